@@ -1,0 +1,41 @@
+import type { PlinthConfig } from '../config/variables.js';
+import { createKernel } from '../kernel.js';
+import { createLogger } from '../logger.js';
+
+/** Starts a kernel and stops it gracefully on SIGTERM/SIGINT; a second signal exits at once. */
+export async function runStart(config: PlinthConfig): Promise<void> {
+  const logger = createLogger(config.logLevel);
+  const started = performance.now();
+  const kernel = await createKernel(config, { logger });
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    kernel.stop().then(
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+  try {
+    await kernel.start();
+  } catch (error) {
+    await kernel.stop().catch(() => undefined);
+    throw error;
+  }
+  const ms = Math.round(performance.now() - started);
+  logger.info({ url: kernel.url, role: config.role, ms }, 'plinth started');
+  if (kernel.url) console.log(`Plinth is running at ${kernel.url} (role ${config.role}, ready in ${ms} ms)`);
+  else console.log(`Plinth worker is running (ready in ${ms} ms)`);
+}

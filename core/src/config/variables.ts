@@ -1,0 +1,170 @@
+/**
+ * Every configuration variable Plinth reads: its environment name, its key in
+ * `plinth.config.{js,json}`, its JSON Schema and what values are allowed. This
+ * table is the one source for validation, `plinth doctor` and the docs
+ * (a test keeps docs/configuration.md in step with it).
+ */
+export interface ConfigVariable {
+  /** Environment variable name. */
+  env: string;
+  /** Key in the config object and in plinth.config files. */
+  key: keyof PlinthConfig;
+  /** JSON Schema of the parsed value. */
+  schema: Record<string, unknown>;
+  /** Human description of allowed values, used in error messages. */
+  allowed: string;
+  /** What it does, for the docs. */
+  description: string;
+  /** Default when neither the environment nor a config file sets it. */
+  default?: unknown;
+  /** Generated once in development and kept under the data dir; required in production. */
+  secret?: boolean;
+  /** Environment strings are split on commas into a list. */
+  list?: boolean;
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+export type ProcessRole = 'api' | 'worker' | 'all';
+
+/** The validated configuration a kernel runs with. */
+export interface PlinthConfig {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  /** Unset: the CLI starts the embedded PostgreSQL under `dataDir` and fills this in. */
+  databaseUrl?: string;
+  redisUrl?: string;
+  dataDir: string;
+  baseDomain?: string;
+  jwtSecret: string;
+  logLevel: LogLevel;
+  bodyLimitBytes: number;
+  corsOrigins: string[];
+  trustProxy: boolean;
+  shutdownTimeoutMs: number;
+  dbPoolMax: number;
+  role: ProcessRole;
+}
+
+const hostname = '^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$';
+
+export const configVariables: readonly ConfigVariable[] = [
+  {
+    env: 'NODE_ENV',
+    key: 'env',
+    schema: { enum: ['development', 'production', 'test'] },
+    allowed: 'one of development, production, test',
+    description: 'Runtime mode. `production` requires every secret to be set explicitly.',
+    default: 'development',
+  },
+  {
+    env: 'PORT',
+    key: 'port',
+    schema: { type: 'integer', minimum: 0, maximum: 65535 },
+    allowed: 'an integer from 0 to 65535 (0 picks a free port)',
+    description: 'HTTP port to listen on.',
+    default: 3000,
+  },
+  {
+    env: 'HOST',
+    key: 'host',
+    schema: { type: 'string', minLength: 1 },
+    allowed: 'a host name or IP address to bind',
+    description: 'Address to bind. Use `0.0.0.0` to accept connections from other machines.',
+    default: '127.0.0.1',
+  },
+  {
+    env: 'DATABASE_URL',
+    key: 'databaseUrl',
+    schema: { type: 'string', pattern: '^postgres(ql)?://' },
+    allowed: 'a postgres:// or postgresql:// connection URL',
+    description: 'PostgreSQL server to use. Unset: an embedded PostgreSQL is started under the data dir.',
+  },
+  {
+    env: 'REDIS_URL',
+    key: 'redisUrl',
+    schema: { type: 'string', pattern: '^rediss?://' },
+    allowed: 'a redis:// or rediss:// URL',
+    description: 'Redis for the shared cache and rate limits. Unset: an in-process memory cache.',
+  },
+  {
+    env: 'PLINTH_DATA_DIR',
+    key: 'dataDir',
+    schema: { type: 'string', minLength: 1 },
+    allowed: 'a directory path',
+    description: 'Where the embedded database and generated development secrets are kept.',
+    default: '.plinth',
+  },
+  {
+    env: 'PLINTH_BASE_DOMAIN',
+    key: 'baseDomain',
+    schema: { type: 'string', pattern: hostname },
+    allowed: 'a lower-case domain name such as plinth.example.com',
+    description: 'Tenants are also resolved from `<slug>.<base domain>` host names.',
+  },
+  {
+    env: 'PLINTH_JWT_SECRET',
+    key: 'jwtSecret',
+    schema: { type: 'string', minLength: 32 },
+    allowed: 'a random string of at least 32 characters',
+    description: 'Signs access tokens (HS256). Generated once under the data dir in development; required in production.',
+    secret: true,
+  },
+  {
+    env: 'LOG_LEVEL',
+    key: 'logLevel',
+    schema: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+    allowed: 'one of fatal, error, warn, info, debug, trace, silent',
+    description: 'Minimum level of the JSON log lines written to standard output.',
+    default: 'info',
+  },
+  {
+    env: 'PLINTH_BODY_LIMIT',
+    key: 'bodyLimitBytes',
+    schema: { type: 'integer', minimum: 1024, maximum: 104857600 },
+    allowed: 'a size in bytes from 1024 to 104857600 (suffixes kb and mb are accepted)',
+    description: 'Largest request body accepted; larger bodies get `413 payload_too_large`.',
+    default: 1048576,
+  },
+  {
+    env: 'PLINTH_CORS_ORIGINS',
+    key: 'corsOrigins',
+    schema: { type: 'array', items: { type: 'string', pattern: '^(\\*|https?://[^/\\s]+)$' } },
+    allowed: 'a comma-separated list of origins such as https://app.example.com, or *',
+    description: 'Origins allowed to call the API from a browser. Empty: CORS is off.',
+    default: [],
+    list: true,
+  },
+  {
+    env: 'PLINTH_TRUST_PROXY',
+    key: 'trustProxy',
+    schema: { type: 'boolean' },
+    allowed: 'true or false',
+    description: 'Trust `X-Forwarded-*` headers (client IP, TLS) from a reverse proxy.',
+    default: false,
+  },
+  {
+    env: 'PLINTH_SHUTDOWN_TIMEOUT_MS',
+    key: 'shutdownTimeoutMs',
+    schema: { type: 'integer', minimum: 0, maximum: 600000 },
+    allowed: 'milliseconds from 0 to 600000',
+    description: 'How long a graceful shutdown waits for in-flight requests and jobs.',
+    default: 10000,
+  },
+  {
+    env: 'PLINTH_DB_POOL_MAX',
+    key: 'dbPoolMax',
+    schema: { type: 'integer', minimum: 1, maximum: 1000 },
+    allowed: 'an integer from 1 to 1000',
+    description: 'Most connections the application pool opens to PostgreSQL.',
+    default: 10,
+  },
+  {
+    env: 'PLINTH_ROLE',
+    key: 'role',
+    schema: { enum: ['api', 'worker', 'all'] },
+    allowed: 'one of api, worker, all',
+    description: 'What this process runs: the HTTP API, the job worker, or both (`plinth start --role` overrides it).',
+    default: 'all',
+  },
+];

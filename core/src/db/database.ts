@@ -1,0 +1,60 @@
+import knexFactory, { type Knex } from 'knex';
+import pg from 'pg';
+import { withTimeout } from '../util/timeout.js';
+
+// Return bigint counts and numeric as strings would surprise callers; int8 fits in a JS number for counts.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+/** The application's database: one knex pool, used by core and (tenant-scoped) by plugins. */
+export interface Database {
+  readonly knex: Knex;
+  /** True when `select 1` answers within the timeout. */
+  ping(timeoutMs?: number): Promise<boolean>;
+  /** Pool occupancy for metrics. */
+  poolStats(): PoolStats;
+  destroy(): Promise<void>;
+}
+
+export interface PoolStats {
+  used: number;
+  free: number;
+  pending: number;
+  max: number;
+}
+
+export interface DatabaseOptions {
+  url: string;
+  poolMax: number;
+  /** Name shown in `pg_stat_activity`. */
+  applicationName?: string;
+}
+
+export function createDatabase(options: DatabaseOptions): Database {
+  const knex = knexFactory({
+    client: 'pg',
+    connection: { connectionString: options.url, application_name: options.applicationName ?? 'plinth', connectionTimeoutMillis: 5000 },
+    pool: { min: 0, max: options.poolMax, idleTimeoutMillis: 30_000 },
+    acquireConnectionTimeout: 10_000,
+  });
+  return {
+    knex,
+    async ping(timeoutMs = 1000) {
+      try {
+        await withTimeout(knex.raw('select 1'), timeoutMs, 'database ping');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    poolStats() {
+      const pool = knex.client.pool as { numUsed(): number; numFree(): number; numPendingAcquires(): number } | undefined;
+      return {
+        used: pool?.numUsed() ?? 0,
+        free: pool?.numFree() ?? 0,
+        pending: pool?.numPendingAcquires() ?? 0,
+        max: options.poolMax,
+      };
+    },
+    destroy: () => knex.destroy(),
+  };
+}

@@ -1,0 +1,75 @@
+import cors from '@koa/cors';
+import { Router } from '@koa/router';
+import Koa from 'koa';
+import type { PlinthConfig } from '../config/variables.js';
+import type { Logger } from '../logger.js';
+import { jsonBodyParser } from './body-parser.js';
+import type { PlinthMiddleware, PlinthRouter, PlinthState } from './context.js';
+import { errorHandler } from './error-handler.js';
+import type { Metrics } from './metrics.js';
+import { requestId } from './request-id.js';
+import { securityHeaders } from './security-headers.js';
+
+export interface HttpApp {
+  app: Koa<PlinthState>;
+  /** Routes at the root (`/health`, `/metrics`). */
+  rootRouter: PlinthRouter;
+  /** Routes under `/api/v1`. */
+  apiRouter: PlinthRouter;
+  /** Marks the app as shutting down: responses ask clients to close their connection. */
+  beginDrain(): void;
+}
+
+/** The request path up to the handler: request id, metrics, errors, headers, CORS, logging, body. */
+export function createHttpApp(config: PlinthConfig, logger: Logger, metrics: Metrics): HttpApp {
+  const app = new Koa<PlinthState>({ proxy: config.trustProxy });
+  app.silent = true;
+  const rootRouter: PlinthRouter = new Router<PlinthState>();
+  const apiRouter: PlinthRouter = new Router<PlinthState>({ prefix: '/api/v1' });
+  let draining = false;
+
+  app.use(requestId);
+  app.use(metrics.middleware);
+  app.use(requestLog(logger));
+  app.use(async (ctx, next) => {
+    if (draining) ctx.set('Connection', 'close');
+    await next();
+  });
+  app.use(securityHeaders);
+  app.use(errorHandler(logger));
+  if (config.corsOrigins.length > 0) app.use(corsFor(config.corsOrigins) as unknown as PlinthMiddleware);
+  app.use(jsonBodyParser(config.bodyLimitBytes));
+  app.use(rootRouter.routes());
+  app.use(apiRouter.routes());
+  app.use(apiRouter.allowedMethods());
+  return { app, rootRouter, apiRouter, beginDrain: () => (draining = true) };
+}
+
+function corsFor(origins: string[]) {
+  const any = origins.includes('*');
+  return cors({
+    origin: (ctx) => {
+      const origin = ctx.get('Origin');
+      return any || origins.includes(origin) ? origin : '';
+    },
+    exposeHeaders: ['X-Request-Id', 'Retry-After'],
+    allowHeaders: ['Authorization', 'Content-Type', 'X-Tenant', 'X-Request-Id', 'Idempotency-Key'],
+    maxAge: 600,
+  });
+}
+
+function requestLog(logger: Logger): PlinthMiddleware {
+  return async (ctx, next) => {
+    const started = performance.now();
+    try {
+      await next();
+    } finally {
+      if (logger.isLevelEnabled('info')) {
+        logger.info(
+          { requestId: ctx.state.requestId, method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round((performance.now() - started) * 10) / 10 },
+          'request',
+        );
+      }
+    }
+  };
+}

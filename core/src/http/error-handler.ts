@@ -1,0 +1,38 @@
+import { isPlinthError, NotFoundError, PlinthError, type ErrorEnvelope } from '@plinth/sdk';
+import type { Logger } from '../logger.js';
+import type { PlinthContext, PlinthMiddleware } from './context.js';
+
+/**
+ * The one place errors become responses: a {@link PlinthError} keeps its
+ * status, code, message and field errors; anything else is logged with the
+ * request id and answered `500 internal_error` with nothing of its message.
+ * A request no route answered becomes `404 not_found`.
+ */
+export function errorHandler(logger: Logger): PlinthMiddleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.body != null) return;
+      if (ctx.status === 404) throw new NotFoundError(`No route for ${ctx.method} ${ctx.path}`);
+      if (ctx.status === 405) throw new PlinthError(405, 'method_not_allowed', `${ctx.method} is not allowed on ${ctx.path}`);
+    } catch (error) {
+      writeError(ctx, error, logger);
+    }
+  };
+}
+
+function writeError(ctx: PlinthContext, error: unknown, logger: Logger): void {
+  const body: ErrorEnvelope = { success: false, code: 'internal_error', message: 'Internal server error', meta: { request_id: ctx.state.requestId } };
+  let status = 500;
+  if (isPlinthError(error)) {
+    status = error.status;
+    body.code = error.code;
+    body.message = error.message;
+    if (error.errors) body.errors = error.errors;
+    for (const [name, value] of Object.entries(error.headers)) ctx.set(name, value);
+  } else {
+    logger.error({ err: error, requestId: ctx.state.requestId, method: ctx.method, path: ctx.path }, 'unhandled error');
+  }
+  ctx.status = status;
+  ctx.body = body;
+}

@@ -1,0 +1,67 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { PoolStats } from '../db/database.js';
+import type { PlinthMiddleware } from './context.js';
+
+/** The kernel's Prometheus registry (one per kernel, so several kernels can share a process). */
+export interface Metrics {
+  registry: Registry;
+  middleware: PlinthMiddleware;
+  jobSucceeded(name: string): void;
+  jobFailed(name: string): void;
+}
+
+export function createMetrics(poolStats: () => PoolStats | undefined): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'plinth_' });
+  const requests = new Counter({
+    name: 'plinth_http_requests_total',
+    help: 'HTTP requests by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [registry],
+  });
+  const durations = new Histogram({
+    name: 'plinth_http_request_duration_seconds',
+    help: 'HTTP request duration by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'plinth_db_pool_connections',
+    help: 'Application database pool connections by state',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    collect() {
+      const stats = poolStats();
+      if (!stats) return;
+      this.set({ state: 'used' }, stats.used);
+      this.set({ state: 'free' }, stats.free);
+      this.set({ state: 'pending' }, stats.pending);
+      this.set({ state: 'max' }, stats.max);
+    },
+  });
+  const jobs = new Counter({
+    name: 'plinth_jobs_total',
+    help: 'Jobs finished by name and outcome',
+    labelNames: ['name', 'outcome'] as const,
+    registers: [registry],
+  });
+
+  const middleware: PlinthMiddleware = async (ctx, next) => {
+    const started = process.hrtime.bigint();
+    try {
+      await next();
+    } finally {
+      const route = (ctx as { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
+      const labels = { method: ctx.method, route, status: String(ctx.status) };
+      requests.inc(labels);
+      durations.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  };
+  return {
+    registry,
+    middleware,
+    jobSucceeded: (name) => jobs.inc({ name, outcome: 'succeeded' }),
+    jobFailed: (name) => jobs.inc({ name, outcome: 'failed' }),
+  };
+}

@@ -1,0 +1,126 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { asValue, createContainer, InjectionMode, type AwilixContainer } from 'awilix';
+import type Koa from 'koa';
+import { createCache, type Cache } from './cache/cache.js';
+import type { PlinthConfig } from './config/variables.js';
+import { createDatabase, type Database } from './db/database.js';
+import { resolveDatabase } from './db/connect.js';
+import { migrate } from './db/migrator.js';
+import { coreMigrations } from './db/migrations/index.js';
+import { createHttpApp } from './http/app.js';
+import type { PlinthRouter, PlinthState } from './http/context.js';
+import { mountOperationalRoutes } from './http/health.js';
+import { createMetrics, type Metrics } from './http/metrics.js';
+import { createJobs, type Jobs } from './jobs/jobs.js';
+import { createLogger, type Logger } from './logger.js';
+
+/** The services a kernel holds, by name, in its awilix container. */
+export interface KernelServices {
+  config: PlinthConfig;
+  logger: Logger;
+  database: Database;
+  cache: Cache;
+  jobs: Jobs;
+  metrics: Metrics;
+}
+
+export interface Kernel {
+  readonly config: PlinthConfig;
+  readonly container: AwilixContainer<KernelServices>;
+  readonly app: Koa<PlinthState>;
+  /** Routes at the root of the host. */
+  readonly rootRouter: PlinthRouter;
+  /** Routes under `/api/v1`. */
+  readonly apiRouter: PlinthRouter;
+  /** Migrates, starts the job worker (roles worker, all) and listens (roles api, all). */
+  start(): Promise<void>;
+  /** The URL the API listens on, once started. */
+  readonly url: string | undefined;
+  /** Graceful shutdown: stop accepting, finish in-flight requests and jobs (bounded), close pools. */
+  stop(): Promise<void>;
+}
+
+export interface KernelOptions {
+  logger?: Logger;
+}
+
+/**
+ * Builds a kernel from a validated configuration. With no `databaseUrl`, it
+ * first starts the embedded PostgreSQL under `<dataDir>/postgres` (and stops
+ * it on {@link Kernel.stop}).
+ */
+export async function createKernel(config: PlinthConfig, options: KernelOptions = {}): Promise<Kernel> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const target = await resolveDatabase(config, logger);
+  const databaseUrl = target.url;
+
+  const database = createDatabase({ url: databaseUrl, poolMax: config.dbPoolMax });
+  const cache = createCache({ redisUrl: config.redisUrl, onError: (error) => logger.warn({ err: error }, 'cache error') });
+  const metrics = createMetrics(() => database.poolStats());
+  const jobs = createJobs({
+    databaseUrl,
+    logger,
+    counters: { onSucceeded: metrics.jobSucceeded, onFailed: metrics.jobFailed },
+  });
+  const http = createHttpApp(config, logger, metrics);
+  mountOperationalRoutes(http.rootRouter, { database, cache, jobs }, metrics);
+
+  const container = createContainer<KernelServices>({ injectionMode: InjectionMode.PROXY, strict: true });
+  container.register({
+    config: asValue(config),
+    logger: asValue(logger),
+    database: asValue(database),
+    cache: asValue(cache),
+    jobs: asValue(jobs),
+    metrics: asValue(metrics),
+  });
+
+  let server: Server | undefined;
+  let url: string | undefined;
+  let stopping: Promise<void> | undefined;
+
+  const start = async () => {
+    await migrate(database.knex, 'core', coreMigrations);
+    if (config.role !== 'api') await jobs.start();
+    if (config.role !== 'worker') {
+      server = http.app.listen(config.port, config.host);
+      server.keepAliveTimeout = 65_000;
+      await once(server, 'listening');
+      const { port } = server.address() as AddressInfo;
+      url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    }
+  };
+
+  const stop = async () => {
+    http.beginDrain();
+    if (server) await closeServer(server, config.shutdownTimeoutMs);
+    await jobs.stop(config.shutdownTimeoutMs);
+    await cache.close();
+    await database.destroy();
+    await target.release();
+  };
+
+  return {
+    config,
+    container,
+    app: http.app,
+    rootRouter: http.rootRouter,
+    apiRouter: http.apiRouter,
+    start,
+    get url() {
+      return url;
+    },
+    stop: () => (stopping ??= stop()),
+  };
+}
+
+/** Stops accepting, lets in-flight requests finish up to `timeoutMs`, then cuts what is left. */
+async function closeServer(server: Server, timeoutMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);
+  await closed;
+  clearTimeout(timer);
+}

@@ -1,0 +1,124 @@
+/**
+ * The error catalogue shared by the kernel and every plugin.
+ *
+ * Throw one of these from a route handler, service or hook and the kernel turns
+ * it into the HTTP envelope `{ success: false, code, message, errors }` with the
+ * matching status. Any other thrown value becomes `500 internal_error`, and its
+ * message never reaches the client.
+ *
+ * @example
+ * ```ts
+ * if (!contact) throw new NotFoundError('Contact not found');
+ * throw new ValidationError({ email: ['must be a valid email'] });
+ * ```
+ */
+
+/** Field path → messages, as in the envelope's `errors`. */
+export type FieldErrors = Record<string, string[]>;
+
+/** Options every Plinth error accepts. */
+export interface PlinthErrorOptions {
+  /** Stable snake_case code; defaults to the class's code. */
+  code?: string;
+  /** Field errors, keyed by field path. */
+  errors?: FieldErrors;
+  /** Extra response headers (e.g. `Retry-After`). */
+  headers?: Record<string, string>;
+  /** The underlying error, kept for logs only. */
+  cause?: unknown;
+}
+
+/** Base class: an error whose status, code and message are safe to show the client. */
+export class PlinthError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly errors: FieldErrors | undefined;
+  readonly headers: Record<string, string>;
+  /** True: the message is written for the client. */
+  readonly expose = true;
+
+  constructor(status: number, code: string, message: string, options: PlinthErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.status = status;
+    this.code = options.code ?? code;
+    this.errors = options.errors;
+    this.headers = options.headers ?? {};
+  }
+}
+
+/** 400 `bad_request`: the request itself is malformed (bad JSON, bad header). */
+export class BadRequestError extends PlinthError {
+  constructor(message = 'Bad request', options?: PlinthErrorOptions) {
+    super(400, 'bad_request', message, options);
+  }
+}
+
+/** 401 `unauthenticated`: no valid credentials. */
+export class UnauthenticatedError extends PlinthError {
+  constructor(message = 'Authentication required', options?: PlinthErrorOptions) {
+    super(401, 'unauthenticated', message, options);
+  }
+}
+
+/** 403 `forbidden`: authenticated, but not allowed. */
+export class ForbiddenError extends PlinthError {
+  constructor(message = 'Forbidden', options?: PlinthErrorOptions) {
+    super(403, 'forbidden', message, options);
+  }
+}
+
+/** 404 `not_found`: missing, or belonging to another tenant. */
+export class NotFoundError extends PlinthError {
+  constructor(message = 'Not found', options?: PlinthErrorOptions) {
+    super(404, 'not_found', message, options);
+  }
+}
+
+/** 409 `conflict`: the request clashes with the current state (duplicate, stale, out of stock). */
+export class ConflictError extends PlinthError {
+  constructor(message = 'Conflict', options?: PlinthErrorOptions) {
+    super(409, 'conflict', message, options);
+  }
+}
+
+/** 413 `payload_too_large`. */
+export class PayloadTooLargeError extends PlinthError {
+  constructor(message = 'Payload too large', options?: PlinthErrorOptions) {
+    super(413, 'payload_too_large', message, options);
+  }
+}
+
+/** 415 `unsupported_media_type`. */
+export class UnsupportedMediaTypeError extends PlinthError {
+  constructor(message = 'Unsupported media type', options?: PlinthErrorOptions) {
+    super(415, 'unsupported_media_type', message, options);
+  }
+}
+
+/** 422 `validation_failed`, with per-field messages. */
+export class ValidationError extends PlinthError {
+  constructor(errors: FieldErrors, message = 'Validation failed', options?: PlinthErrorOptions) {
+    super(422, 'validation_failed', message, { ...options, errors });
+  }
+}
+
+/** 429 `rate_limited`, with `Retry-After` in seconds. */
+export class RateLimitedError extends PlinthError {
+  constructor(retryAfterSeconds: number, message = 'Too many requests', options?: PlinthErrorOptions) {
+    const retryAfter = String(Math.max(1, Math.ceil(retryAfterSeconds)));
+    super(429, 'rate_limited', message, { ...options, headers: { ...options?.headers, 'Retry-After': retryAfter } });
+  }
+}
+
+/** 503 `service_unavailable`: a dependency (the database) is down. */
+export class ServiceUnavailableError extends PlinthError {
+  constructor(message = 'Service unavailable', options?: PlinthErrorOptions) {
+    super(503, 'service_unavailable', message, options);
+  }
+}
+
+/** True for errors whose status, code and message may be sent to the client. */
+export function isPlinthError(error: unknown): error is PlinthError {
+  return error instanceof PlinthError;
+}
