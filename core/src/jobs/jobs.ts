@@ -1,5 +1,6 @@
 import { PostgresBackend } from '@agendajs/postgres-backend';
 import { Agenda, backoffStrategies, type Job } from 'agenda';
+import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
 import type { Logger } from '../logger.js';
 
@@ -56,8 +57,24 @@ export function createJobs(options: JobsOptions): Jobs {
   // agenda holds one connection for LISTEN; its own small pool keeps job traffic off the request pool.
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 4, application_name: 'plinth-jobs' });
   pool.on('error', (error) => options.logger.warn({ err: error }, 'job pool connection error'));
+  let closed = false;
+  const backend = new PostgresBackend({ pool, tableName: 'plinth_jobs', channelName: 'plinth_jobs', logTableName: 'plinth_job_logs' });
+  // agenda calls connect() from its constructor without a catch: a database that is down at that moment
+  // would be an unhandled rejection and a `ready` that never comes. Retry until it answers instead.
+  const connect = backend.connect.bind(backend);
+  backend.connect = async () => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await connect();
+      } catch (error) {
+        if (closed) return;
+        options.logger.warn({ err: error, attempt }, 'job backend cannot reach the database; retrying');
+        await delay(Math.min(5000, 250 * attempt));
+      }
+    }
+  };
   const agenda = new Agenda({
-    backend: new PostgresBackend({ pool, tableName: 'plinth_jobs', channelName: 'plinth_jobs', logTableName: 'plinth_job_logs' }),
+    backend,
     processEvery: options.processEvery ?? 5000,
     defaultLockLifetime: 10 * 60_000,
   });
@@ -110,6 +127,7 @@ export function createJobs(options: JobsOptions): Jobs {
       running = true;
     },
     async stop(timeoutMs) {
+      closed = true;
       if (running) await agenda.drain({ timeout: timeoutMs }).catch(() => undefined);
       await agenda.stop(false).catch(() => undefined);
       running = false;
