@@ -62,6 +62,7 @@ export async function createKernel(config: PlinthConfig, options: KernelOptions 
   const jobs = createJobs({
     databaseUrl,
     logger,
+    processEvery: config.jobsPollMs,
     counters: { onSucceeded: metrics.jobSucceeded, onFailed: metrics.jobFailed },
   });
   const http = createHttpApp(config, logger, metrics);

@@ -25,9 +25,7 @@ export interface CacheOptions {
 }
 
 export function createCache(options: CacheOptions): Cache {
-  const store = options.redisUrl
-    ? new KeyvRedis(options.redisUrl, { connectionTimeout: 2000, throwOnConnectError: false, throwOnErrors: true })
-    : new Map();
+  const store = options.redisUrl ? new KeyvRedis(options.redisUrl, { connectionTimeout: 2000, throwOnConnectError: false, throwOnErrors: true }) : new Map();
   const keyv = new Keyv({ store, namespace: options.namespace ?? 'plinth', throwOnErrors: true });
   keyv.on('error', (error: unknown) => options.onError?.(error));
   return {

@@ -23,7 +23,12 @@ export async function runDoctor(env: NodeJS.ProcessEnv = process.env, cwd = proc
     findings.push({ ok: true, what: 'config', detail: `valid (${config.env}, data dir ${config.dataDir})` });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    findings.push({ ok: false, what: 'config', detail: error.message, fix: 'correct the variable or plinth.config file; docs/configuration.md lists every setting' });
+    findings.push({
+      ok: false,
+      what: 'config',
+      detail: error.message,
+      fix: 'correct the variable or plinth.config file; docs/configuration.md lists every setting',
+    });
   }
   if (config) {
     findings.push(await checkDatabase(config));
@@ -54,7 +59,9 @@ async function checkDatabase(config: PlinthConfig): Promise<Finding> {
       ok: false,
       what,
       detail: (error as Error).message || String(error),
-      fix: config.databaseUrl ? 'start the PostgreSQL server, or fix DATABASE_URL (unset it to use the embedded server)' : 'see the message above, or set DATABASE_URL to use your own server',
+      fix: config.databaseUrl
+        ? 'start the PostgreSQL server, or fix DATABASE_URL (unset it to use the embedded server)'
+        : 'see the message above, or set DATABASE_URL to use your own server',
     };
   }
   const database = createDatabase({ url: target.url, poolMax: 1 });
@@ -69,7 +76,10 @@ async function checkDatabase(config: PlinthConfig): Promise<Finding> {
       ok: false,
       what,
       detail: `${code ? `${code}: ` : ''}${(error as Error).message}`,
-      fix: code === 'ECONNREFUSED' ? 'start the PostgreSQL server, or unset DATABASE_URL to use the embedded one' : 'check the URL, user, password and database name in DATABASE_URL',
+      fix:
+        code === 'ECONNREFUSED'
+          ? 'start the PostgreSQL server, or unset DATABASE_URL to use the embedded one'
+          : 'check the URL, user, password and database name in DATABASE_URL',
     };
   } finally {
     await database.destroy();
@@ -84,7 +94,12 @@ async function checkRedis(config: PlinthConfig): Promise<Finding> {
     const ok = await cache.ping(2000);
     return ok
       ? { ok, what: 'cache', detail: `Redis at ${redactUrl(config.redisUrl)} answers` }
-      : { ok, what: 'cache', detail: `Redis at ${redactUrl(config.redisUrl)} does not answer`, fix: 'start Redis, fix REDIS_URL, or unset it to use the in-process cache' };
+      : {
+          ok,
+          what: 'cache',
+          detail: `Redis at ${redactUrl(config.redisUrl)} does not answer`,
+          fix: 'start Redis, fix REDIS_URL, or unset it to use the in-process cache',
+        };
   } finally {
     await cache.close();
   }

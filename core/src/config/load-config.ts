@@ -50,7 +50,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Plint
       continue;
     }
     if (!validators.get(variable.key)!(value)) {
-      const shown = typeof value === 'string' ? fromEnv ?? value : JSON.stringify(value);
+      const shown = typeof value === 'string' ? (fromEnv ?? value) : JSON.stringify(value);
       throw new ConfigError(`${source} must be ${variable.allowed} (got ${JSON.stringify(shown)})`);
     }
     config[variable.key] = value;
@@ -65,7 +65,11 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Plint
 
 function parseEnvValue(variable: ConfigVariable, raw: string): unknown {
   const text = raw.trim();
-  if (variable.list) return text.split(',').map((item) => item.trim()).filter(Boolean);
+  if (variable.list)
+    return text
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
   if (variable.key === 'bodyLimitBytes') {
     const match = /^(\d+)\s*(b|kb|mb)?$/i.exec(text);
     return match ? Number(match[1]) * sizeUnits[(match[2] ?? 'b').toLowerCase()]! : text;
@@ -93,9 +97,7 @@ async function readConfigFile(cwd: string, explicit: string | undefined): Promis
   const name = path.basename(found);
   let values: unknown;
   try {
-    values = found.endsWith('.json')
-      ? JSON.parse(readFileSync(found, 'utf8'))
-      : ((await import(pathToFileURL(found).href)) as { default?: unknown }).default;
+    values = found.endsWith('.json') ? JSON.parse(readFileSync(found, 'utf8')) : ((await import(pathToFileURL(found).href)) as { default?: unknown }).default;
   } catch (error) {
     throw new ConfigError(`${name} could not be read: ${(error as Error).message.split('\n')[0]}`);
   }

@@ -43,6 +43,7 @@ export interface PlinthConfig {
   trustProxy: boolean;
   shutdownTimeoutMs: number;
   dbPoolMax: number;
+  jobsPollMs: number;
   role: ProcessRole;
 }
 
@@ -158,6 +159,14 @@ export const configVariables: readonly ConfigVariable[] = [
     allowed: 'an integer from 1 to 1000',
     description: 'Most connections the application pool opens to PostgreSQL.',
     default: 10,
+  },
+  {
+    env: 'PLINTH_JOBS_POLL_MS',
+    key: 'jobsPollMs',
+    schema: { type: 'integer', minimum: 50, maximum: 300000 },
+    allowed: 'milliseconds from 50 to 300000',
+    description: 'How often a worker looks for due jobs and retries (new jobs are also announced at once by LISTEN/NOTIFY).',
+    default: 5000,
   },
   {
     env: 'PLINTH_ROLE',

@@ -78,10 +78,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   const url = `postgres://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
-  const ready = await Promise.race([
-    waitUntilAccepting(url, options.startTimeoutMs ?? 30_000),
-    exited.then(() => false),
-  ]);
+  const ready = await Promise.race([waitUntilAccepting(url, options.startTimeoutMs ?? 30_000), exited.then(() => false)]);
   if (!ready) {
     child.kill('SIGKILL');
     throw new EmbeddedPostgresError(`embedded PostgreSQL did not start on port ${port}: ${recent.slice(-5).join(' | ') || 'no output'}`);
@@ -105,11 +102,15 @@ async function locateBinaries(): Promise<Binaries> {
   try {
     binaries = (await import(platformPackage)) as Binaries;
   } catch {
-    throw new EmbeddedPostgresError(`no PostgreSQL binaries for ${process.platform}-${process.arch}: install ${platformPackage}, or set DATABASE_URL to use your own server`);
+    throw new EmbeddedPostgresError(
+      `no PostgreSQL binaries for ${process.platform}-${process.arch}: install ${platformPackage}, or set DATABASE_URL to use your own server`,
+    );
   }
   const lib = path.join(path.dirname(path.dirname(binaries.postgres)), 'lib', 'libicui18n.so');
   if (process.platform === 'linux' && !existsSync(lib)) {
-    throw new EmbeddedPostgresError(`${platformPackage} was installed without its install script; run "npm install-scripts approve ${platformPackage} && npm rebuild ${platformPackage}"`);
+    throw new EmbeddedPostgresError(
+      `${platformPackage} was installed without its install script; run "npm install-scripts approve ${platformPackage} && npm rebuild ${platformPackage}"`,
+    );
   }
   return binaries;
 }
@@ -135,7 +136,9 @@ function ensureOsUser(): OsUser {
   try {
     execFileSync('useradd', ['--system', '--user-group', '--no-create-home', user], { stdio: 'pipe' });
   } catch (error) {
-    throw new EmbeddedPostgresError(`running as root, PostgreSQL needs an OS user "${user}", and creating it failed: ${(error as Error).message.split('\n')[0]}`);
+    throw new EmbeddedPostgresError(
+      `running as root, PostgreSQL needs an OS user "${user}", and creating it failed: ${(error as Error).message.split('\n')[0]}`,
+    );
   }
   return lookup()!;
 }
@@ -171,7 +174,16 @@ function initialise(initdb: string, dataDir: string, password: string, osUser: O
   try {
     execFileSync(
       initdb,
-      [`--pgdata=${dataDir}`, `--username=${user}`, `--pwfile=${passwordFile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--locale-provider=builtin', '--builtin-locale=C.UTF-8', '--no-instructions'],
+      [
+        `--pgdata=${dataDir}`,
+        `--username=${user}`,
+        `--pwfile=${passwordFile}`,
+        '--auth=scram-sha-256',
+        '--encoding=UTF8',
+        '--locale-provider=builtin',
+        '--builtin-locale=C.UTF-8',
+        '--no-instructions',
+      ],
       { ...(osUser ?? {}), stdio: 'pipe', env: { ...process.env, LC_MESSAGES: 'C', LC_ALL: 'C' } },
     );
   } catch (error) {

@@ -35,7 +35,10 @@ export function checksumOf(migration: Migration): string {
       .replace(/\/\*[\s\S]*?\*\/|(^|[^:])\/\/[^\n]*/g, '$1')
       .replace(/[\s;,()]/g, '')
       .replace(/['"`]/g, '"');
-  return createHash('sha256').update(`${essence(migration.up)}|${essence(migration.down)}`).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(`${essence(migration.up)}|${essence(migration.down)}`)
+    .digest('hex')
+    .slice(0, 16);
 }
 
 async function ensureTable(db: Knex | Knex.Transaction): Promise<void> {
@@ -71,7 +74,8 @@ export async function migrate(knex: Knex, scope: string, migrations: readonly Mi
       const checksum = checksumOf(migration);
       const recorded = applied.get(migration.name);
       if (recorded !== undefined) {
-        if (recorded !== checksum) throw new MigrationError(`${scope}: migration ${migration.name} was changed after it was applied; add a new migration instead`);
+        if (recorded !== checksum)
+          throw new MigrationError(`${scope}: migration ${migration.name} was changed after it was applied; add a new migration instead`);
         continue;
       }
       try {
@@ -115,7 +119,9 @@ export async function migrationStatus(knex: Knex, scope: string, migrations: rea
 function assertOrdered(scope: string, migrations: readonly Migration[]): void {
   for (let index = 1; index < migrations.length; index++) {
     if (migrations[index - 1]!.name >= migrations[index]!.name) {
-      throw new MigrationError(`${scope}: migrations must be listed in ascending name order (${migrations[index - 1]!.name} before ${migrations[index]!.name})`);
+      throw new MigrationError(
+        `${scope}: migrations must be listed in ascending name order (${migrations[index - 1]!.name} before ${migrations[index]!.name})`,
+      );
     }
   }
 }

@@ -42,13 +42,16 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const serverUrl = process.env[serverEnv];
   const template = process.env[templateEnv];
   if (!serverUrl || !template) {
-    throw new Error(`createTestDatabase needs the Plinth global setup (globalSetup: '@plinth/core/testing/global-setup') to provide ${serverEnv} and ${templateEnv}`);
+    throw new Error(
+      `createTestDatabase needs the Plinth global setup (globalSetup: '@plinth/core/testing/global-setup') to provide ${serverEnv} and ${templateEnv}`,
+    );
   }
   const name = `${template.replace(/_template$/, '')}_${randomBytes(4).toString('hex')}`;
   await withServerClient(serverUrl, (client) => client.query(`create database ${client.escapeIdentifier(name)} template ${client.escapeIdentifier(template)}`));
   return {
     name,
     url: databaseUrlFor(serverUrl, name),
-    drop: () => withServerClient(serverUrl, (client) => client.query(`drop database if exists ${client.escapeIdentifier(name)} with (force)`)).then(() => undefined),
+    drop: () =>
+      withServerClient(serverUrl, (client) => client.query(`drop database if exists ${client.escapeIdentifier(name)} with (force)`)).then(() => undefined),
   };
 }

@@ -54,6 +54,7 @@ export async function createTestKernel(options: TestKernelOptions = {}): Promise
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
       PLINTH_DATA_DIR: dataDir,
       PLINTH_JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
+      PLINTH_JOBS_POLL_MS: '100',
       ...options.env,
     },
     cwd: dataDir,

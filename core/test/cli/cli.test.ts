@@ -44,7 +44,7 @@ describe('plinth CLI', () => {
   it('refuses an unknown role', () => {
     const result = plinth(['start', '--role', 'cook']);
     expect(result.code).not.toBe(0);
-    expect(result.stderr).toContain("Allowed choices are api, worker, all");
+    expect(result.stderr).toContain('Allowed choices are api, worker, all');
   });
 
   it('migrates and reports migration status', () => {

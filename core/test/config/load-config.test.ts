@@ -11,14 +11,28 @@ describe('loadConfig', () => {
   it('applies defaults and resolves the data dir against the working directory', async () => {
     const cwd = scratch();
     const config = await loadConfig({ env: { PLINTH_JWT_SECRET: secret }, cwd });
-    expect(config).toMatchObject({ env: 'development', port: 3000, host: '127.0.0.1', logLevel: 'info', bodyLimitBytes: 1048576, corsOrigins: [], role: 'all' });
+    expect(config).toMatchObject({
+      env: 'development',
+      port: 3000,
+      host: '127.0.0.1',
+      logLevel: 'info',
+      bodyLimitBytes: 1048576,
+      corsOrigins: [],
+      role: 'all',
+    });
     expect(config.dataDir).toBe(path.join(cwd, '.plinth'));
     expect(config.databaseUrl).toBeUndefined();
   });
 
   it('reads typed values from the environment', async () => {
     const config = await loadConfig({
-      env: { PORT: '8080', PLINTH_TRUST_PROXY: 'true', PLINTH_BODY_LIMIT: '2mb', PLINTH_CORS_ORIGINS: 'https://a.example.com, https://b.example.com', PLINTH_JWT_SECRET: secret },
+      env: {
+        PORT: '8080',
+        PLINTH_TRUST_PROXY: 'true',
+        PLINTH_BODY_LIMIT: '2mb',
+        PLINTH_CORS_ORIGINS: 'https://a.example.com, https://b.example.com',
+        PLINTH_JWT_SECRET: secret,
+      },
       cwd: scratch(),
     });
     expect(config.port).toBe(8080);
@@ -79,9 +93,7 @@ describe('loadConfig', () => {
   });
 
   it('requires secrets in production', async () => {
-    await expect(loadConfig({ env: { NODE_ENV: 'production' }, cwd: scratch() })).rejects.toThrow(
-      'PLINTH_JWT_SECRET is required when NODE_ENV=production',
-    );
+    await expect(loadConfig({ env: { NODE_ENV: 'production' }, cwd: scratch() })).rejects.toThrow('PLINTH_JWT_SECRET is required when NODE_ENV=production');
   });
 
   it('generates a development secret once and keeps it under the data dir', async () => {

@@ -56,7 +56,9 @@ describe('migrator', () => {
   });
 
   it('refuses when an applied migration is missing from the code', async () => {
-    await expect(migrate(database.knex, 'demo', [createWidgets])).rejects.toThrow('demo: migration 002-widget-colour is applied in the database but missing from the code');
+    await expect(migrate(database.knex, 'demo', [createWidgets])).rejects.toThrow(
+      'demo: migration 002-widget-colour is applied in the database but missing from the code',
+    );
   });
 
   it('refuses migrations listed out of order', async () => {
@@ -65,7 +67,11 @@ describe('migrator', () => {
 
   it('leaves nothing behind when a migration fails', async () => {
     const good: Migration = { name: '001-gadgets', up: async (db) => void (await db.raw('create table gadgets (id int)')), down: async () => undefined };
-    const bad: Migration = { name: '002-broken', up: async (db) => void (await db.raw('alter table no_such_table add column x int')), down: async () => undefined };
+    const bad: Migration = {
+      name: '002-broken',
+      up: async (db) => void (await db.raw('alter table no_such_table add column x int')),
+      down: async () => undefined,
+    };
     await expect(migrate(database.knex, 'gadgets', [good, bad])).rejects.toThrow('gadgets: migration 002-broken failed');
     expect(await tableExists(database.knex, 'gadgets')).toBe(false);
     expect((await migrationStatus(database.knex, 'gadgets', [good, bad])).every((row) => row.appliedAt === null)).toBe(true);
@@ -83,7 +89,11 @@ describe('migrator', () => {
     };
     const other = createDatabase({ url: testDb.url, poolMax: 2 });
     try {
-      const results = await Promise.all([migrate(database.knex, 'race', [counted]), migrate(other.knex, 'race', [counted]), migrate(database.knex, 'race', [counted])]);
+      const results = await Promise.all([
+        migrate(database.knex, 'race', [counted]),
+        migrate(other.knex, 'race', [counted]),
+        migrate(database.knex, 'race', [counted]),
+      ]);
       expect(results.flat()).toEqual(['001-counted']);
       expect(runs).toBe(1);
     } finally {

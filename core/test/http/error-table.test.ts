@@ -1,13 +1,5 @@
 import { Writable } from 'node:stream';
-import {
-  BadRequestError,
-  ConflictError,
-  ForbiddenError,
-  NotFoundError,
-  RateLimitedError,
-  UnauthenticatedError,
-  ValidationError,
-} from '@plinth/sdk';
+import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, RateLimitedError, UnauthenticatedError, ValidationError } from '@plinth/sdk';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { respond } from '../../src/index.js';
@@ -189,7 +181,10 @@ describe('successful bodies', () => {
   });
 
   it('accepts +json media types and charset parameters', async () => {
-    const response = await t.request('POST', '/api/v1/test/echo', { body: '{"a":1}', headers: { 'content-type': 'application/merge-patch+json; charset=utf-8' } });
+    const response = await t.request('POST', '/api/v1/test/echo', {
+      body: '{"a":1}',
+      headers: { 'content-type': 'application/merge-patch+json; charset=utf-8' },
+    });
     expect(response.status).toBe(201);
     expect(response.body.data).toEqual({ a: 1 });
   });

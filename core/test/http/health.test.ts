@@ -10,7 +10,10 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 async function health(url: string) {
   const response = await fetch(`${url}/health`);
-  return { status: response.status, body: (await response.json()) as { success: boolean; code?: string; data: { status: string; checks: Record<string, string> } } };
+  return {
+    status: response.status,
+    body: (await response.json()) as { success: boolean; code?: string; data: { status: string; checks: Record<string, string> } },
+  };
 }
 
 /** Polls until the predicate holds: the pool notices a dead or revived server on its next query, not at a known instant. */
@@ -27,7 +30,10 @@ describe('GET /health', () => {
   it('reports ok, goes 503 with db down when PostgreSQL stops, and recovers by itself when it returns', async () => {
     const dataDir = path.join(scratch, 'postgres');
     let server: EmbeddedPostgres = await startEmbeddedPostgres({ dataDir });
-    const config = await loadConfig({ env: { PORT: '0', LOG_LEVEL: 'silent', DATABASE_URL: server.url, PLINTH_DATA_DIR: scratch, PLINTH_ROLE: 'api' }, cwd: scratch });
+    const config = await loadConfig({
+      env: { PORT: '0', LOG_LEVEL: 'silent', DATABASE_URL: server.url, PLINTH_DATA_DIR: scratch, PLINTH_ROLE: 'api' },
+      cwd: scratch,
+    });
     const kernel = await createKernel(config);
     await kernel.start();
     try {
@@ -36,12 +42,18 @@ describe('GET /health', () => {
       expect(up.body).toMatchObject({ success: true, data: { status: 'ok', checks: { db: 'up', cache: 'up', jobs: 'idle' } } });
 
       await server.stop();
-      const down = await eventually(() => health(kernel.url!), (result) => result.status === 503);
+      const down = await eventually(
+        () => health(kernel.url!),
+        (result) => result.status === 503,
+      );
       expect(down.status).toBe(503);
       expect(down.body).toMatchObject({ success: false, code: 'service_unavailable', data: { status: 'degraded', checks: { db: 'down' } } });
 
       server = await startEmbeddedPostgres({ dataDir, port: server.port });
-      const back = await eventually(() => health(kernel.url!), (result) => result.status === 200);
+      const back = await eventually(
+        () => health(kernel.url!),
+        (result) => result.status === 200,
+      );
       expect(back.status).toBe(200);
       expect(back.body.data.checks.db).toBe('up');
     } finally {

@@ -1,0 +1,46 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { createCache } from '../../src/cache/cache.js';
+
+// CI and the development machines run Redis; `.ci/run` sets REDIS_URL. A fresh machine without Redis runs the memory store only.
+const redisUrl = process.env.REDIS_URL;
+const stores = [{ name: 'memory', redisUrl: undefined }, ...(redisUrl ? [{ name: 'redis', redisUrl }] : [])];
+
+describe.each(stores)('cache on $name', ({ redisUrl: url }) => {
+  it('stores, expires and deletes values', async () => {
+    const cache = createCache({ redisUrl: url, namespace: `test-${randomUUID()}` });
+    try {
+      await cache.set('user:1', { name: 'Ada', roles: ['owner'] });
+      expect(await cache.get('user:1')).toEqual({ name: 'Ada', roles: ['owner'] });
+      await cache.set('short', 1, 1);
+      await expect.poll(() => cache.get('short'), { interval: 5 }).toBeUndefined();
+      await cache.delete('user:1');
+      expect(await cache.get('user:1')).toBeUndefined();
+      expect(await cache.ping()).toBe(true);
+    } finally {
+      await cache.close();
+    }
+  });
+
+  it('keeps namespaces apart', async () => {
+    const a = createCache({ redisUrl: url, namespace: `a-${randomUUID()}` });
+    const b = createCache({ redisUrl: url, namespace: `b-${randomUUID()}` });
+    try {
+      await a.set('key', 'from a');
+      expect(await b.get('key')).toBeUndefined();
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
+
+describe('cache on an unreachable Redis', () => {
+  it('reports down within the timeout instead of hanging', async () => {
+    const cache = createCache({ redisUrl: 'redis://127.0.0.1:1' });
+    try {
+      expect(await cache.ping(500)).toBe(false);
+    } finally {
+      await cache.close();
+    }
+  });
+});
