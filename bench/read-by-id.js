@@ -81,7 +81,8 @@ try {
   console.log(`read by id: ${connections} connections, ${duration} s per target, ${rows} rows, loopback`);
   const bare = await measure('bare.js', database.url);
   const kernel = await measure('kernel.js', database.url);
-  const line = (name, r) => `${name.padEnd(34)} ${r.rps.toFixed(0).padStart(8)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   ${(r.rps / bare.rps).toFixed(2)}×`;
+  const line = (name, r) =>
+    `${name.padEnd(34)} ${r.rps.toFixed(0).padStart(8)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   ${(r.rps / bare.rps).toFixed(2)}×`;
   console.log(line('bare Koa + pg (baseline)', bare));
   console.log(line('kernel, select by id (knex)', kernel));
 } finally {

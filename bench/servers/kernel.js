@@ -7,7 +7,13 @@ const config = await loadConfig({
 const kernel = await createKernel(config);
 const { database } = kernel.container.cradle;
 kernel.apiRouter.get('/bench/items/:id', async (ctx) => {
-  respond(ctx, await database.knex('bench_items').where({ id: Number(ctx.params.id) }).first('id', 'name', 'price'));
+  respond(
+    ctx,
+    await database
+      .knex('bench_items')
+      .where({ id: Number(ctx.params.id) })
+      .first('id', 'name', 'price'),
+  );
 });
 await kernel.start();
 process.send?.({ url: `${kernel.url}/api/v1/bench` });
