@@ -56,7 +56,7 @@ export async function createKernel(config: PlinthConfig, options: KernelOptions 
   const target = await resolveDatabase(config, logger);
   const databaseUrl = target.url;
 
-  const database = createDatabase({ url: databaseUrl, poolMax: config.dbPoolMax });
+  const database = createDatabase({ url: databaseUrl, poolMax: config.dbPoolMax, onLog: (level, message) => logger[level]({ source: 'knex' }, message) });
   const cache = createCache({ redisUrl: config.redisUrl, onError: (error) => logger.warn({ err: error }, 'cache error') });
   const metrics = createMetrics(() => database.poolStats());
   const jobs = createJobs({

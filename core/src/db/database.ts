@@ -27,6 +27,8 @@ export interface DatabaseOptions {
   poolMax: number;
   /** Name shown in `pg_stat_activity`. */
   applicationName?: string;
+  /** Receives knex's warnings and errors (a dropped connection, a pool error) instead of the console. */
+  onLog?: (level: 'warn' | 'error', message: string) => void;
 }
 
 export function createDatabase(options: DatabaseOptions): Database {
@@ -35,6 +37,12 @@ export function createDatabase(options: DatabaseOptions): Database {
     connection: { connectionString: options.url, application_name: options.applicationName ?? 'plinth', connectionTimeoutMillis: 5000 },
     pool: { min: 0, max: options.poolMax, idleTimeoutMillis: 30_000 },
     acquireConnectionTimeout: 10_000,
+    log: {
+      warn: (message: unknown) => options.onLog?.('warn', String(message)),
+      error: (message: unknown) => options.onLog?.('error', String(message)),
+      deprecate: () => undefined,
+      debug: () => undefined,
+    },
   });
   return {
     knex,
