@@ -9,7 +9,19 @@ import { createDatabase, type Database } from './db/database.js';
 import { resolveDatabase } from './db/connect.js';
 import { migrate } from './db/migrator.js';
 import { coreMigrations } from './db/migrations/index.js';
+import { createApiTokenAuth, type ApiTokenAuth } from './auth/api-token-auth.js';
+import { createAccessTokens, type AccessTokens } from './auth/access-tokens.js';
+import { createIdentity, type Identity } from './auth/identity.js';
+import { createSecretBox, type SecretBox } from './crypto/secrets.js';
+import { runInTenant } from './db/scoped-db.js';
 import { createHttpApp } from './http/app.js';
+import { createRateLimiter, type RateLimiter } from './http/rate-limiter.js';
+import { mountRoutes } from './http/route-pipeline.js';
+import { coreRoutes } from './http/core-routes.js';
+import { createMailer, type Mailer } from './mail/mailer.js';
+import { corePermissions, type PermissionDefinition } from './rbac/permissions.js';
+import { createTenantAccess, type TenantAccessService } from './rbac/tenant-access.js';
+import { createTenantDirectory, type TenantDirectory } from './tenancy/tenant-directory.js';
 import type { PlinthRouter, PlinthState } from './http/context.js';
 import { mountOperationalRoutes } from './http/health.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
@@ -24,6 +36,18 @@ export interface KernelServices {
   cache: Cache;
   jobs: Jobs;
   metrics: Metrics;
+  mailer: Mailer;
+  secretBox: SecretBox;
+  accessTokens: AccessTokens;
+  identity: Identity;
+  tenants: TenantDirectory;
+  tenantAccess: TenantAccessService;
+  apiTokenAuth: ApiTokenAuth;
+  rateLimiter: RateLimiter;
+  /** Every permission the host knows: core's (and, with plugins, theirs). */
+  permissionCatalogue(): readonly PermissionDefinition[];
+  /** Base URL for links in mail: PLINTH_PUBLIC_URL, or the listening address. */
+  publicUrl(): string;
 }
 
 export interface Kernel {
@@ -68,18 +92,35 @@ export async function createKernel(config: PlinthConfig, options: KernelOptions 
   const http = createHttpApp(config, logger, metrics);
   mountOperationalRoutes(http.rootRouter, { database, cache, jobs }, metrics);
 
-  const container = createContainer<KernelServices>({ injectionMode: InjectionMode.PROXY, strict: true });
-  container.register({
-    config: asValue(config),
-    logger: asValue(logger),
-    database: asValue(database),
-    cache: asValue(cache),
-    jobs: asValue(jobs),
-    metrics: asValue(metrics),
-  });
-
   let server: Server | undefined;
   let url: string | undefined;
+  const catalogue: PermissionDefinition[] = [...corePermissions];
+  const accessTokens = createAccessTokens(config.jwtSecret);
+  const services: KernelServices = {
+    config,
+    logger,
+    database,
+    cache,
+    jobs,
+    metrics,
+    mailer: createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, database }),
+    secretBox: createSecretBox(config.encryptionKey),
+    accessTokens,
+    identity: createIdentity(database, cache, accessTokens.ttlSeconds),
+    tenants: createTenantDirectory(database, cache, config.baseDomain),
+    tenantAccess: createTenantAccess(database, cache, () => catalogue),
+    apiTokenAuth: createApiTokenAuth(database, cache, (tenantId, tokenId) => {
+      runInTenant(database, tenantId, (db) => db.query('update api_tokens set last_used_at = now() where id = $1', [tokenId])).catch((error: unknown) =>
+        logger.warn({ err: error, tokenId }, 'could not record API token use'),
+      );
+    }),
+    rateLimiter: createRateLimiter(cache),
+    permissionCatalogue: () => catalogue,
+    publicUrl: () => config.publicUrl ?? url ?? `http://${config.host}:${config.port}`,
+  };
+  const container = createContainer<KernelServices>({ injectionMode: InjectionMode.PROXY, strict: true });
+  container.register(Object.fromEntries(Object.entries(services).map(([name, value]) => [name, asValue(value)])) as never);
+  mountRoutes(http.apiRouter, coreRoutes, services);
   let stopping: Promise<void> | undefined;
 
   const start = async () => {

@@ -1,5 +1,6 @@
 import KeyvRedis from '@keyv/redis';
 import { Keyv } from 'keyv';
+import { LRUCache } from 'lru-cache';
 import { withTimeout } from '../util/timeout.js';
 
 /**
@@ -8,6 +9,8 @@ import { withTimeout } from '../util/timeout.js';
  */
 export interface Cache {
   get<T>(key: string): Promise<T | undefined>;
+  /** The cached value, or `load()`'s result stored for `ttlMs` (undefined results are not stored). Cached values are shared: never mutate them. */
+  getOrLoad<T>(key: string, ttlMs: number, load: () => Promise<T | undefined>): Promise<T | undefined>;
   set<T>(key: string, value: T, ttlMs?: number): Promise<void>;
   delete(key: string): Promise<void>;
   /** True when the store answers within the timeout. */
@@ -25,12 +28,26 @@ export interface CacheOptions {
 }
 
 export function createCache(options: CacheOptions): Cache {
-  const store = options.redisUrl ? new KeyvRedis(options.redisUrl, { connectionTimeout: 2000, throwOnConnectError: false, throwOnErrors: true }) : new Map();
-  const keyv = new Keyv({ store, namespace: options.namespace ?? 'plinth', throwOnErrors: true });
+  // In memory, values are kept by reference (no serialisation) in a bounded LRU; Redis stores JSON.
+  const namespace = options.namespace ?? 'plinth';
+  const keyv = options.redisUrl
+    ? new Keyv({
+        store: new KeyvRedis(options.redisUrl, { connectionTimeout: 2000, throwOnConnectError: false, throwOnErrors: true }),
+        namespace,
+        throwOnErrors: true,
+      })
+    : new Keyv({ store: boundedMap(100_000), namespace, serialize: undefined, deserialize: undefined });
   keyv.on('error', (error: unknown) => options.onError?.(error));
   return {
     kind: options.redisUrl ? 'redis' : 'memory',
     get: <T>(key: string) => keyv.get<T>(key),
+    async getOrLoad<T>(key: string, ttlMs: number, load: () => Promise<T | undefined>) {
+      const cached = await keyv.get<T>(key);
+      if (cached !== undefined) return cached;
+      const loaded = await load();
+      if (loaded !== undefined) await keyv.set(key, loaded, ttlMs);
+      return loaded;
+    },
     async set(key, value, ttlMs) {
       await keyv.set(key, value, ttlMs);
     },
@@ -49,5 +66,20 @@ export function createCache(options: CacheOptions): Cache {
     async close() {
       await keyv.disconnect().catch(() => undefined);
     },
+  };
+}
+
+/** A Map-like LRU for keyv: keyv keeps the expiry with each value, so the store's own TTL argument is ignored. */
+function boundedMap(max: number) {
+  const lru = new LRUCache<string, object>({ max });
+  return {
+    get: (key: string) => lru.get(key),
+    set: (key: string, value: object) => {
+      lru.set(key, value);
+      return true;
+    },
+    delete: (key: string) => lru.delete(key),
+    has: (key: string) => lru.has(key),
+    clear: () => lru.clear(),
   };
 }

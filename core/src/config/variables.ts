@@ -37,6 +37,10 @@ export interface PlinthConfig {
   dataDir: string;
   baseDomain?: string;
   jwtSecret: string;
+  encryptionKey: string;
+  publicUrl?: string;
+  smtpUrl?: string;
+  mailFrom: string;
   logLevel: LogLevel;
   bodyLimitBytes: number;
   corsOrigins: string[];
@@ -110,6 +114,37 @@ export const configVariables: readonly ConfigVariable[] = [
     allowed: 'a random string of at least 32 characters',
     description: 'Signs access tokens (HS256). Generated once under the data dir in development; required in production.',
     secret: true,
+  },
+  {
+    env: 'PLINTH_ENCRYPTION_KEY',
+    key: 'encryptionKey',
+    schema: { type: 'string', minLength: 32 },
+    allowed: 'a random string of at least 32 characters',
+    description:
+      'Encrypts secrets at rest (TOTP seeds, provider credentials) with AES-256-GCM. Generated once under the data dir in development; required in production.',
+    secret: true,
+  },
+  {
+    env: 'PLINTH_PUBLIC_URL',
+    key: 'publicUrl',
+    schema: { type: 'string', pattern: '^https?://[^\\s]+[^/]$' },
+    allowed: 'an http(s) URL without a trailing slash, such as https://plinth.example.com',
+    description: 'Where users reach the host; used in links sent by mail (password reset, invitations). Unset: the address the API listens on.',
+  },
+  {
+    env: 'PLINTH_SMTP_URL',
+    key: 'smtpUrl',
+    schema: { type: 'string', pattern: '^smtps?://' },
+    allowed: 'an smtp:// or smtps:// URL, such as smtps://user:pass@smtp.example.com:465',
+    description: 'SMTP server for outgoing mail. Unset: mail is kept in the `mail_outbox` table (development).',
+  },
+  {
+    env: 'PLINTH_MAIL_FROM',
+    key: 'mailFrom',
+    schema: { type: 'string', minLength: 3 },
+    allowed: 'a sender address such as "Plinth <no-reply@example.com>"',
+    description: 'Sender of the mail Plinth sends.',
+    default: 'Plinth <no-reply@localhost>',
   },
   {
     env: 'LOG_LEVEL',

@@ -10,6 +10,9 @@ export interface Database {
   readonly knex: Knex;
   /** True when `select 1` answers within the timeout. */
   ping(timeoutMs?: number): Promise<boolean>;
+  /** Takes a raw connection from the pool; give it back with {@link release}. */
+  acquire(): Promise<pg.Client>;
+  release(client: pg.Client): Promise<void>;
   /** Pool occupancy for metrics. */
   poolStats(): PoolStats;
   destroy(): Promise<void>;
@@ -53,6 +56,10 @@ export function createDatabase(options: DatabaseOptions): Database {
       } catch {
         return false;
       }
+    },
+    acquire: () => knex.client.acquireConnection() as Promise<pg.Client>,
+    release: async (client) => {
+      await knex.client.releaseConnection(client);
     },
     poolStats() {
       const pool = knex.client.pool as { numUsed(): number; numFree(): number; numPendingAcquires(): number } | undefined;

@@ -24,15 +24,19 @@ const table = 'plinth_migrations';
 /**
  * The checksum of an applied migration, so an edit after release is caught.
  * It hashes the code of `up` and `down` reduced to what a compiler cannot
- * reshape: comments, whitespace, quote style, semicolons, commas and
- * parentheses are dropped, so tsc output, a bundler's and the TypeScript
- * source (as a test runner sees it) agree.
+ * reshape: comments, whitespace, quote style and punctuation are dropped, and
+ * calls to imported helpers lose the module prefix that CommonJS output and
+ * test runners' module rewriting add (`(0, mod.helper)(…)`,
+ * `__vite_ssr_import_0__.helper`), so tsc's output, a bundler's and the
+ * TypeScript source as a test runner loads it all agree.
  */
 export function checksumOf(migration: Migration): string {
   const essence = (fn: Migration['up']) =>
     fn
       .toString()
       .replace(/\/\*[\s\S]*?\*\/|(^|[^:])\/\/[^\n]*/g, '$1')
+      .replace(/\(0,\s*[\w$]+\.([\w$]+)\)/g, '$1')
+      .replace(/__vite_ssr_import_\d+__\./g, '')
       .replace(/[\s;,()]/g, '')
       .replace(/['"`]/g, '"');
   return createHash('sha256')

@@ -1,2 +1,3 @@
 export { createTestKernel, type TestKernel, type TestKernelOptions, type TestRequestOptions, type TestResponse } from './test-kernel.js';
 export { createTestDatabase, type TestDatabase } from './test-database.js';
+export { signUp, asUser, testPassword, type TestUser } from './fixtures.js';

@@ -52,6 +52,7 @@ describe('plinth CLI', () => {
     expect(fresh.code).toBe(0);
     expect(fresh.stdout).toMatch(/applied {2}core\/001-runtime-role/);
     const run = plinth(['migrate'], { DATABASE_URL: db.url });
+    expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('Nothing to apply.');
   });

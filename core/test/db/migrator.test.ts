@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from '../../src/db/database.js';
@@ -118,10 +120,16 @@ describe('core migrations', () => {
 });
 
 describe('checksumOf', () => {
-  it('agrees between the TypeScript source and the built output', async () => {
+  it('agrees between the source as the test runner loads it and the build as node runs it', async () => {
     const { coreMigrations } = await import('../../src/db/migrations/index.js');
-    const built = (await import(new URL('../../dist/db/migrations/index.js', import.meta.url).href)) as { coreMigrations: Migration[] };
-    expect(built.coreMigrations.map(checksumOf)).toEqual(coreMigrations.map(checksumOf));
+    // Outside vitest: its module rewriting must not be what both sides see.
+    const script = `const [{ coreMigrations }, { checksumOf }] = await Promise.all([import('./dist/db/migrations/index.js'), import('./dist/db/migrator.js')]);
+      console.log(JSON.stringify(coreMigrations.map(checksumOf)));`;
+    const built = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: fileURLToPath(new URL('../..', import.meta.url)),
+      encoding: 'utf8',
+    });
+    expect(JSON.parse(built)).toEqual(coreMigrations.map(checksumOf));
   });
 
   it('changes when the SQL changes, not when the layout does', () => {

@@ -4,6 +4,7 @@ import type { Migration } from '../migrator.js';
  * The role tenant work runs as: NOLOGIN, no BYPASSRLS, owner of nothing, so
  * Row Level Security holds even when the pool connects as a superuser.
  * Roles are cluster-wide, so creation tolerates a concurrent or earlier one.
+ * It gets privileges table by table, never by default.
  */
 export const runtimeRole: Migration = {
   name: '001-runtime-role',
@@ -18,13 +19,11 @@ export const runtimeRole: Migration = {
         execute format('grant plinth_app to %I', current_user);
       end if;
     end $$`);
+    // Privileges are granted table by table (tenant tables get them from createTenantTable): never by default,
+    // so the runtime role cannot read a global table (users, jobs) that nobody meant to share.
     await db.raw('grant usage on schema public to plinth_app');
-    await db.raw('alter default privileges in schema public grant select, insert, update, delete on tables to plinth_app');
-    await db.raw('alter default privileges in schema public grant usage, select on sequences to plinth_app');
   },
   async down(db) {
-    await db.raw('alter default privileges in schema public revoke select, insert, update, delete on tables from plinth_app');
-    await db.raw('alter default privileges in schema public revoke usage, select on sequences from plinth_app');
     await db.raw('revoke usage on schema public from plinth_app');
   },
 };

@@ -1,5 +1,7 @@
 import type { Migration } from '../migrator.js';
 import { runtimeRole } from './001-runtime-role.js';
+import { systemRole } from './002-system-role.js';
+import { tenancy } from './003-tenancy.js';
 
 /** Core's migrations, in order. */
-export const coreMigrations: readonly Migration[] = [runtimeRole];
+export const coreMigrations: readonly Migration[] = [runtimeRole, systemRole, tenancy];

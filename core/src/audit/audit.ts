@@ -1,0 +1,56 @@
+import type { ScopedDb } from '../db/scoped-db.js';
+
+/** Who did something, from where: filled in from the request. */
+export interface AuditActor {
+  userId?: string | null;
+  tokenId?: string | null;
+  ip?: string | null;
+  userAgent?: string | null;
+  requestId?: string | null;
+}
+
+/** One audited fact: `action` is dotted and past tense (`member.removed`, `auth.login.failed`). */
+export interface AuditEntry {
+  action: string;
+  targetType?: string;
+  targetId?: string;
+  data?: Record<string, unknown>;
+}
+
+/** Appends to the tenant's audit log inside the caller's transaction, so the record and the change commit together. */
+export async function recordTenantAudit(db: ScopedDb, actor: AuditActor, entry: AuditEntry): Promise<void> {
+  await db.query(
+    `insert into audit_log (tenant_id, actor_user_id, actor_token_id, action, target_type, target_id, data, ip, user_agent, request_id)
+     values (nullif(current_setting('app.tenant_id', true), '')::uuid, $1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [
+      actor.userId ?? null,
+      actor.tokenId ?? null,
+      entry.action,
+      entry.targetType ?? null,
+      entry.targetId ?? null,
+      entry.data ?? {},
+      actor.ip ?? null,
+      actor.userAgent ?? null,
+      actor.requestId ?? null,
+    ],
+  );
+}
+
+/** Appends to the host audit log (sign-ins, host administration); `db` must be on the system path. */
+export async function recordHostAudit(db: ScopedDb, actor: AuditActor, entry: AuditEntry & { tenantId?: string | null }): Promise<void> {
+  await db.query(
+    `insert into host_audit_log (actor_user_id, subject_tenant, action, target_type, target_id, data, ip, user_agent, request_id)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [
+      actor.userId ?? null,
+      entry.tenantId ?? null,
+      entry.action,
+      entry.targetType ?? null,
+      entry.targetId ?? null,
+      entry.data ?? {},
+      actor.ip ?? null,
+      actor.userAgent ?? null,
+      actor.requestId ?? null,
+    ],
+  );
+}

@@ -1,0 +1,49 @@
+import { NotFoundError } from '@plinth/sdk';
+import { Type } from '@sinclair/typebox';
+import { defineRoute } from '../http/route.js';
+import { userFields } from './auth.routes.js';
+
+/** The signed-in user and their memberships. */
+export const getMe = defineRoute({
+  method: 'GET',
+  path: '/me',
+  summary: 'The signed-in user and the tenants they belong to',
+  tag: 'auth',
+  access: { user: true },
+  async handler({ db, principal }) {
+    if (principal?.kind !== 'user') throw new NotFoundError();
+    const user = await db.one(`select ${userFields} from users where id = $1`, [principal.userId]);
+    if (!user) throw new NotFoundError('User not found');
+    const rows = await db.query<{ id: string; slug: string; name: string; status: string; roles: string[] }>(
+      `select t.id, t.slug, t.name, t.status, coalesce(array_agg(r.name order by r.name) filter (where r.name is not null), '{}') as roles
+         from memberships m
+         join tenants t on t.id = m.tenant_id
+         left join membership_roles mr on mr.membership_id = m.id
+         left join roles r on r.id = mr.role_id
+        where m.user_id = $1
+        group by t.id order by t.name`,
+      [principal.userId],
+    );
+    return { ...user, memberships: rows.map(({ roles, ...tenant }) => ({ tenant, roles })) };
+  },
+});
+
+/** Profile changes a user may make; anything else (roles, permissions, tenant_id, is_super_admin) is refused with 422. */
+export const patchMe = defineRoute({
+  method: 'PATCH',
+  path: '/me',
+  summary: 'Change your name',
+  tag: 'auth',
+  access: { user: true },
+  schema: { body: Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })) }, { additionalProperties: false }) },
+  async handler({ db, principal, body }) {
+    if (principal?.kind !== 'user') throw new NotFoundError();
+    const [user] = await db.query(`update users set name = coalesce($2, name), updated_at = now() where id = $1 returning ${userFields}`, [
+      principal.userId,
+      body.name?.trim() ?? null,
+    ]);
+    return user;
+  },
+});
+
+export const meRoutes = [getMe, patchMe];

@@ -1,0 +1,153 @@
+import type { Knex } from 'knex';
+import type pg from 'pg';
+import type { Database } from './database.js';
+
+/**
+ * A database handle bound to one transaction whose role and tenant were set
+ * when it began: tenant work sees only its tenant's rows (Row Level Security
+ * on `app.tenant_id`, role `plinth_app`); the system path (role
+ * `plinth_system`) is explicit and used by core alone.
+ */
+export interface ScopedDb {
+  /** Runs SQL with `$1` parameters and returns the rows. */
+  query<Row = Record<string, unknown>>(text: string, values?: readonly unknown[]): Promise<Row[]>;
+  /** The first row, or undefined. */
+  one<Row = Record<string, unknown>>(text: string, values?: readonly unknown[]): Promise<Row | undefined>;
+  /** Like {@link query}, as a named prepared statement (parsed once per connection): for hot reads. */
+  prepared<Row = Record<string, unknown>>(name: string, text: string, values: readonly unknown[]): Promise<Row[]>;
+  /** A knex query builder on `table`, running inside this transaction. */
+  table(name: string): Knex.QueryBuilder;
+  /** Runs `fn` once the transaction has committed (not at all on rollback): cache invalidation, notifications. */
+  afterCommit(fn: () => unknown): void;
+  /** knex itself, for `raw` and `fn` in builders (never run queries on it directly: they would escape the transaction). */
+  readonly knex: Knex;
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether `value` is a UUID (the only shape a tenant id takes). */
+export function isUuid(value: string): boolean {
+  return uuidPattern.test(value);
+}
+
+/** What a transaction runs first: one round trip that begins it, sets the tenant and drops to the scoped role. */
+function preambleFor(tenantId: string | null): string {
+  if (tenantId === null) return 'begin; set local role plinth_system';
+  // The id is interpolated (a parameter cannot ride a multi-statement query), so it must be a UUID, checked here.
+  if (!isUuid(tenantId)) throw new Error(`tenant id ${JSON.stringify(tenantId)} is not a UUID`);
+  return `begin; select set_config('app.tenant_id', '${tenantId}', true); set local role plinth_app`;
+}
+
+/**
+ * A transaction opened on first use and closed by {@link finish}: requests
+ * that never touch the database never take a connection.
+ */
+export class LazyTransaction implements ScopedDb {
+  private opening: Promise<pg.Client> | undefined;
+  private readonly preamble: string;
+  private readonly committed: (() => unknown)[] = [];
+  /** Stands in for the connection in knex builders until the transaction is open. */
+  private readonly knexConnection = {
+    query: (config: pg.QueryConfig, callback: (error: Error | null, result?: pg.QueryResult) => void) => this.forward(config, callback),
+  };
+
+  constructor(
+    private readonly database: Database,
+    tenantId: string | null,
+  ) {
+    this.preamble = preambleFor(tenantId);
+  }
+
+  get knex(): Knex {
+    return this.database.knex;
+  }
+
+  get opened(): boolean {
+    return this.opening !== undefined;
+  }
+
+  async query<Row>(text: string, values: readonly unknown[] = []): Promise<Row[]> {
+    const client = await this.connection();
+    return (await client.query(text, values as unknown[])).rows as Row[];
+  }
+
+  async one<Row>(text: string, values: readonly unknown[] = []): Promise<Row | undefined> {
+    return (await this.query<Row>(text, values))[0];
+  }
+
+  async prepared<Row>(name: string, text: string, values: readonly unknown[]): Promise<Row[]> {
+    const client = await this.connection();
+    return (await client.query({ name, text, values: values as unknown[] })).rows as Row[];
+  }
+
+  afterCommit(fn: () => unknown): void {
+    this.committed.push(fn);
+  }
+
+  table(name: string): Knex.QueryBuilder {
+    return this.database.knex(name).connection(this.knexConnection);
+  }
+
+  /** Commits (or rolls back), returns the connection to the pool, then runs the after-commit callbacks. */
+  async finish(commit: boolean): Promise<void> {
+    const opening = this.opening;
+    this.opening = undefined;
+    const client = opening ? await opening.catch(() => undefined) : undefined;
+    if (client) {
+      try {
+        await client.query(commit ? 'commit' : 'rollback');
+      } catch (error) {
+        if (commit) await client.query('rollback').catch(() => undefined);
+        throw error;
+      } finally {
+        await this.database.release(client);
+      }
+    }
+    if (commit) for (const fn of this.committed.splice(0)) await fn();
+  }
+
+  private connection(): Promise<pg.Client> {
+    this.opening ??= this.open();
+    return this.opening;
+  }
+
+  private async open(): Promise<pg.Client> {
+    const client = await this.database.acquire();
+    try {
+      await client.query(this.preamble);
+      return client;
+    } catch (error) {
+      await this.database.release(client);
+      throw error;
+    }
+  }
+
+  private forward(config: pg.QueryConfig, callback: (error: Error | null, result?: pg.QueryResult) => void): void {
+    this.connection().then(
+      (client) => client.query(config, callback),
+      (error: Error) => callback(error),
+    );
+  }
+}
+
+/** Runs `fn` in a transaction scoped to `tenantId`; commits when it resolves, rolls back when it throws. */
+export async function runInTenant<T>(database: Database, tenantId: string, fn: (db: ScopedDb) => Promise<T>): Promise<T> {
+  return runScoped(new LazyTransaction(database, tenantId), fn);
+}
+
+/** Runs `fn` on the explicit cross-tenant path (role `plinth_system`). Core only; callers audit what they do. */
+export async function runAsSystem<T>(database: Database, fn: (db: ScopedDb) => Promise<T>): Promise<T> {
+  return runScoped(new LazyTransaction(database, null), fn);
+}
+
+async function runScoped<T>(transaction: LazyTransaction, fn: (db: ScopedDb) => Promise<T>): Promise<T> {
+  let result: T;
+  try {
+    result = await fn(transaction);
+  } catch (error) {
+    await transaction.finish(false);
+    throw error;
+  }
+  await transaction.finish(true);
+  return result;
+}

@@ -1,0 +1,132 @@
+import { BadRequestError, ForbiddenError, RateLimitedError, UnauthenticatedError } from '@plinth/sdk';
+import { recordHostAudit, recordTenantAudit, type AuditActor } from '../audit/audit.js';
+import { apiTokenPrefix } from '../auth/api-token-auth.js';
+import { LazyTransaction } from '../db/scoped-db.js';
+import type { KernelServices } from '../kernel.js';
+import { holds } from '../rbac/permissions.js';
+import type { TenantAccess } from '../rbac/tenant-access.js';
+import type { Tenant } from '../tenancy/tenant-directory.js';
+import type { PlinthContext, PlinthRouter } from './context.js';
+import { respond } from './respond.js';
+import { Reply, type CoreRoute, type Principal, type RouteInput, type RouteSchema } from './route.js';
+import { validate } from './validation.js';
+
+/** Checks that every route states who may call it; a route without `access` stops the boot, naming the route. */
+export function assertAccessDeclared(routes: readonly CoreRoute[]): void {
+  for (const route of routes) {
+    const access = route.access as Record<string, unknown> | undefined;
+    if (!access || !['public', 'user', 'permission', 'member', 'superAdmin'].some((key) => access[key])) {
+      throw new Error(`route ${route.method} ${route.path} declares neither a permission nor public access`);
+    }
+  }
+}
+
+/** Mounts routes on the API router behind the request path: tenant → authentication → rate limit → permission → validation → handler. */
+export function mountRoutes(router: PlinthRouter, routes: readonly CoreRoute[], services: KernelServices): void {
+  assertAccessDeclared(routes);
+  for (const route of routes) {
+    const method = route.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
+    router[method](route.path, (ctx) => handle(ctx as PlinthContext, route, services));
+  }
+}
+
+async function handle(ctx: PlinthContext, route: CoreRoute, services: KernelServices): Promise<void> {
+  const { access } = route;
+  const tenantRoute = 'permission' in access || 'member' in access;
+  let tenant: Tenant | undefined;
+  if (tenantRoute) {
+    tenant = await services.tenants.resolve(ctx.get('x-tenant') || undefined, ctx.host);
+    if (!tenant) throw new BadRequestError('Name the tenant with the X-Tenant header (slug or id)', { code: 'tenant_required' });
+  }
+
+  let principal: Principal | undefined;
+  let tenantAccess: TenantAccess | undefined;
+  let permissions: readonly string[] = [];
+  if (!('public' in access)) {
+    principal = await authenticate(ctx, services, tenant);
+    if ('superAdmin' in access && !(principal.kind === 'user' && principal.isSuperAdmin)) throw new ForbiddenError('Host administrators only');
+  }
+  if (tenant && principal) {
+    const superAdmin = principal.kind === 'user' && principal.isSuperAdmin;
+    if (tenant.status === 'suspended' && !superAdmin) throw new ForbiddenError('This tenant is suspended', { code: 'tenant_suspended' });
+    if (principal.kind === 'user') {
+      tenantAccess = await services.tenantAccess.of(tenant.id, principal.userId);
+      if (!tenantAccess) throw new ForbiddenError('You are not a member of this tenant');
+      permissions = tenantAccess.permissions;
+    } else {
+      permissions = (ctx.state as { apiTokenPermissions?: string[] }).apiTokenPermissions ?? [];
+    }
+    const limit = await services.rateLimiter.hit(`tenant:${tenant.id}`, tenant.quotas.requests_per_minute, 60_000);
+    if (!limit.allowed) throw new RateLimitedError(limit.retryAfterSeconds, 'This tenant has used its requests for this minute');
+    if ('permission' in access && !holds(permissions, access.permission)) throw new ForbiddenError(`Missing permission ${access.permission}`);
+  }
+
+  const schema: RouteSchema = route.schema ?? {};
+  const params = schema.params ? validate(schema.params, { ...ctx.params }, { coerce: true, location: 'params' }) : undefined;
+  const query = schema.query ? validate(schema.query, { ...ctx.query }, { coerce: true, location: 'query' }) : undefined;
+  const body = schema.body ? validate(schema.body, ctx.request.body ?? {}, { location: 'body' }) : undefined;
+
+  const transaction = new LazyTransaction(services.database, tenant ? tenant.id : null);
+  const actor: AuditActor = {
+    userId: principal?.kind === 'user' ? principal.userId : principal?.kind === 'api-token' ? principal.createdBy : null,
+    tokenId: principal?.kind === 'api-token' ? principal.tokenId : null,
+    ip: ctx.ip,
+    userAgent: ctx.get('user-agent') || null,
+    requestId: ctx.state.requestId,
+  };
+  const input = {
+    ctx,
+    params,
+    query,
+    body,
+    services,
+    principal,
+    tenant,
+    access: tenantAccess,
+    permissions,
+    db: transaction,
+    actor,
+    audit: (entry: Parameters<RouteInput<RouteSchema>['audit']>[0]) =>
+      tenant ? recordTenantAudit(transaction, actor, entry) : recordHostAudit(transaction, actor, entry),
+  } as RouteInput<RouteSchema>;
+  let result: unknown;
+  try {
+    result = await route.handler(input);
+  } catch (error) {
+    await transaction.finish(false);
+    throw error;
+  }
+  await transaction.finish(true);
+  if (result instanceof Reply) {
+    if (result.status === 204) {
+      ctx.status = 204;
+      ctx.body = null;
+      return;
+    }
+    respond(ctx, result.data, { status: result.status, ...(result.pagination ? { pagination: result.pagination } : {}) });
+    return;
+  }
+  respond(ctx, result);
+}
+
+async function authenticate(ctx: PlinthContext, services: KernelServices, tenant: Tenant | undefined): Promise<Principal> {
+  const header = ctx.get('authorization');
+  if (!header) throw new UnauthenticatedError('Send a Bearer token in the Authorization header');
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match) throw new UnauthenticatedError('The Authorization header must be "Bearer <token>"');
+  const token = match[1]!;
+  if (token.startsWith(apiTokenPrefix)) {
+    if (!tenant) throw new UnauthenticatedError('API tokens work on tenant routes only');
+    const grant = await services.apiTokenAuth.verify(tenant.id, token);
+    if (!grant) throw new UnauthenticatedError('Invalid or expired API token');
+    (ctx.state as { apiTokenPermissions?: string[] }).apiTokenPermissions = grant.permissions;
+    return { kind: 'api-token', tokenId: grant.id, createdBy: grant.createdBy };
+  }
+  const claims = await services.accessTokens.verify(token);
+  const state = await services.identity.stateOf(claims.userId);
+  if (!state || state.status !== 'active') throw new UnauthenticatedError('This account is disabled');
+  if (state.tokenVersion !== claims.tokenVersion || state.revokedSessions.includes(claims.sessionId)) {
+    throw new UnauthenticatedError('This session has ended; sign in again');
+  }
+  return { kind: 'user', userId: claims.userId, sessionId: claims.sessionId, isSuperAdmin: state.isSuperAdmin };
+}

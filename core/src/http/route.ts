@@ -1,0 +1,92 @@
+import type { Pagination } from '@plinth/sdk';
+import type { Static, TSchema } from '@sinclair/typebox';
+import type { AuditActor, AuditEntry } from '../audit/audit.js';
+import type { ScopedDb } from '../db/scoped-db.js';
+import type { KernelServices } from '../kernel.js';
+import type { TenantAccess } from '../rbac/tenant-access.js';
+import type { Tenant } from '../tenancy/tenant-directory.js';
+import type { PlinthContext } from './context.js';
+
+/**
+ * Who may call a route. Every route states one; a route without it fails at boot.
+ * - `public`: anyone, no credentials;
+ * - `user`: any signed-in user, no tenant involved (`/me`, creating a tenant);
+ * - `permission`: a member (or API token) of the request's tenant holding the permission;
+ * - `member`: any member of the request's tenant;
+ * - `superAdmin`: host operators (`/admin/…`).
+ */
+export type Access = { public: true } | { user: true } | { permission: string } | { member: true } | { superAdmin: true };
+
+export interface RouteSchema {
+  params?: TSchema;
+  query?: TSchema;
+  body?: TSchema;
+}
+
+type Input<S extends RouteSchema, K extends keyof RouteSchema> = S[K] extends TSchema ? Static<S[K]> : undefined;
+
+/** The caller, once authenticated. */
+export type Principal =
+  { kind: 'user'; userId: string; sessionId: string; isSuperAdmin: boolean } | { kind: 'api-token'; tokenId: string; createdBy: string | null };
+
+/** What a handler receives: validated input, the caller, the tenant, and the request's transaction. */
+export interface RouteInput<S extends RouteSchema> {
+  ctx: PlinthContext;
+  params: Input<S, 'params'>;
+  query: Input<S, 'query'>;
+  body: Input<S, 'body'>;
+  services: KernelServices;
+  principal: Principal | undefined;
+  tenant: Tenant | undefined;
+  /** The member's roles and permissions (user principals in a tenant). */
+  access: TenantAccess | undefined;
+  /** Effective permissions of the caller in the tenant (a member's, or an API token's). */
+  permissions: readonly string[];
+  /**
+   * The request's transaction, opened on first use, committed when the
+   * handler returns and rolled back when it throws: scoped to the tenant on
+   * tenant routes, the system path on the others.
+   */
+  db: ScopedDb;
+  actor: AuditActor;
+  /** Records an audit entry in the request's transaction (the tenant's log, or the host's on tenant-less routes). */
+  audit(entry: AuditEntry & { tenantId?: string }): Promise<void>;
+}
+
+/** A non-default response: a status, or list metadata. */
+export class Reply {
+  constructor(
+    readonly status: 200 | 201 | 202 | 204,
+    readonly data: unknown,
+    readonly pagination?: Pagination,
+  ) {}
+
+  static created(data: unknown): Reply {
+    return new Reply(201, data);
+  }
+
+  static noContent(): Reply {
+    return new Reply(204, undefined);
+  }
+
+  static list(items: unknown[], pagination: Pagination): Reply {
+    return new Reply(200, items, pagination);
+  }
+}
+
+export interface CoreRoute<S extends RouteSchema = RouteSchema> {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Path under `/api/v1`, with `:name` parameters. */
+  path: string;
+  summary: string;
+  access: Access;
+  schema?: S;
+  /** Tag for the OpenAPI document. */
+  tag?: string;
+  handler(input: RouteInput<S>): Promise<unknown>;
+}
+
+/** Declares a route with its input types inferred from the schemas. */
+export function defineRoute<S extends RouteSchema>(route: CoreRoute<S>): CoreRoute<S> {
+  return route;
+}

@@ -1,0 +1,55 @@
+/** A permission the catalogue lists: `<plugin>.<resource>.<action>`. */
+export interface PermissionDefinition {
+  name: string;
+  description: string;
+  /** Built-in roles that hold it by default. */
+  grantTo: BuiltinRole[];
+}
+
+export const builtinRoles = ['owner', 'admin', 'member', 'viewer'] as const;
+export type BuiltinRole = (typeof builtinRoles)[number];
+
+/** Core's own permissions. */
+export const corePermissions: readonly PermissionDefinition[] = [
+  { name: 'core.tenant.view', description: 'View the tenant and its settings', grantTo: ['admin', 'member', 'viewer'] },
+  { name: 'core.tenant.manage', description: 'Change the tenant name and settings', grantTo: ['admin'] },
+  { name: 'core.members.view', description: 'List members and their roles', grantTo: ['admin', 'member', 'viewer'] },
+  { name: 'core.members.manage', description: 'Invite, remove and change the roles of members', grantTo: ['admin'] },
+  { name: 'core.roles.view', description: 'List roles and the permission catalogue', grantTo: ['admin', 'member'] },
+  { name: 'core.roles.manage', description: 'Create, edit and delete custom roles', grantTo: ['admin'] },
+  { name: 'core.api-tokens.view', description: 'List API tokens', grantTo: ['admin'] },
+  { name: 'core.api-tokens.manage', description: 'Create and revoke API tokens', grantTo: ['admin'] },
+  { name: 'core.audit.view', description: 'Read the audit log', grantTo: ['admin'] },
+];
+
+const permissionPattern = /^(\*|[a-z][a-z0-9-]*(\.(\*|[a-z][a-z0-9-]*)){0,2}(\.\*)?)$/;
+
+/** Whether `value` is a permission or a wildcard pattern (`*`, `crm.*`, `crm.contacts.*`, `crm.contacts.view`). */
+export function isPermissionPattern(value: string): boolean {
+  return permissionPattern.test(value) && (value === '*' || value.split('.').length <= 3);
+}
+
+/** Whether a held pattern covers `wanted` (a permission or itself a pattern). */
+export function covers(held: string, wanted: string): boolean {
+  if (held === '*' || held === wanted) return true;
+  if (!held.endsWith('.*')) return false;
+  const prefix = held.slice(0, -1); // keeps the dot: 'crm.'
+  return wanted.startsWith(prefix) && wanted !== prefix.slice(0, -1);
+}
+
+/** Whether any of `held` covers `wanted`. */
+export function holds(held: readonly string[], wanted: string): boolean {
+  for (const pattern of held) if (covers(pattern, wanted)) return true;
+  return false;
+}
+
+/** The patterns of `wanted` that `held` does not cover: what an actor may not grant. */
+export function notHeld(held: readonly string[], wanted: readonly string[]): string[] {
+  return wanted.filter((permission) => !holds(held, permission));
+}
+
+/** What a built-in role holds: `owner` everything; the others, the catalogue's default grants. */
+export function builtinGrants(role: BuiltinRole, catalogue: readonly PermissionDefinition[]): string[] {
+  if (role === 'owner') return ['*'];
+  return catalogue.filter((permission) => permission.grantTo.includes(role)).map((permission) => permission.name);
+}

@@ -1,0 +1,54 @@
+import type { Cache } from '../cache/cache.js';
+import type { Database } from '../db/database.js';
+import { runInTenant } from '../db/scoped-db.js';
+import { builtinGrants, builtinRoles, type BuiltinRole, type PermissionDefinition } from './permissions.js';
+
+/** A user's standing in one tenant. */
+export interface TenantAccess {
+  membershipId: string;
+  roles: string[];
+  /** Effective permission patterns: the union of the member's roles. */
+  permissions: string[];
+}
+
+export interface TenantAccessService {
+  /** The member's access, or undefined when the user is not a member. Cached; see {@link forget}. */
+  of(tenantId: string, userId: string): Promise<TenantAccess | undefined>;
+  /** Drop cached access after a membership or role change. */
+  forget(tenantId: string, userIds: readonly string[]): Promise<void>;
+  /** What a role row grants: built-in roles follow the live catalogue, custom roles their stored list. */
+  grantsOf(role: { builtin: string | null; permissions: string[] }): string[];
+}
+
+export function createTenantAccess(database: Database, cache: Cache, catalogue: () => readonly PermissionDefinition[]): TenantAccessService {
+  const grantsOf = (role: { builtin: string | null; permissions: string[] }) =>
+    role.builtin && (builtinRoles as readonly string[]).includes(role.builtin) ? builtinGrants(role.builtin as BuiltinRole, catalogue()) : role.permissions;
+  return {
+    grantsOf,
+    of: (tenantId, userId) =>
+      cache.getOrLoad(`access:${tenantId}:${userId}`, 60_000, () =>
+        runInTenant(database, tenantId, async (db) => {
+          const rows = await db.query<{ membership_id: string; name: string | null; builtin: string | null; permissions: string[] | null }>(
+            `select m.id as membership_id, r.name, r.builtin, r.permissions
+               from memberships m
+               left join membership_roles mr on mr.membership_id = m.id
+               left join roles r on r.id = mr.role_id
+              where m.user_id = $1`,
+            [userId],
+          );
+          if (rows.length === 0) return undefined;
+          const permissions = new Set<string>();
+          const roles: string[] = [];
+          for (const row of rows) {
+            if (row.name === null) continue;
+            roles.push(row.name);
+            for (const permission of grantsOf({ builtin: row.builtin, permissions: row.permissions ?? [] })) permissions.add(permission);
+          }
+          return { membershipId: rows[0]!.membership_id, roles, permissions: [...permissions] };
+        }),
+      ),
+    forget: async (tenantId, userIds) => {
+      await Promise.all(userIds.map((userId) => cache.delete(`access:${tenantId}:${userId}`)));
+    },
+  };
+}

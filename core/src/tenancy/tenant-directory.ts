@@ -1,0 +1,88 @@
+import { BadRequestError, NotFoundError } from '@plinth/sdk';
+import type { Cache } from '../cache/cache.js';
+import type { Database } from '../db/database.js';
+import { isUuid, runAsSystem } from '../db/scoped-db.js';
+
+/** Per-tenant limits; unset keys fall back to the host defaults. */
+export interface Quotas {
+  members: number;
+  api_tokens: number;
+  requests_per_minute: number;
+}
+
+export const defaultQuotas: Quotas = { members: 1000, api_tokens: 50, requests_per_minute: 6000 };
+
+export interface Tenant {
+  id: string;
+  slug: string;
+  name: string;
+  status: 'active' | 'suspended';
+  plan: string;
+  settings: Record<string, unknown>;
+  quotas: Quotas;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TenantDirectory {
+  /** The tenant a request names: `X-Tenant` (slug or id), `<slug>.<base domain>`, or a verified custom domain. */
+  resolve(header: string | undefined, host: string): Promise<Tenant | undefined>;
+  byId(id: string): Promise<Tenant | undefined>;
+  bySlug(slug: string): Promise<Tenant | undefined>;
+  /** Drops cached copies after a change (status, quotas, domains). */
+  forget(tenant: Pick<Tenant, 'id' | 'slug'>, domains?: string[]): Promise<void>;
+}
+
+const ttlMs = 60_000;
+const slugPattern = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+export function createTenantDirectory(database: Database, cache: Cache, baseDomain: string | undefined): TenantDirectory {
+  const load = (column: 'id' | 'slug', value: string) =>
+    runAsSystem(database, (db) =>
+      db.one<Tenant>(`select id, slug, name, status, plan, settings, quotas, created_at, updated_at from tenants where ${column} = $1`, [value]),
+    ).then((row) => (row ? { ...row, quotas: { ...defaultQuotas, ...row.quotas } } : undefined));
+  const byId = (id: string) => (isUuid(id) ? cache.getOrLoad(`tenant:id:${id}`, ttlMs, () => load('id', id)) : Promise.resolve(undefined));
+  const bySlug = async (slug: string) => {
+    if (!slugPattern.test(slug)) return undefined;
+    const id = await cache.getOrLoad(`tenant:slug:${slug}`, ttlMs, async () => (await load('slug', slug))?.id);
+    return id ? byId(id) : undefined;
+  };
+  const byDomain = async (domain: string) => {
+    const id = await cache.getOrLoad(`tenant:domain:${domain}`, ttlMs, () =>
+      runAsSystem(database, (db) => db.one<{ tenant_id: string }>('select tenant_id from tenant_domains where domain = $1 and verified', [domain])).then(
+        (row) => row?.tenant_id,
+      ),
+    );
+    return id ? byId(id) : undefined;
+  };
+
+  return {
+    byId,
+    bySlug,
+    async resolve(header, hostHeader) {
+      if (header) {
+        const named = header.trim().toLowerCase();
+        if (!isUuid(named) && !slugPattern.test(named)) throw new BadRequestError('X-Tenant must be a tenant slug or id');
+        const tenant = isUuid(named) ? await byId(named) : await bySlug(named);
+        if (!tenant) throw new NotFoundError('Tenant not found');
+        return tenant;
+      }
+      const host = hostHeader.toLowerCase().replace(/:\d+$/, '');
+      if (baseDomain && host.endsWith(`.${baseDomain}`)) {
+        const slug = host.slice(0, -baseDomain.length - 1);
+        const tenant = await bySlug(slug);
+        if (!tenant) throw new NotFoundError('Tenant not found');
+        return tenant;
+      }
+      if (!host || host === baseDomain || host === 'localhost' || /^[\d.]+$/.test(host) || host.startsWith('[')) return undefined;
+      return byDomain(host);
+    },
+    async forget(tenant, domains = []) {
+      await Promise.all([
+        cache.delete(`tenant:id:${tenant.id}`),
+        cache.delete(`tenant:slug:${tenant.slug}`),
+        ...domains.map((domain) => cache.delete(`tenant:domain:${domain}`)),
+      ]);
+    },
+  };
+}

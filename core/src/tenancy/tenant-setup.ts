@@ -1,0 +1,40 @@
+import { ConflictError } from '@plinth/sdk';
+import { Type } from '@sinclair/typebox';
+import type { ScopedDb } from '../db/scoped-db.js';
+import { builtinRoles } from '../rbac/permissions.js';
+import type { Tenant } from './tenant-directory.js';
+
+/** Slugs that would collide with host names or routes. */
+const reservedSlugs = new Set(['www', 'api', 'admin', 'app', 'mail', 'static', 'assets', 'console', 'help', 'status', 'docs', 'plinth', 'root', 'system']);
+
+export const NewTenant = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 120 }),
+    slug: Type.String({ pattern: '^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$', description: 'lower-case letters, digits and hyphens; 1–63 characters' }),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * Creates a tenant with its built-in roles and makes `ownerId` its owner.
+ * `db` is on the system path (the tenant does not exist yet to scope to).
+ */
+export async function createTenantWithOwner(db: ScopedDb, input: { name: string; slug: string }, ownerId: string): Promise<Tenant> {
+  if (reservedSlugs.has(input.slug)) throw new ConflictError(`The slug "${input.slug}" is reserved`, { errors: { slug: ['is reserved'] } });
+  const [tenant] = await db.query<Tenant>(
+    `insert into tenants (name, slug) values ($1, $2) on conflict (slug) do nothing
+     returning id, slug, name, status, plan, settings, quotas, created_at, updated_at`,
+    [input.name.trim(), input.slug],
+  );
+  if (!tenant) throw new ConflictError(`The slug "${input.slug}" is taken`, { errors: { slug: ['is taken'] } });
+  const roles = await db.query<{ id: string; builtin: string }>(
+    `insert into roles (tenant_id, name, builtin, description)
+     select $1, name, name, 'Built-in role' from unnest($2::text[]) as name
+     returning id, builtin`,
+    [tenant.id, builtinRoles],
+  );
+  const [membership] = await db.query<{ id: string }>('insert into memberships (tenant_id, user_id) values ($1, $2) returning id', [tenant.id, ownerId]);
+  const owner = roles.find((role) => role.builtin === 'owner')!;
+  await db.query('insert into membership_roles (tenant_id, membership_id, role_id) values ($1, $2, $3)', [tenant.id, membership!.id, owner.id]);
+  return tenant;
+}
