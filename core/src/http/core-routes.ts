@@ -1,6 +1,29 @@
+import { adminRoutes } from '../admin/admin.routes.js';
+import { auditRoutes } from '../audit/audit.routes.js';
+import { apiTokenRoutes } from '../auth/api-tokens.routes.js';
 import { authRoutes } from '../auth/auth.routes.js';
 import { meRoutes } from '../auth/me.routes.js';
+import { passwordRoutes } from '../auth/password.routes.js';
+import { twoFactorRoutes } from '../auth/two-factor.routes.js';
+import { roleRoutes } from '../rbac/roles.routes.js';
+import { domainRoutes } from '../tenancy/domains.routes.js';
+import { invitationRoutes } from '../tenancy/invitations.routes.js';
+import { memberRoutes } from '../tenancy/members.routes.js';
+import { tenantRoutes } from '../tenancy/tenants.routes.js';
 import type { CoreRoute } from './route.js';
 
 /** Every route core serves under /api/v1, by area. */
-export const coreRoutes: readonly CoreRoute[] = [...authRoutes, ...meRoutes] as CoreRoute[];
+export const coreRoutes: readonly CoreRoute[] = [
+  ...authRoutes,
+  ...passwordRoutes,
+  ...twoFactorRoutes,
+  ...meRoutes,
+  ...tenantRoutes,
+  ...domainRoutes,
+  ...memberRoutes,
+  ...invitationRoutes,
+  ...roleRoutes,
+  ...apiTokenRoutes,
+  ...auditRoutes,
+  ...adminRoutes,
+] as CoreRoute[];
