@@ -5,12 +5,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { startEmbeddedPostgres } from '@plinth/core';
+import { createKernel, createTenantTable, loadConfig, startEmbeddedPostgres } from '@plinth/core';
 
 const duration = Number(process.env.BENCH_DURATION ?? 10);
 const connections = 50;
 const rows = 1000;
 
+/** A fresh database with core's schema, a tenant with an owner, and `bench_items` as an RLS-protected tenant table. */
 async function prepareDatabase() {
   let embedded;
   let scratch;
@@ -28,13 +29,33 @@ async function prepareDatabase() {
   await admin.end();
   const url = new URL(serverUrl);
   url.pathname = '/plinth_bench';
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
-  await client.query('create table bench_items (id int primary key, name text not null, price int not null)');
-  await client.query(`insert into bench_items select g, 'item ' || g, g * 100 from generate_series(1, ${rows}) g`);
-  await client.end();
+
+  const config = await loadConfig({ env: { ...process.env, DATABASE_URL: url.toString(), PORT: '0', LOG_LEVEL: 'warn', PLINTH_ROLE: 'api' } });
+  const kernel = await createKernel(config);
+  await kernel.start();
+  const response = await fetch(`${kernel.url}/api/v1/auth/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'bench@example.test', password: 'bench-password-4821', name: 'Bench', tenant: { name: 'Bench', slug: 'bench' } }),
+  });
+  const { data } = await response.json();
+  const { knex } = kernel.container.cradle.database;
+  await createTenantTable(knex, 'bench_items', (table) => {
+    table.integer('number').notNullable();
+    table.text('name').notNullable();
+    table.integer('price').notNullable();
+  });
+  await knex.raw('alter table bench_items drop constraint bench_items_pkey, alter column id drop default, alter column id type int using 0');
+  await knex.raw(`insert into bench_items (id, tenant_id, number, name, price) select g, ?, g, 'item ' || g, g * 100 from generate_series(1, ${rows}) g`, [
+    data.tenant.id,
+  ]);
+  await knex.raw('alter table bench_items add primary key (id)');
+  // The load far exceeds a tenant's default request quota; the benchmark measures cost, not the limiter's refusals.
+  await knex.raw(`update tenants set quotas = '{"requests_per_minute": 1000000000}' where id = ?`, [data.tenant.id]);
+  await kernel.stop();
   return {
     url: url.toString(),
+    headers: { authorization: `Bearer ${data.tokens.access_token}`, 'x-tenant': 'bench' },
     async dispose() {
       const cleanup = new pg.Client({ connectionString: serverUrl });
       await cleanup.connect();
@@ -46,31 +67,33 @@ async function prepareDatabase() {
   };
 }
 
-function startServer(file, databaseUrl) {
-  const child = fork(new URL(`./servers/${file}`, import.meta.url), { env: { ...process.env, BENCH_DATABASE_URL: databaseUrl }, stdio: 'inherit' });
+function startServer(file, env) {
+  const execArgv = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const child = fork(new URL(`./servers/${file}`, import.meta.url), { env: { ...process.env, ...env }, stdio: 'inherit', execArgv });
   return new Promise((resolve, reject) => {
     child.once('message', ({ url }) => resolve({ url, stop: () => new Promise((done) => (child.once('exit', done), child.send('stop'))) }));
     child.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)));
   });
 }
 
-async function load(baseUrl, seconds) {
+async function load(baseUrl, seconds, headers) {
   let counter = 0;
   const result = await autocannon({
     url: baseUrl,
     connections,
     duration: seconds,
-    requests: [{ setupRequest: (request) => ({ ...request, path: `${new URL(baseUrl).pathname.replace(/\/$/, '')}/items/${(counter++ % rows) + 1}` }) }],
+    headers,
+    requests: [{ setupRequest: (request) => ({ ...request, path: `${new URL(baseUrl).pathname}/${(counter++ % rows) + 1}` }) }],
   });
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${baseUrl}: ${result.non2xx} non-2xx, ${result.errors} errors`);
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
 }
 
-async function measure(file, databaseUrl) {
-  const server = await startServer(file, databaseUrl);
+async function measure(file, env, headers = {}) {
+  const server = await startServer(file, env);
   try {
-    await load(server.url, 2); // warm-up: JIT, pools, prepared statements
-    return await load(server.url, duration);
+    await load(server.url, 2, headers); // warm-up: JIT, pools, prepared statements
+    return await load(server.url, duration, headers);
   } finally {
     await server.stop();
   }
@@ -78,13 +101,16 @@ async function measure(file, databaseUrl) {
 
 const database = await prepareDatabase();
 try {
-  console.log(`read by id: ${connections} connections, ${duration} s per target, ${rows} rows, loopback`);
-  const bare = await measure('bare.js', database.url);
-  const kernel = await measure('kernel.js', database.url);
+  console.log(`read by id: ${connections} connections, ${duration} s per target, ${rows} rows, loopback, one process each`);
+  const env = { BENCH_DATABASE_URL: database.url };
+  const bare = await measure('bare.js', env);
+  const plain = await measure('kernel.js', { ...env, BENCH_ROUTE: 'plain' });
+  const tenant = await measure('kernel.js', { ...env, BENCH_ROUTE: 'tenant' }, database.headers);
   const line = (name, r) =>
-    `${name.padEnd(34)} ${r.rps.toFixed(0).padStart(8)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   ${(r.rps / bare.rps).toFixed(2)}×`;
+    `${name.padEnd(52)} ${r.rps.toFixed(0).padStart(8)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   ${(r.rps / bare.rps).toFixed(2)}×`;
   console.log(line('bare Koa + pg (baseline)', bare));
-  console.log(line('kernel, select by id (knex)', kernel));
+  console.log(line('kernel, public route, knex select by id', plain));
+  console.log(line('kernel, JWT + tenant + permission + RLS tx + select', tenant));
 } finally {
   await database.dispose();
 }

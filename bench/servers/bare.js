@@ -14,5 +14,5 @@ app.use(async (ctx) => {
   const result = await pool.query({ name: 'item-by-id', text: 'select id, name, price from bench_items where id = $1', values: [Number(match[1])] });
   ctx.body = result.rows[0];
 });
-const server = app.listen(0, '127.0.0.1', () => process.send?.({ url: `http://127.0.0.1:${server.address().port}` }));
+const server = app.listen(0, '127.0.0.1', () => process.send?.({ url: `http://127.0.0.1:${server.address().port}/items` }));
 process.on('message', (message) => message === 'stop' && server.close(() => pool.end().then(() => process.exit(0))));

@@ -16,10 +16,16 @@ import { createSecretBox, type SecretBox } from './crypto/secrets.js';
 import { runInTenant } from './db/scoped-db.js';
 import { createHttpApp } from './http/app.js';
 import { createRateLimiter, type RateLimiter } from './http/rate-limiter.js';
+import { openApiDocument } from './http/openapi.js';
+import type { CoreRoute } from './http/route.js';
 import { mountRoutes } from './http/route-pipeline.js';
+import { version } from './version.js';
+import { withTimeout } from './util/timeout.js';
 import { coreRoutes } from './http/core-routes.js';
 import { createMailer, type Mailer } from './mail/mailer.js';
 import { corePermissions, type PermissionDefinition } from './rbac/permissions.js';
+import { createPluginHost, type PluginHost } from './plugins/plugin-host.js';
+import type { Plugin } from '@plinth/sdk';
 import { createTenantAccess, type TenantAccessService } from './rbac/tenant-access.js';
 import { createTenantDirectory, type TenantDirectory } from './tenancy/tenant-directory.js';
 import type { PlinthRouter, PlinthState } from './http/context.js';
@@ -44,7 +50,9 @@ export interface KernelServices {
   tenantAccess: TenantAccessService;
   apiTokenAuth: ApiTokenAuth;
   rateLimiter: RateLimiter;
-  /** Every permission the host knows: core's (and, with plugins, theirs). */
+  /** The installed plugins: routes, per-tenant enablement, events and jobs. */
+  plugins: PluginHost;
+  /** Every permission the host knows: core's and every installed plugin's. */
   permissionCatalogue(): readonly PermissionDefinition[];
   /** Base URL for links in mail: PLINTH_PUBLIC_URL, or the listening address. */
   publicUrl(): string;
@@ -68,6 +76,10 @@ export interface Kernel {
 
 export interface KernelOptions {
   logger?: Logger;
+  /** The installed plugins (definePlugin results); order does not matter, dependencies are sorted out. */
+  plugins?: readonly Plugin[];
+  /** Extra routes of the host, served under /api/v1 behind the same request path as core's. */
+  routes?: readonly CoreRoute[];
 }
 
 /**
@@ -94,8 +106,15 @@ export async function createKernel(config: PlinthConfig, options: KernelOptions 
 
   let server: Server | undefined;
   let url: string | undefined;
-  const catalogue: PermissionDefinition[] = [...corePermissions];
   const accessTokens = createAccessTokens(config.jwtSecret);
+  const pluginHost = createPluginHost(options.plugins ?? [], () => services, {
+    coreVersion: version,
+    onFailure(failure) {
+      metrics.pluginFailed(failure.plugin, failure.kind);
+      logger.error({ plugin: failure.plugin, kind: failure.kind, err: failure.cause }, failure.message);
+    },
+  });
+  const catalogue: PermissionDefinition[] = [...corePermissions, ...pluginHost.permissions];
   const services: KernelServices = {
     config,
     logger,
@@ -108,24 +127,39 @@ export async function createKernel(config: PlinthConfig, options: KernelOptions 
     accessTokens,
     identity: createIdentity(database, cache, accessTokens.ttlSeconds),
     tenants: createTenantDirectory(database, cache, config.baseDomain),
-    tenantAccess: createTenantAccess(database, cache, () => catalogue),
+    tenantAccess: createTenantAccess(
+      database,
+      cache,
+      () => catalogue,
+      (tenantId) => pluginHost.tenantPlugins.state(tenantId),
+    ),
     apiTokenAuth: createApiTokenAuth(database, cache, (tenantId, tokenId) => {
       runInTenant(database, tenantId, (db) => db.query('update api_tokens set last_used_at = now() where id = $1', [tokenId])).catch((error: unknown) =>
         logger.warn({ err: error, tokenId }, 'could not record API token use'),
       );
     }),
     rateLimiter: createRateLimiter(cache),
+    plugins: pluginHost,
     permissionCatalogue: () => catalogue,
     publicUrl: () => config.publicUrl ?? url ?? `http://${config.host}:${config.port}`,
   };
   const container = createContainer<KernelServices>({ injectionMode: InjectionMode.PROXY, strict: true });
   container.register(Object.fromEntries(Object.entries(services).map(([name, value]) => [name, asValue(value)])) as never);
-  mountRoutes(http.apiRouter, coreRoutes, services);
+  const routes = [...coreRoutes, ...pluginHost.routes, ...(options.routes ?? [])];
+  mountRoutes(http.apiRouter, routes, services);
+  http.apiRouter.get('/openapi.json', (ctx) => {
+    ctx.body = openApiDocument(routes, { version, serverUrl: config.publicUrl });
+  });
   let stopping: Promise<void> | undefined;
 
   const start = async () => {
     await migrate(database.knex, 'core', coreMigrations);
-    if (config.role !== 'api') await jobs.start();
+    await pluginHost.install();
+    pluginHost.defineWork();
+    if (config.role !== 'api') {
+      await jobs.start();
+      await pluginHost.scheduleWork();
+    }
     if (config.role !== 'worker') {
       server = http.app.listen(config.port, config.host);
       server.keepAliveTimeout = 65_000;
@@ -138,6 +172,9 @@ export async function createKernel(config: PlinthConfig, options: KernelOptions 
   const stop = async () => {
     http.beginDrain();
     if (server) await closeServer(server, config.shutdownTimeoutMs);
+    await withTimeout(http.idle(), config.shutdownTimeoutMs, 'in-flight requests').catch((error: unknown) =>
+      logger.warn({ err: error }, 'requests still running at shutdown'),
+    );
     await jobs.stop(config.shutdownTimeoutMs);
     await cache.close();
     await database.destroy();

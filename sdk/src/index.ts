@@ -1,2 +1,14 @@
 export * from './errors.js';
 export * from './envelope.js';
+export * from './reply.js';
+export * from './pagination.js';
+export * from './permissions.js';
+export * from './services.js';
+export * from './events.js';
+export * from './jobs.js';
+export * from './hooks.js';
+export * from './migrations.js';
+export * from './context.js';
+export * from './routes.js';
+export * from './plugin.js';
+export { Type, type Static, type TSchema, type TObject } from '@sinclair/typebox';

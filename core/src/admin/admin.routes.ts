@@ -1,4 +1,205 @@
-import type { CoreRoute } from '../http/route.js';
+import { ConflictError } from '@plinth/sdk';
+import { Type } from '@sinclair/typebox';
+import { AuditFilters, auditPage } from '../audit/audit-query.js';
+import { PageQuery, pageWindow, paginationOf } from '../http/pagination.js';
+import { defineRoute, Reply, type CoreRoute, type RouteInput, type RouteSchema } from '../http/route.js';
+import { adminTenantById, adminTenantColumns, lockTenant, presentAdminTenant, recordAdminAction, type AdminTenantRow } from './admin-tenants.js';
+
+// Admin routes run on the system path (role plinth_system), which sees every tenant's rows: every query filters explicitly.
+// Every call is recorded in the host audit log; changes to a tenant also in that tenant's audit log.
+
+const superAdmin = { superAdmin: true } as const;
+const TenantParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+
+export const listTenantsAsAdmin = defineRoute({
+  method: 'GET',
+  path: '/admin/tenants',
+  summary: 'Every tenant of the host, newest first (filter by status, or `q` on slug and name)',
+  tag: 'admin',
+  access: superAdmin,
+  schema: {
+    query: Type.Object(
+      {
+        ...PageQuery.properties,
+        status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('suspended')])),
+        q: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  async handler({ db, query, audit }) {
+    const conditions: string[] = [];
+    const values: unknown[] = [];
+    if (query.status) conditions.push(`t.status = $${values.push(query.status)}`);
+    if (query.q) {
+      const pattern = `%${query.q.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+      conditions.push(`(t.slug ilike $${values.push(pattern)} or t.name ilike $${values.length})`);
+    }
+    const where = conditions.length > 0 ? `where ${conditions.join(' and ')}` : '';
+    const [counted] = await db.query<{ total: number }>(`select count(*) as total from tenants t ${where}`, values);
+    const { limit, offset } = pageWindow(query);
+    const rows = await db.query<AdminTenantRow>(
+      `select ${adminTenantColumns} from tenants t ${where} order by t.created_at desc, t.id limit ${limit} offset ${offset}`,
+      values,
+    );
+    await audit({ action: 'admin.tenants.listed', data: { ...query } });
+    return Reply.list(rows.map(presentAdminTenant), paginationOf(query, counted?.total ?? 0));
+  },
+});
+
+export const getTenantAsAdmin = defineRoute({
+  method: 'GET',
+  path: '/admin/tenants/:id',
+  summary: 'One tenant, with its quotas, usage and custom domains',
+  tag: 'admin',
+  access: superAdmin,
+  schema: { params: TenantParams },
+  async handler({ db, params, audit }) {
+    const tenant = await adminTenantById(db, params.id);
+    const domains = await db.query('select id, domain, verified, created_at from tenant_domains where tenant_id = $1 order by domain', [tenant.id]);
+    await audit({ action: 'admin.tenant.viewed', targetType: 'tenant', targetId: tenant.id, tenantId: tenant.id });
+    return { ...presentAdminTenant(tenant), domains };
+  },
+});
+
+/** Suspends or reactivates a tenant; 409 when it already is in that state. */
+async function setStatus(
+  { db, services, actor }: Pick<RouteInput<RouteSchema>, 'db' | 'services' | 'actor'>,
+  id: string,
+  status: 'active' | 'suspended',
+  reason: string | undefined,
+) {
+  const current = await lockTenant(db, id);
+  if (current.status === status) throw new ConflictError(`The tenant is already ${status}`);
+  await db.query('update tenants set status = $2, updated_at = now() where id = $1', [id, status]);
+  const action = status === 'suspended' ? 'admin.tenant.suspended' : 'admin.tenant.unsuspended';
+  await recordAdminAction(db, actor, id, { action, targetType: 'tenant', targetId: id, data: reason ? { reason } : {} });
+  // The tenant directory caches tenants: drop it once committed so the very next request sees the new status.
+  db.afterCommit(() => services.tenants.forget(current));
+  return presentAdminTenant(await adminTenantById(db, id));
+}
+
+const StatusChange = {
+  params: TenantParams,
+  body: Type.Object({ reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })) }, { additionalProperties: false }),
+};
+
+export const suspendTenantAsAdmin = defineRoute({
+  method: 'POST',
+  path: '/admin/tenants/:id/suspend',
+  summary: 'Suspend a tenant: its members and API tokens get 403 tenant_suspended until it is unsuspended',
+  tag: 'admin',
+  access: superAdmin,
+  schema: StatusChange,
+  handler: (input) => setStatus(input, input.params.id, 'suspended', input.body.reason),
+});
+
+export const unsuspendTenantAsAdmin = defineRoute({
+  method: 'POST',
+  path: '/admin/tenants/:id/unsuspend',
+  summary: 'Reactivate a suspended tenant',
+  tag: 'admin',
+  access: superAdmin,
+  schema: StatusChange,
+  handler: (input) => setStatus(input, input.params.id, 'active', input.body.reason),
+});
+
+const QuotaValue = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
+
+export const putTenantQuotas = defineRoute({
+  method: 'PUT',
+  path: '/admin/tenants/:id/quotas',
+  summary: "Replace a tenant's quota overrides; a quota left out falls back to the host default",
+  tag: 'admin',
+  access: superAdmin,
+  schema: {
+    params: TenantParams,
+    body: Type.Object(
+      { members: Type.Optional(QuotaValue), api_tokens: Type.Optional(QuotaValue), requests_per_minute: Type.Optional(QuotaValue) },
+      { additionalProperties: false },
+    ),
+  },
+  async handler({ db, params, body, services, actor }) {
+    const current = await lockTenant(db, params.id);
+    await db.query('update tenants set quotas = $2, updated_at = now() where id = $1', [params.id, body]);
+    await recordAdminAction(db, actor, params.id, {
+      action: 'admin.tenant.quotas_changed',
+      targetType: 'tenant',
+      targetId: params.id,
+      data: { before: current.quotas, after: body },
+    });
+    db.afterCommit(() => services.tenants.forget(current));
+    return presentAdminTenant(await adminTenantById(db, params.id));
+  },
+});
+
+interface HostAuditRow {
+  id: string;
+  action: string;
+  actor_user_id: string | null;
+  actor_email: string | null;
+  subject_tenant: string | null;
+  target_type: string | null;
+  target_id: string | null;
+  data: Record<string, unknown>;
+  ip: string | null;
+  user_agent: string | null;
+  request_id: string | null;
+  created_at: string;
+}
+
+export const listHostAuditLog = defineRoute({
+  method: 'GET',
+  path: '/admin/audit-log',
+  summary: 'The host audit log (sign-ins, host administration), newest first',
+  tag: 'admin',
+  access: superAdmin,
+  schema: { query: Type.Object({ ...AuditFilters, tenant_id: Type.Optional(Type.String({ format: 'uuid' })) }, { additionalProperties: false }) },
+  async handler({ db, query, audit }) {
+    const builder = db
+      .table('host_audit_log as a')
+      .leftJoin('users as u', 'u.id', 'a.actor_user_id')
+      .select(
+        'a.id',
+        'a.action',
+        'a.actor_user_id',
+        'u.email as actor_email',
+        'a.subject_tenant',
+        'a.target_type',
+        'a.target_id',
+        'a.data',
+        'a.ip',
+        'a.user_agent',
+        'a.request_id',
+        'a.created_at',
+      );
+    if (query.tenant_id) builder.where('a.subject_tenant', query.tenant_id);
+    const { rows, pagination } = await auditPage<HostAuditRow>(builder, query);
+    await audit({ action: 'admin.audit_log.viewed', data: { ...query } });
+    return Reply.list(
+      rows.map((row) => ({
+        id: row.id,
+        action: row.action,
+        actor: { user_id: row.actor_user_id, email: row.actor_email },
+        tenant_id: row.subject_tenant,
+        target: { type: row.target_type, id: row.target_id },
+        data: row.data,
+        ip: row.ip,
+        user_agent: row.user_agent,
+        request_id: row.request_id,
+        created_at: row.created_at,
+      })),
+      pagination,
+    );
+  },
+});
 
 /** Routes for host administration (super-admins). */
-export const adminRoutes: CoreRoute[] = [];
+export const adminRoutes: CoreRoute[] = [
+  listTenantsAsAdmin,
+  getTenantAsAdmin,
+  suspendTenantAsAdmin,
+  unsuspendTenantAsAdmin,
+  putTenantQuotas,
+  listHostAuditLog,
+] as CoreRoute[];

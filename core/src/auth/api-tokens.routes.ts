@@ -1,4 +1,113 @@
-import type { CoreRoute } from '../http/route.js';
+import { ConflictError, NotFoundError, ValidationError } from '@plinth/sdk';
+import { Type } from '@sinclair/typebox';
+import { randomToken, sha256 } from '../crypto/secrets.js';
+import { PageQuery, pageWindow, paginationOf } from '../http/pagination.js';
+import { defineRoute, Reply, type CoreRoute } from '../http/route.js';
+import { assertMayGrant, checkPermissionList, PermissionList } from '../rbac/grants.js';
+import { apiTokenPrefix } from './api-token-auth.js';
+import { revokeTokens, type TokenRow } from './api-token-revocation.js';
+
+/** What the API shows of a token: never its secret or hash. */
+const tokenFields = 'id, name, prefix, permissions, created_by, expires_at, last_used_at, created_at';
+
+const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+
+/** Active = not revoked and not expired: what counts against the quota. */
+const active = 'revoked_at is null and (expires_at is null or expires_at > now())';
+
+export const listApiTokens = defineRoute({
+  method: 'GET',
+  path: '/api-tokens',
+  summary: "The tenant's API tokens that are not revoked (expired ones included), newest first",
+  tag: 'api-tokens',
+  access: { permission: 'core.api-tokens.view' },
+  schema: { query: PageQuery },
+  async handler({ query, db }) {
+    const { limit, offset } = pageWindow(query);
+    const items = await db.query(`select ${tokenFields} from api_tokens where revoked_at is null order by created_at desc, id limit $1 offset $2`, [
+      limit,
+      offset,
+    ]);
+    const counted = await db.one<{ total: number }>('select count(*)::int as total from api_tokens where revoked_at is null');
+    return Reply.list(items, paginationOf(query, counted!.total));
+  },
+});
+
+export const getApiToken = defineRoute({
+  method: 'GET',
+  path: '/api-tokens/:id',
+  summary: 'One API token that is not revoked, without its secret',
+  tag: 'api-tokens',
+  access: { permission: 'core.api-tokens.view' },
+  schema: { params: IdParams },
+  async handler({ params, db }) {
+    const token = await db.one(`select ${tokenFields} from api_tokens where id = $1 and revoked_at is null`, [params.id]);
+    if (!token) throw new NotFoundError('API token not found');
+    return token;
+  },
+});
+
+export const createApiToken = defineRoute({
+  method: 'POST',
+  path: '/api-tokens',
+  summary: 'Create an API token with a subset of your permissions; the secret is in this answer only',
+  tag: 'api-tokens',
+  access: { permission: 'core.api-tokens.manage' },
+  schema: {
+    body: Type.Object(
+      {
+        name: Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' }),
+        permissions: PermissionList({ minItems: 1 }),
+        expires_at: Type.Optional(Type.String({ format: 'date-time' })),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  async handler({ body, db, services, tenant, permissions, actor, audit }) {
+    checkPermissionList(body.permissions, services.permissionCatalogue());
+    assertMayGrant(permissions, body.permissions);
+    const expiresAt = body.expires_at ? new Date(body.expires_at) : null;
+    if (expiresAt && expiresAt.getTime() <= Date.now()) throw new ValidationError({ expires_at: ['must be in the future'] });
+
+    // Serialise token creation per tenant so concurrent requests cannot overshoot the quota.
+    await db.query("select pg_advisory_xact_lock(hashtext('plinth.api_tokens:' || $1::text))", [tenant!.id]);
+    const counted = await db.one<{ count: number }>(`select count(*)::int as count from api_tokens where ${active}`);
+    const limit = tenant!.quotas.api_tokens;
+    if (counted!.count >= limit) throw new ConflictError(`This tenant has reached its limit of ${limit} API tokens; revoke one first`);
+
+    const random = randomToken(32);
+    const secret = `${apiTokenPrefix}${random}`;
+    const token = await db.one<{ id: string }>(
+      `insert into api_tokens (tenant_id, name, token_hash, prefix, permissions, created_by, expires_at)
+       values ($1, $2, $3, $4, $5, $6, $7) returning ${tokenFields}`,
+      [tenant!.id, body.name.trim(), sha256(secret), random.slice(0, 8), body.permissions, actor.userId ?? null, expiresAt],
+    );
+    await audit({
+      action: 'api_token.created',
+      targetType: 'api_token',
+      targetId: token!.id,
+      data: { name: body.name.trim(), permissions: body.permissions, expires_at: expiresAt },
+    });
+    return Reply.created({ ...token, token: secret });
+  },
+});
+
+export const revokeApiToken = defineRoute({
+  method: 'DELETE',
+  path: '/api-tokens/:id',
+  summary: 'Revoke an API token; it stops working on the next request',
+  tag: 'api-tokens',
+  access: { permission: 'core.api-tokens.manage' },
+  schema: { params: IdParams },
+  async handler({ params, db, services, tenant, audit }) {
+    const token = await db.one<Pick<TokenRow, 'id' | 'token_hash'>>('select id, token_hash from api_tokens where id = $1 and revoked_at is null for update', [
+      params.id,
+    ]);
+    if (!token) throw new NotFoundError('API token not found');
+    await revokeTokens({ db, services, tenantId: tenant!.id, audit }, [token], 'revoked');
+    return Reply.noContent();
+  },
+});
 
 /** Routes for tenant API tokens. */
-export const apiTokenRoutes: CoreRoute[] = [];
+export const apiTokenRoutes: CoreRoute[] = [listApiTokens, getApiToken, createApiToken, revokeApiToken] as CoreRoute[];

@@ -1,4 +1,101 @@
-import type { CoreRoute } from '../http/route.js';
+import { RateLimitedError, ValidationError } from '@plinth/sdk';
+import { Type } from '@sinclair/typebox';
+import { recordHostAudit } from '../audit/audit.js';
+import { randomToken, sha256 } from '../crypto/secrets.js';
+import { defineRoute, Reply } from '../http/route.js';
+import { countFailure, loginLimit, refuseWhileLimited } from './auth.routes.js';
+import { hashPassword, passwordProblems } from './passwords.js';
+
+const resetTtlSeconds = 3600;
+
+/** What `forgot` answers, whether or not the email belongs to an account. */
+const forgotAnswer = { message: 'If an account uses this email, a link to reset its password is on its way.' };
+
+export const forgotPassword = defineRoute({
+  method: 'POST',
+  path: '/auth/password/forgot',
+  summary:
+    'Email a single-use password reset link (valid one hour). Always 202 with the same body, known email or not; 429 past 10 requests per IP in 15 minutes',
+  tag: 'auth',
+  access: { public: true },
+  schema: { body: Type.Object({ email: Type.String({ format: 'email', maxLength: 254 }) }, { additionalProperties: false }) },
+  async handler({ body, db, services, ctx }) {
+    const limit = await services.rateLimiter.hit(`password-forgot:ip:${ctx.ip}`, loginLimit.failures, loginLimit.windowMs);
+    if (!limit.allowed) throw new RateLimitedError(limit.retryAfterSeconds, 'Too many reset requests; try again later');
+    // The same token generation and the same single statement run for unknown emails, so both answer alike and in similar time.
+    const token = randomToken(32);
+    const [reset] = await db.query<{ email: string }>(
+      `with account as (select id, email from users where lower(email) = $1 and status = 'active'),
+            issued as (insert into password_resets (user_id, token_hash, expires_at)
+                       select id, $2, now() + make_interval(secs => $3) from account returning user_id)
+       select account.email from account join issued on issued.user_id = account.id`,
+      [body.email.toLowerCase(), sha256(token), resetTtlSeconds],
+    );
+    if (reset) {
+      const link = `${services.publicUrl()}/reset-password?token=${encodeURIComponent(token)}`;
+      // Not awaited: an SMTP round trip would make known emails answer measurably slower than unknown ones.
+      db.afterCommit(() => {
+        services.mailer
+          .send(resetMail(reset.email, link))
+          .catch((error: unknown) => services.logger.error({ err: error }, 'could not send the password reset mail'));
+      });
+    }
+    return new Reply(202, forgotAnswer);
+  },
+});
+
+export const resetPassword = defineRoute({
+  method: 'POST',
+  path: '/auth/password/reset',
+  summary:
+    'Set a new password with an emailed reset token; signs out every session. A bad, expired or used token is 422 on `token`; 429 past 10 bad tokens per IP in 15 minutes',
+  tag: 'auth',
+  access: { public: true },
+  schema: {
+    body: Type.Object(
+      { token: Type.String({ minLength: 1, maxLength: 512 }), password: Type.String({ minLength: 1, maxLength: 1024 }) },
+      { additionalProperties: false },
+    ),
+  },
+  async handler(input) {
+    const { body, db, services, actor, ctx } = input;
+    const limitKeys = [`password-reset:ip:${ctx.ip}`];
+    await refuseWhileLimited(input, limitKeys);
+    const reset = await db.one<{ id: string; user_id: string; email: string }>(
+      `select r.id, r.user_id, u.email from password_resets r join users u on u.id = r.user_id
+        where r.token_hash = $1 and r.used_at is null and r.expires_at > now() and u.status = 'active'
+        for update of r`,
+      [sha256(body.token)],
+    );
+    if (!reset) {
+      await countFailure(input, limitKeys, null, 'auth.password.reset_failed', {});
+      throw new ValidationError({ token: ['is invalid, expired or already used; ask for a new link'] });
+    }
+    const problems = passwordProblems(body.password, { email: reset.email });
+    if (problems.length > 0) throw new ValidationError({ password: problems });
+
+    const passwordHash = await hashPassword(body.password);
+    await db.query('update users set password_hash = $2, token_version = token_version + 1, updated_at = now() where id = $1', [reset.user_id, passwordHash]);
+    // Every outstanding link of the user dies with this one, and so does every session.
+    await db.query('update password_resets set used_at = now() where user_id = $1 and used_at is null', [reset.user_id]);
+    await db.query('update refresh_tokens set revoked_at = now() where user_id = $1 and revoked_at is null', [reset.user_id]);
+    await recordHostAudit(db, { ...actor, userId: reset.user_id }, { action: 'auth.password.reset', targetType: 'user', targetId: reset.user_id });
+    db.afterCommit(async () => {
+      await services.identity.forget(reset.user_id);
+      // The owner proved control of the mailbox: lift a sign-in lockout an attacker may have caused.
+      await services.rateLimiter.reset(`login:email:${reset.email.toLowerCase()}`, loginLimit.windowMs);
+    });
+    return Reply.noContent();
+  },
+});
+
+function resetMail(to: string, link: string) {
+  return {
+    to,
+    subject: 'Reset your Plinth password',
+    text: `Someone (hopefully you) asked to reset the password of this account.\n\nSet a new password within one hour: ${link}\n\nIf it was not you, ignore this mail; your password stays as it is.`,
+  };
+}
 
 /** Routes for password forgot/reset. */
-export const passwordRoutes: CoreRoute[] = [];
+export const passwordRoutes = [forgotPassword, resetPassword];

@@ -57,20 +57,23 @@ export async function rotateSession(db: ScopedDb, services: KernelServices, refr
   const row = await db.one<RefreshRow>(
     `select t.id, t.user_id, t.family_id, t.used_at, t.revoked_at, t.expires_at <= now() as expired, u.token_version, u.status
        from refresh_tokens t join users u on u.id = t.user_id
-      where t.token_hash = $1 for update of t`,
+      where t.token_hash = $1`,
     [sha256(refreshToken)],
   );
   if (!row || row.revoked_at || row.expired || row.status !== 'active') throw new UnauthenticatedError('Invalid refresh token');
-  if (row.used_at) {
-    // Its own transaction: the revocation must survive the 401 that rolls the request back.
+  // Spending is a conditional update, so of concurrent uses exactly one wins; the losers hold the row lock of the spent
+  // token until the request ends, and no other.
+  const spent = row.used_at ? [] : await db.query('update refresh_tokens set used_at = now() where id = $1 and used_at is null returning id', [row.id]);
+  if (spent.length === 0) {
+    // Its own transaction: the revocation must survive the 401 that rolls the request back. It leaves the presented
+    // (already spent) token alone: this request may hold its lock, which the second transaction would wait on forever.
     await runAsSystem(services.database, async (system) => {
-      await system.query('update refresh_tokens set revoked_at = now() where family_id = $1 and revoked_at is null', [row.family_id]);
+      await system.query('update refresh_tokens set revoked_at = now() where family_id = $1 and revoked_at is null and id <> $2', [row.family_id, row.id]);
       await recordHostAudit(system, { ...actor, userId: row.user_id }, { action: 'auth.refresh.reused', targetType: 'session', targetId: row.family_id });
     });
     await services.identity.forget(row.user_id);
     throw new UnauthenticatedError('Invalid refresh token');
   }
-  await db.query('update refresh_tokens set used_at = now() where id = $1', [row.id]);
   return issue(db, services, { id: row.user_id, token_version: row.token_version }, row.family_id, actor);
 }
 

@@ -1,4 +1,127 @@
-import type { CoreRoute } from '../http/route.js';
+import { ConflictError, NotFoundError, ValidationError } from '@plinth/sdk';
+import { Type } from '@sinclair/typebox';
+import { sha256 } from '../crypto/secrets.js';
+import type { ScopedDb } from '../db/scoped-db.js';
+import { defineRoute, Reply, type RouteInput, type RouteSchema } from '../http/route.js';
+import { countFailure, refuseWhileLimited } from './auth.routes.js';
+import { verifyPassword } from './passwords.js';
+import { matchingStep, newRecoveryCodes, newTotpSecret, totpFor, verifySecondFactor } from './two-factor.js';
+
+interface TwoFactorState {
+  id: string;
+  email: string;
+  password_hash: string;
+  totp_enabled: boolean;
+  totp_pending_secret: string | null;
+}
+
+/** The signed-in user's 2FA state, locked for the rest of the request. */
+async function signedInUser({ db, principal }: RouteInput<RouteSchema>): Promise<TwoFactorState> {
+  if (principal?.kind !== 'user') throw new NotFoundError();
+  const user = await db.one<TwoFactorState>('select id, email, password_hash, totp_enabled, totp_pending_secret from users where id = $1 for update', [
+    principal.userId,
+  ]);
+  if (!user) throw new NotFoundError('User not found');
+  return user;
+}
+
+/** Per-account counter of wrong codes and passwords: 10 in 15 minutes, then 429. */
+const failureKeys = (userId: string) => [`2fa:user:${userId}`];
+
+export const setupTwoFactor = defineRoute({
+  method: 'POST',
+  path: '/auth/2fa/setup',
+  summary: 'Start turning on two-factor sign-in: a new TOTP secret to add to an authenticator app (409 when 2FA is already on)',
+  tag: 'auth',
+  access: { user: true },
+  schema: { body: Type.Object({}, { additionalProperties: false }) },
+  async handler(input) {
+    const { db, services, audit } = input;
+    const user = await signedInUser(input);
+    if (user.totp_enabled) throw new ConflictError('Two-factor sign-in is already on; turn it off first to change the secret');
+    const secret = newTotpSecret();
+    await db.query('update users set totp_pending_secret = $2, updated_at = now() where id = $1', [user.id, services.secretBox.seal(secret)]);
+    await audit({ action: 'auth.2fa.setup_started', targetType: 'user', targetId: user.id });
+    return { secret, otpauth_url: totpFor(secret, user.email).toString() };
+  },
+});
+
+export const enableTwoFactor = defineRoute({
+  method: 'POST',
+  path: '/auth/2fa/enable',
+  summary:
+    'Turn on two-factor sign-in by proving the authenticator app works; returns 10 single-use recovery codes, shown once. A wrong code is 422 on `otp`; 429 past 10 failures in 15 minutes',
+  tag: 'auth',
+  access: { user: true },
+  schema: { body: Type.Object({ otp: Type.String({ minLength: 6, maxLength: 16 }) }, { additionalProperties: false }) },
+  async handler(input) {
+    const { body, db, services, audit } = input;
+    const user = await signedInUser(input);
+    if (user.totp_enabled) throw new ConflictError('Two-factor sign-in is already on');
+    if (!user.totp_pending_secret) throw new ConflictError('Start with POST /auth/2fa/setup');
+    await refuseWhileLimited(input, failureKeys(user.id));
+    const secret = services.secretBox.open(user.totp_pending_secret);
+    const step = matchingStep(totpFor(secret), body.otp.replace(/\s+/g, ''));
+    if (step === null) {
+      await countFailure(input, failureKeys(user.id), user.id, 'auth.2fa.failed', { during: 'enable' });
+      throw new ValidationError({ otp: ['is not the current code of your authenticator app'] });
+    }
+    // The step is recorded so the code that turned 2FA on cannot also sign in.
+    await db.query(
+      `update users set totp_secret = totp_pending_secret, totp_pending_secret = null, totp_enabled = true, totp_last_step = $2, updated_at = now()
+        where id = $1`,
+      [user.id, step],
+    );
+    const recoveryCodes = await replaceRecoveryCodes(db, user.id);
+    await audit({ action: 'auth.2fa.enabled', targetType: 'user', targetId: user.id });
+    return { recovery_codes: recoveryCodes };
+  },
+});
+
+export const disableTwoFactor = defineRoute({
+  method: 'POST',
+  path: '/auth/2fa/disable',
+  summary:
+    'Turn off two-factor sign-in with the password and a current code or a recovery code. A wrong password or code is 422 naming the field; 429 past 10 failures in 15 minutes',
+  tag: 'auth',
+  access: { user: true },
+  schema: {
+    body: Type.Object(
+      { password: Type.String({ minLength: 1, maxLength: 1024 }), otp: Type.String({ minLength: 6, maxLength: 64 }) },
+      { additionalProperties: false },
+    ),
+  },
+  async handler(input) {
+    const { body, db, services, audit } = input;
+    const user = await signedInUser(input);
+    if (!user.totp_enabled) throw new ConflictError('Two-factor sign-in is not on');
+    await refuseWhileLimited(input, failureKeys(user.id));
+    if (!(await verifyPassword(user.password_hash, body.password))) {
+      await countFailure(input, failureKeys(user.id), user.id, 'auth.2fa.failed', { during: 'disable', reason: 'password' });
+      throw new ValidationError({ password: ['is not your password'] });
+    }
+    if (!(await verifySecondFactor(db, services, user.id, body.otp))) {
+      await countFailure(input, failureKeys(user.id), user.id, 'auth.2fa.failed', { during: 'disable', reason: 'otp' });
+      throw new ValidationError({ otp: ['is neither the current code of your authenticator app nor an unused recovery code'] });
+    }
+    await db.query(
+      `update users set totp_enabled = false, totp_secret = null, totp_pending_secret = null, totp_last_step = null, updated_at = now()
+        where id = $1`,
+      [user.id],
+    );
+    await db.query('delete from recovery_codes where user_id = $1', [user.id]);
+    await audit({ action: 'auth.2fa.disabled', targetType: 'user', targetId: user.id });
+    return Reply.noContent();
+  },
+});
+
+/** Replaces the user's recovery codes with ten new ones (stored hashed) and returns them. */
+async function replaceRecoveryCodes(db: ScopedDb, userId: string): Promise<string[]> {
+  const codes = newRecoveryCodes();
+  await db.query('delete from recovery_codes where user_id = $1', [userId]);
+  await db.query('insert into recovery_codes (user_id, code_hash) select $1, unnest($2::text[])', [userId, codes.map((code) => sha256(code))]);
+  return codes;
+}
 
 /** Routes for TOTP two-factor setup, enable and disable. */
-export const twoFactorRoutes: CoreRoute[] = [];
+export const twoFactorRoutes = [setupTwoFactor, enableTwoFactor, disableTwoFactor];

@@ -3,13 +3,15 @@ import { ConfigError, loadConfig } from '../config/load-config.js';
 import type { PlinthConfig, ProcessRole } from '../config/variables.js';
 import { EmbeddedPostgresError } from '../db/embedded-postgres.js';
 import { MigrationError } from '../db/migrator.js';
+import { PluginError } from '../plugins/plugin-registry.js';
 import { runDoctor } from './doctor.js';
 import { runMigrate } from './migrate.js';
 import { runStart } from './start.js';
-import { version } from './version.js';
+import { runUserCreate, UserCommandError } from './user.js';
+import { version } from '../version.js';
 
 /** Errors whose message alone tells the user what is wrong; anything else is summarised the same way. */
-const expected = [ConfigError, EmbeddedPostgresError, MigrationError];
+const expected = [ConfigError, EmbeddedPostgresError, MigrationError, UserCommandError, PluginError];
 
 export function buildCli(): Command {
   const program = new Command('plinth')
@@ -35,6 +37,19 @@ export function buildCli(): Command {
     .option('-s, --status', 'list migrations and whether each is applied, without changing anything')
     .action(async (options: { status?: boolean }) => {
       await runMigrate(await loadConfig(), { statusOnly: options.status === true });
+    });
+
+  program
+    .command('user')
+    .description('manage host users')
+    .command('create')
+    .description('create a user (a host operator with --super-admin); prints a generated password when none is given')
+    .requiredOption('--email <email>', 'their email address, used to sign in')
+    .requiredOption('--name <name>', 'their display name')
+    .option('--password <password>', 'their password (8-128 characters); generated when absent')
+    .option('--super-admin', 'may use /api/v1/admin/…')
+    .action(async (options: { email: string; name: string; password?: string; superAdmin?: boolean }) => {
+      await runUserCreate(await loadConfig(), options);
     });
 
   program

@@ -49,6 +49,8 @@ export interface PlinthConfig {
   dbPoolMax: number;
   jobsPollMs: number;
   role: ProcessRole;
+  /** Plugin packages to install: npm names or paths relative to the working directory. */
+  plugins: string[];
 }
 
 const hostname = '^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$';
@@ -202,6 +204,15 @@ export const configVariables: readonly ConfigVariable[] = [
     allowed: 'milliseconds from 50 to 300000',
     description: 'How often a worker looks for due jobs and retries (new jobs are also announced at once by LISTEN/NOTIFY).',
     default: 5000,
+  },
+  {
+    env: 'PLINTH_PLUGINS',
+    key: 'plugins',
+    schema: { type: 'array', items: { type: 'string', minLength: 1 } },
+    allowed: 'a comma-separated list of plugin packages (npm names, or paths starting with ./ or /)',
+    description: 'The plugins this host installs; each must default-export definePlugin({...}).',
+    default: [],
+    list: true,
   },
   {
     env: 'PLINTH_ROLE',

@@ -5,6 +5,8 @@ import type { Knex } from 'knex';
 export interface Migration {
   /** Unique and ordered within its scope, e.g. `001-create-tenants`. */
   name: string;
+  /** Overrides the checksum computed from `up`/`down` (for wrapped migrations, such as plugins'). */
+  checksum?: string;
   up(db: Knex.Transaction): Promise<void>;
   down(db: Knex.Transaction): Promise<void>;
 }
@@ -30,8 +32,9 @@ const table = 'plinth_migrations';
  * `__vite_ssr_import_0__.helper`), so tsc's output, a bundler's and the
  * TypeScript source as a test runner loads it all agree.
  */
-export function checksumOf(migration: Migration): string {
-  const essence = (fn: Migration['up']) =>
+export function checksumOf(migration: { up: (...args: never[]) => unknown; down: (...args: never[]) => unknown; checksum?: string }): string {
+  if (migration.checksum) return migration.checksum;
+  const essence = (fn: (...args: never[]) => unknown) =>
     fn
       .toString()
       .replace(/\/\*[\s\S]*?\*\/|(^|[^:])\/\/[^\n]*/g, '$1')
@@ -50,6 +53,7 @@ async function ensureTable(db: Knex | Knex.Transaction): Promise<void> {
     scope text not null,
     name text not null,
     checksum text not null,
+    batch integer not null default 1,
     applied_at timestamptz not null default now(),
     primary key (scope, name)
   )`);
@@ -62,7 +66,15 @@ async function ensureTable(db: Knex | Knex.Transaction): Promise<void> {
  * half-done. Refuses to run when an applied migration has changed or is no
  * longer known. Returns the names applied.
  */
-export async function migrate(knex: Knex, scope: string, migrations: readonly Migration[]): Promise<string[]> {
+export interface MigrateOptions {
+  /**
+   * Runs inside the transaction before the pending migrations and returns a
+   * check to run after them; throwing from the check refuses (rolls back) them all.
+   */
+  check?(trx: Knex.Transaction): Promise<(applied: string[]) => Promise<void>>;
+}
+
+export async function migrate(knex: Knex, scope: string, migrations: readonly Migration[], options: MigrateOptions = {}): Promise<string[]> {
   assertOrdered(scope, migrations);
   return knex.transaction(async (trx) => {
     await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [table]);
@@ -74,6 +86,8 @@ export async function migrate(knex: Knex, scope: string, migrations: readonly Mi
     const vanished = [...applied.keys()].find((name) => !known.has(name));
     if (vanished) throw new MigrationError(`${scope}: migration ${vanished} is applied in the database but missing from the code`);
     const ran: string[] = [];
+    const batch = Number((await trx(table).max('batch as batch').first())?.batch ?? 0) + 1;
+    const after = await options.check?.(trx);
     for (const migration of migrations) {
       const checksum = checksumOf(migration);
       const recorded = applied.get(migration.name);
@@ -87,9 +101,10 @@ export async function migrate(knex: Knex, scope: string, migrations: readonly Mi
       } catch (error) {
         throw new MigrationError(`${scope}: migration ${migration.name} failed: ${(error as Error).message}`, { cause: error });
       }
-      await trx(table).insert({ scope, name: migration.name, checksum });
+      await trx(table).insert({ scope, name: migration.name, checksum, batch });
       ran.push(migration.name);
     }
+    if (ran.length > 0) await after?.(ran);
     return ran;
   });
 }

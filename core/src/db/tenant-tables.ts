@@ -5,7 +5,8 @@ export const tenantPredicate = "tenant_id = nullif(current_setting('app.tenant_i
 
 /**
  * Creates a tenant-owned table with everything isolation needs, in one call:
- * `id uuid` primary key, `tenant_id uuid not null` referencing the tenant,
+ * `id uuid` primary key, `tenant_id uuid not null` referencing the tenant
+ * (defaulting to the transaction's tenant),
  * `created_at`/`updated_at`, an index led by `tenant_id`, Row Level Security
  * enabled and forced, and the policies — tenant work (`plinth_app`) sees only
  * rows of `app.tenant_id`; the explicit system path (`plinth_system`) sees all.
@@ -21,7 +22,14 @@ export const tenantPredicate = "tenant_id = nullif(current_setting('app.tenant_i
 export async function createTenantTable(db: Knex | Knex.Transaction, name: string, columns: (table: Knex.CreateTableBuilder) => void): Promise<void> {
   await db.schema.createTable(name, (table) => {
     table.uuid('id').primary().defaultTo(db.raw('gen_random_uuid()'));
-    table.uuid('tenant_id').notNullable().references('id').inTable('tenants').onDelete('CASCADE');
+    // Defaults to the transaction's tenant, so tenant work can insert without naming it (RLS checks it either way).
+    table
+      .uuid('tenant_id')
+      .notNullable()
+      .defaultTo(db.raw(`nullif(current_setting('app.tenant_id', true), '')::uuid`))
+      .references('id')
+      .inTable('tenants')
+      .onDelete('CASCADE');
     columns(table);
     table.timestamp('created_at', { useTz: true }).notNullable().defaultTo(db.fn.now());
     table.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(db.fn.now());

@@ -18,6 +18,8 @@ export interface HttpApp {
   apiRouter: PlinthRouter;
   /** Marks the app as shutting down: responses ask clients to close their connection. */
   beginDrain(): void;
+  /** Resolves when no request is being handled (a client may hang up while its handler still runs). */
+  idle(): Promise<void>;
 }
 
 /** The request path up to the handler: request id, metrics, errors, headers, CORS, logging, body. */
@@ -27,7 +29,17 @@ export function createHttpApp(config: PlinthConfig, logger: Logger, metrics: Met
   const rootRouter: PlinthRouter = new Router<PlinthState>();
   const apiRouter: PlinthRouter = new Router<PlinthState>({ prefix: '/api/v1' });
   let draining = false;
+  let inFlight = 0;
+  let onIdle: (() => void) | undefined;
 
+  app.use(async (_ctx, next) => {
+    inFlight++;
+    try {
+      await next();
+    } finally {
+      if (--inFlight === 0) onIdle?.();
+    }
+  });
   app.use(requestId);
   app.use(metrics.middleware);
   app.use(requestLog(logger));
@@ -43,7 +55,13 @@ export function createHttpApp(config: PlinthConfig, logger: Logger, metrics: Met
   app.use(rootRouter.routes());
   app.use(apiRouter.routes());
   app.use(apiRouter.allowedMethods());
-  return { app, rootRouter, apiRouter, beginDrain: () => (draining = true) };
+  return {
+    app,
+    rootRouter,
+    apiRouter,
+    beginDrain: () => (draining = true),
+    idle: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => (onIdle = resolve))),
+  };
 }
 
 function corsFor(origins: string[]) {

@@ -5,6 +5,7 @@ import { authRoutes } from '../auth/auth.routes.js';
 import { meRoutes } from '../auth/me.routes.js';
 import { passwordRoutes } from '../auth/password.routes.js';
 import { twoFactorRoutes } from '../auth/two-factor.routes.js';
+import { marketplaceRoutes } from '../plugins/marketplace.routes.js';
 import { roleRoutes } from '../rbac/roles.routes.js';
 import { domainRoutes } from '../tenancy/domains.routes.js';
 import { invitationRoutes } from '../tenancy/invitations.routes.js';
@@ -25,5 +26,6 @@ export const coreRoutes: readonly CoreRoute[] = [
   ...roleRoutes,
   ...apiTokenRoutes,
   ...auditRoutes,
+  ...marketplaceRoutes,
   ...adminRoutes,
 ] as CoreRoute[];

@@ -8,6 +8,7 @@ export interface Metrics {
   middleware: PlinthMiddleware;
   jobSucceeded(name: string): void;
   jobFailed(name: string): void;
+  pluginFailed(plugin: string, kind: string): void;
 }
 
 export function createMetrics(poolStats: () => PoolStats | undefined): Metrics {
@@ -47,6 +48,13 @@ export function createMetrics(poolStats: () => PoolStats | undefined): Metrics {
     registers: [registry],
   });
 
+  const pluginFailures = new Counter({
+    name: 'plinth_plugin_failures_total',
+    help: 'Exceptions thrown by plugins, by plugin and where (route, hook, event, job)',
+    labelNames: ['plugin', 'kind'] as const,
+    registers: [registry],
+  });
+
   const middleware: PlinthMiddleware = async (ctx, next) => {
     const started = process.hrtime.bigint();
     try {
@@ -63,5 +71,6 @@ export function createMetrics(poolStats: () => PoolStats | undefined): Metrics {
     middleware,
     jobSucceeded: (name) => jobs.inc({ name, outcome: 'succeeded' }),
     jobFailed: (name) => jobs.inc({ name, outcome: 'failed' }),
+    pluginFailed: (plugin, kind) => pluginFailures.inc({ plugin, kind }),
   };
 }

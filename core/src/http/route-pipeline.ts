@@ -1,4 +1,4 @@
-import { BadRequestError, ForbiddenError, RateLimitedError, UnauthenticatedError } from '@plinth/sdk';
+import { BadRequestError, ForbiddenError, NotFoundError, RateLimitedError, UnauthenticatedError } from '@plinth/sdk';
 import { recordHostAudit, recordTenantAudit, type AuditActor } from '../audit/audit.js';
 import { apiTokenPrefix } from '../auth/api-token-auth.js';
 import { LazyTransaction } from '../db/scoped-db.js';
@@ -32,7 +32,7 @@ export function mountRoutes(router: PlinthRouter, routes: readonly CoreRoute[], 
 
 async function handle(ctx: PlinthContext, route: CoreRoute, services: KernelServices): Promise<void> {
   const { access } = route;
-  const tenantRoute = 'permission' in access || 'member' in access;
+  const tenantRoute = 'permission' in access || 'member' in access || ('public' in access && access.tenant === true);
   let tenant: Tenant | undefined;
   if (tenantRoute) {
     tenant = await services.tenants.resolve(ctx.get('x-tenant') || undefined, ctx.host);
@@ -56,8 +56,14 @@ async function handle(ctx: PlinthContext, route: CoreRoute, services: KernelServ
     } else {
       permissions = (ctx.state as { apiTokenPermissions?: string[] }).apiTokenPermissions ?? [];
     }
+  }
+  if (tenant) {
+    if (tenant.status === 'suspended' && !principal) throw new ForbiddenError('This tenant is suspended', { code: 'tenant_suspended' });
     const limit = await services.rateLimiter.hit(`tenant:${tenant.id}`, tenant.quotas.requests_per_minute, 60_000);
     if (!limit.allowed) throw new RateLimitedError(limit.retryAfterSeconds, 'This tenant has used its requests for this minute');
+    if (route.plugin && !(await services.plugins.tenantPlugins.isEnabled(tenant.id, route.plugin))) {
+      throw new NotFoundError(`The ${route.plugin} plugin is not enabled for this tenant`, { code: 'plugin_not_enabled' });
+    }
     if ('permission' in access && !holds(permissions, access.permission)) throw new ForbiddenError(`Missing permission ${access.permission}`);
   }
 
@@ -109,7 +115,11 @@ async function handle(ctx: PlinthContext, route: CoreRoute, services: KernelServ
   respond(ctx, result);
 }
 
-async function authenticate(ctx: PlinthContext, services: KernelServices, tenant: Tenant | undefined): Promise<Principal> {
+/**
+ * Authenticates the request's Bearer token (an access token, or an API token of `tenant`), throwing 401.
+ * Routes with public access call it themselves when they accept an optional signed-in user.
+ */
+export async function authenticate(ctx: PlinthContext, services: KernelServices, tenant: Tenant | undefined): Promise<Principal> {
   const header = ctx.get('authorization');
   if (!header) throw new UnauthenticatedError('Send a Bearer token in the Authorization header');
   const match = /^Bearer\s+(\S+)$/i.exec(header);

@@ -1,4 +1,4 @@
-import type { Pagination } from '@plinth/sdk';
+import { Reply } from '@plinth/sdk';
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { AuditActor, AuditEntry } from '../audit/audit.js';
 import type { ScopedDb } from '../db/scoped-db.js';
@@ -9,13 +9,13 @@ import type { PlinthContext } from './context.js';
 
 /**
  * Who may call a route. Every route states one; a route without it fails at boot.
- * - `public`: anyone, no credentials;
+ * - `public`: anyone, no credentials (`tenant: true`: still within a named tenant, as plugins' public routes are);
  * - `user`: any signed-in user, no tenant involved (`/me`, creating a tenant);
  * - `permission`: a member (or API token) of the request's tenant holding the permission;
  * - `member`: any member of the request's tenant;
  * - `superAdmin`: host operators (`/admin/…`).
  */
-export type Access = { public: true } | { user: true } | { permission: string } | { member: true } | { superAdmin: true };
+export type Access = { public: true; tenant?: true } | { user: true } | { permission: string } | { member: true } | { superAdmin: true };
 
 export interface RouteSchema {
   params?: TSchema;
@@ -53,26 +53,7 @@ export interface RouteInput<S extends RouteSchema> {
   audit(entry: AuditEntry & { tenantId?: string }): Promise<void>;
 }
 
-/** A non-default response: a status, or list metadata. */
-export class Reply {
-  constructor(
-    readonly status: 200 | 201 | 202 | 204,
-    readonly data: unknown,
-    readonly pagination?: Pagination,
-  ) {}
-
-  static created(data: unknown): Reply {
-    return new Reply(201, data);
-  }
-
-  static noContent(): Reply {
-    return new Reply(204, undefined);
-  }
-
-  static list(items: unknown[], pagination: Pagination): Reply {
-    return new Reply(200, items, pagination);
-  }
-}
+export { Reply };
 
 export interface CoreRoute<S extends RouteSchema = RouteSchema> {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -83,6 +64,10 @@ export interface CoreRoute<S extends RouteSchema = RouteSchema> {
   schema?: S;
   /** Tag for the OpenAPI document. */
   tag?: string;
+  /** The plugin serving the route: it answers `404 plugin_not_enabled` to tenants that have not enabled it. */
+  plugin?: string;
+  /** Schema of the returned `data`, for the OpenAPI document. */
+  response?: TSchema;
   handler(input: RouteInput<S>): Promise<unknown>;
 }
 

@@ -10,6 +10,8 @@ export interface JobRun<Data> {
   /** Job id, stable across retries: use it to make handlers idempotent. */
   id: string;
   attempt: number;
+  /** True for a recurring job (its next run is already scheduled). */
+  repeating: boolean;
   /** Extends the job's lock; call it during long work. */
   touch(progress?: number): Promise<void>;
 }
@@ -37,6 +39,10 @@ export interface Jobs {
   enqueue<Data>(name: string, data: Data): Promise<string>;
   /** Queues a job to run at `when`. */
   schedule<Data>(when: Date, name: string, data: Data): Promise<string>;
+  /** Repeats a job on a cron expression or interval; one schedule per `unique` match (e.g. `{ 'data.tenantId': id }`). */
+  every<Data>(interval: string, name: string, data: Data, unique: Record<string, unknown>): Promise<string>;
+  /** Removes queued and scheduled jobs of `name` whose data contains `data`; returns how many. */
+  cancel(name: string, data?: Record<string, unknown>): Promise<number>;
   /** Processes jobs in this process (worker role). */
   start(): Promise<void>;
   /** Waits for running jobs up to the timeout, then releases the rest and closes. */
@@ -102,6 +108,7 @@ export function createJobs(options: JobsOptions): Jobs {
             data: job.attrs.data as never,
             id: String(job.attrs._id),
             attempt: (job.attrs.failCount ?? 0) + 1,
+            repeating: Boolean(job.attrs.repeatInterval),
             touch: async (progress) => {
               await job.touch(progress);
             },
@@ -122,6 +129,13 @@ export function createJobs(options: JobsOptions): Jobs {
       const job = await agenda.schedule(when, name, data);
       return String(job.attrs._id);
     },
+    async every(interval, name, data, unique) {
+      const job = agenda.create(name, data).unique(unique as never);
+      job.repeatEvery(interval, { skipImmediate: true });
+      await job.save();
+      return String(job.attrs._id);
+    },
+    cancel: (name, data) => agenda.cancel({ name, ...(data ? { data } : {}) }),
     async start() {
       await agenda.start();
       running = true;

@@ -20,6 +20,9 @@ export const corePermissions: readonly PermissionDefinition[] = [
   { name: 'core.api-tokens.view', description: 'List API tokens', grantTo: ['admin'] },
   { name: 'core.api-tokens.manage', description: 'Create and revoke API tokens', grantTo: ['admin'] },
   { name: 'core.audit.view', description: 'Read the audit log', grantTo: ['admin'] },
+  { name: 'core.plugins.view', description: 'Browse the marketplace and see enabled plugins and their settings', grantTo: ['admin', 'member', 'viewer'] },
+  { name: 'core.plugins.manage', description: 'Enable, disable and configure plugins, and purge their data', grantTo: ['admin'] },
+  { name: 'core.jobs.view', description: "See the tenant's background jobs and their failures", grantTo: ['admin'] },
 ];
 
 const permissionPattern = /^(\*|[a-z][a-z0-9-]*(\.(\*|[a-z][a-z0-9-]*)){0,2}(\.\*)?)$/;

@@ -1,4 +1,166 @@
-import type { CoreRoute } from '../http/route.js';
+import { ConflictError, NotFoundError } from '@plinth/sdk';
+import { Type } from '@sinclair/typebox';
+import { revokeTokensBeyondGrants } from '../auth/api-token-revocation.js';
+import { PageQuery, pageWindow, paginationOf } from '../http/pagination.js';
+import { defineRoute, Reply, type CoreRoute, type RouteInput, type RouteSchema } from '../http/route.js';
+import { assertMayGrant, checkPermissionList, PermissionList } from './grants.js';
+import { holdersOf, isUniqueViolation, lockRole, roleOrder, roleSelect, roleView, type RoleRecord } from './role-queries.js';
+
+const RoleName = Type.String({ minLength: 1, maxLength: 60, pattern: '\\S' });
+const Description = Type.String({ maxLength: 500 });
+const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+
+const nameTaken = () => new ConflictError('A role with this name exists', { errors: { name: ['is taken'] } });
+
+/** The role, or 404; 409 for a built-in role, which cannot be changed. */
+async function customRole(db: RouteInput<RouteSchema>['db'], id: string): Promise<RoleRecord> {
+  const role = await lockRole(db, id);
+  if (!role) throw new NotFoundError('Role not found');
+  if (role.builtin) throw new ConflictError(`The built-in role "${role.name}" cannot be changed or deleted`);
+  return role;
+}
+
+/** After a role's permissions change: its holders' API tokens stay within their grants, and their cached access is dropped. */
+async function afterGrantsChanged({ db, services, tenant, audit }: RouteInput<RouteSchema>, holders: string[]): Promise<void> {
+  await revokeTokensBeyondGrants({ db, services, tenantId: tenant!.id, audit }, holders);
+  db.afterCommit(() => services.tenantAccess.forget(tenant!.id, holders));
+}
+
+export const listRoles = defineRoute({
+  method: 'GET',
+  path: '/roles',
+  summary: 'Built-in and custom roles with their effective permissions',
+  tag: 'roles',
+  access: { permission: 'core.roles.view' },
+  schema: { query: PageQuery },
+  async handler({ query, db, services }) {
+    const { limit, offset } = pageWindow(query);
+    const rows = await db.query<RoleRecord>(`${roleSelect} order by ${roleOrder} limit $1 offset $2`, [limit, offset]);
+    const counted = await db.one<{ total: number }>('select count(*)::int as total from roles');
+    return Reply.list(
+      rows.map((row) => roleView(services, row)),
+      paginationOf(query, counted!.total),
+    );
+  },
+});
+
+export const getRole = defineRoute({
+  method: 'GET',
+  path: '/roles/:id',
+  summary: 'One role with its effective permissions',
+  tag: 'roles',
+  access: { permission: 'core.roles.view' },
+  schema: { params: IdParams },
+  async handler({ params, db, services }) {
+    const role = await db.one<RoleRecord>(`${roleSelect} where r.id = $1`, [params.id]);
+    if (!role) throw new NotFoundError('Role not found');
+    return roleView(services, role);
+  },
+});
+
+export const createRole = defineRoute({
+  method: 'POST',
+  path: '/roles',
+  summary: 'Create a custom role',
+  tag: 'roles',
+  access: { permission: 'core.roles.manage' },
+  schema: {
+    body: Type.Object(
+      { name: RoleName, permissions: PermissionList({ minItems: 0 }), description: Type.Optional(Description) },
+      { additionalProperties: false },
+    ),
+  },
+  async handler({ body, db, services, tenant, permissions, audit }) {
+    checkPermissionList(body.permissions, services.permissionCatalogue());
+    assertMayGrant(permissions, body.permissions);
+    const created = await db.one<{ id: string }>(
+      'insert into roles (tenant_id, name, permissions, description) values ($1, $2, $3, $4) on conflict do nothing returning id',
+      [tenant!.id, body.name.trim(), body.permissions, body.description ?? null],
+    );
+    if (!created) throw nameTaken();
+    await audit({ action: 'role.created', targetType: 'role', targetId: created.id, data: { name: body.name.trim(), permissions: body.permissions } });
+    const role = await db.one<RoleRecord>(`${roleSelect} where r.id = $1`, [created.id]);
+    return Reply.created(roleView(services, role!));
+  },
+});
+
+export const updateRole = defineRoute({
+  method: 'PATCH',
+  path: '/roles/:id',
+  summary: 'Rename a custom role or change its permissions',
+  tag: 'roles',
+  access: { permission: 'core.roles.manage' },
+  schema: {
+    params: IdParams,
+    body: Type.Object(
+      {
+        name: Type.Optional(RoleName),
+        permissions: Type.Optional(PermissionList({ minItems: 0 })),
+        description: Type.Optional(Type.Union([Description, Type.Null()])),
+      },
+      { additionalProperties: false, minProperties: 1 },
+    ),
+  },
+  async handler(input) {
+    const { params, body, db, services, permissions, audit } = input;
+    const role = await customRole(db, params.id);
+    if (body.permissions) checkPermissionList(body.permissions, services.permissionCatalogue());
+    // Editing a role changes what its holders may do: the actor must hold what it grants now and what it would grant.
+    assertMayGrant(permissions, [...role.permissions, ...(body.permissions ?? [])], 'grant or take away');
+    const name = body.name?.trim();
+    if (name && (await db.one('select 1 from roles where lower(name) = lower($1) and id <> $2', [name, role.id]))) throw nameTaken();
+    await db
+      .query(
+        `update roles set name = coalesce($2, name), permissions = coalesce($3, permissions),
+                description = case when $4::boolean then $5 else description end, updated_at = now()
+          where id = $1`,
+        [role.id, name ?? null, body.permissions ?? null, body.description !== undefined, body.description ?? null],
+      )
+      .catch((error: unknown) => {
+        throw isUniqueViolation(error) ? nameTaken() : error;
+      });
+    await audit({
+      action: 'role.updated',
+      targetType: 'role',
+      targetId: role.id,
+      data: { name: name ?? role.name, changes: Object.keys(body), permissions: body.permissions },
+    });
+    if (body.permissions) await afterGrantsChanged(input, await holdersOf(db, role.id));
+    const updated = await db.one<RoleRecord>(`${roleSelect} where r.id = $1`, [role.id]);
+    return roleView(services, updated!);
+  },
+});
+
+export const deleteRole = defineRoute({
+  method: 'DELETE',
+  path: '/roles/:id',
+  summary: 'Delete a custom role; members holding it lose it',
+  tag: 'roles',
+  access: { permission: 'core.roles.manage' },
+  schema: { params: IdParams },
+  async handler(input) {
+    const { params, db, permissions, audit } = input;
+    const role = await customRole(db, params.id);
+    assertMayGrant(permissions, role.permissions, 'take away');
+    const holders = await holdersOf(db, role.id);
+    await db.query('delete from roles where id = $1', [role.id]);
+    await db.query('update invitations set role_ids = array_remove(role_ids, $1::uuid), updated_at = now() where $1::uuid = any(role_ids)', [role.id]);
+    await audit({ action: 'role.deleted', targetType: 'role', targetId: role.id, data: { name: role.name, members: holders.length } });
+    await afterGrantsChanged(input, holders);
+    return Reply.noContent();
+  },
+});
+
+export const listPermissions = defineRoute({
+  method: 'GET',
+  path: '/permissions',
+  summary: "The permission catalogue: core's and every plugin's permissions",
+  tag: 'roles',
+  access: { permission: 'core.roles.view' },
+  async handler({ services }) {
+    return services.permissionCatalogue().map((permission) => ({ name: permission.name, description: permission.description, grant_to: permission.grantTo }));
+  },
+});
 
 /** Routes for roles and the permission catalogue. */
-export const roleRoutes: CoreRoute[] = [];
+export const roleRoutes: CoreRoute[] = [listRoles, getRole, createRole, updateRole, deleteRole, listPermissions] as CoreRoute[];

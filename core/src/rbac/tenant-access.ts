@@ -16,17 +16,34 @@ export interface TenantAccessService {
   of(tenantId: string, userId: string): Promise<TenantAccess | undefined>;
   /** Drop cached access after a membership or role change. */
   forget(tenantId: string, userIds: readonly string[]): Promise<void>;
-  /** What a role row grants: built-in roles follow the live catalogue, custom roles their stored list. */
-  grantsOf(role: { builtin: string | null; permissions: string[] }): string[];
+  /**
+   * What a role row grants: built-in roles follow the live catalogue (core's
+   * permissions, plus those of the plugins in `enabledPlugins` when given),
+   * custom roles their stored list.
+   */
+  grantsOf(role: { builtin: string | null; permissions: string[] }, enabledPlugins?: ReadonlySet<string>): string[];
 }
 
-export function createTenantAccess(database: Database, cache: Cache, catalogue: () => readonly PermissionDefinition[]): TenantAccessService {
-  const grantsOf = (role: { builtin: string | null; permissions: string[] }) =>
-    role.builtin && (builtinRoles as readonly string[]).includes(role.builtin) ? builtinGrants(role.builtin as BuiltinRole, catalogue()) : role.permissions;
+export function createTenantAccess(
+  database: Database,
+  cache: Cache,
+  catalogue: () => readonly PermissionDefinition[],
+  pluginsOf: (tenantId: string) => Promise<{ version: number; settings: Record<string, unknown> }>,
+): TenantAccessService {
+  const grantsOf = (role: { builtin: string | null; permissions: string[] }, enabledPlugins?: ReadonlySet<string>) => {
+    if (!role.builtin || !(builtinRoles as readonly string[]).includes(role.builtin)) return role.permissions;
+    const permissions = enabledPlugins
+      ? catalogue().filter((permission) => permission.name.startsWith('core.') || enabledPlugins.has(permission.name.split('.')[0]!))
+      : catalogue();
+    return builtinGrants(role.builtin as BuiltinRole, permissions);
+  };
   return {
     grantsOf,
-    of: (tenantId, userId) =>
-      cache.getOrLoad(`access:${tenantId}:${userId}`, 60_000, () =>
+    of: async (tenantId, userId) => {
+      // Keyed by the tenant's plugin state: enabling a plugin changes what built-in roles hold, on the next request.
+      const plugins = await pluginsOf(tenantId);
+      const enabled = new Set(Object.keys(plugins.settings));
+      return cache.getOrLoad(`access:${tenantId}:${userId}:${plugins.version}`, 60_000, () =>
         runInTenant(database, tenantId, async (db) => {
           const rows = await db.query<{ membership_id: string; name: string | null; builtin: string | null; permissions: string[] | null }>(
             `select m.id as membership_id, r.name, r.builtin, r.permissions
@@ -42,13 +59,15 @@ export function createTenantAccess(database: Database, cache: Cache, catalogue: 
           for (const row of rows) {
             if (row.name === null) continue;
             roles.push(row.name);
-            for (const permission of grantsOf({ builtin: row.builtin, permissions: row.permissions ?? [] })) permissions.add(permission);
+            for (const permission of grantsOf({ builtin: row.builtin, permissions: row.permissions ?? [] }, enabled)) permissions.add(permission);
           }
           return { membershipId: rows[0]!.membership_id, roles, permissions: [...permissions] };
         }),
-      ),
+      );
+    },
     forget: async (tenantId, userIds) => {
-      await Promise.all(userIds.map((userId) => cache.delete(`access:${tenantId}:${userId}`)));
+      const { version } = await pluginsOf(tenantId);
+      await Promise.all(userIds.map((userId) => cache.delete(`access:${tenantId}:${userId}:${version}`)));
     },
   };
 }

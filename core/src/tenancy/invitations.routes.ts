@@ -1,4 +1,129 @@
-import type { CoreRoute } from '../http/route.js';
+import { ConflictError, NotFoundError } from '@plinth/sdk';
+import { Type } from '@sinclair/typebox';
+import { randomToken, sha256 } from '../crypto/secrets.js';
+import type { ScopedDb } from '../db/scoped-db.js';
+import { PageQuery, pageWindow, paginationOf } from '../http/pagination.js';
+import { defineRoute, Reply, type CoreRoute } from '../http/route.js';
+import { assertMayGrant } from '../rbac/grants.js';
+import { acceptInvitation } from './invitation-accept.js';
+import { rolesByIds } from './member-queries.js';
+import { RoleIds } from './members.routes.js';
+
+const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+
+/** How long an invitation link works. */
+export const invitationTtlMs = 7 * 24 * 3600 * 1000;
+
+/** Pending = neither accepted nor revoked, and not expired. */
+const pending = 'i.accepted_at is null and i.revoked_at is null and i.expires_at > now()';
+
+const invitationSelect = `select i.id, i.email, i.invited_by, i.expires_at, i.created_at,
+    case when i.revoked_at is not null then 'revoked' when i.accepted_at is not null then 'accepted'
+         when i.expires_at <= now() then 'expired' else 'pending' end as status,
+    coalesce((select json_agg(json_build_object('id', r.id, 'name', r.name) order by r.name) from roles r where r.id = any(i.role_ids)), '[]'::json) as roles
+  from invitations i`;
+
+function findInvitation(db: ScopedDb, id: string) {
+  return db.one<Record<string, unknown>>(`${invitationSelect} where i.id = $1`, [id]);
+}
+
+export const createInvitation = defineRoute({
+  method: 'POST',
+  path: '/invitations',
+  summary: 'Invite someone by email; answers with the accept_url to share (also mailed)',
+  tag: 'members',
+  access: { permission: 'core.members.manage' },
+  schema: { body: Type.Object({ email: Type.String({ format: 'email', maxLength: 254 }), roles: RoleIds }, { additionalProperties: false }) },
+  async handler({ body, db, services, tenant, permissions, actor, audit }) {
+    const roles = await rolesByIds(db, body.roles);
+    assertMayGrant(
+      permissions,
+      roles.flatMap((role) => services.tenantAccess.grantsOf(role)),
+    );
+    if (await db.one('select 1 from tenant_users where lower(email) = lower($1)', [body.email])) {
+      throw new ConflictError('This person is already a member', { errors: { email: ['is already a member'] } });
+    }
+    if (await db.one(`select 1 from invitations i where lower(i.email) = lower($1) and ${pending}`, [body.email])) {
+      throw new ConflictError('This email has a pending invitation; revoke it to invite again', { errors: { email: ['has a pending invitation'] } });
+    }
+    const members = await db.one<{ count: number }>('select count(*)::int as count from memberships');
+    if (members!.count >= tenant!.quotas.members) throw new ConflictError(`This tenant has reached its limit of ${tenant!.quotas.members} members`);
+
+    const token = randomToken(32);
+    const created = await db.one<{ id: string }>(
+      `insert into invitations (tenant_id, email, role_ids, token_hash, invited_by, expires_at)
+       values ($1, $2, $3, $4, $5, now() + make_interval(secs => $6)) returning id`,
+      [tenant!.id, body.email, body.roles, sha256(token), actor.userId ?? null, invitationTtlMs / 1000],
+    );
+    await audit({
+      action: 'invitation.created',
+      targetType: 'invitation',
+      targetId: created!.id,
+      data: { email: body.email, roles: roles.map((r) => r.name) },
+    });
+    const acceptUrl = `${services.publicUrl()}/accept-invitation?token=${token}`;
+    db.afterCommit(() =>
+      services.mailer
+        .send({
+          to: body.email,
+          subject: `You are invited to ${tenant!.name}`,
+          text: `You have been invited to join ${tenant!.name}. Accept the invitation within 7 days:\n\n${acceptUrl}\n`,
+        })
+        // The invitation stands without the mail: the inviter has the link to share.
+        .catch((error: unknown) => services.logger.warn({ err: error, invitationId: created!.id }, 'could not mail an invitation')),
+    );
+    return Reply.created({ ...(await findInvitation(db, created!.id)), accept_url: acceptUrl });
+  },
+});
+
+export const listInvitations = defineRoute({
+  method: 'GET',
+  path: '/invitations',
+  summary: 'Pending invitations, newest first',
+  tag: 'members',
+  access: { permission: 'core.members.view' },
+  schema: { query: PageQuery },
+  async handler({ query, db }) {
+    const { limit, offset } = pageWindow(query);
+    const items = await db.query(`${invitationSelect} where ${pending} order by i.created_at desc, i.id limit $1 offset $2`, [limit, offset]);
+    const counted = await db.one<{ total: number }>(`select count(*)::int as total from invitations i where ${pending}`);
+    return Reply.list(items, paginationOf(query, counted!.total));
+  },
+});
+
+export const getInvitation = defineRoute({
+  method: 'GET',
+  path: '/invitations/:id',
+  summary: 'One invitation and its status (pending, accepted, revoked or expired), never its token',
+  tag: 'members',
+  access: { permission: 'core.members.view' },
+  schema: { params: IdParams },
+  async handler({ params, db }) {
+    const invitation = await findInvitation(db, params.id);
+    if (!invitation) throw new NotFoundError('Invitation not found');
+    return invitation;
+  },
+});
+
+export const revokeInvitation = defineRoute({
+  method: 'DELETE',
+  path: '/invitations/:id',
+  summary: 'Revoke an invitation; its link stops working',
+  tag: 'members',
+  access: { permission: 'core.members.manage' },
+  schema: { params: IdParams },
+  async handler({ params, db, audit }) {
+    const row = await db.one<{ accepted_at: Date | null; revoked_at: Date | null }>(
+      'select accepted_at, revoked_at from invitations where id = $1 for update',
+      [params.id],
+    );
+    if (!row || row.revoked_at) throw new NotFoundError('Invitation not found');
+    if (row.accepted_at) throw new ConflictError('This invitation was already accepted; remove the member instead');
+    await db.query('update invitations set revoked_at = now(), updated_at = now() where id = $1', [params.id]);
+    await audit({ action: 'invitation.revoked', targetType: 'invitation', targetId: params.id });
+    return Reply.noContent();
+  },
+});
 
 /** Routes for invitations. */
-export const invitationRoutes: CoreRoute[] = [];
+export const invitationRoutes: CoreRoute[] = [createInvitation, listInvitations, getInvitation, revokeInvitation, acceptInvitation] as CoreRoute[];

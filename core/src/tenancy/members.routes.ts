@@ -1,4 +1,104 @@
-import type { CoreRoute } from '../http/route.js';
+import { NotFoundError } from '@plinth/sdk';
+import { Type } from '@sinclair/typebox';
+import { revokeTokensBeyondGrants, revokeTokensOfMember } from '../auth/api-token-revocation.js';
+import { PageQuery, pageWindow, paginationOf } from '../http/pagination.js';
+import { defineRoute, Reply, type CoreRoute } from '../http/route.js';
+import { assertMayGrant } from '../rbac/grants.js';
+import { assertOwnerRemains, findMember, listMembers, rolesByIds, rolesOfMembership, setMembershipRoles } from './member-queries.js';
+
+const UserIdParams = Type.Object({ userId: Type.String({ format: 'uuid' }) });
+
+/** Role ids to give a member (or an invitee): the full set, replacing what they had. */
+export const RoleIds = Type.Array(Type.String({ format: 'uuid' }), { minItems: 1, maxItems: 20, uniqueItems: true });
+
+export const listMembersRoute = defineRoute({
+  method: 'GET',
+  path: '/members',
+  summary: 'Members of the tenant with their roles; `q` filters by name or email',
+  tag: 'members',
+  access: { permission: 'core.members.view' },
+  schema: { query: Type.Object({ ...PageQuery.properties, q: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) }) },
+  async handler({ query, db }) {
+    const { items, total } = await listMembers(db, { q: query.q, ...pageWindow(query) });
+    return Reply.list(items, paginationOf(query, total));
+  },
+});
+
+export const getMember = defineRoute({
+  method: 'GET',
+  path: '/members/:userId',
+  summary: 'One member with their roles',
+  tag: 'members',
+  access: { permission: 'core.members.view' },
+  schema: { params: UserIdParams },
+  async handler({ params, db }) {
+    const member = await findMember(db, params.userId);
+    if (!member) throw new NotFoundError('Member not found');
+    return member;
+  },
+});
+
+export const updateMember = defineRoute({
+  method: 'PATCH',
+  path: '/members/:userId',
+  summary: "Replace a member's roles",
+  tag: 'members',
+  access: { permission: 'core.members.manage' },
+  schema: { params: UserIdParams, body: Type.Object({ roles: RoleIds }, { additionalProperties: false }) },
+  async handler({ params, body, db, services, tenant, permissions, audit }) {
+    const membership = await db.one<{ id: string }>('select id from memberships where user_id = $1 for update', [params.userId]);
+    if (!membership) throw new NotFoundError('Member not found');
+    const current = await rolesOfMembership(db, membership.id);
+    const wanted = await rolesByIds(db, body.roles);
+    const added = wanted.filter((role) => !current.some((held) => held.id === role.id));
+    const removed = current.filter((role) => !wanted.some((kept) => kept.id === role.id));
+    // Changing a role assignment either way is granting (or taking) its permissions: the actor must hold them.
+    assertMayGrant(
+      permissions,
+      [...added, ...removed].flatMap((role) => services.tenantAccess.grantsOf(role)),
+      'grant or take away',
+    );
+    if (removed.some((role) => role.builtin === 'owner')) await assertOwnerRemains(db, params.userId);
+    if (added.length > 0 || removed.length > 0) {
+      await setMembershipRoles(db, tenant!.id, membership.id, body.roles);
+      await audit({
+        action: 'member.roles_changed',
+        targetType: 'user',
+        targetId: params.userId,
+        data: { added: added.map((role) => role.name), removed: removed.map((role) => role.name) },
+      });
+      await revokeTokensBeyondGrants({ db, services, tenantId: tenant!.id, audit }, [params.userId]);
+      db.afterCommit(() => services.tenantAccess.forget(tenant!.id, [params.userId]));
+    }
+    return findMember(db, params.userId);
+  },
+});
+
+export const removeMember = defineRoute({
+  method: 'DELETE',
+  path: '/members/:userId',
+  summary: 'Remove a member from the tenant (their API tokens here are revoked)',
+  tag: 'members',
+  access: { permission: 'core.members.manage' },
+  schema: { params: UserIdParams },
+  async handler({ params, db, services, tenant, permissions, audit }) {
+    const membership = await db.one<{ id: string }>('select id from memberships where user_id = $1 for update', [params.userId]);
+    if (!membership) throw new NotFoundError('Member not found');
+    const roles = await rolesOfMembership(db, membership.id);
+    // Removing someone takes away all they hold: only an actor who holds as much may do it (an admin cannot remove an owner).
+    assertMayGrant(
+      permissions,
+      roles.flatMap((role) => services.tenantAccess.grantsOf(role)),
+      'take away',
+    );
+    if (roles.some((role) => role.builtin === 'owner')) await assertOwnerRemains(db, params.userId);
+    await revokeTokensOfMember({ db, services, tenantId: tenant!.id, audit }, params.userId);
+    await db.query('delete from memberships where id = $1', [membership.id]);
+    await audit({ action: 'member.removed', targetType: 'user', targetId: params.userId, data: { roles: roles.map((role) => role.name) } });
+    db.afterCommit(() => services.tenantAccess.forget(tenant!.id, [params.userId]));
+    return Reply.noContent();
+  },
+});
 
 /** Routes for members and their roles. */
-export const memberRoutes: CoreRoute[] = [];
+export const memberRoutes: CoreRoute[] = [listMembersRoute, getMember, updateMember, removeMember] as CoreRoute[];

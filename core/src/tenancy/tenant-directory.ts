@@ -10,7 +10,7 @@ export interface Quotas {
   requests_per_minute: number;
 }
 
-export const defaultQuotas: Quotas = { members: 1000, api_tokens: 50, requests_per_minute: 6000 };
+export const defaultQuotas: Quotas = { members: 1000, api_tokens: 50, requests_per_minute: 60_000 };
 
 export interface Tenant {
   id: string;

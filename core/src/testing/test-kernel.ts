@@ -4,6 +4,8 @@ import path from 'node:path';
 import { loadConfig } from '../config/load-config.js';
 import { createKernel, type Kernel } from '../kernel.js';
 import type { Logger } from '../logger.js';
+import { installPlugins, uninstallPlugin } from '../plugins/plugin-installer.js';
+import type { Plugin } from '@plinth/sdk';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 export interface TestKernel {
@@ -13,7 +15,15 @@ export interface TestKernel {
   database: TestDatabase;
   /** `fetch` against the kernel: JSON bodies are encoded, JSON answers decoded into `body`. */
   request(method: string, path: string, options?: TestRequestOptions): Promise<TestResponse>;
-  /** Stops the kernel and drops its database. */
+  /** Enables a plugin for the user's tenant through the marketplace API (`with_dependencies`), failing loudly otherwise. */
+  enable(user: { headers: Record<string, string> }, plugin: string, settings?: Record<string, unknown>): Promise<void>;
+  /** Delivers every pending event now, in this process; returns how many were delivered and how many had a failing handler. */
+  drainEvents(): Promise<{ delivered: number; failed: number }>;
+  /** Waits until no job is due or running (bounded): the jobs queued so far have run. */
+  drainJobs(timeoutMs?: number): Promise<void>;
+  /** Runs a plugin's migrations down and up again on this database: they must be reversible. */
+  checkMigrations(plugin: string): Promise<void>;
+  /** Stops the kernel and drops its database (unless it was given one). */
   close(): Promise<void>;
 }
 
@@ -34,8 +44,15 @@ export interface TestKernelOptions {
   env?: Record<string, string>;
   /** Logger to use instead of a silent one (e.g. to assert on log lines). */
   logger?: Logger;
+  /** Plugins to install (definePlugin results). */
+  plugins?: readonly Plugin[];
   /** Called after the kernel is built and before it starts: add routes, register services. */
   beforeStart?(kernel: Kernel): void | Promise<void>;
+  /**
+   * Boot on another test kernel's database instead of a fresh one (a second process, a restart,
+   * an upgrade); `close()` then leaves it for its owner to drop.
+   */
+  database?: TestDatabase;
 }
 
 /**
@@ -43,7 +60,8 @@ export interface TestKernelOptions {
  * migrated template), listening on a free loopback port, logs silenced.
  */
 export async function createTestKernel(options: TestKernelOptions = {}): Promise<TestKernel> {
-  const database = await createTestDatabase();
+  const database = options.database ?? (await createTestDatabase());
+  const ownsDatabase = !options.database;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'plinth-kernel-'));
   const config = await loadConfig({
     env: {
@@ -59,18 +77,45 @@ export async function createTestKernel(options: TestKernelOptions = {}): Promise
     },
     cwd: dataDir,
   });
-  const kernel = await createKernel(config, options.logger ? { logger: options.logger } : {});
-  await options.beforeStart?.(kernel);
-  await kernel.start();
+  const kernel = await createKernel(config, {
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.plugins ? { plugins: options.plugins } : {}),
+  });
+  try {
+    await options.beforeStart?.(kernel);
+    await kernel.start();
+  } catch (error) {
+    // A refused boot (a bad plugin, a changed migration) must not leave pools and workers behind.
+    await kernel.stop();
+    if (ownsDatabase) await database.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   const url = kernel.url!;
   return {
     kernel,
     url,
     database,
     request: (method, route, requestOptions) => sendRequest(url, method, route, requestOptions),
+    async enable(user, plugin, settings) {
+      const response = await sendRequest(url, 'POST', `/api/v1/marketplace/${plugin}/enable?with_dependencies=true`, {
+        headers: user.headers,
+        body: settings ? { settings } : {},
+      });
+      if (response.status !== 200) throw new Error(`enabling ${plugin} failed: ${response.status} ${JSON.stringify(response.body)}`);
+    },
+    drainEvents: () => kernel.container.cradle.plugins.drainEvents(),
+    drainJobs: (timeoutMs) => drainJobs(kernel, timeoutMs),
+    async checkMigrations(name) {
+      const { plugins, database } = kernel.container.cradle;
+      const plugin = plugins.byName.get(name);
+      if (!plugin) throw new Error(`plugin ${name} is not installed in this test kernel`);
+      await uninstallPlugin(database.knex, plugin);
+      await installPlugins(database.knex, [plugin]);
+    },
     async close() {
       await kernel.stop();
-      await database.drop();
+      if (ownsDatabase) await database.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -88,4 +133,18 @@ async function sendRequest(baseUrl: string, method: string, route: string, optio
   let decoded: unknown = text;
   if (response.headers.get('content-type')?.includes('json') && text) decoded = JSON.parse(text);
   return { status: response.status, headers: response.headers, body: decoded };
+}
+
+async function drainJobs(kernel: Kernel, timeoutMs = 15_000): Promise<void> {
+  const { knex } = kernel.container.cradle.database;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const busy = await knex('plinth_jobs')
+      .where((query) => query.whereNotNull('locked_at').orWhere((due) => due.where('next_run_at', '<=', knex.fn.now()).whereNull('repeat_interval')))
+      .where('disabled', false)
+      .count<{ count: number }[]>('* as count');
+    if (Number(busy[0]?.count ?? 0) === 0) return;
+    if (Date.now() > deadline) throw new Error(`jobs still due or running after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

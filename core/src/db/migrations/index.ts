@@ -2,6 +2,7 @@ import type { Migration } from '../migrator.js';
 import { runtimeRole } from './001-runtime-role.js';
 import { systemRole } from './002-system-role.js';
 import { tenancy } from './003-tenancy.js';
+import { plugins } from './010-plugins.js';
 
 /** Core's migrations, in order. */
-export const coreMigrations: readonly Migration[] = [runtimeRole, systemRole, tenancy];
+export const coreMigrations: readonly Migration[] = [runtimeRole, systemRole, tenancy, plugins];

@@ -1,0 +1,67 @@
+import { NotFoundError } from '@plinth/sdk';
+import { recordHostAudit, type AuditActor, type AuditEntry } from '../audit/audit.js';
+import type { ScopedDb } from '../db/scoped-db.js';
+import { recordAuditOfTenant } from '../tenancy/tenant-audit.js';
+import { defaultQuotas, type Quotas } from '../tenancy/tenant-directory.js';
+
+/** A tenant as host administrators see it. */
+export interface AdminTenantRow {
+  id: string;
+  slug: string;
+  name: string;
+  status: 'active' | 'suspended';
+  plan: string;
+  quotas: Partial<Quotas>;
+  member_count: number;
+  api_token_count: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Columns of {@link AdminTenantRow} for a query on `tenants t` (on the system path, which sees every tenant's rows). */
+export const adminTenantColumns = `t.id, t.slug, t.name, t.status, t.plan, t.quotas, t.created_at, t.updated_at,
+  (select count(*) from memberships m where m.tenant_id = t.id) as member_count,
+  (select count(*) from api_tokens k where k.tenant_id = t.id and k.revoked_at is null and (k.expires_at is null or k.expires_at > now())) as api_token_count`;
+
+/** The API shape: effective quotas (overrides over the host defaults), the overrides alone, and current usage (members, active API tokens). */
+export function presentAdminTenant(row: AdminTenantRow) {
+  return {
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    status: row.status,
+    plan: row.plan,
+    quotas: { ...defaultQuotas, ...row.quotas },
+    quota_overrides: row.quotas,
+    usage: { members: row.member_count, api_tokens: row.api_token_count },
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
+}
+
+/** One tenant by id, or 404. */
+export async function adminTenantById(db: ScopedDb, id: string): Promise<AdminTenantRow> {
+  const tenant = await db.one<AdminTenantRow>(`select ${adminTenantColumns} from tenants t where t.id = $1`, [id]);
+  if (!tenant) throw new NotFoundError('Tenant not found');
+  return tenant;
+}
+
+/** Locks a tenant's row for a change (so concurrent changes apply one after the other), or 404. */
+export async function lockTenant(db: ScopedDb, id: string): Promise<Pick<AdminTenantRow, 'id' | 'slug' | 'status' | 'quotas'>> {
+  const tenant = await db.one<Pick<AdminTenantRow, 'id' | 'slug' | 'status' | 'quotas'>>(
+    'select id, slug, status, quotas from tenants where id = $1 for update',
+    [id],
+  );
+  if (!tenant) throw new NotFoundError('Tenant not found');
+  return tenant;
+}
+
+/**
+ * Records a host administrator's action on a tenant twice, in the request's
+ * (system-path) transaction: in the host audit log, and in the tenant's own
+ * audit log, so the tenant can see what the host did to it.
+ */
+export async function recordAdminAction(db: ScopedDb, actor: AuditActor, tenantId: string, entry: AuditEntry): Promise<void> {
+  await recordHostAudit(db, actor, { ...entry, tenantId });
+  await recordAuditOfTenant(db, tenantId, actor, { ...entry, data: { ...entry.data, by_host_admin: true } });
+}

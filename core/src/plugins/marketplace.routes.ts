@@ -1,0 +1,185 @@
+import { ConflictError, NotFoundError, Reply, Type, ValidationError } from '@plinth/sdk';
+import { defineRoute, type CoreRoute } from '../http/route.js';
+import { emitEvent } from './plugin-scope.js';
+import { enabledDependents, enablePlugin, installedPlugin, presentPlugin, requiredChain, tenantTablesOf } from './marketplace.js';
+
+const PluginParams = Type.Object({ plugin: Type.String({ pattern: '^[a-z][a-z0-9-]{0,62}$' }) }, { additionalProperties: false });
+
+const list = defineRoute({
+  method: 'GET',
+  path: '/marketplace',
+  summary: 'Every installed plugin, with whether this tenant has enabled it',
+  tag: 'marketplace',
+  access: { permission: 'core.plugins.view' },
+  async handler({ services, tenant }) {
+    const state = await services.plugins.tenantPlugins.state(tenant!.id);
+    return services.plugins.plugins.map((plugin) => presentPlugin(plugin, plugin.name in state.settings));
+  },
+});
+
+const show = defineRoute({
+  method: 'GET',
+  path: '/marketplace/:plugin',
+  summary: 'One plugin with its settings schema and the permissions it adds',
+  tag: 'marketplace',
+  access: { permission: 'core.plugins.view' },
+  schema: { params: PluginParams },
+  async handler({ services, tenant, params }) {
+    const plugin = installedPlugin(services, params.plugin);
+    const state = await services.plugins.tenantPlugins.state(tenant!.id);
+    const enabled = plugin.name in state.settings;
+    return {
+      ...presentPlugin(plugin, enabled),
+      settings_schema: plugin.settings ? JSON.parse(JSON.stringify(plugin.settings)) : null,
+      settings: state.settings[plugin.name] ?? null,
+    };
+  },
+});
+
+const enable = defineRoute({
+  method: 'POST',
+  path: '/marketplace/:plugin/enable',
+  summary: 'Enable a plugin (`?with_dependencies=true` enables what it requires too); 409 dependency_not_enabled names what is missing',
+  tag: 'marketplace',
+  access: { permission: 'core.plugins.manage' },
+  schema: {
+    params: PluginParams,
+    query: Type.Object({ with_dependencies: Type.Boolean({ default: false }) }, { additionalProperties: false }),
+    body: Type.Object({ settings: Type.Optional(Type.Record(Type.String(), Type.Unknown())) }, { additionalProperties: false }),
+  },
+  async handler({ services, tenant, params, query, body, db, audit }) {
+    const plugin = installedPlugin(services, params.plugin);
+    const tenantPlugins = services.plugins.tenantPlugins;
+    const state = await tenantPlugins.state(tenant!.id);
+    const settings = tenantPlugins.validateSettings(plugin, body.settings ?? state.settings[plugin.name] ?? {});
+    const missing = requiredChain(services, plugin).filter((dependency) => !(dependency.name in state.settings));
+    if (missing.length > 0 && !query.with_dependencies) {
+      throw new ConflictError(`Enable ${missing.map((dependency) => dependency.name).join(', ')} first (or pass with_dependencies=true)`, {
+        code: 'dependency_not_enabled',
+        errors: { dependencies: missing.map((dependency) => dependency.name) },
+      });
+    }
+    for (const dependency of missing) {
+      let defaults: Record<string, unknown>;
+      try {
+        defaults = tenantPlugins.validateSettings(dependency, {});
+      } catch (error) {
+        throw new ValidationError({ [`dependencies.${dependency.name}`]: ['needs settings: enable it on its own first'] }, 'A dependency needs settings', {
+          cause: error,
+        });
+      }
+      await enablePlugin(db, services, tenant!.id, dependency, defaults);
+      await audit({ action: 'plugin.enabled', targetType: 'plugin', targetId: dependency.name, data: { as_dependency_of: plugin.name } });
+    }
+    await enablePlugin(db, services, tenant!.id, plugin, settings);
+    await audit({ action: 'plugin.enabled', targetType: 'plugin', targetId: plugin.name });
+    db.afterCommit(() => tenantPlugins.forget(tenant!.id));
+    return { ...presentPlugin(plugin, true), settings, enabled_dependencies: missing.map((dependency) => dependency.name) };
+  },
+});
+
+const disable = defineRoute({
+  method: 'POST',
+  path: '/marketplace/:plugin/disable',
+  summary: 'Disable a plugin for this tenant (its data stays); 409 while an enabled plugin depends on it',
+  tag: 'marketplace',
+  access: { permission: 'core.plugins.manage' },
+  schema: { params: PluginParams },
+  async handler({ services, tenant, params, db, audit }) {
+    const plugin = installedPlugin(services, params.plugin);
+    const tenantPlugins = services.plugins.tenantPlugins;
+    const state = await tenantPlugins.state(tenant!.id);
+    const dependents = enabledDependents(services, plugin, state.settings);
+    if (dependents.length > 0)
+      throw new ConflictError(`${dependents.join(', ')} depend${dependents.length === 1 ? 's' : ''} on ${plugin.name}; disable them first`, {
+        errors: { dependents },
+      });
+    const [row] = await db.query(
+      'update tenant_plugins set enabled = false, disabled_at = now(), updated_at = now() where plugin = $1 and enabled returning id',
+      [plugin.name],
+    );
+    if (row) {
+      await emitEvent(db, services, tenant!.id, 'core.plugin.disabled', { plugin: plugin.name }, 'core');
+      await audit({ action: 'plugin.disabled', targetType: 'plugin', targetId: plugin.name });
+      db.afterCommit(() => tenantPlugins.forget(tenant!.id));
+    }
+    return presentPlugin(plugin, false);
+  },
+});
+
+const getSettings = defineRoute({
+  method: 'GET',
+  path: '/plugins/:plugin/settings',
+  summary: "The tenant's settings of an enabled plugin, with defaults applied",
+  tag: 'marketplace',
+  access: { permission: 'core.plugins.view' },
+  schema: { params: PluginParams },
+  async handler({ services, tenant, params }) {
+    const plugin = installedPlugin(services, params.plugin);
+    const state = await services.plugins.tenantPlugins.state(tenant!.id);
+    const settings = state.settings[plugin.name];
+    if (!settings) throw new NotFoundError(`The ${plugin.name} plugin is not enabled for this tenant`, { code: 'plugin_not_enabled' });
+    return settings;
+  },
+});
+
+const putSettings = defineRoute({
+  method: 'PUT',
+  path: '/plugins/:plugin/settings',
+  summary: "Replace the tenant's settings of an enabled plugin (validated against its schema)",
+  tag: 'marketplace',
+  access: { permission: 'core.plugins.manage' },
+  schema: { params: PluginParams, body: Type.Record(Type.String(), Type.Unknown()) },
+  async handler({ services, tenant, params, body, db, audit }) {
+    const plugin = installedPlugin(services, params.plugin);
+    const tenantPlugins = services.plugins.tenantPlugins;
+    const settings = tenantPlugins.validateSettings(plugin, body);
+    const [row] = await db.query('update tenant_plugins set settings = $2, updated_at = now() where plugin = $1 and enabled returning id', [
+      plugin.name,
+      JSON.stringify(settings),
+    ]);
+    if (!row) throw new NotFoundError(`The ${plugin.name} plugin is not enabled for this tenant`, { code: 'plugin_not_enabled' });
+    await audit({ action: 'plugin.settings_changed', targetType: 'plugin', targetId: plugin.name, data: { keys: Object.keys(body) } });
+    db.afterCommit(() => tenantPlugins.forget(tenant!.id));
+    return settings;
+  },
+});
+
+const exportData = defineRoute({
+  method: 'GET',
+  path: '/marketplace/:plugin/data',
+  summary: "Export this tenant's rows of a plugin's tables (offered before a purge)",
+  tag: 'marketplace',
+  access: { permission: 'core.plugins.manage' },
+  schema: { params: PluginParams },
+  async handler({ services, params, db }) {
+    const plugin = installedPlugin(services, params.plugin);
+    const tables: Record<string, unknown[]> = {};
+    for (const table of (await tenantTablesOf(db, plugin)).reverse()) tables[table] = await db.query(`select * from "${table}" order by created_at`);
+    return { plugin: plugin.name, version: plugin.version, exported_at: new Date().toISOString(), tables };
+  },
+});
+
+const purge = defineRoute({
+  method: 'DELETE',
+  path: '/marketplace/:plugin/data',
+  summary: "Delete this tenant's rows of a disabled plugin; `?confirm=<plugin name>` is required",
+  tag: 'marketplace',
+  access: { permission: 'core.plugins.manage' },
+  schema: { params: PluginParams, query: Type.Object({ confirm: Type.String() }, { additionalProperties: false }) },
+  async handler({ services, tenant, params, query, db, audit }) {
+    const plugin = installedPlugin(services, params.plugin);
+    if (query.confirm !== plugin.name) throw new ValidationError({ confirm: [`must be "${plugin.name}"`] });
+    const state = await services.plugins.tenantPlugins.state(tenant!.id);
+    if (plugin.name in state.settings) throw new ConflictError(`Disable ${plugin.name} before purging its data`);
+    const deleted: Record<string, number> = {};
+    for (const table of await tenantTablesOf(db, plugin)) deleted[table] = (await db.query(`delete from "${table}" returning 1`)).length;
+    await db.query('delete from tenant_plugins where plugin = $1', [plugin.name]);
+    await audit({ action: 'plugin.purged', targetType: 'plugin', targetId: plugin.name, data: { deleted } });
+    db.afterCommit(() => services.plugins.tenantPlugins.forget(tenant!.id));
+    return Reply.noContent();
+  },
+});
+
+/** The marketplace and per-tenant plugin settings. */
+export const marketplaceRoutes = [list, show, enable, disable, getSettings, putSettings, exportData, purge] as CoreRoute[];

@@ -1,0 +1,89 @@
+import { ConflictError, NotFoundError, type Plugin } from '@plinth/sdk';
+import type { ScopedDb } from '../db/scoped-db.js';
+import type { KernelServices } from '../kernel.js';
+import { tablePrefix } from './plugin-registry.js';
+import { emitEvent } from './plugin-scope.js';
+
+/** A plugin as the marketplace lists it. */
+export function presentPlugin(plugin: Plugin, enabled: boolean) {
+  return {
+    name: plugin.name,
+    title: plugin.title,
+    description: plugin.description,
+    version: plugin.version,
+    category: plugin.category,
+    icon: plugin.icon ?? null,
+    author: plugin.author ?? null,
+    permissions: Object.values(plugin.permissions).map((permission) => ({
+      name: permission.name,
+      description: permission.description,
+      grant_to: permission.grantTo,
+    })),
+    requires: { core: plugin.requires.core, plugins: plugin.requires.plugins ?? {}, optional_plugins: plugin.requires.optionalPlugins ?? {} },
+    enabled,
+  };
+}
+
+export function installedPlugin(services: KernelServices, name: string): Plugin {
+  const plugin = services.plugins.byName.get(name);
+  if (!plugin) throw new NotFoundError(`No plugin named ${name} is installed`);
+  return plugin;
+}
+
+/** The plugins (transitively) required by `plugin`, dependencies first. */
+export function requiredChain(services: KernelServices, plugin: Plugin): Plugin[] {
+  const chain: Plugin[] = [];
+  const visit = (current: Plugin) => {
+    for (const name of Object.keys(current.requires.plugins ?? {})) {
+      const dependency = services.plugins.byName.get(name)!;
+      if (!chain.includes(dependency)) {
+        visit(dependency);
+        chain.push(dependency);
+      }
+    }
+  };
+  visit(plugin);
+  return chain;
+}
+
+/** Turns a plugin on for the request's tenant with validated settings; emits `core.plugin.enabled`. */
+export async function enablePlugin(db: ScopedDb, services: KernelServices, tenantId: string, plugin: Plugin, settings: Record<string, unknown>): Promise<void> {
+  await db.query(
+    `insert into tenant_plugins (tenant_id, plugin, enabled, settings, enabled_at, disabled_at) values ($1, $2, true, $3, now(), null)
+     on conflict (tenant_id, plugin) do update set enabled = true, settings = excluded.settings, enabled_at = now(), disabled_at = null, updated_at = now()`,
+    [tenantId, plugin.name, JSON.stringify(settings)],
+  );
+  await emitEvent(db, services, tenantId, 'core.plugin.enabled', { plugin: plugin.name }, 'core');
+}
+
+/** Enabled plugins that require `plugin`: it cannot be disabled while they are on. */
+export function enabledDependents(services: KernelServices, plugin: Plugin, enabled: Record<string, unknown>): string[] {
+  return services.plugins.plugins.filter((other) => other.name in enabled && plugin.name in (other.requires.plugins ?? {})).map((other) => other.name);
+}
+
+/** The plugin's tenant tables, children before parents (so deleting in this order satisfies foreign keys). */
+export async function tenantTablesOf(db: ScopedDb, plugin: Plugin): Promise<string[]> {
+  const tables = await db.query<{ relname: string; parents: string[] }>(
+    `select c.relname,
+            coalesce(array_agg(p.relname) filter (where p.relname is not null and p.relname <> c.relname), '{}') as parents
+       from pg_class c
+       join pg_namespace n on n.oid = c.relnamespace and n.nspname = 'public'
+       left join pg_constraint fk on fk.conrelid = c.oid and fk.contype = 'f'
+       left join pg_class p on p.oid = fk.confrelid
+      where c.relkind = 'r' and c.relname like $1 and c.relforcerowsecurity
+      group by c.relname`,
+    [`${tablePrefix(plugin.name).replaceAll('_', '\\_')}%`],
+  );
+  const ordered: string[] = [];
+  const pending = new Map(tables.map((table) => [table.relname, table.parents]));
+  while (pending.size > 0) {
+    // A table goes once no other pending table lists it as a parent (its children are already out).
+    const ready = [...pending.keys()].filter((name) => ![...pending.entries()].some(([other, parents]) => other !== name && parents.includes(name)));
+    if (ready.length === 0) throw new ConflictError(`The tables of ${plugin.name} reference each other in a cycle; purge needs the plugin's help`);
+    for (const name of ready.sort()) {
+      ordered.push(name);
+      pending.delete(name);
+    }
+  }
+  return ordered;
+}

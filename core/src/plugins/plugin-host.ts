@@ -1,0 +1,104 @@
+import type { Plugin } from '@plinth/sdk';
+import { runAsSystem } from '../db/scoped-db.js';
+import type { CoreRoute } from '../http/route.js';
+import type { KernelServices } from '../kernel.js';
+import type { PermissionDefinition } from '../rbac/permissions.js';
+import { createPluginHooks, type PluginFailure } from './plugin-hooks.js';
+import { installPlugins } from './plugin-installer.js';
+import { orderPlugins } from './plugin-registry.js';
+import { pluginRoutes } from './plugin-routes.js';
+import type { ScopeHost } from './plugin-scope.js';
+import { dispatchEvent, runPluginJob, sweepEvents, type PluginWorkHost } from './plugin-work.js';
+import { createTenantPlugins, type TenantPlugins } from './tenant-plugins.js';
+
+/** The installed plugins, loaded and wired into the kernel. */
+export interface PluginHost {
+  /** In dependency order. */
+  readonly plugins: readonly Plugin[];
+  readonly byName: ReadonlyMap<string, Plugin>;
+  readonly tenantPlugins: TenantPlugins;
+  /** Every plugin's routes, as core routes under `/api/v1/<plugin>/…`. */
+  readonly routes: readonly CoreRoute[];
+  /** Every installed plugin's permissions, for the catalogue. */
+  readonly permissions: readonly (PermissionDefinition & { plugin: string })[];
+  /** Runs pending plugin migrations in dependency order and records versions. */
+  install(): Promise<{ plugin: string; applied: string[] }[]>;
+  /** Defines the event dispatcher, the sweeper and the plugins' jobs on the job system. */
+  defineWork(): void;
+  /** Schedules the recurring sweeper (worker processes). */
+  scheduleWork(): Promise<void>;
+  /** Delivers every event not yet dispatched, now, in this process (tests, `plinth` maintenance). */
+  drainEvents(): Promise<{ delivered: number; failed: number }>;
+}
+
+export interface PluginHostOptions {
+  coreVersion: string;
+  onFailure(failure: PluginFailure): void;
+}
+
+/**
+ * Validates and orders the plugins (refusing bad definitions, missing or
+ * mismatched dependencies and cycles), and builds their routes, hooks, event
+ * delivery and jobs against the kernel's services.
+ */
+export function createPluginHost(input: readonly Plugin[], services: () => KernelServices, options: PluginHostOptions): PluginHost {
+  const plugins = orderPlugins(input, options.coreVersion);
+  const byName = new Map(plugins.map((plugin) => [plugin.name, plugin]));
+  const providers = new Map<string, Plugin>();
+  for (const plugin of plugins) for (const service of plugin.services) providers.set(service.ref.id, plugin);
+  let tenantPlugins: TenantPlugins | undefined;
+  const host = (): PluginWorkHost => ({
+    services: services(),
+    plugins: byName,
+    providers,
+    hooks,
+    tenantPlugins: (tenantPlugins ??= createTenantPlugins(services().database, services().cache, byName)),
+    onFailure: options.onFailure,
+  });
+  const hooks = createPluginHooks(plugins, host as () => ScopeHost, options.onFailure);
+
+  return {
+    plugins,
+    byName,
+    get tenantPlugins() {
+      return host().tenantPlugins;
+    },
+    routes: plugins.flatMap((plugin) => pluginRoutes(plugin, host)),
+    permissions: plugins.flatMap((plugin) =>
+      Object.values(plugin.permissions).map((permission) => ({
+        plugin: plugin.name,
+        name: permission.name,
+        description: permission.description,
+        grantTo: [...permission.grantTo],
+      })),
+    ),
+    install: () => installPlugins(services().database.knex, plugins),
+    defineWork() {
+      const { jobs } = services();
+      jobs.define<{ tenantId: string; eventId: string }>('core.events.dispatch', (run) => dispatchEvent(host(), run.data.tenantId, run.data.eventId), {
+        maxRetries: 8,
+      });
+      jobs.define('core.events.sweep', async () => void (await sweepEvents(host())), { concurrency: 1 });
+      for (const plugin of plugins) {
+        for (const job of plugin.jobs) {
+          jobs.define<{ tenantId: string; payload: unknown }>(job.name, (run) => runPluginJob(host(), plugin, job.name, run), {
+            ...(job.concurrency ? { concurrency: job.concurrency } : {}),
+            ...(job.maxRetries !== undefined ? { maxRetries: job.maxRetries } : {}),
+            ...(job.lockLifetimeMs ? { lockLifetimeMs: job.lockLifetimeMs } : {}),
+          });
+        }
+      }
+    },
+    async scheduleWork() {
+      await services().jobs.every('1 minute', 'core.events.sweep', {}, { name: 'core.events.sweep' });
+    },
+    async drainEvents() {
+      const pending = await runAsSystem(services().database, (db) =>
+        db.query<{ id: string; tenant_id: string }>('select id, tenant_id from plinth_events where dispatched_at is null order by created_at'),
+      );
+      let failed = 0;
+      for (const event of pending) await dispatchEvent(host(), event.tenant_id, event.id).catch(() => failed++);
+      return { delivered: pending.length - failed, failed };
+    },
+  };
+}

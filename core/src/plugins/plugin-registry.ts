@@ -1,0 +1,125 @@
+import type { Plugin } from '@plinth/sdk';
+import semver from 'semver';
+
+/** A plugin that cannot be installed: the message names the plugin and what is wrong. */
+export class PluginError extends Error {
+  override name = 'PluginError';
+}
+
+const namePattern = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+const reservedNames = new Set([
+  'core',
+  'admin',
+  'auth',
+  'me',
+  'tenant',
+  'tenants',
+  'members',
+  'invitations',
+  'roles',
+  'permissions',
+  'api-tokens',
+  'audit-log',
+  'marketplace',
+  'plugins',
+  'openapi.json',
+  'jobs',
+]);
+
+/** `bio-sites` → `bio_sites`: the prefix of a plugin's tables. */
+export function tablePrefix(pluginName: string): string {
+  return `${pluginName.replaceAll('-', '_')}_`;
+}
+
+/** Checks one definition's data; throws {@link PluginError} naming the plugin and the field. */
+export function validatePlugin(plugin: Plugin): void {
+  const fail = (field: string, problem: string): never => {
+    throw new PluginError(`plugin \`${plugin?.name ?? '?'}\`: ${field} ${problem}`);
+  };
+  if (plugin?.kind !== 'plinth-plugin') throw new PluginError('a plugin package must default-export definePlugin({...}) from @plinth/sdk');
+  if (!namePattern.test(plugin.name)) fail('name', 'must be kebab-case (lower-case letters, digits, hyphens)');
+  if (reservedNames.has(plugin.name)) fail('name', 'is reserved by core');
+  if (!semver.valid(plugin.version)) fail('version', `must be a semver version (got "${plugin.version}")`);
+  for (const field of ['title', 'description', 'category'] as const) if (!plugin[field]?.trim()) fail(field, 'is required');
+  if (!plugin.requires?.core || !semver.validRange(plugin.requires.core)) fail('requires.core', 'must be a semver range of @plinth/core');
+  for (const [dependency, range] of Object.entries({ ...plugin.requires.plugins, ...plugin.requires.optionalPlugins })) {
+    if (!semver.validRange(range)) fail(`requires: ${dependency}`, `must be a semver range (got "${range}")`);
+  }
+  for (const permission of Object.values(plugin.permissions)) {
+    if (!permission.name.startsWith(`${plugin.name}.`) || permission.name.split('.').length !== 3)
+      fail(`permission ${permission.name}`, `must be ${plugin.name}.<resource>.<action>`);
+  }
+  const seen = new Set<string>();
+  for (const route of plugin.routes) {
+    const key = `${route.method} ${route.path}`;
+    if (!route.path.startsWith('/')) fail(`route ${key}`, 'path must start with /');
+    if (seen.has(key)) fail(`route ${key}`, 'is declared twice');
+    seen.add(key);
+    const access = route as unknown as { permission?: { name?: string }; public?: boolean };
+    const permission: string | undefined = access.permission?.name;
+    if (!access.public && !permission) fail(`route ${key}`, 'declares neither a permission nor public: true');
+    if (permission && !permission.startsWith(`${plugin.name}.`) && !permission.startsWith('core.'))
+      fail(`route ${key}`, `permission ${permission} belongs to another plugin`);
+  }
+  for (const { name } of plugin.jobs as readonly { name: string }[])
+    if (!name.startsWith(`${plugin.name}.`)) fail(`job ${name}`, `must be named ${plugin.name}.<job>`);
+  for (const hook of Object.keys(plugin.hooks)) if (!hook.startsWith(`${plugin.name}.`)) fail(`hook ${hook}`, `must be named ${plugin.name}.<hook>`);
+  for (const service of plugin.services)
+    if (!service.ref.id.startsWith(`${plugin.name}.`)) fail(`service ${service.ref.id}`, `must be named ${plugin.name}.<service>`);
+  for (const [index, migration] of plugin.migrations.entries()) {
+    const previous = plugin.migrations[index - 1];
+    if (previous && previous.name >= migration.name) fail(`migration ${migration.name}`, `must come after ${previous.name} in name order`);
+  }
+}
+
+/**
+ * Validates every plugin, checks `requires` against the core version and the
+ * installed plugins, and returns them in dependency order (dependencies
+ * first). Missing dependencies, version mismatches and cycles are refused
+ * with one line naming the plugins.
+ */
+export function orderPlugins(plugins: readonly Plugin[], coreVersion: string): Plugin[] {
+  const byName = new Map<string, Plugin>();
+  for (const plugin of plugins) {
+    validatePlugin(plugin);
+    if (byName.has(plugin.name)) throw new PluginError(`plugin \`${plugin.name}\` is listed twice`);
+    byName.set(plugin.name, plugin);
+  }
+  for (const plugin of plugins) {
+    if (!semver.satisfies(coreVersion, plugin.requires.core, { includePrerelease: true })) {
+      throw new PluginError(`plugin \`${plugin.name}\` requires @plinth/core ${plugin.requires.core}, but ${coreVersion} is installed`);
+    }
+    for (const [name, range] of Object.entries(plugin.requires.plugins ?? {})) {
+      const dependency = byName.get(name);
+      if (!dependency) throw new PluginError(`plugin \`${plugin.name}\` requires \`${name}\` ${range}, which is not installed`);
+      if (!semver.satisfies(dependency.version, range, { includePrerelease: true })) {
+        throw new PluginError(`plugin \`${plugin.name}\` requires \`${name}\` ${range}, but ${dependency.version} is installed`);
+      }
+    }
+    for (const [name, range] of Object.entries(plugin.requires.optionalPlugins ?? {})) {
+      const dependency = byName.get(name);
+      if (dependency && !semver.satisfies(dependency.version, range, { includePrerelease: true })) {
+        throw new PluginError(`plugin \`${plugin.name}\` works with \`${name}\` ${range}, but ${dependency.version} is installed`);
+      }
+    }
+  }
+  const ordered: Plugin[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (plugin: Plugin, path: string[]) => {
+    if (state.get(plugin.name) === 'done') return;
+    if (state.get(plugin.name) === 'visiting') {
+      const cycle = [...path.slice(path.indexOf(plugin.name)), plugin.name].join(' → ');
+      throw new PluginError(`plugins depend on each other in a cycle: ${cycle}`);
+    }
+    state.set(plugin.name, 'visiting');
+    const dependencies = [...Object.keys(plugin.requires.plugins ?? {}), ...Object.keys(plugin.requires.optionalPlugins ?? {})];
+    for (const name of dependencies) {
+      const dependency = byName.get(name);
+      if (dependency) visit(dependency, [...path, plugin.name]);
+    }
+    state.set(plugin.name, 'done');
+    ordered.push(plugin);
+  };
+  for (const plugin of plugins) visit(plugin, []);
+  return ordered;
+}

@@ -1,0 +1,68 @@
+import type { AnyRoute, Caller, Plugin, RequestContext, TenantInfo } from '@plinth/sdk';
+import type { LazyTransaction } from '../db/scoped-db.js';
+import type { CoreRoute, RouteInput, RouteSchema } from '../http/route.js';
+import { holds } from '../rbac/permissions.js';
+import { PluginFailure } from './plugin-hooks.js';
+import { resolveDeps, type ScopeHost } from './plugin-scope.js';
+import type { TenantPlugins } from './tenant-plugins.js';
+
+export interface PluginRouteHost extends ScopeHost {
+  tenantPlugins: TenantPlugins;
+  onFailure(failure: PluginFailure): void;
+}
+
+/**
+ * A plugin's routes as core routes at `/api/v1/<plugin><path>`: the request
+ * path (tenant, auth, rate limit, plugin gate, permission, validation) is
+ * core's; the handler gets deps and a context for its tenant and transaction.
+ */
+export function pluginRoutes(plugin: Plugin, host: () => PluginRouteHost): CoreRoute[] {
+  return plugin.routes.map((route) => adapt(plugin, route, host));
+}
+
+function adapt(plugin: Plugin, route: AnyRoute, host: () => PluginRouteHost): CoreRoute {
+  const { params, query, body } = route.schema ?? {};
+  return {
+    method: route.method,
+    path: `/${plugin.name}${route.path === '/' ? '' : route.path}`,
+    summary: route.summary,
+    tag: plugin.name,
+    plugin: plugin.name,
+    access: route.public ? { public: true, tenant: true } : { permission: route.permission.name },
+    schema: { ...(params ? { params } : {}), ...(query ? { query } : {}), ...(body ? { body } : {}) },
+    ...(route.schema?.response ? { response: route.schema.response } : {}),
+    async handler(input: RouteInput<RouteSchema>) {
+      const runtime = host();
+      const tenant = input.tenant!;
+      const info: TenantInfo = { id: tenant.id, slug: tenant.slug, name: tenant.name };
+      const state = await runtime.tenantPlugins.state(tenant.id);
+      const unit = { tenant: info, db: input.db as LazyTransaction, state, requestId: input.ctx.state.requestId, built: new Map<string, unknown>() };
+      const ctx: RequestContext<unknown> = {
+        tenant: info,
+        caller: callerOf(input),
+        settings: state.settings[plugin.name] ?? {},
+        can: (permission) => holds(input.permissions, typeof permission === 'string' ? permission : permission.name),
+        requestId: input.ctx.state.requestId,
+        ip: input.ctx.ip,
+        userAgent: input.ctx.get('user-agent') || undefined,
+        headers: input.ctx.headers,
+        rawBody: input.ctx.request.rawBody,
+      };
+      try {
+        return await route.handler({ params: input.params, query: input.query, body: input.body, deps: resolveDeps(plugin, unit, runtime), ctx });
+      } catch (error) {
+        if ((error as { expose?: boolean }).expose) throw error; // a PlinthError: the plugin's answer, not a failure
+        const failure = error instanceof PluginFailure ? error : new PluginFailure(plugin.name, 'route', error);
+        runtime.onFailure(failure);
+        throw failure;
+      }
+    },
+  };
+}
+
+function callerOf(input: RouteInput<RouteSchema>): Caller {
+  const { principal } = input;
+  if (principal?.kind === 'user') return { kind: 'user', userId: principal.userId };
+  if (principal?.kind === 'api-token') return { kind: 'api-token', tokenId: principal.tokenId, userId: principal.createdBy };
+  return { kind: 'anonymous' };
+}

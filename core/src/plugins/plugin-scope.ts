@@ -1,0 +1,139 @@
+import type { Plugin, TenantInfo } from '@plinth/sdk';
+import type { ScopedDb } from '../db/scoped-db.js';
+import type { KernelServices } from '../kernel.js';
+import type { Logger } from '../logger.js';
+import type { PluginHooksRuntime } from './plugin-hooks.js';
+import type { TenantPluginState } from './tenant-plugins.js';
+
+/** One unit of work (a request, a job run, an event delivery) for one tenant: what deps are resolved against. */
+export interface UnitOfWork {
+  tenant: TenantInfo;
+  db: ScopedDb;
+  state: TenantPluginState;
+  requestId?: string;
+  /** Services already built in this unit, by ref id, so every plugin sees the same instance. */
+  built: Map<string, unknown>;
+}
+
+/** What resolving deps needs from the host. */
+export interface ScopeHost {
+  services: KernelServices;
+  plugins: ReadonlyMap<string, Plugin>;
+  hooks: PluginHooksRuntime;
+  /** Provider plugin of each service ref id. */
+  providers: ReadonlyMap<string, Plugin>;
+}
+
+/** Thrown when a plugin uses what it may not: the message names the plugin. */
+export class PluginMisuseError extends Error {
+  override name = 'PluginMisuseError';
+}
+
+/**
+ * The deps a plugin's handler receives, resolved for one unit of work:
+ * core services bound to the tenant and the unit's transaction, and other
+ * plugins' services built on first use with the provider's own deps.
+ */
+export function resolveDeps(plugin: Plugin, unit: UnitOfWork, host: ScopeHost): Record<string, unknown> {
+  const deps: Record<string, unknown> = {};
+  for (const [key, ref] of Object.entries(plugin.deps)) {
+    Object.defineProperty(deps, key, { enumerable: true, get: () => resolve(plugin, ref.id, unit, host) });
+  }
+  return deps;
+}
+
+function resolve(plugin: Plugin, id: string, unit: UnitOfWork, host: ScopeHost): unknown {
+  const key = id.startsWith('core.') ? `${plugin.name}:${id}` : id;
+  if (unit.built.has(key)) return unit.built.get(key);
+  const service = build(plugin, id, unit, host);
+  unit.built.set(key, service);
+  return service;
+}
+
+function build(plugin: Plugin, id: string, unit: UnitOfWork, host: ScopeHost): unknown {
+  const { services } = host;
+  const tenantId = unit.tenant.id;
+  switch (id) {
+    case 'core.db':
+      return unit.db;
+    case 'core.cache':
+      return namespacedCache(services, `p:${plugin.name}:${tenantId}:`);
+    case 'core.logger':
+      return pluginLogger(services.logger, plugin.name, tenantId, unit.requestId);
+    case 'core.mailer':
+      return services.mailer;
+    case 'core.hooks':
+      return { call: (name: string, ...args: unknown[]) => host.hooks.call(name, args, unit) };
+    case 'core.events':
+      return {
+        async emit(name: string, payload: unknown) {
+          if (!name.startsWith(`${plugin.name}.`))
+            throw new PluginMisuseError(`plugin \`${plugin.name}\` may only emit its own events (${plugin.name}.…), not ${name}`);
+          await emitEvent(unit.db, services, tenantId, name, payload, plugin.name);
+        },
+      };
+    case 'core.jobs':
+      return pluginJobs(plugin, unit, services);
+  }
+  const provider = host.providers.get(id);
+  if (!provider) throw new PluginMisuseError(`plugin \`${plugin.name}\` depends on service ${id}, which no installed plugin provides`);
+  const declared = { ...plugin.requires.plugins, ...plugin.requires.optionalPlugins };
+  if (provider.name !== plugin.name && !(provider.name in declared)) {
+    throw new PluginMisuseError(`plugin \`${plugin.name}\` uses ${id} of \`${provider.name}\` without listing \`${provider.name}\` in requires`);
+  }
+  const settings = unit.state.settings[provider.name];
+  if (!settings) throw new PluginMisuseError(`service ${id} is unavailable: plugin \`${provider.name}\` is not enabled for this tenant`);
+  const definition = provider.services.find((candidate) => candidate.ref.id === id)!;
+  return definition.create({ deps: resolveDeps(provider, unit, host), settings, tenantId });
+}
+
+/** Writes an event to the outbox in the unit's transaction and queues its delivery once that commits. */
+export async function emitEvent(db: ScopedDb, services: KernelServices, tenantId: string, name: string, payload: unknown, emittedBy: string): Promise<void> {
+  const [event] = await db.query<{ id: string }>(
+    'insert into plinth_events (tenant_id, name, payload, emitted_by, enqueued_at) values ($1, $2, $3, $4, now()) returning id',
+    [tenantId, name, JSON.stringify(payload ?? {}), emittedBy],
+  );
+  db.afterCommit(() =>
+    services.jobs
+      .enqueue('core.events.dispatch', { tenantId, eventId: event!.id })
+      .catch((error: unknown) => services.logger.warn({ err: error, eventId: event!.id }, 'event dispatch not queued; the sweeper will retry')),
+  );
+}
+
+function pluginJobs(plugin: Plugin, unit: UnitOfWork, services: KernelServices) {
+  const own = (name: string) => {
+    if (!name.startsWith(`${plugin.name}.`) || !plugin.jobs.some((job) => job.name === name)) {
+      throw new PluginMisuseError(`plugin \`${plugin.name}\` has no job ${name}`);
+    }
+  };
+  const tenantId = unit.tenant.id;
+  return {
+    async enqueue(name: string, payload: unknown, options: { at?: Date; delayMs?: number } = {}) {
+      own(name);
+      const at = options.at ?? (options.delayMs ? new Date(Date.now() + options.delayMs) : undefined);
+      unit.db.afterCommit(() => (at ? services.jobs.schedule(at, name, { tenantId, payload }) : services.jobs.enqueue(name, { tenantId, payload })));
+    },
+    async every(name: string, interval: string, payload: unknown) {
+      own(name);
+      unit.db.afterCommit(() => services.jobs.every(interval, name, { tenantId, payload }, { name, 'data.tenantId': tenantId }));
+    },
+    async cancelEvery(name: string) {
+      own(name);
+      unit.db.afterCommit(() => services.jobs.cancel(name, { tenantId }));
+    },
+  };
+}
+
+function namespacedCache(services: KernelServices, prefix: string) {
+  const { cache } = services;
+  return {
+    get: <T>(key: string) => cache.get<T>(prefix + key),
+    set: <T>(key: string, value: T, ttlMs?: number) => cache.set(prefix + key, value, ttlMs),
+    delete: (key: string) => cache.delete(prefix + key),
+    getOrLoad: <T>(key: string, ttlMs: number, load: () => Promise<T | undefined>) => cache.getOrLoad(prefix + key, ttlMs, load),
+  };
+}
+
+function pluginLogger(logger: Logger, plugin: string, tenantId: string, requestId: string | undefined) {
+  return logger.child({ plugin, tenantId, ...(requestId ? { requestId } : {}) });
+}

@@ -1,0 +1,131 @@
+import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '@plinth/sdk';
+import { Type } from '@sinclair/typebox';
+import { recordHostAudit } from '../audit/audit.js';
+import { userFields } from '../auth/auth.routes.js';
+import { hashPassword, passwordProblems } from '../auth/passwords.js';
+import { startSession } from '../auth/sessions.js';
+import { sha256 } from '../crypto/secrets.js';
+import type { ScopedDb } from '../db/scoped-db.js';
+import { authenticate } from '../http/route-pipeline.js';
+import { defineRoute, Reply } from '../http/route.js';
+import { recordAuditOfTenant } from './tenant-audit.js';
+import { defaultQuotas, type Quotas } from './tenant-directory.js';
+
+interface InvitationRow {
+  id: string;
+  tenant_id: string;
+  email: string;
+  role_ids: string[];
+  expired: boolean;
+  accepted_at: Date | null;
+  revoked_at: Date | null;
+}
+
+/** The pending invitation a token names, locked; a clear 404/400 when it is unknown, revoked, used or expired. */
+async function pendingInvitation(db: ScopedDb, token: string): Promise<InvitationRow> {
+  // The system path sees every tenant's invitations: the token hash is the only filter, and it is unique.
+  const invitation = await db.one<InvitationRow>(
+    `select id, tenant_id, email, role_ids, expires_at <= now() as expired, accepted_at, revoked_at
+       from invitations where token_hash = $1 for update`,
+    [sha256(token)],
+  );
+  if (!invitation || invitation.revoked_at) throw new NotFoundError('This invitation does not exist or was revoked');
+  if (invitation.accepted_at) throw new BadRequestError('This invitation has already been used');
+  if (invitation.expired) throw new BadRequestError('This invitation has expired; ask for a new one');
+  return invitation;
+}
+
+/** Creates the account of an invitee who has none, for the invited email. */
+async function registerInvitee(db: ScopedDb, email: string, name: string, password: string) {
+  const problems = passwordProblems(password, { email });
+  if (problems.length > 0) throw new ValidationError({ password: problems });
+  const passwordHash = await hashPassword(password);
+  const user = await db.one<{ id: string; token_version: number } & Record<string, unknown>>(
+    `insert into users (email, name, password_hash) values ($1, $2, $3) on conflict do nothing returning ${userFields}, token_version`,
+    [email, name.trim(), passwordHash],
+  );
+  if (!user) throw new ConflictError('An account with this email exists; sign in to accept the invitation', { errors: { email: ['is already registered'] } });
+  return user;
+}
+
+export const acceptInvitation = defineRoute({
+  method: 'POST',
+  path: '/invitations/accept',
+  summary: 'Accept an invitation: signed in (Bearer token) with { token }, or as a new user with { token, name, password }',
+  tag: 'members',
+  access: { public: true },
+  schema: {
+    body: Type.Object(
+      {
+        token: Type.String({ minLength: 1, maxLength: 256 }),
+        name: Type.Optional(Type.String({ minLength: 1, maxLength: 120, pattern: '\\S' })),
+        password: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  async handler({ ctx, body, db, services, actor }) {
+    const principal = ctx.get('authorization') ? await authenticate(ctx, services, undefined) : undefined;
+    if (principal && principal.kind !== 'user') throw new UnauthenticatedError('Sign in as a user to accept an invitation');
+    const registering = body.name !== undefined || body.password !== undefined;
+    if (principal && registering) throw new ValidationError({ [body.name !== undefined ? 'name' : 'password']: ['is not allowed when signed in'] });
+    if (!principal && !registering) throw new UnauthenticatedError('Sign in to accept this invitation, or send name and password to create an account');
+    if (!principal && (body.name === undefined || body.password === undefined)) {
+      throw new ValidationError({ [body.name === undefined ? 'name' : 'password']: ['is required to create an account'] });
+    }
+
+    const invitation = await pendingInvitation(db, body.token);
+    let user: { id: string; email: string; token_version: number } & Record<string, unknown>;
+    if (principal) {
+      const found = await db.one<typeof user>(`select ${userFields}, token_version from users where id = $1`, [principal.userId]);
+      if (!found) throw new UnauthenticatedError('This account no longer exists');
+      if (found.email.toLowerCase() !== invitation.email.toLowerCase()) throw new ForbiddenError('This invitation is for another email address');
+      user = found;
+    } else {
+      user = (await registerInvitee(db, invitation.email, body.name!, body.password!)) as typeof user;
+    }
+
+    // Locking the tenant row serialises acceptances, so concurrent ones cannot overshoot the members quota.
+    const tenant = await db.one<{ id: string; slug: string; name: string; status: string; quotas: Partial<Quotas> }>(
+      'select id, slug, name, status, quotas from tenants where id = $1 for update',
+      [invitation.tenant_id],
+    );
+    if (!tenant) throw new NotFoundError('This invitation does not exist or was revoked');
+    if (tenant.status === 'suspended') throw new ForbiddenError('This tenant is suspended', { code: 'tenant_suspended' });
+    if (await db.one('select 1 from memberships where tenant_id = $1 and user_id = $2', [tenant.id, user.id])) {
+      throw new ConflictError('You are already a member of this tenant');
+    }
+    const limit = { ...defaultQuotas, ...tenant.quotas }.members;
+    const members = await db.one<{ count: number }>('select count(*)::int as count from memberships where tenant_id = $1', [tenant.id]);
+    if (members!.count >= limit) throw new ConflictError(`This tenant has reached its limit of ${limit} members; ask an administrator to make room`);
+
+    const membership = await db.one<{ id: string }>(
+      'insert into memberships (tenant_id, user_id) values ($1, $2) on conflict (tenant_id, user_id) do nothing returning id',
+      [tenant.id, user.id],
+    );
+    if (!membership) throw new ConflictError('You are already a member of this tenant');
+    // Roles deleted since the invitation simply drop out.
+    const roles = await db.query<{ id: string; name: string }>(
+      `with granted as (
+         insert into membership_roles (tenant_id, membership_id, role_id)
+         select $1, $2, r.id from roles r where r.tenant_id = $1 and r.id = any($3::uuid[])
+         returning role_id)
+       select r.id, r.name from granted g join roles r on r.id = g.role_id order by r.name`,
+      [tenant.id, membership.id, invitation.role_ids],
+    );
+    await db.query('update invitations set accepted_at = now(), updated_at = now() where id = $1', [invitation.id]);
+    const accepter = { ...actor, userId: user.id };
+    await recordAuditOfTenant(db, tenant.id, accepter, {
+      action: 'invitation.accepted',
+      targetType: 'invitation',
+      targetId: invitation.id,
+      data: { user_id: user.id, email: invitation.email, roles: roles.map((role) => role.name), new_account: !principal },
+    });
+    const tokens = principal ? undefined : await startSession(db, services, user, accepter);
+    if (!principal) await recordHostAudit(db, accepter, { action: 'auth.registered', targetType: 'user', targetId: user.id, tenantId: tenant.id });
+    db.afterCommit(() => services.tenantAccess.forget(tenant.id, [user.id]));
+
+    const { token_version: _version, ...publicUser } = user;
+    return Reply.created({ user: publicUser, tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name }, roles, ...(tokens ? { tokens } : {}) });
+  },
+});

@@ -1,0 +1,92 @@
+import { ConflictError, ValidationError } from '@plinth/sdk';
+import type { ScopedDb } from '../db/scoped-db.js';
+
+/** A member as the API shows it. */
+export interface MemberView {
+  user_id: string;
+  email: string;
+  name: string;
+  roles: { id: string; name: string }[];
+  joined_at: string;
+}
+
+/** A role row as the grant checks need it. */
+export interface RoleRow {
+  id: string;
+  name: string;
+  builtin: string | null;
+  permissions: string[];
+}
+
+const memberSelect = `select tu.user_id, tu.email, tu.name, tu.joined_at,
+    coalesce((select json_agg(json_build_object('id', r.id, 'name', r.name) order by r.name)
+                from membership_roles mr join roles r on r.id = mr.role_id
+               where mr.membership_id = tu.membership_id), '[]'::json) as roles
+  from tenant_users tu`;
+
+/** `%`, `_` and `\` match themselves in a LIKE pattern built from user input. */
+function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+}
+
+/** A page of the tenant's members, oldest first, optionally filtered by a name or email fragment. */
+export async function listMembers(
+  db: ScopedDb,
+  options: { q?: string | undefined; limit: number; offset: number },
+): Promise<{ items: MemberView[]; total: number }> {
+  const filter = options.q ? likePattern(options.q) : null;
+  const where = 'where ($1::text is null or tu.name ilike $1 or tu.email ilike $1)';
+  const items = await db.query<MemberView>(`${memberSelect} ${where} order by tu.joined_at, tu.user_id limit $2 offset $3`, [
+    filter,
+    options.limit,
+    options.offset,
+  ]);
+  const counted = await db.one<{ total: number }>(`select count(*)::int as total from tenant_users tu ${where}`, [filter]);
+  return { items, total: counted!.total };
+}
+
+/** One member of the tenant, or undefined (another tenant's users are invisible here). */
+export async function findMember(db: ScopedDb, userId: string): Promise<MemberView | undefined> {
+  return db.one<MemberView>(`${memberSelect} where tu.user_id = $1`, [userId]);
+}
+
+/** The roles of a membership. */
+export async function rolesOfMembership(db: ScopedDb, membershipId: string): Promise<RoleRow[]> {
+  return db.query<RoleRow>(
+    'select r.id, r.name, r.builtin, r.permissions from membership_roles mr join roles r on r.id = mr.role_id where mr.membership_id = $1',
+    [membershipId],
+  );
+}
+
+/** The tenant's roles with these ids; 422 on `field` when any is unknown (another tenant's roles are unknown here). */
+export async function rolesByIds(db: ScopedDb, ids: readonly string[], field = 'roles'): Promise<RoleRow[]> {
+  const roles = await db.query<RoleRow>('select id, name, builtin, permissions from roles where id = any($1::uuid[])', [ids]);
+  if (roles.length !== new Set(ids).size) throw new ValidationError({ [field]: ['names a role that does not exist'] });
+  return roles;
+}
+
+/** Replaces the roles of a membership. */
+export async function setMembershipRoles(db: ScopedDb, tenantId: string, membershipId: string, roleIds: readonly string[]): Promise<void> {
+  await db.query('delete from membership_roles where membership_id = $1 and role_id <> all($2::uuid[])', [membershipId, roleIds]);
+  await db.query(
+    `insert into membership_roles (tenant_id, membership_id, role_id) select $1, $2, id from unnest($3::uuid[]) as id
+     on conflict (tenant_id, membership_id, role_id) do nothing`,
+    [tenantId, membershipId, roleIds],
+  );
+}
+
+/**
+ * 409 when a change would leave the tenant without an owner: `userId` loses
+ * (or gives up) the owner role and nobody else holds it. Locks the owner role
+ * first, so two owners demoting each other at once cannot both succeed.
+ */
+export async function assertOwnerRemains(db: ScopedDb, userId: string): Promise<void> {
+  const owner = await db.one<{ id: string }>("select id from roles where builtin = 'owner' for update");
+  if (!owner) return;
+  const others = await db.one<{ count: number }>(
+    `select count(*)::int as count from membership_roles mr join memberships m on m.id = mr.membership_id
+      where mr.role_id = $1 and m.user_id <> $2`,
+    [owner.id, userId],
+  );
+  if (others!.count === 0) throw new ConflictError('The last owner cannot be removed or demoted; make someone else an owner first');
+}

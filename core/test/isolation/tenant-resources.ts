@@ -1,0 +1,179 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { sha256 } from '../../src/crypto/secrets.js';
+import { coreRoutes } from '../../src/http/core-routes.js';
+import type { TestKernel, TestUser } from '../../src/testing/index.js';
+import { asSystem, signUpMember } from './fixtures.js';
+
+/** A tenant of the isolation suite: its owner and the ids the requests refer to. */
+export interface SuiteTenant {
+  owner: TestUser;
+  id: string;
+  slug: string;
+  /** Id of the tenant's built-in `member` role (a valid role id for bodies). */
+  memberRoleId: string;
+}
+
+/** A request on one record: the path from the record's id, and a body valid in the acting tenant. */
+export interface ItemOperation {
+  method: 'GET' | 'PATCH' | 'PUT' | 'DELETE' | 'POST';
+  /** Route path as declared (with `:id`/`:userId`), also used to check that the route exists. */
+  route: string;
+  body?: (actingTenant: SuiteTenant) => unknown;
+}
+
+/** A tenant-scoped resource: how to seed a record, where it is listed, what can be done to it, and how to read it back. */
+export interface TenantResource {
+  name: string;
+  /** List route, when there is one. */
+  list?: string;
+  /** Creates a record in `tenant` directly in the database and returns its id as item routes take it. */
+  seed(t: TestKernel, tenant: SuiteTenant): Promise<string>;
+  items: ItemOperation[];
+  /** The record's state on the system path, to prove that another tenant's attempts changed nothing. */
+  snapshot(t: TestKernel, id: string): Promise<unknown>;
+}
+
+/** Whether core serves `method path` (helpers add routes over time: the suite covers those that exist). */
+export function served(method: string, path: string): boolean {
+  return coreRoutes.some((route) => route.method === method && route.path === path);
+}
+
+const rowOf = (table: string) => (t: TestKernel, id: string) =>
+  asSystem(t, (db) => db.one(`select to_jsonb(x) as row from ${table} x where id = $1`, [id])).then((found) => found?.row);
+
+/** Every tenant-scoped resource of core; the suite uses the routes of each that exist. */
+export const tenantResources: TenantResource[] = [
+  {
+    name: 'members',
+    list: '/members',
+    seed: async (t, tenant) => (await signUpMember(t, tenant, ['member'])).id,
+    items: [
+      { method: 'GET', route: '/members/:userId' },
+      { method: 'PATCH', route: '/members/:userId', body: (acting) => ({ roles: [acting.memberRoleId] }) },
+      { method: 'DELETE', route: '/members/:userId' },
+    ],
+    snapshot: (t, userId) =>
+      asSystem(t, (db) =>
+        db.query(
+          `select m.id, m.tenant_id, array(select role_id from membership_roles r where r.membership_id = m.id order by role_id) as roles
+             from memberships m where m.user_id = $1 order by m.id`,
+          [userId],
+        ),
+      ),
+  },
+  {
+    name: 'invitations',
+    list: '/invitations',
+    seed: async (t, tenant) => {
+      const [row] = await asSystem(t, (db) =>
+        db.query<{ id: string }>(
+          `insert into invitations (tenant_id, email, role_ids, token_hash, invited_by, expires_at)
+           values ($1, $2, $3, $4, $5, now() + interval '1 day') returning id`,
+          [tenant.id, `invitee-${randomUUID()}@example.test`, [tenant.memberRoleId], sha256(randomUUID()), tenant.owner.id],
+        ),
+      );
+      return row!.id;
+    },
+    items: [
+      { method: 'GET', route: '/invitations/:id' },
+      { method: 'DELETE', route: '/invitations/:id' },
+    ],
+    snapshot: rowOf('invitations'),
+  },
+  {
+    name: 'roles',
+    list: '/roles',
+    seed: async (t, tenant) => {
+      const [row] = await asSystem(t, (db) =>
+        db.query<{ id: string }>("insert into roles (tenant_id, name, permissions) values ($1, $2, '{core.members.view}') returning id", [
+          tenant.id,
+          `custom-${randomBytes(3).toString('hex')}`,
+        ]),
+      );
+      return row!.id;
+    },
+    items: [
+      { method: 'GET', route: '/roles/:id' },
+      { method: 'PATCH', route: '/roles/:id', body: () => ({ name: `renamed-${randomBytes(3).toString('hex')}`, permissions: [] }) },
+      { method: 'DELETE', route: '/roles/:id' },
+    ],
+    snapshot: rowOf('roles'),
+  },
+  {
+    name: 'api-tokens',
+    list: '/api-tokens',
+    seed: async (t, tenant) => {
+      const [row] = await asSystem(t, (db) =>
+        db.query<{ id: string }>(
+          "insert into api_tokens (tenant_id, name, token_hash, prefix, permissions, created_by) values ($1, 'seeded', $2, 'seeded00', '{*}', $3) returning id",
+          [tenant.id, sha256(randomUUID()), tenant.owner.id],
+        ),
+      );
+      return row!.id;
+    },
+    items: [
+      { method: 'GET', route: '/api-tokens/:id' },
+      { method: 'DELETE', route: '/api-tokens/:id' },
+    ],
+    snapshot: rowOf('api_tokens'),
+  },
+  {
+    name: 'tenant/domains',
+    list: '/tenant/domains',
+    seed: async (t, tenant) => {
+      const [row] = await asSystem(t, (db) =>
+        db.query<{ id: string }>("insert into tenant_domains (tenant_id, domain, verification_token) values ($1, $2, 'token') returning id", [
+          tenant.id,
+          `${tenant.slug}-${randomBytes(3).toString('hex')}.example.com`,
+        ]),
+      );
+      return row!.id;
+    },
+    items: [
+      { method: 'GET', route: '/tenant/domains/:id' },
+      { method: 'POST', route: '/tenant/domains/:id/verify' },
+      { method: 'DELETE', route: '/tenant/domains/:id' },
+    ],
+    snapshot: rowOf('tenant_domains'),
+  },
+  {
+    name: 'audit-log',
+    list: '/audit-log',
+    seed: async (t, tenant) => {
+      const [row] = await asSystem(t, (db) =>
+        db.query<{ id: string }>("insert into audit_log (tenant_id, actor_user_id, action, data) values ($1, $2, 'isolation.seeded', '{}') returning id", [
+          tenant.id,
+          tenant.owner.id,
+        ]),
+      );
+      return row!.id;
+    },
+    items: [{ method: 'GET', route: '/audit-log/:id' }],
+    snapshot: rowOf('audit_log'),
+  },
+];
+
+/** Tenant routes that hold no record of their own to steal: the current tenant (checked separately) and the permission catalogue. */
+export const recordlessTenantRoutes = new Set([
+  'GET /tenant',
+  'PATCH /tenant',
+  'GET /permissions',
+  'POST /invitations',
+  'POST /roles',
+  'POST /api-tokens',
+  'POST /tenant/domains',
+  // The marketplace names installed plugins, not records; per-tenant enablement is checked in core/test/plugins.
+  'GET /marketplace',
+  'GET /marketplace/:plugin',
+  'POST /marketplace/:plugin/enable',
+  'POST /marketplace/:plugin/disable',
+  'GET /plugins/:plugin/settings',
+  'PUT /plugins/:plugin/settings',
+  'GET /marketplace/:plugin/data',
+  'DELETE /marketplace/:plugin/data',
+]);
+
+/** Replaces the route's parameter with `id`. */
+export function pathOf(route: string, id: string): string {
+  return `/api/v1${route.replace(/:[a-zA-Z]+/, id)}`;
+}

@@ -1,0 +1,56 @@
+import type { Knex } from 'knex';
+
+/** What a plugin migration receives. */
+export interface MigrationContext {
+  /** The migration's transaction (runs as the schema owner, not scoped to a tenant). */
+  db: Knex.Transaction;
+  /**
+   * Creates a tenant-owned table with everything isolation needs: `id uuid`
+   * primary key, `tenant_id` (references the tenant, cascades on purge),
+   * (defaulting to the transaction's tenant, so inserts may leave it out),
+   * `created_at`/`updated_at`, an index led by `tenant_id`, Row Level
+   * Security enabled and forced with the tenant policy, and the grants the
+   * runtime role needs. The name must start with the plugin's prefix
+   * (`crm_…` for plugin `crm`, `bio_sites_…` for `bio-sites`).
+   */
+  createTenantTable(name: string, columns: (table: Knex.CreateTableBuilder) => void): Promise<void>;
+  /**
+   * Declares an existing table global (not tenant-owned): shared by every
+   * tenant, readable and writable by every tenant's requests. Use it only for
+   * data that is genuinely global (a registry of globally unique slugs); the
+   * kernel refuses a plugin whose new tables are neither tenant tables nor
+   * declared global.
+   */
+  declareGlobalTable(name: string, reason: string): Promise<void>;
+}
+
+/** One ordered, reversible schema change of a plugin. */
+export interface PluginMigration {
+  /** Unique, in ascending order within the plugin: `001-create-contacts`. */
+  name: string;
+  up(context: MigrationContext): Promise<void>;
+  down(context: MigrationContext): Promise<void>;
+}
+
+/**
+ * Declares a migration.
+ *
+ * @example
+ * ```ts
+ * export const createContacts = defineMigration({
+ *   name: '001-create-contacts',
+ *   async up({ createTenantTable }) {
+ *     await createTenantTable('crm_contacts', (table) => {
+ *       table.text('email').notNullable();
+ *       table.unique(['tenant_id', 'email']);
+ *     });
+ *   },
+ *   async down({ db }) {
+ *     await db.schema.dropTable('crm_contacts');
+ *   },
+ * });
+ * ```
+ */
+export function defineMigration(migration: PluginMigration): PluginMigration {
+  return migration;
+}

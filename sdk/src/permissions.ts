@@ -1,0 +1,37 @@
+/** The built-in roles every tenant has. */
+export type BuiltinRole = 'owner' | 'admin' | 'member' | 'viewer';
+
+/** A permission a plugin declares: `<plugin>.<resource>.<action>`. */
+export interface PermissionRef {
+  readonly name: string;
+  readonly description: string;
+  /** Built-in roles that hold it by default once the plugin is enabled (`owner` holds everything anyway). */
+  readonly grantTo: readonly BuiltinRole[];
+}
+
+/** A plugin's permissions, by their key without the plugin prefix. */
+export type PermissionSet<K extends string = string> = { readonly [P in K]: PermissionRef };
+
+/**
+ * Declares a plugin's permissions. Keys are `<resource>.<action>`; the
+ * plugin name is prefixed for you.
+ *
+ * @example
+ * ```ts
+ * export const crmPermissions = definePermissions('crm', {
+ *   'contacts.view': { description: 'View contacts', grantTo: ['admin', 'member', 'viewer'] },
+ *   'contacts.manage': { description: 'Create and edit contacts', grantTo: ['admin', 'member'] },
+ * });
+ * crmPermissions['contacts.view'].name; // 'crm.contacts.view'
+ * ```
+ */
+export function definePermissions<const K extends string>(
+  plugin: string,
+  permissions: { readonly [P in K]: { description: string; grantTo?: readonly BuiltinRole[] } },
+): PermissionSet<K> {
+  const set = {} as Record<K, PermissionRef>;
+  for (const key of Object.keys(permissions) as K[]) {
+    set[key] = { name: `${plugin}.${key}`, description: permissions[key].description, grantTo: permissions[key].grantTo ?? [] };
+  }
+  return set;
+}

@@ -1,0 +1,179 @@
+import type { Static, TObject, TSchema } from '@sinclair/typebox';
+import type { EventContext, JobContext } from './context.js';
+import type { DeliveredEvent, EventName } from './events.js';
+import type { HookName, HookSpec, HookTapFn } from './hooks.js';
+import type { JobName, PlinthJobs } from './jobs.js';
+import type { PluginMigration } from './migrations.js';
+import type { PermissionSet } from './permissions.js';
+import type { AnyRoute, RouteDefinition, RouteSchemas } from './routes.js';
+import type { DepRefs, ResolvedDeps, ServiceRef } from './services.js';
+
+/** A job a plugin runs; always for one tenant. */
+export interface JobDefinition<K extends JobName, Deps, Settings> {
+  name: K;
+  /** Runs of this job at once per process (default 5). */
+  concurrency?: number;
+  /** Retries after the first failure, with exponential backoff (default 5). */
+  maxRetries?: number;
+  /** How long a run may hold its lock before another worker may take it over; long runs call `ctx.touch()`. Default 10 minutes. */
+  lockLifetimeMs?: number;
+  run(input: { payload: PlinthJobs[K]; deps: ResolvedDeps<Deps>; ctx: JobContext<Settings> }): Promise<void>;
+}
+
+/** A handler of an event; runs once per event (redeliveries skip handlers already recorded as done). */
+export interface EventHandlerDefinition<K extends EventName, Deps, Settings> {
+  event: K;
+  /** Unique within the plugin: the handler's identity for idempotency. Defaults to the event name. */
+  id?: string;
+  handle(input: { event: DeliveredEvent<K>; deps: ResolvedDeps<Deps>; ctx: EventContext<Settings> }): Promise<void>;
+}
+
+/** The tapping plugin's scope, handed to its tap as the last argument. */
+export interface TapScope<Deps, Settings> {
+  deps: ResolvedDeps<Deps>;
+  ctx: EventContext<Settings>;
+}
+
+/** A tap on another plugin's (or this plugin's) hook. */
+export interface TapDefinition<K extends HookName> {
+  hook: K;
+  fn: HookTapFn<K, TapScope<unknown, unknown>>;
+}
+
+/** A service this plugin provides to others, built per unit of work from this plugin's deps. */
+export interface ServiceDefinition<T, Deps, Settings> {
+  ref: ServiceRef<T>;
+  create(input: { deps: ResolvedDeps<Deps>; settings: Settings; tenantId: string }): T;
+}
+
+/** The typed builders handed to a definition's `routes`, `jobs`, `events`, `taps` and `services`. */
+export interface PluginBuilders<Deps, Settings> {
+  route<S extends RouteSchemas>(route: RouteDefinition<S, Deps, Settings>): AnyRoute;
+  job<K extends JobName>(job: JobDefinition<K, Deps, Settings>): JobDefinition<JobName, unknown, unknown>;
+  on<K extends EventName>(
+    event: K,
+    handle: EventHandlerDefinition<K, Deps, Settings>['handle'],
+    options?: { id?: string },
+  ): EventHandlerDefinition<EventName, unknown, unknown>;
+  tap<K extends HookName>(hook: K, fn: HookTapFn<K, TapScope<Deps, Settings>>): TapDefinition<HookName>;
+  provide<T>(ref: ServiceRef<T>, create: ServiceDefinition<T, Deps, Settings>['create']): ServiceDefinition<unknown, unknown, unknown>;
+}
+
+/** What a plugin needs of the host and of other plugins. */
+export interface PluginRequirements {
+  /** semver range of @plinth/core. */
+  core: string;
+  /** Plugins that must be installed (and enabled for a tenant first), by name → semver range. */
+  plugins?: Record<string, string>;
+  /** Plugins used when present (their events are handled, their services are optional deps), by name → semver range. */
+  optionalPlugins?: Record<string, string>;
+}
+
+/** The input of {@link definePlugin}. */
+export interface PluginDefinition<Deps extends DepRefs, SettingsSchema extends TObject, Perms extends PermissionSet> {
+  /** kebab-case, permanent: URL segment, permission, event and job prefix, table prefix. */
+  name: string;
+  /** semver. */
+  version: string;
+  title: string;
+  description: string;
+  category: string;
+  /** An emoji or an icon name for the marketplace. */
+  icon?: string;
+  author?: string;
+  requires: PluginRequirements;
+  /** The services the plugin's handlers receive, by name. */
+  deps?: Deps;
+  permissions?: Perms;
+  /** JSON Schema of the per-tenant settings (defaults applied, validated on save). */
+  settings?: SettingsSchema;
+  migrations?: readonly PluginMigration[];
+  /** Hooks this plugin offers others, by name. */
+  hooks?: Record<string, HookSpec>;
+  routes?(builders: PluginBuilders<Deps, Static<SettingsSchema>>): AnyRoute[];
+  jobs?(builders: PluginBuilders<Deps, Static<SettingsSchema>>): JobDefinition<JobName, unknown, unknown>[];
+  events?(builders: PluginBuilders<Deps, Static<SettingsSchema>>): EventHandlerDefinition<EventName, unknown, unknown>[];
+  taps?(builders: PluginBuilders<Deps, Static<SettingsSchema>>): TapDefinition<HookName>[];
+  services?(builders: PluginBuilders<Deps, Static<SettingsSchema>>): ServiceDefinition<unknown, unknown, unknown>[];
+}
+
+/** A plugin, as the kernel loads it: the definition's data plus its built routes, jobs, handlers, taps and services. */
+export interface Plugin {
+  readonly kind: 'plinth-plugin';
+  readonly name: string;
+  readonly version: string;
+  readonly title: string;
+  readonly description: string;
+  readonly category: string;
+  readonly icon: string | undefined;
+  readonly author: string | undefined;
+  readonly requires: PluginRequirements;
+  readonly deps: DepRefs;
+  readonly permissions: PermissionSet;
+  readonly settings: TSchema | undefined;
+  readonly migrations: readonly PluginMigration[];
+  readonly hooks: Record<string, HookSpec>;
+  readonly routes: readonly AnyRoute[];
+  readonly jobs: readonly JobDefinition<JobName, unknown, unknown>[];
+  readonly eventHandlers: readonly EventHandlerDefinition<EventName, unknown, unknown>[];
+  readonly taps: readonly TapDefinition<HookName>[];
+  readonly services: readonly ServiceDefinition<unknown, unknown, unknown>[];
+}
+
+const builders: PluginBuilders<unknown, unknown> = {
+  route: (route) => route as AnyRoute,
+  job: (job) => job as JobDefinition<JobName, unknown, unknown>,
+  on: (event, handle, options) => ({ event, handle, ...(options?.id ? { id: options.id } : {}) }) as EventHandlerDefinition<EventName, unknown, unknown>,
+  tap: (hook, fn) => ({ hook, fn }) as TapDefinition<HookName>,
+  provide: (ref, create) => ({ ref, create }) as ServiceDefinition<unknown, unknown, unknown>,
+};
+
+/**
+ * Defines a plugin: declarative data (identity, requirements, permissions,
+ * settings, migrations) plus typed builders for its routes, jobs, event
+ * handlers, hook taps and services. Handlers receive `deps` typed from the
+ * refs in `deps`, and `ctx.settings` typed from the settings schema.
+ *
+ * @example
+ * ```ts
+ * export default definePlugin({
+ *   name: 'hello', version: '1.0.0', title: 'Hello', description: 'Greets', category: 'demo',
+ *   requires: { core: '^0.1.0' },
+ *   deps: { db: coreServices.db },
+ *   permissions: helloPermissions,
+ *   routes: ({ route }) => [
+ *     route({ method: 'GET', path: '/greeting', summary: 'A greeting', permission: helloPermissions['greetings.view'],
+ *       schema: { response: Type.Object({ text: Type.String() }) },
+ *       async handler({ ctx }) { return { text: `Hello, ${ctx.tenant.name}` }; } }),
+ *   ],
+ * });
+ * ```
+ */
+export function definePlugin<
+  const Deps extends DepRefs = Record<never, never>,
+  SettingsSchema extends TObject = TObject<Record<never, never>>,
+  Perms extends PermissionSet = PermissionSet<never>,
+>(definition: PluginDefinition<Deps, SettingsSchema, Perms>): Plugin {
+  const build = builders as unknown as PluginBuilders<Deps, Static<SettingsSchema>>;
+  return {
+    kind: 'plinth-plugin',
+    name: definition.name,
+    version: definition.version,
+    title: definition.title,
+    description: definition.description,
+    category: definition.category,
+    icon: definition.icon,
+    author: definition.author,
+    requires: definition.requires,
+    deps: definition.deps ?? {},
+    permissions: definition.permissions ?? {},
+    settings: definition.settings,
+    migrations: definition.migrations ?? [],
+    hooks: definition.hooks ?? {},
+    routes: definition.routes?.(build) ?? [],
+    jobs: definition.jobs?.(build) ?? [],
+    eventHandlers: definition.events?.(build) ?? [],
+    taps: definition.taps?.(build) ?? [],
+    services: definition.services?.(build) ?? [],
+  };
+}

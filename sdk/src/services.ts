@@ -1,0 +1,118 @@
+import type { Knex } from 'knex';
+import type { EventName, PlinthEvents } from './events.js';
+import type { HookName, HookCallArgs, HookCallResult } from './hooks.js';
+import type { JobName, PlinthJobs } from './jobs.js';
+
+/**
+ * A typed reference to a service. Plugins list the refs they need in `deps`
+ * and receive the services, typed, in every handler; a plugin provides its own
+ * services under refs it exports for others.
+ *
+ * @example
+ * ```ts
+ * export interface PaymentsApi { createIntent(input: NewIntent): Promise<Intent> }
+ * export const paymentsRef = createServiceRef<PaymentsApi>('payments.payments');
+ * ```
+ */
+export interface ServiceRef<T> {
+  readonly id: string;
+  /** Type carrier only; never set. */
+  readonly __type?: T;
+}
+
+/** Creates a service ref; `id` is `<plugin>.<service>`. */
+export function createServiceRef<T>(id: string): ServiceRef<T> {
+  return { id };
+}
+
+/** The services a `deps` object of refs resolves to. */
+export type ResolvedDeps<D> = { [K in keyof D]: D[K] extends ServiceRef<infer T> ? T : never };
+
+/** A map of service refs, as in `deps`. */
+export type DepRefs = Record<string, ServiceRef<unknown>>;
+
+/**
+ * The database handle of a request, job or event handler: one transaction,
+ * scoped to the tenant by Row Level Security (a query can only see and write
+ * the current tenant's rows). Committed when the handler returns, rolled back
+ * when it throws.
+ */
+export interface TenantDb {
+  /** Runs SQL with `$1` parameters and returns the rows. */
+  query<Row = Record<string, unknown>>(text: string, values?: readonly unknown[]): Promise<Row[]>;
+  /** The first row, or undefined. */
+  one<Row = Record<string, unknown>>(text: string, values?: readonly unknown[]): Promise<Row | undefined>;
+  /** Like {@link query}, as a named prepared statement (parsed once per connection): for hot reads. */
+  prepared<Row = Record<string, unknown>>(name: string, text: string, values: readonly unknown[]): Promise<Row[]>;
+  /** A knex query builder on `table`, running inside this transaction. */
+  table(name: string): Knex.QueryBuilder;
+  /** Runs `fn` once the transaction has committed (not at all on rollback). */
+  afterCommit(fn: () => unknown): void;
+  /** knex, for `raw` and `fn` inside builders; never run queries on it directly (they would escape the transaction). */
+  readonly knex: Knex;
+}
+
+/** A cache namespaced to the tenant and the plugin. Values are shared: never mutate what you get. */
+export interface PluginCache {
+  get<T>(key: string): Promise<T | undefined>;
+  set<T>(key: string, value: T, ttlMs?: number): Promise<void>;
+  delete(key: string): Promise<void>;
+  getOrLoad<T>(key: string, ttlMs: number, load: () => Promise<T | undefined>): Promise<T | undefined>;
+}
+
+/** Emits typed domain events (`<plugin>.<entity>.<verb>`), written to the outbox in the current transaction. */
+export interface PluginEvents {
+  emit<K extends EventName>(name: K, payload: PlinthEvents[K]): Promise<void>;
+}
+
+export interface EnqueueOptions {
+  /** Run at this time instead of now. */
+  at?: Date;
+  /** Run after this many milliseconds. */
+  delayMs?: number;
+}
+
+/** Queues the plugin's jobs for the current tenant (after the transaction commits). */
+export interface PluginJobs {
+  enqueue<K extends JobName>(name: K, payload: PlinthJobs[K], options?: EnqueueOptions): Promise<void>;
+  /** Runs the job for this tenant on a cron schedule (`'0 8 * * *'`) or an interval (`'5 minutes'`); one schedule per job and tenant. */
+  every<K extends JobName>(name: K, interval: string, payload: PlinthJobs[K]): Promise<void>;
+  /** Stops the tenant's recurring schedule of a job. */
+  cancelEvery<K extends JobName>(name: K): Promise<void>;
+}
+
+/** Calls hooks other plugins tap (typed by the offering plugin's declaration). */
+export interface PluginHooks {
+  call<K extends HookName>(name: K, ...args: HookCallArgs<K>): Promise<HookCallResult<K>>;
+}
+
+/** A structured logger (pino-compatible); lines carry the plugin, tenant and request id. */
+export interface PluginLogger {
+  debug(objOrMsg: object | string, msg?: string): void;
+  info(objOrMsg: object | string, msg?: string): void;
+  warn(objOrMsg: object | string, msg?: string): void;
+  error(objOrMsg: object | string, msg?: string): void;
+}
+
+export interface MailMessage {
+  to: string;
+  subject: string;
+  text: string;
+  html?: string;
+}
+
+/** Sends mail through the host's mailer (SMTP, or the development outbox). */
+export interface PluginMailer {
+  send(message: MailMessage): Promise<void>;
+}
+
+/** The kernel's services a plugin may list in `deps`. */
+export const coreServices = {
+  db: createServiceRef<TenantDb>('core.db'),
+  cache: createServiceRef<PluginCache>('core.cache'),
+  events: createServiceRef<PluginEvents>('core.events'),
+  jobs: createServiceRef<PluginJobs>('core.jobs'),
+  hooks: createServiceRef<PluginHooks>('core.hooks'),
+  logger: createServiceRef<PluginLogger>('core.logger'),
+  mailer: createServiceRef<PluginMailer>('core.mailer'),
+} as const;
