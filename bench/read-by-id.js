@@ -102,15 +102,19 @@ async function measure(file, env, headers = {}) {
 const database = await prepareDatabase();
 try {
   console.log(`read by id: ${connections} connections, ${duration} s per target, ${rows} rows, loopback, one process each`);
+  console.log('(the tenant rows run with 1 generated plugin installed and enabled, then with 50)');
   const env = { BENCH_DATABASE_URL: database.url };
   const bare = await measure('bare.js', env);
   const plain = await measure('kernel.js', { ...env, BENCH_ROUTE: 'plain' });
-  const tenant = await measure('kernel.js', { ...env, BENCH_ROUTE: 'tenant' }, database.headers);
+  const tenant = await measure('kernel.js', { ...env, BENCH_ROUTE: 'tenant', BENCH_PLUGINS: '1' }, database.headers);
+  const tenant50 = await measure('kernel.js', { ...env, BENCH_ROUTE: 'tenant', BENCH_PLUGINS: '50' }, database.headers);
   const line = (name, r) =>
     `${name.padEnd(52)} ${r.rps.toFixed(0).padStart(8)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   ${(r.rps / bare.rps).toFixed(2)}×`;
   console.log(line('bare Koa + pg (baseline)', bare));
   console.log(line('kernel, public route, knex select by id', plain));
   console.log(line('kernel, JWT + tenant + permission + RLS tx + select', tenant));
+  console.log(line('  same, 50 plugins installed and enabled (10 routes each)', tenant50));
+  console.log(`per-request cost, 50 plugins vs 1: ${((tenant.rps / tenant50.rps - 1) * 100).toFixed(1)}% more`);
 } finally {
   await database.dispose();
 }

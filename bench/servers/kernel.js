@@ -2,6 +2,37 @@
 // BENCH_ROUTE=plain: a route reading a row by primary key with knex (no auth, no tenant).
 // BENCH_ROUTE=tenant: authenticated (JWT), tenant-scoped (X-Tenant), permission-checked, RLS transaction, prepared select by id.
 import { createKernel, defineRoute, loadConfig } from '@plinth/core';
+import { definePermissions, definePlugin, Type } from '@plinth/sdk';
+
+/** BENCH_PLUGINS generated plugins, 10 routes each, installed and enabled for the bench tenant. */
+function generatedPlugins(count) {
+  return Array.from({ length: count }, (_, index) => {
+    const name = `gen-${index}`;
+    const permissions = definePermissions(name, { 'things.view': { description: 'View things', grantTo: ['member'] } });
+    return definePlugin({
+      name,
+      version: '1.0.0',
+      title: `Generated ${index}`,
+      description: 'A generated plugin for the benchmark',
+      category: 'bench',
+      requires: { core: '>=0.1.0' },
+      permissions,
+      settings: Type.Object({ level: Type.Integer({ default: index }) }),
+      routes: ({ route }) =>
+        Array.from({ length: 10 }, (_, routeIndex) =>
+          route({
+            method: 'GET',
+            path: `/things-${routeIndex}/:id`,
+            summary: 'A thing',
+            permission: permissions['things.view'],
+            async handler({ ctx }) {
+              return { level: ctx.settings.level };
+            },
+          }),
+        ),
+    });
+  });
+}
 
 const plain = defineRoute({
   method: 'GET',
@@ -30,7 +61,16 @@ const tenant = defineRoute({
 const config = await loadConfig({
   env: { ...process.env, DATABASE_URL: process.env.BENCH_DATABASE_URL, PORT: '0', LOG_LEVEL: 'warn', PLINTH_ROLE: 'api' },
 });
-const kernel = await createKernel(config, { routes: [plain, tenant] });
+const plugins = generatedPlugins(Number(process.env.BENCH_PLUGINS ?? 0));
+const kernel = await createKernel(config, { routes: [plain, tenant], plugins });
 await kernel.start();
+if (plugins.length > 0) {
+  const { knex } = kernel.container.cradle.database;
+  const { id } = await knex('tenants').where({ slug: 'bench' }).first('id');
+  await knex('tenant_plugins')
+    .insert(plugins.map((plugin) => ({ tenant_id: id, plugin: plugin.name, enabled: true, settings: {}, enabled_at: new Date() })))
+    .onConflict(['tenant_id', 'plugin'])
+    .ignore();
+}
 process.send?.({ url: `${kernel.url}/api/v1/bench/${process.env.BENCH_ROUTE === 'tenant' ? 'tenant-items' : 'items'}` });
 process.on('message', (message) => message === 'stop' && kernel.stop().then(() => process.exit(0)));

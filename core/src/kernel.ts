@@ -146,7 +146,7 @@ export async function createKernel(config: PlinthConfig, options: KernelOptions 
   const container = createContainer<KernelServices>({ injectionMode: InjectionMode.PROXY, strict: true });
   container.register(Object.fromEntries(Object.entries(services).map(([name, value]) => [name, asValue(value)])) as never);
   const routes = [...coreRoutes, ...pluginHost.routes, ...(options.routes ?? [])];
-  mountRoutes(http.apiRouter, routes, services);
+  mountRoutes((route) => (route.plugin ? http.pluginRouter(route.plugin) : http.apiRouter), routes, services);
   http.apiRouter.get('/openapi.json', (ctx) => {
     ctx.body = openApiDocument(routes, { version, serverUrl: config.publicUrl });
   });

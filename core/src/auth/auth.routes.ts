@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { recordHostAudit } from '../audit/audit.js';
 import { runAsSystem } from '../db/scoped-db.js';
 import { defineRoute, Reply, type RouteInput, type RouteSchema } from '../http/route.js';
+import { emitEvent } from '../plugins/plugin-scope.js';
 import { createTenantWithOwner, NewTenant } from '../tenancy/tenant-setup.js';
 import { hashPassword, passwordProblems, verifyAgainstNothing, verifyPassword } from './passwords.js';
 import { endSession, rotateSession, startSession } from './sessions.js';
@@ -38,7 +39,8 @@ export const register = defineRoute({
       [body.email, body.name.trim(), passwordHash],
     );
     if (!user) throw new ConflictError('An account with this email exists; sign in instead', { errors: { email: ['is already registered'] } });
-    const tenant = body.tenant ? await createTenantWithOwner(db, body.tenant, user.id) : undefined;
+    const tenant = body.tenant ? await createTenantWithOwner(db, services, body.tenant, user.id) : undefined;
+    if (tenant) await emitEvent(db, services, tenant.id, 'core.user.registered', { userId: user.id, email: body.email, name: body.name.trim() }, 'core');
     await audit({ action: 'auth.registered', targetType: 'user', targetId: user.id, ...(tenant ? { tenantId: tenant.id } : {}) });
     const tokens = await startSession(db, services, user, { ...actor, userId: user.id });
     const { token_version: _version, ...publicUser } = user;

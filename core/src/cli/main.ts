@@ -4,14 +4,16 @@ import type { PlinthConfig, ProcessRole } from '../config/variables.js';
 import { EmbeddedPostgresError } from '../db/embedded-postgres.js';
 import { MigrationError } from '../db/migrator.js';
 import { PluginError } from '../plugins/plugin-registry.js';
+import { CreatePluginError, runCreatePlugin } from './create-plugin.js';
 import { runDoctor } from './doctor.js';
 import { runMigrate } from './migrate.js';
+import { runPluginList, runPluginUninstall } from './plugin.js';
 import { runStart } from './start.js';
 import { runUserCreate, UserCommandError } from './user.js';
 import { version } from '../version.js';
 
 /** Errors whose message alone tells the user what is wrong; anything else is summarised the same way. */
-const expected = [ConfigError, EmbeddedPostgresError, MigrationError, UserCommandError, PluginError];
+const expected = [ConfigError, EmbeddedPostgresError, MigrationError, UserCommandError, PluginError, CreatePluginError];
 
 export function buildCli(): Command {
   const program = new Command('plinth')
@@ -33,10 +35,35 @@ export function buildCli(): Command {
 
   program
     .command('migrate')
-    .description("apply pending database migrations (core's and installed plugins')")
-    .option('-s, --status', 'list migrations and whether each is applied, without changing anything')
-    .action(async (options: { status?: boolean }) => {
-      await runMigrate(await loadConfig(), { statusOnly: options.status === true });
+    .description("apply pending database migrations: core's, then the configured plugins' (installing or upgrading them)")
+    .addOption(new Option('-s, --status', 'list migrations and whether each is applied, without changing anything').conflicts('plan'))
+    .option('--plan', 'print what would run (core and plugins) without running it')
+    .action(async (options: { status?: boolean; plan?: boolean }) => {
+      process.exitCode = await runMigrate(await loadConfig(), { statusOnly: options.status === true, plan: options.plan === true });
+    });
+
+  const plugin = program.command('plugin').description('the plugins this host installs (listed in "plugins" of plinth.config.json or PLINTH_PLUGINS)');
+  plugin
+    .command('list')
+    .description('each configured plugin: version, installed version, migrations applied and pending')
+    .action(async () => {
+      await runPluginList(await loadConfig());
+    });
+  plugin
+    .command('uninstall <name>')
+    .description("run a plugin's down migrations, newest first (deletes its tables and every tenant's data in them)")
+    .option('-y, --yes', 'proceed; without it, only print what would be reverted')
+    .action(async (name: string, options: { yes?: boolean }) => {
+      process.exitCode = await runPluginUninstall(await loadConfig(), name, { yes: options.yes === true });
+    });
+
+  program
+    .command('create-plugin <name>')
+    .description('scaffold a plugin package (definition, route, migration, job, event handler, README, tests) that passes its tests')
+    .option('-d, --dir <path>', 'folder to create (default: ./<name>)')
+    .option('--scope <scope>', 'npm scope: the package becomes @scope/plugin-<name> (default: plinth-plugin-<name>)')
+    .action((name: string, options: { dir?: string; scope?: string }) => {
+      runCreatePlugin(name, options);
     });
 
   program

@@ -37,7 +37,14 @@ export interface DatabaseOptions {
 export function createDatabase(options: DatabaseOptions): Database {
   const knex = knexFactory({
     client: 'pg',
-    connection: { connectionString: options.url, application_name: options.applicationName ?? 'plinth', connectionTimeoutMillis: 5000 },
+    // Pipeline mode: a statement is sent without waiting for the previous one's answer, so a tenant
+    // transaction's preamble and first statement share one round trip (see LazyTransaction).
+    connection: {
+      connectionString: options.url,
+      application_name: options.applicationName ?? 'plinth',
+      connectionTimeoutMillis: 5000,
+      pipeline: true,
+    } as never,
     pool: { min: 0, max: options.poolMax, idleTimeoutMillis: 30_000 },
     acquireConnectionTimeout: 10_000,
     log: {

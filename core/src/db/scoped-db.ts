@@ -44,6 +44,8 @@ function preambleFor(tenantId: string | null): string {
  */
 export class LazyTransaction implements ScopedDb {
   private opening: Promise<pg.Client> | undefined;
+  /** The preamble's result; statements are sent right behind it without waiting (pipeline mode) and wait for it only to report. */
+  private begun: Promise<unknown> | undefined;
   private readonly preamble: string;
   private readonly committed: (() => unknown)[] = [];
   /** Stands in for the connection in knex builders until the transaction is open. */
@@ -68,7 +70,9 @@ export class LazyTransaction implements ScopedDb {
 
   async query<Row>(text: string, values: readonly unknown[] = []): Promise<Row[]> {
     const client = await this.connection();
-    return (await client.query(text, values as unknown[])).rows as Row[];
+    const result = client.query(text, values as unknown[]);
+    await this.begun;
+    return (await result).rows as Row[];
   }
 
   async one<Row>(text: string, values: readonly unknown[] = []): Promise<Row | undefined> {
@@ -77,7 +81,9 @@ export class LazyTransaction implements ScopedDb {
 
   async prepared<Row>(name: string, text: string, values: readonly unknown[]): Promise<Row[]> {
     const client = await this.connection();
-    return (await client.query({ name, text, values: values as unknown[] })).rows as Row[];
+    const result = client.query({ name, text, values: values as unknown[] });
+    await this.begun;
+    return (await result).rows as Row[];
   }
 
   afterCommit(fn: () => unknown): void {
@@ -93,7 +99,13 @@ export class LazyTransaction implements ScopedDb {
     const opening = this.opening;
     this.opening = undefined;
     const client = opening ? await opening.catch(() => undefined) : undefined;
+    const begun = await this.begun?.then(
+      () => true,
+      () => false,
+    );
+    this.begun = undefined;
     if (client) {
+      if (!begun) commit = false;
       try {
         await client.query(commit ? 'commit' : 'rollback');
       } catch (error) {
@@ -111,20 +123,29 @@ export class LazyTransaction implements ScopedDb {
     return this.opening;
   }
 
+  /**
+   * Takes a connection and sends the preamble without waiting for it: on a
+   * pipelining connection the first statement follows in the same round trip.
+   * If the preamble fails, the transaction is aborted, so nothing sent behind
+   * it runs (PostgreSQL refuses statements in an aborted transaction), and
+   * every caller sees the preamble's error.
+   */
   private async open(): Promise<pg.Client> {
     const client = await this.database.acquire();
-    try {
-      await client.query(this.preamble);
-      return client;
-    } catch (error) {
-      await this.database.release(client);
-      throw error;
-    }
+    this.begun = client.query(this.preamble);
+    this.begun.catch(() => undefined);
+    return client;
   }
 
   private forward(config: pg.QueryConfig, callback: (error: Error | null, result?: pg.QueryResult) => void): void {
     this.connection().then(
-      (client) => client.query(config, callback),
+      (client) => {
+        const result = client.query(config);
+        Promise.all([this.begun, result]).then(
+          ([, rows]) => callback(null, rows),
+          (error: Error) => callback(error),
+        );
+      },
       (error: Error) => callback(error),
     );
   }

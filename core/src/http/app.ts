@@ -1,6 +1,7 @@
 import cors from '@koa/cors';
 import { Router } from '@koa/router';
 import Koa from 'koa';
+import compose from 'koa-compose';
 import type { PlinthConfig } from '../config/variables.js';
 import type { Logger } from '../logger.js';
 import { jsonBodyParser } from './body-parser.js';
@@ -16,6 +17,8 @@ export interface HttpApp {
   rootRouter: PlinthRouter;
   /** Routes under `/api/v1`. */
   apiRouter: PlinthRouter;
+  /** The router of a plugin's routes (`/api/v1/<plugin>/…`), created on first use. */
+  pluginRouter(plugin: string): PlinthRouter;
   /** Marks the app as shutting down: responses ask clients to close their connection. */
   beginDrain(): void;
   /** Resolves when no request is being handled (a client may hang up while its handler still runs). */
@@ -53,12 +56,29 @@ export function createHttpApp(config: PlinthConfig, logger: Logger, metrics: Met
   if (config.corsOrigins.length > 0) app.use(corsFor(config.corsOrigins) as unknown as PlinthMiddleware);
   app.use(jsonBodyParser(config.bodyLimitBytes));
   app.use(rootRouter.routes());
+  // Plugin routes are found by their first path segment, so matching costs the same with 1 or 100 plugins.
+  const pluginRouters = new Map<string, PlinthMiddleware>();
+  app.use(async (ctx, next) => {
+    const match = /^\/api\/v1\/([a-z][a-z0-9-]*)(?:\/|$)/.exec(ctx.path);
+    const plugin = match ? pluginRouters.get(match[1]!) : undefined;
+    return plugin ? plugin(ctx as never, next) : next();
+  });
   app.use(apiRouter.routes());
   app.use(apiRouter.allowedMethods());
+  const routersByPlugin = new Map<string, PlinthRouter>();
   return {
     app,
     rootRouter,
     apiRouter,
+    pluginRouter(plugin) {
+      let router = routersByPlugin.get(plugin);
+      if (!router) {
+        router = new Router<PlinthState>({ prefix: '/api/v1' });
+        routersByPlugin.set(plugin, router);
+        pluginRouters.set(plugin, compose([router.routes(), router.allowedMethods()]) as PlinthMiddleware);
+      }
+      return router;
+    },
     beginDrain: () => (draining = true),
     idle: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => (onIdle = resolve))),
   };

@@ -5,6 +5,7 @@ import { authRoutes } from '../auth/auth.routes.js';
 import { meRoutes } from '../auth/me.routes.js';
 import { passwordRoutes } from '../auth/password.routes.js';
 import { twoFactorRoutes } from '../auth/two-factor.routes.js';
+import { jobRoutes } from '../jobs/jobs.routes.js';
 import { marketplaceRoutes } from '../plugins/marketplace.routes.js';
 import { roleRoutes } from '../rbac/roles.routes.js';
 import { domainRoutes } from '../tenancy/domains.routes.js';
@@ -27,5 +28,6 @@ export const coreRoutes: readonly CoreRoute[] = [
   ...apiTokenRoutes,
   ...auditRoutes,
   ...marketplaceRoutes,
+  ...jobRoutes,
   ...adminRoutes,
 ] as CoreRoute[];

@@ -22,11 +22,11 @@ export function assertAccessDeclared(routes: readonly CoreRoute[]): void {
 }
 
 /** Mounts routes on the API router behind the request path: tenant → authentication → rate limit → permission → validation → handler. */
-export function mountRoutes(router: PlinthRouter, routes: readonly CoreRoute[], services: KernelServices): void {
+export function mountRoutes(routerFor: (route: CoreRoute) => PlinthRouter, routes: readonly CoreRoute[], services: KernelServices): void {
   assertAccessDeclared(routes);
   for (const route of routes) {
     const method = route.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
-    router[method](route.path, (ctx) => handle(ctx as PlinthContext, route, services));
+    routerFor(route)[method](route.path, (ctx) => handle(ctx as PlinthContext, route, services));
   }
 }
 

@@ -59,6 +59,8 @@ const enable = defineRoute({
         errors: { dependencies: missing.map((dependency) => dependency.name) },
       });
     }
+    // Registered before the events' delivery is queued: their handlers must see the plugins enabled.
+    db.afterCommit(() => tenantPlugins.forget(tenant!.id));
     for (const dependency of missing) {
       let defaults: Record<string, unknown>;
       try {
@@ -73,7 +75,6 @@ const enable = defineRoute({
     }
     await enablePlugin(db, services, tenant!.id, plugin, settings);
     await audit({ action: 'plugin.enabled', targetType: 'plugin', targetId: plugin.name });
-    db.afterCommit(() => tenantPlugins.forget(tenant!.id));
     return { ...presentPlugin(plugin, true), settings, enabled_dependencies: missing.map((dependency) => dependency.name) };
   },
 });
@@ -99,9 +100,9 @@ const disable = defineRoute({
       [plugin.name],
     );
     if (row) {
+      db.afterCommit(() => tenantPlugins.forget(tenant!.id));
       await emitEvent(db, services, tenant!.id, 'core.plugin.disabled', { plugin: plugin.name }, 'core');
       await audit({ action: 'plugin.disabled', targetType: 'plugin', targetId: plugin.name });
-      db.afterCommit(() => tenantPlugins.forget(tenant!.id));
     }
     return presentPlugin(plugin, false);
   },
@@ -155,7 +156,7 @@ const exportData = defineRoute({
   async handler({ services, params, db }) {
     const plugin = installedPlugin(services, params.plugin);
     const tables: Record<string, unknown[]> = {};
-    for (const table of (await tenantTablesOf(db, plugin)).reverse()) tables[table] = await db.query(`select * from "${table}" order by created_at`);
+    for (const table of (await tenantTablesOf(db, plugin, services.plugins.plugins)).reverse()) tables[table] = await db.query(`select * from "${table}" order by created_at`);
     return { plugin: plugin.name, version: plugin.version, exported_at: new Date().toISOString(), tables };
   },
 });
@@ -173,7 +174,7 @@ const purge = defineRoute({
     const state = await services.plugins.tenantPlugins.state(tenant!.id);
     if (plugin.name in state.settings) throw new ConflictError(`Disable ${plugin.name} before purging its data`);
     const deleted: Record<string, number> = {};
-    for (const table of await tenantTablesOf(db, plugin)) deleted[table] = (await db.query(`delete from "${table}" returning 1`)).length;
+    for (const table of await tenantTablesOf(db, plugin, services.plugins.plugins)) deleted[table] = (await db.query(`delete from "${table}" returning 1`)).length;
     await db.query('delete from tenant_plugins where plugin = $1', [plugin.name]);
     await audit({ action: 'plugin.purged', targetType: 'plugin', targetId: plugin.name, data: { deleted } });
     db.afterCommit(() => services.plugins.tenantPlugins.forget(tenant!.id));

@@ -61,8 +61,13 @@ export function enabledDependents(services: KernelServices, plugin: Plugin, enab
   return services.plugins.plugins.filter((other) => other.name in enabled && plugin.name in (other.requires.plugins ?? {})).map((other) => other.name);
 }
 
-/** The plugin's tenant tables, children before parents (so deleting in this order satisfies foreign keys). */
-export async function tenantTablesOf(db: ScopedDb, plugin: Plugin): Promise<string[]> {
+/**
+ * The plugin's tenant tables, children before parents (so deleting in this order satisfies foreign keys).
+ * Tables under the longer prefix of another installed plugin are that plugin's (`notes_pins_…` is `notes-pins`', not `notes`').
+ */
+export async function tenantTablesOf(db: ScopedDb, plugin: Plugin, installed: readonly Plugin[]): Promise<string[]> {
+  const prefix = tablePrefix(plugin.name);
+  const longerPrefixes = installed.map((other) => tablePrefix(other.name)).filter((other) => other !== prefix && other.startsWith(prefix));
   const tables = await db.query<{ relname: string; parents: string[] }>(
     `select c.relname,
             coalesce(array_agg(p.relname) filter (where p.relname is not null and p.relname <> c.relname), '{}') as parents
@@ -72,10 +77,11 @@ export async function tenantTablesOf(db: ScopedDb, plugin: Plugin): Promise<stri
        left join pg_class p on p.oid = fk.confrelid
       where c.relkind = 'r' and c.relname like $1 and c.relforcerowsecurity
       group by c.relname`,
-    [`${tablePrefix(plugin.name).replaceAll('_', '\\_')}%`],
+    [`${prefix.replaceAll('_', '\\_')}%`],
   );
+  const own = tables.filter((table) => !longerPrefixes.some((other) => table.relname.startsWith(other)));
   const ordered: string[] = [];
-  const pending = new Map(tables.map((table) => [table.relname, table.parents]));
+  const pending = new Map(own.map((table) => [table.relname, table.parents]));
   while (pending.size > 0) {
     // A table goes once no other pending table lists it as a parent (its children are already out).
     const ready = [...pending.keys()].filter((name) => ![...pending.entries()].some(([other, parents]) => other !== name && parents.includes(name)));

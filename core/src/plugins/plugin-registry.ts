@@ -63,6 +63,13 @@ export function validatePlugin(plugin: Plugin): void {
   }
   for (const { name } of plugin.jobs as readonly { name: string }[])
     if (!name.startsWith(`${plugin.name}.`)) fail(`job ${name}`, `must be named ${plugin.name}.<job>`);
+  // A handler is recorded as done under its id: a second handler with the same id would look done already and never run.
+  const handlerIds = new Set<string>();
+  for (const handler of plugin.eventHandlers) {
+    const id = handler.id ?? handler.event;
+    if (handlerIds.has(id)) fail(`event handler ${id}`, 'is declared twice; give each handler of the same event its own id');
+    handlerIds.add(id);
+  }
   for (const hook of Object.keys(plugin.hooks)) if (!hook.startsWith(`${plugin.name}.`)) fail(`hook ${hook}`, `must be named ${plugin.name}.<hook>`);
   for (const service of plugin.services)
     if (!service.ref.id.startsWith(`${plugin.name}.`)) fail(`service ${service.ref.id}`, `must be named ${plugin.name}.<service>`);

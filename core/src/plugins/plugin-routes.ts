@@ -51,8 +51,9 @@ function adapt(plugin: Plugin, route: AnyRoute, host: () => PluginRouteHost): Co
       try {
         return await route.handler({ params: input.params, query: input.query, body: input.body, deps: resolveDeps(plugin, unit, runtime), ctx });
       } catch (error) {
-        if ((error as { expose?: boolean }).expose) throw error; // a PlinthError: the plugin's answer, not a failure
-        const failure = error instanceof PluginFailure ? error : new PluginFailure(plugin.name, 'route', error);
+        if ((error as { expose?: boolean } | null | undefined)?.expose) throw error; // a PlinthError: the plugin's answer, not a failure
+        if (error instanceof PluginFailure) throw error; // a tap's failure, already logged and counted under its plugin
+        const failure = new PluginFailure(plugin.name, 'route', error);
         runtime.onFailure(failure);
         throw failure;
       }

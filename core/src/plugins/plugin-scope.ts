@@ -113,13 +113,15 @@ function pluginJobs(plugin: Plugin, unit: UnitOfWork, services: KernelServices) 
       const at = options.at ?? (options.delayMs ? new Date(Date.now() + options.delayMs) : undefined);
       unit.db.afterCommit(() => (at ? services.jobs.schedule(at, name, { tenantId, payload }) : services.jobs.enqueue(name, { tenantId, payload })));
     },
+    // The schedule is marked in its data: matching on name and tenant alone would also catch (and rewrite, or
+    // cancel) the tenant's one-off runs of the same job.
     async every(name: string, interval: string, payload: unknown) {
       own(name);
-      unit.db.afterCommit(() => services.jobs.every(interval, name, { tenantId, payload }, { name, 'data.tenantId': tenantId }));
+      unit.db.afterCommit(() => services.jobs.every(interval, name, { tenantId, payload, schedule: true }, { name, 'data.tenantId': tenantId, 'data.schedule': 'true' }));
     },
     async cancelEvery(name: string) {
       own(name);
-      unit.db.afterCommit(() => services.jobs.cancel(name, { tenantId }));
+      unit.db.afterCommit(() => services.jobs.cancel(name, { tenantId, schedule: true }));
     },
   };
 }

@@ -1,6 +1,8 @@
 import { ConflictError } from '@plinth/sdk';
 import { Type } from '@sinclair/typebox';
 import type { ScopedDb } from '../db/scoped-db.js';
+import type { KernelServices } from '../kernel.js';
+import { emitEvent } from '../plugins/plugin-scope.js';
 import { builtinRoles } from '../rbac/permissions.js';
 import type { Tenant } from './tenant-directory.js';
 
@@ -16,10 +18,11 @@ export const NewTenant = Type.Object(
 );
 
 /**
- * Creates a tenant with its built-in roles and makes `ownerId` its owner.
- * `db` is on the system path (the tenant does not exist yet to scope to).
+ * Creates a tenant with its built-in roles and makes `ownerId` its owner, and
+ * emits `core.tenant.created`. `db` is on the system path (the tenant does not
+ * exist yet to scope to).
  */
-export async function createTenantWithOwner(db: ScopedDb, input: { name: string; slug: string }, ownerId: string): Promise<Tenant> {
+export async function createTenantWithOwner(db: ScopedDb, services: KernelServices, input: { name: string; slug: string }, ownerId: string): Promise<Tenant> {
   if (reservedSlugs.has(input.slug)) throw new ConflictError(`The slug "${input.slug}" is reserved`, { errors: { slug: ['is reserved'] } });
   const [tenant] = await db.query<Tenant>(
     `insert into tenants (name, slug) values ($1, $2) on conflict (slug) do nothing
@@ -36,5 +39,6 @@ export async function createTenantWithOwner(db: ScopedDb, input: { name: string;
   const [membership] = await db.query<{ id: string }>('insert into memberships (tenant_id, user_id) values ($1, $2) returning id', [tenant.id, ownerId]);
   const owner = roles.find((role) => role.builtin === 'owner')!;
   await db.query('insert into membership_roles (tenant_id, membership_id, role_id) values ($1, $2, $3)', [tenant.id, membership!.id, owner.id]);
+  await emitEvent(db, services, tenant.id, 'core.tenant.created', { tenantId: tenant.id, slug: tenant.slug, name: tenant.name }, 'core');
   return tenant;
 }

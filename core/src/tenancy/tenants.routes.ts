@@ -33,9 +33,9 @@ export const createTenant = defineRoute({
   tag: 'tenancy',
   access: { user: true },
   schema: { body: NewTenant },
-  async handler({ body, db, principal, actor, audit }) {
+  async handler({ body, db, principal, actor, audit, services }) {
     if (principal?.kind !== 'user') throw new UnauthenticatedError('Sign in as a user to create a tenant');
-    const tenant = await createTenantWithOwner(db, body, principal.userId);
+    const tenant = await createTenantWithOwner(db, services, body, principal.userId);
     const entry = { action: 'tenant.created', targetType: 'tenant', targetId: tenant.id, data: { slug: tenant.slug, name: tenant.name } };
     await recordAuditOfTenant(db, tenant.id, actor, entry);
     await audit({ ...entry, tenantId: tenant.id });

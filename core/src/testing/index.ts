@@ -1,3 +1,4 @@
 export { createTestKernel, type TestKernel, type TestKernelOptions, type TestRequestOptions, type TestResponse } from './test-kernel.js';
 export { createTestDatabase, type TestDatabase } from './test-database.js';
 export { signUp, asUser, testPassword, type TestUser } from './fixtures.js';
+export { addMember } from './members.js';

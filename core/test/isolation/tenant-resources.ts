@@ -171,6 +171,8 @@ export const recordlessTenantRoutes = new Set([
   'PUT /plugins/:plugin/settings',
   'GET /marketplace/:plugin/data',
   'DELETE /marketplace/:plugin/data',
+  // Jobs are filtered by tenant explicitly; core/test/jobs/jobs-routes.test.ts checks B never sees A's.
+  'GET /jobs',
 ]);
 
 /** Replaces the route's parameter with `id`. */

@@ -1,0 +1,77 @@
+import { Type } from '@sinclair/typebox';
+import type { Knex } from 'knex';
+import { defineRoute, Reply, type CoreRoute } from '../http/route.js';
+import { PageQuery, pageWindow, paginationOf } from '../http/pagination.js';
+
+const JobState = Type.Union([Type.Literal('failed'), Type.Literal('running'), Type.Literal('scheduled'), Type.Literal('completed')]);
+const JobQuery = Type.Composite([PageQuery, Type.Object({ state: Type.Optional(JobState), name: Type.Optional(Type.String({ maxLength: 200 })) })], {
+  additionalProperties: false,
+});
+const AdminJobQuery = Type.Composite([JobQuery, Type.Object({ tenant_id: Type.Optional(Type.String({ format: 'uuid' })) })], { additionalProperties: false });
+
+/** Where a job stands, from agenda's columns: its last run failed, it is running, it waits for a time, or it is done. */
+const stateSql = `case
+  when locked_at is not null then 'running'
+  when failed_at is not null and (last_finished_at is null or failed_at >= last_finished_at) then 'failed'
+  when next_run_at is not null then 'scheduled'
+  else 'completed' end`;
+
+function jobsQuery(knex: Knex, filters: { state?: string; name?: string; tenantId?: string }) {
+  const query = knex('plinth_jobs');
+  if (filters.tenantId) query.whereRaw(`data->>'tenantId' = ?`, [filters.tenantId]);
+  if (filters.name) query.where('name', filters.name);
+  if (filters.state) query.whereRaw(`(${stateSql}) = ?`, [filters.state]);
+  return query;
+}
+
+async function page(knex: Knex, filters: { state?: string; name?: string; tenantId?: string }, paging: PageQuery) {
+  const { limit, offset } = pageWindow(paging);
+  const [{ total }] = (await jobsQuery(knex, filters).count<{ total: number }[]>('* as total')) as [{ total: number }];
+  const rows = await jobsQuery(knex, filters)
+    .select(
+      'id',
+      'name',
+      knex.raw(`${stateSql} as state`),
+      knex.raw(`data->>'tenantId' as tenant_id`),
+      'fail_count',
+      'fail_reason',
+      'failed_at',
+      'next_run_at',
+      'last_run_at',
+      'last_finished_at',
+      'repeat_interval',
+      'created_at',
+    )
+    .orderBy('created_at', 'desc')
+    .limit(limit)
+    .offset(offset);
+  return Reply.list(rows, paginationOf(paging, Number(total)));
+}
+
+// The jobs table belongs to the job system, not to a tenant: it is read through the kernel's pool with an explicit tenant filter.
+export const tenantJobs = defineRoute({
+  method: 'GET',
+  path: '/jobs',
+  summary: "This tenant's background jobs (filter by state: failed, running, scheduled, completed; and by name)",
+  tag: 'jobs',
+  access: { permission: 'core.jobs.view' },
+  schema: { query: JobQuery },
+  async handler({ services, tenant, query }) {
+    return page(services.database.knex, { ...query, tenantId: tenant!.id }, query);
+  },
+});
+
+export const adminJobs = defineRoute({
+  method: 'GET',
+  path: '/admin/jobs',
+  summary: 'Every tenant’s background jobs (host administrators), e.g. `?state=failed`',
+  tag: 'admin',
+  access: { superAdmin: true },
+  schema: { query: AdminJobQuery },
+  async handler({ services, query, audit }) {
+    await audit({ action: 'admin.jobs.listed', data: { state: query.state ?? null, tenant_id: query.tenant_id ?? null } });
+    return page(services.database.knex, { ...query, ...(query.tenant_id ? { tenantId: query.tenant_id } : {}) }, query);
+  },
+});
+
+export const jobRoutes = [tenantJobs, adminJobs] as CoreRoute[];
