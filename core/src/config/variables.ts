@@ -51,6 +51,7 @@ export interface PlinthConfig {
   role: ProcessRole;
   /** Plugin packages to install: npm names or paths relative to the working directory. */
   plugins: string[];
+  pluginBootTimeoutMs: number;
 }
 
 const hostname = '^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$';
@@ -213,6 +214,14 @@ export const configVariables: readonly ConfigVariable[] = [
     description: 'The plugins this host installs; each must default-export definePlugin({...}).',
     default: [],
     list: true,
+  },
+  {
+    env: 'PLINTH_PLUGIN_BOOT_TIMEOUT_MS',
+    key: 'pluginBootTimeoutMs',
+    schema: { type: 'integer', minimum: 100, maximum: 3600000 },
+    allowed: 'milliseconds from 100 to 3600000',
+    description: "How long one plugin's setup (its pending migrations) may take at boot before the start is refused, naming the plugin.",
+    default: 60000,
   },
   {
     env: 'PLINTH_ROLE',

@@ -72,7 +72,7 @@ export function createPluginHost(input: readonly Plugin[], services: () => Kerne
         grantTo: [...permission.grantTo],
       })),
     ),
-    install: () => installPlugins(services().database.knex, plugins),
+    install: () => installPlugins(services().database.knex, plugins, services().config.pluginBootTimeoutMs),
     defineWork() {
       const { jobs } = services();
       jobs.define<{ tenantId: string; eventId: string }>('core.events.dispatch', (run) => dispatchEvent(host(), run.data.tenantId, run.data.eventId), {

@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import semver from 'semver';
 import { checksumOf, migrate, migrationStatus, rollback, type Migration, type MigrationStatus } from '../db/migrator.js';
 import { createTenantTable } from '../db/tenant-tables.js';
+import { withTimeout } from '../util/timeout.js';
 import { PluginError, tablePrefix } from './plugin-registry.js';
 
 /** Core's migration wrapper around a plugin's migration; the checksum is the plugin code's own. */
@@ -93,14 +94,14 @@ async function verifyTables(trx: Knex.Transaction, plugin: Plugin, before: Set<s
  * than the installed one, runs pending migrations (one transaction per
  * plugin), verifies the tables, and records the version. Returns what ran.
  */
-export async function installPlugins(knex: Knex, plugins: readonly Plugin[]): Promise<{ plugin: string; applied: string[] }[]> {
+export async function installPlugins(knex: Knex, plugins: readonly Plugin[], timeoutMs = 60_000): Promise<{ plugin: string; applied: string[] }[]> {
   const results = [];
   for (const plugin of plugins) {
     const installed = (await knex('plinth_plugins').where({ name: plugin.name }).first('version')) as { version: string } | undefined;
     if (installed && semver.lt(plugin.version, installed.version)) {
       throw new PluginError(`plugin \`${plugin.name}\` ${plugin.version} is older than the installed ${installed.version}; downgrades are refused`);
     }
-    const applied = await migrate(
+    const migrating = migrate(
       knex,
       plugin.name,
       plugin.migrations.map((migration) => toCoreMigration(plugin, migration)),
@@ -110,7 +111,8 @@ export async function installPlugins(knex: Knex, plugins: readonly Plugin[]): Pr
           return () => verifyTables(trx, plugin, before);
         },
       },
-    ).catch((error: unknown) => {
+    );
+    const applied = await withTimeout(migrating, timeoutMs, `plugin \`${plugin.name}\` setup`).catch((error: unknown) => {
       throw error instanceof PluginError ? error : new PluginError(`plugin \`${plugin.name}\`: ${(error as Error).message}`, { cause: error });
     });
     await knex.raw(
