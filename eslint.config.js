@@ -15,7 +15,7 @@ export default tseslint.config(
   },
   {
     // Plugins build on the SDK alone: never on core, never on another plugin's source.
-    files: ['plugins/**/*.ts'],
+    files: ['plugins/**/*.ts', 'examples/*-plugin/src/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -118,7 +118,22 @@ export class ServiceUnavailableError extends PlinthError {
   }
 }
 
-/** True for errors whose status, code and message may be sent to the client. */
+/**
+ * True for errors whose status, code and message may be sent to the client.
+ * Checked by shape, not `instanceof`, so a plugin bundling its own copy of the
+ * SDK still gets its 404s and 422s answered as such.
+ */
 export function isPlinthError(error: unknown): error is PlinthError {
-  return error instanceof PlinthError;
+  if (error instanceof PlinthError) return true;
+  const candidate = error as Partial<PlinthError> | null;
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    candidate.expose === true &&
+    typeof candidate.status === 'number' &&
+    candidate.status >= 400 &&
+    candidate.status < 600 &&
+    typeof candidate.code === 'string' &&
+    typeof candidate.message === 'string'
+  );
 }

@@ -34,7 +34,8 @@ export async function runMigrate(config: PlinthConfig, options: MigrateOptions =
       return printPlan(rows, plugins, await installedVersions(knex), print);
     }
     const applied = (await migrate(knex, 'core', coreMigrations)).map((name) => `core/${name}`);
-    for (const result of await installPlugins(knex, plugins)) applied.push(...result.applied.map((name) => `${result.plugin}/${name}`));
+    for (const result of await installPlugins(knex, plugins, config.pluginBootTimeoutMs))
+      applied.push(...result.applied.map((name) => `${result.plugin}/${name}`));
     for (const name of applied) print(`applied  ${name}`);
     print(applied.length === 0 ? 'Nothing to apply.' : `Applied ${applied.length} migration(s).`);
     return 0;

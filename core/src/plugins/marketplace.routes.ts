@@ -1,7 +1,7 @@
 import { ConflictError, NotFoundError, Reply, Type, ValidationError } from '@plinth/sdk';
 import { defineRoute, type CoreRoute } from '../http/route.js';
 import { emitEvent } from './plugin-scope.js';
-import { enabledDependents, enablePlugin, installedPlugin, presentPlugin, requiredChain, tenantTablesOf } from './marketplace.js';
+import { enabledDependents, enablePlugin, installedPlugin, lockEnabledPlugins, presentPlugin, requiredChain, tenantTablesOf } from './marketplace.js';
 
 const PluginParams = Type.Object({ plugin: Type.String({ pattern: '^[a-z][a-z0-9-]{0,62}$' }) }, { additionalProperties: false });
 
@@ -50,9 +50,10 @@ const enable = defineRoute({
   async handler({ services, tenant, params, query, body, db, audit }) {
     const plugin = installedPlugin(services, params.plugin);
     const tenantPlugins = services.plugins.tenantPlugins;
+    const enabled = await lockEnabledPlugins(db, tenant!.id);
     const state = await tenantPlugins.state(tenant!.id);
     const settings = tenantPlugins.validateSettings(plugin, body.settings ?? state.settings[plugin.name] ?? {});
-    const missing = requiredChain(services, plugin).filter((dependency) => !(dependency.name in state.settings));
+    const missing = requiredChain(services, plugin).filter((dependency) => !enabled.has(dependency.name));
     if (missing.length > 0 && !query.with_dependencies) {
       throw new ConflictError(`Enable ${missing.map((dependency) => dependency.name).join(', ')} first (or pass with_dependencies=true)`, {
         code: 'dependency_not_enabled',
@@ -89,8 +90,7 @@ const disable = defineRoute({
   async handler({ services, tenant, params, db, audit }) {
     const plugin = installedPlugin(services, params.plugin);
     const tenantPlugins = services.plugins.tenantPlugins;
-    const state = await tenantPlugins.state(tenant!.id);
-    const dependents = enabledDependents(services, plugin, state.settings);
+    const dependents = enabledDependents(services, plugin, await lockEnabledPlugins(db, tenant!.id));
     if (dependents.length > 0)
       throw new ConflictError(`${dependents.join(', ')} depend${dependents.length === 1 ? 's' : ''} on ${plugin.name}; disable them first`, {
         errors: { dependents },
@@ -156,7 +156,8 @@ const exportData = defineRoute({
   async handler({ services, params, db }) {
     const plugin = installedPlugin(services, params.plugin);
     const tables: Record<string, unknown[]> = {};
-    for (const table of (await tenantTablesOf(db, plugin, services.plugins.plugins)).reverse()) tables[table] = await db.query(`select * from "${table}" order by created_at`);
+    for (const table of (await tenantTablesOf(db, plugin, services.plugins.plugins)).reverse())
+      tables[table] = await db.query(`select * from "${table}" order by created_at`);
     return { plugin: plugin.name, version: plugin.version, exported_at: new Date().toISOString(), tables };
   },
 });
@@ -171,10 +172,10 @@ const purge = defineRoute({
   async handler({ services, tenant, params, query, db, audit }) {
     const plugin = installedPlugin(services, params.plugin);
     if (query.confirm !== plugin.name) throw new ValidationError({ confirm: [`must be "${plugin.name}"`] });
-    const state = await services.plugins.tenantPlugins.state(tenant!.id);
-    if (plugin.name in state.settings) throw new ConflictError(`Disable ${plugin.name} before purging its data`);
+    if ((await lockEnabledPlugins(db, tenant!.id)).has(plugin.name)) throw new ConflictError(`Disable ${plugin.name} before purging its data`);
     const deleted: Record<string, number> = {};
-    for (const table of await tenantTablesOf(db, plugin, services.plugins.plugins)) deleted[table] = (await db.query(`delete from "${table}" returning 1`)).length;
+    for (const table of await tenantTablesOf(db, plugin, services.plugins.plugins))
+      deleted[table] = (await db.query(`delete from "${table}" returning 1`)).length;
     await db.query('delete from tenant_plugins where plugin = $1', [plugin.name]);
     await audit({ action: 'plugin.purged', targetType: 'plugin', targetId: plugin.name, data: { deleted } });
     db.afterCommit(() => services.plugins.tenantPlugins.forget(tenant!.id));

@@ -46,19 +46,34 @@ export function requiredChain(services: KernelServices, plugin: Plugin): Plugin[
   return chain;
 }
 
-/** Turns a plugin on for the request's tenant with validated settings; emits `core.plugin.enabled`. */
+/** Turns a plugin on for the request's tenant with validated settings; emits `core.plugin.enabled` when it was off. */
 export async function enablePlugin(db: ScopedDb, services: KernelServices, tenantId: string, plugin: Plugin, settings: Record<string, unknown>): Promise<void> {
-  await db.query(
-    `insert into tenant_plugins (tenant_id, plugin, enabled, settings, enabled_at, disabled_at) values ($1, $2, true, $3, now(), null)
-     on conflict (tenant_id, plugin) do update set enabled = true, settings = excluded.settings, enabled_at = now(), disabled_at = null, updated_at = now()`,
+  // Enabling an enabled plugin only replaces its settings: no new enabled_at, no second event.
+  const [row] = await db.query<{ was_enabled: boolean | null }>(
+    `with previous as (select enabled from tenant_plugins where tenant_id = $1 and plugin = $2)
+     insert into tenant_plugins (tenant_id, plugin, enabled, settings, enabled_at, disabled_at) values ($1, $2, true, $3, now(), null)
+     on conflict (tenant_id, plugin) do update set enabled = true, settings = excluded.settings, disabled_at = null, updated_at = now(),
+       enabled_at = case when tenant_plugins.enabled then tenant_plugins.enabled_at else now() end
+     returning (select enabled from previous) as was_enabled`,
     [tenantId, plugin.name, JSON.stringify(settings)],
   );
-  await emitEvent(db, services, tenantId, 'core.plugin.enabled', { plugin: plugin.name }, 'core');
+  if (!row?.was_enabled) await emitEvent(db, services, tenantId, 'core.plugin.enabled', { plugin: plugin.name }, 'core');
 }
 
 /** Enabled plugins that require `plugin`: it cannot be disabled while they are on. */
-export function enabledDependents(services: KernelServices, plugin: Plugin, enabled: Record<string, unknown>): string[] {
-  return services.plugins.plugins.filter((other) => other.name in enabled && plugin.name in (other.requires.plugins ?? {})).map((other) => other.name);
+export function enabledDependents(services: KernelServices, plugin: Plugin, enabled: ReadonlySet<string>): string[] {
+  return services.plugins.plugins.filter((other) => enabled.has(other.name) && plugin.name in (other.requires.plugins ?? {})).map((other) => other.name);
+}
+
+/**
+ * Serialises the tenant's plugin changes (enable, disable, purge) and returns the plugins it has enabled, read in
+ * the request's transaction rather than from the cache: two concurrent requests (enabling `tags` while disabling
+ * the `notes` it requires) must each see the other's outcome, not the same stale state.
+ */
+export async function lockEnabledPlugins(db: ScopedDb, tenantId: string): Promise<Set<string>> {
+  await db.query("select pg_advisory_xact_lock(hashtext('plinth.tenant_plugins'), hashtext($1))", [tenantId]);
+  const rows = await db.query<{ plugin: string }>('select plugin from tenant_plugins where enabled');
+  return new Set(rows.map((row) => row.plugin));
 }
 
 /**

@@ -38,38 +38,28 @@ function migrationContext(plugin: Plugin, trx: Knex.Transaction): MigrationConte
   };
 }
 
-async function tablesOf(trx: Knex.Transaction): Promise<Set<string>> {
-  const rows: { relname: string }[] = (
-    await trx.raw("select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'public' and c.relkind in ('r', 'p')")
-  ).rows;
-  return new Set(rows.map((row) => row.relname));
-}
-
-/**
- * Tables whose catalogue row this transaction wrote (created, renamed or altered here).
- * Catalogue reads see other sessions' commits at once, so a table another process
- * creates meanwhile (the job backend's, at boot) must not count as the plugin's.
- */
-async function tablesTouchedHere(trx: Knex.Transaction): Promise<Set<string>> {
+/** Tables this transaction created or altered (their catalog row carries its transaction id): another process's concurrent DDL is not counted. */
+async function tablesTouchedHere(trx: Knex.Transaction): Promise<string[]> {
   const rows: { relname: string }[] = (
     await trx.raw(
       `select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
-        where n.nspname = 'public' and c.relkind in ('r', 'p') and c.xmin::text::bigint = txid_current() % 4294967296`,
+        where n.nspname = 'public' and c.relkind in ('r', 'p') and c.xmin::text = (pg_current_xact_id()::text::bigint % 4294967296)::text`,
     )
   ).rows;
-  return new Set(rows.map((row) => row.relname));
+  return rows.map((row) => row.relname);
 }
 
 /**
- * Every table a plugin created must be named with its prefix and be either a
- * tenant table (forced RLS with the tenant policy) or declared global.
+ * Every table a plugin's migrations created or altered must be named with its
+ * prefix, and every table with its prefix must be either a tenant table
+ * (forced RLS with the tenant policy) or declared global.
  */
-async function verifyTables(trx: Knex.Transaction, plugin: Plugin, before: Set<string>): Promise<void> {
+async function verifyTables(trx: Knex.Transaction, plugin: Plugin): Promise<void> {
   const prefix = tablePrefix(plugin.name);
-  for (const table of await tablesTouchedHere(trx)) {
-    if (!before.has(table) && !table.startsWith(prefix))
-      throw new PluginError(`plugin \`${plugin.name}\`: created table ${table}, outside its prefix ${prefix}`);
-  }
+  const foreign = (await tablesTouchedHere(trx)).find(
+    (table) => !table.startsWith(prefix) && table !== 'plinth_migrations' && table !== 'plinth_global_tables',
+  );
+  if (foreign) throw new PluginError(`plugin \`${plugin.name}\`: created or altered table ${foreign}, outside its prefix ${prefix}`);
   const rows: { relname: string; protected: boolean; global: boolean }[] = (
     await trx.raw(
       `select c.relname,
@@ -101,18 +91,21 @@ export async function installPlugins(knex: Knex, plugins: readonly Plugin[], tim
     if (installed && semver.lt(plugin.version, installed.version)) {
       throw new PluginError(`plugin \`${plugin.name}\` ${plugin.version} is older than the installed ${installed.version}; downgrades are refused`);
     }
+    let refused = false;
     const migrating = migrate(
       knex,
       plugin.name,
       plugin.migrations.map((migration) => toCoreMigration(plugin, migration)),
       {
-        async check(trx) {
-          const before = await tablesOf(trx);
-          return () => verifyTables(trx, plugin, before);
+        check: async (trx) => async () => {
+          // Setup that finishes after the boot was refused (timed out) must not commit behind the refusal.
+          if (refused) throw new PluginError(`plugin \`${plugin.name}\`: setup finished after the boot was refused; rolled back`);
+          await verifyTables(trx, plugin);
         },
       },
     );
     const applied = await withTimeout(migrating, timeoutMs, `plugin \`${plugin.name}\` setup`).catch((error: unknown) => {
+      refused = true;
       throw error instanceof PluginError ? error : new PluginError(`plugin \`${plugin.name}\`: ${(error as Error).message}`, { cause: error });
     });
     await knex.raw(

@@ -117,7 +117,9 @@ function pluginJobs(plugin: Plugin, unit: UnitOfWork, services: KernelServices) 
     // cancel) the tenant's one-off runs of the same job.
     async every(name: string, interval: string, payload: unknown) {
       own(name);
-      unit.db.afterCommit(() => services.jobs.every(interval, name, { tenantId, payload, schedule: true }, { name, 'data.tenantId': tenantId, 'data.schedule': 'true' }));
+      unit.db.afterCommit(() =>
+        services.jobs.every(interval, name, { tenantId, payload, schedule: true }, { name, 'data.tenantId': tenantId, 'data.schedule': 'true' }),
+      );
     },
     async cancelEvery(name: string) {
       own(name);
