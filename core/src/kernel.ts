@@ -89,6 +89,14 @@ export interface KernelOptions {
  */
 export async function createKernel(config: PlinthConfig, options: KernelOptions = {}): Promise<Kernel> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  // Plugins are validated and ordered first: a refused plugin stops the boot before anything is opened.
+  const pluginHost = createPluginHost(options.plugins ?? [], () => services, {
+    coreVersion: version,
+    onFailure(failure) {
+      metrics.pluginFailed(failure.plugin, failure.kind);
+      logger.error({ plugin: failure.plugin, kind: failure.kind, err: failure.cause }, failure.message);
+    },
+  });
   const target = await resolveDatabase(config, logger);
   const databaseUrl = target.url;
 
@@ -107,13 +115,6 @@ export async function createKernel(config: PlinthConfig, options: KernelOptions 
   let server: Server | undefined;
   let url: string | undefined;
   const accessTokens = createAccessTokens(config.jwtSecret);
-  const pluginHost = createPluginHost(options.plugins ?? [], () => services, {
-    coreVersion: version,
-    onFailure(failure) {
-      metrics.pluginFailed(failure.plugin, failure.kind);
-      logger.error({ plugin: failure.plugin, kind: failure.kind, err: failure.cause }, failure.message);
-    },
-  });
   const catalogue: PermissionDefinition[] = [...corePermissions, ...pluginHost.permissions];
   const services: KernelServices = {
     config,

@@ -54,7 +54,7 @@ export async function revokeTokensBeyondGrants(input: RevocationInput, userIds: 
   if (userIds.length === 0) return;
   const tokens = await activeTokensOf(input.db, userIds);
   if (tokens.length === 0) return;
-  const grants = await grantsOfMembers(input.db, input.services, userIds);
+  const grants = await grantsOfMembers(input.db, input.services, input.tenantId, userIds);
   const excessive = tokens.filter((token) => notHeld(grants.get(token.created_by!) ?? [], token.permissions).length > 0);
   await revokeTokens(input, excessive, 'creator_lost_permissions');
 }

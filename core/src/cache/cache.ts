@@ -9,7 +9,10 @@ import { withTimeout } from '../util/timeout.js';
  */
 export interface Cache {
   get<T>(key: string): Promise<T | undefined>;
-  /** The cached value, or `load()`'s result stored for `ttlMs` (undefined results are not stored). Cached values are shared: never mutate them. */
+  /**
+   * The cached value, or `load()`'s result stored for `ttlMs` (undefined results are not stored, nor are
+   * results of loads that began before the key was last deleted). Cached values are shared: never mutate them.
+   */
   getOrLoad<T>(key: string, ttlMs: number, load: () => Promise<T | undefined>): Promise<T | undefined>;
   set<T>(key: string, value: T, ttlMs?: number): Promise<void>;
   delete(key: string): Promise<void>;
@@ -26,6 +29,10 @@ export interface CacheOptions {
   namespace?: string;
   onError?: (error: unknown) => void;
 }
+
+/** Deleting a key leaves a tombstone for a while, so a slower concurrent load cannot put the stale value back. */
+const tombstonePrefix = 'deleted:';
+const tombstoneTtlMs = 120_000;
 
 export function createCache(options: CacheOptions): Cache {
   // In memory, values are kept by reference (no serialisation) in a bounded LRU; Redis stores JSON.
@@ -44,14 +51,18 @@ export function createCache(options: CacheOptions): Cache {
     async getOrLoad<T>(key: string, ttlMs: number, load: () => Promise<T | undefined>) {
       const cached = await keyv.get<T>(key);
       if (cached !== undefined) return cached;
+      const started = Date.now();
       const loaded = await load();
-      if (loaded !== undefined) await keyv.set(key, loaded, ttlMs);
+      // A load that began before the key was invalidated may have read the old row: answer with it, but do not keep it.
+      const invalidated = await keyv.get<number>(`${tombstonePrefix}${key}`);
+      if (loaded !== undefined && !(invalidated !== undefined && invalidated >= started)) await keyv.set(key, loaded, ttlMs);
       return loaded;
     },
     async set(key, value, ttlMs) {
       await keyv.set(key, value, ttlMs);
     },
     async delete(key) {
+      await keyv.set(`${tombstonePrefix}${key}`, Date.now(), tombstoneTtlMs);
       await keyv.delete(key);
     },
     async ping(timeoutMs = 1000) {

@@ -29,6 +29,12 @@ export async function runStart(config: PlinthConfig): Promise<void> {
   };
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
+  // A plugin's forgotten promise or a throw in its timer must not take every tenant down with it:
+  // log it (with the plugin's name when known) and keep serving.
+  process.on('unhandledRejection', (reason) =>
+    logger.error({ err: reason, plugin: (reason as { plugin?: string })?.plugin }, 'unhandled promise rejection; kept running'),
+  );
+  process.on('uncaughtException', (error) => logger.error({ err: error, plugin: (error as { plugin?: string }).plugin }, 'uncaught exception; kept running'));
   try {
     await kernel.start();
   } catch (error) {

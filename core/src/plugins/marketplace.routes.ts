@@ -1,5 +1,6 @@
-import { ConflictError, NotFoundError, Reply, Type, ValidationError } from '@plinth/sdk';
+import { ConflictError, NotFoundError, Reply, Type, ValidationError, type Plugin } from '@plinth/sdk';
 import { defineRoute, type CoreRoute } from '../http/route.js';
+import type { TenantPlugins } from './tenant-plugins.js';
 import { emitEvent } from './plugin-scope.js';
 import { enabledDependents, enablePlugin, installedPlugin, lockEnabledPlugins, presentPlugin, requiredChain, tenantTablesOf } from './marketplace.js';
 
@@ -51,8 +52,9 @@ const enable = defineRoute({
     const plugin = installedPlugin(services, params.plugin);
     const tenantPlugins = services.plugins.tenantPlugins;
     const enabled = await lockEnabledPlugins(db, tenant!.id);
-    const state = await tenantPlugins.state(tenant!.id);
-    const settings = tenantPlugins.validateSettings(plugin, body.settings ?? state.settings[plugin.name] ?? {});
+    // Re-enabling keeps what the tenant saved before, unless new settings are sent.
+    const stored = await db.one<{ settings: Record<string, unknown> }>('select settings from tenant_plugins where plugin = $1', [plugin.name]);
+    const settings = settingsForEnable(tenantPlugins, plugin, body.settings ?? stored?.settings ?? {});
     const missing = requiredChain(services, plugin).filter((dependency) => !enabled.has(dependency.name));
     if (missing.length > 0 && !query.with_dependencies) {
       throw new ConflictError(`Enable ${missing.map((dependency) => dependency.name).join(', ')} first (or pass with_dependencies=true)`, {
@@ -182,6 +184,17 @@ const purge = defineRoute({
     return Reply.noContent();
   },
 });
+
+/** Validated settings, with field errors named as in the request body (`settings.<field>`). */
+function settingsForEnable(tenantPlugins: TenantPlugins, plugin: Plugin, settings: unknown): Record<string, unknown> {
+  try {
+    return tenantPlugins.validateSettings(plugin, settings);
+  } catch (error) {
+    if (!(error instanceof ValidationError) || !error.errors) throw error;
+    const errors = Object.fromEntries(Object.entries(error.errors).map(([field, messages]) => [field === 'settings' ? field : `settings.${field}`, messages]));
+    throw new ValidationError(errors, error.message);
+  }
+}
 
 /** The marketplace and per-tenant plugin settings. */
 export const marketplaceRoutes = [list, show, enable, disable, getSettings, putSettings, exportData, purge] as CoreRoute[];

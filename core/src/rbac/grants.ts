@@ -39,7 +39,8 @@ export function assertMayGrant(held: readonly string[], wanted: readonly string[
  * The effective permissions of members as the transaction sees them (so
  * including its own uncommitted role changes, unlike the cached access).
  */
-export async function grantsOfMembers(db: ScopedDb, services: KernelServices, userIds: readonly string[]): Promise<Map<string, string[]>> {
+export async function grantsOfMembers(db: ScopedDb, services: KernelServices, tenantId: string, userIds: readonly string[]): Promise<Map<string, string[]>> {
+  const grantsOf = await services.tenantAccess.grantsIn(tenantId);
   const rows = await db.query<{ user_id: string; builtin: string | null; permissions: string[] | null }>(
     `select m.user_id, r.builtin, r.permissions
        from memberships m
@@ -53,7 +54,7 @@ export async function grantsOfMembers(db: ScopedDb, services: KernelServices, us
     const held = grants.get(row.user_id) ?? new Set<string>();
     grants.set(row.user_id, held);
     if (row.permissions === null) continue;
-    for (const permission of services.tenantAccess.grantsOf({ builtin: row.builtin, permissions: row.permissions })) held.add(permission);
+    for (const permission of grantsOf({ builtin: row.builtin, permissions: row.permissions })) held.add(permission);
   }
   return new Map([...grants].map(([userId, held]) => [userId, [...held]]));
 }

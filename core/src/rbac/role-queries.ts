@@ -1,5 +1,4 @@
 import type { ScopedDb } from '../db/scoped-db.js';
-import type { KernelServices } from '../kernel.js';
 
 /** A role row with how many members hold it. */
 export interface RoleRecord {
@@ -21,13 +20,13 @@ export const roleSelect = `select r.id, r.name, r.description, r.builtin, r.perm
 export const roleOrder = "r.builtin is null, array_position(array['owner', 'admin', 'member', 'viewer'], r.builtin), lower(r.name), r.id";
 
 /** A role as the API shows it: `permissions` are the effective ones (built-in roles follow the live catalogue). */
-export function roleView(services: KernelServices, role: RoleRecord) {
+export function roleView(grantsOf: (role: RoleRecord) => string[], role: RoleRecord) {
   return {
     id: role.id,
     name: role.name,
     description: role.description,
     builtin: role.builtin !== null,
-    permissions: services.tenantAccess.grantsOf(role),
+    permissions: grantsOf(role),
     member_count: role.member_count,
     created_at: role.created_at,
     updated_at: role.updated_at,

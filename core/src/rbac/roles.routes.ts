@@ -33,12 +33,13 @@ export const listRoles = defineRoute({
   tag: 'roles',
   access: { permission: 'core.roles.view' },
   schema: { query: PageQuery },
-  async handler({ query, db, services }) {
+  async handler({ query, db, services, tenant }) {
     const { limit, offset } = pageWindow(query);
     const rows = await db.query<RoleRecord>(`${roleSelect} order by ${roleOrder} limit $1 offset $2`, [limit, offset]);
     const counted = await db.one<{ total: number }>('select count(*)::int as total from roles');
+    const grantsOf = await services.tenantAccess.grantsIn(tenant!.id);
     return Reply.list(
-      rows.map((row) => roleView(services, row)),
+      rows.map((row) => roleView(grantsOf, row)),
       paginationOf(query, counted!.total),
     );
   },
@@ -51,10 +52,10 @@ export const getRole = defineRoute({
   tag: 'roles',
   access: { permission: 'core.roles.view' },
   schema: { params: IdParams },
-  async handler({ params, db, services }) {
+  async handler({ params, db, services, tenant }) {
     const role = await db.one<RoleRecord>(`${roleSelect} where r.id = $1`, [params.id]);
     if (!role) throw new NotFoundError('Role not found');
-    return roleView(services, role);
+    return roleView(await services.tenantAccess.grantsIn(tenant!.id), role);
   },
 });
 
@@ -80,7 +81,7 @@ export const createRole = defineRoute({
     if (!created) throw nameTaken();
     await audit({ action: 'role.created', targetType: 'role', targetId: created.id, data: { name: body.name.trim(), permissions: body.permissions } });
     const role = await db.one<RoleRecord>(`${roleSelect} where r.id = $1`, [created.id]);
-    return Reply.created(roleView(services, role!));
+    return Reply.created(roleView(await services.tenantAccess.grantsIn(tenant!.id), role!));
   },
 });
 
@@ -102,7 +103,7 @@ export const updateRole = defineRoute({
     ),
   },
   async handler(input) {
-    const { params, body, db, services, permissions, audit } = input;
+    const { params, body, db, services, permissions, audit, tenant } = input;
     const role = await customRole(db, params.id);
     if (body.permissions) checkPermissionList(body.permissions, services.permissionCatalogue());
     // Editing a role changes what its holders may do: the actor must hold what it grants now and what it would grant.
@@ -127,7 +128,7 @@ export const updateRole = defineRoute({
     });
     if (body.permissions) await afterGrantsChanged(input, await holdersOf(db, role.id));
     const updated = await db.one<RoleRecord>(`${roleSelect} where r.id = $1`, [role.id]);
-    return roleView(services, updated!);
+    return roleView(await services.tenantAccess.grantsIn(tenant!.id), updated!);
   },
 });
 
@@ -157,8 +158,12 @@ export const listPermissions = defineRoute({
   summary: "The permission catalogue: core's and every plugin's permissions",
   tag: 'roles',
   access: { permission: 'core.roles.view' },
-  async handler({ services }) {
-    return services.permissionCatalogue().map((permission) => ({ name: permission.name, description: permission.description, grant_to: permission.grantTo }));
+  async handler({ services, tenant }) {
+    return (await services.tenantAccess.catalogueFor(tenant!.id)).map((permission) => ({
+      name: permission.name,
+      description: permission.description,
+      grant_to: permission.grantTo,
+    }));
   },
 });
 

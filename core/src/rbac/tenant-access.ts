@@ -22,6 +22,10 @@ export interface TenantAccessService {
    * custom roles their stored list.
    */
   grantsOf(role: { builtin: string | null; permissions: string[] }, enabledPlugins?: ReadonlySet<string>): string[];
+  /** {@link grantsOf} for the plugins `tenantId` has enabled: what a role grants there right now. */
+  grantsIn(tenantId: string): Promise<(role: { builtin: string | null; permissions: string[] }) => string[]>;
+  /** Core's permissions and those of the plugins `tenantId` has enabled. */
+  catalogueFor(tenantId: string): Promise<PermissionDefinition[]>;
 }
 
 export function createTenantAccess(
@@ -37,8 +41,17 @@ export function createTenantAccess(
       : catalogue();
     return builtinGrants(role.builtin as BuiltinRole, permissions);
   };
+  const enabledIn = async (tenantId: string) => new Set(Object.keys((await pluginsOf(tenantId)).settings));
   return {
     grantsOf,
+    async grantsIn(tenantId) {
+      const enabled = await enabledIn(tenantId);
+      return (role) => grantsOf(role, enabled);
+    },
+    async catalogueFor(tenantId) {
+      const enabled = await enabledIn(tenantId);
+      return catalogue().filter((permission) => permission.name.startsWith('core.') || enabled.has(permission.name.split('.')[0]!));
+    },
     of: async (tenantId, userId) => {
       // Keyed by the tenant's plugin state: enabling a plugin changes what built-in roles hold, on the next request.
       const plugins = await pluginsOf(tenantId);

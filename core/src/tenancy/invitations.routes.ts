@@ -36,10 +36,7 @@ export const createInvitation = defineRoute({
   schema: { body: Type.Object({ email: Type.String({ format: 'email', maxLength: 254 }), roles: RoleIds }, { additionalProperties: false }) },
   async handler({ body, db, services, tenant, permissions, actor, audit }) {
     const roles = await rolesByIds(db, body.roles);
-    assertMayGrant(
-      permissions,
-      roles.flatMap((role) => services.tenantAccess.grantsOf(role)),
-    );
+    assertMayGrant(permissions, roles.flatMap(await services.tenantAccess.grantsIn(tenant!.id)));
     if (await db.one('select 1 from tenant_users where lower(email) = lower($1)', [body.email])) {
       throw new ConflictError('This person is already a member', { errors: { email: ['is already a member'] } });
     }

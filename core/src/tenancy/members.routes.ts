@@ -53,11 +53,7 @@ export const updateMember = defineRoute({
     const added = wanted.filter((role) => !current.some((held) => held.id === role.id));
     const removed = current.filter((role) => !wanted.some((kept) => kept.id === role.id));
     // Changing a role assignment either way is granting (or taking) its permissions: the actor must hold them.
-    assertMayGrant(
-      permissions,
-      [...added, ...removed].flatMap((role) => services.tenantAccess.grantsOf(role)),
-      'grant or take away',
-    );
+    assertMayGrant(permissions, [...added, ...removed].flatMap(await services.tenantAccess.grantsIn(tenant!.id)), 'grant or take away');
     if (removed.some((role) => role.builtin === 'owner')) await assertOwnerRemains(db, params.userId);
     if (added.length > 0 || removed.length > 0) {
       await setMembershipRoles(db, tenant!.id, membership.id, body.roles);
@@ -86,11 +82,7 @@ export const removeMember = defineRoute({
     if (!membership) throw new NotFoundError('Member not found');
     const roles = await rolesOfMembership(db, membership.id);
     // Removing someone takes away all they hold: only an actor who holds as much may do it (an admin cannot remove an owner).
-    assertMayGrant(
-      permissions,
-      roles.flatMap((role) => services.tenantAccess.grantsOf(role)),
-      'take away',
-    );
+    assertMayGrant(permissions, roles.flatMap(await services.tenantAccess.grantsIn(tenant!.id)), 'take away');
     if (roles.some((role) => role.builtin === 'owner')) await assertOwnerRemains(db, params.userId);
     await revokeTokensOfMember({ db, services, tenantId: tenant!.id, audit }, params.userId);
     await db.query('delete from memberships where id = $1', [membership.id]);

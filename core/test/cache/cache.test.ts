@@ -44,3 +44,16 @@ describe('cache on an unreachable Redis', () => {
     }
   });
 });
+
+describe('getOrLoad racing an invalidation', () => {
+  it('does not keep a value loaded before the key was deleted', async () => {
+    const cache = createCache({ namespace: `race-${randomUUID()}` });
+    let release!: () => void;
+    const slowLoad = cache.getOrLoad('tenant:1', 60_000, () => new Promise<string>((resolve) => (release = () => resolve('old quotas'))));
+    await cache.delete('tenant:1'); // the row changed while the load was reading it
+    release();
+    expect(await slowLoad).toBe('old quotas');
+    expect(await cache.getOrLoad('tenant:1', 60_000, async () => 'new quotas')).toBe('new quotas');
+    await cache.close();
+  });
+});
