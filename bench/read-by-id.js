@@ -7,7 +7,8 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { createKernel, createTenantTable, loadConfig, startEmbeddedPostgres } from '@plinth/core';
 
-const duration = Number(process.env.BENCH_DURATION ?? 10);
+const duration = Number(process.env.BENCH_DURATION ?? 5);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const connections = 50;
 const rows = 1000;
 
@@ -71,7 +72,14 @@ function startServer(file, env) {
   const execArgv = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
   const child = fork(new URL(`./servers/${file}`, import.meta.url), { env: { ...process.env, ...env }, stdio: 'inherit', execArgv });
   return new Promise((resolve, reject) => {
-    child.once('message', ({ url }) => resolve({ url, stop: () => new Promise((done) => (child.once('exit', done), child.send('stop'))) }));
+    child.once('message', ({ url }) =>
+      resolve({
+        url,
+        /** CPU time (user + system, µs) the server process has used so far. */
+        cpu: () => new Promise((done) => (child.once('message', ({ cpu }) => done(cpu.user + cpu.system)), child.send('cpu'))),
+        stop: () => new Promise((done) => (child.once('exit', done), child.send('stop'))),
+      }),
+    );
     child.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)));
   });
 }
@@ -89,32 +97,59 @@ async function load(baseUrl, seconds, headers) {
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
 }
 
-async function measure(file, env, headers = {}) {
-  const server = await startServer(file, env);
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/**
+ * Every target's server runs for the whole benchmark; after a warm-up, each
+ * round loads every target once, in a rotating order, and the medians are
+ * reported. A machine drifts during a run (a later target measured alone
+ * comes out slower), so interleaving is what makes the ratios comparable.
+ */
+async function measureAll(targets) {
+  const servers = [];
   try {
-    await load(server.url, 2, headers); // warm-up: JIT, pools, prepared statements
-    return await load(server.url, duration, headers);
+    for (const target of targets) servers.push(await startServer(target.file, target.env));
+    for (const [index, target] of targets.entries()) await load(servers[index].url, 2, target.headers);
+    const results = targets.map(() => []);
+    for (let round = 0; round < rounds; round++) {
+      for (let step = 0; step < targets.length; step++) {
+        const index = (step + round) % targets.length;
+        const cpuBefore = await servers[index].cpu();
+        const run = await load(servers[index].url, duration, targets[index].headers);
+        run.cpuPerRequest = ((await servers[index].cpu()) - cpuBefore) / (run.rps * duration);
+        results[index].push(run);
+      }
+    }
+    return results.map((runs) => ({
+      rps: median(runs.map((run) => run.rps)),
+      p50: median(runs.map((run) => run.p50)),
+      p99: median(runs.map((run) => run.p99)),
+      cpuPerRequest: median(runs.map((run) => run.cpuPerRequest)),
+    }));
   } finally {
-    await server.stop();
+    await Promise.all(servers.map((server) => server.stop()));
   }
 }
 
 const database = await prepareDatabase();
 try {
-  console.log(`read by id: ${connections} connections, ${duration} s per target, ${rows} rows, loopback, one process each`);
-  console.log('(the tenant rows run with 1 generated plugin installed and enabled, then with 50)');
+  console.log(
+    `read by id: ${connections} connections, ${rounds} interleaved rounds of ${duration} s per target (medians), ${rows} rows, loopback, one process each`,
+  );
   const env = { BENCH_DATABASE_URL: database.url };
-  const bare = await measure('bare.js', env);
-  const plain = await measure('kernel.js', { ...env, BENCH_ROUTE: 'plain' });
-  const tenant = await measure('kernel.js', { ...env, BENCH_ROUTE: 'tenant', BENCH_PLUGINS: '1' }, database.headers);
-  const tenant50 = await measure('kernel.js', { ...env, BENCH_ROUTE: 'tenant', BENCH_PLUGINS: '50' }, database.headers);
+  const [bare, plain, tenant, tenant50] = await measureAll([
+    { file: 'bare.js', env },
+    { file: 'kernel.js', env: { ...env, BENCH_ROUTE: 'plain' } },
+    { file: 'kernel.js', env: { ...env, BENCH_ROUTE: 'tenant', BENCH_PLUGINS: '1' }, headers: database.headers },
+    { file: 'kernel.js', env: { ...env, BENCH_ROUTE: 'tenant', BENCH_PLUGINS: '50' }, headers: database.headers },
+  ]);
   const line = (name, r) =>
-    `${name.padEnd(52)} ${r.rps.toFixed(0).padStart(8)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   ${(r.rps / bare.rps).toFixed(2)}×`;
+    `${name.padEnd(58)} ${r.rps.toFixed(0).padStart(8)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   ${(r.rps / bare.rps).toFixed(2)}×   ${r.cpuPerRequest.toFixed(0).padStart(4)} µs CPU/req (${(bare.cpuPerRequest / r.cpuPerRequest).toFixed(2)}×)`;
   console.log(line('bare Koa + pg (baseline)', bare));
   console.log(line('kernel, public route, knex select by id', plain));
   console.log(line('kernel, JWT + tenant + permission + RLS tx + select', tenant));
   console.log(line('  same, 50 plugins installed and enabled (10 routes each)', tenant50));
-  console.log(`per-request cost, 50 plugins vs 1: ${((tenant.rps / tenant50.rps - 1) * 100).toFixed(1)}% more`);
+  console.log(`per-request cost with 50 plugins vs 1: ${((tenant.rps / tenant50.rps - 1) * 100).toFixed(1)}%`);
 } finally {
   await database.dispose();
 }

@@ -13,7 +13,11 @@ export interface ScopedDb {
   query<Row = Record<string, unknown>>(text: string, values?: readonly unknown[]): Promise<Row[]>;
   /** The first row, or undefined. */
   one<Row = Record<string, unknown>>(text: string, values?: readonly unknown[]): Promise<Row | undefined>;
-  /** Like {@link query}, as a named prepared statement (parsed once per connection): for hot reads. */
+  /**
+   * Like {@link query}, as a named prepared statement (parsed once per
+   * connection): for hot reads. A plain `select` issued before anything else
+   * in the unit of work runs in a one-round-trip transaction of its own.
+   */
   prepared<Row = Record<string, unknown>>(name: string, text: string, values: readonly unknown[]): Promise<Row[]>;
   /** A knex query builder on `table`, running inside this transaction. */
   table(name: string): Knex.QueryBuilder;
@@ -22,6 +26,9 @@ export interface ScopedDb {
   /** knex itself, for `raw` and `fn` in builders (never run queries on it directly: they would escape the transaction). */
   readonly knex: Knex;
 }
+
+/** A plain read (no row locks, no advisory locks, no sequence or setting changes) that may run as its own transaction. */
+const standaloneRead = /^\s*select\b(?![\s\S]*\b(for\s+(update|share|no\s+key\s+update|key\s+share)|pg_advisory|nextval|setval|set_config)\b)/i;
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -46,6 +53,8 @@ export class LazyTransaction implements ScopedDb {
   private opening: Promise<pg.Client> | undefined;
   /** The preamble's result; statements are sent right behind it without waiting (pipeline mode) and wait for it only to report. */
   private begun: Promise<unknown> | undefined;
+  /** The socket, corked from the preamble until the first statement is queued: both leave in one write. */
+  private corked: { uncork(): void } | undefined;
   private readonly preamble: string;
   private readonly committed: (() => unknown)[] = [];
   /** Stands in for the connection in knex builders until the transaction is open. */
@@ -71,6 +80,7 @@ export class LazyTransaction implements ScopedDb {
   async query<Row>(text: string, values: readonly unknown[] = []): Promise<Row[]> {
     const client = await this.connection();
     const result = client.query(text, values as unknown[]);
+    this.flush();
     await this.begun;
     return (await result).rows as Row[];
   }
@@ -80,8 +90,10 @@ export class LazyTransaction implements ScopedDb {
   }
 
   async prepared<Row>(name: string, text: string, values: readonly unknown[]): Promise<Row[]> {
+    if (!this.opening && standaloneRead.test(text)) return this.readAlone<Row>(name, text, values);
     const client = await this.connection();
     const result = client.query({ name, text, values: values as unknown[] });
+    this.flush();
     await this.begun;
     return (await result).rows as Row[];
   }
@@ -99,6 +111,7 @@ export class LazyTransaction implements ScopedDb {
     const opening = this.opening;
     this.opening = undefined;
     const client = opening ? await opening.catch(() => undefined) : undefined;
+    this.flush();
     const begun = await this.begun?.then(
       () => true,
       () => false,
@@ -132,15 +145,54 @@ export class LazyTransaction implements ScopedDb {
    */
   private async open(): Promise<pg.Client> {
     const client = await this.database.acquire();
+    const socket = (client as unknown as { connection?: { stream?: { cork?(): void; uncork(): void } } }).connection?.stream;
+    if (socket?.cork) {
+      socket.cork();
+      this.corked = socket;
+    }
     this.begun = client.query(this.preamble);
     this.begun.catch(() => undefined);
     return client;
+  }
+
+  /**
+   * A read that comes before anything else in the unit of work runs in a
+   * transaction of its own: preamble, statement and commit leave in one write
+   * and come back in one round trip. Nothing before it can be rolled back with
+   * it, and anything after it opens the unit's transaction as usual.
+   */
+  private async readAlone<Row>(name: string, text: string, values: readonly unknown[]): Promise<Row[]> {
+    const client = await this.database.acquire();
+    const socket = (client as unknown as { connection?: { stream?: { cork?(): void; uncork(): void } } }).connection?.stream;
+    socket?.cork?.();
+    const begun = client.query(this.preamble);
+    const result = client.query({ name, text, values: values as unknown[] });
+    const ended = client.query('commit');
+    socket?.uncork();
+    try {
+      await begun;
+      const rows = (await result).rows as Row[];
+      await ended;
+      return rows;
+    } catch (error) {
+      await Promise.allSettled([begun, result, ended]);
+      throw error;
+    } finally {
+      await this.database.release(client);
+    }
+  }
+
+  /** Sends what the socket holds (the preamble and the first statement). */
+  private flush(): void {
+    this.corked?.uncork();
+    this.corked = undefined;
   }
 
   private forward(config: pg.QueryConfig, callback: (error: Error | null, result?: pg.QueryResult) => void): void {
     this.connection().then(
       (client) => {
         const result = client.query(config);
+        this.flush();
         Promise.all([this.begun, result]).then(
           ([, rows]) => callback(null, rows),
           (error: Error) => callback(error),

@@ -55,9 +55,9 @@ export function createTenantAccess(
     of: async (tenantId, userId) => {
       // Keyed by the tenant's plugin state: enabling a plugin changes what built-in roles hold, on the next request.
       const plugins = await pluginsOf(tenantId);
-      const enabled = new Set(Object.keys(plugins.settings));
       return cache.getOrLoad(`access:${tenantId}:${userId}:${plugins.version}`, 60_000, () =>
         runInTenant(database, tenantId, async (db) => {
+          const enabled = new Set(Object.keys(plugins.settings));
           const rows = await db.query<{ membership_id: string; name: string | null; builtin: string | null; permissions: string[] | null }>(
             `select m.id as membership_id, r.name, r.builtin, r.permissions
                from memberships m

@@ -42,11 +42,7 @@ export function createTenantDirectory(database: Database, cache: Cache, baseDoma
       db.one<Tenant>(`select id, slug, name, status, plan, settings, quotas, created_at, updated_at from tenants where ${column} = $1`, [value]),
     ).then((row) => (row ? { ...row, quotas: { ...defaultQuotas, ...row.quotas } } : undefined));
   const byId = (id: string) => (isUuid(id) ? cache.getOrLoad(`tenant:id:${id}`, ttlMs, () => load('id', id)) : Promise.resolve(undefined));
-  const bySlug = async (slug: string) => {
-    if (!slugPattern.test(slug)) return undefined;
-    const id = await cache.getOrLoad(`tenant:slug:${slug}`, ttlMs, async () => (await load('slug', slug))?.id);
-    return id ? byId(id) : undefined;
-  };
+  const bySlug = async (slug: string) => (slugPattern.test(slug) ? cache.getOrLoad(`tenant:slug:${slug}`, ttlMs, () => load('slug', slug)) : undefined);
   const byDomain = async (domain: string) => {
     const id = await cache.getOrLoad(`tenant:domain:${domain}`, ttlMs, () =>
       runAsSystem(database, (db) => db.one<{ tenant_id: string }>('select tenant_id from tenant_domains where domain = $1 and verified', [domain])).then(
