@@ -1,7 +1,6 @@
 import { NotFoundError } from '@plinth/sdk';
-import { recordHostAudit, type AuditActor, type AuditEntry } from '../audit/audit.js';
+import { recordHostAudit, recordTenantAudit, type AuditActor, type AuditEntry } from '../audit/audit.js';
 import type { ScopedDb } from '../db/scoped-db.js';
-import { recordAuditOfTenant } from '../tenancy/tenant-audit.js';
 import { defaultQuotas, type Quotas } from '../tenancy/tenant-directory.js';
 
 /** A tenant as host administrators see it. */
@@ -63,5 +62,5 @@ export async function lockTenant(db: ScopedDb, id: string): Promise<Pick<AdminTe
  */
 export async function recordAdminAction(db: ScopedDb, actor: AuditActor, tenantId: string, entry: AuditEntry): Promise<void> {
   await recordHostAudit(db, actor, { ...entry, tenantId });
-  await recordAuditOfTenant(db, tenantId, actor, { ...entry, data: { ...entry.data, by_host_admin: true } });
+  await recordTenantAudit(db, actor, { ...entry, data: { ...entry.data, by_host_admin: true } }, tenantId);
 }

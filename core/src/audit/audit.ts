@@ -17,11 +17,16 @@ export interface AuditEntry {
   data?: Record<string, unknown>;
 }
 
-/** Appends to the tenant's audit log inside the caller's transaction, so the record and the change commit together. */
-export async function recordTenantAudit(db: ScopedDb, actor: AuditActor, entry: AuditEntry): Promise<void> {
+/**
+ * Appends to a tenant's audit log inside the caller's transaction, so the
+ * record and the change commit together: the transaction's tenant, or
+ * `tenantId` when writing from the system path (creating a tenant, accepting an
+ * invitation, host administration).
+ */
+export async function recordTenantAudit(db: ScopedDb, actor: AuditActor, entry: AuditEntry, tenantId?: string): Promise<void> {
   await db.query(
     `insert into audit_log (tenant_id, actor_user_id, actor_token_id, action, target_type, target_id, data, ip, user_agent, request_id)
-     values (nullif(current_setting('app.tenant_id', true), '')::uuid, $1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+     values (coalesce($10::uuid, nullif(current_setting('app.tenant_id', true), '')::uuid), $1, $2, $3, $4, $5, $6, $7, $8, $9)`,
     [
       actor.userId ?? null,
       actor.tokenId ?? null,
@@ -32,6 +37,7 @@ export async function recordTenantAudit(db: ScopedDb, actor: AuditActor, entry: 
       actor.ip ?? null,
       actor.userAgent ?? null,
       actor.requestId ?? null,
+      tenantId ?? null,
     ],
   );
 }

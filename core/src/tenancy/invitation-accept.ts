@@ -1,6 +1,6 @@
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '@plinth/sdk';
 import { Type } from '@sinclair/typebox';
-import { recordHostAudit } from '../audit/audit.js';
+import { recordHostAudit, recordTenantAudit } from '../audit/audit.js';
 import { userFields } from '../auth/auth.routes.js';
 import { hashPassword, passwordProblems } from '../auth/passwords.js';
 import { startSession } from '../auth/sessions.js';
@@ -8,7 +8,6 @@ import { sha256 } from '../crypto/secrets.js';
 import type { ScopedDb } from '../db/scoped-db.js';
 import { authenticate } from '../http/route-pipeline.js';
 import { defineRoute, Reply } from '../http/route.js';
-import { recordAuditOfTenant } from './tenant-audit.js';
 import { defaultQuotas, type Quotas } from './tenant-directory.js';
 
 interface InvitationRow {
@@ -115,12 +114,17 @@ export const acceptInvitation = defineRoute({
     );
     await db.query('update invitations set accepted_at = now(), updated_at = now() where id = $1', [invitation.id]);
     const accepter = { ...actor, userId: user.id };
-    await recordAuditOfTenant(db, tenant.id, accepter, {
-      action: 'invitation.accepted',
-      targetType: 'invitation',
-      targetId: invitation.id,
-      data: { user_id: user.id, email: invitation.email, roles: roles.map((role) => role.name), new_account: !principal },
-    });
+    await recordTenantAudit(
+      db,
+      accepter,
+      {
+        action: 'invitation.accepted',
+        targetType: 'invitation',
+        targetId: invitation.id,
+        data: { user_id: user.id, email: invitation.email, roles: roles.map((role) => role.name), new_account: !principal },
+      },
+      tenant.id,
+    );
     const tokens = principal ? undefined : await startSession(db, services, user, accepter);
     if (!principal) await recordHostAudit(db, accepter, { action: 'auth.registered', targetType: 'user', targetId: user.id, tenantId: tenant.id });
     db.afterCommit(() => services.tenantAccess.forget(tenant.id, [user.id]));

@@ -2,7 +2,7 @@ import { NotFoundError, UnauthenticatedError, ValidationError } from '@plinth/sd
 import { Type } from '@sinclair/typebox';
 import { runAsSystem } from '../db/scoped-db.js';
 import { defineRoute, Reply, type CoreRoute } from '../http/route.js';
-import { recordAuditOfTenant } from './tenant-audit.js';
+import { recordTenantAudit } from '../audit/audit.js';
 import { defaultQuotas, type Tenant } from './tenant-directory.js';
 import { createTenantWithOwner, NewTenant } from './tenant-setup.js';
 
@@ -37,7 +37,7 @@ export const createTenant = defineRoute({
     if (principal?.kind !== 'user') throw new UnauthenticatedError('Sign in as a user to create a tenant');
     const tenant = await createTenantWithOwner(db, services, body, principal.userId);
     const entry = { action: 'tenant.created', targetType: 'tenant', targetId: tenant.id, data: { slug: tenant.slug, name: tenant.name } };
-    await recordAuditOfTenant(db, tenant.id, actor, entry);
+    await recordTenantAudit(db, actor, entry, tenant.id);
     await audit({ ...entry, tenantId: tenant.id });
     return Reply.created(publicTenant(tenant));
   },
@@ -82,12 +82,21 @@ export const updateTenant = defineRoute({
         `update tenants set name = coalesce($2, name), settings = $3, updated_at = now() where id = $1 returning ${tenantFields}`,
         [id, body.name?.trim() ?? null, settings],
       );
-      await recordAuditOfTenant(db, id, actor, {
-        action: 'tenant.updated',
-        targetType: 'tenant',
-        targetId: id,
-        data: { fields: Object.keys(body), ...(body.name ? { name: row!.name } : {}), ...(body.settings ? { settings_keys: Object.keys(body.settings) } : {}) },
-      });
+      await recordTenantAudit(
+        db,
+        actor,
+        {
+          action: 'tenant.updated',
+          targetType: 'tenant',
+          targetId: id,
+          data: {
+            fields: Object.keys(body),
+            ...(body.name ? { name: row!.name } : {}),
+            ...(body.settings ? { settings_keys: Object.keys(body.settings) } : {}),
+          },
+        },
+        id,
+      );
       return row!;
     });
     await services.tenants.forget(updated);
