@@ -75,8 +75,8 @@ function startServer(file, env) {
     child.once('message', ({ url }) =>
       resolve({
         url,
-        /** CPU time (user + system, µs) the server process has used so far. */
-        cpu: () => new Promise((done) => (child.once('message', ({ cpu }) => done(cpu.user + cpu.system)), child.send('cpu'))),
+        /** CPU time (user + system, µs) the server process has used so far, and its resident memory now. */
+        stats: () => new Promise((done) => (child.once('message', ({ cpu, rss }) => done({ cpu: cpu.user + cpu.system, rss })), child.send('cpu'))),
         stop: () => new Promise((done) => (child.once('exit', done), child.send('stop'))),
       }),
     );
@@ -125,6 +125,7 @@ async function measureAll(targets) {
       p50: median(runs.map((run) => run.p50)),
       p99: median(runs.map((run) => run.p99)),
       cpuPerRequest: median(runs.map((run) => run.cpuPerRequest)),
+      rssMb: Math.max(...runs.map((run) => run.rss)) / 1024 / 1024,
     }));
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
@@ -144,7 +145,7 @@ try {
     { file: 'kernel.js', env: { ...env, BENCH_ROUTE: 'tenant', BENCH_PLUGINS: '50' }, headers: database.headers },
   ]);
   const line = (name, r) =>
-    `${name.padEnd(58)} ${r.rps.toFixed(0).padStart(8)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   ${(r.rps / bare.rps).toFixed(2)}×   ${r.cpuPerRequest.toFixed(0).padStart(4)} µs CPU/req (${(bare.cpuPerRequest / r.cpuPerRequest).toFixed(2)}×)`;
+    `${name.padEnd(58)} ${r.rps.toFixed(0).padStart(8)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   ${(r.rps / bare.rps).toFixed(2)}×   ${r.cpuPerRequest.toFixed(0).padStart(4)} µs CPU/req (${(bare.cpuPerRequest / r.cpuPerRequest).toFixed(2)}×)   RSS ${r.rssMb.toFixed(0)} MB`;
   console.log(line('bare Koa + pg (baseline)', bare));
   console.log(line('kernel, public route, knex select by id', plain));
   console.log(line('kernel, JWT + tenant + permission + RLS tx + select', tenant));

@@ -15,5 +15,5 @@ app.use(async (ctx) => {
   ctx.body = result.rows[0];
 });
 const server = app.listen(0, '127.0.0.1', () => process.send?.({ url: `http://127.0.0.1:${server.address().port}/items` }));
-process.on('message', (message) => message === 'cpu' && process.send?.({ cpu: process.cpuUsage() }));
+process.on('message', (message) => message === 'cpu' && process.send?.({ cpu: process.cpuUsage(), rss: process.memoryUsage().rss }));
 process.on('message', (message) => message === 'stop' && server.close(() => pool.end().then(() => process.exit(0))));

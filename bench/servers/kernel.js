@@ -73,5 +73,5 @@ if (plugins.length > 0) {
     .ignore();
 }
 process.send?.({ url: `${kernel.url}/api/v1/bench/${process.env.BENCH_ROUTE === 'tenant' ? 'tenant-items' : 'items'}` });
-process.on('message', (message) => message === 'cpu' && process.send?.({ cpu: process.cpuUsage() }));
+process.on('message', (message) => message === 'cpu' && process.send?.({ cpu: process.cpuUsage(), rss: process.memoryUsage().rss }));
 process.on('message', (message) => message === 'stop' && kernel.stop().then(() => process.exit(0)));
