@@ -114,9 +114,11 @@ async function measureAll(targets) {
     for (let round = 0; round < rounds; round++) {
       for (let step = 0; step < targets.length; step++) {
         const index = (step + round) % targets.length;
-        const cpuBefore = await servers[index].cpu();
+        const before = await servers[index].stats();
         const run = await load(servers[index].url, duration, targets[index].headers);
-        run.cpuPerRequest = ((await servers[index].cpu()) - cpuBefore) / (run.rps * duration);
+        const after = await servers[index].stats();
+        run.cpuPerRequest = (after.cpu - before.cpu) / (run.rps * duration);
+        run.rss = after.rss;
         results[index].push(run);
       }
     }
