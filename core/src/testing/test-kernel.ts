@@ -6,6 +6,7 @@ import { createKernel, type Kernel } from '../kernel.js';
 import type { Logger } from '../logger.js';
 import { installPlugins, uninstallPlugin } from '../plugins/plugin-installer.js';
 import type { Plugin } from '@plinth/sdk';
+import { signUp, type TestUser } from './fixtures.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 export interface TestKernel {
@@ -15,6 +16,8 @@ export interface TestKernel {
   database: TestDatabase;
   /** `fetch` against the kernel: JSON bodies are encoded, JSON answers decoded into `body`. */
   request(method: string, path: string, options?: TestRequestOptions): Promise<TestResponse>;
+  /** The owners of the tenants asked for with `tenants`, by slug; their `headers` name the tenant. */
+  tenants: Record<string, TestUser>;
   /** Enables a plugin for the user's tenant through the marketplace API (`with_dependencies`), failing loudly otherwise. */
   enable(user: { headers: Record<string, string> }, plugin: string, settings?: Record<string, unknown>): Promise<void>;
   /** Delivers every pending event now, in this process; returns how many were delivered and how many had a failing handler. */
@@ -46,6 +49,8 @@ export interface TestKernelOptions {
   logger?: Logger;
   /** Plugins to install (definePlugin results). */
   plugins?: readonly Plugin[];
+  /** Tenants to create (by slug), each with an owner, ready in `t.tenants[slug]`. */
+  tenants?: readonly string[];
   /** Called after the kernel is built and before it starts: add routes, register services. */
   beforeStart?(kernel: Kernel): void | Promise<void>;
   /**
@@ -92,10 +97,11 @@ export async function createTestKernel(options: TestKernelOptions = {}): Promise
     throw error;
   }
   const url = kernel.url!;
-  return {
+  const testKernel: TestKernel = {
     kernel,
     url,
     database,
+    tenants: {},
     request: (method, route, requestOptions) => sendRequest(url, method, route, requestOptions),
     async enable(user, plugin, settings) {
       const response = await sendRequest(url, 'POST', `/api/v1/marketplace/${plugin}/enable?with_dependencies=true`, {
@@ -119,6 +125,8 @@ export async function createTestKernel(options: TestKernelOptions = {}): Promise
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  for (const slug of options.tenants ?? []) testKernel.tenants[slug] = await signUp(testKernel, { tenant: { name: slug, slug } });
+  return testKernel;
 }
 
 async function sendRequest(baseUrl: string, method: string, route: string, options: TestRequestOptions = {}): Promise<TestResponse> {

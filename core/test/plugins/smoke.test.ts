@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestKernel, signUp, type TestKernel, type TestUser } from '../../src/testing/index.js';
+import { createTestKernel, type TestKernel, type TestUser } from '../../src/testing/index.js';
 import { notesPlugin } from './fixtures/notes-plugin.js';
 import { tagsPlugin } from './fixtures/tags-plugin.js';
 
 let t: TestKernel;
 let owner: TestUser;
 beforeAll(async () => {
-  t = await createTestKernel({ plugins: [tagsPlugin, notesPlugin] });
-  owner = await signUp(t, { tenant: true });
+  t = await createTestKernel({ plugins: [tagsPlugin, notesPlugin], tenants: ['acme'] });
+  owner = t.tenants.acme!;
 });
 afterAll(() => t.close());
 
