@@ -16,9 +16,3 @@ export function respond<T>(ctx: PlinthContext, data: T, options: RespondOptions 
   ctx.status = options.status ?? 200;
   ctx.body = body;
 }
-
-/** Answers 204 with no body. */
-export function respondNoContent(ctx: PlinthContext): void {
-  ctx.status = 204;
-  ctx.body = null;
-}
