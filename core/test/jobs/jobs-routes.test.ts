@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAsSystem } from '../../src/db/scoped-db.js';
-import { createTestKernel, signUp, type TestKernel, type TestUser } from '../../src/testing/index.js';
+import { addMember, createTestKernel, signUp, type TestKernel, type TestUser } from '../../src/testing/index.js';
 import { notesPlugin } from '../plugins/fixtures/notes-plugin.js';
 
 let t: TestKernel;
@@ -37,7 +37,11 @@ describe('GET /jobs', () => {
   });
 
   it('refuses bad filters and callers without the permission', async () => {
+    const viewer = await addMember(t, a, ['viewer']);
+    expect((await t.request('GET', '/api/v1/jobs', { headers: viewer.headers })).status).toBe(403);
     expect((await t.request('GET', '/api/v1/jobs?state=exploded', { headers: a.headers })).status).toBe(422);
+    expect((await t.request('GET', '/api/v1/jobs?per_page=1000', { headers: a.headers })).status).toBe(422);
+    expect((await t.request('GET', '/api/v1/jobs?sneaky=1', { headers: a.headers })).status).toBe(422);
     expect((await t.request('GET', '/api/v1/jobs', { headers: { authorization: a.headers.authorization! } })).status).toBe(400);
     expect((await t.request('GET', '/api/v1/jobs')).status).toBe(400);
   });
@@ -51,6 +55,12 @@ describe('GET /admin/jobs', () => {
     expect(response.status).toBe(200);
     expect(response.body.data.map((job: { name: string }) => job.name)).toContain('notes.note.archive');
     expect(response.body.data.every((job: { tenant_id: string }) => job.tenant_id === a.tenant!.id)).toBe(true);
+  });
+
+  it('refuses a malformed tenant filter', async () => {
+    const response = await t.request('GET', '/api/v1/admin/jobs?tenant_id=not-a-uuid', { headers: { authorization: admin.headers.authorization! } });
+    expect(response.status).toBe(422);
+    expect(Object.keys(response.body.errors)).toContain('tenant_id');
   });
 
   it('is for super-admins only', async () => {
