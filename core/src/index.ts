@@ -6,6 +6,5 @@ export type { PlinthContext, PlinthMiddleware, PlinthRouter, PlinthState } from 
 export { migrate, rollback, migrationStatus, type Migration, type MigrationStatus } from './db/migrator.js';
 export { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded-postgres.js';
 export { defineRoute, Reply, type CoreRoute, type RouteInput, type RouteSchema, type Access, type Principal } from './http/route.js';
-export { PageQuery, pageWindow, paginationOf } from './http/pagination.js';
 export { createTenantTable, enableTenantRls } from './db/tenant-tables.js';
 export { runInTenant, runAsSystem, type ScopedDb } from './db/scoped-db.js';

@@ -1,7 +1,6 @@
-import { ConflictError } from '@plinth/sdk';
+import { ConflictError, PageQuery, pageWindow, paginate } from '@plinth/sdk';
 import { Type } from '@sinclair/typebox';
 import { AuditFilters, auditPage } from '../audit/audit-query.js';
-import { PageQuery, pageWindow, paginationOf } from '../http/pagination.js';
 import { defineRoute, Reply, type CoreRoute, type RouteInput, type RouteSchema } from '../http/route.js';
 import { adminTenantById, adminTenantColumns, lockTenant, presentAdminTenant, recordAdminAction, type AdminTenantRow } from './admin-tenants.js';
 
@@ -43,7 +42,7 @@ export const listTenantsAsAdmin = defineRoute({
       values,
     );
     await audit({ action: 'admin.tenants.listed', data: { ...query } });
-    return Reply.list(rows.map(presentAdminTenant), paginationOf(query, counted?.total ?? 0));
+    return Reply.list(rows.map(presentAdminTenant), paginate(query, counted?.total ?? 0));
   },
 });
 

@@ -1,7 +1,6 @@
-import { ValidationError, type Pagination } from '@plinth/sdk';
+import { PageQuery, pageWindow, paginate, type Pagination, ValidationError } from '@plinth/sdk';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Knex } from 'knex';
-import { PageQuery, pageWindow, paginationOf } from '../http/pagination.js';
 
 const isoDatePattern = '^\\d{4}-\\d{2}-\\d{2}([Tt ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,6})?)?([Zz]|[+-]\\d{2}:?\\d{2})?)?$';
 const IsoDate = Type.String({ pattern: isoDatePattern, description: 'ISO 8601 date (`2024-05-01`) or date-time (`2024-05-01T12:00:00Z`)' });
@@ -72,5 +71,5 @@ export async function auditPage<Row>(builder: Knex.QueryBuilder, query: AuditQue
     ])
     .limit(limit)
     .offset(offset)) as Row[];
-  return { rows, pagination: paginationOf(query, Number(counted?.total ?? 0)) };
+  return { rows, pagination: paginate(query, Number(counted?.total ?? 0)) };
 }

@@ -1,7 +1,6 @@
-import { ConflictError, NotFoundError, ValidationError } from '@plinth/sdk';
+import { ConflictError, NotFoundError, PageQuery, pageWindow, paginate, ValidationError } from '@plinth/sdk';
 import { Type } from '@sinclair/typebox';
 import { randomToken, sha256 } from '../crypto/secrets.js';
-import { PageQuery, pageWindow, paginationOf } from '../http/pagination.js';
 import { defineRoute, Reply, type CoreRoute } from '../http/route.js';
 import { assertMayGrant, checkPermissionList, PermissionList } from '../rbac/grants.js';
 import { apiTokenPrefix } from './api-token-auth.js';
@@ -29,7 +28,7 @@ export const listApiTokens = defineRoute({
       offset,
     ]);
     const counted = await db.one<{ total: number }>('select count(*)::int as total from api_tokens where revoked_at is null');
-    return Reply.list(items, paginationOf(query, counted!.total));
+    return Reply.list(items, paginate(query, counted!.total));
   },
 });
 

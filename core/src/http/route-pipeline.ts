@@ -46,19 +46,19 @@ async function handle(ctx: PlinthContext, route: CoreRoute, services: KernelServ
     principal = await authenticate(ctx, services, tenant);
     if ('superAdmin' in access && !(principal.kind === 'user' && principal.isSuperAdmin)) throw new ForbiddenError('Host administrators only');
   }
+  if (tenant?.status === 'suspended' && !(principal?.kind === 'user' && principal.isSuperAdmin)) {
+    throw new ForbiddenError('This tenant is suspended', { code: 'tenant_suspended' });
+  }
   if (tenant && principal) {
-    const superAdmin = principal.kind === 'user' && principal.isSuperAdmin;
-    if (tenant.status === 'suspended' && !superAdmin) throw new ForbiddenError('This tenant is suspended', { code: 'tenant_suspended' });
     if (principal.kind === 'user') {
       tenantAccess = await services.tenantAccess.of(tenant.id, principal.userId);
       if (!tenantAccess) throw new ForbiddenError('You are not a member of this tenant');
       permissions = tenantAccess.permissions;
     } else {
-      permissions = (ctx.state as { apiTokenPermissions?: string[] }).apiTokenPermissions ?? [];
+      permissions = principal.permissions;
     }
   }
   if (tenant) {
-    if (tenant.status === 'suspended' && !principal) throw new ForbiddenError('This tenant is suspended', { code: 'tenant_suspended' });
     const limit = await services.rateLimiter.hit(`tenant:${tenant.id}`, tenant.quotas.requests_per_minute, 60_000);
     if (!limit.allowed) throw new RateLimitedError(limit.retryAfterSeconds, 'This tenant has used its requests for this minute');
     if (route.plugin && !(await services.plugins.tenantPlugins.isEnabled(tenant.id, route.plugin))) {
@@ -129,8 +129,7 @@ export async function authenticate(ctx: PlinthContext, services: KernelServices,
     if (!tenant) throw new UnauthenticatedError('API tokens work on tenant routes only');
     const grant = await services.apiTokenAuth.verify(tenant.id, token);
     if (!grant) throw new UnauthenticatedError('Invalid or expired API token');
-    (ctx.state as { apiTokenPermissions?: string[] }).apiTokenPermissions = grant.permissions;
-    return { kind: 'api-token', tokenId: grant.id, createdBy: grant.createdBy };
+    return { kind: 'api-token', tokenId: grant.id, createdBy: grant.createdBy, permissions: grant.permissions };
   }
   const claims = await services.accessTokens.verify(token);
   const state = await services.identity.stateOf(claims.userId);

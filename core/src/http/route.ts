@@ -27,7 +27,8 @@ type Input<S extends RouteSchema, K extends keyof RouteSchema> = S[K] extends TS
 
 /** The caller, once authenticated. */
 export type Principal =
-  { kind: 'user'; userId: string; sessionId: string; isSuperAdmin: boolean } | { kind: 'api-token'; tokenId: string; createdBy: string | null };
+  | { kind: 'user'; userId: string; sessionId: string; isSuperAdmin: boolean }
+  | { kind: 'api-token'; tokenId: string; createdBy: string | null; permissions: string[] };
 
 /** What a handler receives: validated input, the caller, the tenant, and the request's transaction. */
 export interface RouteInput<S extends RouteSchema> {

@@ -1,7 +1,7 @@
+import { PageQuery, pageWindow, paginate } from '@plinth/sdk';
 import { Type } from '@sinclair/typebox';
 import type { Knex } from 'knex';
 import { defineRoute, Reply, type CoreRoute } from '../http/route.js';
-import { PageQuery, pageWindow, paginationOf } from '../http/pagination.js';
 
 const JobState = Type.Union([Type.Literal('failed'), Type.Literal('running'), Type.Literal('scheduled'), Type.Literal('completed')]);
 const JobQuery = Type.Composite([PageQuery, Type.Object({ state: Type.Optional(JobState), name: Type.Optional(Type.String({ maxLength: 200 })) })], {
@@ -45,7 +45,7 @@ async function page(knex: Knex, filters: { state?: string; name?: string; tenant
     .orderBy('created_at', 'desc')
     .limit(limit)
     .offset(offset);
-  return Reply.list(rows, paginationOf(paging, Number(total)));
+  return Reply.list(rows, paginate(paging, Number(total)));
 }
 
 // The jobs table belongs to the job system, not to a tenant: it is read through the kernel's pool with an explicit tenant filter.

@@ -1,7 +1,6 @@
-import { ConflictError, NotFoundError } from '@plinth/sdk';
+import { ConflictError, NotFoundError, PageQuery, pageWindow, paginate } from '@plinth/sdk';
 import { Type } from '@sinclair/typebox';
 import { revokeTokensBeyondGrants } from '../auth/api-token-revocation.js';
-import { PageQuery, pageWindow, paginationOf } from '../http/pagination.js';
 import { defineRoute, Reply, type CoreRoute, type RouteInput, type RouteSchema } from '../http/route.js';
 import { assertMayGrant, checkPermissionList, PermissionList } from './grants.js';
 import { holdersOf, isUniqueViolation, lockRole, roleOrder, roleSelect, roleView, type RoleRecord } from './role-queries.js';
@@ -40,7 +39,7 @@ export const listRoles = defineRoute({
     const grantsOf = await services.tenantAccess.grantsIn(tenant!.id);
     return Reply.list(
       rows.map((row) => roleView(grantsOf, row)),
-      paginationOf(query, counted!.total),
+      paginate(query, counted!.total),
     );
   },
 });

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { ConflictError, NotFoundError, ValidationError } from '@plinth/sdk';
+import { ConflictError, NotFoundError, PageQuery, pageWindow, paginate, ValidationError } from '@plinth/sdk';
 import { Type } from '@sinclair/typebox';
 import { runInTenant } from '../db/scoped-db.js';
-import { PageQuery, pageWindow, paginationOf } from '../http/pagination.js';
 import { defineRoute, Reply, type CoreRoute } from '../http/route.js';
 import { hasVerificationRecord, verificationRecord } from './domain-verification.js';
 
@@ -44,7 +43,7 @@ export const listDomains = defineRoute({
     const { limit, offset } = pageWindow(query);
     const [counted] = await db.query<{ total: number }>('select count(*) as total from tenant_domains');
     const rows = await db.query<DomainRow>(`select ${domainColumns} from tenant_domains order by domain limit $1 offset $2`, [limit, offset]);
-    return Reply.list(rows.map(presentDomain), paginationOf(query, counted?.total ?? 0));
+    return Reply.list(rows.map(presentDomain), paginate(query, counted?.total ?? 0));
   },
 });
 

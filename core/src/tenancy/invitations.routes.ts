@@ -1,8 +1,7 @@
-import { ConflictError, NotFoundError } from '@plinth/sdk';
+import { ConflictError, NotFoundError, PageQuery, pageWindow, paginate } from '@plinth/sdk';
 import { Type } from '@sinclair/typebox';
 import { randomToken, sha256 } from '../crypto/secrets.js';
 import type { ScopedDb } from '../db/scoped-db.js';
-import { PageQuery, pageWindow, paginationOf } from '../http/pagination.js';
 import { defineRoute, Reply, type CoreRoute } from '../http/route.js';
 import { assertMayGrant } from '../rbac/grants.js';
 import { acceptInvitation } from './invitation-accept.js';
@@ -84,7 +83,7 @@ export const listInvitations = defineRoute({
     const { limit, offset } = pageWindow(query);
     const items = await db.query(`${invitationSelect} where ${pending} order by i.created_at desc, i.id limit $1 offset $2`, [limit, offset]);
     const counted = await db.one<{ total: number }>(`select count(*)::int as total from invitations i where ${pending}`);
-    return Reply.list(items, paginationOf(query, counted!.total));
+    return Reply.list(items, paginate(query, counted!.total));
   },
 });
 

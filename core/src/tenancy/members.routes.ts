@@ -1,7 +1,6 @@
-import { NotFoundError } from '@plinth/sdk';
+import { NotFoundError, PageQuery, pageWindow, paginate } from '@plinth/sdk';
 import { Type } from '@sinclair/typebox';
 import { revokeTokensBeyondGrants, revokeTokensOfMember } from '../auth/api-token-revocation.js';
-import { PageQuery, pageWindow, paginationOf } from '../http/pagination.js';
 import { defineRoute, Reply, type CoreRoute } from '../http/route.js';
 import { assertMayGrant } from '../rbac/grants.js';
 import { assertOwnerRemains, findMember, listMembers, rolesByIds, rolesOfMembership, setMembershipRoles } from './member-queries.js';
@@ -20,7 +19,7 @@ export const listMembersRoute = defineRoute({
   schema: { query: Type.Object({ ...PageQuery.properties, q: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) }) },
   async handler({ query, db }) {
     const { items, total } = await listMembers(db, { q: query.q, ...pageWindow(query) });
-    return Reply.list(items, paginationOf(query, total));
+    return Reply.list(items, paginate(query, total));
   },
 });
 
