@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '.plinth/**', 'coverage/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '.plinth/**', 'coverage/**', '**/web-dist/**', '**/test-artifacts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -22,6 +22,7 @@ import { mountRoutes } from './http/route-pipeline.js';
 import { version } from './version.js';
 import { withTimeout } from './util/timeout.js';
 import { coreRoutes } from './http/core-routes.js';
+import { staticFiles, webSites } from './http/static-files.js';
 import { createMailer, type Mailer } from './mail/mailer.js';
 import { corePermissions, type PermissionDefinition } from './rbac/permissions.js';
 import { createPluginHost, type PluginHost } from './plugins/plugin-host.js';
@@ -147,7 +148,8 @@ export async function createKernel(config: PlinthConfig, options: KernelOptions 
   const container = createContainer<KernelServices>({ injectionMode: InjectionMode.PROXY, strict: true });
   container.register(Object.fromEntries(Object.entries(services).map(([name, value]) => [name, asValue(value)])) as never);
   const routes = [...coreRoutes, ...pluginHost.routes, ...(options.routes ?? [])];
-  mountRoutes((route) => (route.plugin ? http.pluginRouter(route.plugin) : http.apiRouter), routes, services);
+  mountRoutes((route) => (route.root ? http.rootRouter : route.plugin ? http.pluginRouter(route.plugin) : http.apiRouter), routes, services);
+  http.app.use(staticFiles(webSites(pluginHost.plugins)));
   http.apiRouter.get('/openapi.json', (ctx) => {
     ctx.body = openApiDocument(routes, { version, serverUrl: config.publicUrl });
   });

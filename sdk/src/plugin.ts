@@ -4,7 +4,7 @@ import type { DeliveredEvent, EventName } from './events.js';
 import type { HookName, HookSpec, HookTapFn } from './hooks.js';
 import type { JobName, PlinthJobs } from './jobs.js';
 import type { PluginMigration } from './migrations.js';
-import type { PermissionSet } from './permissions.js';
+import type { PermissionRef, PermissionSet } from './permissions.js';
 import type { AnyRoute, RouteDefinition, RouteSchemas } from './routes.js';
 import type { DepRefs, ResolvedDeps, ServiceRef } from './services.js';
 
@@ -22,7 +22,8 @@ export interface JobDefinition<K extends JobName, Deps, Settings> {
 
 /** A handler of an event; runs once per event (redeliveries skip handlers already recorded as done). */
 export interface EventHandlerDefinition<K extends EventName, Deps, Settings> {
-  event: K;
+  /** The event handled, or `'*'` for every event of the tenant (see `onAny`). */
+  event: K | '*';
   /** Unique within the plugin: the handler's identity for idempotency. Defaults to the event name. */
   id?: string;
   handle(input: { event: DeliveredEvent<K>; deps: ResolvedDeps<Deps>; ctx: EventContext<Settings> }): Promise<void>;
@@ -55,8 +56,38 @@ export interface PluginBuilders<Deps, Settings> {
     handle: EventHandlerDefinition<K, Deps, Settings>['handle'],
     options?: { id?: string },
   ): EventHandlerDefinition<EventName, unknown, unknown>;
+  /**
+   * Handles every event of the tenant, core's and every plugin's (for forwarding: outgoing webhooks,
+   * notification rules). Runs once per event like any handler; keep it cheap for events it ignores.
+   */
+  onAny(handle: EventHandlerDefinition<EventName, Deps, Settings>['handle'], options?: { id?: string }): EventHandlerDefinition<EventName, unknown, unknown>;
   tap<K extends HookName>(hook: K, fn: HookTapFn<K, TapScope<Deps, Settings>>): TapDefinition<HookName>;
   provide<T>(ref: ServiceRef<T>, create: ServiceDefinition<T, Deps, Settings>['create']): ServiceDefinition<unknown, unknown, unknown>;
+}
+
+/** A menu entry the web console shows for a plugin, to members holding `permission` (when given). */
+export interface NavigationEntry {
+  label: string;
+  /** An emoji or an icon name. */
+  icon?: string;
+  /**
+   * What the entry opens: a route path of the plugin (`/contacts`), whose list, detail and forms the console
+   * generates from the OpenAPI document, or `web:<element-name>` for a custom element the plugin ships in `web`.
+   */
+  path: string;
+  permission?: PermissionRef;
+}
+
+/**
+ * Static files a plugin ships (built front-end code, e.g. custom elements for richer pages), served by the
+ * kernel at `/web/<plugin>/…`. A host-level plugin with `root: true` (the console) is served at the site root
+ * instead, with `index.html` answering paths without a file (a single-page app); one plugin at most.
+ * Files under `assets/` are cached for a year (their names must carry a content hash), the rest revalidated.
+ */
+export interface WebAssets {
+  /** Absolute path of the directory (e.g. `fileURLToPath(new URL('../web-dist', import.meta.url))`). */
+  directory: string;
+  root?: boolean;
 }
 
 /** What a plugin needs of the host and of other plugins. */
@@ -90,6 +121,14 @@ export interface PluginDefinition<Deps extends DepRefs, SettingsSchema extends T
   migrations?: readonly PluginMigration[];
   /** Hooks this plugin offers others, by name. */
   hooks?: Record<string, HookSpec>;
+  /**
+   * `tenant` (default): tenants enable it in the marketplace. `host`: part of the host itself, always on, not
+   * listed in the marketplace (the web console); such a plugin has no routes, tables, jobs or handlers of its own.
+   */
+  scope?: 'tenant' | 'host';
+  /** Entries for the web console's menu. */
+  navigation?: readonly NavigationEntry[];
+  web?: WebAssets;
   routes?(builders: PluginBuilders<Deps, Static<SettingsSchema>>): AnyRoute[];
   jobs?(builders: PluginBuilders<Deps, Static<SettingsSchema>>): JobDefinition<JobName, unknown, unknown>[];
   events?(builders: PluginBuilders<Deps, Static<SettingsSchema>>): EventHandlerDefinition<EventName, unknown, unknown>[];
@@ -113,6 +152,9 @@ export interface Plugin {
   readonly settings: TSchema | undefined;
   readonly migrations: readonly PluginMigration[];
   readonly hooks: Record<string, HookSpec>;
+  readonly scope: 'tenant' | 'host';
+  readonly navigation: readonly NavigationEntry[];
+  readonly web: WebAssets | undefined;
   readonly routes: readonly AnyRoute[];
   readonly jobs: readonly JobDefinition<JobName, unknown, unknown>[];
   readonly eventHandlers: readonly EventHandlerDefinition<EventName, unknown, unknown>[];
@@ -124,6 +166,7 @@ const builders: PluginBuilders<unknown, unknown> = {
   route: (route) => route as AnyRoute,
   job: (job) => job as JobDefinition<JobName, unknown, unknown>,
   on: (event, handle, options) => ({ event, handle, ...(options?.id ? { id: options.id } : {}) }) as EventHandlerDefinition<EventName, unknown, unknown>,
+  onAny: (handle, options) => ({ event: '*', handle, ...(options?.id ? { id: options.id } : {}) }) as EventHandlerDefinition<EventName, unknown, unknown>,
   tap: (hook, fn) => ({ hook, fn }) as TapDefinition<HookName>,
   provide: (ref, create) => ({ ref, create }) as ServiceDefinition<unknown, unknown, unknown>,
 };
@@ -170,6 +213,9 @@ export function definePlugin<
     settings: definition.settings,
     migrations: definition.migrations ?? [],
     hooks: definition.hooks ?? {},
+    scope: definition.scope ?? 'tenant',
+    navigation: definition.navigation ?? [],
+    web: definition.web,
     routes: definition.routes?.(build) ?? [],
     jobs: definition.jobs?.(build) ?? [],
     eventHandlers: definition.events?.(build) ?? [],

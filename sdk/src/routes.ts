@@ -1,7 +1,7 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { RequestContext } from './context.js';
 import type { PermissionRef } from './permissions.js';
-import type { Reply } from './reply.js';
+import type { RawReply, Reply, StreamReply } from './reply.js';
 import type { ResolvedDeps } from './services.js';
 
 /** JSON Schemas (TypeBox recommended) of a route's inputs and output. */
@@ -17,7 +17,7 @@ type In<S extends RouteSchemas, K extends 'params' | 'query' | 'body'> = S[K] ex
 
 /** What a handler must return: the response schema's type (or a {@link Reply} of it), or anything when there is none. */
 export type RouteResult<S extends RouteSchemas> = S['response'] extends TSchema
-  ? Static<S['response']> | Reply<Static<S['response']>> | Reply<undefined>
+  ? Static<S['response']> | Reply<Static<S['response']>> | Reply<undefined> | RawReply | StreamReply
   : unknown;
 
 /** A route handler's input, typed from the route's schemas and the plugin's deps and settings. */
@@ -30,24 +30,67 @@ export interface RouteInput<S extends RouteSchemas, Deps, Settings> {
 }
 
 /** Who may call a route: holders of a permission, or (explicitly) anyone. */
-export type RouteAccess = { permission: PermissionRef; public?: never } | { public: true; permission?: never };
+export type RouteAccess = { permission: PermissionRef; public?: never } | ({ public: true; permission?: never } & PublicRouteOptions);
 
-/** A plugin route, served at `/api/v1/<plugin><path>`. */
-export type RouteDefinition<S extends RouteSchemas, Deps, Settings> = RouteAccess & {
+/** Where a public route finds its tenant (by default: the `X-Tenant` header, or the host name). */
+export interface PublicRouteOptions {
+  /**
+   * The path parameter naming the tenant (slug or id), for URLs handed to
+   * outsiders: `/webhooks/:provider/:tenant`. An unknown tenant is `404`.
+   */
+  tenantParam?: string;
+  /**
+   * Serves the route at the site root (`/b/:slug`) instead of under
+   * `/api/v1/<plugin>`, for pages and redirects visitors open. Such a
+   * request names no tenant: `resolveTenant` finds it, typically in a global
+   * table of the plugin (see `declareGlobalTable`). `undefined`, or a tenant
+   * that has not enabled the plugin or is suspended, answers `404`.
+   */
+  root?: RootMount;
+}
+
+/** How a root route finds its tenant. */
+export interface RootMount {
+  resolveTenant(input: { params: Record<string, string>; host: string; db: GlobalDb }): Promise<string | undefined>;
+}
+
+/** A read-only view for finding a tenant: global tables are visible, tenant tables are not (no tenant is set). */
+export interface GlobalDb {
+  one<Row = Record<string, unknown>>(text: string, values?: readonly unknown[]): Promise<Row | undefined>;
+}
+
+/** Media types a route may accept as its body. */
+export type BodyMediaType = 'application/json' | 'application/x-www-form-urlencoded' | 'text/csv' | 'text/plain';
+
+/**
+ * How a route reads its body (default: JSON up to the host's limit).
+ * `application/x-www-form-urlencoded` arrives as an object of strings,
+ * `text/*` as a string; the body schema validates either.
+ */
+export interface BodyOptions {
+  types: readonly BodyMediaType[];
+  /** Largest body accepted, in bytes (default: the host's `PLINTH_BODY_LIMIT`). */
+  limitBytes?: number;
+}
+
+interface RouteCommon<S extends RouteSchemas> {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  /** Path under the plugin's prefix, with `:name` parameters: `/contacts/:id`. */
+  /** Path under the plugin's prefix (or under the root, for `root` routes), with `:name` parameters: `/contacts/:id`. */
   path: string;
   /** One line for the OpenAPI document. */
   summary: string;
   schema?: S;
-  handler(input: RouteInput<S, Deps, Settings>): Promise<RouteResult<S>>;
-};
+  body?: BodyOptions;
+}
+
+/** A plugin route, served at `/api/v1/<plugin><path>`. */
+export type RouteDefinition<S extends RouteSchemas, Deps, Settings> = RouteAccess &
+  RouteCommon<S> & {
+    handler(input: RouteInput<S, Deps, Settings>): Promise<RouteResult<S>>;
+  };
 
 /** A route as the kernel sees it (types erased). */
-export type AnyRoute = RouteAccess & {
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  path: string;
-  summary: string;
-  schema?: RouteSchemas;
-  handler(input: RouteInput<RouteSchemas, unknown, unknown>): Promise<unknown>;
-};
+export type AnyRoute = RouteAccess &
+  RouteCommon<RouteSchemas> & {
+    handler(input: RouteInput<RouteSchemas, unknown, unknown>): Promise<unknown>;
+  };

@@ -106,6 +106,34 @@ export interface PluginMailer {
   send(message: MailMessage): Promise<void>;
 }
 
+/**
+ * Seals secrets for storage (AES-256-GCM under the host's encryption key):
+ * store what `seal` returns, `open` it when you need the plaintext, and never
+ * return either in a response or a log line.
+ */
+export interface PluginSecrets {
+  seal(plaintext: string): string;
+  /** Throws when the value was not sealed with this host's key (or was altered). */
+  open(sealed: string): string;
+}
+
+/** A member of the tenant. */
+export interface TenantMember {
+  userId: string;
+  name: string;
+  email: string;
+  /** Names of the member's roles. */
+  roles: string[];
+}
+
+/** The tenant's members (read-only). */
+export interface PluginMembers {
+  /** One member, or undefined when the user is not a member of this tenant. */
+  get(userId: string): Promise<TenantMember | undefined>;
+  /** Members holding a role (by name) or a permission (wildcards in their grants understood); every member without a filter. */
+  list(filter?: { role?: string; permission?: string }): Promise<TenantMember[]>;
+}
+
 /** The kernel's services a plugin may list in `deps`. */
 export const coreServices = {
   db: createServiceRef<TenantDb>('core.db'),
@@ -115,4 +143,6 @@ export const coreServices = {
   hooks: createServiceRef<PluginHooks>('core.hooks'),
   logger: createServiceRef<PluginLogger>('core.logger'),
   mailer: createServiceRef<PluginMailer>('core.mailer'),
+  secrets: createServiceRef<PluginSecrets>('core.secrets'),
+  members: createServiceRef<PluginMembers>('core.members'),
 } as const;

@@ -46,6 +46,55 @@ export const listTenantsAsAdmin = defineRoute({
   },
 });
 
+/** What the host runs: every installed plugin, its migrations applied or pending, and how many tenants enabled it. */
+export const listPluginsAsAdmin = defineRoute({
+  method: 'GET',
+  path: '/admin/plugins',
+  summary: 'Installed plugins with their version, migration state and number of tenants that enabled them',
+  tag: 'admin',
+  access: superAdmin,
+  async handler({ services, audit }) {
+    const { knex } = services.database;
+    const installed = (await knex('plinth_plugins').select('name', 'version', 'installed_at', 'updated_at')) as {
+      name: string;
+      version: string;
+      installed_at: Date;
+      updated_at: Date;
+    }[];
+    const byName = new Map(installed.map((row) => [row.name, row]));
+    // Counted across tenants as the schema owner: the host's own bookkeeping, not any tenant's data.
+    const enabled = (await knex('tenant_plugins').where({ enabled: true }).groupBy('plugin').select('plugin').count('* as tenants')) as {
+      plugin: string;
+      tenants: string;
+    }[];
+    const enabledBy = new Map(enabled.map((row) => [row.plugin, Number(row.tenants)]));
+    const applied = (await knex('plinth_migrations')
+      .whereIn(
+        'scope',
+        services.plugins.plugins.map((plugin) => plugin.name),
+      )
+      .select('scope', 'name', 'applied_at')) as {
+      scope: string;
+      name: string;
+      applied_at: Date;
+    }[];
+    await audit({ action: 'admin.plugins.listed' });
+    return services.plugins.plugins.map((plugin) => {
+      const done = new Map(applied.filter((row) => row.scope === plugin.name).map((row) => [row.name, row.applied_at]));
+      return {
+        name: plugin.name,
+        title: plugin.title,
+        version: plugin.version,
+        scope: plugin.scope,
+        installed_version: byName.get(plugin.name)?.version ?? null,
+        installed_at: byName.get(plugin.name)?.installed_at ?? null,
+        tenants_enabled: enabledBy.get(plugin.name) ?? 0,
+        migrations: plugin.migrations.map((migration) => ({ name: migration.name, applied_at: done.get(migration.name) ?? null })),
+      };
+    });
+  },
+});
+
 export const getTenantAsAdmin = defineRoute({
   method: 'GET',
   path: '/admin/tenants/:id',
@@ -201,4 +250,5 @@ export const adminRoutes: CoreRoute[] = [
   unsuspendTenantAsAdmin,
   putTenantQuotas,
   listHostAuditLog,
+  listPluginsAsAdmin,
 ] as CoreRoute[];

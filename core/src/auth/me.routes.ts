@@ -46,4 +46,16 @@ export const patchMe = defineRoute({
   },
 });
 
-export const meRoutes = [getMe, patchMe];
+/** What the caller may do in the request's tenant: front ends hide what the API would refuse. */
+export const getMyPermissions = defineRoute({
+  method: 'GET',
+  path: '/me/permissions',
+  summary: "The caller's effective permissions in the tenant (roles' grants, wildcards as granted)",
+  tag: 'auth',
+  access: { member: true },
+  async handler({ access, permissions }) {
+    return { roles: access?.roles ?? [], permissions: [...permissions] };
+  },
+});
+
+export const meRoutes = [getMe, patchMe, getMyPermissions];

@@ -37,9 +37,16 @@ export function isUuid(value: string): boolean {
   return uuidPattern.test(value);
 }
 
+/**
+ * Whom a transaction works for: a tenant (by id), the system path (`null`, core only), or `'global'`: the
+ * runtime role with no tenant set, which sees global tables and no tenant's rows (plugins finding a tenant).
+ */
+export type TransactionScope = string | null | 'global';
+
 /** What a transaction runs first: one round trip that begins it, sets the tenant and drops to the scoped role. */
-function preambleFor(tenantId: string | null): string {
+function preambleFor(tenantId: TransactionScope): string {
   if (tenantId === null) return 'begin; set local role plinth_system';
+  if (tenantId === 'global') return 'begin; set local role plinth_app';
   // The id is interpolated (a parameter cannot ride a multi-statement query), so it must be a UUID, checked here.
   if (!isUuid(tenantId)) throw new Error(`tenant id ${JSON.stringify(tenantId)} is not a UUID`);
   return `begin; select set_config('app.tenant_id', '${tenantId}', true); set local role plinth_app`;
@@ -64,7 +71,7 @@ export class LazyTransaction implements ScopedDb {
 
   constructor(
     private readonly database: Database,
-    tenantId: string | null,
+    tenantId: TransactionScope,
   ) {
     this.preamble = preambleFor(tenantId);
   }

@@ -4,7 +4,6 @@ import Koa from 'koa';
 import compose from 'koa-compose';
 import type { PlinthConfig } from '../config/variables.js';
 import type { Logger } from '../logger.js';
-import { jsonBodyParser } from './body-parser.js';
 import type { PlinthMiddleware, PlinthRouter, PlinthState } from './context.js';
 import { errorHandler } from './error-handler.js';
 import type { Metrics } from './metrics.js';
@@ -13,7 +12,7 @@ import { securityHeaders } from './security-headers.js';
 
 export interface HttpApp {
   app: Koa<PlinthState>;
-  /** Routes at the root (`/health`, `/metrics`). */
+  /** Routes at the root (`/health`, `/metrics`, plugins' pages). */
   rootRouter: PlinthRouter;
   /** Routes under `/api/v1`. */
   apiRouter: PlinthRouter;
@@ -25,7 +24,7 @@ export interface HttpApp {
   idle(): Promise<void>;
 }
 
-/** The request path up to the handler: request id, metrics, errors, headers, CORS, logging, body. */
+/** The request path up to the router: request id, metrics, errors, headers, CORS, logging (each route reads its own body). */
 export function createHttpApp(config: PlinthConfig, logger: Logger, metrics: Metrics): HttpApp {
   const app = new Koa<PlinthState>({ proxy: config.trustProxy });
   app.silent = true;
@@ -54,7 +53,6 @@ export function createHttpApp(config: PlinthConfig, logger: Logger, metrics: Met
   app.use(securityHeaders);
   app.use(errorHandler(logger));
   if (config.corsOrigins.length > 0) app.use(corsFor(config.corsOrigins) as unknown as PlinthMiddleware);
-  app.use(jsonBodyParser(config.bodyLimitBytes));
   app.use(rootRouter.routes());
   // Plugin routes are found by their first path segment, so matching costs the same with 1 or 100 plugins.
   const pluginRouters = new Map<string, PlinthMiddleware>();

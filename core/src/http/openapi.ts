@@ -12,11 +12,16 @@ const errorEnvelope = {
   },
 };
 
+function bodyContent(route: CoreRoute): Record<string, { schema: unknown }> {
+  const schema = strip(route.schema!.body!);
+  return Object.fromEntries((route.body?.types ?? ['application/json']).map((type) => [type, { schema }]));
+}
+
 /** OpenAPI 3.1 from the routes' own schemas: what the code validates is what the document says. */
 export function openApiDocument(routes: readonly CoreRoute[], info: { version: string; serverUrl?: string }): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
-    const path = `/api/v1${route.path.replace(/:([A-Za-z_]+)/g, '{$1}')}`;
+    const path = `${route.root ? '' : '/api/v1'}${route.path.replace(/:([A-Za-z_]+)/g, '{$1}')}`;
     const parameters = [
       ...propertiesOf(route.schema?.params).map(([name, schema]) => ({ name, in: 'path', required: true, schema })),
       ...propertiesOf(route.schema?.query).map(([name, schema, required]) => ({ name, in: 'query', required, schema })),
@@ -30,7 +35,7 @@ export function openApiDocument(routes: readonly CoreRoute[], info: { version: s
       ...('public' in route.access ? { security: [] } : {}),
       ...('permission' in route.access ? { 'x-permission': route.access.permission } : {}),
       ...(parameters.length > 0 ? { parameters } : {}),
-      ...(route.schema?.body ? { requestBody: { required: true, content: { 'application/json': { schema: strip(route.schema.body) } } } } : {}),
+      ...(route.schema?.body ? { requestBody: { required: true, content: bodyContent(route) } } : {}),
       responses: {
         '2XX': { description: 'Success envelope `{ success: true, data, meta }`' },
         default: { description: 'Error envelope', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },

@@ -1,11 +1,14 @@
 import { BadRequestError, ForbiddenError, NotFoundError, RateLimitedError, UnauthenticatedError } from '@plinth/sdk';
 import { recordHostAudit, recordTenantAudit, type AuditActor } from '../audit/audit.js';
 import { apiTokenPrefix } from '../auth/api-token-auth.js';
-import { LazyTransaction } from '../db/scoped-db.js';
+import { Readable } from 'node:stream';
+import { RawReply, StreamReply } from '@plinth/sdk';
+import { isUuid, LazyTransaction } from '../db/scoped-db.js';
 import type { KernelServices } from '../kernel.js';
 import { holds } from '../rbac/permissions.js';
 import type { TenantAccess } from '../rbac/tenant-access.js';
 import type { Tenant } from '../tenancy/tenant-directory.js';
+import { jsonOnly, readBody } from './body-parser.js';
 import type { PlinthContext, PlinthRouter } from './context.js';
 import { respond } from './respond.js';
 import { Reply, type CoreRoute, type Principal, type RouteInput, type RouteSchema } from './route.js';
@@ -32,40 +35,43 @@ export function mountRoutes(routerFor: (route: CoreRoute) => PlinthRouter, route
 
 async function handle(ctx: PlinthContext, route: CoreRoute, services: KernelServices): Promise<void> {
   const { access } = route;
-  const tenantRoute = 'permission' in access || 'member' in access || ('public' in access && access.tenant === true);
-  let tenant: Tenant | undefined;
-  if (tenantRoute) {
-    tenant = await services.tenants.resolve(ctx.get('x-tenant') || undefined, ctx.host);
-    if (!tenant) throw new BadRequestError('Name the tenant with the X-Tenant header (slug or id)', { code: 'tenant_required' });
-  }
+  await readBody(ctx, route.body?.types ?? jsonOnly, route.body?.limitBytes ?? services.config.bodyLimitBytes);
+  const tenant = await tenantOf(ctx, access, services);
 
   let principal: Principal | undefined;
   let tenantAccess: TenantAccess | undefined;
   let permissions: readonly string[] = [];
-  if (!('public' in access)) {
+  const isPublic = 'public' in access;
+  if (!isPublic) {
     principal = await authenticate(ctx, services, tenant);
     if ('superAdmin' in access && !(principal.kind === 'user' && principal.isSuperAdmin)) throw new ForbiddenError('Host administrators only');
+  } else if (ctx.get('authorization') && tenant && !route.root) {
+    // A public tenant route still knows a signed-in caller (a customer with their cart); a bad token is 401, not ignored.
+    principal = await authenticate(ctx, services, tenant);
   }
   if (tenant?.status === 'suspended' && !(principal?.kind === 'user' && principal.isSuperAdmin)) {
+    if (route.root) throw new NotFoundError('Not found');
     throw new ForbiddenError('This tenant is suspended', { code: 'tenant_suspended' });
   }
   if (tenant && principal) {
     if (principal.kind === 'user') {
       tenantAccess = await services.tenantAccess.of(tenant.id, principal.userId);
-      if (!tenantAccess) throw new ForbiddenError('You are not a member of this tenant');
-      permissions = tenantAccess.permissions;
+      if (!tenantAccess && !isPublic) throw new ForbiddenError('You are not a member of this tenant');
+      permissions = tenantAccess?.permissions ?? [];
     } else {
       permissions = principal.permissions;
     }
   }
-  if (tenant) {
+  if (tenant && !route.root) {
     const limit = await services.rateLimiter.hit(`tenant:${tenant.id}`, tenant.quotas.requests_per_minute, 60_000);
     if (!limit.allowed) throw new RateLimitedError(limit.retryAfterSeconds, 'This tenant has used its requests for this minute');
-    if (route.plugin && !(await services.plugins.tenantPlugins.isEnabled(tenant.id, route.plugin))) {
-      throw new NotFoundError(`The ${route.plugin} plugin is not enabled for this tenant`, { code: 'plugin_not_enabled' });
-    }
-    if ('permission' in access && !holds(permissions, access.permission)) throw new ForbiddenError(`Missing permission ${access.permission}`);
   }
+  if (tenant && route.plugin && !(await services.plugins.tenantPlugins.isEnabled(tenant.id, route.plugin))) {
+    // A page at the site root shows a visitor nothing about which plugins a tenant uses.
+    if (route.root) throw new NotFoundError('Not found');
+    throw new NotFoundError(`The ${route.plugin} plugin is not enabled for this tenant`, { code: 'plugin_not_enabled' });
+  }
+  if (tenant && 'permission' in access && !holds(permissions, access.permission)) throw new ForbiddenError(`Missing permission ${access.permission}`);
 
   const schema: RouteSchema = route.schema ?? {};
   const params = schema.params ? validate(schema.params, { ...ctx.params }, { coerce: true, location: 'params' }) : undefined;
@@ -102,7 +108,19 @@ async function handle(ctx: PlinthContext, route: CoreRoute, services: KernelServ
     await transaction.finish(false);
     throw error;
   }
+  if (result instanceof StreamReply) {
+    ctx.status = result.status;
+    ctx.set(result.headers);
+    ctx.body = Readable.from(streamInTransaction(result.chunks, transaction));
+    return;
+  }
   await transaction.finish(true);
+  if (result instanceof RawReply) {
+    ctx.status = result.status;
+    ctx.set(result.headers);
+    ctx.body = result.body;
+    return;
+  }
   if (result instanceof Reply) {
     if (result.status === 204) {
       ctx.status = 204;
@@ -113,6 +131,42 @@ async function handle(ctx: PlinthContext, route: CoreRoute, services: KernelServ
     return;
   }
   respond(ctx, result);
+}
+
+/** The request's tenant, as the route's access says to find it; undefined for tenant-less routes. */
+async function tenantOf(ctx: PlinthContext, access: CoreRoute['access'], services: KernelServices): Promise<Tenant | undefined> {
+  const from = 'public' in access ? access.tenant : 'permission' in access || 'member' in access ? true : undefined;
+  if (from === undefined) return undefined;
+  if (from === true) {
+    const tenant = await services.tenants.resolve(ctx.get('x-tenant') || undefined, ctx.host);
+    if (!tenant) throw new BadRequestError('Name the tenant with the X-Tenant header (slug or id)', { code: 'tenant_required' });
+    return tenant;
+  }
+  let id: string | undefined;
+  if ('param' in from) {
+    id = ctx.params[from.param];
+  } else {
+    const lookup = new LazyTransaction(services.database, 'global');
+    try {
+      id = await from.resolve({ params: { ...ctx.params }, host: ctx.host, db: lookup });
+    } finally {
+      await lookup.finish(false);
+    }
+  }
+  const tenant = id === undefined ? undefined : isUuid(id) ? await services.tenants.byId(id) : await services.tenants.bySlug(id.toLowerCase());
+  if (!tenant) throw new NotFoundError('Not found');
+  return tenant;
+}
+
+/** Yields the chunks, then commits the transaction; rolls it back when the stream fails or the client goes away. */
+async function* streamInTransaction(chunks: AsyncIterable<string | Buffer>, transaction: LazyTransaction): AsyncGenerator<string | Buffer> {
+  let completed = false;
+  try {
+    for await (const chunk of chunks) yield chunk;
+    completed = true;
+  } finally {
+    await transaction.finish(completed);
+  }
 }
 
 /**

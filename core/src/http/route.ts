@@ -1,4 +1,4 @@
-import { Reply } from '@plinth/sdk';
+import { Reply, type BodyOptions, type GlobalDb } from '@plinth/sdk';
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { AuditActor, AuditEntry } from '../audit/audit.js';
 import type { ScopedDb } from '../db/scoped-db.js';
@@ -9,13 +9,19 @@ import type { PlinthContext } from './context.js';
 
 /**
  * Who may call a route. Every route states one; a route without it fails at boot.
- * - `public`: anyone, no credentials (`tenant: true`: still within a named tenant, as plugins' public routes are);
+ * - `public`: anyone, no credentials; `tenant` says where its tenant comes from, if it has one: the request
+ *   (`true`: header or host, as plugins' public routes), a path parameter (`{ param }`), or a lookup (`{ resolve }`,
+ *   for plugin pages at the site root);
  * - `user`: any signed-in user, no tenant involved (`/me`, creating a tenant);
  * - `permission`: a member (or API token) of the request's tenant holding the permission;
  * - `member`: any member of the request's tenant;
  * - `superAdmin`: host operators (`/admin/…`).
  */
-export type Access = { public: true; tenant?: true } | { user: true } | { permission: string } | { member: true } | { superAdmin: true };
+export type Access = { public: true; tenant?: PublicTenant } | { user: true } | { permission: string } | { member: true } | { superAdmin: true };
+
+/** Where a public route's tenant comes from. */
+export type PublicTenant =
+  true | { param: string } | { resolve(input: { params: Record<string, string>; host: string; db: GlobalDb }): Promise<string | undefined> };
 
 export interface RouteSchema {
   params?: TSchema;
@@ -58,8 +64,12 @@ export { Reply };
 
 export interface CoreRoute<S extends RouteSchema = RouteSchema> {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  /** Path under `/api/v1`, with `:name` parameters. */
+  /** Path under `/api/v1` (or the site root, for `root` routes), with `:name` parameters. */
   path: string;
+  /** Served at the site root instead of under `/api/v1` (plugin pages), and left out of the OpenAPI document. */
+  root?: boolean;
+  /** Media types and size of the body (default: JSON up to the host's limit). */
+  body?: BodyOptions;
   summary: string;
   access: Access;
   schema?: S;

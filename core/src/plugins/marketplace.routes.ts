@@ -14,7 +14,7 @@ const list = defineRoute({
   access: { permission: 'core.plugins.view' },
   async handler({ services, tenant }) {
     const state = await services.plugins.tenantPlugins.state(tenant!.id);
-    return services.plugins.plugins.map((plugin) => presentPlugin(plugin, plugin.name in state.settings));
+    return services.plugins.plugins.filter((plugin) => plugin.scope === 'tenant').map((plugin) => presentPlugin(plugin, plugin.name in state.settings));
   },
 });
 

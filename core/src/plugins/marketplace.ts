@@ -20,13 +20,20 @@ export function presentPlugin(plugin: Plugin, enabled: boolean) {
       grant_to: permission.grantTo,
     })),
     requires: { core: plugin.requires.core, plugins: plugin.requires.plugins ?? {}, optional_plugins: plugin.requires.optionalPlugins ?? {} },
+    navigation: plugin.navigation.map((entry) => ({
+      label: entry.label,
+      icon: entry.icon ?? null,
+      path: entry.path,
+      permission: entry.permission?.name ?? null,
+    })),
+    web: plugin.web ? `/web/${plugin.name}/` : null,
     enabled,
   };
 }
 
 export function installedPlugin(services: KernelServices, name: string): Plugin {
   const plugin = services.plugins.byName.get(name);
-  if (!plugin) throw new NotFoundError(`No plugin named ${name} is installed`);
+  if (!plugin || plugin.scope === 'host') throw new NotFoundError(`No plugin named ${name} is installed`);
   return plugin;
 }
 

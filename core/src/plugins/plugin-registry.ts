@@ -32,6 +32,8 @@ export function tablePrefix(pluginName: string): string {
 }
 
 /** Checks one definition's data; throws {@link PluginError} naming the plugin and the field. */
+const reservedRootPaths = /^\/($|api(\/|$)|health(\/|$)|metrics(\/|$))/;
+
 export function validatePlugin(plugin: Plugin): void {
   const fail = (field: string, problem: string): never => {
     throw new PluginError(`plugin \`${plugin?.name ?? '?'}\`: ${field} ${problem}`);
@@ -60,6 +62,12 @@ export function validatePlugin(plugin: Plugin): void {
     if (!access.public && !permission) fail(`route ${key}`, 'declares neither a permission nor public: true');
     if (permission && !permission.startsWith(`${plugin.name}.`) && !permission.startsWith('core.'))
       fail(`route ${key}`, `permission ${permission} belongs to another plugin`);
+    if (route.public && route.tenantParam && !route.path.split('/').includes(`:${route.tenantParam}`))
+      fail(`route ${key}`, `tenantParam ${route.tenantParam} is not a parameter of its path`);
+    if (route.public && route.root) {
+      if (typeof route.root.resolveTenant !== 'function') fail(`route ${key}`, 'root routes need root.resolveTenant');
+      if (reservedRootPaths.test(route.path)) fail(`route ${key}`, 'root paths may not start with /api, /health or /metrics, nor be /');
+    }
   }
   for (const { name } of plugin.jobs as readonly { name: string }[])
     if (!name.startsWith(`${plugin.name}.`)) fail(`job ${name}`, `must be named ${plugin.name}.<job>`);
@@ -70,6 +78,20 @@ export function validatePlugin(plugin: Plugin): void {
     if (handlerIds.has(id)) fail(`event handler ${id}`, 'is declared twice; give each handler of the same event its own id');
     handlerIds.add(id);
   }
+  if (plugin.scope === 'host') {
+    const owned = {
+      routes: plugin.routes,
+      migrations: plugin.migrations,
+      jobs: plugin.jobs,
+      'event handlers': plugin.eventHandlers,
+      taps: plugin.taps,
+      services: plugin.services,
+    };
+    for (const [kind, list] of Object.entries(owned)) if (list.length > 0) fail('scope', `a host-level plugin has no ${kind}`);
+  }
+  if (plugin.web?.root && plugin.scope !== 'host') fail('web.root', 'only a host-level plugin (scope: "host") may serve the site root');
+  for (const entry of plugin.navigation)
+    if (!entry.path.startsWith('/') && !entry.path.startsWith('web:')) fail(`navigation ${entry.label}`, 'path must start with / or web:');
   for (const hook of Object.keys(plugin.hooks)) if (!hook.startsWith(`${plugin.name}.`)) fail(`hook ${hook}`, `must be named ${plugin.name}.<hook>`);
   for (const service of plugin.services)
     if (!service.ref.id.startsWith(`${plugin.name}.`)) fail(`service ${service.ref.id}`, `must be named ${plugin.name}.<service>`);
@@ -91,6 +113,19 @@ export function orderPlugins(plugins: readonly Plugin[], coreVersion: string): P
     validatePlugin(plugin);
     if (byName.has(plugin.name)) throw new PluginError(`plugin \`${plugin.name}\` is listed twice`);
     byName.set(plugin.name, plugin);
+  }
+  const rootSites = plugins.filter((plugin) => plugin.web?.root);
+  if (rootSites.length > 1)
+    throw new PluginError(`plugins ${rootSites.map((plugin) => `\`${plugin.name}\``).join(' and ')} both serve web files at the site root`);
+  const rootRoutes = new Map<string, string>();
+  for (const plugin of plugins) {
+    for (const route of plugin.routes) {
+      if (!route.public || !route.root) continue;
+      const key = `${route.method} ${route.path.replace(/:[A-Za-z_]+/g, ':')}`;
+      const owner = rootRoutes.get(key);
+      if (owner) throw new PluginError(`plugins \`${owner}\` and \`${plugin.name}\` both serve ${route.method} ${route.path} at the site root`);
+      rootRoutes.set(key, plugin.name);
+    }
   }
   for (const plugin of plugins) {
     if (!semver.satisfies(coreVersion, plugin.requires.core, { includePrerelease: true })) {

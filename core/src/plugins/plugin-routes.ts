@@ -1,6 +1,6 @@
 import type { AnyRoute, Caller, Plugin, RequestContext, TenantInfo } from '@plinth/sdk';
 import type { LazyTransaction } from '../db/scoped-db.js';
-import type { CoreRoute, RouteInput, RouteSchema } from '../http/route.js';
+import type { CoreRoute, PublicTenant, RouteInput, RouteSchema } from '../http/route.js';
 import { holds } from '../rbac/permissions.js';
 import { PluginFailure } from './plugin-hooks.js';
 import { resolveDeps, type ScopeHost } from './plugin-scope.js';
@@ -24,11 +24,13 @@ function adapt(plugin: Plugin, route: AnyRoute, host: () => PluginRouteHost): Co
   const { params, query, body } = route.schema ?? {};
   return {
     method: route.method,
-    path: `/${plugin.name}${route.path === '/' ? '' : route.path}`,
+    path: route.public && route.root ? route.path : `/${plugin.name}${route.path === '/' ? '' : route.path}`,
     summary: route.summary,
     tag: plugin.name,
     plugin: plugin.name,
-    access: route.public ? { public: true, tenant: true } : { permission: route.permission.name },
+    access: route.public ? { public: true, tenant: publicTenant(route) } : { permission: route.permission.name },
+    ...(route.public && route.root ? { root: true } : {}),
+    ...(route.body ? { body: route.body } : {}),
     schema: { ...(params ? { params } : {}), ...(query ? { query } : {}), ...(body ? { body } : {}) },
     ...(route.schema?.response ? { response: route.schema.response } : {}),
     async handler(input: RouteInput<RouteSchema>) {
@@ -59,6 +61,11 @@ function adapt(plugin: Plugin, route: AnyRoute, host: () => PluginRouteHost): Co
       }
     },
   };
+}
+
+function publicTenant(route: AnyRoute & { public: true }): PublicTenant {
+  if (route.root) return { resolve: (input) => route.root!.resolveTenant(input) };
+  return route.tenantParam ? { param: route.tenantParam } : true;
 }
 
 function callerOf(input: RouteInput<RouteSchema>): Caller {

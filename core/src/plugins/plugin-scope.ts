@@ -1,7 +1,8 @@
-import type { Plugin, TenantInfo } from '@plinth/sdk';
+import type { Plugin, PluginMembers, TenantInfo, TenantMember } from '@plinth/sdk';
 import type { ScopedDb } from '../db/scoped-db.js';
 import type { KernelServices } from '../kernel.js';
 import type { Logger } from '../logger.js';
+import { holds } from '../rbac/permissions.js';
 import type { PluginHooksRuntime } from './plugin-hooks.js';
 import type { TenantPluginState } from './tenant-plugins.js';
 
@@ -74,6 +75,10 @@ function build(plugin: Plugin, id: string, unit: UnitOfWork, host: ScopeHost): u
       };
     case 'core.jobs':
       return pluginJobs(plugin, unit, services);
+    case 'core.secrets':
+      return services.secretBox;
+    case 'core.members':
+      return tenantMembers(unit, services);
   }
   const provider = host.providers.get(id);
   if (!provider) throw new PluginMisuseError(`plugin \`${plugin.name}\` depends on service ${id}, which no installed plugin provides`);
@@ -140,4 +145,24 @@ function namespacedCache(services: KernelServices, prefix: string) {
 
 function pluginLogger(logger: Logger, plugin: string, tenantId: string, requestId: string | undefined) {
   return logger.child({ plugin, tenantId, ...(requestId ? { requestId } : {}) });
+}
+
+const memberSelect = `select tu.user_id as "userId", tu.name, tu.email,
+    coalesce((select array_agg(r.name order by r.name) from membership_roles mr join roles r on r.id = mr.role_id
+               where mr.membership_id = tu.membership_id), '{}') as roles
+  from tenant_users tu`;
+
+/** The tenant's members, read through the unit's (tenant-scoped) transaction. */
+function tenantMembers(unit: UnitOfWork, services: KernelServices): PluginMembers {
+  return {
+    get: (userId) => unit.db.one<TenantMember>(`${memberSelect} where tu.user_id = $1`, [userId]),
+    async list(filter = {}) {
+      const members = await unit.db.query<TenantMember>(`${memberSelect} order by tu.name, tu.user_id`);
+      const { role, permission } = filter;
+      const byRole = role ? members.filter((member) => member.roles.includes(role)) : members;
+      if (!permission) return byRole;
+      const access = await Promise.all(byRole.map((member) => services.tenantAccess.of(unit.tenant.id, member.userId)));
+      return byRole.filter((_member, index) => holds(access[index]?.permissions ?? [], permission));
+    },
+  };
 }

@@ -44,7 +44,7 @@ export async function dispatchEvent(host: PluginWorkHost, tenantId: string, even
   let failures = 0;
   for (const plugin of host.plugins.values()) {
     if (!(plugin.name in state.settings)) continue;
-    for (const handler of plugin.eventHandlers.filter((candidate) => candidate.event === event.name)) {
+    for (const handler of plugin.eventHandlers.filter((candidate) => candidate.event === event.name || candidate.event === '*')) {
       const handlerId = `${plugin.name}:${handler.id ?? handler.event}`;
       try {
         await runInTenant(database, tenantId, async (db) => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../config/load-config.js';
 import { createKernel, type Kernel } from '../kernel.js';
+import type { CoreRoute } from '../http/route.js';
 import type { Logger } from '../logger.js';
 import { installPlugins, uninstallPlugin } from '../plugins/plugin-installer.js';
 import type { Plugin } from '@plinth/sdk';
@@ -24,6 +25,10 @@ export interface TestKernel {
   drainEvents(): Promise<{ delivered: number; failed: number }>;
   /** Waits until no job is due or running (bounded): the jobs queued so far have run. */
   drainJobs(timeoutMs?: number): Promise<void>;
+  /** Mail the kernel sent (the development outbox), oldest first; only that to `to` when given. */
+  mailbox(to?: string): Promise<{ to: string; subject: string; text: string; html: string | null; created_at: Date }[]>;
+  /** Runs SQL as the database owner, outside any tenant (assertions on stored state; not for what the API should do). */
+  sql<Row = Record<string, unknown>>(text: string, values?: readonly unknown[]): Promise<Row[]>;
   /** Runs a plugin's migrations down and up again on this database: they must be reversible. */
   checkMigrations(plugin: string): Promise<void>;
   /** Stops the kernel and drops its database (unless it was given one). */
@@ -51,6 +56,8 @@ export interface TestKernelOptions {
   plugins?: readonly Plugin[];
   /** Tenants to create (by slug), each with an owner, ready in `t.tenants[slug]`. */
   tenants?: readonly string[];
+  /** Extra host routes (under /api/v1, behind the same request path as core's). */
+  routes?: readonly CoreRoute[];
   /** Called after the kernel is built and before it starts: add routes, register services. */
   beforeStart?(kernel: Kernel): void | Promise<void>;
   /**
@@ -85,6 +92,7 @@ export async function createTestKernel(options: TestKernelOptions = {}): Promise
   const kernel = await createKernel(config, {
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.plugins ? { plugins: options.plugins } : {}),
+    ...(options.routes ? { routes: options.routes } : {}),
   });
   try {
     await options.beforeStart?.(kernel);
@@ -112,6 +120,22 @@ export async function createTestKernel(options: TestKernelOptions = {}): Promise
     },
     drainEvents: () => kernel.container.cradle.plugins.drainEvents(),
     drainJobs: (timeoutMs) => drainJobs(kernel, timeoutMs),
+    async mailbox(to) {
+      const { knex } = kernel.container.cradle.database;
+      const query = knex('mail_outbox')
+        .select('to', 'subject', 'text', 'html', 'created_at')
+        .orderBy([{ column: 'created_at' }, { column: 'id' }]);
+      return to ? query.where('to', to) : query;
+    },
+    async sql<Row>(text: string, values: readonly unknown[] = []) {
+      const { database } = kernel.container.cradle;
+      const client = await database.acquire();
+      try {
+        return (await client.query(text, values as unknown[])).rows as Row[];
+      } finally {
+        await database.release(client);
+      }
+    },
     async checkMigrations(name) {
       const { plugins, database } = kernel.container.cradle;
       const plugin = plugins.byName.get(name);

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, RateLimitedError, UnauthenticatedError, ValidationError } from '@plinth/sdk';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { respond } from '../../src/index.js';
+import { defineRoute, Reply, respond } from '../../src/index.js';
 import { createTestKernel, type TestKernel } from '../../src/testing/index.js';
 
 const logLines: Record<string, unknown>[] = [];
@@ -17,6 +17,15 @@ let t: TestKernel;
 beforeAll(async () => {
   t = await createTestKernel({
     env: { PLINTH_BODY_LIMIT: '2kb' },
+    routes: [
+      defineRoute({
+        method: 'POST',
+        path: '/test/echo',
+        summary: 'Echo',
+        access: { public: true },
+        handler: async ({ ctx }) => Reply.created(ctx.request.body),
+      }),
+    ],
     logger: pino({ level: 'error' }, logSink),
     beforeStart(kernel) {
       const router = kernel.apiRouter;
@@ -48,7 +57,6 @@ beforeAll(async () => {
         await kernel.container.cradle.database.knex.raw('select * from no_such_table_for_the_test');
         respond(ctx, 'unreachable');
       });
-      router.post('/test/echo', (ctx) => respond(ctx, ctx.request.body, { status: 201 }));
     },
   });
 });

@@ -158,6 +158,8 @@ export const recordlessTenantRoutes = new Set([
   'GET /tenant',
   'PATCH /tenant',
   'GET /permissions',
+  // The caller's own grants; a non-member is refused (core/test/plugins/web-assets.test.ts).
+  'GET /me/permissions',
   'POST /invitations',
   'POST /roles',
   'POST /api-tokens',

@@ -45,6 +45,8 @@ describe('browsing', () => {
       author: null,
       permissions: [{ name: 'tags.stats.view', description: 'See tag stats', grant_to: ['admin', 'member'] }],
       requires: { core: '>=0.1.0', plugins: { notes: '^1.0.0' }, optional_plugins: {} },
+      navigation: [],
+      web: null,
       enabled: false,
     });
     expect(await enabledIn(owner)).toEqual({ notes: false, tags: false, journal: false });
