@@ -1,0 +1,25 @@
+import { coreServices, type PluginBuilders, type ResolvedDeps, type Static } from '@plinth/sdk';
+import type { PaymentsSettings } from './settings.js';
+
+/** The services payments' handlers receive: the only ones they may use. */
+export const deps = {
+  db: coreServices.db,
+  events: coreServices.events,
+  jobs: coreServices.jobs,
+  hooks: coreServices.hooks,
+  logger: coreServices.logger,
+  secrets: coreServices.secrets,
+};
+
+export type Deps = ResolvedDeps<typeof deps>;
+export type Settings = Static<typeof PaymentsSettings>;
+
+/** The typed builders handed to payments' routes, jobs and handlers. */
+export type Builders = PluginBuilders<typeof deps, Settings>;
+
+/** One unit of work of payments: its services, the tenant's settings and the tenant. */
+export interface Scope {
+  deps: Deps;
+  settings: Settings;
+  tenantId: string;
+}

@@ -1,0 +1,59 @@
+import { definePlugin, type Plugin } from '@plinth/sdk';
+import { deps } from './deps.js';
+import { paymentsHooks } from './hooks.js';
+import { testGatewayDeliverJob } from './jobs/test-gateway-deliver.job.js';
+import { createPaymentsIntents } from './migrations/001-create-payments-intents.js';
+import { createPaymentsSubscriptions } from './migrations/002-create-payments-subscriptions.js';
+import { renewSubscriptionsJob } from './jobs/renew-subscriptions.job.js';
+import { planRoutes } from './routes/plans.routes.js';
+import { subscriptionRoutes } from './routes/subscriptions.routes.js';
+import { paymentsRef } from './contract.js';
+import { paymentsPermissions } from './permissions.js';
+import { intentRoutes } from './routes/intents.routes.js';
+import { providerRoutes } from './routes/providers.routes.js';
+import { refundRoutes } from './routes/refunds.routes.js';
+import { webhookRoutes } from './routes/webhooks.routes.js';
+import { createPaymentsApi } from './services/payments-api.js';
+import type { PaymentsOptions } from './services/payments.js';
+import { PaymentsSettings } from './settings.js';
+import './jobs/job-names.js';
+
+/**
+ * Builds the payments plugin with host-level options (where the Stripe adapter sends its requests). The package's
+ * default export is built with `PLINTH_STRIPE_API_BASE` from the environment, or Stripe's own API.
+ */
+export function createPaymentsPlugin(options: PaymentsOptions = {}): Plugin {
+  return definePlugin({
+    name: 'payments',
+    version: '0.1.0',
+    title: 'Payments',
+    description:
+      'Takes payments through pluggable gateways (test, manual, Stripe, and more from plugins): intents, refunds, webhooks, plans and subscriptions.',
+    category: 'business',
+    icon: '💳',
+    requires: { core: '^0.1.0' },
+    deps,
+    permissions: paymentsPermissions,
+    settings: PaymentsSettings,
+    hooks: paymentsHooks,
+    migrations: [createPaymentsIntents, createPaymentsSubscriptions],
+    navigation: [
+      { label: 'Payments', icon: '💳', path: '/intents', permission: paymentsPermissions['transactions.view'] },
+      { label: 'Refunds', icon: '↩️', path: '/refunds', permission: paymentsPermissions['transactions.view'] },
+      { label: 'Subscriptions', icon: '🔁', path: '/subscriptions', permission: paymentsPermissions['transactions.view'] },
+    ],
+    routes: (builders) => [
+      ...intentRoutes(builders, options),
+      ...refundRoutes(builders, options),
+      ...providerRoutes(builders, options),
+      ...webhookRoutes(builders, options),
+      ...planRoutes(builders),
+      ...subscriptionRoutes(builders, options),
+    ],
+    jobs: (builders) => [testGatewayDeliverJob(builders, options), renewSubscriptionsJob(builders, options)],
+    services: ({ provide }) => [provide(paymentsRef, ({ deps, settings, tenantId }) => createPaymentsApi({ deps, settings, tenantId }, options))],
+  });
+}
+
+/** Payments, with the Stripe adapter pointed at `PLINTH_STRIPE_API_BASE` when set. */
+export default createPaymentsPlugin({ stripe: { apiBase: process.env.PLINTH_STRIPE_API_BASE ?? 'https://api.stripe.com' } });

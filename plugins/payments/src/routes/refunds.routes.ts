@@ -1,0 +1,127 @@
+import { PageQuery, paginate, pageWindow, Reply, Type, type AnyRoute } from '@plinth/sdk';
+import type { Builders } from '../deps.js';
+import { paymentsPermissions as permissions } from '../permissions.js';
+import { idempotencyKeyOf, idempotent } from '../services/idempotency.js';
+import { MAX_AMOUNT } from '../services/intent-rows.js';
+import type { PaymentsOptions } from '../services/payments.js';
+import { refundView, type RefundRow } from '../services/refunds.js';
+import { servicesFor } from './context.js';
+import { IdParams, IDEMPOTENCY_HEADER, Metadata, Refund } from './schemas.js';
+
+const NewRefundBody = Type.Object(
+  {
+    intent_id: Type.String({ format: 'uuid' }),
+    amount: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_AMOUNT, description: 'Default: everything still refundable' })),
+    reason: Type.Optional(Type.String({ maxLength: 500 })),
+    metadata: Type.Optional(Metadata),
+  },
+  { additionalProperties: false },
+);
+const RefundQuery = Type.Composite([
+  PageQuery,
+  Type.Object({
+    intent_id: Type.Optional(Type.String({ format: 'uuid' })),
+    status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('succeeded'), Type.Literal('failed')])),
+  }),
+]);
+const Transaction = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  type: Type.Union([Type.Literal('capture'), Type.Literal('refund')]),
+  intent_id: Type.String({ format: 'uuid' }),
+  refund_id: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
+  provider: Type.String(),
+  amount: Type.Integer(),
+  currency: Type.String(),
+  created_at: Type.String({ format: 'date-time' }),
+});
+const TransactionQuery = Type.Composite([
+  PageQuery,
+  Type.Object({
+    intent_id: Type.Optional(Type.String({ format: 'uuid' })),
+    type: Type.Optional(Type.Union([Type.Literal('capture'), Type.Literal('refund')])),
+  }),
+]);
+
+/** `/api/v1/payments/refunds…` and `/transactions`: money returned, and every movement of money. */
+export function refundRoutes({ route }: Builders, options: PaymentsOptions): AnyRoute[] {
+  return [
+    route({
+      method: 'POST',
+      path: '/refunds',
+      summary: 'Refund a captured intent, fully or partly (Idempotency-Key supported)',
+      permission: permissions['refunds.create'],
+      schema: { body: NewRefundBody, response: Refund },
+      async handler({ body, deps, ctx }) {
+        const key = idempotencyKeyOf(ctx.headers[IDEMPOTENCY_HEADER]);
+        const { refunds } = servicesFor(deps, ctx, options);
+        const input = {
+          intentId: body.intent_id,
+          ...(body.amount !== undefined ? { amount: body.amount } : {}),
+          ...(body.reason !== undefined ? { reason: body.reason } : {}),
+          ...(body.metadata !== undefined ? { metadata: body.metadata } : {}),
+        };
+        const result = await idempotent(deps.db, 'refunds.create', key, body, async () => ({ status: 201, data: await refunds.create(input) }));
+        return Reply.created(result.data);
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/refunds',
+      summary: 'Refunds, newest first (filter by intent, status)',
+      permission: permissions['transactions.view'],
+      schema: { query: RefundQuery, response: Type.Array(Refund) },
+      async handler({ query, deps }) {
+        const { limit, offset } = pageWindow(query);
+        const where = 'where ($1::uuid is null or intent_id = $1) and ($2::text is null or status = $2)';
+        const filters = [query.intent_id ?? null, query.status ?? null];
+        const rows = await deps.db.query<RefundRow>(`select * from payments_refunds ${where} order by created_at desc, id limit $3 offset $4`, [
+          ...filters,
+          limit,
+          offset,
+        ]);
+        const [count] = await deps.db.query<{ total: number }>(`select count(*)::int as total from payments_refunds ${where}`, filters);
+        return Reply.list(rows.map(refundView), paginate(query, count?.total ?? 0));
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/refunds/:id',
+      summary: 'One refund',
+      permission: permissions['transactions.view'],
+      schema: { params: IdParams, response: Refund },
+      async handler({ params, deps, ctx }) {
+        return servicesFor(deps, ctx, options).refunds.get(params.id);
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/transactions',
+      summary: 'Money captured and refunded, newest first',
+      permission: permissions['transactions.view'],
+      schema: { query: TransactionQuery, response: Type.Array(Transaction) },
+      async handler({ query, deps }) {
+        const { limit, offset } = pageWindow(query);
+        const where = 'where ($1::uuid is null or intent_id = $1) and ($2::text is null or type = $2)';
+        const filters = [query.intent_id ?? null, query.type ?? null];
+        const rows = await deps.db.query<{
+          id: string;
+          type: 'capture' | 'refund';
+          intent_id: string;
+          refund_id: string | null;
+          provider: string;
+          amount: number;
+          currency: string;
+          created_at: Date;
+        }>(
+          `select id, type, intent_id, refund_id, provider, amount, currency, created_at from payments_transactions ${where} order by created_at desc, id limit $3 offset $4`,
+          [...filters, limit, offset],
+        );
+        const [count] = await deps.db.query<{ total: number }>(`select count(*)::int as total from payments_transactions ${where}`, filters);
+        return Reply.list(
+          rows.map((row) => ({ ...row, created_at: row.created_at.toISOString() })),
+          paginate(query, count?.total ?? 0),
+        );
+      },
+    }),
+  ];
+}

@@ -1,0 +1,25 @@
+import { Type, type AnyRoute } from '@plinth/sdk';
+import type { Builders } from '../deps.js';
+import type { PaymentsOptions } from '../services/payments.js';
+import { servicesFor } from './context.js';
+
+const WebhookParams = Type.Object({ provider: Type.String({ pattern: '^[a-z][a-z0-9_-]{0,39}$' }), tenant: Type.String({ minLength: 1, maxLength: 100 }) });
+const Receipt = Type.Object({ received: Type.Literal(true), event_id: Type.String(), duplicate: Type.Boolean() });
+
+/** `POST /api/v1/payments/webhooks/:provider/:tenant`: public, verified by the provider's signature over the raw body. */
+export function webhookRoutes({ route }: Builders, options: PaymentsOptions): AnyRoute[] {
+  return [
+    route({
+      method: 'POST',
+      path: '/webhooks/:provider/:tenant',
+      summary: "A provider's webhook for one tenant (signature verified over the raw body; duplicates acknowledged)",
+      public: true,
+      tenantParam: 'tenant',
+      body: { types: ['application/json', 'text/plain'], limitBytes: 512 * 1024 },
+      schema: { params: WebhookParams, response: Receipt },
+      async handler({ params, deps, ctx }) {
+        return servicesFor(deps, ctx, options).webhooks.receive(params.provider, ctx.rawBody, ctx.headers);
+      },
+    }),
+  ];
+}

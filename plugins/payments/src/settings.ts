@@ -1,0 +1,17 @@
+import { Type } from '@plinth/sdk';
+
+/** Each tenant's payments settings. Provider credentials are not settings: they are sealed, under `PUT /providers/:name`. */
+export const PaymentsSettings = Type.Object(
+  {
+    default_provider: Type.String({ minLength: 1, maxLength: 40, default: 'test', description: 'Provider used when an intent names none' }),
+    test_provider_enabled: Type.Boolean({ default: true, description: 'Allow the built-in test gateway (development)' }),
+    manual_instructions: Type.String({
+      maxLength: 2000,
+      default: 'Pay by bank transfer; quote the payment reference.',
+      description: 'Shown to payers of manual payments',
+    }),
+    dunning_max_attempts: Type.Integer({ minimum: 1, maximum: 10, default: 3, description: 'Renewal attempts before a subscription is cancelled' }),
+    dunning_retry_minutes: Type.Integer({ minimum: 1, maximum: 43200, default: 1440, description: 'Minutes between renewal attempts' }),
+  },
+  { additionalProperties: false },
+);
