@@ -1,0 +1,25 @@
+import { coreServices, type PluginBuilders, type ResolvedDeps, type Static } from '@plinth/sdk';
+import { paymentsRef } from '@plinth/plugin-payments';
+import type { ShopSettings } from './settings.js';
+
+/** The services the shop's handlers receive: the only ones they may use. */
+export const deps = {
+  db: coreServices.db,
+  events: coreServices.events,
+  jobs: coreServices.jobs,
+  hooks: coreServices.hooks,
+  logger: coreServices.logger,
+  payments: paymentsRef,
+};
+
+export type Deps = ResolvedDeps<typeof deps>;
+export type Settings = Static<typeof ShopSettings>;
+
+/** The typed builders handed to the shop's routes, jobs and handlers. */
+export type Builders = PluginBuilders<typeof deps, Settings>;
+
+/** One unit of work of the shop: its services and the tenant's settings. */
+export interface Scope {
+  deps: Deps;
+  settings: Settings;
+}

@@ -1,0 +1,52 @@
+import { definePlugin } from '@plinth/sdk';
+import { shopSyncRef } from './contract.js';
+import { deps } from './deps.js';
+import { paymentEventHandlers } from './handlers/payment-events.js';
+import { shopHooks } from './hooks.js';
+import { expireOrderJob } from './jobs/expire-order.job.js';
+import { createShopCatalogue } from './migrations/001-create-shop-catalogue.js';
+import { createShopOrders } from './migrations/002-create-shop-orders.js';
+import { shopPermissions } from './permissions.js';
+import { categoryRoutes } from './routes/categories.routes.js';
+import { customerRoutes } from './routes/customers.routes.js';
+import { orderRoutes } from './routes/orders.routes.js';
+import { productRoutes } from './routes/products.routes.js';
+import { storeCartRoutes } from './routes/store-carts.routes.js';
+import { storefrontRoutes } from './routes/storefront.routes.js';
+import { variantRoutes } from './routes/variants.routes.js';
+import { createShopSync } from './services/sync.js';
+import { ShopSettings } from './settings.js';
+import './jobs/job-names.js';
+
+/** Shop: catalogue, inventory, carts and checkout through payments, orders, customers, invoices and digital goods. */
+export default definePlugin({
+  name: 'shop',
+  version: '0.1.0',
+  title: 'Shop',
+  description: 'Sell products: catalogue with variants and stock, carts and checkout through payments, orders, refunds, customers and invoices.',
+  category: 'business',
+  icon: '🛒',
+  requires: { core: '^0.1.0', plugins: { payments: '^0.1.0' } },
+  deps,
+  permissions: shopPermissions,
+  settings: ShopSettings,
+  hooks: shopHooks,
+  migrations: [createShopCatalogue, createShopOrders],
+  navigation: [
+    { label: 'Products', icon: '📦', path: '/products', permission: shopPermissions['products.view'] },
+    { label: 'Orders', icon: '🧾', path: '/orders', permission: shopPermissions['orders.view'] },
+    { label: 'Customers', icon: '👥', path: '/customers', permission: shopPermissions['orders.view'] },
+  ],
+  routes: (builders) => [
+    ...productRoutes(builders),
+    ...variantRoutes(builders),
+    ...categoryRoutes(builders),
+    ...orderRoutes(builders),
+    ...customerRoutes(builders),
+    ...storefrontRoutes(builders),
+    ...storeCartRoutes(builders),
+  ],
+  jobs: (builders) => [expireOrderJob(builders)],
+  events: (builders) => paymentEventHandlers(builders),
+  services: ({ provide }) => [provide(shopSyncRef, ({ deps, settings }) => createShopSync({ deps, settings }))],
+});

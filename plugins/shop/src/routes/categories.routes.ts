@@ -1,0 +1,105 @@
+import { NotFoundError, PageQuery, paginate, pageWindow, Reply, ValidationError, type AnyRoute, type TenantDb } from '@plinth/sdk';
+import type { Builders } from '../deps.js';
+import { shopPermissions as permissions } from '../permissions.js';
+import { requireCategory, uniquely } from '../services/catalogue.js';
+import { slugify } from '../services/slugs.js';
+import { CategoryPatch, IdParams, NewCategory } from './schemas.js';
+
+const COLUMNS = 'id, name, slug, parent_id, position, created_at, updated_at';
+
+/** Refuses a parent that is the category itself or one of its descendants (a cycle). */
+async function refuseCycle(db: TenantDb, id: string, parentId: string | null | undefined): Promise<void> {
+  if (!parentId) return;
+  const [cycle] = await db.query(
+    `with recursive tree as (select id from shop_categories where id = $1 union all select c.id from shop_categories c join tree on c.parent_id = tree.id)
+       select 1 from tree where id = $2`,
+    [id, parentId],
+  );
+  if (cycle) throw new ValidationError({ parent_id: ['cannot be the category itself or one of its subcategories'] });
+}
+
+/** `/api/v1/shop/categories`: nested categories. */
+export function categoryRoutes({ route }: Builders): AnyRoute[] {
+  return [
+    route({
+      method: 'GET',
+      path: '/categories',
+      summary: 'List categories (flat, with parent_id; by position then name)',
+      permission: permissions['products.view'],
+      schema: { query: PageQuery },
+      async handler({ query, deps }) {
+        const { limit, offset } = pageWindow(query);
+        const rows = await deps.db.query(`select ${COLUMNS} from shop_categories order by position, name, id limit $1 offset $2`, [limit, offset]);
+        const [count] = await deps.db.query<{ total: number }>('select count(*)::int as total from shop_categories');
+        return Reply.list(rows, paginate(query, count!.total));
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/categories',
+      summary: 'Create a category, optionally under a parent',
+      permission: permissions['products.manage'],
+      schema: { body: NewCategory },
+      async handler({ body, deps }) {
+        await requireCategory(deps.db, body.parent_id, 'parent_id');
+        const [row] = await uniquely(() =>
+          deps.db.query(`insert into shop_categories (name, slug, parent_id, position) values ($1, $2, $3, $4) returning ${COLUMNS}`, [
+            body.name,
+            body.slug ?? (slugify(body.name) || 'category'),
+            body.parent_id ?? null,
+            body.position ?? 0,
+          ]),
+        );
+        return Reply.created(row);
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/categories/:id',
+      summary: 'A category',
+      permission: permissions['products.view'],
+      schema: { params: IdParams },
+      async handler({ params, deps }) {
+        const [row] = await deps.db.query(`select ${COLUMNS} from shop_categories where id = $1`, [params.id]);
+        if (!row) throw new NotFoundError('Category not found');
+        return row;
+      },
+    }),
+    route({
+      method: 'PATCH',
+      path: '/categories/:id',
+      summary: 'Change a category (moving it under one of its own subcategories is refused)',
+      permission: permissions['products.manage'],
+      schema: { params: IdParams, body: CategoryPatch },
+      async handler({ params, body, deps }) {
+        const [exists] = await deps.db.query('select id from shop_categories where id = $1 for update', [params.id]);
+        if (!exists) throw new NotFoundError('Category not found');
+        await requireCategory(deps.db, body.parent_id, 'parent_id');
+        await refuseCycle(deps.db, params.id, body.parent_id);
+        const sets: string[] = [];
+        const values: unknown[] = [params.id];
+        for (const column of ['name', 'slug', 'parent_id', 'position'] as const) {
+          if (body[column] === undefined) continue;
+          values.push(body[column]);
+          sets.push(`${column} = $${values.length}`);
+        }
+        const [row] = await uniquely(() =>
+          deps.db.query(`update shop_categories set ${[...sets, 'updated_at = now()'].join(', ')} where id = $1 returning ${COLUMNS}`, values),
+        );
+        return row;
+      },
+    }),
+    route({
+      method: 'DELETE',
+      path: '/categories/:id',
+      summary: 'Delete a category (its products and subcategories lose it)',
+      permission: permissions['products.manage'],
+      schema: { params: IdParams },
+      async handler({ params, deps }) {
+        const [row] = await deps.db.query('delete from shop_categories where id = $1 returning id', [params.id]);
+        if (!row) throw new NotFoundError('Category not found');
+        return Reply.noContent();
+      },
+    }),
+  ];
+}

@@ -1,0 +1,73 @@
+import { NotFoundError, PageQuery, paginate, pageWindow, Reply, Type, type AnyRoute } from '@plinth/sdk';
+import type { Builders } from '../deps.js';
+import { shopPermissions as permissions } from '../permissions.js';
+import { renderInvoice } from '../services/invoice-html.js';
+import { loadOrder } from '../services/order-views.js';
+import { IdParams } from './schemas.js';
+
+const CustomerQuery = Type.Composite([PageQuery, Type.Object({ q: Type.Optional(Type.String({ maxLength: 200, description: 'Email or name contains' })) })]);
+const CUSTOMER_SELECT = `
+  select c.id, c.email, c.name, c.user_id, c.created_at,
+         (select count(*)::int from shop_orders o where o.customer_id = c.id) as orders_count,
+         (select coalesce(sum(o.total - o.refunded_amount), 0)::int from shop_orders o where o.customer_id = c.id and o.status in ('paid', 'fulfilled', 'refunded')) as total_spent
+    from shop_customers c`;
+
+/** `/api/v1/shop/customers` and `/orders/:id/invoice`. */
+export function customerRoutes({ route }: Builders): AnyRoute[] {
+  return [
+    route({
+      method: 'GET',
+      path: '/customers',
+      summary: 'List customers, newest first, with order count and amount spent',
+      permission: permissions['orders.view'],
+      schema: { query: CustomerQuery },
+      async handler({ query, deps }) {
+        const values: unknown[] = [];
+        const where = query.q ? `where c.email ilike $${values.push(`%${query.q.replace(/[\\%_]/g, '\\$&')}%`)} or c.name ilike $1` : '';
+        const { limit, offset } = pageWindow(query);
+        const rows = await deps.db.query(
+          `${CUSTOMER_SELECT} ${where} order by c.created_at desc, c.id limit $${values.length + 1} offset $${values.length + 2}`,
+          [...values, limit, offset],
+        );
+        const [count] = await deps.db.query<{ total: number }>(`select count(*)::int as total from shop_customers c ${where}`, values);
+        return Reply.list(rows, paginate(query, count!.total));
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/customers/:id',
+      summary: 'A customer with their order history',
+      permission: permissions['orders.view'],
+      schema: { params: IdParams },
+      async handler({ params, deps }) {
+        const [customer] = await deps.db.query(`${CUSTOMER_SELECT} where c.id = $1`, [params.id]);
+        if (!customer) throw new NotFoundError('Customer not found');
+        const orders = await deps.db.query(
+          'select id, number, status, currency, total, refunded_amount, placed_at, paid_at from shop_orders where customer_id = $1 order by placed_at desc, id desc limit 100',
+          [params.id],
+        );
+        return { ...customer, orders };
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/orders/:id/invoice',
+      summary: "The order's invoice as printable HTML (issued when the order is paid)",
+      permission: permissions['orders.view'],
+      schema: { params: IdParams },
+      async handler({ params, deps, ctx }) {
+        const order = await loadOrder(deps.db, params.id);
+        if (!order) throw new NotFoundError('Order not found');
+        const [invoice] = await deps.db.query<{ number: string; issued_at: Date }>('select number, issued_at from shop_invoices where order_id = $1', [
+          params.id,
+        ]);
+        if (!invoice) throw new NotFoundError('This order has no invoice yet (it is issued on payment)');
+        const html = renderInvoice({ shopName: ctx.tenant.name, invoiceNumber: invoice.number, issuedAt: invoice.issued_at, order });
+        return Reply.raw(html, {
+          contentType: 'text/html; charset=utf-8',
+          headers: { 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'" },
+        });
+      },
+    }),
+  ];
+}

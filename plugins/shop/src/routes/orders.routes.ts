@@ -1,0 +1,182 @@
+import { ForbiddenError, NotFoundError, PageQuery, paginate, pageWindow, Reply, Type, type AnyRoute } from '@plinth/sdk';
+import type { Builders, Scope } from '../deps.js';
+import { shopPermissions as permissions } from '../permissions.js';
+import { invalidTransition } from '../services/errors.js';
+import { createOrder, startCheckout } from '../services/orders.js';
+import { cancelOrder, fulfilOrder, lockOrder, refundOrder } from '../services/order-transitions.js';
+import { loadOrder, ORDER_SELECT, recordHistory } from '../services/order-views.js';
+import { actorOf } from './caller.js';
+import { CustomerInput, IdParams, LineInput, Quantity } from './schemas.js';
+
+const OrderStatus = Type.Union(['pending', 'paid', 'fulfilled', 'cancelled', 'refunded'].map((status) => Type.Literal(status)));
+const OrderQuery = Type.Composite([
+  PageQuery,
+  Type.Object({
+    status: Type.Optional(OrderStatus),
+    customer_id: Type.Optional(Type.String({ format: 'uuid' })),
+    q: Type.Optional(Type.String({ maxLength: 200, description: 'Order number or customer email contains' })),
+  }),
+]);
+const NewOrderBody = Type.Object(
+  { customer: CustomerInput, items: Type.Array(LineInput, { minItems: 1, maxItems: 100 }), shipping_rate: Type.Optional(Type.String({ maxLength: 40 })) },
+  { additionalProperties: false },
+);
+const NoteBody = Type.Object({ note: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })) }, { additionalProperties: false });
+const RefundBody = Type.Object(
+  {
+    lines: Type.Array(Type.Object({ line_id: Type.String({ format: 'uuid' }), quantity: Quantity }, { additionalProperties: false }), {
+      minItems: 1,
+      maxItems: 100,
+    }),
+    restock: Type.Optional(Type.Boolean({ default: false })),
+    reason: Type.Optional(Type.String({ maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);
+
+async function lockedOrNotFound(scope: Scope, id: string) {
+  const order = await lockOrder(scope, id);
+  if (!order) throw new NotFoundError('Order not found');
+  return order;
+}
+
+async function orderOrNotFound(scope: Scope, id: string) {
+  const order = await loadOrder(scope.deps.db, id);
+  if (!order) throw new NotFoundError('Order not found');
+  return order;
+}
+
+/** `/api/v1/shop/orders`: orders for staff, their status machine, refunds and notes. */
+export function orderRoutes({ route }: Builders): AnyRoute[] {
+  return [
+    route({
+      method: 'GET',
+      path: '/orders',
+      summary: 'List orders, newest first (filter by status, customer; `q` matches number or email)',
+      permission: permissions['orders.view'],
+      schema: { query: OrderQuery },
+      async handler({ query, deps }) {
+        const where: string[] = [];
+        const values: unknown[] = [];
+        if (query.status) where.push(`o.status = $${values.push(query.status)}`);
+        if (query.customer_id) where.push(`o.customer_id = $${values.push(query.customer_id)}`);
+        if (query.q) where.push(`(o.number ilike $${values.push(`%${query.q.replace(/[\\%_]/g, '\\$&')}%`)} or c.email ilike $${values.length})`);
+        const filter = where.length ? `where ${where.join(' and ')}` : '';
+        const { limit, offset } = pageWindow(query);
+        const rows = await deps.db.query(
+          `${ORDER_SELECT} ${filter} order by o.placed_at desc, o.id desc limit $${values.length + 1} offset $${values.length + 2}`,
+          [...values, limit, offset],
+        );
+        const [count] = await deps.db.query<{ total: number }>(
+          `select count(*)::int as total from shop_orders o join shop_customers c on c.id = o.customer_id ${filter}`,
+          values,
+        );
+        return Reply.list(rows, paginate(query, count!.total));
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/orders',
+      summary: 'Place an order for a customer from items (prices, tax, shipping and stock computed here); pending until paid',
+      permission: permissions['orders.manage'],
+      schema: { body: NewOrderBody },
+      async handler({ body, deps, ctx }) {
+        const scope = { deps, settings: ctx.settings };
+        const { orderId } = await createOrder(scope, {
+          customer: { email: body.customer.email, name: body.customer.name ?? null },
+          items: body.items.map((item) => ({ variantId: item.variant_id, quantity: item.quantity })),
+          shippingRate: body.shipping_rate,
+          actorId: actorOf(ctx.caller),
+        });
+        return Reply.created(await orderOrNotFound(scope, orderId));
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/orders/:id',
+      summary: 'An order with its lines and history',
+      permission: permissions['orders.view'],
+      schema: { params: IdParams },
+      async handler({ params, deps, ctx }) {
+        const order = await orderOrNotFound({ deps, settings: ctx.settings }, params.id);
+        const history = await deps.db.query(
+          'select id, kind, from_status, to_status, note, actor_id, created_at from shop_order_history where order_id = $1 order by created_at, id',
+          [params.id],
+        );
+        return { ...order, history };
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/orders/:id/checkout',
+      summary: 'Hand a pending order to payments: its payment intent (the same one when asked again)',
+      permission: permissions['orders.manage'],
+      schema: { params: IdParams },
+      async handler({ params, deps, ctx }) {
+        const scope = { deps, settings: ctx.settings };
+        const order = await lockedOrNotFound(scope, params.id);
+        if (order.status !== 'pending') throw invalidTransition(order.status, 'checked out');
+        const intent = await startCheckout(scope, params.id);
+        return { order: await orderOrNotFound(scope, params.id), payment_intent: intent };
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/orders/:id/fulfil',
+      summary: 'Mark a paid order fulfilled',
+      permission: permissions['orders.manage'],
+      schema: { params: IdParams, body: NoteBody },
+      async handler({ params, body, deps, ctx }) {
+        const scope = { deps, settings: ctx.settings };
+        await fulfilOrder(scope, await lockedOrNotFound(scope, params.id), actorOf(ctx.caller), body.note ?? null);
+        return orderOrNotFound(scope, params.id);
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/orders/:id/cancel',
+      summary: 'Cancel a pending order (stock released) or a paid one (refunded in full, stock returned)',
+      permission: permissions['orders.manage'],
+      schema: { params: IdParams, body: NoteBody },
+      async handler({ params, body, deps, ctx }) {
+        const scope = { deps, settings: ctx.settings };
+        const order = await lockedOrNotFound(scope, params.id);
+        if (order.status === 'paid' && !ctx.can(permissions['orders.refund'])) {
+          throw new ForbiddenError('Cancelling a paid order refunds it: shop.orders.refund is needed');
+        }
+        await cancelOrder(scope, order, actorOf(ctx.caller), body.note ?? null);
+        return orderOrNotFound(scope, params.id);
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/orders/:id/refunds',
+      summary: 'Refund lines (partially, by quantity) of a paid or fulfilled order through payments; optionally restock',
+      permission: permissions['orders.refund'],
+      schema: { params: IdParams, body: RefundBody },
+      async handler({ params, body, deps, ctx }) {
+        const scope = { deps, settings: ctx.settings };
+        const order = await lockedOrNotFound(scope, params.id);
+        const { amount } = await refundOrder(scope, order, {
+          lines: body.lines.map((line) => ({ lineId: line.line_id, quantity: line.quantity })),
+          restock: body.restock ?? false,
+          reason: body.reason ?? null,
+          actorId: actorOf(ctx.caller),
+        });
+        return Reply.created({ refund_amount: amount, order: await orderOrNotFound(scope, params.id) });
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/orders/:id/notes',
+      summary: "Add a note to an order's history",
+      permission: permissions['orders.manage'],
+      schema: { params: IdParams, body: Type.Object({ note: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }) },
+      async handler({ params, body, deps, ctx }) {
+        await lockedOrNotFound({ deps, settings: ctx.settings }, params.id);
+        await recordHistory(deps.db, params.id, { kind: 'note', note: body.note, actorId: actorOf(ctx.caller) });
+        return Reply.created({ order_id: params.id, note: body.note });
+      },
+    }),
+  ];
+}

@@ -1,0 +1,161 @@
+import { NotFoundError, PageQuery, paginate, pageWindow, Reply, Type, type AnyRoute } from '@plinth/sdk';
+import type { Builders } from '../deps.js';
+import { shopPermissions as permissions } from '../permissions.js';
+import { loadProduct, PRODUCT_COLUMNS, requireCategory, uniquely, variantsOf, type ProductView } from '../services/catalogue.js';
+import { slugify } from '../services/slugs.js';
+import { insertVariant } from '../services/variants.js';
+import { actorOf } from './caller.js';
+import { IdParams, NewProduct, ProductPatch, ProductStatus } from './schemas.js';
+
+const SORTS = { name: 'name', created_at: 'created_at', price: '(select min(price) from shop_variants v where v.product_id = shop_products.id)' } as const;
+type SortKey = keyof typeof SORTS;
+
+const ProductQuery = Type.Composite([
+  PageQuery,
+  Type.Object({
+    q: Type.Optional(Type.String({ maxLength: 200 })),
+    status: Type.Optional(ProductStatus),
+    category_id: Type.Optional(Type.String({ format: 'uuid' })),
+    sort: Type.Optional(Type.Union((Object.keys(SORTS) as SortKey[]).flatMap((key) => [Type.Literal(key), Type.Literal(`-${key}`)]))),
+  }),
+]);
+
+/** Filters of a product list as SQL (parameters only), shared by the admin and the storefront lists. */
+export function productFilters(query: { q?: string; status?: string; category_id?: string }, values: unknown[]): string {
+  const where: string[] = [];
+  if (query.q) {
+    values.push(`%${query.q.replace(/[\\%_]/g, '\\$&')}%`);
+    where.push(
+      `(name ilike $${values.length} or description ilike $${values.length} or exists (select 1 from shop_variants v where v.product_id = shop_products.id and v.sku ilike $${values.length}))`,
+    );
+  }
+  if (query.status) {
+    values.push(query.status);
+    where.push(`status = $${values.length}`);
+  }
+  if (query.category_id) {
+    values.push(query.category_id);
+    where.push(`category_id in (with recursive tree as (select id from shop_categories where id = $${values.length}
+      union all select c.id from shop_categories c join tree on c.parent_id = tree.id) select id from tree)`);
+  }
+  return where.length ? `where ${where.join(' and ')}` : '';
+}
+
+/** `name`, `-price`… as an ORDER BY clause (whitelisted). */
+export function productOrder(sort: string | undefined): string {
+  const key = (sort ?? '-created_at').replace(/^-/, '') as SortKey;
+  return `order by ${SORTS[key]} ${sort?.startsWith('-') || !sort ? 'desc' : 'asc'} nulls last, id`;
+}
+
+/** `/api/v1/shop/products`: the catalogue, for staff. */
+export function productRoutes({ route }: Builders): AnyRoute[] {
+  return [
+    route({
+      method: 'GET',
+      path: '/products',
+      summary: 'List products (search `q` in name, description and SKU; filter by status, category and its subcategories; sort)',
+      permission: permissions['products.view'],
+      schema: { query: ProductQuery },
+      async handler({ query, deps }) {
+        const values: unknown[] = [];
+        const where = productFilters(query, values);
+        const { limit, offset } = pageWindow(query);
+        const rows = await deps.db.query<Omit<ProductView, 'variants'>>(
+          `select ${PRODUCT_COLUMNS} from shop_products ${where} ${productOrder(query.sort)} limit $${values.length + 1} offset $${values.length + 2}`,
+          [...values, limit, offset],
+        );
+        const [count] = await deps.db.query<{ total: number }>(`select count(*)::int as total from shop_products ${where}`, values);
+        const variants = await variantsOf(
+          deps.db,
+          rows.map((row) => row.id),
+        );
+        return Reply.list(
+          rows.map((row) => ({ ...row, variants: variants.get(row.id) ?? [] })),
+          paginate(query, count!.total),
+        );
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/products',
+      summary: 'Create a product, optionally with its variants',
+      permission: permissions['products.manage'],
+      schema: { body: NewProduct },
+      async handler({ body, deps, ctx }) {
+        await requireCategory(deps.db, body.category_id, 'category_id');
+        const slug = body.slug ?? slugify(body.name);
+        const [row] = await uniquely(() =>
+          deps.db.query<{ id: string }>(
+            `insert into shop_products (name, slug, description, images, status, seo_title, seo_description, metadata, category_id)
+               values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id`,
+            [
+              body.name,
+              slug || 'product',
+              body.description ?? '',
+              JSON.stringify(body.images ?? []),
+              body.status ?? 'draft',
+              body.seo_title ?? null,
+              body.seo_description ?? null,
+              JSON.stringify(body.metadata ?? {}),
+              body.category_id ?? null,
+            ],
+          ),
+        );
+        const scope = { deps, settings: ctx.settings };
+        for (const variant of body.variants ?? []) await insertVariant(scope, row!.id, variant, actorOf(ctx.caller));
+        const product = await loadProduct(deps.db, row!.id);
+        await deps.events.emit('shop.product.created', { productId: product.id, slug: product.slug, name: product.name });
+        return Reply.created(product);
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/products/:id',
+      summary: 'A product with its variants',
+      permission: permissions['products.view'],
+      schema: { params: IdParams },
+      async handler({ params, deps }) {
+        return loadProduct(deps.db, params.id);
+      },
+    }),
+    route({
+      method: 'PATCH',
+      path: '/products/:id',
+      summary: 'Change a product',
+      permission: permissions['products.manage'],
+      schema: { params: IdParams, body: ProductPatch },
+      async handler({ params, body, deps }) {
+        await loadProduct(deps.db, params.id);
+        await requireCategory(deps.db, body.category_id, 'category_id');
+        const columns = ['name', 'slug', 'description', 'images', 'status', 'seo_title', 'seo_description', 'metadata', 'category_id'] as const;
+        const sets: string[] = [];
+        const values: unknown[] = [params.id];
+        for (const column of columns) {
+          const value = body[column];
+          if (value === undefined) continue;
+          values.push(column === 'images' || column === 'metadata' ? JSON.stringify(value) : value);
+          sets.push(`${column} = $${values.length}`);
+        }
+        if (sets.length) await uniquely(() => deps.db.query(`update shop_products set ${sets.join(', ')}, updated_at = now() where id = $1`, values));
+        const product = await loadProduct(deps.db, params.id);
+        await deps.events.emit('shop.product.updated', { productId: product.id, slug: product.slug, name: product.name });
+        return product;
+      },
+    }),
+    route({
+      method: 'DELETE',
+      path: '/products/:id',
+      summary: 'Delete a product and its variants (orders keep their lines); archive it instead to keep it',
+      permission: permissions['products.manage'],
+      schema: { params: IdParams },
+      async handler({ params, deps }) {
+        const [row] = await deps.db.query<{ id: string; slug: string; name: string }>('delete from shop_products where id = $1 returning id, slug, name', [
+          params.id,
+        ]);
+        if (!row) throw new NotFoundError('Product not found');
+        await deps.events.emit('shop.product.deleted', { productId: row.id, slug: row.slug, name: row.name });
+        return Reply.noContent();
+      },
+    }),
+  ];
+}

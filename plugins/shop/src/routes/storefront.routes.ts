@@ -1,0 +1,90 @@
+import { NotFoundError, PageQuery, paginate, pageWindow, Reply, Type, type AnyRoute, type TenantDb } from '@plinth/sdk';
+import type { Builders } from '../deps.js';
+import { productFilters, productOrder } from './products.routes.js';
+
+/** What the public may see of a product: no metadata, no stock counts, no sync keys. */
+const PUBLIC_PRODUCT = 'id, name, slug, description, images, seo_title, seo_description, category_id';
+const StoreQuery = Type.Composite([
+  PageQuery,
+  Type.Object({
+    q: Type.Optional(Type.String({ maxLength: 200 })),
+    category_id: Type.Optional(Type.String({ format: 'uuid' })),
+    sort: Type.Optional(Type.Union(['name', '-name', 'price', '-price', 'created_at', '-created_at'].map((sort) => Type.Literal(sort)))),
+  }),
+]);
+
+async function publicVariants(db: TenantDb, productIds: readonly string[]) {
+  const grouped = new Map<string, unknown[]>(productIds.map((id) => [id, []]));
+  if (!productIds.length) return grouped;
+  const rows = await db.query<{ product_id: string }>(
+    `select id, product_id, sku, name, price, compare_at_price, attributes, stock > 0 as in_stock
+       from shop_variants where product_id = any($1::uuid[]) order by position, created_at, sku`,
+    [productIds],
+  );
+  for (const { product_id: productId, ...variant } of rows) grouped.get(productId)?.push(variant);
+  return grouped;
+}
+
+/**
+ * `/api/v1/shop/store/…`: the public, read-only catalogue of the tenant's active products (tenant from `X-Tenant` or
+ * the host; rate-limited by the tenant's quota).
+ */
+export function storefrontRoutes({ route }: Builders): AnyRoute[] {
+  return [
+    route({
+      method: 'GET',
+      path: '/store/products',
+      summary: 'Public: active products with their variants (price, in stock or not)',
+      public: true,
+      schema: { query: StoreQuery },
+      async handler({ query, deps }) {
+        const values: unknown[] = [];
+        const where = productFilters({ ...query, status: 'active' }, values);
+        const { limit, offset } = pageWindow(query);
+        const rows = await deps.db.query<{ id: string }>(
+          `select ${PUBLIC_PRODUCT} from shop_products ${where} ${productOrder(query.sort)} limit $${values.length + 1} offset $${values.length + 2}`,
+          [...values, limit, offset],
+        );
+        const [count] = await deps.db.query<{ total: number }>(`select count(*)::int as total from shop_products ${where}`, values);
+        const variants = await publicVariants(
+          deps.db,
+          rows.map((row) => row.id),
+        );
+        return Reply.list(
+          rows.map((row) => ({ ...row, variants: variants.get(row.id) ?? [] })),
+          paginate(query, count!.total),
+        );
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/store/products/:slug',
+      summary: 'Public: one active product by slug',
+      public: true,
+      schema: { params: Type.Object({ slug: Type.String({ maxLength: 80 }) }) },
+      async handler({ params, deps }) {
+        const [product] = await deps.db.query<{ id: string }>(`select ${PUBLIC_PRODUCT} from shop_products where slug = $1 and status = 'active'`, [
+          params.slug,
+        ]);
+        if (!product) throw new NotFoundError('Product not found');
+        return { ...product, variants: (await publicVariants(deps.db, [product.id])).get(product.id) ?? [] };
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/store/categories',
+      summary: 'Public: the category tree (flat, with parent_id)',
+      public: true,
+      schema: { query: PageQuery },
+      async handler({ query, deps }) {
+        const { limit, offset } = pageWindow(query);
+        const rows = await deps.db.query('select id, name, slug, parent_id, position from shop_categories order by position, name, id limit $1 offset $2', [
+          limit,
+          offset,
+        ]);
+        const [count] = await deps.db.query<{ total: number }>('select count(*)::int as total from shop_categories');
+        return Reply.list(rows, paginate(query, count!.total));
+      },
+    }),
+  ];
+}

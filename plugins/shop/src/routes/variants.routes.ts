@@ -1,0 +1,117 @@
+import { NotFoundError, PageQuery, paginate, pageWindow, Reply, Type, type AnyRoute } from '@plinth/sdk';
+import type { Builders } from '../deps.js';
+import { shopPermissions as permissions } from '../permissions.js';
+import { loadProduct, uniquely, VARIANT_COLUMNS, type VariantView } from '../services/catalogue.js';
+import { adjustStock } from '../services/inventory.js';
+import { insertVariant } from '../services/variants.js';
+import { actorOf } from './caller.js';
+import { IdParams, NewVariant, VariantPatch } from './schemas.js';
+
+const StockAdjustment = Type.Object(
+  {
+    delta: Type.Integer({ minimum: -10_000_000, maximum: 10_000_000, not: { const: 0 } }),
+    reason: Type.Optional(Type.Union([Type.Literal('adjusted'), Type.Literal('restocked')])),
+    note: Type.Optional(Type.String({ maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);
+
+/** `/api/v1/shop/products/:id/variants`, `/variants/:id` and the stock ledger. */
+export function variantRoutes({ route }: Builders): AnyRoute[] {
+  return [
+    route({
+      method: 'POST',
+      path: '/products/:id/variants',
+      summary: 'Add a variant (SKU unique in the tenant; opening stock is a ledger entry)',
+      permission: permissions['products.manage'],
+      schema: { params: IdParams, body: NewVariant },
+      async handler({ params, body, deps, ctx }) {
+        await loadProduct(deps.db, params.id);
+        return Reply.created(await insertVariant({ deps, settings: ctx.settings }, params.id, body, actorOf(ctx.caller)));
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/variants/:id',
+      summary: 'A variant with its stock',
+      permission: permissions['products.view'],
+      schema: { params: IdParams },
+      async handler({ params, deps }) {
+        const [row] = await deps.db.query<VariantView>(`select ${VARIANT_COLUMNS} from shop_variants where id = $1`, [params.id]);
+        if (!row) throw new NotFoundError('Variant not found');
+        return row;
+      },
+    }),
+    route({
+      method: 'PATCH',
+      path: '/variants/:id',
+      summary: 'Change a variant (stock changes go through /variants/:id/stock)',
+      permission: permissions['products.manage'],
+      schema: { params: IdParams, body: VariantPatch },
+      async handler({ params, body, deps }) {
+        const sets: string[] = [];
+        const values: unknown[] = [params.id];
+        for (const column of ['sku', 'name', 'price', 'compare_at_price', 'attributes', 'weight_grams'] as const) {
+          if (body[column] === undefined) continue;
+          values.push(column === 'attributes' ? JSON.stringify(body[column]) : body[column]);
+          sets.push(`${column} = $${values.length}`);
+        }
+        const [row] = await uniquely(() =>
+          deps.db.query<VariantView>(
+            `update shop_variants set ${[...sets, 'updated_at = now()'].join(', ')} where id = $1 returning ${VARIANT_COLUMNS}`,
+            values,
+          ),
+        );
+        if (!row) throw new NotFoundError('Variant not found');
+        return row;
+      },
+    }),
+    route({
+      method: 'DELETE',
+      path: '/variants/:id',
+      summary: 'Delete a variant (orders keep their lines)',
+      permission: permissions['products.manage'],
+      schema: { params: IdParams },
+      async handler({ params, deps }) {
+        const [row] = await deps.db.query('delete from shop_variants where id = $1 returning id', [params.id]);
+        if (!row) throw new NotFoundError('Variant not found');
+        return Reply.noContent();
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/variants/:id/stock',
+      summary: 'Adjust stock by a delta (a count, a delivery); never below zero (409 out_of_stock)',
+      permission: permissions['products.manage'],
+      schema: { params: IdParams, body: StockAdjustment },
+      async handler({ params, body, deps, ctx }) {
+        const stock = await adjustStock({ deps, settings: ctx.settings }, params.id, body.delta, {
+          reason: body.reason ?? 'adjusted',
+          note: body.note ?? null,
+          actorId: actorOf(ctx.caller),
+        });
+        if (stock === undefined) throw new NotFoundError('Variant not found');
+        return { variant_id: params.id, stock };
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/variants/:id/movements',
+      summary: "A variant's stock ledger, newest first",
+      permission: permissions['products.view'],
+      schema: { params: IdParams, query: PageQuery },
+      async handler({ params, query, deps }) {
+        const [variant] = await deps.db.query('select id from shop_variants where id = $1', [params.id]);
+        if (!variant) throw new NotFoundError('Variant not found');
+        const { limit, offset } = pageWindow(query);
+        const rows = await deps.db.query(
+          `select id, quantity, reason, order_id, note, actor_id, created_at from shop_stock_movements where variant_id = $1
+             order by created_at desc, id desc limit $2 offset $3`,
+          [params.id, limit, offset],
+        );
+        const [count] = await deps.db.query<{ total: number }>('select count(*)::int as total from shop_stock_movements where variant_id = $1', [params.id]);
+        return Reply.list(rows, paginate(query, count!.total));
+      },
+    }),
+  ];
+}

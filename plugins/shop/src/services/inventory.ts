@@ -1,0 +1,98 @@
+import type { Scope } from '../deps.js';
+import { outOfStock } from './errors.js';
+
+/** Why stock moved: the ledger's `reason`. */
+export type MovementReason = 'reserved' | 'released' | 'sold' | 'unreserved' | 'restocked' | 'adjusted' | 'imported';
+
+/** One variant and how many units to move. */
+export interface StockLine {
+  variantId: string;
+  quantity: number;
+}
+
+interface MoveOptions {
+  orderId?: string | null;
+  note?: string | null;
+  actorId?: string | null;
+}
+
+/**
+ * Takes `lines` out of stock for an order, atomically per variant (`… where stock >= $1`, never check-then-write):
+ * of two checkouts racing for the last unit exactly one wins; the other gets `409 out_of_stock` and, since the
+ * request's transaction rolls back, holds nothing. Variants are locked in id order so concurrent orders never deadlock.
+ */
+export async function reserveStock({ deps, settings }: Scope, lines: readonly StockLine[], options: MoveOptions): Promise<void> {
+  for (const line of [...lines].sort((a, b) => a.variantId.localeCompare(b.variantId))) {
+    const [row] = await deps.db.query<{ sku: string; stock: number }>(
+      'update shop_variants set stock = stock - $1, updated_at = now() where id = $2 and stock >= $1 returning sku, stock',
+      [line.quantity, line.variantId],
+    );
+    if (!row) {
+      const [variant] = await deps.db.query<{ sku: string }>('select sku from shop_variants where id = $1', [line.variantId]);
+      throw outOfStock(line.variantId, variant?.sku ?? line.variantId);
+    }
+    await recordMovement({ deps, settings }, line.variantId, -line.quantity, 'reserved', options);
+    await notifyIfLow({ deps, settings }, line.variantId, row.sku, row.stock, row.stock + line.quantity);
+  }
+}
+
+/** Puts units back (a released reservation, a restocking refund). */
+export async function returnStock(scope: Scope, lines: readonly StockLine[], reason: MovementReason, options: MoveOptions): Promise<void> {
+  for (const line of [...lines].sort((a, b) => a.variantId.localeCompare(b.variantId))) {
+    if (line.quantity <= 0) continue;
+    const [row] = await scope.deps.db.query('update shop_variants set stock = stock + $1, updated_at = now() where id = $2 returning id', [
+      line.quantity,
+      line.variantId,
+    ]);
+    if (row) await recordMovement(scope, line.variantId, line.quantity, reason, options);
+  }
+}
+
+/** Records that a reservation became a sale: stock stays as it is, the ledger shows `unreserved` +n and `sold` −n. */
+export async function commitReservation(scope: Scope, lines: readonly StockLine[], options: MoveOptions): Promise<void> {
+  for (const line of lines) {
+    await recordMovement(scope, line.variantId, line.quantity, 'unreserved', options);
+    await recordMovement(scope, line.variantId, -line.quantity, 'sold', options);
+  }
+}
+
+/**
+ * A manual adjustment by `delta` (a stock count, a delivery); refuses to go below zero with `409 out_of_stock`.
+ * Returns the new stock.
+ */
+export async function adjustStock(
+  scope: Scope,
+  variantId: string,
+  delta: number,
+  options: MoveOptions & { reason: MovementReason },
+): Promise<number | undefined> {
+  const [row] = await scope.deps.db.query<{ sku: string; stock: number }>(
+    'update shop_variants set stock = stock + $1, updated_at = now() where id = $2 and stock + $1 >= 0 returning sku, stock',
+    [delta, variantId],
+  );
+  if (!row) {
+    const [variant] = await scope.deps.db.query<{ sku: string }>('select sku from shop_variants where id = $1', [variantId]);
+    if (!variant) return undefined;
+    throw outOfStock(variantId, variant.sku);
+  }
+  if (delta !== 0) await recordMovement(scope, variantId, delta, options.reason, options);
+  await notifyIfLow(scope, variantId, row.sku, row.stock, row.stock - delta);
+  return row.stock;
+}
+
+async function recordMovement({ deps }: Scope, variantId: string, quantity: number, reason: MovementReason, options: MoveOptions): Promise<void> {
+  await deps.db.query('insert into shop_stock_movements (variant_id, quantity, reason, order_id, note, actor_id) values ($1, $2, $3, $4, $5, $6)', [
+    variantId,
+    quantity,
+    reason,
+    options.orderId ?? null,
+    options.note ?? null,
+    options.actorId ?? null,
+  ]);
+}
+
+/** Emits `shop.stock.low` when stock crosses the tenant's threshold downwards (not again while it stays low). */
+async function notifyIfLow({ deps, settings }: Scope, variantId: string, sku: string, stock: number, before: number): Promise<void> {
+  const threshold = settings.stock_low_threshold;
+  if (stock <= threshold && before > threshold) await deps.events.emit('shop.stock.low', { variantId, sku, stock, threshold });
+}

@@ -1,0 +1,185 @@
+import { ValidationError } from '@plinth/sdk';
+import type { Scope } from '../deps.js';
+import { formatNumber, nextNumber } from './counters.js';
+import { invalidTransition } from './errors.js';
+import { commitReservation, returnStock, type StockLine } from './inventory.js';
+import { loadLines, orderEvent, recordHistory } from './order-views.js';
+
+interface LockedOrder {
+  id: string;
+  status: string;
+  reservation: string;
+  total: number;
+  currency: string;
+  refunded_amount: number;
+  payment_intent_id: string | null;
+}
+
+/** The order, locked for the rest of the transaction (transitions of one order run one at a time), or undefined. */
+export async function lockOrder(scope: Scope, orderId: string): Promise<LockedOrder | undefined> {
+  const [order] = await scope.deps.db.query<LockedOrder>(
+    'select id, status, reservation, total, currency, refunded_amount, payment_intent_id from shop_orders where id = $1 for update',
+    [orderId],
+  );
+  return order;
+}
+
+async function reservedLines(scope: Scope, orderId: string): Promise<StockLine[]> {
+  const lines = await loadLines(scope.deps.db, orderId);
+  return lines.filter((line) => line.variant_id).map((line) => ({ variantId: line.variant_id!, quantity: line.quantity - line.refunded_quantity }));
+}
+
+async function setStatus(scope: Scope, order: LockedOrder, to: string, note: string | null, actorId: string | null, extra = ''): Promise<void> {
+  await scope.deps.db.query(`update shop_orders set status = $2, updated_at = now()${extra} where id = $1`, [order.id, to]);
+  await recordHistory(scope.deps.db, order.id, { kind: 'status', from: order.status, to, note, actorId });
+}
+
+/**
+ * Marks a pending order paid once its payment succeeded: idempotent (a redelivered event finds it paid and does
+ * nothing), refuses a payment that does not match the order (noted in its history), turns the stock reservation
+ * into a sale, issues the invoice (numbered without gaps) and emits `shop.order.paid`. Returns whether it changed.
+ */
+export async function markPaid(scope: Scope, orderId: string, payment: { intentId: string | null; amount: number; currency: string }): Promise<boolean> {
+  const { deps, settings } = scope;
+  const order = await lockOrder(scope, orderId);
+  if (!order || order.status !== 'pending') {
+    if (order?.status === 'cancelled' && payment.intentId && payment.amount > 0) {
+      await recordHistory(deps.db, orderId, { kind: 'payment', note: 'Payment arrived after the order was cancelled; refunded in full' });
+      await deps.payments.refund({
+        intentId: payment.intentId,
+        reason: 'order cancelled',
+        metadata: { shop_order_id: orderId },
+        idempotencyKey: `shop-late-${orderId}`,
+      });
+    }
+    return false;
+  }
+  if (payment.amount !== order.total || payment.currency.toUpperCase() !== order.currency) {
+    await recordHistory(deps.db, orderId, {
+      kind: 'payment',
+      note: `Payment of ${payment.amount} ${payment.currency} does not match the order total; not marked paid`,
+    });
+    return false;
+  }
+  if (order.reservation === 'held') await commitReservation(scope, await reservedLines(scope, orderId), { orderId });
+  await setStatus(
+    scope,
+    order,
+    'paid',
+    payment.intentId ? `Paid (intent ${payment.intentId})` : 'Nothing to pay',
+    null,
+    ", paid_at = now(), reservation = 'committed'",
+  );
+  const sequence = await nextNumber(deps.db, 'invoice');
+  await deps.db.query('insert into shop_invoices (order_id, sequence, number) values ($1, $2, $3)', [
+    orderId,
+    sequence,
+    formatNumber(settings.invoice_prefix, sequence),
+  ]);
+  await deps.events.emit('shop.order.paid', await orderEvent(deps.db, orderId));
+  return true;
+}
+
+/** paid → fulfilled. */
+export async function fulfilOrder(scope: Scope, order: LockedOrder, actorId: string | null, note: string | null): Promise<void> {
+  if (order.status !== 'paid') throw invalidTransition(order.status, 'fulfilled');
+  await setStatus(scope, order, 'fulfilled', note, actorId);
+  await scope.deps.events.emit('shop.order.fulfilled', await orderEvent(scope.deps.db, order.id));
+}
+
+/**
+ * pending → cancelled (its reservation goes back to stock, its intent is cancelled) or paid → cancelled (what is
+ * not yet refunded is refunded through payments and the units go back to stock).
+ */
+export async function cancelOrder(scope: Scope, order: LockedOrder, actorId: string | null, note: string | null): Promise<void> {
+  const { deps } = scope;
+  if (order.status !== 'pending' && order.status !== 'paid') throw invalidTransition(order.status, 'cancelled');
+  const lines = await reservedLines(scope, order.id);
+  if (order.status === 'pending') {
+    if (order.payment_intent_id) await cancelIntentQuietly(scope, order.payment_intent_id);
+    if (order.reservation === 'held') await returnStock(scope, lines, 'released', { orderId: order.id, actorId });
+  } else {
+    const remaining = order.total - order.refunded_amount;
+    if (remaining > 0 && order.payment_intent_id) {
+      await deps.payments.refund({ intentId: order.payment_intent_id, amount: remaining, reason: 'order cancelled', metadata: { shop_order_id: order.id } });
+    }
+    await returnStock(scope, lines, 'restocked', { orderId: order.id, actorId });
+    await deps.db.query('update shop_order_lines set refunded_quantity = quantity, refunded_amount = total where order_id = $1', [order.id]);
+    await deps.db.query('update shop_orders set refunded_amount = total where id = $1', [order.id]);
+  }
+  await setStatus(scope, order, 'cancelled', note, actorId, ", reservation = 'released'");
+  await deps.events.emit('shop.order.cancelled', await orderEvent(deps.db, order.id));
+}
+
+/** Releases an unpaid order's reservation at its deadline (the `shop.order.expire` job); anything else is left alone. */
+export async function expireOrder(scope: Scope, orderId: string): Promise<boolean> {
+  const order = await lockOrder(scope, orderId);
+  if (!order || order.status !== 'pending' || order.reservation !== 'held') return false;
+  const [due] = await scope.deps.db.query('select 1 from shop_orders where id = $1 and reserved_until <= now()', [orderId]);
+  if (!due) return false;
+  await cancelOrder(scope, order, null, 'Not paid in time: reservation released');
+  return true;
+}
+
+/** Refunds lines (partially: `quantity` of each) of a paid or fulfilled order through payments. */
+export async function refundOrder(
+  scope: Scope,
+  order: LockedOrder,
+  input: { lines: readonly { lineId: string; quantity: number }[]; restock: boolean; reason: string | null; actorId: string | null },
+): Promise<{ amount: number }> {
+  const { deps } = scope;
+  if (order.status !== 'paid' && order.status !== 'fulfilled') throw invalidTransition(order.status, 'refunded');
+  if (!order.payment_intent_id) throw invalidTransition(order.status, 'refunded (no payment to refund)');
+  const current = new Map((await loadLines(deps.db, order.id)).map((line) => [line.id, line]));
+  const errors: Record<string, string[]> = {};
+  let amount = 0;
+  input.lines.forEach((requested, index) => {
+    const line = current.get(requested.lineId);
+    if (!line) errors[`lines.${index}.line_id`] = ['not a line of this order'];
+    else if (requested.quantity > line.quantity - line.refunded_quantity)
+      errors[`lines.${index}.quantity`] = [`at most ${line.quantity - line.refunded_quantity} left to refund`];
+    else amount += line.unit_price * requested.quantity;
+  });
+  if (new Set(input.lines.map((line) => line.lineId)).size !== input.lines.length) errors.lines = ['each line at most once'];
+  if (Object.keys(errors).length) throw new ValidationError(errors);
+  amount = Math.min(amount, order.total - order.refunded_amount);
+
+  if (amount > 0) {
+    await deps.payments.refund({ intentId: order.payment_intent_id, amount, reason: input.reason ?? undefined, metadata: { shop_order_id: order.id } });
+  }
+  for (const requested of input.lines) {
+    const line = current.get(requested.lineId)!;
+    await deps.db.query(
+      'update shop_order_lines set refunded_quantity = refunded_quantity + $2, refunded_amount = refunded_amount + $3, updated_at = now() where id = $1',
+      [line.id, requested.quantity, line.unit_price * requested.quantity],
+    );
+  }
+  if (input.restock) {
+    const lines = input.lines.map((requested) => ({ variantId: current.get(requested.lineId)!.variant_id, quantity: requested.quantity }));
+    await returnStock(
+      scope,
+      lines.filter((line): line is StockLine => line.variantId !== null),
+      'restocked',
+      { orderId: order.id, actorId: input.actorId },
+    );
+  }
+  const [left] = await deps.db.query<{ open: number }>(
+    'select count(*)::int as open from shop_order_lines where order_id = $1 and refunded_quantity < quantity',
+    [order.id],
+  );
+  await deps.db.query('update shop_orders set refunded_amount = refunded_amount + $2, updated_at = now() where id = $1', [order.id, amount]);
+  const note = `Refunded ${amount} ${order.currency}${input.reason ? `: ${input.reason}` : ''}`;
+  if (left!.open === 0) await setStatus(scope, order, 'refunded', note, input.actorId);
+  else await recordHistory(deps.db, order.id, { kind: 'refund', note, actorId: input.actorId });
+  await deps.events.emit('shop.order.refunded', {
+    ...(await orderEvent(deps.db, order.id)),
+    refundAmount: amount,
+    lineIds: input.lines.map((line) => line.lineId),
+  });
+  return { amount };
+}
+
+async function cancelIntentQuietly(scope: Scope, intentId: string): Promise<void> {
+  const intent = await scope.deps.payments.getIntent(intentId);
+  if (intent && ['requires_payment_method', 'requires_action'].includes(intent.status)) await scope.deps.payments.cancelIntent(intentId);
+}
