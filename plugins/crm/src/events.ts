@@ -1,0 +1,21 @@
+// Other plugins' event types (handled when those plugins are installed) and the CRM's jobs.
+import type {} from '@plinth/plugin-lms';
+import type {} from '@plinth/plugin-shop';
+
+declare module '@plinth/sdk' {
+  interface PlinthJobs {
+    /** Applies one chunk of a CSV import (by position, from 0), then queues the next. */
+    'crm.import.run': { importId: string; chunk: number };
+    /** Records the outcome of the previous batch of a campaign, then claims and mails the next. */
+    'crm.campaign.send': { campaignId: string; outcome?: BatchOutcome };
+  }
+}
+
+/** What happened to a claimed batch of campaign recipients, carried to the next send step. */
+export interface BatchOutcome {
+  sent: string[];
+  /** Claimed but not attempted (the mailer failed first): back to the queue. */
+  released: string[];
+  /** The mailer's failure that stopped the batch, if any. */
+  error?: string;
+}

@@ -1,0 +1,67 @@
+import type { JobDefinition, JobName } from '@plinth/sdk';
+import type { Builders } from '../deps.js';
+import { membersByEmail } from '../services/members.js';
+import { applyRows, type OnDuplicate } from '../services/import-apply.js';
+import { parseChunk } from '../services/import-rows.js';
+
+/** Data rows applied per run: each run commits, so the import's progress shows between runs. */
+export const importChunkRows = 25_000;
+
+interface ImportState {
+  csv: string | null;
+  mapping: Record<string, string>;
+  on_duplicate: OnDuplicate;
+  total_rows: number;
+  processed_rows: number;
+  invalid_lines: number[];
+  chunk_lines: number[];
+}
+
+/**
+ * `crm.import.run`: applies one chunk of an import's rows (parsing only that part of the file again), records
+ * the progress, and queues the next chunk; the last one completes the import, drops the stored file and
+ * emits `crm.import.completed`. A failed run rolls back and is retried, so each chunk is applied once.
+ */
+export function importContactsJob({ job }: Builders): JobDefinition<JobName, unknown, unknown> {
+  return job({
+    name: 'crm.import.run',
+    concurrency: 2,
+    async run({ payload, deps, ctx }) {
+      const state = await deps.db.one<ImportState>(
+        `select csv, mapping, on_duplicate, total_rows, processed_rows, invalid_lines, chunk_lines from crm_imports
+          where id = $1 and status <> 'completed' for update`,
+        [payload.importId],
+      );
+      const firstIndex = payload.chunk * importChunkRows;
+      // Completed, or this chunk already applied (a duplicate run): nothing to do.
+      if (!state || state.csv === null || state.processed_rows > firstIndex) return;
+      const end = Math.min(firstIndex + importChunkRows, state.total_rows);
+      const fromLine = state.chunk_lines[payload.chunk];
+      const rows =
+        fromLine === undefined
+          ? []
+          : parseChunk(
+              state.csv,
+              { fromLine, toLine: state.chunk_lines[payload.chunk + 1], firstIndex },
+              {
+                mapping: Object.keys(state.mapping).length ? state.mapping : undefined,
+                definitions: ctx.settings.customFields,
+                membersByEmail: await membersByEmail(deps.members),
+                invalidLines: new Set(state.invalid_lines),
+              },
+            );
+      const counts = await applyRows(deps.db, rows, state.on_duplicate, ctx.settings.defaultSource);
+      const done = end >= state.total_rows;
+      const [totals] = await deps.db.query<{ created: number; updated: number; skipped: number; failed: number }>(
+        `update crm_imports set processed_rows = $2, created_count = created_count + $3, updated_count = updated_count + $4,
+                skipped_count = skipped_count + $5, status = $6, csv = case when $7 then null else csv end,
+                finished_at = case when $7 then now() end, updated_at = now()
+          where id = $1 returning created_count as created, updated_count as updated, skipped_count as skipped, failed_count as failed`,
+        [payload.importId, end, counts.created, counts.updated, counts.skipped, done ? 'completed' : 'running', done],
+      );
+      await ctx.touch(state.total_rows ? Math.floor((100 * end) / state.total_rows) : 100);
+      if (done) await deps.events.emit('crm.import.completed', { importId: payload.importId, ...totals! });
+      else await deps.jobs.enqueue('crm.import.run', { importId: payload.importId, chunk: payload.chunk + 1 });
+    },
+  });
+}

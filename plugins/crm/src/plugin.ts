@@ -1,0 +1,57 @@
+import { definePlugin } from '@plinth/sdk';
+import { crmContactsRef } from './contract.js';
+import { deps } from './deps.js';
+import './events.js';
+import { upsertHandlers } from './handlers/upsert-handlers.js';
+import { importContactsJob } from './jobs/import-contacts.job.js';
+import { sendCampaignJob } from './jobs/send-campaign.job.js';
+import { createContacts } from './migrations/001-create-contacts.js';
+import { createSegmentsAndImports } from './migrations/002-create-segments-and-imports.js';
+import { createEmailMarketing } from './migrations/003-create-email-marketing.js';
+import { createContactWords } from './migrations/004-create-contact-words.js';
+import { crmPermissions } from './permissions.js';
+import { campaignRoutes } from './routes/campaigns.routes.js';
+import { contactRoutes } from './routes/contacts.routes.js';
+import { exportRoutes } from './routes/export.routes.js';
+import { importRoutes } from './routes/import.routes.js';
+import { interactionRoutes } from './routes/interactions.routes.js';
+import { segmentRoutes } from './routes/segments.routes.js';
+import { templateRoutes } from './routes/templates.routes.js';
+import { trackingRoutes } from './routes/tracking.routes.js';
+import { contactsApi } from './services/contact-upsert.js';
+import { CrmSettings } from './settings.js';
+
+/** CRM: contacts and their timelines, segments, CSV import/export, and email campaigns with tracking. */
+export default definePlugin({
+  name: 'crm',
+  version: '0.1.0',
+  title: 'CRM',
+  description: 'Contacts, interactions, segments, CSV import/export and email campaigns.',
+  category: 'business',
+  icon: '📇',
+  author: 'Plinth',
+  requires: { core: '^0.1.0', optionalPlugins: { shop: '^0.1.0', lms: '^0.1.0' } },
+  deps,
+  permissions: crmPermissions,
+  settings: CrmSettings,
+  migrations: [createContacts, createSegmentsAndImports, createEmailMarketing, createContactWords],
+  navigation: [
+    { label: 'Contacts', icon: '📇', path: '/contacts', permission: crmPermissions['contacts.view'] },
+    { label: 'Segments', icon: '🧩', path: '/segments', permission: crmPermissions['contacts.view'] },
+    { label: 'Campaigns', icon: '✉️', path: '/campaigns', permission: crmPermissions['campaigns.view'] },
+  ],
+  // Static paths (`/contacts/export`, `/contacts/import`) come before `/contacts/:id`.
+  routes: (builders) => [
+    ...exportRoutes(builders),
+    ...importRoutes(builders),
+    ...contactRoutes(builders),
+    ...interactionRoutes(builders),
+    ...segmentRoutes(builders),
+    ...templateRoutes(builders),
+    ...campaignRoutes(builders),
+    ...trackingRoutes(builders),
+  ],
+  jobs: (builders) => [importContactsJob(builders), sendCampaignJob(builders)],
+  events: (builders) => upsertHandlers(builders),
+  services: ({ provide }) => [provide(crmContactsRef, ({ deps: resolved }) => contactsApi(resolved.db, resolved.events))],
+});

@@ -1,0 +1,180 @@
+import {
+  ConflictError,
+  NotFoundError,
+  PageQuery,
+  paginate,
+  pageWindow,
+  Reply,
+  Type,
+  ValidationError,
+  type AnyRoute,
+  type Static,
+  type TenantDb,
+} from '@plinth/sdk';
+import type { Builders } from '../deps.js';
+import { crmPermissions as permissions } from '../permissions.js';
+import { Campaign, campaignColumns, findCampaign, toCampaign, type CampaignRow } from '../services/campaign-model.js';
+import { startCampaign } from '../services/campaign-start.js';
+
+const NewCampaign = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 120 }),
+    template_id: Type.String({ format: 'uuid' }),
+    segment_id: Type.String({ format: 'uuid' }),
+  },
+  { additionalProperties: false },
+);
+const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+const recipientStatuses = ['queued', 'sending', 'sent', 'failed', 'skipped', 'opened', 'clicked', 'unsubscribed'] as const;
+const Recipient = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  contact_id: Type.String({ format: 'uuid' }),
+  email: Type.String(),
+  status: Type.Union(recipientStatuses.map((status) => Type.Literal(status))),
+  error: Type.Union([Type.String(), Type.Null()]),
+  sent_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  opened_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  clicked_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  unsubscribed_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+type Recipient = Static<typeof Recipient>;
+type Stamp = 'sent_at' | 'opened_at' | 'clicked_at' | 'unsubscribed_at';
+type RecipientRow = Omit<Recipient, Stamp> & Record<Stamp, Date | null>;
+const iso = (value: Date | null) => (value ? value.toISOString() : null);
+
+async function checkReferences(db: TenantDb, body: { template_id?: string | undefined; segment_id?: string | undefined }): Promise<void> {
+  const errors: Record<string, string[]> = {};
+  if (body.template_id && !(await db.one('select 1 from crm_templates where id = $1', [body.template_id]))) errors.template_id = ['is not a template'];
+  if (body.segment_id && !(await db.one('select 1 from crm_segments where id = $1', [body.segment_id]))) errors.segment_id = ['is not a segment'];
+  if (Object.keys(errors).length) throw new ValidationError(errors);
+}
+
+async function draftOnly(db: TenantDb, id: string): Promise<void> {
+  const row = await db.one<{ status: string }>('select status from crm_campaigns where id = $1 for update', [id]);
+  if (!row) throw new NotFoundError('Campaign not found');
+  if (row.status !== 'draft') throw new ConflictError(`The campaign is ${row.status}; only drafts change`);
+}
+
+/** `/api/v1/crm/campaigns…`: campaigns to a segment, their sending, statistics and per-recipient status. */
+export function campaignRoutes({ route }: Builders): AnyRoute[] {
+  return [
+    route({
+      method: 'GET',
+      path: '/campaigns',
+      summary: 'Campaigns with their statistics, newest first',
+      permission: permissions['campaigns.view'],
+      schema: { query: PageQuery, response: Type.Array(Campaign) },
+      async handler({ query, deps }) {
+        const { limit, offset } = pageWindow(query);
+        const rows = await deps.db.query<CampaignRow>(
+          `select ${campaignColumns} from crm_campaigns k order by k.created_at desc, k.id desc limit $1 offset $2`,
+          [limit, offset],
+        );
+        const [count] = await deps.db.query<{ total: number }>('select count(*)::int as total from crm_campaigns');
+        return Reply.list(rows.map(toCampaign), paginate(query, count?.total ?? 0));
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/campaigns',
+      summary: 'Draft a campaign: a template to a segment',
+      permission: permissions['campaigns.manage'],
+      schema: { body: NewCampaign, response: Campaign },
+      async handler({ body, deps }) {
+        await checkReferences(deps.db, body);
+        const [row] = await deps.db.query<{ id: string }>('insert into crm_campaigns (name, template_id, segment_id) values ($1, $2, $3) returning id', [
+          body.name,
+          body.template_id,
+          body.segment_id,
+        ]);
+        return Reply.created(await findCampaign(deps.db, row!.id));
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/campaigns/:id',
+      summary: 'One campaign with its statistics',
+      permission: permissions['campaigns.view'],
+      schema: { params: IdParams, response: Campaign },
+      async handler({ params, deps }) {
+        return findCampaign(deps.db, params.id);
+      },
+    }),
+    route({
+      method: 'PATCH',
+      path: '/campaigns/:id',
+      summary: 'Edit a draft campaign',
+      permission: permissions['campaigns.manage'],
+      schema: { params: IdParams, body: Type.Partial(NewCampaign, { additionalProperties: false, minProperties: 1 }), response: Campaign },
+      async handler({ params, body, deps }) {
+        await draftOnly(deps.db, params.id);
+        await checkReferences(deps.db, body);
+        await deps.db.query(
+          `update crm_campaigns set name = coalesce($2, name), template_id = coalesce($3, template_id), segment_id = coalesce($4, segment_id),
+                  updated_at = now() where id = $1`,
+          [params.id, body.name ?? null, body.template_id ?? null, body.segment_id ?? null],
+        );
+        return findCampaign(deps.db, params.id);
+      },
+    }),
+    route({
+      method: 'DELETE',
+      path: '/campaigns/:id',
+      summary: 'Remove a draft campaign',
+      permission: permissions['campaigns.manage'],
+      schema: { params: IdParams },
+      async handler({ params, deps }) {
+        await draftOnly(deps.db, params.id);
+        await deps.db.query('delete from crm_campaigns where id = $1', [params.id]);
+        return Reply.noContent();
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/campaigns/:id/send',
+      summary: 'Send a draft campaign to its segment (202; a job mails it in batches)',
+      permission: permissions['campaigns.send'],
+      schema: { params: IdParams, response: Campaign },
+      async handler({ params, deps, ctx }) {
+        await startCampaign(deps, params.id, ctx);
+        await deps.jobs.enqueue('crm.campaign.send', { campaignId: params.id });
+        return Reply.accepted(await findCampaign(deps.db, params.id));
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/campaigns/:id/recipients',
+      summary: "A campaign's recipients and their status",
+      permission: permissions['campaigns.view'],
+      schema: {
+        params: IdParams,
+        query: Type.Composite([PageQuery, Type.Object({ status: Type.Optional(Type.Union(recipientStatuses.map((status) => Type.Literal(status)))) })], {
+          additionalProperties: false,
+        }),
+        response: Type.Array(Recipient),
+      },
+      async handler({ params, query, deps }) {
+        await findCampaign(deps.db, params.id);
+        const { limit, offset } = pageWindow(query);
+        const where = 'campaign_id = $1 and ($2::text is null or status = $2)';
+        const rows = await deps.db.query<RecipientRow>(
+          `select id, contact_id, email, status, error, sent_at, opened_at, clicked_at, unsubscribed_at from crm_campaign_recipients
+            where ${where} order by email, id limit $3 offset $4`,
+          [params.id, query.status ?? null, limit, offset],
+        );
+        const [count] = await deps.db.query<{ total: number }>(`select count(*)::int as total from crm_campaign_recipients where ${where}`, [
+          params.id,
+          query.status ?? null,
+        ]);
+        const recipients = rows.map((row) => ({
+          ...row,
+          sent_at: iso(row.sent_at),
+          opened_at: iso(row.opened_at),
+          clicked_at: iso(row.clicked_at),
+          unsubscribed_at: iso(row.unsubscribed_at),
+        }));
+        return Reply.list(recipients, paginate(query, count?.total ?? 0));
+      },
+    }),
+  ];
+}

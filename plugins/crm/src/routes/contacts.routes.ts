@@ -1,0 +1,128 @@
+import { PageQuery, paginate, pageWindow, Reply, Type, type AnyRoute } from '@plinth/sdk';
+import type { Builders } from '../deps.js';
+import { crmPermissions as permissions } from '../permissions.js';
+import { checkFilter, ContactFilter, filterSql, pickFilter } from '../services/contact-filter.js';
+import { listContacts } from '../services/contact-list.js';
+import { Contact } from '../services/contact-model.js';
+import { mergeContacts } from '../services/contact-merge.js';
+import { ContactPatch, createContact, deleteContact, findContact, NewContact, restoreContact, updateContact } from '../services/contact-service.js';
+
+const sorts = {
+  created_at: 'c.created_at asc, c.id asc',
+  '-created_at': 'c.created_at desc, c.id desc',
+  updated_at: 'c.updated_at asc, c.id asc',
+  '-updated_at': 'c.updated_at desc, c.id desc',
+  name: 'c.name asc nulls last, c.id asc',
+  '-name': 'c.name desc nulls last, c.id desc',
+  email: 'lower(c.email) asc, c.id asc',
+  '-email': 'lower(c.email) desc, c.id desc',
+  score: 'c.score asc, c.id asc',
+  '-score': 'c.score desc, c.id desc',
+} as const;
+
+const ListQuery = Type.Composite(
+  [
+    PageQuery,
+    ContactFilter,
+    Type.Object({
+      sort: Type.Union(
+        Object.keys(sorts).map((key) => Type.Literal(key)),
+        { default: '-created_at' },
+      ),
+      deleted: Type.Boolean({ default: false, description: 'List the trash (deleted and merged contacts) instead' }),
+    }),
+  ],
+  { additionalProperties: false },
+);
+const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+
+/** `/api/v1/crm/contacts…`: the contact list with search, filters and sort; CRUD; merge; trash and restore. */
+export function contactRoutes({ route }: Builders): AnyRoute[] {
+  return [
+    route({
+      method: 'GET',
+      path: '/contacts',
+      summary: 'Contacts: search (`q`), filter, sort, paginate',
+      permission: permissions['contacts.view'],
+      schema: { query: ListQuery, response: Type.Array(Contact) },
+      async handler({ query, deps }) {
+        const filter = pickFilter(query);
+        checkFilter(filter);
+        const values: unknown[] = [];
+        const where = filterSql(filter, values, { deleted: query.deleted });
+        const order = sorts[query.sort as keyof typeof sorts];
+        const { contacts, total } = await listContacts(deps.db, { where, values, order, ...pageWindow(query) });
+        return Reply.list(contacts, paginate(query, total));
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/contacts',
+      summary: 'Create a contact',
+      permission: permissions['contacts.manage'],
+      schema: { body: NewContact, response: Contact },
+      async handler({ body, deps, ctx }) {
+        return Reply.created(await createContact({ ...deps, settings: ctx.settings }, body));
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/contacts/:id',
+      summary: 'One contact',
+      permission: permissions['contacts.view'],
+      schema: { params: IdParams, response: Contact },
+      async handler({ params, deps }) {
+        return findContact(deps.db, params.id);
+      },
+    }),
+    route({
+      method: 'PATCH',
+      path: '/contacts/:id',
+      summary: 'Update a contact (custom fields are merged; null clears one)',
+      permission: permissions['contacts.manage'],
+      schema: { params: IdParams, body: ContactPatch, response: Contact },
+      async handler({ params, body, deps, ctx }) {
+        return updateContact({ ...deps, settings: ctx.settings }, params.id, body);
+      },
+    }),
+    route({
+      method: 'DELETE',
+      path: '/contacts/:id',
+      summary: 'Move a contact to the trash',
+      permission: permissions['contacts.manage'],
+      schema: { params: IdParams },
+      async handler({ params, deps, ctx }) {
+        await deleteContact({ ...deps, settings: ctx.settings }, params.id);
+        return Reply.noContent();
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/contacts/:id/restore',
+      summary: 'Restore a contact from the trash',
+      permission: permissions['contacts.manage'],
+      schema: { params: IdParams, response: Contact },
+      async handler({ params, deps, ctx }) {
+        return restoreContact({ ...deps, settings: ctx.settings }, params.id);
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/contacts/:id/merge',
+      summary: 'Merge duplicates into this contact (their interactions move to it)',
+      permission: permissions['contacts.manage'],
+      schema: {
+        params: IdParams,
+        body: Type.Object(
+          { duplicate_ids: Type.Array(Type.String({ format: 'uuid' }), { minItems: 1, maxItems: 20, uniqueItems: true }) },
+          { additionalProperties: false },
+        ),
+        response: Contact,
+      },
+      async handler({ params, body, deps, ctx }) {
+        const actor = ctx.caller.kind === 'anonymous' ? null : ctx.caller.userId;
+        return mergeContacts({ ...deps, settings: ctx.settings }, params.id, body.duplicate_ids, actor);
+      },
+    }),
+  ];
+}

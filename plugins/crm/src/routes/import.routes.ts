@@ -1,0 +1,123 @@
+import { PageQuery, paginate, pageWindow, Reply, Type, type AnyRoute } from '@plinth/sdk';
+import type { Builders } from '../deps.js';
+import { crmPermissions as permissions } from '../permissions.js';
+import { existingEmails } from '../services/import-apply.js';
+import { findImport, Import, importColumns, keptErrors, toImport } from '../services/import-job-state.js';
+import { parseMapping } from '../services/import-mapping.js';
+import { parseImport } from '../services/import-rows.js';
+import { membersByEmail } from '../services/members.js';
+import { importChunkRows } from '../jobs/import-contacts.job.js';
+
+/** Largest CSV accepted. */
+export const importLimitBytes = 50 * 1024 * 1024;
+
+const RowError = Type.Object({ line: Type.Integer(), field: Type.String(), message: Type.String() });
+const DryRun = Type.Object({
+  dry_run: Type.Literal(true),
+  total_rows: Type.Integer(),
+  valid_rows: Type.Integer(),
+  invalid_rows: Type.Integer(),
+  would_create: Type.Integer(),
+  would_update: Type.Integer(),
+  would_skip: Type.Integer(),
+  ignored_columns: Type.Array(Type.String()),
+  errors: Type.Array(RowError),
+  preview: Type.Array(Type.Record(Type.String(), Type.Unknown())),
+});
+
+/** `/api/v1/crm/contacts/import` and `/imports…`: CSV import with a dry run, run as a job the client polls. */
+export function importRoutes({ route }: Builders): AnyRoute[] {
+  return [
+    route({
+      method: 'POST',
+      path: '/contacts/import',
+      summary: 'Import contacts from a CSV body (dry_run=true previews; otherwise 202 and a job)',
+      permission: permissions['contacts.import'],
+      body: { types: ['text/csv'], limitBytes: importLimitBytes },
+      schema: {
+        query: Type.Object(
+          {
+            dry_run: Type.Boolean({ default: false }),
+            on_duplicate: Type.Union([Type.Literal('skip'), Type.Literal('update')], { default: 'skip' }),
+            mapping: Type.Optional(Type.String({ maxLength: 10_000, description: 'JSON object: CSV column → field (name, email, …, custom.<key>, ignore)' })),
+          },
+          { additionalProperties: false },
+        ),
+        body: Type.String(),
+        response: Type.Union([DryRun, Import]),
+      },
+      async handler({ query, body, deps, ctx }) {
+        const mapping = parseMapping(query.mapping);
+        const parsed = parseImport(body, {
+          mapping,
+          definitions: ctx.settings.customFields,
+          membersByEmail: await membersByEmail(deps.members),
+          chunkRows: importChunkRows,
+        });
+        if (query.dry_run) {
+          const existing = await existingEmails(
+            deps.db,
+            parsed.rows.map((row) => row.email.toLowerCase()),
+          );
+          const duplicates = parsed.rows.filter((row) => existing.has(row.email.toLowerCase())).length;
+          return {
+            dry_run: true as const,
+            total_rows: parsed.totalRows,
+            valid_rows: parsed.rows.length,
+            invalid_rows: parsed.invalidLines.length,
+            would_create: parsed.rows.length - duplicates,
+            would_update: query.on_duplicate === 'update' ? duplicates : 0,
+            would_skip: query.on_duplicate === 'skip' ? duplicates : 0,
+            ignored_columns: parsed.ignoredColumns,
+            errors: parsed.errors.slice(0, keptErrors),
+            preview: parsed.rows.slice(0, 20).map(({ index: _index, ...row }) => row),
+          };
+        }
+        const actor = ctx.caller.kind === 'anonymous' ? null : ctx.caller.userId;
+        const [row] = await deps.db.query<{ id: string }>(
+          `insert into crm_imports (on_duplicate, mapping, csv, total_rows, failed_count, errors, invalid_lines, chunk_lines, created_by)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id`,
+          [
+            query.on_duplicate,
+            JSON.stringify(mapping ?? {}),
+            body,
+            parsed.totalRows,
+            parsed.invalidLines.length,
+            JSON.stringify(parsed.errors.slice(0, keptErrors)),
+            parsed.invalidLines,
+            parsed.chunkLines,
+            actor,
+          ],
+        );
+        await deps.jobs.enqueue('crm.import.run', { importId: row!.id, chunk: 0 });
+        return Reply.accepted(await findImport(deps.db, row!.id));
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/imports',
+      summary: 'Imports, newest first',
+      permission: permissions['contacts.import'],
+      schema: { query: PageQuery, response: Type.Array(Import) },
+      async handler({ query, deps }) {
+        const { limit, offset } = pageWindow(query);
+        const rows = await deps.db.query<Parameters<typeof toImport>[0]>(
+          `select ${importColumns} from crm_imports order by created_at desc, id desc limit $1 offset $2`,
+          [limit, offset],
+        );
+        const [count] = await deps.db.query<{ total: number }>('select count(*)::int as total from crm_imports');
+        return Reply.list(rows.map(toImport), paginate(query, count?.total ?? 0));
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/imports/:id',
+      summary: "An import's progress, counts and refused rows (poll it)",
+      permission: permissions['contacts.import'],
+      schema: { params: Type.Object({ id: Type.String({ format: 'uuid' }) }), response: Import },
+      async handler({ params, deps }) {
+        return findImport(deps.db, params.id);
+      },
+    }),
+  ];
+}

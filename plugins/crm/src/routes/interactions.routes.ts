@@ -1,0 +1,91 @@
+import { NotFoundError, PageQuery, paginate, pageWindow, Reply, Type, type AnyRoute, type Static } from '@plinth/sdk';
+import type { Builders } from '../deps.js';
+import { crmPermissions as permissions } from '../permissions.js';
+import { findContact } from '../services/contact-service.js';
+
+const Interaction = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  contact_id: Type.String({ format: 'uuid' }),
+  type: Type.String(),
+  subject: Type.String(),
+  content: Type.Union([Type.String(), Type.Null()]),
+  channel: Type.Union([Type.String(), Type.Null()]),
+  occurred_at: Type.String({ format: 'date-time' }),
+  actor_id: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
+});
+type Interaction = Static<typeof Interaction>;
+type InteractionRow = Omit<Interaction, 'occurred_at'> & { occurred_at: Date };
+
+const NewInteraction = Type.Object(
+  {
+    type: Type.String({ pattern: '^[a-z][a-z0-9_-]{0,39}$', description: 'note, call, email, meeting, order, enrollment…' }),
+    subject: Type.String({ minLength: 1, maxLength: 200 }),
+    content: Type.Optional(Type.String({ maxLength: 20_000 })),
+    channel: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+    occurred_at: Type.Optional(Type.String({ format: 'date-time' })),
+  },
+  { additionalProperties: false },
+);
+const ContactParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+const columns = 'id, contact_id, type, subject, content, channel, occurred_at, actor_id';
+const toInteraction = (row: InteractionRow): Interaction => ({ ...row, occurred_at: row.occurred_at.toISOString() });
+
+/** `/api/v1/crm/contacts/:id/interactions`: a contact's timeline. */
+export function interactionRoutes({ route }: Builders): AnyRoute[] {
+  return [
+    route({
+      method: 'GET',
+      path: '/contacts/:id/interactions',
+      summary: "A contact's timeline, newest first",
+      permission: permissions['contacts.view'],
+      schema: {
+        params: ContactParams,
+        query: Type.Composite([PageQuery, Type.Object({ type: Type.Optional(Type.String({ maxLength: 40 })) })], { additionalProperties: false }),
+        response: Type.Array(Interaction),
+      },
+      async handler({ params, query, deps }) {
+        await findContact(deps.db, params.id);
+        const { limit, offset } = pageWindow(query);
+        const where = 'contact_id = $1 and ($2::text is null or type = $2)';
+        const rows = await deps.db.query<InteractionRow>(
+          `select ${columns} from crm_interactions where ${where} order by occurred_at desc, id desc limit $3 offset $4`,
+          [params.id, query.type ?? null, limit, offset],
+        );
+        const [count] = await deps.db.query<{ total: number }>(`select count(*)::int as total from crm_interactions where ${where}`, [
+          params.id,
+          query.type ?? null,
+        ]);
+        return Reply.list(rows.map(toInteraction), paginate(query, count?.total ?? 0));
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/contacts/:id/interactions',
+      summary: 'Record an interaction with a contact',
+      permission: permissions['contacts.manage'],
+      schema: { params: ContactParams, body: NewInteraction, response: Interaction },
+      async handler({ params, body, deps, ctx }) {
+        await findContact(deps.db, params.id);
+        const actor = ctx.caller.kind === 'anonymous' ? null : ctx.caller.userId;
+        const [row] = await deps.db.query<InteractionRow>(
+          `insert into crm_interactions (contact_id, type, subject, content, channel, occurred_at, actor_id)
+           values ($1, $2, $3, $4, $5, coalesce($6::timestamptz, now()), $7) returning ${columns}`,
+          [params.id, body.type, body.subject, body.content ?? null, body.channel ?? null, body.occurred_at ?? null, actor],
+        );
+        return Reply.created(toInteraction(row!));
+      },
+    }),
+    route({
+      method: 'DELETE',
+      path: '/contacts/:id/interactions/:interactionId',
+      summary: 'Remove an interaction',
+      permission: permissions['contacts.manage'],
+      schema: { params: Type.Object({ id: Type.String({ format: 'uuid' }), interactionId: Type.String({ format: 'uuid' }) }) },
+      async handler({ params, deps }) {
+        const removed = await deps.db.one('delete from crm_interactions where id = $1 and contact_id = $2 returning id', [params.interactionId, params.id]);
+        if (!removed) throw new NotFoundError('Interaction not found');
+        return Reply.noContent();
+      },
+    }),
+  ];
+}

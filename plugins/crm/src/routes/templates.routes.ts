@@ -1,0 +1,148 @@
+import {
+  ConflictError,
+  NotFoundError,
+  PageQuery,
+  paginate,
+  pageWindow,
+  Reply,
+  Type,
+  ValidationError,
+  type AnyRoute,
+  type Static,
+  type TenantDb,
+} from '@plinth/sdk';
+import type { Builders } from '../deps.js';
+import { crmPermissions as permissions } from '../permissions.js';
+import { findContact } from '../services/contact-service.js';
+import { mergeValues, render, templateErrors } from '../services/template-render.js';
+
+const Template = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  name: Type.String(),
+  subject: Type.String(),
+  html: Type.String(),
+  text: Type.String(),
+  created_at: Type.String({ format: 'date-time' }),
+  updated_at: Type.String({ format: 'date-time' }),
+});
+type Template = Static<typeof Template>;
+type TemplateRow = Omit<Template, 'created_at' | 'updated_at'> & { created_at: Date; updated_at: Date };
+
+const NewTemplate = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 120 }),
+    subject: Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\r\\n]*$' }),
+    html: Type.String({ minLength: 1, maxLength: 200_000 }),
+    text: Type.String({ minLength: 1, maxLength: 100_000 }),
+  },
+  { additionalProperties: false },
+);
+const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+const columns = 'id, name, subject, html, text, created_at, updated_at';
+const toTemplate = (row: TemplateRow): Template => ({ ...row, created_at: row.created_at.toISOString(), updated_at: row.updated_at.toISOString() });
+
+/** One template, or 404. */
+export async function findTemplate(db: TenantDb, id: string): Promise<Template> {
+  const row = await db.one<TemplateRow>(`select ${columns} from crm_templates where id = $1`, [id]);
+  if (!row) throw new NotFoundError('Template not found');
+  return toTemplate(row);
+}
+
+function checkMergeFields(parts: Record<string, string | undefined>, customKeys: string[]): void {
+  const errors = templateErrors(parts, customKeys);
+  if (Object.keys(errors).length) throw new ValidationError(errors);
+}
+
+/** `/api/v1/crm/templates…`: email templates with merge fields (checked when saved). */
+export function templateRoutes({ route }: Builders): AnyRoute[] {
+  const customKeys = (settings: { customFields: { key: string }[] }) => settings.customFields.map((field) => field.key);
+  return [
+    route({
+      method: 'GET',
+      path: '/templates',
+      summary: 'Email templates',
+      permission: permissions['campaigns.view'],
+      schema: { query: PageQuery, response: Type.Array(Template) },
+      async handler({ query, deps }) {
+        const { limit, offset } = pageWindow(query);
+        const rows = await deps.db.query<TemplateRow>(`select ${columns} from crm_templates order by name, id limit $1 offset $2`, [limit, offset]);
+        const [count] = await deps.db.query<{ total: number }>('select count(*)::int as total from crm_templates');
+        return Reply.list(rows.map(toTemplate), paginate(query, count?.total ?? 0));
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/templates',
+      summary: 'Create an email template',
+      permission: permissions['campaigns.manage'],
+      schema: { body: NewTemplate, response: Template },
+      async handler({ body, deps, ctx }) {
+        checkMergeFields({ subject: body.subject, html: body.html, text: body.text }, customKeys(ctx.settings));
+        const [row] = await deps.db.query<TemplateRow>(`insert into crm_templates (name, subject, html, text) values ($1, $2, $3, $4) returning ${columns}`, [
+          body.name,
+          body.subject,
+          body.html,
+          body.text,
+        ]);
+        return Reply.created(toTemplate(row!));
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/templates/:id',
+      summary: 'One email template',
+      permission: permissions['campaigns.view'],
+      schema: { params: IdParams, response: Template },
+      async handler({ params, deps }) {
+        return findTemplate(deps.db, params.id);
+      },
+    }),
+    route({
+      method: 'PATCH',
+      path: '/templates/:id',
+      summary: 'Edit an email template (campaigns already sending keep what they froze)',
+      permission: permissions['campaigns.manage'],
+      schema: { params: IdParams, body: Type.Partial(NewTemplate, { additionalProperties: false, minProperties: 1 }), response: Template },
+      async handler({ params, body, deps, ctx }) {
+        checkMergeFields({ subject: body.subject, html: body.html, text: body.text }, customKeys(ctx.settings));
+        const [row] = await deps.db.query<TemplateRow>(
+          `update crm_templates set name = coalesce($2, name), subject = coalesce($3, subject), html = coalesce($4, html), text = coalesce($5, text),
+                  updated_at = now() where id = $1 returning ${columns}`,
+          [params.id, body.name ?? null, body.subject ?? null, body.html ?? null, body.text ?? null],
+        );
+        if (!row) throw new NotFoundError('Template not found');
+        return toTemplate(row);
+      },
+    }),
+    route({
+      method: 'DELETE',
+      path: '/templates/:id',
+      summary: 'Remove an email template (refused while a campaign uses it)',
+      permission: permissions['campaigns.manage'],
+      schema: { params: IdParams },
+      async handler({ params, deps }) {
+        const used = await deps.db.one('select 1 from crm_campaigns where template_id = $1 limit 1', [params.id]);
+        if (used) throw new ConflictError('A campaign uses this template');
+        const removed = await deps.db.one('delete from crm_templates where id = $1 returning id', [params.id]);
+        if (!removed) throw new NotFoundError('Template not found');
+        return Reply.noContent();
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/templates/:id/preview',
+      summary: 'Render a template for one contact',
+      permission: permissions['campaigns.view'],
+      schema: {
+        params: IdParams,
+        body: Type.Object({ contact_id: Type.String({ format: 'uuid' }) }, { additionalProperties: false }),
+        response: Type.Object({ subject: Type.String(), html: Type.String(), text: Type.String() }),
+      },
+      async handler({ params, body, deps, ctx }) {
+        const template = await findTemplate(deps.db, params.id);
+        const values = mergeValues(await findContact(deps.db, body.contact_id), ctx.tenant.name, '#unsubscribe');
+        return { subject: render(template.subject, values, 'text'), html: render(template.html, values, 'html'), text: render(template.text, values, 'text') };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,117 @@
+import { NotFoundError, Reply, Type, type AnyRoute, type TenantDb } from '@plinth/sdk';
+import type { Builders } from '../deps.js';
+import { escapeHtml } from '../services/template-render.js';
+
+/** A transparent 1×1 GIF. */
+const pixel = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
+const noStore = { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' };
+const pageHeaders = { ...noStore, 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'" };
+const Token = Type.String({ pattern: '^[0-9a-f]{64}$' });
+const TokenParams = Type.Object({ tenant: Type.String({ maxLength: 100 }), token: Token });
+/** Recipient states from least to most engaged: a later one is never replaced by an earlier one. */
+const progression = ['queued', 'failed', 'skipped', 'sending', 'sent', 'opened', 'clicked', 'unsubscribed'];
+
+interface TrackedRecipient {
+  id: string;
+  campaign_id: string;
+  contact_id: string;
+  email: string;
+  links: string[];
+}
+
+/** Records an engagement of the recipient holding `token` (which also proves delivery), or 404. */
+async function engage(db: TenantDb, token: string, status: 'opened' | 'clicked' | 'unsubscribed'): Promise<TrackedRecipient> {
+  const stamp = { opened: 'opened_at', clicked: 'clicked_at', unsubscribed: 'unsubscribed_at' }[status];
+  const clickedOpens = status === 'clicked' ? ', opened_at = coalesce(opened_at, now())' : '';
+  const row = await db.one<TrackedRecipient>(
+    `update crm_campaign_recipients r set ${stamp} = coalesce(r.${stamp}, now()), sent_at = coalesce(r.sent_at, now())${clickedOpens},
+            status = case when array_position($2::text[], r.status) < array_position($2::text[], $3) then $3 else r.status end
+       from crm_campaigns k
+      where r.token = $1 and k.id = r.campaign_id and r.status not in ('queued', 'skipped')
+      returning r.id, r.campaign_id, r.contact_id, r.email, k.links`,
+    [token, progression, status],
+  );
+  if (!row) throw new NotFoundError('Unknown link');
+  return row;
+}
+
+function page(title: string, body: string): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(title)}</title></head>
+<body style="font-family:sans-serif;max-width:32rem;margin:3rem auto">${body}</body></html>`;
+}
+
+/**
+ * Public links in campaign mail, under `/api/v1/crm/t/:tenant/…`, each carrying the recipient's unguessable
+ * token: the open pixel, tracked clicks (redirecting only to the campaign's own links, by index) and the
+ * unsubscribe page, honoured for every later campaign.
+ */
+export function trackingRoutes({ route }: Builders): AnyRoute[] {
+  return [
+    route({
+      method: 'GET',
+      path: '/t/:tenant/o/:token',
+      summary: 'Open-tracking pixel of a campaign mail',
+      public: true,
+      tenantParam: 'tenant',
+      schema: { params: TokenParams },
+      async handler({ params, deps }) {
+        await engage(deps.db, params.token, 'opened');
+        return Reply.raw(pixel, { contentType: 'image/gif', headers: noStore });
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/t/:tenant/c/:token/:link',
+      summary: "A tracked link of a campaign mail: redirects to the campaign's link",
+      public: true,
+      tenantParam: 'tenant',
+      schema: { params: Type.Object({ tenant: Type.String({ maxLength: 100 }), token: Token, link: Type.Integer({ minimum: 0, maximum: 999 }) }) },
+      async handler({ params, deps }) {
+        const recipient = await engage(deps.db, params.token, 'clicked');
+        const target = recipient.links[params.link];
+        if (!target) throw new NotFoundError('Unknown link');
+        return Reply.redirect(target, 302, noStore);
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/t/:tenant/u/:token',
+      summary: 'The unsubscribe page of a campaign mail (confirms with a POST)',
+      public: true,
+      tenantParam: 'tenant',
+      schema: { params: TokenParams },
+      async handler({ params, deps, ctx }) {
+        const known = await deps.db.one('select 1 from crm_campaign_recipients where token = $1', [params.token]);
+        if (!known) throw new NotFoundError('Unknown link');
+        const form = `<h1>Unsubscribe</h1><p>Stop receiving email from ${escapeHtml(ctx.tenant.name)}?</p>
+<form method="post"><button type="submit">Unsubscribe</button></form>`;
+        return Reply.raw(page('Unsubscribe', form), { contentType: 'text/html; charset=utf-8', headers: pageHeaders });
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/t/:tenant/u/:token',
+      summary: 'Unsubscribe (also the one-click List-Unsubscribe-Post target); honoured by every later campaign',
+      public: true,
+      tenantParam: 'tenant',
+      body: { types: ['application/x-www-form-urlencoded', 'text/plain', 'application/json'], limitBytes: 1024 },
+      schema: { params: TokenParams },
+      async handler({ params, deps, ctx }) {
+        const recipient = await engage(deps.db, params.token, 'unsubscribed');
+        const added = await deps.db.query(
+          'insert into crm_unsubscribes (email, campaign_id) values ($1, $2) on conflict (tenant_id, lower(email)) do nothing returning 1',
+          [recipient.email, recipient.campaign_id],
+        );
+        if (added.length) {
+          await deps.db.query(
+            `insert into crm_interactions (contact_id, type, subject, channel)
+             select id, 'email', 'Unsubscribed from email campaigns', 'email' from crm_contacts where id = $1`,
+            [recipient.contact_id],
+          );
+        }
+        const body = `<h1>Unsubscribed</h1><p>${escapeHtml(recipient.email)} will receive no more campaigns from ${escapeHtml(ctx.tenant.name)}.</p>`;
+        return Reply.raw(page('Unsubscribed', body), { contentType: 'text/html; charset=utf-8', headers: pageHeaders });
+      },
+    }),
+  ];
+}

@@ -1,0 +1,84 @@
+import { Type, ValidationError, type Static } from '@plinth/sdk';
+
+const Instant = Type.Union([Type.String({ format: 'date-time' }), Type.String({ format: 'date' })]);
+
+/**
+ * The one filter language of the CRM: the contact list's query parameters, and what a segment stores.
+ * Every condition present must hold; `tag` lists tags a contact must all carry.
+ */
+export const ContactFilter = Type.Object(
+  {
+    q: Type.Optional(Type.String({ maxLength: 200, description: 'Words (or word prefixes) of the name, email or company' })),
+    tag: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 60 }), { maxItems: 20 })),
+    owner_id: Type.Optional(Type.String({ format: 'uuid' })),
+    source: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+    score_min: Type.Optional(Type.Integer()),
+    score_max: Type.Optional(Type.Integer()),
+    created_from: Type.Optional(Instant),
+    created_to: Type.Optional(Instant),
+  },
+  { additionalProperties: false },
+);
+export type ContactFilter = Static<typeof ContactFilter>;
+
+/** The filter's own keys, to pick it out of a list's query string. */
+export const filterKeys = Object.keys(ContactFilter.properties) as (keyof ContactFilter)[];
+
+/** Picks the filter out of a list's query. */
+export function pickFilter(query: Record<string, unknown>): ContactFilter {
+  const filter: Record<string, unknown> = {};
+  for (const key of filterKeys) if (query[key] !== undefined) filter[key] = query[key];
+  return filter as ContactFilter;
+}
+
+/** Refuses filters whose parts contradict each other. */
+export function checkFilter(filter: ContactFilter): void {
+  if (filter.score_min !== undefined && filter.score_max !== undefined && filter.score_min > filter.score_max) {
+    throw new ValidationError({ score_min: ['must not exceed score_max'] });
+  }
+  if (filter.created_from && filter.created_to && Date.parse(filter.created_from) > Date.parse(filter.created_to)) {
+    throw new ValidationError({ created_from: ['must not be after created_to'] });
+  }
+}
+
+/** The search words (letters and digits, lower-cased; at most 8), each matched as a word prefix. */
+export function searchWords(q: string | undefined): string[] {
+  return (q ?? '')
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean)
+    .slice(0, 8);
+}
+
+/** Sorts after every word starting with a prefix (in the "C" collation of crm_contact_words). */
+const afterPrefix = '\u{10FFFF}';
+
+/**
+ * SQL conditions (on alias `c` of `crm_contacts`) for a filter, appending its values to `values` as `$n`
+ * parameters. Live contacts, or those in the trash with `deleted`.
+ */
+export function filterSql(filter: ContactFilter, values: unknown[], options: { deleted?: boolean } = {}): string {
+  const where = [options.deleted ? 'c.deleted_at is not null' : 'c.deleted_at is null'];
+  const add = (condition: (param: string) => string, value: unknown) => {
+    values.push(value);
+    where.push(condition(`$${values.length}`));
+  };
+  for (const word of searchWords(filter.q)) {
+    values.push(word, word + afterPrefix);
+    const [from, to] = [`$${values.length - 1}`, `$${values.length}`];
+    where.push(`c.id in (select w.contact_id from crm_contact_words w where w.word >= ${from} and w.word < ${to})`);
+  }
+  // Tags are in the search index too (`\x01<tag>`): looked up there, they use its index under RLS.
+  for (const tag of filter.tag ?? []) add((p) => `c.id in (select w.contact_id from crm_contact_words w where w.word = ${p})`, `\x01${tag}`);
+  if (filter.owner_id) add((p) => `c.owner_id = ${p}`, filter.owner_id);
+  if (filter.source) add((p) => `c.source = ${p}`, filter.source);
+  if (filter.score_min !== undefined) add((p) => `c.score >= ${p}`, filter.score_min);
+  if (filter.score_max !== undefined) add((p) => `c.score <= ${p}`, filter.score_max);
+  if (filter.created_from) add((p) => `c.created_at >= ${p}::timestamptz`, filter.created_from);
+  if (filter.created_to) {
+    // A bare date includes that whole day.
+    if (filter.created_to.length === 10) add((p) => `c.created_at < ${p}::date + 1`, filter.created_to);
+    else add((p) => `c.created_at <= ${p}::timestamptz`, filter.created_to);
+  }
+  return where.join(' and ');
+}

@@ -1,0 +1,130 @@
+import { NotFoundError, Type, ValidationError, type FieldErrors, type PluginEvents, type PluginMembers, type Static, type TenantDb } from '@plinth/sdk';
+import type { CrmSettings } from '../settings.js';
+import { contactColumns, toContact, uniqueEmail, type Contact, type ContactRow } from './contact-model.js';
+import { checkCustomFields } from './custom-fields.js';
+
+const Text = (maxLength: number) => Type.Union([Type.String({ maxLength }), Type.Null()]);
+
+/** The body of a new contact. */
+export const NewContact = Type.Object(
+  {
+    name: Type.Optional(Text(200)),
+    email: Type.String({ format: 'email', maxLength: 254 }),
+    phone: Type.Optional(Text(40)),
+    company: Type.Optional(Text(200)),
+    tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 60 }), { maxItems: 50, uniqueItems: true })),
+    custom_fields: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    source: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 40 }), Type.Null()])),
+    score: Type.Optional(Type.Integer({ minimum: -1_000_000, maximum: 1_000_000 })),
+    owner_id: Type.Optional(Type.Union([Type.String({ format: 'uuid' }), Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+export type NewContact = Static<typeof NewContact>;
+
+/** The body of a contact update: any of a new contact's fields; `custom_fields` are merged (`null` clears one). */
+export const ContactPatch = Type.Partial(NewContact, { additionalProperties: false, minProperties: 1 });
+export type ContactPatch = Static<typeof ContactPatch>;
+
+/** What the contact routes and services work with. */
+export interface ContactScope {
+  db: TenantDb;
+  events: PluginEvents;
+  members: PluginMembers;
+  settings: CrmSettings;
+}
+
+/** A live or deleted contact, or 404. */
+export async function findContact(db: TenantDb, id: string, options: { deleted?: boolean } = {}): Promise<Contact> {
+  const row = await db.one<ContactRow>(`select ${contactColumns} from crm_contacts c where c.id = $1 and (c.deleted_at is null) = $2`, [id, !options.deleted]);
+  if (!row) throw new NotFoundError('Contact not found');
+  return toContact(row);
+}
+
+async function checkInput(scope: ContactScope, input: ContactPatch, complete: boolean): Promise<Record<string, unknown> | undefined> {
+  const errors: FieldErrors = {};
+  let custom: Record<string, unknown> | undefined;
+  if (input.custom_fields || complete) {
+    const checked = checkCustomFields(input.custom_fields ?? {}, scope.settings.customFields, complete);
+    Object.assign(errors, checked.errors);
+    custom = checked.values;
+  }
+  if (input.owner_id && !(await scope.members.get(input.owner_id))) errors.owner_id = ['must be a member of the tenant'];
+  if (Object.keys(errors).length) throw new ValidationError(errors);
+  return custom;
+}
+
+/** Creates a contact (409 when its email is taken). */
+export async function createContact(scope: ContactScope, input: NewContact): Promise<Contact> {
+  const custom = await checkInput(scope, input, true);
+  const [row] = await uniqueEmail(
+    scope.db.query<{ id: string }>(
+      `insert into crm_contacts (name, email, phone, company, tags, custom_fields, source, score, owner_id)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id`,
+      [
+        input.name ?? null,
+        input.email,
+        input.phone ?? null,
+        input.company ?? null,
+        input.tags ?? [],
+        JSON.stringify(custom ?? {}),
+        input.source === undefined ? scope.settings.defaultSource : input.source,
+        input.score ?? 0,
+        input.owner_id ?? null,
+      ],
+    ),
+  );
+  const contact = await findContact(scope.db, row!.id);
+  await scope.events.emit('crm.contact.created', { contactId: contact.id, email: contact.email, name: contact.name, source: contact.source });
+  return contact;
+}
+
+const plainColumns = ['name', 'email', 'phone', 'company', 'tags', 'source', 'score', 'owner_id'] as const;
+
+/** Updates a live contact's given fields. */
+export async function updateContact(scope: ContactScope, id: string, patch: ContactPatch): Promise<Contact> {
+  const custom = await checkInput(scope, patch, false);
+  const values: unknown[] = [id];
+  const sets: string[] = [];
+  const changed: string[] = [];
+  for (const column of plainColumns) {
+    if (patch[column] === undefined) continue;
+    values.push(patch[column]);
+    sets.push(`${column} = $${values.length}`);
+    changed.push(column);
+  }
+  if (custom) {
+    const cleared = Object.keys(custom).filter((key) => custom[key] === null);
+    const kept = Object.fromEntries(Object.entries(custom).filter(([, value]) => value !== null));
+    values.push(JSON.stringify(kept), cleared);
+    sets.push(`custom_fields = (custom_fields - $${values.length}::text[]) || $${values.length - 1}::jsonb`);
+    changed.push('custom_fields');
+  }
+  const [row] = await uniqueEmail(
+    scope.db.query<{ id: string }>(`update crm_contacts set ${sets.join(', ')}, updated_at = now() where id = $1 and deleted_at is null returning id`, values),
+  );
+  if (!row) throw new NotFoundError('Contact not found');
+  const contact = await findContact(scope.db, id);
+  await scope.events.emit('crm.contact.updated', { contactId: id, email: contact.email, changed });
+  return contact;
+}
+
+/** Moves a live contact to the trash (restorable). */
+export async function deleteContact(scope: ContactScope, id: string): Promise<void> {
+  const row = await scope.db.one<{ email: string }>('update crm_contacts set deleted_at = now() where id = $1 and deleted_at is null returning email', [id]);
+  if (!row) throw new NotFoundError('Contact not found');
+  await scope.events.emit('crm.contact.deleted', { contactId: id, email: row.email });
+}
+
+/** Brings a contact back from the trash (409 when a live contact has taken its email meanwhile). */
+export async function restoreContact(scope: ContactScope, id: string): Promise<Contact> {
+  const row = await uniqueEmail(
+    scope.db.one<{ email: string }>(
+      'update crm_contacts set deleted_at = null, merged_into = null, updated_at = now() where id = $1 and deleted_at is not null returning email',
+      [id],
+    ),
+  );
+  if (!row) throw new NotFoundError('Deleted contact not found');
+  await scope.events.emit('crm.contact.updated', { contactId: id, email: row.email, changed: ['deleted_at'] });
+  return findContact(scope.db, id);
+}

@@ -1,0 +1,87 @@
+import type { TenantDb } from '@plinth/sdk';
+import type { ImportRow } from './import-rows.js';
+
+export type OnDuplicate = 'skip' | 'update';
+
+export interface ApplyCounts {
+  created: number;
+  updated: number;
+  skipped: number;
+}
+
+const batchSize = 5000;
+
+/** Which of `emails` (lower-cased) belong to live contacts. */
+export async function existingEmails(db: TenantDb, emails: string[]): Promise<Set<string>> {
+  const rows = await db.query<{ email: string }>('select lower(email) as email from crm_contacts where lower(email) = any($1::text[]) and deleted_at is null', [
+    emails,
+  ]);
+  return new Set(rows.map((row) => row.email));
+}
+
+/**
+ * Writes checked rows in batches of multi-row statements: new emails are inserted, existing ones updated
+ * (non-empty cells overwrite, tags and custom fields are added) or skipped.
+ */
+export async function applyRows(db: TenantDb, rows: ImportRow[], onDuplicate: OnDuplicate, defaultSource: string): Promise<ApplyCounts> {
+  const counts: ApplyCounts = { created: 0, updated: 0, skipped: 0 };
+  for (let start = 0; start < rows.length; start += batchSize) {
+    const batch = rows.slice(start, start + batchSize);
+    const existing = await existingEmails(
+      db,
+      batch.map((row) => row.email.toLowerCase()),
+    );
+    const fresh = batch.filter((row) => !existing.has(row.email.toLowerCase()));
+    const known = batch.filter((row) => existing.has(row.email.toLowerCase()));
+    // A row whose email a concurrent writer inserted first is skipped.
+    const inserted = fresh.length ? await insertRows(db, fresh, defaultSource) : 0;
+    counts.created += inserted;
+    counts.skipped += fresh.length - inserted;
+    if (onDuplicate === 'update' && known.length) counts.updated += await updateRows(db, known);
+    else counts.skipped += known.length;
+  }
+  return counts;
+}
+
+const columnsOf = (rows: ImportRow[]) => [
+  rows.map((row) => row.email),
+  rows.map((row) => row.name),
+  rows.map((row) => row.phone),
+  rows.map((row) => row.company),
+  rows.map((row) => JSON.stringify(row.tags)),
+  rows.map((row) => JSON.stringify(row.custom)),
+  rows.map((row) => row.source),
+  rows.map((row) => row.score),
+  rows.map((row) => row.owner_id),
+];
+
+const unnested = `unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[], $7::text[], $8::int[], $9::uuid[])
+  as r(email, name, phone, company, tags, custom, source, score, owner_id)`;
+
+async function insertRows(db: TenantDb, rows: ImportRow[], defaultSource: string): Promise<number> {
+  const inserted = await db.query(
+    `insert into crm_contacts (email, name, phone, company, tags, custom_fields, source, score, owner_id)
+     select r.email, r.name, r.phone, r.company, array(select jsonb_array_elements_text(r.tags)), r.custom,
+            coalesce(r.source, $10), coalesce(r.score, 0), r.owner_id
+       from ${unnested}
+     on conflict (tenant_id, lower(email)) where deleted_at is null do nothing
+     returning 1`,
+    [...columnsOf(rows), defaultSource],
+  );
+  return inserted.length;
+}
+
+async function updateRows(db: TenantDb, rows: ImportRow[]): Promise<number> {
+  const updated = await db.query(
+    `update crm_contacts c set
+       name = coalesce(r.name, c.name), phone = coalesce(r.phone, c.phone), company = coalesce(r.company, c.company),
+       source = coalesce(r.source, c.source), score = coalesce(r.score, c.score), owner_id = coalesce(r.owner_id, c.owner_id),
+       tags = array(select distinct t from unnest(c.tags || array(select jsonb_array_elements_text(r.tags))) t order by t),
+       custom_fields = c.custom_fields || r.custom, updated_at = now()
+       from ${unnested}
+      where lower(c.email) = lower(r.email) and c.deleted_at is null
+     returning 1`,
+    columnsOf(rows),
+  );
+  return updated.length;
+}
