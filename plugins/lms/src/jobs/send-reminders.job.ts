@@ -1,0 +1,36 @@
+import type { Builders } from '../deps.js';
+
+/**
+ * `lms.reminders.send`: mails each learner whose active, unfinished enrolment in a published course saw no activity
+ * for `reminderAfterDays`, once per stretch of inactivity (again only after new activity). At-least-once: a failed
+ * run retries, and may repeat mails sent before the failure.
+ */
+export function sendRemindersJob({ job }: Builders) {
+  return job({
+    name: 'lms.reminders.send',
+    maxRetries: 3,
+    async run({ deps, ctx }) {
+      const due = await deps.db.query<{ id: string; user_id: string; course_title: string; progress_percent: number }>(
+        `select e.id, e.user_id, c.title as course_title, e.progress_percent
+           from lms_enrollments e join lms_courses c on c.id = e.course_id
+          where c.status = 'published' and e.completed_at is null and (e.expires_at is null or e.expires_at > now())
+            and e.last_activity_at < now() - make_interval(days => $1)
+            and (e.reminded_at is null or e.reminded_at < e.last_activity_at)
+          order by e.last_activity_at limit 1000`,
+        [ctx.settings.reminderAfterDays],
+      );
+      for (const enrollment of due) {
+        const learner = await deps.members.get(enrollment.user_id);
+        if (learner) {
+          await deps.mailer.send({
+            to: learner.email,
+            subject: `Pick up where you left off: ${enrollment.course_title}`,
+            text: `Hello ${learner.name},\n\nYou are ${enrollment.progress_percent}% through "${enrollment.course_title}" at ${ctx.tenant.name}. Your next lesson is waiting.\n`,
+          });
+        }
+        await deps.db.query('update lms_enrollments set reminded_at = now() where id = $1', [enrollment.id]);
+      }
+      if (due.length === 1000) await deps.jobs.enqueue('lms.reminders.send', {});
+    },
+  });
+}

@@ -1,0 +1,69 @@
+import { definePlugin } from '@plinth/sdk';
+import './jobs/job-types.js';
+import { deps } from './deps.js';
+import { orderPaidHandler } from './handlers/order-paid.handler.js';
+import { notifyDripJob } from './jobs/notify-drip.job.js';
+import { sendRemindersJob } from './jobs/send-reminders.job.js';
+import { createCourses } from './migrations/001-create-lms-courses.js';
+import { createEnrollments } from './migrations/002-create-lms-enrollments.js';
+import { createQuizzes } from './migrations/003-create-lms-quizzes.js';
+import { lmsPermissions } from './permissions.js';
+import { attemptRoutes } from './routes/attempts.routes.js';
+import { certificateRoutes } from './routes/certificates.routes.js';
+import { courseRoutes } from './routes/courses.routes.js';
+import { enrollmentRoutes } from './routes/enrollments.routes.js';
+import { guardianRoutes } from './routes/guardians.routes.js';
+import { learningRoutes } from './routes/learning.routes.js';
+import { lessonRoutes } from './routes/lessons.routes.js';
+import { moduleRoutes } from './routes/modules.routes.js';
+import { operationRoutes } from './routes/operations.routes.js';
+import { quizRoutes } from './routes/quizzes.routes.js';
+import { reportRoutes } from './routes/reports.routes.js';
+import { LmsSettings } from './settings.js';
+
+/** LMS: courses, modules and lessons, enrolments (free, manual, bought in the shop), progress, quizzes, certificates. */
+export default definePlugin({
+  name: 'lms',
+  version: '0.1.0',
+  title: 'Courses (LMS)',
+  description: 'Courses with modules and lessons, enrolments, progress, timed quizzes, certificates, reports and reminders.',
+  category: 'education',
+  icon: '🎓',
+  author: 'Plinth',
+  requires: { core: '^0.1.0', optionalPlugins: { shop: '^0.1.0' } },
+  deps,
+  permissions: lmsPermissions,
+  settings: LmsSettings,
+  migrations: [createCourses, createEnrollments, createQuizzes],
+  navigation: [
+    { label: 'My courses', icon: '🎓', path: '/my/courses', permission: lmsPermissions['learning.access'] },
+    { label: 'Courses', icon: '📚', path: '/courses', permission: lmsPermissions['courses.view'] },
+    { label: 'Enrolments', icon: '🧾', path: '/enrollments', permission: lmsPermissions['enrollments.view'] },
+  ],
+  routes: (builders) => [
+    ...courseRoutes(builders),
+    ...moduleRoutes(builders),
+    ...lessonRoutes(builders),
+    ...learningRoutes(builders),
+    ...enrollmentRoutes(builders),
+    ...quizRoutes(builders),
+    ...attemptRoutes(builders),
+    ...reportRoutes(builders),
+    ...certificateRoutes(builders),
+    ...guardianRoutes(builders),
+    ...operationRoutes(builders),
+  ],
+  jobs: (builders) => [sendRemindersJob(builders), notifyDripJob(builders)],
+  events: (builders) => [
+    orderPaidHandler(builders),
+    builders.on(
+      'core.plugin.enabled',
+      async ({ event, deps }) => {
+        if (event.payload.plugin !== 'lms') return;
+        await deps.jobs.every('lms.reminders.send', '0 9 * * *', {});
+        await deps.jobs.every('lms.drip.notify', '1 hour', {});
+      },
+      { id: 'schedule-notifications' },
+    ),
+  ],
+});

@@ -1,0 +1,61 @@
+import { NotFoundError, PageQuery, paginate, pageWindow, Reply, Type, type AnyRoute, type TenantDb } from '@plinth/sdk';
+import type { Builders } from '../deps.js';
+import { lmsPermissions as permissions } from '../permissions.js';
+import { callerId } from '../services/access.js';
+
+const Code = Type.String({ pattern: '^[A-Za-z0-9]{16}$' });
+const Verification = Type.Object({ name: Type.String(), course: Type.String(), date: Type.String({ format: 'date' }) });
+
+/** What a verifier may learn from a code: the learner's name, the course and the date — nothing else. */
+async function verify(db: TenantDb, code: string) {
+  const certificate = await db.one<{ name: string; course: string; date: string }>(
+    `select learner_name as name, course_title as course, to_char(issued_at at time zone 'UTC', 'YYYY-MM-DD') as date from lms_certificates where code = $1`,
+    [code.toUpperCase()],
+  );
+  if (!certificate) throw new NotFoundError('No certificate has this code');
+  return certificate;
+}
+
+/** Certificates: the learner's own, and public verification by code (tenant by `X-Tenant`/host, or in the path). */
+export function certificateRoutes({ route }: Builders): AnyRoute[] {
+  return [
+    route({
+      method: 'GET',
+      path: '/certificates/verify/:code',
+      summary: 'Verify a certificate (public; the tenant from X-Tenant or the host): name, course, date',
+      public: true,
+      schema: { params: Type.Object({ code: Code }), response: Verification },
+      async handler({ params, deps }) {
+        return verify(deps.db, params.code);
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/verify/:tenant/:code',
+      summary: 'Verify a certificate (public; the tenant slug or id in the path): name, course, date',
+      public: true,
+      tenantParam: 'tenant',
+      schema: { params: Type.Object({ tenant: Type.String({ minLength: 1, maxLength: 100 }), code: Code }), response: Verification },
+      async handler({ params, deps }) {
+        return verify(deps.db, params.code);
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/my/certificates',
+      summary: 'The caller’s certificates',
+      permission: permissions['learning.access'],
+      schema: { query: PageQuery },
+      async handler({ query, deps, ctx }) {
+        const userId = callerId(ctx);
+        const { limit, offset } = pageWindow(query);
+        const rows = await deps.db.query(
+          'select id, code, course_id, course_title, learner_name, issued_at from lms_certificates where user_id = $1 order by issued_at desc, id limit $2 offset $3',
+          [userId, limit, offset],
+        );
+        const [count] = await deps.db.query<{ total: number }>('select count(*)::int as total from lms_certificates where user_id = $1', [userId]);
+        return Reply.list(rows, paginate(query, count?.total ?? 0));
+      },
+    }),
+  ];
+}

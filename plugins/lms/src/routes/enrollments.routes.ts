@@ -1,0 +1,131 @@
+import { ForbiddenError, NotFoundError, PageQuery, paginate, pageWindow, Reply, Type, type AnyRoute } from '@plinth/sdk';
+import type { Builders } from '../deps.js';
+import { lmsPermissions as permissions } from '../permissions.js';
+import { callerId, enrollmentManagedCourse, instructs, visibleCourse, type CourseAccessRow } from '../services/access.js';
+import { enroll, enrollmentColumns, type EnrollmentRow } from '../services/enrollments.js';
+import { requireMembers } from '../services/members.js';
+import { IdParams } from '../services/schemas.js';
+
+const ExpiresAt = Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'When access ends; null: never' });
+const NewEnrollment = Type.Object({ user_id: Type.String({ format: 'uuid' }), expires_at: Type.Optional(ExpiresAt) }, { additionalProperties: false });
+const EnrollmentState = Type.Union([Type.Literal('active'), Type.Literal('completed'), Type.Literal('expired')]);
+const EnrollmentQuery = Type.Composite([
+  PageQuery,
+  Type.Object({
+    course_id: Type.Optional(Type.String({ format: 'uuid' })),
+    user_id: Type.Optional(Type.String({ format: 'uuid' })),
+    state: Type.Optional(EnrollmentState),
+  }),
+]);
+const stateFilter = {
+  active: '(completed_at is null and (expires_at is null or expires_at > now()))',
+  completed: 'completed_at is not null',
+  expired: '(expires_at is not null and expires_at <= now())',
+};
+
+async function enrollmentWithCourse(db: Parameters<typeof visibleCourse>[0], id: string) {
+  const row = await db.one<EnrollmentRow & { course: CourseAccessRow }>(
+    `select e.*, json_build_object('id', c.id, 'title', c.title, 'status', c.status, 'shop_product_id', c.shop_product_id, 'instructor_ids', c.instructor_ids) as course
+       from lms_enrollments e join lms_courses c on c.id = e.course_id where e.id = $1`,
+    [id],
+  );
+  if (!row) throw new NotFoundError('Enrolment not found');
+  return row;
+}
+
+/** `/enrollments`, `/courses/:id/enrollments`: enrolments by staff and instructors; unenrolling. */
+export function enrollmentRoutes({ route }: Builders): AnyRoute[] {
+  return [
+    route({
+      method: 'GET',
+      path: '/enrollments',
+      summary: 'Every enrolment, filtered by course, learner or state',
+      permission: permissions['enrollments.view'],
+      schema: { query: EnrollmentQuery },
+      async handler({ query, deps }) {
+        const where = ['($1::uuid is null or course_id = $1)', '($2::uuid is null or user_id = $2)'];
+        if (query.state) where.push(stateFilter[query.state]);
+        const values = [query.course_id ?? null, query.user_id ?? null];
+        const { limit, offset } = pageWindow(query);
+        const rows = await deps.db.query(
+          `select ${enrollmentColumns} from lms_enrollments where ${where.join(' and ')} order by created_at desc, id limit $3 offset $4`,
+          [...values, limit, offset],
+        );
+        const [count] = await deps.db.query<{ total: number }>(`select count(*)::int as total from lms_enrollments where ${where.join(' and ')}`, values);
+        return Reply.list(rows, paginate(query, count?.total ?? 0));
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/courses/:id/enrollments',
+      summary: 'A course’s learners with name, email and progress (staff and the course’s instructors)',
+      permission: permissions['learning.access'],
+      schema: { params: IdParams, query: Type.Composite([PageQuery, Type.Object({ state: Type.Optional(EnrollmentState) })]) },
+      async handler({ params, query, deps, ctx }) {
+        const course = await visibleCourse(deps.db, ctx, params.id);
+        if (!ctx.can(permissions['enrollments.view']) && !instructs(ctx, course))
+          throw new ForbiddenError('Only staff and the course’s instructors see its learners');
+        const filter = `course_id = $1${query.state ? ` and ${stateFilter[query.state]}` : ''}`;
+        const { limit, offset } = pageWindow(query);
+        const rows = await deps.db.query<EnrollmentRow>(
+          `select ${enrollmentColumns} from lms_enrollments where ${filter} order by created_at, id limit $2 offset $3`,
+          [params.id, limit, offset],
+        );
+        const [count] = await deps.db.query<{ total: number }>(`select count(*)::int as total from lms_enrollments where ${filter}`, [params.id]);
+        const learners = await Promise.all(rows.map((row) => deps.members.get(row.user_id)));
+        const items = rows.map((row, index) => ({ ...row, learner: learners[index] ? { name: learners[index].name, email: learners[index].email } : null }));
+        return Reply.list(items, paginate(query, count?.total ?? 0));
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/courses/:id/enrollments',
+      summary: 'Enrol a member (201; 200 with the renewed enrolment when already enrolled)',
+      permission: permissions['learning.access'],
+      schema: { params: IdParams, body: NewEnrollment },
+      async handler({ params, body, deps, ctx }) {
+        const course = await enrollmentManagedCourse(deps.db, ctx, params.id);
+        const [learner] = await requireMembers(deps.members, [body.user_id], 'user_id');
+        const { enrollment, created } = await enroll(deps, {
+          course,
+          learner: learner!,
+          source: 'manual',
+          ...(body.expires_at !== undefined ? { expiresAt: body.expires_at } : {}),
+        });
+        return created ? Reply.created(enrollment) : enrollment;
+      },
+    }),
+    route({
+      method: 'PATCH',
+      path: '/enrollments/:id',
+      summary: 'Change when an enrolment expires',
+      permission: permissions['learning.access'],
+      schema: { params: IdParams, body: Type.Object({ expires_at: ExpiresAt }, { additionalProperties: false }) },
+      async handler({ params, body, deps, ctx }) {
+        const enrollment = await enrollmentWithCourse(deps.db, params.id);
+        await enrollmentManagedCourse(deps.db, ctx, enrollment.course_id);
+        return deps.db.one(`update lms_enrollments set expires_at = $2, updated_at = now() where id = $1 returning ${enrollmentColumns}`, [
+          params.id,
+          body.expires_at,
+        ]);
+      },
+    }),
+    route({
+      method: 'DELETE',
+      path: '/enrollments/:id',
+      summary: 'Unenrol (staff, the course’s instructors, or the learner themself); its lesson progress goes too, quiz attempts stay',
+      permission: permissions['learning.access'],
+      schema: { params: IdParams },
+      async handler({ params, deps, ctx }) {
+        const enrollment = await enrollmentWithCourse(deps.db, params.id);
+        const own = enrollment.user_id === callerId(ctx);
+        if (!own) {
+          if (!ctx.can(permissions['enrollments.view']) && !instructs(ctx, enrollment.course)) throw new NotFoundError('Enrolment not found');
+          await enrollmentManagedCourse(deps.db, ctx, enrollment.course_id);
+        }
+        await deps.db.query('delete from lms_enrollments where id = $1', [params.id]);
+        return Reply.noContent();
+      },
+    }),
+  ];
+}

@@ -1,0 +1,107 @@
+import { ConflictError, ForbiddenError, NotFoundError, PageQuery, paginate, pageWindow, Reply, Type, ValidationError, type AnyRoute } from '@plinth/sdk';
+import type { Builders } from '../deps.js';
+import { lmsPermissions as permissions } from '../permissions.js';
+import { callerId } from '../services/access.js';
+import { requireMembers } from '../services/members.js';
+import { IdParams } from '../services/schemas.js';
+
+const Link = Type.Object(
+  { guardian_user_id: Type.String({ format: 'uuid' }), learner_user_id: Type.String({ format: 'uuid' }) },
+  { additionalProperties: false },
+);
+const linkColumns = 'id, guardian_user_id, learner_user_id, created_at';
+
+/** Guardians (parents, observers): members who may read a learner's progress. */
+export function guardianRoutes({ route }: Builders): AnyRoute[] {
+  return [
+    route({
+      method: 'GET',
+      path: '/guardians',
+      summary: 'Guardian links, filtered by guardian or learner',
+      permission: permissions['guardians.manage'],
+      schema: {
+        query: Type.Composite([
+          PageQuery,
+          Type.Object({ guardian_user_id: Type.Optional(Type.String({ format: 'uuid' })), learner_user_id: Type.Optional(Type.String({ format: 'uuid' })) }),
+        ]),
+      },
+      async handler({ query, deps }) {
+        const filter = '($1::uuid is null or guardian_user_id = $1) and ($2::uuid is null or learner_user_id = $2)';
+        const values = [query.guardian_user_id ?? null, query.learner_user_id ?? null];
+        const { limit, offset } = pageWindow(query);
+        const rows = await deps.db.query(`select ${linkColumns} from lms_guardians where ${filter} order by created_at, id limit $3 offset $4`, [
+          ...values,
+          limit,
+          offset,
+        ]);
+        const [count] = await deps.db.query<{ total: number }>(`select count(*)::int as total from lms_guardians where ${filter}`, values);
+        return Reply.list(rows, paginate(query, count?.total ?? 0));
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/guardians',
+      summary: 'Let a member (guardian) read a learner’s progress',
+      permission: permissions['guardians.manage'],
+      schema: { body: Link },
+      async handler({ body, deps }) {
+        if (body.guardian_user_id === body.learner_user_id) throw new ValidationError({ guardian_user_id: ['must differ from learner_user_id'] });
+        await requireMembers(deps.members, [body.guardian_user_id], 'guardian_user_id');
+        await requireMembers(deps.members, [body.learner_user_id], 'learner_user_id');
+        const [link] = await deps.db.query(
+          `insert into lms_guardians (guardian_user_id, learner_user_id) values ($1, $2) on conflict do nothing returning ${linkColumns}`,
+          [body.guardian_user_id, body.learner_user_id],
+        );
+        if (!link) throw new ConflictError('This guardian already follows this learner');
+        return Reply.created(link);
+      },
+    }),
+    route({
+      method: 'DELETE',
+      path: '/guardians/:id',
+      summary: 'Remove a guardian link',
+      permission: permissions['guardians.manage'],
+      schema: { params: IdParams },
+      async handler({ params, deps }) {
+        const [removed] = await deps.db.query('delete from lms_guardians where id = $1 returning id', [params.id]);
+        if (!removed) throw new NotFoundError('Guardian link not found');
+        return Reply.noContent();
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/my/learners',
+      summary: 'The learners the caller is guardian of, with their names',
+      permission: permissions['learning.access'],
+      async handler({ deps, ctx }) {
+        const links = await deps.db.query<{ learner_user_id: string }>(
+          'select learner_user_id from lms_guardians where guardian_user_id = $1 order by created_at',
+          [callerId(ctx)],
+        );
+        const people = await Promise.all(links.map((link) => deps.members.get(link.learner_user_id)));
+        return links.map((link, index) => ({ user_id: link.learner_user_id, name: people[index]?.name ?? null }));
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/learners/:id/progress',
+      summary: 'A learner’s enrolments and progress: the learner, their guardians, and staff with lms.enrollments.view',
+      permission: permissions['learning.access'],
+      schema: { params: IdParams },
+      async handler({ params, deps, ctx }) {
+        const me = callerId(ctx);
+        if (me !== params.id && !ctx.can(permissions['enrollments.view'])) {
+          const guardian = await deps.db.one('select 1 from lms_guardians where guardian_user_id = $1 and learner_user_id = $2', [me, params.id]);
+          if (!guardian) throw new ForbiddenError('Only the learner, their guardians and staff see this progress');
+        }
+        return deps.db.query(
+          `select e.id as enrollment_id, e.course_id, c.title as course_title, e.progress_percent, e.completed_at, e.last_activity_at, e.expires_at, e.created_at as enrolled_at,
+                  (select round(avg(a.score), 1)::float from lms_attempts a join lms_quizzes q on q.id = a.quiz_id join lms_lessons l on l.id = q.lesson_id
+                    where l.course_id = e.course_id and a.user_id = e.user_id and a.status <> 'in_progress') as average_quiz_score
+             from lms_enrollments e join lms_courses c on c.id = e.course_id where e.user_id = $1 order by e.created_at`,
+          [params.id],
+        );
+      },
+    }),
+  ];
+}

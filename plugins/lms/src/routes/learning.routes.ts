@@ -1,0 +1,131 @@
+import { ConflictError, ForbiddenError, PageQuery, paginate, pageWindow, Reply, Type, type AnyRoute } from '@plinth/sdk';
+import type { Builders } from '../deps.js';
+import { lmsPermissions as permissions } from '../permissions.js';
+import { callerId, requireEnrollment, visibleCourse } from '../services/access.js';
+import { enroll, enrollmentColumns } from '../services/enrollments.js';
+import { availableAt, readableLesson } from '../services/lesson-access.js';
+import { refreshProgress } from '../services/progress.js';
+import { claimPurchases } from '../services/purchases.js';
+import { IdParams } from '../services/schemas.js';
+
+const learner = permissions['learning.access'];
+
+/** The learner's side: self-enrolment, `my/courses`, lesson completion and video position. */
+export function learningRoutes({ route }: Builders): AnyRoute[] {
+  return [
+    route({
+      method: 'POST',
+      path: '/courses/:id/enroll',
+      summary: 'Enrol oneself in a published free course (201; 200 when already enrolled)',
+      permission: learner,
+      schema: { params: IdParams },
+      async handler({ params, deps, ctx }) {
+        const course = await visibleCourse(deps.db, ctx, params.id);
+        if (course.status !== 'published') throw new ConflictError('Only published courses take enrolments');
+        if (course.shop_product_id) throw new ForbiddenError('This course is sold in the shop: buy it to enrol');
+        const member = await deps.members.get(callerId(ctx));
+        if (!member) throw new ForbiddenError('Only members of the tenant may enrol');
+        const { enrollment, created } = await enroll(deps, { course, learner: member, source: 'self' });
+        return created ? Reply.created(enrollment) : enrollment;
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/my/courses',
+      summary: 'The caller’s enrolments with course, progress %, completion and certificate code (claims courses bought with their email first)',
+      permission: learner,
+      schema: { query: PageQuery },
+      async handler({ query, deps, ctx }) {
+        const userId = callerId(ctx);
+        const member = await deps.members.get(userId);
+        if (member) await claimPurchases(deps, member);
+        const { limit, offset } = pageWindow(query);
+        const rows = await deps.db.query(
+          `select e.id as enrollment_id, e.course_id, c.title, c.slug, c.level, c.category, e.source, e.progress_percent, e.completed_at,
+                  e.expires_at, (e.expires_at is not null and e.expires_at <= now()) as expired, e.last_activity_at, e.created_at as enrolled_at,
+                  cert.code as certificate_code
+             from lms_enrollments e join lms_courses c on c.id = e.course_id
+             left join lms_certificates cert on cert.enrollment_id = e.id
+            where e.user_id = $1 order by e.last_activity_at desc, e.id limit $2 offset $3`,
+          [userId, limit, offset],
+        );
+        const [count] = await deps.db.query<{ total: number }>('select count(*)::int as total from lms_enrollments where user_id = $1', [userId]);
+        return Reply.list(rows, paginate(query, count?.total ?? 0));
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/my/courses/:id',
+      summary: 'One enrolled course: each published lesson with completion, video position and when it unlocks',
+      permission: learner,
+      schema: { params: IdParams },
+      async handler({ params, deps, ctx }) {
+        const enrollment = await requireEnrollment(deps.db, ctx, params.id);
+        const summary = await deps.db.one(`select ${enrollmentColumns} from lms_enrollments where id = $1`, [enrollment.id]);
+        const lessons = await deps.db.query<{ id: string; module_id: string; module_title: string; title: string; drip_days: number; free_preview: boolean }>(
+          `select l.id, l.module_id, m.title as module_title, l.title, l.drip_days, l.free_preview, l.required, l.duration_seconds,
+                  p.completed_at, coalesce(p.position_seconds, 0) as position_seconds
+             from lms_lessons l join lms_modules m on m.id = l.module_id
+             left join lms_lesson_progress p on p.lesson_id = l.id and p.enrollment_id = $2
+            where l.course_id = $1 and l.status = 'published' order by m.position, l.position`,
+          [params.id, enrollment.id],
+        );
+        const now = Date.now();
+        return {
+          enrollment: summary,
+          lessons: lessons.map((lesson) => {
+            const unlocks = availableAt(lesson, enrollment);
+            return { ...lesson, available_at: unlocks.toISOString(), locked: !lesson.free_preview && unlocks.getTime() > now };
+          }),
+        };
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/lessons/:id/complete',
+      summary: 'Mark a lesson complete (its quiz must be passed first when it requires so); idempotent',
+      permission: learner,
+      schema: { params: IdParams },
+      async handler({ params, deps, ctx }) {
+        const { lesson, enrollment } = await readableLesson(deps.db, ctx, params.id, { requireEnrollment: true });
+        const userId = callerId(ctx);
+        const quiz = await deps.db.one<{ id: string }>('select id from lms_quizzes where lesson_id = $1 and required_to_complete', [lesson.id]);
+        if (quiz) {
+          const passed = await deps.db.one('select 1 from lms_attempts where quiz_id = $1 and user_id = $2 and passed', [quiz.id, userId]);
+          if (!passed) throw new ConflictError('Pass this lesson’s quiz to complete it');
+        }
+        const [marked] = await deps.db.query<{ completed_at: Date }>(
+          `insert into lms_lesson_progress (enrollment_id, lesson_id, completed_at) values ($1, $2, now())
+           on conflict (tenant_id, enrollment_id, lesson_id) do update set completed_at = now(), updated_at = now()
+             where lms_lesson_progress.completed_at is null
+           returning completed_at`,
+          [enrollment!.id, lesson.id],
+        );
+        if (marked) await deps.events.emit('lms.lesson.completed', { enrollmentId: enrollment!.id, courseId: lesson.course_id, lessonId: lesson.id, userId });
+        const progress = await refreshProgress(deps, enrollment!.id);
+        const stored = await deps.db.one<{ completed_at: Date }>('select completed_at from lms_lesson_progress where enrollment_id = $1 and lesson_id = $2', [
+          enrollment!.id,
+          lesson.id,
+        ]);
+        return { lesson_id: lesson.id, completed_at: stored!.completed_at, course_progress_percent: progress.percent, course_completed: progress.completed };
+      },
+    }),
+    route({
+      method: 'PUT',
+      path: '/lessons/:id/position',
+      summary: 'Save the learner’s last video position (seconds)',
+      permission: learner,
+      schema: { params: IdParams, body: Type.Object({ position_seconds: Type.Integer({ minimum: 0, maximum: 1_000_000 }) }, { additionalProperties: false }) },
+      async handler({ params, body, deps, ctx }) {
+        const { lesson, enrollment } = await readableLesson(deps.db, ctx, params.id, { requireEnrollment: true });
+        await deps.db.query(
+          `insert into lms_lesson_progress (enrollment_id, lesson_id, position_seconds) values ($1, $2, $3)
+           on conflict (tenant_id, enrollment_id, lesson_id) do update set position_seconds = $3, updated_at = now()`,
+          [enrollment!.id, lesson.id, body.position_seconds],
+        );
+        await deps.db.query('update lms_enrollments set last_activity_at = now() where id = $1', [enrollment!.id]);
+        return { lesson_id: lesson.id, position_seconds: body.position_seconds };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,139 @@
+import { Reply, Type, ValidationError, type AnyRoute } from '@plinth/sdk';
+import type { Builders } from '../deps.js';
+import { lmsPermissions as permissions } from '../permissions.js';
+import { canManageCourse, managedCourse } from '../services/access.js';
+import { availableAt, managedLesson, readableLesson } from '../services/lesson-access.js';
+import { reorder } from '../services/reorder.js';
+import { sanitizeContent } from '../services/sanitize.js';
+import { HttpUrl, IdParams, OrderBody } from '../services/schemas.js';
+import { courseOfModule } from './modules.routes.js';
+
+const lessonFields = {
+  title: Type.String({ minLength: 1, maxLength: 200 }),
+  status: Type.Union([Type.Literal('draft'), Type.Literal('published')]),
+  content_html: Type.String({ maxLength: 500_000, description: 'Rich text; sanitised on the server' }),
+  video_url: Type.Union([HttpUrl, Type.Null()]),
+  attachments: Type.Array(Type.Object({ title: Type.String({ minLength: 1, maxLength: 200 }), url: HttpUrl }, { additionalProperties: false }), {
+    maxItems: 50,
+  }),
+  duration_seconds: Type.Union([Type.Integer({ minimum: 0, maximum: 1_000_000 }), Type.Null()]),
+  free_preview: Type.Boolean(),
+  required: Type.Boolean({ description: 'Counts towards course completion' }),
+  drip_days: Type.Integer({ minimum: 0, maximum: 3650, description: 'Unlocks this many days after enrolment' }),
+};
+const { title, ...optionalLessonFields } = lessonFields;
+const NewLesson = Type.Composite([Type.Object({ title }), Type.Partial(Type.Object(optionalLessonFields))], { additionalProperties: false });
+const LessonPatch = Type.Partial(Type.Object({ ...lessonFields, module_id: Type.String({ format: 'uuid' }) }), {
+  additionalProperties: false,
+  minProperties: 1,
+});
+const lessonColumns =
+  'id, course_id, module_id, title, status, content_html, video_url, attachments, duration_seconds, free_preview, required, drip_days, position, created_at, updated_at';
+
+function columnValues(body: Record<string, unknown>): [string, unknown][] {
+  return Object.entries(body)
+    .filter(([, value]) => value !== undefined)
+    .map(([name, value]) => {
+      if (name === 'content_html') return [name, sanitizeContent(value as string)];
+      if (name === 'attachments') return [name, JSON.stringify(value)];
+      return [name, value];
+    });
+}
+
+/** `/modules/:id/lessons`, `/lessons/:id`: lessons (staff and instructors write; learners read what they may). */
+export function lessonRoutes({ route }: Builders): AnyRoute[] {
+  return [
+    route({
+      method: 'POST',
+      path: '/modules/:id/lessons',
+      summary: 'Add a lesson at the end of a module (content is sanitised)',
+      permission: permissions['learning.access'],
+      schema: { params: IdParams, body: NewLesson },
+      async handler({ params, body, deps, ctx }) {
+        const courseId = await courseOfModule(deps.db, params.id);
+        await managedCourse(deps.db, ctx, courseId);
+        const fields = columnValues(body);
+        const names = fields.map(([name]) => name);
+        const placeholders = fields.map((_, index) => `$${index + 3}`);
+        const [lesson] = await deps.db.query(
+          `insert into lms_lessons (course_id, module_id, ${names.join(', ')}, position)
+           values ($1, $2, ${placeholders.join(', ')}, (select coalesce(max(position), 0) + 1 from lms_lessons where module_id = $2)) returning ${lessonColumns}`,
+          [courseId, params.id, ...fields.map(([, value]) => value)],
+        );
+        return Reply.created(lesson);
+      },
+    }),
+    route({
+      method: 'PUT',
+      path: '/modules/:id/lessons/order',
+      summary: 'Reorder a module’s lessons (every lesson id, in the new order)',
+      permission: permissions['learning.access'],
+      schema: { params: IdParams, body: OrderBody },
+      async handler({ params, body, deps, ctx }) {
+        await managedCourse(deps.db, ctx, await courseOfModule(deps.db, params.id));
+        await reorder(deps.db, 'lms_lessons', 'module_id', params.id, body.ids);
+        return deps.db.query('select id, title, position from lms_lessons where module_id = $1 order by position', [params.id]);
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/lessons/:id',
+      summary: 'A lesson with its content: staff and instructors always; learners when enrolled, unlocked and published (or a free preview)',
+      permission: permissions['learning.access'],
+      schema: { params: IdParams },
+      async handler({ params, deps, ctx }) {
+        const { enrollment, lesson: access } = await readableLesson(deps.db, ctx, params.id);
+        const lesson = await deps.db.one(`select ${lessonColumns} from lms_lessons where id = $1`, [params.id]);
+        const progress = enrollment
+          ? await deps.db.one<{ position_seconds: number; completed_at: Date | null }>(
+              'select position_seconds, completed_at from lms_lesson_progress where enrollment_id = $1 and lesson_id = $2',
+              [enrollment.id, params.id],
+            )
+          : undefined;
+        return {
+          ...lesson,
+          available_at: enrollment ? availableAt(access, enrollment).toISOString() : null,
+          progress: enrollment ? { position_seconds: progress?.position_seconds ?? 0, completed_at: progress?.completed_at ?? null } : null,
+        };
+      },
+    }),
+    route({
+      method: 'PATCH',
+      path: '/lessons/:id',
+      summary: 'Change a lesson (content is sanitised; `module_id` moves it to the end of another module of the course)',
+      permission: permissions['learning.access'],
+      schema: { params: IdParams, body: LessonPatch },
+      async handler({ params, body, deps, ctx }) {
+        const lesson = await managedLesson(deps.db, ctx, params.id, (course) => canManageCourse(ctx, course));
+        const fields = columnValues(body);
+        if (body.module_id !== undefined && body.module_id !== lesson.module_id) {
+          const target = await deps.db.one<{ course_id: string }>('select course_id from lms_modules where id = $1', [body.module_id]);
+          if (target?.course_id !== lesson.course_id) throw new ValidationError({ module_id: ['must be a module of the same course'] });
+          fields.push(['position', await nextPosition(deps.db, body.module_id)]);
+        }
+        const sets = fields.map(([name], index) => `${name} = $${index + 2}`);
+        return deps.db.one(`update lms_lessons set ${sets.join(', ')}, updated_at = now() where id = $1 returning ${lessonColumns}`, [
+          params.id,
+          ...fields.map(([, value]) => value),
+        ]);
+      },
+    }),
+    route({
+      method: 'DELETE',
+      path: '/lessons/:id',
+      summary: 'Delete a lesson (with its quiz and progress)',
+      permission: permissions['learning.access'],
+      schema: { params: IdParams },
+      async handler({ params, deps, ctx }) {
+        await managedLesson(deps.db, ctx, params.id, (course) => canManageCourse(ctx, course));
+        await deps.db.query('delete from lms_lessons where id = $1', [params.id]);
+        return Reply.noContent();
+      },
+    }),
+  ];
+}
+
+async function nextPosition(db: Parameters<typeof courseOfModule>[0], moduleId: string): Promise<number> {
+  const row = await db.one<{ next: number }>('select coalesce(max(position), 0) + 1 as next from lms_lessons where module_id = $1', [moduleId]);
+  return row!.next;
+}

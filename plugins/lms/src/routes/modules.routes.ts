@@ -1,0 +1,73 @@
+import { NotFoundError, Reply, Type, type AnyRoute, type TenantDb } from '@plinth/sdk';
+import type { Builders } from '../deps.js';
+import { lmsPermissions as permissions } from '../permissions.js';
+import { managedCourse } from '../services/access.js';
+import { reorder } from '../services/reorder.js';
+import { IdParams, OrderBody } from '../services/schemas.js';
+
+const ModuleBody = Type.Object({ title: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
+const moduleColumns = 'id, course_id, title, position, created_at, updated_at';
+
+/** The course a module belongs to (404 when there is no such module). */
+export async function courseOfModule(db: TenantDb, moduleId: string): Promise<string> {
+  const row = await db.one<{ course_id: string }>('select course_id from lms_modules where id = $1', [moduleId]);
+  if (!row) throw new NotFoundError('Module not found');
+  return row.course_id;
+}
+
+/** `/courses/:id/modules`, `/modules/:id`: a course's modules (staff and the course's instructors). */
+export function moduleRoutes({ route }: Builders): AnyRoute[] {
+  return [
+    route({
+      method: 'POST',
+      path: '/courses/:id/modules',
+      summary: 'Add a module at the end of a course',
+      permission: permissions['learning.access'],
+      schema: { params: IdParams, body: ModuleBody },
+      async handler({ params, body, deps, ctx }) {
+        await managedCourse(deps.db, ctx, params.id);
+        const [module] = await deps.db.query(
+          `insert into lms_modules (course_id, title, position)
+           values ($1, $2, (select coalesce(max(position), 0) + 1 from lms_modules where course_id = $1)) returning ${moduleColumns}`,
+          [params.id, body.title],
+        );
+        return Reply.created(module);
+      },
+    }),
+    route({
+      method: 'PUT',
+      path: '/courses/:id/modules/order',
+      summary: 'Reorder a course’s modules (every module id, in the new order)',
+      permission: permissions['learning.access'],
+      schema: { params: IdParams, body: OrderBody },
+      async handler({ params, body, deps, ctx }) {
+        await managedCourse(deps.db, ctx, params.id);
+        await reorder(deps.db, 'lms_modules', 'course_id', params.id, body.ids);
+        return deps.db.query(`select ${moduleColumns} from lms_modules where course_id = $1 order by position`, [params.id]);
+      },
+    }),
+    route({
+      method: 'PATCH',
+      path: '/modules/:id',
+      summary: 'Rename a module',
+      permission: permissions['learning.access'],
+      schema: { params: IdParams, body: ModuleBody },
+      async handler({ params, body, deps, ctx }) {
+        await managedCourse(deps.db, ctx, await courseOfModule(deps.db, params.id));
+        return deps.db.one(`update lms_modules set title = $2, updated_at = now() where id = $1 returning ${moduleColumns}`, [params.id, body.title]);
+      },
+    }),
+    route({
+      method: 'DELETE',
+      path: '/modules/:id',
+      summary: 'Delete a module and its lessons',
+      permission: permissions['learning.access'],
+      schema: { params: IdParams },
+      async handler({ params, deps, ctx }) {
+        await managedCourse(deps.db, ctx, await courseOfModule(deps.db, params.id));
+        await deps.db.query('delete from lms_modules where id = $1', [params.id]);
+        return Reply.noContent();
+      },
+    }),
+  ];
+}

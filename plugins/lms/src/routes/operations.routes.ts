@@ -1,0 +1,62 @@
+import { ConflictError, NotFoundError, PageQuery, paginate, pageWindow, Reply, Type, type AnyRoute } from '@plinth/sdk';
+import type { Builders } from '../deps.js';
+import { lmsPermissions as permissions } from '../permissions.js';
+import { requireMembers } from '../services/members.js';
+import { claimPurchases } from '../services/purchases.js';
+import { IdParams } from '../services/schemas.js';
+
+const purchaseColumns = 'id, order_id, course_id, customer_email, user_id, enrollment_id, outcome, created_at, updated_at';
+const Outcome = Type.Union([Type.Literal('enrolled'), Type.Literal('already_enrolled'), Type.Literal('no_member')]);
+
+/** Operations: purchases seen from the shop, and running the notification jobs now. */
+export function operationRoutes({ route }: Builders): AnyRoute[] {
+  return [
+    route({
+      method: 'GET',
+      path: '/purchases',
+      summary: 'Paid shop orders that sold a course, with what happened (`no_member`: nobody to enrol yet)',
+      permission: permissions['enrollments.view'],
+      schema: {
+        query: Type.Composite([PageQuery, Type.Object({ outcome: Type.Optional(Outcome), course_id: Type.Optional(Type.String({ format: 'uuid' })) })]),
+      },
+      async handler({ query, deps }) {
+        const filter = '($1::text is null or outcome = $1) and ($2::uuid is null or course_id = $2)';
+        const values = [query.outcome ?? null, query.course_id ?? null];
+        const { limit, offset } = pageWindow(query);
+        const rows = await deps.db.query(
+          `select ${purchaseColumns} from lms_purchases where ${filter}
+            order by created_at desc, id limit $3 offset $4`,
+          [...values, limit, offset],
+        );
+        const [count] = await deps.db.query<{ total: number }>(`select count(*)::int as total from lms_purchases where ${filter}`, values);
+        return Reply.list(rows, paginate(query, count?.total ?? 0));
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/purchases/:id/enroll',
+      summary: 'Enrol a member for a purchase that found nobody to enrol (`no_member`)',
+      permission: permissions['enrollments.manage'],
+      schema: { params: IdParams, body: Type.Object({ user_id: Type.String({ format: 'uuid' }) }, { additionalProperties: false }) },
+      async handler({ params, body, deps }) {
+        const purchase = await deps.db.one<{ outcome: string }>('select outcome from lms_purchases where id = $1', [params.id]);
+        if (!purchase) throw new NotFoundError('Purchase not found');
+        if (purchase.outcome !== 'no_member') throw new ConflictError('This purchase already enrolled its buyer');
+        const [member] = await requireMembers(deps.members, [body.user_id], 'user_id');
+        await claimPurchases(deps, member!, params.id);
+        return deps.db.one(`select ${purchaseColumns} from lms_purchases where id = $1`, [params.id]);
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/notifications/run',
+      summary: 'Queue the inactivity reminders and drip notifications now (they also run on their schedule)',
+      permission: permissions['enrollments.manage'],
+      async handler({ deps }) {
+        await deps.jobs.enqueue('lms.reminders.send', {});
+        await deps.jobs.enqueue('lms.drip.notify', {});
+        return Reply.accepted({ queued: ['lms.reminders.send', 'lms.drip.notify'] });
+      },
+    }),
+  ];
+}

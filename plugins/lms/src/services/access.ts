@@ -1,0 +1,93 @@
+import { ForbiddenError, NotFoundError, type RequestContext, type TenantDb } from '@plinth/sdk';
+import { lmsPermissions as permissions } from '../permissions.js';
+
+/** The columns of a course every access decision needs. */
+export interface CourseAccessRow {
+  id: string;
+  title: string;
+  status: 'draft' | 'published' | 'archived';
+  shop_product_id: string | null;
+  instructor_ids: string[];
+}
+
+type Ctx = RequestContext<unknown>;
+
+/** The calling member's id, or null (an API token without a creating user); API tokens act as the member who created them. */
+export function callerIdOrNull(ctx: Ctx): string | null {
+  return ctx.caller.kind === 'anonymous' ? null : ctx.caller.userId;
+}
+
+/** The calling member's id; 403 when the caller is no member (a learner's route called with a user-less API token). */
+export function callerId(ctx: Ctx): string {
+  const userId = callerIdOrNull(ctx);
+  if (!userId) throw new ForbiddenError('This needs a member: a signed-in user, or an API token created by one');
+  return userId;
+}
+
+/** Whether the caller is listed as an instructor of the course. */
+export function instructs(ctx: Ctx, course: CourseAccessRow): boolean {
+  const userId = callerIdOrNull(ctx);
+  return userId !== null && course.instructor_ids.includes(userId);
+}
+
+/** Staff with `lms.courses.manage`, or an instructor of the course. */
+export function canManageCourse(ctx: Ctx, course: CourseAccessRow): boolean {
+  return ctx.can(permissions['courses.manage']) || instructs(ctx, course);
+}
+
+/** Staff with `lms.courses.view` or `manage`, or an instructor: sees drafts, content and answers. */
+export function canSeeEverything(ctx: Ctx, course: CourseAccessRow): boolean {
+  return ctx.can(permissions['courses.view']) || canManageCourse(ctx, course);
+}
+
+/**
+ * Loads a course the caller may at least see: a learner sees published courses, and archived ones they are still
+ * enrolled in (archiving takes a course out of the catalogue, not away from its learners); 404 otherwise.
+ */
+export async function visibleCourse(db: TenantDb, ctx: Ctx, courseId: string): Promise<CourseAccessRow> {
+  const course = await db.one<CourseAccessRow>('select id, title, status, shop_product_id, instructor_ids from lms_courses where id = $1', [courseId]);
+  if (!course) throw new NotFoundError('Course not found');
+  if (course.status === 'published' || canSeeEverything(ctx, course)) return course;
+  const userId = callerIdOrNull(ctx);
+  if (course.status === 'archived' && userId && (await activeEnrollment(db, course.id, userId))) return course;
+  throw new NotFoundError('Course not found');
+}
+
+/** Loads a course the caller manages; 404 when they cannot see it, 403 when they see but may not change it. */
+export async function managedCourse(db: TenantDb, ctx: Ctx, courseId: string): Promise<CourseAccessRow> {
+  const course = await visibleCourse(db, ctx, courseId);
+  if (!canManageCourse(ctx, course)) throw new ForbiddenError('Only staff and the course’s instructors may change it');
+  return course;
+}
+
+/** Enrolment management on a course: `lms.enrollments.manage` or an instructor of it. */
+export async function enrollmentManagedCourse(db: TenantDb, ctx: Ctx, courseId: string): Promise<CourseAccessRow> {
+  const course = await visibleCourse(db, ctx, courseId);
+  if (!ctx.can(permissions['enrollments.manage']) && !instructs(ctx, course))
+    throw new ForbiddenError('Only staff and the course’s instructors may manage its enrolments');
+  return course;
+}
+
+/** An enrolment that grants access now: not expired. */
+export interface ActiveEnrollment {
+  id: string;
+  course_id: string;
+  user_id: string;
+  created_at: Date;
+  completed_at: Date | null;
+}
+
+/** The user's enrolment in a course, when it is active (not expired). */
+export async function activeEnrollment(db: TenantDb, courseId: string, userId: string): Promise<ActiveEnrollment | undefined> {
+  return db.one<ActiveEnrollment>(
+    'select id, course_id, user_id, created_at, completed_at from lms_enrollments where course_id = $1 and user_id = $2 and (expires_at is null or expires_at > now())',
+    [courseId, userId],
+  );
+}
+
+/** The caller's active enrolment in a course, or 403. */
+export async function requireEnrollment(db: TenantDb, ctx: Ctx, courseId: string): Promise<ActiveEnrollment> {
+  const enrollment = await activeEnrollment(db, courseId, callerId(ctx));
+  if (!enrollment) throw new ForbiddenError('Enrol in the course first (or your enrolment has expired)');
+  return enrollment;
+}

@@ -1,0 +1,33 @@
+import type { PluginEvents, TenantDb, TenantMember } from '@plinth/sdk';
+import { enroll } from './enrollments.js';
+
+interface PendingPurchase {
+  id: string;
+  order_id: string;
+  course_id: string;
+  course_title: string;
+}
+
+/**
+ * Enrols `member` in every course bought with their email that found no member at the time (`no_member`), and marks
+ * those purchases `enrolled` (or `already_enrolled`). Called when a member opens `my/courses`, and by staff.
+ */
+export async function claimPurchases(deps: { db: TenantDb; events: PluginEvents }, member: TenantMember, purchaseId?: string): Promise<number> {
+  const pending = await deps.db.query<PendingPurchase>(
+    `select p.id, p.order_id, p.course_id, c.title as course_title from lms_purchases p join lms_courses c on c.id = p.course_id
+      where p.outcome = 'no_member' and ($2::uuid is not null and p.id = $2 or $2::uuid is null and lower(p.customer_email) = lower($1))
+      order by p.created_at for update of p`,
+    [member.email, purchaseId ?? null],
+  );
+  for (const purchase of pending) {
+    const course = { id: purchase.course_id, title: purchase.course_title };
+    const { enrollment, created } = await enroll(deps, { course, learner: member, source: 'purchase', orderId: purchase.order_id });
+    await deps.db.query('update lms_purchases set outcome = $2, user_id = $3, enrollment_id = $4, updated_at = now() where id = $1', [
+      purchase.id,
+      created ? 'enrolled' : 'already_enrolled',
+      member.userId,
+      enrollment.id,
+    ]);
+  }
+  return pending.length;
+}

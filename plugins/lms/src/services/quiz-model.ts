@@ -1,0 +1,118 @@
+import { Type, ValidationError, type Static, type FieldErrors } from '@plinth/sdk';
+
+const Prompt = Type.String({ minLength: 1, maxLength: 2000 });
+const Points = Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'Default 1' }));
+const Options = Type.Array(Type.String({ minLength: 1, maxLength: 500 }), { minItems: 2, maxItems: 20 });
+
+/** A question as staff write it: the correct answers travel only in this direction. */
+export const QuestionInput = Type.Union([
+  Type.Object(
+    { kind: Type.Literal('single'), prompt: Prompt, options: Options, correct_option: Type.Integer({ minimum: 0 }), points: Points },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      kind: Type.Literal('multiple'),
+      prompt: Prompt,
+      options: Options,
+      correct_options: Type.Array(Type.Integer({ minimum: 0 }), { minItems: 1, uniqueItems: true }),
+      points: Points,
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      kind: Type.Literal('short'),
+      prompt: Prompt,
+      accepted_answers: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 20 }),
+      points: Points,
+    },
+    { additionalProperties: false },
+  ),
+]);
+export type QuestionInput = Static<typeof QuestionInput>;
+
+/** A quiz as staff write it (replaces the lesson's quiz and its questions). */
+export const QuizInput = Type.Object(
+  {
+    title: Type.String({ minLength: 1, maxLength: 200 }),
+    pass_mark: Type.Integer({ minimum: 0, maximum: 100, description: 'Percent needed to pass' }),
+    attempts_limit: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 100 }), Type.Null()])),
+    time_limit_seconds: Type.Optional(Type.Union([Type.Integer({ minimum: 10, maximum: 86_400 }), Type.Null()])),
+    required_to_complete: Type.Optional(Type.Boolean({ description: 'The lesson completes only after a passing attempt' })),
+    questions: Type.Array(QuestionInput, { minItems: 1, maxItems: 200 }),
+  },
+  { additionalProperties: false },
+);
+
+/** A stored question. `correct` holds option indexes (choice) or accepted answers (short). */
+export interface QuestionRow {
+  id: string;
+  kind: 'single' | 'multiple' | 'short';
+  prompt: string;
+  options: string[];
+  correct: (number | string)[];
+  points: number;
+  position: number;
+}
+
+/** The stored form of a question: 422 when a correct option points outside the options. */
+export function storedQuestion(question: QuestionInput, index: number, errors: FieldErrors): Omit<QuestionRow, 'id' | 'position'> {
+  const points = question.points ?? 1;
+  if (question.kind === 'short') return { kind: 'short', prompt: question.prompt, options: [], correct: question.accepted_answers.map(normalize), points };
+  const correct = question.kind === 'single' ? [question.correct_option] : question.correct_options;
+  if (correct.some((option) => option >= question.options.length)) {
+    errors[`questions.${index}.${question.kind === 'single' ? 'correct_option' : 'correct_options'}`] = ['must point at one of the options'];
+  }
+  return { kind: question.kind, prompt: question.prompt, options: question.options, correct, points };
+}
+
+/** Validates every question, throwing one 422 with every problem. */
+export function storedQuestions(questions: QuestionInput[]): Omit<QuestionRow, 'id' | 'position'>[] {
+  const errors: FieldErrors = {};
+  const stored = questions.map((question, index) => storedQuestion(question, index, errors));
+  if (Object.keys(errors).length) throw new ValidationError(errors);
+  return stored;
+}
+
+/** A question as a learner sees it: no answers. */
+export function publicQuestion(question: QuestionRow) {
+  return { id: question.id, kind: question.kind, prompt: question.prompt, options: question.options, points: question.points };
+}
+
+/** Short answers compare ignoring case and spacing: trimmed, lower-case, single spaces. */
+export function normalize(answer: string): string {
+  return answer.normalize('NFKC').trim().toLowerCase().replace(/\s+/g, ' ');
+}
+
+/** A learner's answer to one question. */
+export const AnswerInput = Type.Object(
+  {
+    question_id: Type.String({ format: 'uuid' }),
+    choices: Type.Optional(Type.Array(Type.Integer({ minimum: 0, maximum: 100 }), { maxItems: 20, uniqueItems: true })),
+    text: Type.Optional(Type.String({ maxLength: 1000 })),
+  },
+  { additionalProperties: false },
+);
+export type AnswerInput = Static<typeof AnswerInput>;
+
+/** Scores answers on the server: per question all-or-nothing; percent of points, rounded down. */
+export function score(questions: QuestionRow[], answers: AnswerInput[]) {
+  const byQuestion = new Map(answers.map((answer) => [answer.question_id, answer]));
+  let earned = 0;
+  let total = 0;
+  const results = questions.map((question) => {
+    const answer = byQuestion.get(question.id);
+    total += question.points;
+    let correct = false;
+    if (question.kind === 'short') correct = answer?.text !== undefined && question.correct.includes(normalize(answer.text));
+    else {
+      const chosen = [...new Set(answer?.choices ?? [])].sort((a, b) => a - b);
+      const expected = [...(question.correct as number[])].sort((a, b) => a - b);
+      correct = chosen.length === expected.length && chosen.every((choice, index) => choice === expected[index]);
+    }
+    if (correct) earned += question.points;
+    return { question_id: question.id, correct, points: correct ? question.points : 0 };
+  });
+  return { percent: total === 0 ? 0 : Math.floor((earned * 100) / total), results };
+}

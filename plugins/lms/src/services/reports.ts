@@ -1,0 +1,50 @@
+import type { TenantDb } from '@plinth/sdk';
+
+/** A course's totals. */
+export async function courseSummary(db: TenantDb, courseId: string) {
+  const row = await db.one<{ enrollments: number; active: number; completed: number; average_progress: number | null; average_quiz_score: number | null }>(
+    `select count(*)::int as enrollments,
+            (count(*) filter (where completed_at is null and (expires_at is null or expires_at > now())))::int as active,
+            (count(*) filter (where completed_at is not null))::int as completed,
+            round(avg(progress_percent), 1)::float as average_progress,
+            (select round(avg(a.score), 1)::float from lms_attempts a join lms_quizzes q on q.id = a.quiz_id join lms_lessons l on l.id = q.lesson_id
+              where l.course_id = $1 and a.status <> 'in_progress') as average_quiz_score
+       from lms_enrollments where course_id = $1`,
+    [courseId],
+  );
+  const summary = row!;
+  return {
+    course_id: courseId,
+    ...summary,
+    completion_rate: summary.enrollments === 0 ? 0 : Math.round((summary.completed * 1000) / summary.enrollments) / 10,
+  };
+}
+
+/** One learner's line of a course report. */
+export interface LearnerLine {
+  enrollment_id: string;
+  user_id: string;
+  progress_percent: number;
+  lessons_completed: number;
+  completed_at: Date | null;
+  last_activity_at: Date;
+  enrolled_at: Date;
+  quiz_attempts: number;
+  average_quiz_score: number | null;
+}
+
+/** Per-learner progress of a course, a page at a time (ordered by enrolment). */
+export async function learnerLines(db: TenantDb, courseId: string, limit: number, offset: number): Promise<LearnerLine[]> {
+  return db.query<LearnerLine>(
+    `select e.id as enrollment_id, e.user_id, e.progress_percent, e.completed_at, e.last_activity_at, e.created_at as enrolled_at,
+            (select count(*)::int from lms_lesson_progress p where p.enrollment_id = e.id and p.completed_at is not null) as lessons_completed,
+            coalesce(s.attempts, 0)::int as quiz_attempts, s.average::float as average_quiz_score
+       from lms_enrollments e
+       left join lateral (
+         select count(*) as attempts, round(avg(a.score), 1) as average from lms_attempts a
+           join lms_quizzes q on q.id = a.quiz_id join lms_lessons l on l.id = q.lesson_id
+          where l.course_id = e.course_id and a.user_id = e.user_id and a.status <> 'in_progress') s on true
+      where e.course_id = $1 order by e.created_at, e.id limit $2 offset $3`,
+    [courseId, limit, offset],
+  );
+}

@@ -1,0 +1,13 @@
+import { Type } from '@plinth/sdk';
+
+/** `:id` path parameter. */
+export const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+
+/** An http(s) URL (no `javascript:` or `data:`). */
+export const HttpUrl = Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2000 });
+
+/** A new order of children: every id exactly once. */
+export const OrderBody = Type.Object(
+  { ids: Type.Array(Type.String({ format: 'uuid' }), { minItems: 1, maxItems: 500, uniqueItems: true }) },
+  { additionalProperties: false },
+);
