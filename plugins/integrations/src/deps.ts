@@ -1,0 +1,21 @@
+import { coreServices, type PluginBuilders, type ResolvedDeps, type Static } from '@plinth/sdk';
+import { shopSyncRef } from '@plinth/plugin-shop';
+import type { IntegrationsSettings } from './settings.js';
+
+/** The services Integrations' handlers receive. `shopSync` is usable only when the tenant enabled the shop (see `shopSyncOf`). */
+export const deps = {
+  db: coreServices.db,
+  events: coreServices.events,
+  jobs: coreServices.jobs,
+  logger: coreServices.logger,
+  mailer: coreServices.mailer,
+  secrets: coreServices.secrets,
+  members: coreServices.members,
+  shopSync: shopSyncRef,
+};
+
+export type Deps = ResolvedDeps<typeof deps>;
+export type Settings = Static<typeof IntegrationsSettings>;
+
+/** The typed builders handed to Integrations' routes, jobs and handlers. */
+export type Builders = PluginBuilders<typeof deps, Settings>;

@@ -1,0 +1,70 @@
+import { definePlugin, type Plugin } from '@plinth/sdk';
+import './job-types.js';
+import { deps } from './deps.js';
+import { deliverWebhookJob } from './jobs/deliver-webhook.job.js';
+import { createWebhooks } from './migrations/001-create-webhooks.js';
+import { createMessaging } from './migrations/002-create-messaging.js';
+import { createInbound } from './migrations/003-create-inbound.js';
+import { runtimeOf, type IntegrationsOptions } from './options.js';
+import { integrationsPermissions } from './permissions.js';
+import { deliveryRoutes } from './routes/deliveries.routes.js';
+import { inboxRoutes } from './routes/inbox.routes.js';
+import { channelRoutes } from './routes/channels.routes.js';
+import { ruleRoutes } from './routes/rules.routes.js';
+import { sendRoutes } from './routes/sends.routes.js';
+import { templateRoutes } from './routes/templates.routes.js';
+import { sendNotificationJob } from './jobs/send-notification.job.js';
+import { applyRules } from './notifications/apply-rules.js';
+import { inboundRoutes } from './routes/inbound.routes.js';
+import { wooCommerceRoutes } from './routes/woocommerce.routes.js';
+import { reconcileWooCommerceJob } from './jobs/reconcile-woocommerce.job.js';
+import { webhookRoutes } from './routes/webhooks.routes.js';
+import { IntegrationsSettings } from './settings.js';
+import { fanOutEvent } from './webhooks/fan-out.js';
+
+/**
+ * Integrations, built with host-level options (a clock, loopback delivery, the Twilio base URL). The default
+ * export is this with the defaults (read from the environment).
+ */
+export function createIntegrationsPlugin(options: IntegrationsOptions = {}): Plugin {
+  const runtime = runtimeOf(options);
+  return definePlugin({
+    name: 'integrations',
+    version: '0.1.0',
+    title: 'Integrations',
+    description: 'Signed outgoing webhooks, email/SMS/WhatsApp channels, notification rules and inbound connectors (WooCommerce).',
+    category: 'business',
+    icon: '🔌',
+    author: 'Plinth',
+    requires: { core: '^0.1.0', optionalPlugins: { shop: '^0.1.0' } },
+    deps,
+    permissions: integrationsPermissions,
+    settings: IntegrationsSettings,
+    migrations: [createWebhooks, createMessaging, createInbound],
+    navigation: [
+      { label: 'Webhooks', icon: '🪝', path: '/webhooks', permission: integrationsPermissions['webhooks.view'] },
+      { label: 'Channels', icon: '📨', path: '/channels', permission: integrationsPermissions['channels.manage'] },
+      { label: 'Notification rules', icon: '🔔', path: '/notification-rules', permission: integrationsPermissions['notifications.view'] },
+      { label: 'WooCommerce', icon: '🛒', path: '/woocommerce/connections', permission: integrationsPermissions['webhooks.view'] },
+    ],
+    routes: (builders) => [
+      ...webhookRoutes(builders, runtime),
+      ...deliveryRoutes(builders),
+      ...channelRoutes(builders),
+      ...templateRoutes(builders),
+      ...ruleRoutes(builders),
+      ...sendRoutes(builders),
+      ...inboxRoutes(builders),
+      ...inboundRoutes(builders),
+      ...wooCommerceRoutes(builders),
+    ],
+    jobs: (builders) => [deliverWebhookJob(builders, runtime), sendNotificationJob(builders, runtime), reconcileWooCommerceJob(builders, runtime)],
+    events: ({ onAny }) => [
+      onAny(async ({ event, deps }) => fanOutEvent(deps, runtime, event), { id: 'webhooks.fan-out' }),
+      onAny(async ({ event, deps, ctx }) => applyRules(deps, event, ctx.tenant), { id: 'notifications.rules' }),
+    ],
+  });
+}
+
+/** Integrations with the host's defaults. */
+export default createIntegrationsPlugin();

@@ -1,0 +1,145 @@
+import { ConflictError, PageQuery, paginate, pageWindow, Reply, Type, ValidationError, type AnyRoute, type TenantDb } from '@plinth/sdk';
+import {
+  Channel,
+  ChannelConfig,
+  ChannelCredentials,
+  ChannelKind,
+  ChannelProvider,
+  channelProblems,
+  findChannel,
+  toChannel,
+  type ChannelRow,
+} from '../channels/channel-store.js';
+import type { Builders } from '../deps.js';
+import { integrationsPermissions as permissions } from '../permissions.js';
+import { IdParams } from './schemas.js';
+
+const NewChannel = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    kind: ChannelKind,
+    provider: ChannelProvider,
+    config: Type.Optional(ChannelConfig),
+    credentials: Type.Optional(ChannelCredentials),
+    enabled: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+const ChannelChange = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    config: Type.Optional(ChannelConfig),
+    credentials: Type.Optional(ChannelCredentials),
+    enabled: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+function check(errors: Record<string, string[]>): void {
+  if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+}
+
+async function nameTaken(db: TenantDb, name: string, except: string | null): Promise<void> {
+  const clash = await db.one('select id from integrations_channels where name = $1 and ($2::uuid is null or id <> $2)', [name, except]);
+  if (clash) throw new ValidationError({ name: ['is already used by another channel'] });
+}
+
+/** `/channels`: email, SMS and WhatsApp channels with their (sealed) provider credentials. */
+export function channelRoutes({ route }: Builders): AnyRoute[] {
+  return [
+    route({
+      method: 'GET',
+      path: '/channels',
+      summary: 'Channels',
+      permission: permissions['channels.manage'],
+      schema: { query: Type.Composite([PageQuery, Type.Object({ kind: Type.Optional(ChannelKind) })]), response: Type.Array(Channel) },
+      async handler({ query, deps }) {
+        const { limit, offset } = pageWindow(query);
+        const kind = query.kind ?? null;
+        const rows = await deps.db.query<ChannelRow>(
+          'select * from integrations_channels where ($1::text is null or kind = $1) order by name, id limit $2 offset $3',
+          [kind, limit, offset],
+        );
+        const [count] = await deps.db.query<{ total: number }>(
+          'select count(*)::int as total from integrations_channels where ($1::text is null or kind = $1)',
+          [kind],
+        );
+        return Reply.list(rows.map(toChannel), paginate(query, count?.total ?? 0));
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/channels',
+      summary: 'Add a channel; credentials are sealed and never shown again',
+      permission: permissions['channels.manage'],
+      schema: { body: NewChannel, response: Channel },
+      async handler({ body, deps }) {
+        const config = body.config ?? {};
+        check(channelProblems(body.kind, body.provider, config, body.credentials !== undefined));
+        await nameTaken(deps.db, body.name, null);
+        const [row] = await deps.db.query<ChannelRow>(
+          'insert into integrations_channels (name, kind, provider, config, credentials_sealed, enabled) values ($1, $2, $3, $4, $5, $6) returning *',
+          [
+            body.name,
+            body.kind,
+            body.provider,
+            JSON.stringify(config),
+            body.credentials ? deps.secrets.seal(JSON.stringify(body.credentials)) : null,
+            body.enabled ?? true,
+          ],
+        );
+        return Reply.created(toChannel(row!));
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/channels/:id',
+      summary: 'One channel',
+      permission: permissions['channels.manage'],
+      schema: { params: IdParams, response: Channel },
+      async handler({ params, deps }) {
+        return toChannel(await findChannel(deps.db, params.id));
+      },
+    }),
+    route({
+      method: 'PATCH',
+      path: '/channels/:id',
+      summary: 'Change a channel (new credentials replace the old)',
+      permission: permissions['channels.manage'],
+      schema: { params: IdParams, body: ChannelChange, response: Channel },
+      async handler({ params, body, deps }) {
+        const current = await findChannel(deps.db, params.id);
+        const config = body.config ?? current.config;
+        check(channelProblems(current.kind, current.provider, config, body.credentials !== undefined || current.credentials_sealed !== null));
+        if (body.name) await nameTaken(deps.db, body.name, params.id);
+        const [row] = await deps.db.query<ChannelRow>(
+          `update integrations_channels set name = coalesce($2, name), config = $3, credentials_sealed = coalesce($4, credentials_sealed),
+                  enabled = coalesce($5, enabled), updated_at = now() where id = $1 returning *`,
+          [
+            params.id,
+            body.name ?? null,
+            JSON.stringify(config),
+            body.credentials ? deps.secrets.seal(JSON.stringify(body.credentials)) : null,
+            body.enabled ?? null,
+          ],
+        );
+        return toChannel(row!);
+      },
+    }),
+    route({
+      method: 'DELETE',
+      path: '/channels/:id',
+      summary: 'Remove a channel no rule uses',
+      permission: permissions['channels.manage'],
+      schema: { params: IdParams },
+      async handler({ params, deps }) {
+        await findChannel(deps.db, params.id);
+        if (await deps.db.one('select id from integrations_rules where channel_id = $1 limit 1', [params.id])) {
+          throw new ConflictError('Notification rules still send through this channel', { code: 'channel_in_use' });
+        }
+        await deps.db.query('delete from integrations_channels where id = $1', [params.id]);
+        return Reply.noContent();
+      },
+    }),
+  ];
+}

@@ -1,0 +1,181 @@
+import { BadRequestError, NotFoundError, PageQuery, paginate, pageWindow, Reply, Type, UnauthenticatedError, type AnyRoute } from '@plinth/sdk';
+import type { Builders } from '../deps.js';
+import { hmacSha256, header, sameSignature } from '../inbound/hmac.js';
+import { findSource, InboundSource, newInboundSecret, toSource, type SourceRow } from '../inbound/source-store.js';
+import { integrationsPermissions as permissions } from '../permissions.js';
+import { iso } from '../util.js';
+import { IdParams } from './schemas.js';
+
+const NewSource = Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), enabled: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
+const SourceChange = Type.Partial(NewSource, { additionalProperties: false, minProperties: 1 });
+const WithSecret = Type.Composite([InboundSource, Type.Object({ secret: Type.String() })]);
+const Message = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  content_type: Type.Union([Type.String(), Type.Null()]),
+  headers: Type.Record(Type.String(), Type.String()),
+  body: Type.String(),
+  payload: Type.Unknown(),
+  created_at: Type.String(),
+});
+const ReceiveParams = Type.Object({ tenant: Type.String(), sourceId: Type.String() });
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const KEPT_HEADERS = ['content-type', 'user-agent', 'x-request-id', 'x-event-type', 'x-delivery-id'];
+
+/** The body as data: JSON, or a form as an object of strings; `null` for anything else. */
+function parsePayload(contentType: string | null, raw: Buffer): unknown {
+  const type = contentType?.split(';')[0]?.trim().toLowerCase();
+  if (type === 'application/json') {
+    try {
+      return JSON.parse(raw.toString('utf8')) as unknown;
+    } catch {
+      throw new BadRequestError('The body is not valid JSON');
+    }
+  }
+  if (type === 'application/x-www-form-urlencoded') return Object.fromEntries(new URLSearchParams(raw.toString('utf8')));
+  return null;
+}
+
+/** `/inbound-sources` (managed) and `/inbound/:tenant/:sourceId` (public, HMAC-verified). */
+export function inboundRoutes({ route }: Builders): AnyRoute[] {
+  return [
+    route({
+      method: 'GET',
+      path: '/inbound-sources',
+      summary: 'Generic inbound webhook sources',
+      permission: permissions['webhooks.view'],
+      schema: { query: PageQuery, response: Type.Array(InboundSource) },
+      async handler({ query, deps, ctx }) {
+        const { limit, offset } = pageWindow(query);
+        const rows = await deps.db.query<SourceRow>('select * from integrations_inbound_sources order by created_at, id limit $1 offset $2', [limit, offset]);
+        const [count] = await deps.db.query<{ total: number }>('select count(*)::int as total from integrations_inbound_sources');
+        return Reply.list(
+          rows.map((row) => toSource(row, ctx.tenant.slug)),
+          paginate(query, count?.total ?? 0),
+        );
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/inbound-sources',
+      summary: 'Add a source; its secret is in this answer only',
+      permission: permissions['webhooks.manage'],
+      schema: { body: NewSource, response: WithSecret },
+      async handler({ body, deps, ctx }) {
+        const secret = newInboundSecret();
+        const [row] = await deps.db.query<SourceRow>(
+          'insert into integrations_inbound_sources (name, enabled, secret_sealed) values ($1, $2, $3) returning *',
+          [body.name, body.enabled ?? true, deps.secrets.seal(secret)],
+        );
+        return Reply.created({ ...toSource(row!, ctx.tenant.slug), secret });
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/inbound-sources/:id',
+      summary: 'One source',
+      permission: permissions['webhooks.view'],
+      schema: { params: IdParams, response: InboundSource },
+      async handler({ params, deps, ctx }) {
+        return toSource(await findSource(deps.db, params.id), ctx.tenant.slug);
+      },
+    }),
+    route({
+      method: 'PATCH',
+      path: '/inbound-sources/:id',
+      summary: 'Rename, enable or disable a source',
+      permission: permissions['webhooks.manage'],
+      schema: { params: IdParams, body: SourceChange, response: InboundSource },
+      async handler({ params, body, deps, ctx }) {
+        await findSource(deps.db, params.id);
+        const [row] = await deps.db.query<SourceRow>(
+          'update integrations_inbound_sources set name = coalesce($2, name), enabled = coalesce($3, enabled), updated_at = now() where id = $1 returning *',
+          [params.id, body.name ?? null, body.enabled ?? null],
+        );
+        return toSource(row!, ctx.tenant.slug);
+      },
+    }),
+    route({
+      method: 'DELETE',
+      path: '/inbound-sources/:id',
+      summary: 'Remove a source and what it received',
+      permission: permissions['webhooks.manage'],
+      schema: { params: IdParams },
+      async handler({ params, deps }) {
+        await findSource(deps.db, params.id);
+        await deps.db.query('delete from integrations_inbound_sources where id = $1', [params.id]);
+        return Reply.noContent();
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/inbound-sources/:id/rotate-secret',
+      summary: 'Replace the secret (the old one stops working at once)',
+      permission: permissions['webhooks.manage'],
+      schema: { params: IdParams, response: WithSecret },
+      async handler({ params, deps, ctx }) {
+        await findSource(deps.db, params.id);
+        const secret = newInboundSecret();
+        const [row] = await deps.db.query<SourceRow>(
+          'update integrations_inbound_sources set secret_sealed = $2, updated_at = now() where id = $1 returning *',
+          [params.id, deps.secrets.seal(secret)],
+        );
+        return { ...toSource(row!, ctx.tenant.slug), secret };
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/inbound-sources/:id/messages',
+      summary: 'What a source received, newest first',
+      permission: permissions['webhooks.view'],
+      schema: { params: IdParams, query: PageQuery, response: Type.Array(Message) },
+      async handler({ params, query, deps }) {
+        await findSource(deps.db, params.id);
+        const { limit, offset } = pageWindow(query);
+        const rows = await deps.db.query<{ created_at: Date }>(
+          `select id, content_type, headers, body, payload, created_at from integrations_inbound_messages where source_id = $1
+            order by created_at desc, id limit $2 offset $3`,
+          [params.id, limit, offset],
+        );
+        const [count] = await deps.db.query<{ total: number }>('select count(*)::int as total from integrations_inbound_messages where source_id = $1', [
+          params.id,
+        ]);
+        return Reply.list(rows.map((row) => ({ ...row, created_at: iso(row.created_at)! })) as never, paginate(query, count?.total ?? 0));
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/inbound/:tenant/:sourceId',
+      summary: 'Receive a webhook: `X-Plinth-Signature: sha256=<hex HMAC-SHA256 of the raw body>`',
+      public: true,
+      tenantParam: 'tenant',
+      body: { types: ['application/json', 'application/x-www-form-urlencoded', 'text/plain'], limitBytes: 512 * 1024 },
+      schema: { params: ReceiveParams, response: Type.Object({ received_id: Type.String() }) },
+      async handler({ params, deps, ctx }) {
+        const source = UUID.test(params.sourceId)
+          ? await deps.db.one<SourceRow>('select * from integrations_inbound_sources where id = $1', [params.sourceId])
+          : undefined;
+        if (!source || !source.enabled) throw new NotFoundError('Inbound source not found');
+        const raw = ctx.rawBody ?? Buffer.alloc(0);
+        const expected = `sha256=${hmacSha256(deps.secrets.open(source.secret_sealed), raw, 'hex')}`;
+        if (!sameSignature(header(ctx.headers, 'x-plinth-signature'), expected)) {
+          throw new UnauthenticatedError('The signature does not match the body', { code: 'invalid_signature' });
+        }
+        const contentType = header(ctx.headers, 'content-type') ?? null;
+        const kept = Object.fromEntries(KEPT_HEADERS.flatMap((name) => (header(ctx.headers, name) ? [[name, header(ctx.headers, name)!]] : [])));
+        const payload = parsePayload(contentType, raw);
+        const [message] = await deps.db.query<{ id: string }>(
+          'insert into integrations_inbound_messages (source_id, content_type, headers, body, payload) values ($1, $2, $3, $4, $5) returning id',
+          [source.id, contentType, JSON.stringify(kept), raw.toString('utf8'), payload === null ? null : JSON.stringify(payload)],
+        );
+        await deps.events.emit('integrations.inbound.received', {
+          sourceId: source.id,
+          sourceName: source.name,
+          receivedId: message!.id,
+          contentType,
+          payload: payload ?? raw.toString('utf8'),
+        });
+        return Reply.accepted({ received_id: message!.id });
+      },
+    }),
+  ];
+}

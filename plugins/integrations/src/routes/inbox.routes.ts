@@ -1,0 +1,104 @@
+import { NotFoundError, PageQuery, paginate, pageWindow, Reply, Type, UnauthenticatedError, type AnyRoute, type Caller } from '@plinth/sdk';
+import type { Builders } from '../deps.js';
+import { integrationsPermissions as permissions } from '../permissions.js';
+import { iso } from '../util.js';
+import { IdParams, NullableString } from './schemas.js';
+
+const InboxItem = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  title: Type.String(),
+  body: Type.String(),
+  event_name: NullableString,
+  read_at: NullableString,
+  created_at: Type.String(),
+});
+const ListQuery = Type.Composite([PageQuery, Type.Object({ unread: Type.Optional(Type.Boolean()) })]);
+
+interface InboxRow {
+  id: string;
+  title: string;
+  body: string;
+  event_name: string | null;
+  read_at: Date | null;
+  created_at: Date;
+}
+
+/** The caller's user id: the inbox is personal (an API token without a user has none). */
+function userOf(caller: Caller): string {
+  if (caller.kind === 'user') return caller.userId;
+  if (caller.kind === 'api-token' && caller.userId) return caller.userId;
+  throw new UnauthenticatedError('In-app notifications belong to a signed-in member');
+}
+
+const toItem = (row: InboxRow) => ({ ...row, read_at: iso(row.read_at), created_at: iso(row.created_at)! });
+
+/** `/notifications`: the signed-in member's own in-app notifications. */
+export function inboxRoutes({ route }: Builders): AnyRoute[] {
+  return [
+    route({
+      method: 'GET',
+      path: '/notifications',
+      summary: 'My in-app notifications, newest first',
+      permission: permissions['inbox.use'],
+      schema: { query: ListQuery, response: Type.Array(InboxItem) },
+      async handler({ query, deps, ctx }) {
+        const userId = userOf(ctx.caller);
+        const { limit, offset } = pageWindow(query);
+        const where = 'user_id = $1 and (not coalesce($2::boolean, false) or read_at is null)';
+        const rows = await deps.db.query<InboxRow>(
+          `select id, title, body, event_name, read_at, created_at from integrations_inbox where ${where}
+            order by created_at desc, id limit $3 offset $4`,
+          [userId, query.unread ?? null, limit, offset],
+        );
+        const [count] = await deps.db.query<{ total: number }>(`select count(*)::int as total from integrations_inbox where ${where}`, [
+          userId,
+          query.unread ?? null,
+        ]);
+        return Reply.list(rows.map(toItem), paginate(query, count?.total ?? 0));
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/notifications/unread-count',
+      summary: 'How many of my in-app notifications are unread',
+      permission: permissions['inbox.use'],
+      schema: { response: Type.Object({ unread: Type.Integer() }) },
+      async handler({ deps, ctx }) {
+        const [row] = await deps.db.query<{ unread: number }>('select count(*)::int as unread from integrations_inbox where user_id = $1 and read_at is null', [
+          userOf(ctx.caller),
+        ]);
+        return { unread: row?.unread ?? 0 };
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/notifications/:id/read',
+      summary: 'Mark one of my notifications read',
+      permission: permissions['inbox.use'],
+      schema: { params: IdParams, response: InboxItem },
+      async handler({ params, deps, ctx }) {
+        const [row] = await deps.db.query<InboxRow>(
+          `update integrations_inbox set read_at = coalesce(read_at, now()), updated_at = now() where id = $1 and user_id = $2
+           returning id, title, body, event_name, read_at, created_at`,
+          [params.id, userOf(ctx.caller)],
+        );
+        if (!row) throw new NotFoundError('Notification not found');
+        return toItem(row);
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/notifications/read-all',
+      summary: 'Mark all my notifications read',
+      permission: permissions['inbox.use'],
+      schema: { response: Type.Object({ marked: Type.Integer() }) },
+      async handler({ deps, ctx }) {
+        const rows = await deps.db.query(
+          'update integrations_inbox set read_at = now(), updated_at = now() where user_id = $1 and read_at is null returning id',
+          [userOf(ctx.caller)],
+        );
+        return { marked: rows.length };
+      },
+    }),
+  ];
+}

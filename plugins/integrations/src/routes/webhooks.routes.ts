@@ -1,0 +1,169 @@
+import { ConflictError, PageQuery, paginate, pageWindow, Reply, Type, ValidationError, type AnyRoute } from '@plinth/sdk';
+import type { Builders } from '../deps.js';
+import type { Runtime } from '../options.js';
+import { integrationsPermissions as permissions } from '../permissions.js';
+import { Endpoint, findEndpoint, toEndpoint, urlProblems, type EndpointRow } from '../webhooks/endpoint-store.js';
+import { newEndpointSecret } from '../webhooks/signature.js';
+import { newMessageId } from '../util.js';
+import { EventPattern, IdParams } from './schemas.js';
+
+const Events = Type.Array(EventPattern, { minItems: 1, maxItems: 50, uniqueItems: true });
+const NewEndpoint = Type.Object(
+  {
+    url: Type.String({ minLength: 1, maxLength: 2048 }),
+    events: Events,
+    description: Type.Optional(Type.String({ maxLength: 500 })),
+    enabled: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+const EndpointChange = Type.Partial(NewEndpoint, { additionalProperties: false, minProperties: 1 });
+const WithSecret = Type.Composite([Endpoint, Type.Object({ secret: Type.String() })]);
+const Rotation = Type.Object(
+  { overlap_seconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 7 * 86_400, default: 86_400 })) },
+  { additionalProperties: false },
+);
+const ListQuery = Type.Composite([PageQuery, Type.Object({ enabled: Type.Optional(Type.Boolean()) })]);
+
+function checkUrl(url: string | undefined): void {
+  const problems = url === undefined ? [] : urlProblems(url);
+  if (problems.length > 0) throw new ValidationError({ url: problems });
+}
+
+/** `/webhooks`: outgoing webhook endpoints, their secrets and rotation. */
+export function webhookRoutes({ route }: Builders, runtime: Runtime): AnyRoute[] {
+  return [
+    route({
+      method: 'GET',
+      path: '/webhooks',
+      summary: 'Outgoing webhook endpoints',
+      permission: permissions['webhooks.view'],
+      schema: { query: ListQuery, response: Type.Array(Endpoint) },
+      async handler({ query, deps }) {
+        const { limit, offset } = pageWindow(query);
+        const filter = query.enabled ?? null;
+        const rows = await deps.db.query<EndpointRow>(
+          'select * from integrations_endpoints where ($1::boolean is null or enabled = $1) order by created_at desc, id limit $2 offset $3',
+          [filter, limit, offset],
+        );
+        const [count] = await deps.db.query<{ total: number }>(
+          'select count(*)::int as total from integrations_endpoints where ($1::boolean is null or enabled = $1)',
+          [filter],
+        );
+        return Reply.list(rows.map(toEndpoint), paginate(query, count?.total ?? 0));
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/webhooks',
+      summary: 'Add an endpoint; its secret is in this answer only',
+      permission: permissions['webhooks.manage'],
+      schema: { body: NewEndpoint, response: WithSecret },
+      async handler({ body, deps }) {
+        checkUrl(body.url);
+        const secret = newEndpointSecret();
+        const [row] = await deps.db.query<EndpointRow>(
+          'insert into integrations_endpoints (url, events, description, enabled, secret_sealed) values ($1, $2, $3, $4, $5) returning *',
+          [body.url, body.events, body.description ?? '', body.enabled ?? true, deps.secrets.seal(secret)],
+        );
+        return Reply.created({ ...toEndpoint(row!), secret });
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/webhooks/:id',
+      summary: 'One endpoint',
+      permission: permissions['webhooks.view'],
+      schema: { params: IdParams, response: Endpoint },
+      async handler({ params, deps }) {
+        return toEndpoint(await findEndpoint(deps.db, params.id));
+      },
+    }),
+    route({
+      method: 'PATCH',
+      path: '/webhooks/:id',
+      summary: 'Change an endpoint; enabling it again clears its failure state',
+      permission: permissions['webhooks.manage'],
+      schema: { params: IdParams, body: EndpointChange, response: Endpoint },
+      async handler({ params, body, deps }) {
+        checkUrl(body.url);
+        const current = await findEndpoint(deps.db, params.id);
+        const reenabled = body.enabled === true && !current.enabled;
+        const [row] = await deps.db.query<EndpointRow>(
+          `update integrations_endpoints
+              set url = coalesce($2, url), events = coalesce($3, events), description = coalesce($4, description),
+                  enabled = coalesce($5, enabled),
+                  disabled_reason = case when $6 then null else disabled_reason end,
+                  disabled_at = case when $6 then null else disabled_at end,
+                  failing_since = case when $6 then null else failing_since end,
+                  updated_at = now()
+            where id = $1 returning *`,
+          [params.id, body.url ?? null, body.events ?? null, body.description ?? null, body.enabled ?? null, reenabled],
+        );
+        if (body.enabled === false && current.enabled) {
+          await deps.db.query("update integrations_endpoints set disabled_reason = 'disabled by a member', disabled_at = now() where id = $1", [params.id]);
+          return toEndpoint({ ...row!, disabled_reason: 'disabled by a member', disabled_at: new Date() });
+        }
+        return toEndpoint(row!);
+      },
+    }),
+    route({
+      method: 'DELETE',
+      path: '/webhooks/:id',
+      summary: 'Remove an endpoint and its delivery log',
+      permission: permissions['webhooks.manage'],
+      schema: { params: IdParams },
+      async handler({ params, deps }) {
+        await findEndpoint(deps.db, params.id);
+        await deps.db.query('delete from integrations_endpoints where id = $1', [params.id]);
+        return Reply.noContent();
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/webhooks/:id/test',
+      summary: 'Queue a signed `integrations.webhook.test` message to the endpoint (logged like any delivery)',
+      permission: permissions['webhooks.manage'],
+      schema: { params: IdParams, response: Type.Object({ id: Type.String(), message_id: Type.String() }) },
+      async handler({ params, deps, ctx }) {
+        const endpoint = await findEndpoint(deps.db, params.id);
+        if (!endpoint.enabled) throw new ConflictError('The endpoint is disabled: enable it first', { code: 'endpoint_disabled' });
+        const now = runtime.clock.now();
+        const body = JSON.stringify({
+          type: 'integrations.webhook.test',
+          timestamp: now.toISOString(),
+          data: { endpointId: endpoint.id, tenant: ctx.tenant.slug },
+        });
+        const [delivery] = await deps.db.query<{ id: string; message_id: string }>(
+          `insert into integrations_deliveries (endpoint_id, message_id, event_name, body, next_attempt_at) values ($1, $2, 'integrations.webhook.test', $3, $4)
+           returning id, message_id`,
+          [endpoint.id, newMessageId(), body, now],
+        );
+        await deps.jobs.enqueue('integrations.webhook.deliver', { deliveryId: delivery!.id });
+        return Reply.accepted(delivery!);
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/webhooks/:id/rotate-secret',
+      summary: 'Rotate the secret; the old one keeps signing (alongside) for the overlap',
+      permission: permissions['webhooks.manage'],
+      schema: { params: IdParams, body: Rotation, response: WithSecret },
+      async handler({ params, body, deps }) {
+        await findEndpoint(deps.db, params.id);
+        const now = runtime.clock.now();
+        const overlap = body.overlap_seconds ?? 86_400;
+        const secret = newEndpointSecret();
+        const [row] = await deps.db.query<EndpointRow>(
+          `update integrations_endpoints
+              set previous_secret_sealed = case when $3 > 0 then secret_sealed end,
+                  previous_secret_expires_at = case when $3 > 0 then $4::timestamptz + make_interval(secs => $3) end,
+                  secret_sealed = $2, secret_rotated_at = $4, updated_at = now()
+            where id = $1 returning *`,
+          [params.id, deps.secrets.seal(secret), overlap, now],
+        );
+        return { ...toEndpoint(row!), secret };
+      },
+    }),
+  ];
+}
