@@ -1,0 +1,173 @@
+import { Type, type Static } from '@plinth/sdk';
+import { blockTypes } from './blocks.js';
+import { codePattern, slugPattern } from './slugs.js';
+import { Theme } from './theme.js';
+import { maxUrlLength } from './urls.js';
+
+const Id = Type.String({ format: 'uuid' });
+const Timestamp = Type.String({ format: 'date-time' });
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+const Url = Type.String({ minLength: 1, maxLength: maxUrlLength });
+
+export const IdParams = Type.Object({ id: Id });
+export const BlockParams = Type.Object({ id: Id, blockId: Id });
+
+const Seo = Type.Object(
+  {
+    title: Type.Optional(Nullable(Type.String({ maxLength: 70 }))),
+    description: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+    image_url: Type.Optional(Nullable(Url)),
+  },
+  { additionalProperties: false },
+);
+
+const siteFields = {
+  slug: Type.String({ pattern: slugPattern, description: 'Globally unique; 3–40 lower-case letters, digits and inner hyphens' }),
+  title: Type.String({ minLength: 1, maxLength: 100 }),
+  bio: Type.String({ maxLength: 500 }),
+  avatar_url: Nullable(Url),
+  theme: Theme,
+  seo: Seo,
+  status: Type.Union([Type.Literal('published'), Type.Literal('unpublished')]),
+};
+
+/** A new site. */
+export const SiteInput = Type.Object(
+  {
+    slug: siteFields.slug,
+    title: siteFields.title,
+    bio: Type.Optional(siteFields.bio),
+    avatar_url: Type.Optional(siteFields.avatar_url),
+    theme: Type.Optional(Type.Partial(Theme, { additionalProperties: false })),
+    seo: Type.Optional(Seo),
+    status: Type.Optional(siteFields.status),
+  },
+  { additionalProperties: false },
+);
+export type SiteInput = Static<typeof SiteInput>;
+
+/** Changes to a site: any of its fields. */
+export const SitePatch = Type.Partial(SiteInput, { additionalProperties: false, minProperties: 1 });
+export type SitePatch = Static<typeof SitePatch>;
+
+/** A site, as the API returns it. */
+export const Site = Type.Object({
+  id: Id,
+  slug: Type.String(),
+  title: Type.String(),
+  bio: Type.String(),
+  avatar_url: Nullable(Type.String()),
+  theme: Type.Record(Type.String(), Type.String()),
+  seo: Type.Object({ title: Nullable(Type.String()), description: Nullable(Type.String()), image_url: Nullable(Type.String()) }),
+  status: siteFields.status,
+  published_at: Nullable(Timestamp),
+  /** The public page's path. */
+  url: Type.String(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+export type Site = Static<typeof Site>;
+
+export const SiteQuery = Type.Object({
+  page: Type.Integer({ minimum: 1, default: 1 }),
+  per_page: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+  status: Type.Optional(siteFields.status),
+  q: Type.Optional(Type.String({ maxLength: 100, description: 'Matches the slug or the title' })),
+});
+
+const BlockType = Type.Union(blockTypes.map((type) => Type.Literal(type)));
+const Schedule = {
+  active: Type.Boolean({ description: 'Shown at all' }),
+  starts_at: Nullable(Timestamp),
+  ends_at: Nullable(Timestamp),
+};
+const BlockData = Type.Record(Type.String(), Type.Unknown(), { description: "The type's fields (see the README)", maxProperties: 10 });
+
+/** A new block; `position` defaults to the end of the page. */
+export const BlockInput = Type.Object(
+  {
+    type: BlockType,
+    data: BlockData,
+    active: Type.Optional(Schedule.active),
+    starts_at: Type.Optional(Schedule.starts_at),
+    ends_at: Type.Optional(Schedule.ends_at),
+    position: Type.Optional(Type.Integer({ minimum: 0 })),
+  },
+  { additionalProperties: false },
+);
+export type BlockInput = Static<typeof BlockInput>;
+
+/** Changes to a block (its type stays). */
+export const BlockPatch = Type.Object(
+  {
+    data: Type.Optional(BlockData),
+    active: Type.Optional(Schedule.active),
+    starts_at: Type.Optional(Schedule.starts_at),
+    ends_at: Type.Optional(Schedule.ends_at),
+    position: Type.Optional(Type.Integer({ minimum: 0 })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type BlockPatch = Static<typeof BlockPatch>;
+
+/** A link block, created through `/sites/:id/links`. */
+export const LinkInput = Type.Object(
+  {
+    title: Type.String(),
+    url: Type.String(),
+    icon: Type.Optional(Nullable(Type.String())),
+    active: Type.Optional(Schedule.active),
+    starts_at: Type.Optional(Schedule.starts_at),
+    ends_at: Type.Optional(Schedule.ends_at),
+    position: Type.Optional(Type.Integer({ minimum: 0 })),
+  },
+  { additionalProperties: false },
+);
+export type LinkInput = Static<typeof LinkInput>;
+
+export const Block = Type.Object({
+  id: Id,
+  site_id: Id,
+  type: BlockType,
+  position: Type.Integer(),
+  data: Type.Record(Type.String(), Type.Unknown()),
+  active: Type.Boolean(),
+  starts_at: Nullable(Timestamp),
+  ends_at: Nullable(Timestamp),
+  /** Whether the block is on the public page now (active and inside its schedule). */
+  live: Type.Boolean(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+export type Block = Static<typeof Block>;
+
+export const BlockOrder = Type.Object({ ids: Type.Array(Id, { minItems: 1, maxItems: 100, uniqueItems: true }) }, { additionalProperties: false });
+
+export const ShortLinkInput = Type.Object(
+  {
+    code: Type.Optional(Type.String({ pattern: codePattern, description: 'Globally unique; generated when left out' })),
+    target_url: Url,
+    title: Type.Optional(Type.String({ maxLength: 100 })),
+    active: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+export type ShortLinkInput = Static<typeof ShortLinkInput>;
+export const ShortLinkPatch = Type.Partial(ShortLinkInput, { additionalProperties: false, minProperties: 1 });
+export type ShortLinkPatch = Static<typeof ShortLinkPatch>;
+
+export const ShortLink = Type.Object({
+  id: Id,
+  code: Type.String(),
+  target_url: Type.String(),
+  title: Type.String(),
+  active: Type.Boolean(),
+  /** The public path: `/s/<code>`. */
+  url: Type.String(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+export type ShortLink = Static<typeof ShortLink>;
+
+export const Subscriber = Type.Object({ id: Id, site_id: Id, email: Type.String(), created_at: Timestamp });
+export type Subscriber = Static<typeof Subscriber>;

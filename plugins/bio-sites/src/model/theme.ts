@@ -1,0 +1,82 @@
+import { Type, type Static } from '@plinth/sdk';
+
+const presets = {
+  light: { background: '#ffffff', text: '#1f2937', accent: '#2563eb' },
+  dark: { background: '#111827', text: '#f9fafb', accent: '#60a5fa' },
+  sunset: { background: '#fff7ed', text: '#431407', accent: '#c2410c' },
+  forest: { background: '#f0fdf4', text: '#14532d', accent: '#15803d' },
+  ocean: { background: '#0c4a6e', text: '#f0f9ff', accent: '#38bdf8' },
+} as const;
+
+/** Font stacks of the built-in fonts: system fonts only, so a page loads no font files. */
+export const fontStacks = {
+  system: 'system-ui,-apple-system,"Segoe UI",Roboto,sans-serif',
+  serif: 'Georgia,"Times New Roman",serif',
+  mono: 'ui-monospace,"SFMono-Regular",Menlo,Consolas,monospace',
+  rounded: 'ui-rounded,"SF Pro Rounded","Nunito",system-ui,sans-serif',
+} as const;
+
+const HexColor = Type.String({ pattern: '^#[0-9a-fA-F]{6}$', description: 'A colour as #rrggbb' });
+
+/** A site's theme: a built-in preset, optionally with its colours and font overridden. */
+export const Theme = Type.Object(
+  {
+    preset: Type.Union(
+      Object.keys(presets).map((name) => Type.Literal(name)),
+      { default: 'light' },
+    ),
+    background: Type.Optional(HexColor),
+    text: Type.Optional(HexColor),
+    accent: Type.Optional(HexColor),
+    font: Type.Union(
+      Object.keys(fontStacks).map((name) => Type.Literal(name)),
+      { default: 'system' },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type Theme = Static<typeof Theme>;
+
+/** A theme with every colour decided. */
+export interface ResolvedTheme {
+  background: string;
+  text: string;
+  accent: string;
+  /** Black or white, whichever reads better on the accent colour. */
+  onAccent: string;
+  font: string;
+}
+
+/** The preset's colours with the site's overrides applied. */
+export function resolveTheme(theme: Partial<Theme>): ResolvedTheme {
+  const preset = presets[(theme.preset ?? 'light') as keyof typeof presets] ?? presets.light;
+  const accent = (theme.accent ?? preset.accent).toLowerCase();
+  return {
+    background: (theme.background ?? preset.background).toLowerCase(),
+    text: (theme.text ?? preset.text).toLowerCase(),
+    accent,
+    onAccent: contrastRatio(accent, '#000000') >= contrastRatio(accent, '#ffffff') ? '#000000' : '#ffffff',
+    font: fontStacks[(theme.font ?? 'system') as keyof typeof fontStacks] ?? fontStacks.system,
+  };
+}
+
+/** The WCAG 2 contrast ratio of two #rrggbb colours (1 to 21). */
+export function contrastRatio(a: string, b: string): number {
+  const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number];
+  return (light + 0.05) / (dark + 0.05);
+}
+
+function luminance(hex: string): number {
+  const channel = (offset: number) => {
+    const value = parseInt(hex.slice(offset, offset + 2), 16) / 255;
+    return value <= 0.03928 ? value / 12.92 : ((value + 0.055) / 1.055) ** 2.4;
+  };
+  return 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
+}
+
+/** Field errors of a theme whose text would be hard to read (WCAG AA asks 4.5:1 for body text). */
+export function themeErrors(theme: Partial<Theme>): Record<string, string[]> {
+  const resolved = resolveTheme(theme);
+  const ratio = contrastRatio(resolved.text, resolved.background);
+  return ratio < 4.5 ? { 'theme.text': [`must contrast with the background at least 4.5:1 (is ${ratio.toFixed(2)}:1)`] } : {};
+}

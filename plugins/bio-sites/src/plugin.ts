@@ -1,0 +1,42 @@
+import { definePlugin } from '@plinth/sdk';
+import { deps } from './deps.js';
+import './events.js';
+import { rollupJob, scheduleRollup } from './jobs/rollup.job.js';
+import { createBioSites } from './migrations/001-create-bio-sites.js';
+import { createBioSitesAnalytics } from './migrations/002-create-bio-sites-analytics.js';
+import { bioSitesPermissions } from './permissions.js';
+import { analyticsRoutes } from './routes/analytics.routes.js';
+import { blockRoutes } from './routes/blocks.routes.js';
+import { publicRoutes } from './routes/public.routes.js';
+import { shortLinkRoutes } from './routes/short-links.routes.js';
+import { siteRoutes } from './routes/sites.routes.js';
+import { subscriberRoutes } from './routes/subscribers.routes.js';
+
+/** Bio Sites: link-in-bio pages, short links, and privacy-friendly visit and click analytics. */
+export default definePlugin({
+  name: 'bio-sites',
+  version: '0.1.0',
+  title: 'Bio Sites',
+  description: 'Link-in-bio pages with links, embeds and an email form; short links; visit and click analytics.',
+  category: 'business',
+  icon: '🔗',
+  author: 'The Plinth team',
+  requires: { core: '^0.1.0', optionalPlugins: { crm: '^0.1.0' } },
+  deps,
+  permissions: bioSitesPermissions,
+  migrations: [createBioSites, createBioSitesAnalytics],
+  navigation: [
+    { label: 'Bio sites', icon: '🔗', path: '/sites', permission: bioSitesPermissions['sites.view'] },
+    { label: 'Short links', icon: '✂️', path: '/short-links', permission: bioSitesPermissions['sites.view'] },
+  ],
+  routes: (builders) => [
+    ...siteRoutes(builders),
+    ...blockRoutes(builders),
+    ...subscriberRoutes(builders),
+    ...shortLinkRoutes(builders),
+    ...analyticsRoutes(builders),
+    ...publicRoutes(builders),
+  ],
+  jobs: (builders) => [rollupJob(builders)],
+  events: (builders) => [scheduleRollup(builders)],
+});

@@ -1,0 +1,81 @@
+import { Reply, Type, type AnyRoute } from '@plinth/sdk';
+import type { Builders } from '../deps.js';
+import { bioSitesPermissions as permissions } from '../permissions.js';
+import { assertLink, breakdown, dailySeries, dayRange, linkTotals, totals } from '../services/analytics.js';
+import { findShortLink } from '../services/short-links.js';
+import { findSite } from '../services/sites.js';
+
+const Id = Type.String({ format: 'uuid' });
+const RangeQuery = Type.Object({
+  from: Type.Optional(Type.String({ format: 'date', description: 'First UTC day (default: 29 days before `to`)' })),
+  to: Type.Optional(Type.String({ format: 'date', description: 'Last UTC day (default: today)' })),
+});
+const Counts = { views: Type.Integer(), clicks: Type.Integer(), uniques: Type.Integer() };
+const Day = Type.Object({ day: Type.String(), ...Counts });
+const Share = Type.Array(Type.Object({ value: Type.String(), views: Type.Integer(), clicks: Type.Integer() }));
+const Breakdown = { referrers: Share, devices: Share, countries: Share };
+const SubjectAnalytics = Type.Object({ from: Type.String(), to: Type.String(), totals: Type.Object(Counts), series: Type.Array(Day), ...Breakdown });
+const SiteAnalytics = Type.Composite([
+  SubjectAnalytics,
+  Type.Object({ links: Type.Array(Type.Object({ link_id: Id, title: Type.String(), clicks: Type.Integer(), uniques: Type.Integer() })) }),
+]);
+
+/**
+ * Analytics of sites, link blocks and short links: daily series, totals and top referrers, devices and countries
+ * for a range of UTC days. Site `views`/`uniques` count page visits and unique visitors; `clicks` count clicks
+ * (and `uniques` unique clickers) of links. Figures include hits up to the last rollup.
+ */
+export function analyticsRoutes({ route }: Builders): AnyRoute[] {
+  async function subject(db: Parameters<typeof dailySeries>[0], id: string, query: { from?: string; to?: string }) {
+    const range = dayRange(query);
+    const series = await dailySeries(db, id, range);
+    return { ...range, totals: totals(series), series, ...(await breakdown(db, id, range)) };
+  }
+  return [
+    route({
+      method: 'GET',
+      path: '/sites/:id/analytics',
+      summary: "A site's visits, unique visitors and clicks per day, per link and by referrer, device and country",
+      permission: permissions['analytics.view'],
+      schema: { params: Type.Object({ id: Id }), query: RangeQuery, response: SiteAnalytics },
+      async handler({ params, query, deps }) {
+        await findSite(deps.db, params.id);
+        const analytics = await subject(deps.db, params.id, query);
+        return { ...analytics, links: await linkTotals(deps.db, params.id, analytics) };
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/sites/:id/links/:linkId/analytics',
+      summary: "A link block's clicks and unique clickers per day and by referrer, device and country",
+      permission: permissions['analytics.view'],
+      schema: { params: Type.Object({ id: Id, linkId: Id }), query: RangeQuery, response: SubjectAnalytics },
+      async handler({ params, query, deps }) {
+        await assertLink(deps.db, params.id, params.linkId);
+        return subject(deps.db, params.linkId, query);
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/short-links/:id/analytics',
+      summary: "A short link's clicks and unique clickers per day and by referrer, device and country",
+      permission: permissions['analytics.view'],
+      schema: { params: Type.Object({ id: Id }), query: RangeQuery, response: SubjectAnalytics },
+      async handler({ params, query, deps }) {
+        await findShortLink(deps.db, params.id);
+        return subject(deps.db, params.id, query);
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/analytics/rollup',
+      summary: 'Roll pending visits and clicks up now instead of at the next scheduled run',
+      permission: permissions['analytics.view'],
+      schema: { response: Type.Object({ queued: Type.Boolean() }) },
+      async handler({ deps }) {
+        await deps.jobs.enqueue('bio-sites.analytics.rollup', {});
+        return Reply.accepted({ queued: true });
+      },
+    }),
+  ];
+}

@@ -1,0 +1,68 @@
+import { PageQuery, paginate, pageWindow, Reply, Type, type AnyRoute } from '@plinth/sdk';
+import type { Builders } from '../deps.js';
+import { IdParams, ShortLink, ShortLinkInput, ShortLinkPatch } from '../model/schemas.js';
+import { bioSitesPermissions as permissions } from '../permissions.js';
+import { createShortLink, deleteShortLink, findShortLink, shortLinkColumns, toShortLink, updateShortLink } from '../services/short-links.js';
+
+/** `/api/v1/bio-sites/short-links…`: the tenant's short codes (`/s/<code>` → a saved URL). */
+export function shortLinkRoutes({ route }: Builders): AnyRoute[] {
+  return [
+    route({
+      method: 'GET',
+      path: '/short-links',
+      summary: 'List short links, newest first',
+      permission: permissions['sites.view'],
+      schema: { query: PageQuery, response: Type.Array(ShortLink) },
+      async handler({ query, deps }) {
+        const { limit, offset } = pageWindow(query);
+        const rows = await deps.db.query<Parameters<typeof toShortLink>[0]>(
+          `select ${shortLinkColumns} from bio_sites_short_links order by created_at desc, id limit $1 offset $2`,
+          [limit, offset],
+        );
+        const [count] = await deps.db.query<{ total: number }>('select count(*)::int as total from bio_sites_short_links');
+        return Reply.list(rows.map(toShortLink), paginate(query, count?.total ?? 0));
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/short-links',
+      summary: 'Create a short link (its code must be free across every tenant; generated when left out)',
+      permission: permissions['sites.manage'],
+      schema: { body: ShortLinkInput, response: ShortLink },
+      async handler({ body, deps, ctx }) {
+        return Reply.created(await createShortLink(deps.db, ctx.tenant.id, body));
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/short-links/:id',
+      summary: 'One short link',
+      permission: permissions['sites.view'],
+      schema: { params: IdParams, response: ShortLink },
+      async handler({ params, deps }) {
+        return toShortLink(await findShortLink(deps.db, params.id));
+      },
+    }),
+    route({
+      method: 'PATCH',
+      path: '/short-links/:id',
+      summary: 'Change a short link',
+      permission: permissions['sites.manage'],
+      schema: { params: IdParams, body: ShortLinkPatch, response: ShortLink },
+      async handler({ params, body, deps, ctx }) {
+        return updateShortLink(deps.db, ctx.tenant.id, params.id, body);
+      },
+    }),
+    route({
+      method: 'DELETE',
+      path: '/short-links/:id',
+      summary: 'Delete a short link with its statistics; frees its code',
+      permission: permissions['sites.manage'],
+      schema: { params: IdParams },
+      async handler({ params, deps }) {
+        await deleteShortLink(deps.db, params.id);
+        return Reply.noContent();
+      },
+    }),
+  ];
+}

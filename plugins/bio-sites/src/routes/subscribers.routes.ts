@@ -1,0 +1,46 @@
+import { NotFoundError, PageQuery, paginate, pageWindow, Reply, Type, type AnyRoute } from '@plinth/sdk';
+import type { Builders } from '../deps.js';
+import { IdParams, Subscriber } from '../model/schemas.js';
+import { bioSitesPermissions as permissions } from '../permissions.js';
+import { findSite } from '../services/sites.js';
+
+type SubscriberRow = { id: string; site_id: string; email: string; created_at: Date };
+const toSubscriber = (row: SubscriberRow): Subscriber => ({ ...row, created_at: row.created_at.toISOString() });
+
+/** `/api/v1/bio-sites/sites/:id/subscribers…`: addresses captured by a site's form while the CRM is not enabled. */
+export function subscriberRoutes({ route }: Builders): AnyRoute[] {
+  return [
+    route({
+      method: 'GET',
+      path: '/sites/:id/subscribers',
+      summary: "The site's subscribers, newest first (kept here when the CRM is not enabled)",
+      permission: permissions['sites.manage'],
+      schema: { params: IdParams, query: PageQuery, response: Type.Array(Subscriber) },
+      async handler({ params, query, deps }) {
+        await findSite(deps.db, params.id);
+        const { limit, offset } = pageWindow(query);
+        const rows = await deps.db.query<SubscriberRow>(
+          'select id, site_id, email, created_at from bio_sites_subscribers where site_id = $1 order by created_at desc, id limit $2 offset $3',
+          [params.id, limit, offset],
+        );
+        const [count] = await deps.db.query<{ total: number }>('select count(*)::int as total from bio_sites_subscribers where site_id = $1', [params.id]);
+        return Reply.list(rows.map(toSubscriber), paginate(query, count?.total ?? 0));
+      },
+    }),
+    route({
+      method: 'DELETE',
+      path: '/sites/:id/subscribers/:subscriberId',
+      summary: 'Remove a subscriber (an unsubscribe or erasure request)',
+      permission: permissions['sites.manage'],
+      schema: { params: Type.Object({ id: Type.String({ format: 'uuid' }), subscriberId: Type.String({ format: 'uuid' }) }) },
+      async handler({ params, deps }) {
+        const [removed] = await deps.db.query('delete from bio_sites_subscribers where site_id = $1 and id = $2 returning id', [
+          params.id,
+          params.subscriberId,
+        ]);
+        if (!removed) throw new NotFoundError('Subscriber not found');
+        return Reply.noContent();
+      },
+    }),
+  ];
+}

@@ -1,0 +1,130 @@
+import { NotFoundError, ValidationError, type FieldErrors, type PluginCache, type PluginEvents, type TenantDb } from '@plinth/sdk';
+import type { Site, SiteInput, SitePatch } from '../model/schemas.js';
+import { resolveTheme, themeErrors, type Theme } from '../model/theme.js';
+import { checkUrl } from '../model/urls.js';
+import { invalidatePage } from './page-cache.js';
+import { claimName, releaseName } from './registry.js';
+
+interface SiteRow {
+  id: string;
+  slug: string;
+  title: string;
+  bio: string;
+  avatar_url: string | null;
+  theme: Partial<Theme>;
+  seo: { title?: string | null; description?: string | null; image_url?: string | null };
+  status: 'published' | 'unpublished';
+  published_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+type Deps = { db: TenantDb; cache: PluginCache; events: PluginEvents };
+
+/** The columns every site query returns. */
+export const siteColumns = 'id, slug, title, bio, avatar_url, theme, seo, status, published_at, created_at, updated_at';
+
+/** A stored site as the API shows it. */
+export function toSite(row: SiteRow): Site {
+  const resolved = resolveTheme(row.theme);
+  return {
+    id: row.id,
+    slug: row.slug,
+    title: row.title,
+    bio: row.bio,
+    avatar_url: row.avatar_url,
+    theme: {
+      preset: row.theme.preset ?? 'light',
+      font: row.theme.font ?? 'system',
+      background: resolved.background,
+      text: resolved.text,
+      accent: resolved.accent,
+    },
+    seo: { title: row.seo.title ?? null, description: row.seo.description ?? null, image_url: row.seo.image_url ?? null },
+    status: row.status,
+    published_at: row.published_at?.toISOString() ?? null,
+    url: `/b/${row.slug}`,
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+  };
+}
+
+/** The site with this id, locked for update when asked; 404 when it is not the tenant's. */
+export async function findSite(db: TenantDb, id: string, options: { lock?: boolean } = {}): Promise<SiteRow> {
+  const row = await db.one<SiteRow>(`select ${siteColumns} from bio_sites_sites where id = $1${options.lock ? ' for update' : ''}`, [id]);
+  if (!row) throw new NotFoundError('Site not found');
+  return row;
+}
+
+/** Checks what the schema cannot: image URLs https only, readable theme colours. */
+function checkSiteFields(input: SitePatch, theme: Partial<Theme>): void {
+  const errors: FieldErrors = { ...themeErrors(theme) };
+  const https = (field: string, value: string | null | undefined) => {
+    if (value === null || value === undefined) return;
+    const checked = checkUrl(value, { httpsOnly: true });
+    if ('error' in checked) errors[field] = [checked.error];
+  };
+  https('avatar_url', input.avatar_url);
+  https('seo.image_url', input.seo?.image_url);
+  if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+}
+
+/** Creates a site and claims its slug in the same transaction. */
+export async function createSite(deps: Deps, tenantId: string, input: SiteInput): Promise<Site> {
+  const theme = input.theme ?? {};
+  checkSiteFields(input, theme);
+  await claimName(deps.db, 'slug', input.slug, tenantId);
+  const status = input.status ?? 'unpublished';
+  const [row] = await deps.db.query<SiteRow>(
+    `insert into bio_sites_sites (slug, title, bio, avatar_url, theme, seo, status, published_at)
+     values ($1, $2, $3, $4, $5, $6, $7, case when $7 = 'published' then now() end) returning ${siteColumns}`,
+    [input.slug, input.title.trim(), (input.bio ?? '').trim(), input.avatar_url ?? null, JSON.stringify(theme), JSON.stringify(input.seo ?? {}), status],
+  );
+  if (status === 'published') await deps.events.emit('bio-sites.site.published', { siteId: row!.id, slug: row!.slug });
+  invalidatePage(deps, input.slug);
+  return toSite(row!);
+}
+
+/** Applies changes; a new slug is claimed and the old one released in the same transaction. */
+export async function updateSite(deps: Deps, tenantId: string, id: string, patch: SitePatch): Promise<Site> {
+  const current = await findSite(deps.db, id, { lock: true });
+  const theme = patch.theme ?? current.theme;
+  checkSiteFields(patch, theme);
+  if (patch.slug !== undefined && patch.slug !== current.slug) {
+    await releaseName(deps.db, 'slug', current.slug);
+    await claimName(deps.db, 'slug', patch.slug, tenantId);
+  }
+  const seo = patch.seo ? { ...current.seo, ...patch.seo } : current.seo;
+  const [row] = await deps.db.query<SiteRow>(
+    `update bio_sites_sites set slug = $2, title = $3, bio = $4, avatar_url = $5, theme = $6, seo = $7, status = $8,
+            published_at = case when $8 = 'published' and status <> 'published' then now() else published_at end, updated_at = now()
+      where id = $1 returning ${siteColumns}`,
+    [
+      id,
+      patch.slug ?? current.slug,
+      patch.title?.trim() ?? current.title,
+      patch.bio?.trim() ?? current.bio,
+      patch.avatar_url === undefined ? current.avatar_url : patch.avatar_url,
+      JSON.stringify(theme),
+      JSON.stringify(seo),
+      patch.status ?? current.status,
+    ],
+  );
+  if (row!.status === 'published' && current.status !== 'published') await deps.events.emit('bio-sites.site.published', { siteId: id, slug: row!.slug });
+  invalidatePage(deps, current.slug);
+  if (row!.slug !== current.slug) invalidatePage(deps, row!.slug);
+  return toSite(row!);
+}
+
+/** Deletes a site with its blocks, subscribers, pending hits and statistics, and releases its slug. */
+export async function deleteSite(deps: Deps, id: string): Promise<void> {
+  const site = await findSite(deps.db, id, { lock: true });
+  const subjects = `(select $1::uuid union all select id from bio_sites_blocks where site_id = $1)`;
+  await deps.db.query(`delete from bio_sites_daily_breakdown where subject_id in ${subjects}`, [id]);
+  await deps.db.query(`delete from bio_sites_daily_uniques where subject_id in ${subjects}`, [id]);
+  await deps.db.query('delete from bio_sites_daily_stats where site_id = $1 or subject_id = $1', [id]);
+  await deps.db.query('delete from bio_sites_hits where site_id = $1', [id]);
+  await deps.db.query('delete from bio_sites_sites where id = $1', [id]);
+  await releaseName(deps.db, 'slug', site.slug);
+  invalidatePage(deps, site.slug);
+}

@@ -1,0 +1,48 @@
+import type { CrmContactsApi } from '@plinth/plugin-crm';
+import type { PluginEvents, TenantDb } from '@plinth/sdk';
+
+/** A plausible email address: what a browser's `type=email` accepts, at most 254 characters. */
+export function isEmail(value: string): boolean {
+  return (
+    value.length <= 254 &&
+    /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/.test(value)
+  );
+}
+
+/** The CRM's contacts service when the tenant has enabled the CRM (resolving it throws otherwise), else undefined. */
+export function optionalCrm(deps: { crm: CrmContactsApi }): CrmContactsApi | undefined {
+  try {
+    return deps.crm;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Captures a subscriber of a site: a CRM contact (source `bio-sites`, tagged with the site) when the tenant has
+ * enabled the CRM, otherwise a row of the plugin's own subscribers (once per site and address). Emits
+ * `bio-sites.subscriber.captured` for a new subscriber.
+ */
+export async function captureSubscriber(
+  deps: { db: TenantDb; events: PluginEvents; crm: CrmContactsApi },
+  site: { id: string; slug: string; title: string },
+  email: string,
+): Promise<'crm' | 'local'> {
+  const crm = optionalCrm(deps);
+  if (crm) {
+    const result = await crm.upsert({
+      email,
+      source: 'bio-sites',
+      tags: ['bio-sites', `bio-site:${site.slug}`],
+      interaction: { type: 'subscribed', subject: `Subscribed on the bio site ${site.title}`, channel: 'web' },
+    });
+    if (result.created) await deps.events.emit('bio-sites.subscriber.captured', { siteId: site.id, email });
+    return 'crm';
+  }
+  const inserted = await deps.db.query(
+    'insert into bio_sites_subscribers (site_id, email) values ($1, $2) on conflict (tenant_id, site_id, lower(email)) do nothing returning id',
+    [site.id, email],
+  );
+  if (inserted.length > 0) await deps.events.emit('bio-sites.subscriber.captured', { siteId: site.id, email });
+  return 'local';
+}
