@@ -1,0 +1,119 @@
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { get, hasSession, onSignedOut } from './api';
+import { LoginPage, SignUpPage } from './auth';
+import { AcceptInvitationPage, ForgotPasswordPage, ResetPasswordPage } from './auth-links';
+import { Shell } from './layout';
+import { match, navigate, useLocation, type Location } from './router';
+import { routeTenantPage } from './routes';
+import { loadTenantState, permits, SessionContext, tenantPath, type AppSession, type Me, type TenantSession } from './session';
+import { ErrorBanner, Loading } from './ui';
+
+const publicPages: Record<string, (props: { location: Location; onSignedIn(): void }) => preact.JSX.Element> = {
+  '/login': LoginPage,
+  '/signup': SignUpPage,
+  '/forgot-password': ForgotPasswordPage,
+  '/reset-password': ResetPasswordPage,
+  '/accept-invitation': AcceptInvitationPage,
+};
+
+/** The console: public pages, or the signed-in shell with the page of the location. */
+export function App() {
+  const location = useLocation();
+  const [me, setMe] = useState<Me | undefined>(undefined);
+  const [checked, setChecked] = useState(false);
+  const [error, setError] = useState<unknown>(undefined);
+
+  const reloadMe = useCallback(async () => {
+    if (!hasSession()) {
+      setMe(undefined);
+      setChecked(true);
+      return;
+    }
+    try {
+      setMe(await get<Me>('/me'));
+      setError(undefined);
+    } catch (caught) {
+      if (hasSession()) setError(caught);
+      else setMe(undefined);
+    } finally {
+      setChecked(true);
+    }
+  }, []);
+
+  useEffect(() => {
+    void reloadMe();
+    return onSignedOut(() => {
+      setMe(undefined);
+      navigate(`/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`, { replace: true });
+    });
+  }, [reloadMe]);
+
+  const PublicPage = publicPages[location.path];
+  // Until the new session's user is loaded, show progress rather than bounce back to sign-in.
+  const onSignedIn = () => {
+    setChecked(false);
+    void reloadMe();
+  };
+  if (PublicPage) return <PublicPage location={location} onSignedIn={onSignedIn} />;
+  if (!checked) return <Loading />;
+  if (!me) {
+    if (error) return <ErrorBanner error={error} />;
+    return <Redirect to={`/login?next=${encodeURIComponent(location.path + window.location.search)}`} />;
+  }
+  return <SignedIn me={me} reloadMe={reloadMe} location={location} />;
+}
+
+function Redirect({ to }: { to: string }) {
+  useEffect(() => navigate(to, { replace: true }), [to]);
+  return null;
+}
+
+/** The signed-in part: the tenant of `/t/:slug/…` loaded, then the shell and the page. */
+function SignedIn({ me, reloadMe, location }: { me: Me; reloadMe(): Promise<void>; location: Location }) {
+  const slug = match('/t/:slug/*', location.path)?.slug ?? match('/t/:slug', location.path)?.slug;
+  const [tenantState, setTenantState] = useState<{ slug: string; state?: Awaited<ReturnType<typeof loadTenantState>>; error?: unknown }>();
+
+  const loadTenant = useCallback(async (which: string) => {
+    try {
+      const state = await loadTenantState(which);
+      setTenantState({ slug: which, state });
+    } catch (error) {
+      setTenantState({ slug: which, error });
+    }
+  }, []);
+
+  useEffect(() => {
+    if (slug && tenantState?.slug !== slug) {
+      setTenantState({ slug });
+      void loadTenant(slug);
+    }
+  }, [slug, tenantState?.slug, loadTenant]);
+
+  const tenant = useMemo<TenantSession | undefined>(() => {
+    if (!slug || tenantState?.slug !== slug || !tenantState.state) return undefined;
+    const membership = me.memberships.find((candidate) => candidate.tenant.slug === slug);
+    const { permissions } = tenantState.state;
+    return {
+      slug,
+      name: membership?.tenant.name ?? slug,
+      ...tenantState.state,
+      can: (permission) => !permission || permits(permissions, permission),
+      reload: () => loadTenant(slug),
+    };
+  }, [slug, tenantState, me, loadTenant]);
+
+  const session: AppSession = { me, reloadMe, tenant };
+  if (location.path === '/') {
+    const first = me.memberships[0];
+    return <Redirect to={first ? tenantPath(first.tenant.slug) : me.is_super_admin ? '/admin' : '/tenants/new'} />;
+  }
+  let page;
+  if (slug && tenantState?.error) page = <ErrorBanner error={tenantState.error} />;
+  else if (slug && !tenant) page = <Loading />;
+  else page = routeTenantPage(location, session);
+  return (
+    <SessionContext.Provider value={session}>
+      <Shell location={location}>{page}</Shell>
+    </SessionContext.Provider>
+  );
+}

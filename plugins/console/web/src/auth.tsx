@@ -1,0 +1,191 @@
+import type { ComponentChildren } from 'preact';
+import { useState } from 'preact/hooks';
+import { ApiError, call, startSession, type Tokens } from './api';
+import { navigate, type Location } from './router';
+import { tenantPath } from './session';
+import { errorsFor, ErrorBanner, Submit, TextInput, useAction, useTitle } from './ui';
+
+export interface PageProps {
+  location: Location;
+  onSignedIn(): void;
+}
+
+/** The frame of the signed-out pages. */
+export function AuthFrame({ title, children, footer }: { title: string; children: ComponentChildren; footer?: ComponentChildren }) {
+  useTitle(title);
+  return (
+    <main class="auth" id="main">
+      <div class="auth-card">
+        <p class="brand">Plinth</p>
+        <h1>{title}</h1>
+        {children}
+        {footer && <div class="auth-footer">{footer}</div>}
+      </div>
+    </main>
+  );
+}
+
+/** Only same-site app paths are followed after signing in. */
+export function nextPath(location: Location, fallback = '/'): string {
+  const next = location.query.get('next');
+  return next && next.startsWith('/') && !next.startsWith('//') ? next : fallback;
+}
+
+export function LoginPage({ location, onSignedIn }: PageProps) {
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [otp, setOtp] = useState('');
+  const [needsOtp, setNeedsOtp] = useState(false);
+  const { busy, error, run } = useAction(async () => {
+    try {
+      const { data } = await call<{ tokens: Tokens }>('POST', '/auth/login', { body: { email, password, ...(needsOtp ? { otp } : {}) }, anonymous: true });
+      startSession(data.tokens);
+      onSignedIn();
+      navigate(nextPath(location), { replace: true });
+    } catch (caught) {
+      if (caught instanceof ApiError && caught.code === 'otp_required') {
+        setNeedsOtp(true);
+        return;
+      }
+      throw caught;
+    }
+  });
+  return (
+    <AuthFrame
+      title={needsOtp ? 'Two-factor code' : 'Sign in'}
+      footer={
+        <>
+          <a href="/forgot-password">Forgot your password?</a> · <a href={`/signup${window.location.search}`}>Create an account</a>
+        </>
+      }
+    >
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          void run();
+        }}
+      >
+        <ErrorBanner error={error} placed={['email', 'password', 'otp']} />
+        {needsOtp ? (
+          <TextInput
+            id="otp"
+            label="Code from your authenticator app (or a recovery code)"
+            value={otp}
+            onInput={setOtp}
+            autoComplete="one-time-code"
+            required
+            autoFocus
+            errors={errorsFor(error, 'otp')}
+          />
+        ) : (
+          <>
+            <TextInput
+              id="email"
+              label="Email"
+              type="email"
+              value={email}
+              onInput={setEmail}
+              autoComplete="username"
+              required
+              errors={errorsFor(error, 'email')}
+            />
+            <TextInput
+              id="password"
+              label="Password"
+              type="password"
+              value={password}
+              onInput={setPassword}
+              autoComplete="current-password"
+              required
+              errors={errorsFor(error, 'password')}
+            />
+          </>
+        )}
+        <Submit busy={busy}>{needsOtp ? 'Verify' : 'Sign in'}</Submit>
+      </form>
+    </AuthFrame>
+  );
+}
+
+/** `Acme Corp` → `acme-corp`. */
+export function slugify(name: string): string {
+  return name
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63)
+    .replace(/-+$/, '');
+}
+
+export function SignUpPage({ location, onSignedIn }: PageProps) {
+  const [name, setName] = useState('');
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [tenantName, setTenantName] = useState('');
+  const [slug, setSlug] = useState('');
+  const [slugEdited, setSlugEdited] = useState(false);
+  const { busy, error, run } = useAction(async () => {
+    const tenant = tenantName.trim() ? { name: tenantName.trim(), slug } : undefined;
+    const { data } = await call<{ tokens: Tokens; tenant?: { slug: string } }>('POST', '/auth/register', {
+      body: { name, email, password, ...(tenant ? { tenant } : {}) },
+      anonymous: true,
+    });
+    startSession(data.tokens);
+    onSignedIn();
+    const next = nextPath(location, '/tenants/new');
+    navigate(data.tenant ? tenantPath(data.tenant.slug) : next === '/' ? '/tenants/new' : next, { replace: true });
+  });
+  return (
+    <AuthFrame title="Create your account" footer={<a href={`/login${window.location.search}`}>Already have an account? Sign in</a>}>
+      <form
+        noValidate
+        onSubmit={(event) => {
+          event.preventDefault();
+          void run();
+        }}
+      >
+        <ErrorBanner error={error} placed={['name', 'email', 'password', 'tenant.name', 'tenant.slug']} />
+        <TextInput id="name" label="Your name" value={name} onInput={setName} autoComplete="name" required errors={errorsFor(error, 'name')} />
+        <TextInput id="email" label="Email" type="email" value={email} onInput={setEmail} autoComplete="email" required errors={errorsFor(error, 'email')} />
+        <TextInput
+          id="password"
+          label="Password"
+          type="password"
+          value={password}
+          onInput={setPassword}
+          autoComplete="new-password"
+          required
+          hint="At least 10 characters; avoid common passwords."
+          errors={errorsFor(error, 'password')}
+        />
+        <fieldset>
+          <legend>Your organisation (optional — you can create one later)</legend>
+          <TextInput
+            id="tenant-name"
+            label="Organisation name"
+            value={tenantName}
+            onInput={(value) => {
+              setTenantName(value);
+              if (!slugEdited) setSlug(slugify(value));
+            }}
+            autoComplete="organization"
+            errors={errorsFor(error, 'tenant.name')}
+          />
+          <TextInput
+            id="tenant-slug"
+            label="Address (slug)"
+            value={slug}
+            onInput={(value) => {
+              setSlug(value);
+              setSlugEdited(true);
+            }}
+            hint="Lower-case letters, digits and hyphens."
+            errors={errorsFor(error, 'tenant.slug')}
+          />
+        </fieldset>
+        <Submit busy={busy}>Create account</Submit>
+      </form>
+    </AuthFrame>
+  );
+}

@@ -1,0 +1,261 @@
+import { useState } from 'preact/hooks';
+import { call, download } from './api';
+import { bodySchema, humanize, queryParameters, type Parameter, type Screen } from './openapi';
+import { appPath, collectionLabel, singular } from './resource-names';
+import { navigate, type Location } from './router';
+import type { JsonSchema } from './schema';
+import { useTenant } from './session';
+import { Empty, ErrorBanner, Loading, PageHeader, Pager, useAction, useLoad } from './ui';
+import { CellValue, columnsFor, recordTitle, RichText } from './values';
+
+type Collection = Extract<Screen, { kind: 'collection' }>;
+type Row = Record<string, unknown>;
+
+const reserved = new Set(['page', 'per_page', 'q', 'sort']);
+
+function choices(schema: JsonSchema | undefined): string[] | undefined {
+  if (!schema) return undefined;
+  if (schema.enum) return schema.enum.map(String);
+  const variants = schema.anyOf ?? schema.oneOf;
+  return variants?.every((variant) => variant.const !== undefined) ? variants.map((variant) => String(variant.const)) : undefined;
+}
+
+/** The `sort` values for a column, ascending and descending, as the route accepts them. */
+function sortValues(parameter: Parameter | undefined, column: string): { asc?: string; desc?: string } {
+  if (!parameter) return {};
+  const allowed = choices(parameter.schema);
+  if (!allowed) return { asc: column, desc: `-${column}` };
+  const pick = (candidates: string[]) => candidates.find((candidate) => allowed.includes(candidate));
+  return { asc: pick([column, `${column}:asc`, `+${column}`, `${column}_asc`]), desc: pick([`-${column}`, `${column}:desc`, `${column}_desc`]) };
+}
+
+/** A paginated list of a plugin resource: search, filters and sort where the route allows them. */
+export function ResourceList({ screen, location }: { screen: Collection; location: Location }) {
+  const tenant = useTenant();
+  const list = screen.route.operations.get;
+  const create = screen.route.operations.post;
+  const item = screen.item;
+  const parameters = queryParameters(list);
+  const byName = new Map(parameters.map((parameter) => [parameter.name, parameter]));
+  const filters = parameters.filter((parameter) => !reserved.has(parameter.name));
+  const label = collectionLabel(tenant, screen.apiPath);
+  const query = Object.fromEntries([...location.query].filter(([key]) => byName.has(key)));
+  // Typed values wait for Search/Apply (or Enter); selects apply at once.
+  const [drafts, setDrafts] = useState<Record<string, string>>(() => ({ ...query }));
+  const draft = (name: string) => drafts[name] ?? '';
+  const setDraft = (name: string, value: string) => setDrafts((current) => ({ ...current, [name]: value }));
+  const apply = (changes: Record<string, string> = {}) => {
+    const next = { ...drafts, ...changes };
+    go(Object.fromEntries(['q', ...filters.map((parameter) => parameter.name)].map((name) => [name, next[name] || undefined])));
+  };
+  const rows = useLoad(
+    () => (list ? call<Row[]>('GET', screen.apiPath, { tenant: tenant.slug, query }) : Promise.resolve(undefined)),
+    [screen.apiPath, location.query.toString(), location.key],
+  );
+  const go = (changes: Record<string, string | undefined>) => {
+    const next = new URLSearchParams(location.query);
+    for (const [key, value] of Object.entries(changes))
+      if (value) next.set(key, value);
+      else next.delete(key);
+    if (!('page' in changes)) next.delete('page');
+    navigate(`${location.path}${next.size ? `?${next}` : ''}`);
+  };
+  const exporter = useAction(async (action: Collection['exports'][number]) => {
+    // The list's filters, where the export route takes them too.
+    const accepted = new Set(queryParameters(action.operation).map((parameter) => parameter.name));
+    const filtersQuery = Object.fromEntries(Object.entries(query).filter(([key]) => accepted.has(key)));
+    const { blob, filename } = await download(action.apiPath, { tenant: tenant.slug, query: filtersQuery });
+    const url = URL.createObjectURL(blob);
+    Object.assign(document.createElement('a'), { href: url, download: filename ?? `${screen.apiPath.split('/').pop()}.csv` }).click();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  });
+  const remove = useAction(async (row: Row) => {
+    if (!window.confirm(`Delete ${recordTitle(row, `this ${singular(label).toLowerCase()}`)}?`)) return;
+    await call('DELETE', `${screen.apiPath}/${encodeURIComponent(String(row.id))}`, { tenant: tenant.slug });
+    rows.reload();
+  });
+  const data = Array.isArray(rows.data?.data) ? rows.data.data : [];
+  const columns = columnsFor(data, Object.keys(bodySchema(create)?.properties ?? {}));
+  const canCreate = create && tenant.can(create['x-permission']);
+  const canEdit = item && (item.operations.patch ?? item.operations.put) && tenant.can((item.operations.patch ?? item.operations.put)!['x-permission']);
+  const canDelete = item?.operations.delete && tenant.can(item.operations.delete['x-permission']);
+  const sortParameter = byName.get('sort');
+  const activeFilters = filters.filter((parameter) => query[parameter.name]).length;
+  const filtered = Object.keys(query).some((key) => key !== 'page' && key !== 'sort' && key !== 'per_page');
+  const base = appPath(tenant, screen.apiPath);
+  const rowHref = (row: Row) => (item?.operations.get && row.id !== undefined ? `${base}/${encodeURIComponent(String(row.id))}` : undefined);
+
+  return (
+    <section>
+      <PageHeader title={label}>
+        {screen.exports
+          .filter((action) => tenant.can(action.operation['x-permission']))
+          .map((action) => (
+            <button type="button" class="secondary" key={action.apiPath} disabled={exporter.busy} onClick={() => void exporter.run(action)}>
+              {action.label}
+            </button>
+          ))}
+        {canCreate && (
+          <a class="button" href={`${base}/new`}>
+            New {singular(label).toLowerCase()}
+          </a>
+        )}
+      </PageHeader>
+      {list?.summary && (
+        <p class="muted">
+          <RichText text={list.summary} />
+        </p>
+      )}
+      {(byName.has('q') || filters.length > 0) && (
+        <form
+          class="toolbar"
+          role="search"
+          onSubmit={(event) => {
+            event.preventDefault();
+            apply();
+          }}
+        >
+          {byName.has('q') && (
+            <label>
+              Search <input type="search" name="q" value={draft('q')} onInput={(event) => setDraft('q', event.currentTarget.value)} />
+            </label>
+          )}
+          {filters.length > 0 && (
+            <details class="filters" open={activeFilters > 0}>
+              <summary>Filters{activeFilters > 0 ? ` (${activeFilters} on)` : ''}</summary>
+              <div class="toolbar">
+                {filters.map((parameter) => (
+                  <Filter
+                    key={parameter.name}
+                    parameter={parameter}
+                    value={draft(parameter.name)}
+                    onInput={(value) => setDraft(parameter.name, value)}
+                    onSelect={(value) => {
+                      setDraft(parameter.name, value);
+                      apply({ [parameter.name]: value });
+                    }}
+                  />
+                ))}
+              </div>
+            </details>
+          )}
+          <button type="submit">{byName.has('q') ? 'Search' : 'Apply filters'}</button>
+        </form>
+      )}
+      <ErrorBanner error={remove.error ?? exporter.error} />
+      {!list ? (
+        <Empty>This resource cannot be listed; create one with the button above.</Empty>
+      ) : rows.loading && !rows.data ? (
+        <Loading />
+      ) : rows.error ? (
+        <ErrorBanner error={rows.error} />
+      ) : data.length === 0 ? (
+        <Empty>
+          {filtered ? <p>Nothing matches.</p> : <p>No {label.toLowerCase()} yet.</p>}
+          {canCreate && !filtered && <a href={`${base}/new`}>Create the first one</a>}
+        </Empty>
+      ) : (
+        <div class="table-wrap" aria-busy={rows.loading ? 'true' : undefined}>
+          <table>
+            <thead>
+              <tr>
+                {columns.map((column) => {
+                  const { asc, desc } = sortValues(sortParameter, column);
+                  const current = query.sort === asc ? 'ascending' : query.sort === desc ? 'descending' : undefined;
+                  return (
+                    <th scope="col" key={column} aria-sort={current}>
+                      {asc || desc ? (
+                        <button type="button" class="sort" onClick={() => go({ sort: current === 'ascending' ? (desc ?? asc) : (asc ?? desc) })}>
+                          {humanize(column)} <span aria-hidden="true">{current === 'ascending' ? '▲' : current === 'descending' ? '▼' : '↕'}</span>
+                        </button>
+                      ) : (
+                        humanize(column)
+                      )}
+                    </th>
+                  );
+                })}
+                {(canEdit || canDelete) && (
+                  <th scope="col">
+                    <span class="visually-hidden">Actions</span>
+                  </th>
+                )}
+              </tr>
+            </thead>
+            <tbody>
+              {data.map((row, index) => {
+                const href = rowHref(row);
+                return (
+                  <tr key={String(row.id ?? index)}>
+                    {columns.map((column, columnIndex) => (
+                      <td key={column} data-label={humanize(column)}>
+                        {columnIndex === 0 && href ? (
+                          <a href={href}>
+                            <CellValue value={row[column] ?? recordTitle(row, 'Open')} />
+                          </a>
+                        ) : (
+                          <CellValue value={row[column]} />
+                        )}
+                      </td>
+                    ))}
+                    {(canEdit || canDelete) && (
+                      <td class="row-actions">
+                        {canEdit && row.id !== undefined && (
+                          <a
+                            class="button secondary"
+                            href={`${base}/${encodeURIComponent(String(row.id))}/edit`}
+                            aria-label={`Edit ${recordTitle(row, '')}`.trim()}
+                          >
+                            Edit
+                          </a>
+                        )}
+                        {canDelete && row.id !== undefined && (
+                          <button type="button" class="secondary" onClick={() => void remove.run(row)} aria-label={`Delete ${recordTitle(row, '')}`.trim()}>
+                            Delete
+                          </button>
+                        )}
+                      </td>
+                    )}
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <Pager pagination={rows.data?.pagination} onPage={(page) => go({ page: page > 1 ? String(page) : undefined })} />
+    </section>
+  );
+}
+
+/** A query filter: a select for choices and booleans (applied at once), else a text, number or date input. */
+function Filter(props: { parameter: Parameter; value: string; onInput(value: string): void; onSelect(value: string): void }) {
+  const { parameter, value, onInput, onSelect } = props;
+  const options = choices(parameter.schema) ?? (parameter.schema.type === 'boolean' ? ['true', 'false'] : undefined);
+  const label = humanize(parameter.name);
+  if (options)
+    return (
+      <label>
+        {label}{' '}
+        <select name={parameter.name} value={value} onChange={(event) => onSelect(event.currentTarget.value)}>
+          <option value="">Any</option>
+          {options.map((option) => (
+            <option key={option} value={option}>
+              {option === 'true' ? 'Yes' : option === 'false' ? 'No' : option}
+            </option>
+          ))}
+        </select>
+      </label>
+    );
+  const numeric = parameter.schema.type === 'integer' || parameter.schema.type === 'number';
+  return (
+    <label>
+      {label}{' '}
+      <input
+        name={parameter.name}
+        type={(numeric ? 'number' : parameter.schema.format === 'date' ? 'date' : 'text') as 'text'}
+        value={value}
+        onInput={(event) => onInput(event.currentTarget.value)}
+      />
+    </label>
+  );
+}

@@ -1,0 +1,103 @@
+/** Plugin screens generated from the OpenAPI document, and pages of plugins' own custom elements. */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { call } from './api';
+import { humanize, openApi, screenFor, type Screen } from './openapi';
+import { tenantPath, useTenant } from './session';
+import { ResourceDetail } from './resource-detail';
+import { ResourceForm } from './resource-form';
+import { ResourceList } from './resource-list';
+import type { Location } from './router';
+import { Empty, ErrorBanner, Loading, PageHeader, useLoad } from './ui';
+
+type Resolved = { screen: Screen; form?: 'create' | 'edit' };
+
+function resolve(document: Awaited<ReturnType<typeof openApi>>, apiPath: string): Resolved {
+  const parts = apiPath.split('/');
+  const last = parts[parts.length - 1];
+  const parent = parts.slice(0, -1).join('/');
+  if (last === 'new') {
+    const screen = screenFor(document, parent);
+    if (screen.kind === 'collection' && screen.route.operations.post) return { screen, form: 'create' };
+  }
+  if (last === 'edit') {
+    const screen = screenFor(document, parent);
+    if (screen.kind === 'item' && (screen.route.operations.patch || screen.route.operations.put)) return { screen, form: 'edit' };
+  }
+  return { screen: screenFor(document, apiPath) };
+}
+
+/** A plugin's generated screen for the API path after `/p`. */
+export function PluginPage({ plugin, path, location }: { plugin: string; path: string; location: Location }) {
+  const tenant = useTenant();
+  const entry = tenant.plugins.find((candidate) => candidate.name === plugin);
+  const document = useLoad(() => openApi(), []);
+  const apiPath = `/${plugin}${path === '/' ? '' : path.replace(/\/+$/, '')}`;
+  if (!entry?.enabled)
+    return (
+      <Empty>
+        <h1>{entry?.title ?? plugin} is not enabled</h1>
+        <p>
+          {tenant.can('core.plugins.manage') ? (
+            <a href={tenantPath(tenant.slug, '/marketplace')}>Enable it in the marketplace</a>
+          ) : (
+            'Ask an administrator of this tenant to enable it.'
+          )}
+        </p>
+      </Empty>
+    );
+  if (document.loading) return <Loading />;
+  if (document.error || !document.data) return <ErrorBanner error={document.error} />;
+  const { screen, form } = resolve(document.data, apiPath);
+  if (screen.kind === 'none')
+    return (
+      <Empty>
+        <h1>Nothing here</h1>
+        <p>{entry.title} has no screen at this address.</p>
+      </Empty>
+    );
+  if (form) return <ResourceForm key={location.path} screen={screen} mode={form} />;
+  if (screen.kind === 'collection') return <ResourceList key={screen.apiPath} screen={screen} location={location} />;
+  return <ResourceDetail key={screen.apiPath} screen={screen} />;
+}
+
+interface PlinthElement extends HTMLElement {
+  plinth?: { tenant: string; call: typeof call };
+}
+
+/**
+ * A plugin's own custom element (navigation `web:<element>`): the console imports
+ * `<web prefix><element>.js`, then mounts `<element tenant="slug">` with a `plinth` property
+ * `{ tenant, call }` — `call(method, path, { body, query, tenant })` reaches the API as the user.
+ */
+export function WebComponentPage({ plugin, element }: { plugin: string; element: string }) {
+  const tenant = useTenant();
+  const entry = tenant.plugins.find((candidate) => candidate.name === plugin);
+  const navigationEntry = entry?.navigation.find((item) => item.path === `web:${element}`);
+  const host = useRef<HTMLDivElement>(null);
+  const [error, setError] = useState<unknown>();
+  useEffect(() => {
+    if (!entry?.web || !/^[a-z][a-z0-9]*-[a-z0-9-]*$/.test(element)) {
+      setError(new Error('This plugin ships no such page.'));
+      return;
+    }
+    let mounted: PlinthElement | undefined;
+    import(/* @vite-ignore */ `${entry.web}${element}.js`).then(
+      () => {
+        mounted = Object.assign(document.createElement(element) as PlinthElement, { plinth: { tenant: tenant.slug, call } });
+        mounted.setAttribute('tenant', tenant.slug);
+        host.current?.replaceChildren(mounted);
+      },
+      (caught: unknown) => setError(caught),
+    );
+    return () => mounted?.remove();
+  }, [entry?.web, element, tenant.slug]);
+  return (
+    <section>
+      <PageHeader title={navigationEntry?.label ?? humanize(element)} />
+      <ErrorBanner error={error} />
+      <div ref={host} class="web-component">
+        {!error && <Loading />}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,176 @@
+import { useState } from 'preact/hooks';
+import { call, get } from './api';
+import { useRoles, type Role } from './members';
+import { permits, useTenant, type PluginPermission } from './session';
+import { Dialog, errorsFor, ErrorBanner, Loading, PageHeader, Submit, TextInput, useAction, useLoad } from './ui';
+
+/** The permission catalogue of the tenant (core's and every enabled plugin's). */
+export function useCatalogue(tenant: string) {
+  return useLoad(() => get<PluginPermission[]>('/permissions', { tenant }), [tenant]);
+}
+
+/** Checkboxes for permissions, grouped by plugin, with a whole-plugin wildcard per group. */
+export function PermissionPicker(props: {
+  catalogue: PluginPermission[];
+  selected: string[];
+  onChange(next: string[]): void;
+  error: unknown;
+  allowed?: string[];
+}) {
+  const { catalogue, selected, onChange, error, allowed } = props;
+  const groups = new Map<string, PluginPermission[]>();
+  for (const permission of catalogue) {
+    if (allowed && !permits(allowed, permission.name)) continue;
+    const plugin = permission.name.split('.')[0]!;
+    groups.set(plugin, [...(groups.get(plugin) ?? []), permission]);
+  }
+  const toggle = (name: string, on: boolean) => onChange(on ? [...selected, name] : selected.filter((item) => item !== name));
+  const problems = errorsFor(error, 'permissions');
+  return (
+    <div class={`permission-picker${problems.length ? ' invalid' : ''}`}>
+      {[...groups].map(([plugin, permissions]) => {
+        const wildcard = `${plugin}.*`;
+        const whole = selected.includes(wildcard);
+        return (
+          <fieldset key={plugin} class="permission-group">
+            <legend>{plugin}</legend>
+            <label class="wildcard">
+              <input type="checkbox" checked={whole} onChange={(event) => toggle(wildcard, event.currentTarget.checked)} /> Everything in {plugin} (
+              <code>{wildcard}</code>)
+            </label>
+            {permissions.map((permission) => (
+              <label key={permission.name}>
+                <input
+                  type="checkbox"
+                  value={permission.name}
+                  checked={whole || selected.includes(permission.name)}
+                  disabled={whole}
+                  onChange={(event) => toggle(permission.name, event.currentTarget.checked)}
+                />{' '}
+                <code>{permission.name}</code> <span class="muted">{permission.description}</span>
+              </label>
+            ))}
+          </fieldset>
+        );
+      })}
+      {problems.length > 0 && <small class="field-error">{problems.join('; ')}</small>}
+    </div>
+  );
+}
+
+/** Built-in and custom roles; custom ones can be created, edited and deleted. */
+export function RolesPage() {
+  const tenant = useTenant();
+  const roles = useRoles(tenant.slug);
+  const [editing, setEditing] = useState<Role | 'new'>();
+  const manage = tenant.can('core.roles.manage');
+  const remove = useAction(async (role: Role) => {
+    if (!window.confirm(`Delete the role ${role.name}?`)) return;
+    await call('DELETE', `/roles/${role.id}`, { tenant: tenant.slug });
+    roles.reload();
+  });
+  return (
+    <section>
+      <PageHeader title="Roles">
+        {manage && (
+          <button type="button" onClick={() => setEditing('new')}>
+            New role
+          </button>
+        )}
+      </PageHeader>
+      <ErrorBanner error={remove.error} />
+      {roles.loading && !roles.data ? (
+        <Loading />
+      ) : roles.error ? (
+        <ErrorBanner error={roles.error} />
+      ) : (
+        <ul class="cards">
+          {roles.data?.map((role) => (
+            <li class="card" key={role.id}>
+              <div class="card-head">
+                <h2>{role.name}</h2>
+                {role.builtin && <span class="badge">Built-in</span>}
+              </div>
+              {role.description && <p>{role.description}</p>}
+              <p class="muted">
+                {role.member_count} member{role.member_count === 1 ? '' : 's'} · {role.permissions.length} permission{role.permissions.length === 1 ? '' : 's'}
+              </p>
+              <details>
+                <summary>Permissions</summary>
+                <ul class="permission-list">
+                  {role.permissions.map((permission) => (
+                    <li key={permission}>
+                      <code>{permission}</code>
+                    </li>
+                  ))}
+                </ul>
+              </details>
+              {manage && !role.builtin && (
+                <div class="card-actions">
+                  <button type="button" class="secondary" onClick={() => setEditing(role)}>
+                    Edit
+                  </button>
+                  <button type="button" class="danger-link" onClick={() => void remove.run(role)}>
+                    Delete
+                  </button>
+                </div>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      {editing && (
+        <RoleDialog
+          role={editing === 'new' ? undefined : editing}
+          onClose={() => setEditing(undefined)}
+          onSaved={() => {
+            setEditing(undefined);
+            roles.reload();
+          }}
+        />
+      )}
+    </section>
+  );
+}
+
+function RoleDialog({ role, onClose, onSaved }: { role: Role | undefined; onClose(): void; onSaved(): void }) {
+  const tenant = useTenant();
+  const catalogue = useCatalogue(tenant.slug);
+  const [name, setName] = useState(role?.name ?? '');
+  const [description, setDescription] = useState(role?.description ?? '');
+  const [permissions, setPermissions] = useState<string[]>(role?.permissions ?? []);
+  const { busy, error, run } = useAction(async () => {
+    const body = { name, permissions, ...(description ? { description } : {}) };
+    if (role) await call('PATCH', `/roles/${role.id}`, { tenant: tenant.slug, body });
+    else await call('POST', '/roles', { tenant: tenant.slug, body });
+    onSaved();
+  });
+  return (
+    <Dialog title={role ? `Edit ${role.name}` : 'New role'} onClose={onClose}>
+      <form
+        noValidate
+        onSubmit={(event) => {
+          event.preventDefault();
+          void run();
+        }}
+      >
+        <ErrorBanner error={error} placed={['name', 'description', 'permissions']} />
+        <TextInput id="role-name" label="Name" value={name} onInput={setName} required errors={errorsFor(error, 'name')} />
+        <TextInput id="role-description" label="Description" value={description} onInput={setDescription} errors={errorsFor(error, 'description')} />
+        {catalogue.data ? (
+          <PermissionPicker catalogue={catalogue.data} selected={permissions} onChange={setPermissions} error={error} allowed={tenant.permissions} />
+        ) : catalogue.error ? (
+          <ErrorBanner error={catalogue.error} />
+        ) : (
+          <Loading />
+        )}
+        <div class="dialog-actions">
+          <button type="button" class="secondary" onClick={onClose}>
+            Cancel
+          </button>
+          <Submit busy={busy}>Save role</Submit>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,58 @@
+import { useState } from 'preact/hooks';
+import { call } from './api';
+import { slugify } from './auth';
+import { navigate } from './router';
+import { tenantPath, useSession } from './session';
+import { errorsFor, ErrorBanner, PageHeader, Submit, TextInput, useAction } from './ui';
+
+/** Creates a tenant owned by the signed-in user. */
+export function NewTenantPage() {
+  const { reloadMe } = useSession();
+  const [name, setName] = useState('');
+  const [slug, setSlug] = useState('');
+  const [slugEdited, setSlugEdited] = useState(false);
+  const { busy, error, run } = useAction(async () => {
+    const { data } = await call<{ slug: string }>('POST', '/tenants', { body: { name, slug } });
+    await reloadMe();
+    navigate(tenantPath(data.slug));
+  });
+  return (
+    <section class="narrow">
+      <PageHeader title="New tenant" />
+      <p>A tenant is an organisation: its own members, roles, plugins and data. You become its owner.</p>
+      <form
+        noValidate
+        onSubmit={(event) => {
+          event.preventDefault();
+          void run();
+        }}
+      >
+        <ErrorBanner error={error} placed={['name', 'slug']} />
+        <TextInput
+          id="tenant-name"
+          label="Name"
+          value={name}
+          required
+          onInput={(value) => {
+            setName(value);
+            if (!slugEdited) setSlug(slugify(value));
+          }}
+          errors={errorsFor(error, 'name')}
+        />
+        <TextInput
+          id="tenant-slug"
+          label="Slug"
+          value={slug}
+          required
+          hint="Lower-case letters, digits and hyphens; used in addresses."
+          onInput={(value) => {
+            setSlug(value);
+            setSlugEdited(true);
+          }}
+          errors={errorsFor(error, 'slug')}
+        />
+        <Submit busy={busy}>Create tenant</Submit>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,250 @@
+import type { ComponentChildren } from 'preact';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError, describeError, type Pagination } from './api';
+
+/** State of something loaded: data, error, loading, and a way to load it again. */
+export interface Loaded<T> {
+  data: T | undefined;
+  error: unknown;
+  loading: boolean;
+  reload(): void;
+}
+
+/** Runs `load` now and whenever `deps` change; the last answer wins. */
+export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[]): Loaded<T> {
+  const [state, setState] = useState<{ data: T | undefined; error: unknown; loading: boolean }>({ data: undefined, error: undefined, loading: true });
+  const [round, setRound] = useState(0);
+  useEffect(() => {
+    let live = true;
+    setState((previous) => ({ ...previous, loading: true }));
+    load().then(
+      (data) => live && setState({ data, error: undefined, loading: false }),
+      (error: unknown) => live && setState({ data: undefined, error, loading: false }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [...deps, round]);
+  const reload = useCallback(() => setRound((value) => value + 1), []);
+  return { ...state, reload };
+}
+
+/** Sets the document title. */
+export function useTitle(title: string): void {
+  useEffect(() => {
+    document.title = `${title} · Plinth`;
+  }, [title]);
+}
+
+/** A page's heading with optional actions on the right. */
+export function PageHeader({ title, children }: { title: string; children?: ComponentChildren }) {
+  useTitle(title);
+  return (
+    <div class="page-header">
+      <h1 tabIndex={-1}>{title}</h1>
+      {children && <div class="actions">{children}</div>}
+    </div>
+  );
+}
+
+export function Loading({ label = 'Loading…' }: { label?: string }) {
+  return (
+    <p class="loading" role="status" aria-live="polite">
+      <span class="spinner" aria-hidden="true" /> {label}
+    </p>
+  );
+}
+
+export function Empty({ children }: { children: ComponentChildren }) {
+  return <div class="empty">{children}</div>;
+}
+
+/** The error of a failed request, with the field errors the form could not place. */
+export function ErrorBanner({ error, placed = [] }: { error: unknown; placed?: readonly string[] }) {
+  // Brought into view when it appears: the button pressed may be far below (a long form, a dialog).
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => ref.current?.scrollIntoView({ block: 'nearest' }), [error]);
+  if (!error) return null;
+  const unplaced = error instanceof ApiError ? Object.entries(error.errors).filter(([field]) => !placed.includes(field)) : [];
+  return (
+    <div class="banner error" role="alert" ref={ref}>
+      <strong>
+        {error instanceof ApiError && error.code === 'validation_failed' && unplaced.length === 0 && Object.keys(error.errors).length > 0
+          ? 'Check the highlighted fields.'
+          : describeError(error)}
+      </strong>
+      {unplaced.length > 0 && (
+        <ul>
+          {unplaced.map(([field, messages]) => (
+            <li key={field}>
+              {field}: {messages.join(', ')}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+/** The API's messages for a field (`settings.name` when `prefix` is `settings`). */
+export function errorsFor(error: unknown, field: string): string[] {
+  return error instanceof ApiError ? (error.errors[field] ?? []) : [];
+}
+
+/** A labelled control with its hint and error messages, wired for screen readers. */
+export function Field(props: {
+  id: string;
+  label: string;
+  hint?: string | undefined;
+  errors?: string[] | undefined;
+  required?: boolean;
+  children: ComponentChildren;
+}) {
+  const { id, label, hint, errors = [], required, children } = props;
+  return (
+    <div class={`field${errors.length > 0 ? ' invalid' : ''}`}>
+      <label for={id}>
+        {label}
+        {required && <span aria-hidden="true"> *</span>}
+      </label>
+      {children}
+      {hint && (
+        <small class="hint" id={`${id}-hint`}>
+          {hint}
+        </small>
+      )}
+      {errors.length > 0 && (
+        <small class="field-error" id={`${id}-error`}>
+          {errors.join('; ')}
+        </small>
+      )}
+    </div>
+  );
+}
+
+/** A text input inside a `Field`. */
+export function TextInput(props: {
+  id: string;
+  label: string;
+  value: string;
+  onInput(value: string): void;
+  type?: string;
+  required?: boolean;
+  autoComplete?: string;
+  hint?: string;
+  errors?: string[];
+  placeholder?: string;
+  autoFocus?: boolean;
+}) {
+  const { id, label, value, onInput, type = 'text', required, autoComplete, hint, errors = [], placeholder, autoFocus } = props;
+  return (
+    <Field id={id} label={label} hint={hint} errors={errors} required={required ?? false}>
+      <input
+        id={id}
+        name={id}
+        type={type as 'text'}
+        value={value}
+        required={required}
+        autoComplete={autoComplete}
+        placeholder={placeholder}
+        autoFocus={autoFocus}
+        aria-invalid={errors.length > 0 ? 'true' : undefined}
+        aria-describedby={errors.length > 0 ? `${id}-error` : hint ? `${id}-hint` : undefined}
+        onInput={(event) => onInput((event.currentTarget as HTMLInputElement).value)}
+      />
+    </Field>
+  );
+}
+
+/** Previous / next page controls with the position. */
+export function Pager({ pagination, onPage }: { pagination: Pagination | undefined; onPage(page: number): void }) {
+  if (!pagination || pagination.total_pages <= 1) return pagination ? <p class="muted">{pagination.total} in all</p> : null;
+  const { page, total_pages: pages, total } = pagination;
+  return (
+    <nav class="pager" aria-label="Pages">
+      <button type="button" disabled={page <= 1} onClick={() => onPage(page - 1)}>
+        ← Previous
+      </button>
+      <span>
+        Page {page} of {pages} ({total} in all)
+      </span>
+      <button type="button" disabled={page >= pages} onClick={() => onPage(page + 1)}>
+        Next →
+      </button>
+    </nav>
+  );
+}
+
+/** A button that copies `text` to the clipboard and says so. */
+export function CopyButton({ text, label = 'Copy' }: { text: string; label?: string }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <button
+      type="button"
+      class="secondary"
+      onClick={() => {
+        navigator.clipboard?.writeText(text).then(
+          () => setCopied(true),
+          () => setCopied(false),
+        );
+      }}
+    >
+      {copied ? 'Copied ✓' : label}
+    </button>
+  );
+}
+
+/** A modal dialog (native `<dialog>`: focus trapped, Escape closes). */
+export function Dialog({ title, onClose, children }: { title: string; onClose(): void; children: ComponentChildren }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const dialog = ref.current;
+    if (dialog && !dialog.open) dialog.showModal();
+    return () => dialog?.close();
+  }, []);
+  return (
+    <dialog ref={ref} class="dialog" aria-labelledby="dialog-title" onClose={onClose} onCancel={onClose}>
+      <div class="dialog-header">
+        <h2 id="dialog-title">{title}</h2>
+        <button type="button" class="icon" aria-label="Close" onClick={onClose}>
+          ✕
+        </button>
+      </div>
+      {children}
+    </dialog>
+  );
+}
+
+/** A date-time in the reader's locale. */
+export function When({ value }: { value: string | null | undefined }) {
+  if (!value) return <span class="muted">—</span>;
+  const date = new Date(value);
+  return <time dateTime={value}>{Number.isNaN(date.getTime()) ? value : date.toLocaleString()}</time>;
+}
+
+/** A submit button that shows progress. */
+export function Submit({ busy, children }: { busy: boolean; children: ComponentChildren }) {
+  return (
+    <button type="submit" disabled={busy} aria-busy={busy ? 'true' : undefined}>
+      {busy ? 'Working…' : children}
+    </button>
+  );
+}
+
+/** Runs an action for a form: busy flag, the error, and a submit handler that prevents the page post. */
+export function useAction<A extends unknown[]>(action: (...args: A) => Promise<void>) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(undefined);
+  const run = async (...args: A) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await action(...args);
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, setError, run };
+}
