@@ -22,6 +22,7 @@ import { mountRoutes } from './http/route-pipeline.js';
 import { version } from './version.js';
 import { withTimeout } from './util/timeout.js';
 import { coreRoutes } from './http/core-routes.js';
+import { hostRouting } from './http/host-routing.js';
 import { staticFiles, webSites } from './http/static-files.js';
 import { createMailer, type Mailer } from './mail/mailer.js';
 import { corePermissions, type PermissionDefinition } from './rbac/permissions.js';
@@ -149,6 +150,8 @@ export async function createKernel(config: PlinthConfig, options: KernelOptions 
   container.register(Object.fromEntries(Object.entries(services).map(([name, value]) => [name, asValue(value)])) as never);
   const routes = [...coreRoutes, ...pluginHost.routes, ...(options.routes ?? [])];
   mountRoutes((route) => (route.root ? http.rootRouter : route.plugin ? http.pluginRouter(route.plugin) : http.apiRouter), routes, services);
+  const routing = hostRouting({ plugins: pluginHost.plugins, database, tenants: services.tenants, platformHosts: platformHosts(config) });
+  if (routing) http.routeHosts(routing);
   http.app.use(staticFiles(webSites(pluginHost.plugins)));
   http.apiRouter.get('/openapi.json', (ctx) => {
     ctx.body = openApiDocument(routes, { version, serverUrl: config.publicUrl });
@@ -205,4 +208,10 @@ async function closeServer(server: Server, timeoutMs: number): Promise<void> {
   const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);
   await closed;
   clearTimeout(timer);
+}
+
+/** The host names that mean the platform itself, never a plugin's own host. */
+function platformHosts(config: PlinthConfig): string[] {
+  const publicHost = config.publicUrl ? new URL(config.publicUrl).hostname.toLowerCase() : undefined;
+  return [config.host, config.baseDomain, publicHost].filter((host): host is string => Boolean(host));
 }

@@ -18,6 +18,8 @@ export interface RequestContext<Settings> {
   /** Whether the caller holds a permission (wildcards understood). */
   can(permission: string | { name: string }): boolean;
   requestId: string;
+  /** The HTTP method: `HEAD` reaches a `GET` route (the kernel drops the body it returns). */
+  method: string;
   ip: string;
   userAgent: string | undefined;
   /** Request headers, lower-case names. */

@@ -5,7 +5,7 @@ import type { HookName, HookSpec, HookTapFn } from './hooks.js';
 import type { JobName, PlinthJobs } from './jobs.js';
 import type { PluginMigration } from './migrations.js';
 import type { PermissionRef, PermissionSet } from './permissions.js';
-import type { AnyRoute, RouteDefinition, RouteSchemas } from './routes.js';
+import type { AnyRoute, GlobalDb, RouteDefinition, RouteSchemas } from './routes.js';
 import type { DepRefs, ResolvedDeps, ServiceRef } from './services.js';
 
 /** A job a plugin runs; always for one tenant. */
@@ -90,6 +90,28 @@ export interface WebAssets {
   root?: boolean;
 }
 
+/**
+ * Serves a plugin's root routes on host names of their own: a tenant's custom domain (verified in core) or
+ * names under a domain the host set aside for the plugin (`<slug>.links.example.com`). The kernel asks for
+ * every request whose host is not the platform's own (its base domain, public URL, `localhost`, an IP),
+ * outside `/api`, `/health` and `/metrics`; the answer is a path among the plugin's root routes, routed as
+ * if it had been requested, or `undefined` when the host is not the plugin's. Answer from memory when you can.
+ */
+export interface HostRouting {
+  route(input: {
+    /** Lower-case, without the port. */
+    host: string;
+    /** The request's path (`/`, `/l/123`). */
+    path: string;
+    /**
+     * The tenant that verified `host` as a custom domain in core, if any: serve such a host only with that
+     * tenant's content.
+     */
+    domainTenantId: string | undefined;
+    db: GlobalDb;
+  }): Promise<string | undefined>;
+}
+
 /** What a plugin needs of the host and of other plugins. */
 export interface PluginRequirements {
   /** semver range of @plinth/core. */
@@ -129,6 +151,8 @@ export interface PluginDefinition<Deps extends DepRefs, SettingsSchema extends T
   /** Entries for the web console's menu. */
   navigation?: readonly NavigationEntry[];
   web?: WebAssets;
+  /** Host names the plugin's root routes answer on, besides the platform's own. */
+  hosts?: HostRouting;
   routes?(builders: PluginBuilders<Deps, Static<SettingsSchema>>): AnyRoute[];
   jobs?(builders: PluginBuilders<Deps, Static<SettingsSchema>>): JobDefinition<JobName, unknown, unknown>[];
   events?(builders: PluginBuilders<Deps, Static<SettingsSchema>>): EventHandlerDefinition<EventName, unknown, unknown>[];
@@ -155,6 +179,7 @@ export interface Plugin {
   readonly scope: 'tenant' | 'host';
   readonly navigation: readonly NavigationEntry[];
   readonly web: WebAssets | undefined;
+  readonly hosts: HostRouting | undefined;
   readonly routes: readonly AnyRoute[];
   readonly jobs: readonly JobDefinition<JobName, unknown, unknown>[];
   readonly eventHandlers: readonly EventHandlerDefinition<EventName, unknown, unknown>[];
@@ -216,6 +241,7 @@ export function definePlugin<
     scope: definition.scope ?? 'tenant',
     navigation: definition.navigation ?? [],
     web: definition.web,
+    hosts: definition.hosts,
     routes: definition.routes?.(build) ?? [],
     jobs: definition.jobs?.(build) ?? [],
     eventHandlers: definition.events?.(build) ?? [],

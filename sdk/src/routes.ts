@@ -52,6 +52,11 @@ export interface PublicRouteOptions {
 /** How a root route finds its tenant. */
 export interface RootMount {
   resolveTenant(input: { params: Record<string, string>; host: string; db: GlobalDb }): Promise<string | undefined>;
+  /**
+   * The page a visitor gets when no tenant owns the path, the tenant is suspended or has the plugin off
+   * (default: the JSON `404 not_found`). Its status should be 404; it must not depend on the request.
+   */
+  notFound?(): RawReply;
 }
 
 /** A read-only view for finding a tenant: global tables are visible, tenant tables are not (no tenant is set). */

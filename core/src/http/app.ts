@@ -18,6 +18,8 @@ export interface HttpApp {
   apiRouter: PlinthRouter;
   /** The router of a plugin's routes (`/api/v1/<plugin>/…`), created on first use. */
   pluginRouter(plugin: string): PlinthRouter;
+  /** Installs the middleware that routes plugins' own host names to their root routes (see `host-routing.ts`). */
+  routeHosts(middleware: PlinthMiddleware): void;
   /** Marks the app as shutting down: responses ask clients to close their connection. */
   beginDrain(): void;
   /** Resolves when no request is being handled (a client may hang up while its handler still runs). */
@@ -53,6 +55,8 @@ export function createHttpApp(config: PlinthConfig, logger: Logger, metrics: Met
   app.use(securityHeaders);
   app.use(errorHandler(logger));
   if (config.corsOrigins.length > 0) app.use(corsFor(config.corsOrigins) as unknown as PlinthMiddleware);
+  let hostRouting: PlinthMiddleware | undefined;
+  app.use((ctx, next) => (hostRouting ? hostRouting(ctx as never, next) : next()));
   app.use(rootRouter.routes());
   // Plugin routes are found by their first path segment, so matching costs the same with 1 or 100 plugins.
   const pluginRouters = new Map<string, PlinthMiddleware>();
@@ -77,6 +81,7 @@ export function createHttpApp(config: PlinthConfig, logger: Logger, metrics: Met
       }
       return router;
     },
+    routeHosts: (middleware) => (hostRouting = middleware),
     beginDrain: () => (draining = true),
     idle: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => (onIdle = resolve))),
   };

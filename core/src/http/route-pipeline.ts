@@ -29,8 +29,29 @@ export function mountRoutes(routerFor: (route: CoreRoute) => PlinthRouter, route
   assertAccessDeclared(routes);
   for (const route of routes) {
     const method = route.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
-    routerFor(route)[method](route.path, (ctx) => handle(ctx as PlinthContext, route, services));
+    const run = (ctx: PlinthContext) => handle(ctx, route, services);
+    routerFor(route)[method](
+      route.path,
+      route.rootNotFound
+        ? (ctx) => run(ctx as PlinthContext).catch((error: unknown) => answerRootMiss(ctx as PlinthContext, route, error))
+        : (ctx) => run(ctx as PlinthContext),
+    );
   }
+}
+
+/** No tenant serves the request's path (none owns it, suspended, plugin off): the JSON 404, or a root route's own page for it. */
+class RootMiss extends NotFoundError {
+  constructor() {
+    super('Not found');
+  }
+}
+
+function answerRootMiss(ctx: PlinthContext, route: CoreRoute, error: unknown): void {
+  if (!(error instanceof RootMiss) || !route.rootNotFound) throw error;
+  const page = route.rootNotFound();
+  ctx.status = page.status;
+  ctx.set(page.headers);
+  ctx.body = page.body;
 }
 
 async function handle(ctx: PlinthContext, route: CoreRoute, services: KernelServices): Promise<void> {
@@ -50,7 +71,7 @@ async function handle(ctx: PlinthContext, route: CoreRoute, services: KernelServ
     principal = await authenticate(ctx, services, tenant);
   }
   if (tenant?.status === 'suspended' && !(principal?.kind === 'user' && principal.isSuperAdmin)) {
-    if (route.root) throw new NotFoundError('Not found');
+    if (route.root) throw new RootMiss();
     throw new ForbiddenError('This tenant is suspended', { code: 'tenant_suspended' });
   }
   if (tenant && principal) {
@@ -68,7 +89,7 @@ async function handle(ctx: PlinthContext, route: CoreRoute, services: KernelServ
   }
   if (tenant && route.plugin && !(await services.plugins.tenantPlugins.isEnabled(tenant.id, route.plugin))) {
     // A page at the site root shows a visitor nothing about which plugins a tenant uses.
-    if (route.root) throw new NotFoundError('Not found');
+    if (route.root) throw new RootMiss();
     throw new NotFoundError(`The ${route.plugin} plugin is not enabled for this tenant`, { code: 'plugin_not_enabled' });
   }
   if (tenant && 'permission' in access && !holds(permissions, access.permission)) throw new ForbiddenError(`Missing permission ${access.permission}`);
@@ -154,7 +175,7 @@ async function tenantOf(ctx: PlinthContext, access: CoreRoute['access'], service
     }
   }
   const tenant = id === undefined ? undefined : isUuid(id) ? await services.tenants.byId(id) : await services.tenants.bySlug(id.toLowerCase());
-  if (!tenant) throw new NotFoundError('Not found');
+  if (!tenant) throw new RootMiss();
   return tenant;
 }
 

@@ -1,4 +1,4 @@
-import { Reply, type BodyOptions, type GlobalDb } from '@plinth/sdk';
+import { Reply, type BodyOptions, type GlobalDb, type RawReply } from '@plinth/sdk';
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { AuditActor, AuditEntry } from '../audit/audit.js';
 import type { ScopedDb } from '../db/scoped-db.js';
@@ -68,6 +68,8 @@ export interface CoreRoute<S extends RouteSchema = RouteSchema> {
   path: string;
   /** Served at the site root instead of under `/api/v1` (plugin pages), and left out of the OpenAPI document. */
   root?: boolean;
+  /** A root route's page for requests no tenant serves (default: the JSON 404). */
+  rootNotFound?: () => RawReply;
   /** Media types and size of the body (default: JSON up to the host's limit). */
   body?: BodyOptions;
   summary: string;

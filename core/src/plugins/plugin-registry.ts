@@ -89,6 +89,10 @@ export function validatePlugin(plugin: Plugin): void {
     };
     for (const [kind, list] of Object.entries(owned)) if (list.length > 0) fail('scope', `a host-level plugin has no ${kind}`);
   }
+  if (plugin.hosts) {
+    if (typeof plugin.hosts.route !== 'function') fail('hosts', 'hosts.route must be a function');
+    if (!plugin.routes.some((route) => route.public && route.root)) fail('hosts', 'a plugin routing host names needs root routes to route them to');
+  }
   if (plugin.web?.root && plugin.scope !== 'host') fail('web.root', 'only a host-level plugin (scope: "host") may serve the site root');
   for (const entry of plugin.navigation)
     if (!entry.path.startsWith('/') && !entry.path.startsWith('web:')) fail(`navigation ${entry.label}`, 'path must start with / or web:');

@@ -29,6 +29,8 @@ export interface TenantDirectory {
   resolve(header: string | undefined, host: string): Promise<Tenant | undefined>;
   byId(id: string): Promise<Tenant | undefined>;
   bySlug(slug: string): Promise<Tenant | undefined>;
+  /** The tenant that verified `domain` (lower-case host name) as a custom domain. */
+  byDomain(domain: string): Promise<Tenant | undefined>;
   /** Drops cached copies after a change (status, quotas, domains). */
   forget(tenant: Pick<Tenant, 'id' | 'slug'>, domains?: string[]): Promise<void>;
 }
@@ -55,6 +57,7 @@ export function createTenantDirectory(database: Database, cache: Cache, baseDoma
   return {
     byId,
     bySlug,
+    byDomain,
     async resolve(header, hostHeader) {
       if (header) {
         const named = header.trim().toLowerCase();

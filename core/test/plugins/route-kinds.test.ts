@@ -1,3 +1,4 @@
+import { get, type IncomingHttpHeaders } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, createTestKernel, signUp, type TestKernel, type TestUser } from '../../src/testing/index.js';
 import { pagesPlugin } from './fixtures/pages-plugin.js';
@@ -19,6 +20,19 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
+/** A GET sent with another Host header (fetch does not let a caller set it). */
+function onHost(host: string, path = '/'): Promise<{ status: number; headers: IncomingHttpHeaders; text: string }> {
+  const { hostname, port } = new URL(t.url);
+  return new Promise((resolve, reject) => {
+    get({ host: hostname, port, path, headers: { host } }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, text }));
+    }).on('error', reject);
+  });
+}
+
 const call = (user: TestUser, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
   t.request(method, `/api/v1/pages${path}`, { headers: { ...user.headers, ...headers }, body });
 
@@ -33,14 +47,25 @@ describe('root routes', () => {
   });
 
   it('answer 404 for an unknown slug, and when the tenant has disabled the plugin', async () => {
-    expect((await t.request('GET', '/p/nope')).status).toBe(404);
+    expect((await t.request('GET', '/p/nope/go')).body.code).toBe('not_found');
     const disabled = await t.request('POST', '/api/v1/marketplace/pages/disable', { headers: b.headers });
     expect(disabled.status).toBe(200);
-    const hidden = await t.request('GET', '/p/beta');
+    const hidden = await t.request('GET', '/p/beta/go');
     expect(hidden.status).toBe(404);
     expect(hidden.body.code).toBe('not_found');
     await t.enable(b, 'pages');
     expect((await t.request('GET', '/p/beta')).status).toBe(200);
+  });
+
+  it("answer with the plugin's own page where it has one, for unknown slugs and disabled tenants alike", async () => {
+    const unknown = await t.request('GET', '/p/nope');
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(unknown.body).toBe('<p>No such page</p>');
+    await t.request('POST', '/api/v1/marketplace/pages/disable', { headers: b.headers });
+    const hidden = await t.request('GET', '/p/beta');
+    await t.enable(b, 'pages');
+    expect([hidden.status, hidden.body]).toEqual([404, '<p>No such page</p>']);
   });
 
   it('see only global tables while finding the tenant, and the tenant’s rows once found', async () => {
@@ -51,6 +76,35 @@ describe('root routes', () => {
     expect((await t.request('GET', '/p/moved')).status).toBe(404);
     await t.sql("delete from pages_slugs where slug = 'moved'");
     await t.sql("delete from pages_pages where slug = 'moved'");
+  });
+
+  it('answer on host names a plugin routes: its own domain, and custom domains only for the tenant that verified them', async () => {
+    expect((await onHost('alpha.pages.test')).text).toBe('<p>Alpha <b>page</b></p>');
+    expect((await onHost('alpha.pages.test', '/go')).headers.location).toBe('https://example.com/target');
+    expect((await onHost('nope.pages.test')).status).toBe(404);
+    // The API and health stay the platform's on every host.
+    expect((await onHost('alpha.pages.test', '/health')).status).toBe(200);
+
+    await t.sql("insert into pages_pages (tenant_id, slug, body) values ($1, 'own', 'On its own domain')", [a.tenant!.id]);
+    await t.sql("insert into pages_slugs (slug, tenant_id, domain) values ('own', $1, 'own.example.org')", [a.tenant!.id]);
+    expect((await onHost('own.example.org')).status).toBe(404); // not verified by anyone yet
+    await t.sql('insert into tenant_domains (tenant_id, domain, verified, verification_token) values ($1, $2, true, $3)', [
+      b.tenant!.id,
+      'own.example.org',
+      'token-b',
+    ]);
+    expect((await onHost('own.example.org')).status).toBe(404); // verified by another tenant than the page's
+    await t.sql('update tenant_domains set tenant_id = $1 where domain = $2', [a.tenant!.id, 'own.example.org']);
+    await t.kernel.container.cradle.tenants.forget({ id: b.tenant!.id, slug: b.tenant!.slug }, ['own.example.org']);
+    expect((await onHost('own.example.org')).text).toBe('<p>On its own domain</p>');
+    expect((await onHost('OWN.example.org:8080')).text).toBe('<p>On its own domain</p>');
+
+    // A plugin routing a host outside its own root routes is a failure, not a way into the platform's routes.
+    expect((await onHost('astray.test')).status).toBe(500);
+    // Hosts of the platform itself are never asked about.
+    expect((await onHost('localhost', '/p/alpha')).status).toBe(200);
+    await t.sql("delete from pages_slugs where slug = 'own'");
+    await t.sql("delete from pages_pages where slug = 'own'");
   });
 
   it('redirect to what the handler built', async () => {
@@ -73,6 +127,16 @@ describe('root routes', () => {
       ],
     });
     await expect(createTestKernel({ plugins: [bad] })).rejects.toThrow(/root paths may not start with \/api/);
+    const hostsWithoutPages = definePlugin({
+      name: 'hoster',
+      version: '1.0.0',
+      title: 'H',
+      description: 'H',
+      category: 'test',
+      requires: { core: '^0.1.0' },
+      hosts: { route: async () => '/anything' },
+    });
+    await expect(createTestKernel({ plugins: [hostsWithoutPages] })).rejects.toThrow(/plugin `hoster`.*needs root routes/);
   });
 });
 
