@@ -49,6 +49,7 @@ export function createPluginHooks(plugins: readonly Plugin[], host: () => ScopeH
         try {
           return await run();
         } catch (error) {
+          if ((error as { expose?: boolean } | null | undefined)?.expose) throw error; // the SDK's 4xx errors: a tap refusing, not failing
           const failure = new PluginFailure(plugin.name, 'hook', error);
           onFailure(failure);
           throw failure;

@@ -1,4 +1,4 @@
-import { bailHook, definePlugin, seriesHook, waterfallHook, type BailHook, type Plugin, type SeriesHook, type WaterfallHook } from '@plinth/sdk';
+import { bailHook, definePlugin, ValidationError, seriesHook, waterfallHook, type BailHook, type Plugin, type SeriesHook, type WaterfallHook } from '@plinth/sdk';
 import { describe, expect, it } from 'vitest';
 import { createPluginHooks, PluginFailure } from '../../src/plugins/plugin-hooks.js';
 import type { ScopeHost, UnitOfWork } from '../../src/plugins/plugin-scope.js';
@@ -39,7 +39,10 @@ function tapper(name: string, fail = false): Plugin {
         if (fail) throw new Error(`${name} refuses`);
         calls.push(name);
       }),
-      tap('offer.price.bail', ({ sku }) => (sku === name ? 42 : undefined)),
+      tap('offer.price.bail', ({ sku }) => {
+        if (sku === `${name}-refused`) throw new ValidationError({ sku: ['is not sold here'] });
+        return sku === name ? 42 : undefined;
+      }),
       tap('offer.text.waterfall', (text, { suffix }, { ctx }) => `${text}+${name}${suffix}${(ctx.settings as { mark?: string }).mark ?? ''}`),
     ],
   });
@@ -92,6 +95,14 @@ describe('hook kinds', () => {
     await expect(failed).rejects.toMatchObject({ plugin: 'broken', kind: 'hook', message: 'plugin `broken` failed in a hook: broken refuses' });
     expect(failures.map((failure) => failure.plugin)).toEqual(['broken']);
     expect(calls).toEqual(['first', 'second']);
+  });
+
+  it("a tap refusing with the SDK's errors reaches the caller as that error, not as a failure", async () => {
+    const before = failures.length;
+    const refused = runtime.call('offer.price.bail', [{ sku: 'second-refused' }], all);
+    await expect(refused).rejects.toBeInstanceOf(ValidationError);
+    await expect(refused).rejects.toMatchObject({ status: 422, errors: { sku: ['is not sold here'] } });
+    expect(failures).toHaveLength(before);
   });
 
   it('refuses a call to a hook no installed plugin offers; taps on it are ignored', async () => {
