@@ -12,7 +12,7 @@ import { jsonOnly, readBody } from './body-parser.js';
 import type { PlinthContext, PlinthRouter } from './context.js';
 import { respond } from './respond.js';
 import { Reply, type CoreRoute, type Principal, type RouteInput, type RouteSchema } from './route.js';
-import { validate } from './validation.js';
+import { compileSchema, validate } from './validation.js';
 
 /** Checks that every route states who may call it; a route without `access` stops the boot, naming the route. */
 export function assertAccessDeclared(routes: readonly CoreRoute[]): void {
@@ -28,6 +28,7 @@ export function assertAccessDeclared(routes: readonly CoreRoute[]): void {
 export function mountRoutes(routerFor: (route: CoreRoute) => PlinthRouter, routes: readonly CoreRoute[], services: KernelServices): void {
   assertAccessDeclared(routes);
   for (const route of routes) {
+    compileRouteSchemas(route);
     const method = route.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
     const run = (ctx: PlinthContext) => handle(ctx, route, services);
     routerFor(route)[method](
@@ -36,6 +37,19 @@ export function mountRoutes(routerFor: (route: CoreRoute) => PlinthRouter, route
         ? (ctx) => run(ctx as PlinthContext).catch((error: unknown) => answerRootMiss(ctx as PlinthContext, route, error))
         : (ctx) => run(ctx as PlinthContext),
     );
+  }
+}
+
+/** Compiles a route's request schemas now, so a schema ajv cannot compile stops the boot naming the route. */
+function compileRouteSchemas(route: CoreRoute): void {
+  const { params, query, body } = route.schema ?? {};
+  try {
+    if (params) compileSchema(params, true);
+    if (query) compileSchema(query, true);
+    if (body) compileSchema(body);
+  } catch (error) {
+    const where = route.plugin ? `plugin \`${route.plugin}\`: ` : '';
+    throw new Error(`${where}route ${route.method} ${route.path} has a schema that cannot be compiled: ${(error as Error).message}`, { cause: error });
   }
 }
 

@@ -9,15 +9,20 @@ const strict = addFormats(new Ajv({ allErrors: true, useDefaults: true, removeAd
 const coercing = addFormats(new Ajv({ allErrors: true, useDefaults: true, coerceTypes: 'array' }));
 const compiled = new WeakMap<object, ValidateFunction>();
 
-/** Validates `value` against a JSON Schema (TypeBox or plain), throwing 422 with per-field messages. */
-export function validate<T>(schema: object, value: unknown, options: { coerce?: boolean; location?: string } = {}): T {
-  const ajv = options.coerce ? coercing : strict;
+/** The compiled validator of a schema (compiled once; routes compile theirs at boot, so a bad schema stops the boot, not a request). */
+export function compileSchema(schema: object, coerce = false): ValidateFunction {
   let check = compiled.get(schema);
-  if (!check || (check as { coerce?: boolean }).coerce !== options.coerce) {
-    check = ajv.compile(schema);
-    (check as { coerce?: boolean }).coerce = options.coerce;
+  if (!check || (check as { coerce?: boolean }).coerce !== coerce) {
+    check = (coerce ? coercing : strict).compile(schema);
+    (check as { coerce?: boolean }).coerce = coerce;
     compiled.set(schema, check);
   }
+  return check;
+}
+
+/** Validates `value` against a JSON Schema (TypeBox or plain), throwing 422 with per-field messages. */
+export function validate<T>(schema: object, value: unknown, options: { coerce?: boolean; location?: string } = {}): T {
+  const check = compileSchema(schema, options.coerce);
   if (check(value)) return value as T;
   throw new ValidationError(fieldErrors(check.errors ?? [], options.location));
 }

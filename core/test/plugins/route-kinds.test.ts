@@ -137,6 +137,28 @@ describe('root routes', () => {
       hosts: { route: async () => '/anything' },
     });
     await expect(createTestKernel({ plugins: [hostsWithoutPages] })).rejects.toThrow(/plugin `hoster`.*needs root routes/);
+    const { Type } = await import('@plinth/sdk');
+    const badSchema = definePlugin({
+      name: 'sloppy',
+      version: '1.0.0',
+      title: 'S',
+      description: 'S',
+      category: 'test',
+      requires: { core: '^0.1.0' },
+      routes: ({ route }) => [
+        route({
+          method: 'GET',
+          path: '/things',
+          summary: 'x',
+          public: true,
+          schema: { query: Type.Object({ kind: Type.Unsafe<string>({ type: 'no-such-type' }) }) },
+          handler: async () => ({}),
+        }),
+      ],
+    });
+    await expect(createTestKernel({ plugins: [badSchema] })).rejects.toThrow(
+      /plugin `sloppy`: route GET \/sloppy\/things has a schema that cannot be compiled/,
+    );
   });
 });
 
