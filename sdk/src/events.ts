@@ -13,7 +13,11 @@
  * ```
  */
 export interface PlinthEvents {
+  /** A new account, in the tenant it signed up with or whose invitation it accepted. */
   'core.user.registered': { userId: string; email: string; name: string };
+  /** Someone became a member: the owner of a new tenant, or an invitee accepting (`roles` by name). */
+  'core.member.joined': { userId: string; email: string; name: string; roles: string[] };
+  'core.member.removed': { userId: string };
   'core.tenant.created': { tenantId: string; slug: string; name: string };
   'core.plugin.enabled': { plugin: string };
   'core.plugin.disabled': { plugin: string };

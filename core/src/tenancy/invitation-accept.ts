@@ -6,6 +6,7 @@ import { hashPassword, passwordProblems } from '../auth/passwords.js';
 import { startSession } from '../auth/sessions.js';
 import { sha256 } from '../crypto/secrets.js';
 import type { ScopedDb } from '../db/scoped-db.js';
+import { emitEvent } from '../plugins/plugin-scope.js';
 import { authenticate } from '../http/route-pipeline.js';
 import { defineRoute, Reply } from '../http/route.js';
 import { defaultQuotas, type Quotas } from './tenant-directory.js';
@@ -125,6 +126,10 @@ export const acceptInvitation = defineRoute({
       },
       tenant.id,
     );
+    const name = String(user.name ?? '');
+    if (!principal) await emitEvent(db, services, tenant.id, 'core.user.registered', { userId: user.id, email: user.email, name }, 'core');
+    const joined = { userId: user.id, email: user.email, name, roles: roles.map((role) => role.name) };
+    await emitEvent(db, services, tenant.id, 'core.member.joined', joined, 'core');
     const tokens = principal ? undefined : await startSession(db, services, user, accepter);
     if (!principal) await recordHostAudit(db, accepter, { action: 'auth.registered', targetType: 'user', targetId: user.id, tenantId: tenant.id });
     db.afterCommit(() => services.tenantAccess.forget(tenant.id, [user.id]));

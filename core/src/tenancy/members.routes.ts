@@ -1,3 +1,4 @@
+import { emitEvent } from '../plugins/plugin-scope.js';
 import { NotFoundError, PageQuery, pageWindow, paginate } from '@plinth/sdk';
 import { Type } from '@sinclair/typebox';
 import { revokeTokensBeyondGrants, revokeTokensOfMember } from '../auth/api-token-revocation.js';
@@ -86,6 +87,7 @@ export const removeMember = defineRoute({
     await revokeTokensOfMember({ db, services, tenantId: tenant!.id, audit }, params.userId);
     await db.query('delete from memberships where id = $1', [membership.id]);
     await audit({ action: 'member.removed', targetType: 'user', targetId: params.userId, data: { roles: roles.map((role) => role.name) } });
+    await emitEvent(db, services, tenant!.id, 'core.member.removed', { userId: params.userId }, 'core');
     db.afterCommit(() => services.tenantAccess.forget(tenant!.id, [params.userId]));
     return Reply.noContent();
   },

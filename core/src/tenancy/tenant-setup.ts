@@ -40,5 +40,7 @@ export async function createTenantWithOwner(db: ScopedDb, services: KernelServic
   const owner = roles.find((role) => role.builtin === 'owner')!;
   await db.query('insert into membership_roles (tenant_id, membership_id, role_id) values ($1, $2, $3)', [tenant.id, membership!.id, owner.id]);
   await emitEvent(db, services, tenant.id, 'core.tenant.created', { tenantId: tenant.id, slug: tenant.slug, name: tenant.name }, 'core');
+  const user = await db.one<{ email: string; name: string }>('select email, name from users where id = $1', [ownerId]);
+  await emitEvent(db, services, tenant.id, 'core.member.joined', { userId: ownerId, email: user!.email, name: user!.name, roles: ['owner'] }, 'core');
   return tenant;
 }

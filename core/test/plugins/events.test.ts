@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAsSystem } from '../../src/db/scoped-db.js';
-import { createTestKernel, signUp, type TestKernel, type TestUser } from '../../src/testing/index.js';
+import { addMember, createTestKernel, signUp, type TestKernel, type TestUser } from '../../src/testing/index.js';
 import { journalPlugin, type JournalEntry } from './fixtures/journal-plugin.js';
 import { notesPlugin } from './fixtures/notes-plugin.js';
 import { tagsPlugin } from './fixtures/tags-plugin.js';
@@ -143,6 +143,32 @@ describe('handlers and tenants', () => {
       { payload: { tenantId: fresh.tenant!.id, slug: fresh.tenant!.slug }, emitted_by: 'core' },
     ]);
     expect(await eventsNamed(fresh.tenant!.id, 'core.user.registered')).toMatchObject([{ payload: { userId: fresh.id, email: fresh.email } }]);
+    expect(await eventsNamed(fresh.tenant!.id, 'core.member.joined')).toMatchObject([{ payload: { userId: fresh.id, email: fresh.email, roles: ['owner'] } }]);
+  });
+
+  it('emits core.member.joined when an invitation is accepted (core.user.registered too for a new account), core.member.removed on removal', async () => {
+    const owner = await signUp(t, { tenant: true });
+    const existing = await addMember(t, owner, ['viewer']);
+    expect(await eventsNamed(owner.tenant!.id, 'core.member.joined')).toMatchObject([
+      { payload: { userId: owner.id, roles: ['owner'] } },
+      { payload: { userId: existing.id, email: existing.email, roles: ['viewer'] } },
+    ]);
+    expect(await eventsNamed(owner.tenant!.id, 'core.user.registered')).toHaveLength(1); // the owner's own sign-up only
+
+    const roles = (await call(owner, 'GET', '/roles?per_page=100')).body.data as { id: string; name: string }[];
+    const invited = await call(owner, 'POST', '/invitations', { email: 'newcomer@example.com', roles: [roles.find((role) => role.name === 'member')!.id] });
+    const token = new URL(invited.body.data.accept_url as string).searchParams.get('token');
+    const accepted = await t.request('POST', '/api/v1/invitations/accept', { body: { token, name: 'Newcomer', password: 'a long enough passphrase 1' } });
+    expect(accepted.status).toBe(201);
+    const newcomer = accepted.body.data.user.id as string;
+    expect(await eventsNamed(owner.tenant!.id, 'core.user.registered')).toMatchObject([
+      { payload: { userId: owner.id } },
+      { payload: { userId: newcomer, email: 'newcomer@example.com', name: 'Newcomer' } },
+    ]);
+    expect((await eventsNamed(owner.tenant!.id, 'core.member.joined')).at(-1)).toMatchObject({ payload: { userId: newcomer, roles: ['member'] } });
+
+    expect((await call(owner, 'DELETE', `/members/${existing.id}`)).status).toBe(204);
+    expect(await eventsNamed(owner.tenant!.id, 'core.member.removed')).toMatchObject([{ payload: { userId: existing.id } }]);
   });
 });
 
