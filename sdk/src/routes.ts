@@ -51,6 +51,7 @@ export interface PublicRouteOptions {
 
 /** How a root route finds its tenant. */
 export interface RootMount {
+  /** The tenant (id or slug) serving the path, or undefined; `host` is lower-case, without the port. */
   resolveTenant(input: { params: Record<string, string>; host: string; db: GlobalDb }): Promise<string | undefined>;
   /**
    * The page a visitor gets when no tenant owns the path, the tenant is suspended or has the plugin off

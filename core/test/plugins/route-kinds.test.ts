@@ -98,6 +98,12 @@ describe('root routes', () => {
     await t.kernel.container.cradle.tenants.forget({ id: b.tenant!.id, slug: b.tenant!.slug }, ['own.example.org']);
     expect((await onHost('own.example.org')).text).toBe('<p>On its own domain</p>');
     expect((await onHost('OWN.example.org:8080')).text).toBe('<p>On its own domain</p>');
+    // A domain a tenant verified (for anything) shows none of another tenant's pages.
+    await t.sql("insert into tenant_domains (tenant_id, domain, verified, verification_token) values ($1, 'shop.a.example', true, 'token-a')", [a.tenant!.id]);
+    expect((await onHost('shop.a.example', '/p/alpha')).status).toBe(200);
+    expect(await onHost('shop.a.example', '/p/beta')).toMatchObject({ status: 404, text: '<p>No such page</p>' });
+    expect((await onHost('shop.a.example', '/p/beta/go')).status).toBe(404);
+    expect((await onHost('localhost', '/p/beta')).status).toBe(200);
 
     // A plugin routing a host outside its own root routes is a failure, not a way into the platform's routes.
     expect((await onHost('astray.test')).status).toBe(500);
