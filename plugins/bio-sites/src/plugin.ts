@@ -4,7 +4,9 @@ import './events.js';
 import { rollupJob, scheduleRollup } from './jobs/rollup.job.js';
 import { createBioSites } from './migrations/001-create-bio-sites.js';
 import { createBioSitesAnalytics } from './migrations/002-create-bio-sites-analytics.js';
+import { addBioSitesCustomDomains } from './migrations/003-add-bio-sites-custom-domains.js';
 import { bioSitesPermissions } from './permissions.js';
+import { bioSitesHosts } from './public/host-routing.js';
 import { analyticsRoutes } from './routes/analytics.routes.js';
 import { blockRoutes } from './routes/blocks.routes.js';
 import { publicRoutes } from './routes/public.routes.js';
@@ -24,7 +26,8 @@ export default definePlugin({
   requires: { core: '^0.1.0', optionalPlugins: { crm: '^0.1.0' } },
   deps,
   permissions: bioSitesPermissions,
-  migrations: [createBioSites, createBioSitesAnalytics],
+  migrations: [createBioSites, createBioSitesAnalytics, addBioSitesCustomDomains],
+  hosts: bioSitesHosts,
   navigation: [
     { label: 'Bio sites', icon: '🔗', path: '/sites', permission: bioSitesPermissions['sites.view'] },
     { label: 'Short links', icon: '✂️', path: '/short-links', permission: bioSitesPermissions['sites.view'] },

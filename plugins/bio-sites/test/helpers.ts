@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import type { TestKernel, TestUser } from '@plinth/core/testing';
 import { expect } from 'vitest';
 
@@ -17,6 +18,20 @@ export async function visit(t: TestKernel, path: string, init: { method?: string
     ...(init.body === undefined ? {} : { body: init.body }),
   });
   return { status: response.status, headers: response.headers, text: await response.text() };
+}
+
+/** A visitor's request sent to the kernel with another `Host` header (fetch does not let a caller set it). */
+export function visitHost(t: TestKernel, host: string, path: string, init: { method?: string; headers?: Record<string, string> } = {}) {
+  return new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }>((resolve, reject) => {
+    const outgoing = request(`${t.url}${path}`, { method: init.method ?? 'GET', headers: { 'user-agent': phone, ...init.headers, host } }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') }));
+      response.on('error', reject);
+    });
+    outgoing.on('error', reject);
+    outgoing.end();
+  });
 }
 
 /** Creates a site through the API and returns it. */

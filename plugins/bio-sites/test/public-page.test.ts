@@ -107,8 +107,46 @@ describe('GET /b/:slug', () => {
     expect((await visit(t, '/b/hidden-site')).status).toBe(200);
     await t.request('PATCH', `/api/v1/bio-sites/sites/${site.id}`, { headers: owner.headers, body: { status: 'unpublished' } });
     expect((await visit(t, '/b/hidden-site')).status).toBe(404);
-    expect((await visit(t, '/b/no-such-site')).status).toBe(404);
-    expect((await visit(t, `/b/${'x'.repeat(300)}`)).status).toBe(404);
+    for (const path of ['/b/no-such-site', `/b/${'x'.repeat(300)}`, '/b/no-such-site/l/00000000-0000-4000-8000-000000000000', '/s/no-such-code']) {
+      const unknown = await visit(t, path);
+      expect(unknown.status, path).toBe(404);
+      expect(unknown.headers.get('content-type'), path).toBe('text/html; charset=utf-8');
+      expect(unknown.text, path).toContain('<h1>Not found</h1>');
+      expect(unknown.headers.get('content-security-policy'), path).toMatch(/^default-src 'none'/);
+    }
+  });
+
+  it("shows the plugin's 404 page once the tenant disables the plugin", async () => {
+    const user = await signUp(t, { tenant: true });
+    await t.enable(user, 'bio-sites');
+    await createSite(t, user, { slug: 'switched-off', title: 'Soon gone', status: 'published' });
+    expect((await visit(t, '/b/switched-off')).status).toBe(200);
+    expect((await t.request('POST', '/api/v1/marketplace/bio-sites/disable', { headers: user.headers, body: {} })).status).toBe(200);
+    const gone = await visit(t, '/b/switched-off');
+    expect(gone.status).toBe(404);
+    expect(gone.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(gone.text).toContain('<h1>Not found</h1>');
+    expect(gone.text).not.toContain('Soon gone');
+  });
+
+  it('answers HEAD like GET without a body, and counts no visit or click', async () => {
+    const site = await createSite(t, owner, { slug: 'head-site', title: 'Head', status: 'published' });
+    const link = await addBlock(t, owner, site.id, { type: 'link', data: { title: 'Out', url: 'https://out.example/' } });
+    await t.request('POST', '/api/v1/bio-sites/short-links', { headers: owner.headers, body: { code: 'head-code', target_url: 'https://short.example/' } });
+    const hits = async () => (await t.sql<{ n: number }>('select count(*)::int as n from bio_sites_hits'))[0]!.n;
+    const before = await hits();
+    const get = await visit(t, '/b/head-site');
+    const head = await visit(t, '/b/head-site', { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.text).toBe('');
+    for (const name of ['content-type', 'etag', 'cache-control', 'content-security-policy']) expect(head.headers.get(name), name).toBe(get.headers.get(name));
+    expect((await visit(t, '/b/head-site', { method: 'HEAD', headers: { 'if-none-match': get.headers.get('etag')! } })).status).toBe(304);
+    const click = await visit(t, `/b/head-site/l/${link.id}`, { method: 'HEAD' });
+    expect([click.status, click.headers.get('location')]).toEqual([302, 'https://out.example/']);
+    const short = await visit(t, '/s/head-code', { method: 'HEAD' });
+    expect([short.status, short.headers.get('location')]).toEqual([302, 'https://short.example/']);
+    expect((await visit(t, '/b/no-such-site', { method: 'HEAD' })).status).toBe(404);
+    expect(await hits()).toBe(before + 1);
   });
 
   it('shows only active blocks inside their schedule', async () => {

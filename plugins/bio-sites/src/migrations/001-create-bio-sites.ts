@@ -4,7 +4,7 @@ import { defineMigration, type MigrationContext } from '@plinth/sdk';
  * A global registry of public names (site slugs, short codes) → tenant: the only data root pages can read before
  * they know the tenant. Row Level Security lets every request read it, but write only its own tenant's rows.
  */
-async function createRegistry({ db, declareGlobalTable }: MigrationContext, name: string, key: string, reason: string) {
+export async function createRegistry({ db, declareGlobalTable }: MigrationContext, name: string, key: string, reason: string) {
   await db.schema.createTable(name, (table) => {
     table.text(key).primary();
     table.uuid('tenant_id').notNullable().references('id').inTable('tenants').onDelete('CASCADE').index();

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@plinth/sdk';
 import { blockTypes } from './blocks.js';
+import { hostNamePattern } from './hosts.js';
 import { codePattern, slugPattern } from './slugs.js';
 import { Theme } from './theme.js';
 import { maxUrlLength } from './urls.js';
@@ -26,6 +27,9 @@ const siteFields = {
   title: Type.String({ minLength: 1, maxLength: 100 }),
   bio: Type.String({ maxLength: 500 }),
   avatar_url: Nullable(Url),
+  custom_domain: Nullable(
+    Type.String({ pattern: hostNamePattern, description: 'A lower-case host name the page also answers on, once the tenant verified it in core' }),
+  ),
   theme: Theme,
   seo: Seo,
   status: Type.Union([Type.Literal('published'), Type.Literal('unpublished')]),
@@ -38,6 +42,7 @@ export const SiteInput = Type.Object(
     title: siteFields.title,
     bio: Type.Optional(siteFields.bio),
     avatar_url: Type.Optional(siteFields.avatar_url),
+    custom_domain: Type.Optional(siteFields.custom_domain),
     theme: Type.Optional(Type.Partial(Theme, { additionalProperties: false })),
     seo: Type.Optional(Seo),
     status: Type.Optional(siteFields.status),
@@ -57,6 +62,7 @@ export const Site = Type.Object({
   title: Type.String(),
   bio: Type.String(),
   avatar_url: Nullable(Type.String()),
+  custom_domain: Nullable(Type.String()),
   theme: Type.Record(Type.String(), Type.String()),
   seo: Type.Object({ title: Nullable(Type.String()), description: Nullable(Type.String()), image_url: Nullable(Type.String()) }),
   status: siteFields.status,

@@ -1,4 +1,7 @@
 import type { GlobalDb, RootMount } from '@plinth/sdk';
+import { bioDomain, slugOfHost } from '../model/hosts.js';
+import { domainLookup } from './host-routing.js';
+import { notFoundReply } from './html-reply.js';
 
 const ttlMs = 10_000;
 const maxEntries = 10_000;
@@ -17,9 +20,19 @@ export class RegistryLookup {
     private readonly param: string,
   ) {}
 
-  /** The `root` option of a route whose path parameter `param` holds the name. */
+  /**
+   * The `root` option of a route whose path parameter `param` holds the name: its tenant, unless the request came
+   * to another site's own host (see `hostServes`); an unknown name gets the plugin's 404 page.
+   */
   mount(): RootMount {
-    return { resolveTenant: ({ params, db }) => this.find(params[this.param], db) };
+    return {
+      resolveTenant: async ({ params, host, db }) => {
+        const name = params[this.param]?.toLowerCase();
+        const tenantId = await this.find(name, db);
+        return tenantId && (await hostServes(host, { [this.column]: name!, tenantId }, db)) ? tenantId : undefined;
+      },
+      notFound: notFoundReply,
+    };
   }
 
   async find(name: string | undefined, db: GlobalDb): Promise<string | undefined> {
@@ -44,3 +57,24 @@ export class RegistryLookup {
 export const siteLookup = new RegistryLookup('bio_sites_slugs', 'slug', 'slug');
 /** `/s/:code` → tenant. */
 export const codeLookup = new RegistryLookup('bio_sites_codes', 'code', 'code');
+
+/** A host name worth looking up as a site's own: lower-case, without the port, not an IP address or `localhost`. */
+function siteHostName(host: string): string | undefined {
+  const name = host.toLowerCase().replace(/:\d+$/, '');
+  return /^(?:[a-z0-9-]+\.)+[a-z][a-z0-9-]*$/.test(name) ? name : undefined;
+}
+
+/**
+ * Whether a request on `host` may be answered with this site page or short code. A site's own host
+ * (`<slug>.<PLINTH_BIO_SITES_DOMAIN>`, or the custom domain a site claims) shows that site's pages and its
+ * tenant's short codes only, so `/b/<another-slug>` on it never shows another site, of this tenant or another.
+ * Other hosts (the platform's) serve every site.
+ */
+async function hostServes(host: string, asked: { tenantId: string; slug?: string; code?: string }, db: GlobalDb): Promise<boolean> {
+  const name = siteHostName(host);
+  if (!name) return true;
+  const bioSlug = slugOfHost(name, bioDomain());
+  const site = bioSlug ? { slug: bioSlug, tenantId: await siteLookup.find(bioSlug, db) } : await domainLookup.find(name, db);
+  if (!site) return true;
+  return asked.slug !== undefined ? asked.slug === site.slug : asked.tenantId === site.tenantId;
+}

@@ -1,21 +1,17 @@
-import { Reply, Type, type AnyRoute, type RawReply } from '@plinth/sdk';
+import { Reply, Type, type AnyRoute } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { loadPage } from '../public/page-loader.js';
 import { recordHit } from '../public/record-hit.js';
-import { renderMessage, renderNotFound, type RenderedPage } from '../public/render-page.js';
+import { htmlReply, notFoundReply } from '../public/html-reply.js';
+import { renderMessage, renderNotFound } from '../public/render-page.js';
 import { codeLookup, siteLookup } from '../public/tenant-lookup.js';
 import { captureSubscriber, isEmail } from '../services/subscribers.js';
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SlugParams = Type.Object({ slug: Type.String({ maxLength: 64 }) });
 
-function htmlReply(page: RenderedPage, headers: Record<string, string> = {}): RawReply {
-  return Reply.raw(page.html, {
-    contentType: 'text/html; charset=utf-8',
-    status: page.status,
-    headers: { 'content-security-policy': page.csp, 'cache-control': 'no-store', ...headers },
-  });
-}
+/** Whether a request is a visit or a click: `HEAD` (link checkers, previews) reaches the `GET` routes but is never counted. */
+const counts = (method: string) => method !== 'HEAD';
 
 /** Whether `If-None-Match` names the current ETag (weak comparison, `*` included). */
 function matches(ifNoneMatch: string | string[] | undefined, etag: string): boolean {
@@ -39,10 +35,10 @@ export function publicRoutes({ route }: Builders): AnyRoute[] {
       async handler({ params, query, deps, ctx }) {
         const subscribed = query.subscribed === '1';
         const { page, siteId } = await loadPage(deps, params.slug.toLowerCase(), subscribed ? 'subscribed' : 'plain');
-        if (!page || !siteId) return htmlReply(renderNotFound());
+        if (!page || !siteId) return notFoundReply();
         // Browsers revalidate every time (no-cache): a visit is counted, and the answer is a 304 when nothing changed.
         const headers = { etag: page.etag, 'cache-control': 'public, no-cache' };
-        if (!subscribed) await recordHit(deps, ctx, { kind: 'visit', siteId });
+        if (!subscribed && counts(ctx.method)) await recordHit(deps, ctx, { kind: 'visit', siteId });
         if (matches(ctx.headers['if-none-match'], page.etag)) return Reply.raw('', { contentType: 'text/html; charset=utf-8', status: 304, headers });
         return htmlReply(page, headers);
       },
@@ -64,7 +60,7 @@ export function publicRoutes({ route }: Builders): AnyRoute[] {
           [params.slug.toLowerCase(), params.linkId],
         );
         if (!link) return htmlReply(renderNotFound('This link is not available.'));
-        await recordHit(deps, ctx, { kind: 'click', siteId: link.site_id, linkId: params.linkId });
+        if (counts(ctx.method)) await recordHit(deps, ctx, { kind: 'click', siteId: link.site_id, linkId: params.linkId });
         return Reply.redirect(link.url, 302, { 'cache-control': 'no-store' });
       },
     }),
@@ -82,7 +78,7 @@ export function publicRoutes({ route }: Builders): AnyRoute[] {
           [params.code.toLowerCase()],
         );
         if (!link) return htmlReply(renderNotFound('This link is not available.'));
-        await recordHit(deps, ctx, { kind: 'short', shortLinkId: link.id });
+        if (counts(ctx.method)) await recordHit(deps, ctx, { kind: 'short', shortLinkId: link.id });
         return Reply.redirect(link.target_url, 302, { 'cache-control': 'no-store' });
       },
     }),
@@ -103,7 +99,7 @@ export function publicRoutes({ route }: Builders): AnyRoute[] {
                 and b.active and (b.starts_at is null or b.starts_at <= now()) and (b.ends_at is null or b.ends_at > now()))`,
           [slug],
         );
-        if (!site) return htmlReply(renderNotFound());
+        if (!site) return notFoundReply();
         const thanks = Reply.redirect(`/b/${site.slug}?subscribed=1#subscribed`, 303, { 'cache-control': 'no-store' });
         if (body.website) return thanks; // the hidden field only bots fill in
         const email = (body.email ?? '').trim();

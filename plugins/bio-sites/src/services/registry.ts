@@ -1,5 +1,6 @@
 import { ConflictError, ValidationError, type TenantDb } from '@plinth/sdk';
 import { isReservedSlug } from '../model/slugs.js';
+import { domainLookup } from '../public/host-routing.js';
 import { codeLookup, siteLookup } from '../public/tenant-lookup.js';
 
 const registries = {
@@ -34,4 +35,21 @@ export async function releaseName(db: TenantDb, kind: NameKind, name: string): P
   const { table, column, lookup } = registries[kind];
   await db.query(`delete from ${table} where ${column} = $1`, [name]);
   db.afterCommit(() => lookup.forget(name));
+}
+
+/** Claims a custom domain for the tenant's site (named by its slug) unless any site holds it (`409`); this process sees it once committed. */
+export async function claimDomain(db: TenantDb, domain: string, slug: string, tenantId: string): Promise<void> {
+  const claimed = await db.query('insert into bio_sites_domains (domain, slug, tenant_id) values ($1, $2, $3) on conflict do nothing returning domain', [
+    domain,
+    slug,
+    tenantId,
+  ]);
+  if (claimed.length === 0) throw new ConflictError('This custom domain is already taken', { errors: { custom_domain: ['is already taken'] } });
+  db.afterCommit(() => domainLookup.forget(domain));
+}
+
+/** Gives a custom domain back, and forgets it in this process once committed. */
+export async function releaseDomain(db: TenantDb, domain: string): Promise<void> {
+  await db.query('delete from bio_sites_domains where domain = $1', [domain]);
+  db.afterCommit(() => domainLookup.forget(domain));
 }

@@ -3,7 +3,8 @@ import type { Site, SiteInput, SitePatch } from '../model/schemas.js';
 import { resolveTheme, themeErrors, type Theme } from '../model/theme.js';
 import { checkUrl } from '../model/urls.js';
 import { invalidatePage } from './page-cache.js';
-import { claimName, releaseName } from './registry.js';
+import { bioDomain } from '../model/hosts.js';
+import { claimDomain, claimName, releaseDomain, releaseName } from './registry.js';
 
 interface SiteRow {
   id: string;
@@ -11,6 +12,7 @@ interface SiteRow {
   title: string;
   bio: string;
   avatar_url: string | null;
+  custom_domain: string | null;
   theme: Partial<Theme>;
   seo: { title?: string | null; description?: string | null; image_url?: string | null };
   status: 'published' | 'unpublished';
@@ -22,7 +24,7 @@ interface SiteRow {
 type Deps = { db: TenantDb; cache: PluginCache; events: PluginEvents };
 
 /** The columns every site query returns. */
-export const siteColumns = 'id, slug, title, bio, avatar_url, theme, seo, status, published_at, created_at, updated_at';
+export const siteColumns = 'id, slug, title, bio, avatar_url, custom_domain, theme, seo, status, published_at, created_at, updated_at';
 
 /** A stored site as the API shows it. */
 export function toSite(row: SiteRow): Site {
@@ -33,6 +35,7 @@ export function toSite(row: SiteRow): Site {
     title: row.title,
     bio: row.bio,
     avatar_url: row.avatar_url,
+    custom_domain: row.custom_domain,
     theme: {
       preset: row.theme.preset ?? 'light',
       font: row.theme.font ?? 'system',
@@ -56,7 +59,7 @@ export async function findSite(db: TenantDb, id: string, options: { lock?: boole
   return row;
 }
 
-/** Checks what the schema cannot: image URLs https only, readable theme colours. */
+/** Checks what the schema cannot: image URLs https only, readable theme colours, a custom domain outside the bio domain. */
 function checkSiteFields(input: SitePatch, theme: Partial<Theme>): void {
   const errors: FieldErrors = { ...themeErrors(theme) };
   const https = (field: string, value: string | null | undefined) => {
@@ -66,6 +69,10 @@ function checkSiteFields(input: SitePatch, theme: Partial<Theme>): void {
   };
   https('avatar_url', input.avatar_url);
   https('seo.image_url', input.seo?.image_url);
+  const domain = bioDomain();
+  if (domain && input.custom_domain && (input.custom_domain === domain || input.custom_domain.endsWith(`.${domain}`))) {
+    errors.custom_domain = [`must not be under ${domain} (every site already answers on <slug>.${domain})`];
+  }
   if (Object.keys(errors).length > 0) throw new ValidationError(errors);
 }
 
@@ -74,40 +81,56 @@ export async function createSite(deps: Deps, tenantId: string, input: SiteInput)
   const theme = input.theme ?? {};
   checkSiteFields(input, theme);
   await claimName(deps.db, 'slug', input.slug, tenantId);
+  if (input.custom_domain) await claimDomain(deps.db, input.custom_domain, input.slug, tenantId);
   const status = input.status ?? 'unpublished';
   const [row] = await deps.db.query<SiteRow>(
-    `insert into bio_sites_sites (slug, title, bio, avatar_url, theme, seo, status, published_at)
-     values ($1, $2, $3, $4, $5, $6, $7, case when $7 = 'published' then now() end) returning ${siteColumns}`,
-    [input.slug, input.title.trim(), (input.bio ?? '').trim(), input.avatar_url ?? null, JSON.stringify(theme), JSON.stringify(input.seo ?? {}), status],
+    `insert into bio_sites_sites (slug, title, bio, avatar_url, custom_domain, theme, seo, status, published_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, case when $8 = 'published' then now() end) returning ${siteColumns}`,
+    [
+      input.slug,
+      input.title.trim(),
+      (input.bio ?? '').trim(),
+      input.avatar_url ?? null,
+      input.custom_domain ?? null,
+      JSON.stringify(theme),
+      JSON.stringify(input.seo ?? {}),
+      status,
+    ],
   );
   if (status === 'published') await deps.events.emit('bio-sites.site.published', { siteId: row!.id, slug: row!.slug });
   invalidatePage(deps, input.slug);
   return toSite(row!);
 }
 
-/** Applies changes; a new slug is claimed and the old one released in the same transaction. */
+/** Applies changes; a new slug or custom domain is claimed and the old one released in the same transaction. */
 export async function updateSite(deps: Deps, tenantId: string, id: string, patch: SitePatch): Promise<Site> {
   const current = await findSite(deps.db, id, { lock: true });
   const theme = patch.theme ?? current.theme;
   checkSiteFields(patch, theme);
-  if (patch.slug !== undefined && patch.slug !== current.slug) {
+  const slug = patch.slug ?? current.slug;
+  const domain = patch.custom_domain === undefined ? current.custom_domain : patch.custom_domain;
+  const moved = slug !== current.slug || domain !== current.custom_domain;
+  if (moved && current.custom_domain) await releaseDomain(deps.db, current.custom_domain);
+  if (slug !== current.slug) {
     await releaseName(deps.db, 'slug', current.slug);
-    await claimName(deps.db, 'slug', patch.slug, tenantId);
+    await claimName(deps.db, 'slug', slug, tenantId);
   }
+  if (moved && domain) await claimDomain(deps.db, domain, slug, tenantId);
   const seo = patch.seo ? { ...current.seo, ...patch.seo } : current.seo;
   const [row] = await deps.db.query<SiteRow>(
-    `update bio_sites_sites set slug = $2, title = $3, bio = $4, avatar_url = $5, theme = $6, seo = $7, status = $8,
+    `update bio_sites_sites set slug = $2, title = $3, bio = $4, avatar_url = $5, theme = $6, seo = $7, status = $8, custom_domain = $9,
             published_at = case when $8 = 'published' and status <> 'published' then now() else published_at end, updated_at = now()
       where id = $1 returning ${siteColumns}`,
     [
       id,
-      patch.slug ?? current.slug,
+      slug,
       patch.title?.trim() ?? current.title,
       patch.bio?.trim() ?? current.bio,
       patch.avatar_url === undefined ? current.avatar_url : patch.avatar_url,
       JSON.stringify(theme),
       JSON.stringify(seo),
       patch.status ?? current.status,
+      domain,
     ],
   );
   if (row!.status === 'published' && current.status !== 'published') await deps.events.emit('bio-sites.site.published', { siteId: id, slug: row!.slug });
@@ -125,6 +148,7 @@ export async function deleteSite(deps: Deps, id: string): Promise<void> {
   await deps.db.query('delete from bio_sites_daily_stats where site_id = $1 or subject_id = $1', [id]);
   await deps.db.query('delete from bio_sites_hits where site_id = $1', [id]);
   await deps.db.query('delete from bio_sites_sites where id = $1', [id]);
+  if (site.custom_domain) await releaseDomain(deps.db, site.custom_domain);
   await releaseName(deps.db, 'slug', site.slug);
   invalidatePage(deps, site.slug);
 }
