@@ -22,6 +22,7 @@ import { mountRoutes } from './http/route-pipeline.js';
 import { version } from './version.js';
 import { withTimeout } from './util/timeout.js';
 import { coreRoutes } from './http/core-routes.js';
+import { createWriteBehind, type WriteBehind } from './db/write-behind.js';
 import { hostRouting } from './http/host-routing.js';
 import { staticFiles, webSites } from './http/static-files.js';
 import { createMailer, type Mailer } from './mail/mailer.js';
@@ -52,6 +53,8 @@ export interface KernelServices {
   tenantAccess: TenantAccessService;
   apiTokenAuth: ApiTokenAuth;
   rateLimiter: RateLimiter;
+  /** Batched inserts after the response (plugins' `coreServices.writeBehind`). */
+  writeBehind: WriteBehind;
   /** The installed plugins: routes, per-tenant enablement, events and jobs. */
   plugins: PluginHost;
   /** Every permission the host knows: core's and every installed plugin's. */
@@ -142,6 +145,7 @@ export async function createKernel(config: PlinthConfig, options: KernelOptions 
       );
     }),
     rateLimiter: createRateLimiter(cache),
+    writeBehind: createWriteBehind(database, logger),
     plugins: pluginHost,
     permissionCatalogue: () => catalogue,
     publicUrl: () => config.publicUrl ?? url ?? `http://${config.host}:${config.port}`,
@@ -182,6 +186,7 @@ export async function createKernel(config: PlinthConfig, options: KernelOptions 
       logger.warn({ err: error }, 'requests still running at shutdown'),
     );
     await jobs.stop(config.shutdownTimeoutMs);
+    await services.writeBehind.stop();
     await cache.close();
     await database.destroy();
     await target.release();

@@ -134,6 +134,17 @@ export interface PluginMembers {
   list(filter?: { role?: string; permission?: string }): Promise<TenantMember[]>;
 }
 
+/**
+ * Inserts written after the response, in batches: for many small records a visitor should not wait for and
+ * that may be lost in a crash (page visits, clicks). A queued row is inserted within about a second, with the
+ * others of its tenant and table in one statement, in the tenant's scope (`tenant_id` is filled in). A batch
+ * that fails is logged and dropped. For anything that must not be lost, write with `db`.
+ */
+export interface PluginWriteBehind {
+  /** Queues a row for one of the plugin's own tenant tables; returns at once. */
+  insert(table: string, row: Record<string, unknown>): void;
+}
+
 /** The kernel's services a plugin may list in `deps`. */
 export const coreServices = {
   db: createServiceRef<TenantDb>('core.db'),
@@ -145,4 +156,5 @@ export const coreServices = {
   mailer: createServiceRef<PluginMailer>('core.mailer'),
   secrets: createServiceRef<PluginSecrets>('core.secrets'),
   members: createServiceRef<PluginMembers>('core.members'),
+  writeBehind: createServiceRef<PluginWriteBehind>('core.writeBehind'),
 } as const;

@@ -4,6 +4,7 @@ import type { KernelServices } from '../kernel.js';
 import type { Logger } from '../logger.js';
 import { holds } from '../rbac/permissions.js';
 import type { PluginHooksRuntime } from './plugin-hooks.js';
+import { tablePrefix } from './plugin-registry.js';
 import type { TenantPluginState } from './tenant-plugins.js';
 
 /** One unit of work (a request, a job run, an event delivery) for one tenant: what deps are resolved against. */
@@ -79,6 +80,15 @@ function build(plugin: Plugin, id: string, unit: UnitOfWork, host: ScopeHost): u
       return services.secretBox;
     case 'core.members':
       return tenantMembers(unit, services);
+    case 'core.writeBehind':
+      return {
+        insert(table: string, row: Record<string, unknown>) {
+          if (!table.startsWith(tablePrefix(plugin.name))) {
+            throw new PluginMisuseError(`plugin \`${plugin.name}\` may only write to its own tables (${tablePrefix(plugin.name)}…), not ${table}`);
+          }
+          services.writeBehind.queue(tenantId, table, row);
+        },
+      };
   }
   const provider = host.providers.get(id);
   if (!provider) throw new PluginMisuseError(`plugin \`${plugin.name}\` depends on service ${id}, which no installed plugin provides`);

@@ -25,6 +25,8 @@ export interface TestKernel {
   drainEvents(): Promise<{ delivered: number; failed: number }>;
   /** Waits until no job is due or running (bounded): the jobs queued so far have run. */
   drainJobs(timeoutMs?: number): Promise<void>;
+  /** Writes the rows plugins queued with `coreServices.writeBehind` now (they are otherwise written within a second). */
+  flushWrites(): Promise<void>;
   /** Mail the kernel sent (the development outbox), oldest first; only that to `to` when given. */
   mailbox(to?: string): Promise<{ to: string; subject: string; text: string; html: string | null; created_at: Date }[]>;
   /** Runs SQL as the database owner, outside any tenant (assertions on stored state; not for what the API should do). */
@@ -120,6 +122,7 @@ export async function createTestKernel(options: TestKernelOptions = {}): Promise
     },
     drainEvents: () => kernel.container.cradle.plugins.drainEvents(),
     drainJobs: (timeoutMs) => drainJobs(kernel, timeoutMs),
+    flushWrites: () => kernel.container.cradle.writeBehind.flush(),
     async mailbox(to) {
       const { knex } = kernel.container.cradle.database;
       const query = knex('mail_outbox')

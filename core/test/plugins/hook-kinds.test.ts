@@ -1,4 +1,14 @@
-import { bailHook, definePlugin, ValidationError, seriesHook, waterfallHook, type BailHook, type Plugin, type SeriesHook, type WaterfallHook } from '@plinth/sdk';
+import {
+  bailHook,
+  definePlugin,
+  ValidationError,
+  seriesHook,
+  waterfallHook,
+  type BailHook,
+  type Plugin,
+  type SeriesHook,
+  type WaterfallHook,
+} from '@plinth/sdk';
 import { describe, expect, it } from 'vitest';
 import { createPluginHooks, PluginFailure } from '../../src/plugins/plugin-hooks.js';
 import type { ScopeHost, UnitOfWork } from '../../src/plugins/plugin-scope.js';

@@ -256,6 +256,36 @@ describe('secrets and members', () => {
   });
 });
 
+describe('write-behind', () => {
+  it("writes queued rows in the queuing tenant's scope, in batches after the responses", async () => {
+    const visits = async () =>
+      Object.fromEntries(
+        (
+          await t.sql<{ tenant_id: string; n: number }>("select tenant_id, count(*)::int as n from pages_seen where event like 'visit:%' group by tenant_id")
+        ).map((row) => [row.tenant_id, row.n]),
+      );
+    const probe = await t.request('POST', '/p/alpha/seen');
+    expect([probe.status, probe.body]).toEqual([204, '']);
+    // Unflushed, the timer writes it within about a second.
+    await expect.poll(visits, { timeout: 5000, interval: 50 }).toEqual({ [a.tenant!.id]: 1 });
+    await Promise.all([
+      ...Array.from({ length: 29 }, () => t.request('POST', '/p/alpha/seen')),
+      ...Array.from({ length: 20 }, () => t.request('POST', '/p/beta/seen')),
+    ]);
+    await t.flushWrites();
+    expect(await visits()).toEqual({ [a.tenant!.id]: 30, [b.tenant!.id]: 20 });
+    await t.flushWrites();
+    expect(await visits()).toEqual({ [a.tenant!.id]: 30, [b.tenant!.id]: 20 });
+  });
+
+  it("refuses another plugin's or core's table", async () => {
+    const misuse = await t.request('POST', '/p/alpha/seen?into=plinth_events');
+    expect(misuse.status).toBe(500);
+    await t.flushWrites();
+    expect(await t.sql("select 1 from plinth_events where payload->>'event' like 'visit:%'")).toHaveLength(0);
+  });
+});
+
 describe('handlers of every event', () => {
   it('receive each event of the tenant once', async () => {
     await t.drainEvents();
