@@ -8,6 +8,7 @@ export const deps = {
   events: coreServices.events,
   jobs: coreServices.jobs,
   logger: coreServices.logger,
+  writeBehind: coreServices.writeBehind,
   crm: crmContactsRef,
 };
 

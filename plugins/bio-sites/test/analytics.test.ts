@@ -44,9 +44,11 @@ describe('visit and click analytics', () => {
     await visit(t, `/b/stats-site/l/${blog.id}`, { headers: { referer: `${t.url}/b/stats-site` } });
     await visit(t, `/b/stats-site/l/${shop.id}`, { headers: { 'user-agent': desktop } });
     await visit(t, `/b/stats-site/l/${shop.id}`, { headers: { 'user-agent': crawler } });
+    await t.flushWrites();
     expect((await t.sql<{ n: number }>('select count(*)::int as n from bio_sites_hits'))[0]!.n).toBe(7);
 
     await rollUp(t, owner);
+    await t.flushWrites();
     expect(await t.sql('select 1 from bio_sites_hits')).toHaveLength(0);
     const response = await analytics(`/sites/${site.id}/analytics`);
     expect(response.status).toBe(200);
@@ -96,6 +98,7 @@ describe('visit and click analytics', () => {
   it('stores no address: hashes only, salted per day, past salts deleted', async () => {
     const site = await createSite(t, owner, { slug: 'privacy-site', status: 'published' });
     await visit(t, '/b/privacy-site');
+    await t.flushWrites();
     const [hit] = await t.sql<Record<string, unknown>>('select * from bio_sites_hits');
     expect(Object.keys(hit!).sort()).toEqual(
       ['country', 'created_at', 'device', 'id', 'kind', 'occurred_at', 'referrer', 'site_id', 'subject_id', 'tenant_id', 'updated_at', 'visitor_hash'].sort(),

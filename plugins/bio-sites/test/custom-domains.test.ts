@@ -126,6 +126,7 @@ describe('serving a site on its custom domain', () => {
     expect(page.text).toContain('<h1>Ada on her domain</h1>');
     const click = await visitHost(t, 'links.ada.example', `/l/${linkId}`);
     expect([click.status, click.headers.location]).toEqual([302, 'https://ada.example/blog']);
+    await t.flushWrites();
     const hits = await t.sql<{ tenant_id: string }>('select distinct tenant_id from bio_sites_hits where site_id = $1', [siteId]);
     expect(hits).toEqual([{ tenant_id: ada.tenant!.id }]);
   });

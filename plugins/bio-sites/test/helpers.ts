@@ -50,6 +50,7 @@ export async function addBlock(t: TestKernel, owner: TestUser, siteId: string, b
 
 /** Runs the analytics rollup now and waits for it (and the events it emits). */
 export async function rollUp(t: TestKernel, owner: TestUser): Promise<void> {
+  await t.flushWrites();
   expect((await t.request('POST', '/api/v1/bio-sites/analytics/rollup', { headers: owner.headers })).status).toBe(202);
   await t.drainJobs();
 }

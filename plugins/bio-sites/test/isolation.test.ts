@@ -146,6 +146,7 @@ describe("tenant B and tenant A's data", () => {
     await rollUp(t, b);
     expect((await alphaState()).totals).toEqual(before);
     expect((await call(b, 'GET', `/sites/${beta.site}/analytics`)).body.data.totals).toEqual({ views: 1, clicks: 1, uniques: 1 });
+    await t.flushWrites();
     const pending = await t.sql<{ tenant_id: string }>('select tenant_id from bio_sites_hits');
     expect(new Set(pending.map((row) => row.tenant_id))).toEqual(new Set([a.tenant!.id]));
     await rollUp(t, a);
@@ -182,6 +183,7 @@ describe('public pages and redirects', () => {
       { tenant_id: a.tenant!.id, email: 'fan@alpha.example' },
       { tenant_id: b.tenant!.id, email: 'x@beta.example' },
     ]);
+    await t.flushWrites();
     const hits = await t.sql<{ tenant_id: string; subject_id: string }>('select distinct tenant_id, subject_id from bio_sites_hits');
     expect(new Set(hits.map((hit) => `${hit.tenant_id}:${hit.subject_id}`))).toEqual(
       new Set([`${a.tenant!.id}:${alpha.site}`, `${b.tenant!.id}:${beta.site}`]),

@@ -79,6 +79,7 @@ describe('a public page in Chromium', () => {
     expect((await redirect).status()).toBe(302);
     await tab.page.waitForURL('https://ada.example/blog');
     expect(await tab.page.title()).toBe('Arrived');
+    await t.flushWrites();
     const clicks = await t.sql<{ n: number }>("select count(*)::int as n from bio_sites_hits where kind = 'click' and subject_id = $1", [blogId]);
     expect(clicks[0]!.n).toBe(1);
     expect(tab.errors).toEqual([]);

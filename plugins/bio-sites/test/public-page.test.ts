@@ -133,7 +133,7 @@ describe('GET /b/:slug', () => {
     const site = await createSite(t, owner, { slug: 'head-site', title: 'Head', status: 'published' });
     const link = await addBlock(t, owner, site.id, { type: 'link', data: { title: 'Out', url: 'https://out.example/' } });
     await t.request('POST', '/api/v1/bio-sites/short-links', { headers: owner.headers, body: { code: 'head-code', target_url: 'https://short.example/' } });
-    const hits = async () => (await t.sql<{ n: number }>('select count(*)::int as n from bio_sites_hits'))[0]!.n;
+    const hits = async () => (await t.flushWrites(), await t.sql<{ n: number }>('select count(*)::int as n from bio_sites_hits'))[0]!.n;
     const before = await hits();
     const get = await visit(t, '/b/head-site');
     const head = await visit(t, '/b/head-site', { method: 'HEAD' });

@@ -18,7 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-const hits = async () => (await t.sql<{ n: number }>('select count(*)::int as n from bio_sites_hits'))[0]!.n;
+const hits = async () => (await t.flushWrites(), await t.sql<{ n: number }>('select count(*)::int as n from bio_sites_hits'))[0]!.n;
 
 describe('GET /b/:slug/l/:linkId', () => {
   it('redirects to the saved link and counts the click', async () => {
