@@ -16,6 +16,8 @@ import type { JobName, PlinthJobs } from './jobs.js';
  */
 export interface ServiceRef<T> {
   readonly id: string;
+  /** Set by {@link optional}: resolves to `undefined` instead of failing when the provider is absent. */
+  readonly optional?: true;
   /** Type carrier only; never set. */
   readonly __type?: T;
 }
@@ -23,6 +25,22 @@ export interface ServiceRef<T> {
 /** Creates a service ref; `id` is `<plugin>.<service>`. */
 export function createServiceRef<T>(id: string): ServiceRef<T> {
   return { id };
+}
+
+/**
+ * A dependency on another plugin's service that the plugin works without: in `deps`, it resolves to the
+ * service when the providing plugin is installed and enabled for the tenant, else to `undefined` (list the
+ * provider in `requires.optionalPlugins`).
+ *
+ * @example
+ * ```ts
+ * deps: { crm: optional(crmContactsRef) },
+ * // in a handler
+ * if (deps.crm) await deps.crm.upsert({ email });
+ * ```
+ */
+export function optional<T>(ref: ServiceRef<T>): ServiceRef<T | undefined> {
+  return { id: ref.id, optional: true };
 }
 
 /** The services a `deps` object of refs resolves to. */

@@ -1,4 +1,4 @@
-import type { Plugin, PluginMembers, TenantInfo, TenantMember } from '@plinth/sdk';
+import type { Plugin, PluginMembers, ServiceRef, TenantInfo, TenantMember } from '@plinth/sdk';
 import type { ScopedDb } from '../db/scoped-db.js';
 import type { KernelServices } from '../kernel.js';
 import type { Logger } from '../logger.js';
@@ -39,20 +39,21 @@ export class PluginMisuseError extends Error {
 export function resolveDeps(plugin: Plugin, unit: UnitOfWork, host: ScopeHost): Record<string, unknown> {
   const deps: Record<string, unknown> = {};
   for (const [key, ref] of Object.entries(plugin.deps)) {
-    Object.defineProperty(deps, key, { enumerable: true, get: () => resolve(plugin, ref.id, unit, host) });
+    Object.defineProperty(deps, key, { enumerable: true, get: () => resolve(plugin, ref, unit, host) });
   }
   return deps;
 }
 
-function resolve(plugin: Plugin, id: string, unit: UnitOfWork, host: ScopeHost): unknown {
+function resolve(plugin: Plugin, ref: ServiceRef<unknown>, unit: UnitOfWork, host: ScopeHost): unknown {
+  const { id } = ref;
   const key = id.startsWith('core.') ? `${plugin.name}:${id}` : id;
   if (unit.built.has(key)) return unit.built.get(key);
-  const service = build(plugin, id, unit, host);
-  unit.built.set(key, service);
+  const service = build(plugin, id, ref.optional === true, unit, host);
+  if (service !== undefined) unit.built.set(key, service);
   return service;
 }
 
-function build(plugin: Plugin, id: string, unit: UnitOfWork, host: ScopeHost): unknown {
+function build(plugin: Plugin, id: string, optional: boolean, unit: UnitOfWork, host: ScopeHost): unknown {
   const { services } = host;
   const tenantId = unit.tenant.id;
   switch (id) {
@@ -91,13 +92,19 @@ function build(plugin: Plugin, id: string, unit: UnitOfWork, host: ScopeHost): u
       };
   }
   const provider = host.providers.get(id);
-  if (!provider) throw new PluginMisuseError(`plugin \`${plugin.name}\` depends on service ${id}, which no installed plugin provides`);
+  if (!provider) {
+    if (optional) return undefined;
+    throw new PluginMisuseError(`plugin \`${plugin.name}\` depends on service ${id}, which no installed plugin provides`);
+  }
   const declared = { ...plugin.requires.plugins, ...plugin.requires.optionalPlugins };
   if (provider.name !== plugin.name && !(provider.name in declared)) {
     throw new PluginMisuseError(`plugin \`${plugin.name}\` uses ${id} of \`${provider.name}\` without listing \`${provider.name}\` in requires`);
   }
   const settings = unit.state.settings[provider.name];
-  if (!settings) throw new PluginMisuseError(`service ${id} is unavailable: plugin \`${provider.name}\` is not enabled for this tenant`);
+  if (!settings) {
+    if (optional) return undefined;
+    throw new PluginMisuseError(`service ${id} is unavailable: plugin \`${provider.name}\` is not enabled for this tenant`);
+  }
   const definition = provider.services.find((candidate) => candidate.ref.id === id)!;
   return definition.create({ deps: resolveDeps(provider, unit, host), settings, tenantId });
 }

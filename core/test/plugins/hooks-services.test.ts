@@ -4,7 +4,7 @@ import { runAsSystem } from '../../src/db/scoped-db.js';
 import { createTestKernel, signUp, type TestKernel, type TestUser } from '../../src/testing/index.js';
 import { notesPlugin } from './fixtures/notes-plugin.js';
 import { tagsPlugin } from './fixtures/tags-plugin.js';
-import { sneakyPlugin, tallyPlugin } from './fixtures/tally-plugin.js';
+import { lenientPlugin, sneakyPlugin, tallyPlugin } from './fixtures/tally-plugin.js';
 import { throwerPlugin } from './fixtures/thrower-plugin.js';
 
 const lines: Record<string, unknown>[] = [];
@@ -14,7 +14,7 @@ let t: TestKernel;
 let tagged: TestUser;
 let plain: TestUser;
 beforeAll(async () => {
-  t = await createTestKernel({ plugins: [notesPlugin, tagsPlugin, throwerPlugin, tallyPlugin, sneakyPlugin], logger });
+  t = await createTestKernel({ plugins: [notesPlugin, tagsPlugin, throwerPlugin, tallyPlugin, sneakyPlugin, lenientPlugin], logger });
   tagged = await signUp(t, { tenant: true });
   plain = await signUp(t, { tenant: true });
   await t.enable(tagged, 'tags');
@@ -104,5 +104,27 @@ describe('services', () => {
         msg: expect.stringContaining('uses notes.counter of `notes` without listing `notes` in requires'),
       }),
     );
+  });
+
+  it('resolve to undefined when optional and the provider is not enabled for the tenant, or not installed', async () => {
+    const bare = await signUp(t, { tenant: true });
+    await t.enable(plain, 'lenient');
+    await t.enable(bare, 'lenient');
+    expect((await call(plain, 'GET', '/lenient/count')).body.data).toEqual({ notes: await noteCount(plain) });
+    const withoutNotes = await call(bare, 'GET', '/lenient/count');
+    expect([withoutNotes.status, withoutNotes.body.data]).toEqual([200, { notes: null }]);
+    await call(plain, 'POST', '/marketplace/notes/disable');
+    const disabled = await call(plain, 'GET', '/lenient/count');
+    await t.enable(plain, 'notes');
+    expect(disabled.body.data).toEqual({ notes: null });
+
+    const alone = await createTestKernel({ plugins: [lenientPlugin] });
+    try {
+      const owner = await signUp(alone, { tenant: true });
+      await alone.enable(owner, 'lenient');
+      expect((await alone.request('GET', '/api/v1/lenient/count', { headers: owner.headers })).body.data).toEqual({ notes: null });
+    } finally {
+      await alone.close();
+    }
   });
 });

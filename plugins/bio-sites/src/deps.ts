@@ -1,7 +1,7 @@
-import { coreServices, type PluginBuilders } from '@plinth/sdk';
+import { coreServices, optional, type PluginBuilders } from '@plinth/sdk';
 import { crmContactsRef } from '@plinth/plugin-crm';
 
-/** The services Bio Sites' handlers receive. `crm` is usable only when the tenant has enabled the CRM (see `optionalCrm`). */
+/** The services Bio Sites' handlers receive. `crm` is undefined unless the tenant has enabled the CRM. */
 export const deps = {
   db: coreServices.db,
   cache: coreServices.cache,
@@ -9,7 +9,7 @@ export const deps = {
   jobs: coreServices.jobs,
   logger: coreServices.logger,
   writeBehind: coreServices.writeBehind,
-  crm: crmContactsRef,
+  crm: optional(crmContactsRef),
 };
 
 /** The typed builders handed to Bio Sites' routes, jobs and handlers. */

@@ -1,8 +1,8 @@
-import { coreServices, type PluginBuilders, type ResolvedDeps, type Static } from '@plinth/sdk';
+import { coreServices, optional, type PluginBuilders, type ResolvedDeps, type Static } from '@plinth/sdk';
 import { shopSyncRef } from '@plinth/plugin-shop';
 import type { IntegrationsSettings } from './settings.js';
 
-/** The services Integrations' handlers receive. `shopSync` is usable only when the tenant enabled the shop (see `shopSyncOf`). */
+/** The services Integrations' handlers receive. `shopSync` is undefined unless the tenant enabled the shop. */
 export const deps = {
   db: coreServices.db,
   events: coreServices.events,
@@ -11,7 +11,7 @@ export const deps = {
   mailer: coreServices.mailer,
   secrets: coreServices.secrets,
   members: coreServices.members,
-  shopSync: shopSyncRef,
+  shopSync: optional(shopSyncRef),
 };
 
 export type Deps = ResolvedDeps<typeof deps>;

@@ -9,28 +9,18 @@ export function isEmail(value: string): boolean {
   );
 }
 
-/** The CRM's contacts service when the tenant has enabled the CRM (resolving it throws otherwise), else undefined. */
-export function optionalCrm(deps: { crm: CrmContactsApi }): CrmContactsApi | undefined {
-  try {
-    return deps.crm;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Captures a subscriber of a site: a CRM contact (source `bio-sites`, tagged with the site) when the tenant has
  * enabled the CRM, otherwise a row of the plugin's own subscribers (once per site and address). Emits
  * `bio-sites.subscriber.captured` for a new subscriber.
  */
 export async function captureSubscriber(
-  deps: { db: TenantDb; events: PluginEvents; crm: CrmContactsApi },
+  deps: { db: TenantDb; events: PluginEvents; crm: CrmContactsApi | undefined },
   site: { id: string; slug: string; title: string },
   email: string,
 ): Promise<'crm' | 'local'> {
-  const crm = optionalCrm(deps);
-  if (crm) {
-    const result = await crm.upsert({
+  if (deps.crm) {
+    const result = await deps.crm.upsert({
       email,
       source: 'bio-sites',
       tags: ['bio-sites', `bio-site:${site.slug}`],

@@ -4,7 +4,6 @@ import { messageOf, truncate } from '../util.js';
 import type { ConnectionRow } from './connection-store.js';
 import { MappingError, type WooOrder, type WooProduct } from './mapping.js';
 import { createStoreReader } from './rest-client.js';
-import { shopSyncOf } from './shop-access.js';
 import { syncRecord } from './sync.js';
 
 /** Re-reads records changed since the last run, with this much overlap (clock skew between the store and us). */
@@ -30,7 +29,7 @@ export async function reconcileConnection(
 ): Promise<ReconcileSummary> {
   const summary: ReconcileSummary = { created: 0, updated: 0, unchanged: 0, skipped: 0 };
   const started = runtime.clock.now();
-  const shop = shopSyncOf(deps);
+  const shop = deps.shopSync;
   try {
     if (!shop) throw new Error('the shop plugin is not enabled for this tenant');
     const reader = await createStoreReader(
