@@ -20,7 +20,19 @@ export class Reply<T = unknown> {
     readonly status: 200 | 201 | 202 | 204,
     readonly data: T,
     readonly pagination?: Pagination,
+    /** Response headers to send with the envelope (`Location`, `ETag`, `Idempotency-Replayed`). */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {}
+
+  /** 200 with `data`: the same as returning `data`, for when headers are added. */
+  static ok<T>(data: T): Reply<T> {
+    return new Reply(200, data);
+  }
+
+  /** The same reply with `headers` added: `Reply.created(row).withHeaders({ location: `/api/v1/…/${row.id}` })`. */
+  withHeaders(headers: Record<string, string>): Reply<T> {
+    return new Reply(this.status, this.data, this.pagination, { ...this.headers, ...headers });
+  }
 
   /** 201 with the created resource. */
   static created<T>(data: T): Reply<T> {

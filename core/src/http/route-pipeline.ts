@@ -157,6 +157,7 @@ async function handle(ctx: PlinthContext, route: CoreRoute, services: KernelServ
     return;
   }
   if (result instanceof Reply) {
+    ctx.set(result.headers);
     if (result.status === 204) {
       ctx.status = 204;
       ctx.body = null;

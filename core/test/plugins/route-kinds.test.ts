@@ -296,3 +296,13 @@ describe('handlers of every event', () => {
     expect(ofA).toContain('core.plugin.enabled');
   });
 });
+
+// Last: creating a page emits an event the handlers above count.
+describe('envelope replies', () => {
+  it('carry the headers a handler adds', async () => {
+    const created = await call(a, 'POST', '/pages', { slug: 'with-location', body: 'x' });
+    expect([created.status, created.headers.get('location'), created.body.data]).toEqual([201, '/p/with-location', { slug: 'with-location' }]);
+    await t.sql("delete from pages_slugs where slug = 'with-location'");
+    await t.sql("delete from pages_pages where slug = 'with-location'");
+  });
+});
