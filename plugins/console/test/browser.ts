@@ -44,3 +44,12 @@ export async function openPage(browser: Browser, baseURL: string, viewport = { w
     },
   };
 }
+
+/** Signs in on the console's sign-in page, as a person would. */
+export async function signIn(tab: WatchedPage, user: { email: string; password: string }): Promise<void> {
+  await tab.page.goto('/login');
+  await tab.page.getByLabel('Email').fill(user.email);
+  await tab.page.getByLabel('Password').fill(user.password);
+  await tab.page.getByRole('button', { name: 'Sign in' }).click();
+  await tab.page.waitForURL((url) => url.pathname !== '/login');
+}

@@ -55,6 +55,20 @@ async function apiSession(email: string): Promise<Record<string, string>> {
 }
 
 describe.sequential('the console', () => {
+  test('the kernel serves the built console at the root, its hashed assets cached for a year', async () => {
+    const page = await t.request('GET', '/t/acme-corp/members', { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('cache-control')).toBe('no-cache');
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+    const assets = [...String(page.body).matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((found) => found[1]!);
+    expect(assets.some((asset) => /\/assets\/index-[\w-]+\.js$/.test(asset))).toBe(true);
+    for (const asset of assets) {
+      const answer = await t.request('GET', asset);
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    }
+  });
+
   test('an owner signs up, creates a tenant and enables the CRM with settings from the marketplace', async () => {
     const { page, screenshot } = ownerTab;
     await page.goto('/');
@@ -289,26 +303,6 @@ describe.sequential('the console', () => {
     expect(await page.evaluate('sessionStorage.length')).toBe(0);
     await page.goto(`/t/${slug}`);
     await page.waitForURL('**/login?next=*');
-  });
-
-  test('at phone width the menu folds away and nothing overflows', async () => {
-    const phone = await openPage(browser, t.url, { width: 390, height: 844 });
-    phone.page.setDefaultTimeout(10_000);
-    await phone.page.goto('/login');
-    await phone.page.getByLabel('Email').fill(viewer.email);
-    await phone.page.getByLabel('Password').fill(password);
-    await phone.page.getByLabel('Password').press('Enter'); // keyboard only
-    await phone.page.waitForURL(`**/t/${slug}`);
-    await phone.page.goto(`/t/${slug}/p/crm/contacts`);
-    await phone.page.getByRole('link', { name: 'Ada Lovelace', exact: true }).waitFor();
-    // A string, evaluated in the page: the tests are compiled without the DOM library.
-    expect(await phone.page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
-    expect(await phone.page.getByRole('navigation', { name: 'Main' }).isVisible()).toBe(false);
-    await phone.page.getByRole('button', { name: 'Menu' }).click();
-    await menu(phone, 'Members').waitFor();
-    await phone.screenshot('18-phone-menu');
-    expect(phone.errors).toEqual([]);
-    await phone.context.close();
   });
 
   test('no page logged an error', () => {

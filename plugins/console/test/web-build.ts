@@ -46,7 +46,15 @@ export async function ensureWebBuilt(): Promise<void> {
   try {
     if (isFresh()) return;
     const { build } = await import('vite');
-    await build({ configFile: path.join(packageDir, 'vite.config.ts'), logLevel: 'warn' });
+    // Vitest sets NODE_ENV=test, under which the Preact preset compiles JSX for development (absolute source
+    // paths in the bundle); the tests must drive the same bundle `npm run build:web` ships.
+    const nodeEnv = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'production';
+    try {
+      await build({ configFile: path.join(packageDir, 'vite.config.ts'), mode: 'production', logLevel: 'warn' });
+    } finally {
+      process.env.NODE_ENV = nodeEnv;
+    }
   } finally {
     rmSync(lockDir, { recursive: true, force: true });
   }

@@ -117,6 +117,7 @@ export function AdminTenantPage({ id }: { id: string }) {
   const tenant = useLoad(() => get<AdminTenant>(`/admin/tenants/${id}`), [id]);
   const [reason, setReason] = useState('');
   const [quotas, setQuotas] = useState<Record<string, string>>();
+  const [saved, setSaved] = useState(false);
   const suspend = useAction(async (on: boolean) => {
     await call('POST', `/admin/tenants/${id}/${on ? 'suspend' : 'unsuspend'}`, { body: on && reason ? { reason } : {} });
     tenant.reload();
@@ -127,7 +128,9 @@ export function AdminTenantPage({ id }: { id: string }) {
         .filter(([, value]) => value !== '')
         .map(([key, value]) => [key, Number(value)]),
     );
+    setSaved(false);
     await call('PUT', `/admin/tenants/${id}/quotas`, { body });
+    setSaved(true);
     tenant.reload();
   });
   if (tenant.loading && !tenant.data) return <Loading />;
@@ -176,11 +179,19 @@ export function AdminTenantPage({ id }: { id: string }) {
             type="number"
             value={drafts[key] ?? ''}
             placeholder={`default (${effective})`}
-            onInput={(value) => setQuotas({ ...drafts, [key]: value })}
+            onInput={(value) => {
+              setSaved(false);
+              setQuotas({ ...drafts, [key]: value });
+            }}
             errors={errorsFor(saveQuotas.error, key)}
           />
         ))}
         <Submit busy={saveQuotas.busy}>Save quotas</Submit>
+        {saved && (
+          <p class="banner success" role="status">
+            Quotas saved.
+          </p>
+        )}
       </form>
     </section>
   );

@@ -15,16 +15,23 @@ interface NavItem {
 export function Shell({ location, children }: { location: Location; children: ComponentChildren }) {
   const { me, tenant } = useSession();
   const [menuOpen, setMenuOpen] = useState(false);
-  const [document, setDocument] = useState<OpenApiDocument>();
+  const [apiDocument, setApiDocument] = useState<OpenApiDocument>();
   useEffect(() => {
-    openApi().then(setDocument, () => undefined);
+    openApi().then(setApiDocument, () => undefined);
   }, []);
   useEffect(() => setMenuOpen(false), [location.path]);
+  useEffect(() => {
+    if (location.key === 0) return; // the first page: focus stays where the browser put it
+    // After a move to another page, focus its heading (or the content) so a screen reader announces it
+    // and Tab continues from the content, not from the link that was followed.
+    const main = document.getElementById('main');
+    (main?.querySelector<HTMLElement>('h1') ?? main)?.focus({ preventScroll: true });
+  }, [location.path]);
 
   const sections: { title: string; items: NavItem[] }[] = [];
   if (tenant) {
     sections.push({ title: tenant.name, items: coreItems(tenant) });
-    const pluginItems = tenant.plugins.filter((plugin) => plugin.enabled).flatMap((plugin) => pluginNav(tenant, plugin, document));
+    const pluginItems = tenant.plugins.filter((plugin) => plugin.enabled).flatMap((plugin) => pluginNav(tenant, plugin, apiDocument));
     if (pluginItems.length > 0) sections.push({ title: 'Apps', items: pluginItems });
   }
   if (me.is_super_admin)
@@ -32,6 +39,7 @@ export function Shell({ location, children }: { location: Location; children: Co
       title: 'Host',
       items: [
         { label: 'Tenants', href: '/admin/tenants' },
+        { label: 'Installed plugins', href: '/admin/plugins' },
         { label: 'Failed jobs', href: '/admin/jobs' },
         { label: 'Host audit log', href: '/admin/audit-log' },
       ],

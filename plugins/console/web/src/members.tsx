@@ -135,7 +135,7 @@ export function MembersPage({ location }: { location: Location }) {
                   {manage && (
                     <td class="row-actions">
                       {member.user_id !== me.id && (
-                        <button type="button" class="secondary" onClick={() => setEditing(member)}>
+                        <button type="button" class="secondary" aria-label={`Edit ${member.name}`} onClick={() => setEditing(member)}>
                           Edit
                         </button>
                       )}
@@ -166,6 +166,7 @@ export function MembersPage({ location }: { location: Location }) {
 function MemberDialog({ member, roles, onClose, onSaved }: { member: Member; roles: Role[]; onClose(): void; onSaved(): void }) {
   const tenant = useTenant();
   const [selected, setSelected] = useState(member.roles.map((role) => role.id));
+  const [removing, setRemoving] = useState(false);
   const save = useAction(async () => {
     await call('PATCH', `/members/${member.user_id}`, { tenant: tenant.slug, body: { roles: selected } });
     onSaved();
@@ -184,12 +185,28 @@ function MemberDialog({ member, roles, onClose, onSaved }: { member: Member; rol
       >
         <ErrorBanner error={save.error ?? remove.error} placed={['roles']} />
         <RolePicker roles={roles} selected={selected} onChange={setSelected} error={save.error} />
-        <div class="dialog-actions">
-          <button type="button" class="danger" disabled={remove.busy} onClick={() => void remove.run()}>
-            Remove from tenant
-          </button>
-          <Submit busy={save.busy}>Save roles</Submit>
-        </div>
+        {removing ? (
+          <div class="banner warning" role="alert">
+            <p>
+              Remove <strong>{member.name}</strong> from {tenant.name}? They lose access at once; their API tokens here stop working.
+            </p>
+            <div class="dialog-actions">
+              <button type="button" class="secondary" onClick={() => setRemoving(false)}>
+                Keep
+              </button>
+              <button type="button" class="danger" disabled={remove.busy} onClick={() => void remove.run()}>
+                Remove {member.name}
+              </button>
+            </div>
+          </div>
+        ) : (
+          <div class="dialog-actions">
+            <button type="button" class="danger" onClick={() => setRemoving(true)}>
+              Remove from tenant…
+            </button>
+            <Submit busy={save.busy}>Save roles</Submit>
+          </div>
+        )}
       </form>
     </Dialog>
   );

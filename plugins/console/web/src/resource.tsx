@@ -1,6 +1,6 @@
 /** Plugin screens generated from the OpenAPI document, and pages of plugins' own custom elements. */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { call } from './api';
+import { call, type RequestOptions } from './api';
 import { humanize, openApi, screenFor, type Screen } from './openapi';
 import { tenantPath, useTenant } from './session';
 import { ResourceDetail } from './resource-detail';
@@ -60,14 +60,16 @@ export function PluginPage({ plugin, path, location }: { plugin: string; path: s
   return <ResourceDetail key={screen.apiPath} screen={screen} />;
 }
 
+/** What the console hands a plugin's custom element (see "Console screens and custom elements" in the authoring guide). */
 interface PlinthElement extends HTMLElement {
-  plinth?: { tenant: string; call: typeof call };
+  plinth?: { tenant: string; call: typeof call; can(permission: string): boolean };
 }
 
 /**
  * A plugin's own custom element (navigation `web:<element>`): the console imports
  * `<web prefix><element>.js`, then mounts `<element tenant="slug">` with a `plinth` property
- * `{ tenant, call }` — `call(method, path, { body, query, tenant })` reaches the API as the user.
+ * `{ tenant, call, can }` — `call(method, path, { body, query })` reaches the API as the user, in this
+ * tenant unless `tenant` says otherwise; `can(permission)` tells whether the user holds a permission.
  */
 export function WebComponentPage({ plugin, element }: { plugin: string; element: string }) {
   const tenant = useTenant();
@@ -83,7 +85,12 @@ export function WebComponentPage({ plugin, element }: { plugin: string; element:
     let mounted: PlinthElement | undefined;
     import(/* @vite-ignore */ `${entry.web}${element}.js`).then(
       () => {
-        mounted = Object.assign(document.createElement(element) as PlinthElement, { plinth: { tenant: tenant.slug, call } });
+        const plinth = {
+          tenant: tenant.slug,
+          call: <T,>(method: string, path: string, options: RequestOptions = {}) => call<T>(method, path, { tenant: tenant.slug, ...options }),
+          can: (permission: string) => tenant.can(permission),
+        };
+        mounted = Object.assign(document.createElement(element) as PlinthElement, { plinth });
         mounted.setAttribute('tenant', tenant.slug);
         host.current?.replaceChildren(mounted);
       },

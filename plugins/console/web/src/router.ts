@@ -47,6 +47,8 @@ export function interceptLinks(): void {
     const anchor = (event.target as Element | null)?.closest?.('a');
     if (!anchor || anchor.target || anchor.hasAttribute('download') || anchor.origin !== window.location.origin) return;
     if (anchor.pathname.startsWith('/api/') || anchor.pathname.startsWith('/web/')) return;
+    // A link within the page (the skip link's `#main`) moves focus and scroll the browser's own way.
+    if (anchor.hash && anchor.pathname === window.location.pathname && anchor.search === window.location.search) return;
     event.preventDefault();
     navigate(anchor.pathname + anchor.search);
   });

@@ -1,4 +1,5 @@
 import { AccountPage } from './account';
+import { AdminPluginsPage } from './admin-plugins';
 import { AdminJobsPage, AdminTenantPage, AdminTenantsPage } from './admin';
 import { AuditPage, HostAuditPage } from './audit';
 import { DashboardPage } from './dashboard';
@@ -19,6 +20,7 @@ export function routeTenantPage(location: Location, session: AppSession) {
   if (path === '/account') return <AccountPage />;
   if (session.me.is_super_admin) {
     if (path === '/admin' || path === '/admin/tenants') return <AdminTenantsPage location={location} />;
+    if (path === '/admin/plugins') return <AdminPluginsPage />;
     if (path === '/admin/jobs') return <AdminJobsPage location={location} />;
     if (path === '/admin/audit-log') return <HostAuditPage location={location} />;
     const adminTenant = match('/admin/tenants/:id', path);
