@@ -4,7 +4,7 @@ import type { PlinthConfig } from '../config/variables.js';
 import { resolveDatabase } from '../db/connect.js';
 import { createDatabase } from '../db/database.js';
 import { createLogger } from '../logger.js';
-import { loadPlugins } from '../plugins/load-plugins.js';
+import { hostPlugins } from '../plugins/load-plugins.js';
 import { pluginMigrationStatus, uninstallPlugin } from '../plugins/plugin-installer.js';
 import { orderPlugins, PluginError } from '../plugins/plugin-registry.js';
 import { version } from '../version.js';
@@ -12,9 +12,9 @@ import { version } from '../version.js';
 /** Where a command prints its lines (console.log unless a test collects them). */
 export type Print = (line: string) => void;
 
-/** The host's configured plugins (`plugins` in plinth.config.json, or PLINTH_PLUGINS), loaded, validated and in dependency order. */
+/** The host's plugins (`plugins` in plinth.config.json, or PLINTH_PLUGINS, and the console), loaded, validated and in dependency order. */
 export async function configuredPlugins(config: PlinthConfig, cwd = process.cwd()): Promise<Plugin[]> {
-  return orderPlugins(await loadPlugins(config.plugins, cwd), version);
+  return orderPlugins(await hostPlugins(config, cwd), version);
 }
 
 /** Runs `fn` with a knex on the configured database (the embedded one when DATABASE_URL is unset). */

@@ -1,13 +1,13 @@
 import type { PlinthConfig } from '../config/variables.js';
 import { createKernel } from '../kernel.js';
 import { createLogger } from '../logger.js';
-import { loadPlugins } from '../plugins/load-plugins.js';
+import { hostPlugins } from '../plugins/load-plugins.js';
 
 /** Starts a kernel and stops it gracefully on SIGTERM/SIGINT; a second signal exits at once. */
 export async function runStart(config: PlinthConfig): Promise<void> {
   const logger = createLogger(config.logLevel);
   const started = performance.now();
-  const kernel = await createKernel(config, { logger, plugins: await loadPlugins(config.plugins, process.cwd()) });
+  const kernel = await createKernel(config, { logger, plugins: await hostPlugins(config, process.cwd()) });
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {
     if (stopping) {

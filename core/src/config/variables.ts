@@ -51,6 +51,8 @@ export interface PlinthConfig {
   role: ProcessRole;
   /** Plugin packages to install: npm names or paths relative to the working directory. */
   plugins: string[];
+  /** Serve the web console (installed with core) at the site root. */
+  console: boolean;
   pluginBootTimeoutMs: number;
 }
 
@@ -214,6 +216,14 @@ export const configVariables: readonly ConfigVariable[] = [
     description: 'The plugins this host installs; each must default-export definePlugin({...}).',
     default: [],
     list: true,
+  },
+  {
+    env: 'PLINTH_CONSOLE',
+    key: 'console',
+    schema: { type: 'boolean' },
+    allowed: 'true or false',
+    description: 'Serve the web console (@plinth/plugin-console, installed with core) at the site root; false runs the API alone.',
+    default: true,
   },
   {
     env: 'PLINTH_PLUGIN_BOOT_TIMEOUT_MS',

@@ -18,14 +18,28 @@ export async function loadPlugins(specifiers: readonly string[], cwd: string): P
     } catch {
       throw new PluginError(`plugin package ${specifier} is not installed (run "npm install ${specifier}" in ${cwd})`);
     }
-    let loaded: { default?: Plugin };
-    try {
-      loaded = (await import(pathToFileURL(entry).href)) as { default?: Plugin };
-    } catch (error) {
-      throw new PluginError(`plugin package ${specifier} failed to load: ${(error as Error).message.split('\n')[0]}`, { cause: error });
-    }
-    if (loaded.default?.kind !== 'plinth-plugin') throw new PluginError(`plugin package ${specifier} must default-export definePlugin({...}) from @plinth/sdk`);
-    plugins.push(loaded.default);
+    plugins.push(await importPlugin(specifier, entry));
   }
   return plugins;
+}
+
+/** The web console: a dependency of core, served unless the host turns it off (`PLINTH_CONSOLE=false`). */
+const consolePackage = '@plinth/plugin-console';
+
+/** The plugins a host runs: those it lists, plus the web console unless it is turned off or listed already. */
+export async function hostPlugins(config: { plugins: readonly string[]; console: boolean }, cwd: string): Promise<Plugin[]> {
+  const plugins = await loadPlugins(config.plugins, cwd);
+  if (!config.console || plugins.some((plugin) => plugin.name === 'console')) return plugins;
+  return [...plugins, await importPlugin(consolePackage, createRequire(import.meta.url).resolve(consolePackage))];
+}
+
+async function importPlugin(specifier: string, entry: string): Promise<Plugin> {
+  let loaded: { default?: Plugin };
+  try {
+    loaded = (await import(pathToFileURL(entry).href)) as { default?: Plugin };
+  } catch (error) {
+    throw new PluginError(`plugin package ${specifier} failed to load: ${(error as Error).message.split('\n')[0]}`, { cause: error });
+  }
+  if (loaded.default?.kind !== 'plinth-plugin') throw new PluginError(`plugin package ${specifier} must default-export definePlugin({...}) from @plinth/sdk`);
+  return loaded.default;
 }

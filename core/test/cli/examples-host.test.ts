@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
-import { loadPlugins } from '../../src/plugins/load-plugins.js';
+import { hostPlugins, loadPlugins } from '../../src/plugins/load-plugins.js';
 import { createTestDatabase, type TestDatabase, type TestResponse } from '../../src/testing/index.js';
 
 // examples/host as its README starts it: `PORT=0 npx plinth start` in that folder. The CLI runs from
@@ -40,6 +40,15 @@ describe('examples/host', () => {
     expect(hello!.routes.map((route) => `${route.method} ${route.path}`)).toContain('GET /greeting');
   });
 
+  it('runs the web console too unless PLINTH_CONSOLE=false, without listing it', async () => {
+    const config = await loadConfig({ cwd: hostDir, env: { PLINTH_DATA_DIR: dataDir } });
+    expect((await hostPlugins(config, hostDir)).map((plugin) => plugin.name)).toEqual(['hello', 'console']);
+    const apiOnly = await loadConfig({ cwd: hostDir, env: { PLINTH_DATA_DIR: dataDir, PLINTH_CONSOLE: 'false' } });
+    expect((await hostPlugins(apiOnly, hostDir)).map((plugin) => plugin.name)).toEqual(['hello']);
+    const listed = { ...config, plugins: [...config.plugins, '@plinth/plugin-console'] };
+    expect((await hostPlugins(listed, fileURLToPath(new URL('../../../', import.meta.url)))).map((plugin) => plugin.name)).toEqual(['hello', 'console']);
+  });
+
   it('starts with PORT=0, installs hello, serves it to a tenant that enables it, and stops on SIGTERM', async () => {
     const child = spawn(process.execPath, [bin, 'start'], { cwd: hostDir, env: { ...env, PORT: '0' } });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -71,15 +80,21 @@ describe('examples/host', () => {
       expect((await api('/hello/greeting', { token })).body.code).toBe('plugin_not_enabled');
       expect((await api('/marketplace/hello/enable', { method: 'POST', token, body: {} })).status).toBe(200);
       expect((await api('/hello/greeting', { token })).body.data).toEqual({ text: 'Hello, Acme!' });
+      // The console comes with core: a browser opening the site gets it.
+      const page = await fetch(`${url}/`, { headers: { accept: 'text/html' } });
+      expect([page.status, page.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8']);
     } finally {
       child.kill('SIGTERM');
     }
     expect(await exited).toBe(0);
   });
 
-  it('plinth plugin list reports hello as installed', () => {
+  it('plinth plugin list reports hello and the console as installed', () => {
     const result = spawnSync(process.execPath, [bin, 'plugin', 'list'], { cwd: hostDir, env, encoding: 'utf8', timeout: 60_000 });
     expect(result.stderr).toBe('');
-    expect(result.stdout.trim()).toBe('hello  0.1.0  installed  migrations: 1 applied, 0 pending');
+    expect(result.stdout.trim().split('\n')).toEqual([
+      'hello  0.1.0  installed  migrations: 1 applied, 0 pending',
+      'console  0.1.0  installed  migrations: 0 applied, 0 pending',
+    ]);
   });
 });
