@@ -24,7 +24,7 @@ function jobsQuery(knex: Knex, filters: { state?: string; name?: string; tenantI
   return query;
 }
 
-async function page(knex: Knex, filters: { state?: string; name?: string; tenantId?: string }, paging: PageQuery) {
+async function page(knex: Knex, filters: { state?: string; name?: string; tenantId?: string }, paging: PageQuery, withTenantSlug = false) {
   const { limit, offset } = pageWindow(paging);
   const [{ total }] = (await jobsQuery(knex, filters).count<{ total: number }[]>('* as total')) as [{ total: number }];
   const rows = await jobsQuery(knex, filters)
@@ -33,6 +33,7 @@ async function page(knex: Knex, filters: { state?: string; name?: string; tenant
       'name',
       knex.raw(`${stateSql} as state`),
       knex.raw(`data->>'tenantId' as tenant_id`),
+      ...(withTenantSlug ? [knex.raw(`(select slug from tenants where tenants.id::text = plinth_jobs.data->>'tenantId') as tenant_slug`)] : []),
       'fail_count',
       'fail_reason',
       'failed_at',
@@ -64,13 +65,13 @@ export const tenantJobs = defineRoute({
 export const adminJobs = defineRoute({
   method: 'GET',
   path: '/admin/jobs',
-  summary: 'Every tenant’s background jobs (host administrators), e.g. `?state=failed`',
+  summary: 'Every tenant’s background jobs with the tenant’s slug (host administrators), e.g. `?state=failed`',
   tag: 'admin',
   access: { superAdmin: true },
   schema: { query: AdminJobQuery },
   async handler({ services, query, audit }) {
     await audit({ action: 'admin.jobs.listed', data: { state: query.state ?? null, tenant_id: query.tenant_id ?? null } });
-    return page(services.database.knex, { ...query, ...(query.tenant_id ? { tenantId: query.tenant_id } : {}) }, query);
+    return page(services.database.knex, { ...query, ...(query.tenant_id ? { tenantId: query.tenant_id } : {}) }, query, true);
   },
 });
 

@@ -55,6 +55,7 @@ describe('GET /admin/jobs', () => {
     expect(response.status).toBe(200);
     expect(response.body.data.map((job: { name: string }) => job.name)).toContain('notes.note.archive');
     expect(response.body.data.every((job: { tenant_id: string }) => job.tenant_id === a.tenant!.id)).toBe(true);
+    expect(response.body.data.every((job: { tenant_slug: string }) => job.tenant_slug === a.tenant!.slug)).toBe(true);
   });
 
   it('refuses a malformed tenant filter', async () => {

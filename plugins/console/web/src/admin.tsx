@@ -21,6 +21,7 @@ interface Job {
   name: string;
   state: string;
   tenant_id: string | null;
+  tenant_slug: string | null;
   fail_count: number;
   fail_reason: string | null;
   failed_at: string | null;
@@ -241,7 +242,7 @@ export function AdminJobsPage({ location }: { location: Location }) {
                   <td>
                     <code>{job.name}</code>
                   </td>
-                  <td>{job.tenant_id ? <a href={`/admin/tenants/${job.tenant_id}`}>{job.tenant_id.slice(0, 8)}</a> : '—'}</td>
+                  <td>{job.tenant_id ? <a href={`/admin/tenants/${job.tenant_id}`}>{job.tenant_slug ?? job.tenant_id.slice(0, 8)}</a> : '—'}</td>
                   <td>{job.fail_count}</td>
                   <td class="wrap">{job.fail_reason ?? '—'}</td>
                   <td>
