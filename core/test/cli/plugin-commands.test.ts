@@ -16,7 +16,9 @@ let base: PlinthConfig;
 beforeAll(async () => {
   db = await createTestDatabase();
   database = createDatabase({ url: db.url, poolMax: 1 });
-  base = await loadConfig({ env: { DATABASE_URL: db.url, LOG_LEVEL: 'silent', PLINTH_CONSOLE: 'false', PLINTH_JWT_SECRET: 'cli-test-secret-cli-test-secret-012345' } });
+  base = await loadConfig({
+    env: { DATABASE_URL: db.url, LOG_LEVEL: 'silent', PLINTH_CONSOLE: 'false', PLINTH_JWT_SECRET: 'cli-test-secret-cli-test-secret-012345' },
+  });
 });
 afterAll(async () => {
   await database.destroy();

@@ -1,3 +1,4 @@
+/// <reference lib="dom" /> // page.evaluate callbacks run in the browser
 /**
  * A published page in headless Chromium (Debian's `chromium`): it renders, logs no error and breaks no CSP rule,
  * its links go through the tracked redirect to their target, its form subscribes; a screenshot is saved.
