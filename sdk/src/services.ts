@@ -117,6 +117,11 @@ export interface MailMessage {
   subject: string;
   text: string;
   html?: string;
+  /**
+   * Extra headers: `List-*` (e.g. `List-Unsubscribe` and `List-Unsubscribe-Post` for one-click unsubscribe),
+   * `Reply-To`, `In-Reply-To`, `References` and `X-*`; any other name, or a line break in a value, is refused.
+   */
+  headers?: Record<string, string>;
 }
 
 /** Sends mail through the host's mailer (SMTP, or the development outbox). */

@@ -28,7 +28,7 @@ export interface TestKernel {
   /** Writes the rows plugins queued with `coreServices.writeBehind` now (they are otherwise written within a second). */
   flushWrites(): Promise<void>;
   /** Mail the kernel sent (the development outbox), oldest first; only that to `to` when given. */
-  mailbox(to?: string): Promise<{ to: string; subject: string; text: string; html: string | null; created_at: Date }[]>;
+  mailbox(to?: string): Promise<{ to: string; subject: string; text: string; html: string | null; headers: Record<string, string>; created_at: Date }[]>;
   /** Runs SQL as the database owner, outside any tenant (assertions on stored state; not for what the API should do). */
   sql<Row = Record<string, unknown>>(text: string, values?: readonly unknown[]): Promise<Row[]>;
   /** Runs a plugin's migrations down and up again on this database: they must be reversible. */
@@ -126,7 +126,7 @@ export async function createTestKernel(options: TestKernelOptions = {}): Promise
     async mailbox(to) {
       const { knex } = kernel.container.cradle.database;
       const query = knex('mail_outbox')
-        .select('to', 'subject', 'text', 'html', 'created_at')
+        .select('to', 'subject', 'text', 'html', 'headers', 'created_at')
         .orderBy([{ column: 'created_at' }, { column: 'id' }]);
       return to ? query.where('to', to) : query;
     },

@@ -146,6 +146,8 @@ describe('campaigns', () => {
     const pixel = links.find((link) => link.includes('/o/'))!;
     const unsubscribe = links.find((link) => link.includes('/u/'))!;
     expect(links).not.toContain('https://example.com/offer?a=1&b=2');
+    // Mail clients' one-click unsubscribe (RFC 8058) posts to the same URL.
+    expect(mail.headers).toEqual({ 'List-Unsubscribe': `<${unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' });
 
     const opened = await fetch(pixel);
     expect(opened.status).toBe(200);
@@ -161,7 +163,7 @@ describe('campaigns', () => {
     const page = await fetch(unsubscribe);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<form method="post">');
-    const done = await fetch(unsubscribe, {
+    const done = await fetch(mail.headers['List-Unsubscribe']!.slice(1, -1), {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'List-Unsubscribe=One-Click',

@@ -3,6 +3,7 @@ import { runtimeRole } from './001-runtime-role.js';
 import { systemRole } from './002-system-role.js';
 import { tenancy } from './003-tenancy.js';
 import { plugins } from './010-plugins.js';
+import { mailHeaders } from './011-mail-headers.js';
 
 /** Core's migrations, in order. */
-export const coreMigrations: readonly Migration[] = [runtimeRole, systemRole, tenancy, plugins];
+export const coreMigrations: readonly Migration[] = [runtimeRole, systemRole, tenancy, plugins, mailHeaders];

@@ -28,8 +28,8 @@ export function recipientUrls(campaign: CampaignSnapshot, tenantId: string, toke
 }
 
 /**
- * The mail of each claimed recipient: merge fields filled from the contact, tracked links, an open pixel, and
- * an unsubscribe link (added at the end when the template has none).
+ * The mail of each claimed recipient: merge fields filled from the contact, tracked links, an open pixel, an
+ * unsubscribe link (added at the end when the template has none) and the one-click `List-Unsubscribe` headers.
  */
 export async function buildMessages(
   db: TenantDb,
@@ -53,6 +53,8 @@ export async function buildMessages(
     let text = render(campaign.text, values, 'text');
     if (!campaign.text.includes('unsubscribe_url')) text += `\n\nUnsubscribe: ${urls.unsubscribe}\n`;
     const subject = render(campaign.subject, values, 'text').replace(/[\r\n]+/g, ' ');
-    return { id: recipient.id, mail: { to: recipient.email, subject, html, text } };
+    // RFC 2369 and 8058: mail clients offer one-click unsubscribe, posting to the same URL as the link.
+    const headers = { 'List-Unsubscribe': `<${urls.unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
+    return { id: recipient.id, mail: { to: recipient.email, subject, html, text, headers } };
   });
 }
