@@ -1,6 +1,6 @@
+import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 import { hash, verify } from '@node-rs/argon2';
-import { dictionary } from '@zxcvbn-ts/language-common';
 import pLimit from 'p-limit';
 
 /** OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane. */
@@ -11,9 +11,12 @@ const hashing = pLimit(Math.max(2, cpus().length));
 
 let commonPasswords: Set<string> | undefined;
 
-/** The ~49,000 most common passwords (zxcvbn's list), lower-cased. */
+/** The ~49,000 most common passwords (zxcvbn's list), lower-cased; loaded on first use, not at boot. */
 function common(): Set<string> {
-  commonPasswords ??= new Set((dictionary as Record<string, string[]>)['passwords-common']!.map((word) => word.toLowerCase()));
+  if (!commonPasswords) {
+    const { dictionary } = createRequire(import.meta.url)('@zxcvbn-ts/language-common') as { dictionary: Record<string, string[]> };
+    commonPasswords = new Set(dictionary['passwords-common']!.map((word) => word.toLowerCase()));
+  }
   return commonPasswords;
 }
 

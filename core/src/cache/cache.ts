@@ -1,4 +1,3 @@
-import KeyvRedis from '@keyv/redis';
 import { Keyv } from 'keyv';
 import { LRUCache } from 'lru-cache';
 import { withTimeout } from '../util/timeout.js';
@@ -34,10 +33,12 @@ export interface CacheOptions {
 const tombstonePrefix = 'deleted:';
 const tombstoneTtlMs = 120_000;
 
-export function createCache(options: CacheOptions): Cache {
+export async function createCache(options: CacheOptions): Promise<Cache> {
   // In memory, values are kept by reference (no serialisation) in a bounded LRU; Redis stores JSON.
   const namespace = options.namespace ?? 'plinth';
-  const keyv = options.redisUrl
+  // The Redis client loads only when Redis is configured (it is a tenth of a second of boot).
+  const KeyvRedis = options.redisUrl ? (await import('@keyv/redis')).default : undefined;
+  const keyv = KeyvRedis
     ? new Keyv({
         store: new KeyvRedis(options.redisUrl, { connectionTimeout: 2000, throwOnConnectError: false, throwOnErrors: true }),
         namespace,

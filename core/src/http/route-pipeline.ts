@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { RawReply, StreamReply } from '@plinth/sdk';
 import { isUuid, LazyTransaction } from '../db/scoped-db.js';
 import type { KernelServices } from '../kernel.js';
+import type { Logger } from '../logger.js';
 import { holds } from '../rbac/permissions.js';
 import type { TenantAccess } from '../rbac/tenant-access.js';
 import type { Tenant } from '../tenancy/tenant-directory.js';
@@ -28,7 +29,6 @@ export function assertAccessDeclared(routes: readonly CoreRoute[]): void {
 export function mountRoutes(routerFor: (route: CoreRoute) => PlinthRouter, routes: readonly CoreRoute[], services: KernelServices): void {
   assertAccessDeclared(routes);
   for (const route of routes) {
-    compileRouteSchemas(route);
     const method = route.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
     const run = (ctx: PlinthContext) => handle(ctx, route, services);
     routerFor(route)[method](
@@ -40,8 +40,8 @@ export function mountRoutes(routerFor: (route: CoreRoute) => PlinthRouter, route
   }
 }
 
-/** Compiles a route's request schemas now, so a schema ajv cannot compile stops the boot naming the route. */
-function compileRouteSchemas(route: CoreRoute): void {
+/** Compiles a route's request schemas now (they are compiled once); a schema ajv cannot compile throws, naming plugin and route. */
+export function compileRouteSchemas(route: CoreRoute): void {
   const { params, query, body } = route.schema ?? {};
   try {
     if (params) compileSchema(params, true);
@@ -50,6 +50,19 @@ function compileRouteSchemas(route: CoreRoute): void {
   } catch (error) {
     const where = route.plugin ? `plugin \`${route.plugin}\`: ` : '';
     throw new Error(`${where}route ${route.method} ${route.path} has a schema that cannot be compiled: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** Compiles every route's schemas one route per turn of the event loop, logging the ones that fail; stops when `cancelled()`. */
+export async function warmSchemas(routes: readonly CoreRoute[], logger: Logger, cancelled: () => boolean): Promise<void> {
+  for (const route of routes) {
+    if (cancelled()) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    try {
+      compileRouteSchemas(route);
+    } catch (error) {
+      logger.error({ err: error, plugin: route.plugin }, (error as Error).message);
+    }
   }
 }
 

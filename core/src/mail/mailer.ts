@@ -1,5 +1,5 @@
 import type { MailMessage } from '@plinth/sdk';
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Database } from '../db/database.js';
 import { runAsSystem } from '../db/scoped-db.js';
 
@@ -24,13 +24,16 @@ export interface Mailer {
 }
 
 export function createMailer(options: { smtpUrl?: string | undefined; from: string; database: Database }): Mailer {
-  if (options.smtpUrl) {
-    const transport = nodemailer.createTransport(options.smtpUrl);
+  const { smtpUrl } = options;
+  if (smtpUrl) {
+    // nodemailer loads on the first mail, not at boot.
+    let transport: Promise<Transporter> | undefined;
     return {
       kind: 'smtp',
       async send(message) {
         const headers = checkHeaders(message.headers);
-        await transport.sendMail({ from: options.from, to: message.to, subject: message.subject, text: message.text, html: message.html, headers });
+        transport ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(smtpUrl));
+        await (await transport).sendMail({ from: options.from, to: message.to, subject: message.subject, text: message.text, html: message.html, headers });
       },
     };
   }

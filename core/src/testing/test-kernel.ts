@@ -92,6 +92,8 @@ export async function createTestKernel(options: TestKernelOptions = {}): Promise
     cwd: dataDir,
   });
   const kernel = await createKernel(config, {
+    // A plugin's bad schema fails its tests at once, not as a 500 of the route.
+    eagerSchemas: true,
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.plugins ? { plugins: options.plugins } : {}),
     ...(options.routes ? { routes: options.routes } : {}),

@@ -8,7 +8,7 @@ const stores = [{ name: 'memory', redisUrl: undefined }, ...(redisUrl ? [{ name:
 
 describe.each(stores)('cache on $name', ({ redisUrl: url }) => {
   it('stores, expires and deletes values', async () => {
-    const cache = createCache({ redisUrl: url, namespace: `test-${randomUUID()}` });
+    const cache = await createCache({ redisUrl: url, namespace: `test-${randomUUID()}` });
     try {
       await cache.set('user:1', { name: 'Ada', roles: ['owner'] });
       expect(await cache.get('user:1')).toEqual({ name: 'Ada', roles: ['owner'] });
@@ -23,8 +23,8 @@ describe.each(stores)('cache on $name', ({ redisUrl: url }) => {
   });
 
   it('keeps namespaces apart', async () => {
-    const a = createCache({ redisUrl: url, namespace: `a-${randomUUID()}` });
-    const b = createCache({ redisUrl: url, namespace: `b-${randomUUID()}` });
+    const a = await createCache({ redisUrl: url, namespace: `a-${randomUUID()}` });
+    const b = await createCache({ redisUrl: url, namespace: `b-${randomUUID()}` });
     try {
       await a.set('key', 'from a');
       expect(await b.get('key')).toBeUndefined();
@@ -36,7 +36,7 @@ describe.each(stores)('cache on $name', ({ redisUrl: url }) => {
 
 describe('cache on an unreachable Redis', () => {
   it('reports down within the timeout instead of hanging', async () => {
-    const cache = createCache({ redisUrl: 'redis://127.0.0.1:1' });
+    const cache = await createCache({ redisUrl: 'redis://127.0.0.1:1' });
     try {
       expect(await cache.ping(500)).toBe(false);
     } finally {
@@ -47,7 +47,7 @@ describe('cache on an unreachable Redis', () => {
 
 describe('getOrLoad racing an invalidation', () => {
   it('does not keep a value loaded before the key was deleted', async () => {
-    const cache = createCache({ namespace: `race-${randomUUID()}` });
+    const cache = await createCache({ namespace: `race-${randomUUID()}` });
     let release!: () => void;
     const slowLoad = cache.getOrLoad('tenant:1', 60_000, () => new Promise<string>((resolve) => (release = () => resolve('old quotas'))));
     await cache.delete('tenant:1'); // the row changed while the load was reading it

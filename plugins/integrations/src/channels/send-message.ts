@@ -1,7 +1,6 @@
 import type { Deps } from '../deps.js';
 import type { Runtime } from '../options.js';
 import type { ChannelRow } from './channel-store.js';
-import { sendWithTwilio } from './twilio-sender.js';
 
 /** A rendered message for one recipient. */
 export interface OutgoingMessage {
@@ -28,6 +27,8 @@ export async function sendMessage(
     case 'twilio': {
       if (!channel.credentials_sealed || !channel.config.account_sid || !channel.config.from) throw new Error('the Twilio channel is not fully configured');
       const { auth_token: authToken } = JSON.parse(deps.secrets.open(channel.credentials_sealed)) as { auth_token: string };
+      // Twilio's client is large: it loads with the first message through it, not at boot.
+      const { sendWithTwilio } = await import('./twilio-sender.js');
       return sendWithTwilio(
         { accountSid: channel.config.account_sid, authToken, from: channel.config.from },
         { to: message.to, text: message.text, whatsapp: channel.kind === 'whatsapp' },

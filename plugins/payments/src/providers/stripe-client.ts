@@ -1,4 +1,4 @@
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 /** Stripe's API version the adapter speaks. */
 export const STRIPE_API_VERSION = '2024-06-20';
 
@@ -40,13 +40,15 @@ export class StripeClient {
   }
 
   private async send<T>(secretKey: string, method: string, path: string, params: Record<string, unknown>, idempotencyKey: string | undefined): Promise<T> {
-    const stripe = new Stripe(secretKey, { ...this.connection, apiVersion: STRIPE_API_VERSION as never, maxNetworkRetries: 0, timeout: 20_000 });
+    // The official client is large: it loads with the first Stripe call, not at boot.
+    const { default: StripeSdk } = await import('stripe');
+    const stripe: Stripe = new StripeSdk(secretKey, { ...this.connection, apiVersion: STRIPE_API_VERSION as never, maxNetworkRetries: 0, timeout: 20_000 });
     try {
       const answer = (await stripe.rawRequest(method, path, params as never, idempotencyKey ? { idempotencyKey } : {})) as Record<string, unknown>;
       const { lastResponse: _lastResponse, ...body } = answer;
       return body as T;
     } catch (error) {
-      if (error instanceof Stripe.errors.StripeError) {
+      if (error instanceof StripeSdk.errors.StripeError) {
         const raw = error.raw as { payment_intent?: Record<string, unknown> } | undefined;
         throw new StripeApiError(error.statusCode ?? 502, error.rawType ?? error.type, error.message, raw?.payment_intent);
       }
