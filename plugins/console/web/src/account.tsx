@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { call } from './api';
 import { useSession } from './session';
-import { CopyButton, errorsFor, ErrorBanner, PageHeader, Submit, TextInput, useAction } from './ui';
+import { CopyButton, ErrorBanner, errorsFor, Form, PageHeader, Submit, TextInput, useAction } from './ui';
 
 /** The signed-in user's profile and two-factor sign-in. */
 export function AccountPage() {
@@ -17,11 +17,10 @@ export function AccountPage() {
     <section class="narrow">
       <PageHeader title="Your account" />
       <p class="muted">{me.email}</p>
-      <form
+      <Form
         class="panel"
         noValidate
-        onSubmit={(event) => {
-          event.preventDefault();
+        onSubmit={() => {
           setSaved(false);
           void profile.run();
         }}
@@ -35,7 +34,7 @@ export function AccountPage() {
         )}
         <TextInput id="profile-name" label="Name" value={name} onInput={setName} required errors={errorsFor(profile.error, 'name')} />
         <Submit busy={profile.busy}>Save</Submit>
-      </form>
+      </Form>
       <TwoFactor />
     </section>
   );
@@ -76,13 +75,7 @@ function TwoFactor() {
         </div>
       )}
       {me.totp_enabled ? (
-        <form
-          noValidate
-          onSubmit={(event) => {
-            event.preventDefault();
-            void disable.run();
-          }}
-        >
+        <Form noValidate onSubmit={disable.run}>
           <p>Two-factor sign-in is on. To turn it off, confirm with your password and a current code (or a recovery code).</p>
           <ErrorBanner error={disable.error} placed={['password', 'otp']} />
           <TextInput
@@ -96,15 +89,9 @@ function TwoFactor() {
           />
           <TextInput id="disable-otp" label="Code" value={otp} onInput={setOtp} autoComplete="one-time-code" errors={errorsFor(disable.error, 'otp')} />
           <Submit busy={disable.busy}>Turn off</Submit>
-        </form>
+        </Form>
       ) : setup ? (
-        <form
-          noValidate
-          onSubmit={(event) => {
-            event.preventDefault();
-            void enable.run();
-          }}
-        >
+        <Form noValidate onSubmit={enable.run}>
           <p>Add this key to your authenticator app (or open the link on your phone), then enter the 6-digit code it shows.</p>
           <p>
             Key: <code id="totp-secret">{setup.secret}</code> <CopyButton text={setup.secret} />
@@ -115,7 +102,7 @@ function TwoFactor() {
           <ErrorBanner error={enable.error} placed={['otp']} />
           <TextInput id="enable-otp" label="Code" value={otp} onInput={setOtp} autoComplete="one-time-code" errors={errorsFor(enable.error, 'otp')} />
           <Submit busy={enable.busy}>Turn on</Submit>
-        </form>
+        </Form>
       ) : (
         <>
           <p>Protect your account with a code from an authenticator app at each sign-in.</p>

@@ -1,5 +1,6 @@
 import { get } from './api';
-import { Empty, ErrorBanner, Loading, PageHeader, useLoad, When } from './ui';
+import { LoadedList, Table } from './list';
+import { PageHeader, useLoad, When } from './ui';
 
 /** An installed plugin as `GET /admin/plugins` reports it. */
 interface InstalledPlugin {
@@ -21,48 +22,30 @@ export function AdminPluginsPage() {
   return (
     <section>
       <PageHeader title="Installed plugins" />
-      {plugins.loading && !plugins.data ? (
-        <Loading />
-      ) : plugins.error ? (
-        <ErrorBanner error={plugins.error} />
-      ) : plugins.data?.length === 0 ? (
-        <Empty>No plugin is installed.</Empty>
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Plugin</th>
-                <th scope="col">Version</th>
-                <th scope="col">Scope</th>
-                <th scope="col">Tenants</th>
-                <th scope="col">Migrations</th>
-                <th scope="col">Installed</th>
+      <LoadedList list={plugins} items={plugins.data} empty="No plugin is installed.">
+        {(items) => (
+          <Table columns={['Plugin', 'Version', 'Scope', 'Tenants', 'Migrations', 'Installed']}>
+            {items.map((plugin) => (
+              <tr key={plugin.name} data-plugin={plugin.name}>
+                <td>
+                  <strong>{plugin.title}</strong> <code>{plugin.name}</code>
+                </td>
+                <td data-label="Version">
+                  <Version plugin={plugin} />
+                </td>
+                <td data-label="Scope">{plugin.scope}</td>
+                <td data-label="Tenants">{plugin.scope === 'host' ? 'all (host)' : plugin.tenants_enabled}</td>
+                <td data-label="Migrations">
+                  <Migrations migrations={plugin.migrations} />
+                </td>
+                <td data-label="Installed">
+                  <When value={plugin.installed_at} />
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {plugins.data?.map((plugin) => (
-                <tr key={plugin.name} data-plugin={plugin.name}>
-                  <td>
-                    <strong>{plugin.title}</strong> <code>{plugin.name}</code>
-                  </td>
-                  <td data-label="Version">
-                    <Version plugin={plugin} />
-                  </td>
-                  <td data-label="Scope">{plugin.scope}</td>
-                  <td data-label="Tenants">{plugin.scope === 'host' ? 'all (host)' : plugin.tenants_enabled}</td>
-                  <td data-label="Migrations">
-                    <Migrations migrations={plugin.migrations} />
-                  </td>
-                  <td data-label="Installed">
-                    <When value={plugin.installed_at} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+            ))}
+          </Table>
+        )}
+      </LoadedList>
     </section>
   );
 }

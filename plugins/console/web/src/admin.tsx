@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
 import { call, get } from './api';
+import { LoadedList, pageOf, SearchForm, Table, usePagedList } from './list';
 import { navigate, type Location } from './router';
-import { Empty, errorsFor, ErrorBanner, Loading, PageHeader, Pager, Submit, TextInput, useAction, useLoad, When } from './ui';
+import { errorsFor, ErrorBanner, Form, Loading, PageHeader, Pager, Submit, TextInput, useAction, useLoad, When } from './ui';
 
 interface AdminTenant {
   id: string;
@@ -28,17 +29,11 @@ interface Job {
   next_run_at: string | null;
 }
 
-function pageOf(location: Location): number {
-  return Number(location.query.get('page') ?? 1) || 1;
-}
-
 /** Host administration: every tenant, filterable by status and name. */
 export function AdminTenantsPage({ location }: { location: Location }) {
-  const page = pageOf(location);
   const q = location.query.get('q') ?? '';
   const status = location.query.get('status') ?? '';
-  const [search, setSearch] = useState(q);
-  const tenants = useLoad(() => call<AdminTenant[]>('GET', '/admin/tenants', { query: { page, q, status } }), [page, q, status, location.key]);
+  const tenants = usePagedList<AdminTenant>('/admin/tenants', location, { query: { q, status } });
   const go = (next: Record<string, string | number>) => {
     const query = new URLSearchParams();
     for (const [key, value] of Object.entries({ q, status, ...next })) if (value && !(key === 'page' && String(value) === '1')) query.set(key, String(value));
@@ -47,17 +42,7 @@ export function AdminTenantsPage({ location }: { location: Location }) {
   return (
     <section>
       <PageHeader title="Tenants (host)" />
-      <form
-        class="toolbar"
-        role="search"
-        onSubmit={(event) => {
-          event.preventDefault();
-          go({ q: search, page: 1 });
-        }}
-      >
-        <label>
-          Search <input type="search" value={search} onInput={(event) => setSearch(event.currentTarget.value)} />
-        </label>
+      <SearchForm value={q} onSearch={(value) => go({ q: value, page: 1 })}>
         <label>
           Status{' '}
           <select value={status} onChange={(event) => go({ status: event.currentTarget.value, page: 1 })}>
@@ -66,48 +51,30 @@ export function AdminTenantsPage({ location }: { location: Location }) {
             <option value="suspended">Suspended</option>
           </select>
         </label>
-        <button type="submit">Search</button>
-      </form>
-      {tenants.loading && !tenants.data ? (
-        <Loading />
-      ) : tenants.error ? (
-        <ErrorBanner error={tenants.error} />
-      ) : tenants.data?.data.length === 0 ? (
-        <Empty>No tenant matches.</Empty>
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Slug</th>
-                <th scope="col">Status</th>
-                <th scope="col">Members</th>
-                <th scope="col">Created</th>
+      </SearchForm>
+      <LoadedList list={tenants} items={tenants.data?.data} empty="No tenant matches.">
+        {(items) => (
+          <Table columns={['Name', 'Slug', 'Status', 'Members', 'Created']}>
+            {items.map((tenant) => (
+              <tr key={tenant.id}>
+                <td>
+                  <a href={`/admin/tenants/${tenant.id}`}>{tenant.name}</a>
+                </td>
+                <td>
+                  <code>{tenant.slug}</code>
+                </td>
+                <td>{tenant.status}</td>
+                <td>
+                  {tenant.usage.members} / {tenant.quotas.members}
+                </td>
+                <td>
+                  <When value={tenant.created_at} />
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {tenants.data?.data.map((tenant) => (
-                <tr key={tenant.id}>
-                  <td>
-                    <a href={`/admin/tenants/${tenant.id}`}>{tenant.name}</a>
-                  </td>
-                  <td>
-                    <code>{tenant.slug}</code>
-                  </td>
-                  <td>{tenant.status}</td>
-                  <td>
-                    {tenant.usage.members} / {tenant.quotas.members}
-                  </td>
-                  <td>
-                    <When value={tenant.created_at} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+            ))}
+          </Table>
+        )}
+      </LoadedList>
       <Pager pagination={tenants.data?.pagination} onPage={(next) => go({ page: next })} />
     </section>
   );
@@ -161,14 +128,7 @@ export function AdminTenantPage({ id }: { id: string }) {
           </>
         )}
       </div>
-      <form
-        class="panel"
-        noValidate
-        onSubmit={(event) => {
-          event.preventDefault();
-          void saveQuotas.run();
-        }}
-      >
+      <Form class="panel" noValidate onSubmit={saveQuotas.run}>
         <h2>Quotas</h2>
         <p class="muted">Leave a quota empty for the host default.</p>
         <ErrorBanner error={saveQuotas.error} placed={Object.keys(data.quotas)} />
@@ -193,7 +153,7 @@ export function AdminTenantPage({ id }: { id: string }) {
             Quotas saved.
           </p>
         )}
-      </form>
+      </Form>
     </section>
   );
 }
@@ -202,7 +162,7 @@ export function AdminTenantPage({ id }: { id: string }) {
 export function AdminJobsPage({ location }: { location: Location }) {
   const page = pageOf(location);
   const state = location.query.get('state') ?? 'failed';
-  const jobs = useLoad(() => call<Job[]>('GET', '/admin/jobs', { query: { page, state } }), [page, state, location.key]);
+  const jobs = usePagedList<Job>('/admin/jobs', location, { query: { state } });
   const go = (next: Record<string, string | number>) =>
     navigate(`/admin/jobs?${new URLSearchParams(Object.entries({ state, page, ...next }).map(([k, v]) => [k, String(v)]))}`);
   return (
@@ -218,42 +178,25 @@ export function AdminJobsPage({ location }: { location: Location }) {
           </select>
         </label>
       </div>
-      {jobs.loading && !jobs.data ? (
-        <Loading />
-      ) : jobs.error ? (
-        <ErrorBanner error={jobs.error} />
-      ) : jobs.data?.data.length === 0 ? (
-        <Empty>No {state} job.</Empty>
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Job</th>
-                <th scope="col">Tenant</th>
-                <th scope="col">Failures</th>
-                <th scope="col">Reason</th>
-                <th scope="col">Failed at</th>
+      <LoadedList list={jobs} items={jobs.data?.data} empty={`No ${state} job.`}>
+        {(items) => (
+          <Table columns={['Job', 'Tenant', 'Failures', 'Reason', 'Failed at']}>
+            {items.map((job) => (
+              <tr key={job.id}>
+                <td>
+                  <code>{job.name}</code>
+                </td>
+                <td>{job.tenant_id ? <a href={`/admin/tenants/${job.tenant_id}`}>{job.tenant_slug ?? job.tenant_id.slice(0, 8)}</a> : '—'}</td>
+                <td>{job.fail_count}</td>
+                <td class="wrap">{job.fail_reason ?? '—'}</td>
+                <td>
+                  <When value={job.failed_at} />
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {jobs.data?.data.map((job) => (
-                <tr key={job.id}>
-                  <td>
-                    <code>{job.name}</code>
-                  </td>
-                  <td>{job.tenant_id ? <a href={`/admin/tenants/${job.tenant_id}`}>{job.tenant_slug ?? job.tenant_id.slice(0, 8)}</a> : '—'}</td>
-                  <td>{job.fail_count}</td>
-                  <td class="wrap">{job.fail_reason ?? '—'}</td>
-                  <td>
-                    <When value={job.failed_at} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+            ))}
+          </Table>
+        )}
+      </LoadedList>
       <Pager pagination={jobs.data?.pagination} onPage={(next) => go({ page: next })} />
     </section>
   );

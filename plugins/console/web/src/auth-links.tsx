@@ -1,9 +1,9 @@
 import { useState } from 'preact/hooks';
 import { call, hasSession, startSession, type Tokens } from './api';
-import { AuthFrame, type PageProps } from './auth';
+import { AuthFrame, PasswordInput, type PageProps } from './auth';
 import { navigate } from './router';
 import { tenantPath } from './session';
-import { errorsFor, ErrorBanner, Submit, TextInput, useAction } from './ui';
+import { ErrorBanner, errorsFor, Form, Submit, TextInput, useAction } from './ui';
 
 /* The pages people reach from a mailed link: password reset, invitation. */
 
@@ -21,16 +21,11 @@ export function ForgotPasswordPage(_props: PageProps) {
           If an account exists for {email}, a link to set a new password is on its way. It works for one hour.
         </p>
       ) : (
-        <form
-          onSubmit={(event) => {
-            event.preventDefault();
-            void run();
-          }}
-        >
+        <Form onSubmit={run}>
           <ErrorBanner error={error} placed={['email']} />
           <TextInput id="email" label="Email" type="email" value={email} onInput={setEmail} autoComplete="email" required errors={errorsFor(error, 'email')} />
           <Submit busy={busy}>Email me a link</Submit>
-        </form>
+        </Form>
       )}
     </AuthFrame>
   );
@@ -51,25 +46,11 @@ export function ResetPasswordPage({ location }: PageProps) {
           Your password is changed and every session was signed out. <a href="/login">Sign in</a> with the new password.
         </p>
       ) : (
-        <form
-          onSubmit={(event) => {
-            event.preventDefault();
-            void run();
-          }}
-        >
+        <Form onSubmit={run}>
           <ErrorBanner error={error} placed={['password']} />
-          <TextInput
-            id="password"
-            label="New password"
-            type="password"
-            value={password}
-            onInput={setPassword}
-            autoComplete="new-password"
-            required
-            errors={errorsFor(error, 'password')}
-          />
+          <PasswordInput label="New password" value={password} onInput={setPassword} error={error} />
           <Submit busy={busy}>Set password</Submit>
-        </form>
+        </Form>
       )}
     </AuthFrame>
   );
@@ -97,12 +78,7 @@ export function AcceptInvitationPage({ location, onSignedIn }: PageProps) {
       {!token ? (
         <p class="banner error">This link has no invitation token; open the link from your invitation again.</p>
       ) : (
-        <form
-          onSubmit={(event) => {
-            event.preventDefault();
-            void run();
-          }}
-        >
+        <Form onSubmit={run}>
           <ErrorBanner error={error} placed={['name', 'password']} />
           {signedIn ? (
             <p>You are signed in; accepting adds this organisation to your account.</p>
@@ -112,20 +88,11 @@ export function AcceptInvitationPage({ location, onSignedIn }: PageProps) {
                 Create your account to join, or <a href={`/login?next=${encodeURIComponent(here)}`}>sign in</a> if you already have one.
               </p>
               <TextInput id="name" label="Your name" value={name} onInput={setName} autoComplete="name" required errors={errorsFor(error, 'name')} />
-              <TextInput
-                id="password"
-                label="Choose a password"
-                type="password"
-                value={password}
-                onInput={setPassword}
-                autoComplete="new-password"
-                required
-                errors={errorsFor(error, 'password')}
-              />
+              <PasswordInput label="Choose a password" value={password} onInput={setPassword} error={error} />
             </>
           )}
           <Submit busy={busy}>Accept invitation</Submit>
-        </form>
+        </Form>
       )}
     </AuthFrame>
   );

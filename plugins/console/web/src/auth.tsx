@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { ApiError, call, startSession, type Tokens } from './api';
 import { navigate, type Location } from './router';
 import { tenantPath } from './session';
-import { errorsFor, ErrorBanner, Submit, TextInput, useAction, useTitle } from './ui';
+import { ErrorBanner, errorsFor, Form, Submit, TextInput, useAction, useTitle } from './ui';
 
 export interface PageProps {
   location: Location;
@@ -22,6 +22,21 @@ export function AuthFrame({ title, children, footer }: { title: string; children
         {footer && <div class="auth-footer">{footer}</div>}
       </div>
     </main>
+  );
+}
+
+/** The password input of the signed-out pages: a new password unless `current` (signing in). */
+export function PasswordInput(props: { label: string; value: string; onInput(value: string): void; error: unknown; current?: boolean; hint?: string }) {
+  const { current = false, error, ...rest } = props;
+  return (
+    <TextInput
+      id="password"
+      type="password"
+      autoComplete={current ? 'current-password' : 'new-password'}
+      required
+      errors={errorsFor(error, 'password')}
+      {...rest}
+    />
   );
 }
 
@@ -59,12 +74,7 @@ export function LoginPage({ location, onSignedIn }: PageProps) {
         </>
       }
     >
-      <form
-        onSubmit={(event) => {
-          event.preventDefault();
-          void run();
-        }}
-      >
+      <Form onSubmit={run}>
         <ErrorBanner error={error} placed={['email', 'password', 'otp']} />
         {needsOtp ? (
           <TextInput
@@ -89,20 +99,11 @@ export function LoginPage({ location, onSignedIn }: PageProps) {
               required
               errors={errorsFor(error, 'email')}
             />
-            <TextInput
-              id="password"
-              label="Password"
-              type="password"
-              value={password}
-              onInput={setPassword}
-              autoComplete="current-password"
-              required
-              errors={errorsFor(error, 'password')}
-            />
+            <PasswordInput label="Password" value={password} onInput={setPassword} current error={error} />
           </>
         )}
         <Submit busy={busy}>{needsOtp ? 'Verify' : 'Sign in'}</Submit>
-      </form>
+      </Form>
     </AuthFrame>
   );
 }
@@ -138,27 +139,11 @@ export function SignUpPage({ location, onSignedIn }: PageProps) {
   });
   return (
     <AuthFrame title="Create your account" footer={<a href={`/login${window.location.search}`}>Already have an account? Sign in</a>}>
-      <form
-        noValidate
-        onSubmit={(event) => {
-          event.preventDefault();
-          void run();
-        }}
-      >
+      <Form noValidate onSubmit={run}>
         <ErrorBanner error={error} placed={['name', 'email', 'password', 'tenant.name', 'tenant.slug']} />
         <TextInput id="name" label="Your name" value={name} onInput={setName} autoComplete="name" required errors={errorsFor(error, 'name')} />
         <TextInput id="email" label="Email" type="email" value={email} onInput={setEmail} autoComplete="email" required errors={errorsFor(error, 'email')} />
-        <TextInput
-          id="password"
-          label="Password"
-          type="password"
-          value={password}
-          onInput={setPassword}
-          autoComplete="new-password"
-          required
-          hint="At least 10 characters; avoid common passwords."
-          errors={errorsFor(error, 'password')}
-        />
+        <PasswordInput label="Password" value={password} onInput={setPassword} hint="At least 10 characters; avoid common passwords." error={error} />
         <fieldset>
           <legend>Your organisation (optional — you can create one later)</legend>
           <TextInput
@@ -185,7 +170,7 @@ export function SignUpPage({ location, onSignedIn }: PageProps) {
           />
         </fieldset>
         <Submit busy={busy}>Create account</Submit>
-      </form>
+      </Form>
     </AuthFrame>
   );
 }

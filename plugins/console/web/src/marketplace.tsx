@@ -3,7 +3,7 @@ import { ApiError, call, get } from './api';
 import { SchemaFields } from './schema-fields';
 import { bodyFrom, draftsFor, fieldsOf, placedKeys, type Drafts, type JsonSchema } from './schema';
 import { useTenant, type MarketplaceEntry } from './session';
-import { Dialog, Empty, ErrorBanner, Loading, PageHeader, Submit, useAction, useLoad } from './ui';
+import { Dialog, DialogActions, Empty, ErrorBanner, Form, Loading, PageHeader, useAction, useLoad } from './ui';
 
 type Mode = { kind: 'enable' | 'settings' | 'disable' | 'purge'; plugin: MarketplaceEntry };
 
@@ -150,13 +150,7 @@ function SettingsDialog({ mode, plugin, onClose }: { mode: 'enable' | 'settings'
       ) : detail.error ? (
         <ErrorBanner error={detail.error} />
       ) : (
-        <form
-          noValidate
-          onSubmit={(event) => {
-            event.preventDefault();
-            void run(false);
-          }}
-        >
+        <Form noValidate onSubmit={() => run(false)}>
           {!dependencyError && <ErrorBanner error={error} placed={placedKeys(error, fields, prefix)} />}
           {fields.length === 0 ? (
             <p>This plugin has no settings.</p>
@@ -169,13 +163,10 @@ function SettingsDialog({ mode, plugin, onClose }: { mode: 'enable' | 'settings'
           {dependencyError && (
             <DependencyWarning title={plugin.title} missing={missingTitles} count={missing.length} busy={busy} onEnableAll={() => void run(true)} />
           )}
-          <div class="dialog-actions">
-            <button type="button" class="secondary" onClick={onClose}>
-              Cancel
-            </button>
-            <Submit busy={busy}>{mode === 'enable' ? 'Enable' : 'Save settings'}</Submit>
-          </div>
-        </form>
+          <DialogActions onCancel={onClose} busy={busy}>
+            {mode === 'enable' ? 'Enable' : 'Save settings'}
+          </DialogActions>
+        </Form>
       )}
     </Dialog>
   );
@@ -251,12 +242,7 @@ function PurgeDialog({ plugin, onClose }: { plugin: MarketplaceEntry; onClose():
           {plugin.title}'s data of this tenant is deleted.
         </p>
       ) : (
-        <form
-          onSubmit={(event) => {
-            event.preventDefault();
-            void run();
-          }}
-        >
+        <Form onSubmit={run}>
           <ErrorBanner error={error ?? exporter.error} placed={['confirm']} />
           <p>
             This permanently deletes every record {plugin.title} keeps for <strong>{tenant.name}</strong>. It cannot be undone.
@@ -278,7 +264,7 @@ function PurgeDialog({ plugin, onClose }: { plugin: MarketplaceEntry; onClose():
               Purge data
             </button>
           </div>
-        </form>
+        </Form>
       )}
     </Dialog>
   );

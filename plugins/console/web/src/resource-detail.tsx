@@ -1,12 +1,13 @@
 import { useState } from 'preact/hooks';
 import { call, get } from './api';
+import { ItemActionButtons } from './item-actions';
 import { bodySchema, humanize, type ItemAction, type Screen } from './openapi';
 import { appPath, collectionLabel, singular } from './resource-names';
 import { navigate } from './router';
 import { SchemaFields } from './schema-fields';
 import { bodyFrom, draftsFor, fieldsOf, placedKeys, type Drafts } from './schema';
 import { useTenant } from './session';
-import { Dialog, ErrorBanner, Loading, PageHeader, Submit, useAction, useLoad } from './ui';
+import { Dialog, DialogActions, ErrorBanner, Form, Loading, PageHeader, useAction, useLoad } from './ui';
 import { DetailValue, recordTitle } from './values';
 
 type Item = Extract<Screen, { kind: 'item' }>;
@@ -49,13 +50,7 @@ export function ResourceDetail({ screen }: { screen: Item }) {
             Edit
           </a>
         )}
-        {screen.actions
-          .filter((candidate) => tenant.can(candidate.operation['x-permission']))
-          .map((candidate) => (
-            <button type="button" class="secondary" key={candidate.apiPath} disabled={run.busy} onClick={() => void run.run(candidate)}>
-              {candidate.label}
-            </button>
-          ))}
+        <ItemActionButtons actions={screen.actions} busy={run.busy} onRun={(action) => void run.run(action)} />
         {operations.delete && tenant.can(operations.delete['x-permission']) && (
           <button type="button" class="danger" disabled={remove.busy} onClick={() => void remove.run()}>
             Delete
@@ -126,23 +121,14 @@ function ActionDialog({ action, onClose, onDone }: { action: ItemAction; onClose
   });
   return (
     <Dialog title={action.label} onClose={onClose}>
-      <form
-        noValidate
-        onSubmit={(event) => {
-          event.preventDefault();
-          void run();
-        }}
-      >
+      <Form noValidate onSubmit={run}>
         {action.operation.summary && <p class="muted">{action.operation.summary}</p>}
         <ErrorBanner error={error} placed={placedKeys(error, fields)} />
         <SchemaFields fields={fields} drafts={drafts} onChange={setDrafts} error={error} idPrefix="action" local={local} />
-        <div class="dialog-actions">
-          <button type="button" class="secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <Submit busy={busy}>{action.label}</Submit>
-        </div>
-      </form>
+        <DialogActions onCancel={onClose} busy={busy}>
+          {action.label}
+        </DialogActions>
+      </Form>
     </Dialog>
   );
 }

@@ -6,7 +6,7 @@ import { navigate } from './router';
 import { SchemaFields } from './schema-fields';
 import { bodyFrom, draftsFor, fieldsOf, placedKeys, type Drafts } from './schema';
 import { useTenant } from './session';
-import { ErrorBanner, Loading, PageHeader, Submit, useAction, useLoad } from './ui';
+import { ErrorBanner, Form, Loading, PageHeader, Submit, useAction, useLoad } from './ui';
 import { recordTitle } from './values';
 
 type Collection = Extract<Screen, { kind: 'collection' }>;
@@ -62,14 +62,7 @@ export function ResourceForm({ screen, mode }: { screen: Collection | Item; mode
         }
       />
       <ErrorBanner error={original.error} />
-      <form
-        class="panel"
-        noValidate
-        onSubmit={(event) => {
-          event.preventDefault();
-          void run();
-        }}
-      >
+      <Form class="panel" noValidate onSubmit={run}>
         <ErrorBanner error={error} placed={placedKeys(error, fields)} />
         {fields.length === 0 && <p>There is nothing to fill in.</p>}
         <SchemaFields fields={fields} drafts={current} onChange={setDrafts} error={error} idPrefix="field" local={local} />
@@ -79,7 +72,7 @@ export function ResourceForm({ screen, mode }: { screen: Collection | Item; mode
           </a>
           <Submit busy={busy}>{mode === 'create' ? `Create ${label.toLowerCase()}` : 'Save changes'}</Submit>
         </div>
-      </form>
+      </Form>
     </section>
   );
 }

@@ -1,11 +1,13 @@
 import { useState } from 'preact/hooks';
 import { call, download } from './api';
+import { ItemActionButtons } from './item-actions';
+import { LoadedList, Table, type Column } from './list';
 import { bodySchema, humanize, queryParameters, type Parameter, type Screen } from './openapi';
 import { appPath, collectionLabel, singular } from './resource-names';
 import { navigate, type Location } from './router';
 import type { JsonSchema } from './schema';
 import { useTenant } from './session';
-import { Empty, ErrorBanner, Loading, PageHeader, Pager, useAction, useLoad } from './ui';
+import { Empty, ErrorBanner, Form, PageHeader, Pager, useAction, useLoad } from './ui';
 import { CellValue, columnsFor, recordTitle, RichText } from './values';
 
 type Collection = Extract<Screen, { kind: 'collection' }>;
@@ -83,18 +85,25 @@ export function ResourceList({ screen, location }: { screen: Collection; locatio
   const activeFilters = filters.filter((parameter) => query[parameter.name]).length;
   const filtered = Object.keys(query).some((key) => key !== 'page' && key !== 'sort' && key !== 'per_page');
   const base = appPath(tenant, screen.apiPath);
+  const headings = columns.map((column): Column => {
+    const { asc, desc } = sortValues(sortParameter, column);
+    const sort = !query.sort ? undefined : query.sort === asc ? 'ascending' : query.sort === desc ? 'descending' : undefined;
+    const label =
+      asc || desc ? (
+        <button type="button" class="sort" onClick={() => go({ sort: sort === 'ascending' ? (desc ?? asc) : (asc ?? desc) })}>
+          {humanize(column)} <span aria-hidden="true">{sort === 'ascending' ? '▲' : sort === 'descending' ? '▼' : '↕'}</span>
+        </button>
+      ) : (
+        humanize(column)
+      );
+    return { key: column, label, sort };
+  });
   const rowHref = (row: Row) => (item?.operations.get && row.id !== undefined ? `${base}/${encodeURIComponent(String(row.id))}` : undefined);
 
   return (
     <section>
       <PageHeader title={label}>
-        {screen.exports
-          .filter((action) => tenant.can(action.operation['x-permission']))
-          .map((action) => (
-            <button type="button" class="secondary" key={action.apiPath} disabled={exporter.busy} onClick={() => void exporter.run(action)}>
-              {action.label}
-            </button>
-          ))}
+        <ItemActionButtons actions={screen.exports} busy={exporter.busy} onRun={(action) => void exporter.run(action)} />
         {canCreate && (
           <a class="button" href={`${base}/new`}>
             New {singular(label).toLowerCase()}
@@ -107,14 +116,7 @@ export function ResourceList({ screen, location }: { screen: Collection; locatio
         </p>
       )}
       {(byName.has('q') || filters.length > 0) && (
-        <form
-          class="toolbar"
-          role="search"
-          onSubmit={(event) => {
-            event.preventDefault();
-            apply();
-          }}
-        >
+        <Form class="toolbar" role="search" onSubmit={() => apply()}>
           {byName.has('q') && (
             <label>
               Search <input type="search" name="q" value={draft('q')} onInput={(event) => setDraft('q', event.currentTarget.value)} />
@@ -140,49 +142,25 @@ export function ResourceList({ screen, location }: { screen: Collection; locatio
             </details>
           )}
           <button type="submit">{byName.has('q') ? 'Search' : 'Apply filters'}</button>
-        </form>
+        </Form>
       )}
       <ErrorBanner error={remove.error ?? exporter.error} />
       {!list ? (
         <Empty>This resource cannot be listed; create one with the button above.</Empty>
-      ) : rows.loading && !rows.data ? (
-        <Loading />
-      ) : rows.error ? (
-        <ErrorBanner error={rows.error} />
-      ) : data.length === 0 ? (
-        <Empty>
-          {filtered ? <p>Nothing matches.</p> : <p>No {label.toLowerCase()} yet.</p>}
-          {canCreate && !filtered && <a href={`${base}/new`}>Create the first one</a>}
-        </Empty>
       ) : (
-        <div class="table-wrap" aria-busy={rows.loading ? 'true' : undefined}>
-          <table>
-            <thead>
-              <tr>
-                {columns.map((column) => {
-                  const { asc, desc } = sortValues(sortParameter, column);
-                  const current = query.sort === asc ? 'ascending' : query.sort === desc ? 'descending' : undefined;
-                  return (
-                    <th scope="col" key={column} aria-sort={current}>
-                      {asc || desc ? (
-                        <button type="button" class="sort" onClick={() => go({ sort: current === 'ascending' ? (desc ?? asc) : (asc ?? desc) })}>
-                          {humanize(column)} <span aria-hidden="true">{current === 'ascending' ? '▲' : current === 'descending' ? '▼' : '↕'}</span>
-                        </button>
-                      ) : (
-                        humanize(column)
-                      )}
-                    </th>
-                  );
-                })}
-                {(canEdit || canDelete) && (
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
-                )}
-              </tr>
-            </thead>
-            <tbody>
-              {data.map((row, index) => {
+        <LoadedList
+          list={rows}
+          items={data}
+          empty={
+            <>
+              {filtered ? <p>Nothing matches.</p> : <p>No {label.toLowerCase()} yet.</p>}
+              {canCreate && !filtered && <a href={`${base}/new`}>Create the first one</a>}
+            </>
+          }
+        >
+          {(items) => (
+            <Table columns={headings} actions={canEdit || canDelete} busy={rows.loading}>
+              {items.map((row, index) => {
                 const href = rowHref(row);
                 return (
                   <tr key={String(row.id ?? index)}>
@@ -218,9 +196,9 @@ export function ResourceList({ screen, location }: { screen: Collection; locatio
                   </tr>
                 );
               })}
-            </tbody>
-          </table>
-        </div>
+            </Table>
+          )}
+        </LoadedList>
       )}
       <Pager pagination={rows.data?.pagination} onPage={(page) => go({ page: page > 1 ? String(page) : undefined })} />
     </section>

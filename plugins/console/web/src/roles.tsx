@@ -2,7 +2,8 @@ import { useState } from 'preact/hooks';
 import { call, get } from './api';
 import { useRoles, type Role } from './members';
 import { permits, useTenant, type PluginPermission } from './session';
-import { Dialog, errorsFor, ErrorBanner, Loading, PageHeader, Submit, TextInput, useAction, useLoad } from './ui';
+import { LoadedList } from './list';
+import { Dialog, DialogActions, ErrorBanner, errorsFor, FieldNotes, Form, Loading, PageHeader, TextInput, useAction, useLoad } from './ui';
 
 /** The permission catalogue of the tenant (core's and every enabled plugin's). */
 export function useCatalogue(tenant: string) {
@@ -53,7 +54,7 @@ export function PermissionPicker(props: {
           </fieldset>
         );
       })}
-      {problems.length > 0 && <small class="field-error">{problems.join('; ')}</small>}
+      <FieldNotes errors={problems} />
     </div>
   );
 }
@@ -79,46 +80,45 @@ export function RolesPage() {
         )}
       </PageHeader>
       <ErrorBanner error={remove.error} />
-      {roles.loading && !roles.data ? (
-        <Loading />
-      ) : roles.error ? (
-        <ErrorBanner error={roles.error} />
-      ) : (
-        <ul class="cards">
-          {roles.data?.map((role) => (
-            <li class="card" key={role.id}>
-              <div class="card-head">
-                <h2>{role.name}</h2>
-                {role.builtin && <span class="badge">Built-in</span>}
-              </div>
-              {role.description && <p>{role.description}</p>}
-              <p class="muted">
-                {role.member_count} member{role.member_count === 1 ? '' : 's'} · {role.permissions.length} permission{role.permissions.length === 1 ? '' : 's'}
-              </p>
-              <details>
-                <summary>Permissions</summary>
-                <ul class="permission-list">
-                  {role.permissions.map((permission) => (
-                    <li key={permission}>
-                      <code>{permission}</code>
-                    </li>
-                  ))}
-                </ul>
-              </details>
-              {manage && !role.builtin && (
-                <div class="card-actions">
-                  <button type="button" class="secondary" onClick={() => setEditing(role)}>
-                    Edit
-                  </button>
-                  <button type="button" class="danger-link" onClick={() => void remove.run(role)}>
-                    Delete
-                  </button>
+      <LoadedList list={roles} items={roles.data} empty="No role.">
+        {(items) => (
+          <ul class="cards">
+            {items.map((role) => (
+              <li class="card" key={role.id}>
+                <div class="card-head">
+                  <h2>{role.name}</h2>
+                  {role.builtin && <span class="badge">Built-in</span>}
                 </div>
-              )}
-            </li>
-          ))}
-        </ul>
-      )}
+                {role.description && <p>{role.description}</p>}
+                <p class="muted">
+                  {role.member_count} member{role.member_count === 1 ? '' : 's'} · {role.permissions.length} permission
+                  {role.permissions.length === 1 ? '' : 's'}
+                </p>
+                <details>
+                  <summary>Permissions</summary>
+                  <ul class="permission-list">
+                    {role.permissions.map((permission) => (
+                      <li key={permission}>
+                        <code>{permission}</code>
+                      </li>
+                    ))}
+                  </ul>
+                </details>
+                {manage && !role.builtin && (
+                  <div class="card-actions">
+                    <button type="button" class="secondary" onClick={() => setEditing(role)}>
+                      Edit
+                    </button>
+                    <button type="button" class="danger-link" onClick={() => void remove.run(role)}>
+                      Delete
+                    </button>
+                  </div>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </LoadedList>
       {editing && (
         <RoleDialog
           role={editing === 'new' ? undefined : editing}
@@ -147,13 +147,7 @@ function RoleDialog({ role, onClose, onSaved }: { role: Role | undefined; onClos
   });
   return (
     <Dialog title={role ? `Edit ${role.name}` : 'New role'} onClose={onClose}>
-      <form
-        noValidate
-        onSubmit={(event) => {
-          event.preventDefault();
-          void run();
-        }}
-      >
+      <Form noValidate onSubmit={run}>
         <ErrorBanner error={error} placed={['name', 'description', 'permissions']} />
         <TextInput id="role-name" label="Name" value={name} onInput={setName} required errors={errorsFor(error, 'name')} />
         <TextInput id="role-description" label="Description" value={description} onInput={setDescription} errors={errorsFor(error, 'description')} />
@@ -164,13 +158,10 @@ function RoleDialog({ role, onClose, onSaved }: { role: Role | undefined; onClos
         ) : (
           <Loading />
         )}
-        <div class="dialog-actions">
-          <button type="button" class="secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <Submit busy={busy}>Save role</Submit>
-        </div>
-      </form>
+        <DialogActions onCancel={onClose} busy={busy}>
+          Save role
+        </DialogActions>
+      </Form>
     </Dialog>
   );
 }

@@ -1,6 +1,6 @@
 import { humanize } from './openapi';
 import { fieldErrors, unwrapNullable, type Drafts, type FieldSpec } from './schema';
-import { Field } from './ui';
+import { Field, FieldNotes } from './ui';
 
 /** The inputs of a generated form. */
 export function SchemaFields(props: {
@@ -41,16 +41,7 @@ export function SchemaFields(props: {
                 />{' '}
                 {label}
               </label>
-              {hint && (
-                <small class="hint" id={`${id}-hint`}>
-                  {hint}
-                </small>
-              )}
-              {errors.length > 0 && (
-                <small class="field-error" id={`${id}-error`}>
-                  {errors.join('; ')}
-                </small>
-              )}
+              <FieldNotes id={id} hint={hint} errors={errors} />
             </div>
           );
         if (field.kind === 'choices')
@@ -70,7 +61,7 @@ export function SchemaFields(props: {
                   {option}
                 </label>
               ))}
-              {errors.length > 0 && <small class="field-error">{errors.join('; ')}</small>}
+              <FieldNotes errors={errors} />
             </fieldset>
           );
         return (

@@ -3,7 +3,7 @@ import { call } from './api';
 import { slugify } from './auth';
 import { navigate } from './router';
 import { tenantPath, useSession } from './session';
-import { errorsFor, ErrorBanner, PageHeader, Submit, TextInput, useAction } from './ui';
+import { ErrorBanner, errorsFor, Form, PageHeader, Submit, TextInput, useAction } from './ui';
 
 /** Creates a tenant owned by the signed-in user. */
 export function NewTenantPage() {
@@ -20,13 +20,7 @@ export function NewTenantPage() {
     <section class="narrow">
       <PageHeader title="New tenant" />
       <p>A tenant is an organisation: its own members, roles, plugins and data. You become its owner.</p>
-      <form
-        noValidate
-        onSubmit={(event) => {
-          event.preventDefault();
-          void run();
-        }}
-      >
+      <Form noValidate onSubmit={run}>
         <ErrorBanner error={error} placed={['name', 'slug']} />
         <TextInput
           id="tenant-name"
@@ -52,7 +46,7 @@ export function NewTenantPage() {
           errors={errorsFor(error, 'slug')}
         />
         <Submit busy={busy}>Create tenant</Submit>
-      </form>
+      </Form>
     </section>
   );
 }

@@ -1,8 +1,9 @@
 import { useState } from 'preact/hooks';
 import { call } from './api';
+import { LoadedList, Table } from './list';
 import { PermissionPicker, useCatalogue } from './roles';
 import { useTenant } from './session';
-import { CopyButton, Dialog, Empty, errorsFor, ErrorBanner, Loading, PageHeader, Submit, TextInput, useAction, useLoad, When } from './ui';
+import { CopyButton, Dialog, DialogActions, ErrorBanner, errorsFor, Form, Loading, PageHeader, TextInput, useAction, useLoad, When } from './ui';
 
 interface ApiToken {
   id: string;
@@ -55,56 +56,34 @@ export function TokensPage() {
         </div>
       )}
       <ErrorBanner error={revoke.error} />
-      {tokens.loading && !tokens.data ? (
-        <Loading />
-      ) : tokens.error ? (
-        <ErrorBanner error={tokens.error} />
-      ) : tokens.data?.data.length === 0 ? (
-        <Empty>No API token yet.</Empty>
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Prefix</th>
-                <th scope="col">Permissions</th>
-                <th scope="col">Last used</th>
-                <th scope="col">Expires</th>
+      <LoadedList list={tokens} items={tokens.data?.data} empty="No API token yet.">
+        {(items) => (
+          <Table columns={['Name', 'Prefix', 'Permissions', 'Last used', 'Expires']} actions={manage}>
+            {items.map((token) => (
+              <tr key={token.id}>
+                <td>{token.name}</td>
+                <td>
+                  <code>plt_{token.prefix}…</code>
+                </td>
+                <td>{token.permissions.join(', ')}</td>
+                <td>
+                  <When value={token.last_used_at} />
+                </td>
+                <td>
+                  <When value={token.expires_at} />
+                </td>
                 {manage && (
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
+                  <td class="row-actions">
+                    <button type="button" class="secondary" onClick={() => void revoke.run(token)}>
+                      Revoke
+                    </button>
+                  </td>
                 )}
               </tr>
-            </thead>
-            <tbody>
-              {tokens.data?.data.map((token) => (
-                <tr key={token.id}>
-                  <td>{token.name}</td>
-                  <td>
-                    <code>plt_{token.prefix}…</code>
-                  </td>
-                  <td>{token.permissions.join(', ')}</td>
-                  <td>
-                    <When value={token.last_used_at} />
-                  </td>
-                  <td>
-                    <When value={token.expires_at} />
-                  </td>
-                  {manage && (
-                    <td class="row-actions">
-                      <button type="button" class="secondary" onClick={() => void revoke.run(token)}>
-                        Revoke
-                      </button>
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+            ))}
+          </Table>
+        )}
+      </LoadedList>
       {creating && (
         <NewTokenDialog
           onClose={() => setCreating(false)}
@@ -132,13 +111,7 @@ function NewTokenDialog({ onClose, onCreated }: { onClose(): void; onCreated(tok
   });
   return (
     <Dialog title="New API token" onClose={onClose}>
-      <form
-        noValidate
-        onSubmit={(event) => {
-          event.preventDefault();
-          void run();
-        }}
-      >
+      <Form noValidate onSubmit={run}>
         <ErrorBanner error={error} placed={['name', 'permissions', 'expires_at']} />
         <TextInput
           id="token-name"
@@ -155,13 +128,10 @@ function NewTokenDialog({ onClose, onCreated }: { onClose(): void; onCreated(tok
         ) : (
           <Loading />
         )}
-        <div class="dialog-actions">
-          <button type="button" class="secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <Submit busy={busy}>Create token</Submit>
-        </div>
-      </form>
+        <DialogActions onCancel={onClose} busy={busy}>
+          Create token
+        </DialogActions>
+      </Form>
     </Dialog>
   );
 }

@@ -108,17 +108,26 @@ export function Field(props: {
         {required && <span aria-hidden="true"> *</span>}
       </label>
       {children}
+      <FieldNotes id={id} hint={hint} errors={errors} />
+    </div>
+  );
+}
+
+/** A control's hint and error messages; with an `id`, as `<id>-hint` and `<id>-error` for `aria-describedby`. */
+export function FieldNotes({ id, hint, errors }: { id?: string; hint?: string | undefined; errors: readonly string[] }) {
+  return (
+    <>
       {hint && (
-        <small class="hint" id={`${id}-hint`}>
+        <small class="hint" id={id && `${id}-hint`}>
           {hint}
         </small>
       )}
       {errors.length > 0 && (
-        <small class="field-error" id={`${id}-error`}>
+        <small class="field-error" id={id && `${id}-error`}>
           {errors.join('; ')}
         </small>
       )}
-    </div>
+    </>
   );
 }
 
@@ -233,6 +242,34 @@ export function Submit({ busy, children }: { busy: boolean; children: ComponentC
     <button type="submit" disabled={busy} aria-busy={busy ? 'true' : undefined}>
       {busy ? 'Working…' : children}
     </button>
+  );
+}
+
+/** A form whose submission runs `onSubmit` instead of posting the page. */
+export function Form(props: { onSubmit(): unknown; class?: string; role?: 'search'; noValidate?: boolean; children: ComponentChildren }) {
+  const { onSubmit, children, ...attributes } = props;
+  return (
+    <form
+      {...attributes}
+      onSubmit={(event) => {
+        event.preventDefault();
+        void onSubmit();
+      }}
+    >
+      {children}
+    </form>
+  );
+}
+
+/** A dialog form's buttons: Cancel (calls `onCancel`) and the submit button labelled `children`. */
+export function DialogActions({ onCancel, busy, children }: { onCancel(): void; busy: boolean; children: ComponentChildren }) {
+  return (
+    <div class="dialog-actions">
+      <button type="button" class="secondary" onClick={onCancel}>
+        Cancel
+      </button>
+      <Submit busy={busy}>{children}</Submit>
+    </div>
   );
 }
 
