@@ -153,6 +153,8 @@ export interface TenantMember {
 export interface PluginMembers {
   /** One member, or undefined when the user is not a member of this tenant. */
   get(userId: string): Promise<TenantMember | undefined>;
+  /** The member with this email address (any letter case), or undefined when no member of this tenant has it. */
+  byEmail(email: string): Promise<TenantMember | undefined>;
   /** Members holding a role (by name) or a permission (wildcards in their grants understood); every member without a filter. */
   list(filter?: { role?: string; permission?: string }): Promise<TenantMember[]>;
 }

@@ -173,6 +173,7 @@ const memberSelect = `select tu.user_id as "userId", tu.name, tu.email,
 function tenantMembers(unit: UnitOfWork, services: KernelServices): PluginMembers {
   return {
     get: (userId) => unit.db.one<TenantMember>(`${memberSelect} where tu.user_id = $1`, [userId]),
+    byEmail: (email) => unit.db.one<TenantMember>(`${memberSelect} where lower(tu.email) = lower($1)`, [email]),
     async list(filter = {}) {
       const members = await unit.db.query<TenantMember>(`${memberSelect} order by tu.name, tu.user_id`);
       const { role, permission } = filter;

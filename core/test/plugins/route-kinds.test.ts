@@ -253,6 +253,12 @@ describe('secrets and members', () => {
     expect(response.body.data.owners.map((member: { userId: string }) => member.userId)).toEqual([a.id]);
     const fromB = await call(b, 'GET', '/members');
     expect(fromB.body.data.managers.map((member: { userId: string }) => member.userId)).toEqual([b.id]);
+    // By email, in any letter case; another tenant's member is nobody here.
+    expect((await call(a, 'GET', `/members?email=${encodeURIComponent(viewer.email.toUpperCase())}`)).body.data.found).toMatchObject({
+      userId: viewer.id,
+      roles: ['viewer'],
+    });
+    expect((await call(b, 'GET', `/members?email=${encodeURIComponent(viewer.email)}`)).body.data.found).toBeNull();
   });
 });
 
