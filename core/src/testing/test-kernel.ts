@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -39,6 +40,7 @@ export interface TestKernel {
 
 export interface TestRequestOptions {
   body?: unknown;
+  /** Request headers; a `host` header is sent as given (for plugins' host names), and then redirects are not followed. */
   headers?: Record<string, string>;
 }
 
@@ -165,11 +167,31 @@ async function sendRequest(baseUrl: string, method: string, route: string, optio
     body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
     headers['content-type'] ??= 'application/json';
   }
-  const response = await fetch(`${baseUrl}${route}`, { method, headers, body });
+  // fetch drops a Host header; node:http sends it.
+  const hasHost = Object.keys(headers).some((name) => name.toLowerCase() === 'host');
+  const response = hasHost ? await requestWithHost(`${baseUrl}${route}`, method, headers, body) : await fetch(`${baseUrl}${route}`, { method, headers, body });
   const text = await response.text();
   let decoded: unknown = text;
   if (response.headers.get('content-type')?.includes('json') && text) decoded = JSON.parse(text);
   return { status: response.status, headers: response.headers, body: decoded };
+}
+
+function requestWithHost(url: string, method: string, headers: Record<string, string>, body: string | undefined): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const outgoing = httpRequest(url, { method, headers }, (incoming) => {
+      const chunks: Buffer[] = [];
+      incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+      incoming.on('error', reject);
+      incoming.on('end', () => {
+        const answer = new Headers();
+        for (const [name, value] of Object.entries(incoming.headers)) for (const item of [value ?? []].flat()) answer.append(name, item);
+        const status = incoming.statusCode!;
+        resolve(new Response([101, 204, 205, 304].includes(status) ? null : Buffer.concat(chunks), { status, headers: answer }));
+      });
+    });
+    outgoing.on('error', reject);
+    outgoing.end(body);
+  });
 }
 
 async function drainJobs(kernel: Kernel, timeoutMs = 15_000): Promise<void> {

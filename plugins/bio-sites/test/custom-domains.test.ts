@@ -95,7 +95,7 @@ describe('serving a site on <slug>.<PLINTH_BIO_SITES_DOMAIN>', () => {
     expect((await visitHost(t, 'ada.bio.example.test', '/b/ada')).status).toBe(200);
     for (const path of [`/l/${linkId}`, `/b/ada/l/${linkId}`]) {
       const click = await visitHost(t, 'ada.bio.example.test', path);
-      expect([click.status, click.headers.location], path).toEqual([302, 'https://ada.example/blog']);
+      expect([click.status, click.headers.get('location')], path).toEqual([302, 'https://ada.example/blog']);
     }
   });
 
@@ -104,7 +104,7 @@ describe('serving a site on <slug>.<PLINTH_BIO_SITES_DOMAIN>', () => {
     for (const host of ['nobody.bio.example.test', 'ada-draft.bio.example.test']) {
       const missing = await visitHost(t, host, '/');
       expect(missing.status, host).toBe(404);
-      expect(missing.headers['content-type'], host).toBe('text/html; charset=utf-8');
+      expect(missing.headers.get('content-type'), host).toBe('text/html; charset=utf-8');
       expect(missing.text, host).toContain('<h1>Not found</h1>');
     }
     for (const [host, path] of [
@@ -125,7 +125,7 @@ describe('serving a site on its custom domain', () => {
     expect(page.status).toBe(200);
     expect(page.text).toContain('<h1>Ada on her domain</h1>');
     const click = await visitHost(t, 'links.ada.example', `/l/${linkId}`);
-    expect([click.status, click.headers.location]).toEqual([302, 'https://ada.example/blog']);
+    expect([click.status, click.headers.get('location')]).toEqual([302, 'https://ada.example/blog']);
     await t.flushWrites();
     const hits = await t.sql<{ tenant_id: string }>('select distinct tenant_id from bio_sites_hits where site_id = $1', [siteId]);
     expect(hits).toEqual([{ tenant_id: ada.tenant!.id }]);
@@ -174,7 +174,7 @@ describe("a site's own host", () => {
         expect(response.text, `${host}${path}`).toContain('<h1>Not found</h1>');
       }
       const own = await visitHost(t, host, '/s/ada-code');
-      expect([own.status, own.headers.location], host).toEqual([302, 'https://ada-code.example/']);
+      expect([own.status, own.headers.get('location')], host).toEqual([302, 'https://ada-code.example/']);
     }
     const platform = await visitHost(t, 'localhost', '/b/eve-page');
     expect(platform.text).toContain('<h1>Eve page</h1>');

@@ -1,4 +1,3 @@
-import { request } from 'node:http';
 import type { TestKernel, TestUser } from '@plinth/core/testing';
 import { expect } from 'vitest';
 
@@ -20,18 +19,10 @@ export async function visit(t: TestKernel, path: string, init: { method?: string
   return { status: response.status, headers: response.headers, text: await response.text() };
 }
 
-/** A visitor's request sent to the kernel with another `Host` header (fetch does not let a caller set it). */
-export function visitHost(t: TestKernel, host: string, path: string, init: { method?: string; headers?: Record<string, string> } = {}) {
-  return new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }>((resolve, reject) => {
-    const outgoing = request(`${t.url}${path}`, { method: init.method ?? 'GET', headers: { 'user-agent': phone, ...init.headers, host } }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') }));
-      response.on('error', reject);
-    });
-    outgoing.on('error', reject);
-    outgoing.end();
-  });
+/** A visitor's request on another host name (the kit sends the `Host` header and follows no redirect), the body as text. */
+export async function visitHost(t: TestKernel, host: string, path: string, init: { method?: string; headers?: Record<string, string> } = {}) {
+  const response = await t.request(init.method ?? 'GET', path, { headers: { 'user-agent': phone, ...init.headers, host } });
+  return { status: response.status, headers: response.headers, text: typeof response.body === 'string' ? response.body : JSON.stringify(response.body) };
 }
 
 /** Creates a site through the API and returns it. */
