@@ -1,19 +1,15 @@
-// CRM contact search benchmark: GET /api/v1/crm/contacts?q=… over 100,000 contacts of one tenant, through the
+// CRM contact search benchmark: GET /api/v1/crm/contacts?q=… over 100,000 contacts (BENCH_CONTACTS) of one tenant, through the
 // full request path (JWT, tenant, permission, RLS transaction), reporting requests/s and p50/p99 latency.
 // Needs the CRM plugin built (`npx tsc -p plugins/crm/tsconfig.json`); uses DATABASE_URL when set, otherwise an
 // embedded PostgreSQL in a temporary folder.
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import autocannon from 'autocannon';
-import pg from 'pg';
-import { createKernel, loadConfig, startEmbeddedPostgres } from '@plinth/core';
 import crm from '@plinth/plugin-crm';
+import { scratchDatabase } from './lib/database.js';
+import { benchTenant, call, exitAfterWorker, startKernel } from './lib/kernel.js';
+import { load, median, settings } from './lib/measure.js';
 
-const duration = Number(process.env.BENCH_DURATION ?? 10);
-const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
-const contacts = 100_000;
+const { duration, connections } = settings({ duration: 10, connections: 10 });
+const contacts = Number(process.env.BENCH_CONTACTS ?? 100_000);
 const firstNames = [
   'ada',
   'grace',
@@ -47,39 +43,11 @@ const queries = [
   ...firstNames.map((name, index) => `q=${name}&tag=t${index % 5}&score_min=20&sort=-score`),
 ];
 
-async function prepare() {
-  let embedded;
-  let scratch;
-  let serverUrl = process.env.DATABASE_URL;
-  if (!serverUrl) {
-    scratch = mkdtempSync(path.join(tmpdir(), 'plinth-bench-'));
-    chmodSync(scratch, 0o755);
-    embedded = await startEmbeddedPostgres({ dataDir: path.join(scratch, 'postgres') });
-    serverUrl = embedded.url;
-  }
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query('drop database if exists plinth_bench_crm with (force)');
-  await admin.query('create database plinth_bench_crm');
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = '/plinth_bench_crm';
-  const config = await loadConfig({ env: { ...process.env, DATABASE_URL: url.toString(), PORT: '0', LOG_LEVEL: 'warn' } });
-  const kernel = await createKernel(config, { plugins: [crm] });
-  await kernel.start();
-  const registered = await fetch(`${kernel.url}/api/v1/auth/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: 'bench@example.test', password: 'bench-password-4821', name: 'Bench', tenant: { name: 'Bench', slug: 'bench' } }),
-  });
-  const { data } = await registered.json();
-  const headers = { authorization: `Bearer ${data.tokens.access_token}`, 'x-tenant': 'bench' };
-  const enabled = await fetch(`${kernel.url}/api/v1/marketplace/crm/enable`, {
-    method: 'POST',
-    headers: { ...headers, 'content-type': 'application/json' },
-    body: '{}',
-  });
-  if (enabled.status !== 200) throw new Error(`enabling crm failed: ${enabled.status} ${await enabled.text()}`);
+/** A kernel with the CRM enabled for the bench tenant, whose contacts are seeded; returns it and the owner's headers. */
+async function prepare(databaseUrl) {
+  const kernel = await startKernel(databaseUrl, { plugins: [crm] });
+  const tenant = await benchTenant(kernel);
+  await call(kernel, 'POST', '/api/v1/marketplace/crm/enable', {}, tenant.headers);
   const { knex } = kernel.container.cradle.database;
   await knex.raw(
     `insert into crm_contacts (tenant_id, name, email, company, tags, source, score, created_at)
@@ -88,67 +56,49 @@ async function prepare() {
        from generate_series(1, ?) g,
             lateral (select (?::text[])[1 + g % ?] as name) f,
             lateral (select (?::text[])[1 + (g / ?) % ?] as name) l`,
-    [data.tenant.id, contacts, firstNames, firstNames.length, lastNames, firstNames.length, lastNames.length],
+    [tenant.id, contacts, firstNames, firstNames.length, lastNames, firstNames.length, lastNames.length],
   );
   // The steady state autovacuum keeps: statistics and visibility maps (index-only scans) up to date.
   await knex.raw('vacuum analyze crm_contacts');
   await knex.raw('vacuum analyze crm_contact_words');
-  await knex.raw(`update tenants set quotas = '{"requests_per_minute": 1000000000}' where id = ?`, [data.tenant.id]);
-  return {
-    kernel,
-    headers,
-    async dispose() {
-      await kernel.stop();
-      if (process.env.BENCH_KEEP) return;
-      const cleanup = new pg.Client({ connectionString: serverUrl });
-      await cleanup.connect();
-      await cleanup.query('drop database if exists plinth_bench_crm with (force)');
-      await cleanup.end();
-      await embedded?.stop();
-      if (scratch) rmSync(scratch, { recursive: true, force: true });
-    },
-  };
+  return { kernel, headers: tenant.headers };
 }
 
-async function load(baseUrl, seconds, headers) {
-  let counter = 0;
-  const result = await autocannon({
-    url: baseUrl,
+let counter = 0;
+/** Loads the search route with the queries in turn. */
+const search = (kernel, headers, seconds) =>
+  load(kernel.url, {
+    seconds,
     connections,
-    duration: seconds,
     headers,
-    requests: [{ setupRequest: (request) => ({ ...request, path: `/api/v1/crm/contacts?${queries[counter++ % queries.length]}` }) }],
+    request: { setupRequest: (request) => ({ ...request, path: `/api/v1/crm/contacts?${queries[counter++ % queries.length]}` }) },
   });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${result.non2xx} non-2xx, ${result.errors} errors`);
-  return result;
-}
 
-const bench = await prepare();
+const database = await scratchDatabase('plinth_bench_crm');
 try {
-  const sample = await fetch(`${bench.kernel.url}/api/v1/crm/contacts?q=ada`, { headers: bench.headers });
-  const matched = (await sample.json()).meta.pagination.total;
-  console.log(
-    `crm search: ${contacts} contacts, ${queries.length} rotating queries (e.g. q=ada matches ${matched}), ${connections} connections, ${duration} s`,
-  );
-  // Each query once, alone: the slowest show where the time goes.
-  const alone = [];
-  for (const query of queries) {
-    const started = performance.now();
-    await (await fetch(`${bench.kernel.url}/api/v1/crm/contacts?${query}`, { headers: bench.headers })).arrayBuffer();
-    alone.push({ query, ms: performance.now() - started });
+  const { kernel, headers } = await prepare(database.url);
+  try {
+    const sample = await call(kernel, 'GET', '/api/v1/crm/contacts?q=ada', undefined, headers);
+    console.log(
+      `crm search: ${contacts} contacts, ${queries.length} rotating queries (e.g. q=ada matches ${sample.meta.pagination.total}), ${connections} connections, ${duration} s`,
+    );
+    // Each query once, alone: the slowest show where the time goes.
+    const alone = [];
+    for (const query of queries) {
+      const started = performance.now();
+      await (await fetch(`${kernel.url}/api/v1/crm/contacts?${query}`, { headers })).arrayBuffer();
+      alone.push({ query, ms: performance.now() - started });
+    }
+    alone.sort((a, b) => b.ms - a.ms);
+    const slowest = alone.slice(0, 3).map((q) => `${q.query} ${q.ms.toFixed(0)} ms`);
+    console.log(`alone: median ${median(alone.map((q) => q.ms)).toFixed(1)} ms; slowest ${slowest.join(', ')}`);
+    await search(kernel, headers, 2);
+    const result = await search(kernel, headers, duration);
+    console.log(`GET /api/v1/crm/contacts?q=…  ${result.rps.toFixed(0)} req/s   p50 ${result.p50} ms   p99 ${result.p99} ms   max ${result.max} ms`);
+  } finally {
+    await kernel.stop();
   }
-  alone.sort((a, b) => b.ms - a.ms);
-  console.log(
-    `alone: median ${alone[Math.floor(alone.length / 2)].ms.toFixed(1)} ms; slowest ${alone
-      .slice(0, 3)
-      .map((q) => `${q.query} ${q.ms.toFixed(0)} ms`)
-      .join(', ')}`,
-  );
-  await load(bench.kernel.url, 2, bench.headers);
-  const result = await load(bench.kernel.url, duration, bench.headers);
-  console.log(
-    `GET /api/v1/crm/contacts?q=…  ${result.requests.average.toFixed(0)} req/s   p50 ${result.latency.p50} ms   p99 ${result.latency.p99} ms   max ${result.latency.max} ms`,
-  );
 } finally {
-  await bench.dispose();
+  await database.dispose();
 }
+exitAfterWorker();

@@ -1,6 +1,7 @@
 // Baseline: Koa + pg, one prepared select by primary key. No Plinth code.
 import Koa from 'koa';
 import pg from 'pg';
+import { serve } from '../lib/server.js';
 
 const pool = new pg.Pool({ connectionString: process.env.BENCH_DATABASE_URL, max: 10 });
 pool.on('error', () => undefined);
@@ -14,6 +15,6 @@ app.use(async (ctx) => {
   const result = await pool.query({ name: 'item-by-id', text: 'select id, name, price from bench_items where id = $1', values: [Number(match[1])] });
   ctx.body = result.rows[0];
 });
-const server = app.listen(0, '127.0.0.1', () => process.send?.({ url: `http://127.0.0.1:${server.address().port}/items` }));
-process.on('message', (message) => message === 'cpu' && process.send?.({ cpu: process.cpuUsage(), rss: process.memoryUsage().rss }));
-process.on('message', (message) => message === 'stop' && server.close(() => pool.end().then(() => process.exit(0))));
+const server = app.listen(0, '127.0.0.1', () =>
+  serve(`http://127.0.0.1:${server.address().port}/items`, () => new Promise((done) => server.close(done)).then(() => pool.end())),
+);

@@ -1,8 +1,10 @@
 // The Plinth kernel serving the benchmark's two routes through the full request path.
 // BENCH_ROUTE=plain: a route reading a row by primary key with knex (no auth, no tenant).
 // BENCH_ROUTE=tenant: authenticated (JWT), tenant-scoped (X-Tenant), permission-checked, RLS transaction, prepared select by id.
-import { createKernel, defineRoute, loadConfig } from '@plinth/core';
+import { defineRoute } from '@plinth/core';
 import { definePermissions, definePlugin, Type } from '@plinth/sdk';
+import { startKernel } from '../lib/kernel.js';
+import { serve } from '../lib/server.js';
 
 /** BENCH_PLUGINS generated plugins, 10 routes each, installed and enabled for the bench tenant. */
 function generatedPlugins(count) {
@@ -58,12 +60,8 @@ const tenant = defineRoute({
   },
 });
 
-const config = await loadConfig({
-  env: { ...process.env, DATABASE_URL: process.env.BENCH_DATABASE_URL, PORT: '0', LOG_LEVEL: 'warn', PLINTH_ROLE: 'api' },
-});
 const plugins = generatedPlugins(Number(process.env.BENCH_PLUGINS ?? 0));
-const kernel = await createKernel(config, { routes: [plain, tenant], plugins });
-await kernel.start();
+const kernel = await startKernel(process.env.BENCH_DATABASE_URL, { role: 'api', routes: [plain, tenant], plugins });
 if (plugins.length > 0) {
   const { knex } = kernel.container.cradle.database;
   const { id } = await knex('tenants').where({ slug: 'bench' }).first('id');
@@ -72,6 +70,4 @@ if (plugins.length > 0) {
     .onConflict(['tenant_id', 'plugin'])
     .ignore();
 }
-process.send?.({ url: `${kernel.url}/api/v1/bench/${process.env.BENCH_ROUTE === 'tenant' ? 'tenant-items' : 'items'}` });
-process.on('message', (message) => message === 'cpu' && process.send?.({ cpu: process.cpuUsage(), rss: process.memoryUsage().rss }));
-process.on('message', (message) => message === 'stop' && kernel.stop().then(() => process.exit(0)));
+serve(`${kernel.url}/api/v1/bench/${process.env.BENCH_ROUTE === 'tenant' ? 'tenant-items' : 'items'}`, () => kernel.stop());
