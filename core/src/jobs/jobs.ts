@@ -87,6 +87,8 @@ export function createJobs(options: JobsOptions): Jobs {
   let running = false;
   let failed = false;
   agenda.on('error', (error: Error) => {
+    // After stop, agenda's notification poller may still touch the ended pool: that is shutdown, not a failure.
+    if (closed) return;
     failed = true;
     options.logger.error({ err: error }, 'job backend error');
   });
