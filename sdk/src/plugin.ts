@@ -140,6 +140,11 @@ export interface PluginDefinition<Deps extends DepRefs, SettingsSchema extends T
   permissions?: Perms;
   /** JSON Schema of the per-tenant settings (defaults applied, validated on save). */
   settings?: SettingsSchema;
+  /**
+   * One of the plugin's permissions whose holders may change its settings (`PUT /plugins/<name>/settings`),
+   * besides those holding `core.plugins.manage`.
+   */
+  settingsPermission?: PermissionRef;
   migrations?: readonly PluginMigration[];
   /** Hooks this plugin offers others, by name. */
   hooks?: Record<string, HookSpec>;
@@ -178,6 +183,7 @@ export interface Plugin {
   readonly hooks: Record<string, HookSpec>;
   readonly scope: 'tenant' | 'host';
   readonly navigation: readonly NavigationEntry[];
+  readonly settingsPermission: string | undefined;
   readonly web: WebAssets | undefined;
   readonly hosts: HostRouting | undefined;
   readonly routes: readonly AnyRoute[];
@@ -240,6 +246,7 @@ export function definePlugin<
     hooks: definition.hooks ?? {},
     scope: definition.scope ?? 'tenant',
     navigation: definition.navigation ?? [],
+    settingsPermission: definition.settingsPermission?.name,
     web: definition.web,
     hosts: definition.hosts,
     routes: definition.routes?.(build) ?? [],

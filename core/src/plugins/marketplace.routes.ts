@@ -1,5 +1,6 @@
-import { ConflictError, NotFoundError, Reply, Type, ValidationError, type Plugin } from '@plinth/sdk';
+import { ConflictError, ForbiddenError, NotFoundError, Reply, Type, ValidationError, type Plugin } from '@plinth/sdk';
 import { defineRoute, type CoreRoute } from '../http/route.js';
+import { holds } from '../rbac/permissions.js';
 import type { TenantPlugins } from './tenant-plugins.js';
 import { emitEvent } from './plugin-scope.js';
 import { enabledDependents, enablePlugin, installedPlugin, lockEnabledPlugins, presentPlugin, requiredChain, tenantTablesOf } from './marketplace.js';
@@ -129,12 +130,14 @@ const getSettings = defineRoute({
 const putSettings = defineRoute({
   method: 'PUT',
   path: '/plugins/:plugin/settings',
-  summary: "Replace the tenant's settings of an enabled plugin (validated against its schema)",
+  summary: "Replace the tenant's settings of an enabled plugin (validated against its schema); core.plugins.manage or the plugin's settings permission",
   tag: 'marketplace',
-  access: { permission: 'core.plugins.manage' },
+  access: { member: true },
   schema: { params: PluginParams, body: Type.Record(Type.String(), Type.Unknown()) },
-  async handler({ services, tenant, params, body, db, audit }) {
+  async handler({ services, tenant, params, body, db, audit, permissions }) {
     const plugin = installedPlugin(services, params.plugin);
+    const allowed = ['core.plugins.manage', ...(plugin.settingsPermission ? [plugin.settingsPermission] : [])];
+    if (!allowed.some((permission) => holds(permissions, permission))) throw new ForbiddenError(`Missing permission ${allowed.join(' or ')}`);
     const tenantPlugins = services.plugins.tenantPlugins;
     const settings = tenantPlugins.validateSettings(plugin, body);
     const [row] = await db.query('update tenant_plugins set settings = $2, updated_at = now() where plugin = $1 and enabled returning id', [

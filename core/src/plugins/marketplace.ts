@@ -27,6 +27,7 @@ export function presentPlugin(plugin: Plugin, enabled: boolean) {
       permission: entry.permission?.name ?? null,
     })),
     web: plugin.web ? `/web/${plugin.name}/` : null,
+    settings_permission: plugin.settingsPermission ?? null,
     enabled,
   };
 }

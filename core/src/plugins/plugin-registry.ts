@@ -89,6 +89,8 @@ export function validatePlugin(plugin: Plugin): void {
     };
     for (const [kind, list] of Object.entries(owned)) if (list.length > 0) fail('scope', `a host-level plugin has no ${kind}`);
   }
+  if (plugin.settingsPermission && !Object.values(plugin.permissions).some((permission) => permission.name === plugin.settingsPermission))
+    fail('settingsPermission', `${plugin.settingsPermission} is not one of the plugin's permissions`);
   if (plugin.hosts) {
     if (typeof plugin.hosts.route !== 'function') fail('hosts', 'hosts.route must be a function');
     if (!plugin.routes.some((route) => route.public && route.root)) fail('hosts', 'a plugin routing host names needs root routes to route them to');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAsSystem } from '../../src/db/scoped-db.js';
-import { createTestKernel, signUp, type TestKernel, type TestUser } from '../../src/testing/index.js';
+import { addMember, createTestKernel, signUp, type TestKernel, type TestUser } from '../../src/testing/index.js';
 import { signUpMember } from '../isolation/fixtures.js';
 import { journalPlugin } from './fixtures/journal-plugin.js';
 import { notesPlugin } from './fixtures/notes-plugin.js';
@@ -43,10 +43,14 @@ describe('browsing', () => {
       category: 'productivity',
       icon: null,
       author: null,
-      permissions: [{ name: 'tags.stats.view', description: 'See tag stats', grant_to: ['admin', 'member'] }],
+      permissions: [
+        { name: 'tags.stats.view', description: 'See tag stats', grant_to: ['admin', 'member'] },
+        { name: 'tags.settings.manage', description: 'Change the tag prefix', grant_to: ['admin'] },
+      ],
       requires: { core: '>=0.1.0', plugins: { notes: '^1.0.0' }, optional_plugins: {} },
       navigation: [],
       web: null,
+      settings_permission: 'tags.settings.manage',
       enabled: false,
     });
     expect(await enabledIn(owner)).toEqual({ notes: false, tags: false, journal: false });
@@ -191,6 +195,19 @@ describe('permissions', () => {
       }
     }
     expect((await call(owner, 'GET', '/plugins/notes/settings')).body.data).toEqual({ maxTitle: 100 });
+  });
+
+  it("lets a member holding the plugin's settings permission change that plugin's settings, and no other's", async () => {
+    const role = await call(owner, 'POST', '/roles', { name: 'tag-editor', permissions: ['tags.settings.manage'] });
+    expect(role.status).toBe(201);
+    const editor = await addMember(t, owner, ['tag-editor']);
+    const changed = await call(editor, 'PUT', '/plugins/tags/settings', { prefix: '!' });
+    expect([changed.status, changed.body.data]).toEqual([200, { prefix: '!' }]);
+    const refused = await call(editor, 'PUT', '/plugins/notes/settings', { maxTitle: 5 });
+    expect([refused.status, refused.body.message]).toEqual([403, 'Missing permission core.plugins.manage']);
+    const viewerRefused = await call(viewer, 'PUT', '/plugins/tags/settings', { prefix: '?' });
+    expect([viewerRefused.status, viewerRefused.body.message]).toEqual([403, 'Missing permission core.plugins.manage or tags.settings.manage']);
+    expect((await call(owner, 'PUT', '/plugins/tags/settings', { prefix: '#' })).body.data).toEqual({ prefix: '#' });
   });
 
   it('lets an admin manage plugins', async () => {

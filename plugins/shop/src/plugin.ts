@@ -30,6 +30,7 @@ export default definePlugin({
   deps,
   permissions: shopPermissions,
   settings: ShopSettings,
+  settingsPermission: shopPermissions['settings.manage'],
   hooks: shopHooks,
   migrations: [createShopCatalogue, createShopOrders],
   navigation: [

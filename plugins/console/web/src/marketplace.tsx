@@ -73,6 +73,13 @@ export function MarketplacePage() {
                 ))}
               </ul>
             </details>
+            {!manage && plugin.enabled && plugin.settings_permission && tenant.can(plugin.settings_permission) && (
+              <div class="card-actions">
+                <button type="button" class="secondary" onClick={() => setMode({ kind: 'settings', plugin })}>
+                  Settings
+                </button>
+              </div>
+            )}
             {manage && (
               <div class="card-actions">
                 {plugin.enabled ? (

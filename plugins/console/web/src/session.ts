@@ -42,6 +42,8 @@ export interface MarketplaceEntry {
   requires: { core: string; plugins: Record<string, string>; optional_plugins: Record<string, string> };
   navigation: NavigationEntry[];
   web: string | null;
+  /** A permission of the plugin whose holders may change its settings, besides core.plugins.manage. */
+  settings_permission: string | null;
   enabled: boolean;
 }
 
