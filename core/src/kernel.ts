@@ -138,7 +138,7 @@ export async function createKernel(config: PlinthConfig, options: KernelOptions 
     secretBox: createSecretBox(config.encryptionKey),
     accessTokens,
     identity: createIdentity(database, cache, accessTokens.ttlSeconds),
-    tenants: createTenantDirectory(database, cache, config.baseDomain),
+    tenants: createTenantDirectory(database, cache, config.baseDomain, platformHosts(config)),
     tenantAccess: createTenantAccess(
       database,
       cache,
@@ -161,7 +161,7 @@ export async function createKernel(config: PlinthConfig, options: KernelOptions 
   const routes = [...coreRoutes, ...pluginHost.routes, ...(options.routes ?? [])];
   mountRoutes((route) => (route.root ? http.rootRouter : route.plugin ? http.pluginRouter(route.plugin) : http.apiRouter), routes, services);
   if (options.eagerSchemas) for (const route of routes) compileRouteSchemas(route);
-  const routing = hostRouting({ plugins: pluginHost.plugins, database, tenants: services.tenants, platformHosts: platformHosts(config) });
+  const routing = hostRouting({ plugins: pluginHost.plugins, database, tenants: services.tenants });
   if (routing) http.routeHosts(routing);
   http.app.use(staticFiles(webSites(pluginHost.plugins)));
   http.apiRouter.get('/openapi.json', (ctx) => {
@@ -224,8 +224,7 @@ async function closeServer(server: Server, timeoutMs: number): Promise<void> {
   clearTimeout(timer);
 }
 
-/** The host names that mean the platform itself, never a plugin's own host. */
+/** Host names of the platform itself besides its base domain: the bind address and the public URL's host. */
 function platformHosts(config: PlinthConfig): string[] {
-  const publicHost = config.publicUrl ? new URL(config.publicUrl).hostname.toLowerCase() : undefined;
-  return [config.host, config.baseDomain, publicHost].filter((host): host is string => Boolean(host));
+  return config.publicUrl ? [config.host, new URL(config.publicUrl).hostname.toLowerCase()] : [config.host];
 }

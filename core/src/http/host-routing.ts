@@ -11,8 +11,6 @@ export interface HostRoutingOptions {
   plugins: readonly Plugin[];
   database: Database;
   tenants: TenantDirectory;
-  /** Host names of the platform itself (base domain, public URL's host, bind address), lower-case. */
-  platformHosts: readonly string[];
 }
 
 /**
@@ -20,14 +18,13 @@ export interface HostRoutingOptions {
  * on another host is routed to the path the first plugin answers, if one does. Returns undefined when no
  * plugin routes hosts, so the request path pays nothing for it.
  */
-export function hostRouting({ plugins, database, tenants, platformHosts }: HostRoutingOptions): PlinthMiddleware | undefined {
+export function hostRouting({ plugins, database, tenants }: HostRoutingOptions): PlinthMiddleware | undefined {
   const routers = plugins.flatMap((plugin) => (plugin.hosts ? [{ plugin, hosts: plugin.hosts, prefixes: rootPrefixes(plugin) }] : []));
   if (routers.length === 0) return undefined;
-  const isPlatformHost = (host: string) => !host || host === 'localhost' || host.startsWith('[') || /^[\d.]+$/.test(host) || platformHosts.includes(host);
 
   return async (ctx, next) => {
     const host = ctx.hostname.toLowerCase();
-    if (platformPaths.test(ctx.path) || isPlatformHost(host)) return next();
+    if (platformPaths.test(ctx.path) || tenants.isPlatformHost(host)) return next();
     const domainTenantId = (await tenants.byDomain(host))?.id;
     const db = new LazyTransaction(database, 'global');
     try {

@@ -206,18 +206,10 @@ async function tenantOf(ctx: PlinthContext, access: CoreRoute['access'], service
   if (!tenant) throw new RootMiss();
   // A tenant's own host name (its subdomain, a domain it verified) shows that tenant's pages only, never another's.
   if (!('param' in from)) {
-    const owner = await hostOwner(ctx.hostname.toLowerCase(), services);
+    const owner = await services.tenants.ownerOfHost(ctx.hostname.toLowerCase());
     if (owner && owner.id !== tenant.id) throw new RootMiss();
   }
   return tenant;
-}
-
-/** The tenant whose own host name `host` is: `<slug>.<base domain>` or a custom domain it verified. */
-async function hostOwner(host: string, services: KernelServices): Promise<Tenant | undefined> {
-  const { baseDomain, host: bindAddress } = services.config;
-  if (!host || host === 'localhost' || host === bindAddress || host === baseDomain || host.startsWith('[') || /^[\d.]+$/.test(host)) return undefined;
-  if (baseDomain && host.endsWith(`.${baseDomain}`)) return services.tenants.bySlug(host.slice(0, -baseDomain.length - 1));
-  return services.tenants.byDomain(host);
 }
 
 /** Yields the chunks, then commits the transaction; rolls it back when the stream fails or the client goes away. */

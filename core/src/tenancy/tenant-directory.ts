@@ -31,6 +31,10 @@ export interface TenantDirectory {
   bySlug(slug: string): Promise<Tenant | undefined>;
   /** The tenant that verified `domain` (lower-case host name) as a custom domain. */
   byDomain(domain: string): Promise<Tenant | undefined>;
+  /** Whether `host` (lower-case, no port) names the platform itself: `localhost`, an IP, the base domain, the public URL's host. */
+  isPlatformHost(host: string): boolean;
+  /** The tenant whose own host name `host` is (`<slug>.<base domain>`, or a custom domain it verified); none for the platform's. */
+  ownerOfHost(host: string): Promise<Tenant | undefined>;
   /** Drops cached copies after a change (status, quotas, domains). */
   forget(tenant: Pick<Tenant, 'id' | 'slug'>, domains?: string[]): Promise<void>;
 }
@@ -38,7 +42,16 @@ export interface TenantDirectory {
 const ttlMs = 60_000;
 const slugPattern = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
-export function createTenantDirectory(database: Database, cache: Cache, baseDomain: string | undefined): TenantDirectory {
+/**
+ * Finds tenants by id, slug and host name. `platformHosts` are the host names of the platform itself (base domain,
+ * public URL's host, bind address), which never name a tenant.
+ */
+export function createTenantDirectory(
+  database: Database,
+  cache: Cache,
+  baseDomain: string | undefined,
+  platformHosts: readonly string[] = [],
+): TenantDirectory {
   const load = (column: 'id' | 'slug', value: string) =>
     runAsSystem(database, (db) =>
       db.one<Tenant>(`select id, slug, name, status, plan, settings, quotas, created_at, updated_at from tenants where ${column} = $1`, [value]),
@@ -53,11 +66,20 @@ export function createTenantDirectory(database: Database, cache: Cache, baseDoma
     );
     return id ? byId(id) : undefined;
   };
+  const isPlatformHost = (host: string) =>
+    !host || host === 'localhost' || host.startsWith('[') || /^[\d.]+$/.test(host) || host === baseDomain || platformHosts.includes(host);
+  const subdomainSlug = (host: string) => (baseDomain && host.endsWith(`.${baseDomain}`) ? host.slice(0, -baseDomain.length - 1) : undefined);
 
   return {
     byId,
     bySlug,
     byDomain,
+    isPlatformHost,
+    async ownerOfHost(host) {
+      if (isPlatformHost(host)) return undefined;
+      const slug = subdomainSlug(host);
+      return slug === undefined ? byDomain(host) : bySlug(slug);
+    },
     async resolve(header, hostHeader) {
       if (header) {
         const named = header.trim().toLowerCase();
@@ -67,14 +89,12 @@ export function createTenantDirectory(database: Database, cache: Cache, baseDoma
         return tenant;
       }
       const host = hostHeader.toLowerCase().replace(/:\d+$/, '');
-      if (baseDomain && host.endsWith(`.${baseDomain}`)) {
-        const slug = host.slice(0, -baseDomain.length - 1);
-        const tenant = await bySlug(slug);
-        if (!tenant) throw new NotFoundError('Tenant not found');
-        return tenant;
-      }
-      if (!host || host === baseDomain || host === 'localhost' || /^[\d.]+$/.test(host) || host.startsWith('[')) return undefined;
-      return byDomain(host);
+      if (isPlatformHost(host)) return undefined;
+      const slug = subdomainSlug(host);
+      if (slug === undefined) return byDomain(host);
+      const tenant = await bySlug(slug);
+      if (!tenant) throw new NotFoundError('Tenant not found');
+      return tenant;
     },
     async forget(tenant, domains = []) {
       await Promise.all([

@@ -1,7 +1,7 @@
-import { NotFoundError, PageQuery, paginate, pageWindow, Reply, Type, type AnyRoute } from '@plinth/sdk';
+import { NotFoundError, PageQuery, paginate, pageWindow, Reply, Type, type AnyRoute, type TenantDb } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { shopPermissions as permissions } from '../permissions.js';
-import { loadProduct, PRODUCT_COLUMNS, requireCategory, uniquely, variantsOf, type ProductView } from '../services/catalogue.js';
+import { loadProduct, PRODUCT_COLUMNS, requireCategory, uniquely, variantsOf } from '../services/catalogue.js';
 import { slugify } from '../services/slugs.js';
 import { insertVariant } from '../services/variants.js';
 import { actorOf } from './caller.js';
@@ -47,6 +47,34 @@ export function productOrder(sort: string | undefined): string {
   return `order by ${SORTS[key]} ${sort?.startsWith('-') || !sort ? 'desc' : 'asc'} nulls last, id`;
 }
 
+/**
+ * A page of products matching `query`, each with its variants: `columns` and `variants` say how much of them is
+ * shown (the staff list shows everything, the storefront only public fields).
+ */
+export async function productPage(
+  db: TenantDb,
+  query: PageQuery & { q?: string; status?: string; category_id?: string; sort?: string },
+  columns: string,
+  variants: (db: TenantDb, productIds: readonly string[]) => Promise<Map<string, unknown[]>>,
+) {
+  const values: unknown[] = [];
+  const where = productFilters(query, values);
+  const { limit, offset } = pageWindow(query);
+  const rows = await db.query<{ id: string }>(
+    `select ${columns} from shop_products ${where} ${productOrder(query.sort)} limit $${values.length + 1} offset $${values.length + 2}`,
+    [...values, limit, offset],
+  );
+  const [count] = await db.query<{ total: number }>(`select count(*)::int as total from shop_products ${where}`, values);
+  const byProduct = await variants(
+    db,
+    rows.map((row) => row.id),
+  );
+  return Reply.list(
+    rows.map((row) => ({ ...row, variants: byProduct.get(row.id) ?? [] })),
+    paginate(query, count!.total),
+  );
+}
+
 /** `/api/v1/shop/products`: the catalogue, for staff. */
 export function productRoutes({ route }: Builders): AnyRoute[] {
   return [
@@ -57,22 +85,7 @@ export function productRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['products.view'],
       schema: { query: ProductQuery },
       async handler({ query, deps }) {
-        const values: unknown[] = [];
-        const where = productFilters(query, values);
-        const { limit, offset } = pageWindow(query);
-        const rows = await deps.db.query<Omit<ProductView, 'variants'>>(
-          `select ${PRODUCT_COLUMNS} from shop_products ${where} ${productOrder(query.sort)} limit $${values.length + 1} offset $${values.length + 2}`,
-          [...values, limit, offset],
-        );
-        const [count] = await deps.db.query<{ total: number }>(`select count(*)::int as total from shop_products ${where}`, values);
-        const variants = await variantsOf(
-          deps.db,
-          rows.map((row) => row.id),
-        );
-        return Reply.list(
-          rows.map((row) => ({ ...row, variants: variants.get(row.id) ?? [] })),
-          paginate(query, count!.total),
-        );
+        return productPage(deps.db, query, PRODUCT_COLUMNS, variantsOf);
       },
     }),
     route({

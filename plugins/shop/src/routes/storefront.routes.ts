@@ -1,6 +1,6 @@
 import { NotFoundError, PageQuery, paginate, pageWindow, Reply, Type, type AnyRoute, type TenantDb } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
-import { productFilters, productOrder } from './products.routes.js';
+import { productPage } from './products.routes.js';
 
 /** What the public may see of a product: no metadata, no stock counts, no sync keys. */
 const PUBLIC_PRODUCT = 'id, name, slug, description, images, seo_title, seo_description, category_id';
@@ -38,22 +38,7 @@ export function storefrontRoutes({ route }: Builders): AnyRoute[] {
       public: true,
       schema: { query: StoreQuery },
       async handler({ query, deps }) {
-        const values: unknown[] = [];
-        const where = productFilters({ ...query, status: 'active' }, values);
-        const { limit, offset } = pageWindow(query);
-        const rows = await deps.db.query<{ id: string }>(
-          `select ${PUBLIC_PRODUCT} from shop_products ${where} ${productOrder(query.sort)} limit $${values.length + 1} offset $${values.length + 2}`,
-          [...values, limit, offset],
-        );
-        const [count] = await deps.db.query<{ total: number }>(`select count(*)::int as total from shop_products ${where}`, values);
-        const variants = await publicVariants(
-          deps.db,
-          rows.map((row) => row.id),
-        );
-        return Reply.list(
-          rows.map((row) => ({ ...row, variants: variants.get(row.id) ?? [] })),
-          paginate(query, count!.total),
-        );
+        return productPage(deps.db, { ...query, status: 'active' }, PUBLIC_PRODUCT, publicVariants);
       },
     }),
     route({
