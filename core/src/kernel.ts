@@ -1,5 +1,4 @@
 import { once } from 'node:events';
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { asValue, createContainer, InjectionMode, type AwilixContainer } from 'awilix';
 import type Koa from 'koa';
@@ -16,6 +15,7 @@ import { createSecretBox, type SecretBox } from './crypto/secrets.js';
 import { runInTenant } from './db/scoped-db.js';
 import { createHttpApp } from './http/app.js';
 import { createRateLimiter, type RateLimiter } from './http/rate-limiter.js';
+import { drainable, type Drainable } from './http/drain.js';
 import { openApiDocument } from './http/openapi.js';
 import type { CoreRoute } from './http/route.js';
 import { compileRouteSchemas, mountRoutes, warmSchemas } from './http/route-pipeline.js';
@@ -91,6 +91,11 @@ export interface KernelOptions {
    * one is logged naming plugin and route (that route answers 500).
    */
   eagerSchemas?: boolean;
+  /**
+   * Check every answer against its route's response schema (the test kit does): data or a status the schema does
+   * not document is a 500, logged naming the route and what differs. Off in production: it costs a JSON round trip.
+   */
+  checkResponses?: boolean;
 }
 
 /**
@@ -112,18 +117,23 @@ export async function createKernel(config: PlinthConfig, options: KernelOptions 
   const databaseUrl = target.url;
 
   const database = createDatabase({ url: databaseUrl, poolMax: config.dbPoolMax, onLog: (level, message) => logger[level]({ source: 'knex' }, message) });
-  const cache = await createCache({ redisUrl: config.redisUrl, onError: (error) => logger.warn({ err: error }, 'cache error') });
+  const cache = await createCache({
+    redisUrl: config.redisUrl,
+    namespace: config.redisPrefix,
+    onError: (error) => logger.warn({ err: error }, 'cache error'),
+  });
   const metrics = createMetrics(() => database.poolStats());
   const jobs = createJobs({
     databaseUrl,
     logger,
     processEvery: config.jobsPollMs,
+    lockLifetimeMs: config.jobsLockMs,
     counters: { onSucceeded: metrics.jobSucceeded, onFailed: metrics.jobFailed },
   });
   const http = createHttpApp(config, logger, metrics);
   mountOperationalRoutes(http.rootRouter, { database, cache, jobs }, metrics);
 
-  let server: Server | undefined;
+  let server: Drainable | undefined;
   let url: string | undefined;
   const accessTokens = createAccessTokens(config.jwtSecret);
   const catalogue: PermissionDefinition[] = [...corePermissions, ...pluginHost.permissions];
@@ -159,7 +169,9 @@ export async function createKernel(config: PlinthConfig, options: KernelOptions 
   const container = createContainer<KernelServices>({ injectionMode: InjectionMode.PROXY, strict: true });
   container.register(Object.fromEntries(Object.entries(services).map(([name, value]) => [name, asValue(value)])) as never);
   const routes = [...coreRoutes, ...pluginHost.routes, ...(options.routes ?? [])];
-  mountRoutes((route) => (route.root ? http.rootRouter : route.plugin ? http.pluginRouter(route.plugin) : http.apiRouter), routes, services);
+  mountRoutes((route) => (route.root ? http.rootRouter : route.plugin ? http.pluginRouter(route.plugin) : http.apiRouter), routes, services, {
+    checkResponses: options.checkResponses ?? false,
+  });
   if (options.eagerSchemas) for (const route of routes) compileRouteSchemas(route);
   const routing = hostRouting({ plugins: pluginHost.plugins, database, tenants: services.tenants });
   if (routing) http.routeHosts(routing);
@@ -180,18 +192,21 @@ export async function createKernel(config: PlinthConfig, options: KernelOptions 
     // Compiling ~300 schemas takes a third of a second: after listening, a route at a time, so boot does not wait.
     if (!options.eagerSchemas && config.role !== 'worker') void warmSchemas(routes, logger, () => stopping !== undefined);
     if (config.role !== 'worker') {
-      server = http.app.listen(config.port, config.host);
-      server.keepAliveTimeout = 65_000;
-      await once(server, 'listening');
-      const { port } = server.address() as AddressInfo;
+      const listening = http.app.listen(config.port, config.host);
+      listening.keepAliveTimeout = 65_000;
+      server = drainable(listening);
+      await once(listening, 'listening');
+      const { port } = listening.address() as AddressInfo;
       url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     }
   };
 
   const stop = async () => {
+    // Requests get the shutdown timeout (connections closed, then handlers whose client left), then running jobs get it.
+    const requestsDeadline = performance.now() + config.shutdownTimeoutMs;
     http.beginDrain();
-    if (server) await closeServer(server, config.shutdownTimeoutMs);
-    await withTimeout(http.idle(), config.shutdownTimeoutMs, 'in-flight requests').catch((error: unknown) =>
+    if (server) await server.drain(config.shutdownTimeoutMs);
+    await withTimeout(http.idle(), Math.max(0, requestsDeadline - performance.now()), 'in-flight requests').catch((error: unknown) =>
       logger.warn({ err: error }, 'requests still running at shutdown'),
     );
     await jobs.stop(config.shutdownTimeoutMs);
@@ -213,15 +228,6 @@ export async function createKernel(config: PlinthConfig, options: KernelOptions 
     },
     stop: () => (stopping ??= stop()),
   };
-}
-
-/** Stops accepting, lets in-flight requests finish up to `timeoutMs`, then cuts what is left. */
-async function closeServer(server: Server, timeoutMs: number): Promise<void> {
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeIdleConnections();
-  const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);
-  await closed;
-  clearTimeout(timer);
 }
 
 /** Host names of the platform itself besides its base domain: the bind address and the public URL's host. */

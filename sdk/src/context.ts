@@ -1,3 +1,5 @@
+import type { TenantDb } from './services.js';
+
 /** The tenant a unit of work runs for. */
 export interface TenantInfo {
   id: string;
@@ -36,8 +38,28 @@ export interface JobContext<Settings> {
   jobId: string;
   /** 1 on the first run, 2 on the first retry, … */
   attempt: number;
-  /** Extends the job's lock during long work, so no other worker starts it meanwhile. */
+  /** Records progress (0–100) and extends the job's lock; a heartbeat already keeps the lock of a running job. */
   touch(progress?: number): Promise<void>;
+  /**
+   * Runs an effect that leaves the process (a mail, a webhook, a provider call) once per `key`: the key is
+   * recorded in its own tenant transaction together with whatever `effect` writes through `db`, so a job run
+   * again after a crash skips the keys already done and retries the others. Two runs at once with the same key
+   * wait for each other; only one performs it. Returns `false` when the key was already done.
+   *
+   * The one window left is a crash after the effect and before the record commits: the effect then happens
+   * again, so pass the key along with it (`idempotencyKey` of a mail becomes its Message-ID) for the receiver
+   * to drop the repeat. Keys are per tenant and plugin; records are kept 30 days. It takes a connection of its
+   * own: call it once the run's own queries are done (or from `deps.db.afterCommit`).
+   *
+   * @example
+   * ```ts
+   * await ctx.once(`welcome:${contact.id}`, async (db) => {
+   *   await deps.mailer.send({ to: contact.email, subject, text, idempotencyKey: `welcome:${contact.id}` });
+   *   await db.query("update crm_contacts set welcomed_at = now() where id = $1", [contact.id]);
+   * });
+   * ```
+   */
+  once(key: string, effect: (db: TenantDb) => Promise<void>): Promise<boolean>;
 }
 
 /** What every event handler knows. */

@@ -111,10 +111,20 @@ export class RateLimitedError extends PlinthError {
   }
 }
 
-/** 503 `service_unavailable`: a dependency (the database) is down. */
+/**
+ * 503 `service_unavailable`: a dependency (the database) is down. With
+ * `retryAfterSeconds`, the answer carries `Retry-After`.
+ *
+ * @example
+ * ```ts
+ * throw new ServiceUnavailableError('The mail server is unreachable', { retryAfterSeconds: 30 });
+ * ```
+ */
 export class ServiceUnavailableError extends PlinthError {
-  constructor(message = 'Service unavailable', options?: PlinthErrorOptions) {
-    super(503, 'service_unavailable', message, options);
+  constructor(message = 'Service unavailable', options?: PlinthErrorOptions & { retryAfterSeconds?: number }) {
+    const { retryAfterSeconds, ...rest } = options ?? {};
+    const headers = retryAfterSeconds === undefined ? rest.headers : { ...rest.headers, 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) };
+    super(503, 'service_unavailable', message, { ...rest, headers });
   }
 }
 

@@ -1,9 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { Pagination } from './envelope.js';
 
+/** The last page a list serves: deeper offsets are refused (422) rather than scanned. */
+export const MAX_PAGE = 100_000;
+
 /**
- * Query parameters of every list: `page` (from 1, default 1) and `per_page`
- * (1–100, default 20). Compose it into a route's query schema.
+ * Query parameters of every list: `page` (1–{@link MAX_PAGE}, default 1) and
+ * `per_page` (1–100, default 20). Compose it into a route's query schema.
  *
  * @example
  * ```ts
@@ -11,7 +14,7 @@ import type { Pagination } from './envelope.js';
  * ```
  */
 export const PageQuery = Type.Object({
-  page: Type.Integer({ minimum: 1, default: 1 }),
+  page: Type.Integer({ minimum: 1, maximum: MAX_PAGE, default: 1 }),
   per_page: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
 });
 export type PageQuery = Static<typeof PageQuery>;

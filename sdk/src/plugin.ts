@@ -15,7 +15,7 @@ export interface JobDefinition<K extends JobName, Deps, Settings> {
   concurrency?: number;
   /** Retries after the first failure, with exponential backoff (default 5). */
   maxRetries?: number;
-  /** How long a run may hold its lock before another worker may take it over; long runs call `ctx.touch()`. Default 10 minutes. */
+  /** How long a run's lock outlives its worker's last heartbeat (a heartbeat keeps a running job's lock); then another worker takes it over. Default: the host's `PLINTH_JOBS_LOCK_MS` (15 s). */
   lockLifetimeMs?: number;
   run(input: { payload: PlinthJobs[K]; deps: ResolvedDeps<Deps>; ctx: JobContext<Settings> }): Promise<void>;
 }

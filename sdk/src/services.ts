@@ -122,6 +122,12 @@ export interface MailMessage {
    * `Reply-To`, `In-Reply-To`, `References` and `X-*`; any other name, or a line break in a value, is refused.
    */
   headers?: Record<string, string>;
+  /**
+   * Identifies this mail across retries (unique within the plugin and tenant, e.g. `campaign:<recipient id>`):
+   * it becomes the mail's `Message-ID`, so a receiver can drop the copy a retry after a crash may send, and
+   * the development outbox keeps one mail per key.
+   */
+  idempotencyKey?: string;
 }
 
 /** Sends mail through the host's mailer (SMTP, or the development outbox). */

@@ -3,11 +3,25 @@ import { Type } from '@sinclair/typebox';
 import { AuditFilters, auditPage } from '../audit/audit-query.js';
 import { defineRoute, Reply, type CoreRoute, type RouteInput, type RouteSchema } from '../http/route.js';
 import { adminTenantById, adminTenantColumns, lockTenant, presentAdminTenant, recordAdminAction, type AdminTenantRow } from './admin-tenants.js';
+import { Exact, Nullable, Quotas, Timestamp, Uuid } from '../http/response-schemas.js';
 
 // Admin routes run on the system path (role plinth_system), which sees every tenant's rows: every query filters explicitly.
 // Every call is recorded in the host audit log; changes to a tenant also in that tenant's audit log.
 
 const superAdmin = { superAdmin: true } as const;
+/** A tenant as host administrators see it: effective quotas, the overrides alone, and usage. */
+const AdminTenant = Exact({
+  id: Uuid,
+  slug: Type.String(),
+  name: Type.String(),
+  status: Type.Union([Type.Literal('active'), Type.Literal('suspended')]),
+  plan: Type.String(),
+  quotas: Quotas,
+  quota_overrides: Type.Partial(Quotas),
+  usage: Exact({ members: Type.Integer(), api_tokens: Type.Integer() }),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
 const TenantParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
 export const listTenantsAsAdmin = defineRoute({
@@ -26,6 +40,7 @@ export const listTenantsAsAdmin = defineRoute({
       { additionalProperties: false },
     ),
   },
+  response: Type.Array(AdminTenant),
   async handler({ db, query, audit }) {
     const conditions: string[] = [];
     const values: unknown[] = [];
@@ -53,6 +68,18 @@ export const listPluginsAsAdmin = defineRoute({
   summary: 'Installed plugins with their version, migration state and number of tenants that enabled them',
   tag: 'admin',
   access: superAdmin,
+  response: Type.Array(
+    Exact({
+      name: Type.String(),
+      title: Type.String(),
+      version: Type.String(),
+      scope: Type.Union([Type.Literal('tenant'), Type.Literal('host')]),
+      installed_version: Nullable(Type.String()),
+      installed_at: Nullable(Timestamp),
+      tenants_enabled: Type.Integer(),
+      migrations: Type.Array(Exact({ name: Type.String(), applied_at: Nullable(Timestamp) })),
+    }),
+  ),
   async handler({ services, audit }) {
     const { knex } = services.database;
     const installed = (await knex('plinth_plugins').select('name', 'version', 'installed_at', 'updated_at')) as {
@@ -102,6 +129,10 @@ export const getTenantAsAdmin = defineRoute({
   tag: 'admin',
   access: superAdmin,
   schema: { params: TenantParams },
+  response: Exact({
+    ...AdminTenant.properties,
+    domains: Type.Array(Exact({ id: Uuid, domain: Type.String(), verified: Type.Boolean(), created_at: Timestamp })),
+  }),
   async handler({ db, params, audit }) {
     const tenant = await adminTenantById(db, params.id);
     const domains = await db.query('select id, domain, verified, created_at from tenant_domains where tenant_id = $1 order by domain', [tenant.id]);
@@ -139,6 +170,7 @@ export const suspendTenantAsAdmin = defineRoute({
   tag: 'admin',
   access: superAdmin,
   schema: StatusChange,
+  response: AdminTenant,
   handler: (input) => setStatus(input, input.params.id, 'suspended', input.body.reason),
 });
 
@@ -149,6 +181,7 @@ export const unsuspendTenantAsAdmin = defineRoute({
   tag: 'admin',
   access: superAdmin,
   schema: StatusChange,
+  response: AdminTenant,
   handler: (input) => setStatus(input, input.params.id, 'active', input.body.reason),
 });
 
@@ -167,6 +200,7 @@ export const putTenantQuotas = defineRoute({
       { additionalProperties: false },
     ),
   },
+  response: AdminTenant,
   async handler({ db, params, body, services, actor }) {
     const current = await lockTenant(db, params.id);
     await db.query('update tenants set quotas = $2, updated_at = now() where id = $1', [params.id, body]);
@@ -203,6 +237,20 @@ export const listHostAuditLog = defineRoute({
   tag: 'admin',
   access: superAdmin,
   schema: { query: Type.Object({ ...AuditFilters, tenant_id: Type.Optional(Type.String({ format: 'uuid' })) }, { additionalProperties: false }) },
+  response: Type.Array(
+    Exact({
+      id: Uuid,
+      action: Type.String(),
+      actor: Exact({ user_id: Nullable(Uuid), email: Nullable(Type.String()) }),
+      tenant_id: Nullable(Uuid),
+      target: Exact({ type: Nullable(Type.String()), id: Nullable(Type.String()) }),
+      data: Type.Record(Type.String(), Type.Unknown()),
+      ip: Nullable(Type.String()),
+      user_agent: Nullable(Type.String()),
+      request_id: Nullable(Type.String()),
+      created_at: Timestamp,
+    }),
+  ),
   async handler({ db, query, audit }) {
     const builder = db
       .table('host_audit_log as a')

@@ -1,5 +1,7 @@
 import { defineRoute, Reply, type CoreRoute } from '../http/route.js';
 import { AuditQuery, auditPage } from './audit-query.js';
+import { Type } from '@sinclair/typebox';
+import { Exact, Nullable, Timestamp, Uuid } from '../http/response-schemas.js';
 
 interface AuditRow {
   id: string;
@@ -16,6 +18,18 @@ interface AuditRow {
   request_id: string | null;
   created_at: string;
 }
+
+const AuditEntryView = Exact({
+  id: Uuid,
+  action: Type.String(),
+  actor: Exact({ user_id: Nullable(Uuid), email: Nullable(Type.String()), name: Nullable(Type.String()), token_id: Nullable(Uuid) }),
+  target: Exact({ type: Nullable(Type.String()), id: Nullable(Type.String()) }),
+  data: Type.Record(Type.String(), Type.Unknown()),
+  ip: Nullable(Type.String()),
+  user_agent: Nullable(Type.String()),
+  request_id: Nullable(Type.String()),
+  created_at: Timestamp,
+});
 
 /** An audit entry as the API shows it: who (a member, with their email and name while they are one; or an API token), what, on what, from where. */
 function presentEntry(row: AuditRow) {
@@ -39,6 +53,7 @@ export const listAuditLog = defineRoute({
   tag: 'audit',
   access: { permission: 'core.audit.view' },
   schema: { query: AuditQuery },
+  response: Type.Array(AuditEntryView),
   async handler({ db, query }) {
     // Row Level Security limits audit_log (and the tenant_users view) to the request's tenant.
     const builder = db

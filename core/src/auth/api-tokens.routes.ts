@@ -5,9 +5,22 @@ import { defineRoute, Reply, type CoreRoute } from '../http/route.js';
 import { assertMayGrant, checkPermissionList, PermissionList } from '../rbac/grants.js';
 import { apiTokenPrefix } from './api-token-auth.js';
 import { revokeTokens, type TokenRow } from './api-token-revocation.js';
+import { Exact, NoContent, Nullable, Timestamp, Uuid, withStatus } from '../http/response-schemas.js';
 
 /** What the API shows of a token: never its secret or hash. */
 const tokenFields = 'id, name, prefix, permissions, created_by, expires_at, last_used_at, created_at';
+
+/** An API token as the API shows it. */
+const ApiToken = Exact({
+  id: Uuid,
+  name: Type.String(),
+  prefix: Type.String(),
+  permissions: Type.Array(Type.String()),
+  created_by: Nullable(Uuid),
+  expires_at: Nullable(Timestamp),
+  last_used_at: Nullable(Timestamp),
+  created_at: Timestamp,
+});
 
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
@@ -21,6 +34,7 @@ export const listApiTokens = defineRoute({
   tag: 'api-tokens',
   access: { permission: 'core.api-tokens.view' },
   schema: { query: PageQuery },
+  response: Type.Array(ApiToken),
   async handler({ query, db }) {
     const { limit, offset } = pageWindow(query);
     const items = await db.query(`select ${tokenFields} from api_tokens where revoked_at is null order by created_at desc, id limit $1 offset $2`, [
@@ -39,6 +53,7 @@ export const getApiToken = defineRoute({
   tag: 'api-tokens',
   access: { permission: 'core.api-tokens.view' },
   schema: { params: IdParams },
+  response: ApiToken,
   async handler({ params, db }) {
     const token = await db.one(`select ${tokenFields} from api_tokens where id = $1 and revoked_at is null`, [params.id]);
     if (!token) throw new NotFoundError('API token not found');
@@ -62,6 +77,7 @@ export const createApiToken = defineRoute({
       { additionalProperties: false },
     ),
   },
+  response: withStatus(Exact({ ...ApiToken.properties, token: Type.String({ description: 'The secret, shown once' }) }), 201),
   async handler({ body, db, services, tenant, permissions, actor, audit }) {
     checkPermissionList(body.permissions, services.permissionCatalogue());
     assertMayGrant(permissions, body.permissions);
@@ -98,6 +114,7 @@ export const revokeApiToken = defineRoute({
   tag: 'api-tokens',
   access: { permission: 'core.api-tokens.manage' },
   schema: { params: IdParams },
+  response: NoContent,
   async handler({ params, db, services, tenant, audit }) {
     const token = await db.one<Pick<TokenRow, 'id' | 'token_hash'>>('select id, token_hash from api_tokens where id = $1 and revoked_at is null for update', [
       params.id,

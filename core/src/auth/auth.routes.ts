@@ -1,19 +1,17 @@
-import { ConflictError, RateLimitedError, UnauthenticatedError, ValidationError } from '@plinth/sdk';
+import { ConflictError, UnauthenticatedError, ValidationError } from '@plinth/sdk';
 import { Type } from '@sinclair/typebox';
 import { recordHostAudit } from '../audit/audit.js';
-import { runAsSystem } from '../db/scoped-db.js';
-import { defineRoute, Reply, type RouteInput, type RouteSchema } from '../http/route.js';
+import { defineRoute, Reply } from '../http/route.js';
 import { emitEvent } from '../plugins/plugin-scope.js';
 import { createTenantWithOwner, NewTenant } from '../tenancy/tenant-setup.js';
+import { beginAttempt } from './login-limits.js';
 import { hashPassword, passwordProblems, verifyAgainstNothing, verifyPassword } from './passwords.js';
 import { endSession, rotateSession, startSession } from './sessions.js';
 import { verifySecondFactor } from './two-factor.js';
+import { Exact, NoContent, Quotas, Tenant, TokenPair, User, withStatus } from '../http/response-schemas.js';
 
 const Email = Type.String({ format: 'email', maxLength: 254 });
 const Password = Type.String({ minLength: 1, maxLength: 1024 });
-
-/** Failures allowed per account and per IP before sign-in answers 429. */
-export const loginLimit = { failures: 10, windowMs: 15 * 60_000 };
 
 /** The public shape of a user. */
 export const userFields = 'id, email, name, status, is_super_admin, totp_enabled, created_at, updated_at';
@@ -30,6 +28,7 @@ export const register = defineRoute({
       { additionalProperties: false },
     ),
   },
+  response: withStatus(Exact({ user: User, tenant: Type.Optional(Exact({ ...Tenant.properties, quotas: Type.Partial(Quotas) })), tokens: TokenPair }), 201),
   async handler({ body, db, services, actor, audit }) {
     const problems = passwordProblems(body.password, { email: body.email });
     if (problems.length > 0) throw new ValidationError({ password: problems });
@@ -57,30 +56,35 @@ export const login = defineRoute({
   schema: {
     body: Type.Object({ email: Email, password: Password, otp: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false }),
   },
+  response: Exact({ user: User, tokens: TokenPair }),
   async handler(input) {
     const { body, db, services, actor, ctx } = input;
     const email = body.email.toLowerCase();
-    await refuseWhileLimited(input, [`login:ip:${ctx.ip}`, `login:email:${email}`]);
-    const user = await db.one<{ id: string; password_hash: string; status: string; token_version: number; totp_enabled: boolean }>(
-      `select ${userFields}, password_hash, token_version from users where lower(email) = $1`,
-      [email],
-    );
-    const passwordOk = user ? await verifyPassword(user.password_hash, body.password) : await verifyAgainstNothing(body.password);
-    if (!user || !passwordOk || user.status !== 'active') {
-      await countFailure(input, [`login:ip:${ctx.ip}`, `login:email:${email}`], user?.id ?? null, 'auth.login.failed', { email });
-      throw new UnauthenticatedError('Invalid email or password');
-    }
-    if (user.totp_enabled) {
-      if (!body.otp) throw new UnauthenticatedError('Enter the code from your authenticator app', { code: 'otp_required' });
-      if (!(await verifySecondFactor(db, services, user.id, body.otp))) {
-        await countFailure(input, [`login:ip:${ctx.ip}`, `login:email:${email}`], user.id, 'auth.login.failed', { email, reason: 'otp' });
-        throw new UnauthenticatedError('Invalid one-time code', { code: 'otp_invalid' });
+    const attempt = await beginAttempt(input, [`login:ip:${ctx.ip}`, `login:email:${email}`]);
+    try {
+      const user = await db.one<{ id: string; password_hash: string; status: string; token_version: number; totp_enabled: boolean }>(
+        `select ${userFields}, password_hash, token_version from users where lower(email) = $1`,
+        [email],
+      );
+      const passwordOk = user ? await verifyPassword(user.password_hash, body.password) : await verifyAgainstNothing(body.password);
+      if (!user || !passwordOk || user.status !== 'active') {
+        await attempt.failed(user?.id ?? null, 'auth.login.failed', { email });
+        throw new UnauthenticatedError('Invalid email or password');
       }
+      if (user.totp_enabled) {
+        if (!body.otp) throw new UnauthenticatedError('Enter the code from your authenticator app', { code: 'otp_required' });
+        if (!(await verifySecondFactor(db, services, user.id, body.otp))) {
+          await attempt.failed(user.id, 'auth.login.failed', { email, reason: 'otp' });
+          throw new UnauthenticatedError('Invalid one-time code', { code: 'otp_invalid' });
+        }
+      }
+      await recordHostAudit(db, { ...actor, userId: user.id }, { action: 'auth.login.succeeded', targetType: 'user', targetId: user.id });
+      const tokens = await startSession(db, services, user, { ...actor, userId: user.id });
+      const { password_hash: _hash, token_version: _version, ...publicUser } = user;
+      return { user: publicUser, tokens };
+    } finally {
+      await attempt.end();
     }
-    await recordHostAudit(db, { ...actor, userId: user.id }, { action: 'auth.login.succeeded', targetType: 'user', targetId: user.id });
-    const tokens = await startSession(db, services, user, { ...actor, userId: user.id });
-    const { password_hash: _hash, token_version: _version, ...publicUser } = user;
-    return { user: publicUser, tokens };
   },
 });
 
@@ -91,6 +95,7 @@ export const refresh = defineRoute({
   tag: 'auth',
   access: { public: true },
   schema: { body: Type.Object({ refresh_token: Type.String({ minLength: 1, maxLength: 512 }) }, { additionalProperties: false }) },
+  response: TokenPair,
   async handler({ body, db, services, actor }) {
     return rotateSession(db, services, body.refresh_token, actor);
   },
@@ -103,33 +108,12 @@ export const logout = defineRoute({
   tag: 'auth',
   access: { public: true },
   schema: { body: Type.Object({ refresh_token: Type.String({ minLength: 1, maxLength: 512 }) }, { additionalProperties: false }) },
+  response: NoContent,
   async handler({ body, db, services, actor }) {
     const ended = await endSession(db, services, body.refresh_token);
     if (ended) await recordHostAudit(db, { ...actor, userId: ended.userId }, { action: 'auth.logout', targetType: 'session', targetId: ended.sessionId });
     return Reply.noContent();
   },
 });
-
-/** 429 while any of the counters has reached the limit. */
-export async function refuseWhileLimited({ services }: RouteInput<RouteSchema>, keys: string[]): Promise<void> {
-  for (const key of keys) {
-    const state = await services.rateLimiter.peek(key, loginLimit.failures, loginLimit.windowMs);
-    if (!state.allowed) throw new RateLimitedError(state.retryAfterSeconds, 'Too many failed attempts; try again later');
-  }
-}
-
-/** Counts a failure against each key and audits it in its own transaction (the request's rolls back with the 401). */
-export async function countFailure(
-  { services, actor }: RouteInput<RouteSchema>,
-  keys: string[],
-  userId: string | null,
-  action: string,
-  data: Record<string, unknown>,
-): Promise<void> {
-  await Promise.all(keys.map((key) => services.rateLimiter.hit(key, loginLimit.failures, loginLimit.windowMs)));
-  await runAsSystem(services.database, (db) =>
-    recordHostAudit(db, { ...actor, userId }, { action, targetType: 'user', ...(userId ? { targetId: userId } : {}), data }),
-  );
-}
 
 export const authRoutes = [register, login, refresh, logout];

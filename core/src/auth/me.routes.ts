@@ -2,6 +2,7 @@ import { NotFoundError } from '@plinth/sdk';
 import { Type } from '@sinclair/typebox';
 import { defineRoute } from '../http/route.js';
 import { userFields } from './auth.routes.js';
+import { Exact, User, Uuid } from '../http/response-schemas.js';
 
 /** The signed-in user and their memberships. */
 export const getMe = defineRoute({
@@ -10,6 +11,12 @@ export const getMe = defineRoute({
   summary: 'The signed-in user and the tenants they belong to',
   tag: 'auth',
   access: { user: true },
+  response: Exact({
+    ...User.properties,
+    memberships: Type.Array(
+      Exact({ tenant: Exact({ id: Uuid, slug: Type.String(), name: Type.String(), status: Type.String() }), roles: Type.Array(Type.String()) }),
+    ),
+  }),
   async handler({ db, principal }) {
     if (principal?.kind !== 'user') throw new NotFoundError();
     const user = await db.one(`select ${userFields} from users where id = $1`, [principal.userId]);
@@ -36,6 +43,7 @@ export const patchMe = defineRoute({
   tag: 'auth',
   access: { user: true },
   schema: { body: Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })) }, { additionalProperties: false }) },
+  response: User,
   async handler({ db, principal, body }) {
     if (principal?.kind !== 'user') throw new NotFoundError();
     const [user] = await db.query(`update users set name = coalesce($2, name), updated_at = now() where id = $1 returning ${userFields}`, [
@@ -53,6 +61,7 @@ export const getMyPermissions = defineRoute({
   summary: "The caller's effective permissions in the tenant (roles' grants, wildcards as granted)",
   tag: 'auth',
   access: { member: true },
+  response: Exact({ roles: Type.Array(Type.String()), permissions: Type.Array(Type.String()) }),
   async handler({ access, permissions }) {
     return { roles: access?.roles ?? [], permissions: [...permissions] };
   },

@@ -3,8 +3,9 @@ import { Type } from '@sinclair/typebox';
 import { recordHostAudit } from '../audit/audit.js';
 import { randomToken, sha256 } from '../crypto/secrets.js';
 import { defineRoute, Reply } from '../http/route.js';
-import { countFailure, loginLimit, refuseWhileLimited } from './auth.routes.js';
+import { beginAttempt, loginLimit } from './login-limits.js';
 import { hashPassword, passwordProblems } from './passwords.js';
+import { Exact, NoContent, withStatus } from '../http/response-schemas.js';
 
 const resetTtlSeconds = 3600;
 
@@ -19,6 +20,7 @@ export const forgotPassword = defineRoute({
   tag: 'auth',
   access: { public: true },
   schema: { body: Type.Object({ email: Type.String({ format: 'email', maxLength: 254 }) }, { additionalProperties: false }) },
+  response: withStatus(Exact({ message: Type.String() }), 202),
   async handler({ body, db, services, ctx }) {
     const limit = await services.rateLimiter.hit(`password-forgot:ip:${ctx.ip}`, loginLimit.failures, loginLimit.windowMs);
     if (!limit.allowed) throw new RateLimitedError(limit.retryAfterSeconds, 'Too many reset requests; try again later');
@@ -57,10 +59,11 @@ export const resetPassword = defineRoute({
       { additionalProperties: false },
     ),
   },
+  response: NoContent,
   async handler(input) {
     const { body, db, services, actor, ctx } = input;
     const limitKeys = [`password-reset:ip:${ctx.ip}`];
-    await refuseWhileLimited(input, limitKeys);
+    const attempt = await beginAttempt(input, limitKeys);
     const reset = await db.one<{ id: string; user_id: string; email: string }>(
       `select r.id, r.user_id, u.email from password_resets r join users u on u.id = r.user_id
         where r.token_hash = $1 and r.used_at is null and r.expires_at > now() and u.status = 'active'
@@ -68,9 +71,10 @@ export const resetPassword = defineRoute({
       [sha256(body.token)],
     );
     if (!reset) {
-      await countFailure(input, limitKeys, null, 'auth.password.reset_failed', {});
+      await attempt.failed(null, 'auth.password.reset_failed', {});
       throw new ValidationError({ token: ['is invalid, expired or already used; ask for a new link'] });
     }
+    await attempt.end();
     const problems = passwordProblems(body.password, { email: reset.email });
     if (problems.length > 0) throw new ValidationError({ password: problems });
 
@@ -83,7 +87,7 @@ export const resetPassword = defineRoute({
     db.afterCommit(async () => {
       await services.identity.forget(reset.user_id);
       // The owner proved control of the mailbox: lift a sign-in lockout an attacker may have caused.
-      await services.rateLimiter.reset(`login:email:${reset.email.toLowerCase()}`, loginLimit.windowMs);
+      await services.rateLimiter.reset(`login:email:${reset.email.toLowerCase()}`);
     });
     return Reply.noContent();
   },

@@ -3,9 +3,10 @@ import { Type } from '@sinclair/typebox';
 import { sha256 } from '../crypto/secrets.js';
 import type { ScopedDb } from '../db/scoped-db.js';
 import { defineRoute, Reply, type RouteInput, type RouteSchema } from '../http/route.js';
-import { countFailure, refuseWhileLimited } from './auth.routes.js';
+import { beginAttempt } from './login-limits.js';
 import { verifyPassword } from './passwords.js';
 import { matchingStep, newRecoveryCodes, newTotpSecret, totpFor, verifySecondFactor } from './two-factor.js';
+import { Exact, NoContent } from '../http/response-schemas.js';
 
 interface TwoFactorState {
   id: string;
@@ -35,6 +36,7 @@ export const setupTwoFactor = defineRoute({
   tag: 'auth',
   access: { user: true },
   schema: { body: Type.Object({}, { additionalProperties: false }) },
+  response: Exact({ secret: Type.String(), otpauth_url: Type.String() }),
   async handler(input) {
     const { db, services, audit } = input;
     const user = await signedInUser(input);
@@ -54,18 +56,20 @@ export const enableTwoFactor = defineRoute({
   tag: 'auth',
   access: { user: true },
   schema: { body: Type.Object({ otp: Type.String({ minLength: 6, maxLength: 16 }) }, { additionalProperties: false }) },
+  response: Exact({ recovery_codes: Type.Array(Type.String(), { description: 'Single-use, shown once' }) }),
   async handler(input) {
     const { body, db, services, audit } = input;
     const user = await signedInUser(input);
     if (user.totp_enabled) throw new ConflictError('Two-factor sign-in is already on');
     if (!user.totp_pending_secret) throw new ConflictError('Start with POST /auth/2fa/setup');
-    await refuseWhileLimited(input, failureKeys(user.id));
+    const attempt = await beginAttempt(input, failureKeys(user.id));
     const secret = services.secretBox.open(user.totp_pending_secret);
     const step = matchingStep(totpFor(secret), body.otp.replace(/\s+/g, ''));
     if (step === null) {
-      await countFailure(input, failureKeys(user.id), user.id, 'auth.2fa.failed', { during: 'enable' });
+      await attempt.failed(user.id, 'auth.2fa.failed', { during: 'enable' });
       throw new ValidationError({ otp: ['is not the current code of your authenticator app'] });
     }
+    await attempt.end();
     // The step is recorded so the code that turned 2FA on cannot also sign in.
     await db.query(
       `update users set totp_secret = totp_pending_secret, totp_pending_secret = null, totp_enabled = true, totp_last_step = $2, updated_at = now()
@@ -91,19 +95,21 @@ export const disableTwoFactor = defineRoute({
       { additionalProperties: false },
     ),
   },
+  response: NoContent,
   async handler(input) {
     const { body, db, services, audit } = input;
     const user = await signedInUser(input);
     if (!user.totp_enabled) throw new ConflictError('Two-factor sign-in is not on');
-    await refuseWhileLimited(input, failureKeys(user.id));
+    const attempt = await beginAttempt(input, failureKeys(user.id));
     if (!(await verifyPassword(user.password_hash, body.password))) {
-      await countFailure(input, failureKeys(user.id), user.id, 'auth.2fa.failed', { during: 'disable', reason: 'password' });
+      await attempt.failed(user.id, 'auth.2fa.failed', { during: 'disable', reason: 'password' });
       throw new ValidationError({ password: ['is not your password'] });
     }
     if (!(await verifySecondFactor(db, services, user.id, body.otp))) {
-      await countFailure(input, failureKeys(user.id), user.id, 'auth.2fa.failed', { during: 'disable', reason: 'otp' });
+      await attempt.failed(user.id, 'auth.2fa.failed', { during: 'disable', reason: 'otp' });
       throw new ValidationError({ otp: ['is neither the current code of your authenticator app nor an unused recovery code'] });
     }
+    await attempt.end();
     await db.query(
       `update users set totp_enabled = false, totp_secret = null, totp_pending_secret = null, totp_last_step = null, updated_at = now()
         where id = $1`,

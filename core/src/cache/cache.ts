@@ -1,6 +1,7 @@
 import { Keyv } from 'keyv';
 import { LRUCache } from 'lru-cache';
 import { withTimeout } from '../util/timeout.js';
+import { memoryCounters, redisCounters, type Counters, type ScriptClient } from './counters.js';
 
 /**
  * The kernel's key-value cache: keyv over an in-process Map by default, or
@@ -19,12 +20,14 @@ export interface Cache {
   ping(timeoutMs?: number): Promise<boolean>;
   /** `memory` or `redis`. */
   readonly kind: 'memory' | 'redis';
+  /** Atomic counters (rate limits), in the same store and under the same prefix. */
+  readonly counters: Counters;
   close(): Promise<void>;
 }
 
 export interface CacheOptions {
   redisUrl?: string | undefined;
-  /** Prefix of every key, so several hosts can share one Redis. */
+  /** Prefix of every key, as is (`plinth:` by default; `PLINTH_REDIS_PREFIX`), so several hosts can share one Redis. */
   namespace?: string;
   onError?: (error: unknown) => void;
 }
@@ -35,19 +38,20 @@ const tombstoneTtlMs = 120_000;
 
 export async function createCache(options: CacheOptions): Promise<Cache> {
   // In memory, values are kept by reference (no serialisation) in a bounded LRU; Redis stores JSON.
-  const namespace = options.namespace ?? 'plinth';
+  const namespace = options.namespace ?? 'plinth:';
   // The Redis client loads only when Redis is configured (it is a tenth of a second of boot).
   const KeyvRedis = options.redisUrl ? (await import('@keyv/redis')).default : undefined;
-  const keyv = KeyvRedis
-    ? new Keyv({
-        store: new KeyvRedis(options.redisUrl, { connectionTimeout: 2000, throwOnConnectError: false, throwOnErrors: true }),
-        namespace,
-        throwOnErrors: true,
-      })
+  // In Redis a key is the prefix and the key, nothing else (`plinth:tenant:…`): keyv adds no namespace of its own.
+  const store = KeyvRedis
+    ? new KeyvRedis(options.redisUrl, { connectionTimeout: 2000, throwOnConnectError: false, throwOnErrors: true, namespace, keyPrefixSeparator: '' })
+    : undefined;
+  const keyv = store
+    ? new Keyv({ store, namespace, useKeyPrefix: false, throwOnErrors: true })
     : new Keyv({ store: boundedMap(100_000), namespace, serialize: undefined, deserialize: undefined });
   keyv.on('error', (error: unknown) => options.onError?.(error));
   return {
     kind: options.redisUrl ? 'redis' : 'memory',
+    counters: store ? redisCounters(() => store.getClient() as unknown as Promise<ScriptClient>, namespace) : memoryCounters(),
     get: <T>(key: string) => keyv.get<T>(key),
     async getOrLoad<T>(key: string, ttlMs: number, load: () => Promise<T | undefined>) {
       const cached = await keyv.get<T>(key);

@@ -89,7 +89,7 @@ async function checkDatabase(config: PlinthConfig): Promise<Finding> {
 
 async function checkRedis(config: PlinthConfig): Promise<Finding> {
   if (!config.redisUrl) return { ok: true, what: 'cache', detail: 'in-process memory (set REDIS_URL to share it across processes)' };
-  const cache = await createCache({ redisUrl: config.redisUrl });
+  const cache = await createCache({ redisUrl: config.redisUrl, namespace: config.redisPrefix });
   try {
     const ok = await cache.ping(2000);
     return ok

@@ -34,6 +34,8 @@ export interface PlinthConfig {
   /** Unset: the CLI starts the embedded PostgreSQL under `dataDir` and fills this in. */
   databaseUrl?: string;
   redisUrl?: string;
+  /** Prefix of every Redis key the kernel writes (cache, rate limits), so several hosts can share one Redis. */
+  redisPrefix: string;
   dataDir: string;
   baseDomain?: string;
   jwtSecret: string;
@@ -48,6 +50,7 @@ export interface PlinthConfig {
   shutdownTimeoutMs: number;
   dbPoolMax: number;
   jobsPollMs: number;
+  jobsLockMs: number;
   role: ProcessRole;
   /** Plugin packages to install: npm names or paths relative to the working directory. */
   plugins: string[];
@@ -98,11 +101,21 @@ export const configVariables: readonly ConfigVariable[] = [
     description: 'Redis for the shared cache and rate limits. Unset: an in-process memory cache.',
   },
   {
+    env: 'PLINTH_REDIS_PREFIX',
+    key: 'redisPrefix',
+    schema: { type: 'string', pattern: '^[A-Za-z0-9:._-]{1,64}$' },
+    allowed: '1 to 64 letters, digits or : . _ -',
+    description:
+      'Prefix of every Redis key Plinth writes (cache, rate limits). Hosts sharing one Redis must each use their own; processes of one host must use the same.',
+    default: 'plinth:',
+  },
+  {
     env: 'PLINTH_DATA_DIR',
     key: 'dataDir',
     schema: { type: 'string', minLength: 1 },
     allowed: 'a directory path',
-    description: 'Where the embedded database and generated development secrets are kept.',
+    description:
+      'Where the embedded database (`<data dir>/postgres`) and generated development secrets are kept. Unset and run as root with the project in a folder the `postgres` OS user cannot enter (a home folder of mode 700), the database goes to `/var/lib/plinth/<hash of the path>/postgres` instead, as the start log says; a data dir set here is used as given.',
     default: '.plinth',
   },
   {
@@ -207,6 +220,14 @@ export const configVariables: readonly ConfigVariable[] = [
     allowed: 'milliseconds from 50 to 300000',
     description: 'How often a worker looks for due jobs and retries (new jobs are also announced at once by LISTEN/NOTIFY).',
     default: 5000,
+  },
+  {
+    env: 'PLINTH_JOBS_LOCK_MS',
+    key: 'jobsLockMs',
+    schema: { type: 'integer', minimum: 3000, maximum: 3600000 },
+    allowed: 'milliseconds from 3000 to 3600000',
+    description: 'How long a running job stays locked after its worker stops heartbeating (killed, cut off); then any worker takes it over.',
+    default: 15000,
   },
   {
     env: 'PLINTH_PLUGINS',

@@ -1,8 +1,11 @@
 import path from 'node:path';
 import pg from 'pg';
-import type { PlinthConfig } from '../config/variables.js';
+import { configVariables, type PlinthConfig } from '../config/variables.js';
 import type { Logger } from '../logger.js';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
+
+/** The data dir when none is configured (`.plinth` in the working directory). */
+const dataDirDefault = String(configVariables.find((variable) => variable.key === 'dataDir')?.default ?? '.plinth');
 
 /** A database URL to use, and how to let go of what was started to provide it. */
 export interface DatabaseTarget {
@@ -16,10 +19,19 @@ export interface DatabaseTarget {
 export async function resolveDatabase(config: PlinthConfig, logger: Logger): Promise<DatabaseTarget> {
   if (config.databaseUrl) return { url: config.databaseUrl, kind: 'external', release: async () => undefined };
   const started = Date.now();
+  const dataDir = path.join(config.dataDir, 'postgres');
   const embedded = await startEmbeddedPostgres({
-    dataDir: path.join(config.dataDir, 'postgres'),
+    dataDir,
+    // The default folder is inside the project; a host's own PLINTH_DATA_DIR is used as given.
+    relocate: config.dataDir === path.resolve(dataDirDefault),
     onLog: (line) => logger.debug({ source: 'postgres' }, line),
   });
+  if (embedded.dataDir !== path.resolve(dataDir)) {
+    logger.info(
+      { dataDir: embedded.dataDir },
+      `embedded PostgreSQL keeps its data in ${embedded.dataDir}: the "postgres" OS user cannot enter the project folder (PLINTH_DATA_DIR chooses another place)`,
+    );
+  }
   try {
     await ensureDatabaseExists(embedded.url, 'plinth');
   } catch (error) {

@@ -12,7 +12,8 @@ export interface Database {
   ping(timeoutMs?: number): Promise<boolean>;
   /** Takes a raw connection from the pool; give it back with {@link release}. */
   acquire(): Promise<pg.Client>;
-  release(client: pg.Client): Promise<void>;
+  /** Gives a connection back; with `broken` (the error that showed it dead), the pool drops it instead of handing it out again. */
+  release(client: pg.Client, broken?: unknown): Promise<void>;
   /** Pool occupancy for metrics. */
   poolStats(): PoolStats;
   destroy(): Promise<void>;
@@ -65,7 +66,10 @@ export function createDatabase(options: DatabaseOptions): Database {
       }
     },
     acquire: () => knex.client.acquireConnection() as Promise<pg.Client>,
-    release: async (client) => {
+    release: async (client, broken) => {
+      // knex marks a connection disposed on its 'error'/'end' events, which may not have arrived yet; its pool
+      // validates on acquire and destroys a disposed one.
+      if (broken !== undefined) (client as { __knex__disposed?: unknown }).__knex__disposed ??= broken;
       await knex.client.releaseConnection(client);
     },
     poolStats() {

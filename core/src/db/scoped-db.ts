@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type pg from 'pg';
 import type { Database } from './database.js';
+import { endedBeforeRunning, isConnectionError } from './database-errors.js';
 
 /**
  * A database handle bound to one transaction whose role and tenant were set
@@ -64,6 +65,9 @@ export class LazyTransaction implements ScopedDb {
   private corked: { uncork(): void } | undefined;
   private readonly preamble: string;
   private readonly committed: (() => unknown)[] = [];
+  /** Statements sent in this transaction so far: only the first, alone, may be resent on a new connection. */
+  private sent = 0;
+  private retried = false;
   /** Stands in for the connection in knex builders until the transaction is open. */
   private readonly knexConnection = {
     query: (config: pg.QueryConfig, callback: (error: Error | null, result?: pg.QueryResult) => void) => this.forward(config, callback),
@@ -85,11 +89,7 @@ export class LazyTransaction implements ScopedDb {
   }
 
   async query<Row>(text: string, values: readonly unknown[] = []): Promise<Row[]> {
-    const client = await this.connection();
-    const result = client.query(text, values as unknown[]);
-    this.flush();
-    await this.begun;
-    return (await result).rows as Row[];
+    return (await this.send({ text, values: values as unknown[] })).rows as Row[];
   }
 
   async one<Row>(text: string, values: readonly unknown[] = []): Promise<Row | undefined> {
@@ -98,11 +98,7 @@ export class LazyTransaction implements ScopedDb {
 
   async prepared<Row>(name: string, text: string, values: readonly unknown[]): Promise<Row[]> {
     if (!this.opening && standaloneRead.test(text)) return this.readAlone<Row>(name, text, values);
-    const client = await this.connection();
-    const result = client.query({ name, text, values: values as unknown[] });
-    this.flush();
-    await this.begun;
-    return (await result).rows as Row[];
+    return (await this.send({ name, text, values: values as unknown[] })).rows as Row[];
   }
 
   afterCommit(fn: () => unknown): void {
@@ -126,13 +122,15 @@ export class LazyTransaction implements ScopedDb {
     this.begun = undefined;
     if (client) {
       if (!begun) commit = false;
+      let broken: unknown;
       try {
         await client.query(commit ? 'commit' : 'rollback');
       } catch (error) {
-        if (commit) await client.query('rollback').catch(() => undefined);
+        if (isConnectionError(error)) broken = error;
+        else if (commit) await client.query('rollback').catch(() => undefined);
         throw error;
       } finally {
-        await this.database.release(client);
+        await this.database.release(client, broken);
       }
     }
     if (commit) for (const fn of this.committed.splice(0)) await fn();
@@ -141,6 +139,31 @@ export class LazyTransaction implements ScopedDb {
   private connection(): Promise<pg.Client> {
     this.opening ??= this.open();
     return this.opening;
+  }
+
+  /**
+   * Sends a statement behind the preamble (pipelined) and waits for both.
+   * The transaction's first statement, sent alone, is resent once on a new
+   * connection when the preamble found the pooled connection dead (see
+   * {@link endedBeforeRunning}): the server then ran nothing of this
+   * transaction, so nothing runs twice.
+   */
+  private async send(config: pg.QueryConfig, retrying = false): Promise<pg.QueryResult> {
+    if (!retrying) this.sent++;
+    const client = await this.connection();
+    const result = client.query(config);
+    result.catch(() => undefined); // reported below, after the preamble's own error if it failed
+    this.flush();
+    try {
+      await this.begun;
+    } catch (error) {
+      if (retrying || this.retried || this.sent !== 1 || !endedBeforeRunning(error)) throw error;
+      this.retried = true;
+      this.begun = undefined;
+      this.opening = this.database.release(client, error).then(() => this.open());
+      return this.send(config, true);
+    }
+    return result;
   }
 
   /**
@@ -168,7 +191,7 @@ export class LazyTransaction implements ScopedDb {
    * and come back in one round trip. Nothing before it can be rolled back with
    * it, and anything after it opens the unit's transaction as usual.
    */
-  private async readAlone<Row>(name: string, text: string, values: readonly unknown[]): Promise<Row[]> {
+  private async readAlone<Row>(name: string, text: string, values: readonly unknown[], retrying = false): Promise<Row[]> {
     const client = await this.database.acquire();
     const socket = (client as unknown as { connection?: { stream?: { cork?(): void; uncork(): void } } }).connection?.stream;
     socket?.cork?.();
@@ -176,17 +199,13 @@ export class LazyTransaction implements ScopedDb {
     const result = client.query({ name, text, values: values as unknown[] });
     const ended = client.query('commit');
     socket?.uncork();
-    try {
-      await begun;
-      const rows = (await result).rows as Row[];
-      await ended;
-      return rows;
-    } catch (error) {
-      await Promise.allSettled([begun, result, ended]);
-      throw error;
-    } finally {
-      await this.database.release(client);
-    }
+    const [preamble, read, commit] = await Promise.allSettled([begun, result, ended]);
+    const failure = preamble.status === 'rejected' ? preamble : read.status === 'rejected' ? read : commit.status === 'rejected' ? commit : undefined;
+    await this.database.release(client, failure && isConnectionError(failure.reason) ? failure.reason : undefined);
+    if (read.status === 'fulfilled' && !failure) return read.value.rows as Row[];
+    // The preamble found the pooled connection dead: nothing of this read ran, so it may run once more.
+    if (!retrying && preamble.status === 'rejected' && endedBeforeRunning(preamble.reason)) return this.readAlone<Row>(name, text, values, true);
+    throw failure!.reason;
   }
 
   /** Sends what the socket holds (the preamble and the first statement). */
@@ -196,15 +215,8 @@ export class LazyTransaction implements ScopedDb {
   }
 
   private forward(config: pg.QueryConfig, callback: (error: Error | null, result?: pg.QueryResult) => void): void {
-    this.connection().then(
-      (client) => {
-        const result = client.query(config);
-        this.flush();
-        Promise.all([this.begun, result]).then(
-          ([, rows]) => callback(null, rows),
-          (error: Error) => callback(error),
-        );
-      },
+    this.send(config).then(
+      (result) => callback(null, result),
       (error: Error) => callback(error),
     );
   }

@@ -21,7 +21,9 @@ export interface WriteBehindOptions {
 /**
  * Batches loss-tolerant rows (page visits, clicks) so the request that produced one answers without a write:
  * every interval, each (tenant, table) batch is one multi-row insert in that tenant's RLS scope. A batch that
- * fails is logged with its size and dropped; rows still queued when the process dies are lost.
+ * fails is logged with its size and dropped; rows still queued (or being inserted) when the process dies are
+ * lost: with `kill -9`, about the last interval's rows plus the batch in flight — measured 17–385 rows, 0.1–1.4 s of
+ * traffic at 180–1,040 rows/s (core/test/jobs/write-behind-loss.test.ts; docs/architecture.md). A graceful stop writes all.
  */
 export function createWriteBehind(database: Database, logger: Logger, { intervalMs = 1000, maxRows = 500 }: WriteBehindOptions = {}): WriteBehind {
   let batches = new Map<string, { tenantId: string; table: string; rows: Record<string, unknown>[] }>();

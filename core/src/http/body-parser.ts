@@ -2,6 +2,7 @@ import type { BodyOptions } from '@plinth/sdk';
 import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '@plinth/sdk';
 import getRawBody from 'raw-body';
 import type { PlinthContext } from './context.js';
+import { assertSafeInput } from './validation.js';
 
 const methodsWithBody = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -13,7 +14,9 @@ export const jsonOnly: BodyOptions['types'] = ['application/json'];
  * checked while streaming), refusing other media types (415) and malformed
  * JSON (400). JSON arrives parsed, urlencoded forms as an object of strings,
  * text as a string; the raw bytes stay on `ctx.request.rawBody` for signature
- * checks (webhooks).
+ * checks (webhooks). What no field may hold (NUL, lone surrogates, `__proto__`
+ * keys, non-finite numbers, deep nesting: see `inputProblems`) is refused here
+ * with 422, whatever the route.
  */
 export async function readBody(ctx: PlinthContext, types: BodyOptions['types'], limitBytes: number): Promise<void> {
   if (!methodsWithBody.has(ctx.method) || !hasBody(ctx.req.headers)) return;
@@ -42,6 +45,7 @@ export async function readBody(ctx: PlinthContext, types: BodyOptions['types'], 
   } else {
     ctx.request.body = text;
   }
+  assertSafeInput(ctx.request.body, 'body');
 }
 
 function hasBody(headers: Record<string, string | string[] | undefined>): boolean {

@@ -1,11 +1,15 @@
 import { isPlinthError, NotFoundError, PlinthError, type ErrorEnvelope } from '@plinth/sdk';
+import { databaseErrorToPlinthError } from '../db/database-errors.js';
 import type { Logger } from '../logger.js';
 import type { PlinthContext, PlinthMiddleware } from './context.js';
 
 /**
  * The one place errors become responses: a {@link PlinthError} keeps its
- * status, code, message and field errors; anything else is logged with the
- * request id and answered `500 internal_error` with nothing of its message.
+ * status, code, message and field errors; a database error that is the
+ * client's fault (bad input, a duplicate) or the database's absence becomes
+ * the 4xx or 503 it really is (core/src/db/database-errors.ts); anything else
+ * is logged with the request id and answered `500 internal_error` with
+ * nothing of its message.
  * A request no route answered becomes `404 not_found`.
  */
 export function errorHandler(logger: Logger): PlinthMiddleware {
@@ -24,6 +28,12 @@ export function errorHandler(logger: Logger): PlinthMiddleware {
 function writeError(ctx: PlinthContext, error: unknown, logger: Logger): void {
   const body: ErrorEnvelope = { success: false, code: 'internal_error', message: 'Internal server error', meta: { request_id: ctx.state.requestId } };
   let status = 500;
+  const mapped = isPlinthError(error) ? undefined : databaseErrorToPlinthError(error);
+  if (mapped) {
+    const level = mapped.status === 503 ? 'warn' : 'info';
+    logger[level]({ err: error, requestId: ctx.state.requestId, method: ctx.method, path: ctx.path, status: mapped.status }, 'database error answered');
+    error = mapped;
+  }
   if (isPlinthError(error)) {
     status = error.status;
     body.code = error.code;

@@ -1,4 +1,6 @@
+import { documentedStatuses, statusKeyword } from './response-schemas.js';
 import type { CoreRoute } from './route.js';
+import { withColumnBounds } from './validation.js';
 
 const errorEnvelope = {
   type: 'object',
@@ -12,8 +14,65 @@ const errorEnvelope = {
   },
 };
 
+const pagination = {
+  type: 'object',
+  required: ['page', 'per_page', 'total', 'total_pages'],
+  properties: { page: { type: 'integer' }, per_page: { type: 'integer' }, total: { type: 'integer' }, total_pages: { type: 'integer' } },
+};
+
+const reasons: Record<number, string> = {
+  200: 'OK',
+  201: 'Created',
+  202: 'Accepted',
+  204: 'No content',
+  301: 'Moved permanently',
+  302: 'Found',
+  303: 'See other',
+  304: 'Not modified',
+  307: 'Temporary redirect',
+  308: 'Permanent redirect',
+};
+
+/** The success envelope around a route's `data`; lists may carry `meta.pagination`. */
+function envelope(data: Record<string, unknown>): object {
+  const meta = {
+    type: 'object',
+    required: ['request_id'],
+    properties: { request_id: { type: 'string' }, ...(data.type === 'array' ? { pagination: { $ref: '#/components/schemas/Pagination' } } : {}) },
+  };
+  return { type: 'object', required: ['success', 'data', 'meta'], properties: { success: { const: true }, data, meta } };
+}
+
+/**
+ * The route's success responses, from its response schema: the envelope with `data` under each documented status,
+ * nothing for 204 and redirects, and the media type of bodies outside the envelope (`contentMediaType`).
+ */
+function successResponses(route: CoreRoute): Record<string, unknown> {
+  if (!route.response) return { '2XX': { description: 'Success envelope `{ success: true, data, meta }`' } };
+  const { [statusKeyword]: _status, ...schema } = strip(route.response) as Record<string, unknown>;
+  const mediaType = typeof schema.contentMediaType === 'string' ? schema.contentMediaType : undefined;
+  const description = typeof schema.description === 'string' ? schema.description : undefined;
+  const statuses = documentedStatuses(route.response);
+  const responses: Record<string, unknown> = {};
+  for (const status of statuses) {
+    const reason = (statuses.length === 1 ? description : undefined) ?? reasons[status] ?? 'Success';
+    if (status === 204 || status === 304 || (status >= 300 && status < 400)) {
+      const redirect = status >= 300 && status !== 304;
+      responses[status] = { description: reason, ...(redirect ? { headers: { Location: { schema: { type: 'string' } } } } : {}) };
+    } else if (mediaType) {
+      responses[status] = { description: reason, content: { [mediaType]: { schema } } };
+    } else {
+      responses[status] = {
+        description: description ?? 'Success envelope `{ success: true, data, meta }`',
+        content: { 'application/json': { schema: envelope(schema) } },
+      };
+    }
+  }
+  return responses;
+}
+
 function bodyContent(route: CoreRoute): Record<string, { schema: unknown }> {
-  const schema = strip(route.schema!.body!);
+  const schema = strip(withColumnBounds(route.schema!.body!));
   return Object.fromEntries((route.body?.types ?? ['application/json']).map((type) => [type, { schema }]));
 }
 
@@ -37,7 +96,7 @@ export function openApiDocument(routes: readonly CoreRoute[], info: { version: s
       ...(parameters.length > 0 ? { parameters } : {}),
       ...(route.schema?.body ? { requestBody: { required: true, content: bodyContent(route) } } : {}),
       responses: {
-        '2XX': { description: 'Success envelope `{ success: true, data, meta }`' },
+        ...successResponses(route),
         default: { description: 'Error envelope', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
       },
     };
@@ -48,7 +107,7 @@ export function openApiDocument(routes: readonly CoreRoute[], info: { version: s
     ...(info.serverUrl ? { servers: [{ url: info.serverUrl }] } : {}),
     paths,
     components: {
-      schemas: { Error: errorEnvelope },
+      schemas: { Error: errorEnvelope, Pagination: pagination },
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An access token (JWT) or an API token (plt_…)' } },
     },
     security: [{ bearer: [] }],
@@ -57,7 +116,7 @@ export function openApiDocument(routes: readonly CoreRoute[], info: { version: s
 
 function propertiesOf(schema: object | undefined): [string, object, boolean][] {
   if (!schema) return [];
-  const { properties = {}, required = [] } = schema as { properties?: Record<string, object>; required?: string[] };
+  const { properties = {}, required = [] } = withColumnBounds(schema) as { properties?: Record<string, object>; required?: string[] };
   return Object.entries(properties).map(([name, property]) => [name, strip(property), required.includes(name)]);
 }
 

@@ -1,4 +1,5 @@
 import type { Cache } from '../cache/cache.js';
+import type { CountResult, CountState } from '../cache/counters.js';
 
 export interface RateLimitResult {
   allowed: boolean;
@@ -8,41 +9,48 @@ export interface RateLimitResult {
 }
 
 /**
- * Fixed-window counters in the kernel cache (shared through Redis across
- * processes when configured). keyv has no atomic increment, so under heavy
- * concurrency across processes a window may admit a few extra requests; the
- * limits are safeguards against abuse, not billing meters.
+ * Windowed counters in the kernel cache's atomic counters: one Redis script per call when Redis is configured
+ * (shared by every process of the host), plain synchronous arithmetic in memory otherwise — then `hit`, `take`
+ * and `peek` return their result directly, not a promise, and the hot request path does not wait on them.
+ * An event is counted only when it is allowed, so a burst cannot slip through between a read and a write:
+ * at most `limit` events are admitted per window, however many arrive at once. A window starts with its key's
+ * first counted event and lasts `windowMs`.
  */
 export interface RateLimiter {
-  /** Counts one event for `key` and says whether it is within `limit` per `windowMs`. */
-  hit(key: string, limit: number, windowMs: number): Promise<RateLimitResult>;
-  /** Reads the count without adding to it. */
-  peek(key: string, limit: number, windowMs: number): Promise<RateLimitResult>;
-  reset(key: string, windowMs: number): Promise<void>;
+  /** Counts one event for `key` if that keeps it within `limit` per `windowMs`; a refused event is not counted. */
+  hit(key: string, limit: number, windowMs: number): RateLimitResult | Promise<RateLimitResult>;
+  /** Like `hit` for several keys at once, all or nothing: refused when any of them is full. */
+  take(keys: readonly string[], limit: number, windowMs: number): RateLimitResult | Promise<RateLimitResult>;
+  /** Gives back one event counted by `take` on each key (an attempt that turned out not to count). */
+  giveBack(keys: readonly string[]): void | Promise<void>;
+  /** Whether one more event would be allowed, without counting it. */
+  peek(key: string, limit: number, windowMs: number): RateLimitResult | Promise<RateLimitResult>;
+  /** Forgets the count of `key` (its window starts again). */
+  reset(key: string): void | Promise<void>;
 }
 
 export function createRateLimiter(cache: Cache): RateLimiter {
-  const windowKey = (key: string, windowMs: number, now: number) => `rl:${key}:${Math.floor(now / windowMs)}`;
-  const result = (count: number, limit: number, windowMs: number, now: number): RateLimitResult => ({
-    allowed: count <= limit,
-    count,
-    retryAfterSeconds: Math.max(1, Math.ceil((windowMs - (now % windowMs)) / 1000)),
+  const { counters } = cache;
+  const slot = (key: string) => `rl:${key}`;
+  const result = (outcome: CountResult, windowMs: number): RateLimitResult => ({
+    allowed: outcome.taken,
+    count: outcome.count,
+    retryAfterSeconds: Math.max(1, Math.ceil((outcome.ttlMs > 0 ? outcome.ttlMs : windowMs) / 1000)),
   });
+  const slots = (keys: readonly string[]) => keys.map(slot);
+  const take = (keys: readonly string[], limit: number, windowMs: number) =>
+    map(counters.take(slots(keys), limit, windowMs), (outcome) => result(outcome, windowMs));
   return {
-    async hit(key, limit, windowMs) {
-      const now = Date.now();
-      const slot = windowKey(key, windowMs, now);
-      const count = ((await cache.get<number>(slot)) ?? 0) + 1;
-      await cache.set(slot, count, windowMs);
-      return result(count, limit, windowMs, now);
-    },
-    async peek(key, limit, windowMs) {
-      const now = Date.now();
-      const count = (await cache.get<number>(windowKey(key, windowMs, now))) ?? 0;
-      return result(count + 1, limit, windowMs, now);
-    },
-    async reset(key, windowMs) {
-      await cache.delete(windowKey(key, windowMs, Date.now()));
-    },
+    hit: (key, limit, windowMs) => take([key], limit, windowMs),
+    take,
+    giveBack: (keys) => counters.giveBack(slots(keys)),
+    peek: (key, limit, windowMs) =>
+      map(counters.read(slot(key)), (state: CountState) => result({ taken: state.count + 1 <= limit, count: state.count + 1, ttlMs: state.ttlMs }, windowMs)),
+    reset: (key) => counters.delete(slot(key)),
   };
+}
+
+/** Applies `fn` to a value or to what a promise resolves to, staying synchronous for a plain value. */
+function map<T, R>(value: T | Promise<T>, fn: (value: T) => R): R | Promise<R> {
+  return value instanceof Promise ? value.then(fn) : fn(value);
 }

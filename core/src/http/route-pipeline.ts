@@ -12,8 +12,9 @@ import type { Tenant } from '../tenancy/tenant-directory.js';
 import { jsonOnly, readBody } from './body-parser.js';
 import type { PlinthContext, PlinthRouter } from './context.js';
 import { respond } from './respond.js';
+import { replyCheck, type ReplyCheck } from './response-check.js';
 import { Reply, type CoreRoute, type Principal, type RouteInput, type RouteSchema } from './route.js';
-import { compileSchema, validate } from './validation.js';
+import { assertSafeInput, compileSchema, inputProblems, validate } from './validation.js';
 
 /** Checks that every route states who may call it; a route without `access` stops the boot, naming the route. */
 export function assertAccessDeclared(routes: readonly CoreRoute[]): void {
@@ -25,12 +26,21 @@ export function assertAccessDeclared(routes: readonly CoreRoute[]): void {
   }
 }
 
-/** Mounts routes on the API router behind the request path: tenant → authentication → rate limit → permission → validation → handler. */
-export function mountRoutes(routerFor: (route: CoreRoute) => PlinthRouter, routes: readonly CoreRoute[], services: KernelServices): void {
+/**
+ * Mounts routes on the API router behind the request path: tenant → authentication → rate limit → permission → validation → handler.
+ * With `checkResponses` (the test kit), every answer is checked against the route's response schema.
+ */
+export function mountRoutes(
+  routerFor: (route: CoreRoute) => PlinthRouter,
+  routes: readonly CoreRoute[],
+  services: KernelServices,
+  options: { checkResponses?: boolean } = {},
+): void {
   assertAccessDeclared(routes);
   for (const route of routes) {
     const method = route.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
-    const run = (ctx: PlinthContext) => handle(ctx, route, services);
+    const check = options.checkResponses ? replyCheck(route) : undefined;
+    const run = (ctx: PlinthContext) => handle(ctx, route, services, check);
     routerFor(route)[method](
       route.path,
       route.rootNotFound
@@ -81,8 +91,11 @@ function answerRootMiss(ctx: PlinthContext, route: CoreRoute, error: unknown): v
   ctx.body = page.body;
 }
 
-async function handle(ctx: PlinthContext, route: CoreRoute, services: KernelServices): Promise<void> {
+async function handle(ctx: PlinthContext, route: CoreRoute, services: KernelServices, check: ReplyCheck | undefined): Promise<void> {
   const { access } = route;
+  // A path segment with a NUL or broken Unicode names nothing (and PostgreSQL would refuse it): 404.
+  if (inputProblems(ctx.params, 'params')) throw route.root ? new RootMiss() : new NotFoundError(`No route for ${ctx.method} ${ctx.path}`);
+  assertSafeInput({ ...ctx.query }, 'query');
   await readBody(ctx, route.body?.types ?? jsonOnly, route.body?.limitBytes ?? services.config.bodyLimitBytes);
   const tenant = await tenantOf(ctx, access, services);
 
@@ -111,7 +124,9 @@ async function handle(ctx: PlinthContext, route: CoreRoute, services: KernelServ
     }
   }
   if (tenant && !route.root) {
-    const limit = await services.rateLimiter.hit(`tenant:${tenant.id}`, tenant.quotas.requests_per_minute, 60_000);
+    const counted = services.rateLimiter.hit(`tenant:${tenant.id}`, tenant.quotas.requests_per_minute, 60_000);
+    // In-process counters answer synchronously: no await (and no extra turn of the event loop) on the hot path.
+    const limit = counted instanceof Promise ? await counted : counted;
     if (!limit.allowed) throw new RateLimitedError(limit.retryAfterSeconds, 'This tenant has used its requests for this minute');
   }
   if (tenant && route.plugin && !(await services.plugins.tenantPlugins.isEnabled(tenant.id, route.plugin))) {
@@ -152,6 +167,8 @@ async function handle(ctx: PlinthContext, route: CoreRoute, services: KernelServ
   let result: unknown;
   try {
     result = await route.handler(input);
+    // Under `checkResponses` (the test kit), an answer its schema does not document is a 500, and nothing is committed.
+    check?.(result);
   } catch (error) {
     await transaction.finish(false);
     throw error;

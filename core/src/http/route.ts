@@ -79,7 +79,10 @@ export interface CoreRoute<S extends RouteSchema = RouteSchema> {
   tag?: string;
   /** The plugin serving the route: it answers `404 plugin_not_enabled` to tenants that have not enabled it. */
   plugin?: string;
-  /** Schema of the returned `data`, for the OpenAPI document. */
+  /**
+   * Schema of the returned `data`, for the OpenAPI document; statuses other than 200 under `'x-status'`, a body
+   * outside the envelope as `contentMediaType` (helpers in `response-schemas.ts`). The test kit checks every answer against it.
+   */
   response?: TSchema;
   handler(input: RouteInput<S>): Promise<unknown>;
 }

@@ -4,32 +4,47 @@ import addFormatsModule from 'ajv-formats';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
-/** Bodies are validated as sent; params and query strings are coerced to the schema's types. */
-const strict = addFormats(new Ajv({ allErrors: true, useDefaults: true, removeAdditional: false }));
-const coercing = addFormats(new Ajv({ allErrors: true, useDefaults: true, coerceTypes: 'array' }));
+/**
+ * Bodies are validated as sent; params and query strings are coerced to the schema's types. `strictNumbers`:
+ * NaN and ±Infinity are never numbers (JSON.parse reads `1e309` as Infinity).
+ */
+const strict = addFormats(new Ajv({ allErrors: true, useDefaults: true, removeAdditional: false, strictNumbers: true }));
+const coercing = addFormats(new Ajv({ allErrors: true, useDefaults: true, coerceTypes: 'array', strictNumbers: true }));
 const compiled = new WeakMap<object, ValidateFunction>();
+
+/** The range of a PostgreSQL `integer` (int4) column: what an `integer` without bounds of its own may hold. */
+export const INT4_RANGE = { minimum: -2_147_483_648, maximum: 2_147_483_647 } as const;
+
+/** How deep a request's JSON may nest; deeper input is refused before any handler or the database sees it. */
+export const MAX_INPUT_DEPTH = 64;
 
 /** The compiled validator of a schema (compiled once; routes compile theirs at boot, so a bad schema stops the boot, not a request). */
 export function compileSchema(schema: object, coerce = false): ValidateFunction {
   let check = compiled.get(schema);
   if (!check || (check as { coerce?: boolean }).coerce !== coerce) {
-    check = (coerce ? coercing : strict).compile(schema);
+    check = (coerce ? coercing : strict).compile(withColumnBounds(schema));
     (check as { coerce?: boolean }).coerce = coerce;
     compiled.set(schema, check);
   }
   return check;
 }
 
-/** Validates `value` against a JSON Schema (TypeBox or plain), throwing 422 with per-field messages. */
+/**
+ * Validates `value` against a JSON Schema (TypeBox or plain), throwing 422 with per-field messages. Coerced
+ * input (params, query) is also refused when it holds a NUL character, broken Unicode or a non-finite number
+ * (bodies are checked for those as they are parsed).
+ */
 export function validate<T>(schema: object, value: unknown, options: { coerce?: boolean; location?: string } = {}): T {
   const check = compileSchema(schema, options.coerce);
-  if (check(value)) return value as T;
-  throw new ValidationError(fieldErrors(check.errors ?? [], options.location));
+  if (!check(value)) throw new ValidationError(fieldErrors(check.errors ?? [], options.location));
+  if (options.coerce) assertSafeInput(value, options.location ?? 'query');
+  return value as T;
 }
 
 /** ajv errors as the envelope's `errors`: a dotted field path → messages. */
 export function fieldErrors(errors: readonly ErrorObject[], location?: string): FieldErrors {
-  const result: FieldErrors = {};
+  // No prototype: a field named `__proto__` or `constructor` is a key like any other.
+  const result: FieldErrors = Object.create(null) as FieldErrors;
   for (const error of errors) {
     let path = error.instancePath.slice(1).replaceAll('/', '.');
     let message = error.message ?? 'is invalid';
@@ -47,4 +62,102 @@ export function fieldErrors(errors: readonly ErrorObject[], location?: string): 
     if (!messages.includes(message)) messages.push(message);
   }
   return result;
+}
+
+const boundedSchemas = new WeakMap<object, object>();
+/** Keywords whose values are data, not schemas. */
+const dataKeywords = new Set(['default', 'const', 'enum', 'examples', 'example']);
+
+/**
+ * A copy of `schema` in which every `integer` without a bound of its own carries the range of an `integer`
+ * (int4) column, so a value its column cannot hold is a 422, not a database error. Schemas for `bigint`
+ * columns state their bounds. The OpenAPI document shows the same copy.
+ *
+ * @example
+ * ```ts
+ * withColumnBounds(Type.Object({ weight_grams: Type.Integer({ minimum: 0 }) }));
+ * // { …, properties: { weight_grams: { type: 'integer', minimum: 0, maximum: 2147483647 } } }
+ * ```
+ */
+export function withColumnBounds<T extends object>(schema: T): T {
+  let bounded = boundedSchemas.get(schema);
+  if (!bounded) {
+    bounded = boundNode(schema) as object;
+    boundedSchemas.set(schema, bounded);
+  }
+  return bounded as T;
+}
+
+function boundNode(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(boundNode);
+  if (node === null || typeof node !== 'object') return node;
+  const copy: Record<string | symbol, unknown> = {};
+  for (const [key, value] of Object.entries(node)) copy[key] = dataKeywords.has(key) ? value : boundNode(value);
+  // TypeBox marks its schemas with symbol keys; keep them so the copy is still a TypeBox schema.
+  for (const symbol of Object.getOwnPropertySymbols(node)) copy[symbol] = (node as Record<symbol, unknown>)[symbol];
+  if ([copy.type].flat().includes('integer')) {
+    if (!('minimum' in copy) && !('exclusiveMinimum' in copy)) copy.minimum = INT4_RANGE.minimum;
+    if (!('maximum' in copy) && !('exclusiveMaximum' in copy)) copy.maximum = INT4_RANGE.maximum;
+  }
+  return copy;
+}
+
+/** At most this many problems are reported for one input (a hostile body may hold thousands). */
+const MAX_REPORTED = 10;
+
+/**
+ * What no field of any request may hold, whatever its schema says: a NUL character or a lone surrogate in a
+ * string or key (PostgreSQL refuses both), a `__proto__` key, a non-finite number, nesting deeper than
+ * {@link MAX_INPUT_DEPTH}. Returns the problems by dotted field path (`location` for the value itself), or
+ * `undefined` when there are none.
+ */
+export function inputProblems(value: unknown, location: string): FieldErrors | undefined {
+  const problems: FieldErrors = Object.create(null) as FieldErrors;
+  let count = 0;
+  const report = (path: readonly string[], message: string) => {
+    const key = path.length > 0 ? path.map((segment) => (segment.length > 64 ? `${segment.slice(0, 64)}…` : segment)).join('.') : location;
+    const messages = (problems[key] ??= []);
+    if (!messages.includes(message)) messages.push(message);
+    count += 1;
+  };
+  // Iterative, so that no input can exhaust the stack.
+  const pending: [unknown, string[]][] = [[value, []]];
+  while (pending.length > 0 && count < MAX_REPORTED) {
+    const [item, path] = pending.pop()!;
+    if (typeof item === 'string') {
+      const problem = textProblem(item);
+      if (problem) report(path, problem);
+    } else if (typeof item === 'number') {
+      if (!Number.isFinite(item)) report(path, 'must be a finite number');
+    } else if (item !== null && typeof item === 'object') {
+      if (path.length >= MAX_INPUT_DEPTH) {
+        report(path.slice(0, 1), `must not nest deeper than ${MAX_INPUT_DEPTH} levels`);
+        continue;
+      }
+      if (Array.isArray(item)) {
+        for (let index = item.length - 1; index >= 0; index--) pending.push([item[index], [...path, String(index)]]);
+        continue;
+      }
+      for (const [key, child] of Object.entries(item)) {
+        const problem = key === '__proto__' ? 'is not allowed' : textProblem(key);
+        if (problem) report([...path, key], problem);
+        else pending.push([child, [...path, key]]);
+      }
+    }
+  }
+  return count > 0 ? problems : undefined;
+}
+
+/** Throws 422 with {@link inputProblems}' messages when `value` has any. */
+export function assertSafeInput(value: unknown, location: string): void {
+  const problems = inputProblems(value, location);
+  if (problems) throw new ValidationError(problems);
+}
+
+const loneSurrogate = /\p{Surrogate}/u;
+
+function textProblem(text: string): string | undefined {
+  if (text.includes('\u0000')) return 'must not contain the NUL character (\\u0000)';
+  if (loneSurrogate.test(text)) return 'must be well-formed Unicode (no lone surrogates)';
+  return undefined;
 }

@@ -2,12 +2,29 @@ import { PageQuery, pageWindow, paginate } from '@plinth/sdk';
 import { Type } from '@sinclair/typebox';
 import type { Knex } from 'knex';
 import { defineRoute, Reply, type CoreRoute } from '../http/route.js';
+import { Exact, Nullable, Timestamp, Uuid } from '../http/response-schemas.js';
 
 const JobState = Type.Union([Type.Literal('failed'), Type.Literal('running'), Type.Literal('scheduled'), Type.Literal('completed')]);
 const JobQuery = Type.Composite([PageQuery, Type.Object({ state: Type.Optional(JobState), name: Type.Optional(Type.String({ maxLength: 200 })) })], {
   additionalProperties: false,
 });
 const AdminJobQuery = Type.Composite([JobQuery, Type.Object({ tenant_id: Type.Optional(Type.String({ format: 'uuid' })) })], { additionalProperties: false });
+
+/** A background job as the API shows it. */
+const Job = Exact({
+  id: Uuid,
+  name: Type.String(),
+  state: JobState,
+  tenant_id: Nullable(Type.String()),
+  fail_count: Nullable(Type.Integer()),
+  fail_reason: Nullable(Type.String()),
+  failed_at: Nullable(Timestamp),
+  next_run_at: Nullable(Timestamp),
+  last_run_at: Nullable(Timestamp),
+  last_finished_at: Nullable(Timestamp),
+  repeat_interval: Nullable(Type.String()),
+  created_at: Nullable(Timestamp),
+});
 
 /** Where a job stands, from agenda's columns: its last run failed, it is running, it waits for a time, or it is done. */
 const stateSql = `case
@@ -57,6 +74,7 @@ export const tenantJobs = defineRoute({
   tag: 'jobs',
   access: { permission: 'core.jobs.view' },
   schema: { query: JobQuery },
+  response: Type.Array(Job),
   async handler({ services, tenant, query }) {
     return page(services.database.knex, { ...query, tenantId: tenant!.id }, query);
   },
@@ -69,6 +87,7 @@ export const adminJobs = defineRoute({
   tag: 'admin',
   access: { superAdmin: true },
   schema: { query: AdminJobQuery },
+  response: Type.Array(Exact({ ...Job.properties, tenant_slug: Nullable(Type.String()) })),
   async handler({ services, query, audit }) {
     await audit({ action: 'admin.jobs.listed', data: { state: query.state ?? null, tenant_id: query.tenant_id ?? null } });
     return page(services.database.knex, { ...query, ...(query.tenant_id ? { tenantId: query.tenant_id } : {}) }, query, true);

@@ -4,8 +4,33 @@ import { holds } from '../rbac/permissions.js';
 import type { TenantPlugins } from './tenant-plugins.js';
 import { emitEvent } from './plugin-scope.js';
 import { enabledDependents, enablePlugin, installedPlugin, lockEnabledPlugins, presentPlugin, requiredChain, tenantTablesOf } from './marketplace.js';
+import { Exact, NoContent, Nullable, Timestamp } from '../http/response-schemas.js';
 
 const PluginParams = Type.Object({ plugin: Type.String({ pattern: '^[a-z][a-z0-9-]{0,62}$' }) }, { additionalProperties: false });
+
+/** A plugin as the marketplace shows it. */
+const MarketplacePlugin = Exact({
+  name: Type.String(),
+  title: Type.String(),
+  description: Type.String(),
+  version: Type.String(),
+  category: Type.String(),
+  icon: Nullable(Type.String()),
+  author: Nullable(Type.String()),
+  permissions: Type.Array(Exact({ name: Type.String(), description: Type.String(), grant_to: Type.Array(Type.String()) })),
+  requires: Exact({
+    core: Type.String(),
+    plugins: Type.Record(Type.String(), Type.String()),
+    optional_plugins: Type.Record(Type.String(), Type.String()),
+  }),
+  navigation: Type.Array(Exact({ label: Type.String(), icon: Nullable(Type.String()), path: Type.String(), permission: Nullable(Type.String()) })),
+  web: Nullable(Type.String({ description: 'Where its web pages are served' })),
+  settings_permission: Nullable(Type.String()),
+  enabled: Type.Boolean(),
+});
+
+/** A tenant's settings of a plugin, defaults applied (each plugin's settings schema says more). */
+const Settings = Type.Record(Type.String(), Type.Unknown());
 
 const list = defineRoute({
   method: 'GET',
@@ -13,6 +38,7 @@ const list = defineRoute({
   summary: 'Every installed plugin, with whether this tenant has enabled it',
   tag: 'marketplace',
   access: { permission: 'core.plugins.view' },
+  response: Type.Array(MarketplacePlugin),
   async handler({ services, tenant }) {
     const state = await services.plugins.tenantPlugins.state(tenant!.id);
     return services.plugins.plugins.filter((plugin) => plugin.scope === 'tenant').map((plugin) => presentPlugin(plugin, plugin.name in state.settings));
@@ -26,6 +52,11 @@ const show = defineRoute({
   tag: 'marketplace',
   access: { permission: 'core.plugins.view' },
   schema: { params: PluginParams },
+  response: Exact({
+    ...MarketplacePlugin.properties,
+    settings_schema: Nullable(Type.Record(Type.String(), Type.Unknown(), { description: 'JSON Schema of the settings' })),
+    settings: Nullable(Settings),
+  }),
   async handler({ services, tenant, params }) {
     const plugin = installedPlugin(services, params.plugin);
     const state = await services.plugins.tenantPlugins.state(tenant!.id);
@@ -49,6 +80,7 @@ const enable = defineRoute({
     query: Type.Object({ with_dependencies: Type.Boolean({ default: false }) }, { additionalProperties: false }),
     body: Type.Object({ settings: Type.Optional(Type.Record(Type.String(), Type.Unknown())) }, { additionalProperties: false }),
   },
+  response: Exact({ ...MarketplacePlugin.properties, settings: Settings, enabled_dependencies: Type.Array(Type.String()) }),
   async handler({ services, tenant, params, query, body, db, audit }) {
     const plugin = installedPlugin(services, params.plugin);
     const tenantPlugins = services.plugins.tenantPlugins;
@@ -90,6 +122,7 @@ const disable = defineRoute({
   tag: 'marketplace',
   access: { permission: 'core.plugins.manage' },
   schema: { params: PluginParams },
+  response: MarketplacePlugin,
   async handler({ services, tenant, params, db, audit }) {
     const plugin = installedPlugin(services, params.plugin);
     const tenantPlugins = services.plugins.tenantPlugins;
@@ -118,6 +151,7 @@ const getSettings = defineRoute({
   tag: 'marketplace',
   access: { permission: 'core.plugins.view' },
   schema: { params: PluginParams },
+  response: Settings,
   async handler({ services, tenant, params }) {
     const plugin = installedPlugin(services, params.plugin);
     const state = await services.plugins.tenantPlugins.state(tenant!.id);
@@ -134,6 +168,7 @@ const putSettings = defineRoute({
   tag: 'marketplace',
   access: { member: true },
   schema: { params: PluginParams, body: Type.Record(Type.String(), Type.Unknown()) },
+  response: Settings,
   async handler({ services, tenant, params, body, db, audit, permissions }) {
     const plugin = installedPlugin(services, params.plugin);
     const allowed = ['core.plugins.manage', ...(plugin.settingsPermission ? [plugin.settingsPermission] : [])];
@@ -158,6 +193,12 @@ const exportData = defineRoute({
   tag: 'marketplace',
   access: { permission: 'core.plugins.manage' },
   schema: { params: PluginParams },
+  response: Exact({
+    plugin: Type.String(),
+    version: Type.String(),
+    exported_at: Timestamp,
+    tables: Type.Record(Type.String(), Type.Array(Type.Record(Type.String(), Type.Unknown())), { description: "Each table's rows of this tenant" }),
+  }),
   async handler({ services, params, db }) {
     const plugin = installedPlugin(services, params.plugin);
     const tables: Record<string, unknown[]> = {};
@@ -174,6 +215,7 @@ const purge = defineRoute({
   tag: 'marketplace',
   access: { permission: 'core.plugins.manage' },
   schema: { params: PluginParams, query: Type.Object({ confirm: Type.String() }, { additionalProperties: false }) },
+  response: NoContent,
   async handler({ services, tenant, params, query, db, audit }) {
     const plugin = installedPlugin(services, params.plugin);
     if (query.confirm !== plugin.name) throw new ValidationError({ confirm: [`must be "${plugin.name}"`] });

@@ -90,7 +90,8 @@ export function createPluginHost(input: readonly Plugin[], services: () => Kerne
       }
     },
     async scheduleWork() {
-      await services().jobs.every('1 minute', 'core.events.sweep', {}, { name: 'core.events.sweep' });
+      // Often enough that work a crash left between a commit and its queueing resumes within seconds.
+      await services().jobs.every('10 seconds', 'core.events.sweep', {}, { name: 'core.events.sweep' });
     },
     async drainEvents() {
       const pending = await runAsSystem(services().database, (db) =>

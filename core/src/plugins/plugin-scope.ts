@@ -1,5 +1,5 @@
-import type { Plugin, PluginMembers, ServiceRef, TenantInfo, TenantMember } from '@plinth/sdk';
-import type { ScopedDb } from '../db/scoped-db.js';
+import type { MailMessage, Plugin, PluginMembers, ServiceRef, TenantInfo, TenantMember } from '@plinth/sdk';
+import { runInTenant, type ScopedDb } from '../db/scoped-db.js';
 import type { KernelServices } from '../kernel.js';
 import type { Logger } from '../logger.js';
 import { holds } from '../rbac/permissions.js';
@@ -64,7 +64,11 @@ function build(plugin: Plugin, id: string, optional: boolean, unit: UnitOfWork, 
     case 'core.logger':
       return pluginLogger(services.logger, plugin.name, tenantId, unit.requestId);
     case 'core.mailer':
-      return services.mailer;
+      // Idempotency keys are the plugin's, per tenant: scoped here so that two tenants' keys never meet.
+      return {
+        send: (message: MailMessage) =>
+          services.mailer.send(message.idempotencyKey ? { ...message, idempotencyKey: `${tenantId}:${plugin.name}:${message.idempotencyKey}` } : message),
+      };
     case 'core.hooks':
       return { call: (name: string, ...args: unknown[]) => host.hooks.call(name, args, unit) };
     case 'core.events':
@@ -130,10 +134,23 @@ function pluginJobs(plugin: Plugin, unit: UnitOfWork, services: KernelServices) 
   };
   const tenantId = unit.tenant.id;
   return {
+    // The job is written to the outbox in the unit's transaction and handed to the job system once that commits;
+    // should the process die in between, the sweeper queues it from the outbox (at least once, never lost).
     async enqueue(name: string, payload: unknown, options: { at?: Date; delayMs?: number } = {}) {
       own(name);
       const at = options.at ?? (options.delayMs ? new Date(Date.now() + options.delayMs) : undefined);
-      unit.db.afterCommit(() => (at ? services.jobs.schedule(at, name, { tenantId, payload }) : services.jobs.enqueue(name, { tenantId, payload })));
+      const [intent] = await unit.db.query<{ id: string }>(
+        'insert into plinth_job_outbox (tenant_id, name, data, run_at) values ($1, $2, $3, $4) returning id',
+        [tenantId, name, JSON.stringify({ tenantId, payload }), at ?? null],
+      );
+      unit.db.afterCommit(async () => {
+        try {
+          await (at ? services.jobs.schedule(at, name, { tenantId, payload }) : services.jobs.enqueue(name, { tenantId, payload }));
+          await runInTenant(services.database, tenantId, (db) => db.query('delete from plinth_job_outbox where id = $1', [intent!.id]));
+        } catch (error) {
+          services.logger.warn({ err: error, job: name, plugin: plugin.name }, 'job not queued yet; the sweeper will queue it');
+        }
+      });
     },
     // The schedule is marked in its data: matching on name and tenant alone would also catch (and rewrite, or
     // cancel) the tenant's one-off runs of the same job.

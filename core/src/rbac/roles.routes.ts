@@ -4,10 +4,23 @@ import { revokeTokensBeyondGrants } from '../auth/api-token-revocation.js';
 import { defineRoute, Reply, type CoreRoute, type RouteInput, type RouteSchema } from '../http/route.js';
 import { assertMayGrant, checkPermissionList, PermissionList } from './grants.js';
 import { holdersOf, isUniqueViolation, lockRole, roleOrder, roleSelect, roleView, type RoleRecord } from './role-queries.js';
+import { Exact, NoContent, Nullable, Timestamp, Uuid, withStatus } from '../http/response-schemas.js';
 
 const RoleName = Type.String({ minLength: 1, maxLength: 60, pattern: '\\S' });
 const Description = Type.String({ maxLength: 500 });
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+
+/** A role as the API shows it: `permissions` are the effective ones (built-in roles follow the live catalogue). */
+const Role = Exact({
+  id: Uuid,
+  name: Type.String(),
+  description: Nullable(Type.String()),
+  builtin: Type.Boolean(),
+  permissions: Type.Array(Type.String()),
+  member_count: Type.Integer(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
 
 const nameTaken = () => new ConflictError('A role with this name exists', { errors: { name: ['is taken'] } });
 
@@ -32,6 +45,7 @@ export const listRoles = defineRoute({
   tag: 'roles',
   access: { permission: 'core.roles.view' },
   schema: { query: PageQuery },
+  response: Type.Array(Role),
   async handler({ query, db, services, tenant }) {
     const { limit, offset } = pageWindow(query);
     const rows = await db.query<RoleRecord>(`${roleSelect} order by ${roleOrder} limit $1 offset $2`, [limit, offset]);
@@ -51,6 +65,7 @@ export const getRole = defineRoute({
   tag: 'roles',
   access: { permission: 'core.roles.view' },
   schema: { params: IdParams },
+  response: Role,
   async handler({ params, db, services, tenant }) {
     const role = await db.one<RoleRecord>(`${roleSelect} where r.id = $1`, [params.id]);
     if (!role) throw new NotFoundError('Role not found');
@@ -70,6 +85,7 @@ export const createRole = defineRoute({
       { additionalProperties: false },
     ),
   },
+  response: withStatus(Role, 201),
   async handler({ body, db, services, tenant, permissions, audit }) {
     checkPermissionList(body.permissions, services.permissionCatalogue());
     assertMayGrant(permissions, body.permissions);
@@ -101,6 +117,7 @@ export const updateRole = defineRoute({
       { additionalProperties: false, minProperties: 1 },
     ),
   },
+  response: Role,
   async handler(input) {
     const { params, body, db, services, permissions, audit, tenant } = input;
     const role = await customRole(db, params.id);
@@ -138,6 +155,7 @@ export const deleteRole = defineRoute({
   tag: 'roles',
   access: { permission: 'core.roles.manage' },
   schema: { params: IdParams },
+  response: NoContent,
   async handler(input) {
     const { params, db, permissions, audit } = input;
     const role = await customRole(db, params.id);
@@ -157,6 +175,9 @@ export const listPermissions = defineRoute({
   summary: "The permission catalogue: core's and every plugin's permissions",
   tag: 'roles',
   access: { permission: 'core.roles.view' },
+  response: Type.Array(
+    Exact({ name: Type.String(), description: Type.String(), grant_to: Type.Array(Type.String(), { description: 'Built-in roles that hold it by default' }) }),
+  ),
   async handler({ services, tenant }) {
     return (await services.tenantAccess.catalogueFor(tenant!.id)).map((permission) => ({
       name: permission.name,

@@ -4,6 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { runInTenant } from '../db/scoped-db.js';
 import { defineRoute, Reply, type CoreRoute } from '../http/route.js';
 import { hasVerificationRecord, verificationRecord } from './domain-verification.js';
+import { Exact, NoContent, Timestamp, Uuid, withStatus } from '../http/response-schemas.js';
 
 interface DomainRow {
   id: string;
@@ -28,6 +29,15 @@ function presentDomain(row: DomainRow) {
   };
 }
 
+const Domain = Exact({
+  id: Uuid,
+  domain: Type.String(),
+  verified: Type.Boolean(),
+  verification: Exact({ type: Type.Literal('TXT'), name: Type.String(), value: Type.String() }, { description: 'The DNS record that proves control' }),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+
 /** A lower-case host name of at least two labels whose last label starts with a letter (so never an IP address). */
 const hostNamePattern = '^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$';
 const DomainParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
@@ -39,6 +49,7 @@ export const listDomains = defineRoute({
   tag: 'tenancy',
   access: { permission: 'core.tenant.view' },
   schema: { query: Type.Object(PageQuery.properties, { additionalProperties: false }) },
+  response: Type.Array(Domain),
   async handler({ db, query }) {
     const { limit, offset } = pageWindow(query);
     const [counted] = await db.query<{ total: number }>('select count(*) as total from tenant_domains');
@@ -59,6 +70,7 @@ export const addDomain = defineRoute({
       { additionalProperties: false },
     ),
   },
+  response: withStatus(Domain, 201),
   async handler({ db, body, services, tenant, audit }) {
     const baseDomain = services.config.baseDomain?.toLowerCase();
     if (baseDomain && (body.domain === baseDomain || body.domain.endsWith(`.${baseDomain}`))) {
@@ -85,6 +97,7 @@ export const verifyDomain = defineRoute({
   tag: 'tenancy',
   access: { permission: 'core.tenant.manage' },
   schema: { params: DomainParams },
+  response: Domain,
   async handler({ db, params, services, tenant, audit }) {
     // Read in a short transaction of its own, so no pooled connection waits on DNS.
     const found = await runInTenant(services.database, tenant!.id, (scoped) =>
@@ -115,6 +128,7 @@ export const removeDomain = defineRoute({
   tag: 'tenancy',
   access: { permission: 'core.tenant.manage' },
   schema: { params: DomainParams },
+  response: NoContent,
   async handler({ db, params, services, tenant, audit }) {
     const [row] = await db.query<{ id: string; domain: string }>('delete from tenant_domains where id = $1 returning id, domain', [params.id]);
     if (!row) throw new NotFoundError('Domain not found');

@@ -10,6 +10,7 @@ import { emitEvent } from '../plugins/plugin-scope.js';
 import { authenticate } from '../http/route-pipeline.js';
 import { defineRoute, Reply } from '../http/route.js';
 import { defaultQuotas, type Quotas } from './tenant-directory.js';
+import { Exact, TokenPair, User, Uuid, withStatus } from '../http/response-schemas.js';
 
 interface InvitationRow {
   id: string;
@@ -64,6 +65,15 @@ export const acceptInvitation = defineRoute({
       { additionalProperties: false },
     ),
   },
+  response: withStatus(
+    Exact({
+      user: User,
+      tenant: Exact({ id: Uuid, slug: Type.String(), name: Type.String() }),
+      roles: Type.Array(Exact({ id: Uuid, name: Type.String() })),
+      tokens: Type.Optional(TokenPair),
+    }),
+    201,
+  ),
   async handler({ ctx, body, db, services, actor }) {
     const principal = ctx.get('authorization') ? await authenticate(ctx, services, undefined) : undefined;
     if (principal && principal.kind !== 'user') throw new UnauthenticatedError('Sign in as a user to accept an invitation');

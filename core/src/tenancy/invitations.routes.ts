@@ -7,6 +7,7 @@ import { assertMayGrant } from '../rbac/grants.js';
 import { acceptInvitation } from './invitation-accept.js';
 import { rolesByIds } from './member-queries.js';
 import { RoleIds } from './members.routes.js';
+import { Exact, NoContent, Nullable, Timestamp, Uuid, withStatus } from '../http/response-schemas.js';
 
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
@@ -22,6 +23,17 @@ const invitationSelect = `select i.id, i.email, i.invited_by, i.expires_at, i.cr
     coalesce((select json_agg(json_build_object('id', r.id, 'name', r.name) order by r.name) from roles r where r.id = any(i.role_ids)), '[]'::json) as roles
   from invitations i`;
 
+/** An invitation as the API shows it: never its token. */
+const Invitation = Exact({
+  id: Uuid,
+  email: Type.String(),
+  invited_by: Nullable(Uuid),
+  expires_at: Timestamp,
+  created_at: Timestamp,
+  status: Type.Union([Type.Literal('pending'), Type.Literal('accepted'), Type.Literal('revoked'), Type.Literal('expired')]),
+  roles: Type.Array(Exact({ id: Uuid, name: Type.String() })),
+});
+
 function findInvitation(db: ScopedDb, id: string) {
   return db.one<Record<string, unknown>>(`${invitationSelect} where i.id = $1`, [id]);
 }
@@ -33,6 +45,7 @@ export const createInvitation = defineRoute({
   tag: 'members',
   access: { permission: 'core.members.manage' },
   schema: { body: Type.Object({ email: Type.String({ format: 'email', maxLength: 254 }), roles: RoleIds }, { additionalProperties: false }) },
+  response: withStatus(Exact({ ...Invitation.properties, accept_url: Type.String({ description: 'The link to share (also mailed)' }) }), 201),
   async handler({ body, db, services, tenant, permissions, actor, audit }) {
     const roles = await rolesByIds(db, body.roles);
     assertMayGrant(permissions, roles.flatMap(await services.tenantAccess.grantsIn(tenant!.id)));
@@ -79,6 +92,7 @@ export const listInvitations = defineRoute({
   tag: 'members',
   access: { permission: 'core.members.view' },
   schema: { query: PageQuery },
+  response: Type.Array(Invitation),
   async handler({ query, db }) {
     const { limit, offset } = pageWindow(query);
     const items = await db.query(`${invitationSelect} where ${pending} order by i.created_at desc, i.id limit $1 offset $2`, [limit, offset]);
@@ -94,6 +108,7 @@ export const getInvitation = defineRoute({
   tag: 'members',
   access: { permission: 'core.members.view' },
   schema: { params: IdParams },
+  response: Invitation,
   async handler({ params, db }) {
     const invitation = await findInvitation(db, params.id);
     if (!invitation) throw new NotFoundError('Invitation not found');
@@ -108,6 +123,7 @@ export const revokeInvitation = defineRoute({
   tag: 'members',
   access: { permission: 'core.members.manage' },
   schema: { params: IdParams },
+  response: NoContent,
   async handler({ params, db, audit }) {
     const row = await db.one<{ accepted_at: Date | null; revoked_at: Date | null }>(
       'select accepted_at, revoked_at from invitations where id = $1 for update',

@@ -5,6 +5,16 @@ import { revokeTokensBeyondGrants, revokeTokensOfMember } from '../auth/api-toke
 import { defineRoute, Reply, type CoreRoute } from '../http/route.js';
 import { assertMayGrant } from '../rbac/grants.js';
 import { assertOwnerRemains, findMember, listMembers, rolesByIds, rolesOfMembership, setMembershipRoles } from './member-queries.js';
+import { Exact, NoContent, Timestamp, Uuid } from '../http/response-schemas.js';
+
+/** A member as the API shows it. */
+export const Member = Exact({
+  user_id: Uuid,
+  email: Type.String(),
+  name: Type.String(),
+  roles: Type.Array(Exact({ id: Uuid, name: Type.String() })),
+  joined_at: Timestamp,
+});
 
 const UserIdParams = Type.Object({ userId: Type.String({ format: 'uuid' }) });
 
@@ -18,6 +28,7 @@ export const listMembersRoute = defineRoute({
   tag: 'members',
   access: { permission: 'core.members.view' },
   schema: { query: Type.Object({ ...PageQuery.properties, q: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) }) },
+  response: Type.Array(Member),
   async handler({ query, db }) {
     const { items, total } = await listMembers(db, { q: query.q, ...pageWindow(query) });
     return Reply.list(items, paginate(query, total));
@@ -31,6 +42,7 @@ export const getMember = defineRoute({
   tag: 'members',
   access: { permission: 'core.members.view' },
   schema: { params: UserIdParams },
+  response: Member,
   async handler({ params, db }) {
     const member = await findMember(db, params.userId);
     if (!member) throw new NotFoundError('Member not found');
@@ -45,6 +57,7 @@ export const updateMember = defineRoute({
   tag: 'members',
   access: { permission: 'core.members.manage' },
   schema: { params: UserIdParams, body: Type.Object({ roles: RoleIds }, { additionalProperties: false }) },
+  response: Member,
   async handler({ params, body, db, services, tenant, permissions, audit }) {
     const membership = await db.one<{ id: string }>('select id from memberships where user_id = $1 for update', [params.userId]);
     if (!membership) throw new NotFoundError('Member not found');
@@ -77,6 +90,7 @@ export const removeMember = defineRoute({
   tag: 'members',
   access: { permission: 'core.members.manage' },
   schema: { params: UserIdParams },
+  response: NoContent,
   async handler({ params, db, services, tenant, permissions, audit }) {
     const membership = await db.one<{ id: string }>('select id from memberships where user_id = $1 for update', [params.userId]);
     if (!membership) throw new NotFoundError('Member not found');

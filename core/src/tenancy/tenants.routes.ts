@@ -5,6 +5,7 @@ import { defineRoute, Reply, type CoreRoute } from '../http/route.js';
 import { recordTenantAudit } from '../audit/audit.js';
 import { defaultQuotas, type Tenant } from './tenant-directory.js';
 import { createTenantWithOwner, NewTenant } from './tenant-setup.js';
+import { Tenant as TenantView, withStatus } from '../http/response-schemas.js';
 
 const tenantFields = 'id, slug, name, status, plan, settings, quotas, created_at, updated_at';
 
@@ -33,6 +34,7 @@ export const createTenant = defineRoute({
   tag: 'tenancy',
   access: { user: true },
   schema: { body: NewTenant },
+  response: withStatus(TenantView, 201),
   async handler({ body, db, principal, actor, audit, services }) {
     if (principal?.kind !== 'user') throw new UnauthenticatedError('Sign in as a user to create a tenant');
     const tenant = await createTenantWithOwner(db, services, body, principal.userId);
@@ -49,6 +51,7 @@ export const getTenant = defineRoute({
   summary: 'The current tenant',
   tag: 'tenancy',
   access: { permission: 'core.tenant.view' },
+  response: TenantView,
   async handler({ tenant }) {
     return publicTenant(tenant!);
   },
@@ -69,6 +72,7 @@ export const updateTenant = defineRoute({
       { additionalProperties: false, minProperties: 1 },
     ),
   },
+  response: TenantView,
   async handler({ body, services, tenant, actor }) {
     const { id } = tenant!;
     // `tenants` is a host table the tenant role cannot write: the change and its audit record commit together on the system path.

@@ -96,6 +96,8 @@ export async function createTestKernel(options: TestKernelOptions = {}): Promise
   const kernel = await createKernel(config, {
     // A plugin's bad schema fails its tests at once, not as a 500 of the route.
     eagerSchemas: true,
+    // An answer its route's response schema does not document fails the test that caused it (a 500, logged).
+    checkResponses: true,
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.plugins ? { plugins: options.plugins } : {}),
     ...(options.routes ? { routes: options.routes } : {}),

@@ -92,7 +92,7 @@ describe('a plugin that throws everywhere', () => {
     expect(responses.map((response) => response.status)).toEqual(Array.from({ length: 40 }, (_, index) => (index % 2 === 0 ? 500 : 200)));
     const health = await t.request('GET', '/health');
     expect(health.status).toBe(200);
-    expect(health.body.data).toEqual({ status: 'ok', checks: { db: 'up', cache: 'up', jobs: 'up' } });
+    expect(health.body.data).toEqual({ status: 'ok', checks: { db: 'up', cache: 'up', jobs: 'up', listener: 'up' } });
     expect(t.kernel.container.cradle.database.poolStats().used).toBe(0);
   });
 });

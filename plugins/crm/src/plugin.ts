@@ -9,6 +9,7 @@ import { createContacts } from './migrations/001-create-contacts.js';
 import { createSegmentsAndImports } from './migrations/002-create-segments-and-imports.js';
 import { createEmailMarketing } from './migrations/003-create-email-marketing.js';
 import { createContactWords } from './migrations/004-create-contact-words.js';
+import { addCampaignSendSteps } from './migrations/005-add-campaign-send-steps.js';
 import { crmPermissions } from './permissions.js';
 import { campaignRoutes } from './routes/campaigns.routes.js';
 import { contactRoutes } from './routes/contacts.routes.js';
@@ -34,7 +35,7 @@ export default definePlugin({
   deps,
   permissions: crmPermissions,
   settings: CrmSettings,
-  migrations: [createContacts, createSegmentsAndImports, createEmailMarketing, createContactWords],
+  migrations: [createContacts, createSegmentsAndImports, createEmailMarketing, createContactWords, addCampaignSendSteps],
   navigation: [
     { label: 'Contacts', icon: '📇', path: '/contacts', permission: crmPermissions['contacts.view'] },
     { label: 'Segments', icon: '🧩', path: '/segments', permission: crmPermissions['contacts.view'] },

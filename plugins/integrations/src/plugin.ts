@@ -56,7 +56,7 @@ export function createIntegrationsPlugin(options: IntegrationsOptions = {}): Plu
       ...sendRoutes(builders),
       ...inboxRoutes(builders),
       ...inboundRoutes(builders),
-      ...wooCommerceRoutes(builders),
+      ...wooCommerceRoutes(builders, runtime),
     ],
     jobs: (builders) => [deliverWebhookJob(builders, runtime), sendNotificationJob(builders, runtime), reconcileWooCommerceJob(builders, runtime)],
     events: ({ onAny }) => [

@@ -4,6 +4,7 @@ import { systemRole } from './002-system-role.js';
 import { tenancy } from './003-tenancy.js';
 import { plugins } from './010-plugins.js';
 import { mailHeaders } from './011-mail-headers.js';
+import { jobEffects } from './012-job-effects.js';
 
 /** Core's migrations, in order. */
-export const coreMigrations: readonly Migration[] = [runtimeRole, systemRole, tenancy, plugins, mailHeaders];
+export const coreMigrations: readonly Migration[] = [runtimeRole, systemRole, tenancy, plugins, mailHeaders, jobEffects];

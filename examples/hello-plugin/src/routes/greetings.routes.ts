@@ -1,4 +1,4 @@
-import { NotFoundError, PageQuery, paginate, pageWindow, Reply, Type, type AnyRoute, type Static } from '@plinth/sdk';
+import { type AnyRoute, NoContent, NotFoundError, PageQuery, pageWindow, paginate, Reply, type Static, Type, withStatus } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { helloPermissions as permissions } from '../permissions.js';
 
@@ -40,7 +40,10 @@ export function greetingRoutes({ route }: Builders): AnyRoute[] {
       path: '/greetings',
       summary: 'Post a greeting on the wall',
       permission: permissions['greetings.manage'],
-      schema: { body: Type.Object({ message: Type.String({ minLength: 1, maxLength: 280 }) }, { additionalProperties: false }), response: Greeting },
+      schema: {
+        body: Type.Object({ message: Type.String({ minLength: 1, maxLength: 280 }) }, { additionalProperties: false }),
+        response: withStatus(Greeting, 201),
+      },
       async handler({ body, deps, ctx }) {
         const author = ctx.caller.kind === 'anonymous' ? null : ctx.caller.userId;
         const [greeting] = await deps.db.query<Greeting>('insert into hello_greetings (message, author_id) values ($1, $2) returning id, message, author_id', [
@@ -56,7 +59,7 @@ export function greetingRoutes({ route }: Builders): AnyRoute[] {
       path: '/greetings/:id',
       summary: 'Remove a greeting',
       permission: permissions['greetings.manage'],
-      schema: { params: GreetingParams },
+      schema: { params: GreetingParams, response: NoContent },
       async handler({ params, deps }) {
         const [removed] = await deps.db.query('delete from hello_greetings where id = $1 returning id', [params.id]);
         if (!removed) throw new NotFoundError('Greeting not found');

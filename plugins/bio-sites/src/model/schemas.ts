@@ -1,4 +1,4 @@
-import { Type, type Static } from '@plinth/sdk';
+import { PageQuery, Type, type Static } from '@plinth/sdk';
 import { blockTypes } from './blocks.js';
 import { hostNamePattern } from './hosts.js';
 import { codePattern, slugPattern } from './slugs.js';
@@ -75,8 +75,7 @@ export const Site = Type.Object({
 export type Site = Static<typeof Site>;
 
 export const SiteQuery = Type.Object({
-  page: Type.Integer({ minimum: 1, default: 1 }),
-  per_page: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+  ...PageQuery.properties,
   status: Type.Optional(siteFields.status),
   q: Type.Optional(Type.String({ maxLength: 100, description: 'Matches the slug or the title' })),
 });

@@ -1,4 +1,4 @@
-import { Reply, Type, type AnyRoute } from '@plinth/sdk';
+import { type AnyRoute, Reply, Type, withStatus } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { bioSitesPermissions as permissions } from '../permissions.js';
 import { assertLink, breakdown, dailySeries, dayRange, linkTotals, totals } from '../services/analytics.js';
@@ -71,7 +71,7 @@ export function analyticsRoutes({ route }: Builders): AnyRoute[] {
       path: '/analytics/rollup',
       summary: 'Roll pending visits and clicks up now instead of at the next scheduled run',
       permission: permissions['analytics.view'],
-      schema: { response: Type.Object({ queued: Type.Boolean() }) },
+      schema: { response: withStatus(Type.Object({ queued: Type.Boolean() }, { additionalProperties: false }), 202) },
       async handler({ deps }) {
         await deps.jobs.enqueue('bio-sites.analytics.rollup', {});
         return Reply.accepted({ queued: true });

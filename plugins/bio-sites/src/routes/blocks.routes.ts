@@ -1,4 +1,4 @@
-import { PageQuery, paginate, pageWindow, Reply, Type, type AnyRoute } from '@plinth/sdk';
+import { type AnyRoute, NoContent, PageQuery, pageWindow, paginate, Reply, Type, withStatus } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { Block, BlockInput, BlockOrder, BlockParams, BlockPatch, IdParams, LinkInput } from '../model/schemas.js';
 import { bioSitesPermissions as permissions } from '../permissions.js';
@@ -23,7 +23,7 @@ export function blockRoutes({ route }: Builders): AnyRoute[] {
       path: '/sites/:id/blocks',
       summary: 'Add a block (link, heading, text, image, social, embed, email_capture)',
       permission: permissions['sites.manage'],
-      schema: { params: IdParams, body: BlockInput, response: Block },
+      schema: { params: IdParams, body: BlockInput, response: withStatus(Block, 201) },
       async handler({ params, body, deps }) {
         return Reply.created(await createBlock(deps, params.id, body));
       },
@@ -63,7 +63,7 @@ export function blockRoutes({ route }: Builders): AnyRoute[] {
       path: '/sites/:id/blocks/:blockId',
       summary: 'Remove a block',
       permission: permissions['sites.manage'],
-      schema: { params: BlockParams },
+      schema: { params: BlockParams, response: NoContent },
       async handler({ params, deps }) {
         await deleteBlock(deps, params.id, params.blockId);
         return Reply.noContent();
@@ -85,7 +85,7 @@ export function blockRoutes({ route }: Builders): AnyRoute[] {
       path: '/sites/:id/links',
       summary: 'Add a link block (title, http/https URL, icon, schedule)',
       permission: permissions['sites.manage'],
-      schema: { params: IdParams, body: LinkInput, response: Block },
+      schema: { params: IdParams, body: LinkInput, response: withStatus(Block, 201) },
       async handler({ params, body, deps }) {
         const { title, url, icon, ...placement } = body;
         return Reply.created(await createBlock(deps, params.id, { type: 'link', data: { title, url, ...(icon ? { icon } : {}) }, ...placement }));

@@ -1,4 +1,4 @@
-import { Reply, Type, type AnyRoute } from '@plinth/sdk';
+import { type AnyRoute, rawBody, Redirect, Reply, Type } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { loadPage } from '../public/page-loader.js';
 import { recordHit } from '../public/record-hit.js';
@@ -31,7 +31,11 @@ export function publicRoutes({ route }: Builders): AnyRoute[] {
       summary: "A site's public page (HTML)",
       public: true,
       root: siteLookup.mount(),
-      schema: { params: SlugParams, query: Type.Object({ subscribed: Type.Optional(Type.String()) }) },
+      schema: {
+        params: SlugParams,
+        query: Type.Object({ subscribed: Type.Optional(Type.String()) }),
+        response: rawBody('text/html', 'The page (304 when the ETag matches)', [200, 304]),
+      },
       async handler({ params, query, deps, ctx }) {
         const subscribed = query.subscribed === '1';
         const { page, siteId } = await loadPage(deps, params.slug.toLowerCase(), subscribed ? 'subscribed' : 'plain');
@@ -49,7 +53,10 @@ export function publicRoutes({ route }: Builders): AnyRoute[] {
       summary: 'Redirect to a saved link of a site, counting the click',
       public: true,
       root: siteLookup.mount(),
-      schema: { params: Type.Object({ slug: Type.String({ maxLength: 64 }), linkId: Type.String({ maxLength: 64 }) }) },
+      schema: {
+        params: Type.Object({ slug: Type.String({ maxLength: 64 }), linkId: Type.String({ maxLength: 64 }) }),
+        response: Redirect(302, "Redirect to the link's URL"),
+      },
       async handler({ params, deps, ctx }) {
         if (!uuid.test(params.linkId)) return htmlReply(renderNotFound('This link is not available.'));
         const [link] = await deps.db.prepared<{ url: string; site_id: string }>(
@@ -70,7 +77,10 @@ export function publicRoutes({ route }: Builders): AnyRoute[] {
       summary: 'Redirect a short code to its saved target, counting the click',
       public: true,
       root: codeLookup.mount(),
-      schema: { params: Type.Object({ code: Type.String({ maxLength: 64 }) }) },
+      schema: {
+        params: Type.Object({ code: Type.String({ maxLength: 64 }) }),
+        response: Redirect(302, 'Redirect to the saved target'),
+      },
       async handler({ params, deps, ctx }) {
         const [link] = await deps.db.prepared<{ id: string; target_url: string }>(
           'bio_sites_live_short_link',
@@ -89,7 +99,11 @@ export function publicRoutes({ route }: Builders): AnyRoute[] {
       public: true,
       root: siteLookup.mount(),
       body: { types: ['application/x-www-form-urlencoded'], limitBytes: 4096 },
-      schema: { params: SlugParams, body: Type.Object({ email: Type.Optional(Type.String()), website: Type.Optional(Type.String()) }) },
+      schema: {
+        params: SlugParams,
+        body: Type.Object({ email: Type.Optional(Type.String()), website: Type.Optional(Type.String()) }),
+        response: Redirect(303, 'Back to the page, thanking the subscriber'),
+      },
       async handler({ params, body, deps }) {
         const slug = params.slug.toLowerCase();
         const site = await deps.db.one<{ id: string; slug: string; title: string }>(

@@ -1,4 +1,4 @@
-import { PageQuery, paginate, pageWindow, Reply, Type, type AnyRoute } from '@plinth/sdk';
+import { type AnyRoute, NoContent, PageQuery, pageWindow, paginate, Reply, Type, withStatus } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { IdParams, ShortLink, ShortLinkInput, ShortLinkPatch } from '../model/schemas.js';
 import { bioSitesPermissions as permissions } from '../permissions.js';
@@ -28,7 +28,7 @@ export function shortLinkRoutes({ route }: Builders): AnyRoute[] {
       path: '/short-links',
       summary: 'Create a short link (its code must be free across every tenant; generated when left out)',
       permission: permissions['sites.manage'],
-      schema: { body: ShortLinkInput, response: ShortLink },
+      schema: { body: ShortLinkInput, response: withStatus(ShortLink, 201) },
       async handler({ body, deps, ctx }) {
         return Reply.created(await createShortLink(deps.db, ctx.tenant.id, body));
       },
@@ -58,7 +58,7 @@ export function shortLinkRoutes({ route }: Builders): AnyRoute[] {
       path: '/short-links/:id',
       summary: 'Delete a short link with its statistics; frees its code',
       permission: permissions['sites.manage'],
-      schema: { params: IdParams },
+      schema: { params: IdParams, response: NoContent },
       async handler({ params, deps }) {
         await deleteShortLink(deps.db, params.id);
         return Reply.noContent();

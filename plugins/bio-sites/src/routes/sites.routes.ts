@@ -1,4 +1,4 @@
-import { paginate, pageWindow, Reply, Type, type AnyRoute } from '@plinth/sdk';
+import { type AnyRoute, NoContent, pageWindow, paginate, Reply, Type, withStatus } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { IdParams, Site, SiteInput, SitePatch, SiteQuery } from '../model/schemas.js';
 import { bioSitesPermissions as permissions } from '../permissions.js';
@@ -33,7 +33,7 @@ export function siteRoutes({ route }: Builders): AnyRoute[] {
       path: '/sites',
       summary: 'Create a site (its slug must be free across every tenant)',
       permission: permissions['sites.manage'],
-      schema: { body: SiteInput, response: Site },
+      schema: { body: SiteInput, response: withStatus(Site, 201) },
       async handler({ body, deps, ctx }) {
         return Reply.created(await createSite(deps, ctx.tenant.id, body));
       },
@@ -63,7 +63,7 @@ export function siteRoutes({ route }: Builders): AnyRoute[] {
       path: '/sites/:id',
       summary: 'Delete a site with its blocks, subscribers and statistics; frees its slug',
       permission: permissions['sites.manage'],
-      schema: { params: IdParams },
+      schema: { params: IdParams, response: NoContent },
       async handler({ params, deps }) {
         await deleteSite(deps, params.id);
         return Reply.noContent();

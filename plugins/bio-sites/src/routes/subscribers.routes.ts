@@ -1,4 +1,4 @@
-import { NotFoundError, PageQuery, paginate, pageWindow, Reply, Type, type AnyRoute } from '@plinth/sdk';
+import { type AnyRoute, NoContent, NotFoundError, PageQuery, pageWindow, paginate, Reply, Type } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { IdParams, Subscriber } from '../model/schemas.js';
 import { bioSitesPermissions as permissions } from '../permissions.js';
@@ -32,7 +32,10 @@ export function subscriberRoutes({ route }: Builders): AnyRoute[] {
       path: '/sites/:id/subscribers/:subscriberId',
       summary: 'Remove a subscriber (an unsubscribe or erasure request)',
       permission: permissions['sites.manage'],
-      schema: { params: Type.Object({ id: Type.String({ format: 'uuid' }), subscriberId: Type.String({ format: 'uuid' }) }) },
+      schema: {
+        params: Type.Object({ id: Type.String({ format: 'uuid' }), subscriberId: Type.String({ format: 'uuid' }) }),
+        response: NoContent,
+      },
       async handler({ params, deps }) {
         const [removed] = await deps.db.query('delete from bio_sites_subscribers where site_id = $1 and id = $2 returning id', [
           params.id,

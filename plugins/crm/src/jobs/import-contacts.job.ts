@@ -4,8 +4,13 @@ import { membersByEmail } from '../services/members.js';
 import { applyRows, type OnDuplicate } from '../services/import-apply.js';
 import { parseChunk } from '../services/import-rows.js';
 
-/** Data rows applied per run: each run commits, so the import's progress shows between runs. */
-export const importChunkRows = 25_000;
+/**
+ * Data rows applied per run: each run commits its rows with the cursor, so the import's progress shows between
+ * runs and a worker killed mid-import loses at most one chunk's work (redone by the next run).
+ */
+export const importChunkRows = 5_000;
+/** The chunk size of imports uploaded before it was {@link importChunkRows}: their stored chunk lines use it. */
+const earlierChunkRows = 25_000;
 
 interface ImportState {
   csv: string | null;
@@ -20,7 +25,9 @@ interface ImportState {
 /**
  * `crm.import.run`: applies one chunk of an import's rows (parsing only that part of the file again), records
  * the progress, and queues the next chunk; the last one completes the import, drops the stored file and
- * emits `crm.import.completed`. A failed run rolls back and is retried, so each chunk is applied once.
+ * emits `crm.import.completed`. The rows, the cursor (`processed_rows`) and the next chunk's job commit
+ * together, so a run that fails or is killed rolls back and is retried, and a second run of a chunk already
+ * applied does nothing: each row is applied once, and an import resumes after a crash.
  */
 export function importContactsJob({ job }: Builders): JobDefinition<JobName, unknown, unknown> {
   return job({
@@ -32,10 +39,12 @@ export function importContactsJob({ job }: Builders): JobDefinition<JobName, unk
           where id = $1 and status <> 'completed' for update`,
         [payload.importId],
       );
-      const firstIndex = payload.chunk * importChunkRows;
-      // Completed, or this chunk already applied (a duplicate run): nothing to do.
-      if (!state || state.csv === null || state.processed_rows > firstIndex) return;
-      const end = Math.min(firstIndex + importChunkRows, state.total_rows);
+      if (!state || state.csv === null) return;
+      const chunkRows = state.chunk_lines.length === Math.ceil(state.total_rows / importChunkRows) ? importChunkRows : earlierChunkRows;
+      const firstIndex = payload.chunk * chunkRows;
+      // This chunk is applied already: a second run (after a crash). The next chunk was queued with it.
+      if (state.processed_rows > firstIndex) return;
+      const end = Math.min(firstIndex + chunkRows, state.total_rows);
       const fromLine = state.chunk_lines[payload.chunk];
       const rows =
         fromLine === undefined

@@ -1,4 +1,4 @@
-import type { JobDefinition, JobName, PluginMailer, TenantDb } from '@plinth/sdk';
+import type { JobContext, JobDefinition, JobName, PluginMailer, TenantDb } from '@plinth/sdk';
 import type { Builders, CrmDeps } from '../deps.js';
 import type { BatchOutcome } from '../events.js';
 import { buildMessages, type CampaignSnapshot, type ClaimedRecipient } from '../services/campaign-messages.js';
@@ -7,18 +7,21 @@ import { buildMessages, type CampaignSnapshot, type ClaimedRecipient } from '../
 const maxAttempts = 5;
 /** Wait before retrying after the mailer failed, or before looking again at a batch still being mailed. */
 const retryDelayMs = 1000;
-/** A batch claimed longer ago than a job's lock lifetime whose outcome never came was lost in a crash. */
-const lostAfterMinutes = 10;
+/**
+ * A recipient still `sending` this long after its claim belongs to a run that died (killed with its worker):
+ * it is claimed again. Should the first run be alive after all, `ctx.once` lets only one of the two mail it.
+ */
+const reclaimAfterSeconds = 15;
 
 /**
- * `crm.campaign.send`, one step per run. A run records the outcome of the previous step (carried in its
- * payload), then claims the next batch (`sending`) and commits; only after the commit are the batch's mails
- * sent, and the next step is queued with their outcome. A claimed recipient is therefore never mailed twice,
- * whatever fails or restarts; when the mailer fails, the rest of the batch goes back to the queue and the
- * campaign resumes after a pause. Runs of the same campaign at once (a restarted worker) claim disjoint
- * batches. Recipients whose step was lost in a crash (still `sending` a lock lifetime after their claim) are
- * marked failed rather than risk a duplicate. The last step marks the campaign `sent` and emits
- * `crm.campaign.sent`.
+ * `crm.campaign.send`, one numbered step per run. A run records the outcome of the previous step, claims the
+ * next batch (`sending`: queued recipients, and those whose claim outlived {@link reclaimAfterSeconds}) and
+ * queues the next step, all in one commit; after it, each mail goes out through `ctx.once`, keyed by
+ * recipient, in the transaction that marks the recipient `sent`. So a campaign interrupted by a crash resumes
+ * (the next step was committed with the claim), mails only those not yet recorded, each exactly once, and the
+ * key travels as the mail's Message-ID for the one window a crash leaves (mailed, not yet recorded). When the
+ * mailer fails, the rest of the batch goes back to the queue and the campaign resumes after a pause. The last
+ * step marks the campaign `sent` and emits `crm.campaign.sent`.
  */
 export function sendCampaignJob({ job }: Builders): JobDefinition<JobName, unknown, unknown> {
   return job({
@@ -26,14 +29,20 @@ export function sendCampaignJob({ job }: Builders): JobDefinition<JobName, unkno
     concurrency: 2,
     async run({ payload, deps, ctx }) {
       const { db } = deps;
-      if (payload.outcome) await recordOutcome(db, payload.outcome);
-      const campaign = await db.one<CampaignSnapshot & { status: string }>(
-        'select id, name, status, subject, html, text, links, tracking_base_url from crm_campaigns where id = $1 for update',
+      const campaign = await db.one<CampaignSnapshot & { status: string; send_steps: number }>(
+        'select id, name, status, subject, html, text, links, tracking_base_url, send_steps from crm_campaigns where id = $1 for update',
         [payload.campaignId],
       );
-      if (!campaign || campaign.status !== 'sending') return;
+      if (!campaign) return;
+      // Steps are numbered: a second run of a step already taken (retried after a crash while its next step was
+      // queued with it, or queued twice) stops here, so a campaign always has one chain of steps.
+      const step = payload.step ?? campaign.send_steps + 1;
+      if (step <= campaign.send_steps) return;
+      await db.query('update crm_campaigns set send_steps = $2 where id = $1', [campaign.id, step]);
+      if (payload.outcome) await recordOutcome(db, payload.outcome);
+      if (campaign.status !== 'sending') return;
       if (payload.outcome?.error) {
-        await deps.jobs.enqueue('crm.campaign.send', { campaignId: campaign.id }, { delayMs: retryDelayMs });
+        await deps.jobs.enqueue('crm.campaign.send', { campaignId: campaign.id, step: step + 1 }, { delayMs: retryDelayMs });
         return;
       }
       // Unsubscribed or deleted since the campaign was queued: not mailed.
@@ -46,36 +55,46 @@ export function sendCampaignJob({ job }: Builders): JobDefinition<JobName, unkno
       );
       const claimed = await db.query<ClaimedRecipient>(
         `update crm_campaign_recipients r set status = 'sending', claimed_at = now(), attempts = r.attempts + 1
-           from (select id from crm_campaign_recipients where campaign_id = $1 and status = 'queued' order by id limit $2 for update skip locked) q
+           from (select id from crm_campaign_recipients
+                  where campaign_id = $1
+                    and (status = 'queued' or (status = 'sending' and claimed_at < now() - make_interval(secs => $3)))
+                  order by id limit $2 for update skip locked) q
           where r.id = q.id returning r.id, r.contact_id, r.email, r.token`,
-        [campaign.id, ctx.settings.campaignBatchSize],
+        [campaign.id, ctx.settings.campaignBatchSize, reclaimAfterSeconds],
       );
       if (claimed.length === 0) {
-        const inFlight = await db.one(
-          `select 1 from crm_campaign_recipients where campaign_id = $1 and status = 'sending' and claimed_at > now() - make_interval(mins => $2) limit 1`,
-          [campaign.id, lostAfterMinutes],
-        );
-        // Another run (a restarted worker) is still mailing a batch: finish once its outcome is recorded.
-        if (inFlight) await deps.jobs.enqueue('crm.campaign.send', { campaignId: campaign.id }, { delayMs: retryDelayMs });
+        const inFlight = await db.one(`select 1 from crm_campaign_recipients where campaign_id = $1 and status = 'sending' limit 1`, [campaign.id]);
+        // A batch is still being mailed (or was, by a run that died: it is claimed again once its claim is old).
+        if (inFlight) await deps.jobs.enqueue('crm.campaign.send', { campaignId: campaign.id, step: step + 1 }, { delayMs: retryDelayMs });
         else await finish(deps, campaign);
         return;
       }
       const messages = await buildMessages(db, campaign, ctx.tenant, claimed);
-      const next: { campaignId: string; outcome: BatchOutcome } = { campaignId: campaign.id, outcome: { sent: [], released: [] } };
-      // Both run after the claim commits, in this order: the mails go out, then the next step is queued. The
-      // queued payload is `next` itself, so it carries the outcome `deliver` filled in.
-      db.afterCommit(() => deliver(deps.mailer, messages, next.outcome));
+      const next: { campaignId: string; step: number; outcome: BatchOutcome } = { campaignId: campaign.id, step: step + 1, outcome: { released: [] } };
+      // The mails go out once the claim commits; the next step, written to the job outbox with the claim, is
+      // handed to the job system after them, so the payload (`next` itself) carries the outcome `deliver` filled
+      // in. Should this process die first, the outbox queues the step without it: the recipients left `sending`
+      // are claimed again once their claim is old.
+      db.afterCommit(() => deliver(ctx, deps.mailer, messages, next.outcome));
       await deps.jobs.enqueue('crm.campaign.send', next);
-      await ctx.touch();
     },
   });
 }
 
-async function deliver(mailer: PluginMailer, messages: { id: string; mail: Parameters<PluginMailer['send']>[0] }[], outcome: BatchOutcome): Promise<void> {
+/** Mails each message once (by recipient), recording it `sent` with the key; stops at the mailer's first failure. */
+async function deliver(
+  ctx: Pick<JobContext<unknown>, 'once'>,
+  mailer: PluginMailer,
+  messages: { id: string; mail: Parameters<PluginMailer['send']>[0] }[],
+  outcome: BatchOutcome,
+): Promise<void> {
   for (const [index, message] of messages.entries()) {
+    const key = `campaign:${message.id}`;
     try {
-      await mailer.send(message.mail);
-      outcome.sent.push(message.id);
+      await ctx.once(key, async (db) => {
+        await mailer.send({ ...message.mail, idempotencyKey: key });
+        await db.query(`update crm_campaign_recipients set status = 'sent', sent_at = now(), error = null where id = $1 and status = 'sending'`, [message.id]);
+      });
     } catch (error) {
       outcome.error = String((error as Error)?.message ?? error).slice(0, 500);
       outcome.released.push(...messages.slice(index).map((rest) => rest.id));
@@ -85,7 +104,8 @@ async function deliver(mailer: PluginMailer, messages: { id: string; mail: Param
 }
 
 async function recordOutcome(db: TenantDb, outcome: BatchOutcome): Promise<void> {
-  if (outcome.sent.length) {
+  // Steps queued before mails were recorded one by one carry the batch's sent recipients.
+  if (outcome.sent?.length) {
     await db.query(`update crm_campaign_recipients set status = 'sent', sent_at = now() where id = any($1::uuid[]) and status = 'sending'`, [outcome.sent]);
   }
   if (outcome.released.length) {
@@ -99,11 +119,6 @@ async function recordOutcome(db: TenantDb, outcome: BatchOutcome): Promise<void>
 
 async function finish(deps: CrmDeps, campaign: CampaignSnapshot): Promise<void> {
   const { db } = deps;
-  await db.query(
-    `update crm_campaign_recipients set status = 'failed', error = 'interrupted while sending; not retried to avoid a duplicate'
-      where campaign_id = $1 and status = 'sending'`,
-    [campaign.id],
-  );
   await db.query(`update crm_campaigns set status = 'sent', sent_at = now(), updated_at = now() where id = $1`, [campaign.id]);
   const [counts] = await db.query<{ recipients: number; sent: number; failed: number }>(
     `select count(*)::int as recipients, count(sent_at)::int as sent, (count(*) filter (where status = 'failed'))::int as failed

@@ -1,15 +1,17 @@
 import {
+  type AnyRoute,
   ConflictError,
+  NoContent,
   NotFoundError,
   PageQuery,
-  paginate,
   pageWindow,
+  paginate,
   Reply,
-  Type,
-  ValidationError,
-  type AnyRoute,
   type Static,
   type TenantDb,
+  Type,
+  ValidationError,
+  withStatus,
 } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { crmPermissions as permissions } from '../permissions.js';
@@ -79,7 +81,7 @@ export function campaignRoutes({ route }: Builders): AnyRoute[] {
       path: '/campaigns',
       summary: 'Draft a campaign: a template to a segment',
       permission: permissions['campaigns.manage'],
-      schema: { body: NewCampaign, response: Campaign },
+      schema: { body: NewCampaign, response: withStatus(Campaign, 201) },
       async handler({ body, deps }) {
         await checkReferences(deps.db, body);
         const [row] = await deps.db.query<{ id: string }>('insert into crm_campaigns (name, template_id, segment_id) values ($1, $2, $3) returning id', [
@@ -122,7 +124,7 @@ export function campaignRoutes({ route }: Builders): AnyRoute[] {
       path: '/campaigns/:id',
       summary: 'Remove a draft campaign',
       permission: permissions['campaigns.manage'],
-      schema: { params: IdParams },
+      schema: { params: IdParams, response: NoContent },
       async handler({ params, deps }) {
         await draftOnly(deps.db, params.id);
         await deps.db.query('delete from crm_campaigns where id = $1', [params.id]);
@@ -134,7 +136,7 @@ export function campaignRoutes({ route }: Builders): AnyRoute[] {
       path: '/campaigns/:id/send',
       summary: 'Send a draft campaign to its segment (202; a job mails it in batches)',
       permission: permissions['campaigns.send'],
-      schema: { params: IdParams, response: Campaign },
+      schema: { params: IdParams, response: withStatus(Campaign, 202) },
       async handler({ params, deps, ctx }) {
         await startCampaign(deps, params.id, ctx);
         await deps.jobs.enqueue('crm.campaign.send', { campaignId: params.id });

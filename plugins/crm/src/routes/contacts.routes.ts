@@ -1,4 +1,4 @@
-import { PageQuery, paginate, pageWindow, Reply, Type, type AnyRoute } from '@plinth/sdk';
+import { type AnyRoute, NoContent, PageQuery, pageWindow, paginate, Reply, Type, withStatus } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { crmPermissions as permissions } from '../permissions.js';
 import { checkFilter, ContactFilter, filterSql, pickFilter } from '../services/contact-filter.js';
@@ -60,7 +60,7 @@ export function contactRoutes({ route }: Builders): AnyRoute[] {
       path: '/contacts',
       summary: 'Create a contact',
       permission: permissions['contacts.manage'],
-      schema: { body: NewContact, response: Contact },
+      schema: { body: NewContact, response: withStatus(Contact, 201) },
       async handler({ body, deps, ctx }) {
         return Reply.created(await createContact({ ...deps, settings: ctx.settings }, body));
       },
@@ -90,7 +90,7 @@ export function contactRoutes({ route }: Builders): AnyRoute[] {
       path: '/contacts/:id',
       summary: 'Move a contact to the trash',
       permission: permissions['contacts.manage'],
-      schema: { params: IdParams },
+      schema: { params: IdParams, response: NoContent },
       async handler({ params, deps, ctx }) {
         await deleteContact({ ...deps, settings: ctx.settings }, params.id);
         return Reply.noContent();

@@ -1,4 +1,4 @@
-import { Reply, Type, ValidationError, type AnyRoute, type TenantDb } from '@plinth/sdk';
+import { type AnyRoute, rawBody, Reply, type TenantDb, Type, ValidationError } from '@plinth/sdk';
 import { stringify } from 'csv-stringify/sync';
 import type { Builders } from '../deps.js';
 import { crmPermissions as permissions } from '../permissions.js';
@@ -75,7 +75,7 @@ export function exportRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['contacts.export'],
       schema: {
         query: Type.Composite([ContactFilter, Type.Object({ segment_id: Type.Optional(Type.String({ format: 'uuid' })) })], { additionalProperties: false }),
-        response: Type.String({ description: 'text/csv' }),
+        response: rawBody('text/csv', 'The contacts as CSV, streamed'),
       },
       async handler({ query, deps, ctx }) {
         const filter = pickFilter(query);

@@ -1,4 +1,4 @@
-import { PageQuery, paginate, pageWindow, Reply, Type, type AnyRoute } from '@plinth/sdk';
+import { type AnyRoute, PageQuery, pageWindow, paginate, Reply, Type, withStatus } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { crmPermissions as permissions } from '../permissions.js';
 import { existingEmails } from '../services/import-apply.js';
@@ -44,7 +44,7 @@ export function importRoutes({ route }: Builders): AnyRoute[] {
           { additionalProperties: false },
         ),
         body: Type.String(),
-        response: Type.Union([DryRun, Import]),
+        response: withStatus(Type.Union([DryRun, Import], { description: 'The dry run (200), or the import queued (202)' }), [200, 202]),
       },
       async handler({ query, body, deps, ctx }) {
         const mapping = parseMapping(query.mapping);

@@ -1,4 +1,4 @@
-import { NotFoundError, PageQuery, paginate, pageWindow, Reply, Type, type AnyRoute, type Static } from '@plinth/sdk';
+import { type AnyRoute, NoContent, NotFoundError, PageQuery, pageWindow, paginate, Reply, type Static, Type, withStatus } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { crmPermissions as permissions } from '../permissions.js';
 import { findContact } from '../services/contact-service.js';
@@ -63,7 +63,7 @@ export function interactionRoutes({ route }: Builders): AnyRoute[] {
       path: '/contacts/:id/interactions',
       summary: 'Record an interaction with a contact',
       permission: permissions['contacts.manage'],
-      schema: { params: ContactParams, body: NewInteraction, response: Interaction },
+      schema: { params: ContactParams, body: NewInteraction, response: withStatus(Interaction, 201) },
       async handler({ params, body, deps, ctx }) {
         await findContact(deps.db, params.id);
         const actor = ctx.caller.kind === 'anonymous' ? null : ctx.caller.userId;
@@ -80,7 +80,10 @@ export function interactionRoutes({ route }: Builders): AnyRoute[] {
       path: '/contacts/:id/interactions/:interactionId',
       summary: 'Remove an interaction',
       permission: permissions['contacts.manage'],
-      schema: { params: Type.Object({ id: Type.String({ format: 'uuid' }), interactionId: Type.String({ format: 'uuid' }) }) },
+      schema: {
+        params: Type.Object({ id: Type.String({ format: 'uuid' }), interactionId: Type.String({ format: 'uuid' }) }),
+        response: NoContent,
+      },
       async handler({ params, deps }) {
         const removed = await deps.db.one('delete from crm_interactions where id = $1 and contact_id = $2 returning id', [params.interactionId, params.id]);
         if (!removed) throw new NotFoundError('Interaction not found');

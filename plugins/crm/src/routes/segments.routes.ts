@@ -1,4 +1,17 @@
-import { ConflictError, NotFoundError, PageQuery, paginate, pageWindow, Reply, Type, type AnyRoute, type Static, type TenantDb } from '@plinth/sdk';
+import {
+  type AnyRoute,
+  ConflictError,
+  NoContent,
+  NotFoundError,
+  PageQuery,
+  pageWindow,
+  paginate,
+  Reply,
+  type Static,
+  type TenantDb,
+  Type,
+  withStatus,
+} from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { crmPermissions as permissions } from '../permissions.js';
 import { checkFilter, ContactFilter, filterSql } from '../services/contact-filter.js';
@@ -61,7 +74,7 @@ export function segmentRoutes({ route }: Builders): AnyRoute[] {
       path: '/segments',
       summary: 'Save a filter as a segment',
       permission: permissions['contacts.manage'],
-      schema: { body: NewSegment, response: Segment },
+      schema: { body: NewSegment, response: withStatus(Segment, 201) },
       async handler({ body, deps }) {
         checkFilter(body.filter);
         const [row] = await deps.db.query<Omit<Segment, 'count'>>('insert into crm_segments (name, filter) values ($1, $2) returning id, name, filter', [
@@ -102,7 +115,7 @@ export function segmentRoutes({ route }: Builders): AnyRoute[] {
       path: '/segments/:id',
       summary: 'Remove a segment (refused while a campaign targets it)',
       permission: permissions['contacts.manage'],
-      schema: { params: IdParams },
+      schema: { params: IdParams, response: NoContent },
       async handler({ params, deps }) {
         const used = await deps.db.one('select 1 from crm_campaigns where segment_id = $1 limit 1', [params.id]);
         if (used) throw new ConflictError('A campaign targets this segment');

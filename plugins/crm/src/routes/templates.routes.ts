@@ -1,15 +1,17 @@
 import {
+  type AnyRoute,
   ConflictError,
+  NoContent,
   NotFoundError,
   PageQuery,
-  paginate,
   pageWindow,
+  paginate,
   Reply,
-  Type,
-  ValidationError,
-  type AnyRoute,
   type Static,
   type TenantDb,
+  Type,
+  ValidationError,
+  withStatus,
 } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { crmPermissions as permissions } from '../permissions.js';
@@ -75,7 +77,7 @@ export function templateRoutes({ route }: Builders): AnyRoute[] {
       path: '/templates',
       summary: 'Create an email template',
       permission: permissions['campaigns.manage'],
-      schema: { body: NewTemplate, response: Template },
+      schema: { body: NewTemplate, response: withStatus(Template, 201) },
       async handler({ body, deps, ctx }) {
         checkMergeFields({ subject: body.subject, html: body.html, text: body.text }, customKeys(ctx.settings));
         const [row] = await deps.db.query<TemplateRow>(`insert into crm_templates (name, subject, html, text) values ($1, $2, $3, $4) returning ${columns}`, [
@@ -119,7 +121,7 @@ export function templateRoutes({ route }: Builders): AnyRoute[] {
       path: '/templates/:id',
       summary: 'Remove an email template (refused while a campaign uses it)',
       permission: permissions['campaigns.manage'],
-      schema: { params: IdParams },
+      schema: { params: IdParams, response: NoContent },
       async handler({ params, deps }) {
         const used = await deps.db.one('select 1 from crm_campaigns where template_id = $1 limit 1', [params.id]);
         if (used) throw new ConflictError('A campaign uses this template');

@@ -1,4 +1,4 @@
-import { NotFoundError, Reply, Type, type AnyRoute, type TenantDb } from '@plinth/sdk';
+import { type AnyRoute, NotFoundError, rawBody, Redirect, Reply, type TenantDb, Type } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { escapeHtml } from '../services/template-render.js';
 
@@ -53,7 +53,7 @@ export function trackingRoutes({ route }: Builders): AnyRoute[] {
       summary: 'Open-tracking pixel of a campaign mail',
       public: true,
       tenantParam: 'tenant',
-      schema: { params: TokenParams },
+      schema: { params: TokenParams, response: rawBody('image/gif', 'A 1×1 transparent GIF') },
       async handler({ params, deps }) {
         await engage(deps.db, params.token, 'opened');
         return Reply.raw(pixel, { contentType: 'image/gif', headers: noStore });
@@ -65,7 +65,10 @@ export function trackingRoutes({ route }: Builders): AnyRoute[] {
       summary: "A tracked link of a campaign mail: redirects to the campaign's link",
       public: true,
       tenantParam: 'tenant',
-      schema: { params: Type.Object({ tenant: Type.String({ maxLength: 100 }), token: Token, link: Type.Integer({ minimum: 0, maximum: 999 }) }) },
+      schema: {
+        params: Type.Object({ tenant: Type.String({ maxLength: 100 }), token: Token, link: Type.Integer({ minimum: 0, maximum: 999 }) }),
+        response: Redirect(302, "Redirect to the campaign's link"),
+      },
       async handler({ params, deps }) {
         const recipient = await engage(deps.db, params.token, 'clicked');
         const target = recipient.links[params.link];
@@ -79,7 +82,10 @@ export function trackingRoutes({ route }: Builders): AnyRoute[] {
       summary: 'The unsubscribe page of a campaign mail (confirms with a POST)',
       public: true,
       tenantParam: 'tenant',
-      schema: { params: TokenParams },
+      schema: {
+        params: TokenParams,
+        response: rawBody('text/html', 'The page asking to confirm'),
+      },
       async handler({ params, deps, ctx }) {
         const known = await deps.db.one('select 1 from crm_campaign_recipients where token = $1', [params.token]);
         if (!known) throw new NotFoundError('Unknown link');
@@ -95,7 +101,7 @@ export function trackingRoutes({ route }: Builders): AnyRoute[] {
       public: true,
       tenantParam: 'tenant',
       body: { types: ['application/x-www-form-urlencoded', 'text/plain', 'application/json'], limitBytes: 1024 },
-      schema: { params: TokenParams },
+      schema: { params: TokenParams, response: rawBody('text/html', 'The page confirming it') },
       async handler({ params, deps, ctx }) {
         const recipient = await engage(deps.db, params.token, 'unsubscribed');
         const added = await deps.db.query(

@@ -8,6 +8,8 @@ export interface OutgoingMessage {
   subject: string | null;
   text: string;
   html: string | null;
+  /** Identifies the message across retries: a mail carries it as its Message-ID (see `MailMessage.idempotencyKey`). */
+  idempotencyKey?: string;
 }
 
 /** Sends through the channel's provider; returns the provider's message id when it has one. Throws when the provider refuses. */
@@ -22,7 +24,13 @@ export async function sendMessage(
       deps.logger.info({ channel: channel.name, kind: channel.kind, to: message.to, subject: message.subject, text: message.text }, 'message (log provider)');
       return null;
     case 'mailer':
-      await deps.mailer.send({ to: message.to, subject: message.subject ?? '', text: message.text, ...(message.html ? { html: message.html } : {}) });
+      await deps.mailer.send({
+        to: message.to,
+        subject: message.subject ?? '',
+        text: message.text,
+        ...(message.html ? { html: message.html } : {}),
+        ...(message.idempotencyKey ? { idempotencyKey: message.idempotencyKey } : {}),
+      });
       return null;
     case 'twilio': {
       if (!channel.credentials_sealed || !channel.config.account_sid || !channel.config.from) throw new Error('the Twilio channel is not fully configured');

@@ -9,7 +9,6 @@ export function reconcileWooCommerceJob({ job }: Builders, runtime: Runtime) {
     name: 'integrations.woocommerce.reconcile',
     concurrency: 2,
     maxRetries: 2,
-    lockLifetimeMs: 15 * 60_000,
     async run({ payload, deps, ctx }) {
       const connections = await deps.db.query<ConnectionRow>(
         'select * from integrations_woo_connections where enabled and ($1::uuid is null or id = $1) order by created_at',

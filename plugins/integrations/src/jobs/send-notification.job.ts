@@ -18,7 +18,11 @@ interface SendRow {
   attempt_count: number;
 }
 
-/** `integrations.notification.send`: sends one logged notification; failures are recorded and retried on its own schedule. */
+/**
+ * `integrations.notification.send`: sends one logged notification; failures are recorded and retried on its own
+ * schedule. The send row stays locked while the provider is called, so two runs never send it at once; a crash
+ * before the commit sends it again (at least once), a mail with the same Message-ID.
+ */
 export function sendNotificationJob({ job }: Builders, runtime: Runtime) {
   return job({
     name: 'integrations.notification.send',
@@ -38,7 +42,14 @@ export function sendNotificationJob({ job }: Builders, runtime: Runtime) {
         return;
       }
       try {
-        const providerId = await sendMessage(deps, runtime, channel, { to: send.recipient, subject: send.subject, text: send.body, html: send.html });
+        const providerId = await sendMessage(deps, runtime, channel, {
+          to: send.recipient,
+          subject: send.subject,
+          text: send.body,
+          html: send.html,
+          // A crash after the provider accepted it and before the commit sends it again: with the same key.
+          idempotencyKey: `send:${send.id}`,
+        });
         await deps.db.query(
           "update integrations_sends set status = 'sent', sent_at = $2, provider_message_id = $3, attempt_count = $4, last_error = null, updated_at = now() where id = $1",
           [send.id, runtime.clock.now(), providerId, attempt],

@@ -1,4 +1,4 @@
-import { ConflictError, PageQuery, paginate, pageWindow, Reply, Type, ValidationError, type AnyRoute, type TenantDb } from '@plinth/sdk';
+import { type AnyRoute, ConflictError, NoContent, PageQuery, pageWindow, paginate, Reply, type TenantDb, Type, ValidationError, withStatus } from '@plinth/sdk';
 import {
   Channel,
   ChannelConfig,
@@ -72,7 +72,7 @@ export function channelRoutes({ route }: Builders): AnyRoute[] {
       path: '/channels',
       summary: 'Add a channel; credentials are sealed and never shown again',
       permission: permissions['channels.manage'],
-      schema: { body: NewChannel, response: Channel },
+      schema: { body: NewChannel, response: withStatus(Channel, 201) },
       async handler({ body, deps }) {
         const config = body.config ?? {};
         check(channelProblems(body.kind, body.provider, config, body.credentials !== undefined));
@@ -131,7 +131,7 @@ export function channelRoutes({ route }: Builders): AnyRoute[] {
       path: '/channels/:id',
       summary: 'Remove a channel no rule uses',
       permission: permissions['channels.manage'],
-      schema: { params: IdParams },
+      schema: { params: IdParams, response: NoContent },
       async handler({ params, deps }) {
         await findChannel(deps.db, params.id);
         if (await deps.db.one('select id from integrations_rules where channel_id = $1 limit 1', [params.id])) {

@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, PageQuery, paginate, pageWindow, Reply, Type, type AnyRoute, type Static } from '@plinth/sdk';
+import { type AnyRoute, ConflictError, NotFoundError, PageQuery, pageWindow, paginate, Reply, type Static, Type, withStatus } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { integrationsPermissions as permissions } from '../permissions.js';
 import { iso } from '../util.js';
@@ -103,7 +103,7 @@ export function deliveryRoutes({ route }: Builders): AnyRoute[] {
       path: '/webhooks/:id/deliveries/:deliveryId/redeliver',
       summary: 'Send a delivery again now, with the same webhook-id',
       permission: permissions['webhooks.manage'],
-      schema: { params: DeliveryParams, response: Type.Object({ id: Type.String(), message_id: Type.String() }) },
+      schema: { params: DeliveryParams, response: withStatus(Type.Object({ id: Type.String(), message_id: Type.String() }), 202) },
       async handler({ params, deps }) {
         const endpoint = await findEndpoint(deps.db, params.id);
         const row = await deps.db.one<{ id: string; message_id: string }>(

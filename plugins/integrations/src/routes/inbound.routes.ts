@@ -1,4 +1,16 @@
-import { BadRequestError, NotFoundError, PageQuery, paginate, pageWindow, Reply, Type, UnauthenticatedError, type AnyRoute } from '@plinth/sdk';
+import {
+  type AnyRoute,
+  BadRequestError,
+  NoContent,
+  NotFoundError,
+  PageQuery,
+  pageWindow,
+  paginate,
+  Reply,
+  Type,
+  UnauthenticatedError,
+  withStatus,
+} from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { hmacSha256, header, sameSignature } from '../inbound/hmac.js';
 import { findSource, InboundSource, newInboundSecret, toSource, type SourceRow } from '../inbound/source-store.js';
@@ -59,7 +71,7 @@ export function inboundRoutes({ route }: Builders): AnyRoute[] {
       path: '/inbound-sources',
       summary: 'Add a source; its secret is in this answer only',
       permission: permissions['webhooks.manage'],
-      schema: { body: NewSource, response: WithSecret },
+      schema: { body: NewSource, response: withStatus(WithSecret, 201) },
       async handler({ body, deps, ctx }) {
         const secret = newInboundSecret();
         const [row] = await deps.db.query<SourceRow>(
@@ -99,7 +111,7 @@ export function inboundRoutes({ route }: Builders): AnyRoute[] {
       path: '/inbound-sources/:id',
       summary: 'Remove a source and what it received',
       permission: permissions['webhooks.manage'],
-      schema: { params: IdParams },
+      schema: { params: IdParams, response: NoContent },
       async handler({ params, deps }) {
         await findSource(deps.db, params.id);
         await deps.db.query('delete from integrations_inbound_sources where id = $1', [params.id]);
@@ -149,7 +161,7 @@ export function inboundRoutes({ route }: Builders): AnyRoute[] {
       public: true,
       tenantParam: 'tenant',
       body: { types: ['application/json', 'application/x-www-form-urlencoded', 'text/plain'], limitBytes: 512 * 1024 },
-      schema: { params: ReceiveParams, response: Type.Object({ received_id: Type.String() }) },
+      schema: { params: ReceiveParams, response: withStatus(Type.Object({ received_id: Type.String() }), 202) },
       async handler({ params, deps, ctx }) {
         const source = UUID.test(params.sourceId)
           ? await deps.db.one<SourceRow>('select * from integrations_inbound_sources where id = $1', [params.sourceId])

@@ -1,4 +1,4 @@
-import { PageQuery, paginate, pageWindow, Reply, Type, ValidationError, type AnyRoute, type TenantDb } from '@plinth/sdk';
+import { type AnyRoute, NoContent, PageQuery, pageWindow, paginate, Reply, type TenantDb, Type, ValidationError, withStatus } from '@plinth/sdk';
 import type { Builders, Deps } from '../deps.js';
 import { parseCondition } from '../notifications/condition.js';
 import { findRule, Recipient, Rule, toRule, type RuleRow } from '../notifications/rule-store.js';
@@ -70,7 +70,7 @@ export function ruleRoutes({ route }: Builders): AnyRoute[] {
       path: '/notification-rules',
       summary: 'Add a rule',
       permission: permissions['notifications.manage'],
-      schema: { body: NewRule, response: Rule },
+      schema: { body: NewRule, response: withStatus(Rule, 201) },
       async handler({ body, deps }) {
         const rule = { condition: body.condition ?? null, template_id: body.template_id, channel_id: body.channel_id ?? null, recipient: body.recipient };
         await validate(deps.db, deps.members, rule);
@@ -113,7 +113,7 @@ export function ruleRoutes({ route }: Builders): AnyRoute[] {
       path: '/notification-rules/:id',
       summary: 'Remove a rule (its log stays)',
       permission: permissions['notifications.manage'],
-      schema: { params: IdParams },
+      schema: { params: IdParams, response: NoContent },
       async handler({ params, deps }) {
         await findRule(deps.db, params.id);
         await deps.db.query('delete from integrations_rules where id = $1', [params.id]);

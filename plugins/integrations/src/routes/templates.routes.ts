@@ -1,15 +1,17 @@
 import {
+  type AnyRoute,
   ConflictError,
+  NoContent,
   NotFoundError,
   PageQuery,
-  paginate,
   pageWindow,
+  paginate,
   Reply,
-  Type,
-  ValidationError,
-  type AnyRoute,
   type Static,
   type TenantDb,
+  Type,
+  ValidationError,
+  withStatus,
 } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { renderTemplate, templateProblems } from '../notifications/template.js';
@@ -110,7 +112,7 @@ export function templateRoutes({ route }: Builders): AnyRoute[] {
       path: '/templates',
       summary: 'Add a template',
       permission: permissions['channels.manage'],
-      schema: { body: NewTemplate, response: Template },
+      schema: { body: NewTemplate, response: withStatus(Template, 201) },
       async handler({ body, deps }) {
         const template = { kind: body.kind, subject: body.subject ?? null, body: body.body, html: body.html ?? null };
         validate(template);
@@ -155,7 +157,7 @@ export function templateRoutes({ route }: Builders): AnyRoute[] {
       path: '/templates/:id',
       summary: 'Remove a template no rule uses',
       permission: permissions['channels.manage'],
-      schema: { params: IdParams },
+      schema: { params: IdParams, response: NoContent },
       async handler({ params, deps }) {
         await findTemplate(deps.db, params.id);
         if (await deps.db.one('select id from integrations_rules where template_id = $1 limit 1', [params.id])) {

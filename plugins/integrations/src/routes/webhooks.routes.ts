@@ -1,8 +1,9 @@
-import { ConflictError, PageQuery, paginate, pageWindow, Reply, Type, ValidationError, type AnyRoute } from '@plinth/sdk';
+import { type AnyRoute, ConflictError, NoContent, PageQuery, pageWindow, paginate, Reply, Type, ValidationError, withStatus } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import type { Runtime } from '../options.js';
 import { integrationsPermissions as permissions } from '../permissions.js';
-import { Endpoint, findEndpoint, toEndpoint, urlProblems, type EndpointRow } from '../webhooks/endpoint-store.js';
+import { destinationProblems } from '../webhooks/destination-policy.js';
+import { Endpoint, findEndpoint, toEndpoint, type EndpointRow } from '../webhooks/endpoint-store.js';
 import { newEndpointSecret } from '../webhooks/signature.js';
 import { newMessageId } from '../util.js';
 import { EventPattern, IdParams } from './schemas.js';
@@ -25,8 +26,9 @@ const Rotation = Type.Object(
 );
 const ListQuery = Type.Composite([PageQuery, Type.Object({ enabled: Type.Optional(Type.Boolean()) })]);
 
-function checkUrl(url: string | undefined): void {
-  const problems = url === undefined ? [] : urlProblems(url);
+/** Refuses (422 `url`) a URL the server may not call: its form, and internal or private destinations. */
+async function checkUrl(url: string | undefined, runtime: Runtime): Promise<void> {
+  const problems = url === undefined ? [] : await destinationProblems(url, runtime.loopbackAllowed());
   if (problems.length > 0) throw new ValidationError({ url: problems });
 }
 
@@ -58,9 +60,9 @@ export function webhookRoutes({ route }: Builders, runtime: Runtime): AnyRoute[]
       path: '/webhooks',
       summary: 'Add an endpoint; its secret is in this answer only',
       permission: permissions['webhooks.manage'],
-      schema: { body: NewEndpoint, response: WithSecret },
+      schema: { body: NewEndpoint, response: withStatus(WithSecret, 201) },
       async handler({ body, deps }) {
-        checkUrl(body.url);
+        await checkUrl(body.url, runtime);
         const secret = newEndpointSecret();
         const [row] = await deps.db.query<EndpointRow>(
           'insert into integrations_endpoints (url, events, description, enabled, secret_sealed) values ($1, $2, $3, $4, $5) returning *',
@@ -86,7 +88,7 @@ export function webhookRoutes({ route }: Builders, runtime: Runtime): AnyRoute[]
       permission: permissions['webhooks.manage'],
       schema: { params: IdParams, body: EndpointChange, response: Endpoint },
       async handler({ params, body, deps }) {
-        checkUrl(body.url);
+        await checkUrl(body.url, runtime);
         const current = await findEndpoint(deps.db, params.id);
         const reenabled = body.enabled === true && !current.enabled;
         const [row] = await deps.db.query<EndpointRow>(
@@ -112,7 +114,7 @@ export function webhookRoutes({ route }: Builders, runtime: Runtime): AnyRoute[]
       path: '/webhooks/:id',
       summary: 'Remove an endpoint and its delivery log',
       permission: permissions['webhooks.manage'],
-      schema: { params: IdParams },
+      schema: { params: IdParams, response: NoContent },
       async handler({ params, deps }) {
         await findEndpoint(deps.db, params.id);
         await deps.db.query('delete from integrations_endpoints where id = $1', [params.id]);
@@ -124,7 +126,7 @@ export function webhookRoutes({ route }: Builders, runtime: Runtime): AnyRoute[]
       path: '/webhooks/:id/test',
       summary: 'Queue a signed `integrations.webhook.test` message to the endpoint (logged like any delivery)',
       permission: permissions['webhooks.manage'],
-      schema: { params: IdParams, response: Type.Object({ id: Type.String(), message_id: Type.String() }) },
+      schema: { params: IdParams, response: withStatus(Type.Object({ id: Type.String(), message_id: Type.String() }), 202) },
       async handler({ params, deps, ctx }) {
         const endpoint = await findEndpoint(deps.db, params.id);
         if (!endpoint.enabled) throw new ConflictError('The endpoint is disabled: enable it first', { code: 'endpoint_disabled' });

@@ -1,5 +1,19 @@
-import { NotFoundError, PageQuery, paginate, pageWindow, Reply, Type, UnauthenticatedError, ValidationError, type AnyRoute, type TenantDb } from '@plinth/sdk';
+import {
+  type AnyRoute,
+  NoContent,
+  NotFoundError,
+  PageQuery,
+  pageWindow,
+  paginate,
+  Reply,
+  type TenantDb,
+  Type,
+  UnauthenticatedError,
+  ValidationError,
+  withStatus,
+} from '@plinth/sdk';
 import type { Builders } from '../deps.js';
+import type { Runtime } from '../options.js';
 import { header, hmacSha256, sameSignature } from '../inbound/hmac.js';
 import { integrationsPermissions as permissions } from '../permissions.js';
 import { iso } from '../util.js';
@@ -7,7 +21,7 @@ import { findConnection, newWebhookSecret, toConnection, WooConnection, type Con
 import { MappingError, type WooOrder, type WooProduct } from '../woocommerce/mapping.js';
 import { requireShopSync } from '../woocommerce/shop-access.js';
 import { applyDeletion, syncRecord, type SyncOutcome } from '../woocommerce/sync.js';
-import { urlProblems } from '../webhooks/endpoint-store.js';
+import { destinationProblems } from '../webhooks/destination-policy.js';
 import { IdParams } from './schemas.js';
 
 const Fields = {
@@ -30,8 +44,9 @@ const Outcome = Type.Object({
 const RecordItem = Type.Object({ kind: Type.String(), external_id: Type.String(), shop_id: Type.String(), updated_at: Type.String() });
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function checkStoreUrl(url: string | undefined): void {
-  const problems = url === undefined ? [] : urlProblems(url);
+/** Refuses (422 `store_url`) a store the server may not call: its form, and internal or private destinations. */
+async function checkStoreUrl(url: string | undefined, runtime: Runtime): Promise<void> {
+  const problems = url === undefined ? [] : await destinationProblems(url, runtime.loopbackAllowed());
   if (problems.length > 0) throw new ValidationError({ store_url: problems });
 }
 
@@ -41,7 +56,7 @@ async function connectionCount(db: TenantDb): Promise<number> {
 }
 
 /** `/woocommerce/connections` (managed) and `/woocommerce/:tenant/:connectionId` (the store's signed webhooks). */
-export function wooCommerceRoutes({ route }: Builders): AnyRoute[] {
+export function wooCommerceRoutes({ route }: Builders, runtime: Runtime): AnyRoute[] {
   return [
     route({
       method: 'GET',
@@ -66,9 +81,9 @@ export function wooCommerceRoutes({ route }: Builders): AnyRoute[] {
       path: '/woocommerce/connections',
       summary: 'Connect a store; the webhook secret to paste into WooCommerce is in this answer only',
       permission: permissions['webhooks.manage'],
-      schema: { body: NewConnection, response: WithSecret },
+      schema: { body: NewConnection, response: withStatus(WithSecret, 201) },
       async handler({ body, deps, ctx }) {
-        checkStoreUrl(body.store_url);
+        await checkStoreUrl(body.store_url, runtime);
         const secret = newWebhookSecret();
         const [row] = await deps.db.query<ConnectionRow>(
           `insert into integrations_woo_connections (name, store_url, consumer_key, consumer_secret_sealed, currency, webhook_secret_sealed, enabled)
@@ -104,7 +119,7 @@ export function wooCommerceRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['webhooks.manage'],
       schema: { params: IdParams, body: ConnectionChange, response: WooConnection },
       async handler({ params, body, deps, ctx }) {
-        checkStoreUrl(body.store_url);
+        await checkStoreUrl(body.store_url, runtime);
         await findConnection(deps.db, params.id);
         const [row] = await deps.db.query<ConnectionRow>(
           `update integrations_woo_connections
@@ -130,7 +145,7 @@ export function wooCommerceRoutes({ route }: Builders): AnyRoute[] {
       path: '/woocommerce/connections/:id',
       summary: 'Disconnect a store (what was synced stays in the shop)',
       permission: permissions['webhooks.manage'],
-      schema: { params: IdParams },
+      schema: { params: IdParams, response: NoContent },
       async handler({ params, deps }) {
         await findConnection(deps.db, params.id);
         await deps.db.query('delete from integrations_woo_connections where id = $1', [params.id]);
@@ -143,7 +158,7 @@ export function wooCommerceRoutes({ route }: Builders): AnyRoute[] {
       path: '/woocommerce/connections/:id/reconcile',
       summary: 'Reconcile a store now through its REST API',
       permission: permissions['webhooks.manage'],
-      schema: { params: IdParams, response: Type.Object({ queued: Type.Boolean() }) },
+      schema: { params: IdParams, response: withStatus(Type.Object({ queued: Type.Boolean() }), 202) },
       async handler({ params, deps }) {
         await findConnection(deps.db, params.id);
         requireShopSync(deps);

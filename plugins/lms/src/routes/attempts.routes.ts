@@ -1,23 +1,40 @@
-import { ConflictError, NotFoundError, PageQuery, paginate, pageWindow, Reply, Type, ValidationError, type AnyRoute, type TenantDb } from '@plinth/sdk';
+import { Nullable, type Stored, Timestamp, toJson, withStatus } from '@plinth/sdk';
+import {
+  ConflictError,
+  NotFoundError,
+  PageQuery,
+  paginate,
+  pageWindow,
+  Reply,
+  Type,
+  ValidationError,
+  type AnyRoute,
+  type Static,
+  type TenantDb,
+} from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { lmsPermissions as permissions } from '../permissions.js';
 import { callerId, canSeeEverything } from '../services/access.js';
 import { readableLesson } from '../services/lesson-access.js';
 import { loadQuiz, quizQuestions, type QuizRow } from '../services/quiz-access.js';
-import { AnswerInput, publicQuestion, score } from '../services/quiz-model.js';
+import { AnswerInput, publicQuestion, PublicQuestion, score } from '../services/quiz-model.js';
 import { IdParams } from '../services/schemas.js';
 
-interface AttemptRow {
-  id: string;
-  quiz_id: string;
-  user_id: string;
-  status: 'in_progress' | 'submitted' | 'expired';
-  started_at: Date;
-  submitted_at: Date | null;
-  score: number | null;
-  passed: boolean | null;
-  results: unknown;
-}
+/** An attempt as the API shows it: per-question correctness, never the answers. */
+const Attempt = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  quiz_id: Type.String({ format: 'uuid' }),
+  user_id: Type.String({ format: 'uuid' }),
+  status: Type.Union([Type.Literal('in_progress'), Type.Literal('submitted'), Type.Literal('expired')]),
+  started_at: Timestamp,
+  submitted_at: Nullable(Timestamp),
+  score: Nullable(Type.Integer()),
+  passed: Nullable(Type.Boolean()),
+  results: Nullable(Type.Array(Type.Object({ question_id: Type.String({ format: 'uuid' }), correct: Type.Boolean(), points: Type.Integer() }))),
+  ends_at: Nullable(Timestamp, { description: 'When the time limit runs out; null: untimed' }),
+});
+type AttemptRow = Stored<Omit<Static<typeof Attempt>, 'ends_at'>, 'started_at' | 'submitted_at'>;
+const StartedAttempt = Type.Object({ attempt: Attempt, questions: Type.Array(PublicQuestion) });
 const attemptColumns = 'id, quiz_id, user_id, status, started_at, submitted_at, score, passed, results';
 
 /** The last moment a submission counts: start + time limit + the tenant's grace seconds. */
@@ -26,9 +43,9 @@ function deadline(quiz: QuizRow, attempt: Pick<AttemptRow, 'started_at'>, graceS
   return new Date(new Date(attempt.started_at).getTime() + (quiz.time_limit_seconds + graceSeconds) * 1000);
 }
 
-function view(quiz: QuizRow, attempt: AttemptRow) {
+function view(quiz: QuizRow, attempt: AttemptRow): Static<typeof Attempt> {
   const endsAt = quiz.time_limit_seconds === null ? null : new Date(new Date(attempt.started_at).getTime() + quiz.time_limit_seconds * 1000);
-  return { ...attempt, ends_at: endsAt?.toISOString() ?? null };
+  return { ...toJson(attempt), ends_at: endsAt?.toISOString() ?? null };
 }
 
 /** Closes the user's open attempts of the quiz whose time (with grace) ran out: scored 0, failed, `expired`. */
@@ -49,7 +66,7 @@ export function attemptRoutes({ route }: Builders): AnyRoute[] {
       path: '/quizzes/:id/attempts',
       summary: 'Start an attempt (or resume the open one): the questions without answers, and when time runs out',
       permission: permissions['learning.access'],
-      schema: { params: IdParams },
+      schema: { params: IdParams, response: withStatus(StartedAttempt, [200, 201]) },
       async handler({ params, deps, ctx }) {
         const quiz = await loadQuiz(deps.db, params.id);
         await readableLesson(deps.db, ctx, quiz.lesson_id, { requireEnrollment: true });
@@ -80,7 +97,11 @@ export function attemptRoutes({ route }: Builders): AnyRoute[] {
       path: '/attempts/:id/submit',
       summary: 'Submit answers: scored on the server; after the time limit (plus grace) the attempt is closed as expired with 0',
       permission: permissions['learning.access'],
-      schema: { params: IdParams, body: Type.Object({ answers: Type.Array(AnswerInput, { maxItems: 200 }) }, { additionalProperties: false }) },
+      schema: {
+        params: IdParams,
+        body: Type.Object({ answers: Type.Array(AnswerInput, { maxItems: 200 }) }, { additionalProperties: false }),
+        response: Type.Composite([Attempt, Type.Object({ late: Type.Boolean({ description: 'Submitted after the time limit (and grace): scored 0' }) })]),
+      },
       async handler({ params, body, deps, ctx }) {
         const userId = callerId(ctx);
         const attempt = await deps.db.one<AttemptRow>(`select ${attemptColumns} from lms_attempts where id = $1 and user_id = $2 for update`, [
@@ -115,7 +136,7 @@ export function attemptRoutes({ route }: Builders): AnyRoute[] {
       path: '/attempts/:id',
       summary: 'An attempt (its learner, staff or the course’s instructors): score and per-question correctness, never the answers',
       permission: permissions['learning.access'],
-      schema: { params: IdParams },
+      schema: { params: IdParams, response: Attempt },
       async handler({ params, deps, ctx }) {
         const attempt = await deps.db.one<AttemptRow & { course: Parameters<typeof canSeeEverything>[1] }>(
           `select ${attemptColumns.replaceAll(/(\w+)/g, 'a.$1')},
@@ -134,7 +155,11 @@ export function attemptRoutes({ route }: Builders): AnyRoute[] {
       path: '/quizzes/:id/attempts',
       summary: 'Attempts at a quiz: the caller’s own; every learner’s for staff and instructors (`?user_id=` filters)',
       permission: permissions['learning.access'],
-      schema: { params: IdParams, query: Type.Composite([PageQuery, Type.Object({ user_id: Type.Optional(Type.String({ format: 'uuid' })) })]) },
+      schema: {
+        params: IdParams,
+        query: Type.Composite([PageQuery, Type.Object({ user_id: Type.Optional(Type.String({ format: 'uuid' })) })]),
+        response: Type.Array(Attempt),
+      },
       async handler({ params, query, deps, ctx }) {
         const quiz = await loadQuiz(deps.db, params.id);
         const { staff } = await readableLesson(deps.db, ctx, quiz.lesson_id);

@@ -1,10 +1,32 @@
-import { NotFoundError, PageQuery, paginate, pageWindow, Reply, Type, type AnyRoute, type TenantDb } from '@plinth/sdk';
+import {
+  type AnyRoute,
+  NotFoundError,
+  PageQuery,
+  pageWindow,
+  paginate,
+  Reply,
+  type Static,
+  type Stored,
+  type TenantDb,
+  Timestamp,
+  toJson,
+  Type,
+} from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { lmsPermissions as permissions } from '../permissions.js';
 import { callerId } from '../services/access.js';
 
 const Code = Type.String({ pattern: '^[A-Za-z0-9]{16}$' });
 const Verification = Type.Object({ name: Type.String(), course: Type.String(), date: Type.String({ format: 'date' }) });
+const Certificate = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  code: Type.String(),
+  course_id: Type.String({ format: 'uuid' }),
+  course_title: Type.String(),
+  learner_name: Type.String(),
+  issued_at: Timestamp,
+});
+type CertificateRow = Stored<Static<typeof Certificate>, 'issued_at'>;
 
 /** What a verifier may learn from a code: the learner's name, the course and the date — nothing else. */
 async function verify(db: TenantDb, code: string) {
@@ -45,16 +67,16 @@ export function certificateRoutes({ route }: Builders): AnyRoute[] {
       path: '/my/certificates',
       summary: 'The caller’s certificates',
       permission: permissions['learning.access'],
-      schema: { query: PageQuery },
+      schema: { query: PageQuery, response: Type.Array(Certificate) },
       async handler({ query, deps, ctx }) {
         const userId = callerId(ctx);
         const { limit, offset } = pageWindow(query);
-        const rows = await deps.db.query(
+        const rows = await deps.db.query<CertificateRow>(
           'select id, code, course_id, course_title, learner_name, issued_at from lms_certificates where user_id = $1 order by issued_at desc, id limit $2 offset $3',
           [userId, limit, offset],
         );
         const [count] = await deps.db.query<{ total: number }>('select count(*)::int as total from lms_certificates where user_id = $1', [userId]);
-        return Reply.list(rows, paginate(query, count?.total ?? 0));
+        return Reply.list(toJson(rows), paginate(query, count?.total ?? 0));
       },
     }),
   ];

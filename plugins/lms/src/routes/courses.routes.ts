@@ -1,8 +1,25 @@
-import { ConflictError, ForbiddenError, NotFoundError, PageQuery, paginate, pageWindow, Reply, Type, type AnyRoute } from '@plinth/sdk';
+import {
+  type AnyRoute,
+  ConflictError,
+  ForbiddenError,
+  NoContent,
+  NotFoundError,
+  Nullable,
+  PageQuery,
+  pageWindow,
+  paginate,
+  Reply,
+  type Static,
+  type Stored,
+  Timestamp,
+  toJson,
+  Type,
+  withStatus,
+} from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { lmsPermissions as permissions } from '../permissions.js';
 import { callerIdOrNull, canSeeEverything, managedCourse, visibleCourse } from '../services/access.js';
-import { courseOutline } from '../services/outline.js';
+import { courseOutline, OutlineModule } from '../services/outline.js';
 import { requireMembers } from '../services/members.js';
 import { IdParams } from '../services/schemas.js';
 
@@ -41,6 +58,25 @@ const CourseQuery = Type.Composite([
   }),
 ]);
 
+/** A course as the API shows it. */
+const Course = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  title: Type.String(),
+  slug: Type.String(),
+  description: Type.String(),
+  level: Level,
+  category: Nullable(Type.String()),
+  status: Status,
+  shop_product_id: Nullable(Type.String({ format: 'uuid' })),
+  instructor_ids: Type.Array(Type.String({ format: 'uuid' })),
+  free: Type.Boolean({ description: 'Not sold in the shop' }),
+  published_at: Nullable(Timestamp),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+type CourseRow = Stored<Static<typeof Course>, 'published_at' | 'created_at' | 'updated_at'>;
+const CourseWithOutline = Type.Composite([Course, Type.Object({ modules: Type.Array(OutlineModule) })]);
+
 /** Columns of a course as the API shows it. */
 export const courseColumns =
   'id, title, slug, description, level, category, status, shop_product_id, instructor_ids, (shop_product_id is null) as free, published_at, created_at, updated_at';
@@ -53,7 +89,7 @@ export function courseRoutes({ route }: Builders): AnyRoute[] {
       path: '/courses',
       summary: 'Courses: every course for staff; published ones and those one instructs for learners',
       permission: permissions['learning.access'],
-      schema: { query: CourseQuery },
+      schema: { query: CourseQuery, response: Type.Array(Course) },
       async handler({ query, deps, ctx }) {
         const staff = ctx.can(permissions['courses.view']) || ctx.can(permissions['courses.manage']);
         const userId = callerIdOrNull(ctx);
@@ -69,12 +105,12 @@ export function courseRoutes({ route }: Builders): AnyRoute[] {
         if (query.q) add("(title ilike '%' || ? || '%')", query.q.replace(/[\\%_]/g, '\\$&'));
         const { limit, offset } = pageWindow(query);
         const filter = where.join(' and ');
-        const rows = await deps.db.query(
+        const rows = await deps.db.query<CourseRow>(
           `select ${courseColumns} from lms_courses where ${filter} order by created_at desc, id limit ${limit} offset ${offset}`,
           values,
         );
         const [count] = await deps.db.query<{ total: number }>(`select count(*)::int as total from lms_courses where ${filter}`, values);
-        return Reply.list(rows, paginate(query, count?.total ?? 0));
+        return Reply.list(toJson(rows), paginate(query, count?.total ?? 0));
       },
     }),
     route({
@@ -82,19 +118,19 @@ export function courseRoutes({ route }: Builders): AnyRoute[] {
       path: '/courses',
       summary: 'Create a course',
       permission: permissions['courses.manage'],
-      schema: { body: NewCourse },
+      schema: { body: NewCourse, response: withStatus(Course, 201) },
       async handler({ body, deps }) {
         const instructors = body.instructor_ids ?? [];
         await requireMembers(deps.members, instructors, 'instructor_ids');
         const status = body.status ?? 'draft';
-        const [course] = await deps.db.query(
+        const [course] = await deps.db.query<CourseRow>(
           `insert into lms_courses (title, slug, description, level, category, status, shop_product_id, instructor_ids, published_at)
            values ($1, $2, $3, $4, $5, $6, $7, $8, case when $6 = 'published' then now() end)
            on conflict (tenant_id, slug) do nothing returning ${courseColumns}`,
           [body.title, body.slug, body.description ?? '', body.level ?? 'beginner', body.category ?? null, status, body.shop_product_id ?? null, instructors],
         );
         if (!course) throw new ConflictError('A course with this slug exists', { errors: { slug: ['is taken'] } });
-        return Reply.created(course);
+        return Reply.created(toJson(course));
       },
     }),
     route({
@@ -102,11 +138,11 @@ export function courseRoutes({ route }: Builders): AnyRoute[] {
       path: '/courses/:id',
       summary: 'A course with its outline (learners: published lessons only, without content)',
       permission: permissions['learning.access'],
-      schema: { params: IdParams },
+      schema: { params: IdParams, response: CourseWithOutline },
       async handler({ params, deps, ctx }) {
         const access = await visibleCourse(deps.db, ctx, params.id);
-        const course = await deps.db.one(`select ${courseColumns} from lms_courses where id = $1`, [params.id]);
-        return { ...course, modules: await courseOutline(deps.db, params.id, canSeeEverything(ctx, access)) };
+        const course = await deps.db.one<CourseRow>(`select ${courseColumns} from lms_courses where id = $1`, [params.id]);
+        return { ...toJson(course!), modules: await courseOutline(deps.db, params.id, canSeeEverything(ctx, access)) };
       },
     }),
     route({
@@ -114,7 +150,7 @@ export function courseRoutes({ route }: Builders): AnyRoute[] {
       path: '/courses/:id',
       summary: 'Change a course (instructors may change all but its instructors)',
       permission: permissions['learning.access'],
-      schema: { params: IdParams, body: CoursePatch },
+      schema: { params: IdParams, body: CoursePatch, response: Course },
       async handler({ params, body, deps, ctx }) {
         await managedCourse(deps.db, ctx, params.id);
         if (body.instructor_ids !== undefined) {
@@ -123,7 +159,7 @@ export function courseRoutes({ route }: Builders): AnyRoute[] {
         }
         const fields = Object.entries(body).filter(([, value]) => value !== undefined);
         const sets = fields.map(([name], index) => `${name} = $${index + 2}`);
-        const [course] = await deps.db.query(
+        const [course] = await deps.db.query<CourseRow>(
           `update lms_courses set ${sets.join(', ')}, updated_at = now(),
              published_at = case when coalesce($${fields.length + 3}, status) = 'published' then coalesce(published_at, now()) else published_at end
            where id = $1 and not exists (select 1 from lms_courses other where other.slug = $${fields.length + 2} and other.id <> $1)
@@ -131,7 +167,7 @@ export function courseRoutes({ route }: Builders): AnyRoute[] {
           [params.id, ...fields.map(([, value]) => value), body.slug ?? null, body.status ?? null],
         );
         if (!course) throw new ConflictError('A course with this slug exists', { errors: { slug: ['is taken'] } });
-        return course;
+        return toJson(course);
       },
     }),
     route({
@@ -139,7 +175,7 @@ export function courseRoutes({ route }: Builders): AnyRoute[] {
       path: '/courses/:id',
       summary: 'Delete a course without enrolments (archive it otherwise)',
       permission: permissions['courses.manage'],
-      schema: { params: IdParams },
+      schema: { params: IdParams, response: NoContent },
       async handler({ params, deps }) {
         const course = await deps.db.one<{ enrolled: number }>(
           'select (select count(*)::int from lms_enrollments e where e.course_id = c.id) as enrolled from lms_courses c where id = $1',

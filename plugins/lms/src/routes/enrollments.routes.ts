@@ -1,8 +1,21 @@
-import { ForbiddenError, NotFoundError, PageQuery, paginate, pageWindow, Reply, Type, type AnyRoute } from '@plinth/sdk';
+import {
+  type AnyRoute,
+  ForbiddenError,
+  NoContent,
+  NotFoundError,
+  Nullable,
+  PageQuery,
+  pageWindow,
+  paginate,
+  Reply,
+  toJson,
+  Type,
+  withStatus,
+} from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { lmsPermissions as permissions } from '../permissions.js';
 import { callerId, enrollmentManagedCourse, instructs, visibleCourse, type CourseAccessRow } from '../services/access.js';
-import { enroll, enrollmentColumns, type EnrollmentRow } from '../services/enrollments.js';
+import { enroll, Enrollment, enrollmentColumns, type EnrollmentRow } from '../services/enrollments.js';
 import { requireMembers } from '../services/members.js';
 import { IdParams } from '../services/schemas.js';
 
@@ -16,6 +29,10 @@ const EnrollmentQuery = Type.Composite([
     user_id: Type.Optional(Type.String({ format: 'uuid' })),
     state: Type.Optional(EnrollmentState),
   }),
+]);
+const EnrollmentWithLearner = Type.Composite([
+  Enrollment,
+  Type.Object({ learner: Nullable(Type.Object({ name: Type.String(), email: Type.String() }), { description: 'null: no longer a member' }) }),
 ]);
 const stateFilter = {
   active: '(completed_at is null and (expires_at is null or expires_at > now()))',
@@ -41,18 +58,18 @@ export function enrollmentRoutes({ route }: Builders): AnyRoute[] {
       path: '/enrollments',
       summary: 'Every enrolment, filtered by course, learner or state',
       permission: permissions['enrollments.view'],
-      schema: { query: EnrollmentQuery },
+      schema: { query: EnrollmentQuery, response: Type.Array(Enrollment) },
       async handler({ query, deps }) {
         const where = ['($1::uuid is null or course_id = $1)', '($2::uuid is null or user_id = $2)'];
         if (query.state) where.push(stateFilter[query.state]);
         const values = [query.course_id ?? null, query.user_id ?? null];
         const { limit, offset } = pageWindow(query);
-        const rows = await deps.db.query(
+        const rows = await deps.db.query<EnrollmentRow>(
           `select ${enrollmentColumns} from lms_enrollments where ${where.join(' and ')} order by created_at desc, id limit $3 offset $4`,
           [...values, limit, offset],
         );
         const [count] = await deps.db.query<{ total: number }>(`select count(*)::int as total from lms_enrollments where ${where.join(' and ')}`, values);
-        return Reply.list(rows, paginate(query, count?.total ?? 0));
+        return Reply.list(toJson(rows), paginate(query, count?.total ?? 0));
       },
     }),
     route({
@@ -60,7 +77,11 @@ export function enrollmentRoutes({ route }: Builders): AnyRoute[] {
       path: '/courses/:id/enrollments',
       summary: 'A course’s learners with name, email and progress (staff and the course’s instructors)',
       permission: permissions['learning.access'],
-      schema: { params: IdParams, query: Type.Composite([PageQuery, Type.Object({ state: Type.Optional(EnrollmentState) })]) },
+      schema: {
+        params: IdParams,
+        query: Type.Composite([PageQuery, Type.Object({ state: Type.Optional(EnrollmentState) })]),
+        response: Type.Array(EnrollmentWithLearner),
+      },
       async handler({ params, query, deps, ctx }) {
         const course = await visibleCourse(deps.db, ctx, params.id);
         if (!ctx.can(permissions['enrollments.view']) && !instructs(ctx, course))
@@ -74,7 +95,7 @@ export function enrollmentRoutes({ route }: Builders): AnyRoute[] {
         const [count] = await deps.db.query<{ total: number }>(`select count(*)::int as total from lms_enrollments where ${filter}`, [params.id]);
         const learners = await Promise.all(rows.map((row) => deps.members.get(row.user_id)));
         const items = rows.map((row, index) => ({ ...row, learner: learners[index] ? { name: learners[index].name, email: learners[index].email } : null }));
-        return Reply.list(items, paginate(query, count?.total ?? 0));
+        return Reply.list(toJson(items), paginate(query, count?.total ?? 0));
       },
     }),
     route({
@@ -82,7 +103,7 @@ export function enrollmentRoutes({ route }: Builders): AnyRoute[] {
       path: '/courses/:id/enrollments',
       summary: 'Enrol a member (201; 200 with the renewed enrolment when already enrolled)',
       permission: permissions['learning.access'],
-      schema: { params: IdParams, body: NewEnrollment },
+      schema: { params: IdParams, body: NewEnrollment, response: withStatus(Enrollment, [200, 201]) },
       async handler({ params, body, deps, ctx }) {
         const course = await enrollmentManagedCourse(deps.db, ctx, params.id);
         const [learner] = await requireMembers(deps.members, [body.user_id], 'user_id');
@@ -92,7 +113,7 @@ export function enrollmentRoutes({ route }: Builders): AnyRoute[] {
           source: 'manual',
           ...(body.expires_at !== undefined ? { expiresAt: body.expires_at } : {}),
         });
-        return created ? Reply.created(enrollment) : enrollment;
+        return created ? Reply.created(toJson(enrollment)) : toJson(enrollment);
       },
     }),
     route({
@@ -100,14 +121,15 @@ export function enrollmentRoutes({ route }: Builders): AnyRoute[] {
       path: '/enrollments/:id',
       summary: 'Change when an enrolment expires',
       permission: permissions['learning.access'],
-      schema: { params: IdParams, body: Type.Object({ expires_at: ExpiresAt }, { additionalProperties: false }) },
+      schema: { params: IdParams, body: Type.Object({ expires_at: ExpiresAt }, { additionalProperties: false }), response: Enrollment },
       async handler({ params, body, deps, ctx }) {
         const enrollment = await enrollmentWithCourse(deps.db, params.id);
         await enrollmentManagedCourse(deps.db, ctx, enrollment.course_id);
-        return deps.db.one(`update lms_enrollments set expires_at = $2, updated_at = now() where id = $1 returning ${enrollmentColumns}`, [
-          params.id,
-          body.expires_at,
-        ]);
+        const updated = await deps.db.one<EnrollmentRow>(
+          `update lms_enrollments set expires_at = $2, updated_at = now() where id = $1 returning ${enrollmentColumns}`,
+          [params.id, body.expires_at],
+        );
+        return toJson(updated!);
       },
     }),
     route({
@@ -115,7 +137,7 @@ export function enrollmentRoutes({ route }: Builders): AnyRoute[] {
       path: '/enrollments/:id',
       summary: 'Unenrol (staff, the course’s instructors, or the learner themself); its lesson progress goes too, quiz attempts stay',
       permission: permissions['learning.access'],
-      schema: { params: IdParams },
+      schema: { params: IdParams, response: NoContent },
       async handler({ params, deps, ctx }) {
         const enrollment = await enrollmentWithCourse(deps.db, params.id);
         const own = enrollment.user_id === callerId(ctx);

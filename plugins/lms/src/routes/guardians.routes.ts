@@ -1,4 +1,17 @@
-import { ConflictError, ForbiddenError, NotFoundError, PageQuery, paginate, pageWindow, Reply, Type, ValidationError, type AnyRoute } from '@plinth/sdk';
+import { NoContent, Nullable, type Stored, Timestamp, toJson, withStatus } from '@plinth/sdk';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  PageQuery,
+  paginate,
+  pageWindow,
+  Reply,
+  Type,
+  ValidationError,
+  type AnyRoute,
+  type Static,
+} from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { lmsPermissions as permissions } from '../permissions.js';
 import { callerId } from '../services/access.js';
@@ -9,7 +22,26 @@ const Link = Type.Object(
   { guardian_user_id: Type.String({ format: 'uuid' }), learner_user_id: Type.String({ format: 'uuid' }) },
   { additionalProperties: false },
 );
+const GuardianLink = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  guardian_user_id: Type.String({ format: 'uuid' }),
+  learner_user_id: Type.String({ format: 'uuid' }),
+  created_at: Timestamp,
+});
+type GuardianLinkRow = Stored<Static<typeof GuardianLink>, 'created_at'>;
 const linkColumns = 'id, guardian_user_id, learner_user_id, created_at';
+const LearnerProgress = Type.Object({
+  enrollment_id: Type.String({ format: 'uuid' }),
+  course_id: Type.String({ format: 'uuid' }),
+  course_title: Type.String(),
+  progress_percent: Type.Integer(),
+  completed_at: Nullable(Timestamp),
+  last_activity_at: Timestamp,
+  expires_at: Nullable(Timestamp),
+  enrolled_at: Timestamp,
+  average_quiz_score: Nullable(Type.Number()),
+});
+type LearnerProgressRow = Stored<Static<typeof LearnerProgress>, 'completed_at' | 'last_activity_at' | 'expires_at' | 'enrolled_at'>;
 
 /** Guardians (parents, observers): members who may read a learner's progress. */
 export function guardianRoutes({ route }: Builders): AnyRoute[] {
@@ -24,18 +56,18 @@ export function guardianRoutes({ route }: Builders): AnyRoute[] {
           PageQuery,
           Type.Object({ guardian_user_id: Type.Optional(Type.String({ format: 'uuid' })), learner_user_id: Type.Optional(Type.String({ format: 'uuid' })) }),
         ]),
+        response: Type.Array(GuardianLink),
       },
       async handler({ query, deps }) {
         const filter = '($1::uuid is null or guardian_user_id = $1) and ($2::uuid is null or learner_user_id = $2)';
         const values = [query.guardian_user_id ?? null, query.learner_user_id ?? null];
         const { limit, offset } = pageWindow(query);
-        const rows = await deps.db.query(`select ${linkColumns} from lms_guardians where ${filter} order by created_at, id limit $3 offset $4`, [
-          ...values,
-          limit,
-          offset,
-        ]);
+        const rows = await deps.db.query<GuardianLinkRow>(
+          `select ${linkColumns} from lms_guardians where ${filter} order by created_at, id limit $3 offset $4`,
+          [...values, limit, offset],
+        );
         const [count] = await deps.db.query<{ total: number }>(`select count(*)::int as total from lms_guardians where ${filter}`, values);
-        return Reply.list(rows, paginate(query, count?.total ?? 0));
+        return Reply.list(toJson(rows), paginate(query, count?.total ?? 0));
       },
     }),
     route({
@@ -43,17 +75,17 @@ export function guardianRoutes({ route }: Builders): AnyRoute[] {
       path: '/guardians',
       summary: 'Let a member (guardian) read a learner’s progress',
       permission: permissions['guardians.manage'],
-      schema: { body: Link },
+      schema: { body: Link, response: withStatus(GuardianLink, 201) },
       async handler({ body, deps }) {
         if (body.guardian_user_id === body.learner_user_id) throw new ValidationError({ guardian_user_id: ['must differ from learner_user_id'] });
         await requireMembers(deps.members, [body.guardian_user_id], 'guardian_user_id');
         await requireMembers(deps.members, [body.learner_user_id], 'learner_user_id');
-        const [link] = await deps.db.query(
+        const [link] = await deps.db.query<GuardianLinkRow>(
           `insert into lms_guardians (guardian_user_id, learner_user_id) values ($1, $2) on conflict do nothing returning ${linkColumns}`,
           [body.guardian_user_id, body.learner_user_id],
         );
         if (!link) throw new ConflictError('This guardian already follows this learner');
-        return Reply.created(link);
+        return Reply.created(toJson(link));
       },
     }),
     route({
@@ -61,7 +93,7 @@ export function guardianRoutes({ route }: Builders): AnyRoute[] {
       path: '/guardians/:id',
       summary: 'Remove a guardian link',
       permission: permissions['guardians.manage'],
-      schema: { params: IdParams },
+      schema: { params: IdParams, response: NoContent },
       async handler({ params, deps }) {
         const [removed] = await deps.db.query('delete from lms_guardians where id = $1 returning id', [params.id]);
         if (!removed) throw new NotFoundError('Guardian link not found');
@@ -73,6 +105,7 @@ export function guardianRoutes({ route }: Builders): AnyRoute[] {
       path: '/my/learners',
       summary: 'The learners the caller is guardian of, with their names',
       permission: permissions['learning.access'],
+      schema: { response: Type.Array(Type.Object({ user_id: Type.String({ format: 'uuid' }), name: Nullable(Type.String()) })) },
       async handler({ deps, ctx }) {
         const links = await deps.db.query<{ learner_user_id: string }>(
           'select learner_user_id from lms_guardians where guardian_user_id = $1 order by created_at',
@@ -87,20 +120,21 @@ export function guardianRoutes({ route }: Builders): AnyRoute[] {
       path: '/learners/:id/progress',
       summary: 'A learner’s enrolments and progress: the learner, their guardians, and staff with lms.enrollments.view',
       permission: permissions['learning.access'],
-      schema: { params: IdParams },
+      schema: { params: IdParams, response: Type.Array(LearnerProgress) },
       async handler({ params, deps, ctx }) {
         const me = callerId(ctx);
         if (me !== params.id && !ctx.can(permissions['enrollments.view'])) {
           const guardian = await deps.db.one('select 1 from lms_guardians where guardian_user_id = $1 and learner_user_id = $2', [me, params.id]);
           if (!guardian) throw new ForbiddenError('Only the learner, their guardians and staff see this progress');
         }
-        return deps.db.query(
+        const rows = await deps.db.query<LearnerProgressRow>(
           `select e.id as enrollment_id, e.course_id, c.title as course_title, e.progress_percent, e.completed_at, e.last_activity_at, e.expires_at, e.created_at as enrolled_at,
                   (select round(avg(a.score), 1)::float from lms_attempts a join lms_quizzes q on q.id = a.quiz_id join lms_lessons l on l.id = q.lesson_id
                     where l.course_id = e.course_id and a.user_id = e.user_id and a.status <> 'in_progress') as average_quiz_score
              from lms_enrollments e join lms_courses c on c.id = e.course_id where e.user_id = $1 order by e.created_at`,
           [params.id],
         );
+        return toJson(rows);
       },
     }),
   ];

@@ -1,14 +1,68 @@
-import { ConflictError, ForbiddenError, PageQuery, paginate, pageWindow, Reply, Type, type AnyRoute } from '@plinth/sdk';
+import {
+  type AnyRoute,
+  ConflictError,
+  ForbiddenError,
+  Nullable,
+  PageQuery,
+  pageWindow,
+  paginate,
+  Reply,
+  type Static,
+  type Stored,
+  Timestamp,
+  toJson,
+  Type,
+  withStatus,
+} from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { lmsPermissions as permissions } from '../permissions.js';
 import { callerId, requireEnrollment, visibleCourse } from '../services/access.js';
-import { enroll, enrollmentColumns } from '../services/enrollments.js';
+import { enroll, Enrollment, enrollmentColumns, type EnrollmentRow } from '../services/enrollments.js';
 import { availableAt, readableLesson } from '../services/lesson-access.js';
 import { refreshProgress } from '../services/progress.js';
 import { claimPurchases } from '../services/purchases.js';
 import { IdParams } from '../services/schemas.js';
 
 const learner = permissions['learning.access'];
+
+const MyCourse = Type.Object({
+  enrollment_id: Type.String({ format: 'uuid' }),
+  course_id: Type.String({ format: 'uuid' }),
+  title: Type.String(),
+  slug: Type.String(),
+  level: Type.String(),
+  category: Nullable(Type.String()),
+  source: Enrollment.properties.source,
+  progress_percent: Type.Integer(),
+  completed_at: Nullable(Timestamp),
+  expires_at: Nullable(Timestamp),
+  expired: Type.Boolean(),
+  last_activity_at: Timestamp,
+  enrolled_at: Timestamp,
+  certificate_code: Nullable(Type.String()),
+});
+type MyCourseRow = Stored<Static<typeof MyCourse>, 'completed_at' | 'expires_at' | 'last_activity_at' | 'enrolled_at'>;
+const MyLesson = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  module_id: Type.String({ format: 'uuid' }),
+  module_title: Type.String(),
+  title: Type.String(),
+  drip_days: Type.Integer(),
+  free_preview: Type.Boolean(),
+  required: Type.Boolean(),
+  duration_seconds: Nullable(Type.Integer()),
+  completed_at: Nullable(Timestamp),
+  position_seconds: Type.Integer(),
+  available_at: Timestamp,
+  locked: Type.Boolean(),
+});
+type MyLessonRow = Stored<Omit<Static<typeof MyLesson>, 'available_at' | 'locked'>, 'completed_at'>;
+const LessonCompleted = Type.Object({
+  lesson_id: Type.String({ format: 'uuid' }),
+  completed_at: Timestamp,
+  course_progress_percent: Type.Integer(),
+  course_completed: Type.Boolean(),
+});
 
 /** The learner's side: self-enrolment, `my/courses`, lesson completion and video position. */
 export function learningRoutes({ route }: Builders): AnyRoute[] {
@@ -18,7 +72,7 @@ export function learningRoutes({ route }: Builders): AnyRoute[] {
       path: '/courses/:id/enroll',
       summary: 'Enrol oneself in a published free course (201; 200 when already enrolled)',
       permission: learner,
-      schema: { params: IdParams },
+      schema: { params: IdParams, response: withStatus(Enrollment, [200, 201]) },
       async handler({ params, deps, ctx }) {
         const course = await visibleCourse(deps.db, ctx, params.id);
         if (course.status !== 'published') throw new ConflictError('Only published courses take enrolments');
@@ -26,7 +80,7 @@ export function learningRoutes({ route }: Builders): AnyRoute[] {
         const member = await deps.members.get(callerId(ctx));
         if (!member) throw new ForbiddenError('Only members of the tenant may enrol');
         const { enrollment, created } = await enroll(deps, { course, learner: member, source: 'self' });
-        return created ? Reply.created(enrollment) : enrollment;
+        return created ? Reply.created(toJson(enrollment)) : toJson(enrollment);
       },
     }),
     route({
@@ -34,13 +88,13 @@ export function learningRoutes({ route }: Builders): AnyRoute[] {
       path: '/my/courses',
       summary: 'The caller’s enrolments with course, progress %, completion and certificate code (claims courses bought with their email first)',
       permission: learner,
-      schema: { query: PageQuery },
+      schema: { query: PageQuery, response: Type.Array(MyCourse) },
       async handler({ query, deps, ctx }) {
         const userId = callerId(ctx);
         const member = await deps.members.get(userId);
         if (member) await claimPurchases(deps, member);
         const { limit, offset } = pageWindow(query);
-        const rows = await deps.db.query(
+        const rows = await deps.db.query<MyCourseRow>(
           `select e.id as enrollment_id, e.course_id, c.title, c.slug, c.level, c.category, e.source, e.progress_percent, e.completed_at,
                   e.expires_at, (e.expires_at is not null and e.expires_at <= now()) as expired, e.last_activity_at, e.created_at as enrolled_at,
                   cert.code as certificate_code
@@ -50,7 +104,7 @@ export function learningRoutes({ route }: Builders): AnyRoute[] {
           [userId, limit, offset],
         );
         const [count] = await deps.db.query<{ total: number }>('select count(*)::int as total from lms_enrollments where user_id = $1', [userId]);
-        return Reply.list(rows, paginate(query, count?.total ?? 0));
+        return Reply.list(toJson(rows), paginate(query, count?.total ?? 0));
       },
     }),
     route({
@@ -58,11 +112,11 @@ export function learningRoutes({ route }: Builders): AnyRoute[] {
       path: '/my/courses/:id',
       summary: 'One enrolled course: each published lesson with completion, video position and when it unlocks',
       permission: learner,
-      schema: { params: IdParams },
+      schema: { params: IdParams, response: Type.Object({ enrollment: Enrollment, lessons: Type.Array(MyLesson) }) },
       async handler({ params, deps, ctx }) {
         const enrollment = await requireEnrollment(deps.db, ctx, params.id);
-        const summary = await deps.db.one(`select ${enrollmentColumns} from lms_enrollments where id = $1`, [enrollment.id]);
-        const lessons = await deps.db.query<{ id: string; module_id: string; module_title: string; title: string; drip_days: number; free_preview: boolean }>(
+        const summary = await deps.db.one<EnrollmentRow>(`select ${enrollmentColumns} from lms_enrollments where id = $1`, [enrollment.id]);
+        const lessons = await deps.db.query<MyLessonRow>(
           `select l.id, l.module_id, m.title as module_title, l.title, l.drip_days, l.free_preview, l.required, l.duration_seconds,
                   p.completed_at, coalesce(p.position_seconds, 0) as position_seconds
              from lms_lessons l join lms_modules m on m.id = l.module_id
@@ -72,10 +126,10 @@ export function learningRoutes({ route }: Builders): AnyRoute[] {
         );
         const now = Date.now();
         return {
-          enrollment: summary,
+          enrollment: toJson(summary!),
           lessons: lessons.map((lesson) => {
             const unlocks = availableAt(lesson, enrollment);
-            return { ...lesson, available_at: unlocks.toISOString(), locked: !lesson.free_preview && unlocks.getTime() > now };
+            return { ...toJson(lesson), available_at: unlocks.toISOString(), locked: !lesson.free_preview && unlocks.getTime() > now };
           }),
         };
       },
@@ -85,7 +139,7 @@ export function learningRoutes({ route }: Builders): AnyRoute[] {
       path: '/lessons/:id/complete',
       summary: 'Mark a lesson complete (its quiz must be passed first when it requires so); idempotent',
       permission: learner,
-      schema: { params: IdParams },
+      schema: { params: IdParams, response: LessonCompleted },
       async handler({ params, deps, ctx }) {
         const { lesson, enrollment } = await readableLesson(deps.db, ctx, params.id, { requireEnrollment: true });
         const userId = callerId(ctx);
@@ -107,7 +161,12 @@ export function learningRoutes({ route }: Builders): AnyRoute[] {
           enrollment!.id,
           lesson.id,
         ]);
-        return { lesson_id: lesson.id, completed_at: stored!.completed_at, course_progress_percent: progress.percent, course_completed: progress.completed };
+        return {
+          lesson_id: lesson.id,
+          completed_at: stored!.completed_at.toISOString(),
+          course_progress_percent: progress.percent,
+          course_completed: progress.completed,
+        };
       },
     }),
     route({
@@ -115,7 +174,11 @@ export function learningRoutes({ route }: Builders): AnyRoute[] {
       path: '/lessons/:id/position',
       summary: 'Save the learner’s last video position (seconds)',
       permission: learner,
-      schema: { params: IdParams, body: Type.Object({ position_seconds: Type.Integer({ minimum: 0, maximum: 1_000_000 }) }, { additionalProperties: false }) },
+      schema: {
+        params: IdParams,
+        body: Type.Object({ position_seconds: Type.Integer({ minimum: 0, maximum: 1_000_000 }) }, { additionalProperties: false }),
+        response: Type.Object({ lesson_id: Type.String({ format: 'uuid' }), position_seconds: Type.Integer() }),
+      },
       async handler({ params, body, deps, ctx }) {
         const { lesson, enrollment } = await readableLesson(deps.db, ctx, params.id, { requireEnrollment: true });
         await deps.db.query(

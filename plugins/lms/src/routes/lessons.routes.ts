@@ -1,4 +1,4 @@
-import { Reply, Type, ValidationError, type AnyRoute } from '@plinth/sdk';
+import { type AnyRoute, NoContent, Nullable, Reply, type Static, type Stored, Timestamp, toJson, Type, ValidationError, withStatus } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { lmsPermissions as permissions } from '../permissions.js';
 import { canManageCourse, managedCourse } from '../services/access.js';
@@ -27,6 +27,31 @@ const LessonPatch = Type.Partial(Type.Object({ ...lessonFields, module_id: Type.
   additionalProperties: false,
   minProperties: 1,
 });
+const Lesson = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  course_id: Type.String({ format: 'uuid' }),
+  module_id: Type.String({ format: 'uuid' }),
+  title: Type.String(),
+  status: lessonFields.status,
+  content_html: Type.String(),
+  video_url: Nullable(Type.String()),
+  attachments: Type.Array(Type.Object({ title: Type.String(), url: Type.String() })),
+  duration_seconds: Nullable(Type.Integer()),
+  free_preview: Type.Boolean(),
+  required: Type.Boolean(),
+  drip_days: Type.Integer(),
+  position: Type.Integer(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+type LessonRow = Stored<Static<typeof Lesson>, 'created_at' | 'updated_at'>;
+const LessonForReader = Type.Composite([
+  Lesson,
+  Type.Object({
+    available_at: Nullable(Timestamp, { description: 'When the lesson unlocks for the caller’s enrolment; null: not enrolled' }),
+    progress: Nullable(Type.Object({ position_seconds: Type.Integer(), completed_at: Nullable(Timestamp) })),
+  }),
+]);
 const lessonColumns =
   'id, course_id, module_id, title, status, content_html, video_url, attachments, duration_seconds, free_preview, required, drip_days, position, created_at, updated_at';
 
@@ -48,19 +73,19 @@ export function lessonRoutes({ route }: Builders): AnyRoute[] {
       path: '/modules/:id/lessons',
       summary: 'Add a lesson at the end of a module (content is sanitised)',
       permission: permissions['learning.access'],
-      schema: { params: IdParams, body: NewLesson },
+      schema: { params: IdParams, body: NewLesson, response: withStatus(Lesson, 201) },
       async handler({ params, body, deps, ctx }) {
         const courseId = await courseOfModule(deps.db, params.id);
         await managedCourse(deps.db, ctx, courseId);
         const fields = columnValues(body);
         const names = fields.map(([name]) => name);
         const placeholders = fields.map((_, index) => `$${index + 3}`);
-        const [lesson] = await deps.db.query(
+        const [lesson] = await deps.db.query<LessonRow>(
           `insert into lms_lessons (course_id, module_id, ${names.join(', ')}, position)
            values ($1, $2, ${placeholders.join(', ')}, (select coalesce(max(position), 0) + 1 from lms_lessons where module_id = $2)) returning ${lessonColumns}`,
           [courseId, params.id, ...fields.map(([, value]) => value)],
         );
-        return Reply.created(lesson);
+        return Reply.created(toJson(lesson!));
       },
     }),
     route({
@@ -68,11 +93,18 @@ export function lessonRoutes({ route }: Builders): AnyRoute[] {
       path: '/modules/:id/lessons/order',
       summary: 'Reorder a module’s lessons (every lesson id, in the new order)',
       permission: permissions['learning.access'],
-      schema: { params: IdParams, body: OrderBody },
+      schema: {
+        params: IdParams,
+        body: OrderBody,
+        response: Type.Array(Type.Object({ id: Type.String({ format: 'uuid' }), title: Type.String(), position: Type.Integer() })),
+      },
       async handler({ params, body, deps, ctx }) {
         await managedCourse(deps.db, ctx, await courseOfModule(deps.db, params.id));
         await reorder(deps.db, 'lms_lessons', 'module_id', params.id, body.ids);
-        return deps.db.query('select id, title, position from lms_lessons where module_id = $1 order by position', [params.id]);
+        return deps.db.query<{ id: string; title: string; position: number }>(
+          'select id, title, position from lms_lessons where module_id = $1 order by position',
+          [params.id],
+        );
       },
     }),
     route({
@@ -80,21 +112,21 @@ export function lessonRoutes({ route }: Builders): AnyRoute[] {
       path: '/lessons/:id',
       summary: 'A lesson with its content: staff and instructors always; learners when enrolled, unlocked and published (or a free preview)',
       permission: permissions['learning.access'],
-      schema: { params: IdParams },
+      schema: { params: IdParams, response: LessonForReader },
       async handler({ params, deps, ctx }) {
         const { enrollment, lesson: access } = await readableLesson(deps.db, ctx, params.id);
-        const lesson = await deps.db.one(`select ${lessonColumns} from lms_lessons where id = $1`, [params.id]);
+        const lesson = await deps.db.one<LessonRow>(`select ${lessonColumns} from lms_lessons where id = $1`, [params.id]);
         const progress = enrollment
           ? await deps.db.one<{ position_seconds: number; completed_at: Date | null }>(
               'select position_seconds, completed_at from lms_lesson_progress where enrollment_id = $1 and lesson_id = $2',
               [enrollment.id, params.id],
             )
           : undefined;
-        return {
-          ...lesson,
-          available_at: enrollment ? availableAt(access, enrollment).toISOString() : null,
+        return toJson({
+          ...lesson!,
+          available_at: enrollment ? availableAt(access, enrollment) : null,
           progress: enrollment ? { position_seconds: progress?.position_seconds ?? 0, completed_at: progress?.completed_at ?? null } : null,
-        };
+        });
       },
     }),
     route({
@@ -102,7 +134,7 @@ export function lessonRoutes({ route }: Builders): AnyRoute[] {
       path: '/lessons/:id',
       summary: 'Change a lesson (content is sanitised; `module_id` moves it to the end of another module of the course)',
       permission: permissions['learning.access'],
-      schema: { params: IdParams, body: LessonPatch },
+      schema: { params: IdParams, body: LessonPatch, response: Lesson },
       async handler({ params, body, deps, ctx }) {
         const lesson = await managedLesson(deps.db, ctx, params.id, (course) => canManageCourse(ctx, course));
         const fields = columnValues(body);
@@ -112,10 +144,11 @@ export function lessonRoutes({ route }: Builders): AnyRoute[] {
           fields.push(['position', await nextPosition(deps.db, body.module_id)]);
         }
         const sets = fields.map(([name], index) => `${name} = $${index + 2}`);
-        return deps.db.one(`update lms_lessons set ${sets.join(', ')}, updated_at = now() where id = $1 returning ${lessonColumns}`, [
+        const updated = await deps.db.one<LessonRow>(`update lms_lessons set ${sets.join(', ')}, updated_at = now() where id = $1 returning ${lessonColumns}`, [
           params.id,
           ...fields.map(([, value]) => value),
         ]);
+        return toJson(updated!);
       },
     }),
     route({
@@ -123,7 +156,7 @@ export function lessonRoutes({ route }: Builders): AnyRoute[] {
       path: '/lessons/:id',
       summary: 'Delete a lesson (with its quiz and progress)',
       permission: permissions['learning.access'],
-      schema: { params: IdParams },
+      schema: { params: IdParams, response: NoContent },
       async handler({ params, deps, ctx }) {
         await managedLesson(deps.db, ctx, params.id, (course) => canManageCourse(ctx, course));
         await deps.db.query('delete from lms_lessons where id = $1', [params.id]);

@@ -1,4 +1,4 @@
-import { NotFoundError, Reply, Type, type AnyRoute, type TenantDb } from '@plinth/sdk';
+import { type AnyRoute, NoContent, NotFoundError, Reply, type Static, type Stored, type TenantDb, Timestamp, toJson, Type, withStatus } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { lmsPermissions as permissions } from '../permissions.js';
 import { managedCourse } from '../services/access.js';
@@ -6,6 +6,15 @@ import { reorder } from '../services/reorder.js';
 import { IdParams, OrderBody } from '../services/schemas.js';
 
 const ModuleBody = Type.Object({ title: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
+const Module = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  course_id: Type.String({ format: 'uuid' }),
+  title: Type.String(),
+  position: Type.Integer(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+type ModuleRow = Stored<Static<typeof Module>, 'created_at' | 'updated_at'>;
 const moduleColumns = 'id, course_id, title, position, created_at, updated_at';
 
 /** The course a module belongs to (404 when there is no such module). */
@@ -23,15 +32,15 @@ export function moduleRoutes({ route }: Builders): AnyRoute[] {
       path: '/courses/:id/modules',
       summary: 'Add a module at the end of a course',
       permission: permissions['learning.access'],
-      schema: { params: IdParams, body: ModuleBody },
+      schema: { params: IdParams, body: ModuleBody, response: withStatus(Module, 201) },
       async handler({ params, body, deps, ctx }) {
         await managedCourse(deps.db, ctx, params.id);
-        const [module] = await deps.db.query(
+        const [module] = await deps.db.query<ModuleRow>(
           `insert into lms_modules (course_id, title, position)
            values ($1, $2, (select coalesce(max(position), 0) + 1 from lms_modules where course_id = $1)) returning ${moduleColumns}`,
           [params.id, body.title],
         );
-        return Reply.created(module);
+        return Reply.created(toJson(module!));
       },
     }),
     route({
@@ -39,11 +48,11 @@ export function moduleRoutes({ route }: Builders): AnyRoute[] {
       path: '/courses/:id/modules/order',
       summary: 'Reorder a course’s modules (every module id, in the new order)',
       permission: permissions['learning.access'],
-      schema: { params: IdParams, body: OrderBody },
+      schema: { params: IdParams, body: OrderBody, response: Type.Array(Module) },
       async handler({ params, body, deps, ctx }) {
         await managedCourse(deps.db, ctx, params.id);
         await reorder(deps.db, 'lms_modules', 'course_id', params.id, body.ids);
-        return deps.db.query(`select ${moduleColumns} from lms_modules where course_id = $1 order by position`, [params.id]);
+        return toJson(await deps.db.query<ModuleRow>(`select ${moduleColumns} from lms_modules where course_id = $1 order by position`, [params.id]));
       },
     }),
     route({
@@ -51,10 +60,14 @@ export function moduleRoutes({ route }: Builders): AnyRoute[] {
       path: '/modules/:id',
       summary: 'Rename a module',
       permission: permissions['learning.access'],
-      schema: { params: IdParams, body: ModuleBody },
+      schema: { params: IdParams, body: ModuleBody, response: Module },
       async handler({ params, body, deps, ctx }) {
         await managedCourse(deps.db, ctx, await courseOfModule(deps.db, params.id));
-        return deps.db.one(`update lms_modules set title = $2, updated_at = now() where id = $1 returning ${moduleColumns}`, [params.id, body.title]);
+        const module = await deps.db.one<ModuleRow>(`update lms_modules set title = $2, updated_at = now() where id = $1 returning ${moduleColumns}`, [
+          params.id,
+          body.title,
+        ]);
+        return toJson(module!);
       },
     }),
     route({
@@ -62,7 +75,7 @@ export function moduleRoutes({ route }: Builders): AnyRoute[] {
       path: '/modules/:id',
       summary: 'Delete a module and its lessons',
       permission: permissions['learning.access'],
-      schema: { params: IdParams },
+      schema: { params: IdParams, response: NoContent },
       async handler({ params, deps, ctx }) {
         await managedCourse(deps.db, ctx, await courseOfModule(deps.db, params.id));
         await deps.db.query('delete from lms_modules where id = $1', [params.id]);

@@ -1,4 +1,19 @@
-import { ConflictError, NotFoundError, PageQuery, paginate, pageWindow, Reply, Type, type AnyRoute } from '@plinth/sdk';
+import {
+  type AnyRoute,
+  ConflictError,
+  NotFoundError,
+  Nullable,
+  PageQuery,
+  pageWindow,
+  paginate,
+  Reply,
+  type Static,
+  type Stored,
+  Timestamp,
+  toJson,
+  Type,
+  withStatus,
+} from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { lmsPermissions as permissions } from '../permissions.js';
 import { requireMembers } from '../services/members.js';
@@ -7,6 +22,18 @@ import { IdParams } from '../services/schemas.js';
 
 const purchaseColumns = 'id, order_id, course_id, customer_email, user_id, enrollment_id, outcome, created_at, updated_at';
 const Outcome = Type.Union([Type.Literal('enrolled'), Type.Literal('already_enrolled'), Type.Literal('no_member')]);
+const Purchase = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  order_id: Type.String(),
+  course_id: Type.String({ format: 'uuid' }),
+  customer_email: Type.String(),
+  user_id: Nullable(Type.String({ format: 'uuid' })),
+  enrollment_id: Nullable(Type.String({ format: 'uuid' })),
+  outcome: Outcome,
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+type PurchaseRow = Stored<Static<typeof Purchase>, 'created_at' | 'updated_at'>;
 
 /** Operations: purchases seen from the shop, and running the notification jobs now. */
 export function operationRoutes({ route }: Builders): AnyRoute[] {
@@ -18,18 +45,19 @@ export function operationRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['enrollments.view'],
       schema: {
         query: Type.Composite([PageQuery, Type.Object({ outcome: Type.Optional(Outcome), course_id: Type.Optional(Type.String({ format: 'uuid' })) })]),
+        response: Type.Array(Purchase),
       },
       async handler({ query, deps }) {
         const filter = '($1::text is null or outcome = $1) and ($2::uuid is null or course_id = $2)';
         const values = [query.outcome ?? null, query.course_id ?? null];
         const { limit, offset } = pageWindow(query);
-        const rows = await deps.db.query(
+        const rows = await deps.db.query<PurchaseRow>(
           `select ${purchaseColumns} from lms_purchases where ${filter}
             order by created_at desc, id limit $3 offset $4`,
           [...values, limit, offset],
         );
         const [count] = await deps.db.query<{ total: number }>(`select count(*)::int as total from lms_purchases where ${filter}`, values);
-        return Reply.list(rows, paginate(query, count?.total ?? 0));
+        return Reply.list(toJson(rows), paginate(query, count?.total ?? 0));
       },
     }),
     route({
@@ -37,14 +65,15 @@ export function operationRoutes({ route }: Builders): AnyRoute[] {
       path: '/purchases/:id/enroll',
       summary: 'Enrol a member for a purchase that found nobody to enrol (`no_member`)',
       permission: permissions['enrollments.manage'],
-      schema: { params: IdParams, body: Type.Object({ user_id: Type.String({ format: 'uuid' }) }, { additionalProperties: false }) },
+      schema: { params: IdParams, body: Type.Object({ user_id: Type.String({ format: 'uuid' }) }, { additionalProperties: false }), response: Purchase },
       async handler({ params, body, deps }) {
         const purchase = await deps.db.one<{ outcome: string }>('select outcome from lms_purchases where id = $1', [params.id]);
         if (!purchase) throw new NotFoundError('Purchase not found');
         if (purchase.outcome !== 'no_member') throw new ConflictError('This purchase already enrolled its buyer');
         const [member] = await requireMembers(deps.members, [body.user_id], 'user_id');
         await claimPurchases(deps, member!, params.id);
-        return deps.db.one(`select ${purchaseColumns} from lms_purchases where id = $1`, [params.id]);
+        const claimed = await deps.db.one<PurchaseRow>(`select ${purchaseColumns} from lms_purchases where id = $1`, [params.id]);
+        return toJson(claimed!);
       },
     }),
     route({
@@ -52,6 +81,7 @@ export function operationRoutes({ route }: Builders): AnyRoute[] {
       path: '/notifications/run',
       summary: 'Queue the inactivity reminders and drip notifications now (they also run on their schedule)',
       permission: permissions['enrollments.manage'],
+      schema: { response: withStatus(Type.Object({ queued: Type.Array(Type.String()) }), 202) },
       async handler({ deps }) {
         await deps.jobs.enqueue('lms.reminders.send', {});
         await deps.jobs.enqueue('lms.drip.notify', {});

@@ -1,11 +1,27 @@
-import { NotFoundError, Reply, type AnyRoute } from '@plinth/sdk';
+import { type AnyRoute, NoContent, NotFoundError, Nullable, Reply, toJson, Type } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { lmsPermissions as permissions } from '../permissions.js';
 import { callerId, canManageCourse } from '../services/access.js';
 import { managedLesson, readableLesson } from '../services/lesson-access.js';
-import { quizColumns, quizQuestions, type QuizRow } from '../services/quiz-access.js';
-import { publicQuestion, QuizInput, storedQuestions } from '../services/quiz-model.js';
+import { Quiz, quizColumns, quizQuestions, type QuizRow } from '../services/quiz-access.js';
+import { publicQuestion, PublicQuestion, Question, QuizInput, storedQuestions } from '../services/quiz-model.js';
 import { IdParams } from '../services/schemas.js';
+
+/** A quiz as staff and instructors see it: with the answers. */
+const QuizWithAnswers = Type.Composite([Quiz, Type.Object({ questions: Type.Array(Question) })]);
+/** A quiz as a learner sees it: the questions without answers, and their attempts so far. */
+const QuizForLearner = Type.Composite([
+  Quiz,
+  Type.Object({
+    questions: Type.Array(PublicQuestion),
+    my_attempts: Type.Object({
+      used: Type.Integer(),
+      remaining: Nullable(Type.Integer(), { description: 'null: no limit' }),
+      best_score: Nullable(Type.Integer()),
+      passed: Type.Boolean(),
+    }),
+  }),
+]);
 
 /** `/lessons/:id/quiz`: a lesson's quiz. Staff and instructors see the answers; learners never do. */
 export function quizRoutes({ route }: Builders): AnyRoute[] {
@@ -15,7 +31,7 @@ export function quizRoutes({ route }: Builders): AnyRoute[] {
       path: '/lessons/:id/quiz',
       summary: 'Create or replace a lesson’s quiz and its questions (past attempts keep their scores)',
       permission: permissions['learning.access'],
-      schema: { params: IdParams, body: QuizInput },
+      schema: { params: IdParams, body: QuizInput, response: QuizWithAnswers },
       async handler({ params, body, deps, ctx }) {
         await managedLesson(deps.db, ctx, params.id, (course) => canManageCourse(ctx, course));
         const questions = storedQuestions(body.questions);
@@ -33,7 +49,7 @@ export function quizRoutes({ route }: Builders): AnyRoute[] {
              from jsonb_to_recordset($2::jsonb) as q(kind text, prompt text, options jsonb, correct jsonb, points int, position int)`,
           [quiz!.id, JSON.stringify(questions.map((question, index) => ({ ...question, position: index + 1 })))],
         );
-        return { ...quiz, questions: await quizQuestions(deps.db, quiz!.id) };
+        return { ...toJson(quiz!), questions: await quizQuestions(deps.db, quiz!.id) };
       },
     }),
     route({
@@ -41,19 +57,19 @@ export function quizRoutes({ route }: Builders): AnyRoute[] {
       path: '/lessons/:id/quiz',
       summary: 'A lesson’s quiz: with answers for staff and instructors; for learners the questions only, and their attempts so far',
       permission: permissions['learning.access'],
-      schema: { params: IdParams },
+      schema: { params: IdParams, response: Type.Union([QuizWithAnswers, QuizForLearner]) },
       async handler({ params, deps, ctx }) {
         const { staff } = await readableLesson(deps.db, ctx, params.id);
         const quiz = await deps.db.one<QuizRow>(`select ${quizColumns} from lms_quizzes where lesson_id = $1`, [params.id]);
         if (!quiz) throw new NotFoundError('This lesson has no quiz');
         const questions = await quizQuestions(deps.db, quiz.id);
-        if (staff) return { ...quiz, questions };
+        if (staff) return { ...toJson(quiz), questions };
         const [mine] = await deps.db.query<{ used: number; best: number | null; passed: boolean }>(
           'select count(*)::int as used, max(score) as best, coalesce(bool_or(passed), false) as passed from lms_attempts where quiz_id = $1 and user_id = $2',
           [quiz.id, callerId(ctx)],
         );
         return {
-          ...quiz,
+          ...toJson(quiz),
           questions: questions.map(publicQuestion),
           my_attempts: {
             used: mine!.used,
@@ -69,7 +85,7 @@ export function quizRoutes({ route }: Builders): AnyRoute[] {
       path: '/lessons/:id/quiz',
       summary: 'Remove a lesson’s quiz with its attempts',
       permission: permissions['learning.access'],
-      schema: { params: IdParams },
+      schema: { params: IdParams, response: NoContent },
       async handler({ params, deps, ctx }) {
         await managedLesson(deps.db, ctx, params.id, (course) => canManageCourse(ctx, course));
         const [removed] = await deps.db.query('delete from lms_quizzes where lesson_id = $1 returning id', [params.id]);

@@ -1,9 +1,23 @@
-import { ForbiddenError, PageQuery, paginate, pageWindow, Reply, type AnyRoute, type PluginMembers, type RequestContext, type TenantDb } from '@plinth/sdk';
+import { Nullable, rawBody, toJson } from '@plinth/sdk';
+import {
+  ForbiddenError,
+  PageQuery,
+  paginate,
+  pageWindow,
+  Reply,
+  Type,
+  type AnyRoute,
+  type PluginMembers,
+  type RequestContext,
+  type TenantDb,
+} from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { lmsPermissions as permissions } from '../permissions.js';
 import { instructs, visibleCourse } from '../services/access.js';
-import { courseSummary, learnerLines } from '../services/reports.js';
+import { courseSummary, CourseSummary, LearnerLine, learnerLines } from '../services/reports.js';
 import { IdParams } from '../services/schemas.js';
+
+const ReportLine = Type.Composite([LearnerLine, Type.Object({ name: Nullable(Type.String()), email: Nullable(Type.String()) })]);
 
 async function reportableCourse(db: TenantDb, ctx: RequestContext<unknown>, courseId: string) {
   const course = await visibleCourse(db, ctx, courseId);
@@ -58,7 +72,7 @@ export function reportRoutes({ route }: Builders): AnyRoute[] {
       path: '/courses/:id/report',
       summary: 'A course’s enrolments, completion rate (%), average progress and average quiz score',
       permission: permissions['learning.access'],
-      schema: { params: IdParams },
+      schema: { params: IdParams, response: CourseSummary },
       async handler({ params, deps, ctx }) {
         await reportableCourse(deps.db, ctx, params.id);
         return courseSummary(deps.db, params.id);
@@ -69,7 +83,7 @@ export function reportRoutes({ route }: Builders): AnyRoute[] {
       path: '/courses/:id/report/learners',
       summary: 'Per-learner progress of a course, with name, email and quiz results',
       permission: permissions['learning.access'],
-      schema: { params: IdParams, query: PageQuery },
+      schema: { params: IdParams, query: PageQuery, response: Type.Array(ReportLine) },
       async handler({ params, query, deps, ctx }) {
         await reportableCourse(deps.db, ctx, params.id);
         const { limit, offset } = pageWindow(query);
@@ -77,7 +91,7 @@ export function reportRoutes({ route }: Builders): AnyRoute[] {
         const people = await Promise.all(lines.map((line) => deps.members.get(line.user_id)));
         const [count] = await deps.db.query<{ total: number }>('select count(*)::int as total from lms_enrollments where course_id = $1', [params.id]);
         const items = lines.map((line, index) => ({ ...line, name: people[index]?.name ?? null, email: people[index]?.email ?? null }));
-        return Reply.list(items, paginate(query, count?.total ?? 0));
+        return Reply.list(toJson(items), paginate(query, count?.total ?? 0));
       },
     }),
     route({
@@ -85,7 +99,7 @@ export function reportRoutes({ route }: Builders): AnyRoute[] {
       path: '/courses/:id/report.csv',
       summary: 'Per-learner progress of a course as CSV (streamed)',
       permission: permissions['learning.access'],
-      schema: { params: IdParams },
+      schema: { params: IdParams, response: rawBody('text/csv', 'One row per learner, streamed') },
       async handler({ params, deps, ctx }) {
         await reportableCourse(deps.db, ctx, params.id);
         return Reply.stream(csvRows(deps.db, deps.members, params.id), {

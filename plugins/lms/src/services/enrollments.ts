@@ -1,21 +1,26 @@
-import type { PluginEvents, PluginMembers, TenantDb, TenantMember } from '@plinth/sdk';
+import { Nullable, type PluginEvents, type PluginMembers, type Static, type Stored, type TenantDb, type TenantMember, Timestamp, Type } from '@plinth/sdk';
 import type { LearnerInfo } from '../contract.js';
 
-/** How an enrolment came about. */
-export type EnrollmentSource = 'self' | 'manual' | 'purchase';
+/** An enrolment as the API shows it. */
+export const Enrollment = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  course_id: Type.String({ format: 'uuid' }),
+  user_id: Type.String({ format: 'uuid' }),
+  source: Type.Union([Type.Literal('self'), Type.Literal('manual'), Type.Literal('purchase')]),
+  order_id: Nullable(Type.String()),
+  expires_at: Nullable(Timestamp),
+  progress_percent: Type.Integer(),
+  completed_at: Nullable(Timestamp),
+  last_activity_at: Timestamp,
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
 
-export interface EnrollmentRow {
-  id: string;
-  course_id: string;
-  user_id: string;
-  source: EnrollmentSource;
-  order_id: string | null;
-  expires_at: Date | null;
-  progress_percent: number;
-  completed_at: Date | null;
-  last_activity_at: Date;
-  created_at: Date;
-}
+/** A stored enrolment, read with {@link enrollmentColumns}. */
+export type EnrollmentRow = Stored<Static<typeof Enrollment>, 'expires_at' | 'completed_at' | 'last_activity_at' | 'created_at' | 'updated_at'>;
+
+/** How an enrolment came about. */
+export type EnrollmentSource = EnrollmentRow['source'];
 
 /** Columns of an enrolment as the API shows it. */
 export const enrollmentColumns =

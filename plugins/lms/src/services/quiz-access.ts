@@ -1,16 +1,21 @@
-import { NotFoundError, type TenantDb } from '@plinth/sdk';
+import { NotFoundError, Nullable, type Static, type Stored, type TenantDb, Timestamp, Type } from '@plinth/sdk';
 import type { QuestionRow } from './quiz-model.js';
 
-/** A stored quiz. */
-export interface QuizRow {
-  id: string;
-  lesson_id: string;
-  title: string;
-  pass_mark: number;
-  attempts_limit: number | null;
-  time_limit_seconds: number | null;
-  required_to_complete: boolean;
-}
+/** A quiz as the API shows it (without its questions). */
+export const Quiz = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  lesson_id: Type.String({ format: 'uuid' }),
+  title: Type.String(),
+  pass_mark: Type.Integer(),
+  attempts_limit: Nullable(Type.Integer()),
+  time_limit_seconds: Nullable(Type.Integer()),
+  required_to_complete: Type.Boolean(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+
+/** A stored quiz, read with {@link quizColumns}. */
+export type QuizRow = Stored<Static<typeof Quiz>, 'created_at' | 'updated_at'>;
 
 /** Columns of a quiz as the API shows it. */
 export const quizColumns = 'id, lesson_id, title, pass_mark, attempts_limit, time_limit_seconds, required_to_complete, created_at, updated_at';

@@ -45,16 +45,28 @@ export const QuizInput = Type.Object(
   { additionalProperties: false },
 );
 
-/** A stored question. `correct` holds option indexes (choice) or accepted answers (short). */
-export interface QuestionRow {
-  id: string;
-  kind: 'single' | 'multiple' | 'short';
-  prompt: string;
-  options: string[];
-  correct: (number | string)[];
-  points: number;
-  position: number;
-}
+const QuestionKind = Type.Union([Type.Literal('single'), Type.Literal('multiple'), Type.Literal('short')]);
+
+/** A stored question, as staff see it. `correct` holds option indexes (choice) or accepted answers (short). */
+export const Question = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  kind: QuestionKind,
+  prompt: Type.String(),
+  options: Type.Array(Type.String()),
+  correct: Type.Array(Type.Union([Type.Integer(), Type.String()])),
+  points: Type.Integer(),
+  position: Type.Integer(),
+});
+export type QuestionRow = Static<typeof Question>;
+
+/** A question as a learner sees it: no answers. */
+export const PublicQuestion = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  kind: QuestionKind,
+  prompt: Type.String(),
+  options: Type.Array(Type.String()),
+  points: Type.Integer(),
+});
 
 /** The stored form of a question: 422 when a correct option points outside the options. */
 export function storedQuestion(question: QuestionInput, index: number, errors: FieldErrors): Omit<QuestionRow, 'id' | 'position'> {
@@ -76,7 +88,7 @@ export function storedQuestions(questions: QuestionInput[]): Omit<QuestionRow, '
 }
 
 /** A question as a learner sees it: no answers. */
-export function publicQuestion(question: QuestionRow) {
+export function publicQuestion(question: QuestionRow): Static<typeof PublicQuestion> {
   return { id: question.id, kind: question.kind, prompt: question.prompt, options: question.options, points: question.points };
 }
 

@@ -1,7 +1,18 @@
-import type { TenantDb } from '@plinth/sdk';
+import { Nullable, type Static, type Stored, type TenantDb, Timestamp, Type } from '@plinth/sdk';
+
+/** A course's totals as the API shows them. */
+export const CourseSummary = Type.Object({
+  course_id: Type.String({ format: 'uuid' }),
+  enrollments: Type.Integer(),
+  active: Type.Integer(),
+  completed: Type.Integer(),
+  average_progress: Nullable(Type.Number()),
+  average_quiz_score: Nullable(Type.Number()),
+  completion_rate: Type.Number({ description: 'Percent of enrolments completed, one decimal' }),
+});
 
 /** A course's totals. */
-export async function courseSummary(db: TenantDb, courseId: string) {
+export async function courseSummary(db: TenantDb, courseId: string): Promise<Static<typeof CourseSummary>> {
   const row = await db.one<{ enrollments: number; active: number; completed: number; average_progress: number | null; average_quiz_score: number | null }>(
     `select count(*)::int as enrollments,
             (count(*) filter (where completed_at is null and (expires_at is null or expires_at > now())))::int as active,
@@ -20,18 +31,21 @@ export async function courseSummary(db: TenantDb, courseId: string) {
   };
 }
 
-/** One learner's line of a course report. */
-export interface LearnerLine {
-  enrollment_id: string;
-  user_id: string;
-  progress_percent: number;
-  lessons_completed: number;
-  completed_at: Date | null;
-  last_activity_at: Date;
-  enrolled_at: Date;
-  quiz_attempts: number;
-  average_quiz_score: number | null;
-}
+/** One learner's line of a course report, as the API shows it. */
+export const LearnerLine = Type.Object({
+  enrollment_id: Type.String({ format: 'uuid' }),
+  user_id: Type.String({ format: 'uuid' }),
+  progress_percent: Type.Integer(),
+  lessons_completed: Type.Integer(),
+  completed_at: Nullable(Timestamp),
+  last_activity_at: Timestamp,
+  enrolled_at: Timestamp,
+  quiz_attempts: Type.Integer(),
+  average_quiz_score: Nullable(Type.Number()),
+});
+
+/** One learner's line of a course report, as read. */
+export type LearnerLine = Stored<Static<typeof LearnerLine>, 'completed_at' | 'last_activity_at' | 'enrolled_at'>;
 
 /** Per-learner progress of a course, a page at a time (ordered by enrolment). */
 export async function learnerLines(db: TenantDb, courseId: string, limit: number, offset: number): Promise<LearnerLine[]> {

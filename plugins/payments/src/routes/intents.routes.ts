@@ -1,4 +1,4 @@
-import { NotFoundError, PageQuery, paginate, pageWindow, Reply, Type, type AnyRoute } from '@plinth/sdk';
+import { type AnyRoute, NotFoundError, PageQuery, pageWindow, paginate, Reply, Type, withStatus } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { paymentsPermissions as permissions } from '../permissions.js';
 import { idempotencyKeyOf, idempotent } from '../services/idempotency.js';
@@ -69,7 +69,7 @@ export function intentRoutes({ route }: Builders, options: PaymentsOptions): Any
       path: '/intents',
       summary: 'Create a payment intent (Idempotency-Key supported)',
       permission: permissions['intents.create'],
-      schema: { body: NewIntentBody, response: Intent },
+      schema: { body: NewIntentBody, response: withStatus(Intent, [200, 201]) },
       async handler({ body, deps, ctx }) {
         const key = idempotencyKeyOf(ctx.headers[IDEMPOTENCY_HEADER]);
         const { intents } = servicesFor(deps, ctx, options);

@@ -1,4 +1,4 @@
-import { NotFoundError, PageQuery, paginate, pageWindow, Reply, Type, type AnyRoute } from '@plinth/sdk';
+import { type AnyRoute, NotFoundError, PageQuery, pageWindow, paginate, Reply, Type, withStatus } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { paymentsPermissions as permissions } from '../permissions.js';
 import { MAX_AMOUNT } from '../services/intent-rows.js';
@@ -66,7 +66,7 @@ export function planRoutes({ route }: Builders): AnyRoute[] {
       path: '/plans',
       summary: 'Create a plan',
       permission: permissions['subscriptions.manage'],
-      schema: { body: NewPlan, response: Plan },
+      schema: { body: NewPlan, response: withStatus(Plan, 201) },
       async handler({ body, deps }) {
         const [row] = await deps.db.query<PlanRow>(
           `insert into payments_plans (name, amount, currency, interval, interval_count, trial_days, provider, metadata)

@@ -1,4 +1,4 @@
-import { Reply, Type, type AnyRoute } from '@plinth/sdk';
+import { type AnyRoute, NoContent, Reply, Type } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { paymentsPermissions as permissions } from '../permissions.js';
 import type { PaymentsOptions } from '../services/payments.js';
@@ -61,7 +61,7 @@ export function providerRoutes({ route }: Builders, options: PaymentsOptions): A
       path: '/providers/:name',
       summary: "Remove a provider's configuration",
       permission: permissions['settings.manage'],
-      schema: { params: ProviderName },
+      schema: { params: ProviderName, response: NoContent },
       async handler({ params, deps, ctx }) {
         await servicesFor(deps, ctx, options).providers.remove(params.name);
         return Reply.noContent();

@@ -1,4 +1,4 @@
-import { PageQuery, paginate, pageWindow, Reply, Type, type AnyRoute } from '@plinth/sdk';
+import { type AnyRoute, PageQuery, pageWindow, paginate, Reply, Type, withStatus } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { paymentsPermissions as permissions } from '../permissions.js';
 import { idempotencyKeyOf, idempotent } from '../services/idempotency.js';
@@ -50,7 +50,7 @@ export function refundRoutes({ route }: Builders, options: PaymentsOptions): Any
       path: '/refunds',
       summary: 'Refund a captured intent, fully or partly (Idempotency-Key supported)',
       permission: permissions['refunds.create'],
-      schema: { body: NewRefundBody, response: Refund },
+      schema: { body: NewRefundBody, response: withStatus(Refund, 201) },
       async handler({ body, deps, ctx }) {
         const key = idempotencyKeyOf(ctx.headers[IDEMPOTENCY_HEADER]);
         const { refunds } = servicesFor(deps, ctx, options);

@@ -1,4 +1,4 @@
-import { PageQuery, paginate, pageWindow, Reply, Type, type AnyRoute } from '@plinth/sdk';
+import { type AnyRoute, PageQuery, pageWindow, paginate, Reply, Type, withStatus } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { paymentsPermissions as permissions } from '../permissions.js';
 import { idempotencyKeyOf, idempotent } from '../services/idempotency.js';
@@ -69,7 +69,7 @@ export function subscriptionRoutes({ route }: Builders, options: PaymentsOptions
       path: '/subscriptions',
       summary: 'Start a subscription: stores the payment method, charges the first period unless the plan has a trial (Idempotency-Key supported)',
       permission: permissions['subscriptions.manage'],
-      schema: { body: NewSubscription, response: Subscription },
+      schema: { body: NewSubscription, response: withStatus(Subscription, 201) },
       async handler({ body, deps, ctx }) {
         const key = idempotencyKeyOf(ctx.headers[IDEMPOTENCY_HEADER]);
         const { subscriptions } = servicesFor(deps, ctx, options);
@@ -112,7 +112,7 @@ export function subscriptionRoutes({ route }: Builders, options: PaymentsOptions
       path: '/subscriptions/renewals',
       summary: 'Run the renewal of due subscriptions now (it also runs every 15 minutes)',
       permission: permissions['subscriptions.manage'],
-      schema: { response: Type.Object({ queued: Type.Boolean() }) },
+      schema: { response: withStatus(Type.Object({ queued: Type.Boolean() }), 202) },
       async handler({ deps }) {
         await deps.jobs.enqueue('payments.subscriptions.renew', {});
         return Reply.accepted({ queued: true });

@@ -1,10 +1,37 @@
-import { NotFoundError, PageQuery, paginate, pageWindow, Reply, ValidationError, type AnyRoute, type TenantDb } from '@plinth/sdk';
+import {
+  type AnyRoute,
+  NoContent,
+  NotFoundError,
+  Nullable,
+  PageQuery,
+  pageWindow,
+  paginate,
+  Reply,
+  type Static,
+  type Stored,
+  type TenantDb,
+  Timestamp,
+  toJson,
+  Type,
+  ValidationError,
+  withStatus,
+} from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { shopPermissions as permissions } from '../permissions.js';
 import { requireCategory, uniquely } from '../services/catalogue.js';
 import { slugify } from '../services/slugs.js';
 import { CategoryPatch, IdParams, NewCategory } from './schemas.js';
 
+const Category = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  name: Type.String(),
+  slug: Type.String(),
+  parent_id: Nullable(Type.String({ format: 'uuid' })),
+  position: Type.Integer(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+type CategoryRow = Stored<Static<typeof Category>, 'created_at' | 'updated_at'>;
 const COLUMNS = 'id, name, slug, parent_id, position, created_at, updated_at';
 
 /** Refuses a parent that is the category itself or one of its descendants (a cycle). */
@@ -26,12 +53,12 @@ export function categoryRoutes({ route }: Builders): AnyRoute[] {
       path: '/categories',
       summary: 'List categories (flat, with parent_id; by position then name)',
       permission: permissions['products.view'],
-      schema: { query: PageQuery },
+      schema: { query: PageQuery, response: Type.Array(Category) },
       async handler({ query, deps }) {
         const { limit, offset } = pageWindow(query);
-        const rows = await deps.db.query(`select ${COLUMNS} from shop_categories order by position, name, id limit $1 offset $2`, [limit, offset]);
+        const rows = await deps.db.query<CategoryRow>(`select ${COLUMNS} from shop_categories order by position, name, id limit $1 offset $2`, [limit, offset]);
         const [count] = await deps.db.query<{ total: number }>('select count(*)::int as total from shop_categories');
-        return Reply.list(rows, paginate(query, count!.total));
+        return Reply.list(toJson(rows), paginate(query, count!.total));
       },
     }),
     route({
@@ -39,18 +66,18 @@ export function categoryRoutes({ route }: Builders): AnyRoute[] {
       path: '/categories',
       summary: 'Create a category, optionally under a parent',
       permission: permissions['products.manage'],
-      schema: { body: NewCategory },
+      schema: { body: NewCategory, response: withStatus(Category, 201) },
       async handler({ body, deps }) {
         await requireCategory(deps.db, body.parent_id, 'parent_id');
         const [row] = await uniquely(() =>
-          deps.db.query(`insert into shop_categories (name, slug, parent_id, position) values ($1, $2, $3, $4) returning ${COLUMNS}`, [
+          deps.db.query<CategoryRow>(`insert into shop_categories (name, slug, parent_id, position) values ($1, $2, $3, $4) returning ${COLUMNS}`, [
             body.name,
             body.slug ?? (slugify(body.name) || 'category'),
             body.parent_id ?? null,
             body.position ?? 0,
           ]),
         );
-        return Reply.created(row);
+        return Reply.created(toJson(row!));
       },
     }),
     route({
@@ -58,11 +85,11 @@ export function categoryRoutes({ route }: Builders): AnyRoute[] {
       path: '/categories/:id',
       summary: 'A category',
       permission: permissions['products.view'],
-      schema: { params: IdParams },
+      schema: { params: IdParams, response: Category },
       async handler({ params, deps }) {
-        const [row] = await deps.db.query(`select ${COLUMNS} from shop_categories where id = $1`, [params.id]);
+        const [row] = await deps.db.query<CategoryRow>(`select ${COLUMNS} from shop_categories where id = $1`, [params.id]);
         if (!row) throw new NotFoundError('Category not found');
-        return row;
+        return toJson(row);
       },
     }),
     route({
@@ -70,7 +97,7 @@ export function categoryRoutes({ route }: Builders): AnyRoute[] {
       path: '/categories/:id',
       summary: 'Change a category (moving it under one of its own subcategories is refused)',
       permission: permissions['products.manage'],
-      schema: { params: IdParams, body: CategoryPatch },
+      schema: { params: IdParams, body: CategoryPatch, response: Category },
       async handler({ params, body, deps }) {
         const [exists] = await deps.db.query('select id from shop_categories where id = $1 for update', [params.id]);
         if (!exists) throw new NotFoundError('Category not found');
@@ -84,9 +111,9 @@ export function categoryRoutes({ route }: Builders): AnyRoute[] {
           sets.push(`${column} = $${values.length}`);
         }
         const [row] = await uniquely(() =>
-          deps.db.query(`update shop_categories set ${[...sets, 'updated_at = now()'].join(', ')} where id = $1 returning ${COLUMNS}`, values),
+          deps.db.query<CategoryRow>(`update shop_categories set ${[...sets, 'updated_at = now()'].join(', ')} where id = $1 returning ${COLUMNS}`, values),
         );
-        return row;
+        return toJson(row!);
       },
     }),
     route({
@@ -94,7 +121,7 @@ export function categoryRoutes({ route }: Builders): AnyRoute[] {
       path: '/categories/:id',
       summary: 'Delete a category (its products and subcategories lose it)',
       permission: permissions['products.manage'],
-      schema: { params: IdParams },
+      schema: { params: IdParams, response: NoContent },
       async handler({ params, deps }) {
         const [row] = await deps.db.query('delete from shop_categories where id = $1 returning id', [params.id]);
         if (!row) throw new NotFoundError('Category not found');

@@ -1,11 +1,46 @@
-import { NotFoundError, PageQuery, paginate, pageWindow, Reply, Type, type AnyRoute } from '@plinth/sdk';
+import {
+  type AnyRoute,
+  NotFoundError,
+  Nullable,
+  PageQuery,
+  pageWindow,
+  paginate,
+  rawBody,
+  Reply,
+  type Static,
+  type Stored,
+  Timestamp,
+  toJson,
+  Type,
+} from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { shopPermissions as permissions } from '../permissions.js';
 import { renderInvoice } from '../services/invoice-html.js';
-import { loadOrder } from '../services/order-views.js';
+import { loadOrder, OrderStatus } from '../services/order-views.js';
 import { IdParams } from './schemas.js';
 
 const CustomerQuery = Type.Composite([PageQuery, Type.Object({ q: Type.Optional(Type.String({ maxLength: 200, description: 'Email or name contains' })) })]);
+const Customer = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  email: Type.String(),
+  name: Nullable(Type.String()),
+  user_id: Nullable(Type.String({ format: 'uuid' })),
+  created_at: Timestamp,
+  orders_count: Type.Integer(),
+  total_spent: Type.Integer({ description: 'Paid, fulfilled and refunded orders, less refunds (minor units)' }),
+});
+type CustomerRow = Stored<Static<typeof Customer>, 'created_at'>;
+const CustomerOrder = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  number: Type.String(),
+  status: OrderStatus,
+  currency: Type.String(),
+  total: Type.Integer(),
+  refunded_amount: Type.Integer(),
+  placed_at: Timestamp,
+  paid_at: Nullable(Timestamp),
+});
+type CustomerOrderRow = Stored<Static<typeof CustomerOrder>, 'placed_at' | 'paid_at'>;
 const CUSTOMER_SELECT = `
   select c.id, c.email, c.name, c.user_id, c.created_at,
          (select count(*)::int from shop_orders o where o.customer_id = c.id) as orders_count,
@@ -20,17 +55,17 @@ export function customerRoutes({ route }: Builders): AnyRoute[] {
       path: '/customers',
       summary: 'List customers, newest first, with order count and amount spent',
       permission: permissions['orders.view'],
-      schema: { query: CustomerQuery },
+      schema: { query: CustomerQuery, response: Type.Array(Customer) },
       async handler({ query, deps }) {
         const values: unknown[] = [];
         const where = query.q ? `where c.email ilike $${values.push(`%${query.q.replace(/[\\%_]/g, '\\$&')}%`)} or c.name ilike $1` : '';
         const { limit, offset } = pageWindow(query);
-        const rows = await deps.db.query(
+        const rows = await deps.db.query<CustomerRow>(
           `${CUSTOMER_SELECT} ${where} order by c.created_at desc, c.id limit $${values.length + 1} offset $${values.length + 2}`,
           [...values, limit, offset],
         );
         const [count] = await deps.db.query<{ total: number }>(`select count(*)::int as total from shop_customers c ${where}`, values);
-        return Reply.list(rows, paginate(query, count!.total));
+        return Reply.list(toJson(rows), paginate(query, count!.total));
       },
     }),
     route({
@@ -38,15 +73,15 @@ export function customerRoutes({ route }: Builders): AnyRoute[] {
       path: '/customers/:id',
       summary: 'A customer with their order history',
       permission: permissions['orders.view'],
-      schema: { params: IdParams },
+      schema: { params: IdParams, response: Type.Composite([Customer, Type.Object({ orders: Type.Array(CustomerOrder, { description: 'The latest 100' }) })]) },
       async handler({ params, deps }) {
-        const [customer] = await deps.db.query(`${CUSTOMER_SELECT} where c.id = $1`, [params.id]);
+        const [customer] = await deps.db.query<CustomerRow>(`${CUSTOMER_SELECT} where c.id = $1`, [params.id]);
         if (!customer) throw new NotFoundError('Customer not found');
-        const orders = await deps.db.query(
+        const orders = await deps.db.query<CustomerOrderRow>(
           'select id, number, status, currency, total, refunded_amount, placed_at, paid_at from shop_orders where customer_id = $1 order by placed_at desc, id desc limit 100',
           [params.id],
         );
-        return { ...customer, orders };
+        return toJson({ ...customer, orders });
       },
     }),
     route({
@@ -54,7 +89,7 @@ export function customerRoutes({ route }: Builders): AnyRoute[] {
       path: '/orders/:id/invoice',
       summary: "The order's invoice as printable HTML (issued when the order is paid)",
       permission: permissions['orders.view'],
-      schema: { params: IdParams },
+      schema: { params: IdParams, response: rawBody('text/html', 'The printable invoice') },
       async handler({ params, deps, ctx }) {
         const order = await loadOrder(deps.db, params.id);
         if (!order) throw new NotFoundError('Order not found');

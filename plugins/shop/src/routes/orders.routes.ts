@@ -1,10 +1,25 @@
-import { ForbiddenError, NotFoundError, PageQuery, paginate, pageWindow, Reply, Type, type AnyRoute } from '@plinth/sdk';
+import {
+  type AnyRoute,
+  ForbiddenError,
+  NotFoundError,
+  Nullable,
+  PageQuery,
+  pageWindow,
+  paginate,
+  Reply,
+  type Static,
+  type Stored,
+  Timestamp,
+  toJson,
+  Type,
+  withStatus,
+} from '@plinth/sdk';
 import type { Builders, Scope } from '../deps.js';
 import { shopPermissions as permissions } from '../permissions.js';
 import { invalidTransition } from '../services/errors.js';
 import { createOrder, startCheckout } from '../services/orders.js';
 import { cancelOrder, fulfilOrder, lockOrder, refundOrder } from '../services/order-transitions.js';
-import { loadOrder, ORDER_SELECT, recordHistory } from '../services/order-views.js';
+import { loadOrder, Order, ORDER_SELECT, OrderSummary, recordHistory, type OrderSummaryRow } from '../services/order-views.js';
 import { actorOf } from './caller.js';
 import { CustomerInput, IdParams, LineInput, Quantity } from './schemas.js';
 
@@ -34,16 +49,48 @@ const RefundBody = Type.Object(
   { additionalProperties: false },
 );
 
+const HistoryEntry = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  kind: Type.Union([Type.Literal('status'), Type.Literal('note'), Type.Literal('payment'), Type.Literal('refund')]),
+  from_status: Nullable(Type.String()),
+  to_status: Nullable(Type.String()),
+  note: Nullable(Type.String()),
+  actor_id: Nullable(Type.String({ format: 'uuid' })),
+  created_at: Timestamp,
+});
+type HistoryRow = Stored<Static<typeof HistoryEntry>, 'created_at'>;
+/** The order's payment intent, as payments shows it. */
+const PaymentIntent = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  provider: Type.String(),
+  status: Type.Union(
+    ['requires_payment_method', 'requires_action', 'processing', 'succeeded', 'failed', 'cancelled', 'partially_refunded', 'refunded'].map((status) =>
+      Type.Literal(status),
+    ),
+  ),
+  amount: Type.Integer(),
+  currency: Type.String(),
+  amount_captured: Type.Integer(),
+  amount_refunded: Type.Integer(),
+  description: Nullable(Type.String()),
+  metadata: Type.Record(Type.String(), Type.String()),
+  next_action: Nullable(Type.Object({ type: Type.String() }, { additionalProperties: true })),
+  failure_reason: Type.Optional(Nullable(Type.String())),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+
 async function lockedOrNotFound(scope: Scope, id: string) {
   const order = await lockOrder(scope, id);
   if (!order) throw new NotFoundError('Order not found');
   return order;
 }
 
-async function orderOrNotFound(scope: Scope, id: string) {
+/** The order as the API shows it, or 404. */
+async function orderOrNotFound(scope: Scope, id: string): Promise<Static<typeof Order>> {
   const order = await loadOrder(scope.deps.db, id);
   if (!order) throw new NotFoundError('Order not found');
-  return order;
+  return toJson(order);
 }
 
 /** `/api/v1/shop/orders`: orders for staff, their status machine, refunds and notes. */
@@ -54,7 +101,7 @@ export function orderRoutes({ route }: Builders): AnyRoute[] {
       path: '/orders',
       summary: 'List orders, newest first (filter by status, customer; `q` matches number or email)',
       permission: permissions['orders.view'],
-      schema: { query: OrderQuery },
+      schema: { query: OrderQuery, response: Type.Array(OrderSummary) },
       async handler({ query, deps }) {
         const where: string[] = [];
         const values: unknown[] = [];
@@ -63,7 +110,7 @@ export function orderRoutes({ route }: Builders): AnyRoute[] {
         if (query.q) where.push(`(o.number ilike $${values.push(`%${query.q.replace(/[\\%_]/g, '\\$&')}%`)} or c.email ilike $${values.length})`);
         const filter = where.length ? `where ${where.join(' and ')}` : '';
         const { limit, offset } = pageWindow(query);
-        const rows = await deps.db.query(
+        const rows = await deps.db.query<OrderSummaryRow>(
           `${ORDER_SELECT} ${filter} order by o.placed_at desc, o.id desc limit $${values.length + 1} offset $${values.length + 2}`,
           [...values, limit, offset],
         );
@@ -71,7 +118,7 @@ export function orderRoutes({ route }: Builders): AnyRoute[] {
           `select count(*)::int as total from shop_orders o join shop_customers c on c.id = o.customer_id ${filter}`,
           values,
         );
-        return Reply.list(rows, paginate(query, count!.total));
+        return Reply.list(toJson(rows), paginate(query, count!.total));
       },
     }),
     route({
@@ -79,7 +126,7 @@ export function orderRoutes({ route }: Builders): AnyRoute[] {
       path: '/orders',
       summary: 'Place an order for a customer from items (prices, tax, shipping and stock computed here); pending until paid',
       permission: permissions['orders.manage'],
-      schema: { body: NewOrderBody },
+      schema: { body: NewOrderBody, response: withStatus(Order, 201) },
       async handler({ body, deps, ctx }) {
         const scope = { deps, settings: ctx.settings };
         const { orderId } = await createOrder(scope, {
@@ -96,14 +143,14 @@ export function orderRoutes({ route }: Builders): AnyRoute[] {
       path: '/orders/:id',
       summary: 'An order with its lines and history',
       permission: permissions['orders.view'],
-      schema: { params: IdParams },
+      schema: { params: IdParams, response: Type.Composite([Order, Type.Object({ history: Type.Array(HistoryEntry) })]) },
       async handler({ params, deps, ctx }) {
         const order = await orderOrNotFound({ deps, settings: ctx.settings }, params.id);
-        const history = await deps.db.query(
+        const history = await deps.db.query<HistoryRow>(
           'select id, kind, from_status, to_status, note, actor_id, created_at from shop_order_history where order_id = $1 order by created_at, id',
           [params.id],
         );
-        return { ...order, history };
+        return { ...order, history: toJson(history) };
       },
     }),
     route({
@@ -111,7 +158,10 @@ export function orderRoutes({ route }: Builders): AnyRoute[] {
       path: '/orders/:id/checkout',
       summary: 'Hand a pending order to payments: its payment intent (the same one when asked again)',
       permission: permissions['orders.manage'],
-      schema: { params: IdParams },
+      schema: {
+        params: IdParams,
+        response: Type.Object({ order: Order, payment_intent: Nullable(PaymentIntent, { description: 'null: a free order, paid at once' }) }),
+      },
       async handler({ params, deps, ctx }) {
         const scope = { deps, settings: ctx.settings };
         const order = await lockedOrNotFound(scope, params.id);
@@ -125,7 +175,7 @@ export function orderRoutes({ route }: Builders): AnyRoute[] {
       path: '/orders/:id/fulfil',
       summary: 'Mark a paid order fulfilled',
       permission: permissions['orders.manage'],
-      schema: { params: IdParams, body: NoteBody },
+      schema: { params: IdParams, body: NoteBody, response: Order },
       async handler({ params, body, deps, ctx }) {
         const scope = { deps, settings: ctx.settings };
         await fulfilOrder(scope, await lockedOrNotFound(scope, params.id), actorOf(ctx.caller), body.note ?? null);
@@ -137,7 +187,7 @@ export function orderRoutes({ route }: Builders): AnyRoute[] {
       path: '/orders/:id/cancel',
       summary: 'Cancel a pending order (stock released) or a paid one (refunded in full, stock returned)',
       permission: permissions['orders.manage'],
-      schema: { params: IdParams, body: NoteBody },
+      schema: { params: IdParams, body: NoteBody, response: Order },
       async handler({ params, body, deps, ctx }) {
         const scope = { deps, settings: ctx.settings };
         const order = await lockedOrNotFound(scope, params.id);
@@ -153,7 +203,7 @@ export function orderRoutes({ route }: Builders): AnyRoute[] {
       path: '/orders/:id/refunds',
       summary: 'Refund lines (partially, by quantity) of a paid or fulfilled order through payments; optionally restock',
       permission: permissions['orders.refund'],
-      schema: { params: IdParams, body: RefundBody },
+      schema: { params: IdParams, body: RefundBody, response: withStatus(Type.Object({ refund_amount: Type.Integer(), order: Order }), 201) },
       async handler({ params, body, deps, ctx }) {
         const scope = { deps, settings: ctx.settings };
         const order = await lockedOrNotFound(scope, params.id);
@@ -171,7 +221,11 @@ export function orderRoutes({ route }: Builders): AnyRoute[] {
       path: '/orders/:id/notes',
       summary: "Add a note to an order's history",
       permission: permissions['orders.manage'],
-      schema: { params: IdParams, body: Type.Object({ note: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }) },
+      schema: {
+        params: IdParams,
+        body: Type.Object({ note: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }),
+        response: withStatus(Type.Object({ order_id: Type.String({ format: 'uuid' }), note: Type.String() }), 201),
+      },
       async handler({ params, body, deps, ctx }) {
         await lockedOrNotFound({ deps, settings: ctx.settings }, params.id);
         await recordHistory(deps.db, params.id, { kind: 'note', note: body.note, actorId: actorOf(ctx.caller) });

@@ -1,7 +1,20 @@
-import { NotFoundError, PageQuery, paginate, pageWindow, Reply, Type, type AnyRoute, type TenantDb } from '@plinth/sdk';
+import {
+  type AnyRoute,
+  type Json,
+  NoContent,
+  NotFoundError,
+  PageQuery,
+  pageWindow,
+  paginate,
+  Reply,
+  type TenantDb,
+  toJson,
+  Type,
+  withStatus,
+} from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { shopPermissions as permissions } from '../permissions.js';
-import { loadProduct, PRODUCT_COLUMNS, requireCategory, uniquely, variantsOf } from '../services/catalogue.js';
+import { loadProduct, Product, PRODUCT_COLUMNS, requireCategory, uniquely, variantsOf, type ProductView, type VariantView } from '../services/catalogue.js';
 import { slugify } from '../services/slugs.js';
 import { insertVariant } from '../services/variants.js';
 import { actorOf } from './caller.js';
@@ -49,18 +62,18 @@ export function productOrder(sort: string | undefined): string {
 
 /**
  * A page of products matching `query`, each with its variants: `columns` and `variants` say how much of them is
- * shown (the staff list shows everything, the storefront only public fields).
+ * shown (the staff list shows everything, the storefront only public fields); `Row` is what `columns` select.
  */
-export async function productPage(
+export async function productPage<Row extends { id: string }, Variant>(
   db: TenantDb,
   query: PageQuery & { q?: string; status?: string; category_id?: string; sort?: string },
   columns: string,
-  variants: (db: TenantDb, productIds: readonly string[]) => Promise<Map<string, unknown[]>>,
-) {
+  variants: (db: TenantDb, productIds: readonly string[]) => Promise<Map<string, Variant[]>>,
+): Promise<Reply<Json<Row & { variants: Variant[] }>[]>> {
   const values: unknown[] = [];
   const where = productFilters(query, values);
   const { limit, offset } = pageWindow(query);
-  const rows = await db.query<{ id: string }>(
+  const rows = await db.query<Row>(
     `select ${columns} from shop_products ${where} ${productOrder(query.sort)} limit $${values.length + 1} offset $${values.length + 2}`,
     [...values, limit, offset],
   );
@@ -70,7 +83,7 @@ export async function productPage(
     rows.map((row) => row.id),
   );
   return Reply.list(
-    rows.map((row) => ({ ...row, variants: byProduct.get(row.id) ?? [] })),
+    rows.map((row) => toJson({ ...row, variants: byProduct.get(row.id) ?? [] })),
     paginate(query, count!.total),
   );
 }
@@ -83,9 +96,9 @@ export function productRoutes({ route }: Builders): AnyRoute[] {
       path: '/products',
       summary: 'List products (search `q` in name, description and SKU; filter by status, category and its subcategories; sort)',
       permission: permissions['products.view'],
-      schema: { query: ProductQuery },
+      schema: { query: ProductQuery, response: Type.Array(Product) },
       async handler({ query, deps }) {
-        return productPage(deps.db, query, PRODUCT_COLUMNS, variantsOf);
+        return productPage<Omit<ProductView, 'variants'>, VariantView>(deps.db, query, PRODUCT_COLUMNS, variantsOf);
       },
     }),
     route({
@@ -93,7 +106,7 @@ export function productRoutes({ route }: Builders): AnyRoute[] {
       path: '/products',
       summary: 'Create a product, optionally with its variants',
       permission: permissions['products.manage'],
-      schema: { body: NewProduct },
+      schema: { body: NewProduct, response: withStatus(Product, 201) },
       async handler({ body, deps, ctx }) {
         await requireCategory(deps.db, body.category_id, 'category_id');
         const slug = body.slug ?? slugify(body.name);
@@ -118,7 +131,7 @@ export function productRoutes({ route }: Builders): AnyRoute[] {
         for (const variant of body.variants ?? []) await insertVariant(scope, row!.id, variant, actorOf(ctx.caller));
         const product = await loadProduct(deps.db, row!.id);
         await deps.events.emit('shop.product.created', { productId: product.id, slug: product.slug, name: product.name });
-        return Reply.created(product);
+        return Reply.created(toJson(product));
       },
     }),
     route({
@@ -126,9 +139,9 @@ export function productRoutes({ route }: Builders): AnyRoute[] {
       path: '/products/:id',
       summary: 'A product with its variants',
       permission: permissions['products.view'],
-      schema: { params: IdParams },
+      schema: { params: IdParams, response: Product },
       async handler({ params, deps }) {
-        return loadProduct(deps.db, params.id);
+        return toJson(await loadProduct(deps.db, params.id));
       },
     }),
     route({
@@ -136,7 +149,7 @@ export function productRoutes({ route }: Builders): AnyRoute[] {
       path: '/products/:id',
       summary: 'Change a product',
       permission: permissions['products.manage'],
-      schema: { params: IdParams, body: ProductPatch },
+      schema: { params: IdParams, body: ProductPatch, response: Product },
       async handler({ params, body, deps }) {
         await loadProduct(deps.db, params.id);
         await requireCategory(deps.db, body.category_id, 'category_id');
@@ -152,7 +165,7 @@ export function productRoutes({ route }: Builders): AnyRoute[] {
         if (sets.length) await uniquely(() => deps.db.query(`update shop_products set ${sets.join(', ')}, updated_at = now() where id = $1`, values));
         const product = await loadProduct(deps.db, params.id);
         await deps.events.emit('shop.product.updated', { productId: product.id, slug: product.slug, name: product.name });
-        return product;
+        return toJson(product);
       },
     }),
     route({
@@ -160,7 +173,7 @@ export function productRoutes({ route }: Builders): AnyRoute[] {
       path: '/products/:id',
       summary: 'Delete a product and its variants (orders keep their lines); archive it instead to keep it',
       permission: permissions['products.manage'],
-      schema: { params: IdParams },
+      schema: { params: IdParams, response: NoContent },
       async handler({ params, deps }) {
         const [row] = await deps.db.query<{ id: string; slug: string; name: string }>('delete from shop_products where id = $1 returning id, slug, name', [
           params.id,

@@ -1,14 +1,29 @@
-import { NotFoundError, Reply, Type, type AnyRoute } from '@plinth/sdk';
+import { type AnyRoute, NotFoundError, Nullable, Reply, type Static, toJson, Type, withStatus } from '@plinth/sdk';
+import type { PaymentIntent } from '@plinth/plugin-payments';
 import type { Builders } from '../deps.js';
-import { cartItems, cartView, createCart, findCart, requireOpen, setCartLine } from '../services/carts.js';
+import { Cart, cartItems, cartView, createCart, findCart, requireOpen, setCartLine } from '../services/carts.js';
 import { createOrder } from '../services/orders.js';
-import { loadOrder } from '../services/order-views.js';
+import { loadOrder, Order, type OrderView } from '../services/order-views.js';
 import { actorOf } from './caller.js';
 import { CustomerInput, Quantity } from './schemas.js';
 
 const CartParams = Type.Object({ token: Type.String({ pattern: '^[A-Za-z0-9_-]{16,64}$' }) });
 const LineParams = Type.Object({ token: CartParams.properties.token, lineId: Type.String({ format: 'uuid' }) });
 const CartQuery = Type.Object({ shipping_rate: Type.Optional(Type.String({ maxLength: 40 })) });
+/** What a buyer sees of their order: no reservation, sync keys or customer ids. */
+const PublicOrder = Type.Composite([
+  Type.Omit(Order, ['source', 'external_id', 'reservation', 'customer']),
+  Type.Object({ customer: Type.Object({ email: Type.String(), name: Nullable(Type.String()) }) }),
+]);
+/** What a buyer needs of the payment intent to pay it. */
+const PublicIntent = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  provider: Type.String(),
+  status: Type.String(),
+  amount: Type.Integer(),
+  currency: Type.String(),
+  next_action: Nullable(Type.Object({ type: Type.String() }, { additionalProperties: true })),
+});
 const CheckoutBody = Type.Object({ customer: CustomerInput, shipping_rate: Type.Optional(Type.String({ maxLength: 40 })) }, { additionalProperties: false });
 
 /**
@@ -22,6 +37,7 @@ export function storeCartRoutes({ route }: Builders): AnyRoute[] {
       path: '/store/carts',
       summary: 'Public: start a cart; keep its token',
       public: true,
+      schema: { response: withStatus(Cart, 201) },
       async handler({ deps, ctx }) {
         const cart = await createCart(deps.db, actorOf(ctx.caller));
         return Reply.created(await cartView({ deps, settings: ctx.settings }, cart));
@@ -32,7 +48,7 @@ export function storeCartRoutes({ route }: Builders): AnyRoute[] {
       path: '/store/carts/:token',
       summary: 'Public: the cart with its totals (optionally priced with a shipping rate)',
       public: true,
-      schema: { params: CartParams, query: CartQuery },
+      schema: { params: CartParams, query: CartQuery, response: Cart },
       async handler({ params, query, deps, ctx }) {
         const cart = await findCart(deps.db, params.token, actorOf(ctx.caller));
         return cartView({ deps, settings: ctx.settings }, cart, query.shipping_rate);
@@ -46,6 +62,7 @@ export function storeCartRoutes({ route }: Builders): AnyRoute[] {
       schema: {
         params: CartParams,
         body: Type.Object({ variant_id: Type.String({ format: 'uuid' }), quantity: Quantity }, { additionalProperties: false }),
+        response: withStatus(Cart, 201),
       },
       async handler({ params, body, deps, ctx }) {
         const cart = await findCart(deps.db, params.token, actorOf(ctx.caller), { lock: true });
@@ -60,7 +77,7 @@ export function storeCartRoutes({ route }: Builders): AnyRoute[] {
       path: '/store/carts/:token/lines/:lineId',
       summary: "Public: set a line's quantity",
       public: true,
-      schema: { params: LineParams, body: Type.Object({ quantity: Quantity }, { additionalProperties: false }) },
+      schema: { params: LineParams, body: Type.Object({ quantity: Quantity }, { additionalProperties: false }), response: Cart },
       async handler({ params, body, deps, ctx }) {
         const cart = await findCart(deps.db, params.token, actorOf(ctx.caller), { lock: true });
         requireOpen(cart);
@@ -75,7 +92,7 @@ export function storeCartRoutes({ route }: Builders): AnyRoute[] {
       path: '/store/carts/:token/lines/:lineId',
       summary: 'Public: remove a line',
       public: true,
-      schema: { params: LineParams },
+      schema: { params: LineParams, response: Cart },
       async handler({ params, deps, ctx }) {
         const cart = await findCart(deps.db, params.token, actorOf(ctx.caller), { lock: true });
         requireOpen(cart);
@@ -89,7 +106,14 @@ export function storeCartRoutes({ route }: Builders): AnyRoute[] {
       path: '/store/carts/:token/checkout',
       summary: 'Public: place the order (stock reserved, 409 out_of_stock when gone) and get its payment intent',
       public: true,
-      schema: { params: CartParams, body: CheckoutBody },
+      schema: {
+        params: CartParams,
+        body: CheckoutBody,
+        response: withStatus(
+          Type.Object({ order: PublicOrder, payment_intent: Nullable(PublicIntent, { description: 'null: a free order, paid at once' }) }),
+          201,
+        ),
+      },
       async handler({ params, body, deps, ctx }) {
         const scope = { deps, settings: ctx.settings };
         const userId = actorOf(ctx.caller);
@@ -116,7 +140,7 @@ export function storeCartRoutes({ route }: Builders): AnyRoute[] {
       path: '/store/carts/:token/order',
       summary: 'Public: the order placed from this cart (to follow its payment)',
       public: true,
-      schema: { params: CartParams },
+      schema: { params: CartParams, response: PublicOrder },
       async handler({ params, deps, ctx }) {
         const cart = await findCart(deps.db, params.token, actorOf(ctx.caller));
         const [order] = await deps.db.query<{ id: string }>('select id from shop_orders where cart_id = $1', [cart.id]);
@@ -128,12 +152,12 @@ export function storeCartRoutes({ route }: Builders): AnyRoute[] {
 }
 
 /** What a buyer sees of their order. */
-function publicOrder(order: NonNullable<Awaited<ReturnType<typeof loadOrder>>>) {
+function publicOrder(order: OrderView): Static<typeof PublicOrder> {
   const { source: _source, external_id: _externalId, reservation: _reservation, customer, ...rest } = order;
-  return { ...rest, customer: { email: customer.email, name: customer.name } };
+  return { ...toJson(rest), customer: { email: customer.email, name: customer.name } };
 }
 
 /** What a buyer needs of the intent to pay it. */
-function publicIntent(intent: { id: string; status: string; amount: number; currency: string; next_action: unknown; provider: string }) {
+function publicIntent(intent: PaymentIntent): Static<typeof PublicIntent> {
   return { id: intent.id, provider: intent.provider, status: intent.status, amount: intent.amount, currency: intent.currency, next_action: intent.next_action };
 }

@@ -1,9 +1,38 @@
-import { NotFoundError, PageQuery, paginate, pageWindow, Reply, Type, type AnyRoute, type TenantDb } from '@plinth/sdk';
+import { type AnyRoute, NotFoundError, Nullable, PageQuery, pageWindow, paginate, Reply, type Static, type TenantDb, Type } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { productPage } from './products.routes.js';
 
 /** What the public may see of a product: no metadata, no stock counts, no sync keys. */
 const PUBLIC_PRODUCT = 'id, name, slug, description, images, seo_title, seo_description, category_id';
+const PublicVariant = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  sku: Type.String(),
+  name: Type.String(),
+  price: Type.Integer(),
+  compare_at_price: Nullable(Type.Integer()),
+  attributes: Type.Record(Type.String(), Type.String()),
+  in_stock: Type.Boolean(),
+});
+type PublicVariant = Static<typeof PublicVariant>;
+const PublicProduct = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  name: Type.String(),
+  slug: Type.String(),
+  description: Type.String(),
+  images: Type.Array(Type.String()),
+  seo_title: Nullable(Type.String()),
+  seo_description: Nullable(Type.String()),
+  category_id: Nullable(Type.String({ format: 'uuid' })),
+  variants: Type.Array(PublicVariant),
+});
+type PublicProductRow = Omit<Static<typeof PublicProduct>, 'variants'>;
+const PublicCategory = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  name: Type.String(),
+  slug: Type.String(),
+  parent_id: Nullable(Type.String({ format: 'uuid' })),
+  position: Type.Integer(),
+});
 const StoreQuery = Type.Composite([
   PageQuery,
   Type.Object({
@@ -14,9 +43,9 @@ const StoreQuery = Type.Composite([
 ]);
 
 async function publicVariants(db: TenantDb, productIds: readonly string[]) {
-  const grouped = new Map<string, unknown[]>(productIds.map((id) => [id, []]));
+  const grouped = new Map<string, PublicVariant[]>(productIds.map((id) => [id, []]));
   if (!productIds.length) return grouped;
-  const rows = await db.query<{ product_id: string }>(
+  const rows = await db.query<PublicVariant & { product_id: string }>(
     `select id, product_id, sku, name, price, compare_at_price, attributes, stock > 0 as in_stock
        from shop_variants where product_id = any($1::uuid[]) order by position, created_at, sku`,
     [productIds],
@@ -36,9 +65,9 @@ export function storefrontRoutes({ route }: Builders): AnyRoute[] {
       path: '/store/products',
       summary: 'Public: active products with their variants (price, in stock or not)',
       public: true,
-      schema: { query: StoreQuery },
+      schema: { query: StoreQuery, response: Type.Array(PublicProduct) },
       async handler({ query, deps }) {
-        return productPage(deps.db, { ...query, status: 'active' }, PUBLIC_PRODUCT, publicVariants);
+        return productPage<PublicProductRow, PublicVariant>(deps.db, { ...query, status: 'active' }, PUBLIC_PRODUCT, publicVariants);
       },
     }),
     route({
@@ -46,9 +75,9 @@ export function storefrontRoutes({ route }: Builders): AnyRoute[] {
       path: '/store/products/:slug',
       summary: 'Public: one active product by slug',
       public: true,
-      schema: { params: Type.Object({ slug: Type.String({ maxLength: 80 }) }) },
+      schema: { params: Type.Object({ slug: Type.String({ maxLength: 80 }) }), response: PublicProduct },
       async handler({ params, deps }) {
-        const [product] = await deps.db.query<{ id: string }>(`select ${PUBLIC_PRODUCT} from shop_products where slug = $1 and status = 'active'`, [
+        const [product] = await deps.db.query<PublicProductRow>(`select ${PUBLIC_PRODUCT} from shop_products where slug = $1 and status = 'active'`, [
           params.slug,
         ]);
         if (!product) throw new NotFoundError('Product not found');
@@ -60,13 +89,13 @@ export function storefrontRoutes({ route }: Builders): AnyRoute[] {
       path: '/store/categories',
       summary: 'Public: the category tree (flat, with parent_id)',
       public: true,
-      schema: { query: PageQuery },
+      schema: { query: PageQuery, response: Type.Array(PublicCategory) },
       async handler({ query, deps }) {
         const { limit, offset } = pageWindow(query);
-        const rows = await deps.db.query('select id, name, slug, parent_id, position from shop_categories order by position, name, id limit $1 offset $2', [
-          limit,
-          offset,
-        ]);
+        const rows = await deps.db.query<Static<typeof PublicCategory>>(
+          'select id, name, slug, parent_id, position from shop_categories order by position, name, id limit $1 offset $2',
+          [limit, offset],
+        );
         const [count] = await deps.db.query<{ total: number }>('select count(*)::int as total from shop_categories');
         return Reply.list(rows, paginate(query, count!.total));
       },

@@ -1,7 +1,22 @@
-import { NotFoundError, PageQuery, paginate, pageWindow, Reply, Type, type AnyRoute } from '@plinth/sdk';
+import {
+  type AnyRoute,
+  NoContent,
+  NotFoundError,
+  Nullable,
+  PageQuery,
+  pageWindow,
+  paginate,
+  Reply,
+  type Static,
+  type Stored,
+  Timestamp,
+  toJson,
+  Type,
+  withStatus,
+} from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { shopPermissions as permissions } from '../permissions.js';
-import { loadProduct, uniquely, VARIANT_COLUMNS, type VariantView } from '../services/catalogue.js';
+import { loadProduct, uniquely, Variant, VARIANT_COLUMNS, type VariantView } from '../services/catalogue.js';
 import { adjustStock } from '../services/inventory.js';
 import { insertVariant } from '../services/variants.js';
 import { actorOf } from './caller.js';
@@ -16,6 +31,17 @@ const StockAdjustment = Type.Object(
   { additionalProperties: false },
 );
 
+const Movement = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  quantity: Type.Integer({ description: 'Units in (+) or out (−)' }),
+  reason: Type.Union(['reserved', 'released', 'sold', 'unreserved', 'restocked', 'adjusted', 'imported'].map((reason) => Type.Literal(reason))),
+  order_id: Nullable(Type.String({ format: 'uuid' })),
+  note: Nullable(Type.String()),
+  actor_id: Nullable(Type.String({ format: 'uuid' })),
+  created_at: Timestamp,
+});
+type MovementRow = Stored<Static<typeof Movement>, 'created_at'>;
+
 /** `/api/v1/shop/products/:id/variants`, `/variants/:id` and the stock ledger. */
 export function variantRoutes({ route }: Builders): AnyRoute[] {
   return [
@@ -24,7 +50,7 @@ export function variantRoutes({ route }: Builders): AnyRoute[] {
       path: '/products/:id/variants',
       summary: 'Add a variant (SKU unique in the tenant; opening stock is a ledger entry)',
       permission: permissions['products.manage'],
-      schema: { params: IdParams, body: NewVariant },
+      schema: { params: IdParams, body: NewVariant, response: withStatus(Variant, 201) },
       async handler({ params, body, deps, ctx }) {
         await loadProduct(deps.db, params.id);
         return Reply.created(await insertVariant({ deps, settings: ctx.settings }, params.id, body, actorOf(ctx.caller)));
@@ -35,7 +61,7 @@ export function variantRoutes({ route }: Builders): AnyRoute[] {
       path: '/variants/:id',
       summary: 'A variant with its stock',
       permission: permissions['products.view'],
-      schema: { params: IdParams },
+      schema: { params: IdParams, response: Variant },
       async handler({ params, deps }) {
         const [row] = await deps.db.query<VariantView>(`select ${VARIANT_COLUMNS} from shop_variants where id = $1`, [params.id]);
         if (!row) throw new NotFoundError('Variant not found');
@@ -47,7 +73,7 @@ export function variantRoutes({ route }: Builders): AnyRoute[] {
       path: '/variants/:id',
       summary: 'Change a variant (stock changes go through /variants/:id/stock)',
       permission: permissions['products.manage'],
-      schema: { params: IdParams, body: VariantPatch },
+      schema: { params: IdParams, body: VariantPatch, response: Variant },
       async handler({ params, body, deps }) {
         const sets: string[] = [];
         const values: unknown[] = [params.id];
@@ -71,7 +97,7 @@ export function variantRoutes({ route }: Builders): AnyRoute[] {
       path: '/variants/:id',
       summary: 'Delete a variant (orders keep their lines)',
       permission: permissions['products.manage'],
-      schema: { params: IdParams },
+      schema: { params: IdParams, response: NoContent },
       async handler({ params, deps }) {
         const [row] = await deps.db.query('delete from shop_variants where id = $1 returning id', [params.id]);
         if (!row) throw new NotFoundError('Variant not found');
@@ -83,7 +109,7 @@ export function variantRoutes({ route }: Builders): AnyRoute[] {
       path: '/variants/:id/stock',
       summary: 'Adjust stock by a delta (a count, a delivery); never below zero (409 out_of_stock)',
       permission: permissions['products.manage'],
-      schema: { params: IdParams, body: StockAdjustment },
+      schema: { params: IdParams, body: StockAdjustment, response: Type.Object({ variant_id: Type.String({ format: 'uuid' }), stock: Type.Integer() }) },
       async handler({ params, body, deps, ctx }) {
         const stock = await adjustStock({ deps, settings: ctx.settings }, params.id, body.delta, {
           reason: body.reason ?? 'adjusted',
@@ -99,18 +125,18 @@ export function variantRoutes({ route }: Builders): AnyRoute[] {
       path: '/variants/:id/movements',
       summary: "A variant's stock ledger, newest first",
       permission: permissions['products.view'],
-      schema: { params: IdParams, query: PageQuery },
+      schema: { params: IdParams, query: PageQuery, response: Type.Array(Movement) },
       async handler({ params, query, deps }) {
         const [variant] = await deps.db.query('select id from shop_variants where id = $1', [params.id]);
         if (!variant) throw new NotFoundError('Variant not found');
         const { limit, offset } = pageWindow(query);
-        const rows = await deps.db.query(
+        const rows = await deps.db.query<MovementRow>(
           `select id, quantity, reason, order_id, note, actor_id, created_at from shop_stock_movements where variant_id = $1
              order by created_at desc, id desc limit $2 offset $3`,
           [params.id, limit, offset],
         );
         const [count] = await deps.db.query<{ total: number }>('select count(*)::int as total from shop_stock_movements where variant_id = $1', [params.id]);
-        return Reply.list(rows, paginate(query, count!.total));
+        return Reply.list(toJson(rows), paginate(query, count!.total));
       },
     }),
   ];

@@ -1,8 +1,38 @@
 import { randomBytes } from 'node:crypto';
-import { ConflictError, NotFoundError, ValidationError, type TenantDb } from '@plinth/sdk';
+import { ConflictError, NotFoundError, Nullable, type Static, type TenantDb, Type, ValidationError } from '@plinth/sdk';
 import type { Scope } from '../deps.js';
+import { ShippingRate } from '../settings.js';
 import { outOfStock } from './errors.js';
+import { Discount } from './order-views.js';
 import { priceLines } from './pricing.js';
+
+/** A cart as buyers see it: every price is the server's. */
+export const Cart = Type.Object({
+  token: Type.String(),
+  status: Type.String({ description: '`open`, or `checked_out`' }),
+  currency: Type.String(),
+  lines: Type.Array(
+    Type.Object({
+      id: Type.String({ format: 'uuid' }),
+      variant_id: Type.String({ format: 'uuid' }),
+      product_id: Type.String({ format: 'uuid' }),
+      sku: Type.String(),
+      name: Type.String(),
+      quantity: Type.Integer(),
+      unit_price: Type.Integer(),
+      total: Type.Integer(),
+      available: Type.Boolean({ description: 'False when the product is no longer on sale: left out of the totals' }),
+    }),
+  ),
+  subtotal: Type.Integer(),
+  discounts: Type.Array(Discount),
+  discount: Type.Integer(),
+  shipping_rate: Nullable(Type.String()),
+  shipping: Type.Integer(),
+  tax: Type.Integer(),
+  total: Type.Integer(),
+  shipping_rates: Type.Array(ShippingRate),
+});
 
 /** A cart row. */
 export interface CartRow {
@@ -62,7 +92,7 @@ export async function setCartLine(db: TenantDb, cartId: string, variantId: strin
 }
 
 /** The cart as buyers see it: lines and server-computed totals, with the shop's shipping rates to choose from. */
-export async function cartView(scope: Scope, cart: CartRow, shippingRate?: string) {
+export async function cartView(scope: Scope, cart: CartRow, shippingRate?: string): Promise<Static<typeof Cart>> {
   const items = await cartItems(scope.deps.db, cart.id);
   const priced = await priceLines(scope, items, { shippingRate, field: 'lines' });
   return {

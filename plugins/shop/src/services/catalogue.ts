@@ -1,37 +1,40 @@
-import { ConflictError, NotFoundError, ValidationError, type TenantDb } from '@plinth/sdk';
+import { ConflictError, NotFoundError, Nullable, type Static, type Stored, type TenantDb, Timestamp, Type, ValidationError } from '@plinth/sdk';
+import { ProductStatus } from '../routes/schemas.js';
 import { isUniqueViolation } from './errors.js';
 
-/** A variant as the API shows it. */
-export interface VariantView {
-  id: string;
-  product_id: string;
-  sku: string;
-  name: string;
-  price: number;
-  compare_at_price: number | null;
-  attributes: Record<string, string>;
-  stock: number;
-  weight_grams: number | null;
-}
+/** A variant as the API shows it (to staff). */
+export const Variant = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  product_id: Type.String({ format: 'uuid' }),
+  sku: Type.String(),
+  name: Type.String(),
+  price: Type.Integer(),
+  compare_at_price: Nullable(Type.Integer()),
+  attributes: Type.Record(Type.String(), Type.String()),
+  stock: Type.Integer(),
+  weight_grams: Nullable(Type.Integer()),
+});
+export type VariantView = Static<typeof Variant>;
 
 /** A product as the admin API shows it. */
-export interface ProductView {
-  id: string;
-  name: string;
-  slug: string;
-  description: string;
-  images: string[];
-  status: string;
-  seo_title: string | null;
-  seo_description: string | null;
-  metadata: Record<string, unknown>;
-  category_id: string | null;
-  source: string | null;
-  external_id: string | null;
-  created_at: Date;
-  updated_at: Date;
-  variants: VariantView[];
-}
+export const Product = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  name: Type.String(),
+  slug: Type.String(),
+  description: Type.String(),
+  images: Type.Array(Type.String()),
+  status: ProductStatus,
+  seo_title: Nullable(Type.String()),
+  seo_description: Nullable(Type.String()),
+  metadata: Type.Record(Type.String(), Type.Unknown()),
+  category_id: Nullable(Type.String({ format: 'uuid' })),
+  source: Nullable(Type.String({ description: 'The system a synced product comes from' })),
+  external_id: Nullable(Type.String()),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+  variants: Type.Array(Variant),
+});
+export type ProductView = Stored<Static<typeof Product>, 'created_at' | 'updated_at'>;
 
 export const PRODUCT_COLUMNS =
   'id, name, slug, description, images, status, seo_title, seo_description, metadata, category_id, source, external_id, created_at, updated_at';

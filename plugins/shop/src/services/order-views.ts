@@ -1,45 +1,60 @@
-import type { TenantDb } from '@plinth/sdk';
+import { Nullable, type Static, type Stored, type TenantDb, Timestamp, Type } from '@plinth/sdk';
 import type { OrderEvent } from '../contract.js';
 
 /** An order line as the API shows it. */
-export interface OrderLineView {
-  id: string;
-  product_id: string | null;
-  variant_id: string | null;
-  sku: string;
-  name: string;
-  quantity: number;
-  unit_price: number;
-  total: number;
-  refunded_quantity: number;
-  refunded_amount: number;
-}
+export const OrderLine = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  product_id: Nullable(Type.String({ format: 'uuid' })),
+  variant_id: Nullable(Type.String({ format: 'uuid' })),
+  sku: Type.String(),
+  name: Type.String(),
+  quantity: Type.Integer(),
+  unit_price: Type.Integer(),
+  total: Type.Integer(),
+  refunded_quantity: Type.Integer(),
+  refunded_amount: Type.Integer(),
+});
+export type OrderLineView = Static<typeof OrderLine>;
 
-/** An order as the API shows it. */
-export interface OrderView {
-  id: string;
-  number: string;
-  status: string;
-  currency: string;
-  subtotal: number;
-  discount: number;
-  discounts: { code: string; label: string; amount: number }[];
-  shipping: number;
-  shipping_rate: string | null;
-  tax: number;
-  total: number;
-  refunded_amount: number;
-  reservation: string;
-  reserved_until: Date | null;
-  payment_intent_id: string | null;
-  source: string | null;
-  external_id: string | null;
-  invoice_number: string | null;
-  customer: { id: string; email: string; name: string | null; user_id: string | null };
-  placed_at: Date;
-  paid_at: Date | null;
-  lines: OrderLineView[];
-}
+export const OrderStatus = Type.Union(['pending', 'paid', 'fulfilled', 'cancelled', 'refunded'].map((status) => Type.Literal(status)));
+
+/** A discount applied to an order or a cart. */
+export const Discount = Type.Object({ code: Type.String(), label: Type.String(), amount: Type.Integer() });
+
+/** An order as the API shows it, without its lines (lists). */
+export const OrderSummary = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  number: Type.String(),
+  status: OrderStatus,
+  currency: Type.String(),
+  subtotal: Type.Integer(),
+  discount: Type.Integer(),
+  discounts: Type.Array(Discount),
+  shipping: Type.Integer(),
+  shipping_rate: Nullable(Type.String()),
+  tax: Type.Integer(),
+  total: Type.Integer(),
+  refunded_amount: Type.Integer(),
+  reservation: Type.Union(['held', 'committed', 'released', 'none'].map((state) => Type.Literal(state))),
+  reserved_until: Nullable(Timestamp),
+  payment_intent_id: Nullable(Type.String({ format: 'uuid' })),
+  source: Nullable(Type.String()),
+  external_id: Nullable(Type.String()),
+  invoice_number: Nullable(Type.String()),
+  customer: Type.Object({
+    id: Type.String({ format: 'uuid' }),
+    email: Type.String(),
+    name: Nullable(Type.String()),
+    user_id: Nullable(Type.String({ format: 'uuid' })),
+  }),
+  placed_at: Timestamp,
+  paid_at: Nullable(Timestamp),
+});
+export type OrderSummaryRow = Stored<Static<typeof OrderSummary>, 'reserved_until' | 'placed_at' | 'paid_at'>;
+
+/** An order with its lines, as the API shows it. */
+export const Order = Type.Composite([OrderSummary, Type.Object({ lines: Type.Array(OrderLine) })]);
+export type OrderView = OrderSummaryRow & { lines: OrderLineView[] };
 
 /** The columns of an order row the API shows (joined with its customer and invoice). */
 export const ORDER_SELECT = `
@@ -50,7 +65,7 @@ export const ORDER_SELECT = `
 
 /** One order with its lines, or undefined (also for another tenant's order). */
 export async function loadOrder(db: TenantDb, orderId: string): Promise<OrderView | undefined> {
-  const [order] = await db.query<Omit<OrderView, 'lines'>>(`${ORDER_SELECT} where o.id = $1`, [orderId]);
+  const [order] = await db.query<OrderSummaryRow>(`${ORDER_SELECT} where o.id = $1`, [orderId]);
   if (!order) return undefined;
   return { ...order, lines: await loadLines(db, orderId) };
 }

@@ -1,0 +1,122 @@
+import { createTestKernel, signUp, type TestKernel, type TestUser } from '@plinth/core/testing';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createIntegrationsPlugin } from '../src/plugin.js';
+import { destinationProblems, type Resolve } from '../src/webhooks/destination-policy.js';
+
+// Registration refuses the destinations delivery would refuse (issue 15): a webhook or store URL pointing at
+// this machine, a private network or a cloud metadata service is a 422 naming the field, in whatever notation.
+delete process.env.PLINTH_INTEGRATIONS_ALLOW_LOOPBACK;
+
+/** Every form the issue lists, with the reason the answer gives. */
+const refused: [string, RegExp][] = [
+  ['http://127.0.0.1/hook', /loopback address \(127\.0\.0\.1\)/],
+  ['http://169.254.169.254/latest/meta-data/', /link-local \(cloud metadata\) address/],
+  ['http://10.0.0.1/internal', /private address \(10\.0\.0\.1\)/],
+  ['http://[::ffff:127.0.0.1]/mapped', /loopback address \(::ffff:7f00:1\)/],
+  ['http://0x7f000001/hex', /loopback address \(127\.0\.0\.1\)/],
+  ['http://127.1/short', /loopback address \(127\.0\.0\.1\)/],
+  ['http://2130706433/decimal', /loopback address \(127\.0\.0\.1\)/],
+  ['http://0177.0.0.1/octal', /loopback address \(127\.0\.0\.1\)/],
+  ['http://metadata.google.internal/computeMetadata/v1/', /internal network/],
+  ['http://[::1]:8080/v6', /loopback address/],
+  ['http://localhost:3000/by-name', /loopback name/],
+  ['http://[fd00::1]/ula', /private \(unique local\) address/],
+  ['http://[::ffff:a9fe:a9fe]/mapped-metadata', /link-local \(cloud metadata\) address/],
+  ['http://192.168.1.1/router', /private address/],
+  ['http://100.64.0.1/cgnat', /carrier-grade NAT address/],
+  ['http://0.0.0.0/any', /unspecified address/],
+  ['http://instance-data/latest/', /has no domain/],
+];
+
+const noDns: Resolve = () => Promise.reject(new Error('ENOTFOUND'));
+
+describe('destinationProblems', () => {
+  it.each(refused)('refuses %s', async (url, reason) => {
+    const problems = await destinationProblems(url, false, noDns);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(reason);
+  });
+
+  it('refuses a name that resolves to a private address, and says which', async () => {
+    const problems = await destinationProblems('https://hooks.example.com/x', false, async () => ['93.184.215.14', '10.1.2.3']);
+    expect(problems).toEqual(['must not point to a private address (hooks.example.com resolves to 10.1.2.3)']);
+  });
+
+  it('accepts a public name, and one that does not resolve yet (delivery checks it again)', async () => {
+    expect(await destinationProblems('https://hooks.example.com/x', false, async () => ['93.184.215.14'])).toEqual([]);
+    expect(await destinationProblems('https://not-yet.example.com/x', false, noDns)).toEqual([]);
+  });
+
+  it('allows loopback, by address or name, only when the host allows it, and nothing else', async () => {
+    expect(await destinationProblems('http://127.0.0.1:4000/hook', true, noDns)).toEqual([]);
+    expect(await destinationProblems('http://localhost:4000/hook', true, noDns)).toEqual([]);
+    expect(await destinationProblems('http://[::ffff:127.0.0.1]/hook', true, noDns)).toEqual([]);
+    expect(await destinationProblems('http://10.0.0.1/hook', true, noDns)).toHaveLength(1);
+    expect(await destinationProblems('http://169.254.169.254/', true, noDns)).toHaveLength(1);
+  });
+
+  it('still reports the form first', async () => {
+    expect(await destinationProblems('ftp://127.0.0.1/', false, noDns)).toEqual(['must use http or https']);
+    expect(await destinationProblems('not a url', false, noDns)).toEqual(['must be an absolute http(s) URL']);
+  });
+});
+
+let t: TestKernel;
+let owner: TestUser;
+let endpointId: string;
+let connectionId: string;
+beforeAll(async () => {
+  t = await createTestKernel({ plugins: [createIntegrationsPlugin()] });
+  owner = await signUp(t, { tenant: true });
+  await t.enable(owner, 'integrations');
+  const endpoint = await api('POST', '/webhooks', { url: 'https://hooks.example.com/plinth', events: ['*'] });
+  expect(endpoint.status, JSON.stringify(endpoint.body)).toBe(201);
+  endpointId = endpoint.body.data.id;
+  const connection = await api('POST', '/woocommerce/connections', { ...store, store_url: 'https://store.example.com' });
+  expect(connection.status, JSON.stringify(connection.body)).toBe(201);
+  connectionId = connection.body.data.id;
+});
+afterAll(async () => {
+  await t?.close();
+});
+afterEach(() => {
+  delete process.env.PLINTH_INTEGRATIONS_ALLOW_LOOPBACK;
+});
+
+const api = (method: string, path: string, body?: unknown) => t.request(method, `/api/v1/integrations${path}`, { headers: owner.headers, body });
+const store = { name: 'Store', consumer_key: 'ck_abcdefgh12345678', consumer_secret: 'cs_secret12345678', currency: 'EUR' };
+
+describe('registering an outbound URL', () => {
+  it.each(refused)('refuses the webhook URL %s at creation and change, naming url', async (url, reason) => {
+    const created = await api('POST', '/webhooks', { url, events: ['*'] });
+    expect(created.status).toBe(422);
+    expect(created.body).toMatchObject({ success: false, code: 'validation_failed' });
+    expect(created.body.errors.url[0]).toMatch(reason);
+    const changed = await api('PATCH', `/webhooks/${endpointId}`, { url });
+    expect(changed.status).toBe(422);
+    expect(changed.body.errors.url[0]).toMatch(reason);
+  });
+
+  it.each(refused)('refuses the WooCommerce store URL %s at creation and change, naming store_url', async (url, reason) => {
+    const created = await api('POST', '/woocommerce/connections', { ...store, store_url: url });
+    expect(created.status).toBe(422);
+    expect(created.body.errors.store_url[0]).toMatch(reason);
+    const changed = await api('PATCH', `/woocommerce/connections/${connectionId}`, { store_url: url });
+    expect(changed.status).toBe(422);
+    expect(changed.body.errors.store_url[0]).toMatch(reason);
+  });
+
+  it('leaves the stored URLs as they were', async () => {
+    expect((await api('GET', `/webhooks/${endpointId}`)).body.data.url).toBe('https://hooks.example.com/plinth');
+    expect((await api('GET', `/woocommerce/connections/${connectionId}`)).body.data.store_url).toBe('https://store.example.com');
+  });
+
+  it('accepts loopback when PLINTH_INTEGRATIONS_ALLOW_LOOPBACK is true (development), and still no private address', async () => {
+    process.env.PLINTH_INTEGRATIONS_ALLOW_LOOPBACK = 'true';
+    expect((await api('POST', '/webhooks', { url: 'http://127.0.0.1:4000/hook', events: ['*'] })).status).toBe(201);
+    expect((await api('PATCH', `/woocommerce/connections/${connectionId}`, { store_url: 'http://localhost:8080' })).status).toBe(200);
+    const metadata = await api('POST', '/webhooks', { url: 'http://169.254.169.254/latest/meta-data/', events: ['*'] });
+    expect(metadata.status).toBe(422);
+    expect(metadata.body.errors.url[0]).toMatch(/cloud metadata/);
+  });
+});
