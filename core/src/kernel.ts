@@ -15,10 +15,10 @@ import { createSecretBox, type SecretBox } from './crypto/secrets.js';
 import { runInTenant } from './db/scoped-db.js';
 import { createHttpApp } from './http/app.js';
 import { createRateLimiter, type RateLimiter } from './http/rate-limiter.js';
-import { drainable, type Drainable } from './http/drain.js';
+import { drainable } from './http/drain.js';
 import { openApiDocument } from './http/openapi.js';
 import type { CoreRoute } from './http/route.js';
-import { compileRouteSchemas, mountRoutes, warmSchemas } from './http/route-pipeline.js';
+import { checkRoutes, mountRoutes } from './http/route-pipeline.js';
 import { version } from './version.js';
 import { withTimeout } from './util/timeout.js';
 import { coreRoutes } from './http/core-routes.js';
@@ -35,6 +35,7 @@ import type { PlinthRouter, PlinthState } from './http/context.js';
 import { mountOperationalRoutes } from './http/health.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
 import { createJobs, type Jobs } from './jobs/jobs.js';
+import { createCloser, type Closer } from './lifecycle/closer.js';
 import { createLogger, type Logger } from './logger.js';
 
 /** The services a kernel holds, by name, in its awilix container. */
@@ -75,7 +76,12 @@ export interface Kernel {
   start(): Promise<void>;
   /** The URL the API listens on, once started. */
   readonly url: string | undefined;
-  /** Graceful shutdown: stop accepting, finish in-flight requests and jobs (bounded), close pools. */
+  /**
+   * Graceful shutdown: closes what the kernel opened, in reverse — stops accepting and finishes in-flight
+   * requests, then running jobs (each bounded by the shutdown timeout), writes what the write-behind holds,
+   * closes the cache, the pool and the embedded PostgreSQL. Once; later calls get the same promise. A boot
+   * (`createKernel` or `start`) that fails halfway has already done this for what it had opened.
+   */
   stop(): Promise<void>;
 }
 
@@ -86,12 +92,6 @@ export interface KernelOptions {
   /** Extra routes of the host, served under /api/v1 behind the same request path as core's. */
   routes?: readonly CoreRoute[];
   /**
-   * Compile every route's schemas before the kernel is returned, failing on the first bad one (the test kit
-   * does, so a plugin's tests catch it). Otherwise they compile after `start`, in the background, and a bad
-   * one is logged naming plugin and route (that route answers 500).
-   */
-  eagerSchemas?: boolean;
-  /**
    * Check every answer against its route's response schema (the test kit does): data or a status the schema does
    * not document is a 500, logged naming the route and what differs. Off in production: it costs a JSON round trip.
    */
@@ -101,10 +101,23 @@ export interface KernelOptions {
 /**
  * Builds a kernel from a validated configuration. With no `databaseUrl`, it
  * first starts the embedded PostgreSQL under `<dataDir>/postgres` (and stops
- * it on {@link Kernel.stop}).
+ * it on {@link Kernel.stop}). Should building fail halfway, what it had opened
+ * is closed, in reverse, before the error is thrown.
  */
 export async function createKernel(config: PlinthConfig, options: KernelOptions = {}): Promise<Kernel> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  const closer = createCloser({ onError: (resource, error) => logger.error({ err: error, resource }, `could not close ${resource}`) });
+  try {
+    return await assembleKernel(config, options, logger, closer);
+  } catch (error) {
+    // Closing failures were logged, each naming its resource; the caller gets the boot's error.
+    await closer.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Opens the kernel's resources one by one, each registered on `closer` as soon as it exists. */
+async function assembleKernel(config: PlinthConfig, options: KernelOptions, logger: Logger, closer: Closer): Promise<Kernel> {
   // Plugins are validated and ordered first: a refused plugin stops the boot before anything is opened.
   const pluginHost = createPluginHost(options.plugins ?? [], () => services, {
     coreVersion: version,
@@ -113,15 +126,24 @@ export async function createKernel(config: PlinthConfig, options: KernelOptions 
       logger.error({ plugin: failure.plugin, kind: failure.kind, err: failure.cause }, failure.message);
     },
   });
+  // So are the routes, in production too: a schema ajv refuses or a shadowed path stops the boot, naming plugin and route.
+  const routes = [...coreRoutes, ...pluginHost.routes, ...(options.routes ?? [])];
+  checkRoutes(routes, (route) => (route.root ? 'root' : (route.plugin ?? 'api')));
   const target = await resolveDatabase(config, logger);
+  closer.defer(target.kind === 'embedded' ? 'embedded PostgreSQL' : 'database target', () => target.release());
   const databaseUrl = target.url;
 
   const database = createDatabase({ url: databaseUrl, poolMax: config.dbPoolMax, onLog: (level, message) => logger[level]({ source: 'knex' }, message) });
+  closer.defer('database pool', () => database.destroy());
   const cache = await createCache({
     redisUrl: config.redisUrl,
     namespace: config.redisPrefix,
     onError: (error) => logger.warn({ err: error }, 'cache error'),
   });
+  closer.defer('cache', () => cache.close());
+  // Before the job system, so it closes after it: a job stopping may still queue rows.
+  const writeBehind = createWriteBehind(database, logger);
+  closer.defer('write-behind', () => writeBehind.stop());
   const metrics = createMetrics(() => database.poolStats());
   const jobs = createJobs({
     databaseUrl,
@@ -130,10 +152,20 @@ export async function createKernel(config: PlinthConfig, options: KernelOptions 
     lockLifetimeMs: config.jobsLockMs,
     counters: { onSucceeded: metrics.jobSucceeded, onFailed: metrics.jobFailed },
   });
+  closer.defer('job system', () => jobs.stop(config.shutdownTimeoutMs));
   const http = createHttpApp(config, logger, metrics);
+  // Requests get the shutdown timeout from the moment closing begins (the server's drain, then handlers whose client left); then running jobs get it.
+  let requestsDeadline: number | undefined;
+  const drainStarts = () => (requestsDeadline ??= performance.now() + config.shutdownTimeoutMs);
+  closer.defer('in-flight requests', async () => {
+    drainStarts();
+    http.beginDrain();
+    await withTimeout(http.idle(), Math.max(0, drainStarts() - performance.now()), 'in-flight requests').catch((error: unknown) =>
+      logger.warn({ err: error }, 'requests still running at shutdown'),
+    );
+  });
   mountOperationalRoutes(http.rootRouter, { database, cache, jobs }, metrics);
 
-  let server: Drainable | undefined;
   let url: string | undefined;
   const accessTokens = createAccessTokens(config.jwtSecret);
   const catalogue: PermissionDefinition[] = [...corePermissions, ...pluginHost.permissions];
@@ -161,18 +193,16 @@ export async function createKernel(config: PlinthConfig, options: KernelOptions 
       );
     }),
     rateLimiter: createRateLimiter(cache),
-    writeBehind: createWriteBehind(database, logger),
+    writeBehind,
     plugins: pluginHost,
     permissionCatalogue: () => catalogue,
     publicUrl: () => config.publicUrl ?? url ?? `http://${config.host}:${config.port}`,
   };
   const container = createContainer<KernelServices>({ injectionMode: InjectionMode.PROXY, strict: true });
   container.register(Object.fromEntries(Object.entries(services).map(([name, value]) => [name, asValue(value)])) as never);
-  const routes = [...coreRoutes, ...pluginHost.routes, ...(options.routes ?? [])];
   mountRoutes((route) => (route.root ? http.rootRouter : route.plugin ? http.pluginRouter(route.plugin) : http.apiRouter), routes, services, {
     checkResponses: options.checkResponses ?? false,
   });
-  if (options.eagerSchemas) for (const route of routes) compileRouteSchemas(route);
   const routing = hostRouting({ plugins: pluginHost.plugins, database, tenants: services.tenants });
   if (routing) http.routeHosts(routing);
   http.app.use(staticFiles(webSites(pluginHost.plugins)));
@@ -189,32 +219,22 @@ export async function createKernel(config: PlinthConfig, options: KernelOptions 
       await jobs.start();
       await pluginHost.scheduleWork();
     }
-    // Compiling ~300 schemas takes a third of a second: after listening, a route at a time, so boot does not wait.
-    if (!options.eagerSchemas && config.role !== 'worker') void warmSchemas(routes, logger, () => stopping !== undefined);
     if (config.role !== 'worker') {
       const listening = http.app.listen(config.port, config.host);
       listening.keepAliveTimeout = 65_000;
-      server = drainable(listening);
+      const server = drainable(listening);
+      closer.defer('HTTP server', async () => {
+        drainStarts();
+        http.beginDrain();
+        await server.drain(config.shutdownTimeoutMs);
+      });
       await once(listening, 'listening');
       const { port } = listening.address() as AddressInfo;
       url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     }
   };
 
-  const stop = async () => {
-    // Requests get the shutdown timeout (connections closed, then handlers whose client left), then running jobs get it.
-    const requestsDeadline = performance.now() + config.shutdownTimeoutMs;
-    http.beginDrain();
-    if (server) await server.drain(config.shutdownTimeoutMs);
-    await withTimeout(http.idle(), Math.max(0, requestsDeadline - performance.now()), 'in-flight requests').catch((error: unknown) =>
-      logger.warn({ err: error }, 'requests still running at shutdown'),
-    );
-    await jobs.stop(config.shutdownTimeoutMs);
-    await services.writeBehind.stop();
-    await cache.close();
-    await database.destroy();
-    await target.release();
-  };
+  const stop = () => (stopping ??= closer.close());
 
   return {
     config,
@@ -222,11 +242,16 @@ export async function createKernel(config: PlinthConfig, options: KernelOptions 
     app: http.app,
     rootRouter: http.rootRouter,
     apiRouter: http.apiRouter,
-    start,
+    // A start that fails halfway (a plugin's setup, a port in use) closes what the kernel opened before it throws.
+    start: () =>
+      start().catch(async (error: unknown) => {
+        await stop().catch(() => undefined);
+        throw error;
+      }),
     get url() {
       return url;
     },
-    stop: () => (stopping ??= stop()),
+    stop,
   };
 }
 

@@ -168,6 +168,11 @@ export interface PluginDefinition<Deps extends DepRefs, SettingsSchema extends T
 /** A plugin, as the kernel loads it: the definition's data plus its built routes, jobs, handlers, taps and services. */
 export interface Plugin {
   readonly kind: 'plinth-plugin';
+  /**
+   * The shape of this object, stamped by {@link definePlugin} (authors never write it): a kernel refuses a
+   * definition newer than it understands, and reads one without it (built before the field existed) as 1.
+   */
+  readonly formatVersion?: number;
   readonly name: string;
   readonly version: string;
   readonly title: string;
@@ -192,6 +197,12 @@ export interface Plugin {
   readonly taps: readonly TapDefinition<HookName>[];
   readonly services: readonly ServiceDefinition<unknown, unknown, unknown>[];
 }
+
+/**
+ * The version of the {@link Plugin} object's shape that this SDK writes. It goes up only when a kernel that
+ * reads an older shape would misread the new one; definitions already published keep loading.
+ */
+export const pluginFormatVersion = 1;
 
 const builders: PluginBuilders<unknown, unknown> = {
   route: (route) => route as AnyRoute,
@@ -231,6 +242,7 @@ export function definePlugin<
   const build = builders as unknown as PluginBuilders<Deps, Static<SettingsSchema>>;
   return {
     kind: 'plinth-plugin',
+    formatVersion: pluginFormatVersion,
     name: definition.name,
     version: definition.version,
     title: definition.title,

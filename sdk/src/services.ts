@@ -54,6 +54,16 @@ export type DepRefs = Record<string, ServiceRef<unknown>>;
  * scoped to the tenant by Row Level Security (a query can only see and write
  * the current tenant's rows). Committed when the handler returns, rolled back
  * when it throws.
+ *
+ * The transaction runs at PostgreSQL's default isolation, READ COMMITTED: each
+ * statement sees what was committed before it began, so a check followed by a
+ * write ("is the slot free? then book it") can race another request doing the
+ * same. Make the database refuse the second (a unique index, a partial unique
+ * index or an exclusion constraint: the violation answers `409 conflict`), or
+ * serialize the two with {@link TenantDb.lock}. Rows come back as
+ * docs/plugins/migrations-and-isolation.md describes: `bigint` as a number
+ * (a value beyond 2^53 − 1 fails the query rather than being rounded),
+ * `numeric` as a string, `timestamptz` as a `Date`, `jsonb` parsed.
  */
 export interface TenantDb {
   /** Runs SQL with `$1` parameters and returns the rows. */
@@ -66,8 +76,20 @@ export interface TenantDb {
   table(name: string): Knex.QueryBuilder;
   /** Runs `fn` once the transaction has committed (not at all on rollback). */
   afterCommit(fn: () => unknown): void;
-  /** knex, for `raw` and `fn` inside builders; never run queries on it directly (they would escape the transaction). */
-  readonly knex: Knex;
+  /**
+   * Waits until no other transaction holds `key`, then holds it until this
+   * transaction commits or rolls back (a PostgreSQL transaction-level advisory
+   * lock). Keys are the plugin's and the tenant's own: the same key of another
+   * plugin or tenant never waits on this one.
+   *
+   * @example
+   * ```ts
+   * await deps.db.lock(`slot:${body.slot_id}`); // a second booking of this slot waits here until the first commits
+   * const taken = await deps.db.one('select 1 from bookings_bookings where slot_id = $1', [body.slot_id]);
+   * if (taken) throw new ConflictError('The slot is already booked');
+   * ```
+   */
+  lock(key: string): Promise<void>;
 }
 
 /** A cache namespaced to the tenant and the plugin. Values are shared: never mutate what you get. */

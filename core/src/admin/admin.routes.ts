@@ -1,4 +1,4 @@
-import { ConflictError, PageQuery, pageWindow, paginate } from '@plinth/sdk';
+import { listPage, ConflictError, likePattern, PageQuery, paginate } from '@plinth/sdk';
 import { Type } from '@sinclair/typebox';
 import { AuditFilters, auditPage } from '../audit/audit-query.js';
 import { defineRoute, Reply, type CoreRoute, type RouteInput, type RouteSchema } from '../http/route.js';
@@ -46,18 +46,15 @@ export const listTenantsAsAdmin = defineRoute({
     const values: unknown[] = [];
     if (query.status) conditions.push(`t.status = $${values.push(query.status)}`);
     if (query.q) {
-      const pattern = `%${query.q.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
-      conditions.push(`(t.slug ilike $${values.push(pattern)} or t.name ilike $${values.length})`);
+      conditions.push(`(t.slug ilike $${values.push(likePattern(query.q))} or t.name ilike $${values.length})`);
     }
-    const where = conditions.length > 0 ? `where ${conditions.join(' and ')}` : '';
-    const [counted] = await db.query<{ total: number }>(`select count(*) as total from tenants t ${where}`, values);
-    const { limit, offset } = pageWindow(query);
-    const rows = await db.query<AdminTenantRow>(
-      `select ${adminTenantColumns} from tenants t ${where} order by t.created_at desc, t.id limit ${limit} offset ${offset}`,
-      values,
+    const { items, total } = await listPage<AdminTenantRow>(
+      db,
+      { select: adminTenantColumns, from: 'tenants t', where: conditions, orderBy: 't.created_at desc, t.id', values },
+      query,
     );
     await audit({ action: 'admin.tenants.listed', data: { ...query } });
-    return Reply.list(rows.map(presentAdminTenant), paginate(query, counted?.total ?? 0));
+    return Reply.list(items.map(presentAdminTenant), paginate(query, total));
   },
 });
 

@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, PageQuery, pageWindow, paginate, ValidationError } from '@plinth/sdk';
+import { listPage, ConflictError, NotFoundError, PageQuery, paginate, ValidationError } from '@plinth/sdk';
 import { Type } from '@sinclair/typebox';
 import { randomToken, sha256 } from '../crypto/secrets.js';
 import { defineRoute, Reply, type CoreRoute } from '../http/route.js';
@@ -36,13 +36,12 @@ export const listApiTokens = defineRoute({
   schema: { query: PageQuery },
   response: Type.Array(ApiToken),
   async handler({ query, db }) {
-    const { limit, offset } = pageWindow(query);
-    const items = await db.query(`select ${tokenFields} from api_tokens where revoked_at is null order by created_at desc, id limit $1 offset $2`, [
-      limit,
-      offset,
-    ]);
-    const counted = await db.one<{ total: number }>('select count(*)::int as total from api_tokens where revoked_at is null');
-    return Reply.list(items, paginate(query, counted!.total));
+    const { items, total } = await listPage(
+      db,
+      { select: tokenFields, from: 'api_tokens', where: 'revoked_at is null', orderBy: 'created_at desc, id' },
+      query,
+    );
+    return Reply.list(items, paginate(query, total));
   },
 });
 

@@ -2,7 +2,7 @@ import { ConflictError, UnauthenticatedError, ValidationError } from '@plinth/sd
 import { Type } from '@sinclair/typebox';
 import { recordHostAudit } from '../audit/audit.js';
 import { defineRoute, Reply } from '../http/route.js';
-import { emitEvent } from '../plugins/plugin-scope.js';
+import { emitEvent } from '../events/outbox.js';
 import { createTenantWithOwner, NewTenant } from '../tenancy/tenant-setup.js';
 import { beginAttempt } from './login-limits.js';
 import { hashPassword, passwordProblems, verifyAgainstNothing, verifyPassword } from './passwords.js';

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 
 /** A random, URL-safe token of `bytes` bytes of entropy (default 32 = 256 bits). */
 export function randomToken(bytes = 32): string {
@@ -8,13 +8,6 @@ export function randomToken(bytes = 32): string {
 /** SHA-256 hex digest: how opaque tokens are stored (they have enough entropy not to need a slow hash). */
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
-}
-
-/** Constant-time string comparison. */
-export function safeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
 }
 
 /** AES-256-GCM for secrets at rest; the payload carries version, IV and tag: `v1.<iv>.<tag>.<ciphertext>`. */

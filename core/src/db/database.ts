@@ -2,8 +2,18 @@ import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import { withTimeout } from '../util/timeout.js';
 
-// Return bigint counts and numeric as strings would surprise callers; int8 fits in a JS number for counts.
-pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+/**
+ * Reads an `int8` (`bigint`, `count(*)`, `sum` of integers) as a JS number, which is exact only up to
+ * 2^53 − 1: a value beyond that fails the query instead of coming back rounded. `numeric` keeps pg's
+ * default, a string, and so does `int8[]` (docs/plugins/migrations-and-isolation.md has the table).
+ */
+export function parseInt8(text: string): number {
+  const value = Number(text);
+  if (Number.isSafeInteger(value)) return value;
+  throw new RangeError(`bigint ${text} is beyond what a JavaScript number holds exactly (±${Number.MAX_SAFE_INTEGER}): select it as text (::text)`);
+}
+
+pg.types.setTypeParser(pg.types.builtins.INT8, parseInt8);
 
 /** The application's database: one knex pool, used by core and (tenant-scoped) by plugins. */
 export interface Database {

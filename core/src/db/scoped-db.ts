@@ -24,12 +24,23 @@ export interface ScopedDb {
   table(name: string): Knex.QueryBuilder;
   /** Runs `fn` once the transaction has committed (not at all on rollback): cache invalidation, notifications. */
   afterCommit(fn: () => unknown): void;
-  /** knex itself, for `raw` and `fn` in builders (never run queries on it directly: they would escape the transaction). */
-  readonly knex: Knex;
+  /**
+   * Waits for, then holds until commit or rollback, an advisory lock on `key` within this transaction's scope
+   * (its tenant, or the system or global path): the same key of another tenant is another lock. Core's keys
+   * start with `core/`; a plugin's `deps.db` prefixes the plugin's name (see {@link namespacedDb}).
+   */
+  lock(key: string): Promise<void>;
 }
 
-/** A plain read (no row locks, no advisory locks, no sequence or setting changes) that may run as its own transaction. */
-const standaloneRead = /^\s*select\b(?![\s\S]*\b(for\s+(update|share|no\s+key\s+update|key\s+share)|pg_advisory|nextval|setval|set_config)\b)/i;
+/**
+ * Whether `text` may run as a transaction of its own, before the unit's transaction opens: a plain `select`
+ * that takes no row or advisory lock, creates nothing (`select … into`) and changes no sequence or setting.
+ * Anything else, or anything this test cannot see (a `with`, a function that writes), runs in the unit's
+ * transaction, which is always correct; the standalone path only saves a round trip.
+ */
+export function isStandaloneRead(text: string): boolean {
+  return /^\s*select\b/i.test(text) && !/\b(for\s+(update|share|no\s+key\s+update|key\s+share)|into|pg_advisory\w*|nextval|setval|set_config)\b/i.test(text);
+}
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -44,13 +55,49 @@ export function isUuid(value: string): boolean {
  */
 export type TransactionScope = string | null | 'global';
 
-/** What a transaction runs first: one round trip that begins it, sets the tenant and drops to the scoped role. */
-function preambleFor(tenantId: TransactionScope): string {
-  if (tenantId === null) return 'begin; set local role plinth_system';
-  if (tenantId === 'global') return 'begin; set local role plinth_app';
-  // The id is interpolated (a parameter cannot ride a multi-statement query), so it must be a UUID, checked here.
-  if (!isUuid(tenantId)) throw new Error(`tenant id ${JSON.stringify(tenantId)} is not a UUID`);
-  return `begin; select set_config('app.tenant_id', '${tenantId}', true); set local role plinth_app`;
+/**
+ * What a transaction runs first: `begin`, then one parameterised statement that sets the tenant (empty: none)
+ * and the role, both transaction-local. Sent without waiting, together with the first statement behind them,
+ * they cost no round trip of their own (docs/adr/0004-one-round-trip-tenant-transactions.md).
+ */
+function preambleFor(scope: TransactionScope): pg.QueryConfig[] {
+  if (typeof scope === 'string' && scope !== 'global' && !isUuid(scope)) throw new Error(`tenant id ${JSON.stringify(scope)} is not a UUID`);
+  const tenantId = scope === null || scope === 'global' ? '' : scope;
+  const role = scope === null ? 'plinth_system' : 'plinth_app';
+  return [
+    { text: 'begin' },
+    // Named: parsed once per connection. `set_config('role', …, true)` is `set local role …`.
+    { name: 'plinth-scope', text: "select set_config('app.tenant_id', $1, true), set_config('role', $2, true)", values: [tenantId, role] },
+  ];
+}
+
+/** Sends the preamble's statements; the promise settles when all have, with the first failure if any. */
+function sendPreamble(client: pg.Client, preamble: readonly pg.QueryConfig[]): Promise<unknown> {
+  const sent = preamble.map((statement) => client.query(statement));
+  for (const statement of sent) statement.catch(() => undefined);
+  return sent.reduce<Promise<unknown>>((previous, statement) => previous.then(() => statement), Promise.resolve());
+}
+
+/** The socket of a `pg` client (a private field, pinned by core/test/db/one-round-trip.test.ts). */
+function socketOf(client: pg.Client): { cork(): void; uncork(): void } | undefined {
+  const stream = (client as unknown as { connection?: { stream?: { cork?(): void; uncork(): void } } }).connection?.stream;
+  return stream?.cork ? (stream as { cork(): void; uncork(): void }) : undefined;
+}
+
+/**
+ * The `deps.db` a plugin receives: the unit's transaction, with lock keys of its own (`<plugin>/<key>`), so one
+ * plugin's key never waits on another's; and nothing more (no knex instance whose queries would escape the
+ * transaction and its tenant).
+ */
+export function namespacedDb(db: ScopedDb, namespace: string): ScopedDb {
+  return {
+    query: <Row>(text: string, values?: readonly unknown[]) => db.query<Row>(text, values),
+    one: <Row>(text: string, values?: readonly unknown[]) => db.one<Row>(text, values),
+    prepared: <Row>(name: string, text: string, values: readonly unknown[]) => db.prepared<Row>(name, text, values),
+    table: (name) => db.table(name),
+    afterCommit: (fn) => db.afterCommit(fn),
+    lock: (key) => db.lock(`${namespace}/${key}`),
+  };
 }
 
 /**
@@ -62,8 +109,10 @@ export class LazyTransaction implements ScopedDb {
   /** The preamble's result; statements are sent right behind it without waiting (pipeline mode) and wait for it only to report. */
   private begun: Promise<unknown> | undefined;
   /** The socket, corked from the preamble until the first statement is queued: both leave in one write. */
-  private corked: { uncork(): void } | undefined;
-  private readonly preamble: string;
+  private corked: { cork(): void; uncork(): void } | undefined;
+  private readonly preamble: pg.QueryConfig[];
+  /** What lock keys are hashed with, so that the same key in another scope is another lock. */
+  private readonly scopeKey: string;
   private readonly committed: (() => unknown)[] = [];
   /** Statements sent in this transaction so far: only the first, alone, may be resent on a new connection. */
   private sent = 0;
@@ -78,10 +127,7 @@ export class LazyTransaction implements ScopedDb {
     tenantId: TransactionScope,
   ) {
     this.preamble = preambleFor(tenantId);
-  }
-
-  get knex(): Knex {
-    return this.database.knex;
+    this.scopeKey = tenantId ?? 'system';
   }
 
   get opened(): boolean {
@@ -97,12 +143,17 @@ export class LazyTransaction implements ScopedDb {
   }
 
   async prepared<Row>(name: string, text: string, values: readonly unknown[]): Promise<Row[]> {
-    if (!this.opening && standaloneRead.test(text)) return this.readAlone<Row>(name, text, values);
+    if (!this.opening && isStandaloneRead(text)) return this.readAlone<Row>(name, text, values);
     return (await this.send({ name, text, values: values as unknown[] })).rows as Row[];
   }
 
   afterCommit(fn: () => unknown): void {
     this.committed.push(fn);
+  }
+
+  async lock(key: string): Promise<void> {
+    // 64 bits of hash: two different keys share a lock only by a collision (about one in 2^64 pairs).
+    await this.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`${this.scopeKey}:${key}`]);
   }
 
   table(name: string): Knex.QueryBuilder {
@@ -175,12 +226,9 @@ export class LazyTransaction implements ScopedDb {
    */
   private async open(): Promise<pg.Client> {
     const client = await this.database.acquire();
-    const socket = (client as unknown as { connection?: { stream?: { cork?(): void; uncork(): void } } }).connection?.stream;
-    if (socket?.cork) {
-      socket.cork();
-      this.corked = socket;
-    }
-    this.begun = client.query(this.preamble);
+    this.corked = socketOf(client);
+    this.corked?.cork();
+    this.begun = sendPreamble(client, this.preamble);
     this.begun.catch(() => undefined);
     return client;
   }
@@ -193,9 +241,9 @@ export class LazyTransaction implements ScopedDb {
    */
   private async readAlone<Row>(name: string, text: string, values: readonly unknown[], retrying = false): Promise<Row[]> {
     const client = await this.database.acquire();
-    const socket = (client as unknown as { connection?: { stream?: { cork?(): void; uncork(): void } } }).connection?.stream;
-    socket?.cork?.();
-    const begun = client.query(this.preamble);
+    const socket = socketOf(client);
+    socket?.cork();
+    const begun = sendPreamble(client, this.preamble);
     const result = client.query({ name, text, values: values as unknown[] });
     const ended = client.query('commit');
     socket?.uncork();

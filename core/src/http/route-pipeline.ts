@@ -1,34 +1,28 @@
-import { BadRequestError, ForbiddenError, NotFoundError, RateLimitedError, UnauthenticatedError } from '@plinth/sdk';
-import { recordHostAudit, recordTenantAudit, type AuditActor } from '../audit/audit.js';
-import { apiTokenPrefix } from '../auth/api-token-auth.js';
 import { Readable } from 'node:stream';
-import { RawReply, StreamReply } from '@plinth/sdk';
+import { BadRequestError, ForbiddenError, NotFoundError, RateLimitedError, RawReply, StreamReply, UnauthenticatedError } from '@plinth/sdk';
+import { recordHostAudit, recordTenantAudit, type AuditActor, type AuditEntry } from '../audit/audit.js';
+import { apiTokenPrefix } from '../auth/api-token-auth.js';
 import { isUuid, LazyTransaction } from '../db/scoped-db.js';
 import type { KernelServices } from '../kernel.js';
-import type { Logger } from '../logger.js';
 import { holds } from '../rbac/permissions.js';
 import type { TenantAccess } from '../rbac/tenant-access.js';
 import type { Tenant } from '../tenancy/tenant-directory.js';
 import { jsonOnly, readBody } from './body-parser.js';
+import type { RateLimitResult } from './rate-limiter.js';
 import type { PlinthContext, PlinthRouter } from './context.js';
 import { respond } from './respond.js';
 import { replyCheck, type ReplyCheck } from './response-check.js';
-import { Reply, type CoreRoute, type Principal, type RouteInput, type RouteSchema } from './route.js';
-import { assertSafeInput, compileSchema, inputProblems, validate } from './validation.js';
+import { Reply, type CoreRoute, type Principal, type PublicTenant, type RouteInput, type RouteSchema } from './route.js';
+import { checkRoutes } from './route-checks.js';
+import { assertSafeInput, inputProblems, validate } from './validation.js';
 
-/** Checks that every route states who may call it; a route without `access` stops the boot, naming the route. */
-export function assertAccessDeclared(routes: readonly CoreRoute[]): void {
-  for (const route of routes) {
-    const access = route.access as Record<string, unknown> | undefined;
-    if (!access || !['public', 'user', 'permission', 'member', 'superAdmin'].some((key) => access[key])) {
-      throw new Error(`route ${route.method} ${route.path} declares neither a permission nor public access`);
-    }
-  }
-}
+export { assertAccessDeclared, checkRoutes, compileRouteSchemas } from './route-checks.js';
 
 /**
- * Mounts routes on the API router behind the request path: tenant → authentication → rate limit → permission → validation → handler.
- * With `checkResponses` (the test kit), every answer is checked against the route's response schema.
+ * Mounts routes on their routers, each behind its own list of stages chosen here, once (see {@link routeStages}).
+ * A route that cannot be served (no access declared, a schema ajv refuses, a static path shadowed by an earlier
+ * parametric one) stops the boot first. With `checkResponses` (the test kit), every answer is checked against the
+ * route's response schema.
  */
 export function mountRoutes(
   routerFor: (route: CoreRoute) => PlinthRouter,
@@ -36,11 +30,11 @@ export function mountRoutes(
   services: KernelServices,
   options: { checkResponses?: boolean } = {},
 ): void {
-  assertAccessDeclared(routes);
+  checkRoutes(routes, routerFor);
   for (const route of routes) {
     const method = route.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
-    const check = options.checkResponses ? replyCheck(route) : undefined;
-    const run = (ctx: PlinthContext) => handle(ctx, route, services, check);
+    const stages = routeStages(route, services, options.checkResponses ? replyCheck(route) : undefined);
+    const run = (ctx: PlinthContext) => runStages(stages, new Exchange(ctx, services));
     routerFor(route)[method](
       route.path,
       route.rootNotFound
@@ -50,30 +44,66 @@ export function mountRoutes(
   }
 }
 
-/** Compiles a route's request schemas now (they are compiled once); a schema ajv cannot compile throws, naming plugin and route. */
-export function compileRouteSchemas(route: CoreRoute): void {
-  const { params, query, body } = route.schema ?? {};
-  try {
-    if (params) compileSchema(params, true);
-    if (query) compileSchema(query, true);
-    if (body) compileSchema(body);
-  } catch (error) {
-    const where = route.plugin ? `plugin \`${route.plugin}\`: ` : '';
-    throw new Error(`${where}route ${route.method} ${route.path} has a schema that cannot be compiled: ${(error as Error).message}`, { cause: error });
+/** One step of a route's request path; it returns a promise only when it has something to wait for. */
+export type Stage = (exchange: Exchange) => Promise<void> | void;
+
+/**
+ * A route's request path, chosen once at mount: only the stages the route needs, in this order —
+ * `checkInput` (path and query hold nothing hostile) → `resolveTenant` → `authenticate` (the caller, their
+ * membership, a suspended tenant) or `admit` (a suspended tenant, for anonymous tenant routes) → `meter` (the
+ * tenant's rate limit) → `gate` (plugin enabled) → `authorize` (permission) → `readBody` → `validate` → `run` →
+ * `reply`. Access is decided before the body is read: an anonymous client cannot make the server parse a body.
+ */
+export function routeStages(route: CoreRoute, services: KernelServices, check?: ReplyCheck): Stage[] {
+  const { access } = route;
+  const isPublic = 'public' in access;
+  const tenantFrom: PublicTenant | undefined = isPublic ? access.tenant : 'permission' in access || 'member' in access ? true : undefined;
+  const stages: Stage[] = [checkInput(route)];
+  if (tenantFrom !== undefined) stages.push(resolveTenant(tenantFrom, services));
+  if (!isPublic) stages.push(authenticateStage(route, services, tenantFrom !== undefined));
+  else if (tenantFrom !== undefined && !route.root) stages.push(authenticateIfSent(services));
+  else if (tenantFrom !== undefined) stages.push(admitRoot);
+  if (tenantFrom !== undefined && !route.root) stages.push(meter(services));
+  if (tenantFrom !== undefined && route.plugin) stages.push(gate(route, services));
+  if ('permission' in access) stages.push(authorize(access.permission));
+  if (route.method !== 'GET') stages.push(readRouteBody(route, services));
+  if (route.schema?.params || route.schema?.query || route.schema?.body) stages.push(validateInput(route));
+  stages.push(runHandler(route, services, check), reply);
+  return stages;
+}
+
+async function runStages(stages: readonly Stage[], exchange: Exchange): Promise<void> {
+  for (let index = 0; index < stages.length; index++) {
+    const pending = stages[index]!(exchange);
+    // Stages with nothing to wait for (checks in memory, an in-process rate limiter) cost no turn of the event loop.
+    if (pending !== undefined) await pending;
   }
 }
 
-/** Compiles every route's schemas one route per turn of the event loop, logging the ones that fail; stops when `cancelled()`. */
-export async function warmSchemas(routes: readonly CoreRoute[], logger: Logger, cancelled: () => boolean): Promise<void> {
-  for (const route of routes) {
-    if (cancelled()) return;
-    await new Promise((resolve) => setImmediate(resolve));
-    try {
-      compileRouteSchemas(route);
-    } catch (error) {
-      logger.error({ err: error, plugin: route.plugin }, (error as Error).message);
-    }
-  }
+const noPermissions: readonly string[] = Object.freeze([]);
+
+/** One request on its way through its route's stages, filled in as they run; it is also the handler's input. */
+export class Exchange {
+  params: unknown = undefined;
+  query: unknown = undefined;
+  body: unknown = undefined;
+  principal: Principal | undefined = undefined;
+  tenant: Tenant | undefined = undefined;
+  access: TenantAccess | undefined = undefined;
+  permissions: readonly string[] = noPermissions;
+  db: LazyTransaction = undefined as unknown as LazyTransaction;
+  actor: AuditActor = undefined as unknown as AuditActor;
+  /** What the handler returned, for `reply`. */
+  result: unknown = undefined;
+
+  constructor(
+    readonly ctx: PlinthContext,
+    readonly services: KernelServices,
+  ) {}
+
+  /** Records an audit entry in the request's transaction (handlers destructure it, so it is bound). */
+  readonly audit = (entry: AuditEntry & { tenantId?: string }): Promise<void> =>
+    this.tenant ? recordTenantAudit(this.db, this.actor, entry) : recordHostAudit(this.db, this.actor, entry);
 }
 
 /** No tenant serves the request's path (none owns it, suspended, plugin off): the JSON 404, or a root route's own page for it. */
@@ -91,95 +121,194 @@ function answerRootMiss(ctx: PlinthContext, route: CoreRoute, error: unknown): v
   ctx.body = page.body;
 }
 
-async function handle(ctx: PlinthContext, route: CoreRoute, services: KernelServices, check: ReplyCheck | undefined): Promise<void> {
-  const { access } = route;
-  // A path segment with a NUL or broken Unicode names nothing (and PostgreSQL would refuse it): 404.
-  if (inputProblems(ctx.params, 'params')) throw route.root ? new RootMiss() : new NotFoundError(`No route for ${ctx.method} ${ctx.path}`);
-  assertSafeInput({ ...ctx.query }, 'query');
-  await readBody(ctx, route.body?.types ?? jsonOnly, route.body?.limitBytes ?? services.config.bodyLimitBytes);
-  const tenant = await tenantOf(ctx, access, services);
+function named<T extends Stage>(name: string, stage: T): T {
+  return Object.defineProperty(stage, 'name', { value: name });
+}
 
-  let principal: Principal | undefined;
-  let tenantAccess: TenantAccess | undefined;
-  let permissions: readonly string[] = [];
-  const isPublic = 'public' in access;
-  if (!isPublic) {
-    principal = await authenticate(ctx, services, tenant);
-    if ('superAdmin' in access && !(principal.kind === 'user' && principal.isSuperAdmin)) throw new ForbiddenError('Host administrators only');
-  } else if (ctx.get('authorization') && tenant && !route.root) {
-    // A public tenant route still knows a signed-in caller (a customer with their cart); a bad token is 401, not ignored.
-    principal = await authenticate(ctx, services, tenant);
+/** A path segment with a NUL or broken Unicode names nothing (and PostgreSQL would refuse it): 404. Query strings: 422. */
+function checkInput(route: CoreRoute): Stage {
+  const hasParams = route.path.includes(':');
+  return named('checkInput', (x) => {
+    if (hasParams && inputProblems(x.ctx.params, 'params')) {
+      throw route.root ? new RootMiss() : new NotFoundError(`No route for ${x.ctx.method} ${x.ctx.path}`);
+    }
+    assertSafeInput({ ...x.ctx.query }, 'query');
+  });
+}
+
+/** The request's tenant, as the route's access says to find it: the request (header or host), a path parameter, or a lookup. */
+function resolveTenant(from: PublicTenant, services: KernelServices): Stage {
+  if (from === true) {
+    return named('resolveTenant', async (x) => {
+      const tenant = await services.tenants.resolve(x.ctx.get('x-tenant') || undefined, x.ctx.host);
+      if (!tenant) throw new BadRequestError('Name the tenant with the X-Tenant header (slug or id)', { code: 'tenant_required' });
+      x.tenant = tenant;
+    });
   }
-  if (tenant?.status === 'suspended' && !(principal?.kind === 'user' && principal.isSuperAdmin)) {
-    if (route.root) throw new RootMiss();
+  return named('resolveTenant', async (x) => {
+    const { ctx } = x;
+    let id: string | undefined;
+    if ('param' in from) {
+      id = ctx.params[from.param];
+    } else {
+      const lookup = new LazyTransaction(services.database, 'global');
+      try {
+        id = await from.resolve({ params: { ...ctx.params }, host: ctx.hostname.toLowerCase(), db: lookup });
+      } finally {
+        await lookup.finish(false);
+      }
+    }
+    const tenant = id === undefined ? undefined : isUuid(id) ? await services.tenants.byId(id) : await services.tenants.bySlug(id.toLowerCase());
+    if (!tenant) throw new RootMiss();
+    // A tenant's own host name (its subdomain, a domain it verified) shows that tenant's pages only, never another's.
+    if (!('param' in from)) {
+      const owner = await services.tenants.ownerOfHost(ctx.hostname.toLowerCase());
+      if (owner && owner.id !== tenant.id) throw new RootMiss();
+    }
+    x.tenant = tenant;
+  });
+}
+
+/** The caller (401 without valid credentials), host administrators only on `superAdmin` routes; then {@link admit}. */
+function authenticateStage(route: CoreRoute, services: KernelServices, hasTenant: boolean): Stage {
+  const superAdminOnly = 'superAdmin' in route.access;
+  return named('authenticate', async (x) => {
+    const principal = await authenticate(x.ctx, services, x.tenant);
+    x.principal = principal;
+    if (superAdminOnly && !(principal.kind === 'user' && principal.isSuperAdmin)) throw new ForbiddenError('Host administrators only');
+    if (hasTenant) await admit(x, services, route, true);
+  });
+}
+
+/** A public tenant route still knows a signed-in caller (a customer with their cart); a bad token is 401, not ignored. */
+function authenticateIfSent(services: KernelServices): Stage {
+  const signedIn = async (x: Exchange) => {
+    x.principal = await authenticate(x.ctx, services, x.tenant);
+    await admit(x, services, undefined, false);
+  };
+  return named('authenticate', (x) => (x.ctx.get('authorization') ? signedIn(x) : admit(x, services, undefined, false)));
+}
+
+/** A root page's tenant: no credentials are read there, so only a suspended tenant is refused (the page's own 404). */
+const admitRoot: Stage = named('admit', (x) => {
+  if (x.tenant!.status === 'suspended') throw new RootMiss();
+});
+
+/**
+ * Lets the caller into the tenant: a suspended tenant only to host administrators (403, or a root page's 404);
+ * a user's permissions are their membership's (`required`: 403 to a non-member), an API token's its own.
+ * Returns a promise only when it looks up a membership.
+ */
+function admit(x: Exchange, services: KernelServices, route: CoreRoute | undefined, required: boolean): Promise<void> | undefined {
+  const tenant = x.tenant!;
+  const { principal } = x;
+  if (tenant.status === 'suspended' && !(principal?.kind === 'user' && principal.isSuperAdmin)) {
+    if (route?.root) throw new RootMiss();
     throw new ForbiddenError('This tenant is suspended', { code: 'tenant_suspended' });
   }
-  if (tenant && principal) {
-    if (principal.kind === 'user') {
-      tenantAccess = await services.tenantAccess.of(tenant.id, principal.userId);
-      if (!tenantAccess && !isPublic) throw new ForbiddenError('You are not a member of this tenant');
-      permissions = tenantAccess?.permissions ?? [];
-    } else {
-      permissions = principal.permissions;
-    }
+  if (!principal) return undefined;
+  if (principal.kind === 'api-token') {
+    x.permissions = principal.permissions;
+    return undefined;
   }
-  if (tenant && !route.root) {
+  return membership(x, services, tenant.id, principal.userId, required);
+}
+
+async function membership(x: Exchange, services: KernelServices, tenantId: string, userId: string, required: boolean): Promise<void> {
+  const tenantAccess = await services.tenantAccess.of(tenantId, userId);
+  if (!tenantAccess && required) throw new ForbiddenError('You are not a member of this tenant');
+  x.access = tenantAccess;
+  x.permissions = tenantAccess?.permissions ?? noPermissions;
+}
+
+/** The tenant's requests per minute (429 beyond). */
+function meter(services: KernelServices): Stage {
+  const refuseOver = (limit: RateLimitResult) => {
+    if (!limit.allowed) throw new RateLimitedError(limit.retryAfterSeconds, 'This tenant has used its requests for this minute');
+  };
+  return named('meter', (x) => {
+    const tenant = x.tenant!;
     const counted = services.rateLimiter.hit(`tenant:${tenant.id}`, tenant.quotas.requests_per_minute, 60_000);
     // In-process counters answer synchronously: no await (and no extra turn of the event loop) on the hot path.
-    const limit = counted instanceof Promise ? await counted : counted;
-    if (!limit.allowed) throw new RateLimitedError(limit.retryAfterSeconds, 'This tenant has used its requests for this minute');
-  }
-  if (tenant && route.plugin && !(await services.plugins.tenantPlugins.isEnabled(tenant.id, route.plugin))) {
+    if (counted instanceof Promise) return counted.then(refuseOver);
+    refuseOver(counted);
+    return undefined;
+  });
+}
+
+/** A plugin's routes answer `404 plugin_not_enabled` to tenants that have not enabled it. */
+function gate(route: CoreRoute, services: KernelServices): Stage {
+  const plugin = route.plugin!;
+  const refuseOff = (enabled: boolean) => {
+    if (enabled) return;
     // A page at the site root shows a visitor nothing about which plugins a tenant uses.
     if (route.root) throw new RootMiss();
-    throw new NotFoundError(`The ${route.plugin} plugin is not enabled for this tenant`, { code: 'plugin_not_enabled' });
-  }
-  if (tenant && 'permission' in access && !holds(permissions, access.permission)) throw new ForbiddenError(`Missing permission ${access.permission}`);
-
-  const schema: RouteSchema = route.schema ?? {};
-  const params = schema.params ? validate(schema.params, { ...ctx.params }, { coerce: true, location: 'params' }) : undefined;
-  const query = schema.query ? validate(schema.query, { ...ctx.query }, { coerce: true, location: 'query' }) : undefined;
-  const body = schema.body ? validate(schema.body, ctx.request.body ?? {}, { location: 'body' }) : undefined;
-
-  const transaction = new LazyTransaction(services.database, tenant ? tenant.id : null);
-  const actor: AuditActor = {
-    userId: principal?.kind === 'user' ? principal.userId : principal?.kind === 'api-token' ? principal.createdBy : null,
-    tokenId: principal?.kind === 'api-token' ? principal.tokenId : null,
-    ip: ctx.ip,
-    userAgent: ctx.get('user-agent') || null,
-    requestId: ctx.state.requestId,
+    throw new NotFoundError(`The ${plugin} plugin is not enabled for this tenant`, { code: 'plugin_not_enabled' });
   };
-  const input = {
-    ctx,
-    params,
-    query,
-    body,
-    services,
-    principal,
-    tenant,
-    access: tenantAccess,
-    permissions,
-    db: transaction,
-    actor,
-    audit: (entry: Parameters<RouteInput<RouteSchema>['audit']>[0]) =>
-      tenant ? recordTenantAudit(transaction, actor, entry) : recordHostAudit(transaction, actor, entry),
-  } as RouteInput<RouteSchema>;
-  let result: unknown;
-  try {
-    result = await route.handler(input);
-    // Under `checkResponses` (the test kit), an answer its schema does not document is a 500, and nothing is committed.
-    check?.(result);
-  } catch (error) {
-    await transaction.finish(false);
-    throw error;
-  }
+  return named('gate', (x) => services.plugins.tenantPlugins.isEnabled(x.tenant!.id, plugin).then(refuseOff));
+}
+
+/** The route's permission (403 without it). */
+function authorize(permission: string): Stage {
+  return named('authorize', (x) => {
+    if (!holds(x.permissions, permission)) throw new ForbiddenError(`Missing permission ${permission}`);
+  });
+}
+
+/** The body, in the route's media types and size limit (JSON up to the host's limit by default). */
+function readRouteBody(route: CoreRoute, services: KernelServices): Stage {
+  const types = route.body?.types ?? jsonOnly;
+  const limitBytes = route.body?.limitBytes ?? services.config.bodyLimitBytes;
+  return named('readBody', (x) => readBody(x.ctx, types, limitBytes));
+}
+
+/** Params and query coerced to their schemas, the body as sent (422 naming the fields). */
+function validateInput(route: CoreRoute): Stage {
+  const { params, query, body } = route.schema ?? {};
+  return named('validate', (x) => {
+    const { ctx } = x;
+    if (params) x.params = validate(params, { ...ctx.params }, { coerce: true, location: 'params' });
+    if (query) x.query = validate(query, { ...ctx.query }, { coerce: true, location: 'query' });
+    if (body) x.body = validate(body, ctx.request.body ?? {}, { location: 'body' });
+  });
+}
+
+/** The handler, in the request's transaction: committed when it returns (a stream's, when the stream ends), rolled back when it throws. */
+function runHandler(route: CoreRoute, services: KernelServices, check: ReplyCheck | undefined): Stage {
+  return named('run', async (x) => {
+    const { ctx, principal } = x;
+    const transaction = new LazyTransaction(services.database, x.tenant ? x.tenant.id : null);
+    x.db = transaction;
+    x.actor = {
+      userId: principal?.kind === 'user' ? principal.userId : principal?.kind === 'api-token' ? principal.createdBy : null,
+      tokenId: principal?.kind === 'api-token' ? principal.tokenId : null,
+      ip: ctx.ip,
+      userAgent: ctx.get('user-agent') || null,
+      requestId: ctx.state.requestId,
+    };
+    let result: unknown;
+    try {
+      result = await route.handler(x as unknown as RouteInput<RouteSchema>);
+      // Under `checkResponses` (the test kit), an answer its schema does not document is a 500, and nothing is committed.
+      check?.(result);
+    } catch (error) {
+      await transaction.finish(false);
+      throw error;
+    }
+    if (!(result instanceof StreamReply)) await transaction.finish(true);
+    x.result = result;
+  });
+}
+
+/** The handler's answer: in the envelope, a `Reply`'s status and headers, a raw body, or a stream. */
+const reply: Stage = named('reply', (x) => {
+  const { ctx, result } = x;
   if (result instanceof StreamReply) {
     ctx.status = result.status;
     ctx.set(result.headers);
-    ctx.body = Readable.from(streamInTransaction(result.chunks, transaction));
+    ctx.body = Readable.from(streamInTransaction(result.chunks, x.db));
     return;
   }
-  await transaction.finish(true);
   if (result instanceof RawReply) {
     ctx.status = result.status;
     ctx.set(result.headers);
@@ -197,37 +326,7 @@ async function handle(ctx: PlinthContext, route: CoreRoute, services: KernelServ
     return;
   }
   respond(ctx, result);
-}
-
-/** The request's tenant, as the route's access says to find it; undefined for tenant-less routes. */
-async function tenantOf(ctx: PlinthContext, access: CoreRoute['access'], services: KernelServices): Promise<Tenant | undefined> {
-  const from = 'public' in access ? access.tenant : 'permission' in access || 'member' in access ? true : undefined;
-  if (from === undefined) return undefined;
-  if (from === true) {
-    const tenant = await services.tenants.resolve(ctx.get('x-tenant') || undefined, ctx.host);
-    if (!tenant) throw new BadRequestError('Name the tenant with the X-Tenant header (slug or id)', { code: 'tenant_required' });
-    return tenant;
-  }
-  let id: string | undefined;
-  if ('param' in from) {
-    id = ctx.params[from.param];
-  } else {
-    const lookup = new LazyTransaction(services.database, 'global');
-    try {
-      id = await from.resolve({ params: { ...ctx.params }, host: ctx.hostname.toLowerCase(), db: lookup });
-    } finally {
-      await lookup.finish(false);
-    }
-  }
-  const tenant = id === undefined ? undefined : isUuid(id) ? await services.tenants.byId(id) : await services.tenants.bySlug(id.toLowerCase());
-  if (!tenant) throw new RootMiss();
-  // A tenant's own host name (its subdomain, a domain it verified) shows that tenant's pages only, never another's.
-  if (!('param' in from)) {
-    const owner = await services.tenants.ownerOfHost(ctx.hostname.toLowerCase());
-    if (owner && owner.id !== tenant.id) throw new RootMiss();
-  }
-  return tenant;
-}
+});
 
 /** Yields the chunks, then commits the transaction; rolls it back when the stream fails or the client goes away. */
 async function* streamInTransaction(chunks: AsyncIterable<string | Buffer>, transaction: LazyTransaction): AsyncGenerator<string | Buffer> {

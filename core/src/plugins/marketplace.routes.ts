@@ -2,7 +2,7 @@ import { ConflictError, ForbiddenError, NotFoundError, Reply, Type, ValidationEr
 import { defineRoute, type CoreRoute } from '../http/route.js';
 import { holds } from '../rbac/permissions.js';
 import type { TenantPlugins } from './tenant-plugins.js';
-import { emitEvent } from './plugin-scope.js';
+import { emitEvent } from '../events/outbox.js';
 import { enabledDependents, enablePlugin, installedPlugin, lockEnabledPlugins, presentPlugin, requiredChain, tenantTablesOf } from './marketplace.js';
 import { Exact, NoContent, Nullable, Timestamp } from '../http/response-schemas.js';
 

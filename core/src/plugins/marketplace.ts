@@ -2,7 +2,7 @@ import { ConflictError, NotFoundError, type Plugin } from '@plinth/sdk';
 import type { ScopedDb } from '../db/scoped-db.js';
 import type { KernelServices } from '../kernel.js';
 import { tablePrefix } from './plugin-registry.js';
-import { emitEvent } from './plugin-scope.js';
+import { emitEvent } from '../events/outbox.js';
 
 /** A plugin as the marketplace lists it. */
 export function presentPlugin(plugin: Plugin, enabled: boolean) {

@@ -1,5 +1,7 @@
 import type { Plugin } from '@plinth/sdk';
-import { runAsSystem } from '../db/scoped-db.js';
+import { dispatchEvent, drainEvents } from '../events/dispatch.js';
+import { dispatchJob } from '../events/outbox.js';
+import { sweepJob } from '../events/sweep.js';
 import type { CoreRoute } from '../http/route.js';
 import type { KernelServices } from '../kernel.js';
 import type { PermissionDefinition } from '../rbac/permissions.js';
@@ -8,7 +10,7 @@ import { installPlugins } from './plugin-installer.js';
 import { orderPlugins } from './plugin-registry.js';
 import { pluginRoutes } from './plugin-routes.js';
 import type { ScopeHost } from './plugin-scope.js';
-import { dispatchEvent, runPluginJob, sweepEvents, type PluginWorkHost } from './plugin-work.js';
+import { eventDelivery, runPluginJob, sweepWork, type PluginWorkHost } from './plugin-work.js';
 import { createTenantPlugins, type TenantPlugins } from './tenant-plugins.js';
 
 /** The installed plugins, loaded and wired into the kernel. */
@@ -75,10 +77,10 @@ export function createPluginHost(input: readonly Plugin[], services: () => Kerne
     install: () => installPlugins(services().database.knex, plugins, services().config.pluginBootTimeoutMs),
     defineWork() {
       const { jobs } = services();
-      jobs.define<{ tenantId: string; eventId: string }>('core.events.dispatch', (run) => dispatchEvent(host(), run.data.tenantId, run.data.eventId), {
+      jobs.define<{ tenantId: string; eventId: string }>(dispatchJob, (run) => dispatchEvent(eventDelivery(host()), run.data.tenantId, run.data.eventId), {
         maxRetries: 8,
       });
-      jobs.define('core.events.sweep', async () => void (await sweepEvents(host())), { concurrency: 1 });
+      jobs.define(sweepJob, async () => void (await sweepWork(host())), { concurrency: 1 });
       for (const plugin of plugins) {
         for (const job of plugin.jobs) {
           jobs.define<{ tenantId: string; payload: unknown }>(job.name, (run) => runPluginJob(host(), plugin, job.name, run), {
@@ -91,15 +93,8 @@ export function createPluginHost(input: readonly Plugin[], services: () => Kerne
     },
     async scheduleWork() {
       // Often enough that work a crash left between a commit and its queueing resumes within seconds.
-      await services().jobs.every('10 seconds', 'core.events.sweep', {}, { name: 'core.events.sweep' });
+      await services().jobs.every('10 seconds', sweepJob, {}, { name: sweepJob });
     },
-    async drainEvents() {
-      const pending = await runAsSystem(services().database, (db) =>
-        db.query<{ id: string; tenant_id: string }>('select id, tenant_id from plinth_events where dispatched_at is null order by created_at'),
-      );
-      let failed = 0;
-      for (const event of pending) await dispatchEvent(host(), event.tenant_id, event.id).catch(() => failed++);
-      return { delivered: pending.length - failed, failed };
-    },
+    drainEvents: () => drainEvents(eventDelivery(host())),
   };
 }

@@ -26,6 +26,12 @@ const reservedNames = new Set([
   'jobs',
 ]);
 
+/**
+ * The newest plugin definition format (`formatVersion`, stamped by the SDK's definePlugin) this core reads. Its own
+ * constant, not the SDK's: a plugin built with a newer SDK than this core knows must be refused, not misread.
+ */
+export const pluginFormatVersion = 1;
+
 /** `bio-sites` → `bio_sites`: the prefix of a plugin's tables. */
 export function tablePrefix(pluginName: string): string {
   return `${pluginName.replaceAll('-', '_')}_`;
@@ -39,6 +45,7 @@ export function validatePlugin(plugin: Plugin): void {
     throw new PluginError(`plugin \`${plugin?.name ?? '?'}\`: ${field} ${problem}`);
   };
   if (plugin?.kind !== 'plinth-plugin') throw new PluginError('a plugin package must default-export definePlugin({...}) from @plinth/sdk');
+  checkFormatVersion(plugin);
   if (!namePattern.test(plugin.name)) fail('name', 'must be kebab-case (lower-case letters, digits, hyphens)');
   if (reservedNames.has(plugin.name)) fail('name', 'is reserved by core');
   if (!semver.valid(plugin.version)) fail('version', `must be a semver version (got "${plugin.version}")`);
@@ -105,6 +112,17 @@ export function validatePlugin(plugin: Plugin): void {
     const previous = plugin.migrations[index - 1];
     if (previous && previous.name >= migration.name) fail(`migration ${migration.name}`, `must come after ${previous.name} in name order`);
   }
+}
+
+/** Definitions built before the format was stamped carry none: they are format 1. */
+function checkFormatVersion(plugin: Plugin): void {
+  const format = plugin.formatVersion ?? 1;
+  if (!Number.isInteger(format) || format < 1)
+    throw new PluginError(`plugin \`${plugin.name}\`: formatVersion must be a positive whole number (got ${JSON.stringify(format)})`);
+  if (format > pluginFormatVersion)
+    throw new PluginError(
+      `plugin \`${plugin.name}\` was built with definition format ${format}; this Plinth understands ${pluginFormatVersion} — upgrade @plinth/core`,
+    );
 }
 
 /**

@@ -13,8 +13,9 @@ export interface PluginRouteHost extends ScopeHost {
 
 /**
  * A plugin's routes as core routes at `/api/v1/<plugin><path>`: the request
- * path (tenant, auth, rate limit, plugin gate, permission, validation) is
- * core's; the handler gets deps and a context for its tenant and transaction.
+ * path (tenant, auth, rate limit, plugin gate, permission, body, validation;
+ * see `routeStages`) is core's; the handler gets deps and a context for its
+ * tenant and transaction.
  */
 export function pluginRoutes(plugin: Plugin, host: () => PluginRouteHost): CoreRoute[] {
   return plugin.routes.map((route) => adapt(plugin, route, host));

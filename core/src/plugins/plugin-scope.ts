@@ -1,5 +1,6 @@
 import type { MailMessage, Plugin, PluginMembers, ServiceRef, TenantInfo, TenantMember } from '@plinth/sdk';
-import { runInTenant, type ScopedDb } from '../db/scoped-db.js';
+import { namespacedDb, runInTenant, type ScopedDb } from '../db/scoped-db.js';
+import { emitEvent } from '../events/outbox.js';
 import type { KernelServices } from '../kernel.js';
 import type { Logger } from '../logger.js';
 import { holds } from '../rbac/permissions.js';
@@ -58,7 +59,7 @@ function build(plugin: Plugin, id: string, optional: boolean, unit: UnitOfWork, 
   const tenantId = unit.tenant.id;
   switch (id) {
     case 'core.db':
-      return unit.db;
+      return namespacedDb(unit.db, plugin.name);
     case 'core.cache':
       return namespacedCache(services, `p:${plugin.name}:${tenantId}:`);
     case 'core.logger':
@@ -111,19 +112,6 @@ function build(plugin: Plugin, id: string, optional: boolean, unit: UnitOfWork, 
   }
   const definition = provider.services.find((candidate) => candidate.ref.id === id)!;
   return definition.create({ deps: resolveDeps(provider, unit, host), settings, tenantId });
-}
-
-/** Writes an event to the outbox in the unit's transaction and queues its delivery once that commits. */
-export async function emitEvent(db: ScopedDb, services: KernelServices, tenantId: string, name: string, payload: unknown, emittedBy: string): Promise<void> {
-  const [event] = await db.query<{ id: string }>(
-    'insert into plinth_events (tenant_id, name, payload, emitted_by, enqueued_at) values ($1, $2, $3, $4, now()) returning id',
-    [tenantId, name, JSON.stringify(payload ?? {}), emittedBy],
-  );
-  db.afterCommit(() =>
-    services.jobs
-      .enqueue('core.events.dispatch', { tenantId, eventId: event!.id })
-      .catch((error: unknown) => services.logger.warn({ err: error, eventId: event!.id }, 'event dispatch not queued; the sweeper will retry')),
-  );
 }
 
 function pluginJobs(plugin: Plugin, unit: UnitOfWork, services: KernelServices) {

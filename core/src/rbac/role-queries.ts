@@ -12,9 +12,9 @@ export interface RoleRecord {
   updated_at: string;
 }
 
-export const roleSelect = `select r.id, r.name, r.description, r.builtin, r.permissions, r.created_at, r.updated_at,
-    (select count(*)::int from membership_roles mr where mr.role_id = r.id) as member_count
-  from roles r`;
+export const roleColumns = `r.id, r.name, r.description, r.builtin, r.permissions, r.created_at, r.updated_at,
+  (select count(*)::int from membership_roles mr where mr.role_id = r.id) as member_count`;
+export const roleSelect = `select ${roleColumns} from roles r`;
 
 /** Built-in roles first, strongest first; then custom roles by name. */
 export const roleOrder = "r.builtin is null, array_position(array['owner', 'admin', 'member', 'viewer'], r.builtin), lower(r.name), r.id";
@@ -45,9 +45,4 @@ export async function holdersOf(db: ScopedDb, roleId: string): Promise<string[]>
     [roleId],
   );
   return rows.map((row) => row.user_id);
-}
-
-/** Whether a database error is a unique-constraint violation (a concurrent insert of the same name). */
-export function isUniqueViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: string }).code === '23505';
 }

@@ -1,9 +1,9 @@
-import { ConflictError, NotFoundError, PageQuery, pageWindow, paginate } from '@plinth/sdk';
+import { listPage, ConflictError, isUniqueViolation, NotFoundError, PageQuery, paginate } from '@plinth/sdk';
 import { Type } from '@sinclair/typebox';
 import { revokeTokensBeyondGrants } from '../auth/api-token-revocation.js';
 import { defineRoute, Reply, type CoreRoute, type RouteInput, type RouteSchema } from '../http/route.js';
 import { assertMayGrant, checkPermissionList, PermissionList } from './grants.js';
-import { holdersOf, isUniqueViolation, lockRole, roleOrder, roleSelect, roleView, type RoleRecord } from './role-queries.js';
+import { holdersOf, lockRole, roleColumns, roleOrder, roleSelect, roleView, type RoleRecord } from './role-queries.js';
 import { Exact, NoContent, Nullable, Timestamp, Uuid, withStatus } from '../http/response-schemas.js';
 
 const RoleName = Type.String({ minLength: 1, maxLength: 60, pattern: '\\S' });
@@ -47,13 +47,11 @@ export const listRoles = defineRoute({
   schema: { query: PageQuery },
   response: Type.Array(Role),
   async handler({ query, db, services, tenant }) {
-    const { limit, offset } = pageWindow(query);
-    const rows = await db.query<RoleRecord>(`${roleSelect} order by ${roleOrder} limit $1 offset $2`, [limit, offset]);
-    const counted = await db.one<{ total: number }>('select count(*)::int as total from roles');
+    const { items, total } = await listPage<RoleRecord>(db, { select: roleColumns, from: 'roles r', orderBy: roleOrder }, query);
     const grantsOf = await services.tenantAccess.grantsIn(tenant!.id);
     return Reply.list(
-      rows.map((row) => roleView(grantsOf, row)),
-      paginate(query, counted!.total),
+      items.map((row) => roleView(grantsOf, row)),
+      paginate(query, total),
     );
   },
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ConflictError, NotFoundError, PageQuery, pageWindow, paginate, ValidationError } from '@plinth/sdk';
+import { listPage, ConflictError, NotFoundError, PageQuery, paginate, ValidationError } from '@plinth/sdk';
 import { Type } from '@sinclair/typebox';
 import { runInTenant } from '../db/scoped-db.js';
 import { defineRoute, Reply, type CoreRoute } from '../http/route.js';
@@ -51,10 +51,8 @@ export const listDomains = defineRoute({
   schema: { query: Type.Object(PageQuery.properties, { additionalProperties: false }) },
   response: Type.Array(Domain),
   async handler({ db, query }) {
-    const { limit, offset } = pageWindow(query);
-    const [counted] = await db.query<{ total: number }>('select count(*) as total from tenant_domains');
-    const rows = await db.query<DomainRow>(`select ${domainColumns} from tenant_domains order by domain limit $1 offset $2`, [limit, offset]);
-    return Reply.list(rows.map(presentDomain), paginate(query, counted?.total ?? 0));
+    const { items, total } = await listPage<DomainRow>(db, { select: domainColumns, from: 'tenant_domains', orderBy: 'domain' }, query);
+    return Reply.list(items.map(presentDomain), paginate(query, total));
   },
 });
 

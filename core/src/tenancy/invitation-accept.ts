@@ -6,7 +6,7 @@ import { hashPassword, passwordProblems } from '../auth/passwords.js';
 import { startSession } from '../auth/sessions.js';
 import { sha256 } from '../crypto/secrets.js';
 import type { ScopedDb } from '../db/scoped-db.js';
-import { emitEvent } from '../plugins/plugin-scope.js';
+import { emitEvent } from '../events/outbox.js';
 import { authenticate } from '../http/route-pipeline.js';
 import { defineRoute, Reply } from '../http/route.js';
 import { defaultQuotas, type Quotas } from './tenant-directory.js';

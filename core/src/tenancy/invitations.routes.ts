@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, PageQuery, pageWindow, paginate } from '@plinth/sdk';
+import { listPage, ConflictError, NotFoundError, PageQuery, paginate } from '@plinth/sdk';
 import { Type } from '@sinclair/typebox';
 import { randomToken, sha256 } from '../crypto/secrets.js';
 import type { ScopedDb } from '../db/scoped-db.js';
@@ -17,11 +17,10 @@ export const invitationTtlMs = 7 * 24 * 3600 * 1000;
 /** Pending = neither accepted nor revoked, and not expired. */
 const pending = 'i.accepted_at is null and i.revoked_at is null and i.expires_at > now()';
 
-const invitationSelect = `select i.id, i.email, i.invited_by, i.expires_at, i.created_at,
-    case when i.revoked_at is not null then 'revoked' when i.accepted_at is not null then 'accepted'
-         when i.expires_at <= now() then 'expired' else 'pending' end as status,
-    coalesce((select json_agg(json_build_object('id', r.id, 'name', r.name) order by r.name) from roles r where r.id = any(i.role_ids)), '[]'::json) as roles
-  from invitations i`;
+const invitationColumns = `i.id, i.email, i.invited_by, i.expires_at, i.created_at,
+  case when i.revoked_at is not null then 'revoked' when i.accepted_at is not null then 'accepted'
+       when i.expires_at <= now() then 'expired' else 'pending' end as status,
+  coalesce((select json_agg(json_build_object('id', r.id, 'name', r.name) order by r.name) from roles r where r.id = any(i.role_ids)), '[]'::json) as roles`;
 
 /** An invitation as the API shows it: never its token. */
 const Invitation = Exact({
@@ -35,7 +34,7 @@ const Invitation = Exact({
 });
 
 function findInvitation(db: ScopedDb, id: string) {
-  return db.one<Record<string, unknown>>(`${invitationSelect} where i.id = $1`, [id]);
+  return db.one<Record<string, unknown>>(`select ${invitationColumns} from invitations i where i.id = $1`, [id]);
 }
 
 export const createInvitation = defineRoute({
@@ -94,10 +93,12 @@ export const listInvitations = defineRoute({
   schema: { query: PageQuery },
   response: Type.Array(Invitation),
   async handler({ query, db }) {
-    const { limit, offset } = pageWindow(query);
-    const items = await db.query(`${invitationSelect} where ${pending} order by i.created_at desc, i.id limit $1 offset $2`, [limit, offset]);
-    const counted = await db.one<{ total: number }>(`select count(*)::int as total from invitations i where ${pending}`);
-    return Reply.list(items, paginate(query, counted!.total));
+    const { items, total } = await listPage(
+      db,
+      { select: invitationColumns, from: 'invitations i', where: pending, orderBy: 'i.created_at desc, i.id' },
+      query,
+    );
+    return Reply.list(items, paginate(query, total));
   },
 });
 

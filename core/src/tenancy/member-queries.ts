@@ -1,4 +1,4 @@
-import { ConflictError, ValidationError } from '@plinth/sdk';
+import { ConflictError, likePattern, listPage, type ListPage, type PageQuery, ValidationError } from '@plinth/sdk';
 import type { ScopedDb } from '../db/scoped-db.js';
 
 /** A member as the API shows it. */
@@ -18,36 +18,29 @@ export interface RoleRow {
   permissions: string[];
 }
 
-const memberSelect = `select tu.user_id, tu.email, tu.name, tu.joined_at,
-    coalesce((select json_agg(json_build_object('id', r.id, 'name', r.name) order by r.name)
-                from membership_roles mr join roles r on r.id = mr.role_id
-               where mr.membership_id = tu.membership_id), '[]'::json) as roles
-  from tenant_users tu`;
-
-/** `%`, `_` and `\` match themselves in a LIKE pattern built from user input. */
-function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
-}
+const memberColumns = `tu.user_id, tu.email, tu.name, tu.joined_at,
+  coalesce((select json_agg(json_build_object('id', r.id, 'name', r.name) order by r.name)
+              from membership_roles mr join roles r on r.id = mr.role_id
+             where mr.membership_id = tu.membership_id), '[]'::json) as roles`;
 
 /** A page of the tenant's members, oldest first, optionally filtered by a name or email fragment. */
-export async function listMembers(
-  db: ScopedDb,
-  options: { q?: string | undefined; limit: number; offset: number },
-): Promise<{ items: MemberView[]; total: number }> {
-  const filter = options.q ? likePattern(options.q) : null;
-  const where = 'where ($1::text is null or tu.name ilike $1 or tu.email ilike $1)';
-  const items = await db.query<MemberView>(`${memberSelect} ${where} order by tu.joined_at, tu.user_id limit $2 offset $3`, [
-    filter,
-    options.limit,
-    options.offset,
-  ]);
-  const counted = await db.one<{ total: number }>(`select count(*)::int as total from tenant_users tu ${where}`, [filter]);
-  return { items, total: counted!.total };
+export async function listMembers(db: ScopedDb, query: PageQuery & { q?: string | undefined }): Promise<ListPage<MemberView>> {
+  return listPage<MemberView>(
+    db,
+    {
+      select: memberColumns,
+      from: 'tenant_users tu',
+      where: '$1::text is null or tu.name ilike $1 or tu.email ilike $1',
+      orderBy: 'tu.joined_at, tu.user_id',
+      values: [query.q ? likePattern(query.q) : null],
+    },
+    query,
+  );
 }
 
 /** One member of the tenant, or undefined (another tenant's users are invisible here). */
 export async function findMember(db: ScopedDb, userId: string): Promise<MemberView | undefined> {
-  return db.one<MemberView>(`${memberSelect} where tu.user_id = $1`, [userId]);
+  return db.one<MemberView>(`select ${memberColumns} from tenant_users tu where tu.user_id = $1`, [userId]);
 }
 
 /** The roles of a membership. */

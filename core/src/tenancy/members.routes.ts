@@ -1,5 +1,5 @@
-import { emitEvent } from '../plugins/plugin-scope.js';
-import { NotFoundError, PageQuery, pageWindow, paginate } from '@plinth/sdk';
+import { emitEvent } from '../events/outbox.js';
+import { NotFoundError, PageQuery, paginate } from '@plinth/sdk';
 import { Type } from '@sinclair/typebox';
 import { revokeTokensBeyondGrants, revokeTokensOfMember } from '../auth/api-token-revocation.js';
 import { defineRoute, Reply, type CoreRoute } from '../http/route.js';
@@ -30,7 +30,7 @@ export const listMembersRoute = defineRoute({
   schema: { query: Type.Object({ ...PageQuery.properties, q: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) }) },
   response: Type.Array(Member),
   async handler({ query, db }) {
-    const { items, total } = await listMembers(db, { q: query.q, ...pageWindow(query) });
+    const { items, total } = await listMembers(db, query);
     return Reply.list(items, paginate(query, total));
   },
 });

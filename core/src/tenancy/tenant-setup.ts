@@ -2,7 +2,7 @@ import { ConflictError } from '@plinth/sdk';
 import { Type } from '@sinclair/typebox';
 import type { ScopedDb } from '../db/scoped-db.js';
 import type { KernelServices } from '../kernel.js';
-import { emitEvent } from '../plugins/plugin-scope.js';
+import { emitEvent } from '../events/outbox.js';
 import { builtinRoles } from '../rbac/permissions.js';
 import type { Tenant } from './tenant-directory.js';
 

@@ -94,8 +94,6 @@ export async function createTestKernel(options: TestKernelOptions = {}): Promise
     cwd: dataDir,
   });
   const kernel = await createKernel(config, {
-    // A plugin's bad schema fails its tests at once, not as a 500 of the route.
-    eagerSchemas: true,
     // An answer its route's response schema does not document fails the test that caused it (a 500, logged).
     checkResponses: true,
     ...(options.logger ? { logger: options.logger } : {}),

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from '../../src/db/database.js';
-import { LazyTransaction, runAsSystem } from '../../src/db/scoped-db.js';
+import { isStandaloneRead, LazyTransaction, runAsSystem } from '../../src/db/scoped-db.js';
 import { createTestDatabase, type TestDatabase } from '../../src/testing/index.js';
 
 let testDb: TestDatabase;
@@ -72,5 +72,23 @@ describe('LazyTransaction', () => {
     await tx.finish(true);
     const rows = await new LazyTransaction(database, tenantA).prepared<{ name: string }>('roles-after', "select name from roles where name = 'only-a'", []);
     expect(rows).toHaveLength(1);
+  });
+});
+
+describe('isStandaloneRead', () => {
+  it('lets plain selects run alone, and keeps everything that locks, writes or sets in the unit transaction', () => {
+    for (const read of ['select * from roles where id = $1', '  SELECT count(*) from roles', 'select name from roles order by name limit 5'])
+      expect(isStandaloneRead(read)).toBe(true);
+    for (const other of [
+      'select id from roles for update',
+      'select id from roles for no key update skip locked',
+      'select pg_advisory_xact_lock(1)',
+      "select nextval('s')",
+      "select set_config('app.tenant_id', $1, true)",
+      'select * into roles_copy from roles',
+      'with x as (delete from roles returning *) select * from x',
+      'insert into roles (name) values ($1)',
+    ])
+      expect(isStandaloneRead(other)).toBe(false);
   });
 });

@@ -17,6 +17,8 @@ export interface TcpProxy {
   restore(): Promise<void>;
   /** On the connections open now, holds the server's bytes (and its closing) until the client writes again. */
   holdReplies(): void;
+  /** Round trips so far, over all connections: times a client began sending (first, or after the server spoke). */
+  readonly roundTrips: number;
   close(): Promise<void>;
 }
 
@@ -26,11 +28,14 @@ interface Pair {
   hold: boolean;
   held: Buffer[];
   serverEnded: boolean;
+  /** Whether the server spoke since the client last sent: the client's next bytes begin a round trip. */
+  answered: boolean;
 }
 
 export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
   const pairs = new Set<Pair>();
   let listener: net.Server | undefined;
+  let roundTrips = 0;
 
   const releaseHeld = (pair: Pair) => {
     for (const chunk of pair.held.splice(0)) pair.client.write(chunk);
@@ -39,7 +44,7 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
 
   const accept = (client: net.Socket) => {
     const server = net.connect(targetPort, targetHost);
-    const pair: Pair = { client, server, hold: false, held: [], serverEnded: false };
+    const pair: Pair = { client, server, hold: false, held: [], serverEnded: false, answered: true };
     pairs.add(pair);
     const drop = () => {
       pairs.delete(pair);
@@ -53,11 +58,14 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
       server.destroy();
     });
     client.on('data', (chunk) => {
+      if (pair.answered) roundTrips++;
+      pair.answered = false;
       if (!pair.serverEnded) server.write(chunk);
       pair.hold = false;
       releaseHeld(pair);
     });
     server.on('data', (chunk) => {
+      pair.answered = true;
       if (pair.hold) pair.held.push(chunk);
       else client.write(chunk);
     });
@@ -107,6 +115,9 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     },
     holdReplies() {
       for (const pair of pairs) pair.hold = true;
+    },
+    get roundTrips() {
+      return roundTrips;
     },
     close: () => proxy.cut(),
   };

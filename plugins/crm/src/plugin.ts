@@ -41,7 +41,7 @@ export default definePlugin({
     { label: 'Segments', icon: '🧩', path: '/segments', permission: crmPermissions['contacts.view'] },
     { label: 'Campaigns', icon: '✉️', path: '/campaigns', permission: crmPermissions['campaigns.view'] },
   ],
-  // Static paths (`/contacts/export`, `/contacts/import`) come before `/contacts/:id`.
+  // Static paths (`/contacts/export`, `/contacts/import`) come before `/contacts/:id`: the kernel refuses to boot otherwise.
   routes: (builders) => [
     ...exportRoutes(builders),
     ...importRoutes(builders),

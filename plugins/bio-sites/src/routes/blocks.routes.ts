@@ -1,4 +1,4 @@
-import { type AnyRoute, NoContent, PageQuery, pageWindow, paginate, Reply, Type, withStatus } from '@plinth/sdk';
+import { type AnyRoute, NoContent, PageQuery, paginate, Reply, Type, withStatus } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { Block, BlockInput, BlockOrder, BlockParams, BlockPatch, IdParams, LinkInput } from '../model/schemas.js';
 import { bioSitesPermissions as permissions } from '../permissions.js';
@@ -14,7 +14,7 @@ export function blockRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['sites.view'],
       schema: { params: IdParams, query: PageQuery, response: Type.Array(Block) },
       async handler({ params, query, deps }) {
-        const { blocks, total } = await listBlocks(deps.db, params.id, pageWindow(query));
+        const { blocks, total } = await listBlocks(deps.db, params.id, query);
         return Reply.list(blocks, paginate(query, total));
       },
     }),
@@ -76,7 +76,7 @@ export function blockRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['sites.view'],
       schema: { params: IdParams, query: PageQuery, response: Type.Array(Block) },
       async handler({ params, query, deps }) {
-        const { blocks, total } = await listBlocks(deps.db, params.id, { type: 'link', ...pageWindow(query) });
+        const { blocks, total } = await listBlocks(deps.db, params.id, query, 'link');
         return Reply.list(blocks, paginate(query, total));
       },
     }),

@@ -1,4 +1,4 @@
-import { type AnyRoute, NoContent, PageQuery, pageWindow, paginate, Reply, Type, withStatus } from '@plinth/sdk';
+import { listPage, type AnyRoute, NoContent, PageQuery, paginate, Reply, Type, withStatus } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { IdParams, ShortLink, ShortLinkInput, ShortLinkPatch } from '../model/schemas.js';
 import { bioSitesPermissions as permissions } from '../permissions.js';
@@ -14,13 +14,12 @@ export function shortLinkRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['sites.view'],
       schema: { query: PageQuery, response: Type.Array(ShortLink) },
       async handler({ query, deps }) {
-        const { limit, offset } = pageWindow(query);
-        const rows = await deps.db.query<Parameters<typeof toShortLink>[0]>(
-          `select ${shortLinkColumns} from bio_sites_short_links order by created_at desc, id limit $1 offset $2`,
-          [limit, offset],
+        const { items, total } = await listPage<Parameters<typeof toShortLink>[0]>(
+          deps.db,
+          { select: shortLinkColumns, from: 'bio_sites_short_links', orderBy: 'created_at desc, id' },
+          query,
         );
-        const [count] = await deps.db.query<{ total: number }>('select count(*)::int as total from bio_sites_short_links');
-        return Reply.list(rows.map(toShortLink), paginate(query, count?.total ?? 0));
+        return Reply.list(items.map(toShortLink), paginate(query, total));
       },
     }),
     route({

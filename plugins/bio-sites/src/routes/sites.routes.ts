@@ -1,4 +1,4 @@
-import { type AnyRoute, NoContent, pageWindow, paginate, Reply, Type, withStatus } from '@plinth/sdk';
+import { listPage, type AnyRoute, likePattern, NoContent, paginate, Reply, Type, withStatus } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { IdParams, Site, SiteInput, SitePatch, SiteQuery } from '../model/schemas.js';
 import { bioSitesPermissions as permissions } from '../permissions.js';
@@ -14,18 +14,18 @@ export function siteRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['sites.view'],
       schema: { query: SiteQuery, response: Type.Array(Site) },
       async handler({ query, deps }) {
-        const { limit, offset } = pageWindow(query);
-        const filters = `($1::text is null or status = $1) and ($2::text is null or slug ilike $2 or title ilike $2)`;
-        const pattern = query.q ? `%${query.q.replace(/[\\%_]/g, (match) => `\\${match}`)}%` : null;
-        const rows = await deps.db.query<Parameters<typeof toSite>[0]>(
-          `select ${siteColumns} from bio_sites_sites where ${filters} order by created_at desc, id limit $3 offset $4`,
-          [query.status ?? null, pattern, limit, offset],
+        const { items, total } = await listPage<Parameters<typeof toSite>[0]>(
+          deps.db,
+          {
+            select: siteColumns,
+            from: 'bio_sites_sites',
+            where: '($1::text is null or status = $1) and ($2::text is null or slug ilike $2 or title ilike $2)',
+            orderBy: 'created_at desc, id',
+            values: [query.status ?? null, query.q ? likePattern(query.q) : null],
+          },
+          query,
         );
-        const [count] = await deps.db.query<{ total: number }>(`select count(*)::int as total from bio_sites_sites where ${filters}`, [
-          query.status ?? null,
-          pattern,
-        ]);
-        return Reply.list(rows.map(toSite), paginate(query, count?.total ?? 0));
+        return Reply.list(items.map(toSite), paginate(query, total));
       },
     }),
     route({

@@ -1,4 +1,4 @@
-import { type AnyRoute, NoContent, NotFoundError, PageQuery, pageWindow, paginate, Reply, Type } from '@plinth/sdk';
+import { listPage, type AnyRoute, NoContent, NotFoundError, PageQuery, paginate, Reply, Type } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { IdParams, Subscriber } from '../model/schemas.js';
 import { bioSitesPermissions as permissions } from '../permissions.js';
@@ -18,13 +18,18 @@ export function subscriberRoutes({ route }: Builders): AnyRoute[] {
       schema: { params: IdParams, query: PageQuery, response: Type.Array(Subscriber) },
       async handler({ params, query, deps }) {
         await findSite(deps.db, params.id);
-        const { limit, offset } = pageWindow(query);
-        const rows = await deps.db.query<SubscriberRow>(
-          'select id, site_id, email, created_at from bio_sites_subscribers where site_id = $1 order by created_at desc, id limit $2 offset $3',
-          [params.id, limit, offset],
+        const { items, total } = await listPage<SubscriberRow>(
+          deps.db,
+          {
+            select: 'id, site_id, email, created_at',
+            from: 'bio_sites_subscribers',
+            where: 'site_id = $1',
+            orderBy: 'created_at desc, id',
+            values: [params.id],
+          },
+          query,
         );
-        const [count] = await deps.db.query<{ total: number }>('select count(*)::int as total from bio_sites_subscribers where site_id = $1', [params.id]);
-        return Reply.list(rows.map(toSubscriber), paginate(query, count?.total ?? 0));
+        return Reply.list(items.map(toSubscriber), paginate(query, total));
       },
     }),
     route({

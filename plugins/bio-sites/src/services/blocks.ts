@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, ValidationError, type PluginCache, type TenantDb } from '@plinth/sdk';
+import { ConflictError, listPage, NotFoundError, type PageQuery, ValidationError, type PluginCache, type TenantDb } from '@plinth/sdk';
 import { maxBlocksPerSite, parseBlockData, type BlockType } from '../model/blocks.js';
 import type { Block, BlockInput, BlockPatch } from '../model/schemas.js';
 import { invalidatePage } from './page-cache.js';
@@ -70,17 +70,20 @@ export async function createBlock(deps: Deps, siteId: string, input: BlockInput)
 }
 
 /** The site's blocks in page order. */
-export async function listBlocks(db: TenantDb, siteId: string, options: { type?: BlockType; limit: number; offset: number }) {
+export async function listBlocks(db: TenantDb, siteId: string, page: PageQuery, type?: BlockType) {
   await findSite(db, siteId);
-  const filter = 'b.site_id = $1 and ($2::text is null or b.type = $2)';
-  const rows = await db.query<BlockRow>(`select ${blockColumns} from bio_sites_blocks b where ${filter} order by b.position, b.id limit $3 offset $4`, [
-    siteId,
-    options.type ?? null,
-    options.limit,
-    options.offset,
-  ]);
-  const [count] = await db.query<{ total: number }>(`select count(*)::int as total from bio_sites_blocks b where ${filter}`, [siteId, options.type ?? null]);
-  return { blocks: rows.map(toBlock), total: count?.total ?? 0 };
+  const { items, total } = await listPage<BlockRow>(
+    db,
+    {
+      select: blockColumns,
+      from: 'bio_sites_blocks b',
+      where: 'b.site_id = $1 and ($2::text is null or b.type = $2)',
+      orderBy: 'b.position, b.id',
+      values: [siteId, type ?? null],
+    },
+    page,
+  );
+  return { blocks: items.map(toBlock), total };
 }
 
 /** One block of the site. */
@@ -140,5 +143,5 @@ export async function reorderBlocks(deps: Deps, siteId: string, ids: readonly st
     [siteId, ids],
   );
   invalidatePage(deps, site.slug);
-  return (await listBlocks(deps.db, siteId, { limit: 100, offset: 0 })).blocks;
+  return (await listBlocks(deps.db, siteId, { page: 1, per_page: 100 })).blocks;
 }

@@ -1,10 +1,10 @@
 import {
+  listPage,
   type AnyRoute,
   ConflictError,
   NoContent,
   NotFoundError,
   PageQuery,
-  pageWindow,
   paginate,
   Reply,
   type Static,
@@ -67,13 +67,12 @@ export function campaignRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['campaigns.view'],
       schema: { query: PageQuery, response: Type.Array(Campaign) },
       async handler({ query, deps }) {
-        const { limit, offset } = pageWindow(query);
-        const rows = await deps.db.query<CampaignRow>(
-          `select ${campaignColumns} from crm_campaigns k order by k.created_at desc, k.id desc limit $1 offset $2`,
-          [limit, offset],
+        const { items, total } = await listPage<CampaignRow>(
+          deps.db,
+          { select: campaignColumns, from: 'crm_campaigns k', orderBy: 'k.created_at desc, k.id desc' },
+          query,
         );
-        const [count] = await deps.db.query<{ total: number }>('select count(*)::int as total from crm_campaigns');
-        return Reply.list(rows.map(toCampaign), paginate(query, count?.total ?? 0));
+        return Reply.list(items.map(toCampaign), paginate(query, total));
       },
     }),
     route({
@@ -157,25 +156,25 @@ export function campaignRoutes({ route }: Builders): AnyRoute[] {
       },
       async handler({ params, query, deps }) {
         await findCampaign(deps.db, params.id);
-        const { limit, offset } = pageWindow(query);
-        const where = 'campaign_id = $1 and ($2::text is null or status = $2)';
-        const rows = await deps.db.query<RecipientRow>(
-          `select id, contact_id, email, status, error, sent_at, opened_at, clicked_at, unsubscribed_at from crm_campaign_recipients
-            where ${where} order by email, id limit $3 offset $4`,
-          [params.id, query.status ?? null, limit, offset],
+        const { items, total } = await listPage<RecipientRow>(
+          deps.db,
+          {
+            select: 'id, contact_id, email, status, error, sent_at, opened_at, clicked_at, unsubscribed_at',
+            from: 'crm_campaign_recipients',
+            where: 'campaign_id = $1 and ($2::text is null or status = $2)',
+            orderBy: 'email, id',
+            values: [params.id, query.status ?? null],
+          },
+          query,
         );
-        const [count] = await deps.db.query<{ total: number }>(`select count(*)::int as total from crm_campaign_recipients where ${where}`, [
-          params.id,
-          query.status ?? null,
-        ]);
-        const recipients = rows.map((row) => ({
+        const recipients = items.map((row) => ({
           ...row,
           sent_at: iso(row.sent_at),
           opened_at: iso(row.opened_at),
           clicked_at: iso(row.clicked_at),
           unsubscribed_at: iso(row.unsubscribed_at),
         }));
-        return Reply.list(recipients, paginate(query, count?.total ?? 0));
+        return Reply.list(recipients, paginate(query, total));
       },
     }),
   ];

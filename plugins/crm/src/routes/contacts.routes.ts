@@ -1,4 +1,4 @@
-import { type AnyRoute, NoContent, PageQuery, pageWindow, paginate, Reply, Type, withStatus } from '@plinth/sdk';
+import { actingUserId, type AnyRoute, NoContent, PageQuery, pageWindow, paginate, Reply, Type, withStatus } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { crmPermissions as permissions } from '../permissions.js';
 import { checkFilter, ContactFilter, filterSql, pickFilter } from '../services/contact-filter.js';
@@ -120,7 +120,7 @@ export function contactRoutes({ route }: Builders): AnyRoute[] {
         response: Contact,
       },
       async handler({ params, body, deps, ctx }) {
-        const actor = ctx.caller.kind === 'anonymous' ? null : ctx.caller.userId;
+        const actor = actingUserId(ctx);
         return mergeContacts({ ...deps, settings: ctx.settings }, params.id, body.duplicate_ids, actor);
       },
     }),

@@ -1,4 +1,4 @@
-import { type AnyRoute, PageQuery, pageWindow, paginate, Reply, Type, withStatus } from '@plinth/sdk';
+import { listPage, actingUserId, type AnyRoute, PageQuery, paginate, Reply, Type, withStatus } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { crmPermissions as permissions } from '../permissions.js';
 import { existingEmails } from '../services/import-apply.js';
@@ -73,7 +73,7 @@ export function importRoutes({ route }: Builders): AnyRoute[] {
             preview: parsed.rows.slice(0, 20).map(({ index: _index, ...row }) => row),
           };
         }
-        const actor = ctx.caller.kind === 'anonymous' ? null : ctx.caller.userId;
+        const actor = actingUserId(ctx);
         const [row] = await deps.db.query<{ id: string }>(
           `insert into crm_imports (on_duplicate, mapping, csv, total_rows, failed_count, errors, invalid_lines, chunk_lines, created_by)
            values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id`,
@@ -100,13 +100,12 @@ export function importRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['contacts.import'],
       schema: { query: PageQuery, response: Type.Array(Import) },
       async handler({ query, deps }) {
-        const { limit, offset } = pageWindow(query);
-        const rows = await deps.db.query<Parameters<typeof toImport>[0]>(
-          `select ${importColumns} from crm_imports order by created_at desc, id desc limit $1 offset $2`,
-          [limit, offset],
+        const { items, total } = await listPage<Parameters<typeof toImport>[0]>(
+          deps.db,
+          { select: importColumns, from: 'crm_imports', orderBy: 'created_at desc, id desc' },
+          query,
         );
-        const [count] = await deps.db.query<{ total: number }>('select count(*)::int as total from crm_imports');
-        return Reply.list(rows.map(toImport), paginate(query, count?.total ?? 0));
+        return Reply.list(items.map(toImport), paginate(query, total));
       },
     }),
     route({

@@ -1,4 +1,4 @@
-import { type AnyRoute, NoContent, NotFoundError, PageQuery, pageWindow, paginate, Reply, type Static, Type, withStatus } from '@plinth/sdk';
+import { listPage, actingUserId, type AnyRoute, NoContent, NotFoundError, PageQuery, paginate, Reply, type Static, Type, withStatus } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { crmPermissions as permissions } from '../permissions.js';
 import { findContact } from '../services/contact-service.js';
@@ -45,17 +45,18 @@ export function interactionRoutes({ route }: Builders): AnyRoute[] {
       },
       async handler({ params, query, deps }) {
         await findContact(deps.db, params.id);
-        const { limit, offset } = pageWindow(query);
-        const where = 'contact_id = $1 and ($2::text is null or type = $2)';
-        const rows = await deps.db.query<InteractionRow>(
-          `select ${columns} from crm_interactions where ${where} order by occurred_at desc, id desc limit $3 offset $4`,
-          [params.id, query.type ?? null, limit, offset],
+        const { items, total } = await listPage<InteractionRow>(
+          deps.db,
+          {
+            select: columns,
+            from: 'crm_interactions',
+            where: 'contact_id = $1 and ($2::text is null or type = $2)',
+            orderBy: 'occurred_at desc, id desc',
+            values: [params.id, query.type ?? null],
+          },
+          query,
         );
-        const [count] = await deps.db.query<{ total: number }>(`select count(*)::int as total from crm_interactions where ${where}`, [
-          params.id,
-          query.type ?? null,
-        ]);
-        return Reply.list(rows.map(toInteraction), paginate(query, count?.total ?? 0));
+        return Reply.list(items.map(toInteraction), paginate(query, total));
       },
     }),
     route({
@@ -66,7 +67,7 @@ export function interactionRoutes({ route }: Builders): AnyRoute[] {
       schema: { params: ContactParams, body: NewInteraction, response: withStatus(Interaction, 201) },
       async handler({ params, body, deps, ctx }) {
         await findContact(deps.db, params.id);
-        const actor = ctx.caller.kind === 'anonymous' ? null : ctx.caller.userId;
+        const actor = actingUserId(ctx);
         const [row] = await deps.db.query<InteractionRow>(
           `insert into crm_interactions (contact_id, type, subject, content, channel, occurred_at, actor_id)
            values ($1, $2, $3, $4, $5, coalesce($6::timestamptz, now()), $7) returning ${columns}`,

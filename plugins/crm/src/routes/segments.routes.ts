@@ -1,4 +1,5 @@
 import {
+  listPage,
   type AnyRoute,
   ConflictError,
   NoContent,
@@ -58,15 +59,14 @@ export function segmentRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['contacts.view'],
       schema: { query: PageQuery, response: Type.Array(Segment) },
       async handler({ query, deps }) {
-        const { limit, offset } = pageWindow(query);
-        const rows = await deps.db.query<Omit<Segment, 'count'>>('select id, name, filter from crm_segments order by name, id limit $1 offset $2', [
-          limit,
-          offset,
-        ]);
-        const [count] = await deps.db.query<{ total: number }>('select count(*)::int as total from crm_segments');
+        const { items, total } = await listPage<Omit<Segment, 'count'>>(
+          deps.db,
+          { select: 'id, name, filter', from: 'crm_segments', orderBy: 'name, id' },
+          query,
+        );
         const segments: Segment[] = [];
-        for (const row of rows) segments.push(await withCount(deps.db, row));
-        return Reply.list(segments, paginate(query, count?.total ?? 0));
+        for (const row of items) segments.push(await withCount(deps.db, row));
+        return Reply.list(segments, paginate(query, total));
       },
     }),
     route({

@@ -1,10 +1,10 @@
 import {
+  listPage,
   type AnyRoute,
   ConflictError,
   NoContent,
   NotFoundError,
   PageQuery,
-  pageWindow,
   paginate,
   Reply,
   type Static,
@@ -66,10 +66,8 @@ export function templateRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['campaigns.view'],
       schema: { query: PageQuery, response: Type.Array(Template) },
       async handler({ query, deps }) {
-        const { limit, offset } = pageWindow(query);
-        const rows = await deps.db.query<TemplateRow>(`select ${columns} from crm_templates order by name, id limit $1 offset $2`, [limit, offset]);
-        const [count] = await deps.db.query<{ total: number }>('select count(*)::int as total from crm_templates');
-        return Reply.list(rows.map(toTemplate), paginate(query, count?.total ?? 0));
+        const { items, total } = await listPage<TemplateRow>(deps.db, { select: columns, from: 'crm_templates', orderBy: 'name, id' }, query);
+        return Reply.list(items.map(toTemplate), paginate(query, total));
       },
     }),
     route({

@@ -1,4 +1,4 @@
-import { ConflictError, Type, type Static } from '@plinth/sdk';
+import { ConflictError, isUniqueViolation, Type, type Static } from '@plinth/sdk';
 
 const Timestamp = Type.String({ format: 'date-time' });
 const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -52,7 +52,7 @@ export async function uniqueEmail<T>(write: Promise<T>): Promise<T> {
   try {
     return await write;
   } catch (error) {
-    if ((error as { code?: string }).code === '23505') {
+    if (isUniqueViolation(error)) {
       throw new ConflictError('Another contact has this email', { errors: { email: ['is already used by another contact'] } });
     }
     throw error;

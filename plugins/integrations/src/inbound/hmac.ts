@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { safeEqual } from '@plinth/sdk';
 
 /** HMAC-SHA256 of `body` under `secret` (UTF-8 key), in `encoding`. */
 export function hmacSha256(secret: string, body: Buffer | string, encoding: 'hex' | 'base64'): string {
@@ -7,10 +8,7 @@ export function hmacSha256(secret: string, body: Buffer | string, encoding: 'hex
 
 /** Constant-time comparison of two signatures as strings. */
 export function sameSignature(given: string | undefined, expected: string): boolean {
-  if (given === undefined) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+  return given !== undefined && safeEqual(given, expected);
 }
 
 /** The first value of a header. */

@@ -1,4 +1,4 @@
-import { type AnyRoute, ConflictError, NoContent, PageQuery, pageWindow, paginate, Reply, type TenantDb, Type, ValidationError, withStatus } from '@plinth/sdk';
+import { listPage, type AnyRoute, ConflictError, NoContent, PageQuery, paginate, Reply, type TenantDb, Type, ValidationError, withStatus } from '@plinth/sdk';
 import {
   Channel,
   ChannelConfig,
@@ -54,17 +54,12 @@ export function channelRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['channels.manage'],
       schema: { query: Type.Composite([PageQuery, Type.Object({ kind: Type.Optional(ChannelKind) })]), response: Type.Array(Channel) },
       async handler({ query, deps }) {
-        const { limit, offset } = pageWindow(query);
-        const kind = query.kind ?? null;
-        const rows = await deps.db.query<ChannelRow>(
-          'select * from integrations_channels where ($1::text is null or kind = $1) order by name, id limit $2 offset $3',
-          [kind, limit, offset],
+        const { items, total } = await listPage<ChannelRow>(
+          deps.db,
+          { select: '*', from: 'integrations_channels', where: '$1::text is null or kind = $1', orderBy: 'name, id', values: [query.kind ?? null] },
+          query,
         );
-        const [count] = await deps.db.query<{ total: number }>(
-          'select count(*)::int as total from integrations_channels where ($1::text is null or kind = $1)',
-          [kind],
-        );
-        return Reply.list(rows.map(toChannel), paginate(query, count?.total ?? 0));
+        return Reply.list(items.map(toChannel), paginate(query, total));
       },
     }),
     route({

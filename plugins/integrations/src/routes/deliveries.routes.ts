@@ -1,4 +1,4 @@
-import { type AnyRoute, ConflictError, NotFoundError, PageQuery, pageWindow, paginate, Reply, type Static, Type, withStatus } from '@plinth/sdk';
+import { listPage, type AnyRoute, ConflictError, NotFoundError, PageQuery, paginate, Reply, type Static, Type, withStatus } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { integrationsPermissions as permissions } from '../permissions.js';
 import { iso } from '../util.js';
@@ -67,15 +67,18 @@ export function deliveryRoutes({ route }: Builders): AnyRoute[] {
       schema: { params: Type.Object({ id: Type.String({ format: 'uuid' }) }), query: ListQuery, response: Type.Array(Delivery) },
       async handler({ params, query, deps }) {
         await findEndpoint(deps.db, params.id);
-        const { limit, offset } = pageWindow(query);
-        const where = 'endpoint_id = $1 and ($2::text is null or status = $2) and ($3::text is null or event_name = $3)';
-        const filters = [params.id, query.status ?? null, query.event ?? null];
-        const rows = await deps.db.query<DeliveryRow>(
-          `select ${COLUMNS} from integrations_deliveries where ${where} order by created_at desc, id limit $4 offset $5`,
-          [...filters, limit, offset],
+        const { items, total } = await listPage<DeliveryRow>(
+          deps.db,
+          {
+            select: COLUMNS,
+            from: 'integrations_deliveries',
+            where: 'endpoint_id = $1 and ($2::text is null or status = $2) and ($3::text is null or event_name = $3)',
+            orderBy: 'created_at desc, id',
+            values: [params.id, query.status ?? null, query.event ?? null],
+          },
+          query,
         );
-        const [count] = await deps.db.query<{ total: number }>(`select count(*)::int as total from integrations_deliveries where ${where}`, filters);
-        return Reply.list(rows.map(toDelivery), paginate(query, count?.total ?? 0));
+        return Reply.list(items.map(toDelivery), paginate(query, total));
       },
     }),
     route({

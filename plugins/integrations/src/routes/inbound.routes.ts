@@ -1,10 +1,10 @@
 import {
+  listPage,
   type AnyRoute,
   BadRequestError,
   NoContent,
   NotFoundError,
   PageQuery,
-  pageWindow,
   paginate,
   Reply,
   Type,
@@ -57,12 +57,10 @@ export function inboundRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['webhooks.view'],
       schema: { query: PageQuery, response: Type.Array(InboundSource) },
       async handler({ query, deps, ctx }) {
-        const { limit, offset } = pageWindow(query);
-        const rows = await deps.db.query<SourceRow>('select * from integrations_inbound_sources order by created_at, id limit $1 offset $2', [limit, offset]);
-        const [count] = await deps.db.query<{ total: number }>('select count(*)::int as total from integrations_inbound_sources');
+        const { items, total } = await listPage<SourceRow>(deps.db, { select: '*', from: 'integrations_inbound_sources', orderBy: 'created_at, id' }, query);
         return Reply.list(
-          rows.map((row) => toSource(row, ctx.tenant.slug)),
-          paginate(query, count?.total ?? 0),
+          items.map((row) => toSource(row, ctx.tenant.slug)),
+          paginate(query, total),
         );
       },
     }),
@@ -142,16 +140,18 @@ export function inboundRoutes({ route }: Builders): AnyRoute[] {
       schema: { params: IdParams, query: PageQuery, response: Type.Array(Message) },
       async handler({ params, query, deps }) {
         await findSource(deps.db, params.id);
-        const { limit, offset } = pageWindow(query);
-        const rows = await deps.db.query<{ created_at: Date }>(
-          `select id, content_type, headers, body, payload, created_at from integrations_inbound_messages where source_id = $1
-            order by created_at desc, id limit $2 offset $3`,
-          [params.id, limit, offset],
+        const { items, total } = await listPage<{ created_at: Date }>(
+          deps.db,
+          {
+            select: 'id, content_type, headers, body, payload, created_at',
+            from: 'integrations_inbound_messages',
+            where: 'source_id = $1',
+            orderBy: 'created_at desc, id',
+            values: [params.id],
+          },
+          query,
         );
-        const [count] = await deps.db.query<{ total: number }>('select count(*)::int as total from integrations_inbound_messages where source_id = $1', [
-          params.id,
-        ]);
-        return Reply.list(rows.map((row) => ({ ...row, created_at: iso(row.created_at)! })) as never, paginate(query, count?.total ?? 0));
+        return Reply.list(items.map((row) => ({ ...row, created_at: iso(row.created_at)! })) as never, paginate(query, total));
       },
     }),
     route({

@@ -1,4 +1,4 @@
-import { NotFoundError, PageQuery, paginate, pageWindow, Reply, Type, UnauthenticatedError, type AnyRoute, type Caller } from '@plinth/sdk';
+import { listPage, actingUserId, NotFoundError, PageQuery, paginate, Reply, Type, UnauthenticatedError, type AnyRoute, type Caller } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { integrationsPermissions as permissions } from '../permissions.js';
 import { iso } from '../util.js';
@@ -24,9 +24,9 @@ interface InboxRow {
 }
 
 /** The caller's user id: the inbox is personal (an API token without a user has none). */
-function userOf(caller: Caller): string {
-  if (caller.kind === 'user') return caller.userId;
-  if (caller.kind === 'api-token' && caller.userId) return caller.userId;
+function userOf(ctx: { caller: Caller }): string {
+  const userId = actingUserId(ctx);
+  if (userId) return userId;
   throw new UnauthenticatedError('In-app notifications belong to a signed-in member');
 }
 
@@ -42,19 +42,18 @@ export function inboxRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['inbox.use'],
       schema: { query: ListQuery, response: Type.Array(InboxItem) },
       async handler({ query, deps, ctx }) {
-        const userId = userOf(ctx.caller);
-        const { limit, offset } = pageWindow(query);
-        const where = 'user_id = $1 and (not coalesce($2::boolean, false) or read_at is null)';
-        const rows = await deps.db.query<InboxRow>(
-          `select id, title, body, event_name, read_at, created_at from integrations_inbox where ${where}
-            order by created_at desc, id limit $3 offset $4`,
-          [userId, query.unread ?? null, limit, offset],
+        const { items, total } = await listPage<InboxRow>(
+          deps.db,
+          {
+            select: 'id, title, body, event_name, read_at, created_at',
+            from: 'integrations_inbox',
+            where: 'user_id = $1 and (not coalesce($2::boolean, false) or read_at is null)',
+            orderBy: 'created_at desc, id',
+            values: [userOf(ctx), query.unread ?? null],
+          },
+          query,
         );
-        const [count] = await deps.db.query<{ total: number }>(`select count(*)::int as total from integrations_inbox where ${where}`, [
-          userId,
-          query.unread ?? null,
-        ]);
-        return Reply.list(rows.map(toItem), paginate(query, count?.total ?? 0));
+        return Reply.list(items.map(toItem), paginate(query, total));
       },
     }),
     route({
@@ -65,7 +64,7 @@ export function inboxRoutes({ route }: Builders): AnyRoute[] {
       schema: { response: Type.Object({ unread: Type.Integer() }) },
       async handler({ deps, ctx }) {
         const [row] = await deps.db.query<{ unread: number }>('select count(*)::int as unread from integrations_inbox where user_id = $1 and read_at is null', [
-          userOf(ctx.caller),
+          userOf(ctx),
         ]);
         return { unread: row?.unread ?? 0 };
       },
@@ -80,7 +79,7 @@ export function inboxRoutes({ route }: Builders): AnyRoute[] {
         const [row] = await deps.db.query<InboxRow>(
           `update integrations_inbox set read_at = coalesce(read_at, now()), updated_at = now() where id = $1 and user_id = $2
            returning id, title, body, event_name, read_at, created_at`,
-          [params.id, userOf(ctx.caller)],
+          [params.id, userOf(ctx)],
         );
         if (!row) throw new NotFoundError('Notification not found');
         return toItem(row);
@@ -95,7 +94,7 @@ export function inboxRoutes({ route }: Builders): AnyRoute[] {
       async handler({ deps, ctx }) {
         const rows = await deps.db.query(
           'update integrations_inbox set read_at = now(), updated_at = now() where user_id = $1 and read_at is null returning id',
-          [userOf(ctx.caller)],
+          [userOf(ctx)],
         );
         return { marked: rows.length };
       },

@@ -1,4 +1,4 @@
-import { type AnyRoute, NoContent, PageQuery, pageWindow, paginate, Reply, type TenantDb, Type, ValidationError, withStatus } from '@plinth/sdk';
+import { listPage, type AnyRoute, NoContent, PageQuery, paginate, Reply, type TenantDb, Type, ValidationError, withStatus } from '@plinth/sdk';
 import type { Builders, Deps } from '../deps.js';
 import { parseCondition } from '../notifications/condition.js';
 import { findRule, Recipient, Rule, toRule, type RuleRow } from '../notifications/rule-store.js';
@@ -59,10 +59,8 @@ export function ruleRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['notifications.view'],
       schema: { query: PageQuery, response: Type.Array(Rule) },
       async handler({ query, deps }) {
-        const { limit, offset } = pageWindow(query);
-        const rows = await deps.db.query<RuleRow>('select * from integrations_rules order by created_at, id limit $1 offset $2', [limit, offset]);
-        const [count] = await deps.db.query<{ total: number }>('select count(*)::int as total from integrations_rules');
-        return Reply.list(rows.map(toRule), paginate(query, count?.total ?? 0));
+        const { items, total } = await listPage<RuleRow>(deps.db, { select: '*', from: 'integrations_rules', orderBy: 'created_at, id' }, query);
+        return Reply.list(items.map(toRule), paginate(query, total));
       },
     }),
     route({

@@ -1,4 +1,4 @@
-import { PageQuery, paginate, pageWindow, Reply, Type, type AnyRoute } from '@plinth/sdk';
+import { listPage, PageQuery, paginate, Reply, Type, type AnyRoute } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { integrationsPermissions as permissions } from '../permissions.js';
 import { iso } from '../util.js';
@@ -34,18 +34,20 @@ export function sendRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['notifications.view'],
       schema: { query: ListQuery, response: Type.Array(Send) },
       async handler({ query, deps }) {
-        const { limit, offset } = pageWindow(query);
-        const where = '($1::text is null or status = $1) and ($2::uuid is null or rule_id = $2)';
-        const filters = [query.status ?? null, query.rule_id ?? null];
-        const rows = await deps.db.query<Record<string, unknown> & { sent_at: Date | null; created_at: Date }>(
-          `select id, rule_id, event_id, event_name, channel_id, kind, recipient, subject, body, status, attempt_count, last_error,
-                  provider_message_id, sent_at, created_at
-             from integrations_sends where ${where} order by created_at desc, id limit $3 offset $4`,
-          [...filters, limit, offset],
+        const page = await listPage<Record<string, unknown> & { sent_at: Date | null; created_at: Date }>(
+          deps.db,
+          {
+            select: `id, rule_id, event_id, event_name, channel_id, kind, recipient, subject, body, status, attempt_count, last_error,
+              provider_message_id, sent_at, created_at`,
+            from: 'integrations_sends',
+            where: '($1::text is null or status = $1) and ($2::uuid is null or rule_id = $2)',
+            orderBy: 'created_at desc, id',
+            values: [query.status ?? null, query.rule_id ?? null],
+          },
+          query,
         );
-        const [count] = await deps.db.query<{ total: number }>(`select count(*)::int as total from integrations_sends where ${where}`, filters);
-        const items = rows.map((row) => ({ ...row, sent_at: iso(row.sent_at), created_at: iso(row.created_at)! }));
-        return Reply.list(items as never, paginate(query, count?.total ?? 0));
+        const items = page.items.map((row) => ({ ...row, sent_at: iso(row.sent_at), created_at: iso(row.created_at)! }));
+        return Reply.list(items as never, paginate(query, page.total));
       },
     }),
   ];

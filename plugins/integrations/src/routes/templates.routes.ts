@@ -1,10 +1,10 @@
 import {
+  listPage,
   type AnyRoute,
   ConflictError,
   NoContent,
   NotFoundError,
   PageQuery,
-  pageWindow,
   paginate,
   Reply,
   type Static,
@@ -95,16 +95,18 @@ export function templateRoutes({ route }: Builders): AnyRoute[] {
         response: Type.Array(Template),
       },
       async handler({ query, deps }) {
-        const { limit, offset } = pageWindow(query);
-        const where = '($1::text is null or kind = $1) and ($2::text is null or event = $2)';
-        const filters = [query.kind ?? null, query.event ?? null];
-        const rows = await deps.db.query<TemplateRow>(`select * from integrations_templates where ${where} order by name, id limit $3 offset $4`, [
-          ...filters,
-          limit,
-          offset,
-        ]);
-        const [count] = await deps.db.query<{ total: number }>(`select count(*)::int as total from integrations_templates where ${where}`, filters);
-        return Reply.list(rows.map(toTemplate), paginate(query, count?.total ?? 0));
+        const { items, total } = await listPage<TemplateRow>(
+          deps.db,
+          {
+            select: '*',
+            from: 'integrations_templates',
+            where: '($1::text is null or kind = $1) and ($2::text is null or event = $2)',
+            orderBy: 'name, id',
+            values: [query.kind ?? null, query.event ?? null],
+          },
+          query,
+        );
+        return Reply.list(items.map(toTemplate), paginate(query, total));
       },
     }),
     route({

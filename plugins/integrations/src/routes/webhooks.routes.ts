@@ -1,4 +1,4 @@
-import { type AnyRoute, ConflictError, NoContent, PageQuery, pageWindow, paginate, Reply, Type, ValidationError, withStatus } from '@plinth/sdk';
+import { listPage, type AnyRoute, ConflictError, NoContent, PageQuery, paginate, Reply, Type, ValidationError, withStatus } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import type { Runtime } from '../options.js';
 import { integrationsPermissions as permissions } from '../permissions.js';
@@ -42,17 +42,18 @@ export function webhookRoutes({ route }: Builders, runtime: Runtime): AnyRoute[]
       permission: permissions['webhooks.view'],
       schema: { query: ListQuery, response: Type.Array(Endpoint) },
       async handler({ query, deps }) {
-        const { limit, offset } = pageWindow(query);
-        const filter = query.enabled ?? null;
-        const rows = await deps.db.query<EndpointRow>(
-          'select * from integrations_endpoints where ($1::boolean is null or enabled = $1) order by created_at desc, id limit $2 offset $3',
-          [filter, limit, offset],
+        const { items, total } = await listPage<EndpointRow>(
+          deps.db,
+          {
+            select: '*',
+            from: 'integrations_endpoints',
+            where: '$1::boolean is null or enabled = $1',
+            orderBy: 'created_at desc, id',
+            values: [query.enabled ?? null],
+          },
+          query,
         );
-        const [count] = await deps.db.query<{ total: number }>(
-          'select count(*)::int as total from integrations_endpoints where ($1::boolean is null or enabled = $1)',
-          [filter],
-        );
-        return Reply.list(rows.map(toEndpoint), paginate(query, count?.total ?? 0));
+        return Reply.list(items.map(toEndpoint), paginate(query, total));
       },
     }),
     route({

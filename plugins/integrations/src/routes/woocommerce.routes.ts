@@ -1,9 +1,9 @@
 import {
+  listPage,
   type AnyRoute,
   NoContent,
   NotFoundError,
   PageQuery,
-  pageWindow,
   paginate,
   Reply,
   type TenantDb,
@@ -65,14 +65,14 @@ export function wooCommerceRoutes({ route }: Builders, runtime: Runtime): AnyRou
       permission: permissions['webhooks.view'],
       schema: { query: PageQuery, response: Type.Array(WooConnection) },
       async handler({ query, deps, ctx }) {
-        const { limit, offset } = pageWindow(query);
-        const rows = await deps.db.query<ConnectionRow>('select * from integrations_woo_connections order by created_at, id limit $1 offset $2', [
-          limit,
-          offset,
-        ]);
+        const { items, total } = await listPage<ConnectionRow>(
+          deps.db,
+          { select: '*', from: 'integrations_woo_connections', orderBy: 'created_at, id' },
+          query,
+        );
         return Reply.list(
-          rows.map((row) => toConnection(row, ctx.tenant.slug)),
-          paginate(query, await connectionCount(deps.db)),
+          items.map((row) => toConnection(row, ctx.tenant.slug)),
+          paginate(query, total),
         );
       },
     }),
@@ -174,17 +174,20 @@ export function wooCommerceRoutes({ route }: Builders, runtime: Runtime): AnyRou
       schema: { params: IdParams, query: PageQuery, response: Type.Array(RecordItem) },
       async handler({ params, query, deps }) {
         await findConnection(deps.db, params.id);
-        const { limit, offset } = pageWindow(query);
-        const rows = await deps.db.query<{ kind: string; external_id: string; shop_id: string; updated_at: Date }>(
-          'select kind, external_id, shop_id, updated_at from integrations_woo_records where connection_id = $1 order by kind, external_id limit $2 offset $3',
-          [params.id, limit, offset],
+        const { items, total } = await listPage<{ kind: string; external_id: string; shop_id: string; updated_at: Date }>(
+          deps.db,
+          {
+            select: 'kind, external_id, shop_id, updated_at',
+            from: 'integrations_woo_records',
+            where: 'connection_id = $1',
+            orderBy: 'kind, external_id',
+            values: [params.id],
+          },
+          query,
         );
-        const [count] = await deps.db.query<{ total: number }>('select count(*)::int as total from integrations_woo_records where connection_id = $1', [
-          params.id,
-        ]);
         return Reply.list(
-          rows.map((row) => ({ ...row, updated_at: iso(row.updated_at)! })),
-          paginate(query, count?.total ?? 0),
+          items.map((row) => ({ ...row, updated_at: iso(row.updated_at)! })),
+          paginate(query, total),
         );
       },
     }),

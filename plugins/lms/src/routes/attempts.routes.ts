@@ -1,17 +1,5 @@
-import { Nullable, type Stored, Timestamp, toJson, withStatus } from '@plinth/sdk';
-import {
-  ConflictError,
-  NotFoundError,
-  PageQuery,
-  paginate,
-  pageWindow,
-  Reply,
-  Type,
-  ValidationError,
-  type AnyRoute,
-  type Static,
-  type TenantDb,
-} from '@plinth/sdk';
+import { listPage, Nullable, type Stored, Timestamp, toJson, withStatus } from '@plinth/sdk';
+import { ConflictError, NotFoundError, PageQuery, paginate, Reply, Type, ValidationError, type AnyRoute, type Static, type TenantDb } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { lmsPermissions as permissions } from '../permissions.js';
 import { callerId, canSeeEverything } from '../services/access.js';
@@ -164,18 +152,20 @@ export function attemptRoutes({ route }: Builders): AnyRoute[] {
         const quiz = await loadQuiz(deps.db, params.id);
         const { staff } = await readableLesson(deps.db, ctx, quiz.lesson_id);
         const userId = staff ? (query.user_id ?? null) : callerId(ctx);
-        const { limit, offset } = pageWindow(query);
-        const rows = await deps.db.query<AttemptRow>(
-          `select ${attemptColumns} from lms_attempts where quiz_id = $1 and ($2::uuid is null or user_id = $2) order by started_at desc, id limit $3 offset $4`,
-          [quiz.id, userId, limit, offset],
-        );
-        const [count] = await deps.db.query<{ total: number }>(
-          'select count(*)::int as total from lms_attempts where quiz_id = $1 and ($2::uuid is null or user_id = $2)',
-          [quiz.id, userId],
+        const { items, total } = await listPage<AttemptRow>(
+          deps.db,
+          {
+            select: attemptColumns,
+            from: 'lms_attempts',
+            where: 'quiz_id = $1 and ($2::uuid is null or user_id = $2)',
+            orderBy: 'started_at desc, id',
+            values: [quiz.id, userId],
+          },
+          query,
         );
         return Reply.list(
-          rows.map((row) => view(quiz, row)),
-          paginate(query, count?.total ?? 0),
+          items.map((row) => view(quiz, row)),
+          paginate(query, total),
         );
       },
     }),

@@ -1,8 +1,8 @@
 import {
+  listPage,
   type AnyRoute,
   NotFoundError,
   PageQuery,
-  pageWindow,
   paginate,
   Reply,
   type Static,
@@ -70,13 +70,18 @@ export function certificateRoutes({ route }: Builders): AnyRoute[] {
       schema: { query: PageQuery, response: Type.Array(Certificate) },
       async handler({ query, deps, ctx }) {
         const userId = callerId(ctx);
-        const { limit, offset } = pageWindow(query);
-        const rows = await deps.db.query<CertificateRow>(
-          'select id, code, course_id, course_title, learner_name, issued_at from lms_certificates where user_id = $1 order by issued_at desc, id limit $2 offset $3',
-          [userId, limit, offset],
+        const { items, total } = await listPage<CertificateRow>(
+          deps.db,
+          {
+            select: 'id, code, course_id, course_title, learner_name, issued_at',
+            from: 'lms_certificates',
+            where: 'user_id = $1',
+            orderBy: 'issued_at desc, id',
+            values: [userId],
+          },
+          query,
         );
-        const [count] = await deps.db.query<{ total: number }>('select count(*)::int as total from lms_certificates where user_id = $1', [userId]);
-        return Reply.list(toJson(rows), paginate(query, count?.total ?? 0));
+        return Reply.list(toJson(items), paginate(query, total));
       },
     }),
   ];

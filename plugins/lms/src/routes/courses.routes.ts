@@ -1,12 +1,14 @@
 import {
+  listPage,
+  actingUserId,
   type AnyRoute,
   ConflictError,
   ForbiddenError,
+  likePattern,
   NoContent,
   NotFoundError,
   Nullable,
   PageQuery,
-  pageWindow,
   paginate,
   Reply,
   type Static,
@@ -18,7 +20,7 @@ import {
 } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { lmsPermissions as permissions } from '../permissions.js';
-import { callerIdOrNull, canSeeEverything, managedCourse, visibleCourse } from '../services/access.js';
+import { canSeeEverything, managedCourse, visibleCourse } from '../services/access.js';
 import { courseOutline, OutlineModule } from '../services/outline.js';
 import { requireMembers } from '../services/members.js';
 import { IdParams } from '../services/schemas.js';
@@ -92,7 +94,7 @@ export function courseRoutes({ route }: Builders): AnyRoute[] {
       schema: { query: CourseQuery, response: Type.Array(Course) },
       async handler({ query, deps, ctx }) {
         const staff = ctx.can(permissions['courses.view']) || ctx.can(permissions['courses.manage']);
-        const userId = callerIdOrNull(ctx);
+        const userId = actingUserId(ctx);
         const where = ['($1::boolean or status = $2 or $3::uuid = any(instructor_ids))'];
         const values: unknown[] = [staff, 'published', userId];
         const add = (clause: string, value: unknown) => {
@@ -102,15 +104,13 @@ export function courseRoutes({ route }: Builders): AnyRoute[] {
         if (query.status) add('status = ?', query.status);
         if (query.category) add('category = ?', query.category);
         if (query.level) add('level = ?', query.level);
-        if (query.q) add("(title ilike '%' || ? || '%')", query.q.replace(/[\\%_]/g, '\\$&'));
-        const { limit, offset } = pageWindow(query);
-        const filter = where.join(' and ');
-        const rows = await deps.db.query<CourseRow>(
-          `select ${courseColumns} from lms_courses where ${filter} order by created_at desc, id limit ${limit} offset ${offset}`,
-          values,
+        if (query.q) add('title ilike ?', likePattern(query.q));
+        const { items, total } = await listPage<CourseRow>(
+          deps.db,
+          { select: courseColumns, from: 'lms_courses', where, orderBy: 'created_at desc, id', values },
+          query,
         );
-        const [count] = await deps.db.query<{ total: number }>(`select count(*)::int as total from lms_courses where ${filter}`, values);
-        return Reply.list(toJson(rows), paginate(query, count?.total ?? 0));
+        return Reply.list(toJson(items), paginate(query, total));
       },
     }),
     route({

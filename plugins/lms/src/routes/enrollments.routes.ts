@@ -1,17 +1,4 @@
-import {
-  type AnyRoute,
-  ForbiddenError,
-  NoContent,
-  NotFoundError,
-  Nullable,
-  PageQuery,
-  pageWindow,
-  paginate,
-  Reply,
-  toJson,
-  Type,
-  withStatus,
-} from '@plinth/sdk';
+import { listPage, type AnyRoute, ForbiddenError, NoContent, NotFoundError, Nullable, PageQuery, paginate, Reply, toJson, Type, withStatus } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { lmsPermissions as permissions } from '../permissions.js';
 import { callerId, enrollmentManagedCourse, instructs, visibleCourse, type CourseAccessRow } from '../services/access.js';
@@ -63,13 +50,12 @@ export function enrollmentRoutes({ route }: Builders): AnyRoute[] {
         const where = ['($1::uuid is null or course_id = $1)', '($2::uuid is null or user_id = $2)'];
         if (query.state) where.push(stateFilter[query.state]);
         const values = [query.course_id ?? null, query.user_id ?? null];
-        const { limit, offset } = pageWindow(query);
-        const rows = await deps.db.query<EnrollmentRow>(
-          `select ${enrollmentColumns} from lms_enrollments where ${where.join(' and ')} order by created_at desc, id limit $3 offset $4`,
-          [...values, limit, offset],
+        const { items, total } = await listPage<EnrollmentRow>(
+          deps.db,
+          { select: enrollmentColumns, from: 'lms_enrollments', where, orderBy: 'created_at desc, id', values },
+          query,
         );
-        const [count] = await deps.db.query<{ total: number }>(`select count(*)::int as total from lms_enrollments where ${where.join(' and ')}`, values);
-        return Reply.list(toJson(rows), paginate(query, count?.total ?? 0));
+        return Reply.list(toJson(items), paginate(query, total));
       },
     }),
     route({
@@ -87,15 +73,17 @@ export function enrollmentRoutes({ route }: Builders): AnyRoute[] {
         if (!ctx.can(permissions['enrollments.view']) && !instructs(ctx, course))
           throw new ForbiddenError('Only staff and the course’s instructors see its learners');
         const filter = `course_id = $1${query.state ? ` and ${stateFilter[query.state]}` : ''}`;
-        const { limit, offset } = pageWindow(query);
-        const rows = await deps.db.query<EnrollmentRow>(
-          `select ${enrollmentColumns} from lms_enrollments where ${filter} order by created_at, id limit $2 offset $3`,
-          [params.id, limit, offset],
+        const page = await listPage<EnrollmentRow>(
+          deps.db,
+          { select: enrollmentColumns, from: 'lms_enrollments', where: filter, orderBy: 'created_at, id', values: [params.id] },
+          query,
         );
-        const [count] = await deps.db.query<{ total: number }>(`select count(*)::int as total from lms_enrollments where ${filter}`, [params.id]);
-        const learners = await Promise.all(rows.map((row) => deps.members.get(row.user_id)));
-        const items = rows.map((row, index) => ({ ...row, learner: learners[index] ? { name: learners[index].name, email: learners[index].email } : null }));
-        return Reply.list(toJson(items), paginate(query, count?.total ?? 0));
+        const learners = await Promise.all(page.items.map((row) => deps.members.get(row.user_id)));
+        const items = page.items.map((row, index) => ({
+          ...row,
+          learner: learners[index] ? { name: learners[index].name, email: learners[index].email } : null,
+        }));
+        return Reply.list(toJson(items), paginate(query, page.total));
       },
     }),
     route({

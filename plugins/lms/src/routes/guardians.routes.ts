@@ -1,17 +1,5 @@
-import { NoContent, Nullable, type Stored, Timestamp, toJson, withStatus } from '@plinth/sdk';
-import {
-  ConflictError,
-  ForbiddenError,
-  NotFoundError,
-  PageQuery,
-  paginate,
-  pageWindow,
-  Reply,
-  Type,
-  ValidationError,
-  type AnyRoute,
-  type Static,
-} from '@plinth/sdk';
+import { listPage, NoContent, Nullable, type Stored, Timestamp, toJson, withStatus } from '@plinth/sdk';
+import { ConflictError, ForbiddenError, NotFoundError, PageQuery, paginate, Reply, Type, ValidationError, type AnyRoute, type Static } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { lmsPermissions as permissions } from '../permissions.js';
 import { callerId } from '../services/access.js';
@@ -61,13 +49,12 @@ export function guardianRoutes({ route }: Builders): AnyRoute[] {
       async handler({ query, deps }) {
         const filter = '($1::uuid is null or guardian_user_id = $1) and ($2::uuid is null or learner_user_id = $2)';
         const values = [query.guardian_user_id ?? null, query.learner_user_id ?? null];
-        const { limit, offset } = pageWindow(query);
-        const rows = await deps.db.query<GuardianLinkRow>(
-          `select ${linkColumns} from lms_guardians where ${filter} order by created_at, id limit $3 offset $4`,
-          [...values, limit, offset],
+        const { items, total } = await listPage<GuardianLinkRow>(
+          deps.db,
+          { select: linkColumns, from: 'lms_guardians', where: filter, orderBy: 'created_at, id', values },
+          query,
         );
-        const [count] = await deps.db.query<{ total: number }>(`select count(*)::int as total from lms_guardians where ${filter}`, values);
-        return Reply.list(toJson(rows), paginate(query, count?.total ?? 0));
+        return Reply.list(toJson(items), paginate(query, total));
       },
     }),
     route({

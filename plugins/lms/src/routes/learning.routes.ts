@@ -1,10 +1,10 @@
 import {
+  listPage,
   type AnyRoute,
   ConflictError,
   ForbiddenError,
   Nullable,
   PageQuery,
-  pageWindow,
   paginate,
   Reply,
   type Static,
@@ -93,18 +93,20 @@ export function learningRoutes({ route }: Builders): AnyRoute[] {
         const userId = callerId(ctx);
         const member = await deps.members.get(userId);
         if (member) await claimPurchases(deps, member);
-        const { limit, offset } = pageWindow(query);
-        const rows = await deps.db.query<MyCourseRow>(
-          `select e.id as enrollment_id, e.course_id, c.title, c.slug, c.level, c.category, e.source, e.progress_percent, e.completed_at,
-                  e.expires_at, (e.expires_at is not null and e.expires_at <= now()) as expired, e.last_activity_at, e.created_at as enrolled_at,
-                  cert.code as certificate_code
-             from lms_enrollments e join lms_courses c on c.id = e.course_id
-             left join lms_certificates cert on cert.enrollment_id = e.id
-            where e.user_id = $1 order by e.last_activity_at desc, e.id limit $2 offset $3`,
-          [userId, limit, offset],
+        const { items, total } = await listPage<MyCourseRow>(
+          deps.db,
+          {
+            select: `e.id as enrollment_id, e.course_id, c.title, c.slug, c.level, c.category, e.source, e.progress_percent, e.completed_at,
+              e.expires_at, (e.expires_at is not null and e.expires_at <= now()) as expired, e.last_activity_at, e.created_at as enrolled_at,
+              cert.code as certificate_code`,
+            from: 'lms_enrollments e join lms_courses c on c.id = e.course_id left join lms_certificates cert on cert.enrollment_id = e.id',
+            where: 'e.user_id = $1',
+            orderBy: 'e.last_activity_at desc, e.id',
+            values: [userId],
+          },
+          query,
         );
-        const [count] = await deps.db.query<{ total: number }>('select count(*)::int as total from lms_enrollments where user_id = $1', [userId]);
-        return Reply.list(toJson(rows), paginate(query, count?.total ?? 0));
+        return Reply.list(toJson(items), paginate(query, total));
       },
     }),
     route({

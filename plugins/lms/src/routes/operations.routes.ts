@@ -1,10 +1,10 @@
 import {
+  listPage,
   type AnyRoute,
   ConflictError,
   NotFoundError,
   Nullable,
   PageQuery,
-  pageWindow,
   paginate,
   Reply,
   type Static,
@@ -50,14 +50,12 @@ export function operationRoutes({ route }: Builders): AnyRoute[] {
       async handler({ query, deps }) {
         const filter = '($1::text is null or outcome = $1) and ($2::uuid is null or course_id = $2)';
         const values = [query.outcome ?? null, query.course_id ?? null];
-        const { limit, offset } = pageWindow(query);
-        const rows = await deps.db.query<PurchaseRow>(
-          `select ${purchaseColumns} from lms_purchases where ${filter}
-            order by created_at desc, id limit $3 offset $4`,
-          [...values, limit, offset],
+        const { items, total } = await listPage<PurchaseRow>(
+          deps.db,
+          { select: purchaseColumns, from: 'lms_purchases', where: filter, orderBy: 'created_at desc, id', values },
+          query,
         );
-        const [count] = await deps.db.query<{ total: number }>(`select count(*)::int as total from lms_purchases where ${filter}`, values);
-        return Reply.list(toJson(rows), paginate(query, count?.total ?? 0));
+        return Reply.list(toJson(items), paginate(query, total));
       },
     }),
     route({

@@ -1,20 +1,9 @@
 import { Nullable, rawBody, toJson } from '@plinth/sdk';
-import {
-  ForbiddenError,
-  PageQuery,
-  paginate,
-  pageWindow,
-  Reply,
-  Type,
-  type AnyRoute,
-  type PluginMembers,
-  type RequestContext,
-  type TenantDb,
-} from '@plinth/sdk';
+import { ForbiddenError, PageQuery, paginate, Reply, Type, type AnyRoute, type PluginMembers, type RequestContext, type TenantDb } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { lmsPermissions as permissions } from '../permissions.js';
 import { instructs, visibleCourse } from '../services/access.js';
-import { courseSummary, CourseSummary, LearnerLine, learnerLines } from '../services/reports.js';
+import { courseSummary, CourseSummary, LearnerLine, learnerLines, learnerPage } from '../services/reports.js';
 import { IdParams } from '../services/schemas.js';
 
 const ReportLine = Type.Composite([LearnerLine, Type.Object({ name: Nullable(Type.String()), email: Nullable(Type.String()) })]);
@@ -86,12 +75,10 @@ export function reportRoutes({ route }: Builders): AnyRoute[] {
       schema: { params: IdParams, query: PageQuery, response: Type.Array(ReportLine) },
       async handler({ params, query, deps, ctx }) {
         await reportableCourse(deps.db, ctx, params.id);
-        const { limit, offset } = pageWindow(query);
-        const lines = await learnerLines(deps.db, params.id, limit, offset);
-        const people = await Promise.all(lines.map((line) => deps.members.get(line.user_id)));
-        const [count] = await deps.db.query<{ total: number }>('select count(*)::int as total from lms_enrollments where course_id = $1', [params.id]);
-        const items = lines.map((line, index) => ({ ...line, name: people[index]?.name ?? null, email: people[index]?.email ?? null }));
-        return Reply.list(toJson(items), paginate(query, count?.total ?? 0));
+        const page = await learnerPage(deps.db, params.id, query);
+        const people = await Promise.all(page.items.map((line) => deps.members.get(line.user_id)));
+        const items = page.items.map((line, index) => ({ ...line, name: people[index]?.name ?? null, email: people[index]?.email ?? null }));
+        return Reply.list(toJson(items), paginate(query, page.total));
       },
     }),
     route({

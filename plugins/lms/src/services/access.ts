@@ -1,4 +1,4 @@
-import { ForbiddenError, NotFoundError, type RequestContext, type TenantDb } from '@plinth/sdk';
+import { actingUserId, ForbiddenError, NotFoundError, type RequestContext, type TenantDb } from '@plinth/sdk';
 import { lmsPermissions as permissions } from '../permissions.js';
 
 /** The columns of a course every access decision needs. */
@@ -12,21 +12,16 @@ export interface CourseAccessRow {
 
 type Ctx = RequestContext<unknown>;
 
-/** The calling member's id, or null (an API token without a creating user); API tokens act as the member who created them. */
-export function callerIdOrNull(ctx: Ctx): string | null {
-  return ctx.caller.kind === 'anonymous' ? null : ctx.caller.userId;
-}
-
 /** The calling member's id; 403 when the caller is no member (a learner's route called with a user-less API token). */
 export function callerId(ctx: Ctx): string {
-  const userId = callerIdOrNull(ctx);
+  const userId = actingUserId(ctx);
   if (!userId) throw new ForbiddenError('This needs a member: a signed-in user, or an API token created by one');
   return userId;
 }
 
 /** Whether the caller is listed as an instructor of the course. */
 export function instructs(ctx: Ctx, course: CourseAccessRow): boolean {
-  const userId = callerIdOrNull(ctx);
+  const userId = actingUserId(ctx);
   return userId !== null && course.instructor_ids.includes(userId);
 }
 
@@ -48,7 +43,7 @@ export async function visibleCourse(db: TenantDb, ctx: Ctx, courseId: string): P
   const course = await db.one<CourseAccessRow>('select id, title, status, shop_product_id, instructor_ids from lms_courses where id = $1', [courseId]);
   if (!course) throw new NotFoundError('Course not found');
   if (course.status === 'published' || canSeeEverything(ctx, course)) return course;
-  const userId = callerIdOrNull(ctx);
+  const userId = actingUserId(ctx);
   if (course.status === 'archived' && userId && (await activeEnrollment(db, course.id, userId))) return course;
   throw new NotFoundError('Course not found');
 }

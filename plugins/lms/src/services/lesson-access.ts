@@ -1,5 +1,5 @@
-import { ForbiddenError, NotFoundError, type RequestContext, type TenantDb } from '@plinth/sdk';
-import { activeEnrollment, callerId, callerIdOrNull, canSeeEverything, type ActiveEnrollment, type CourseAccessRow } from './access.js';
+import { actingUserId, ForbiddenError, NotFoundError, type RequestContext, type TenantDb } from '@plinth/sdk';
+import { activeEnrollment, callerId, canSeeEverything, type ActiveEnrollment, type CourseAccessRow } from './access.js';
 
 /** A lesson with its course's access columns. */
 export interface LessonRow {
@@ -51,7 +51,7 @@ export async function readableLesson(
   const lesson = await loadLesson(db, lessonId);
   if (!lesson) throw new NotFoundError('Lesson not found');
   const staff = canSeeEverything(ctx, lesson.course);
-  const userId = staff && !options.requireEnrollment ? callerIdOrNull(ctx) : callerId(ctx);
+  const userId = staff && !options.requireEnrollment ? actingUserId(ctx) : callerId(ctx);
   const enrollment = userId ? await activeEnrollment(db, lesson.course_id, userId) : undefined;
   if (staff && !options.requireEnrollment) return { lesson, staff, enrollment };
   const courseOpen = lesson.course.status === 'published' || (lesson.course.status === 'archived' && enrollment);

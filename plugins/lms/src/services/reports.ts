@@ -1,4 +1,4 @@
-import { Nullable, type Static, type Stored, type TenantDb, Timestamp, Type } from '@plinth/sdk';
+import { listPage, type ListPage, Nullable, type PageQuery, type Static, type Stored, type TenantDb, Timestamp, Type } from '@plinth/sdk';
 
 /** A course's totals as the API shows them. */
 export const CourseSummary = Type.Object({
@@ -47,18 +47,30 @@ export const LearnerLine = Type.Object({
 /** One learner's line of a course report, as read. */
 export type LearnerLine = Stored<Static<typeof LearnerLine>, 'completed_at' | 'last_activity_at' | 'enrolled_at'>;
 
+/** The per-learner lines of course `$1`. */
+const learnerSql = {
+  select: `e.id as enrollment_id, e.user_id, e.progress_percent, e.completed_at, e.last_activity_at, e.created_at as enrolled_at,
+    (select count(*)::int from lms_lesson_progress p where p.enrollment_id = e.id and p.completed_at is not null) as lessons_completed,
+    coalesce(s.attempts, 0)::int as quiz_attempts, s.average::float as average_quiz_score`,
+  countFrom: 'lms_enrollments e',
+  from: `lms_enrollments e
+    left join lateral (
+      select count(*) as attempts, round(avg(a.score), 1) as average from lms_attempts a
+        join lms_quizzes q on q.id = a.quiz_id join lms_lessons l on l.id = q.lesson_id
+       where l.course_id = e.course_id and a.user_id = e.user_id and a.status <> 'in_progress') s on true`,
+  where: 'e.course_id = $1',
+  orderBy: 'e.created_at, e.id',
+};
+
 /** Per-learner progress of a course, a page at a time (ordered by enrolment). */
 export async function learnerLines(db: TenantDb, courseId: string, limit: number, offset: number): Promise<LearnerLine[]> {
   return db.query<LearnerLine>(
-    `select e.id as enrollment_id, e.user_id, e.progress_percent, e.completed_at, e.last_activity_at, e.created_at as enrolled_at,
-            (select count(*)::int from lms_lesson_progress p where p.enrollment_id = e.id and p.completed_at is not null) as lessons_completed,
-            coalesce(s.attempts, 0)::int as quiz_attempts, s.average::float as average_quiz_score
-       from lms_enrollments e
-       left join lateral (
-         select count(*) as attempts, round(avg(a.score), 1) as average from lms_attempts a
-           join lms_quizzes q on q.id = a.quiz_id join lms_lessons l on l.id = q.lesson_id
-          where l.course_id = e.course_id and a.user_id = e.user_id and a.status <> 'in_progress') s on true
-      where e.course_id = $1 order by e.created_at, e.id limit $2 offset $3`,
+    `select ${learnerSql.select} from ${learnerSql.from} where ${learnerSql.where} order by ${learnerSql.orderBy} limit $2 offset $3`,
     [courseId, limit, offset],
   );
+}
+
+/** A page of {@link learnerLines} and how many learners the course has. */
+export async function learnerPage(db: TenantDb, courseId: string, page: PageQuery): Promise<ListPage<LearnerLine>> {
+  return listPage<LearnerLine>(db, { ...learnerSql, values: [courseId] }, page);
 }

@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { safeEqual } from '@plinth/sdk';
 import { WebhookSignatureError } from './provider.js';
 
 /** How old a signed webhook may be, in seconds (Stripe's default tolerance). */
@@ -33,12 +34,8 @@ export function verifyWebhookSignature(header: string | string[] | undefined, ra
   }
   if (timestamp === undefined || signatures.length === 0) throw new WebhookSignatureError('malformed signature header');
   if (Math.abs(now.getTime() / 1000 - timestamp) > SIGNATURE_TOLERANCE_SECONDS) throw new WebhookSignatureError('signature timestamp outside the tolerance');
-  const expected = Buffer.from(hmac(secret, timestamp, rawBody), 'hex');
-  const matches = signatures.some((signature) => {
-    const given = Buffer.from(signature, 'hex');
-    return given.length === expected.length && timingSafeEqual(given, expected);
-  });
-  if (!matches) throw new WebhookSignatureError('signature does not match');
+  const expected = hmac(secret, timestamp, rawBody);
+  if (!signatures.some((signature) => safeEqual(signature, expected))) throw new WebhookSignatureError('signature does not match');
 }
 
 function hmac(secret: string, timestamp: number, rawBody: Buffer | string): string {

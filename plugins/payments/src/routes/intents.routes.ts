@@ -1,4 +1,4 @@
-import { type AnyRoute, NotFoundError, PageQuery, pageWindow, paginate, Reply, Type, withStatus } from '@plinth/sdk';
+import { listPage, type AnyRoute, NotFoundError, PageQuery, paginate, Reply, Type, withStatus } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { paymentsPermissions as permissions } from '../permissions.js';
 import { idempotencyKeyOf, idempotent } from '../services/idempotency.js';
@@ -51,17 +51,19 @@ export function intentRoutes({ route }: Builders, options: PaymentsOptions): Any
       permission: permissions['transactions.view'],
       schema: { query: ListQuery, response: Type.Array(Intent) },
       async handler({ query, deps }) {
-        const { limit, offset } = pageWindow(query);
         const metadata = query.metadata_key ? JSON.stringify({ [query.metadata_key]: query.metadata_value ?? '' }) : null;
-        const where = 'where ($1::text is null or status = $1) and ($2::text is null or provider = $2) and ($3::jsonb is null or metadata @> $3::jsonb)';
-        const filters = [query.status ?? null, query.provider ?? null, metadata];
-        const rows = await deps.db.query<IntentRow>(`select * from payments_intents ${where} order by created_at desc, id limit $4 offset $5`, [
-          ...filters,
-          limit,
-          offset,
-        ]);
-        const [count] = await deps.db.query<{ total: number }>(`select count(*)::int as total from payments_intents ${where}`, filters);
-        return Reply.list(rows.map(intentView), paginate(query, count?.total ?? 0));
+        const { items, total } = await listPage<IntentRow>(
+          deps.db,
+          {
+            select: '*',
+            from: 'payments_intents',
+            where: '($1::text is null or status = $1) and ($2::text is null or provider = $2) and ($3::jsonb is null or metadata @> $3::jsonb)',
+            orderBy: 'created_at desc, id',
+            values: [query.status ?? null, query.provider ?? null, metadata],
+          },
+          query,
+        );
+        return Reply.list(items.map(intentView), paginate(query, total));
       },
     }),
     route({

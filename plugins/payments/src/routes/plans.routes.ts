@@ -1,4 +1,4 @@
-import { type AnyRoute, NotFoundError, PageQuery, pageWindow, paginate, Reply, Type, withStatus } from '@plinth/sdk';
+import { listPage, type AnyRoute, NotFoundError, PageQuery, paginate, Reply, Type, withStatus } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { paymentsPermissions as permissions } from '../permissions.js';
 import { MAX_AMOUNT } from '../services/intent-rows.js';
@@ -48,17 +48,12 @@ export function planRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['transactions.view'],
       schema: { query: Type.Composite([PageQuery, Type.Object({ active: Type.Optional(Type.Boolean()) })]), response: Type.Array(Plan) },
       async handler({ query, deps }) {
-        const { limit, offset } = pageWindow(query);
-        const filter = [query.active ?? null];
-        const rows = await deps.db.query<PlanRow>(
-          'select * from payments_plans where ($1::boolean is null or active = $1) order by created_at desc, id limit $2 offset $3',
-          [...filter, limit, offset],
+        const { items, total } = await listPage<PlanRow>(
+          deps.db,
+          { select: '*', from: 'payments_plans', where: '$1::boolean is null or active = $1', orderBy: 'created_at desc, id', values: [query.active ?? null] },
+          query,
         );
-        const [count] = await deps.db.query<{ total: number }>(
-          'select count(*)::int as total from payments_plans where ($1::boolean is null or active = $1)',
-          filter,
-        );
-        return Reply.list(rows.map(planView), paginate(query, count?.total ?? 0));
+        return Reply.list(items.map(planView), paginate(query, total));
       },
     }),
     route({

@@ -1,4 +1,4 @@
-import { type AnyRoute, PageQuery, pageWindow, paginate, Reply, Type, withStatus } from '@plinth/sdk';
+import { listPage, type AnyRoute, PageQuery, paginate, Reply, Type, withStatus } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { paymentsPermissions as permissions } from '../permissions.js';
 import { idempotencyKeyOf, idempotent } from '../services/idempotency.js';
@@ -71,16 +71,18 @@ export function refundRoutes({ route }: Builders, options: PaymentsOptions): Any
       permission: permissions['transactions.view'],
       schema: { query: RefundQuery, response: Type.Array(Refund) },
       async handler({ query, deps }) {
-        const { limit, offset } = pageWindow(query);
-        const where = 'where ($1::uuid is null or intent_id = $1) and ($2::text is null or status = $2)';
-        const filters = [query.intent_id ?? null, query.status ?? null];
-        const rows = await deps.db.query<RefundRow>(`select * from payments_refunds ${where} order by created_at desc, id limit $3 offset $4`, [
-          ...filters,
-          limit,
-          offset,
-        ]);
-        const [count] = await deps.db.query<{ total: number }>(`select count(*)::int as total from payments_refunds ${where}`, filters);
-        return Reply.list(rows.map(refundView), paginate(query, count?.total ?? 0));
+        const { items, total } = await listPage<RefundRow>(
+          deps.db,
+          {
+            select: '*',
+            from: 'payments_refunds',
+            where: '($1::uuid is null or intent_id = $1) and ($2::text is null or status = $2)',
+            orderBy: 'created_at desc, id',
+            values: [query.intent_id ?? null, query.status ?? null],
+          },
+          query,
+        );
+        return Reply.list(items.map(refundView), paginate(query, total));
       },
     }),
     route({
@@ -100,10 +102,7 @@ export function refundRoutes({ route }: Builders, options: PaymentsOptions): Any
       permission: permissions['transactions.view'],
       schema: { query: TransactionQuery, response: Type.Array(Transaction) },
       async handler({ query, deps }) {
-        const { limit, offset } = pageWindow(query);
-        const where = 'where ($1::uuid is null or intent_id = $1) and ($2::text is null or type = $2)';
-        const filters = [query.intent_id ?? null, query.type ?? null];
-        const rows = await deps.db.query<{
+        const { items, total } = await listPage<{
           id: string;
           type: 'capture' | 'refund';
           intent_id: string;
@@ -113,13 +112,19 @@ export function refundRoutes({ route }: Builders, options: PaymentsOptions): Any
           currency: string;
           created_at: Date;
         }>(
-          `select id, type, intent_id, refund_id, provider, amount, currency, created_at from payments_transactions ${where} order by created_at desc, id limit $3 offset $4`,
-          [...filters, limit, offset],
+          deps.db,
+          {
+            select: 'id, type, intent_id, refund_id, provider, amount, currency, created_at',
+            from: 'payments_transactions',
+            where: '($1::uuid is null or intent_id = $1) and ($2::text is null or type = $2)',
+            orderBy: 'created_at desc, id',
+            values: [query.intent_id ?? null, query.type ?? null],
+          },
+          query,
         );
-        const [count] = await deps.db.query<{ total: number }>(`select count(*)::int as total from payments_transactions ${where}`, filters);
         return Reply.list(
-          rows.map((row) => ({ ...row, created_at: row.created_at.toISOString() })),
-          paginate(query, count?.total ?? 0),
+          items.map((row) => ({ ...row, created_at: row.created_at.toISOString() })),
+          paginate(query, total),
         );
       },
     }),

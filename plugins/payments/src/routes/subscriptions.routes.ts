@@ -1,4 +1,4 @@
-import { type AnyRoute, PageQuery, pageWindow, paginate, Reply, Type, withStatus } from '@plinth/sdk';
+import { listPage, type AnyRoute, PageQuery, paginate, Reply, Type, withStatus } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { paymentsPermissions as permissions } from '../permissions.js';
 import { idempotencyKeyOf, idempotent } from '../services/idempotency.js';
@@ -52,16 +52,18 @@ export function subscriptionRoutes({ route }: Builders, options: PaymentsOptions
         response: Type.Array(Subscription),
       },
       async handler({ query, deps }) {
-        const { limit, offset } = pageWindow(query);
-        const where = 'where ($1::text is null or s.status = $1) and ($2::uuid is null or s.plan_id = $2)';
-        const filters = [query.status ?? null, query.plan_id ?? null];
-        const rows = await deps.db.query<SubscriptionRow & { customer_email: string }>(
-          `select s.*, c.email as customer_email from payments_subscriptions s join payments_customers c on c.id = s.customer_id ${where}
-           order by s.created_at desc, s.id limit $3 offset $4`,
-          [...filters, limit, offset],
+        const { items, total } = await listPage<SubscriptionRow & { customer_email: string }>(
+          deps.db,
+          {
+            select: 's.*, c.email as customer_email',
+            from: 'payments_subscriptions s join payments_customers c on c.id = s.customer_id',
+            where: '($1::text is null or s.status = $1) and ($2::uuid is null or s.plan_id = $2)',
+            orderBy: 's.created_at desc, s.id',
+            values: [query.status ?? null, query.plan_id ?? null],
+          },
+          query,
         );
-        const [count] = await deps.db.query<{ total: number }>(`select count(*)::int as total from payments_subscriptions s ${where}`, filters);
-        return Reply.list(rows.map(subscriptionView), paginate(query, count?.total ?? 0));
+        return Reply.list(items.map(subscriptionView), paginate(query, total));
       },
     }),
     route({

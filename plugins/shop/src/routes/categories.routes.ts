@@ -1,10 +1,10 @@
 import {
+  listPage,
   type AnyRoute,
   NoContent,
   NotFoundError,
   Nullable,
   PageQuery,
-  pageWindow,
   paginate,
   Reply,
   type Static,
@@ -55,10 +55,8 @@ export function categoryRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['products.view'],
       schema: { query: PageQuery, response: Type.Array(Category) },
       async handler({ query, deps }) {
-        const { limit, offset } = pageWindow(query);
-        const rows = await deps.db.query<CategoryRow>(`select ${COLUMNS} from shop_categories order by position, name, id limit $1 offset $2`, [limit, offset]);
-        const [count] = await deps.db.query<{ total: number }>('select count(*)::int as total from shop_categories');
-        return Reply.list(toJson(rows), paginate(query, count!.total));
+        const { items, total } = await listPage<CategoryRow>(deps.db, { select: COLUMNS, from: 'shop_categories', orderBy: 'position, name, id' }, query);
+        return Reply.list(toJson(items), paginate(query, total));
       },
     }),
     route({

@@ -1,10 +1,12 @@
 import {
+  listPage,
+  actingUserId,
   type AnyRoute,
   ForbiddenError,
+  likePattern,
   NotFoundError,
   Nullable,
   PageQuery,
-  pageWindow,
   paginate,
   Reply,
   type Static,
@@ -19,8 +21,7 @@ import { shopPermissions as permissions } from '../permissions.js';
 import { invalidTransition } from '../services/errors.js';
 import { createOrder, startCheckout } from '../services/orders.js';
 import { cancelOrder, fulfilOrder, lockOrder, refundOrder } from '../services/order-transitions.js';
-import { loadOrder, Order, ORDER_SELECT, OrderSummary, recordHistory, type OrderSummaryRow } from '../services/order-views.js';
-import { actorOf } from './caller.js';
+import { loadOrder, Order, ORDER_COLUMNS, ORDER_FROM, OrderSummary, recordHistory, type OrderSummaryRow } from '../services/order-views.js';
 import { CustomerInput, IdParams, LineInput, Quantity } from './schemas.js';
 
 const OrderStatus = Type.Union(['pending', 'paid', 'fulfilled', 'cancelled', 'refunded'].map((status) => Type.Literal(status)));
@@ -107,18 +108,13 @@ export function orderRoutes({ route }: Builders): AnyRoute[] {
         const values: unknown[] = [];
         if (query.status) where.push(`o.status = $${values.push(query.status)}`);
         if (query.customer_id) where.push(`o.customer_id = $${values.push(query.customer_id)}`);
-        if (query.q) where.push(`(o.number ilike $${values.push(`%${query.q.replace(/[\\%_]/g, '\\$&')}%`)} or c.email ilike $${values.length})`);
-        const filter = where.length ? `where ${where.join(' and ')}` : '';
-        const { limit, offset } = pageWindow(query);
-        const rows = await deps.db.query<OrderSummaryRow>(
-          `${ORDER_SELECT} ${filter} order by o.placed_at desc, o.id desc limit $${values.length + 1} offset $${values.length + 2}`,
-          [...values, limit, offset],
+        if (query.q) where.push(`(o.number ilike $${values.push(likePattern(query.q))} or c.email ilike $${values.length})`);
+        const { items, total } = await listPage<OrderSummaryRow>(
+          deps.db,
+          { select: ORDER_COLUMNS, from: ORDER_FROM, where, orderBy: 'o.placed_at desc, o.id desc', values },
+          query,
         );
-        const [count] = await deps.db.query<{ total: number }>(
-          `select count(*)::int as total from shop_orders o join shop_customers c on c.id = o.customer_id ${filter}`,
-          values,
-        );
-        return Reply.list(toJson(rows), paginate(query, count!.total));
+        return Reply.list(toJson(items), paginate(query, total));
       },
     }),
     route({
@@ -133,7 +129,7 @@ export function orderRoutes({ route }: Builders): AnyRoute[] {
           customer: { email: body.customer.email, name: body.customer.name ?? null },
           items: body.items.map((item) => ({ variantId: item.variant_id, quantity: item.quantity })),
           shippingRate: body.shipping_rate,
-          actorId: actorOf(ctx.caller),
+          actorId: actingUserId(ctx),
         });
         return Reply.created(await orderOrNotFound(scope, orderId));
       },
@@ -178,7 +174,7 @@ export function orderRoutes({ route }: Builders): AnyRoute[] {
       schema: { params: IdParams, body: NoteBody, response: Order },
       async handler({ params, body, deps, ctx }) {
         const scope = { deps, settings: ctx.settings };
-        await fulfilOrder(scope, await lockedOrNotFound(scope, params.id), actorOf(ctx.caller), body.note ?? null);
+        await fulfilOrder(scope, await lockedOrNotFound(scope, params.id), actingUserId(ctx), body.note ?? null);
         return orderOrNotFound(scope, params.id);
       },
     }),
@@ -194,7 +190,7 @@ export function orderRoutes({ route }: Builders): AnyRoute[] {
         if (order.status === 'paid' && !ctx.can(permissions['orders.refund'])) {
           throw new ForbiddenError('Cancelling a paid order refunds it: shop.orders.refund is needed');
         }
-        await cancelOrder(scope, order, actorOf(ctx.caller), body.note ?? null);
+        await cancelOrder(scope, order, actingUserId(ctx), body.note ?? null);
         return orderOrNotFound(scope, params.id);
       },
     }),
@@ -211,7 +207,7 @@ export function orderRoutes({ route }: Builders): AnyRoute[] {
           lines: body.lines.map((line) => ({ lineId: line.line_id, quantity: line.quantity })),
           restock: body.restock ?? false,
           reason: body.reason ?? null,
-          actorId: actorOf(ctx.caller),
+          actorId: actingUserId(ctx),
         });
         return Reply.created({ refund_amount: amount, order: await orderOrNotFound(scope, params.id) });
       },
@@ -228,7 +224,7 @@ export function orderRoutes({ route }: Builders): AnyRoute[] {
       },
       async handler({ params, body, deps, ctx }) {
         await lockedOrNotFound({ deps, settings: ctx.settings }, params.id);
-        await recordHistory(deps.db, params.id, { kind: 'note', note: body.note, actorId: actorOf(ctx.caller) });
+        await recordHistory(deps.db, params.id, { kind: 'note', note: body.note, actorId: actingUserId(ctx) });
         return Reply.created({ order_id: params.id, note: body.note });
       },
     }),

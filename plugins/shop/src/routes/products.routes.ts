@@ -1,10 +1,12 @@
 import {
+  listPage,
+  actingUserId,
   type AnyRoute,
   type Json,
+  likePattern,
   NoContent,
   NotFoundError,
   PageQuery,
-  pageWindow,
   paginate,
   Reply,
   type TenantDb,
@@ -17,7 +19,6 @@ import { shopPermissions as permissions } from '../permissions.js';
 import { loadProduct, Product, PRODUCT_COLUMNS, requireCategory, uniquely, variantsOf, type ProductView, type VariantView } from '../services/catalogue.js';
 import { slugify } from '../services/slugs.js';
 import { insertVariant } from '../services/variants.js';
-import { actorOf } from './caller.js';
 import { IdParams, NewProduct, ProductPatch, ProductStatus } from './schemas.js';
 
 const SORTS = { name: 'name', created_at: 'created_at', price: '(select min(price) from shop_variants v where v.product_id = shop_products.id)' } as const;
@@ -33,11 +34,11 @@ const ProductQuery = Type.Composite([
   }),
 ]);
 
-/** Filters of a product list as SQL (parameters only), shared by the admin and the storefront lists. */
-export function productFilters(query: { q?: string; status?: string; category_id?: string }, values: unknown[]): string {
+/** Filters of a product list as SQL conditions (parameters only), shared by the admin and the storefront lists. */
+export function productFilters(query: { q?: string; status?: string; category_id?: string }, values: unknown[]): string[] {
   const where: string[] = [];
   if (query.q) {
-    values.push(`%${query.q.replace(/[\\%_]/g, '\\$&')}%`);
+    values.push(likePattern(query.q));
     where.push(
       `(name ilike $${values.length} or description ilike $${values.length} or exists (select 1 from shop_variants v where v.product_id = shop_products.id and v.sku ilike $${values.length}))`,
     );
@@ -51,13 +52,13 @@ export function productFilters(query: { q?: string; status?: string; category_id
     where.push(`category_id in (with recursive tree as (select id from shop_categories where id = $${values.length}
       union all select c.id from shop_categories c join tree on c.parent_id = tree.id) select id from tree)`);
   }
-  return where.length ? `where ${where.join(' and ')}` : '';
+  return where;
 }
 
-/** `name`, `-price`… as an ORDER BY clause (whitelisted). */
+/** `name`, `-price`… as an ORDER BY list (whitelisted). */
 export function productOrder(sort: string | undefined): string {
   const key = (sort ?? '-created_at').replace(/^-/, '') as SortKey;
-  return `order by ${SORTS[key]} ${sort?.startsWith('-') || !sort ? 'desc' : 'asc'} nulls last, id`;
+  return `${SORTS[key]} ${sort?.startsWith('-') || !sort ? 'desc' : 'asc'} nulls last, id`;
 }
 
 /**
@@ -72,19 +73,14 @@ export async function productPage<Row extends { id: string }, Variant>(
 ): Promise<Reply<Json<Row & { variants: Variant[] }>[]>> {
   const values: unknown[] = [];
   const where = productFilters(query, values);
-  const { limit, offset } = pageWindow(query);
-  const rows = await db.query<Row>(
-    `select ${columns} from shop_products ${where} ${productOrder(query.sort)} limit $${values.length + 1} offset $${values.length + 2}`,
-    [...values, limit, offset],
-  );
-  const [count] = await db.query<{ total: number }>(`select count(*)::int as total from shop_products ${where}`, values);
+  const { items, total } = await listPage<Row>(db, { select: columns, from: 'shop_products', where, orderBy: productOrder(query.sort), values }, query);
   const byProduct = await variants(
     db,
-    rows.map((row) => row.id),
+    items.map((row) => row.id),
   );
   return Reply.list(
-    rows.map((row) => toJson({ ...row, variants: byProduct.get(row.id) ?? [] })),
-    paginate(query, count!.total),
+    items.map((row) => toJson({ ...row, variants: byProduct.get(row.id) ?? [] })),
+    paginate(query, total),
   );
 }
 
@@ -128,7 +124,7 @@ export function productRoutes({ route }: Builders): AnyRoute[] {
           ),
         );
         const scope = { deps, settings: ctx.settings };
-        for (const variant of body.variants ?? []) await insertVariant(scope, row!.id, variant, actorOf(ctx.caller));
+        for (const variant of body.variants ?? []) await insertVariant(scope, row!.id, variant, actingUserId(ctx));
         const product = await loadProduct(deps.db, row!.id);
         await deps.events.emit('shop.product.created', { productId: product.id, slug: product.slug, name: product.name });
         return Reply.created(toJson(product));

@@ -1,10 +1,9 @@
-import { type AnyRoute, NotFoundError, Nullable, Reply, type Static, toJson, Type, withStatus } from '@plinth/sdk';
+import { actingUserId, type AnyRoute, NotFoundError, Nullable, Reply, type Static, toJson, Type, withStatus } from '@plinth/sdk';
 import type { PaymentIntent } from '@plinth/plugin-payments';
 import type { Builders } from '../deps.js';
 import { Cart, cartItems, cartView, createCart, findCart, requireOpen, setCartLine } from '../services/carts.js';
 import { createOrder } from '../services/orders.js';
 import { loadOrder, Order, type OrderView } from '../services/order-views.js';
-import { actorOf } from './caller.js';
 import { CustomerInput, Quantity } from './schemas.js';
 
 const CartParams = Type.Object({ token: Type.String({ pattern: '^[A-Za-z0-9_-]{16,64}$' }) });
@@ -39,7 +38,7 @@ export function storeCartRoutes({ route }: Builders): AnyRoute[] {
       public: true,
       schema: { response: withStatus(Cart, 201) },
       async handler({ deps, ctx }) {
-        const cart = await createCart(deps.db, actorOf(ctx.caller));
+        const cart = await createCart(deps.db, actingUserId(ctx));
         return Reply.created(await cartView({ deps, settings: ctx.settings }, cart));
       },
     }),
@@ -50,7 +49,7 @@ export function storeCartRoutes({ route }: Builders): AnyRoute[] {
       public: true,
       schema: { params: CartParams, query: CartQuery, response: Cart },
       async handler({ params, query, deps, ctx }) {
-        const cart = await findCart(deps.db, params.token, actorOf(ctx.caller));
+        const cart = await findCart(deps.db, params.token, actingUserId(ctx));
         return cartView({ deps, settings: ctx.settings }, cart, query.shipping_rate);
       },
     }),
@@ -65,7 +64,7 @@ export function storeCartRoutes({ route }: Builders): AnyRoute[] {
         response: withStatus(Cart, 201),
       },
       async handler({ params, body, deps, ctx }) {
-        const cart = await findCart(deps.db, params.token, actorOf(ctx.caller), { lock: true });
+        const cart = await findCart(deps.db, params.token, actingUserId(ctx), { lock: true });
         requireOpen(cart);
         const existing = (await cartItems(deps.db, cart.id)).find((item) => item.variantId === body.variant_id);
         await setCartLine(deps.db, cart.id, body.variant_id, (existing?.quantity ?? 0) + body.quantity, 'variant_id');
@@ -79,7 +78,7 @@ export function storeCartRoutes({ route }: Builders): AnyRoute[] {
       public: true,
       schema: { params: LineParams, body: Type.Object({ quantity: Quantity }, { additionalProperties: false }), response: Cart },
       async handler({ params, body, deps, ctx }) {
-        const cart = await findCart(deps.db, params.token, actorOf(ctx.caller), { lock: true });
+        const cart = await findCart(deps.db, params.token, actingUserId(ctx), { lock: true });
         requireOpen(cart);
         const line = (await cartItems(deps.db, cart.id)).find((item) => item.lineId === params.lineId);
         if (!line) throw new NotFoundError('Cart line not found');
@@ -94,7 +93,7 @@ export function storeCartRoutes({ route }: Builders): AnyRoute[] {
       public: true,
       schema: { params: LineParams, response: Cart },
       async handler({ params, deps, ctx }) {
-        const cart = await findCart(deps.db, params.token, actorOf(ctx.caller), { lock: true });
+        const cart = await findCart(deps.db, params.token, actingUserId(ctx), { lock: true });
         requireOpen(cart);
         const [removed] = await deps.db.query('delete from shop_cart_lines where id = $1 and cart_id = $2 returning id', [params.lineId, cart.id]);
         if (!removed) throw new NotFoundError('Cart line not found');
@@ -116,7 +115,7 @@ export function storeCartRoutes({ route }: Builders): AnyRoute[] {
       },
       async handler({ params, body, deps, ctx }) {
         const scope = { deps, settings: ctx.settings };
-        const userId = actorOf(ctx.caller);
+        const userId = actingUserId(ctx);
         const cart = await findCart(deps.db, params.token, userId, { lock: true });
         requireOpen(cart);
         const { orderId, intent } = await createOrder(
@@ -142,7 +141,7 @@ export function storeCartRoutes({ route }: Builders): AnyRoute[] {
       public: true,
       schema: { params: CartParams, response: PublicOrder },
       async handler({ params, deps, ctx }) {
-        const cart = await findCart(deps.db, params.token, actorOf(ctx.caller));
+        const cart = await findCart(deps.db, params.token, actingUserId(ctx));
         const [order] = await deps.db.query<{ id: string }>('select id from shop_orders where cart_id = $1', [cart.id]);
         if (!order) throw new NotFoundError('This cart has not been checked out');
         return publicOrder((await loadOrder(deps.db, order.id))!);

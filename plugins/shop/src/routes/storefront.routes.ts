@@ -1,4 +1,4 @@
-import { type AnyRoute, NotFoundError, Nullable, PageQuery, pageWindow, paginate, Reply, type Static, type TenantDb, Type } from '@plinth/sdk';
+import { listPage, type AnyRoute, NotFoundError, Nullable, PageQuery, paginate, Reply, type Static, type TenantDb, Type } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { productPage } from './products.routes.js';
 
@@ -91,13 +91,12 @@ export function storefrontRoutes({ route }: Builders): AnyRoute[] {
       public: true,
       schema: { query: PageQuery, response: Type.Array(PublicCategory) },
       async handler({ query, deps }) {
-        const { limit, offset } = pageWindow(query);
-        const rows = await deps.db.query<Static<typeof PublicCategory>>(
-          'select id, name, slug, parent_id, position from shop_categories order by position, name, id limit $1 offset $2',
-          [limit, offset],
+        const { items, total } = await listPage<Static<typeof PublicCategory>>(
+          deps.db,
+          { select: 'id, name, slug, parent_id, position', from: 'shop_categories', orderBy: 'position, name, id' },
+          query,
         );
-        const [count] = await deps.db.query<{ total: number }>('select count(*)::int as total from shop_categories');
-        return Reply.list(rows, paginate(query, count!.total));
+        return Reply.list(items, paginate(query, total));
       },
     }),
   ];

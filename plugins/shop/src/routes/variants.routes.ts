@@ -1,10 +1,11 @@
 import {
+  listPage,
+  actingUserId,
   type AnyRoute,
   NoContent,
   NotFoundError,
   Nullable,
   PageQuery,
-  pageWindow,
   paginate,
   Reply,
   type Static,
@@ -19,7 +20,6 @@ import { shopPermissions as permissions } from '../permissions.js';
 import { loadProduct, uniquely, Variant, VARIANT_COLUMNS, type VariantView } from '../services/catalogue.js';
 import { adjustStock } from '../services/inventory.js';
 import { insertVariant } from '../services/variants.js';
-import { actorOf } from './caller.js';
 import { IdParams, NewVariant, VariantPatch } from './schemas.js';
 
 const StockAdjustment = Type.Object(
@@ -53,7 +53,7 @@ export function variantRoutes({ route }: Builders): AnyRoute[] {
       schema: { params: IdParams, body: NewVariant, response: withStatus(Variant, 201) },
       async handler({ params, body, deps, ctx }) {
         await loadProduct(deps.db, params.id);
-        return Reply.created(await insertVariant({ deps, settings: ctx.settings }, params.id, body, actorOf(ctx.caller)));
+        return Reply.created(await insertVariant({ deps, settings: ctx.settings }, params.id, body, actingUserId(ctx)));
       },
     }),
     route({
@@ -114,7 +114,7 @@ export function variantRoutes({ route }: Builders): AnyRoute[] {
         const stock = await adjustStock({ deps, settings: ctx.settings }, params.id, body.delta, {
           reason: body.reason ?? 'adjusted',
           note: body.note ?? null,
-          actorId: actorOf(ctx.caller),
+          actorId: actingUserId(ctx),
         });
         if (stock === undefined) throw new NotFoundError('Variant not found');
         return { variant_id: params.id, stock };
@@ -129,14 +129,18 @@ export function variantRoutes({ route }: Builders): AnyRoute[] {
       async handler({ params, query, deps }) {
         const [variant] = await deps.db.query('select id from shop_variants where id = $1', [params.id]);
         if (!variant) throw new NotFoundError('Variant not found');
-        const { limit, offset } = pageWindow(query);
-        const rows = await deps.db.query<MovementRow>(
-          `select id, quantity, reason, order_id, note, actor_id, created_at from shop_stock_movements where variant_id = $1
-             order by created_at desc, id desc limit $2 offset $3`,
-          [params.id, limit, offset],
+        const { items, total } = await listPage<MovementRow>(
+          deps.db,
+          {
+            select: 'id, quantity, reason, order_id, note, actor_id, created_at',
+            from: 'shop_stock_movements',
+            where: 'variant_id = $1',
+            orderBy: 'created_at desc, id desc',
+            values: [params.id],
+          },
+          query,
         );
-        const [count] = await deps.db.query<{ total: number }>('select count(*)::int as total from shop_stock_movements where variant_id = $1', [params.id]);
-        return Reply.list(toJson(rows), paginate(query, count!.total));
+        return Reply.list(toJson(items), paginate(query, total));
       },
     }),
   ];

@@ -1,6 +1,16 @@
-import { ConflictError, NotFoundError, Nullable, type Static, type Stored, type TenantDb, Timestamp, Type, ValidationError } from '@plinth/sdk';
+import {
+  ConflictError,
+  isUniqueViolation,
+  NotFoundError,
+  Nullable,
+  type Static,
+  type Stored,
+  type TenantDb,
+  Timestamp,
+  Type,
+  ValidationError,
+} from '@plinth/sdk';
 import { ProductStatus } from '../routes/schemas.js';
-import { isUniqueViolation } from './errors.js';
 
 /** A variant as the API shows it (to staff). */
 export const Variant = Type.Object({

@@ -9,9 +9,3 @@ export function outOfStock(variantId: string, sku: string): ConflictError {
 export function invalidTransition(from: string, to: string): ConflictError {
   return new ConflictError(`An order that is ${from} cannot become ${to}`, { code: 'invalid_status' });
 }
-
-/** True for PostgreSQL's unique violation on the named constraint (or any, without a name). */
-export function isUniqueViolation(error: unknown, constraint?: string): boolean {
-  const pgError = error as { code?: string; constraint?: string } | null;
-  return pgError?.code === '23505' && (constraint === undefined || pgError.constraint === constraint);
-}

@@ -57,11 +57,11 @@ export const Order = Type.Composite([OrderSummary, Type.Object({ lines: Type.Arr
 export type OrderView = OrderSummaryRow & { lines: OrderLineView[] };
 
 /** The columns of an order row the API shows (joined with its customer and invoice). */
-export const ORDER_SELECT = `
-  select o.id, o.number, o.status, o.currency, o.subtotal, o.discount, o.discounts, o.shipping, o.shipping_rate, o.tax, o.total,
-         o.refunded_amount, o.reservation, o.reserved_until, o.payment_intent_id, o.source, o.external_id, i.number as invoice_number,
-         json_build_object('id', c.id, 'email', c.email, 'name', c.name, 'user_id', c.user_id) as customer, o.placed_at, o.paid_at
-    from shop_orders o join shop_customers c on c.id = o.customer_id left join shop_invoices i on i.order_id = o.id`;
+export const ORDER_COLUMNS = `o.id, o.number, o.status, o.currency, o.subtotal, o.discount, o.discounts, o.shipping, o.shipping_rate, o.tax, o.total,
+  o.refunded_amount, o.reservation, o.reserved_until, o.payment_intent_id, o.source, o.external_id, i.number as invoice_number,
+  json_build_object('id', c.id, 'email', c.email, 'name', c.name, 'user_id', c.user_id) as customer, o.placed_at, o.paid_at`;
+export const ORDER_FROM = 'shop_orders o join shop_customers c on c.id = o.customer_id left join shop_invoices i on i.order_id = o.id';
+export const ORDER_SELECT = `select ${ORDER_COLUMNS} from ${ORDER_FROM}`;
 
 /** One order with its lines, or undefined (also for another tenant's order). */
 export async function loadOrder(db: TenantDb, orderId: string): Promise<OrderView | undefined> {

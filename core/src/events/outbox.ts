@@ -1,0 +1,25 @@
+import type { ScopedDb } from '../db/scoped-db.js';
+import type { Jobs } from '../jobs/jobs.js';
+import type { Logger } from '../logger.js';
+
+/** The job that delivers one event from the outbox: `{ tenantId, eventId }`. */
+export const dispatchJob = 'core.events.dispatch';
+
+/** What emitting needs: the job system to queue the delivery, a logger for when it cannot. */
+export interface OutboxServices {
+  jobs: Pick<Jobs, 'enqueue'>;
+  logger: Pick<Logger, 'warn'>;
+}
+
+/** Writes an event to the outbox in the unit's transaction and queues its delivery once that commits. */
+export async function emitEvent(db: ScopedDb, services: OutboxServices, tenantId: string, name: string, payload: unknown, emittedBy: string): Promise<void> {
+  const [event] = await db.query<{ id: string }>(
+    'insert into plinth_events (tenant_id, name, payload, emitted_by, enqueued_at) values ($1, $2, $3, $4, now()) returning id',
+    [tenantId, name, JSON.stringify(payload ?? {}), emittedBy],
+  );
+  db.afterCommit(() =>
+    services.jobs
+      .enqueue(dispatchJob, { tenantId, eventId: event!.id })
+      .catch((error: unknown) => services.logger.warn({ err: error, eventId: event!.id }, 'event dispatch not queued; the sweeper will retry')),
+  );
+}
