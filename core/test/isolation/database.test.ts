@@ -20,6 +20,9 @@ beforeAll(async () => {
         `${owner.tenant!.slug}.example.com`,
       ]);
       await db.query("insert into audit_log (tenant_id, action) values ($1, 'isolation.seeded')", [owner.tenant!.id]);
+      // The job tables of issue 15: a job's recorded effects and the outbox of jobs queued in a transaction.
+      await db.query("insert into plinth_job_effects (tenant_id, key) values ($1, 'crm:campaign:1:mail:1')", [owner.tenant!.id]);
+      await db.query("insert into plinth_job_outbox (tenant_id, name, data) values ($1, 'crm.campaign.send', '{}')", [owner.tenant!.id]);
     }
   });
   const rows = await asSystem(t, (db) =>
@@ -94,6 +97,16 @@ describe("tenant A's transaction", () => {
   it("sees only A's rows", async () => {
     const rows = await inA((db) => db.query<{ tenant_id: string }>('select distinct tenant_id from memberships'));
     expect(rows).toEqual([{ tenant_id: a.tenant!.id }]);
+  });
+
+  it("sees only A's recorded job effects and queued jobs, and cannot guess B's effect key", async () => {
+    for (const table of ['plinth_job_effects', 'plinth_job_outbox']) {
+      const rows = await inA((db) => db.query<{ tenant_id: string }>(`select distinct tenant_id from ${table}`));
+      expect(rows, table).toEqual([{ tenant_id: a.tenant!.id }]);
+    }
+    // The same key in both tenants: A's lookup of it finds its own row only, so B's effect never counts as done for A.
+    const found = await inA((db) => db.query<{ tenant_id: string }>("select tenant_id from plinth_job_effects where key = 'crm:campaign:1:mail:1'"));
+    expect(found).toEqual([{ tenant_id: a.tenant!.id }]);
   });
 
   it("cannot insert a row carrying B's tenant_id (WITH CHECK)", async () => {
