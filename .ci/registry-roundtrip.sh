@@ -6,7 +6,8 @@
 # scratch folder; every other package is proxied from the npm registry), then,
 # in empty folders and against that registry only, runs the commands of
 # docs/getting-started.md ("Install from npm": a host serves /health) and of
-# docs/plugins/README.md (a scaffolded plugin installs and passes its tests).
+# docs/plugins/README.md (a scaffolded plugin installs and passes its
+# typecheck, lint and tests).
 #
 # Needs `npm run build` first (CI has run it; each package's prepack runs it
 # again, a no-op when nothing changed). With DATABASE_URL set, the host gets a
@@ -221,6 +222,8 @@ cd "$scratch/author"
 run npx -p @plinth/core plinth create-plugin my-thing
 run cd my-thing
 run npm install
+run npm run typecheck
+run npm run lint
 run npm test
 
 ok=1

@@ -6,61 +6,18 @@ import { performance } from 'node:perf_hooks';
 import crm from '@plinth/plugin-crm';
 import { scratchDatabase } from './lib/database.js';
 import { benchTenant, call, exitAfterWorker, startKernel } from './lib/kernel.js';
+import { contactQueries as queries, seedContacts } from './lib/crm-contacts.js';
 import { load, median, settings } from './lib/measure.js';
 
 const { duration, connections } = settings({ duration: 10, connections: 10 });
 const contacts = Number(process.env.BENCH_CONTACTS ?? 100_000);
-const firstNames = [
-  'ada',
-  'grace',
-  'alan',
-  'linus',
-  'barbara',
-  'edsger',
-  'donald',
-  'margaret',
-  'ken',
-  'dennis',
-  'guido',
-  'bjarne',
-  'james',
-  'anders',
-  'rich',
-  'john',
-  'radia',
-  'frances',
-  'tim',
-  'vint',
-];
-const syllables = ['ka', 'lo', 'mi', 'ra', 'tu', 'ven', 'sor', 'dal', 'bri', 'mon', 'hel', 'gar', 'pe', 'xu'];
-const lastNames = Array.from({ length: 196 }, (_, index) => `${syllables[index % 14]}${syllables[Math.floor(index / 14)]}son`);
-// What people type: a first name, a surname prefix, a company, an email prefix, and a search with filters.
-const queries = [
-  ...firstNames.map((name) => `q=${name}`),
-  ...lastNames.slice(0, 40).map((name) => `q=${name.slice(0, 4)}`),
-  ...Array.from({ length: 20 }, (_, index) => `q=company${index * 7}`),
-  ...Array.from({ length: 20 }, (_, index) => `q=${firstNames[index % firstNames.length]}.${lastNames[index]}`),
-  ...firstNames.map((name, index) => `q=${name}&tag=t${index % 5}&score_min=20&sort=-score`),
-];
 
 /** A kernel with the CRM enabled for the bench tenant, whose contacts are seeded; returns it and the owner's headers. */
 async function prepare(databaseUrl) {
   const kernel = await startKernel(databaseUrl, { plugins: [crm] });
   const tenant = await benchTenant(kernel);
   await call(kernel, 'POST', '/api/v1/marketplace/crm/enable', {}, tenant.headers);
-  const { knex } = kernel.container.cradle.database;
-  await knex.raw(
-    `insert into crm_contacts (tenant_id, name, email, company, tags, source, score, created_at)
-     select ?, initcap(f.name) || ' ' || initcap(l.name), f.name || '.' || l.name || g || '@example' || (g % 50) || '.com',
-            'Company' || (g % 500), array['t' || (g % 5)], 'bench', g % 100, now() - make_interval(mins => g)
-       from generate_series(1, ?) g,
-            lateral (select (?::text[])[1 + g % ?] as name) f,
-            lateral (select (?::text[])[1 + (g / ?) % ?] as name) l`,
-    [tenant.id, contacts, firstNames, firstNames.length, lastNames, firstNames.length, lastNames.length],
-  );
-  // The steady state autovacuum keeps: statistics and visibility maps (index-only scans) up to date.
-  await knex.raw('vacuum analyze crm_contacts');
-  await knex.raw('vacuum analyze crm_contact_words');
+  await seedContacts(databaseUrl, tenant.id, contacts);
   return { kernel, headers: tenant.headers };
 }
 

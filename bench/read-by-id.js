@@ -11,7 +11,7 @@ const rows = 1000;
 async function prepare(databaseUrl) {
   const kernel = await startKernel(databaseUrl, { role: 'api' });
   const tenant = await benchTenant(kernel);
-  const { knex } = kernel.container.cradle.database;
+  const { knex } = kernel.services.database;
   await createTenantTable(knex, 'bench_items', (table) => {
     table.integer('number').notNullable();
     table.text('name').notNullable();

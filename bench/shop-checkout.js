@@ -26,7 +26,7 @@ async function prepare(databaseUrl) {
     tenant.headers,
   );
   const tenantId = tenant.id;
-  const { knex } = kernel.container.cradle.database;
+  const { knex } = kernel.services.database;
   // A catalogue of 200 active products (one variant each, plenty of stock) and prepared carts of one line (1–3 units).
   await knex.raw(
     `insert into shop_products (tenant_id, name, slug, status) select ?, 'Product ' || g, 'product-' || g, 'active' from generate_series(1, ?) g`,

@@ -34,7 +34,7 @@ export async function benchTenant(kernel) {
     name: 'Bench',
     tenant: { name: 'Bench', slug: 'bench' },
   });
-  const { knex } = kernel.container.cradle.database;
+  const { knex } = kernel.services.database;
   await knex.raw(`update tenants set quotas = '{"requests_per_minute": 1000000000}' where id = ?`, [data.tenant.id]);
   return { id: data.tenant.id, headers: { authorization: `Bearer ${data.tokens.access_token}`, 'x-tenant': 'bench' } };
 }

@@ -1,33 +1,79 @@
-import { fork } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { processCpu, processRss } from './proc.js';
+
+/** With BENCH_PROFILE set to a folder, Node writes a CPU profile of each server there when it stops. */
+const profile = () => (process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []);
 
 /**
- * Forks `bench/servers/<file>` with `env` added to the environment and waits for the URL it reports (see `serve`).
- * With BENCH_PROFILE set to a folder, the server writes a CPU profile there when it stops.
- * `stats()` returns the CPU time (user + system, µs) the server has used so far and its resident memory now.
+ * A server process as the measurements see it: `url`, `pid`, `stats()` (the CPU time, user + system in µs, it has
+ * used so far and its resident memory now, from /proc) and `stop()`.
  */
-export function startServer(file, env = {}) {
-  const execArgv = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child = fork(new URL(`../servers/${file}`, import.meta.url), { env: { ...process.env, ...env }, stdio: 'inherit', execArgv });
+function server(child, url, stop) {
+  return { url, pid: child.pid, stats: () => ({ cpu: processCpu(child.pid), rss: processRss(child.pid) }), stop };
+}
+
+/** Resolves with `found(…)` once it returns a value, or rejects when `child` exits first. */
+function waitFor(child, what, found) {
   return new Promise((resolve, reject) => {
-    child.once('message', ({ url }) =>
-      resolve({
-        url,
-        stats: () => new Promise((done) => (child.once('message', ({ cpu, rss }) => done({ cpu: cpu.user + cpu.system, rss })), child.send('cpu'))),
-        stop: () => new Promise((done) => (child.once('exit', done), child.send('stop'))),
-      }),
-    );
-    child.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)));
+    const exited = (code) => reject(new Error(`${what} exited with ${code}`));
+    child.once('exit', exited);
+    found((value) => {
+      child.off('exit', exited);
+      resolve(value);
+    });
   });
 }
 
 /**
- * The server's side of `startServer`: reports `url` to the driver, answers its `cpu` message with the process's
- * CPU usage and resident memory, and on `stop` awaits `stop()` and exits. Loads no Plinth code.
+ * Forks `bench/servers/<file>` with `env` added to the environment and waits for the URL it reports (see `serve`).
+ */
+export function startServer(file, env = {}) {
+  const child = fork(new URL(`../servers/${file}`, import.meta.url), { env: { ...process.env, ...env }, stdio: 'inherit', execArgv: profile() });
+  const stop = () => new Promise((done) => (child.once('exit', done), child.send('stop')));
+  return waitFor(child, file, (resolve) => child.once('message', ({ url }) => resolve(server(child, url, stop))));
+}
+
+/**
+ * The bare baseline as a `measureAll` target: `servers/bare.js` (Koa + pg, a prepared select by primary key) reading
+ * the `bench_items` of `createBenchItems` by id, 1 to `rows` in turn.
+ */
+export function bareTarget(databaseUrl, rows) {
+  let next = 0;
+  return {
+    file: 'bare.js',
+    env: { BENCH_DATABASE_URL: databaseUrl },
+    request: { setupRequest: (request) => ({ ...request, path: `${request.path}/${(next++ % rows) + 1}` }) },
+  };
+}
+
+/**
+ * The server's side of `startServer`: reports `url` to the driver, and on `stop` awaits `stop()` and exits.
+ * Loads no Plinth code.
  */
 export function serve(url, stop) {
   process.send?.({ url });
   process.on('message', (message) => {
-    if (message === 'cpu') process.send?.({ cpu: process.cpuUsage(), rss: process.memoryUsage().rss });
     if (message === 'stop') stop().then(() => process.exit(0));
   });
+}
+
+/**
+ * Runs `plinth start` as a host does (`node core/bin/plinth.js start`, in `cwd`, with `env` added to the
+ * environment) and waits for the URL it prints. Its output goes to stderr, so a `BENCH_JSON` run keeps stdout to
+ * the results. `stop()` sends SIGTERM and waits for the exit.
+ */
+export function startPlinth({ cwd, env }) {
+  const cli = fileURLToPath(new URL('../../core/bin/plinth.js', import.meta.url));
+  const child = spawn(process.execPath, [...profile(), cli, 'start'], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const running = () => child.exitCode === null && child.signalCode === null;
+  const stop = () => new Promise((done) => (running() ? (child.once('exit', done), child.kill('SIGTERM')) : done()));
+  return waitFor(child, 'plinth start', (resolve) =>
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      process.stderr.write(`${line}\n`);
+      const url = /^Plinth is running at (\S+)/.exec(line)?.[1];
+      if (url) resolve(server(child, url, stop));
+    }),
+  );
 }

@@ -1,20 +1,20 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { asValue, createContainer, InjectionMode, type AwilixContainer } from 'awilix';
+import { asFunction, createContainer, InjectionMode } from 'awilix';
 import type Koa from 'koa';
-import { createCache, type Cache } from './cache/cache.js';
+import type { Clock, HttpClient, Plugin } from '@plinth/sdk';
+import type { Cache } from './cache/cache.js';
 import type { PlinthConfig } from './config/variables.js';
-import { createDatabase, type Database } from './db/database.js';
+import type { Database } from './db/database.js';
 import { resolveDatabase } from './db/connect.js';
 import { migrate } from './db/migrator.js';
 import { coreMigrations } from './db/migrations/index.js';
-import { createApiTokenAuth, type ApiTokenAuth } from './auth/api-token-auth.js';
-import { createAccessTokens, type AccessTokens } from './auth/access-tokens.js';
-import { createIdentity, type Identity } from './auth/identity.js';
-import { createSecretBox, type SecretBox } from './crypto/secrets.js';
-import { runInTenant } from './db/scoped-db.js';
+import type { ApiTokenAuth } from './auth/api-token-auth.js';
+import type { AccessTokens } from './auth/access-tokens.js';
+import type { Identity } from './auth/identity.js';
+import type { SecretBox } from './crypto/secrets.js';
 import { createHttpApp } from './http/app.js';
-import { createRateLimiter, type RateLimiter } from './http/rate-limiter.js';
+import type { RateLimiter } from './http/rate-limiter.js';
 import { drainable } from './http/drain.js';
 import { openApiDocument } from './http/openapi.js';
 import type { CoreRoute } from './http/route.js';
@@ -22,23 +22,26 @@ import { checkRoutes, mountRoutes } from './http/route-pipeline.js';
 import { version } from './version.js';
 import { withTimeout } from './util/timeout.js';
 import { coreRoutes } from './http/core-routes.js';
-import { createWriteBehind, type WriteBehind } from './db/write-behind.js';
+import type { WriteBehind } from './db/write-behind.js';
 import { hostRouting } from './http/host-routing.js';
 import { staticFiles, webSites } from './http/static-files.js';
-import { createMailer, type Mailer } from './mail/mailer.js';
-import { corePermissions, type PermissionDefinition } from './rbac/permissions.js';
+import type { Mailer } from './mail/mailer.js';
+import type { PermissionDefinition } from './rbac/permissions.js';
 import { createPluginHost, type PluginHost } from './plugins/plugin-host.js';
-import type { Plugin } from '@plinth/sdk';
-import { createTenantAccess, type TenantAccessService } from './rbac/tenant-access.js';
-import { createTenantDirectory, type TenantDirectory } from './tenancy/tenant-directory.js';
+import type { TenantAccessService } from './rbac/tenant-access.js';
+import type { TenantDirectory } from './tenancy/tenant-directory.js';
 import type { PlinthRouter, PlinthState } from './http/context.js';
 import { mountOperationalRoutes } from './http/health.js';
-import { createMetrics, type Metrics } from './http/metrics.js';
-import { createJobs, type Jobs } from './jobs/jobs.js';
+import type { Metrics } from './http/metrics.js';
+import type { Jobs } from './jobs/jobs.js';
 import { createCloser, type Closer } from './lifecycle/closer.js';
 import { createLogger, type Logger } from './logger.js';
+import { defaultFactories, type KernelFactories, type ServiceOverrides } from './kernel-services.js';
 
-/** The services a kernel holds, by name, in its awilix container. */
+/**
+ * The services a kernel holds, by name: each built by a factory (kernel-services.ts) that awilix resolves, once.
+ * A host or a test replaces some of them with `KernelOptions.services`.
+ */
 export interface KernelServices {
   config: PlinthConfig;
   logger: Logger;
@@ -62,11 +65,16 @@ export interface KernelServices {
   permissionCatalogue(): readonly PermissionDefinition[];
   /** Base URL for links in mail: PLINTH_PUBLIC_URL, or the listening address. */
   publicUrl(): string;
+  /** The time, for the kernel and plugins (`coreServices.clock`). */
+  clock: Clock;
+  /** Outbound HTTP refusing internal destinations (`coreServices.http`). */
+  httpClient: HttpClient;
 }
 
 export interface Kernel {
   readonly config: PlinthConfig;
-  readonly container: AwilixContainer<KernelServices>;
+  /** The kernel's services, built (the test kit reads them; a host reaches them here after `createKernel`). */
+  readonly services: KernelServices;
   readonly app: Koa<PlinthState>;
   /** Routes at the root of the host. */
   readonly rootRouter: PlinthRouter;
@@ -96,6 +104,16 @@ export interface KernelOptions {
    * not document is a 500, logged naming the route and what differs. Off in production: it costs a JSON round trip.
    */
   checkResponses?: boolean;
+  /**
+   * Builds these services with the given factories instead of the kernel's: a fake mailer, a fixed clock, another
+   * cache, an HTTP client that may call a test's loopback server. A factory gets the other services.
+   *
+   * @example
+   * ```ts
+   * createKernel(config, { services: { clock: () => ({ now: () => new Date('2026-01-01T00:00:00Z') }) } });
+   * ```
+   */
+  services?: ServiceOverrides;
 }
 
 /**
@@ -118,40 +136,45 @@ export async function createKernel(config: PlinthConfig, options: KernelOptions 
 
 /** Opens the kernel's resources one by one, each registered on `closer` as soon as it exists. */
 async function assembleKernel(config: PlinthConfig, options: KernelOptions, logger: Logger, closer: Closer): Promise<Kernel> {
+  let url: string | undefined;
+  const connection: { databaseUrl?: string } = {};
+  const factories: KernelFactories = {
+    ...defaultFactories,
+    ...(options.services as Partial<KernelFactories>),
+    // What the factories read: the URL the kernel connects to, the embedded PostgreSQL's when none was configured.
+    config: () => ({ ...config, databaseUrl: connection.databaseUrl }),
+    logger: () => logger,
+    plugins: () =>
+      createPluginHost(options.plugins ?? [], () => services, {
+        coreVersion: version,
+        onFailure(failure) {
+          services.metrics.pluginFailed(failure.plugin, failure.kind);
+          logger.error({ plugin: failure.plugin, kind: failure.kind, err: failure.cause }, failure.message);
+        },
+      }),
+    publicUrl: () => () => config.publicUrl ?? url ?? `http://${config.host}:${config.port}`,
+  };
+  const container = createContainer<KernelServices>({ injectionMode: InjectionMode.PROXY, strict: true });
+  for (const [name, factory] of Object.entries(factories)) container.register(name, asFunction(factory as (services: KernelServices) => unknown).singleton());
+  const resolve = <K extends keyof KernelServices>(name: K): KernelServices[K] => container.resolve(name);
   // Plugins are validated and ordered first: a refused plugin stops the boot before anything is opened.
-  const pluginHost = createPluginHost(options.plugins ?? [], () => services, {
-    coreVersion: version,
-    onFailure(failure) {
-      metrics.pluginFailed(failure.plugin, failure.kind);
-      logger.error({ plugin: failure.plugin, kind: failure.kind, err: failure.cause }, failure.message);
-    },
-  });
+  const pluginHost = resolve('plugins');
   // So are the routes, in production too: a schema ajv refuses or a shadowed path stops the boot, naming plugin and route.
   const routes = [...coreRoutes, ...pluginHost.routes, ...(options.routes ?? [])];
   checkRoutes(routes, (route) => (route.root ? 'root' : (route.plugin ?? 'api')));
   const target = await resolveDatabase(config, logger);
   closer.defer(target.kind === 'embedded' ? 'embedded PostgreSQL' : 'database target', () => target.release());
-  const databaseUrl = target.url;
+  connection.databaseUrl = target.url;
 
-  const database = createDatabase({ url: databaseUrl, poolMax: config.dbPoolMax, onLog: (level, message) => logger[level]({ source: 'knex' }, message) });
+  const database = resolve('database');
   closer.defer('database pool', () => database.destroy());
-  const cache = await createCache({
-    redisUrl: config.redisUrl,
-    namespace: config.redisPrefix,
-    onError: (error) => logger.warn({ err: error }, 'cache error'),
-  });
+  const cache = resolve('cache');
   closer.defer('cache', () => cache.close());
   // Before the job system, so it closes after it: a job stopping may still queue rows.
-  const writeBehind = createWriteBehind(database, logger);
+  const writeBehind = resolve('writeBehind');
   closer.defer('write-behind', () => writeBehind.stop());
-  const metrics = createMetrics(() => database.poolStats());
-  const jobs = createJobs({
-    databaseUrl,
-    logger,
-    processEvery: config.jobsPollMs,
-    lockLifetimeMs: config.jobsLockMs,
-    counters: { onSucceeded: metrics.jobSucceeded, onFailed: metrics.jobFailed },
-  });
+  const metrics = resolve('metrics');
+  const jobs = resolve('jobs');
   closer.defer('job system', () => jobs.stop(config.shutdownTimeoutMs));
   const http = createHttpApp(config, logger, metrics);
   // Requests get the shutdown timeout from the moment closing begins (the server's drain, then handlers whose client left); then running jobs get it.
@@ -166,40 +189,11 @@ async function assembleKernel(config: PlinthConfig, options: KernelOptions, logg
   });
   mountOperationalRoutes(http.rootRouter, { database, cache, jobs }, metrics);
 
-  let url: string | undefined;
-  const accessTokens = createAccessTokens(config.jwtSecret);
-  const catalogue: PermissionDefinition[] = [...corePermissions, ...pluginHost.permissions];
-  const services: KernelServices = {
-    config,
-    logger,
-    database,
-    cache,
-    jobs,
-    metrics,
-    mailer: createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, database }),
-    secretBox: createSecretBox(config.encryptionKey),
-    accessTokens,
-    identity: createIdentity(database, cache, accessTokens.ttlSeconds),
-    tenants: createTenantDirectory(database, cache, config.baseDomain, platformHosts(config)),
-    tenantAccess: createTenantAccess(
-      database,
-      cache,
-      () => catalogue,
-      (tenantId) => pluginHost.tenantPlugins.state(tenantId),
-    ),
-    apiTokenAuth: createApiTokenAuth(database, cache, (tenantId, tokenId) => {
-      runInTenant(database, tenantId, (db) => db.query('update api_tokens set last_used_at = now() where id = $1', [tokenId])).catch((error: unknown) =>
-        logger.warn({ err: error, tokenId }, 'could not record API token use'),
-      );
-    }),
-    rateLimiter: createRateLimiter(cache),
-    writeBehind,
-    plugins: pluginHost,
-    permissionCatalogue: () => catalogue,
-    publicUrl: () => config.publicUrl ?? url ?? `http://${config.host}:${config.port}`,
-  };
-  const container = createContainer<KernelServices>({ injectionMode: InjectionMode.PROXY, strict: true });
-  container.register(Object.fromEntries(Object.entries(services).map(([name, value]) => [name, asValue(value)])) as never);
+  // The rest opens nothing to close; every one is built now, so a failing factory stops the boot, and requests
+  // read a plain object rather than going through the container.
+  const services = Object.freeze(
+    Object.fromEntries(Object.keys(factories).map((name) => [name, resolve(name as keyof KernelServices)])),
+  ) as unknown as KernelServices;
   mountRoutes((route) => (route.root ? http.rootRouter : route.plugin ? http.pluginRouter(route.plugin) : http.apiRouter), routes, services, {
     checkResponses: options.checkResponses ?? false,
   });
@@ -237,8 +231,8 @@ async function assembleKernel(config: PlinthConfig, options: KernelOptions, logg
   const stop = () => (stopping ??= closer.close());
 
   return {
-    config,
-    container,
+    config: services.config,
+    services,
     app: http.app,
     rootRouter: http.rootRouter,
     apiRouter: http.apiRouter,
@@ -253,9 +247,4 @@ async function assembleKernel(config: PlinthConfig, options: KernelOptions, logg
     },
     stop,
   };
-}
-
-/** Host names of the platform itself besides its base domain: the bind address and the public URL's host. */
-function platformHosts(config: PlinthConfig): string[] {
-  return config.publicUrl ? [config.host, new URL(config.publicUrl).hostname.toLowerCase()] : [config.host];
 }

@@ -5,6 +5,19 @@ export interface TenantInfo {
   id: string;
   slug: string;
   name: string;
+  /** The tenant's IANA time zone (`'Europe/Paris'`; `'UTC'` unless the owner set one): for "every day at 8", due dates, digests. */
+  timeZone: string;
+  /** The tenant's BCP 47 locale (`'fr-FR'`; `'en'` by default), canonical form: for `Intl` formatting and mail language. */
+  locale: string;
+  /**
+   * The tenant's default ISO 4217 currency (`'EUR'`; `'USD'` by default), for amounts nothing else prices.
+   *
+   * @example
+   * ```ts
+   * new Intl.NumberFormat(ctx.tenant.locale, { style: 'currency', currency: ctx.tenant.currency }).format(12.5);
+   * ```
+   */
+  currency: string;
 }
 
 /** Who made the request. */

@@ -147,3 +147,81 @@ export function isPlinthError(error: unknown): error is PlinthError {
     typeof candidate.message === 'string'
   );
 }
+
+/** An error code a route may answer, as the OpenAPI document lists it. */
+export interface ErrorRef {
+  /** Stable snake_case code, sent as the envelope's `code`. */
+  readonly code: string;
+  /** The HTTP status it is sent with. */
+  readonly status: number;
+  /** One line for the OpenAPI document: when the code is sent. */
+  readonly description: string;
+}
+
+/** How a catalogue entry is declared: its status and when it is sent. */
+export interface ErrorSpec {
+  status: number;
+  description: string;
+}
+
+/** A catalogue entry: callable to build the error, and readable as an {@link ErrorRef}. */
+export interface CatalogueError<Code extends string = string> extends ErrorRef {
+  (message?: string, options?: Omit<PlinthErrorOptions, 'code'>): PlinthError;
+  readonly code: Code;
+  /** The plugin (or `core`) whose catalogue holds the code. */
+  readonly owner: string;
+}
+
+/** A plugin's error catalogue: one entry per code. */
+export type ErrorCatalogue<Specs extends Record<string, ErrorSpec>> = { readonly [Code in keyof Specs & string]: CatalogueError<Code> };
+
+const codePattern = /^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$/;
+
+/**
+ * Names a plugin's error codes once, in its `src/errors.ts`. Each entry throws
+ * as a {@link PlinthError} with its status and code (the message defaults to
+ * the description), and is listed in a route's `errors` so the OpenAPI document
+ * shows what the route can answer. Codes are snake_case; statuses 4xx, or 503
+ * for a service the plugin depends on being down (other 5xx are the kernel's).
+ *
+ * @example
+ * ```ts
+ * export const shopErrors = defineErrors('shop', {
+ *   out_of_stock: { status: 409, description: 'A variant has fewer units than asked for' },
+ * });
+ * throw shopErrors.out_of_stock(`Not enough stock of ${sku}`, { errors: { [`variants.${id}`]: ['out of stock'] } });
+ * // in the route: errors: [shopErrors.out_of_stock]
+ * ```
+ */
+export function defineErrors<const Specs extends Record<string, ErrorSpec>>(owner: string, specs: Specs): ErrorCatalogue<Specs> {
+  const catalogue: Record<string, CatalogueError> = {};
+  for (const [code, spec] of Object.entries(specs)) {
+    if (!codePattern.test(code)) throw new Error(`${owner} errors: code "${code}" must be snake_case`);
+    if (!Number.isInteger(spec.status) || ((spec.status < 400 || spec.status > 499) && spec.status !== 503)) {
+      throw new Error(`${owner} errors: ${code} has status ${spec.status}; a catalogued error is a 4xx, or 503 for a dependency that is down`);
+    }
+    if (!spec.description.trim()) throw new Error(`${owner} errors: ${code} needs a description`);
+    const { status, description } = spec;
+    const build = (message?: string, options?: Omit<PlinthErrorOptions, 'code'>) => new PlinthError(status, code, message ?? description, options);
+    catalogue[code] = Object.freeze(Object.assign(build, { code, status, description, owner }));
+  }
+  return Object.freeze(catalogue) as ErrorCatalogue<Specs>;
+}
+
+/**
+ * The codes of the error classes above, for listing in a route's `errors`
+ * when a handler throws one the kernel does not already derive from the route
+ * (say `conflict` from a `ConflictError`, or `not_found` on a route without
+ * path parameters). Throw the classes; declare these.
+ */
+export const commonErrors = {
+  bad_request: { code: 'bad_request', status: 400, description: 'The request is malformed' },
+  unauthenticated: { code: 'unauthenticated', status: 401, description: 'No valid credentials' },
+  forbidden: { code: 'forbidden', status: 403, description: 'Authenticated, but not allowed' },
+  not_found: { code: 'not_found', status: 404, description: 'Not found, or not visible to this tenant' },
+  conflict: { code: 'conflict', status: 409, description: 'The request clashes with the current state' },
+  payload_too_large: { code: 'payload_too_large', status: 413, description: 'The body is larger than the route accepts' },
+  unsupported_media_type: { code: 'unsupported_media_type', status: 415, description: 'The body has a media type the route does not accept' },
+  validation_failed: { code: 'validation_failed', status: 422, description: 'The input does not match the schema; `errors` names the fields' },
+  rate_limited: { code: 'rate_limited', status: 429, description: 'Too many requests; retry after `Retry-After` seconds' },
+} as const satisfies Record<string, ErrorRef>;

@@ -1,5 +1,6 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { RequestContext } from './context.js';
+import type { ErrorRef } from './errors.js';
 import type { PermissionRef } from './permissions.js';
 import type { RawReply, Reply, StreamReply } from './reply.js';
 import type { ResolvedDeps } from './services.js';
@@ -87,6 +88,26 @@ interface RouteCommon<S extends RouteSchemas> {
   summary: string;
   schema?: S;
   body?: BodyOptions;
+  /**
+   * The domain error codes the handler may answer (entries of the plugin's
+   * `defineErrors` catalogue, or `commonErrors`), listed in the OpenAPI
+   * document. Codes the kernel derives from the route (validation, auth,
+   * not found on path parameters, body limits, rate limits) need no listing.
+   */
+  errors?: readonly ErrorRef[];
+  /** A limit on calls, enforced by the kernel before the body is read; over it, `429 rate_limited`. */
+  rateLimit?: RouteRateLimit;
+}
+
+/**
+ * At most `max` calls per `windowSeconds`, counted per route and tenant and
+ * per client IP (`'ip'`, for public writes) or per signed-in principal
+ * (`'principal'`, for costly reads; not on public routes).
+ */
+export interface RouteRateLimit {
+  per: 'ip' | 'principal';
+  max: number;
+  windowSeconds: number;
 }
 
 /** A plugin route, served at `/api/v1/<plugin><path>`. */

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { EventName, PlinthEvents } from './events.js';
 import type { HookName, HookCallArgs, HookCallResult } from './hooks.js';
+import type { Clock, HttpClient } from './http.js';
 import type { JobName, PlinthJobs } from './jobs.js';
 
 /**
@@ -70,7 +71,10 @@ export interface TenantDb {
   query<Row = Record<string, unknown>>(text: string, values?: readonly unknown[]): Promise<Row[]>;
   /** The first row, or undefined. */
   one<Row = Record<string, unknown>>(text: string, values?: readonly unknown[]): Promise<Row | undefined>;
-  /** Like {@link query}, as a named prepared statement (parsed once per connection): for hot reads. */
+  /**
+   * The same as {@link query} (`name` is ignored): every statement whose text repeats is already sent as a
+   * named prepared statement, parsed once per connection. Kept for plugins written against the earlier form.
+   */
   prepared<Row = Record<string, unknown>>(name: string, text: string, values: readonly unknown[]): Promise<Row[]>;
   /** A knex query builder on `table`, running inside this transaction. */
   table(name: string): Knex.QueryBuilder;
@@ -110,11 +114,35 @@ export interface EnqueueOptions {
   at?: Date;
   /** Run after this many milliseconds. */
   delayMs?: number;
+  /**
+   * Makes the job unique per tenant, job name and key (1–200 characters, e.g. an order id): enqueuing again
+   * replaces the pending run (payload and time), and {@link PluginJobs.cancel} removes it.
+   */
+  key?: string;
 }
 
 /** Queues the plugin's jobs for the current tenant (after the transaction commits). */
 export interface PluginJobs {
+  /**
+   * Queues a run of the job once the transaction commits (nothing if it rolls back). With a `key`, the run
+   * replaces the key's pending one, if any.
+   *
+   * @example
+   * ```ts
+   * await deps.jobs.enqueue('shop.order.expire', { orderId }, { key: orderId, delayMs: 15 * 60_000 });
+   * ```
+   */
   enqueue<K extends JobName>(name: K, payload: PlinthJobs[K], options?: EnqueueOptions): Promise<void>;
+  /**
+   * Cancels the tenant's pending run of a job queued with `key`, once the transaction commits. A no-op when
+   * there is none, or once that run has started: a started run finishes, retries included.
+   *
+   * @example
+   * ```ts
+   * await deps.jobs.cancel('shop.order.expire', orderId); // the order was paid
+   * ```
+   */
+  cancel<K extends JobName>(name: K, key: string): Promise<void>;
   /** Runs the job for this tenant on a cron schedule (`'0 8 * * *'`) or an interval (`'5 minutes'`); one schedule per job and tenant. */
   every<K extends JobName>(name: K, interval: string, payload: PlinthJobs[K]): Promise<void>;
   /** Stops the tenant's recurring schedule of a job. */
@@ -210,4 +238,11 @@ export const coreServices = {
   secrets: createServiceRef<PluginSecrets>('core.secrets'),
   members: createServiceRef<PluginMembers>('core.members'),
   writeBehind: createServiceRef<PluginWriteBehind>('core.writeBehind'),
+  /** The host's clock (`now()`): read the time here, so a test can set it. */
+  clock: createServiceRef<Clock>('core.clock'),
+  /** Outbound HTTP, refusing internal destinations (see {@link HttpClient}). */
+  http: createServiceRef<HttpClient>('core.http'),
 } as const;
+
+/** The name of a core service ref in {@link coreServices} (`db`, `clock`, …). */
+export type CoreServiceName = keyof typeof coreServices;

@@ -57,6 +57,13 @@ const plugin = definePlugin({
         await deps.jobs.enqueue('typetest.widget.polish', { widgetId: 'w1' });
         // @ts-expect-error -- wrong job payload
         await deps.jobs.enqueue('typetest.widget.polish', { id: 'w1' });
+        await deps.jobs.enqueue('typetest.widget.polish', { widgetId: 'w1' }, { key: 'w1', delayMs: 60_000 });
+        await deps.jobs.cancel('typetest.widget.polish', 'w1');
+        // @ts-expect-error -- a job name nobody declared
+        await deps.jobs.cancel('typetest.widget.unknown', 'w1');
+        // @ts-expect-error -- a key is a string
+        await deps.jobs.cancel('typetest.widget.polish', 1);
+        void ([ctx.tenant.timeZone, ctx.tenant.locale, ctx.tenant.currency] satisfies string[]);
         return Reply.created({ id: polished ? 'w1' : 'w2', size: Math.min(size, limit) });
       },
     }),

@@ -13,8 +13,8 @@ export interface AdminTenantRow {
   quotas: Partial<Quotas>;
   member_count: number;
   api_token_count: number;
-  created_at: string;
-  updated_at: string;
+  created_at: Date;
+  updated_at: Date;
 }
 
 /** Columns of {@link AdminTenantRow} for a query on `tenants t` (on the system path, which sees every tenant's rows). */
@@ -33,8 +33,8 @@ export function presentAdminTenant(row: AdminTenantRow) {
     quotas: { ...defaultQuotas, ...row.quotas },
     quota_overrides: row.quotas,
     usage: { members: row.member_count, api_tokens: row.api_token_count },
-    created_at: row.created_at,
-    updated_at: row.updated_at,
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
   };
 }
 

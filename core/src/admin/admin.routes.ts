@@ -1,14 +1,17 @@
-import { listPage, ConflictError, likePattern, PageQuery, paginate } from '@plinth/sdk';
+import { listPage, commonErrors, ConflictError, likePattern, PageQuery, paginate, toJson } from '@plinth/sdk';
 import { Type } from '@sinclair/typebox';
 import { AuditFilters, auditPage } from '../audit/audit-query.js';
-import { defineRoute, Reply, type CoreRoute, type RouteInput, type RouteSchema } from '../http/route.js';
+import { kernelRefs } from '../kernel-refs.js';
+import type { AuditActor } from '../audit/audit.js';
+import type { ScopedDb } from '../db/scoped-db.js';
+import type { KernelServices } from '../kernel.js';
+import { defineRoute, Reply, type CoreRoute } from '../http/route.js';
 import { adminTenantById, adminTenantColumns, lockTenant, presentAdminTenant, recordAdminAction, type AdminTenantRow } from './admin-tenants.js';
 import { Exact, Nullable, Quotas, Timestamp, Uuid } from '../http/response-schemas.js';
 
 // Admin routes run on the system path (role plinth_system), which sees every tenant's rows: every query filters explicitly.
 // Every call is recorded in the host audit log; changes to a tenant also in that tenant's audit log.
 
-const superAdmin = { superAdmin: true } as const;
 /** A tenant as host administrators see it: effective quotas, the overrides alone, and usage. */
 const AdminTenant = Exact({
   id: Uuid,
@@ -29,7 +32,7 @@ export const listTenantsAsAdmin = defineRoute({
   path: '/admin/tenants',
   summary: 'Every tenant of the host, newest first (filter by status, or `q` on slug and name)',
   tag: 'admin',
-  access: superAdmin,
+  superAdmin: true,
   schema: {
     query: Type.Object(
       {
@@ -39,8 +42,9 @@ export const listTenantsAsAdmin = defineRoute({
       },
       { additionalProperties: false },
     ),
+    response: Type.Array(AdminTenant),
   },
-  response: Type.Array(AdminTenant),
+  errors: [],
   async handler({ db, query, audit }) {
     const conditions: string[] = [];
     const values: unknown[] = [];
@@ -64,21 +68,25 @@ export const listPluginsAsAdmin = defineRoute({
   path: '/admin/plugins',
   summary: 'Installed plugins with their version, migration state and number of tenants that enabled them',
   tag: 'admin',
-  access: superAdmin,
-  response: Type.Array(
-    Exact({
-      name: Type.String(),
-      title: Type.String(),
-      version: Type.String(),
-      scope: Type.Union([Type.Literal('tenant'), Type.Literal('host')]),
-      installed_version: Nullable(Type.String()),
-      installed_at: Nullable(Timestamp),
-      tenants_enabled: Type.Integer(),
-      migrations: Type.Array(Exact({ name: Type.String(), applied_at: Nullable(Timestamp) })),
-    }),
-  ),
-  async handler({ services, audit }) {
-    const { knex } = services.database;
+  superAdmin: true,
+  deps: { database: kernelRefs.database, plugins: kernelRefs.plugins },
+  schema: {
+    response: Type.Array(
+      Exact({
+        name: Type.String(),
+        title: Type.String(),
+        version: Type.String(),
+        scope: Type.Union([Type.Literal('tenant'), Type.Literal('host')]),
+        installed_version: Nullable(Type.String()),
+        installed_at: Nullable(Timestamp),
+        tenants_enabled: Type.Integer(),
+        migrations: Type.Array(Exact({ name: Type.String(), applied_at: Nullable(Timestamp) })),
+      }),
+    ),
+  },
+  errors: [],
+  async handler({ deps, audit }) {
+    const { knex } = deps.database;
     const installed = (await knex('plinth_plugins').select('name', 'version', 'installed_at', 'updated_at')) as {
       name: string;
       version: string;
@@ -95,7 +103,7 @@ export const listPluginsAsAdmin = defineRoute({
     const applied = (await knex('plinth_migrations')
       .whereIn(
         'scope',
-        services.plugins.plugins.map((plugin) => plugin.name),
+        deps.plugins.plugins.map((plugin) => plugin.name),
       )
       .select('scope', 'name', 'applied_at')) as {
       scope: string;
@@ -103,7 +111,7 @@ export const listPluginsAsAdmin = defineRoute({
       applied_at: Date;
     }[];
     await audit({ action: 'admin.plugins.listed' });
-    return services.plugins.plugins.map((plugin) => {
+    return deps.plugins.plugins.map((plugin) => {
       const done = new Map(applied.filter((row) => row.scope === plugin.name).map((row) => [row.name, row.applied_at]));
       return {
         name: plugin.name,
@@ -111,9 +119,9 @@ export const listPluginsAsAdmin = defineRoute({
         version: plugin.version,
         scope: plugin.scope,
         installed_version: byName.get(plugin.name)?.version ?? null,
-        installed_at: byName.get(plugin.name)?.installed_at ?? null,
+        installed_at: byName.get(plugin.name)?.installed_at.toISOString() ?? null,
         tenants_enabled: enabledBy.get(plugin.name) ?? 0,
-        migrations: plugin.migrations.map((migration) => ({ name: migration.name, applied_at: done.get(migration.name) ?? null })),
+        migrations: plugin.migrations.map((migration) => ({ name: migration.name, applied_at: done.get(migration.name)?.toISOString() ?? null })),
       };
     });
   },
@@ -124,23 +132,29 @@ export const getTenantAsAdmin = defineRoute({
   path: '/admin/tenants/:id',
   summary: 'One tenant, with its quotas, usage and custom domains',
   tag: 'admin',
-  access: superAdmin,
-  schema: { params: TenantParams },
-  response: Exact({
-    ...AdminTenant.properties,
-    domains: Type.Array(Exact({ id: Uuid, domain: Type.String(), verified: Type.Boolean(), created_at: Timestamp })),
-  }),
+  superAdmin: true,
+  schema: {
+    params: TenantParams,
+    response: Exact({
+      ...AdminTenant.properties,
+      domains: Type.Array(Exact({ id: Uuid, domain: Type.String(), verified: Type.Boolean(), created_at: Timestamp })),
+    }),
+  },
+  errors: [],
   async handler({ db, params, audit }) {
     const tenant = await adminTenantById(db, params.id);
-    const domains = await db.query('select id, domain, verified, created_at from tenant_domains where tenant_id = $1 order by domain', [tenant.id]);
+    const domains = await db.query<{ id: string; domain: string; verified: boolean; created_at: Date }>(
+      'select id, domain, verified, created_at from tenant_domains where tenant_id = $1 order by domain',
+      [tenant.id],
+    );
     await audit({ action: 'admin.tenant.viewed', targetType: 'tenant', targetId: tenant.id, tenantId: tenant.id });
-    return { ...presentAdminTenant(tenant), domains };
+    return { ...presentAdminTenant(tenant), domains: toJson(domains) };
   },
 });
 
 /** Suspends or reactivates a tenant; 409 when it already is in that state. */
 async function setStatus(
-  { db, services, actor }: Pick<RouteInput<RouteSchema>, 'db' | 'services' | 'actor'>,
+  { db, deps, actor }: { db: ScopedDb; deps: Pick<KernelServices, 'tenants'>; actor: AuditActor },
   id: string,
   status: 'active' | 'suspended',
   reason: string | undefined,
@@ -151,7 +165,7 @@ async function setStatus(
   const action = status === 'suspended' ? 'admin.tenant.suspended' : 'admin.tenant.unsuspended';
   await recordAdminAction(db, actor, id, { action, targetType: 'tenant', targetId: id, data: reason ? { reason } : {} });
   // The tenant directory caches tenants: drop it once committed so the very next request sees the new status.
-  db.afterCommit(() => services.tenants.forget(current));
+  db.afterCommit(() => deps.tenants.forget(current));
   return presentAdminTenant(await adminTenantById(db, id));
 }
 
@@ -165,9 +179,10 @@ export const suspendTenantAsAdmin = defineRoute({
   path: '/admin/tenants/:id/suspend',
   summary: 'Suspend a tenant: its members and API tokens get 403 tenant_suspended until it is unsuspended',
   tag: 'admin',
-  access: superAdmin,
-  schema: StatusChange,
-  response: AdminTenant,
+  superAdmin: true,
+  schema: { ...StatusChange, response: AdminTenant },
+  deps: { tenants: kernelRefs.tenants },
+  errors: [commonErrors.conflict],
   handler: (input) => setStatus(input, input.params.id, 'suspended', input.body.reason),
 });
 
@@ -176,9 +191,10 @@ export const unsuspendTenantAsAdmin = defineRoute({
   path: '/admin/tenants/:id/unsuspend',
   summary: 'Reactivate a suspended tenant',
   tag: 'admin',
-  access: superAdmin,
-  schema: StatusChange,
-  response: AdminTenant,
+  superAdmin: true,
+  schema: { ...StatusChange, response: AdminTenant },
+  deps: { tenants: kernelRefs.tenants },
+  errors: [commonErrors.conflict],
   handler: (input) => setStatus(input, input.params.id, 'active', input.body.reason),
 });
 
@@ -189,16 +205,18 @@ export const putTenantQuotas = defineRoute({
   path: '/admin/tenants/:id/quotas',
   summary: "Replace a tenant's quota overrides; a quota left out falls back to the host default",
   tag: 'admin',
-  access: superAdmin,
+  superAdmin: true,
   schema: {
     params: TenantParams,
     body: Type.Object(
       { members: Type.Optional(QuotaValue), api_tokens: Type.Optional(QuotaValue), requests_per_minute: Type.Optional(QuotaValue) },
       { additionalProperties: false },
     ),
+    response: AdminTenant,
   },
-  response: AdminTenant,
-  async handler({ db, params, body, services, actor }) {
+  deps: { tenants: kernelRefs.tenants },
+  errors: [],
+  async handler({ db, params, body, deps, actor }) {
     const current = await lockTenant(db, params.id);
     await db.query('update tenants set quotas = $2, updated_at = now() where id = $1', [params.id, body]);
     await recordAdminAction(db, actor, params.id, {
@@ -207,7 +225,7 @@ export const putTenantQuotas = defineRoute({
       targetId: params.id,
       data: { before: current.quotas, after: body },
     });
-    db.afterCommit(() => services.tenants.forget(current));
+    db.afterCommit(() => deps.tenants.forget(current));
     return presentAdminTenant(await adminTenantById(db, params.id));
   },
 });
@@ -224,7 +242,7 @@ interface HostAuditRow {
   ip: string | null;
   user_agent: string | null;
   request_id: string | null;
-  created_at: string;
+  created_at: Date;
 }
 
 export const listHostAuditLog = defineRoute({
@@ -232,22 +250,25 @@ export const listHostAuditLog = defineRoute({
   path: '/admin/audit-log',
   summary: 'The host audit log (sign-ins, host administration), newest first',
   tag: 'admin',
-  access: superAdmin,
-  schema: { query: Type.Object({ ...AuditFilters, tenant_id: Type.Optional(Type.String({ format: 'uuid' })) }, { additionalProperties: false }) },
-  response: Type.Array(
-    Exact({
-      id: Uuid,
-      action: Type.String(),
-      actor: Exact({ user_id: Nullable(Uuid), email: Nullable(Type.String()) }),
-      tenant_id: Nullable(Uuid),
-      target: Exact({ type: Nullable(Type.String()), id: Nullable(Type.String()) }),
-      data: Type.Record(Type.String(), Type.Unknown()),
-      ip: Nullable(Type.String()),
-      user_agent: Nullable(Type.String()),
-      request_id: Nullable(Type.String()),
-      created_at: Timestamp,
-    }),
-  ),
+  superAdmin: true,
+  schema: {
+    query: Type.Object({ ...AuditFilters, tenant_id: Type.Optional(Type.String({ format: 'uuid' })) }, { additionalProperties: false }),
+    response: Type.Array(
+      Exact({
+        id: Uuid,
+        action: Type.String(),
+        actor: Exact({ user_id: Nullable(Uuid), email: Nullable(Type.String()) }),
+        tenant_id: Nullable(Uuid),
+        target: Exact({ type: Nullable(Type.String()), id: Nullable(Type.String()) }),
+        data: Type.Record(Type.String(), Type.Unknown()),
+        ip: Nullable(Type.String()),
+        user_agent: Nullable(Type.String()),
+        request_id: Nullable(Type.String()),
+        created_at: Timestamp,
+      }),
+    ),
+  },
+  errors: [],
   async handler({ db, query, audit }) {
     const builder = db
       .table('host_audit_log as a')
@@ -280,7 +301,7 @@ export const listHostAuditLog = defineRoute({
         ip: row.ip,
         user_agent: row.user_agent,
         request_id: row.request_id,
-        created_at: row.created_at,
+        created_at: row.created_at.toISOString(),
       })),
       pagination,
     );
@@ -296,4 +317,4 @@ export const adminRoutes: CoreRoute[] = [
   putTenantQuotas,
   listHostAuditLog,
   listPluginsAsAdmin,
-] as CoreRoute[];
+];

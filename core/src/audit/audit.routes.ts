@@ -1,3 +1,4 @@
+import { corePermissions } from '../rbac/permissions.js';
 import { defineRoute, Reply, type CoreRoute } from '../http/route.js';
 import { AuditQuery, auditPage } from './audit-query.js';
 import { Type } from '@sinclair/typebox';
@@ -16,7 +17,7 @@ interface AuditRow {
   ip: string | null;
   user_agent: string | null;
   request_id: string | null;
-  created_at: string;
+  created_at: Date;
 }
 
 const AuditEntryView = Exact({
@@ -42,7 +43,7 @@ function presentEntry(row: AuditRow) {
     ip: row.ip,
     user_agent: row.user_agent,
     request_id: row.request_id,
-    created_at: row.created_at,
+    created_at: row.created_at.toISOString(),
   };
 }
 
@@ -51,9 +52,9 @@ export const listAuditLog = defineRoute({
   path: '/audit-log',
   summary: "The tenant's audit log, newest first (filter by action or prefix, actor, time)",
   tag: 'audit',
-  access: { permission: 'core.audit.view' },
-  schema: { query: AuditQuery },
-  response: Type.Array(AuditEntryView),
+  permission: corePermissions['audit.view'],
+  schema: { query: AuditQuery, response: Type.Array(AuditEntryView) },
+  errors: [],
   async handler({ db, query }) {
     // Row Level Security limits audit_log (and the tenant_users view) to the request's tenant.
     const builder = db
@@ -80,4 +81,4 @@ export const listAuditLog = defineRoute({
 });
 
 /** Routes for the tenant audit log. */
-export const auditRoutes: CoreRoute[] = [listAuditLog] as CoreRoute[];
+export const auditRoutes: CoreRoute[] = [listAuditLog];

@@ -7,7 +7,7 @@ import { notHeld } from '../rbac/permissions.js';
 /** What revocation needs of a tenant route's input. */
 export interface RevocationInput {
   db: ScopedDb;
-  services: KernelServices;
+  deps: Pick<KernelServices, 'apiTokenAuth' | 'tenantAccess'>;
   tenantId: string;
   audit(entry: AuditEntry): Promise<void>;
 }
@@ -22,7 +22,7 @@ export interface TokenRow {
 
 /** Revokes `tokens`, audits each with `reason`, and drops their cached grants once committed. */
 export async function revokeTokens(
-  { db, services, tenantId, audit }: RevocationInput,
+  { db, deps, tenantId, audit }: RevocationInput,
   tokens: readonly Pick<TokenRow, 'id' | 'token_hash'>[],
   reason: string,
 ): Promise<void> {
@@ -30,7 +30,7 @@ export async function revokeTokens(
   await db.query('update api_tokens set revoked_at = now(), updated_at = now() where id = any($1::uuid[])', [tokens.map((token) => token.id)]);
   for (const token of tokens) await audit({ action: 'api_token.revoked', targetType: 'api_token', targetId: token.id, data: { reason } });
   // The grant is cached by hash: drop it once the revocation is visible, so the next request sees it.
-  db.afterCommit(() => Promise.all(tokens.map((token) => services.apiTokenAuth.forget(tenantId, token.token_hash))));
+  db.afterCommit(() => Promise.all(tokens.map((token) => deps.apiTokenAuth.forget(tenantId, token.token_hash))));
 }
 
 async function activeTokensOf(db: ScopedDb, userIds: readonly string[]): Promise<TokenRow[]> {
@@ -54,7 +54,7 @@ export async function revokeTokensBeyondGrants(input: RevocationInput, userIds: 
   if (userIds.length === 0) return;
   const tokens = await activeTokensOf(input.db, userIds);
   if (tokens.length === 0) return;
-  const grants = await grantsOfMembers(input.db, input.services, input.tenantId, userIds);
+  const grants = await grantsOfMembers(input.db, input.deps, input.tenantId, userIds);
   const excessive = tokens.filter((token) => notHeld(grants.get(token.created_by!) ?? [], token.permissions).length > 0);
   await revokeTokens(input, excessive, 'creator_lost_permissions');
 }

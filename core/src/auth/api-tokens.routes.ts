@@ -1,6 +1,9 @@
-import { listPage, ConflictError, NotFoundError, PageQuery, paginate, ValidationError } from '@plinth/sdk';
+import { listPage, commonErrors, ConflictError, NotFoundError, PageQuery, paginate, toJson, ValidationError, type Static, type Stored } from '@plinth/sdk';
+import { returnedRow } from '../db/rows.js';
 import { Type } from '@sinclair/typebox';
 import { randomToken, sha256 } from '../crypto/secrets.js';
+import { corePermissions } from '../rbac/permissions.js';
+import { kernelRefs } from '../kernel-refs.js';
 import { defineRoute, Reply, type CoreRoute } from '../http/route.js';
 import { assertMayGrant, checkPermissionList, PermissionList } from '../rbac/grants.js';
 import { apiTokenPrefix } from './api-token-auth.js';
@@ -22,6 +25,9 @@ const ApiToken = Exact({
   created_at: Timestamp,
 });
 
+/** An API token as {@link tokenFields} selects it, timestamps as the database returns them. */
+type ApiTokenRow = Stored<Static<typeof ApiToken>, 'expires_at' | 'last_used_at' | 'created_at'>;
+
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
 /** Active = not revoked and not expired: what counts against the quota. */
@@ -32,16 +38,16 @@ export const listApiTokens = defineRoute({
   path: '/api-tokens',
   summary: "The tenant's API tokens that are not revoked (expired ones included), newest first",
   tag: 'api-tokens',
-  access: { permission: 'core.api-tokens.view' },
-  schema: { query: PageQuery },
-  response: Type.Array(ApiToken),
+  permission: corePermissions['api-tokens.view'],
+  schema: { query: PageQuery, response: Type.Array(ApiToken) },
+  errors: [],
   async handler({ query, db }) {
-    const { items, total } = await listPage(
+    const { items, total } = await listPage<ApiTokenRow>(
       db,
       { select: tokenFields, from: 'api_tokens', where: 'revoked_at is null', orderBy: 'created_at desc, id' },
       query,
     );
-    return Reply.list(items, paginate(query, total));
+    return Reply.list(toJson(items), paginate(query, total));
   },
 });
 
@@ -50,13 +56,13 @@ export const getApiToken = defineRoute({
   path: '/api-tokens/:id',
   summary: 'One API token that is not revoked, without its secret',
   tag: 'api-tokens',
-  access: { permission: 'core.api-tokens.view' },
-  schema: { params: IdParams },
-  response: ApiToken,
+  permission: corePermissions['api-tokens.view'],
+  schema: { params: IdParams, response: ApiToken },
+  errors: [],
   async handler({ params, db }) {
-    const token = await db.one(`select ${tokenFields} from api_tokens where id = $1 and revoked_at is null`, [params.id]);
+    const token = await db.one<ApiTokenRow>(`select ${tokenFields} from api_tokens where id = $1 and revoked_at is null`, [params.id]);
     if (!token) throw new NotFoundError('API token not found');
-    return token;
+    return toJson(token);
   },
 });
 
@@ -65,7 +71,7 @@ export const createApiToken = defineRoute({
   path: '/api-tokens',
   summary: 'Create an API token with a subset of your permissions; the secret is in this answer only',
   tag: 'api-tokens',
-  access: { permission: 'core.api-tokens.manage' },
+  permission: corePermissions['api-tokens.manage'],
   schema: {
     body: Type.Object(
       {
@@ -75,34 +81,37 @@ export const createApiToken = defineRoute({
       },
       { additionalProperties: false },
     ),
+    response: withStatus(Exact({ ...ApiToken.properties, token: Type.String({ description: 'The secret, shown once' }) }), 201),
   },
-  response: withStatus(Exact({ ...ApiToken.properties, token: Type.String({ description: 'The secret, shown once' }) }), 201),
-  async handler({ body, db, services, tenant, permissions, actor, audit }) {
-    checkPermissionList(body.permissions, services.permissionCatalogue());
+  deps: { permissionCatalogue: kernelRefs.permissionCatalogue },
+  errors: [commonErrors.conflict],
+  async handler({ body, db, deps, tenant, permissions, actor, audit }) {
+    checkPermissionList(body.permissions, deps.permissionCatalogue());
     assertMayGrant(permissions, body.permissions);
     const expiresAt = body.expires_at ? new Date(body.expires_at) : null;
     if (expiresAt && expiresAt.getTime() <= Date.now()) throw new ValidationError({ expires_at: ['must be in the future'] });
 
     // Serialise token creation per tenant so concurrent requests cannot overshoot the quota.
-    await db.query("select pg_advisory_xact_lock(hashtext('plinth.api_tokens:' || $1::text))", [tenant!.id]);
-    const counted = await db.one<{ count: number }>(`select count(*)::int as count from api_tokens where ${active}`);
-    const limit = tenant!.quotas.api_tokens;
-    if (counted!.count >= limit) throw new ConflictError(`This tenant has reached its limit of ${limit} API tokens; revoke one first`);
+    await db.query("select pg_advisory_xact_lock(hashtext('plinth.api_tokens:' || $1::text))", [tenant.id]);
+    const counted = await returnedRow<{ count: number }>(db, `select count(*)::int as count from api_tokens where ${active}`);
+    const limit = tenant.quotas.api_tokens;
+    if (counted.count >= limit) throw new ConflictError(`This tenant has reached its limit of ${limit} API tokens; revoke one first`);
 
     const random = randomToken(32);
     const secret = `${apiTokenPrefix}${random}`;
-    const token = await db.one<{ id: string }>(
+    const token = await returnedRow<ApiTokenRow>(
+      db,
       `insert into api_tokens (tenant_id, name, token_hash, prefix, permissions, created_by, expires_at)
        values ($1, $2, $3, $4, $5, $6, $7) returning ${tokenFields}`,
-      [tenant!.id, body.name.trim(), sha256(secret), random.slice(0, 8), body.permissions, actor.userId ?? null, expiresAt],
+      [tenant.id, body.name.trim(), sha256(secret), random.slice(0, 8), body.permissions, actor.userId ?? null, expiresAt],
     );
     await audit({
       action: 'api_token.created',
       targetType: 'api_token',
-      targetId: token!.id,
+      targetId: token.id,
       data: { name: body.name.trim(), permissions: body.permissions, expires_at: expiresAt },
     });
-    return Reply.created({ ...token, token: secret });
+    return Reply.created({ ...toJson(token), token: secret });
   },
 });
 
@@ -111,18 +120,19 @@ export const revokeApiToken = defineRoute({
   path: '/api-tokens/:id',
   summary: 'Revoke an API token; it stops working on the next request',
   tag: 'api-tokens',
-  access: { permission: 'core.api-tokens.manage' },
-  schema: { params: IdParams },
-  response: NoContent,
-  async handler({ params, db, services, tenant, audit }) {
+  permission: corePermissions['api-tokens.manage'],
+  schema: { params: IdParams, response: NoContent },
+  deps: { apiTokenAuth: kernelRefs.apiTokenAuth, tenantAccess: kernelRefs.tenantAccess },
+  errors: [],
+  async handler({ params, db, deps, tenant, audit }) {
     const token = await db.one<Pick<TokenRow, 'id' | 'token_hash'>>('select id, token_hash from api_tokens where id = $1 and revoked_at is null for update', [
       params.id,
     ]);
     if (!token) throw new NotFoundError('API token not found');
-    await revokeTokens({ db, services, tenantId: tenant!.id, audit }, [token], 'revoked');
+    await revokeTokens({ db, deps, tenantId: tenant.id, audit }, [token], 'revoked');
     return Reply.noContent();
   },
 });
 
 /** Routes for tenant API tokens. */
-export const apiTokenRoutes: CoreRoute[] = [listApiTokens, getApiToken, createApiToken, revokeApiToken] as CoreRoute[];
+export const apiTokenRoutes: CoreRoute[] = [listApiTokens, getApiToken, createApiToken, revokeApiToken];

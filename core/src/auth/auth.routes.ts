@@ -1,6 +1,8 @@
-import { ConflictError, UnauthenticatedError, ValidationError } from '@plinth/sdk';
+import { commonErrors, ConflictError, toJson, UnauthenticatedError, ValidationError, type Static, type Stored } from '@plinth/sdk';
 import { Type } from '@sinclair/typebox';
 import { recordHostAudit } from '../audit/audit.js';
+import { kernelRefs } from '../kernel-refs.js';
+import { coreErrors } from '../http/core-errors.js';
 import { defineRoute, Reply } from '../http/route.js';
 import { emitEvent } from '../events/outbox.js';
 import { createTenantWithOwner, NewTenant } from '../tenancy/tenant-setup.js';
@@ -16,34 +18,39 @@ const Password = Type.String({ minLength: 1, maxLength: 1024 });
 /** The public shape of a user. */
 export const userFields = 'id, email, name, status, is_super_admin, totp_enabled, created_at, updated_at';
 
+/** A user as {@link userFields} selects it, timestamps as the database returns them. */
+export type UserRow = Stored<Static<typeof User>, 'created_at' | 'updated_at'>;
+
 export const register = defineRoute({
   method: 'POST',
   path: '/auth/register',
   summary: 'Create an account (and optionally a tenant it owns)',
   tag: 'auth',
-  access: { public: true },
+  public: true,
   schema: {
     body: Type.Object(
       { email: Email, password: Password, name: Type.String({ minLength: 1, maxLength: 120 }), tenant: Type.Optional(NewTenant) },
       { additionalProperties: false },
     ),
+    response: withStatus(Exact({ user: User, tenant: Type.Optional(Exact({ ...Tenant.properties, quotas: Type.Partial(Quotas) })), tokens: TokenPair }), 201),
   },
-  response: withStatus(Exact({ user: User, tenant: Type.Optional(Exact({ ...Tenant.properties, quotas: Type.Partial(Quotas) })), tokens: TokenPair }), 201),
-  async handler({ body, db, services, actor, audit }) {
+  deps: { accessTokens: kernelRefs.accessTokens, jobs: kernelRefs.jobs, logger: kernelRefs.logger },
+  errors: [commonErrors.conflict],
+  async handler({ body, db, deps, actor, audit }) {
     const problems = passwordProblems(body.password, { email: body.email });
     if (problems.length > 0) throw new ValidationError({ password: problems });
     const passwordHash = await hashPassword(body.password);
-    const [user] = await db.query<{ id: string; token_version: number }>(
+    const [user] = await db.query<UserRow & { token_version: number }>(
       `insert into users (email, name, password_hash) values ($1, $2, $3) on conflict do nothing returning ${userFields}, token_version`,
       [body.email, body.name.trim(), passwordHash],
     );
     if (!user) throw new ConflictError('An account with this email exists; sign in instead', { errors: { email: ['is already registered'] } });
-    const tenant = body.tenant ? await createTenantWithOwner(db, services, body.tenant, user.id) : undefined;
-    if (tenant) await emitEvent(db, services, tenant.id, 'core.user.registered', { userId: user.id, email: body.email, name: body.name.trim() }, 'core');
+    const tenant = body.tenant ? await createTenantWithOwner(db, deps, body.tenant, user.id) : undefined;
+    if (tenant) await emitEvent(db, deps, tenant.id, 'core.user.registered', { userId: user.id, email: body.email, name: body.name.trim() }, 'core');
     await audit({ action: 'auth.registered', targetType: 'user', targetId: user.id, ...(tenant ? { tenantId: tenant.id } : {}) });
-    const tokens = await startSession(db, services, user, { ...actor, userId: user.id });
+    const tokens = await startSession(db, deps, user, { ...actor, userId: user.id });
     const { token_version: _version, ...publicUser } = user;
-    return Reply.created({ user: publicUser, ...(tenant ? { tenant } : {}), tokens });
+    return Reply.created(toJson({ user: publicUser, ...(tenant ? { tenant } : {}), tokens }));
   },
 });
 
@@ -52,17 +59,19 @@ export const login = defineRoute({
   path: '/auth/login',
   summary: 'Sign in with email and password (and a one-time code when 2FA is on)',
   tag: 'auth',
-  access: { public: true },
+  public: true,
   schema: {
     body: Type.Object({ email: Email, password: Password, otp: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false }),
+    response: Exact({ user: User, tokens: TokenPair }),
   },
-  response: Exact({ user: User, tokens: TokenPair }),
+  deps: { accessTokens: kernelRefs.accessTokens, database: kernelRefs.database, rateLimiter: kernelRefs.rateLimiter, secretBox: kernelRefs.secretBox },
+  errors: [commonErrors.unauthenticated, coreErrors.otp_required, coreErrors.otp_invalid, commonErrors.rate_limited],
   async handler(input) {
-    const { body, db, services, actor, ctx } = input;
+    const { body, db, deps, actor, ctx } = input;
     const email = body.email.toLowerCase();
     const attempt = await beginAttempt(input, [`login:ip:${ctx.ip}`, `login:email:${email}`]);
     try {
-      const user = await db.one<{ id: string; password_hash: string; status: string; token_version: number; totp_enabled: boolean }>(
+      const user = await db.one<UserRow & { password_hash: string; token_version: number }>(
         `select ${userFields}, password_hash, token_version from users where lower(email) = $1`,
         [email],
       );
@@ -72,16 +81,16 @@ export const login = defineRoute({
         throw new UnauthenticatedError('Invalid email or password');
       }
       if (user.totp_enabled) {
-        if (!body.otp) throw new UnauthenticatedError('Enter the code from your authenticator app', { code: 'otp_required' });
-        if (!(await verifySecondFactor(db, services, user.id, body.otp))) {
+        if (!body.otp) throw coreErrors.otp_required('Enter the code from your authenticator app');
+        if (!(await verifySecondFactor(db, deps, user.id, body.otp))) {
           await attempt.failed(user.id, 'auth.login.failed', { email, reason: 'otp' });
-          throw new UnauthenticatedError('Invalid one-time code', { code: 'otp_invalid' });
+          throw coreErrors.otp_invalid('Invalid one-time code');
         }
       }
       await recordHostAudit(db, { ...actor, userId: user.id }, { action: 'auth.login.succeeded', targetType: 'user', targetId: user.id });
-      const tokens = await startSession(db, services, user, { ...actor, userId: user.id });
+      const tokens = await startSession(db, deps, user, { ...actor, userId: user.id });
       const { password_hash: _hash, token_version: _version, ...publicUser } = user;
-      return { user: publicUser, tokens };
+      return { user: toJson(publicUser), tokens };
     } finally {
       await attempt.end();
     }
@@ -93,11 +102,12 @@ export const refresh = defineRoute({
   path: '/auth/refresh',
   summary: 'Trade a refresh token for a new token pair',
   tag: 'auth',
-  access: { public: true },
-  schema: { body: Type.Object({ refresh_token: Type.String({ minLength: 1, maxLength: 512 }) }, { additionalProperties: false }) },
-  response: TokenPair,
-  async handler({ body, db, services, actor }) {
-    return rotateSession(db, services, body.refresh_token, actor);
+  public: true,
+  schema: { body: Type.Object({ refresh_token: Type.String({ minLength: 1, maxLength: 512 }) }, { additionalProperties: false }), response: TokenPair },
+  deps: { accessTokens: kernelRefs.accessTokens, database: kernelRefs.database, identity: kernelRefs.identity },
+  errors: [commonErrors.unauthenticated],
+  async handler({ body, db, deps, actor }) {
+    return rotateSession(db, deps, body.refresh_token, actor);
   },
 });
 
@@ -106,11 +116,12 @@ export const logout = defineRoute({
   path: '/auth/logout',
   summary: 'End the session of a refresh token',
   tag: 'auth',
-  access: { public: true },
-  schema: { body: Type.Object({ refresh_token: Type.String({ minLength: 1, maxLength: 512 }) }, { additionalProperties: false }) },
-  response: NoContent,
-  async handler({ body, db, services, actor }) {
-    const ended = await endSession(db, services, body.refresh_token);
+  public: true,
+  schema: { body: Type.Object({ refresh_token: Type.String({ minLength: 1, maxLength: 512 }) }, { additionalProperties: false }), response: NoContent },
+  deps: { identity: kernelRefs.identity },
+  errors: [],
+  async handler({ body, db, deps, actor }) {
+    const ended = await endSession(db, deps, body.refresh_token);
     if (ended) await recordHostAudit(db, { ...actor, userId: ended.userId }, { action: 'auth.logout', targetType: 'session', targetId: ended.sessionId });
     return Reply.noContent();
   },

@@ -1,7 +1,8 @@
 import { RateLimitedError } from '@plinth/sdk';
 import { recordHostAudit } from '../audit/audit.js';
 import { runAsSystem } from '../db/scoped-db.js';
-import type { RouteInput, RouteSchema } from '../http/route.js';
+import type { AuditActor } from '../audit/audit.js';
+import type { KernelServices } from '../kernel.js';
 
 /** Failures allowed per account and per IP before sign-in answers 429. */
 export const loginLimit = { failures: 10, windowMs: 15 * 60_000 };
@@ -24,7 +25,10 @@ export interface LimitedAttempt {
  * at most `loginLimit.failures` attempts per key are checked at the same time. 429 with `Retry-After` when
  * a key has no attempts left in its window.
  */
-export async function beginAttempt({ services, actor }: RouteInput<RouteSchema>, keys: readonly string[]): Promise<LimitedAttempt> {
+export async function beginAttempt(
+  { deps: services, actor }: { deps: Pick<KernelServices, 'rateLimiter' | 'database'>; actor: AuditActor },
+  keys: readonly string[],
+): Promise<LimitedAttempt> {
   const limit = await services.rateLimiter.take(keys, loginLimit.failures, loginLimit.windowMs);
   if (!limit.allowed) throw new RateLimitedError(limit.retryAfterSeconds, 'Too many failed attempts; try again later');
   let failed = false;

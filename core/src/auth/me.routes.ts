@@ -1,7 +1,8 @@
-import { NotFoundError } from '@plinth/sdk';
+import { commonErrors, NotFoundError, toJson } from '@plinth/sdk';
+import { returnedRow } from '../db/rows.js';
 import { Type } from '@sinclair/typebox';
 import { defineRoute } from '../http/route.js';
-import { userFields } from './auth.routes.js';
+import { userFields, type UserRow } from './auth.routes.js';
 import { Exact, User, Uuid } from '../http/response-schemas.js';
 
 /** The signed-in user and their memberships. */
@@ -10,16 +11,18 @@ export const getMe = defineRoute({
   path: '/me',
   summary: 'The signed-in user and the tenants they belong to',
   tag: 'auth',
-  access: { user: true },
-  response: Exact({
-    ...User.properties,
-    memberships: Type.Array(
-      Exact({ tenant: Exact({ id: Uuid, slug: Type.String(), name: Type.String(), status: Type.String() }), roles: Type.Array(Type.String()) }),
-    ),
-  }),
+  user: true,
+  schema: {
+    response: Exact({
+      ...User.properties,
+      memberships: Type.Array(
+        Exact({ tenant: Exact({ id: Uuid, slug: Type.String(), name: Type.String(), status: Type.String() }), roles: Type.Array(Type.String()) }),
+      ),
+    }),
+  },
+  errors: [commonErrors.not_found],
   async handler({ db, principal }) {
-    if (principal?.kind !== 'user') throw new NotFoundError();
-    const user = await db.one(`select ${userFields} from users where id = $1`, [principal.userId]);
+    const user = await db.one<UserRow>(`select ${userFields} from users where id = $1`, [principal.userId]);
     if (!user) throw new NotFoundError('User not found');
     const rows = await db.query<{ id: string; slug: string; name: string; status: string; roles: string[] }>(
       `select t.id, t.slug, t.name, t.status, coalesce(array_agg(r.name order by r.name) filter (where r.name is not null), '{}') as roles
@@ -31,7 +34,7 @@ export const getMe = defineRoute({
         group by t.id order by t.name`,
       [principal.userId],
     );
-    return { ...user, memberships: rows.map(({ roles, ...tenant }) => ({ tenant, roles })) };
+    return { ...toJson(user), memberships: rows.map(({ roles, ...tenant }) => ({ tenant, roles })) };
   },
 });
 
@@ -41,16 +44,15 @@ export const patchMe = defineRoute({
   path: '/me',
   summary: 'Change your name',
   tag: 'auth',
-  access: { user: true },
-  schema: { body: Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })) }, { additionalProperties: false }) },
-  response: User,
+  user: true,
+  schema: { body: Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })) }, { additionalProperties: false }), response: User },
+  errors: [],
   async handler({ db, principal, body }) {
-    if (principal?.kind !== 'user') throw new NotFoundError();
-    const [user] = await db.query(`update users set name = coalesce($2, name), updated_at = now() where id = $1 returning ${userFields}`, [
+    const user = await returnedRow<UserRow>(db, `update users set name = coalesce($2, name), updated_at = now() where id = $1 returning ${userFields}`, [
       principal.userId,
       body.name?.trim() ?? null,
     ]);
-    return user;
+    return toJson(user);
   },
 });
 
@@ -60,8 +62,9 @@ export const getMyPermissions = defineRoute({
   path: '/me/permissions',
   summary: "The caller's effective permissions in the tenant (roles' grants, wildcards as granted)",
   tag: 'auth',
-  access: { member: true },
-  response: Exact({ roles: Type.Array(Type.String()), permissions: Type.Array(Type.String()) }),
+  member: true,
+  schema: { response: Exact({ roles: Type.Array(Type.String()), permissions: Type.Array(Type.String()) }) },
+  errors: [],
   async handler({ access, permissions }) {
     return { roles: access?.roles ?? [], permissions: [...permissions] };
   },

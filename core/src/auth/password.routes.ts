@@ -1,7 +1,8 @@
-import { RateLimitedError, ValidationError } from '@plinth/sdk';
+import { commonErrors, RateLimitedError, ValidationError } from '@plinth/sdk';
 import { Type } from '@sinclair/typebox';
 import { recordHostAudit } from '../audit/audit.js';
 import { randomToken, sha256 } from '../crypto/secrets.js';
+import { kernelRefs } from '../kernel-refs.js';
 import { defineRoute, Reply } from '../http/route.js';
 import { beginAttempt, loginLimit } from './login-limits.js';
 import { hashPassword, passwordProblems } from './passwords.js';
@@ -18,11 +19,15 @@ export const forgotPassword = defineRoute({
   summary:
     'Email a single-use password reset link (valid one hour). Always 202 with the same body, known email or not; 429 past 10 requests per IP in 15 minutes',
   tag: 'auth',
-  access: { public: true },
-  schema: { body: Type.Object({ email: Type.String({ format: 'email', maxLength: 254 }) }, { additionalProperties: false }) },
-  response: withStatus(Exact({ message: Type.String() }), 202),
-  async handler({ body, db, services, ctx }) {
-    const limit = await services.rateLimiter.hit(`password-forgot:ip:${ctx.ip}`, loginLimit.failures, loginLimit.windowMs);
+  public: true,
+  schema: {
+    body: Type.Object({ email: Type.String({ format: 'email', maxLength: 254 }) }, { additionalProperties: false }),
+    response: withStatus(Exact({ message: Type.String() }), 202),
+  },
+  deps: { logger: kernelRefs.logger, mailer: kernelRefs.mailer, publicUrl: kernelRefs.publicUrl, rateLimiter: kernelRefs.rateLimiter },
+  errors: [commonErrors.rate_limited],
+  async handler({ body, db, deps, ctx }) {
+    const limit = await deps.rateLimiter.hit(`password-forgot:ip:${ctx.ip}`, loginLimit.failures, loginLimit.windowMs);
     if (!limit.allowed) throw new RateLimitedError(limit.retryAfterSeconds, 'Too many reset requests; try again later');
     // The same token generation and the same single statement run for unknown emails, so both answer alike and in similar time.
     const token = randomToken(32);
@@ -34,12 +39,10 @@ export const forgotPassword = defineRoute({
       [body.email.toLowerCase(), sha256(token), resetTtlSeconds],
     );
     if (reset) {
-      const link = `${services.publicUrl()}/reset-password?token=${encodeURIComponent(token)}`;
+      const link = `${deps.publicUrl()}/reset-password?token=${encodeURIComponent(token)}`;
       // Not awaited: an SMTP round trip would make known emails answer measurably slower than unknown ones.
       db.afterCommit(() => {
-        services.mailer
-          .send(resetMail(reset.email, link))
-          .catch((error: unknown) => services.logger.error({ err: error }, 'could not send the password reset mail'));
+        deps.mailer.send(resetMail(reset.email, link)).catch((error: unknown) => deps.logger.error({ err: error }, 'could not send the password reset mail'));
       });
     }
     return new Reply(202, forgotAnswer);
@@ -52,16 +55,18 @@ export const resetPassword = defineRoute({
   summary:
     'Set a new password with an emailed reset token; signs out every session. A bad, expired or used token is 422 on `token`; 429 past 10 bad tokens per IP in 15 minutes',
   tag: 'auth',
-  access: { public: true },
+  public: true,
   schema: {
     body: Type.Object(
       { token: Type.String({ minLength: 1, maxLength: 512 }), password: Type.String({ minLength: 1, maxLength: 1024 }) },
       { additionalProperties: false },
     ),
+    response: NoContent,
   },
-  response: NoContent,
+  deps: { database: kernelRefs.database, identity: kernelRefs.identity, rateLimiter: kernelRefs.rateLimiter },
+  errors: [commonErrors.rate_limited],
   async handler(input) {
-    const { body, db, services, actor, ctx } = input;
+    const { body, db, deps, actor, ctx } = input;
     const limitKeys = [`password-reset:ip:${ctx.ip}`];
     const attempt = await beginAttempt(input, limitKeys);
     const reset = await db.one<{ id: string; user_id: string; email: string }>(
@@ -85,9 +90,9 @@ export const resetPassword = defineRoute({
     await db.query('update refresh_tokens set revoked_at = now() where user_id = $1 and revoked_at is null', [reset.user_id]);
     await recordHostAudit(db, { ...actor, userId: reset.user_id }, { action: 'auth.password.reset', targetType: 'user', targetId: reset.user_id });
     db.afterCommit(async () => {
-      await services.identity.forget(reset.user_id);
+      await deps.identity.forget(reset.user_id);
       // The owner proved control of the mailbox: lift a sign-in lockout an attacker may have caused.
-      await services.rateLimiter.reset(`login:email:${reset.email.toLowerCase()}`);
+      await deps.rateLimiter.reset(`login:email:${reset.email.toLowerCase()}`);
     });
     return Reply.noContent();
   },

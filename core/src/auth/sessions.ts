@@ -18,7 +18,7 @@ const refreshTtlMs = 30 * 24 * 3600 * 1000;
 
 async function issue(
   db: ScopedDb,
-  services: KernelServices,
+  services: Pick<KernelServices, 'accessTokens'>,
   user: { id: string; token_version: number },
   familyId: string,
   actor: AuditActor,
@@ -33,7 +33,12 @@ async function issue(
 }
 
 /** Starts a session (a new refresh-token family) for a user who just proved who they are. `db` is on the system path. */
-export function startSession(db: ScopedDb, services: KernelServices, user: { id: string; token_version: number }, actor: AuditActor): Promise<TokenPair> {
+export function startSession(
+  db: ScopedDb,
+  services: Pick<KernelServices, 'accessTokens'>,
+  user: { id: string; token_version: number },
+  actor: AuditActor,
+): Promise<TokenPair> {
   return issue(db, services, user, randomUUID(), actor);
 }
 
@@ -53,7 +58,12 @@ interface RefreshRow {
  * a spent token again means it was stolen or replayed: its whole family
  * (every token of that sign-in) is revoked, and that is audited.
  */
-export async function rotateSession(db: ScopedDb, services: KernelServices, refreshToken: string, actor: AuditActor): Promise<TokenPair> {
+export async function rotateSession(
+  db: ScopedDb,
+  services: Pick<KernelServices, 'accessTokens' | 'database' | 'identity'>,
+  refreshToken: string,
+  actor: AuditActor,
+): Promise<TokenPair> {
   const row = await db.one<RefreshRow>(
     `select t.id, t.user_id, t.family_id, t.used_at, t.revoked_at, t.expires_at <= now() as expired, u.token_version, u.status
        from refresh_tokens t join users u on u.id = t.user_id
@@ -78,7 +88,11 @@ export async function rotateSession(db: ScopedDb, services: KernelServices, refr
 }
 
 /** Ends the session a refresh token belongs to: its family is revoked and its access tokens stop working on the next request. */
-export async function endSession(db: ScopedDb, services: KernelServices, refreshToken: string): Promise<{ userId: string; sessionId: string } | undefined> {
+export async function endSession(
+  db: ScopedDb,
+  services: Pick<KernelServices, 'identity'>,
+  refreshToken: string,
+): Promise<{ userId: string; sessionId: string } | undefined> {
   const row = await db.one<{ user_id: string; family_id: string }>(
     `update refresh_tokens set revoked_at = now() where family_id = (select family_id from refresh_tokens where token_hash = $1) and revoked_at is null
      returning user_id, family_id`,

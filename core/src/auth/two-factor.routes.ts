@@ -1,8 +1,9 @@
-import { ConflictError, NotFoundError, ValidationError } from '@plinth/sdk';
+import { commonErrors, ConflictError, NotFoundError, ValidationError } from '@plinth/sdk';
 import { Type } from '@sinclair/typebox';
 import { sha256 } from '../crypto/secrets.js';
 import type { ScopedDb } from '../db/scoped-db.js';
-import { defineRoute, Reply, type RouteInput, type RouteSchema } from '../http/route.js';
+import { kernelRefs } from '../kernel-refs.js';
+import { defineRoute, Reply, type UserPrincipal } from '../http/route.js';
 import { beginAttempt } from './login-limits.js';
 import { verifyPassword } from './passwords.js';
 import { matchingStep, newRecoveryCodes, newTotpSecret, totpFor, verifySecondFactor } from './two-factor.js';
@@ -17,8 +18,7 @@ interface TwoFactorState {
 }
 
 /** The signed-in user's 2FA state, locked for the rest of the request. */
-async function signedInUser({ db, principal }: RouteInput<RouteSchema>): Promise<TwoFactorState> {
-  if (principal?.kind !== 'user') throw new NotFoundError();
+async function signedInUser({ db, principal }: { db: ScopedDb; principal: UserPrincipal }): Promise<TwoFactorState> {
   const user = await db.one<TwoFactorState>('select id, email, password_hash, totp_enabled, totp_pending_secret from users where id = $1 for update', [
     principal.userId,
   ]);
@@ -34,15 +34,16 @@ export const setupTwoFactor = defineRoute({
   path: '/auth/2fa/setup',
   summary: 'Start turning on two-factor sign-in: a new TOTP secret to add to an authenticator app (409 when 2FA is already on)',
   tag: 'auth',
-  access: { user: true },
-  schema: { body: Type.Object({}, { additionalProperties: false }) },
-  response: Exact({ secret: Type.String(), otpauth_url: Type.String() }),
+  user: true,
+  schema: { body: Type.Object({}, { additionalProperties: false }), response: Exact({ secret: Type.String(), otpauth_url: Type.String() }) },
+  deps: { secretBox: kernelRefs.secretBox },
+  errors: [commonErrors.not_found, commonErrors.conflict],
   async handler(input) {
-    const { db, services, audit } = input;
+    const { db, deps, audit } = input;
     const user = await signedInUser(input);
     if (user.totp_enabled) throw new ConflictError('Two-factor sign-in is already on; turn it off first to change the secret');
     const secret = newTotpSecret();
-    await db.query('update users set totp_pending_secret = $2, updated_at = now() where id = $1', [user.id, services.secretBox.seal(secret)]);
+    await db.query('update users set totp_pending_secret = $2, updated_at = now() where id = $1', [user.id, deps.secretBox.seal(secret)]);
     await audit({ action: 'auth.2fa.setup_started', targetType: 'user', targetId: user.id });
     return { secret, otpauth_url: totpFor(secret, user.email).toString() };
   },
@@ -54,16 +55,20 @@ export const enableTwoFactor = defineRoute({
   summary:
     'Turn on two-factor sign-in by proving the authenticator app works; returns 10 single-use recovery codes, shown once. A wrong code is 422 on `otp`; 429 past 10 failures in 15 minutes',
   tag: 'auth',
-  access: { user: true },
-  schema: { body: Type.Object({ otp: Type.String({ minLength: 6, maxLength: 16 }) }, { additionalProperties: false }) },
-  response: Exact({ recovery_codes: Type.Array(Type.String(), { description: 'Single-use, shown once' }) }),
+  user: true,
+  schema: {
+    body: Type.Object({ otp: Type.String({ minLength: 6, maxLength: 16 }) }, { additionalProperties: false }),
+    response: Exact({ recovery_codes: Type.Array(Type.String(), { description: 'Single-use, shown once' }) }),
+  },
+  deps: { database: kernelRefs.database, rateLimiter: kernelRefs.rateLimiter, secretBox: kernelRefs.secretBox },
+  errors: [commonErrors.not_found, commonErrors.conflict, commonErrors.rate_limited],
   async handler(input) {
-    const { body, db, services, audit } = input;
+    const { body, db, deps, audit } = input;
     const user = await signedInUser(input);
     if (user.totp_enabled) throw new ConflictError('Two-factor sign-in is already on');
     if (!user.totp_pending_secret) throw new ConflictError('Start with POST /auth/2fa/setup');
     const attempt = await beginAttempt(input, failureKeys(user.id));
-    const secret = services.secretBox.open(user.totp_pending_secret);
+    const secret = deps.secretBox.open(user.totp_pending_secret);
     const step = matchingStep(totpFor(secret), body.otp.replace(/\s+/g, ''));
     if (step === null) {
       await attempt.failed(user.id, 'auth.2fa.failed', { during: 'enable' });
@@ -88,16 +93,18 @@ export const disableTwoFactor = defineRoute({
   summary:
     'Turn off two-factor sign-in with the password and a current code or a recovery code. A wrong password or code is 422 naming the field; 429 past 10 failures in 15 minutes',
   tag: 'auth',
-  access: { user: true },
+  user: true,
   schema: {
     body: Type.Object(
       { password: Type.String({ minLength: 1, maxLength: 1024 }), otp: Type.String({ minLength: 6, maxLength: 64 }) },
       { additionalProperties: false },
     ),
+    response: NoContent,
   },
-  response: NoContent,
+  deps: { database: kernelRefs.database, rateLimiter: kernelRefs.rateLimiter, secretBox: kernelRefs.secretBox },
+  errors: [commonErrors.not_found, commonErrors.conflict, commonErrors.rate_limited],
   async handler(input) {
-    const { body, db, services, audit } = input;
+    const { body, db, deps, audit } = input;
     const user = await signedInUser(input);
     if (!user.totp_enabled) throw new ConflictError('Two-factor sign-in is not on');
     const attempt = await beginAttempt(input, failureKeys(user.id));
@@ -105,7 +112,7 @@ export const disableTwoFactor = defineRoute({
       await attempt.failed(user.id, 'auth.2fa.failed', { during: 'disable', reason: 'password' });
       throw new ValidationError({ password: ['is not your password'] });
     }
-    if (!(await verifySecondFactor(db, services, user.id, body.otp))) {
+    if (!(await verifySecondFactor(db, deps, user.id, body.otp))) {
       await attempt.failed(user.id, 'auth.2fa.failed', { during: 'disable', reason: 'otp' });
       throw new ValidationError({ otp: ['is neither the current code of your authenticator app nor an unused recovery code'] });
     }

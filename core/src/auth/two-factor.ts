@@ -39,7 +39,7 @@ export function newRecoveryCodes(): string[] {
  * accepted once — a replayed code fails) or an unused recovery code (spent by
  * using it). `db` is on the system path.
  */
-export async function verifySecondFactor(db: ScopedDb, services: KernelServices, userId: string, code: string): Promise<boolean> {
+export async function verifySecondFactor(db: ScopedDb, services: Pick<KernelServices, 'secretBox'>, userId: string, code: string): Promise<boolean> {
   const trimmed = code.replace(/\s+/g, '');
   const user = await db.one<{ totp_secret: string | null; totp_last_step: number | null }>(
     'select totp_secret, totp_last_step from users where id = $1 for update',

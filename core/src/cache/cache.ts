@@ -1,3 +1,4 @@
+import KeyvRedis from '@keyv/redis';
 import { Keyv } from 'keyv';
 import { LRUCache } from 'lru-cache';
 import { withTimeout } from '../util/timeout.js';
@@ -36,13 +37,13 @@ export interface CacheOptions {
 const tombstonePrefix = 'deleted:';
 const tombstoneTtlMs = 120_000;
 
-export async function createCache(options: CacheOptions): Promise<Cache> {
+// Synchronous, so the kernel builds it like any other service (a factory resolved by awilix); the Redis client
+// connects on first use.
+export function createCache(options: CacheOptions): Cache {
   // In memory, values are kept by reference (no serialisation) in a bounded LRU; Redis stores JSON.
   const namespace = options.namespace ?? 'plinth:';
-  // The Redis client loads only when Redis is configured (it is a tenth of a second of boot).
-  const KeyvRedis = options.redisUrl ? (await import('@keyv/redis')).default : undefined;
   // In Redis a key is the prefix and the key, nothing else (`plinth:tenant:…`): keyv adds no namespace of its own.
-  const store = KeyvRedis
+  const store = options.redisUrl
     ? new KeyvRedis(options.redisUrl, { connectionTimeout: 2000, throwOnConnectError: false, throwOnErrors: true, namespace, keyPrefixSeparator: '' })
     : undefined;
   const keyv = store

@@ -19,7 +19,14 @@ export class CreatePluginError extends Error {
 export const templatesDir = fileURLToPath(new URL('../../src/cli/templates/plugin/', import.meta.url));
 
 /** Versions of the tools the scaffold's package.json asks for; a test keeps them in step with the monorepo's. */
-export const toolRanges = { typescript: '^5.9.3', vitest: '^4.1.12', '@types/node': '^20.19.43' } as const;
+export const toolRanges = {
+  typescript: '^5.9.3',
+  vitest: '^4.1.12',
+  '@types/node': '^20.19.43',
+  eslint: '^9.39.5',
+  '@eslint/js': '^9.39.5',
+  'typescript-eslint': '^8.73.0',
+} as const;
 
 export interface CreatePluginOptions {
   /** Folder to create; defaults to `./<name>`. */
@@ -55,6 +62,7 @@ export function runCreatePlugin(
   for (const file of files) print(`  ${file}`);
   print('');
   print(`Next: cd ${path.relative(options.cwd ?? process.cwd(), dir) || '.'} && npm install && npm test`);
+  print('(`npm run typecheck` checks the sources and tests, `npm run lint` runs ESLint.)');
   print('Then read docs/plugins/authoring.md of Plinth: it walks from here to a published plugin.');
   return { dir, files };
 }
@@ -91,6 +99,9 @@ function substitutions(name: string, packageName: string): Record<string, string
     typescriptRange: toolRanges.typescript,
     vitestRange: toolRanges.vitest,
     typesNodeRange: toolRanges['@types/node'],
+    eslintRange: toolRanges.eslint,
+    eslintJsRange: toolRanges['@eslint/js'],
+    typescriptEslintRange: toolRanges['typescript-eslint'],
   };
 }
 

@@ -59,7 +59,7 @@ export function buildCli(): Command {
 
   program
     .command('create-plugin <name>')
-    .description('scaffold a plugin package (definition, route, migration, job, event handler, README, tests) that passes its tests')
+    .description('scaffold a plugin package in the house layout (contract, errors, route, job, tests) that passes its typecheck, lint and tests')
     .option('-d, --dir <path>', 'folder to create (default: ./<name>)')
     .option('--scope <scope>', 'npm scope: the package becomes @scope/plugin-<name> (default: plinth-plugin-<name>)')
     .action((name: string, options: { dir?: string; scope?: string }) => {

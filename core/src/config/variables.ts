@@ -57,6 +57,8 @@ export interface PlinthConfig {
   /** Serve the web console (installed with core) at the site root. */
   console: boolean;
   pluginBootTimeoutMs: number;
+  /** Outbound HTTP (`coreServices.http`) may call loopback addresses: development and tests only. */
+  httpAllowLoopback: boolean;
 }
 
 const hostname = '^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$';
@@ -253,6 +255,15 @@ export const configVariables: readonly ConfigVariable[] = [
     allowed: 'milliseconds from 100 to 3600000',
     description: "How long one plugin's setup (its pending migrations) may take at boot before the start is refused, naming the plugin.",
     default: 60000,
+  },
+  {
+    env: 'PLINTH_HTTP_ALLOW_LOOPBACK',
+    key: 'httpAllowLoopback',
+    schema: { type: 'boolean' },
+    allowed: 'true or false',
+    description:
+      "Plugins' outbound HTTP (`coreServices.http`: webhook deliveries, store imports) may call loopback addresses, for development and tests; private, link-local and metadata addresses stay refused.",
+    default: false,
   },
   {
     env: 'PLINTH_ROLE',

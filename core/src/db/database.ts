@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import { withTimeout } from '../util/timeout.js';
@@ -24,6 +25,8 @@ export interface Database {
   acquire(): Promise<pg.Client>;
   /** Gives a connection back; with `broken` (the error that showed it dead), the pool drops it instead of handing it out again. */
   release(client: pg.Client, broken?: unknown): Promise<void>;
+  /** Which statement texts go out as named prepared statements, per connection. */
+  readonly statements: StatementNames;
   /** Pool occupancy for metrics. */
   poolStats(): PoolStats;
   destroy(): Promise<void>;
@@ -67,6 +70,7 @@ export function createDatabase(options: DatabaseOptions): Database {
   });
   return {
     knex,
+    statements: new StatementNames(),
     async ping(timeoutMs = 1000) {
       try {
         await withTimeout(knex.raw('select 1'), timeoutMs, 'database ping');
@@ -93,4 +97,98 @@ export function createDatabase(options: DatabaseOptions): Database {
     },
     destroy: () => knex.destroy(),
   };
+}
+
+/** What `pg` keeps on a connection about the named statements it parsed (private fields, pinned by core/test/db/one-round-trip.test.ts). */
+interface PgConnectionStatements {
+  parsedStatements: Record<string, string>;
+}
+
+/**
+ * Names the SQL that repeats, so that PostgreSQL parses it once per connection instead of on every request,
+ * and may plan it once (docs/adr/0005-plugin-sql-statements.md). A text is named from its second sighting on
+ * (texts built with literals in them, seen once, stay unnamed), under a name derived from its hash, and only
+ * where the extended protocol runs it as before: with parameters, or without a `;` (several statements in one
+ * text run as a simple query). A statement with an array parameter stays unnamed: after five runs PostgreSQL
+ * may plan a named statement once for any parameters, and such a plan assumes an array of about ten elements
+ * (a CSV import of 5,000-row batches slowed down with every batch). Each connection keeps at most
+ * `perConnection` names; past that, the least recently used are deallocated before the connection's next
+ * transaction begins, the only moment nothing is in flight on it. A name holds no tenant state: the tenant and
+ * role are transaction settings, read when the statement runs.
+ */
+export class StatementNames {
+  /** Texts seen once lately, over all connections, the oldest first. */
+  private readonly seen = new Map<string, true>();
+  private readonly connections = new WeakMap<pg.Client, ConnectionStatements>();
+
+  constructor(
+    private readonly perConnection = 256,
+    private readonly seenLimit = 1024,
+  ) {}
+
+  /** `config`, named when its text repeats and the connection may keep one more name. */
+  named(client: pg.Client, config: pg.QueryConfig): pg.QueryConfig {
+    const { text } = config;
+    if (config.name !== undefined || (!config.values?.length && text.includes(';')) || config.values?.some(Array.isArray)) return config;
+    const statements = this.of(client);
+    let name = statements.named.get(text);
+    if (name === undefined) {
+      if (!this.seen.has(text)) {
+        this.seen.set(text, true);
+        if (this.seen.size > this.seenLimit) this.seen.delete(this.seen.keys().next().value!);
+        return config;
+      }
+      name = `plinth_${createHash('sha1').update(text).digest('hex')}`;
+      if (statements.dropping.has(name)) return config;
+    } else statements.named.delete(text); // to the end: the most recently used
+    statements.named.set(text, name);
+    return { ...config, name };
+  }
+
+  /**
+   * Gives up `name` on `client` (its cached plan no longer fits the schema): sent unnamed until the
+   * deallocation, which goes out before the connection's next transaction.
+   */
+  forget(client: pg.Client, config: pg.QueryConfig): void {
+    const statements = this.of(client);
+    if (config.name === undefined || statements.named.get(config.text) !== config.name) return;
+    statements.named.delete(config.text);
+    statements.dropping.add(config.name);
+  }
+
+  /**
+   * The `deallocate` statements to send on `client` before its next transaction, for the names forgotten or
+   * past the bound; nothing may be in flight on the connection.
+   */
+  drops(client: pg.Client): pg.QueryConfig[] {
+    const statements = this.of(client);
+    for (const [text, name] of statements.named) {
+      if (statements.named.size <= this.perConnection) break;
+      statements.named.delete(text);
+      statements.dropping.add(name);
+    }
+    if (statements.dropping.size === 0) return [];
+    const parsed = (client as unknown as { connection: PgConnectionStatements }).connection.parsedStatements;
+    const drops: pg.QueryConfig[] = [];
+    for (const name of statements.dropping) {
+      // Never parsed (its Parse failed): nothing to deallocate on the server.
+      if (parsed[name] !== undefined) drops.push({ text: `deallocate "${name}"` });
+      delete parsed[name];
+    }
+    statements.dropping.clear();
+    return drops;
+  }
+
+  private of(client: pg.Client): ConnectionStatements {
+    let statements = this.connections.get(client);
+    if (!statements) this.connections.set(client, (statements = { named: new Map(), dropping: new Set() }));
+    return statements;
+  }
+}
+
+interface ConnectionStatements {
+  /** Text to name, the least recently used first. */
+  readonly named: Map<string, string>;
+  /** Names to deallocate before the next transaction; not used until then. */
+  readonly dropping: Set<string>;
 }

@@ -10,15 +10,15 @@ import { endedBeforeRunning, isConnectionError } from './database-errors.js';
  * `plinth_system`) is explicit and used by core alone.
  */
 export interface ScopedDb {
-  /** Runs SQL with `$1` parameters and returns the rows. */
+  /**
+   * Runs SQL with `$1` parameters and returns the rows. A text that repeats goes out as a named prepared
+   * statement, parsed once per connection; a plain `select` ({@link isStandaloneRead}) issued before anything
+   * else in the unit of work runs in a one-round-trip transaction of its own (docs/adr/0005-plugin-sql-statements.md).
+   */
   query<Row = Record<string, unknown>>(text: string, values?: readonly unknown[]): Promise<Row[]>;
   /** The first row, or undefined. */
   one<Row = Record<string, unknown>>(text: string, values?: readonly unknown[]): Promise<Row | undefined>;
-  /**
-   * Like {@link query}, as a named prepared statement (parsed once per
-   * connection): for hot reads. A plain `select` issued before anything else
-   * in the unit of work runs in a one-round-trip transaction of its own.
-   */
+  /** {@link query} under its older name: `name` is ignored, since every statement that repeats is named already. */
   prepared<Row = Record<string, unknown>>(name: string, text: string, values: readonly unknown[]): Promise<Row[]>;
   /** A knex query builder on `table`, running inside this transaction. */
   table(name: string): Knex.QueryBuilder;
@@ -34,13 +34,19 @@ export interface ScopedDb {
 
 /**
  * Whether `text` may run as a transaction of its own, before the unit's transaction opens: a plain `select`
- * that takes no row or advisory lock, creates nothing (`select … into`) and changes no sequence or setting.
- * Anything else, or anything this test cannot see (a `with`, a function that writes), runs in the unit's
- * transaction, which is always correct; the standalone path only saves a round trip.
+ * that takes no row or advisory lock, creates nothing (`select … into`), changes no sequence or setting, sends
+ * no notification and asks for no transaction id. Anything else (a `with`, a write) runs in the unit's
+ * transaction, which is always correct; the standalone path only saves a round trip. What the test cannot see
+ * is a `select` calling a function that writes: it would commit on its own, apart from the unit, so such a call
+ * must come after a statement that opened the transaction (docs/adr/0005-plugin-sql-statements.md).
  */
 export function isStandaloneRead(text: string): boolean {
-  return /^\s*select\b/i.test(text) && !/\b(for\s+(update|share|no\s+key\s+update|key\s+share)|into|pg_advisory\w*|nextval|setval|set_config)\b/i.test(text);
+  return /^\s*select\b/i.test(text) && !keptInTransaction.test(text);
 }
+
+/** What keeps a `select` in the unit's transaction: row and advisory locks, `into`, sequences, settings, notifications, transaction ids. */
+const keptInTransaction =
+  /\b(for\s+(update|share|no\s+key\s+update|key\s+share)|into|pg_advisory\w*|nextval|setval|set_config|pg_notify|txid_current\w*|pg_current_xact_id\w*)\b/i;
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -71,11 +77,26 @@ function preambleFor(scope: TransactionScope): pg.QueryConfig[] {
   ];
 }
 
-/** Sends the preamble's statements; the promise settles when all have, with the first failure if any. */
-function sendPreamble(client: pg.Client, preamble: readonly pg.QueryConfig[]): Promise<unknown> {
+/**
+ * Sends the preamble's statements, after the deallocation of names the connection gave up (each its own
+ * implicit transaction, whose failure concerns no one); the promise settles when the preamble has, with its
+ * first failure if any.
+ */
+function sendPreamble(database: Database, client: pg.Client, preamble: readonly pg.QueryConfig[]): Promise<unknown> {
+  for (const drop of database.statements.drops(client)) client.query(drop).catch(() => undefined);
   const sent = preamble.map((statement) => client.query(statement));
   for (const statement of sent) statement.catch(() => undefined);
   return sent.reduce<Promise<unknown>>((previous, statement) => previous.then(() => statement), Promise.resolve());
+}
+
+/**
+ * Whether `error` is PostgreSQL refusing to run named statement `config` because its cached plan no longer
+ * fits the schema (`0A000`, "cached plan must not change result type": a migration changed the columns a
+ * `select *` or `returning *` returns). The server refuses at Bind, before running anything; the name is
+ * given up so that the statement is parsed anew.
+ */
+function staleStatement(error: unknown, config: pg.QueryConfig): boolean {
+  return config.name !== undefined && (error as { code?: unknown } | undefined)?.code === '0A000';
 }
 
 /** The socket of a `pg` client (a private field, pinned by core/test/db/one-round-trip.test.ts). */
@@ -135,16 +156,15 @@ export class LazyTransaction implements ScopedDb {
   }
 
   async query<Row>(text: string, values: readonly unknown[] = []): Promise<Row[]> {
-    return (await this.send({ text, values: values as unknown[] })).rows as Row[];
+    return (await this.run({ text, values: values as unknown[] })).rows as Row[];
   }
 
   async one<Row>(text: string, values: readonly unknown[] = []): Promise<Row | undefined> {
     return (await this.query<Row>(text, values))[0];
   }
 
-  async prepared<Row>(name: string, text: string, values: readonly unknown[]): Promise<Row[]> {
-    if (!this.opening && isStandaloneRead(text)) return this.readAlone<Row>(name, text, values);
-    return (await this.send({ name, text, values: values as unknown[] })).rows as Row[];
+  prepared<Row>(_name: string, text: string, values: readonly unknown[]): Promise<Row[]> {
+    return this.query<Row>(text, values);
   }
 
   afterCommit(fn: () => unknown): void {
@@ -187,6 +207,11 @@ export class LazyTransaction implements ScopedDb {
     if (commit) for (const fn of this.committed.splice(0)) await fn();
   }
 
+  /** Every statement of the unit: a plain read before anything else runs alone, the rest in the unit's transaction. */
+  private run(config: pg.QueryConfig): Promise<pg.QueryResult> {
+    return !this.opening && isStandaloneRead(config.text) ? this.readAlone(config) : this.send(config);
+  }
+
   private connection(): Promise<pg.Client> {
     this.opening ??= this.open();
     return this.opening;
@@ -194,27 +219,46 @@ export class LazyTransaction implements ScopedDb {
 
   /**
    * Sends a statement behind the preamble (pipelined) and waits for both.
-   * The transaction's first statement, sent alone, is resent once on a new
-   * connection when the preamble found the pooled connection dead (see
-   * {@link endedBeforeRunning}): the server then ran nothing of this
-   * transaction, so nothing runs twice.
+   * The transaction's first statement, sent alone, is sent once more when
+   * the server ran nothing of the transaction: on a new connection when the
+   * preamble found the pooled connection dead (see {@link endedBeforeRunning}),
+   * after a rollback when its named statement's plan went stale
+   * ({@link staleStatement}). Nothing runs twice.
    */
   private async send(config: pg.QueryConfig, retrying = false): Promise<pg.QueryResult> {
     if (!retrying) this.sent++;
     const client = await this.connection();
-    const result = client.query(config);
+    const named = this.database.statements.named(client, config);
+    const result = client.query(named);
     result.catch(() => undefined); // reported below, after the preamble's own error if it failed
     this.flush();
+    const mayRetry = () => !retrying && !this.retried && this.sent === 1;
     try {
       await this.begun;
     } catch (error) {
-      if (retrying || this.retried || this.sent !== 1 || !endedBeforeRunning(error)) throw error;
+      if (!mayRetry() || !endedBeforeRunning(error)) throw error;
       this.retried = true;
       this.begun = undefined;
       this.opening = this.database.release(client, error).then(() => this.open());
       return this.send(config, true);
     }
-    return result;
+    try {
+      return await result;
+    } catch (error) {
+      if (!staleStatement(error, named)) throw error;
+      this.database.statements.forget(client, named);
+      if (!mayRetry()) throw error;
+      this.retried = true;
+      this.begun = undefined;
+      this.opening = client
+        .query('rollback')
+        .then(
+          () => this.database.release(client),
+          (broken: unknown) => this.database.release(client, broken),
+        )
+        .then(() => this.open());
+      return this.send(config, true);
+    }
   }
 
   /**
@@ -228,7 +272,7 @@ export class LazyTransaction implements ScopedDb {
     const client = await this.database.acquire();
     this.corked = socketOf(client);
     this.corked?.cork();
-    this.begun = sendPreamble(client, this.preamble);
+    this.begun = sendPreamble(this.database, client, this.preamble);
     this.begun.catch(() => undefined);
     return client;
   }
@@ -239,20 +283,24 @@ export class LazyTransaction implements ScopedDb {
    * and come back in one round trip. Nothing before it can be rolled back with
    * it, and anything after it opens the unit's transaction as usual.
    */
-  private async readAlone<Row>(name: string, text: string, values: readonly unknown[], retrying = false): Promise<Row[]> {
+  private async readAlone(config: pg.QueryConfig, retrying = false): Promise<pg.QueryResult> {
     const client = await this.database.acquire();
     const socket = socketOf(client);
     socket?.cork();
-    const begun = sendPreamble(client, this.preamble);
-    const result = client.query({ name, text, values: values as unknown[] });
+    const begun = sendPreamble(this.database, client, this.preamble);
+    const named = this.database.statements.named(client, config);
+    const result = client.query(named);
     const ended = client.query('commit');
     socket?.uncork();
     const [preamble, read, commit] = await Promise.allSettled([begun, result, ended]);
     const failure = preamble.status === 'rejected' ? preamble : read.status === 'rejected' ? read : commit.status === 'rejected' ? commit : undefined;
+    if (read.status === 'rejected' && staleStatement(read.reason, named)) this.database.statements.forget(client, named);
     await this.database.release(client, failure && isConnectionError(failure.reason) ? failure.reason : undefined);
-    if (read.status === 'fulfilled' && !failure) return read.value.rows as Row[];
-    // The preamble found the pooled connection dead: nothing of this read ran, so it may run once more.
-    if (!retrying && preamble.status === 'rejected' && endedBeforeRunning(preamble.reason)) return this.readAlone<Row>(name, text, values, true);
+    if (read.status === 'fulfilled' && !failure) return read.value;
+    // Nothing of this read ran (the preamble found the pooled connection dead, or the plan of its named
+    // statement went stale), so it may run once more.
+    if (!retrying && (preamble.status === 'rejected' ? endedBeforeRunning(preamble.reason) : read.status === 'rejected' && staleStatement(read.reason, named)))
+      return this.readAlone(config, true);
     throw failure!.reason;
   }
 
@@ -263,7 +311,7 @@ export class LazyTransaction implements ScopedDb {
   }
 
   private forward(config: pg.QueryConfig, callback: (error: Error | null, result?: pg.QueryResult) => void): void {
-    this.send(config).then(
+    this.run(config).then(
       (result) => callback(null, result),
       (error: Error) => callback(error),
     );

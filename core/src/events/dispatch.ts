@@ -1,7 +1,7 @@
 import type { DeliveredEvent, EventName, TenantInfo } from '@plinth/sdk';
 import type { Database } from '../db/database.js';
 import { runAsSystem, runInTenant, type ScopedDb } from '../db/scoped-db.js';
-import type { TenantDirectory } from '../tenancy/tenant-directory.js';
+import { tenantInfo, type TenantDirectory } from '../tenancy/tenant-directory.js';
 
 /** One handler an event is delivered to: recorded as done under `id` (`<plugin>:<handler id>`). */
 export interface EventHandlerSlot {
@@ -45,7 +45,7 @@ export async function dispatchEvent(host: EventDeliveryHost, tenantId: string, e
   );
   if (!event || event.dispatched_at) return;
   const handlers = await host.handlers(tenantId, event.name);
-  const info: TenantInfo = { id: tenant.id, slug: tenant.slug, name: tenant.name };
+  const info = tenantInfo(tenant);
   const delivered: DeliveredEvent = { id: event.id, name: event.name, payload: event.payload as never, occurredAt: new Date(event.created_at).toISOString() };
   let failures = 0;
   for (const handler of handlers) {

@@ -30,4 +30,4 @@ export const coreRoutes: readonly CoreRoute[] = [
   ...marketplaceRoutes,
   ...jobRoutes,
   ...adminRoutes,
-] as CoreRoute[];
+];

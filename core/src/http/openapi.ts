@@ -1,5 +1,6 @@
 import { documentedStatuses, statusKeyword } from './response-schemas.js';
 import type { CoreRoute } from './route.js';
+import { routeErrors } from './route-errors.js';
 import { withColumnBounds } from './validation.js';
 
 const errorEnvelope = {
@@ -48,11 +49,12 @@ function envelope(data: Record<string, unknown>): object {
  * nothing for 204 and redirects, and the media type of bodies outside the envelope (`contentMediaType`).
  */
 function successResponses(route: CoreRoute): Record<string, unknown> {
-  if (!route.response) return { '2XX': { description: 'Success envelope `{ success: true, data, meta }`' } };
-  const { [statusKeyword]: _status, ...schema } = strip(route.response) as Record<string, unknown>;
+  const response = route.schema?.response;
+  if (!response) return { '2XX': { description: 'Success envelope `{ success: true, data, meta }`' } };
+  const { [statusKeyword]: _status, ...schema } = strip(response) as Record<string, unknown>;
   const mediaType = typeof schema.contentMediaType === 'string' ? schema.contentMediaType : undefined;
   const description = typeof schema.description === 'string' ? schema.description : undefined;
-  const statuses = documentedStatuses(route.response);
+  const statuses = documentedStatuses(response);
   const responses: Record<string, unknown> = {};
   for (const status of statuses) {
     const reason = (statuses.length === 1 ? description : undefined) ?? reasons[status] ?? 'Success';
@@ -68,6 +70,38 @@ function successResponses(route: CoreRoute): Record<string, unknown> {
       };
     }
   }
+  return responses;
+}
+
+/**
+ * The route's error answers, one per status: the error envelope with `code` narrowed to the codes the route can
+ * answer with that status, each described (`x-error-codes` holds them as data); `default` is `internal_error`.
+ */
+function errorResponses(route: CoreRoute): Record<string, unknown> {
+  const byStatus = new Map<number, { code: string; description: string }[]>();
+  for (const { code, status, description } of routeErrors(route)) {
+    const list = byStatus.get(status);
+    if (list) list.push({ code, description });
+    else byStatus.set(status, [{ code, description }]);
+  }
+  const responses: Record<string, unknown> = {};
+  for (const status of [...byStatus.keys()].sort((a, b) => a - b)) {
+    const codes = byStatus.get(status)!;
+    responses[status] = {
+      description: codes.map(({ code, description }) => `\`${code}\`: ${description}`).join('; '),
+      ...(status === 429 || status === 503 ? { headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } } } : {}),
+      content: {
+        'application/json': {
+          schema: { allOf: [{ $ref: '#/components/schemas/Error' }, { properties: { code: { enum: codes.map(({ code }) => code) } } }] },
+        },
+      },
+      'x-error-codes': codes,
+    };
+  }
+  responses.default = {
+    description: '`internal_error`: an unexpected error, logged with the request id',
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+  };
   return responses;
 }
 
@@ -92,13 +126,11 @@ export function openApiDocument(routes: readonly CoreRoute[], info: { version: s
       summary: route.summary,
       tags: [route.tag ?? 'core'],
       ...('public' in route.access ? { security: [] } : {}),
-      ...('permission' in route.access ? { 'x-permission': route.access.permission } : {}),
+      ...('permission' in route.access ? { 'x-permission': route.access.permission.name } : {}),
       ...(parameters.length > 0 ? { parameters } : {}),
       ...(route.schema?.body ? { requestBody: { required: true, content: bodyContent(route) } } : {}),
-      responses: {
-        ...successResponses(route),
-        default: { description: 'Error envelope', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
-      },
+      ...(route.rateLimit ? { 'x-rate-limit': route.rateLimit } : {}),
+      responses: { ...successResponses(route), ...errorResponses(route) },
     };
   }
   return {

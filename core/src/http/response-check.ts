@@ -1,8 +1,10 @@
-import { RawReply, Reply, StreamReply } from '@plinth/sdk';
+import { isPlinthError, RawReply, Reply, StreamReply } from '@plinth/sdk';
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { CoreRoute } from './route.js';
+import { databaseErrorToPlinthError } from '../db/database-errors.js';
 import { documentedStatuses, statusKeyword } from './response-schemas.js';
+import { routeErrors } from './route-errors.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
@@ -25,7 +27,7 @@ export type ReplyCheck = (result: unknown) => void;
  * Raw and streamed replies are not envelopes and are not checked.
  */
 export function replyCheck(route: CoreRoute): ReplyCheck | undefined {
-  const schema = route.response;
+  const schema = route.schema?.response;
   if (!schema) return undefined;
   const where = `${route.plugin ? `plugin \`${route.plugin}\`: ` : ''}route ${route.method} ${route.path}`;
   let validate: ReturnType<Ajv['compile']>;
@@ -49,6 +51,27 @@ export function replyCheck(route: CoreRoute): ReplyCheck | undefined {
     if (!validate(sent)) {
       throw new ResponseMismatchError(`${where} answered data that does not match its response schema: ${describe(validate.errors ?? [])}`);
     }
+  };
+}
+
+/** Checks one error a handler threw; throws {@link ResponseMismatchError} when its code is not the route's to answer. */
+export type ErrorCheck = (error: unknown) => void;
+
+/**
+ * The check of a route's error answers against the codes it documents (declared in `errors` or derived by the kernel,
+ * see {@link routeErrors}). A database error is checked as the answer it becomes; anything that is not a client
+ * error is `internal_error`, always allowed.
+ */
+export function errorCheck(route: CoreRoute): ErrorCheck {
+  const codes = new Set(routeErrors(route).map((error) => error.code));
+  const where = `${route.plugin ? `plugin \`${route.plugin}\`: ` : ''}route ${route.method} ${route.path}`;
+  return (error) => {
+    const answer = isPlinthError(error) ? error : databaseErrorToPlinthError(error);
+    if (!answer || codes.has(answer.code)) return;
+    throw new ResponseMismatchError(
+      `${where} answered ${answer.status} ${answer.code}, which it does not document (list it in the route's \`errors\`): ${answer.message}`,
+      { cause: error },
+    );
   };
 }
 

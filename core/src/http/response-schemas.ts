@@ -42,6 +42,9 @@ export const Tenant = Exact({
   plan: Type.String(),
   settings: Type.Record(Type.String(), Type.Unknown()),
   quotas: Quotas,
+  time_zone: Type.String({ description: 'IANA time zone' }),
+  locale: Type.String({ description: 'BCP 47 language tag' }),
+  currency: Type.String({ description: 'ISO 4217 default currency' }),
   created_at: Timestamp,
   updated_at: Timestamp,
 });

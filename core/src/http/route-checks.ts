@@ -3,12 +3,15 @@ import { compileSchema } from './validation.js';
 
 /**
  * What stops the boot before a route is served, each error naming plugin and route: a route that does not say who
- * may call it, a request schema ajv refuses, a static path registered after a parametric sibling that would shadow
+ * may call it, a request schema ajv refuses, a rate limit that cannot be counted, a static path registered after a parametric sibling that would shadow
  * it. `routerOf` says which router serves a route (routes are matched in registration order within one router).
  */
 export function checkRoutes(routes: readonly CoreRoute[], routerOf: (route: CoreRoute) => unknown): void {
   assertAccessDeclared(routes);
-  for (const route of routes) compileRouteSchemas(route);
+  for (const route of routes) {
+    compileRouteSchemas(route);
+    assertRateLimit(route);
+  }
   const byRouter = new Map<unknown, CoreRoute[]>();
   for (const route of routes) {
     const router = routerOf(route);
@@ -39,6 +42,23 @@ export function compileRouteSchemas(route: CoreRoute): void {
   } catch (error) {
     throw new Error(`${where(route)}route ${route.method} ${route.path} has a schema that cannot be compiled: ${(error as Error).message}`, { cause: error });
   }
+}
+
+/** A route's rate limit counts whole calls in a positive window, and per principal only where there is one (not on public routes). */
+export function assertRateLimit(route: CoreRoute): void {
+  const limit = route.rateLimit;
+  if (!limit) return;
+  const problem =
+    limit.per !== 'ip' && limit.per !== 'principal'
+      ? `per must be 'ip' or 'principal' (got ${String(limit.per)})`
+      : !Number.isInteger(limit.max) || limit.max < 1
+        ? `max must be a positive integer (got ${limit.max})`
+        : !Number.isFinite(limit.windowSeconds) || limit.windowSeconds <= 0
+          ? `windowSeconds must be positive (got ${limit.windowSeconds})`
+          : limit.per === 'principal' && 'public' in route.access
+            ? "per 'principal' needs a signed-in caller, and the route is public: limit it per 'ip'"
+            : undefined;
+  if (problem) throw new Error(`${where(route)}route ${route.method} ${route.path} has a rate limit that cannot be enforced: ${problem}`);
 }
 
 /**

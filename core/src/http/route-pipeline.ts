@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { BadRequestError, ForbiddenError, NotFoundError, RateLimitedError, RawReply, StreamReply, UnauthenticatedError } from '@plinth/sdk';
+import { ForbiddenError, NotFoundError, RateLimitedError, RawReply, StreamReply, UnauthenticatedError } from '@plinth/sdk';
 import { recordHostAudit, recordTenantAudit, type AuditActor, type AuditEntry } from '../audit/audit.js';
 import { apiTokenPrefix } from '../auth/api-token-auth.js';
 import { isUuid, LazyTransaction } from '../db/scoped-db.js';
@@ -8,11 +8,13 @@ import { holds } from '../rbac/permissions.js';
 import type { TenantAccess } from '../rbac/tenant-access.js';
 import type { Tenant } from '../tenancy/tenant-directory.js';
 import { jsonOnly, readBody } from './body-parser.js';
+import { coreErrors } from './core-errors.js';
 import type { RateLimitResult } from './rate-limiter.js';
 import type { PlinthContext, PlinthRouter } from './context.js';
 import { respond } from './respond.js';
-import { replyCheck, type ReplyCheck } from './response-check.js';
-import { Reply, type CoreRoute, type Principal, type PublicTenant, type RouteInput, type RouteSchema } from './route.js';
+import { errorCheck, replyCheck, type ErrorCheck, type ReplyCheck } from './response-check.js';
+import { resolveKernelDeps } from '../kernel-refs.js';
+import { Reply, type CoreRoute, type HandlerInput, type Principal, type PublicTenant } from './route.js';
 import { checkRoutes } from './route-checks.js';
 import { assertSafeInput, inputProblems, validate } from './validation.js';
 
@@ -33,8 +35,9 @@ export function mountRoutes(
   checkRoutes(routes, routerFor);
   for (const route of routes) {
     const method = route.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
-    const stages = routeStages(route, services, options.checkResponses ? replyCheck(route) : undefined);
-    const run = (ctx: PlinthContext) => runStages(stages, new Exchange(ctx, services));
+    const stages = options.checkResponses ? routeStages(route, services, replyCheck(route), errorCheck(route)) : routeStages(route, services);
+    const deps = resolveKernelDeps(route.deps, services, `${route.plugin ? `plugin \`${route.plugin}\`: ` : ''}route ${route.method} ${route.path}`);
+    const run = (ctx: PlinthContext) => runStages(stages, new Exchange(ctx, deps));
     routerFor(route)[method](
       route.path,
       route.rootNotFound
@@ -51,10 +54,11 @@ export type Stage = (exchange: Exchange) => Promise<void> | void;
  * A route's request path, chosen once at mount: only the stages the route needs, in this order —
  * `checkInput` (path and query hold nothing hostile) → `resolveTenant` → `authenticate` (the caller, their
  * membership, a suspended tenant) or `admit` (a suspended tenant, for anonymous tenant routes) → `meter` (the
- * tenant's rate limit) → `gate` (plugin enabled) → `authorize` (permission) → `readBody` → `validate` → `run` →
+ * tenant's rate limit) → `gate` (plugin enabled) → `authorize` (permission) → `limit` (the route's own rate limit)
+ * → `readBody` → `validate` → `run` →
  * `reply`. Access is decided before the body is read: an anonymous client cannot make the server parse a body.
  */
-export function routeStages(route: CoreRoute, services: KernelServices, check?: ReplyCheck): Stage[] {
+export function routeStages(route: CoreRoute, services: KernelServices, check?: ReplyCheck, checkError?: ErrorCheck): Stage[] {
   const { access } = route;
   const isPublic = 'public' in access;
   const tenantFrom: PublicTenant | undefined = isPublic ? access.tenant : 'permission' in access || 'member' in access ? true : undefined;
@@ -65,10 +69,11 @@ export function routeStages(route: CoreRoute, services: KernelServices, check?: 
   else if (tenantFrom !== undefined) stages.push(admitRoot);
   if (tenantFrom !== undefined && !route.root) stages.push(meter(services));
   if (tenantFrom !== undefined && route.plugin) stages.push(gate(route, services));
-  if ('permission' in access) stages.push(authorize(access.permission));
+  if ('permission' in access) stages.push(authorize(access.permission.name));
+  if (route.rateLimit) stages.push(limitRoute(route, services));
   if (route.method !== 'GET') stages.push(readRouteBody(route, services));
   if (route.schema?.params || route.schema?.query || route.schema?.body) stages.push(validateInput(route));
-  stages.push(runHandler(route, services, check), reply);
+  stages.push(runHandler(route, services, check, checkError), reply);
   return stages;
 }
 
@@ -83,7 +88,7 @@ async function runStages(stages: readonly Stage[], exchange: Exchange): Promise<
 const noPermissions: readonly string[] = Object.freeze([]);
 
 /** One request on its way through its route's stages, filled in as they run; it is also the handler's input. */
-export class Exchange {
+export class Exchange implements HandlerInput {
   params: unknown = undefined;
   query: unknown = undefined;
   body: unknown = undefined;
@@ -98,7 +103,8 @@ export class Exchange {
 
   constructor(
     readonly ctx: PlinthContext,
-    readonly services: KernelServices,
+    /** The kernel services the route lists in its `deps`, resolved when it was mounted. */
+    readonly deps: Readonly<Record<string, unknown>>,
   ) {}
 
   /** Records an audit entry in the request's transaction (handlers destructure it, so it is bound). */
@@ -141,7 +147,7 @@ function resolveTenant(from: PublicTenant, services: KernelServices): Stage {
   if (from === true) {
     return named('resolveTenant', async (x) => {
       const tenant = await services.tenants.resolve(x.ctx.get('x-tenant') || undefined, x.ctx.host);
-      if (!tenant) throw new BadRequestError('Name the tenant with the X-Tenant header (slug or id)', { code: 'tenant_required' });
+      if (!tenant) throw coreErrors.tenant_required('Name the tenant with the X-Tenant header (slug or id)');
       x.tenant = tenant;
     });
   }
@@ -204,7 +210,7 @@ function admit(x: Exchange, services: KernelServices, route: CoreRoute | undefin
   const { principal } = x;
   if (tenant.status === 'suspended' && !(principal?.kind === 'user' && principal.isSuperAdmin)) {
     if (route?.root) throw new RootMiss();
-    throw new ForbiddenError('This tenant is suspended', { code: 'tenant_suspended' });
+    throw coreErrors.tenant_suspended('This tenant is suspended');
   }
   if (!principal) return undefined;
   if (principal.kind === 'api-token') {
@@ -243,7 +249,7 @@ function gate(route: CoreRoute, services: KernelServices): Stage {
     if (enabled) return;
     // A page at the site root shows a visitor nothing about which plugins a tenant uses.
     if (route.root) throw new RootMiss();
-    throw new NotFoundError(`The ${plugin} plugin is not enabled for this tenant`, { code: 'plugin_not_enabled' });
+    throw coreErrors.plugin_not_enabled(`The ${plugin} plugin is not enabled for this tenant`);
   };
   return named('gate', (x) => services.plugins.tenantPlugins.isEnabled(x.tenant!.id, plugin).then(refuseOff));
 }
@@ -252,6 +258,29 @@ function gate(route: CoreRoute, services: KernelServices): Stage {
 function authorize(permission: string): Stage {
   return named('authorize', (x) => {
     if (!holds(x.permissions, permission)) throw new ForbiddenError(`Missing permission ${permission}`);
+  });
+}
+
+/**
+ * The route's own limit (429 `rate_limited` beyond, with `Retry-After`), counted per route and tenant and per client
+ * IP or principal; every answer carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` (seconds).
+ */
+function limitRoute(route: CoreRoute, services: KernelServices): Stage {
+  const { per, max, windowSeconds } = route.rateLimit!;
+  const scope = `route:${route.method}:${route.root ? '' : '/api/v1'}${route.path}`;
+  const windowMs = windowSeconds * 1000;
+  const settle = (x: Exchange, limit: RateLimitResult) => {
+    const remaining = limit.allowed ? Math.max(0, max - limit.count) : 0;
+    x.ctx.set({ 'RateLimit-Limit': String(max), 'RateLimit-Remaining': String(remaining), 'RateLimit-Reset': String(limit.retryAfterSeconds) });
+    if (!limit.allowed) throw new RateLimitedError(limit.retryAfterSeconds, `Too many requests to this route; try again in ${limit.retryAfterSeconds} s`);
+  };
+  return named('limit', (x) => {
+    const { principal } = x;
+    const who = per === 'ip' ? `ip:${x.ctx.ip}` : principal?.kind === 'api-token' ? `token:${principal.tokenId}` : `user:${principal!.userId}`;
+    const counted = services.rateLimiter.hit(`${scope}:${x.tenant?.id ?? '-'}:${who}`, max, windowMs);
+    if (counted instanceof Promise) return counted.then((limit) => settle(x, limit));
+    settle(x, counted);
+    return undefined;
   });
 }
 
@@ -274,7 +303,7 @@ function validateInput(route: CoreRoute): Stage {
 }
 
 /** The handler, in the request's transaction: committed when it returns (a stream's, when the stream ends), rolled back when it throws. */
-function runHandler(route: CoreRoute, services: KernelServices, check: ReplyCheck | undefined): Stage {
+function runHandler(route: CoreRoute, services: KernelServices, check: ReplyCheck | undefined, checkError: ErrorCheck | undefined): Stage {
   return named('run', async (x) => {
     const { ctx, principal } = x;
     const transaction = new LazyTransaction(services.database, x.tenant ? x.tenant.id : null);
@@ -288,11 +317,13 @@ function runHandler(route: CoreRoute, services: KernelServices, check: ReplyChec
     };
     let result: unknown;
     try {
-      result = await route.handler(x as unknown as RouteInput<RouteSchema>);
+      result = await route.handler(x);
       // Under `checkResponses` (the test kit), an answer its schema does not document is a 500, and nothing is committed.
       check?.(result);
     } catch (error) {
       await transaction.finish(false);
+      // Under `checkResponses`, so is an error whose code the route does not document.
+      checkError?.(error);
       throw error;
     }
     if (!(result instanceof StreamReply)) await transaction.finish(true);
@@ -343,7 +374,11 @@ async function* streamInTransaction(chunks: AsyncIterable<string | Buffer>, tran
  * Authenticates the request's Bearer token (an access token, or an API token of `tenant`), throwing 401.
  * Routes with public access call it themselves when they accept an optional signed-in user.
  */
-export async function authenticate(ctx: PlinthContext, services: KernelServices, tenant: Tenant | undefined): Promise<Principal> {
+export async function authenticate(
+  ctx: PlinthContext,
+  services: Pick<KernelServices, 'apiTokenAuth' | 'accessTokens' | 'identity'>,
+  tenant: Tenant | undefined,
+): Promise<Principal> {
   const header = ctx.get('authorization');
   if (!header) throw new UnauthenticatedError('Send a Bearer token in the Authorization header');
   const match = /^Bearer\s+(\S+)$/i.exec(header);

@@ -1,6 +1,8 @@
-import { PageQuery, pageWindow, paginate } from '@plinth/sdk';
+import { PageQuery, pageWindow, paginate, toJson, type Static, type Stored } from '@plinth/sdk';
 import { Type } from '@sinclair/typebox';
 import type { Knex } from 'knex';
+import { corePermissions } from '../rbac/permissions.js';
+import { kernelRefs } from '../kernel-refs.js';
 import { defineRoute, Reply, type CoreRoute } from '../http/route.js';
 import { Exact, Nullable, Timestamp, Uuid } from '../http/response-schemas.js';
 
@@ -26,6 +28,12 @@ const Job = Exact({
   created_at: Nullable(Timestamp),
 });
 
+/** A job as {@link page} selects it, timestamps as the database returns them. */
+type JobRow = Stored<Static<typeof Job>, 'failed_at' | 'next_run_at' | 'last_run_at' | 'last_finished_at' | 'created_at'>;
+
+/** The column host administrators see besides a job's: the slug of its tenant. */
+const tenantSlug = `(select slug from tenants where tenants.id::text = plinth_jobs.data->>'tenantId') as tenant_slug`;
+
 /** Where a job stands, from agenda's columns: its last run failed, it is running, it waits for a time, or it is done. */
 const stateSql = `case
   when locked_at is not null then 'running'
@@ -41,16 +49,17 @@ function jobsQuery(knex: Knex, filters: { state?: string; name?: string; tenantI
   return query;
 }
 
-async function page(knex: Knex, filters: { state?: string; name?: string; tenantId?: string }, paging: PageQuery, withTenantSlug = false) {
+/** One page of jobs, newest first: `Row` is {@link JobRow} with the `extra` columns. */
+async function page<Row extends JobRow>(knex: Knex, filters: { state?: string; name?: string; tenantId?: string }, paging: PageQuery, extra: string[] = []) {
   const { limit, offset } = pageWindow(paging);
   const [{ total }] = (await jobsQuery(knex, filters).count<{ total: number }[]>('* as total')) as [{ total: number }];
-  const rows = await jobsQuery(knex, filters)
+  const rows: Row[] = await jobsQuery(knex, filters)
     .select(
       'id',
       'name',
       knex.raw(`${stateSql} as state`),
       knex.raw(`data->>'tenantId' as tenant_id`),
-      ...(withTenantSlug ? [knex.raw(`(select slug from tenants where tenants.id::text = plinth_jobs.data->>'tenantId') as tenant_slug`)] : []),
+      ...extra.map((column) => knex.raw(column)),
       'fail_count',
       'fail_reason',
       'failed_at',
@@ -63,7 +72,7 @@ async function page(knex: Knex, filters: { state?: string; name?: string; tenant
     .orderBy('created_at', 'desc')
     .limit(limit)
     .offset(offset);
-  return Reply.list(rows, paginate(paging, Number(total)));
+  return Reply.list(toJson(rows), paginate(paging, Number(total)));
 }
 
 // The jobs table belongs to the job system, not to a tenant: it is read through the kernel's pool with an explicit tenant filter.
@@ -72,11 +81,12 @@ export const tenantJobs = defineRoute({
   path: '/jobs',
   summary: "This tenant's background jobs (filter by state: failed, running, scheduled, completed; and by name)",
   tag: 'jobs',
-  access: { permission: 'core.jobs.view' },
-  schema: { query: JobQuery },
-  response: Type.Array(Job),
-  async handler({ services, tenant, query }) {
-    return page(services.database.knex, { ...query, tenantId: tenant!.id }, query);
+  permission: corePermissions['jobs.view'],
+  schema: { query: JobQuery, response: Type.Array(Job) },
+  deps: { database: kernelRefs.database },
+  errors: [],
+  async handler({ deps, tenant, query }) {
+    return page<JobRow>(deps.database.knex, { ...query, tenantId: tenant.id }, query);
   },
 });
 
@@ -85,13 +95,16 @@ export const adminJobs = defineRoute({
   path: '/admin/jobs',
   summary: 'Every tenant’s background jobs with the tenant’s slug (host administrators), e.g. `?state=failed`',
   tag: 'admin',
-  access: { superAdmin: true },
-  schema: { query: AdminJobQuery },
-  response: Type.Array(Exact({ ...Job.properties, tenant_slug: Nullable(Type.String()) })),
-  async handler({ services, query, audit }) {
+  superAdmin: true,
+  schema: { query: AdminJobQuery, response: Type.Array(Exact({ ...Job.properties, tenant_slug: Nullable(Type.String()) })) },
+  deps: { database: kernelRefs.database },
+  errors: [],
+  async handler({ deps, query, audit }) {
     await audit({ action: 'admin.jobs.listed', data: { state: query.state ?? null, tenant_id: query.tenant_id ?? null } });
-    return page(services.database.knex, { ...query, ...(query.tenant_id ? { tenantId: query.tenant_id } : {}) }, query, true);
+    return page<JobRow & { tenant_slug: string | null }>(deps.database.knex, { ...query, ...(query.tenant_id ? { tenantId: query.tenant_id } : {}) }, query, [
+      tenantSlug,
+    ]);
   },
 });
 
-export const jobRoutes = [tenantJobs, adminJobs] as CoreRoute[];
+export const jobRoutes: CoreRoute[] = [tenantJobs, adminJobs];

@@ -47,10 +47,17 @@ export interface Jobs {
   enqueue<Data>(name: string, data: Data): Promise<string>;
   /** Queues a job to run at `when`. */
   schedule<Data>(when: Date, name: string, data: Data): Promise<string>;
-  /** Repeats a job on a cron expression or interval; one schedule per `unique` match (e.g. `{ 'data.tenantId': id }`). */
-  every<Data>(interval: string, name: string, data: Data, unique: Record<string, unknown>): Promise<string>;
+  /**
+   * Repeats a job on a cron expression (read in `timeZone`, an IANA zone; UTC by default) or an interval; one
+   * schedule per `unique` match (e.g. `{ 'data.tenantId': id }`).
+   */
+  every<Data>(interval: string, name: string, data: Data, unique: Record<string, unknown>, timeZone?: string): Promise<string>;
+  /** The recurring jobs whose data contains `data`: name, interval (cron or interval) and data, as `every` saved them. */
+  schedules(data: Record<string, unknown>): Promise<{ name: string; interval: string; data: unknown }[]>;
   /** Removes queued and scheduled jobs of `name` whose data contains `data`; returns how many. */
   cancel(name: string, data?: Record<string, unknown>): Promise<number>;
+  /** Removes the queued and scheduled jobs of `name` whose data contains `data`, leaving those a worker has locked (running); returns how many. */
+  discard(name: string, data: Record<string, unknown>): Promise<number>;
   /** Processes jobs in this process (worker role). */
   start(): Promise<void>;
   /** Waits for running jobs up to the timeout, then releases the rest and closes. */
@@ -280,13 +287,25 @@ export function createJobs(options: JobsOptions): Jobs {
       await announce(job);
       return String(job.attrs._id);
     },
-    async every(interval, name, data, unique) {
+    async every(interval, name, data, unique, timeZone) {
       const job = agenda.create(name, data).unique(unique as never);
-      job.repeatEvery(interval, { skipImmediate: true });
+      job.repeatEvery(interval, { skipImmediate: true, ...(timeZone ? { timezone: timeZone } : {}) });
       await job.save();
       return String(job.attrs._id);
     },
     cancel: (name, data) => agenda.cancel({ name, ...(data ? { data } : {}) }),
+    async schedules(data) {
+      const { rows } = await pool.query<{ name: string; interval: string; data: unknown }>(
+        'select name, repeat_interval as interval, data from plinth_jobs where repeat_interval is not null and data @> $1::jsonb',
+        [JSON.stringify(data)],
+      );
+      return rows;
+    },
+    // A locked job is left alone: agenda, which holds it, would fail saving the outcome of a row that is gone.
+    async discard(name, data) {
+      const result = await pool.query('delete from plinth_jobs where name = $1 and data @> $2::jsonb and locked_at is null', [name, JSON.stringify(data)]);
+      return result.rowCount ?? 0;
+    },
     async start() {
       await agenda.start();
       running = true;

@@ -1,4 +1,7 @@
-import { ConflictError, ForbiddenError, NotFoundError, Reply, Type, ValidationError, type Plugin } from '@plinth/sdk';
+import { commonErrors, ConflictError, ForbiddenError, Reply, Type, ValidationError, type Plugin } from '@plinth/sdk';
+import { corePermissions } from '../rbac/permissions.js';
+import { kernelRefs } from '../kernel-refs.js';
+import { coreErrors } from '../http/core-errors.js';
 import { defineRoute, type CoreRoute } from '../http/route.js';
 import { holds } from '../rbac/permissions.js';
 import type { TenantPlugins } from './tenant-plugins.js';
@@ -37,11 +40,13 @@ const list = defineRoute({
   path: '/marketplace',
   summary: 'Every installed plugin, with whether this tenant has enabled it',
   tag: 'marketplace',
-  access: { permission: 'core.plugins.view' },
-  response: Type.Array(MarketplacePlugin),
-  async handler({ services, tenant }) {
-    const state = await services.plugins.tenantPlugins.state(tenant!.id);
-    return services.plugins.plugins.filter((plugin) => plugin.scope === 'tenant').map((plugin) => presentPlugin(plugin, plugin.name in state.settings));
+  permission: corePermissions['plugins.view'],
+  deps: { plugins: kernelRefs.plugins },
+  schema: { response: Type.Array(MarketplacePlugin) },
+  errors: [],
+  async handler({ deps, tenant }) {
+    const state = await deps.plugins.tenantPlugins.state(tenant.id);
+    return deps.plugins.plugins.filter((plugin) => plugin.scope === 'tenant').map((plugin) => presentPlugin(plugin, plugin.name in state.settings));
   },
 });
 
@@ -50,16 +55,20 @@ const show = defineRoute({
   path: '/marketplace/:plugin',
   summary: 'One plugin with its settings schema and the permissions it adds',
   tag: 'marketplace',
-  access: { permission: 'core.plugins.view' },
-  schema: { params: PluginParams },
-  response: Exact({
-    ...MarketplacePlugin.properties,
-    settings_schema: Nullable(Type.Record(Type.String(), Type.Unknown(), { description: 'JSON Schema of the settings' })),
-    settings: Nullable(Settings),
-  }),
-  async handler({ services, tenant, params }) {
-    const plugin = installedPlugin(services, params.plugin);
-    const state = await services.plugins.tenantPlugins.state(tenant!.id);
+  permission: corePermissions['plugins.view'],
+  schema: {
+    params: PluginParams,
+    response: Exact({
+      ...MarketplacePlugin.properties,
+      settings_schema: Nullable(Type.Record(Type.String(), Type.Unknown(), { description: 'JSON Schema of the settings' })),
+      settings: Nullable(Settings),
+    }),
+  },
+  deps: { plugins: kernelRefs.plugins },
+  errors: [],
+  async handler({ deps, tenant, params }) {
+    const plugin = installedPlugin(deps, params.plugin);
+    const state = await deps.plugins.tenantPlugins.state(tenant.id);
     const enabled = plugin.name in state.settings;
     return {
       ...presentPlugin(plugin, enabled),
@@ -74,29 +83,30 @@ const enable = defineRoute({
   path: '/marketplace/:plugin/enable',
   summary: 'Enable a plugin (`?with_dependencies=true` enables what it requires too); 409 dependency_not_enabled names what is missing',
   tag: 'marketplace',
-  access: { permission: 'core.plugins.manage' },
+  permission: corePermissions['plugins.manage'],
   schema: {
     params: PluginParams,
     query: Type.Object({ with_dependencies: Type.Boolean({ default: false }) }, { additionalProperties: false }),
     body: Type.Object({ settings: Type.Optional(Type.Record(Type.String(), Type.Unknown())) }, { additionalProperties: false }),
+    response: Exact({ ...MarketplacePlugin.properties, settings: Settings, enabled_dependencies: Type.Array(Type.String()) }),
   },
-  response: Exact({ ...MarketplacePlugin.properties, settings: Settings, enabled_dependencies: Type.Array(Type.String()) }),
-  async handler({ services, tenant, params, query, body, db, audit }) {
-    const plugin = installedPlugin(services, params.plugin);
-    const tenantPlugins = services.plugins.tenantPlugins;
-    const enabled = await lockEnabledPlugins(db, tenant!.id);
+  deps: { jobs: kernelRefs.jobs, logger: kernelRefs.logger, plugins: kernelRefs.plugins },
+  errors: [coreErrors.dependency_not_enabled],
+  async handler({ deps, tenant, params, query, body, db, audit }) {
+    const plugin = installedPlugin(deps, params.plugin);
+    const tenantPlugins = deps.plugins.tenantPlugins;
+    const enabled = await lockEnabledPlugins(db, tenant.id);
     // Re-enabling keeps what the tenant saved before, unless new settings are sent.
     const stored = await db.one<{ settings: Record<string, unknown> }>('select settings from tenant_plugins where plugin = $1', [plugin.name]);
     const settings = settingsForEnable(tenantPlugins, plugin, body.settings ?? stored?.settings ?? {});
-    const missing = requiredChain(services, plugin).filter((dependency) => !enabled.has(dependency.name));
+    const missing = requiredChain(deps, plugin).filter((dependency) => !enabled.has(dependency.name));
     if (missing.length > 0 && !query.with_dependencies) {
-      throw new ConflictError(`Enable ${missing.map((dependency) => dependency.name).join(', ')} first (or pass with_dependencies=true)`, {
-        code: 'dependency_not_enabled',
+      throw coreErrors.dependency_not_enabled(`Enable ${missing.map((dependency) => dependency.name).join(', ')} first (or pass with_dependencies=true)`, {
         errors: { dependencies: missing.map((dependency) => dependency.name) },
       });
     }
     // Registered before the events' delivery is queued: their handlers must see the plugins enabled.
-    db.afterCommit(() => tenantPlugins.forget(tenant!.id));
+    db.afterCommit(() => tenantPlugins.forget(tenant.id));
     for (const dependency of missing) {
       let defaults: Record<string, unknown>;
       try {
@@ -106,10 +116,10 @@ const enable = defineRoute({
           cause: error,
         });
       }
-      await enablePlugin(db, services, tenant!.id, dependency, defaults);
+      await enablePlugin(db, deps, tenant.id, dependency, defaults);
       await audit({ action: 'plugin.enabled', targetType: 'plugin', targetId: dependency.name, data: { as_dependency_of: plugin.name } });
     }
-    await enablePlugin(db, services, tenant!.id, plugin, settings);
+    await enablePlugin(db, deps, tenant.id, plugin, settings);
     await audit({ action: 'plugin.enabled', targetType: 'plugin', targetId: plugin.name });
     return { ...presentPlugin(plugin, true), settings, enabled_dependencies: missing.map((dependency) => dependency.name) };
   },
@@ -120,13 +130,14 @@ const disable = defineRoute({
   path: '/marketplace/:plugin/disable',
   summary: 'Disable a plugin for this tenant (its data stays); 409 while an enabled plugin depends on it',
   tag: 'marketplace',
-  access: { permission: 'core.plugins.manage' },
-  schema: { params: PluginParams },
-  response: MarketplacePlugin,
-  async handler({ services, tenant, params, db, audit }) {
-    const plugin = installedPlugin(services, params.plugin);
-    const tenantPlugins = services.plugins.tenantPlugins;
-    const dependents = enabledDependents(services, plugin, await lockEnabledPlugins(db, tenant!.id));
+  permission: corePermissions['plugins.manage'],
+  schema: { params: PluginParams, response: MarketplacePlugin },
+  deps: { jobs: kernelRefs.jobs, logger: kernelRefs.logger, plugins: kernelRefs.plugins },
+  errors: [commonErrors.conflict],
+  async handler({ deps, tenant, params, db, audit }) {
+    const plugin = installedPlugin(deps, params.plugin);
+    const tenantPlugins = deps.plugins.tenantPlugins;
+    const dependents = enabledDependents(deps, plugin, await lockEnabledPlugins(db, tenant.id));
     if (dependents.length > 0)
       throw new ConflictError(`${dependents.join(', ')} depend${dependents.length === 1 ? 's' : ''} on ${plugin.name}; disable them first`, {
         errors: { dependents },
@@ -136,8 +147,8 @@ const disable = defineRoute({
       [plugin.name],
     );
     if (row) {
-      db.afterCommit(() => tenantPlugins.forget(tenant!.id));
-      await emitEvent(db, services, tenant!.id, 'core.plugin.disabled', { plugin: plugin.name }, 'core');
+      db.afterCommit(() => tenantPlugins.forget(tenant.id));
+      await emitEvent(db, deps, tenant.id, 'core.plugin.disabled', { plugin: plugin.name }, 'core');
       await audit({ action: 'plugin.disabled', targetType: 'plugin', targetId: plugin.name });
     }
     return presentPlugin(plugin, false);
@@ -149,14 +160,15 @@ const getSettings = defineRoute({
   path: '/plugins/:plugin/settings',
   summary: "The tenant's settings of an enabled plugin, with defaults applied",
   tag: 'marketplace',
-  access: { permission: 'core.plugins.view' },
-  schema: { params: PluginParams },
-  response: Settings,
-  async handler({ services, tenant, params }) {
-    const plugin = installedPlugin(services, params.plugin);
-    const state = await services.plugins.tenantPlugins.state(tenant!.id);
+  permission: corePermissions['plugins.view'],
+  schema: { params: PluginParams, response: Settings },
+  deps: { plugins: kernelRefs.plugins },
+  errors: [coreErrors.plugin_not_enabled],
+  async handler({ deps, tenant, params }) {
+    const plugin = installedPlugin(deps, params.plugin);
+    const state = await deps.plugins.tenantPlugins.state(tenant.id);
     const settings = state.settings[plugin.name];
-    if (!settings) throw new NotFoundError(`The ${plugin.name} plugin is not enabled for this tenant`, { code: 'plugin_not_enabled' });
+    if (!settings) throw coreErrors.plugin_not_enabled(`The ${plugin.name} plugin is not enabled for this tenant`);
     return settings;
   },
 });
@@ -166,22 +178,23 @@ const putSettings = defineRoute({
   path: '/plugins/:plugin/settings',
   summary: "Replace the tenant's settings of an enabled plugin (validated against its schema); core.plugins.manage or the plugin's settings permission",
   tag: 'marketplace',
-  access: { member: true },
-  schema: { params: PluginParams, body: Type.Record(Type.String(), Type.Unknown()) },
-  response: Settings,
-  async handler({ services, tenant, params, body, db, audit, permissions }) {
-    const plugin = installedPlugin(services, params.plugin);
-    const allowed = ['core.plugins.manage', ...(plugin.settingsPermission ? [plugin.settingsPermission] : [])];
+  member: true,
+  schema: { params: PluginParams, body: Type.Record(Type.String(), Type.Unknown()), response: Settings },
+  deps: { plugins: kernelRefs.plugins },
+  errors: [coreErrors.plugin_not_enabled],
+  async handler({ deps, tenant, params, body, db, audit, permissions }) {
+    const plugin = installedPlugin(deps, params.plugin);
+    const allowed = [corePermissions['plugins.manage'].name, ...(plugin.settingsPermission ? [plugin.settingsPermission] : [])];
     if (!allowed.some((permission) => holds(permissions, permission))) throw new ForbiddenError(`Missing permission ${allowed.join(' or ')}`);
-    const tenantPlugins = services.plugins.tenantPlugins;
+    const tenantPlugins = deps.plugins.tenantPlugins;
     const settings = tenantPlugins.validateSettings(plugin, body);
     const [row] = await db.query('update tenant_plugins set settings = $2, updated_at = now() where plugin = $1 and enabled returning id', [
       plugin.name,
       JSON.stringify(settings),
     ]);
-    if (!row) throw new NotFoundError(`The ${plugin.name} plugin is not enabled for this tenant`, { code: 'plugin_not_enabled' });
+    if (!row) throw coreErrors.plugin_not_enabled(`The ${plugin.name} plugin is not enabled for this tenant`);
     await audit({ action: 'plugin.settings_changed', targetType: 'plugin', targetId: plugin.name, data: { keys: Object.keys(body) } });
-    db.afterCommit(() => tenantPlugins.forget(tenant!.id));
+    db.afterCommit(() => tenantPlugins.forget(tenant.id));
     return settings;
   },
 });
@@ -191,18 +204,22 @@ const exportData = defineRoute({
   path: '/marketplace/:plugin/data',
   summary: "Export this tenant's rows of a plugin's tables (offered before a purge)",
   tag: 'marketplace',
-  access: { permission: 'core.plugins.manage' },
-  schema: { params: PluginParams },
-  response: Exact({
-    plugin: Type.String(),
-    version: Type.String(),
-    exported_at: Timestamp,
-    tables: Type.Record(Type.String(), Type.Array(Type.Record(Type.String(), Type.Unknown())), { description: "Each table's rows of this tenant" }),
-  }),
-  async handler({ services, params, db }) {
-    const plugin = installedPlugin(services, params.plugin);
-    const tables: Record<string, unknown[]> = {};
-    for (const table of (await tenantTablesOf(db, plugin, services.plugins.plugins)).reverse())
+  permission: corePermissions['plugins.manage'],
+  schema: {
+    params: PluginParams,
+    response: Exact({
+      plugin: Type.String(),
+      version: Type.String(),
+      exported_at: Timestamp,
+      tables: Type.Record(Type.String(), Type.Array(Type.Record(Type.String(), Type.Unknown())), { description: "Each table's rows of this tenant" }),
+    }),
+  },
+  deps: { plugins: kernelRefs.plugins },
+  errors: [commonErrors.conflict],
+  async handler({ deps, params, db }) {
+    const plugin = installedPlugin(deps, params.plugin);
+    const tables: Record<string, Record<string, unknown>[]> = {};
+    for (const table of (await tenantTablesOf(db, plugin, deps.plugins.plugins)).reverse())
       tables[table] = await db.query(`select * from "${table}" order by created_at`);
     return { plugin: plugin.name, version: plugin.version, exported_at: new Date().toISOString(), tables };
   },
@@ -213,19 +230,19 @@ const purge = defineRoute({
   path: '/marketplace/:plugin/data',
   summary: "Delete this tenant's rows of a disabled plugin; `?confirm=<plugin name>` is required",
   tag: 'marketplace',
-  access: { permission: 'core.plugins.manage' },
-  schema: { params: PluginParams, query: Type.Object({ confirm: Type.String() }, { additionalProperties: false }) },
-  response: NoContent,
-  async handler({ services, tenant, params, query, db, audit }) {
-    const plugin = installedPlugin(services, params.plugin);
+  permission: corePermissions['plugins.manage'],
+  schema: { params: PluginParams, query: Type.Object({ confirm: Type.String() }, { additionalProperties: false }), response: NoContent },
+  deps: { plugins: kernelRefs.plugins },
+  errors: [commonErrors.conflict],
+  async handler({ deps, tenant, params, query, db, audit }) {
+    const plugin = installedPlugin(deps, params.plugin);
     if (query.confirm !== plugin.name) throw new ValidationError({ confirm: [`must be "${plugin.name}"`] });
-    if ((await lockEnabledPlugins(db, tenant!.id)).has(plugin.name)) throw new ConflictError(`Disable ${plugin.name} before purging its data`);
+    if ((await lockEnabledPlugins(db, tenant.id)).has(plugin.name)) throw new ConflictError(`Disable ${plugin.name} before purging its data`);
     const deleted: Record<string, number> = {};
-    for (const table of await tenantTablesOf(db, plugin, services.plugins.plugins))
-      deleted[table] = (await db.query(`delete from "${table}" returning 1`)).length;
+    for (const table of await tenantTablesOf(db, plugin, deps.plugins.plugins)) deleted[table] = (await db.query(`delete from "${table}" returning 1`)).length;
     await db.query('delete from tenant_plugins where plugin = $1', [plugin.name]);
     await audit({ action: 'plugin.purged', targetType: 'plugin', targetId: plugin.name, data: { deleted } });
-    db.afterCommit(() => services.plugins.tenantPlugins.forget(tenant!.id));
+    db.afterCommit(() => deps.plugins.tenantPlugins.forget(tenant.id));
     return Reply.noContent();
   },
 });
@@ -242,4 +259,4 @@ function settingsForEnable(tenantPlugins: TenantPlugins, plugin: Plugin, setting
 }
 
 /** The marketplace and per-tenant plugin settings. */
-export const marketplaceRoutes = [list, show, enable, disable, getSettings, putSettings, exportData, purge] as CoreRoute[];
+export const marketplaceRoutes: CoreRoute[] = [list, show, enable, disable, getSettings, putSettings, exportData, purge];

@@ -2,7 +2,7 @@ import { ConflictError, NotFoundError, type Plugin } from '@plinth/sdk';
 import type { ScopedDb } from '../db/scoped-db.js';
 import type { KernelServices } from '../kernel.js';
 import { tablePrefix } from './plugin-registry.js';
-import { emitEvent } from '../events/outbox.js';
+import { emitEvent, type OutboxServices } from '../events/outbox.js';
 
 /** A plugin as the marketplace lists it. */
 export function presentPlugin(plugin: Plugin, enabled: boolean) {
@@ -17,7 +17,7 @@ export function presentPlugin(plugin: Plugin, enabled: boolean) {
     permissions: Object.values(plugin.permissions).map((permission) => ({
       name: permission.name,
       description: permission.description,
-      grant_to: permission.grantTo,
+      grant_to: [...permission.grantTo],
     })),
     requires: { core: plugin.requires.core, plugins: plugin.requires.plugins ?? {}, optional_plugins: plugin.requires.optionalPlugins ?? {} },
     navigation: plugin.navigation.map((entry) => ({
@@ -32,14 +32,14 @@ export function presentPlugin(plugin: Plugin, enabled: boolean) {
   };
 }
 
-export function installedPlugin(services: KernelServices, name: string): Plugin {
+export function installedPlugin(services: Pick<KernelServices, 'plugins'>, name: string): Plugin {
   const plugin = services.plugins.byName.get(name);
   if (!plugin || plugin.scope === 'host') throw new NotFoundError(`No plugin named ${name} is installed`);
   return plugin;
 }
 
 /** The plugins (transitively) required by `plugin`, dependencies first. */
-export function requiredChain(services: KernelServices, plugin: Plugin): Plugin[] {
+export function requiredChain(services: Pick<KernelServices, 'plugins'>, plugin: Plugin): Plugin[] {
   const chain: Plugin[] = [];
   const visit = (current: Plugin) => {
     for (const name of Object.keys(current.requires.plugins ?? {})) {
@@ -55,7 +55,7 @@ export function requiredChain(services: KernelServices, plugin: Plugin): Plugin[
 }
 
 /** Turns a plugin on for the request's tenant with validated settings; emits `core.plugin.enabled` when it was off. */
-export async function enablePlugin(db: ScopedDb, services: KernelServices, tenantId: string, plugin: Plugin, settings: Record<string, unknown>): Promise<void> {
+export async function enablePlugin(db: ScopedDb, services: OutboxServices, tenantId: string, plugin: Plugin, settings: Record<string, unknown>): Promise<void> {
   // Enabling an enabled plugin only replaces its settings: no new enabled_at, no second event.
   const [row] = await db.query<{ was_enabled: boolean | null }>(
     `with previous as (select enabled from tenant_plugins where tenant_id = $1 and plugin = $2)
@@ -69,7 +69,7 @@ export async function enablePlugin(db: ScopedDb, services: KernelServices, tenan
 }
 
 /** Enabled plugins that require `plugin`: it cannot be disabled while they are on. */
-export function enabledDependents(services: KernelServices, plugin: Plugin, enabled: ReadonlySet<string>): string[] {
+export function enabledDependents(services: Pick<KernelServices, 'plugins'>, plugin: Plugin, enabled: ReadonlySet<string>): string[] {
   return services.plugins.plugins.filter((other) => enabled.has(other.name) && plugin.name in (other.requires.plugins ?? {})).map((other) => other.name);
 }
 

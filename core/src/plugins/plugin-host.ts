@@ -9,6 +9,7 @@ import { createPluginHooks, type PluginFailure } from './plugin-hooks.js';
 import { installPlugins } from './plugin-installer.js';
 import { orderPlugins } from './plugin-registry.js';
 import { pluginRoutes } from './plugin-routes.js';
+import type { PluginJobData } from './plugin-jobs.js';
 import type { ScopeHost } from './plugin-scope.js';
 import { eventDelivery, runPluginJob, sweepWork, type PluginWorkHost } from './plugin-work.js';
 import { createTenantPlugins, type TenantPlugins } from './tenant-plugins.js';
@@ -83,7 +84,7 @@ export function createPluginHost(input: readonly Plugin[], services: () => Kerne
       jobs.define(sweepJob, async () => void (await sweepWork(host())), { concurrency: 1 });
       for (const plugin of plugins) {
         for (const job of plugin.jobs) {
-          jobs.define<{ tenantId: string; payload: unknown }>(job.name, (run) => runPluginJob(host(), plugin, job.name, run), {
+          jobs.define<PluginJobData>(job.name, (run) => runPluginJob(host(), plugin, job.name, run), {
             ...(job.concurrency ? { concurrency: job.concurrency } : {}),
             ...(job.maxRetries !== undefined ? { maxRetries: job.maxRetries } : {}),
             ...(job.lockLifetimeMs ? { lockLifetimeMs: job.lockLifetimeMs } : {}),

@@ -1,9 +1,10 @@
-import type { AnyRoute, Caller, Plugin, RequestContext, TenantInfo } from '@plinth/sdk';
+import type { AnyRoute, Caller, Plugin, RequestContext } from '@plinth/sdk';
 import type { LazyTransaction } from '../db/scoped-db.js';
-import type { CoreRoute, PublicTenant, RouteInput, RouteSchema } from '../http/route.js';
+import type { CoreRoute, HandlerInput, PublicTenant } from '../http/route.js';
 import { holds } from '../rbac/permissions.js';
 import { PluginFailure } from './plugin-hooks.js';
 import { resolveDeps, type ScopeHost } from './plugin-scope.js';
+import { tenantInfo } from '../tenancy/tenant-directory.js';
 import type { TenantPlugins } from './tenant-plugins.js';
 
 export interface PluginRouteHost extends ScopeHost {
@@ -22,22 +23,22 @@ export function pluginRoutes(plugin: Plugin, host: () => PluginRouteHost): CoreR
 }
 
 function adapt(plugin: Plugin, route: AnyRoute, host: () => PluginRouteHost): CoreRoute {
-  const { params, query, body } = route.schema ?? {};
   return {
     method: route.method,
     path: route.public && route.root ? route.path : `/${plugin.name}${route.path === '/' ? '' : route.path}`,
     summary: route.summary,
     tag: plugin.name,
     plugin: plugin.name,
-    access: route.public ? { public: true, tenant: publicTenant(route) } : { permission: route.permission.name },
+    access: route.public ? { public: true, tenant: publicTenant(route) } : { permission: route.permission },
     ...(route.public && route.root ? { root: true, ...(route.root.notFound ? { rootNotFound: route.root.notFound } : {}) } : {}),
     ...(route.body ? { body: route.body } : {}),
-    schema: { ...(params ? { params } : {}), ...(query ? { query } : {}), ...(body ? { body } : {}) },
-    ...(route.schema?.response ? { response: route.schema.response } : {}),
-    async handler(input: RouteInput<RouteSchema>) {
+    ...(route.schema ? { schema: route.schema } : {}),
+    ...(route.errors ? { errors: route.errors } : {}),
+    ...(route.rateLimit ? { rateLimit: route.rateLimit } : {}),
+    async handler(input: HandlerInput) {
       const runtime = host();
-      const tenant = input.tenant!;
-      const info: TenantInfo = { id: tenant.id, slug: tenant.slug, name: tenant.name };
+      const tenant = input.tenant!; // every plugin route has a tenant (`access.tenant` is set on its public ones)
+      const info = tenantInfo(tenant);
       const state = await runtime.tenantPlugins.state(tenant.id);
       const unit = { tenant: info, db: input.db as LazyTransaction, state, requestId: input.ctx.state.requestId, built: new Map<string, unknown>() };
       const ctx: RequestContext<unknown> = {
@@ -53,7 +54,13 @@ function adapt(plugin: Plugin, route: AnyRoute, host: () => PluginRouteHost): Co
         rawBody: input.ctx.request.rawBody,
       };
       try {
-        return await route.handler({ params: input.params, query: input.query, body: input.body, deps: resolveDeps(plugin, unit, runtime), ctx });
+        return await route.handler({
+          params: input.params as never,
+          query: input.query as never,
+          body: input.body as never,
+          deps: resolveDeps(plugin, unit, runtime),
+          ctx,
+        });
       } catch (error) {
         if ((error as { expose?: boolean } | null | undefined)?.expose) throw error; // a PlinthError: the plugin's answer, not a failure
         if (error instanceof PluginFailure) throw error; // a tap's failure, already logged and counted under its plugin
@@ -70,7 +77,7 @@ function publicTenant(route: AnyRoute & { public: true }): PublicTenant {
   return route.tenantParam ? { param: route.tenantParam } : true;
 }
 
-function callerOf(input: RouteInput<RouteSchema>): Caller {
+function callerOf(input: HandlerInput): Caller {
   const { principal } = input;
   if (principal?.kind === 'user') return { kind: 'user', userId: principal.userId };
   if (principal?.kind === 'api-token') return { kind: 'api-token', tokenId: principal.tokenId, userId: principal.createdBy };

@@ -1,11 +1,14 @@
-import type { Plugin, TenantInfo } from '@plinth/sdk';
+import type { Plugin } from '@plinth/sdk';
 import type { Database } from '../db/database.js';
 import { namespacedDb, runAsSystem, runInTenant, type ScopedDb } from '../db/scoped-db.js';
 import type { EventDeliveryHost, EventHandlerSlot } from '../events/dispatch.js';
 import { sweepEvents } from '../events/sweep.js';
+import { claimKey, releaseKey, sweepStaleKeys } from '../jobs/job-keys.js';
 import type { JobRun } from '../jobs/jobs.js';
+import type { PluginJobData } from './plugin-jobs.js';
 import { PluginFailure } from './plugin-hooks.js';
 import { resolveDeps, type ScopeHost, type UnitOfWork } from './plugin-scope.js';
+import { tenantInfo } from '../tenancy/tenant-directory.js';
 import type { TenantPlugins } from './tenant-plugins.js';
 
 /** How long a job of a plugin the tenant has disabled waits before it looks again. */
@@ -52,12 +55,13 @@ export function eventDelivery(host: PluginWorkHost): EventDeliveryHost {
 
 /**
  * The sweeper's round: stalled events (core/src/events/sweep.ts), the plugins' jobs a crash left in the job outbox,
- * and effects recorded by `once` long ago. Returns how many events it queued again.
+ * and effects recorded by `once` and job keys whose run gave up long ago. Returns how many events it queued again.
  */
 export async function sweepWork(host: PluginWorkHost): Promise<number> {
   const { database, jobs } = host.services;
   const stalled = await sweepEvents(database, jobs);
   await sweepJobOutbox(host);
+  await sweepStaleKeys(database, effectsKeptDays);
   await runAsSystem(database, (db) =>
     db.query(
       `delete from plinth_job_effects where id in (select id from plinth_job_effects where created_at < now() - make_interval(days => $1) limit 10000)`,
@@ -71,7 +75,7 @@ export async function sweepWork(host: PluginWorkHost): Promise<number> {
 async function sweepJobOutbox(host: PluginWorkHost): Promise<void> {
   const { database, jobs } = host.services;
   const left = await runAsSystem(database, (db) =>
-    db.query<{ id: string; name: string; data: { tenantId: string; payload: unknown }; run_at: Date | null }>(
+    db.query<{ id: string; name: string; data: PluginJobData; run_at: Date | null }>(
       `select id, name, data, run_at from plinth_job_outbox where created_at < now() - make_interval(secs => $1) order by created_at limit 1000`,
       [jobOutboxLostAfterSeconds],
     ),
@@ -98,8 +102,9 @@ export async function runOnce(database: Database, tenantId: string, key: string,
 }
 
 /** Runs one of a plugin's jobs for its tenant, paused while the tenant has the plugin disabled or is suspended. */
-export async function runPluginJob(host: PluginWorkHost, plugin: Plugin, jobName: string, run: JobRun<{ tenantId: string; payload: unknown }>): Promise<void> {
-  const { tenantId, payload } = run.data;
+export async function runPluginJob(host: PluginWorkHost, plugin: Plugin, jobName: string, run: JobRun<PluginJobData>): Promise<void> {
+  const { tenantId, payload, key, token } = run.data;
+  const keyed = key !== undefined && token !== undefined ? { tenantId, name: jobName, key, token } : undefined;
   const tenant = await host.services.tenants.byId(tenantId);
   if (!tenant) return;
   const state = await host.tenantPlugins.state(tenantId);
@@ -107,12 +112,14 @@ export async function runPluginJob(host: PluginWorkHost, plugin: Plugin, jobName
     if (!run.repeating) await host.services.jobs.schedule(new Date(Date.now() + pauseMs), jobName, run.data);
     return;
   }
+  // A keyed run goes ahead only while its token is the key's current one (not replaced, not cancelled).
+  if (keyed && !(await claimKey(host.services.database, keyed, run.id))) return;
   const job = plugin.jobs.find((candidate) => candidate.name === jobName)!;
-  const info: TenantInfo = { id: tenant.id, slug: tenant.slug, name: tenant.name };
+  const info = tenantInfo(tenant);
   try {
-    await runInTenant(host.services.database, tenantId, (db) => {
+    await runInTenant(host.services.database, tenantId, async (db) => {
       const unit: UnitOfWork = { tenant: info, db, state, built: new Map() };
-      return job.run({
+      await job.run({
         payload: payload as never,
         deps: resolveDeps(plugin, unit, host),
         ctx: {
@@ -121,10 +128,11 @@ export async function runPluginJob(host: PluginWorkHost, plugin: Plugin, jobName
           jobId: run.id,
           attempt: run.attempt,
           touch: run.touch,
-          once: (key: string, effect: (db: ScopedDb) => Promise<void>) =>
-            runOnce(host.services.database, tenantId, `${plugin.name}:${key}`, (db) => effect(namespacedDb(db, plugin.name))),
+          once: (effectKey: string, effect: (db: ScopedDb) => Promise<void>) =>
+            runOnce(host.services.database, tenantId, `${plugin.name}:${effectKey}`, (db) => effect(namespacedDb(db, plugin.name))),
         },
       });
+      if (keyed) await releaseKey(db, keyed);
     });
   } catch (error) {
     host.onFailure(new PluginFailure(plugin.name, 'job', error));

@@ -39,7 +39,12 @@ export function assertMayGrant(held: readonly string[], wanted: readonly string[
  * The effective permissions of members as the transaction sees them (so
  * including its own uncommitted role changes, unlike the cached access).
  */
-export async function grantsOfMembers(db: ScopedDb, services: KernelServices, tenantId: string, userIds: readonly string[]): Promise<Map<string, string[]>> {
+export async function grantsOfMembers(
+  db: ScopedDb,
+  services: Pick<KernelServices, 'tenantAccess'>,
+  tenantId: string,
+  userIds: readonly string[],
+): Promise<Map<string, string[]>> {
   const grantsOf = await services.tenantAccess.grantsIn(tenantId);
   const rows = await db.query<{ user_id: string; builtin: string | null; permissions: string[] | null }>(
     `select m.user_id, r.builtin, r.permissions

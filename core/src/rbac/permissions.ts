@@ -1,29 +1,29 @@
-/** A permission the catalogue lists: `<plugin>.<resource>.<action>`. */
-export interface PermissionDefinition {
-  name: string;
-  description: string;
-  /** Built-in roles that hold it by default. */
-  grantTo: BuiltinRole[];
-}
+import { definePermissions, type PermissionRef } from '@plinth/sdk';
+
+/** A permission the catalogue lists: `<plugin>.<resource>.<action>` (core's and plugins' refs are ones). */
+export type PermissionDefinition = PermissionRef;
 
 export const builtinRoles = ['owner', 'admin', 'member', 'viewer'] as const;
 export type BuiltinRole = (typeof builtinRoles)[number];
 
-/** Core's own permissions. */
-export const corePermissions: readonly PermissionDefinition[] = [
-  { name: 'core.tenant.view', description: 'View the tenant and its settings', grantTo: ['admin', 'member', 'viewer'] },
-  { name: 'core.tenant.manage', description: 'Change the tenant name and settings', grantTo: ['admin'] },
-  { name: 'core.members.view', description: 'List members and their roles', grantTo: ['admin', 'member', 'viewer'] },
-  { name: 'core.members.manage', description: 'Invite, remove and change the roles of members', grantTo: ['admin'] },
-  { name: 'core.roles.view', description: 'List roles and the permission catalogue', grantTo: ['admin', 'member'] },
-  { name: 'core.roles.manage', description: 'Create, edit and delete custom roles', grantTo: ['admin'] },
-  { name: 'core.api-tokens.view', description: 'List API tokens', grantTo: ['admin'] },
-  { name: 'core.api-tokens.manage', description: 'Create and revoke API tokens', grantTo: ['admin'] },
-  { name: 'core.audit.view', description: 'Read the audit log', grantTo: ['admin'] },
-  { name: 'core.plugins.view', description: 'Browse the marketplace and see enabled plugins and their settings', grantTo: ['admin', 'member', 'viewer'] },
-  { name: 'core.plugins.manage', description: 'Enable, disable and configure plugins, and purge their data', grantTo: ['admin'] },
-  { name: 'core.jobs.view', description: "See the tenant's background jobs and their failures", grantTo: ['admin'] },
-];
+/** Core's own permissions; routes name them by ref (`corePermissions['tenant.view']`). */
+export const corePermissions = definePermissions('core', {
+  'tenant.view': { description: 'View the tenant and its settings', grantTo: ['admin', 'member', 'viewer'] },
+  'tenant.manage': { description: 'Change the tenant name and settings', grantTo: ['admin'] },
+  'members.view': { description: 'List members and their roles', grantTo: ['admin', 'member', 'viewer'] },
+  'members.manage': { description: 'Invite, remove and change the roles of members', grantTo: ['admin'] },
+  'roles.view': { description: 'List roles and the permission catalogue', grantTo: ['admin', 'member'] },
+  'roles.manage': { description: 'Create, edit and delete custom roles', grantTo: ['admin'] },
+  'api-tokens.view': { description: 'List API tokens', grantTo: ['admin'] },
+  'api-tokens.manage': { description: 'Create and revoke API tokens', grantTo: ['admin'] },
+  'audit.view': { description: 'Read the audit log', grantTo: ['admin'] },
+  'plugins.view': { description: 'Browse the marketplace and see enabled plugins and their settings', grantTo: ['admin', 'member', 'viewer'] },
+  'plugins.manage': { description: 'Enable, disable and configure plugins, and purge their data', grantTo: ['admin'] },
+  'jobs.view': { description: "See the tenant's background jobs and their failures", grantTo: ['admin'] },
+});
+
+/** Core's permissions as the catalogue lists them, in declaration order. */
+export const corePermissionList: readonly PermissionDefinition[] = Object.values(corePermissions);
 
 const permissionPattern = /^(\*|[a-z][a-z0-9-]*(\.(\*|[a-z][a-z0-9-]*)){0,2}(\.\*)?)$/;
 

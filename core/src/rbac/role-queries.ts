@@ -8,8 +8,8 @@ export interface RoleRecord {
   builtin: string | null;
   permissions: string[];
   member_count: number;
-  created_at: string;
-  updated_at: string;
+  created_at: Date;
+  updated_at: Date;
 }
 
 export const roleColumns = `r.id, r.name, r.description, r.builtin, r.permissions, r.created_at, r.updated_at,
@@ -28,8 +28,8 @@ export function roleView(grantsOf: (role: RoleRecord) => string[], role: RoleRec
     builtin: role.builtin !== null,
     permissions: grantsOf(role),
     member_count: role.member_count,
-    created_at: role.created_at,
-    updated_at: role.updated_at,
+    created_at: role.created_at.toISOString(),
+    updated_at: role.updated_at.toISOString(),
   };
 }
 

@@ -1,7 +1,14 @@
-import { listPage, ConflictError, isUniqueViolation, NotFoundError, PageQuery, paginate } from '@plinth/sdk';
+import { listPage, commonErrors, ConflictError, isUniqueViolation, NotFoundError, PageQuery, paginate } from '@plinth/sdk';
+import { returnedRow } from '../db/rows.js';
 import { Type } from '@sinclair/typebox';
 import { revokeTokensBeyondGrants } from '../auth/api-token-revocation.js';
-import { defineRoute, Reply, type CoreRoute, type RouteInput, type RouteSchema } from '../http/route.js';
+import type { AuditEntry } from '../audit/audit.js';
+import type { ScopedDb } from '../db/scoped-db.js';
+import type { KernelServices } from '../kernel.js';
+import type { Tenant } from '../tenancy/tenant-directory.js';
+import { corePermissions } from './permissions.js';
+import { kernelRefs } from '../kernel-refs.js';
+import { defineRoute, Reply, type CoreRoute } from '../http/route.js';
 import { assertMayGrant, checkPermissionList, PermissionList } from './grants.js';
 import { holdersOf, lockRole, roleColumns, roleOrder, roleSelect, roleView, type RoleRecord } from './role-queries.js';
 import { Exact, NoContent, Nullable, Timestamp, Uuid, withStatus } from '../http/response-schemas.js';
@@ -25,7 +32,7 @@ const Role = Exact({
 const nameTaken = () => new ConflictError('A role with this name exists', { errors: { name: ['is taken'] } });
 
 /** The role, or 404; 409 for a built-in role, which cannot be changed. */
-async function customRole(db: RouteInput<RouteSchema>['db'], id: string): Promise<RoleRecord> {
+async function customRole(db: ScopedDb, id: string): Promise<RoleRecord> {
   const role = await lockRole(db, id);
   if (!role) throw new NotFoundError('Role not found');
   if (role.builtin) throw new ConflictError(`The built-in role "${role.name}" cannot be changed or deleted`);
@@ -33,9 +40,17 @@ async function customRole(db: RouteInput<RouteSchema>['db'], id: string): Promis
 }
 
 /** After a role's permissions change: its holders' API tokens stay within their grants, and their cached access is dropped. */
-async function afterGrantsChanged({ db, services, tenant, audit }: RouteInput<RouteSchema>, holders: string[]): Promise<void> {
-  await revokeTokensBeyondGrants({ db, services, tenantId: tenant!.id, audit }, holders);
-  db.afterCommit(() => services.tenantAccess.forget(tenant!.id, holders));
+async function afterGrantsChanged(
+  {
+    db,
+    deps,
+    tenant,
+    audit,
+  }: { db: ScopedDb; deps: Pick<KernelServices, 'apiTokenAuth' | 'tenantAccess'>; tenant: Tenant; audit(entry: AuditEntry): Promise<void> },
+  holders: string[],
+): Promise<void> {
+  await revokeTokensBeyondGrants({ db, deps, tenantId: tenant.id, audit }, holders);
+  db.afterCommit(() => deps.tenantAccess.forget(tenant.id, holders));
 }
 
 export const listRoles = defineRoute({
@@ -43,12 +58,13 @@ export const listRoles = defineRoute({
   path: '/roles',
   summary: 'Built-in and custom roles with their effective permissions',
   tag: 'roles',
-  access: { permission: 'core.roles.view' },
-  schema: { query: PageQuery },
-  response: Type.Array(Role),
-  async handler({ query, db, services, tenant }) {
+  permission: corePermissions['roles.view'],
+  schema: { query: PageQuery, response: Type.Array(Role) },
+  deps: { tenantAccess: kernelRefs.tenantAccess },
+  errors: [],
+  async handler({ query, db, deps, tenant }) {
     const { items, total } = await listPage<RoleRecord>(db, { select: roleColumns, from: 'roles r', orderBy: roleOrder }, query);
-    const grantsOf = await services.tenantAccess.grantsIn(tenant!.id);
+    const grantsOf = await deps.tenantAccess.grantsIn(tenant.id);
     return Reply.list(
       items.map((row) => roleView(grantsOf, row)),
       paginate(query, total),
@@ -61,13 +77,14 @@ export const getRole = defineRoute({
   path: '/roles/:id',
   summary: 'One role with its effective permissions',
   tag: 'roles',
-  access: { permission: 'core.roles.view' },
-  schema: { params: IdParams },
-  response: Role,
-  async handler({ params, db, services, tenant }) {
+  permission: corePermissions['roles.view'],
+  schema: { params: IdParams, response: Role },
+  deps: { tenantAccess: kernelRefs.tenantAccess },
+  errors: [],
+  async handler({ params, db, deps, tenant }) {
     const role = await db.one<RoleRecord>(`${roleSelect} where r.id = $1`, [params.id]);
     if (!role) throw new NotFoundError('Role not found');
-    return roleView(await services.tenantAccess.grantsIn(tenant!.id), role);
+    return roleView(await deps.tenantAccess.grantsIn(tenant.id), role);
   },
 });
 
@@ -76,25 +93,27 @@ export const createRole = defineRoute({
   path: '/roles',
   summary: 'Create a custom role',
   tag: 'roles',
-  access: { permission: 'core.roles.manage' },
+  permission: corePermissions['roles.manage'],
   schema: {
     body: Type.Object(
       { name: RoleName, permissions: PermissionList({ minItems: 0 }), description: Type.Optional(Description) },
       { additionalProperties: false },
     ),
+    response: withStatus(Role, 201),
   },
-  response: withStatus(Role, 201),
-  async handler({ body, db, services, tenant, permissions, audit }) {
-    checkPermissionList(body.permissions, services.permissionCatalogue());
+  deps: { permissionCatalogue: kernelRefs.permissionCatalogue, tenantAccess: kernelRefs.tenantAccess },
+  errors: [commonErrors.conflict],
+  async handler({ body, db, deps, tenant, permissions, audit }) {
+    checkPermissionList(body.permissions, deps.permissionCatalogue());
     assertMayGrant(permissions, body.permissions);
     const created = await db.one<{ id: string }>(
       'insert into roles (tenant_id, name, permissions, description) values ($1, $2, $3, $4) on conflict do nothing returning id',
-      [tenant!.id, body.name.trim(), body.permissions, body.description ?? null],
+      [tenant.id, body.name.trim(), body.permissions, body.description ?? null],
     );
     if (!created) throw nameTaken();
     await audit({ action: 'role.created', targetType: 'role', targetId: created.id, data: { name: body.name.trim(), permissions: body.permissions } });
-    const role = await db.one<RoleRecord>(`${roleSelect} where r.id = $1`, [created.id]);
-    return Reply.created(roleView(await services.tenantAccess.grantsIn(tenant!.id), role!));
+    const role = await returnedRow<RoleRecord>(db, `${roleSelect} where r.id = $1`, [created.id]);
+    return Reply.created(roleView(await deps.tenantAccess.grantsIn(tenant.id), role));
   },
 });
 
@@ -103,7 +122,7 @@ export const updateRole = defineRoute({
   path: '/roles/:id',
   summary: 'Rename a custom role or change its permissions',
   tag: 'roles',
-  access: { permission: 'core.roles.manage' },
+  permission: corePermissions['roles.manage'],
   schema: {
     params: IdParams,
     body: Type.Object(
@@ -114,12 +133,14 @@ export const updateRole = defineRoute({
       },
       { additionalProperties: false, minProperties: 1 },
     ),
+    response: Role,
   },
-  response: Role,
+  deps: { apiTokenAuth: kernelRefs.apiTokenAuth, permissionCatalogue: kernelRefs.permissionCatalogue, tenantAccess: kernelRefs.tenantAccess },
+  errors: [commonErrors.conflict],
   async handler(input) {
-    const { params, body, db, services, permissions, audit, tenant } = input;
+    const { params, body, db, deps, permissions, audit, tenant } = input;
     const role = await customRole(db, params.id);
-    if (body.permissions) checkPermissionList(body.permissions, services.permissionCatalogue());
+    if (body.permissions) checkPermissionList(body.permissions, deps.permissionCatalogue());
     // Editing a role changes what its holders may do: the actor must hold what it grants now and what it would grant.
     assertMayGrant(permissions, [...role.permissions, ...(body.permissions ?? [])], 'grant or take away');
     const name = body.name?.trim();
@@ -141,8 +162,8 @@ export const updateRole = defineRoute({
       data: { name: name ?? role.name, changes: Object.keys(body), permissions: body.permissions },
     });
     if (body.permissions) await afterGrantsChanged(input, await holdersOf(db, role.id));
-    const updated = await db.one<RoleRecord>(`${roleSelect} where r.id = $1`, [role.id]);
-    return roleView(await services.tenantAccess.grantsIn(tenant!.id), updated!);
+    const updated = await returnedRow<RoleRecord>(db, `${roleSelect} where r.id = $1`, [role.id]);
+    return roleView(await deps.tenantAccess.grantsIn(tenant.id), updated);
   },
 });
 
@@ -151,9 +172,10 @@ export const deleteRole = defineRoute({
   path: '/roles/:id',
   summary: 'Delete a custom role; members holding it lose it',
   tag: 'roles',
-  access: { permission: 'core.roles.manage' },
-  schema: { params: IdParams },
-  response: NoContent,
+  permission: corePermissions['roles.manage'],
+  schema: { params: IdParams, response: NoContent },
+  deps: { apiTokenAuth: kernelRefs.apiTokenAuth, tenantAccess: kernelRefs.tenantAccess },
+  errors: [commonErrors.conflict],
   async handler(input) {
     const { params, db, permissions, audit } = input;
     const role = await customRole(db, params.id);
@@ -172,18 +194,26 @@ export const listPermissions = defineRoute({
   path: '/permissions',
   summary: "The permission catalogue: core's and every plugin's permissions",
   tag: 'roles',
-  access: { permission: 'core.roles.view' },
-  response: Type.Array(
-    Exact({ name: Type.String(), description: Type.String(), grant_to: Type.Array(Type.String(), { description: 'Built-in roles that hold it by default' }) }),
-  ),
-  async handler({ services, tenant }) {
-    return (await services.tenantAccess.catalogueFor(tenant!.id)).map((permission) => ({
+  permission: corePermissions['roles.view'],
+  deps: { tenantAccess: kernelRefs.tenantAccess },
+  schema: {
+    response: Type.Array(
+      Exact({
+        name: Type.String(),
+        description: Type.String(),
+        grant_to: Type.Array(Type.String(), { description: 'Built-in roles that hold it by default' }),
+      }),
+    ),
+  },
+  errors: [],
+  async handler({ deps, tenant }) {
+    return (await deps.tenantAccess.catalogueFor(tenant.id)).map((permission) => ({
       name: permission.name,
       description: permission.description,
-      grant_to: permission.grantTo,
+      grant_to: [...permission.grantTo],
     }));
   },
 });
 
 /** Routes for roles and the permission catalogue. */
-export const roleRoutes: CoreRoute[] = [listRoles, getRole, createRole, updateRole, deleteRole, listPermissions] as CoreRoute[];
+export const roleRoutes: CoreRoute[] = [listRoles, getRole, createRole, updateRole, deleteRole, listPermissions];

@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { listPage, ConflictError, NotFoundError, PageQuery, paginate, ValidationError } from '@plinth/sdk';
+import { listPage, commonErrors, ConflictError, NotFoundError, PageQuery, paginate, ValidationError } from '@plinth/sdk';
 import { Type } from '@sinclair/typebox';
 import { runInTenant } from '../db/scoped-db.js';
+import { corePermissions } from '../rbac/permissions.js';
+import { kernelRefs } from '../kernel-refs.js';
+import { coreErrors } from '../http/core-errors.js';
 import { defineRoute, Reply, type CoreRoute } from '../http/route.js';
 import { hasVerificationRecord, verificationRecord } from './domain-verification.js';
 import { Exact, NoContent, Timestamp, Uuid, withStatus } from '../http/response-schemas.js';
@@ -11,8 +14,8 @@ interface DomainRow {
   domain: string;
   verified: boolean;
   verification_token: string;
-  created_at: string;
-  updated_at: string;
+  created_at: Date;
+  updated_at: Date;
 }
 
 const domainColumns = 'id, domain, verified, verification_token, created_at, updated_at';
@@ -23,9 +26,9 @@ function presentDomain(row: DomainRow) {
     id: row.id,
     domain: row.domain,
     verified: row.verified,
-    verification: { type: 'TXT', name: row.domain, value: verificationRecord(row.verification_token) },
-    created_at: row.created_at,
-    updated_at: row.updated_at,
+    verification: { type: 'TXT' as const, name: row.domain, value: verificationRecord(row.verification_token) },
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
   };
 }
 
@@ -47,9 +50,9 @@ export const listDomains = defineRoute({
   path: '/tenant/domains',
   summary: "The tenant's custom domains",
   tag: 'tenancy',
-  access: { permission: 'core.tenant.view' },
-  schema: { query: Type.Object(PageQuery.properties, { additionalProperties: false }) },
-  response: Type.Array(Domain),
+  permission: corePermissions['tenant.view'],
+  schema: { query: Type.Object(PageQuery.properties, { additionalProperties: false }), response: Type.Array(Domain) },
+  errors: [],
   async handler({ db, query }) {
     const { items, total } = await listPage<DomainRow>(db, { select: domainColumns, from: 'tenant_domains', orderBy: 'domain' }, query);
     return Reply.list(items.map(presentDomain), paginate(query, total));
@@ -61,16 +64,18 @@ export const addDomain = defineRoute({
   path: '/tenant/domains',
   summary: 'Claim a custom domain; it serves the tenant once verified by a DNS TXT record',
   tag: 'tenancy',
-  access: { permission: 'core.tenant.manage' },
+  permission: corePermissions['tenant.manage'],
   schema: {
     body: Type.Object(
       { domain: Type.String({ pattern: hostNamePattern, description: 'a lower-case host name, e.g. `shop.example.com`' }) },
       { additionalProperties: false },
     ),
+    response: withStatus(Domain, 201),
   },
-  response: withStatus(Domain, 201),
-  async handler({ db, body, services, tenant, audit }) {
-    const baseDomain = services.config.baseDomain?.toLowerCase();
+  deps: { config: kernelRefs.config, tenants: kernelRefs.tenants },
+  errors: [commonErrors.conflict],
+  async handler({ db, body, deps, tenant, audit }) {
+    const baseDomain = deps.config.baseDomain?.toLowerCase();
     if (baseDomain && (body.domain === baseDomain || body.domain.endsWith(`.${baseDomain}`))) {
       throw new ValidationError({ domain: [`must not be the host's own domain ${baseDomain} or under it`] });
     }
@@ -83,7 +88,7 @@ export const addDomain = defineRoute({
     );
     if (!row) throw new ConflictError('This domain is already in use', { errors: { domain: ['is already in use'] } });
     await audit({ action: 'domain.added', targetType: 'domain', targetId: row.id, data: { domain: row.domain } });
-    db.afterCommit(() => services.tenants.forget(tenant!, [row.domain]));
+    db.afterCommit(() => deps.tenants.forget(tenant, [row.domain]));
     return Reply.created(presentDomain(row));
   },
 });
@@ -93,20 +98,20 @@ export const verifyDomain = defineRoute({
   path: '/tenant/domains/:id/verify',
   summary: 'Check the DNS TXT record `plinth-verification=<token>` and mark the domain verified',
   tag: 'tenancy',
-  access: { permission: 'core.tenant.manage' },
-  schema: { params: DomainParams },
-  response: Domain,
-  async handler({ db, params, services, tenant, audit }) {
+  permission: corePermissions['tenant.manage'],
+  schema: { params: DomainParams, response: Domain },
+  deps: { database: kernelRefs.database, tenants: kernelRefs.tenants },
+  errors: [coreErrors.domain_not_verified],
+  async handler({ db, params, deps, tenant, audit }) {
     // Read in a short transaction of its own, so no pooled connection waits on DNS.
-    const found = await runInTenant(services.database, tenant!.id, (scoped) =>
+    const found = await runInTenant(deps.database, tenant.id, (scoped) =>
       scoped.one<DomainRow>(`select ${domainColumns} from tenant_domains where id = $1`, [params.id]),
     );
     if (!found) throw new NotFoundError('Domain not found');
     if (found.verified) return presentDomain(found);
     if (!(await hasVerificationRecord(found.domain, found.verification_token))) {
-      throw new ConflictError(
+      throw coreErrors.domain_not_verified(
         `No TXT record "${verificationRecord(found.verification_token)}" found on ${found.domain}; add it at your DNS provider and try again (changes can take a while to appear)`,
-        { code: 'domain_not_verified' },
       );
     }
     const [row] = await db.query<DomainRow>(`update tenant_domains set verified = true, updated_at = now() where id = $1 returning ${domainColumns}`, [
@@ -114,7 +119,7 @@ export const verifyDomain = defineRoute({
     ]);
     if (!row) throw new NotFoundError('Domain not found');
     await audit({ action: 'domain.verified', targetType: 'domain', targetId: row.id, data: { domain: row.domain } });
-    db.afterCommit(() => services.tenants.forget(tenant!, [row.domain]));
+    db.afterCommit(() => deps.tenants.forget(tenant, [row.domain]));
     return presentDomain(row);
   },
 });
@@ -124,17 +129,18 @@ export const removeDomain = defineRoute({
   path: '/tenant/domains/:id',
   summary: 'Release a custom domain',
   tag: 'tenancy',
-  access: { permission: 'core.tenant.manage' },
-  schema: { params: DomainParams },
-  response: NoContent,
-  async handler({ db, params, services, tenant, audit }) {
+  permission: corePermissions['tenant.manage'],
+  schema: { params: DomainParams, response: NoContent },
+  deps: { tenants: kernelRefs.tenants },
+  errors: [],
+  async handler({ db, params, deps, tenant, audit }) {
     const [row] = await db.query<{ id: string; domain: string }>('delete from tenant_domains where id = $1 returning id, domain', [params.id]);
     if (!row) throw new NotFoundError('Domain not found');
     await audit({ action: 'domain.removed', targetType: 'domain', targetId: row.id, data: { domain: row.domain } });
-    db.afterCommit(() => services.tenants.forget(tenant!, [row.domain]));
+    db.afterCommit(() => deps.tenants.forget(tenant, [row.domain]));
     return Reply.noContent();
   },
 });
 
 /** Routes for custom domains. */
-export const domainRoutes: CoreRoute[] = [listDomains, addDomain, verifyDomain, removeDomain] as CoreRoute[];
+export const domainRoutes: CoreRoute[] = [listDomains, addDomain, verifyDomain, removeDomain];

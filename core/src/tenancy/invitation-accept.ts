@@ -1,13 +1,16 @@
-import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '@plinth/sdk';
+import { BadRequestError, commonErrors, ConflictError, ForbiddenError, NotFoundError, toJson, UnauthenticatedError, ValidationError } from '@plinth/sdk';
+import { returnedRow } from '../db/rows.js';
 import { Type } from '@sinclair/typebox';
 import { recordHostAudit, recordTenantAudit } from '../audit/audit.js';
-import { userFields } from '../auth/auth.routes.js';
+import { userFields, type UserRow } from '../auth/auth.routes.js';
 import { hashPassword, passwordProblems } from '../auth/passwords.js';
 import { startSession } from '../auth/sessions.js';
 import { sha256 } from '../crypto/secrets.js';
 import type { ScopedDb } from '../db/scoped-db.js';
 import { emitEvent } from '../events/outbox.js';
+import { coreErrors } from '../http/core-errors.js';
 import { authenticate } from '../http/route-pipeline.js';
+import { kernelRefs } from '../kernel-refs.js';
 import { defineRoute, Reply } from '../http/route.js';
 import { defaultQuotas, type Quotas } from './tenant-directory.js';
 import { Exact, TokenPair, User, Uuid, withStatus } from '../http/response-schemas.js';
@@ -37,11 +40,18 @@ async function pendingInvitation(db: ScopedDb, token: string): Promise<Invitatio
 }
 
 /** Creates the account of an invitee who has none, for the invited email. */
+/** A new account's name and password (422 naming the one missing). */
+function newAccount({ name, password }: { name?: string | undefined; password?: string | undefined }): { name: string; password: string } {
+  if (name === undefined || password === undefined)
+    throw new ValidationError({ [name === undefined ? 'name' : 'password']: ['is required to create an account'] });
+  return { name, password };
+}
+
 async function registerInvitee(db: ScopedDb, email: string, name: string, password: string) {
   const problems = passwordProblems(password, { email });
   if (problems.length > 0) throw new ValidationError({ password: problems });
   const passwordHash = await hashPassword(password);
-  const user = await db.one<{ id: string; token_version: number } & Record<string, unknown>>(
+  const user = await db.one<UserRow & { token_version: number }>(
     `insert into users (email, name, password_hash) values ($1, $2, $3) on conflict do nothing returning ${userFields}, token_version`,
     [email, name.trim(), passwordHash],
   );
@@ -54,7 +64,7 @@ export const acceptInvitation = defineRoute({
   path: '/invitations/accept',
   summary: 'Accept an invitation: signed in (Bearer token) with { token }, or as a new user with { token, name, password }',
   tag: 'members',
-  access: { public: true },
+  public: true,
   schema: {
     body: Type.Object(
       {
@@ -64,35 +74,42 @@ export const acceptInvitation = defineRoute({
       },
       { additionalProperties: false },
     ),
+    response: withStatus(
+      Exact({
+        user: User,
+        tenant: Exact({ id: Uuid, slug: Type.String(), name: Type.String() }),
+        roles: Type.Array(Exact({ id: Uuid, name: Type.String() })),
+        tokens: Type.Optional(TokenPair),
+      }),
+      201,
+    ),
   },
-  response: withStatus(
-    Exact({
-      user: User,
-      tenant: Exact({ id: Uuid, slug: Type.String(), name: Type.String() }),
-      roles: Type.Array(Exact({ id: Uuid, name: Type.String() })),
-      tokens: Type.Optional(TokenPair),
-    }),
-    201,
-  ),
-  async handler({ ctx, body, db, services, actor }) {
-    const principal = ctx.get('authorization') ? await authenticate(ctx, services, undefined) : undefined;
+  deps: {
+    accessTokens: kernelRefs.accessTokens,
+    apiTokenAuth: kernelRefs.apiTokenAuth,
+    identity: kernelRefs.identity,
+    jobs: kernelRefs.jobs,
+    logger: kernelRefs.logger,
+    tenantAccess: kernelRefs.tenantAccess,
+  },
+  errors: [commonErrors.unauthenticated, commonErrors.forbidden, commonErrors.not_found, commonErrors.conflict, coreErrors.tenant_suspended],
+  async handler({ ctx, body, db, deps, actor }) {
+    const principal = ctx.get('authorization') ? await authenticate(ctx, deps, undefined) : undefined;
     if (principal && principal.kind !== 'user') throw new UnauthenticatedError('Sign in as a user to accept an invitation');
     const registering = body.name !== undefined || body.password !== undefined;
     if (principal && registering) throw new ValidationError({ [body.name !== undefined ? 'name' : 'password']: ['is not allowed when signed in'] });
     if (!principal && !registering) throw new UnauthenticatedError('Sign in to accept this invitation, or send name and password to create an account');
-    if (!principal && (body.name === undefined || body.password === undefined)) {
-      throw new ValidationError({ [body.name === undefined ? 'name' : 'password']: ['is required to create an account'] });
-    }
+    const caller = principal ? { principal } : { account: newAccount(body) };
 
     const invitation = await pendingInvitation(db, body.token);
-    let user: { id: string; email: string; token_version: number } & Record<string, unknown>;
-    if (principal) {
-      const found = await db.one<typeof user>(`select ${userFields}, token_version from users where id = $1`, [principal.userId]);
+    let user: UserRow & { token_version: number };
+    if (caller.principal) {
+      const found = await db.one<typeof user>(`select ${userFields}, token_version from users where id = $1`, [caller.principal.userId]);
       if (!found) throw new UnauthenticatedError('This account no longer exists');
       if (found.email.toLowerCase() !== invitation.email.toLowerCase()) throw new ForbiddenError('This invitation is for another email address');
       user = found;
     } else {
-      user = (await registerInvitee(db, invitation.email, body.name!, body.password!)) as typeof user;
+      user = await registerInvitee(db, invitation.email, caller.account.name, caller.account.password);
     }
 
     // Locking the tenant row serialises acceptances, so concurrent ones cannot overshoot the members quota.
@@ -101,13 +118,13 @@ export const acceptInvitation = defineRoute({
       [invitation.tenant_id],
     );
     if (!tenant) throw new NotFoundError('This invitation does not exist or was revoked');
-    if (tenant.status === 'suspended') throw new ForbiddenError('This tenant is suspended', { code: 'tenant_suspended' });
+    if (tenant.status === 'suspended') throw coreErrors.tenant_suspended('This tenant is suspended');
     if (await db.one('select 1 from memberships where tenant_id = $1 and user_id = $2', [tenant.id, user.id])) {
       throw new ConflictError('You are already a member of this tenant');
     }
     const limit = { ...defaultQuotas, ...tenant.quotas }.members;
-    const members = await db.one<{ count: number }>('select count(*)::int as count from memberships where tenant_id = $1', [tenant.id]);
-    if (members!.count >= limit) throw new ConflictError(`This tenant has reached its limit of ${limit} members; ask an administrator to make room`);
+    const members = await returnedRow<{ count: number }>(db, 'select count(*)::int as count from memberships where tenant_id = $1', [tenant.id]);
+    if (members.count >= limit) throw new ConflictError(`This tenant has reached its limit of ${limit} members; ask an administrator to make room`);
 
     const membership = await db.one<{ id: string }>(
       'insert into memberships (tenant_id, user_id) values ($1, $2) on conflict (tenant_id, user_id) do nothing returning id',
@@ -136,15 +153,15 @@ export const acceptInvitation = defineRoute({
       },
       tenant.id,
     );
-    const name = String(user.name ?? '');
-    if (!principal) await emitEvent(db, services, tenant.id, 'core.user.registered', { userId: user.id, email: user.email, name }, 'core');
+    const { name } = user;
+    if (!principal) await emitEvent(db, deps, tenant.id, 'core.user.registered', { userId: user.id, email: user.email, name }, 'core');
     const joined = { userId: user.id, email: user.email, name, roles: roles.map((role) => role.name) };
-    await emitEvent(db, services, tenant.id, 'core.member.joined', joined, 'core');
-    const tokens = principal ? undefined : await startSession(db, services, user, accepter);
+    await emitEvent(db, deps, tenant.id, 'core.member.joined', joined, 'core');
+    const tokens = principal ? undefined : await startSession(db, deps, user, accepter);
     if (!principal) await recordHostAudit(db, accepter, { action: 'auth.registered', targetType: 'user', targetId: user.id, tenantId: tenant.id });
-    db.afterCommit(() => services.tenantAccess.forget(tenant.id, [user.id]));
+    db.afterCommit(() => deps.tenantAccess.forget(tenant.id, [user.id]));
 
     const { token_version: _version, ...publicUser } = user;
-    return Reply.created({ user: publicUser, tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name }, roles, ...(tokens ? { tokens } : {}) });
+    return Reply.created({ user: toJson(publicUser), tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name }, roles, ...(tokens ? { tokens } : {}) });
   },
 });

@@ -1,7 +1,10 @@
-import { listPage, ConflictError, NotFoundError, PageQuery, paginate } from '@plinth/sdk';
+import { listPage, commonErrors, ConflictError, NotFoundError, PageQuery, paginate, toJson, type Static, type Stored } from '@plinth/sdk';
+import { returnedRow } from '../db/rows.js';
 import { Type } from '@sinclair/typebox';
 import { randomToken, sha256 } from '../crypto/secrets.js';
 import type { ScopedDb } from '../db/scoped-db.js';
+import { corePermissions } from '../rbac/permissions.js';
+import { kernelRefs } from '../kernel-refs.js';
 import { defineRoute, Reply, type CoreRoute } from '../http/route.js';
 import { assertMayGrant } from '../rbac/grants.js';
 import { acceptInvitation } from './invitation-accept.js';
@@ -33,8 +36,11 @@ const Invitation = Exact({
   roles: Type.Array(Exact({ id: Uuid, name: Type.String() })),
 });
 
+/** An invitation as {@link invitationColumns} selects it, timestamps as the database returns them. */
+type InvitationRow = Stored<Static<typeof Invitation>, 'expires_at' | 'created_at'>;
+
 function findInvitation(db: ScopedDb, id: string) {
-  return db.one<Record<string, unknown>>(`select ${invitationColumns} from invitations i where i.id = $1`, [id]);
+  return db.one<InvitationRow>(`select ${invitationColumns} from invitations i where i.id = $1`, [id]);
 }
 
 export const createInvitation = defineRoute({
@@ -42,45 +48,51 @@ export const createInvitation = defineRoute({
   path: '/invitations',
   summary: 'Invite someone by email; answers with the accept_url to share (also mailed)',
   tag: 'members',
-  access: { permission: 'core.members.manage' },
-  schema: { body: Type.Object({ email: Type.String({ format: 'email', maxLength: 254 }), roles: RoleIds }, { additionalProperties: false }) },
-  response: withStatus(Exact({ ...Invitation.properties, accept_url: Type.String({ description: 'The link to share (also mailed)' }) }), 201),
-  async handler({ body, db, services, tenant, permissions, actor, audit }) {
+  permission: corePermissions['members.manage'],
+  schema: {
+    body: Type.Object({ email: Type.String({ format: 'email', maxLength: 254 }), roles: RoleIds }, { additionalProperties: false }),
+    response: withStatus(Exact({ ...Invitation.properties, accept_url: Type.String({ description: 'The link to share (also mailed)' }) }), 201),
+  },
+  deps: { logger: kernelRefs.logger, mailer: kernelRefs.mailer, publicUrl: kernelRefs.publicUrl, tenantAccess: kernelRefs.tenantAccess },
+  errors: [commonErrors.conflict],
+  async handler({ body, db, deps, tenant, permissions, actor, audit }) {
     const roles = await rolesByIds(db, body.roles);
-    assertMayGrant(permissions, roles.flatMap(await services.tenantAccess.grantsIn(tenant!.id)));
+    assertMayGrant(permissions, roles.flatMap(await deps.tenantAccess.grantsIn(tenant.id)));
     if (await db.one('select 1 from tenant_users where lower(email) = lower($1)', [body.email])) {
       throw new ConflictError('This person is already a member', { errors: { email: ['is already a member'] } });
     }
     if (await db.one(`select 1 from invitations i where lower(i.email) = lower($1) and ${pending}`, [body.email])) {
       throw new ConflictError('This email has a pending invitation; revoke it to invite again', { errors: { email: ['has a pending invitation'] } });
     }
-    const members = await db.one<{ count: number }>('select count(*)::int as count from memberships');
-    if (members!.count >= tenant!.quotas.members) throw new ConflictError(`This tenant has reached its limit of ${tenant!.quotas.members} members`);
+    const members = await returnedRow<{ count: number }>(db, 'select count(*)::int as count from memberships');
+    if (members.count >= tenant.quotas.members) throw new ConflictError(`This tenant has reached its limit of ${tenant.quotas.members} members`);
 
     const token = randomToken(32);
-    const created = await db.one<{ id: string }>(
+    const created = await returnedRow<{ id: string }>(
+      db,
       `insert into invitations (tenant_id, email, role_ids, token_hash, invited_by, expires_at)
        values ($1, $2, $3, $4, $5, now() + make_interval(secs => $6)) returning id`,
-      [tenant!.id, body.email, body.roles, sha256(token), actor.userId ?? null, invitationTtlMs / 1000],
+      [tenant.id, body.email, body.roles, sha256(token), actor.userId ?? null, invitationTtlMs / 1000],
     );
     await audit({
       action: 'invitation.created',
       targetType: 'invitation',
-      targetId: created!.id,
+      targetId: created.id,
       data: { email: body.email, roles: roles.map((r) => r.name) },
     });
-    const acceptUrl = `${services.publicUrl()}/accept-invitation?token=${token}`;
+    const acceptUrl = `${deps.publicUrl()}/accept-invitation?token=${token}`;
     db.afterCommit(() =>
-      services.mailer
+      deps.mailer
         .send({
           to: body.email,
-          subject: `You are invited to ${tenant!.name}`,
-          text: `You have been invited to join ${tenant!.name}. Accept the invitation within 7 days:\n\n${acceptUrl}\n`,
+          subject: `You are invited to ${tenant.name}`,
+          text: `You have been invited to join ${tenant.name}. Accept the invitation within 7 days:\n\n${acceptUrl}\n`,
         })
         // The invitation stands without the mail: the inviter has the link to share.
-        .catch((error: unknown) => services.logger.warn({ err: error, invitationId: created!.id }, 'could not mail an invitation')),
+        .catch((error: unknown) => deps.logger.warn({ err: error, invitationId: created.id }, 'could not mail an invitation')),
     );
-    return Reply.created({ ...(await findInvitation(db, created!.id)), accept_url: acceptUrl });
+    const invitation = await returnedRow<InvitationRow>(db, `select ${invitationColumns} from invitations i where i.id = $1`, [created.id]);
+    return Reply.created({ ...toJson(invitation), accept_url: acceptUrl });
   },
 });
 
@@ -89,16 +101,16 @@ export const listInvitations = defineRoute({
   path: '/invitations',
   summary: 'Pending invitations, newest first',
   tag: 'members',
-  access: { permission: 'core.members.view' },
-  schema: { query: PageQuery },
-  response: Type.Array(Invitation),
+  permission: corePermissions['members.view'],
+  schema: { query: PageQuery, response: Type.Array(Invitation) },
+  errors: [],
   async handler({ query, db }) {
-    const { items, total } = await listPage(
+    const { items, total } = await listPage<InvitationRow>(
       db,
       { select: invitationColumns, from: 'invitations i', where: pending, orderBy: 'i.created_at desc, i.id' },
       query,
     );
-    return Reply.list(items, paginate(query, total));
+    return Reply.list(toJson(items), paginate(query, total));
   },
 });
 
@@ -107,13 +119,13 @@ export const getInvitation = defineRoute({
   path: '/invitations/:id',
   summary: 'One invitation and its status (pending, accepted, revoked or expired), never its token',
   tag: 'members',
-  access: { permission: 'core.members.view' },
-  schema: { params: IdParams },
-  response: Invitation,
+  permission: corePermissions['members.view'],
+  schema: { params: IdParams, response: Invitation },
+  errors: [],
   async handler({ params, db }) {
     const invitation = await findInvitation(db, params.id);
     if (!invitation) throw new NotFoundError('Invitation not found');
-    return invitation;
+    return toJson(invitation);
   },
 });
 
@@ -122,9 +134,9 @@ export const revokeInvitation = defineRoute({
   path: '/invitations/:id',
   summary: 'Revoke an invitation; its link stops working',
   tag: 'members',
-  access: { permission: 'core.members.manage' },
-  schema: { params: IdParams },
-  response: NoContent,
+  permission: corePermissions['members.manage'],
+  schema: { params: IdParams, response: NoContent },
+  errors: [commonErrors.conflict],
   async handler({ params, db, audit }) {
     const row = await db.one<{ accepted_at: Date | null; revoked_at: Date | null }>(
       'select accepted_at, revoked_at from invitations where id = $1 for update',
@@ -139,4 +151,4 @@ export const revokeInvitation = defineRoute({
 });
 
 /** Routes for invitations. */
-export const invitationRoutes: CoreRoute[] = [createInvitation, listInvitations, getInvitation, revokeInvitation, acceptInvitation] as CoreRoute[];
+export const invitationRoutes: CoreRoute[] = [createInvitation, listInvitations, getInvitation, revokeInvitation, acceptInvitation];

@@ -1,13 +1,13 @@
 import { ConflictError, likePattern, listPage, type ListPage, type PageQuery, ValidationError } from '@plinth/sdk';
 import type { ScopedDb } from '../db/scoped-db.js';
 
-/** A member as the API shows it. */
+/** A member as the API shows it, `joined_at` as the database returns it (a Date: `toJson` before answering). */
 export interface MemberView {
   user_id: string;
   email: string;
   name: string;
   roles: { id: string; name: string }[];
-  joined_at: string;
+  joined_at: Date;
 }
 
 /** A role row as the grant checks need it. */

@@ -1,7 +1,9 @@
 import { emitEvent } from '../events/outbox.js';
-import { NotFoundError, PageQuery, paginate } from '@plinth/sdk';
+import { commonErrors, NotFoundError, PageQuery, paginate, toJson } from '@plinth/sdk';
 import { Type } from '@sinclair/typebox';
 import { revokeTokensBeyondGrants, revokeTokensOfMember } from '../auth/api-token-revocation.js';
+import { corePermissions } from '../rbac/permissions.js';
+import { kernelRefs } from '../kernel-refs.js';
 import { defineRoute, Reply, type CoreRoute } from '../http/route.js';
 import { assertMayGrant } from '../rbac/grants.js';
 import { assertOwnerRemains, findMember, listMembers, rolesByIds, rolesOfMembership, setMembershipRoles } from './member-queries.js';
@@ -26,12 +28,12 @@ export const listMembersRoute = defineRoute({
   path: '/members',
   summary: 'Members of the tenant with their roles; `q` filters by name or email',
   tag: 'members',
-  access: { permission: 'core.members.view' },
-  schema: { query: Type.Object({ ...PageQuery.properties, q: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) }) },
-  response: Type.Array(Member),
+  permission: corePermissions['members.view'],
+  schema: { query: Type.Object({ ...PageQuery.properties, q: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) }), response: Type.Array(Member) },
+  errors: [],
   async handler({ query, db }) {
     const { items, total } = await listMembers(db, query);
-    return Reply.list(items, paginate(query, total));
+    return Reply.list(toJson(items), paginate(query, total));
   },
 });
 
@@ -40,13 +42,13 @@ export const getMember = defineRoute({
   path: '/members/:userId',
   summary: 'One member with their roles',
   tag: 'members',
-  access: { permission: 'core.members.view' },
-  schema: { params: UserIdParams },
-  response: Member,
+  permission: corePermissions['members.view'],
+  schema: { params: UserIdParams, response: Member },
+  errors: [],
   async handler({ params, db }) {
     const member = await findMember(db, params.userId);
     if (!member) throw new NotFoundError('Member not found');
-    return member;
+    return toJson(member);
   },
 });
 
@@ -55,10 +57,11 @@ export const updateMember = defineRoute({
   path: '/members/:userId',
   summary: "Replace a member's roles",
   tag: 'members',
-  access: { permission: 'core.members.manage' },
-  schema: { params: UserIdParams, body: Type.Object({ roles: RoleIds }, { additionalProperties: false }) },
-  response: Member,
-  async handler({ params, body, db, services, tenant, permissions, audit }) {
+  permission: corePermissions['members.manage'],
+  schema: { params: UserIdParams, body: Type.Object({ roles: RoleIds }, { additionalProperties: false }), response: Member },
+  deps: { apiTokenAuth: kernelRefs.apiTokenAuth, tenantAccess: kernelRefs.tenantAccess },
+  errors: [commonErrors.conflict],
+  async handler({ params, body, db, deps, tenant, permissions, audit }) {
     const membership = await db.one<{ id: string }>('select id from memberships where user_id = $1 for update', [params.userId]);
     if (!membership) throw new NotFoundError('Member not found');
     const current = await rolesOfMembership(db, membership.id);
@@ -66,20 +69,22 @@ export const updateMember = defineRoute({
     const added = wanted.filter((role) => !current.some((held) => held.id === role.id));
     const removed = current.filter((role) => !wanted.some((kept) => kept.id === role.id));
     // Changing a role assignment either way is granting (or taking) its permissions: the actor must hold them.
-    assertMayGrant(permissions, [...added, ...removed].flatMap(await services.tenantAccess.grantsIn(tenant!.id)), 'grant or take away');
+    assertMayGrant(permissions, [...added, ...removed].flatMap(await deps.tenantAccess.grantsIn(tenant.id)), 'grant or take away');
     if (removed.some((role) => role.builtin === 'owner')) await assertOwnerRemains(db, params.userId);
     if (added.length > 0 || removed.length > 0) {
-      await setMembershipRoles(db, tenant!.id, membership.id, body.roles);
+      await setMembershipRoles(db, tenant.id, membership.id, body.roles);
       await audit({
         action: 'member.roles_changed',
         targetType: 'user',
         targetId: params.userId,
         data: { added: added.map((role) => role.name), removed: removed.map((role) => role.name) },
       });
-      await revokeTokensBeyondGrants({ db, services, tenantId: tenant!.id, audit }, [params.userId]);
-      db.afterCommit(() => services.tenantAccess.forget(tenant!.id, [params.userId]));
+      await revokeTokensBeyondGrants({ db, deps, tenantId: tenant.id, audit }, [params.userId]);
+      db.afterCommit(() => deps.tenantAccess.forget(tenant.id, [params.userId]));
     }
-    return findMember(db, params.userId);
+    const member = await findMember(db, params.userId);
+    if (!member) throw new NotFoundError('Member not found');
+    return toJson(member);
   },
 });
 
@@ -88,24 +93,25 @@ export const removeMember = defineRoute({
   path: '/members/:userId',
   summary: 'Remove a member from the tenant (their API tokens here are revoked)',
   tag: 'members',
-  access: { permission: 'core.members.manage' },
-  schema: { params: UserIdParams },
-  response: NoContent,
-  async handler({ params, db, services, tenant, permissions, audit }) {
+  permission: corePermissions['members.manage'],
+  schema: { params: UserIdParams, response: NoContent },
+  deps: { apiTokenAuth: kernelRefs.apiTokenAuth, jobs: kernelRefs.jobs, logger: kernelRefs.logger, tenantAccess: kernelRefs.tenantAccess },
+  errors: [commonErrors.conflict],
+  async handler({ params, db, deps, tenant, permissions, audit }) {
     const membership = await db.one<{ id: string }>('select id from memberships where user_id = $1 for update', [params.userId]);
     if (!membership) throw new NotFoundError('Member not found');
     const roles = await rolesOfMembership(db, membership.id);
     // Removing someone takes away all they hold: only an actor who holds as much may do it (an admin cannot remove an owner).
-    assertMayGrant(permissions, roles.flatMap(await services.tenantAccess.grantsIn(tenant!.id)), 'take away');
+    assertMayGrant(permissions, roles.flatMap(await deps.tenantAccess.grantsIn(tenant.id)), 'take away');
     if (roles.some((role) => role.builtin === 'owner')) await assertOwnerRemains(db, params.userId);
-    await revokeTokensOfMember({ db, services, tenantId: tenant!.id, audit }, params.userId);
+    await revokeTokensOfMember({ db, deps, tenantId: tenant.id, audit }, params.userId);
     await db.query('delete from memberships where id = $1', [membership.id]);
     await audit({ action: 'member.removed', targetType: 'user', targetId: params.userId, data: { roles: roles.map((role) => role.name) } });
-    await emitEvent(db, services, tenant!.id, 'core.member.removed', { userId: params.userId }, 'core');
-    db.afterCommit(() => services.tenantAccess.forget(tenant!.id, [params.userId]));
+    await emitEvent(db, deps, tenant.id, 'core.member.removed', { userId: params.userId }, 'core');
+    db.afterCommit(() => deps.tenantAccess.forget(tenant.id, [params.userId]));
     return Reply.noContent();
   },
 });
 
 /** Routes for members and their roles. */
-export const memberRoutes: CoreRoute[] = [listMembersRoute, getMember, updateMember, removeMember] as CoreRoute[];
+export const memberRoutes: CoreRoute[] = [listMembersRoute, getMember, updateMember, removeMember];

@@ -1,4 +1,4 @@
-import { BadRequestError, NotFoundError } from '@plinth/sdk';
+import { BadRequestError, NotFoundError, type TenantInfo } from '@plinth/sdk';
 import type { Cache } from '../cache/cache.js';
 import type { Database } from '../db/database.js';
 import { isUuid, runAsSystem } from '../db/scoped-db.js';
@@ -20,8 +20,20 @@ export interface Tenant {
   plan: string;
   settings: Record<string, unknown>;
   quotas: Quotas;
+  /** IANA time zone, BCP 47 locale and ISO 4217 currency, set by the owner (see tenant-locale.ts). */
+  time_zone: string;
+  locale: string;
+  currency: string;
   created_at: string;
   updated_at: string;
+}
+
+/** The columns of a {@link Tenant}, for `select` and `returning`. */
+export const tenantColumns = 'id, slug, name, status, plan, settings, quotas, time_zone, locale, currency, created_at, updated_at';
+
+/** What a plugin's handlers see of a tenant (`ctx.tenant`). */
+export function tenantInfo(tenant: Tenant): TenantInfo {
+  return { id: tenant.id, slug: tenant.slug, name: tenant.name, timeZone: tenant.time_zone, locale: tenant.locale, currency: tenant.currency };
 }
 
 export interface TenantDirectory {
@@ -35,7 +47,7 @@ export interface TenantDirectory {
   isPlatformHost(host: string): boolean;
   /** The tenant whose own host name `host` is (`<slug>.<base domain>`, or a custom domain it verified); none for the platform's. */
   ownerOfHost(host: string): Promise<Tenant | undefined>;
-  /** Drops cached copies after a change (status, quotas, domains). */
+  /** Drops cached copies after a change (name, status, quotas, time zone, locale, currency, domains). */
   forget(tenant: Pick<Tenant, 'id' | 'slug'>, domains?: string[]): Promise<void>;
 }
 
@@ -53,9 +65,9 @@ export function createTenantDirectory(
   platformHosts: readonly string[] = [],
 ): TenantDirectory {
   const load = (column: 'id' | 'slug', value: string) =>
-    runAsSystem(database, (db) =>
-      db.one<Tenant>(`select id, slug, name, status, plan, settings, quotas, created_at, updated_at from tenants where ${column} = $1`, [value]),
-    ).then((row) => (row ? { ...row, quotas: { ...defaultQuotas, ...row.quotas } } : undefined));
+    runAsSystem(database, (db) => db.one<Tenant>(`select ${tenantColumns} from tenants where ${column} = $1`, [value])).then((row) =>
+      row ? { ...row, quotas: { ...defaultQuotas, ...row.quotas } } : undefined,
+    );
   const byId = (id: string) => (isUuid(id) ? cache.getOrLoad(`tenant:id:${id}`, ttlMs, () => load('id', id)) : Promise.resolve(undefined));
   const bySlug = async (slug: string) => (slugPattern.test(slug) ? cache.getOrLoad(`tenant:slug:${slug}`, ttlMs, () => load('slug', slug)) : undefined);
   const byDomain = async (domain: string) => {

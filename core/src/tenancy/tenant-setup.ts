@@ -1,10 +1,9 @@
 import { ConflictError } from '@plinth/sdk';
 import { Type } from '@sinclair/typebox';
 import type { ScopedDb } from '../db/scoped-db.js';
-import type { KernelServices } from '../kernel.js';
-import { emitEvent } from '../events/outbox.js';
+import { emitEvent, type OutboxServices } from '../events/outbox.js';
 import { builtinRoles } from '../rbac/permissions.js';
-import type { Tenant } from './tenant-directory.js';
+import { tenantColumns, type Tenant } from './tenant-directory.js';
 
 /** Slugs that would collide with host names or routes. */
 const reservedSlugs = new Set(['www', 'api', 'admin', 'app', 'mail', 'static', 'assets', 'console', 'help', 'status', 'docs', 'plinth', 'root', 'system']);
@@ -22,11 +21,11 @@ export const NewTenant = Type.Object(
  * emits `core.tenant.created`. `db` is on the system path (the tenant does not
  * exist yet to scope to).
  */
-export async function createTenantWithOwner(db: ScopedDb, services: KernelServices, input: { name: string; slug: string }, ownerId: string): Promise<Tenant> {
+export async function createTenantWithOwner(db: ScopedDb, services: OutboxServices, input: { name: string; slug: string }, ownerId: string): Promise<Tenant> {
   if (reservedSlugs.has(input.slug)) throw new ConflictError(`The slug "${input.slug}" is reserved`, { errors: { slug: ['is reserved'] } });
   const [tenant] = await db.query<Tenant>(
     `insert into tenants (name, slug) values ($1, $2) on conflict (slug) do nothing
-     returning id, slug, name, status, plan, settings, quotas, created_at, updated_at`,
+     returning ${tenantColumns}`,
     [input.name.trim(), input.slug],
   );
   if (!tenant) throw new ConflictError(`The slug "${input.slug}" is taken`, { errors: { slug: ['is taken'] } });

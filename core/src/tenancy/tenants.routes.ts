@@ -1,13 +1,16 @@
-import { NotFoundError, UnauthenticatedError, ValidationError } from '@plinth/sdk';
+import { commonErrors, NotFoundError, ValidationError } from '@plinth/sdk';
+import { returnedRow } from '../db/rows.js';
 import { Type } from '@sinclair/typebox';
 import { runAsSystem } from '../db/scoped-db.js';
+import { corePermissions } from '../rbac/permissions.js';
+import { kernelRefs } from '../kernel-refs.js';
 import { defineRoute, Reply, type CoreRoute } from '../http/route.js';
 import { recordTenantAudit } from '../audit/audit.js';
-import { defaultQuotas, type Tenant } from './tenant-directory.js';
+import { defaultQuotas, tenantColumns, type Tenant } from './tenant-directory.js';
+import { checkDatabaseTimeZone, checkTenantLocale, TenantLocaleFields } from './tenant-locale.js';
 import { createTenantWithOwner, NewTenant } from './tenant-setup.js';
+import { retimeSchedules } from '../plugins/plugin-jobs.js';
 import { Tenant as TenantView, withStatus } from '../http/response-schemas.js';
-
-const tenantFields = 'id, slug, name, status, plan, settings, quotas, created_at, updated_at';
 
 /** Largest serialised `settings` a tenant may keep. */
 const maxSettingsBytes = 64 * 1024;
@@ -32,12 +35,12 @@ export const createTenant = defineRoute({
   path: '/tenants',
   summary: 'Create a tenant; the caller becomes its owner',
   tag: 'tenancy',
-  access: { user: true },
-  schema: { body: NewTenant },
-  response: withStatus(TenantView, 201),
-  async handler({ body, db, principal, actor, audit, services }) {
-    if (principal?.kind !== 'user') throw new UnauthenticatedError('Sign in as a user to create a tenant');
-    const tenant = await createTenantWithOwner(db, services, body, principal.userId);
+  user: true,
+  schema: { body: NewTenant, response: withStatus(TenantView, 201) },
+  deps: { jobs: kernelRefs.jobs, logger: kernelRefs.logger },
+  errors: [commonErrors.conflict],
+  async handler({ body, db, principal, actor, audit, deps }) {
+    const tenant = await createTenantWithOwner(db, deps, body, principal.userId);
     const entry = { action: 'tenant.created', targetType: 'tenant', targetId: tenant.id, data: { slug: tenant.slug, name: tenant.name } };
     await recordTenantAudit(db, actor, entry, tenant.id);
     await audit({ ...entry, tenantId: tenant.id });
@@ -50,41 +53,49 @@ export const getTenant = defineRoute({
   path: '/tenant',
   summary: 'The current tenant',
   tag: 'tenancy',
-  access: { permission: 'core.tenant.view' },
-  response: TenantView,
+  permission: corePermissions['tenant.view'],
+  schema: { response: TenantView },
+  errors: [],
   async handler({ tenant }) {
-    return publicTenant(tenant!);
+    return publicTenant(tenant);
   },
 });
 
 export const updateTenant = defineRoute({
   method: 'PATCH',
   path: '/tenant',
-  summary: 'Rename the current tenant or change its settings (top-level merge; null removes a key)',
+  summary: 'Rename the current tenant, set its time zone, locale and currency, or change its settings (top-level merge; null removes a key)',
   tag: 'tenancy',
-  access: { permission: 'core.tenant.manage' },
+  permission: corePermissions['tenant.manage'],
   schema: {
     body: Type.Object(
       {
         name: Type.Optional(Type.String({ minLength: 1, maxLength: 120, pattern: '\\S' })),
         settings: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+        ...TenantLocaleFields,
       },
       { additionalProperties: false, minProperties: 1 },
     ),
+    response: TenantView,
   },
-  response: TenantView,
-  async handler({ body, services, tenant, actor }) {
-    const { id } = tenant!;
+  deps: { database: kernelRefs.database, tenants: kernelRefs.tenants, jobs: kernelRefs.jobs, logger: kernelRefs.logger },
+  errors: [commonErrors.not_found],
+  async handler({ body, deps, tenant, actor }) {
+    const { id } = tenant;
+    const locale = checkTenantLocale(body);
     // `tenants` is a host table the tenant role cannot write: the change and its audit record commit together on the system path.
-    const updated = await runAsSystem(services.database, async (db) => {
+    const updated = await runAsSystem(deps.database, async (db) => {
       const current = await db.one<{ settings: Record<string, unknown> }>('select settings from tenants where id = $1 for update', [id]);
       if (!current) throw new NotFoundError('Tenant not found');
+      await checkDatabaseTimeZone(db, locale.time_zone);
       const settings = body.settings ? mergeSettings(current.settings, body.settings) : current.settings;
       if (Buffer.byteLength(JSON.stringify(settings)) > maxSettingsBytes)
         throw new ValidationError({ settings: [`must not exceed ${maxSettingsBytes} bytes`] });
-      const row = await db.one<Tenant>(
-        `update tenants set name = coalesce($2, name), settings = $3, updated_at = now() where id = $1 returning ${tenantFields}`,
-        [id, body.name?.trim() ?? null, settings],
+      const row = await returnedRow<Tenant>(
+        db,
+        `update tenants set name = coalesce($2, name), settings = $3, time_zone = coalesce($4, time_zone), locale = coalesce($5, locale),
+           currency = coalesce($6, currency), updated_at = now() where id = $1 returning ${tenantColumns}`,
+        [id, body.name?.trim() ?? null, settings, locale.time_zone ?? null, locale.locale ?? null, locale.currency ?? null],
       );
       await recordTenantAudit(
         db,
@@ -95,18 +106,25 @@ export const updateTenant = defineRoute({
           targetId: id,
           data: {
             fields: Object.keys(body),
-            ...(body.name ? { name: row!.name } : {}),
+            ...(body.name ? { name: row.name } : {}),
             ...(body.settings ? { settings_keys: Object.keys(body.settings) } : {}),
+            ...locale,
           },
         },
         id,
       );
-      return row!;
+      return row;
     });
-    await services.tenants.forget(updated);
+    await deps.tenants.forget(updated);
+    // Plugins' cron schedules follow the tenant's time zone. The change is committed: a failure here is logged, not answered.
+    if (locale.time_zone && locale.time_zone !== tenant.time_zone) {
+      await retimeSchedules(deps.jobs, id, locale.time_zone).catch((error: unknown) =>
+        deps.logger.warn({ err: error, tenantId: id }, 'schedules not re-timed to the new time zone'),
+      );
+    }
     return publicTenant(updated);
   },
 });
 
 /** Routes for creating tenants and the current tenant. */
-export const tenantRoutes: CoreRoute[] = [createTenant, getTenant, updateTenant] as CoreRoute[];
+export const tenantRoutes: CoreRoute[] = [createTenant, getTenant, updateTenant];

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../config/load-config.js';
-import { createKernel, type Kernel } from '../kernel.js';
+import { createKernel, type Kernel, type KernelOptions } from '../kernel.js';
 import type { CoreRoute } from '../http/route.js';
 import type { Logger } from '../logger.js';
 import { installPlugins, uninstallPlugin } from '../plugins/plugin-installer.js';
@@ -62,7 +62,12 @@ export interface TestKernelOptions {
   tenants?: readonly string[];
   /** Extra host routes (under /api/v1, behind the same request path as core's). */
   routes?: readonly CoreRoute[];
-  /** Called after the kernel is built and before it starts: add routes, register services. */
+  /**
+   * Services built by these factories instead of the kernel's (`KernelOptions.services`): a fake mailer, a clock
+   * the test moves, an HTTP client allowed to call the test's loopback server.
+   */
+  services?: KernelOptions['services'];
+  /** Called after the kernel is built and before it starts (add routes). */
   beforeStart?(kernel: Kernel): void | Promise<void>;
   /**
    * Boot on another test kernel's database instead of a fresh one (a second process, a restart,
@@ -99,6 +104,7 @@ export async function createTestKernel(options: TestKernelOptions = {}): Promise
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.plugins ? { plugins: options.plugins } : {}),
     ...(options.routes ? { routes: options.routes } : {}),
+    ...(options.services ? { services: options.services } : {}),
   });
   try {
     await options.beforeStart?.(kernel);
@@ -124,18 +130,18 @@ export async function createTestKernel(options: TestKernelOptions = {}): Promise
       });
       if (response.status !== 200) throw new Error(`enabling ${plugin} failed: ${response.status} ${JSON.stringify(response.body)}`);
     },
-    drainEvents: () => kernel.container.cradle.plugins.drainEvents(),
+    drainEvents: () => kernel.services.plugins.drainEvents(),
     drainJobs: (timeoutMs) => drainJobs(kernel, timeoutMs),
-    flushWrites: () => kernel.container.cradle.writeBehind.flush(),
+    flushWrites: () => kernel.services.writeBehind.flush(),
     async mailbox(to) {
-      const { knex } = kernel.container.cradle.database;
+      const { knex } = kernel.services.database;
       const query = knex('mail_outbox')
         .select('to', 'subject', 'text', 'html', 'headers', 'created_at')
         .orderBy([{ column: 'created_at' }, { column: 'id' }]);
       return to ? query.where('to', to) : query;
     },
     async sql<Row>(text: string, values: readonly unknown[] = []) {
-      const { database } = kernel.container.cradle;
+      const { database } = kernel.services;
       const client = await database.acquire();
       try {
         return (await client.query(text, values as unknown[])).rows as Row[];
@@ -144,7 +150,7 @@ export async function createTestKernel(options: TestKernelOptions = {}): Promise
       }
     },
     async checkMigrations(name) {
-      const { plugins, database } = kernel.container.cradle;
+      const { plugins, database } = kernel.services;
       const plugin = plugins.byName.get(name);
       if (!plugin) throw new Error(`plugin ${name} is not installed in this test kernel`);
       await uninstallPlugin(database.knex, plugin);
@@ -195,7 +201,7 @@ function requestWithHost(url: string, method: string, headers: Record<string, st
 }
 
 async function drainJobs(kernel: Kernel, timeoutMs = 15_000): Promise<void> {
-  const { knex } = kernel.container.cradle.database;
+  const { knex } = kernel.services.database;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const busy = await knex('plinth_jobs')

@@ -44,7 +44,7 @@ describe('who may use /admin', () => {
     const headers = { authorization: `Bearer ${user.accessToken}` };
     expect((await t.request('GET', '/api/v1/admin/tenants', { headers })).status).toBe(403);
     await asSystem(t, (db) => db.query('update users set is_super_admin = true where id = $1', [user.id]));
-    await t.kernel.container.cradle.identity.forget(user.id);
+    await t.kernel.services.identity.forget(user.id);
     expect((await t.request('GET', '/api/v1/admin/tenants', { headers })).status).toBe(200);
   });
 });
@@ -210,7 +210,7 @@ describe('PUT /admin/tenants/:id/quotas', () => {
     expect(first.body.data.quota_overrides).toEqual({ members: 5, api_tokens: 2 });
     const second = await t.request('PUT', tenantPath(tenantOwner.tenant!.id, '/quotas'), { headers: asAdmin(), body: { requests_per_minute: 100 } });
     expect(second.body.data.quotas).toEqual({ ...defaultQuotas, requests_per_minute: 100 });
-    const cached = await t.kernel.container.cradle.tenants.byId(tenantOwner.tenant!.id);
+    const cached = await t.kernel.services.tenants.byId(tenantOwner.tenant!.id);
     expect(cached!.quotas.requests_per_minute).toBe(100);
 
     const requestId = second.headers.get('x-request-id');

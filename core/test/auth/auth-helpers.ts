@@ -44,12 +44,12 @@ export function asSignedIn(user: Pick<TestUser, 'accessToken'>): Record<string, 
 
 /** Rows of the host audit log with `action` about `userId`. */
 export function hostAuditOf(t: TestKernel, action: string, userId: string): Promise<Record<string, unknown>[]> {
-  return runAsSystem(t.kernel.container.cradle.database, (db) =>
+  return runAsSystem(t.kernel.services.database, (db) =>
     db.query('select * from host_audit_log where action = $1 and target_id = $2 order by created_at', [action, userId]),
   );
 }
 
 /** Runs SQL on the system path of the test kernel's database. */
 export function systemQuery<Row = Record<string, unknown>>(t: TestKernel, sql: string, values: unknown[] = []): Promise<Row[]> {
-  return runAsSystem(t.kernel.container.cradle.database, (db) => db.query<Row>(sql, values));
+  return runAsSystem(t.kernel.services.database, (db) => db.query<Row>(sql, values));
 }

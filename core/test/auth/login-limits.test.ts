@@ -110,10 +110,10 @@ describe.runIf(redisUrl)('sign-in limits shared through Redis', () => {
 
   it('keeps the caches of hosts with different prefixes apart', async () => {
     const key = `probe:${randomUUID()}`;
-    await a.kernel.container.cradle.cache.set(key, 'host a', 60_000);
-    expect(await b.kernel.container.cradle.cache.get(key)).toBe('host a');
-    expect(await other.kernel.container.cradle.cache.get(key)).toBeUndefined();
-    await a.kernel.container.cradle.cache.delete(key);
+    await a.kernel.services.cache.set(key, 'host a', 60_000);
+    expect(await b.kernel.services.cache.get(key)).toBe('host a');
+    expect(await other.kernel.services.cache.get(key)).toBeUndefined();
+    await a.kernel.services.cache.delete(key);
   });
 });
 

@@ -33,7 +33,7 @@ describe('POST /auth/2fa/setup', () => {
     );
     expect(row!.totp_enabled).toBe(false);
     expect(row!.totp_pending_secret).not.toContain(secret);
-    expect(t.kernel.container.cradle.secretBox.open(row!.totp_pending_secret)).toBe(secret);
+    expect(t.kernel.services.secretBox.open(row!.totp_pending_secret)).toBe(secret);
   });
 
   it('needs a signed-in user, refuses a body with fields, and 409s once 2FA is on', async () => {
@@ -63,7 +63,7 @@ describe('POST /auth/2fa/enable', () => {
       [user.id],
     );
     expect(row!.totp_pending_secret).toBeNull();
-    expect(t.kernel.container.cradle.secretBox.open(row!.totp_secret)).toBe(secret);
+    expect(t.kernel.services.secretBox.open(row!.totp_secret)).toBe(secret);
     expect((await t.request('GET', '/api/v1/me', { headers: asSignedIn(user) })).body.data.totp_enabled).toBe(true);
     expect(await hostAuditOf(t, 'auth.2fa.enabled', user.id)).toHaveLength(1);
     expect((await post('enable', user, { otp: codeFor(secret, 1) })).status).toBe(409);

@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify, stripVTControlCharacters } from 'node:util';
 import type { Plugin } from '@plinth/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreatePluginError, runCreatePlugin, templatesDir, toolRanges } from '../../src/cli/create-plugin.js';
@@ -14,25 +16,32 @@ const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const scratch = mkdtempSync(path.join(tmpdir(), 'plinth-create-plugin-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
+// The house layout (docs/plugins/authoring.md, Conventions), exactly.
 const expectedFiles = [
   '.gitignore',
   'README.md',
+  'eslint.config.js',
   'package.json',
+  'src/contract.ts',
   'src/deps.ts',
-  'src/events.ts',
+  'src/errors.ts',
   'src/handlers/item-created.handler.ts',
   'src/index.ts',
+  'src/jobs/job-types.ts',
   'src/jobs/process-item.job.ts',
   'src/migrations/001-create-task-lists-items.ts',
   'src/permissions.ts',
   'src/plugin.ts',
   'src/routes/items.routes.ts',
+  'src/services/items.ts',
   'src/settings.ts',
+  'test/contract.test.ts',
   'test/isolation.test.ts',
   'test/items.test.ts',
   'test/migrations.test.ts',
   'test/permissions.test.ts',
   'tsconfig.json',
+  'tsconfig.test.json',
   'vitest.config.ts',
 ];
 
@@ -51,7 +60,11 @@ describe('plinth create-plugin', () => {
     expect(read('src/plugin.ts')).toContain("name: 'task-lists'");
     expect(read('src/permissions.ts')).toContain("export const taskListsPermissions = definePermissions('task-lists'");
     expect(read('src/migrations/001-create-task-lists-items.ts')).toContain("createTenantTable('task_lists_items'");
-    expect(read('src/events.ts')).toContain("'task-lists.item.created': { itemId: string; title: string }");
+    expect(read('src/contract.ts')).toContain("'task-lists.item.created': { itemId: string; title: string }");
+    expect(read('src/contract.ts')).toContain("export const taskListsItemsRef = createServiceRef<TaskListsItemsApi>('task-lists.items');");
+    expect(read('src/errors.ts')).toContain("export const taskListsErrors = defineErrors('task-lists', {");
+    expect(read('src/jobs/job-types.ts')).toContain("'task-lists.item.process': { itemId: string }");
+    expect(read('src/index.ts')).toContain("export * from './contract.js';");
     expect(read('README.md')).toMatch(/^# Task Lists$/m);
     expect(read('vitest.config.ts')).toContain("globalSetup: ['@plinth/core/testing/global-setup']");
   });
@@ -64,8 +77,8 @@ describe('plinth create-plugin', () => {
       exports: { '.': { types: './dist/index.d.ts', default: './dist/index.js' } },
       files: ['dist'],
       peerDependencies: { '@plinth/sdk': `^${version}` },
-      devDependencies: { '@plinth/core': `^${version}`, vitest: toolRanges.vitest, typescript: toolRanges.typescript },
-      scripts: { build: 'tsc -p tsconfig.json', test: 'vitest run' },
+      devDependencies: { '@plinth/core': `^${version}`, ...toolRanges },
+      scripts: { build: 'tsc -p tsconfig.json', typecheck: 'tsc -p tsconfig.test.json', lint: 'eslint .', test: 'vitest run' },
     });
   });
 
@@ -126,6 +139,7 @@ describe('plinth create-plugin', () => {
     expect(orderPlugins([plugin], version).map((loaded) => loaded.name)).toEqual(['task-lists']);
     expect(plugin.jobs.map((job) => job.name)).toEqual(['task-lists.item.process']);
     expect(plugin.eventHandlers.map((handler) => handler.event)).toEqual(['task-lists.item.created']);
+    expect(plugin.services.map((service) => service.ref.id)).toEqual(['task-lists.items']);
 
     const t = await createTestKernel({ plugins: [plugin] });
     try {
@@ -136,11 +150,49 @@ describe('plinth create-plugin', () => {
       await t.drainEvents();
       await t.drainJobs();
       const listed = await t.request('GET', '/api/v1/task-lists/items', { headers: owner.headers });
-      expect(listed.body.data).toEqual([{ id: created.body.data.id, title: 'Scaffolded', notes: '', processed: true }]);
+      expect(listed.body.data).toEqual([{ id: created.body.data.id, title: 'Scaffolded', notes: '', processed: true, archived: false }]);
       expect(listed.body.meta.pagination.total).toBe(1);
       await t.checkMigrations('task-lists');
     } finally {
       await t.close();
     }
   });
+});
+
+describe('the generated package, untouched', () => {
+  // Inside the workspace (in a folder ESLint, Prettier and the monorepo's tsconfig skip), so its tools and
+  // @plinth/* resolve from the monorepo's node_modules as they would from its own after `npm install`;
+  // @plinth/* through their package exports, i.e. their built dist, as from the registry.
+  const artifacts = path.join(repoRoot, 'core', 'test-artifacts');
+  let dir: string;
+  // The scaffold's own vitest must not think it runs inside this one.
+  const outsideVitest = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('VITEST')));
+  const npm = async (script: string) => {
+    try {
+      return await promisify(execFile)('npm', ['run', '--silent', script], { cwd: dir, env: outsideVitest, maxBuffer: 16 * 1024 * 1024 });
+    } catch (error) {
+      const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+      throw new Error(`npm run ${script} failed in the generated plugin:\n${stdout ?? ''}\n${stderr ?? ''}`, { cause: error });
+    }
+  };
+  beforeAll(async () => {
+    mkdirSync(artifacts, { recursive: true });
+    dir = runCreatePlugin('proof-kit', { cwd: mkdtempSync(path.join(artifacts, 'create-plugin-')) }, () => undefined).dir;
+    // The dist the scaffold imports must be the current sources' (`npm test` builds first; this keeps the test honest alone).
+    await promisify(execFile)(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-b', 'core'], { cwd: repoRoot });
+  }, 240_000);
+  afterAll(() => rmSync(path.dirname(dir), { recursive: true, force: true }));
+
+  it('passes its typecheck (sources and tests)', async () => {
+    await npm('typecheck');
+  }, 120_000);
+
+  it('passes its lint', async () => {
+    await npm('lint');
+  }, 120_000);
+
+  it('passes its tests', async () => {
+    const { stdout } = await npm('test');
+    expect(stripVTControlCharacters(stdout)).toMatch(/Test Files +5 passed \(5\)/);
+  }, 300_000);
 });

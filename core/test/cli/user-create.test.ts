@@ -34,7 +34,7 @@ describe('plinth user create', () => {
     expect(login.status).toBe(200);
     const me = await t.request('GET', '/api/v1/me', { headers: { authorization: `Bearer ${login.body.data.tokens.access_token}` } });
     expect(me.body.data).toMatchObject({ email: 'ops@example.test', name: 'Ops', is_super_admin: true, status: 'active' });
-    const audit = await runAsSystem(t.kernel.container.cradle.database, (db) =>
+    const audit = await runAsSystem(t.kernel.services.database, (db) =>
       db.query("select data from host_audit_log where action = 'user.created' and target_id = $1", [user.id]),
     );
     expect(audit).toEqual([{ data: { source: 'cli', is_super_admin: true } }]);
@@ -58,7 +58,7 @@ describe('plinth user create', () => {
     await expect(createUser({ email: 'x@example.test', name: '  ' })).rejects.toThrow(/^--name /);
     await expect(createUser({ email: 'y@example.test', name: 'Y', password: 'password1' })).rejects.toThrow(/^--password is too common/);
     await expect(createUser({ email: 'z@example.test', name: 'Z', password: 'short' })).rejects.toThrow(UserCommandError);
-    const rows = await runAsSystem(t.kernel.container.cradle.database, (db) =>
+    const rows = await runAsSystem(t.kernel.services.database, (db) =>
       db.query("select email from users where email in ('x@example.test', 'y@example.test', 'z@example.test')"),
     );
     expect(rows).toEqual([]);

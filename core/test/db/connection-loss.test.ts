@@ -45,8 +45,9 @@ async function terminatePooledConnections(): Promise<void> {
   });
 }
 
+/** Reads the roles in a transaction of its own (a plain read first in the unit), or as the first statement of the unit's (a locking read). */
 async function readRoles(tx: LazyTransaction, standalone: boolean) {
-  return standalone ? tx.prepared<{ name: string }>('loss-roles', 'select name from roles', []) : tx.query<{ name: string }>('select name from roles');
+  return tx.query<{ name: string }>(standalone ? 'select name from roles' : 'select name from roles for share');
 }
 
 describe('a pooled connection that died while idle', () => {
@@ -67,7 +68,7 @@ describe('a pooled connection that died while idle', () => {
 
   it('a first statement that writes is sent again too, and its row exists once: the dead connection ran nothing', async () => {
     const warm = new LazyTransaction(database, tenant);
-    await warm.query('select 1');
+    await warm.query('select 1 from roles for share');
     await warm.finish(true);
 
     await terminatePooledConnections();
@@ -80,7 +81,8 @@ describe('a pooled connection that died while idle', () => {
 
   it('a later statement of a transaction is not sent again: the transaction fails, the caller decides', async () => {
     const tx = new LazyTransaction(database, tenant);
-    await tx.query('select 1');
+    await tx.query('select 1 from roles for share');
+    expect(tx.opened).toBe(true);
     await terminatePooledConnections();
     await expect(tx.query('select name from roles')).rejects.toMatchObject({ code: '57P01' });
     await expect(tx.finish(false)).rejects.toThrow();

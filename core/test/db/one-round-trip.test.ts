@@ -3,14 +3,14 @@ import type pg from 'pg';
 import semver from 'semver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from '../../src/db/database.js';
-import { LazyTransaction, runAsSystem } from '../../src/db/scoped-db.js';
+import { LazyTransaction, runAsSystem, runInTenant } from '../../src/db/scoped-db.js';
 import { createTestDatabase, type TestDatabase } from '../../src/testing/index.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 
 /**
- * Pins what docs/adr/0004-one-round-trip-tenant-transactions.md relies on. When this file fails after an
- * upgrade of pg, knex or PostgreSQL, read the ADR, check the mechanism against the new version, then move the
- * ranges below.
+ * Pins what docs/adr/0004-one-round-trip-tenant-transactions.md and docs/adr/0005-plugin-sql-statements.md rely
+ * on. When this file fails after an upgrade of pg, knex or PostgreSQL, read the ADRs, check the mechanism against
+ * the new version, then move the ranges below.
  */
 const checkedAgainst = { pg: '>=8.23.1 <9', knex: '>=3.1.0 <4' };
 
@@ -25,10 +25,11 @@ beforeAll(async () => {
   proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
   // One connection, so every statement below travels on the one the proxy counts.
   database = createDatabase({ url: proxy.urlFor(testDb.url), poolMax: 1 });
-  tenant = await runAsSystem(
-    database,
-    async (db) => (await db.one<{ id: string }>("insert into tenants (slug, name) values ('round-trip', 'R') returning id"))!.id,
-  );
+  tenant = await runAsSystem(database, async (db) => {
+    const { id } = (await db.one<{ id: string }>("insert into tenants (slug, name) values ('round-trip', 'R') returning id"))!;
+    await db.query("insert into roles (tenant_id, name) values ($1, 'the-one-role')", [id]);
+    return id;
+  });
 });
 afterAll(async () => {
   await database.destroy();
@@ -54,35 +55,62 @@ describe('the one-round-trip tenant transaction (ADR 0004)', () => {
     }
   });
 
-  it("finds the pg client's private fields it uses: pipeline mode and a socket that corks", async () => {
+  it("finds the pg client's private fields it uses: pipeline mode, a socket that corks, the statements parsed", async () => {
     const client = await database.acquire();
     try {
       expect((client as unknown as { pipeline: unknown }).pipeline).toBe(true);
-      const stream = (client as unknown as { connection: { stream: { cork: unknown; uncork: unknown } } }).connection.stream;
-      expect(typeof stream.cork).toBe('function');
-      expect(typeof stream.uncork).toBe('function');
+      const connection = (client as unknown as { connection: { stream: { cork: unknown; uncork: unknown }; parsedStatements: unknown } }).connection;
+      expect(typeof connection.stream.cork).toBe('function');
+      expect(typeof connection.stream.uncork).toBe('function');
+      await client.query({ name: 'pinned', text: 'select 1', values: [] });
+      expect(connection.parsedStatements).toMatchObject({ pinned: 'select 1' });
+      await client.query('deallocate pinned');
+      delete (connection.parsedStatements as Record<string, string>)['pinned'];
     } finally {
       await database.release(client);
     }
   });
 
-  it('a standalone read costs one round trip: preamble, read and commit leave together', async () => {
-    await new LazyTransaction(database, tenant).prepared('warm-up', 'select 1', []); // connects
-    for (let run = 0; run < 2; run++) {
+  it.each([
+    ['query()', (tx: LazyTransaction) => tx.query(scopeRead)],
+    ['one()', async (tx: LazyTransaction) => [await tx.one(scopeRead)]],
+    ['prepared()', (tx: LazyTransaction) => tx.prepared('scope-read', scopeRead, [])],
+    [
+      'table()',
+      (tx: LazyTransaction) =>
+        tx.table('roles').select(tx.table('roles').client.raw("current_user as role, current_setting('app.tenant_id', true) as tenant")).limit(1),
+    ],
+  ])('a standalone read by %s costs one round trip: preamble, read and commit leave together', async (_name, read) => {
+    await new LazyTransaction(database, tenant).query('select 1'); // connects
+    for (let run = 0; run < 3; run++) {
       const tx = new LazyTransaction(database, tenant);
       let rows: unknown[] = [];
-      expect(await roundTripsOf(async () => (rows = await tx.prepared('scope-read', scopeRead, [])))).toBe(1);
+      expect(await roundTripsOf(async () => (rows = await read(tx)))).toBe(1);
       expect(rows).toEqual([{ role: 'plinth_app', tenant }]);
       expect(tx.opened).toBe(false);
+      expect(await roundTripsOf(() => tx.finish(true))).toBe(0);
     }
   });
 
   it('a transaction costs one round trip per statement plus the commit: the preamble rides with the first', async () => {
-    await new LazyTransaction(database, tenant).prepared('warm-up', 'select 1', []);
+    await new LazyTransaction(database, tenant).query('select 1');
     const tx = new LazyTransaction(database, tenant);
+    expect(await roundTripsOf(() => tx.query("insert into roles (name) values ('round-trip') returning id"))).toBe(1);
+    expect(tx.opened).toBe(true);
     expect(await roundTripsOf(async () => expect(await tx.query(scopeRead)).toEqual([{ role: 'plinth_app', tenant }]))).toBe(1);
-    expect(await roundTripsOf(() => tx.query('select 1'))).toBe(1);
-    expect(await roundTripsOf(() => tx.finish(true))).toBe(1);
+    expect(await roundTripsOf(() => tx.finish(false))).toBe(1);
+  });
+
+  it('a text that repeats is parsed once per connection, under a name PostgreSQL lists', async () => {
+    const text = 'select name from roles where name = $1';
+    const parses = proxy.sent('P');
+    for (let run = 0; run < 5; run++) await runInTenant(database, tenant, (db) => db.query(text, ['none']));
+    // The first sighting goes unnamed (parsed), the second names it (parsed once more), the rest parse nothing.
+    expect(proxy.sent('P') - parses).toBe(2);
+    const listed = await runInTenant(database, tenant, (db) =>
+      db.query<{ name: string }>('select name from pg_prepared_statements where statement = $1', [text]),
+    );
+    expect(listed).toEqual([{ name: expect.stringMatching(/^plinth_[0-9a-f]{40}$/) }]);
   });
 
   it('nothing sent behind a failed preamble runs', async () => {

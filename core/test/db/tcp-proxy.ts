@@ -19,6 +19,8 @@ export interface TcpProxy {
   holdReplies(): void;
   /** Round trips so far, over all connections: times a client began sending (first, or after the server spoke). */
   readonly roundTrips: number;
+  /** Messages the clients sent so far, over all connections, by protocol message type (`P` Parse, `B` Bind, `Q` simple query…). */
+  sent(type: string): number;
   close(): Promise<void>;
 }
 
@@ -30,12 +32,32 @@ interface Pair {
   serverEnded: boolean;
   /** Whether the server spoke since the client last sent: the client's next bytes begin a round trip. */
   answered: boolean;
+  /** Client bytes not yet counted as whole messages; the first message (startup) has no type byte. */
+  unread: Buffer;
+  started: boolean;
+}
+
+/** Counts the whole frontend messages in `pair.unread` by type, keeping an incomplete one for later. */
+function countMessages(pair: Pair, counts: Map<string, number>): void {
+  let at = 0;
+  for (;;) {
+    const header = pair.started ? 5 : 4;
+    if (pair.unread.length < at + header) break;
+    const length = pair.unread.readInt32BE(at + header - 4) + (pair.started ? 1 : 0);
+    if (pair.unread.length < at + length) break;
+    const type = pair.started ? String.fromCharCode(pair.unread[at]!) : 'startup';
+    counts.set(type, (counts.get(type) ?? 0) + 1);
+    pair.started = true;
+    at += length;
+  }
+  pair.unread = pair.unread.subarray(at);
 }
 
 export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
   const pairs = new Set<Pair>();
   let listener: net.Server | undefined;
   let roundTrips = 0;
+  const counts = new Map<string, number>();
 
   const releaseHeld = (pair: Pair) => {
     for (const chunk of pair.held.splice(0)) pair.client.write(chunk);
@@ -44,7 +66,7 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
 
   const accept = (client: net.Socket) => {
     const server = net.connect(targetPort, targetHost);
-    const pair: Pair = { client, server, hold: false, held: [], serverEnded: false, answered: true };
+    const pair: Pair = { client, server, hold: false, held: [], serverEnded: false, answered: true, unread: Buffer.alloc(0), started: false };
     pairs.add(pair);
     const drop = () => {
       pairs.delete(pair);
@@ -60,6 +82,8 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     client.on('data', (chunk) => {
       if (pair.answered) roundTrips++;
       pair.answered = false;
+      pair.unread = Buffer.concat([pair.unread, chunk]);
+      countMessages(pair, counts);
       if (!pair.serverEnded) server.write(chunk);
       pair.hold = false;
       releaseHeld(pair);
@@ -119,6 +143,7 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     get roundTrips() {
       return roundTrips;
     },
+    sent: (type) => counts.get(type) ?? 0,
     close: () => proxy.cut(),
   };
   return proxy;

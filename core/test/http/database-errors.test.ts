@@ -36,7 +36,8 @@ beforeAll(async () => {
         method: 'GET',
         path: '/test/db-error/:name',
         summary: 'Raises a database error in the request transaction',
-        access: { public: true },
+        errors: [],
+        public: true,
         handler: async ({ ctx, db }) => {
           const [text, values] = requestStatements[ctx.params.name as string]!;
           return Reply.ok(await db.query(text, values));
@@ -46,7 +47,7 @@ beforeAll(async () => {
     beforeStart(kernel) {
       kernel.apiRouter.get('/test/owner-error/:name', async (ctx) => {
         const [text, values] = ownerStatements[ctx.params.name!]!;
-        respond(ctx, await kernel.container.cradle.database.knex.raw(text, values as never[]));
+        respond(ctx, await kernel.services.database.knex.raw(text, values as never[]));
       });
       kernel.apiRouter.get('/test/terminated', async (ctx) => {
         // A connection the server shuts down under us (57P01, as on a restart or failover).

@@ -22,7 +22,8 @@ beforeAll(async () => {
         method: 'POST',
         path: '/test/echo',
         summary: 'Echo',
-        access: { public: true },
+        errors: [],
+        public: true,
         handler: async ({ ctx }) => Reply.created(ctx.request.body),
       }),
     ],
@@ -54,7 +55,7 @@ beforeAll(async () => {
         throw new Error('connect to postgres://admin:hunter2@db failed: select * from secrets');
       });
       router.get('/test/sql', async (ctx) => {
-        await kernel.container.cradle.database.knex.raw('select * from no_such_table_for_the_test');
+        await kernel.services.database.knex.raw('select * from no_such_table_for_the_test');
         respond(ctx, 'unreachable');
       });
     },

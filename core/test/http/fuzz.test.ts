@@ -52,7 +52,7 @@ beforeAll(async () => {
   owner = await signUp(t, { tenant: true });
   tenantId = owner.tenant!.id;
   await asSystem(t, (db) => db.query('update users set is_super_admin = true where id = $1', [owner.id]));
-  await t.kernel.container.cradle.identity.forget(owner.id);
+  await t.kernel.services.identity.forget(owner.id);
   // The tenant's id, not its slug: a fuzzed PATCH /tenant may change the slug.
   headers = { authorization: owner.headers.authorization!, 'x-tenant': tenantId };
   for (const plugin of ['payments', 'shop', 'crm', 'lms', 'bio-sites', 'integrations']) await t.enable({ headers }, plugin);

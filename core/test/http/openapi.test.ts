@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestKernel, type TestKernel } from '../../src/testing/index.js';
 
 interface Operation {
-  responses: Record<string, { description?: string; content?: Record<string, { schema?: Record<string, unknown> }> }>;
+  responses: Record<string, { description?: string; content?: Record<string, { schema?: Record<string, unknown> }>; 'x-error-codes'?: { code: string }[] }>;
+  'x-rate-limit'?: unknown;
 }
 
 let t: TestKernel;
@@ -58,5 +59,61 @@ describe('the OpenAPI document', () => {
   it('names the media type of answers outside the envelope', () => {
     expect(Object.keys(paths['/api/v1/crm/contacts/export']!.get!.responses['200']!.content!)).toEqual(['text/csv']);
     expect(Object.keys(paths['/api/v1/me']!.get!.responses['200']!.content!)).toEqual(['application/json']);
+  });
+
+  it("lists each operation's error codes by status: the error envelope with `code` as an enum, each code described", () => {
+    const codesOf = (operation: Operation) =>
+      Object.fromEntries(
+        Object.entries(operation.responses)
+          .filter(([status]) => /^[45]\d\d$/.test(status))
+          .map(([status, response]) => {
+            const [envelope, narrowed] = response.content!['application/json']!.schema!.allOf as [unknown, { properties: { code: { enum: string[] } } }];
+            expect(envelope).toEqual({ $ref: '#/components/schemas/Error' });
+            for (const code of narrowed.properties.code.enum) expect(response.description).toContain(`\`${code}\`: `);
+            expect(response['x-error-codes']!.map(({ code }) => code)).toEqual(narrowed.properties.code.enum);
+            return [status, narrowed.properties.code.enum];
+          }),
+      );
+    const checkout = paths['/api/v1/shop/store/carts/{token}/checkout']!.post!;
+    expect(codesOf(checkout)).toEqual({
+      400: ['bad_request', 'tenant_required'],
+      401: ['unauthenticated'],
+      403: ['tenant_suspended'],
+      404: ['not_found', 'plugin_not_enabled'],
+      409: ['cart_closed', 'out_of_stock'],
+      413: ['payload_too_large'],
+      415: ['unsupported_media_type'],
+      422: ['validation_failed'],
+      429: ['rate_limited'],
+      503: ['service_unavailable'],
+    });
+    expect(checkout['x-rate-limit']).toEqual({ per: 'ip', max: 30, windowSeconds: 600 });
+    expect(checkout.responses.default!.description).toContain('internal_error');
+    const search = paths['/api/v1/crm/contacts']!.get!;
+    expect(codesOf(search)).toEqual({
+      400: ['tenant_required'],
+      401: ['unauthenticated'],
+      403: ['forbidden', 'tenant_suspended'],
+      404: ['plugin_not_enabled'],
+      422: ['validation_failed'],
+      429: ['rate_limited'],
+      503: ['service_unavailable'],
+    });
+    expect(search['x-rate-limit']).toEqual({ per: 'principal', max: 300, windowSeconds: 60 });
+    expect(codesOf(paths['/api/v1/payments/refunds']!.post!)[409]).toEqual(['conflict', 'not_refundable', 'refund_exceeds_captured']);
+    expect(codesOf(paths['/api/v1/payments/refunds']!.post!)[503]).toEqual(['service_unavailable', 'provider_unavailable']);
+    // Core routes list theirs too: what the kernel derives, then the codes they declare.
+    expect(codesOf(paths['/api/v1/auth/login']!.post!)).toEqual({
+      400: ['bad_request'],
+      401: ['unauthenticated', 'otp_required', 'otp_invalid'],
+      413: ['payload_too_large'],
+      415: ['unsupported_media_type'],
+      422: ['validation_failed'],
+      429: ['rate_limited'],
+      503: ['service_unavailable'],
+    });
+    expect(codesOf(paths['/api/v1/marketplace/{plugin}/enable']!.post!)[409]).toEqual(['dependency_not_enabled']);
+    expect(codesOf(paths['/api/v1/tenant/domains/{id}/verify']!.post!)[409]).toEqual(['domain_not_verified']);
+    for (const { operation } of operations()) codesOf(operation);
   });
 });

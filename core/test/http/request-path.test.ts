@@ -1,7 +1,8 @@
 import { connect } from 'node:net';
 import { Type } from '@sinclair/typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defineRoute, type CoreRoute } from '../../src/index.js';
+import { definePermissions } from '@plinth/sdk';
+import { corePermissions, defineRoute, type CoreRoute } from '../../src/index.js';
 import type { KernelServices } from '../../src/kernel.js';
 import { routeStages } from '../../src/http/route-pipeline.js';
 import { createTestKernel, type TestKernel } from '../../src/testing/index.js';
@@ -16,7 +17,8 @@ beforeAll(async () => {
         method: 'POST',
         path: '/test/guarded',
         summary: 'A permission route with a body',
-        access: { permission: 'core.tenant.manage' },
+        errors: [],
+        permission: corePermissions['tenant.manage'],
         schema: { body: Type.Object({ note: Type.String() }) },
         handler: async ({ body }) => {
           handled += 1;
@@ -106,18 +108,14 @@ describe('stages chosen at mount', () => {
   });
 
   it("a plugin's permission route: every check, the body last", () => {
-    expect(stagesOf({ plugin: 'crm', method: 'POST', access: { permission: 'crm.contacts.manage' }, schema: { body: Body } })).toEqual([
-      'checkInput',
-      'resolveTenant',
-      'authenticate',
-      'meter',
-      'gate',
-      'authorize',
-      'readBody',
-      'validate',
-      'run',
-      'reply',
-    ]);
+    expect(
+      stagesOf({
+        plugin: 'crm',
+        method: 'POST',
+        access: { permission: definePermissions('crm', { 'contacts.manage': { description: 'x' } })['contacts.manage'] },
+        schema: { body: Body },
+      }),
+    ).toEqual(['checkInput', 'resolveTenant', 'authenticate', 'meter', 'gate', 'authorize', 'readBody', 'validate', 'run', 'reply']);
     expect(stagesOf({ access: { member: true } })).toEqual(['checkInput', 'resolveTenant', 'authenticate', 'meter', 'run', 'reply']);
   });
 
@@ -137,6 +135,20 @@ describe('stages chosen at mount', () => {
       'resolveTenant',
       'admit',
       'gate',
+      'run',
+      'reply',
+    ]);
+  });
+
+  it('a route with its own rate limit counts it after access is decided and before the body is read', () => {
+    expect(stagesOf({ plugin: 'shop', method: 'POST', access: { public: true, tenant: true }, rateLimit: { per: 'ip', max: 5, windowSeconds: 60 } })).toEqual([
+      'checkInput',
+      'resolveTenant',
+      'authenticate',
+      'meter',
+      'gate',
+      'limit',
+      'readBody',
       'run',
       'reply',
     ]);

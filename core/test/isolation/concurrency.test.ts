@@ -48,7 +48,7 @@ afterAll(() => t.close());
 
 describe('500 interleaved requests of two tenants on a 2-connection pool', () => {
   it('never cross: every answer holds its own tenant’s data and none of the other’s', async () => {
-    expect(t.kernel.container.cradle.database.poolStats().max).toBe(2);
+    expect(t.kernel.services.database.poolStats().max).toBe(2);
     expect(reads.length).toBeGreaterThanOrEqual(2);
     const requests = Array.from({ length: 500 }, (_, n) => {
       const self = parties[n % 2]!;
@@ -58,7 +58,7 @@ describe('500 interleaved requests of two tenants on a 2-connection pool', () =>
       return { self, other, read, headers };
     });
     let peakUsed = 0;
-    const sampler = setInterval(() => (peakUsed = Math.max(peakUsed, t.kernel.container.cradle.database.poolStats().used)), 1);
+    const sampler = setInterval(() => (peakUsed = Math.max(peakUsed, t.kernel.services.database.poolStats().used)), 1);
     const responses = await Promise.all(requests.map(({ read, headers }) => t.request('GET', `/api/v1${read.path}`, { headers })));
     clearInterval(sampler);
 

@@ -23,6 +23,10 @@ beforeAll(async () => {
       // The job tables of issue 15: a job's recorded effects and the outbox of jobs queued in a transaction.
       await db.query("insert into plinth_job_effects (tenant_id, key) values ($1, 'crm:campaign:1:mail:1')", [owner.tenant!.id]);
       await db.query("insert into plinth_job_outbox (tenant_id, name, data) values ($1, 'crm.campaign.send', '{}')", [owner.tenant!.id]);
+      // Issue 16: the current run of each keyed job.
+      await db.query("insert into plinth_job_keys (tenant_id, name, key, token) values ($1, 'shop.order.expire', 'order-1', gen_random_uuid())", [
+        owner.tenant!.id,
+      ]);
     }
   });
   const rows = await asSystem(t, (db) =>
@@ -37,7 +41,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const database = () => t.kernel.container.cradle.database;
+const database = () => t.kernel.services.database;
 
 /** Runs `statements` on a raw pooled connection in a transaction that is always rolled back. */
 async function onRawConnection<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -100,7 +104,7 @@ describe("tenant A's transaction", () => {
   });
 
   it("sees only A's recorded job effects and queued jobs, and cannot guess B's effect key", async () => {
-    for (const table of ['plinth_job_effects', 'plinth_job_outbox']) {
+    for (const table of ['plinth_job_effects', 'plinth_job_outbox', 'plinth_job_keys']) {
       const rows = await inA((db) => db.query<{ tenant_id: string }>(`select distinct tenant_id from ${table}`));
       expect(rows, table).toEqual([{ tenant_id: a.tenant!.id }]);
     }

@@ -3,14 +3,14 @@ import { signUp, type TestKernel, type TestUser } from '../../src/testing/index.
 
 /** Runs `fn` on the system path of the test kernel's database (sees every tenant's rows). */
 export function asSystem<T>(t: TestKernel, fn: (db: ScopedDb) => Promise<T>): Promise<T> {
-  return runAsSystem(t.kernel.container.cradle.database, fn);
+  return runAsSystem(t.kernel.services.database, fn);
 }
 
 /** Signs up a user and makes them a host administrator (effective on their next request). */
 export async function signUpSuperAdmin(t: TestKernel): Promise<TestUser> {
   const user = await signUp(t);
   await asSystem(t, (db) => db.query('update users set is_super_admin = true where id = $1', [user.id]));
-  await t.kernel.container.cradle.identity.forget(user.id);
+  await t.kernel.services.identity.forget(user.id);
   return user;
 }
 

@@ -14,7 +14,6 @@ const importRows = 10_000; // two chunks of the import job
 const kills = 3;
 const drainLimitMs = 30_000;
 
-process.env.PLINTH_INTEGRATIONS_ALLOW_LOOPBACK = 'true';
 // The plugins load from their build here too, as in the worker: the migration checksum of the TypeScript source
 // as the test runner rewrites it (`"C"` becomes `\"C\"` in crm's 004) differs from the build's, and the worker
 // would refuse the database the test kernel migrated.
@@ -31,7 +30,10 @@ beforeAll(async () => {
   receiver = await startWebhookReceiver(40);
   smtp = await startSmtpStandIn(15);
   // This process only serves the API: every job runs in the worker process.
-  t = await createTestKernel({ plugins: [await built('crm'), await built('integrations')], env: { PLINTH_ROLE: 'api', PLINTH_ENCRYPTION_KEY: encryptionKey } });
+  t = await createTestKernel({
+    plugins: [await built('crm'), await built('integrations')],
+    env: { PLINTH_ROLE: 'api', PLINTH_ENCRYPTION_KEY: encryptionKey, PLINTH_HTTP_ALLOW_LOOPBACK: 'true' },
+  });
   owner = await signUp(t, { tenant: true });
   await t.enable(owner, 'crm', { campaignBatchSize: 10 });
   await t.enable(owner, 'integrations');
@@ -52,7 +54,7 @@ const workerEnv = () => ({
   PLINTH_ENCRYPTION_KEY: encryptionKey,
   PLINTH_PLUGINS: '@plinth/plugin-crm,@plinth/plugin-integrations',
   PLINTH_SMTP_URL: smtp.url,
-  PLINTH_INTEGRATIONS_ALLOW_LOOPBACK: 'true',
+  PLINTH_HTTP_ALLOW_LOOPBACK: 'true',
 });
 
 /** Polls `check` until it is true, or fails after `timeoutMs` naming what it waited for. */

@@ -11,7 +11,7 @@ let admin: TestUser;
 beforeAll(async () => {
   t = await createTestKernel({ plugins: [notesPlugin] });
   [a, b, admin] = await Promise.all([signUp(t, { tenant: true }), signUp(t, { tenant: true }), signUp(t)]);
-  const { database, identity } = t.kernel.container.cradle;
+  const { database, identity } = t.kernel.services;
   await runAsSystem(database, (db) => db.query('update users set is_super_admin = true where id = $1', [admin.id]));
   await identity.forget(admin.id);
   await t.enable(a, 'notes');

@@ -10,7 +10,7 @@ const retried = new Promise<void>((resolve) => (resolveRetried = resolve));
 beforeAll(async () => {
   t = await createTestKernel({
     beforeStart(kernel) {
-      const { jobs } = kernel.container.cradle;
+      const { jobs } = kernel.services;
       jobs.define<{ n: number }>('test.record', async (run) => {
         seen.push({ data: run.data, attempt: run.attempt });
       });
@@ -30,12 +30,12 @@ afterAll(() => t.close());
 
 describe('jobs', () => {
   it('run an enqueued job once with its data', async () => {
-    await t.kernel.container.cradle.jobs.enqueue('test.record', { n: 1 });
+    await t.kernel.services.jobs.enqueue('test.record', { n: 1 });
     await expect.poll(() => seen.filter((entry) => (entry.data as { n: number }).n === 1).length, { timeout: 15_000, interval: 20 }).toBe(1);
   });
 
   it('retry a failing job with backoff and count the failure in /metrics', async () => {
-    await t.kernel.container.cradle.jobs.enqueue('test.flaky', { n: 2 });
+    await t.kernel.services.jobs.enqueue('test.flaky', { n: 2 });
     await retried;
     expect(seen.find((entry) => (entry.data as { n: number }).n === 2)?.attempt).toBe(2);
     const metrics = await t.request('GET', '/metrics');

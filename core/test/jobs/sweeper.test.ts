@@ -32,7 +32,7 @@ describe('the sweeper', () => {
       tenantId,
       JSON.stringify({ tenantId, payload: { label: 'outboxed', failTimes: 0 } }),
     ]);
-    await t.kernel.container.cradle.jobs.enqueue('core.events.sweep', {});
+    await t.kernel.services.jobs.enqueue('core.events.sweep', {});
     await expect.poll(entries, { timeout: 15_000, interval: 50 }).toEqual(expect.arrayContaining(['event:lost', 'job:outboxed']));
     await expect.poll(() => t.sql('select 1 from plinth_job_outbox'), { timeout: 10_000, interval: 50 }).toEqual([]);
     const [event] = await t.sql<{ dispatched: boolean }>("select dispatched_at is not null as dispatched from plinth_events where payload->>'label' = 'lost'");
@@ -48,7 +48,7 @@ describe('the sweeper', () => {
 
 describe('once', () => {
   it('does an effect once per key, though two runs race for it, and again after a failed attempt', async () => {
-    const { database } = t.kernel.container.cradle;
+    const { database } = t.kernel.services;
     const tenantId = owner.tenant!.id;
     let done = 0;
     const effect = async () => {

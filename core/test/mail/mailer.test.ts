@@ -56,7 +56,7 @@ const unsubscribe = { 'List-Unsubscribe': '<https://crm.example.com/u/abc>', 'Li
 
 describe('mailer', () => {
   it('sends extra headers over SMTP, with the host as sender', async () => {
-    const mailer = createMailer({ smtpUrl: sink.url, from: 'Plinth <noreply@example.com>', database: t.kernel.container.cradle.database });
+    const mailer = createMailer({ smtpUrl: sink.url, from: 'Plinth <noreply@example.com>', database: t.kernel.services.database });
     await mailer.send({ to: 'ada@example.com', subject: 'News', text: 'Hello', headers: unsubscribe });
     const raw = sink.messages.at(-1)!;
     expect(raw).toMatch(/^List-Unsubscribe: <https:\/\/crm\.example\.com\/u\/abc>$/m);
@@ -66,14 +66,14 @@ describe('mailer', () => {
   });
 
   it('keeps extra headers in the development outbox', async () => {
-    await t.kernel.container.cradle.mailer.send({ to: 'grace@example.com', subject: 'News', text: 'Hello', headers: unsubscribe });
+    await t.kernel.services.mailer.send({ to: 'grace@example.com', subject: 'News', text: 'Hello', headers: unsubscribe });
     expect((await t.mailbox('grace@example.com')).map((mail) => mail.headers)).toEqual([unsubscribe]);
   });
 
   it('refuses headers a sender must not set, and header injection, on either transport', async () => {
-    const smtp = createMailer({ smtpUrl: sink.url, from: 'noreply@example.com', database: t.kernel.container.cradle.database });
+    const smtp = createMailer({ smtpUrl: sink.url, from: 'noreply@example.com', database: t.kernel.services.database });
     const sent = sink.messages.length;
-    for (const mailer of [smtp, t.kernel.container.cradle.mailer]) {
+    for (const mailer of [smtp, t.kernel.services.mailer]) {
       await expect(mailer.send({ to: 'x@example.com', subject: 's', text: 't', headers: { Bcc: 'all@example.com' } })).rejects.toThrow(/Bcc may not be set/);
       await expect(mailer.send({ to: 'x@example.com', subject: 's', text: 't', headers: { 'X-Tag': 'a\r\nBcc: all@example.com' } })).rejects.toThrow(
         /line break/,

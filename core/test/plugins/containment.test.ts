@@ -22,7 +22,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const call = (method: string, path: string, body?: unknown) => t.request(method, `/api/v1${path}`, { headers: owner.headers, body });
-const asSystem = <T>(fn: Parameters<typeof runAsSystem<T>>[1]) => runAsSystem(t.kernel.container.cradle.database, fn);
+const asSystem = <T>(fn: Parameters<typeof runAsSystem<T>>[1]) => runAsSystem(t.kernel.services.database, fn);
 const failures = async (kind: string) => {
   const metrics = (await t.request('GET', '/metrics')).body as string;
   return Number(new RegExp(`plinth_plugin_failures_total\\{plugin="thrower",kind="${kind}"\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
@@ -93,6 +93,6 @@ describe('a plugin that throws everywhere', () => {
     const health = await t.request('GET', '/health');
     expect(health.status).toBe(200);
     expect(health.body.data).toEqual({ status: 'ok', checks: { db: 'up', cache: 'up', jobs: 'up', listener: 'up' } });
-    expect(t.kernel.container.cradle.database.poolStats().used).toBe(0);
+    expect(t.kernel.services.database.poolStats().used).toBe(0);
   });
 });

@@ -22,8 +22,8 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const call = (user: TestUser, method: string, path: string, body?: unknown) => t.request(method, `/api/v1${path}`, { headers: user.headers, body });
-const asSystem = <T>(fn: Parameters<typeof runAsSystem<T>>[1]) => runAsSystem(t.kernel.container.cradle.database, fn);
-const knex = () => t.kernel.container.cradle.database.knex;
+const asSystem = <T>(fn: Parameters<typeof runAsSystem<T>>[1]) => runAsSystem(t.kernel.services.database, fn);
+const knex = () => t.kernel.services.database.knex;
 const dispatchJobs = async () =>
   Number((await knex()('plinth_jobs').where({ name: 'core.events.dispatch' }).count<{ count: number }[]>('* as count'))[0]!.count);
 const entries = async (user: TestUser) => (await call(user, 'GET', '/journal/entries')).body.data as JournalEntry[];
@@ -90,7 +90,7 @@ describe('redelivery', () => {
     await asSystem((db) => db.query('update plinth_events set dispatched_at = null where id = $1', [event!.id]));
     expect(await t.drainEvents()).toMatchObject({ failed: 0 });
     await asSystem((db) => db.query('update plinth_events set dispatched_at = null where id = $1', [event!.id]));
-    await t.kernel.container.cradle.jobs.enqueue('core.events.dispatch', { tenantId: a.tenant!.id, eventId: event!.id });
+    await t.kernel.services.jobs.enqueue('core.events.dispatch', { tenantId: a.tenant!.id, eventId: event!.id });
     await t.drainJobs();
 
     expect(await tagLogOf(event!.id)).toHaveLength(1);

@@ -27,7 +27,7 @@ afterAll(() => t.close());
 
 const call = (user: TestUser, method: string, path: string, body?: unknown) => t.request(method, `/api/v1${path}`, { headers: user.headers, body });
 const noteCount = (user: TestUser) =>
-  runAsSystem(t.kernel.container.cradle.database, (db) =>
+  runAsSystem(t.kernel.services.database, (db) =>
     db.query<{ n: number }>('select count(*)::int as n from notes_notes where tenant_id = $1', [user.tenant!.id]),
   ).then((rows) => rows[0]!.n);
 const failures = async (plugin: string, kind: string) => {

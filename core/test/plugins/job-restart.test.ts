@@ -18,7 +18,7 @@ afterAll(async () => {
 });
 
 const entries = (t: TestKernel) =>
-  runAsSystem(t.kernel.container.cradle.database, (db) =>
+  runAsSystem(t.kernel.services.database, (db) =>
     db.query<{ kind: string; label: string; ctx_tenant: string }>(
       'select kind, label, ctx_tenant from journal_entries where tenant_id = $1 order by kind, label',
       [owner.tenant!.id],
@@ -28,7 +28,7 @@ const entries = (t: TestKernel) =>
 describe('a queued plugin job', () => {
   it('survives the process that queued it and runs on a worker started afterwards', async () => {
     expect((await api.request('POST', '/api/v1/journal/jobs', { headers: owner.headers, body: { label: 'survivor' } })).status).toBe(200);
-    const { knex } = api.kernel.container.cradle.database;
+    const { knex } = api.kernel.services.database;
     const queued = (await knex('plinth_jobs').where({ name: 'journal.record' }).select('last_run_at', 'data')) as { last_run_at: Date | null; data: unknown }[];
     expect(queued).toEqual([{ last_run_at: null, data: { tenantId: owner.tenant!.id, payload: { label: 'survivor', failTimes: 0 } } }]);
     expect(await entries(api)).toEqual([]);
@@ -43,10 +43,7 @@ describe('a queued plugin job', () => {
         { kind: 'job', label: 'survivor', ctx_tenant: owner.tenant!.id },
       ]);
     await worker.drainJobs();
-    const ran = (await worker.kernel.container.cradle.database
-      .knex('plinth_jobs')
-      .where({ name: 'journal.record' })
-      .select('last_finished_at', 'fail_count')) as {
+    const ran = (await worker.kernel.services.database.knex('plinth_jobs').where({ name: 'journal.record' }).select('last_finished_at', 'fail_count')) as {
       last_finished_at: Date | null;
       fail_count: number | null;
     }[];

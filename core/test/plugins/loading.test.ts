@@ -215,6 +215,6 @@ describe('createKernel', () => {
   it('boots with dependencies listed after their dependents', async () => {
     const t = await createTestKernel({ plugins: [tagsPlugin, notesPlugin, demo({ deps: { db: coreServices.db } })] });
     closers.push(() => t.close());
-    expect(t.kernel.container.cradle.plugins.plugins.map((plugin) => plugin.name)).toEqual(['notes', 'tags', 'demo']);
+    expect(t.kernel.services.plugins.plugins.map((plugin) => plugin.name)).toEqual(['notes', 'tags', 'demo']);
   });
 });

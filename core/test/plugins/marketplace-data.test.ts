@@ -23,7 +23,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const call = (user: TestUser, method: string, path: string, body?: unknown) => t.request(method, `/api/v1${path}`, { headers: user.headers, body });
-const asSystem = <T>(fn: Parameters<typeof runAsSystem<T>>[1]) => runAsSystem(t.kernel.container.cradle.database, fn);
+const asSystem = <T>(fn: Parameters<typeof runAsSystem<T>>[1]) => runAsSystem(t.kernel.services.database, fn);
 const count = (table: string, tenantId: string) =>
   asSystem((db) => db.query(`select 1 from ${table} where tenant_id = $1`, [tenantId]).then((rows) => rows.length));
 

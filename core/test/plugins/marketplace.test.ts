@@ -23,7 +23,7 @@ const enabledIn = async (user: TestUser) => {
   return Object.fromEntries((response.body.data as { name: string; enabled: boolean }[]).map((plugin) => [plugin.name, plugin.enabled]));
 };
 const stored = (tenantId: string) =>
-  runAsSystem(t.kernel.container.cradle.database, (db) =>
+  runAsSystem(t.kernel.services.database, (db) =>
     db.query<{ plugin: string; enabled: boolean; settings: unknown }>(
       'select plugin, enabled, settings from tenant_plugins where tenant_id = $1 order by plugin',
       [tenantId],
@@ -113,7 +113,7 @@ describe('enabling', () => {
       { plugin: 'notes', enabled: true, settings: { maxTitle: 100 } },
       { plugin: 'tags', enabled: true, settings: { prefix: '#' } },
     ]);
-    const audit = await runAsSystem(t.kernel.container.cradle.database, (db) =>
+    const audit = await runAsSystem(t.kernel.services.database, (db) =>
       db.query<{ target_id: string }>("select target_id from audit_log where tenant_id = $1 and action = 'plugin.enabled' order by created_at, target_id", [
         owner.tenant!.id,
       ]),
@@ -245,7 +245,7 @@ describe('disabling', () => {
 
   it('is idempotent for a plugin that is already off, without a second event', async () => {
     const count = () =>
-      runAsSystem(t.kernel.container.cradle.database, (db) =>
+      runAsSystem(t.kernel.services.database, (db) =>
         db.query("select 1 from plinth_events where tenant_id = $1 and name = 'core.plugin.disabled'", [owner.tenant!.id]).then((rows) => rows.length),
       );
     const before = await count();

@@ -51,17 +51,13 @@ describe('upgrades and refusals on the next start', () => {
     const upgraded: Plugin = { ...notesPlugin, version: '1.3.0', migrations: [createNotes, added] };
     const second = await createTestKernel({ database: first.database, plugins: [upgraded] });
     try {
-      const rows = (await second.kernel.container.cradle.database
-        .knex('plinth_migrations')
-        .where({ scope: 'notes' })
-        .orderBy('name')
-        .select('name', 'batch')) as {
+      const rows = (await second.kernel.services.database.knex('plinth_migrations').where({ scope: 'notes' }).orderBy('name').select('name', 'batch')) as {
         name: string;
         batch: number;
       }[];
       expect(rows.map((row) => row.name)).toEqual(['001-create-notes', '002-add-pinned']);
       expect(rows[1]!.batch).toBeGreaterThan(rows[0]!.batch);
-      expect((await second.kernel.container.cradle.database.knex('plinth_plugins').where({ name: 'notes' }).first('version')).version).toBe('1.3.0');
+      expect((await second.kernel.services.database.knex('plinth_plugins').where({ name: 'notes' }).first('version')).version).toBe('1.3.0');
     } finally {
       await second.close();
     }

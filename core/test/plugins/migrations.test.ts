@@ -33,7 +33,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const knex = () => t.kernel.container.cradle.database.knex;
+const knex = () => t.kernel.services.database.knex;
 const tableExists = async (name: string) => (await knex().raw('select to_regclass(?) as found', [name])).rows[0].found !== null;
 const ledger = async (scope: string) =>
   (await knex()('plinth_migrations').where({ scope }).orderBy('name').select('name', 'checksum', 'batch', 'applied_at')) as {
@@ -123,7 +123,7 @@ describe('tables a plugin may not leave behind', () => {
     });
     const a = await signUp(t, { tenant: true });
     const b = await signUp(t, { tenant: true });
-    const { database } = t.kernel.container.cradle;
+    const { database } = t.kernel.services;
     await runInTenant(database, a.tenant!.id, (db) => db.query("insert into registry_slugs (slug) values ('shared')"));
     const seen = await runInTenant(database, b.tenant!.id, (db) => db.query('select slug from registry_slugs'));
     expect(seen).toEqual([{ slug: 'shared' }]);
@@ -150,7 +150,7 @@ describe('the kit’s migration check and uninstall', () => {
     expect(await knex()('plinth_global_tables').where({ plugin: 'registry' }).first()).toBeUndefined();
     expect(await installedVersion('registry')).toBeUndefined();
     expect(await ledger('registry')).toEqual([]);
-    const rows = await runAsSystem(t.kernel.container.cradle.database, (db) => db.query("select 1 from tenant_plugins where plugin = 'registry'"));
+    const rows = await runAsSystem(t.kernel.services.database, (db) => db.query("select 1 from tenant_plugins where plugin = 'registry'"));
     expect(rows).toEqual([]);
   });
 });

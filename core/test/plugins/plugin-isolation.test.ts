@@ -42,7 +42,7 @@ function call(user: TestUser | { headers: Record<string, string> }, method: stri
   return t.request(method, `/api/v1${path}`, { headers: user.headers, body });
 }
 function asSystem<T>(fn: Parameters<typeof runAsSystem<T>>[1]) {
-  return runAsSystem(t.kernel.container.cradle.database, fn);
+  return runAsSystem(t.kernel.services.database, fn);
 }
 
 describe("tenant B and tenant A's notes", () => {
@@ -119,7 +119,7 @@ describe("tenant A's events and jobs", () => {
 
   it("cannot reach B's rows even when a job of A names one of B's records", async () => {
     await asSystem((db) => db.query('update notes_notes set archived = false where id = $1', [bNote]));
-    await t.kernel.container.cradle.jobs.enqueue('notes.note.archive', { tenantId: a.tenant!.id, payload: { noteId: bNote } });
+    await t.kernel.services.jobs.enqueue('notes.note.archive', { tenantId: a.tenant!.id, payload: { noteId: bNote } });
     await t.drainJobs();
     const [row] = await asSystem((db) => db.query<{ archived: boolean }>('select archived from notes_notes where id = $1', [bNote]));
     expect(row!.archived).toBe(false);
@@ -132,7 +132,7 @@ describe("tenant A's events and jobs", () => {
     await asSystem((db) => db.query('delete from plinth_event_deliveries where event_id = $1', [event!.id]));
     await asSystem((db) => db.query('update plinth_events set dispatched_at = null where id = $1', [event!.id]));
     const before = await asSystem((db) => db.query('select 1 from journal_entries where tenant_id = $1', [b.tenant!.id]));
-    await t.kernel.container.cradle.jobs.enqueue('core.events.dispatch', { tenantId: b.tenant!.id, eventId: event!.id });
+    await t.kernel.services.jobs.enqueue('core.events.dispatch', { tenantId: b.tenant!.id, eventId: event!.id });
     await t.drainJobs();
     expect(await asSystem((db) => db.query('select 1 from journal_entries where tenant_id = $1', [b.tenant!.id]))).toHaveLength(before.length);
     expect(await asSystem((db) => db.query('select 1 from plinth_event_deliveries where event_id = $1', [event!.id]))).toEqual([]);

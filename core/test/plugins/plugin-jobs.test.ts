@@ -19,10 +19,10 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const call = (user: TestUser, method: string, path: string, body?: unknown) => t.request(method, `/api/v1${path}`, { headers: user.headers, body });
-const knex = () => t.kernel.container.cradle.database.knex;
+const knex = () => t.kernel.services.database.knex;
 /** The tenant's job entries, read on the system path (works while the plugin is disabled). */
 const jobEntries = (user: TestUser, label?: string) =>
-  runAsSystem(t.kernel.container.cradle.database, (db) =>
+  runAsSystem(t.kernel.services.database, (db) =>
     db.query<JournalEntry>(
       "select kind, label, ctx_tenant, db_tenant, attempt, event_id from journal_entries where tenant_id = $1 and kind = 'job' and ($2::text is null or label = $2) order by created_at",
       [user.tenant!.id, label ?? null],

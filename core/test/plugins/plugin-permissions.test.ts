@@ -24,7 +24,7 @@ describe("built-in roles and a plugin's default grants", () => {
     const refused = await call(member, 'POST', '/notes/notes', { title: 'early' });
     expect(refused.status).toBe(404);
     expect(refused.body.code).toBe('plugin_not_enabled');
-    const access = await t.kernel.container.cradle.tenantAccess.of(owner.tenant!.id, member.id);
+    const access = await t.kernel.services.tenantAccess.of(owner.tenant!.id, member.id);
     expect(access!.permissions.filter((permission) => permission.startsWith('notes.'))).toEqual([]);
   });
 
@@ -32,7 +32,7 @@ describe("built-in roles and a plugin's default grants", () => {
     await t.enable(owner, 'notes');
     const created = await call(member, 'POST', '/notes/notes', { title: 'by a member' });
     expect(created.status).toBe(201);
-    const access = await t.kernel.container.cradle.tenantAccess.of(owner.tenant!.id, member.id);
+    const access = await t.kernel.services.tenantAccess.of(owner.tenant!.id, member.id);
     expect(access!.permissions).toEqual(expect.arrayContaining(['notes.notes.view', 'notes.notes.manage']));
   });
 
@@ -51,17 +51,17 @@ describe("built-in roles and a plugin's default grants", () => {
     expect((await call(viewer, 'GET', '/tags/stats')).status).toBe(403);
     expect((await call(owner, 'POST', '/marketplace/tags/disable')).status).toBe(200);
     expect((await call(member, 'GET', '/tags/stats')).body.code).toBe('plugin_not_enabled');
-    const access = await t.kernel.container.cradle.tenantAccess.of(owner.tenant!.id, member.id);
+    const access = await t.kernel.services.tenantAccess.of(owner.tenant!.id, member.id);
     expect(access!.permissions).not.toContain('tags.stats.view');
     expect(access!.permissions).toContain('notes.notes.manage');
   });
 
   it("does not grant another tenant's members anything", async () => {
     const stranger = await signUp(t, { tenant: true });
-    const access = await t.kernel.container.cradle.tenantAccess.of(stranger.tenant!.id, stranger.id);
+    const access = await t.kernel.services.tenantAccess.of(stranger.tenant!.id, stranger.id);
     expect(access!.permissions).toEqual(['*']);
     const strangerMember = await signUpMember(t, stranger.tenant!, ['member']);
-    const memberAccess = await t.kernel.container.cradle.tenantAccess.of(stranger.tenant!.id, strangerMember.id);
+    const memberAccess = await t.kernel.services.tenantAccess.of(stranger.tenant!.id, strangerMember.id);
     expect(memberAccess!.permissions.filter((permission) => !permission.startsWith('core.'))).toEqual([]);
   });
 });

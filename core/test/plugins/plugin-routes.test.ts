@@ -75,7 +75,7 @@ describe('the request path in front of plugin routes', () => {
 
   it('answers 403 to a member whose roles lack the permission', async () => {
     const limited = await signUpMember(t, owner.tenant!, []);
-    await runAsSystem(t.kernel.container.cradle.database, async (db) => {
+    await runAsSystem(t.kernel.services.database, async (db) => {
       const [role] = await db.query<{ id: string }>(
         "insert into roles (tenant_id, name, permissions) values ($1, 'tenant viewers', '{core.tenant.view}') returning id",
         [owner.tenant!.id],
@@ -85,7 +85,7 @@ describe('the request path in front of plugin routes', () => {
         [owner.tenant!.id, role!.id, limited.id],
       );
     });
-    await t.kernel.container.cradle.tenantAccess.forget(owner.tenant!.id, [limited.id]);
+    await t.kernel.services.tenantAccess.forget(owner.tenant!.id, [limited.id]);
     const response = await call(limited, 'GET', '/notes/notes');
     expect(response.status).toBe(403);
     expect(response.body.message).toContain('notes.notes.view');
@@ -94,8 +94,8 @@ describe('the request path in front of plugin routes', () => {
   it('answers 403 tenant_suspended in a suspended tenant', async () => {
     const suspended = await signUp(t, { tenant: true });
     await t.enable(suspended, 'notes');
-    await runAsSystem(t.kernel.container.cradle.database, (db) => db.query("update tenants set status = 'suspended' where id = $1", [suspended.tenant!.id]));
-    await t.kernel.container.cradle.tenants.forget(suspended.tenant!);
+    await runAsSystem(t.kernel.services.database, (db) => db.query("update tenants set status = 'suspended' where id = $1", [suspended.tenant!.id]));
+    await t.kernel.services.tenants.forget(suspended.tenant!);
     const response = await call(suspended, 'GET', '/notes/notes');
     expect(response.status).toBe(403);
     expect(response.body.code).toBe('tenant_suspended');

@@ -87,7 +87,7 @@ describe('root routes', () => {
     ]);
     expect((await onHost('own.example.org')).status).toBe(404); // verified by another tenant than the page's
     await t.sql('update tenant_domains set tenant_id = $1 where domain = $2', [a.tenant!.id, 'own.example.org']);
-    await t.kernel.container.cradle.tenants.forget({ id: b.tenant!.id, slug: b.tenant!.slug }, ['own.example.org']);
+    await t.kernel.services.tenants.forget({ id: b.tenant!.id, slug: b.tenant!.slug }, ['own.example.org']);
     expect((await onHost('own.example.org')).text).toBe('<p>On its own domain</p>');
     expect((await onHost('OWN.example.org:8080')).text).toBe('<p>On its own domain</p>');
     // A domain a tenant verified (for anything) shows none of another tenant's pages.

@@ -85,7 +85,7 @@ describe('POST /api-tokens', () => {
   it('answers 409 at the api_tokens quota, counting only active tokens', async () => {
     const owner = await signUp(t, { tenant: true });
     await systemRows(t, 'update tenants set quotas = $2 where id = $1', [owner.tenant!.id, { api_tokens: 2 }]);
-    await t.kernel.container.cradle.tenants.forget(owner.tenant!);
+    await t.kernel.services.tenants.forget(owner.tenant!);
     const first = await createToken(t, owner, ['core.members.view']);
     const expired = await createToken(t, owner, ['core.members.view']);
     const over = await t.request('POST', '/api/v1/api-tokens', { headers: owner.headers, body: { name: 'third', permissions: ['core.members.view'] } });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { corePermissions } from '../../src/rbac/permissions.js';
+import { corePermissionList } from '../../src/rbac/permissions.js';
 import { createTestKernel, signUp, type TestKernel, type TestUser } from '../../src/testing/index.js';
 import { addMember, auditActions, createToken, invite, roleId, systemRows, withToken } from '../tenancy/tenant-admin-helpers.js';
 
@@ -32,7 +32,7 @@ describe('GET /roles and /permissions', () => {
     const roles = response.body.data;
     expect(roles.map((role: { name: string }) => role.name)).toEqual(['owner', 'admin', 'member', 'viewer', 'Auditor']);
     expect(roles[0]).toMatchObject({ builtin: true, permissions: ['*'], member_count: 1 });
-    const defaults = (role: string) => corePermissions.filter((p) => p.grantTo.includes(role as 'admin')).map((p) => p.name);
+    const defaults = (role: string) => corePermissionList.filter((p) => p.grantTo.includes(role as 'admin')).map((p) => p.name);
     expect(roles[1].permissions).toEqual(defaults('admin'));
     expect(roles[3]).toMatchObject({ builtin: true, member_count: 1, permissions: defaults('viewer') });
     expect(roles[3].permissions).toContain('core.members.view');
@@ -43,7 +43,7 @@ describe('GET /roles and /permissions', () => {
     const owner = await signUp(t, { tenant: true });
     const response = await t.request('GET', '/api/v1/permissions', { headers: owner.headers });
     expect(response.status).toBe(200);
-    expect(response.body.data).toEqual(corePermissions.map((p) => ({ name: p.name, description: p.description, grant_to: p.grantTo })));
+    expect(response.body.data).toEqual(corePermissionList.map((p) => ({ name: p.name, description: p.description, grant_to: p.grantTo })));
   });
 
   it('needs core.roles.view (members have it, viewers do not), and a token', async () => {

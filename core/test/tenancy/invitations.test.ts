@@ -14,7 +14,7 @@ const email = () => `invitee-${randomUUID()}@example.test`;
 
 async function setQuota(owner: TestUser, quotas: Record<string, number>): Promise<void> {
   await systemRows(t, 'update tenants set quotas = $2 where id = $1', [owner.tenant!.id, quotas]);
-  await t.kernel.container.cradle.tenants.forget(owner.tenant!);
+  await t.kernel.services.tenants.forget(owner.tenant!);
 }
 
 describe('POST /invitations', () => {

@@ -99,7 +99,7 @@ describe('tenant resolution', () => {
   it('drops a released custom domain on the next request', async () => {
     const created = await t.request('POST', '/api/v1/tenant/domains', { headers: globex.headers, body: { domain: 'brief.globex.example' } });
     await asSystem(t, (db) => db.query('update tenant_domains set verified = true where id = $1', [created.body.data.id]));
-    await t.kernel.container.cradle.tenants.forget(globex.tenant!, ['brief.globex.example']);
+    await t.kernel.services.tenants.forget(globex.tenant!, ['brief.globex.example']);
     expect((await withHost('brief.globex.example', '/api/v1/tenant/domains', auth(globex))).status).toBe(200);
     expect((await t.request('DELETE', `/api/v1/tenant/domains/${created.body.data.id}`, { headers: globex.headers })).status).toBe(204);
     const released = await withHost('brief.globex.example', '/api/v1/tenant/domains', auth(globex));

@@ -3,7 +3,7 @@ import { signUp, type TestKernel, type TestUser } from '../../src/testing/index.
 
 /** Rows of a query on the system path (sees every tenant). */
 export function systemRows<Row = Record<string, unknown>>(t: TestKernel, sql: string, params: unknown[] = []): Promise<Row[]> {
-  return runAsSystem(t.kernel.container.cradle.database, (db) => db.query<Row>(sql, params));
+  return runAsSystem(t.kernel.services.database, (db) => db.query<Row>(sql, params));
 }
 
 /** Actions in a tenant's audit log, oldest first. */

@@ -1,5 +1,3 @@
-// The host loads the default export; other plugins may import the named ones (and the event types).
+// The host loads the default export; other plugins import the contract (event types, permissions, settings).
 export { default } from './plugin.js';
-export { helloPermissions } from './permissions.js';
-export { HelloSettings } from './settings.js';
-export type { HelloEvents } from './events.js';
+export * from './contract.js';

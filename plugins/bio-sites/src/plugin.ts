@@ -1,6 +1,6 @@
 import { definePlugin } from '@plinth/sdk';
 import { deps } from './deps.js';
-import './events.js';
+import './jobs/job-types.js';
 import { rollupJob, scheduleRollup } from './jobs/rollup.job.js';
 import { createBioSites } from './migrations/001-create-bio-sites.js';
 import { createBioSitesAnalytics } from './migrations/002-create-bio-sites-analytics.js';

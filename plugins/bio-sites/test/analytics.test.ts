@@ -6,7 +6,8 @@ import { addBlock, crawler, createSite, desktop, phone, rollUp, visit } from './
 let t: TestKernel;
 let owner: TestUser;
 beforeAll(async () => {
-  t = await createTestKernel({ plugins: [plugin] });
+  // Clicks come from many visitors: their addresses in X-Forwarded-For, as behind the host's proxy (each IP has a click limit).
+  t = await createTestKernel({ plugins: [plugin], env: { PLINTH_TRUST_PROXY: 'true' } });
   owner = await signUp(t, { tenant: true });
   await t.enable(owner, 'bio-sites');
 });
@@ -116,7 +117,9 @@ describe('visit and click analytics', () => {
     const site = await createSite(t, owner, { slug: 'busy-site', status: 'published' });
     const link = await addBlock(t, owner, site.id, { type: 'link', data: { title: 'Drop', url: 'https://drop.example' } });
     const clicks = Array.from({ length: 1000 }, (_, index) =>
-      visit(t, `/b/busy-site/l/${link.id}`, { headers: { 'user-agent': `${phone} visitor/${index}` } }).then((response) => response.status),
+      visit(t, `/b/busy-site/l/${link.id}`, {
+        headers: { 'user-agent': `${phone} visitor/${index}`, 'x-forwarded-for': `203.0.${Math.floor(index / 250)}.${index % 250}` },
+      }).then((response) => response.status),
     );
     const bots = Array.from({ length: 50 }, () =>
       visit(t, `/b/busy-site/l/${link.id}`, { headers: { 'user-agent': crawler } }).then((response) => response.status),

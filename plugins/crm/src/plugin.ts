@@ -1,7 +1,7 @@
 import { definePlugin } from '@plinth/sdk';
 import { crmContactsRef } from './contract.js';
 import { deps } from './deps.js';
-import './events.js';
+import './jobs/job-types.js';
 import { upsertHandlers } from './handlers/upsert-handlers.js';
 import { importContactsJob } from './jobs/import-contacts.job.js';
 import { sendCampaignJob } from './jobs/send-campaign.job.js';

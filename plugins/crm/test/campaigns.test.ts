@@ -100,7 +100,7 @@ describe('campaigns', () => {
     await importContacts(999, 'news');
     const id = await campaignTo('news', 'Big send');
 
-    const mailer = t.kernel.container.cradle.mailer;
+    const mailer = t.kernel.services.mailer;
     const send = mailer.send.bind(mailer);
     let calls = 0;
     mailer.send = async (message) => {
@@ -113,7 +113,7 @@ describe('campaigns', () => {
       expect(started.body.data).toMatchObject({ status: 'sending', stats: { recipients: 1000, queued: 1000 } });
       expect((await call('POST', `/campaigns/${id}/send`)).status).toBe(409);
       // A restarted worker runs the job again while the first run is mid-way: batches are never claimed twice.
-      const { jobs } = t.kernel.container.cradle;
+      const { jobs } = t.kernel.services;
       for (let run = 0; run < 2; run++) await jobs.enqueue('crm.campaign.send', { tenantId: owner.tenant!.id, payload: { campaignId: id } });
       expect((await call('PATCH', `/campaigns/${id}`, { name: 'late' })).status).toBe(409);
       const done = await sentCampaign(id);

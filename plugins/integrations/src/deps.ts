@@ -11,6 +11,8 @@ export const deps = {
   mailer: coreServices.mailer,
   secrets: coreServices.secrets,
   members: coreServices.members,
+  clock: coreServices.clock,
+  http: coreServices.http,
   shopSync: optional(shopSyncRef),
 };
 

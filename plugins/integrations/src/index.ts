@@ -1,5 +1,4 @@
 // The host loads the default export; other plugins import the contract (service refs and event types).
 export { default, createIntegrationsPlugin } from './plugin.js';
 export type { IntegrationsOptions } from './options.js';
-export type { Clock } from './clock.js';
 export * from './contract.js';

@@ -1,5 +1,5 @@
 import { definePlugin, type Plugin } from '@plinth/sdk';
-import './job-types.js';
+import './jobs/job-types.js';
 import { deps } from './deps.js';
 import { deliverWebhookJob } from './jobs/deliver-webhook.job.js';
 import { createWebhooks } from './migrations/001-create-webhooks.js';
@@ -23,7 +23,7 @@ import { IntegrationsSettings } from './settings.js';
 import { fanOutEvent } from './webhooks/fan-out.js';
 
 /**
- * Integrations, built with host-level options (a clock, loopback delivery, the Twilio base URL). The default
+ * Integrations, built with host-level options (loopback stores, the delivery timeout, the Twilio base URL). The default
  * export is this with the defaults (read from the environment).
  */
 export function createIntegrationsPlugin(options: IntegrationsOptions = {}): Plugin {
@@ -48,7 +48,7 @@ export function createIntegrationsPlugin(options: IntegrationsOptions = {}): Plu
       { label: 'WooCommerce', icon: '🛒', path: '/woocommerce/connections', permission: integrationsPermissions['webhooks.view'] },
     ],
     routes: (builders) => [
-      ...webhookRoutes(builders, runtime),
+      ...webhookRoutes(builders),
       ...deliveryRoutes(builders),
       ...channelRoutes(builders),
       ...templateRoutes(builders),
@@ -56,11 +56,11 @@ export function createIntegrationsPlugin(options: IntegrationsOptions = {}): Plu
       ...sendRoutes(builders),
       ...inboxRoutes(builders),
       ...inboundRoutes(builders),
-      ...wooCommerceRoutes(builders, runtime),
+      ...wooCommerceRoutes(builders),
     ],
-    jobs: (builders) => [deliverWebhookJob(builders, runtime), sendNotificationJob(builders, runtime), reconcileWooCommerceJob(builders, runtime)],
+    jobs: (builders) => [deliverWebhookJob(builders, runtime), sendNotificationJob(builders, runtime), reconcileWooCommerceJob(builders)],
     events: ({ onAny }) => [
-      onAny(async ({ event, deps }) => fanOutEvent(deps, runtime, event), { id: 'webhooks.fan-out' }),
+      onAny(async ({ event, deps }) => fanOutEvent(deps, event), { id: 'webhooks.fan-out' }),
       onAny(async ({ event, deps, ctx }) => applyRules(deps, event, ctx.tenant), { id: 'notifications.rules' }),
     ],
   });

@@ -16,7 +16,7 @@ const FAKE = '00000000-0000-4000-8000-000000000000';
 
 beforeAll(async () => {
   receiver = await startReceiver();
-  t = await createTestKernel({ plugins: [fakeShopPlugin, createIntegrationsPlugin({ allowLoopback: true }), probePlugin] });
+  t = await createTestKernel({ plugins: [fakeShopPlugin, createIntegrationsPlugin(), probePlugin], env: { PLINTH_HTTP_ALLOW_LOOPBACK: 'true' } });
   [a, b] = await Promise.all([signUp(t, { tenant: true }), signUp(t, { tenant: true })]);
   for (const owner of [a, b]) for (const plugin of ['shop', 'integrations', 'probe']) await t.enable(owner, plugin);
   memberOfA = await addMember(t, a, ['member']);

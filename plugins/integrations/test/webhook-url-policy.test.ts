@@ -1,11 +1,10 @@
 import { createTestKernel, signUp, type TestKernel, type TestUser } from '@plinth/core/testing';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIntegrationsPlugin } from '../src/plugin.js';
-import { destinationProblems, type Resolve } from '../src/webhooks/destination-policy.js';
 
 // Registration refuses the destinations delivery would refuse (issue 15): a webhook or store URL pointing at
 // this machine, a private network or a cloud metadata service is a 422 naming the field, in whatever notation.
-delete process.env.PLINTH_INTEGRATIONS_ALLOW_LOOPBACK;
+// The checks themselves are the kernel's (`coreServices.http`, core/test/net/http-client.test.ts).
 
 /** Every form the issue lists, with the reason the answer gives. */
 const refused: [string, RegExp][] = [
@@ -28,39 +27,6 @@ const refused: [string, RegExp][] = [
   ['http://instance-data/latest/', /has no domain/],
 ];
 
-const noDns: Resolve = () => Promise.reject(new Error('ENOTFOUND'));
-
-describe('destinationProblems', () => {
-  it.each(refused)('refuses %s', async (url, reason) => {
-    const problems = await destinationProblems(url, false, noDns);
-    expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(reason);
-  });
-
-  it('refuses a name that resolves to a private address, and says which', async () => {
-    const problems = await destinationProblems('https://hooks.example.com/x', false, async () => ['93.184.215.14', '10.1.2.3']);
-    expect(problems).toEqual(['must not point to a private address (hooks.example.com resolves to 10.1.2.3)']);
-  });
-
-  it('accepts a public name, and one that does not resolve yet (delivery checks it again)', async () => {
-    expect(await destinationProblems('https://hooks.example.com/x', false, async () => ['93.184.215.14'])).toEqual([]);
-    expect(await destinationProblems('https://not-yet.example.com/x', false, noDns)).toEqual([]);
-  });
-
-  it('allows loopback, by address or name, only when the host allows it, and nothing else', async () => {
-    expect(await destinationProblems('http://127.0.0.1:4000/hook', true, noDns)).toEqual([]);
-    expect(await destinationProblems('http://localhost:4000/hook', true, noDns)).toEqual([]);
-    expect(await destinationProblems('http://[::ffff:127.0.0.1]/hook', true, noDns)).toEqual([]);
-    expect(await destinationProblems('http://10.0.0.1/hook', true, noDns)).toHaveLength(1);
-    expect(await destinationProblems('http://169.254.169.254/', true, noDns)).toHaveLength(1);
-  });
-
-  it('still reports the form first', async () => {
-    expect(await destinationProblems('ftp://127.0.0.1/', false, noDns)).toEqual(['must use http or https']);
-    expect(await destinationProblems('not a url', false, noDns)).toEqual(['must be an absolute http(s) URL']);
-  });
-});
-
 let t: TestKernel;
 let owner: TestUser;
 let endpointId: string;
@@ -78,9 +44,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await t?.close();
-});
-afterEach(() => {
-  delete process.env.PLINTH_INTEGRATIONS_ALLOW_LOOPBACK;
 });
 
 const api = (method: string, path: string, body?: unknown) => t.request(method, `/api/v1/integrations${path}`, { headers: owner.headers, body });
@@ -111,12 +74,19 @@ describe('registering an outbound URL', () => {
     expect((await api('GET', `/woocommerce/connections/${connectionId}`)).body.data.store_url).toBe('https://store.example.com');
   });
 
-  it('accepts loopback when PLINTH_INTEGRATIONS_ALLOW_LOOPBACK is true (development), and still no private address', async () => {
-    process.env.PLINTH_INTEGRATIONS_ALLOW_LOOPBACK = 'true';
-    expect((await api('POST', '/webhooks', { url: 'http://127.0.0.1:4000/hook', events: ['*'] })).status).toBe(201);
-    expect((await api('PATCH', `/woocommerce/connections/${connectionId}`, { store_url: 'http://localhost:8080' })).status).toBe(200);
-    const metadata = await api('POST', '/webhooks', { url: 'http://169.254.169.254/latest/meta-data/', events: ['*'] });
-    expect(metadata.status).toBe(422);
-    expect(metadata.body.errors.url[0]).toMatch(/cloud metadata/);
+  it('accepts loopback when the host sets PLINTH_HTTP_ALLOW_LOOPBACK (development), and still no private address', async () => {
+    const development = await createTestKernel({ plugins: [createIntegrationsPlugin()], env: { PLINTH_HTTP_ALLOW_LOOPBACK: 'true' } });
+    try {
+      const developer = await signUp(development, { tenant: true });
+      await development.enable(developer, 'integrations');
+      const post = (path: string, body: unknown) => development.request('POST', `/api/v1/integrations${path}`, { headers: developer.headers, body });
+      expect((await post('/webhooks', { url: 'http://127.0.0.1:4000/hook', events: ['*'] })).status).toBe(201);
+      expect((await post('/woocommerce/connections', { ...store, store_url: 'http://localhost:8080' })).status).toBe(201);
+      const metadata = await post('/webhooks', { url: 'http://169.254.169.254/latest/meta-data/', events: ['*'] });
+      expect(metadata.status).toBe(422);
+      expect(metadata.body.errors.url[0]).toMatch(/cloud metadata/);
+    } finally {
+      await development.close();
+    }
   });
 });

@@ -9,7 +9,6 @@ import { probePlugin } from './support/probe-plugin.js';
 import { startReceiver, type Receiver } from './support/receiver.js';
 import { verifyStandardWebhook } from './support/standard-webhooks.js';
 
-process.env.PLINTH_INTEGRATIONS_ALLOW_LOOPBACK = 'true';
 const clock = new ManualClock();
 const logLines: string[] = [];
 const logger = pino({ level: 'debug' }, new Writable({ write: (chunk, _encoding, done) => (logLines.push(String(chunk)), done()) }));
@@ -19,7 +18,13 @@ let t: TestKernel;
 let owner: TestUser;
 let receiver: Receiver;
 beforeAll(async () => {
-  t = await createTestKernel({ plugins: [createIntegrationsPlugin({ clock }), probePlugin], logger });
+  // The receiver is on loopback; the clock is the host's (`coreServices.clock`), moved by the test.
+  t = await createTestKernel({
+    plugins: [createIntegrationsPlugin(), probePlugin],
+    logger,
+    env: { PLINTH_HTTP_ALLOW_LOOPBACK: 'true' },
+    services: { clock: () => clock },
+  });
   owner = await signUp(t, { tenant: true });
   await t.enable(owner, 'integrations');
   await t.enable(owner, 'probe');

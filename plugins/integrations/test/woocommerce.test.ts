@@ -12,7 +12,7 @@ let store: FakeWooStore;
 let connection: { id: string; webhook_secret: string; delivery_url: string };
 beforeAll(async () => {
   store = await startFakeWooStore();
-  t = await createTestKernel({ plugins: [fakeShopPlugin, createIntegrationsPlugin({ allowLoopback: true })] });
+  t = await createTestKernel({ plugins: [fakeShopPlugin, createIntegrationsPlugin()], env: { PLINTH_HTTP_ALLOW_LOOPBACK: 'true' } });
   owner = await signUp(t, { tenant: true });
   await t.enable(owner, 'integrations');
   const created = await t.request('POST', '/api/v1/integrations/woocommerce/connections', {

@@ -167,6 +167,13 @@ describe('progress', () => {
     expect(verified.body.data).toEqual({ name: me.body.data.user?.name ?? me.body.data.name, course: expect.any(String), date: today });
     const byPath = await world.t.request('GET', `/api/v1/lms/verify/${slug}/${code.toLowerCase()}`);
     expect(byPath.body.data).toEqual(verified.body.data);
+    // The date is the issue day in the tenant's time zone: noon UTC is already the next day at UTC+14.
+    await world.t.sql("update lms_certificates set issued_at = '2026-01-01T12:00:00Z' where code = $1", [code]);
+    const zone = (time_zone: string) => world.t.request('PATCH', '/api/v1/tenant', { headers: world.owner.headers, body: { time_zone } });
+    expect((await zone('Pacific/Kiritimati')).status).toBe(200);
+    expect((await world.t.request('GET', `/api/v1/lms/verify/${slug}/${code}`)).body.data.date).toBe('2026-01-02');
+    expect((await zone('UTC')).status).toBe(200);
+    expect((await world.t.request('GET', `/api/v1/lms/verify/${slug}/${code}`)).body.data.date).toBe('2026-01-01');
     expect((await world.t.request('GET', `/api/v1/lms/verify/${slug}/AAAAAAAAAAAAAAAA`)).status).toBe(404);
     expect((await world.t.request('GET', `/api/v1/lms/verify/${slug}/short`)).status).toBe(422);
     expect((await world.t.request('GET', `/api/v1/lms/verify/no-such-tenant-x/${code}`)).status).toBe(404);

@@ -96,3 +96,21 @@ declare module '@plinth/sdk' {
     'payments.subscription.cancelled': { subscriptionId: string; planId: string; metadata: PaymentMetadata };
   }
 }
+
+// Also part of the contract, defined beside the code that uses them: for gateway plugins (the provider
+// interface, its errors, the `payments.providers.resolve` hook, webhook signing) and for hosts and tests.
+export { paymentsPermissions } from './permissions.js';
+export { PaymentsSettings } from './settings.js';
+export { paymentsHooks } from './hooks.js';
+export {
+  ProviderInputError,
+  WebhookSignatureError,
+  type PaymentProvider,
+  type ProviderCredentials,
+  type ProviderIntentResult,
+  type ProviderIntentStatus,
+  type ProviderWebhookEvent,
+  type RecurringCharge,
+} from './providers/provider.js';
+export { signWebhook, verifyWebhookSignature, SIGNATURE_TOLERANCE_SECONDS } from './providers/stripe-signature.js';
+export { testCards, TEST_SIGNATURE_HEADER } from './providers/test-provider.js';

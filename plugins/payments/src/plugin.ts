@@ -16,7 +16,7 @@ import { webhookRoutes } from './routes/webhooks.routes.js';
 import { createPaymentsApi } from './services/payments-api.js';
 import type { PaymentsOptions } from './services/payments.js';
 import { PaymentsSettings } from './settings.js';
-import './jobs/job-names.js';
+import './jobs/job-types.js';
 
 /**
  * Builds the payments plugin with host-level options (where the Stripe adapter sends its requests). The package's

@@ -81,3 +81,9 @@ export interface ShopSyncApi {
 }
 
 export const shopSyncRef = createServiceRef<ShopSyncApi>('shop.sync');
+
+// Also part of the contract, defined beside the code that uses them: the cart-discount hook's types, the
+// permissions and the settings schema.
+export type { CartDiscount, CartDiscountContext, CartDiscounts } from './hooks.js';
+export { shopPermissions } from './permissions.js';
+export { ShopSettings } from './settings.js';

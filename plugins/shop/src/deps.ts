@@ -1,4 +1,4 @@
-import { coreServices, type PluginBuilders, type ResolvedDeps, type Static } from '@plinth/sdk';
+import { coreServices, type PluginBuilders, type ResolvedDeps, type Static, type TenantInfo } from '@plinth/sdk';
 import { paymentsRef } from '@plinth/plugin-payments';
 import type { ShopSettings } from './settings.js';
 
@@ -22,4 +22,6 @@ export type Builders = PluginBuilders<typeof deps, Settings>;
 export interface Scope {
   deps: Deps;
   settings: Settings;
+  /** The tenant: its default currency prices the shop unless the shop's `currency` setting names another. */
+  tenant: TenantInfo;
 }

@@ -1,6 +1,4 @@
-// The host loads the default export; other plugins import the contract (service refs and event types) and the hook types.
+// The package's entry: the host loads the default export; other plugins import the contract (service refs,
+// event types, hook types).
 export { default } from './plugin.js';
 export * from './contract.js';
-export type { CartDiscount, CartDiscountContext, CartDiscounts } from './hooks.js';
-export { shopPermissions } from './permissions.js';
-export { ShopSettings } from './settings.js';

@@ -16,7 +16,7 @@ import { storefrontRoutes } from './routes/storefront.routes.js';
 import { variantRoutes } from './routes/variants.routes.js';
 import { createShopSync } from './services/sync.js';
 import { ShopSettings } from './settings.js';
-import './jobs/job-names.js';
+import './jobs/job-types.js';
 
 /** Shop: catalogue, inventory, carts and checkout through payments, orders, customers, invoices and digital goods. */
 export default definePlugin({

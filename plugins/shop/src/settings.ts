@@ -14,7 +14,7 @@ export const ShippingRate = Type.Object(
 /** Each tenant's shop settings. */
 export const ShopSettings = Type.Object(
   {
-    currency: Type.String({ pattern: '^[A-Z]{3}$', default: 'USD', description: 'ISO 4217 currency of every price' }),
+    currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$', description: "ISO 4217 currency of every price; the tenant's default currency when unset" })),
     tax_rate_bps: Type.Integer({ minimum: 0, maximum: 10_000, default: 0, description: 'Tax in basis points (2000 = 20%), added on the discounted subtotal' }),
     tax_on_shipping: Type.Boolean({ default: false, description: 'Whether shipping is taxed too' }),
     shipping_rates: Type.Array(ShippingRate, { maxItems: 20, default: [], description: 'Flat rates; none means shipping is free' }),

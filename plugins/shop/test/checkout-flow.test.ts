@@ -1,7 +1,7 @@
 import type { TestKernel, TestUser } from '@plinth/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OrderEvent } from '../src/index.js';
-import { createProduct, eventsNamed, eventually, GOOD_CARD, shopApi, shopKernel, shopTenant, stockOf, storeApi } from './helpers.js';
+import { createProduct, eventsNamed, eventually, GOOD_CARD, queuedExpiries, shopApi, shopKernel, shopTenant, stockOf, storeApi } from './helpers.js';
 
 let t: TestKernel;
 let owner: TestUser;
@@ -51,6 +51,7 @@ describe('cart → checkout → test-gateway payment → webhook → order paid'
     expect(order).toMatchObject({ status: 'pending', subtotal: 5000, shipping: 1500, tax: 1000, total: 7500, customer: { email: 'buyer@example.test' } });
     expect(intent).toMatchObject({ status: 'requires_payment_method', amount: 7500, currency: 'USD', provider: 'test' });
     expect(await stockOf(t, owner, course.variantId)).toBe(1);
+    await eventually(async () => (await queuedExpiries(t, order.id)) === 1);
 
     // The buyer pays with the test gateway; it answers `processing` and delivers a signed webhook asynchronously.
     const confirmed = await t.request('POST', `/api/v1/payments/intents/${intent.id}/confirm`, { headers: owner.headers, body: { payment_method: GOOD_CARD } });
@@ -64,6 +65,8 @@ describe('cart → checkout → test-gateway payment → webhook → order paid'
     const paid = (await shopApi(t, owner)('GET', `/orders/${order.id}`)).body.data;
     expect(paid).toMatchObject({ status: 'paid', payment_intent_id: intent.id, invoice_number: 'INV-000001', reservation: 'committed' });
     expect(paid.history.map((entry: { to_status: string | null }) => entry.to_status).filter(Boolean)).toEqual(['pending', 'paid']);
+    // Paying cancelled the order's expiry job.
+    await eventually(async () => (await queuedExpiries(t, order.id)) === 0);
 
     expect(await stockOf(t, owner, course.variantId)).toBe(1);
     const ledger = (await shopApi(t, owner)('GET', `/variants/${course.variantId}/movements`)).body.data;
@@ -199,6 +202,16 @@ describe('cart → checkout → test-gateway payment → webhook → order paid'
     expect(again.status).toBe(409);
     expect(again.body.code).toBe('cart_closed');
     expect((await store('POST', `/carts/${token}/lines`, { variant_id: product.variantId, quantity: 1 })).status).toBe(409);
+  });
+
+  it("prices in the tenant's default currency unless the shop's settings name one", async () => {
+    const euro = await shopTenant(t);
+    expect((await t.request('PATCH', '/api/v1/tenant', { headers: euro.headers, body: { currency: 'EUR' } })).status).toBe(200);
+    const product = await createProduct(t, euro, { stock: 5 });
+    const token = await cartWith(euro.tenant!.slug, [{ variant_id: product.variantId, quantity: 1 }]);
+    expect((await storeApi(t, euro.tenant!.slug)('GET', `/carts/${token}`)).body.data.currency).toBe('EUR');
+    expect((await t.request('PUT', '/api/v1/plugins/shop/settings', { headers: euro.headers, body: { currency: 'GBP' } })).status).toBe(200);
+    expect((await storeApi(t, euro.tenant!.slug)('GET', `/carts/${token}`)).body.data.currency).toBe('GBP');
   });
 
   it('releases the stock of an order not paid in time (the expiry job) and cancels its intent', async () => {

@@ -78,3 +78,12 @@ export async function eventsNamed<T = Record<string, unknown>>(t: TestKernel, te
 export async function stockOf(t: TestKernel, owner: TestUser, variantId: string): Promise<number> {
   return (await shopApi(t, owner)('GET', `/variants/${variantId}`)).body.data.stock;
 }
+
+/** How many runs of an order's expiry job are still queued (its key is the order id). */
+export async function queuedExpiries(t: TestKernel, orderId: string): Promise<number> {
+  const rows = await t.sql(
+    "select 1 from plinth_jobs where name = 'shop.order.expire' and data->>'key' = $1 and next_run_at is not null and locked_at is null",
+    [orderId],
+  );
+  return rows.length;
+}

@@ -1,6 +1,6 @@
 import { addMember, type TestKernel, type TestUser } from '@plinth/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createProduct, eventsNamed, eventually, GOOD_CARD, shopApi, shopKernel, stockOf } from './helpers.js';
+import { createProduct, eventsNamed, eventually, GOOD_CARD, queuedExpiries, shopApi, shopKernel, stockOf } from './helpers.js';
 
 let t: TestKernel;
 let owner: TestUser;
@@ -68,9 +68,13 @@ describe('orders', () => {
     const placed = (await api('POST', '/orders', { customer: { email: 'cancel@example.test' }, items: [{ variant_id: product.variantId, quantity: 2 }] })).body
       .data;
     const intentId = (await api('POST', `/orders/${placed.id}/checkout`)).body.data.payment_intent.id;
+    await eventually(async () => (await queuedExpiries(t, placed.id)) === 1);
     expect((await api('POST', `/orders/${placed.id}/fulfil`, {})).status).toBe(409);
     const cancelled = await api('POST', `/orders/${placed.id}/cancel`, { note: 'changed mind' });
     expect(cancelled.status).toBe(200);
+    // Cancelling the order cancels its expiry job (keyed by the order).
+    await eventually(async () => (await queuedExpiries(t, placed.id)) === 0);
+    expect(await t.sql("select 1 from plinth_job_keys where name = 'shop.order.expire' and key = $1", [placed.id])).toEqual([]);
     expect(cancelled.body.data).toMatchObject({ status: 'cancelled', reservation: 'released' });
     expect(await stockOf(t, owner, product.variantId)).toBe(3);
     expect((await t.request('GET', `/api/v1/payments/intents/${intentId}`, { headers: owner.headers })).body.data.status).toBe('cancelled');

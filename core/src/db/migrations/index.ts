@@ -5,6 +5,8 @@ import { tenancy } from './003-tenancy.js';
 import { plugins } from './010-plugins.js';
 import { mailHeaders } from './011-mail-headers.js';
 import { jobEffects } from './012-job-effects.js';
+import { jobKeys } from './013-job-keys.js';
+import { tenantLocale } from './014-tenant-locale.js';
 
 /** Core's migrations, in order. */
-export const coreMigrations: readonly Migration[] = [runtimeRole, systemRole, tenancy, plugins, mailHeaders, jobEffects];
+export const coreMigrations: readonly Migration[] = [runtimeRole, systemRole, tenancy, plugins, mailHeaders, jobEffects, jobKeys, tenantLocale];

@@ -1,5 +1,6 @@
 import { type AnyRoute, NoContent, PageQuery, paginate, Reply, Type, withStatus } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
+import { bioSitesErrors } from '../errors.js';
 import { Block, BlockInput, BlockOrder, BlockParams, BlockPatch, IdParams, LinkInput } from '../model/schemas.js';
 import { bioSitesPermissions as permissions } from '../permissions.js';
 import { createBlock, deleteBlock, getBlock, listBlocks, reorderBlocks, updateBlock } from '../services/blocks.js';
@@ -22,6 +23,7 @@ export function blockRoutes({ route }: Builders): AnyRoute[] {
       method: 'POST',
       path: '/sites/:id/blocks',
       summary: 'Add a block (link, heading, text, image, social, embed, email_capture)',
+      errors: [bioSitesErrors.too_many_blocks],
       permission: permissions['sites.manage'],
       schema: { params: IdParams, body: BlockInput, response: withStatus(Block, 201) },
       async handler({ params, body, deps }) {
@@ -84,6 +86,7 @@ export function blockRoutes({ route }: Builders): AnyRoute[] {
       method: 'POST',
       path: '/sites/:id/links',
       summary: 'Add a link block (title, http/https URL, icon, schedule)',
+      errors: [bioSitesErrors.too_many_blocks],
       permission: permissions['sites.manage'],
       schema: { params: IdParams, body: LinkInput, response: withStatus(Block, 201) },
       async handler({ params, body, deps }) {

@@ -51,6 +51,7 @@ export function publicRoutes({ route }: Builders): AnyRoute[] {
       method: 'GET',
       path: '/b/:slug/l/:linkId',
       summary: 'Redirect to a saved link of a site, counting the click',
+      rateLimit: { per: 'ip', max: 300, windowSeconds: 60 },
       public: true,
       root: siteLookup.mount(),
       schema: {
@@ -75,6 +76,7 @@ export function publicRoutes({ route }: Builders): AnyRoute[] {
       method: 'GET',
       path: '/s/:code',
       summary: 'Redirect a short code to its saved target, counting the click',
+      rateLimit: { per: 'ip', max: 300, windowSeconds: 60 },
       public: true,
       root: codeLookup.mount(),
       schema: {
@@ -96,6 +98,7 @@ export function publicRoutes({ route }: Builders): AnyRoute[] {
       method: 'POST',
       path: '/b/:slug/subscribe',
       summary: "A site's email-capture form (urlencoded `email`)",
+      rateLimit: { per: 'ip', max: 30, windowSeconds: 600 },
       public: true,
       root: siteLookup.mount(),
       body: { types: ['application/x-www-form-urlencoded'], limitBytes: 4096 },

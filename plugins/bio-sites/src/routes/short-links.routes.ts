@@ -1,4 +1,4 @@
-import { listPage, type AnyRoute, NoContent, PageQuery, paginate, Reply, Type, withStatus } from '@plinth/sdk';
+import { commonErrors, listPage, type AnyRoute, NoContent, PageQuery, paginate, Reply, Type, withStatus } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { IdParams, ShortLink, ShortLinkInput, ShortLinkPatch } from '../model/schemas.js';
 import { bioSitesPermissions as permissions } from '../permissions.js';
@@ -26,6 +26,7 @@ export function shortLinkRoutes({ route }: Builders): AnyRoute[] {
       method: 'POST',
       path: '/short-links',
       summary: 'Create a short link (its code must be free across every tenant; generated when left out)',
+      errors: [commonErrors.conflict],
       permission: permissions['sites.manage'],
       schema: { body: ShortLinkInput, response: withStatus(ShortLink, 201) },
       async handler({ body, deps, ctx }) {
@@ -46,6 +47,7 @@ export function shortLinkRoutes({ route }: Builders): AnyRoute[] {
       method: 'PATCH',
       path: '/short-links/:id',
       summary: 'Change a short link',
+      errors: [commonErrors.conflict],
       permission: permissions['sites.manage'],
       schema: { params: IdParams, body: ShortLinkPatch, response: ShortLink },
       async handler({ params, body, deps, ctx }) {

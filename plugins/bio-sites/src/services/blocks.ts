@@ -1,4 +1,5 @@
-import { ConflictError, listPage, NotFoundError, type PageQuery, ValidationError, type PluginCache, type TenantDb } from '@plinth/sdk';
+import { listPage, NotFoundError, type PageQuery, ValidationError, type PluginCache, type TenantDb } from '@plinth/sdk';
+import { bioSitesErrors } from '../errors.js';
 import { maxBlocksPerSite, parseBlockData, type BlockType } from '../model/blocks.js';
 import type { Block, BlockInput, BlockPatch } from '../model/schemas.js';
 import { invalidatePage } from './page-cache.js';
@@ -58,7 +59,7 @@ export async function createBlock(deps: Deps, siteId: string, input: BlockInput)
   const data = parseBlockData(input.type, input.data);
   checkSchedule(input.starts_at ?? null, input.ends_at ?? null);
   const count = await countBlocks(deps.db, siteId);
-  if (count >= maxBlocksPerSite) throw new ConflictError(`A site holds at most ${maxBlocksPerSite} blocks`, { code: 'too_many_blocks' });
+  if (count >= maxBlocksPerSite) throw bioSitesErrors.too_many_blocks(`A site holds at most ${maxBlocksPerSite} blocks`);
   const position = Math.min(input.position ?? count, count);
   await deps.db.query('update bio_sites_blocks set position = position + 1 where site_id = $1 and position >= $2', [siteId, position]);
   const [row] = await deps.db.query<{ id: string }>(

@@ -1,3 +1,6 @@
+// The shop's and the LMS's event types (their contracts), for the handlers below.
+import type {} from '@plinth/plugin-lms';
+import type {} from '@plinth/plugin-shop';
 import type { EventHandlerDefinition, EventName } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { contactsApi } from '../services/contact-upsert.js';

@@ -1,6 +1,6 @@
 import type { JobContext, JobDefinition, JobName, PluginMailer, TenantDb } from '@plinth/sdk';
 import type { Builders, CrmDeps } from '../deps.js';
-import type { BatchOutcome } from '../events.js';
+import type { BatchOutcome } from './job-types.js';
 import { buildMessages, type CampaignSnapshot, type ClaimedRecipient } from '../services/campaign-messages.js';
 
 /** Claims after which a recipient the mailer keeps refusing is marked failed. */

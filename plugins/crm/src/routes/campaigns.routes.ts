@@ -1,4 +1,5 @@
 import {
+  commonErrors,
   listPage,
   type AnyRoute,
   ConflictError,
@@ -105,6 +106,7 @@ export function campaignRoutes({ route }: Builders): AnyRoute[] {
       method: 'PATCH',
       path: '/campaigns/:id',
       summary: 'Edit a draft campaign',
+      errors: [commonErrors.conflict],
       permission: permissions['campaigns.manage'],
       schema: { params: IdParams, body: Type.Partial(NewCampaign, { additionalProperties: false, minProperties: 1 }), response: Campaign },
       async handler({ params, body, deps }) {
@@ -122,6 +124,7 @@ export function campaignRoutes({ route }: Builders): AnyRoute[] {
       method: 'DELETE',
       path: '/campaigns/:id',
       summary: 'Remove a draft campaign',
+      errors: [commonErrors.conflict],
       permission: permissions['campaigns.manage'],
       schema: { params: IdParams, response: NoContent },
       async handler({ params, deps }) {
@@ -134,6 +137,7 @@ export function campaignRoutes({ route }: Builders): AnyRoute[] {
       method: 'POST',
       path: '/campaigns/:id/send',
       summary: 'Send a draft campaign to its segment (202; a job mails it in batches)',
+      errors: [commonErrors.conflict],
       permission: permissions['campaigns.send'],
       schema: { params: IdParams, response: withStatus(Campaign, 202) },
       async handler({ params, deps, ctx }) {

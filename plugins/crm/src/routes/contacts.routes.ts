@@ -1,4 +1,4 @@
-import { actingUserId, type AnyRoute, NoContent, PageQuery, pageWindow, paginate, Reply, Type, withStatus } from '@plinth/sdk';
+import { actingUserId, type AnyRoute, commonErrors, NoContent, PageQuery, pageWindow, paginate, Reply, Type, withStatus } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { crmPermissions as permissions } from '../permissions.js';
 import { checkFilter, ContactFilter, filterSql, pickFilter } from '../services/contact-filter.js';
@@ -43,6 +43,8 @@ export function contactRoutes({ route }: Builders): AnyRoute[] {
       method: 'GET',
       path: '/contacts',
       summary: 'Contacts: search (`q`), filter, sort, paginate',
+      // Search runs as the user types: a generous per-user limit, against scripts looping over it.
+      rateLimit: { per: 'principal', max: 300, windowSeconds: 60 },
       permission: permissions['contacts.view'],
       schema: { query: ListQuery, response: Type.Array(Contact) },
       async handler({ query, deps }) {
@@ -59,6 +61,7 @@ export function contactRoutes({ route }: Builders): AnyRoute[] {
       method: 'POST',
       path: '/contacts',
       summary: 'Create a contact',
+      errors: [commonErrors.conflict],
       permission: permissions['contacts.manage'],
       schema: { body: NewContact, response: withStatus(Contact, 201) },
       async handler({ body, deps, ctx }) {
@@ -79,6 +82,7 @@ export function contactRoutes({ route }: Builders): AnyRoute[] {
       method: 'PATCH',
       path: '/contacts/:id',
       summary: 'Update a contact (custom fields are merged; null clears one)',
+      errors: [commonErrors.conflict],
       permission: permissions['contacts.manage'],
       schema: { params: IdParams, body: ContactPatch, response: Contact },
       async handler({ params, body, deps, ctx }) {
@@ -100,6 +104,7 @@ export function contactRoutes({ route }: Builders): AnyRoute[] {
       method: 'POST',
       path: '/contacts/:id/restore',
       summary: 'Restore a contact from the trash',
+      errors: [commonErrors.conflict],
       permission: permissions['contacts.manage'],
       schema: { params: IdParams, response: Contact },
       async handler({ params, deps, ctx }) {
@@ -110,6 +115,7 @@ export function contactRoutes({ route }: Builders): AnyRoute[] {
       method: 'POST',
       path: '/contacts/:id/merge',
       summary: 'Merge duplicates into this contact (their interactions move to it)',
+      errors: [commonErrors.conflict],
       permission: permissions['contacts.manage'],
       schema: {
         params: IdParams,

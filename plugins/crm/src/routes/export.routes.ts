@@ -1,4 +1,4 @@
-import { type AnyRoute, rawBody, Reply, type TenantDb, Type, ValidationError } from '@plinth/sdk';
+import { type AnyRoute, commonErrors, rawBody, Reply, type TenantDb, Type, ValidationError } from '@plinth/sdk';
 import { stringify } from 'csv-stringify/sync';
 import type { Builders } from '../deps.js';
 import { crmPermissions as permissions } from '../permissions.js';
@@ -72,6 +72,8 @@ export function exportRoutes({ route }: Builders): AnyRoute[] {
       method: 'GET',
       path: '/contacts/export',
       summary: 'Export contacts matching the filters, or a segment (segment_id), as CSV',
+      errors: [commonErrors.not_found],
+      rateLimit: { per: 'principal', max: 20, windowSeconds: 3600 },
       permission: permissions['contacts.export'],
       schema: {
         query: Type.Composite([ContactFilter, Type.Object({ segment_id: Type.Optional(Type.String({ format: 'uuid' })) })], { additionalProperties: false }),

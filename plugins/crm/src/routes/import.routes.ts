@@ -32,6 +32,7 @@ export function importRoutes({ route }: Builders): AnyRoute[] {
       method: 'POST',
       path: '/contacts/import',
       summary: 'Import contacts from a CSV body (dry_run=true previews; otherwise 202 and a job)',
+      rateLimit: { per: 'principal', max: 30, windowSeconds: 3600 },
       permission: permissions['contacts.import'],
       body: { types: ['text/csv'], limitBytes: importLimitBytes },
       schema: {

@@ -27,7 +27,7 @@ const NewInteraction = Type.Object(
   { additionalProperties: false },
 );
 const ContactParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
-const columns = 'id, contact_id, type, subject, content, channel, occurred_at, actor_id';
+const interactionColumns = 'id, contact_id, type, subject, content, channel, occurred_at, actor_id';
 const toInteraction = (row: InteractionRow): Interaction => ({ ...row, occurred_at: row.occurred_at.toISOString() });
 
 /** `/api/v1/crm/contacts/:id/interactions`: a contact's timeline. */
@@ -48,7 +48,7 @@ export function interactionRoutes({ route }: Builders): AnyRoute[] {
         const { items, total } = await listPage<InteractionRow>(
           deps.db,
           {
-            select: columns,
+            select: interactionColumns,
             from: 'crm_interactions',
             where: 'contact_id = $1 and ($2::text is null or type = $2)',
             orderBy: 'occurred_at desc, id desc',
@@ -70,7 +70,7 @@ export function interactionRoutes({ route }: Builders): AnyRoute[] {
         const actor = actingUserId(ctx);
         const [row] = await deps.db.query<InteractionRow>(
           `insert into crm_interactions (contact_id, type, subject, content, channel, occurred_at, actor_id)
-           values ($1, $2, $3, $4, $5, coalesce($6::timestamptz, now()), $7) returning ${columns}`,
+           values ($1, $2, $3, $4, $5, coalesce($6::timestamptz, now()), $7) returning ${interactionColumns}`,
           [params.id, body.type, body.subject, body.content ?? null, body.channel ?? null, body.occurred_at ?? null, actor],
         );
         return Reply.created(toInteraction(row!));

@@ -1,4 +1,5 @@
 import {
+  commonErrors,
   listPage,
   type AnyRoute,
   ConflictError,
@@ -114,6 +115,7 @@ export function segmentRoutes({ route }: Builders): AnyRoute[] {
       method: 'DELETE',
       path: '/segments/:id',
       summary: 'Remove a segment (refused while a campaign targets it)',
+      errors: [commonErrors.conflict],
       permission: permissions['contacts.manage'],
       schema: { params: IdParams, response: NoContent },
       async handler({ params, deps }) {

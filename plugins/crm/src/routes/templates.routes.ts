@@ -1,4 +1,5 @@
 import {
+  commonErrors,
   listPage,
   type AnyRoute,
   ConflictError,
@@ -40,12 +41,12 @@ const NewTemplate = Type.Object(
   { additionalProperties: false },
 );
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
-const columns = 'id, name, subject, html, text, created_at, updated_at';
+const templateColumns = 'id, name, subject, html, text, created_at, updated_at';
 const toTemplate = (row: TemplateRow): Template => ({ ...row, created_at: row.created_at.toISOString(), updated_at: row.updated_at.toISOString() });
 
 /** One template, or 404. */
 export async function findTemplate(db: TenantDb, id: string): Promise<Template> {
-  const row = await db.one<TemplateRow>(`select ${columns} from crm_templates where id = $1`, [id]);
+  const row = await db.one<TemplateRow>(`select ${templateColumns} from crm_templates where id = $1`, [id]);
   if (!row) throw new NotFoundError('Template not found');
   return toTemplate(row);
 }
@@ -66,7 +67,7 @@ export function templateRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['campaigns.view'],
       schema: { query: PageQuery, response: Type.Array(Template) },
       async handler({ query, deps }) {
-        const { items, total } = await listPage<TemplateRow>(deps.db, { select: columns, from: 'crm_templates', orderBy: 'name, id' }, query);
+        const { items, total } = await listPage<TemplateRow>(deps.db, { select: templateColumns, from: 'crm_templates', orderBy: 'name, id' }, query);
         return Reply.list(items.map(toTemplate), paginate(query, total));
       },
     }),
@@ -78,12 +79,10 @@ export function templateRoutes({ route }: Builders): AnyRoute[] {
       schema: { body: NewTemplate, response: withStatus(Template, 201) },
       async handler({ body, deps, ctx }) {
         checkMergeFields({ subject: body.subject, html: body.html, text: body.text }, customKeys(ctx.settings));
-        const [row] = await deps.db.query<TemplateRow>(`insert into crm_templates (name, subject, html, text) values ($1, $2, $3, $4) returning ${columns}`, [
-          body.name,
-          body.subject,
-          body.html,
-          body.text,
-        ]);
+        const [row] = await deps.db.query<TemplateRow>(
+          `insert into crm_templates (name, subject, html, text) values ($1, $2, $3, $4) returning ${templateColumns}`,
+          [body.name, body.subject, body.html, body.text],
+        );
         return Reply.created(toTemplate(row!));
       },
     }),
@@ -107,7 +106,7 @@ export function templateRoutes({ route }: Builders): AnyRoute[] {
         checkMergeFields({ subject: body.subject, html: body.html, text: body.text }, customKeys(ctx.settings));
         const [row] = await deps.db.query<TemplateRow>(
           `update crm_templates set name = coalesce($2, name), subject = coalesce($3, subject), html = coalesce($4, html), text = coalesce($5, text),
-                  updated_at = now() where id = $1 returning ${columns}`,
+                  updated_at = now() where id = $1 returning ${templateColumns}`,
           [params.id, body.name ?? null, body.subject ?? null, body.html ?? null, body.text ?? null],
         );
         if (!row) throw new NotFoundError('Template not found');
@@ -118,6 +117,7 @@ export function templateRoutes({ route }: Builders): AnyRoute[] {
       method: 'DELETE',
       path: '/templates/:id',
       summary: 'Remove an email template (refused while a campaign uses it)',
+      errors: [commonErrors.conflict],
       permission: permissions['campaigns.manage'],
       schema: { params: IdParams, response: NoContent },
       async handler({ params, deps }) {

@@ -98,6 +98,7 @@ export function trackingRoutes({ route }: Builders): AnyRoute[] {
       method: 'POST',
       path: '/t/:tenant/u/:token',
       summary: 'Unsubscribe (also the one-click List-Unsubscribe-Post target); honoured by every later campaign',
+      rateLimit: { per: 'ip', max: 30, windowSeconds: 600 },
       public: true,
       tenantParam: 'tenant',
       body: { types: ['application/x-www-form-urlencoded', 'text/plain', 'application/json'], limitBytes: 1024 },

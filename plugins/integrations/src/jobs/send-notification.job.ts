@@ -52,7 +52,7 @@ export function sendNotificationJob({ job }: Builders, runtime: Runtime) {
         });
         await deps.db.query(
           "update integrations_sends set status = 'sent', sent_at = $2, provider_message_id = $3, attempt_count = $4, last_error = null, updated_at = now() where id = $1",
-          [send.id, runtime.clock.now(), providerId, attempt],
+          [send.id, deps.clock.now(), providerId, attempt],
         );
       } catch (error) {
         const delay = SEND_RETRY_DELAYS_MS[attempt - 1];

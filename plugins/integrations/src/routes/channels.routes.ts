@@ -1,4 +1,5 @@
-import { listPage, type AnyRoute, ConflictError, NoContent, PageQuery, paginate, Reply, type TenantDb, Type, ValidationError, withStatus } from '@plinth/sdk';
+import { listPage, type AnyRoute, NoContent, PageQuery, paginate, Reply, type TenantDb, Type, ValidationError, withStatus } from '@plinth/sdk';
+import { integrationsErrors } from '../errors.js';
 import {
   Channel,
   ChannelConfig,
@@ -125,12 +126,13 @@ export function channelRoutes({ route }: Builders): AnyRoute[] {
       method: 'DELETE',
       path: '/channels/:id',
       summary: 'Remove a channel no rule uses',
+      errors: [integrationsErrors.channel_in_use],
       permission: permissions['channels.manage'],
       schema: { params: IdParams, response: NoContent },
       async handler({ params, deps }) {
         await findChannel(deps.db, params.id);
         if (await deps.db.one('select id from integrations_rules where channel_id = $1 limit 1', [params.id])) {
-          throw new ConflictError('Notification rules still send through this channel', { code: 'channel_in_use' });
+          throw integrationsErrors.channel_in_use('Notification rules still send through this channel');
         }
         await deps.db.query('delete from integrations_channels where id = $1', [params.id]);
         return Reply.noContent();

@@ -1,4 +1,5 @@
-import { listPage, type AnyRoute, ConflictError, NotFoundError, PageQuery, paginate, Reply, type Static, Type, withStatus } from '@plinth/sdk';
+import { listPage, type AnyRoute, NotFoundError, PageQuery, paginate, Reply, type Static, Type, withStatus } from '@plinth/sdk';
+import { integrationsErrors } from '../errors.js';
 import type { Builders } from '../deps.js';
 import { integrationsPermissions as permissions } from '../permissions.js';
 import { iso } from '../util.js';
@@ -43,7 +44,7 @@ const ListQuery = Type.Composite([
   }),
 ]);
 
-const COLUMNS = `id, endpoint_id, message_id, event_id, event_name, status, attempt_count, next_attempt_at, last_status, last_error,
+const deliveryColumns = `id, endpoint_id, message_id, event_id, event_name, status, attempt_count, next_attempt_at, last_status, last_error,
   completed_at, created_at`;
 
 type DeliveryRow = Omit<Delivery, 'next_attempt_at' | 'completed_at' | 'created_at'> & {
@@ -70,7 +71,7 @@ export function deliveryRoutes({ route }: Builders): AnyRoute[] {
         const { items, total } = await listPage<DeliveryRow>(
           deps.db,
           {
-            select: COLUMNS,
+            select: deliveryColumns,
             from: 'integrations_deliveries',
             where: 'endpoint_id = $1 and ($2::text is null or status = $2) and ($3::text is null or event_name = $3)',
             orderBy: 'created_at desc, id',
@@ -89,7 +90,7 @@ export function deliveryRoutes({ route }: Builders): AnyRoute[] {
       schema: { params: DeliveryParams, response: DeliveryDetail },
       async handler({ params, deps }) {
         const row = await deps.db.one<DeliveryRow & { body: string }>(
-          `select ${COLUMNS}, body from integrations_deliveries where id = $1 and endpoint_id = $2`,
+          `select ${deliveryColumns}, body from integrations_deliveries where id = $1 and endpoint_id = $2`,
           [params.deliveryId, params.id],
         );
         if (!row) throw new NotFoundError('Delivery not found');
@@ -105,6 +106,7 @@ export function deliveryRoutes({ route }: Builders): AnyRoute[] {
       method: 'POST',
       path: '/webhooks/:id/deliveries/:deliveryId/redeliver',
       summary: 'Send a delivery again now, with the same webhook-id',
+      errors: [integrationsErrors.endpoint_disabled],
       permission: permissions['webhooks.manage'],
       schema: { params: DeliveryParams, response: withStatus(Type.Object({ id: Type.String(), message_id: Type.String() }), 202) },
       async handler({ params, deps }) {
@@ -114,7 +116,7 @@ export function deliveryRoutes({ route }: Builders): AnyRoute[] {
           [params.deliveryId, params.id],
         );
         if (!row) throw new NotFoundError('Delivery not found');
-        if (!endpoint.enabled) throw new ConflictError('The endpoint is disabled: enable it first', { code: 'endpoint_disabled' });
+        if (!endpoint.enabled) throw integrationsErrors.endpoint_disabled('The endpoint is disabled: enable it first');
         await deps.jobs.enqueue('integrations.webhook.deliver', { deliveryId: row.id, manual: true });
         return Reply.accepted({ id: row.id, message_id: row.message_id });
       },

@@ -1,16 +1,5 @@
-import {
-  listPage,
-  type AnyRoute,
-  BadRequestError,
-  NoContent,
-  NotFoundError,
-  PageQuery,
-  paginate,
-  Reply,
-  Type,
-  UnauthenticatedError,
-  withStatus,
-} from '@plinth/sdk';
+import { listPage, type AnyRoute, BadRequestError, NoContent, NotFoundError, PageQuery, paginate, Reply, Type, withStatus } from '@plinth/sdk';
+import { integrationsErrors } from '../errors.js';
 import type { Builders } from '../deps.js';
 import { hmacSha256, header, sameSignature } from '../inbound/hmac.js';
 import { findSource, InboundSource, newInboundSecret, toSource, type SourceRow } from '../inbound/source-store.js';
@@ -158,6 +147,9 @@ export function inboundRoutes({ route }: Builders): AnyRoute[] {
       method: 'POST',
       path: '/inbound/:tenant/:sourceId',
       summary: 'Receive a webhook: `X-Plinth-Signature: sha256=<hex HMAC-SHA256 of the raw body>`',
+      errors: [integrationsErrors.invalid_signature],
+      // Verified by signature; the limit only stops a flood.
+      rateLimit: { per: 'ip', max: 600, windowSeconds: 60 },
       public: true,
       tenantParam: 'tenant',
       body: { types: ['application/json', 'application/x-www-form-urlencoded', 'text/plain'], limitBytes: 512 * 1024 },
@@ -170,7 +162,7 @@ export function inboundRoutes({ route }: Builders): AnyRoute[] {
         const raw = ctx.rawBody ?? Buffer.alloc(0);
         const expected = `sha256=${hmacSha256(deps.secrets.open(source.secret_sealed), raw, 'hex')}`;
         if (!sameSignature(header(ctx.headers, 'x-plinth-signature'), expected)) {
-          throw new UnauthenticatedError('The signature does not match the body', { code: 'invalid_signature' });
+          throw integrationsErrors.invalid_signature('The signature does not match the body');
         }
         const contentType = header(ctx.headers, 'content-type') ?? null;
         const kept = Object.fromEntries(KEPT_HEADERS.flatMap((name) => (header(ctx.headers, name) ? [[name, header(ctx.headers, name)!]] : [])));

@@ -1,7 +1,6 @@
 import {
   listPage,
   type AnyRoute,
-  ConflictError,
   NoContent,
   NotFoundError,
   PageQuery,
@@ -13,6 +12,7 @@ import {
   ValidationError,
   withStatus,
 } from '@plinth/sdk';
+import { integrationsErrors } from '../errors.js';
 import type { Builders } from '../deps.js';
 import { renderTemplate, templateProblems } from '../notifications/template.js';
 import { integrationsPermissions as permissions } from '../permissions.js';
@@ -158,12 +158,13 @@ export function templateRoutes({ route }: Builders): AnyRoute[] {
       method: 'DELETE',
       path: '/templates/:id',
       summary: 'Remove a template no rule uses',
+      errors: [integrationsErrors.template_in_use],
       permission: permissions['channels.manage'],
       schema: { params: IdParams, response: NoContent },
       async handler({ params, deps }) {
         await findTemplate(deps.db, params.id);
         if (await deps.db.one('select id from integrations_rules where template_id = $1 limit 1', [params.id])) {
-          throw new ConflictError('Notification rules still use this template', { code: 'template_in_use' });
+          throw integrationsErrors.template_in_use('Notification rules still use this template');
         }
         await deps.db.query('delete from integrations_templates where id = $1', [params.id]);
         return Reply.noContent();

@@ -1,6 +1,6 @@
-import { listPage, type AnyRoute, ConflictError, NoContent, PageQuery, paginate, Reply, Type, ValidationError, withStatus } from '@plinth/sdk';
+import { listPage, type AnyRoute, type HttpClient, NoContent, PageQuery, paginate, Reply, Type, ValidationError, withStatus } from '@plinth/sdk';
+import { integrationsErrors } from '../errors.js';
 import type { Builders } from '../deps.js';
-import type { Runtime } from '../options.js';
 import { integrationsPermissions as permissions } from '../permissions.js';
 import { destinationProblems } from '../webhooks/destination-policy.js';
 import { Endpoint, findEndpoint, toEndpoint, type EndpointRow } from '../webhooks/endpoint-store.js';
@@ -27,13 +27,13 @@ const Rotation = Type.Object(
 const ListQuery = Type.Composite([PageQuery, Type.Object({ enabled: Type.Optional(Type.Boolean()) })]);
 
 /** Refuses (422 `url`) a URL the server may not call: its form, and internal or private destinations. */
-async function checkUrl(url: string | undefined, runtime: Runtime): Promise<void> {
-  const problems = url === undefined ? [] : await destinationProblems(url, runtime.loopbackAllowed());
+async function checkUrl(url: string | undefined, http: HttpClient): Promise<void> {
+  const problems = url === undefined ? [] : await destinationProblems(url, http);
   if (problems.length > 0) throw new ValidationError({ url: problems });
 }
 
 /** `/webhooks`: outgoing webhook endpoints, their secrets and rotation. */
-export function webhookRoutes({ route }: Builders, runtime: Runtime): AnyRoute[] {
+export function webhookRoutes({ route }: Builders): AnyRoute[] {
   return [
     route({
       method: 'GET',
@@ -63,7 +63,7 @@ export function webhookRoutes({ route }: Builders, runtime: Runtime): AnyRoute[]
       permission: permissions['webhooks.manage'],
       schema: { body: NewEndpoint, response: withStatus(WithSecret, 201) },
       async handler({ body, deps }) {
-        await checkUrl(body.url, runtime);
+        await checkUrl(body.url, deps.http);
         const secret = newEndpointSecret();
         const [row] = await deps.db.query<EndpointRow>(
           'insert into integrations_endpoints (url, events, description, enabled, secret_sealed) values ($1, $2, $3, $4, $5) returning *',
@@ -89,7 +89,7 @@ export function webhookRoutes({ route }: Builders, runtime: Runtime): AnyRoute[]
       permission: permissions['webhooks.manage'],
       schema: { params: IdParams, body: EndpointChange, response: Endpoint },
       async handler({ params, body, deps }) {
-        await checkUrl(body.url, runtime);
+        await checkUrl(body.url, deps.http);
         const current = await findEndpoint(deps.db, params.id);
         const reenabled = body.enabled === true && !current.enabled;
         const [row] = await deps.db.query<EndpointRow>(
@@ -126,12 +126,13 @@ export function webhookRoutes({ route }: Builders, runtime: Runtime): AnyRoute[]
       method: 'POST',
       path: '/webhooks/:id/test',
       summary: 'Queue a signed `integrations.webhook.test` message to the endpoint (logged like any delivery)',
+      errors: [integrationsErrors.endpoint_disabled],
       permission: permissions['webhooks.manage'],
       schema: { params: IdParams, response: withStatus(Type.Object({ id: Type.String(), message_id: Type.String() }), 202) },
       async handler({ params, deps, ctx }) {
         const endpoint = await findEndpoint(deps.db, params.id);
-        if (!endpoint.enabled) throw new ConflictError('The endpoint is disabled: enable it first', { code: 'endpoint_disabled' });
-        const now = runtime.clock.now();
+        if (!endpoint.enabled) throw integrationsErrors.endpoint_disabled('The endpoint is disabled: enable it first');
+        const now = deps.clock.now();
         const body = JSON.stringify({
           type: 'integrations.webhook.test',
           timestamp: now.toISOString(),
@@ -154,7 +155,7 @@ export function webhookRoutes({ route }: Builders, runtime: Runtime): AnyRoute[]
       schema: { params: IdParams, body: Rotation, response: WithSecret },
       async handler({ params, body, deps }) {
         await findEndpoint(deps.db, params.id);
-        const now = runtime.clock.now();
+        const now = deps.clock.now();
         const overlap = body.overlap_seconds ?? 86_400;
         const secret = newEndpointSecret();
         const [row] = await deps.db.query<EndpointRow>(

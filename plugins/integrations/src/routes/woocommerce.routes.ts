@@ -1,6 +1,7 @@
 import {
   listPage,
   type AnyRoute,
+  type HttpClient,
   NoContent,
   NotFoundError,
   PageQuery,
@@ -8,12 +9,11 @@ import {
   Reply,
   type TenantDb,
   Type,
-  UnauthenticatedError,
   ValidationError,
   withStatus,
 } from '@plinth/sdk';
+import { integrationsErrors } from '../errors.js';
 import type { Builders } from '../deps.js';
-import type { Runtime } from '../options.js';
 import { header, hmacSha256, sameSignature } from '../inbound/hmac.js';
 import { integrationsPermissions as permissions } from '../permissions.js';
 import { iso } from '../util.js';
@@ -45,8 +45,8 @@ const RecordItem = Type.Object({ kind: Type.String(), external_id: Type.String()
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Refuses (422 `store_url`) a store the server may not call: its form, and internal or private destinations. */
-async function checkStoreUrl(url: string | undefined, runtime: Runtime): Promise<void> {
-  const problems = url === undefined ? [] : await destinationProblems(url, runtime.loopbackAllowed());
+async function checkStoreUrl(url: string | undefined, http: HttpClient): Promise<void> {
+  const problems = url === undefined ? [] : await destinationProblems(url, http);
   if (problems.length > 0) throw new ValidationError({ store_url: problems });
 }
 
@@ -56,7 +56,7 @@ async function connectionCount(db: TenantDb): Promise<number> {
 }
 
 /** `/woocommerce/connections` (managed) and `/woocommerce/:tenant/:connectionId` (the store's signed webhooks). */
-export function wooCommerceRoutes({ route }: Builders, runtime: Runtime): AnyRoute[] {
+export function wooCommerceRoutes({ route }: Builders): AnyRoute[] {
   return [
     route({
       method: 'GET',
@@ -83,7 +83,7 @@ export function wooCommerceRoutes({ route }: Builders, runtime: Runtime): AnyRou
       permission: permissions['webhooks.manage'],
       schema: { body: NewConnection, response: withStatus(WithSecret, 201) },
       async handler({ body, deps, ctx }) {
-        await checkStoreUrl(body.store_url, runtime);
+        await checkStoreUrl(body.store_url, deps.http);
         const secret = newWebhookSecret();
         const [row] = await deps.db.query<ConnectionRow>(
           `insert into integrations_woo_connections (name, store_url, consumer_key, consumer_secret_sealed, currency, webhook_secret_sealed, enabled)
@@ -119,7 +119,7 @@ export function wooCommerceRoutes({ route }: Builders, runtime: Runtime): AnyRou
       permission: permissions['webhooks.manage'],
       schema: { params: IdParams, body: ConnectionChange, response: WooConnection },
       async handler({ params, body, deps, ctx }) {
-        await checkStoreUrl(body.store_url, runtime);
+        await checkStoreUrl(body.store_url, deps.http);
         await findConnection(deps.db, params.id);
         const [row] = await deps.db.query<ConnectionRow>(
           `update integrations_woo_connections
@@ -157,6 +157,7 @@ export function wooCommerceRoutes({ route }: Builders, runtime: Runtime): AnyRou
       method: 'POST',
       path: '/woocommerce/connections/:id/reconcile',
       summary: 'Reconcile a store now through its REST API',
+      errors: [integrationsErrors.shop_not_enabled],
       permission: permissions['webhooks.manage'],
       schema: { params: IdParams, response: withStatus(Type.Object({ queued: Type.Boolean() }), 202) },
       async handler({ params, deps }) {
@@ -195,6 +196,9 @@ export function wooCommerceRoutes({ route }: Builders, runtime: Runtime): AnyRou
       method: 'POST',
       path: '/woocommerce/:tenant/:connectionId',
       summary: "A store's webhook (order.* and product.* topics), verified by X-WC-Webhook-Signature",
+      errors: [integrationsErrors.invalid_signature, integrationsErrors.shop_not_enabled],
+      // Verified by signature; the limit only stops a flood (WooCommerce retries failed deliveries).
+      rateLimit: { per: 'ip', max: 600, windowSeconds: 60 },
       public: true,
       tenantParam: 'tenant',
       body: { types: ['application/json', 'application/x-www-form-urlencoded'], limitBytes: 2 * 1024 * 1024 },
@@ -210,7 +214,7 @@ export function wooCommerceRoutes({ route }: Builders, runtime: Runtime): AnyRou
         if (!topic && /^webhook_id=\d+$/.test(raw.toString('utf8'))) return { status: 'pong' as const };
         const expected = hmacSha256(deps.secrets.open(connection.webhook_secret_sealed), raw, 'base64');
         if (!sameSignature(header(ctx.headers, 'x-wc-webhook-signature'), expected)) {
-          throw new UnauthenticatedError('X-WC-Webhook-Signature does not match the body', { code: 'invalid_signature' });
+          throw integrationsErrors.invalid_signature('X-WC-Webhook-Signature does not match the body');
         }
         const shop = requireShopSync(deps);
         const [resource, action] = (topic ?? '').split('.');

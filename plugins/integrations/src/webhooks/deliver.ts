@@ -1,8 +1,8 @@
+import { RefusedDestinationError } from '@plinth/sdk';
 import type { Deps, Settings } from '../deps.js';
 import type { Runtime } from '../options.js';
 import { messageOf, truncate } from '../util.js';
 import { disableEndpoint } from './disable-endpoint.js';
-import { RefusedDestinationError, safePost, type SafeResponse } from './safe-request.js';
 import { nextAttemptAt } from './schedule.js';
 import { webhookHeaders } from './signature.js';
 
@@ -24,11 +24,18 @@ interface DeliveryRow {
   failing_since: Date | null;
 }
 
-type DeliverDeps = Pick<Deps, 'db' | 'jobs' | 'events' | 'members' | 'mailer' | 'logger' | 'secrets'>;
+type DeliverDeps = Pick<Deps, 'db' | 'jobs' | 'events' | 'members' | 'mailer' | 'logger' | 'secrets' | 'clock' | 'http'>;
+
+/** What a receiver answered (the body cut at what the attempt log keeps). */
+interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
 
 /**
- * One attempt at a delivery: signs it (with the previous secret too during a rotation's overlap), posts it to
- * the vetted address, logs the attempt, and settles the outcome — 2xx succeeds; 410 disables the endpoint;
+ * One attempt at a delivery: signs it (with the previous secret too during a rotation's overlap), posts it through
+ * the kernel's guarded client (`coreServices.http`: internal destinations are refused, redirects not followed), logs the attempt, and settles the outcome — 2xx succeeds; 410 disables the endpoint;
  * anything else schedules the next retry (automatic attempts only) and may disable an endpoint failing for too long.
  */
 export async function attemptDelivery(deps: DeliverDeps, runtime: Runtime, settings: Settings, deliveryId: string, manual: boolean): Promise<void> {
@@ -40,7 +47,7 @@ export async function attemptDelivery(deps: DeliverDeps, runtime: Runtime, setti
     [deliveryId],
   );
   if (!row || (!manual && row.status !== 'pending')) return;
-  const now = runtime.clock.now();
+  const now = deps.clock.now();
   if (!row.enabled) {
     if (row.status === 'pending') await settle(deps, row.id, 'failed', { next: null, status: null, error: 'endpoint disabled' }, now);
     return;
@@ -56,17 +63,13 @@ export async function attemptDelivery(deps: DeliverDeps, runtime: Runtime, setti
   };
   const attempt = row.attempt_count + 1;
   const started = Date.now();
-  let response: SafeResponse | undefined;
+  let response: Answer | undefined;
   let error: string | undefined;
   try {
-    response = await safePost({
-      url: row.url,
-      headers,
-      body: row.body,
-      timeoutMs: runtime.deliveryTimeoutMs,
-      allowLoopback: runtime.loopbackAllowed(),
-      maxBodyBytes: LOGGED_RESPONSE_BYTES,
-    });
+    const answer = await deps.http.fetch(row.url, { method: 'POST', headers, body: row.body, timeoutMs: runtime.deliveryTimeoutMs });
+    const answerHeaders: Record<string, string> = {};
+    answer.headers.forEach((value, name) => (answerHeaders[name] = value));
+    response = { status: answer.status, headers: answerHeaders, body: await readAtMost(answer, LOGGED_RESPONSE_BYTES) };
   } catch (caught) {
     error = caught instanceof RefusedDestinationError ? `refused destination: ${caught.message}` : messageOf(caught);
   }
@@ -135,4 +138,20 @@ async function settle(
       where id = $1`,
     [id, status, outcome.next !== undefined, outcome.next ?? null, outcome.status, outcome.error, status === 'pending' ? null : now],
   );
+}
+
+/** The first `maxBytes` of the answer's body (then the rest is dropped unread), as text. */
+async function readAtMost(response: Response, maxBytes: number): Promise<string> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  while (size < maxBytes) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value.subarray(0, maxBytes - size));
+    size += value.length;
+  }
+  await reader.cancel().catch(() => undefined);
+  return Buffer.concat(chunks).toString('utf8');
 }

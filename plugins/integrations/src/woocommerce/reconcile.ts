@@ -1,5 +1,4 @@
 import type { Deps } from '../deps.js';
-import type { Runtime } from '../options.js';
 import { messageOf, truncate } from '../util.js';
 import type { ConnectionRow } from './connection-store.js';
 import { MappingError, type WooOrder, type WooProduct } from './mapping.js';
@@ -22,19 +21,18 @@ export interface ReconcileSummary {
  * syncs each (idempotently). Records the time and any error on the connection instead of throwing.
  */
 export async function reconcileConnection(
-  deps: Pick<Deps, 'db' | 'secrets' | 'shopSync' | 'logger'>,
-  runtime: Runtime,
+  deps: Pick<Deps, 'db' | 'secrets' | 'shopSync' | 'logger' | 'clock' | 'http'>,
   connection: ConnectionRow,
   touch: () => Promise<void>,
 ): Promise<ReconcileSummary> {
   const summary: ReconcileSummary = { created: 0, updated: 0, unchanged: 0, skipped: 0 };
-  const started = runtime.clock.now();
+  const started = deps.clock.now();
   const shop = deps.shopSync;
   try {
     if (!shop) throw new Error('the shop plugin is not enabled for this tenant');
-    const reader = await createStoreReader(
+    const reader = createStoreReader(
       { url: connection.store_url, consumerKey: connection.consumer_key, consumerSecret: deps.secrets.open(connection.consumer_secret_sealed) },
-      runtime.loopbackAllowed(),
+      deps.http,
     );
     const since = connection.last_reconciled_at ? new Date(connection.last_reconciled_at.getTime() - OVERLAP_MS) : null;
     for (const kind of ['products', 'orders'] as const) {

@@ -1,7 +1,5 @@
-import http from 'node:http';
-import https from 'node:https';
+import type { HttpClient } from '@plinth/sdk';
 import WooCommerceRestApiModule from '@woocommerce/woocommerce-rest-api';
-import { pinnedLookup, vetHost } from '../webhooks/safe-request.js';
 import type { WooOrder, WooProduct } from './mapping.js';
 
 // The package is CommonJS with `exports.default`: Node's ESM loader hands over the exports object (class under
@@ -18,26 +16,18 @@ export interface WooStoreReader {
 const PER_PAGE = 50;
 
 /**
- * A reader for the store at `storeUrl` (its base URL; tests point it at a local server). The store's host is vetted
- * like a webhook's (no private or metadata addresses; loopback only when allowed) and the client connects to the
- * vetted address only, with redirects off.
+ * A reader for the store at `storeUrl` (its base URL; tests point it at a local server). The official client builds
+ * and signs the requests; they go out through the kernel's guarded client (`coreServices.http`: internal
+ * destinations refused, the connection pinned to the vetted address, redirects not followed).
  */
-export async function createStoreReader(store: { url: string; consumerKey: string; consumerSecret: string }, allowLoopback: boolean): Promise<WooStoreReader> {
-  const vetted = await vetHost(new URL(store.url).hostname, allowLoopback);
-  const lookup = pinnedLookup(vetted);
+export function createStoreReader(store: { url: string; consumerKey: string; consumerSecret: string }, http: HttpClient): WooStoreReader {
   const api = new WooCommerceRestApi({
     url: store.url,
     consumerKey: store.consumerKey,
     consumerSecret: store.consumerSecret,
     version: 'wc/v3',
     queryStringAuth: true,
-    axiosConfig: {
-      httpAgent: new http.Agent({ lookup }),
-      httpsAgent: new https.Agent({ lookup }),
-      maxRedirects: 0,
-      timeout: 15_000,
-      proxy: false,
-    },
+    axiosConfig: { adapter: throughKernel(http) as never },
   });
   return {
     async page(kind, page, since) {
@@ -52,5 +42,35 @@ export async function createStoreReader(store: { url: string; consumerKey: strin
       const totalPages = Number(response.headers['x-wp-totalpages'] ?? 0);
       return { items, more: totalPages ? page < totalPages : items.length === PER_PAGE };
     },
+  };
+}
+
+/** The part of axios's request config the adapter reads. */
+interface AdapterConfig {
+  url?: string;
+  method?: string;
+  params?: Record<string, unknown>;
+  headers?: { toJSON?(): Record<string, unknown> } & Record<string, unknown>;
+  data?: string;
+  validateStatus?: ((status: number) => boolean) | null;
+}
+
+const TIMEOUT_MS = 15_000;
+
+/** An axios adapter sending the client's requests with `http`; axios then parses the JSON as usual. */
+function throughKernel(http: HttpClient) {
+  return async (config: AdapterConfig) => {
+    const url = new URL(config.url ?? '');
+    for (const [name, value] of Object.entries(config.params ?? {})) if (value !== undefined && value !== null) url.searchParams.append(name, String(value));
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(config.headers?.toJSON?.() ?? {})) if (value !== undefined && value !== null) headers[name] = String(value);
+    const response = await http.fetch(url, { method: config.method ?? 'get', headers, ...(config.data ? { body: config.data } : {}), timeoutMs: TIMEOUT_MS });
+    const answerHeaders: Record<string, string> = {};
+    response.headers.forEach((value, name) => (answerHeaders[name] = value));
+    const answer = { data: await response.text(), status: response.status, statusText: response.statusText, headers: answerHeaders, config, request: {} };
+    if (config.validateStatus && !config.validateStatus(response.status)) {
+      throw Object.assign(new Error(`Request failed with status code ${response.status}`), { response: answer });
+    }
+    return answer;
   };
 }

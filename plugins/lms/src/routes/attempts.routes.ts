@@ -1,4 +1,4 @@
-import { listPage, Nullable, type Stored, Timestamp, toJson, withStatus } from '@plinth/sdk';
+import { commonErrors, listPage, Nullable, type Stored, Timestamp, toJson, withStatus } from '@plinth/sdk';
 import { ConflictError, NotFoundError, PageQuery, paginate, Reply, Type, ValidationError, type AnyRoute, type Static, type TenantDb } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { lmsPermissions as permissions } from '../permissions.js';
@@ -53,6 +53,7 @@ export function attemptRoutes({ route }: Builders): AnyRoute[] {
       method: 'POST',
       path: '/quizzes/:id/attempts',
       summary: 'Start an attempt (or resume the open one): the questions without answers, and when time runs out',
+      errors: [commonErrors.conflict],
       permission: permissions['learning.access'],
       schema: { params: IdParams, response: withStatus(StartedAttempt, [200, 201]) },
       async handler({ params, deps, ctx }) {
@@ -84,6 +85,7 @@ export function attemptRoutes({ route }: Builders): AnyRoute[] {
       method: 'POST',
       path: '/attempts/:id/submit',
       summary: 'Submit answers: scored on the server; after the time limit (plus grace) the attempt is closed as expired with 0',
+      errors: [commonErrors.conflict],
       permission: permissions['learning.access'],
       schema: {
         params: IdParams,

@@ -28,11 +28,11 @@ const Certificate = Type.Object({
 });
 type CertificateRow = Stored<Static<typeof Certificate>, 'issued_at'>;
 
-/** What a verifier may learn from a code: the learner's name, the course and the date — nothing else. */
-async function verify(db: TenantDb, code: string) {
+/** What a verifier may learn from a code: the learner's name, the course and the date (in the tenant's time zone) — nothing else. */
+async function verify(db: TenantDb, code: string, timeZone: string) {
   const certificate = await db.one<{ name: string; course: string; date: string }>(
-    `select learner_name as name, course_title as course, to_char(issued_at at time zone 'UTC', 'YYYY-MM-DD') as date from lms_certificates where code = $1`,
-    [code.toUpperCase()],
+    `select learner_name as name, course_title as course, to_char(issued_at at time zone $2, 'YYYY-MM-DD') as date from lms_certificates where code = $1`,
+    [code.toUpperCase(), timeZone],
   );
   if (!certificate) throw new NotFoundError('No certificate has this code');
   return certificate;
@@ -45,21 +45,25 @@ export function certificateRoutes({ route }: Builders): AnyRoute[] {
       method: 'GET',
       path: '/certificates/verify/:code',
       summary: 'Verify a certificate (public; the tenant from X-Tenant or the host): name, course, date',
+      // Public: stops guessing certificate codes; a verifier checks a handful.
+      rateLimit: { per: 'ip', max: 60, windowSeconds: 60 },
       public: true,
       schema: { params: Type.Object({ code: Code }), response: Verification },
-      async handler({ params, deps }) {
-        return verify(deps.db, params.code);
+      async handler({ params, deps, ctx }) {
+        return verify(deps.db, params.code, ctx.tenant.timeZone);
       },
     }),
     route({
       method: 'GET',
       path: '/verify/:tenant/:code',
       summary: 'Verify a certificate (public; the tenant slug or id in the path): name, course, date',
+      // Public: stops guessing certificate codes; a verifier checks a handful.
+      rateLimit: { per: 'ip', max: 60, windowSeconds: 60 },
       public: true,
       tenantParam: 'tenant',
       schema: { params: Type.Object({ tenant: Type.String({ minLength: 1, maxLength: 100 }), code: Code }), response: Verification },
-      async handler({ params, deps }) {
-        return verify(deps.db, params.code);
+      async handler({ params, deps, ctx }) {
+        return verify(deps.db, params.code, ctx.tenant.timeZone);
       },
     }),
     route({

@@ -1,4 +1,5 @@
 import {
+  commonErrors,
   listPage,
   actingUserId,
   type AnyRoute,
@@ -117,6 +118,7 @@ export function courseRoutes({ route }: Builders): AnyRoute[] {
       method: 'POST',
       path: '/courses',
       summary: 'Create a course',
+      errors: [commonErrors.conflict],
       permission: permissions['courses.manage'],
       schema: { body: NewCourse, response: withStatus(Course, 201) },
       async handler({ body, deps }) {
@@ -149,6 +151,7 @@ export function courseRoutes({ route }: Builders): AnyRoute[] {
       method: 'PATCH',
       path: '/courses/:id',
       summary: 'Change a course (instructors may change all but its instructors)',
+      errors: [commonErrors.conflict],
       permission: permissions['learning.access'],
       schema: { params: IdParams, body: CoursePatch, response: Course },
       async handler({ params, body, deps, ctx }) {
@@ -174,6 +177,7 @@ export function courseRoutes({ route }: Builders): AnyRoute[] {
       method: 'DELETE',
       path: '/courses/:id',
       summary: 'Delete a course without enrolments (archive it otherwise)',
+      errors: [commonErrors.conflict],
       permission: permissions['courses.manage'],
       schema: { params: IdParams, response: NoContent },
       async handler({ params, deps }) {

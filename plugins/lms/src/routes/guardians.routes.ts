@@ -1,4 +1,4 @@
-import { listPage, NoContent, Nullable, type Stored, Timestamp, toJson, withStatus } from '@plinth/sdk';
+import { commonErrors, listPage, NoContent, Nullable, type Stored, Timestamp, toJson, withStatus } from '@plinth/sdk';
 import { ConflictError, ForbiddenError, NotFoundError, PageQuery, paginate, Reply, Type, ValidationError, type AnyRoute, type Static } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { lmsPermissions as permissions } from '../permissions.js';
@@ -61,6 +61,7 @@ export function guardianRoutes({ route }: Builders): AnyRoute[] {
       method: 'POST',
       path: '/guardians',
       summary: 'Let a member (guardian) read a learner’s progress',
+      errors: [commonErrors.conflict],
       permission: permissions['guardians.manage'],
       schema: { body: Link, response: withStatus(GuardianLink, 201) },
       async handler({ body, deps }) {

@@ -1,4 +1,5 @@
 import {
+  commonErrors,
   listPage,
   type AnyRoute,
   ConflictError,
@@ -71,6 +72,7 @@ export function learningRoutes({ route }: Builders): AnyRoute[] {
       method: 'POST',
       path: '/courses/:id/enroll',
       summary: 'Enrol oneself in a published free course (201; 200 when already enrolled)',
+      errors: [commonErrors.conflict],
       permission: learner,
       schema: { params: IdParams, response: withStatus(Enrollment, [200, 201]) },
       async handler({ params, deps, ctx }) {
@@ -140,6 +142,7 @@ export function learningRoutes({ route }: Builders): AnyRoute[] {
       method: 'POST',
       path: '/lessons/:id/complete',
       summary: 'Mark a lesson complete (its quiz must be passed first when it requires so); idempotent',
+      errors: [commonErrors.conflict],
       permission: learner,
       schema: { params: IdParams, response: LessonCompleted },
       async handler({ params, deps, ctx }) {

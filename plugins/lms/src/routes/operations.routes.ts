@@ -1,4 +1,5 @@
 import {
+  commonErrors,
   listPage,
   type AnyRoute,
   ConflictError,
@@ -62,6 +63,7 @@ export function operationRoutes({ route }: Builders): AnyRoute[] {
       method: 'POST',
       path: '/purchases/:id/enroll',
       summary: 'Enrol a member for a purchase that found nobody to enrol (`no_member`)',
+      errors: [commonErrors.conflict],
       permission: permissions['enrollments.manage'],
       schema: { params: IdParams, body: Type.Object({ user_id: Type.String({ format: 'uuid' }) }, { additionalProperties: false }), response: Purchase },
       async handler({ params, body, deps }) {

@@ -71,6 +71,7 @@ export function reportRoutes({ route }: Builders): AnyRoute[] {
       method: 'GET',
       path: '/courses/:id/report/learners',
       summary: 'Per-learner progress of a course, with name, email and quiz results',
+      rateLimit: { per: 'principal', max: 300, windowSeconds: 60 },
       permission: permissions['learning.access'],
       schema: { params: IdParams, query: PageQuery, response: Type.Array(ReportLine) },
       async handler({ params, query, deps, ctx }) {
@@ -85,6 +86,7 @@ export function reportRoutes({ route }: Builders): AnyRoute[] {
       method: 'GET',
       path: '/courses/:id/report.csv',
       summary: 'Per-learner progress of a course as CSV (streamed)',
+      rateLimit: { per: 'principal', max: 30, windowSeconds: 3600 },
       permission: permissions['learning.access'],
       schema: { params: IdParams, response: rawBody('text/csv', 'One row per learner, streamed') },
       async handler({ params, deps, ctx }) {

@@ -48,7 +48,7 @@ export const LearnerLine = Type.Object({
 export type LearnerLine = Stored<Static<typeof LearnerLine>, 'completed_at' | 'last_activity_at' | 'enrolled_at'>;
 
 /** The per-learner lines of course `$1`. */
-const learnerSql = {
+const learnerQuery = {
   select: `e.id as enrollment_id, e.user_id, e.progress_percent, e.completed_at, e.last_activity_at, e.created_at as enrolled_at,
     (select count(*)::int from lms_lesson_progress p where p.enrollment_id = e.id and p.completed_at is not null) as lessons_completed,
     coalesce(s.attempts, 0)::int as quiz_attempts, s.average::float as average_quiz_score`,
@@ -65,12 +65,12 @@ const learnerSql = {
 /** Per-learner progress of a course, a page at a time (ordered by enrolment). */
 export async function learnerLines(db: TenantDb, courseId: string, limit: number, offset: number): Promise<LearnerLine[]> {
   return db.query<LearnerLine>(
-    `select ${learnerSql.select} from ${learnerSql.from} where ${learnerSql.where} order by ${learnerSql.orderBy} limit $2 offset $3`,
+    `select ${learnerQuery.select} from ${learnerQuery.from} where ${learnerQuery.where} order by ${learnerQuery.orderBy} limit $2 offset $3`,
     [courseId, limit, offset],
   );
 }
 
 /** A page of {@link learnerLines} and how many learners the course has. */
 export async function learnerPage(db: TenantDb, courseId: string, page: PageQuery): Promise<ListPage<LearnerLine>> {
-  return listPage<LearnerLine>(db, { ...learnerSql, values: [courseId] }, page);
+  return listPage<LearnerLine>(db, { ...learnerQuery, values: [courseId] }, page);
 }

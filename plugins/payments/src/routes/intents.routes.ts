@@ -1,5 +1,6 @@
-import { listPage, type AnyRoute, NotFoundError, PageQuery, paginate, Reply, Type, withStatus } from '@plinth/sdk';
+import { commonErrors, listPage, type AnyRoute, NotFoundError, PageQuery, paginate, Reply, Type, withStatus } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
+import { paymentsErrors } from '../errors.js';
 import { paymentsPermissions as permissions } from '../permissions.js';
 import { idempotencyKeyOf, idempotent } from '../services/idempotency.js';
 import { intentView, MAX_AMOUNT, type IntentRow } from '../services/intent-rows.js';
@@ -70,6 +71,7 @@ export function intentRoutes({ route }: Builders, options: PaymentsOptions): Any
       method: 'POST',
       path: '/intents',
       summary: 'Create a payment intent (Idempotency-Key supported)',
+      errors: [commonErrors.conflict, paymentsErrors.provider_unavailable],
       permission: permissions['intents.create'],
       schema: { body: NewIntentBody, response: withStatus(Intent, [200, 201]) },
       async handler({ body, deps, ctx }) {
@@ -111,6 +113,7 @@ export function intentRoutes({ route }: Builders, options: PaymentsOptions): Any
       method: 'POST',
       path: '/intents/:id/confirm',
       summary: 'Confirm with a payment method, or complete a second step (Idempotency-Key supported)',
+      errors: [commonErrors.conflict, paymentsErrors.intent_not_confirmable, paymentsErrors.provider_unavailable],
       permission: permissions['intents.create'],
       schema: { params: IdParams, body: ConfirmBody, response: Intent },
       async handler({ params, body, deps, ctx }) {
@@ -127,6 +130,7 @@ export function intentRoutes({ route }: Builders, options: PaymentsOptions): Any
       method: 'POST',
       path: '/intents/:id/cancel',
       summary: 'Cancel an intent not yet paid',
+      errors: [paymentsErrors.intent_not_cancellable, paymentsErrors.provider_unavailable],
       permission: permissions['intents.create'],
       schema: { params: IdParams, response: Intent },
       async handler({ params, deps, ctx }) {
@@ -137,6 +141,7 @@ export function intentRoutes({ route }: Builders, options: PaymentsOptions): Any
       method: 'POST',
       path: '/intents/:id/mark-paid',
       summary: 'Mark a manual payment received',
+      errors: [paymentsErrors.intent_not_payable],
       permission: permissions['manual.mark_paid'],
       schema: { params: IdParams, response: Intent },
       async handler({ params, deps, ctx }) {

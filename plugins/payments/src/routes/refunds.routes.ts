@@ -1,5 +1,6 @@
-import { listPage, type AnyRoute, PageQuery, paginate, Reply, Type, withStatus } from '@plinth/sdk';
+import { commonErrors, listPage, type AnyRoute, PageQuery, paginate, Reply, Type, withStatus } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
+import { paymentsErrors } from '../errors.js';
 import { paymentsPermissions as permissions } from '../permissions.js';
 import { idempotencyKeyOf, idempotent } from '../services/idempotency.js';
 import { MAX_AMOUNT } from '../services/intent-rows.js';
@@ -49,6 +50,13 @@ export function refundRoutes({ route }: Builders, options: PaymentsOptions): Any
       method: 'POST',
       path: '/refunds',
       summary: 'Refund a captured intent, fully or partly (Idempotency-Key supported)',
+      errors: [
+        commonErrors.not_found,
+        commonErrors.conflict,
+        paymentsErrors.not_refundable,
+        paymentsErrors.refund_exceeds_captured,
+        paymentsErrors.provider_unavailable,
+      ],
       permission: permissions['refunds.create'],
       schema: { body: NewRefundBody, response: withStatus(Refund, 201) },
       async handler({ body, deps, ctx }) {

@@ -1,5 +1,6 @@
-import { listPage, type AnyRoute, PageQuery, paginate, Reply, Type, withStatus } from '@plinth/sdk';
+import { commonErrors, listPage, type AnyRoute, PageQuery, paginate, Reply, Type, withStatus } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
+import { paymentsErrors } from '../errors.js';
 import { paymentsPermissions as permissions } from '../permissions.js';
 import { idempotencyKeyOf, idempotent } from '../services/idempotency.js';
 import type { PaymentsOptions } from '../services/payments.js';
@@ -70,6 +71,7 @@ export function subscriptionRoutes({ route }: Builders, options: PaymentsOptions
       method: 'POST',
       path: '/subscriptions',
       summary: 'Start a subscription: stores the payment method, charges the first period unless the plan has a trial (Idempotency-Key supported)',
+      errors: [commonErrors.conflict, paymentsErrors.provider_unavailable],
       permission: permissions['subscriptions.manage'],
       schema: { body: NewSubscription, response: withStatus(Subscription, 201) },
       async handler({ body, deps, ctx }) {
@@ -93,6 +95,7 @@ export function subscriptionRoutes({ route }: Builders, options: PaymentsOptions
       method: 'POST',
       path: '/subscriptions/:id/cancel',
       summary: 'Cancel at the end of the period (default) or now (`at_period_end: false`)',
+      errors: [paymentsErrors.subscription_cancelled, paymentsErrors.provider_unavailable],
       permission: permissions['subscriptions.manage'],
       schema: { params: IdParams, body: CancelBody, response: Subscription },
       async handler({ params, body, deps, ctx }) {
@@ -103,6 +106,7 @@ export function subscriptionRoutes({ route }: Builders, options: PaymentsOptions
       method: 'POST',
       path: '/subscriptions/:id/resume',
       summary: 'Keep a subscription set to cancel at period end',
+      errors: [paymentsErrors.subscription_cancelled, paymentsErrors.provider_unavailable],
       permission: permissions['subscriptions.manage'],
       schema: { params: IdParams, response: Subscription },
       async handler({ params, deps, ctx }) {

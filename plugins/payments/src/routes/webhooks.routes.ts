@@ -1,5 +1,6 @@
 import { Type, type AnyRoute } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
+import { paymentsErrors } from '../errors.js';
 import type { PaymentsOptions } from '../services/payments.js';
 import { servicesFor } from './context.js';
 
@@ -13,6 +14,9 @@ export function webhookRoutes({ route }: Builders, options: PaymentsOptions): An
       method: 'POST',
       path: '/webhooks/:provider/:tenant',
       summary: "A provider's webhook for one tenant (signature verified over the raw body; duplicates acknowledged)",
+      errors: [paymentsErrors.invalid_signature],
+      // Verified by signature; the limit only stops a flood (providers retry a 429 later).
+      rateLimit: { per: 'ip', max: 600, windowSeconds: 60 },
       public: true,
       tenantParam: 'tenant',
       body: { types: ['application/json', 'text/plain'], limitBytes: 512 * 1024 },

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictError, NotFoundError, ValidationError } from '@plinth/sdk';
+import { NotFoundError, ValidationError } from '@plinth/sdk';
+import { paymentsErrors } from '../errors.js';
 import type { NewIntent, PaymentIntent } from '../contract.js';
 import type { Scope } from '../deps.js';
 import type { ProviderIntentResult, ProviderWebhookEvent } from '../providers/provider.js';
@@ -80,7 +81,7 @@ export class Intents {
   async confirm(id: string, input: { payment_method?: string; action?: string }): Promise<PaymentIntent> {
     const row = await this.lock(id);
     if (row.status !== 'requires_payment_method' && row.status !== 'requires_action') {
-      throw new ConflictError(`A ${row.status} payment intent cannot be confirmed`, { code: 'intent_not_confirmable' });
+      throw paymentsErrors.intent_not_confirmable(`A ${row.status} payment intent cannot be confirmed`);
     }
     const { provider, config } = await this.providers.resolve(row.provider);
     const result = await callGateway(this.scope, provider, 'confirmIntent', () =>
@@ -105,7 +106,7 @@ export class Intents {
     const row = await this.lock(id);
     if (row.status === 'cancelled') return intentView(row);
     if (row.status !== 'requires_payment_method' && row.status !== 'requires_action') {
-      throw new ConflictError(`A ${row.status} payment intent cannot be cancelled`, { code: 'intent_not_cancellable' });
+      throw paymentsErrors.intent_not_cancellable(`A ${row.status} payment intent cannot be cancelled`);
     }
     const { provider, config } = await this.providers.resolve(row.provider);
     await callGateway(this.scope, provider, 'cancelIntent', () => provider.cancelIntent({ intentId: row.id, providerRef: row.provider_ref! }, config));
@@ -116,7 +117,7 @@ export class Intents {
   async markPaid(id: string): Promise<PaymentIntent> {
     const row = await this.lock(id);
     if (row.provider !== 'manual') throw new ValidationError({ provider: ['only manual payments are marked paid by hand'] });
-    if (row.status !== 'requires_action') throw new ConflictError(`A ${row.status} payment intent cannot be marked paid`, { code: 'intent_not_payable' });
+    if (row.status !== 'requires_action') throw paymentsErrors.intent_not_payable(`A ${row.status} payment intent cannot be marked paid`);
     const { provider, config } = await this.providers.resolve(row.provider);
     const result = await callGateway(this.scope, provider, 'captureIntent', () =>
       provider.captureIntent({ intentId: row.id, providerRef: row.provider_ref!, amount: row.amount }, config),

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { NotFoundError, ServiceUnavailableError, ValidationError } from '@plinth/sdk';
+import { NotFoundError, ValidationError } from '@plinth/sdk';
+import { paymentsErrors } from '../errors.js';
 import type { Scope } from '../deps.js';
 import { createManualProvider } from '../providers/manual-provider.js';
 import { ProviderInputError, type PaymentProvider, type ProviderCredentials } from '../providers/provider.js';
@@ -146,7 +147,7 @@ export async function callGateway<T>(scope: Scope, provider: PaymentProvider, op
       { provider: provider.name, operation, error: redactSecrets(error instanceof Error ? error.message : String(error)) },
       'payment provider call failed',
     );
-    throw new ServiceUnavailableError(`The payment provider ${provider.name} could not complete ${operation}`, { code: 'provider_unavailable' });
+    throw paymentsErrors.provider_unavailable(`The payment provider ${provider.name} could not complete ${operation}`);
   }
 }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '@plinth/sdk';
+import { NotFoundError, ValidationError, type FieldErrors } from '@plinth/sdk';
+import { paymentsErrors } from '../errors.js';
 import type { NewRefund, Refund } from '../contract.js';
 import type { Scope } from '../deps.js';
 import type { ProviderWebhookEvent } from '../providers/provider.js';
@@ -52,15 +53,12 @@ export class Refunds {
     if (Object.keys(errors).length > 0) throw new ValidationError(errors);
     const intent = await this.intents.lock(input.intentId);
     if (intent.status !== 'succeeded' && intent.status !== 'partially_refunded') {
-      throw new ConflictError(`A ${intent.status} payment intent has nothing to refund`, { code: 'not_refundable' });
+      throw paymentsErrors.not_refundable(`A ${intent.status} payment intent has nothing to refund`);
     }
     const refundable = intent.amount_captured - intent.amount_refunded;
     const amount = input.amount ?? refundable;
     if (amount > refundable || amount < 1) {
-      throw new ConflictError(`At most ${refundable} can still be refunded`, {
-        code: 'refund_exceeds_captured',
-        errors: { amount: [`must be at most ${refundable}`] },
-      });
+      throw paymentsErrors.refund_exceeds_captured(`At most ${refundable} can still be refunded`, { errors: { amount: [`must be at most ${refundable}`] } });
     }
     const { provider, config } = await this.providers.resolve(intent.provider);
     const id = randomUUID();

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictError, NotFoundError, ValidationError } from '@plinth/sdk';
+import { NotFoundError, ValidationError } from '@plinth/sdk';
+import { paymentsErrors } from '../errors.js';
 import type { Scope } from '../deps.js';
 import type { PaymentProvider, ProviderCredentials } from '../providers/provider.js';
 import { isUuid } from './intent-rows.js';
@@ -17,7 +18,7 @@ export interface NewSubscription {
   metadata?: Record<string, string>;
 }
 
-const SELECT = 'select s.*, c.email as customer_email from payments_subscriptions s join payments_customers c on c.id = s.customer_id';
+const subscriptionSelect = 'select s.*, c.email as customer_email from payments_subscriptions s join payments_customers c on c.id = s.customer_id';
 
 /**
  * Subscriptions: started with a stored mandate (and a first charge unless the plan has a trial), renewed by the
@@ -62,7 +63,9 @@ export class Subscriptions {
   }
 
   async get(id: string): Promise<ReturnType<typeof subscriptionView>> {
-    const row = isUuid(id) ? await this.scope.deps.db.one<SubscriptionRow & { customer_email: string }>(`${SELECT} where s.id = $1`, [id]) : undefined;
+    const row = isUuid(id)
+      ? await this.scope.deps.db.one<SubscriptionRow & { customer_email: string }>(`${subscriptionSelect} where s.id = $1`, [id])
+      : undefined;
     if (!row) throw new NotFoundError('Subscription not found');
     return subscriptionView(row);
   }
@@ -70,7 +73,7 @@ export class Subscriptions {
   /** Cancels now, or at the end of the paid period (`atPeriodEnd`, the default). */
   async cancel(id: string, atPeriodEnd: boolean): Promise<ReturnType<typeof subscriptionView>> {
     const row = await this.lock(id);
-    if (row.status === 'cancelled') throw new ConflictError('The subscription is already cancelled', { code: 'subscription_cancelled' });
+    if (row.status === 'cancelled') throw paymentsErrors.subscription_cancelled('The subscription is already cancelled');
     if (atPeriodEnd) {
       await this.scope.deps.db.query('update payments_subscriptions set cancel_at_period_end = true, updated_at = now() where id = $1', [id]);
     } else {
@@ -82,7 +85,7 @@ export class Subscriptions {
   /** Undoes a cancellation at period end that has not happened yet. */
   async resume(id: string): Promise<ReturnType<typeof subscriptionView>> {
     const row = await this.lock(id);
-    if (row.status === 'cancelled') throw new ConflictError('The subscription is already cancelled', { code: 'subscription_cancelled' });
+    if (row.status === 'cancelled') throw paymentsErrors.subscription_cancelled('The subscription is already cancelled');
     await this.scope.deps.db.query('update payments_subscriptions set cancel_at_period_end = false, updated_at = now() where id = $1', [id]);
     return this.get(id);
   }

@@ -1,4 +1,4 @@
-import { BadRequestError } from '@plinth/sdk';
+import { paymentsErrors } from '../errors.js';
 import type { Scope } from '../deps.js';
 import { WebhookSignatureError, type ProviderWebhookEvent } from '../providers/provider.js';
 import type { Intents } from './intents.js';
@@ -28,7 +28,7 @@ export class Webhooks {
     try {
       event = provider.parseWebhook({ rawBody: rawBody ?? Buffer.alloc(0), headers, now: new Date() }, config);
     } catch (error) {
-      if (error instanceof WebhookSignatureError) throw new BadRequestError(`Invalid webhook: ${error.message}`, { code: 'invalid_signature' });
+      if (error instanceof WebhookSignatureError) throw paymentsErrors.invalid_signature(`Invalid webhook: ${error.message}`);
       throw error;
     }
     const [fresh] = await this.scope.deps.db.query(

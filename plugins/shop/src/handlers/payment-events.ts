@@ -16,7 +16,7 @@ export function paymentEventHandlers({ on }: Builders): EventHandlerDefinition<E
     on('payments.payment.succeeded', async ({ event, deps, ctx }) => {
       const orderId = event.payload.metadata.shop_order_id;
       if (!orderId || !UUID.test(orderId)) return;
-      await markPaid({ deps, settings: ctx.settings }, orderId, {
+      await markPaid({ deps, settings: ctx.settings, tenant: ctx.tenant }, orderId, {
         intentId: event.payload.intentId,
         amount: event.payload.amount,
         currency: event.payload.currency,
@@ -25,7 +25,7 @@ export function paymentEventHandlers({ on }: Builders): EventHandlerDefinition<E
     on('payments.refund.succeeded', async ({ event, deps, ctx }) => {
       const orderId = event.payload.metadata.shop_order_id;
       if (!orderId || !UUID.test(orderId) || event.payload.refundMetadata.shop_order_id) return;
-      const order = await lockOrder({ deps, settings: ctx.settings }, orderId);
+      const order = await lockOrder({ deps, settings: ctx.settings, tenant: ctx.tenant }, orderId);
       if (!order) return;
       await deps.db.query('update shop_orders set refunded_amount = least(total, refunded_amount + $2), updated_at = now() where id = $1', [
         orderId,

@@ -7,7 +7,7 @@ export function expireOrderJob({ job }: Builders): JobDefinition<'shop.order.exp
   return job({
     name: 'shop.order.expire',
     async run({ payload, deps, ctx }) {
-      await expireOrder({ deps, settings: ctx.settings }, payload.orderId);
+      await expireOrder({ deps, settings: ctx.settings, tenant: ctx.tenant }, payload.orderId);
     },
   }) as JobDefinition<'shop.order.expire', unknown, unknown>;
 }

@@ -1,6 +1,7 @@
 import {
-  listPage,
   type AnyRoute,
+  commonErrors,
+  listPage,
   NoContent,
   NotFoundError,
   Nullable,
@@ -32,7 +33,7 @@ const Category = Type.Object({
   updated_at: Timestamp,
 });
 type CategoryRow = Stored<Static<typeof Category>, 'created_at' | 'updated_at'>;
-const COLUMNS = 'id, name, slug, parent_id, position, created_at, updated_at';
+const categoryColumns = 'id, name, slug, parent_id, position, created_at, updated_at';
 
 /** Refuses a parent that is the category itself or one of its descendants (a cycle). */
 async function refuseCycle(db: TenantDb, id: string, parentId: string | null | undefined): Promise<void> {
@@ -55,7 +56,11 @@ export function categoryRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['products.view'],
       schema: { query: PageQuery, response: Type.Array(Category) },
       async handler({ query, deps }) {
-        const { items, total } = await listPage<CategoryRow>(deps.db, { select: COLUMNS, from: 'shop_categories', orderBy: 'position, name, id' }, query);
+        const { items, total } = await listPage<CategoryRow>(
+          deps.db,
+          { select: categoryColumns, from: 'shop_categories', orderBy: 'position, name, id' },
+          query,
+        );
         return Reply.list(toJson(items), paginate(query, total));
       },
     }),
@@ -63,12 +68,13 @@ export function categoryRoutes({ route }: Builders): AnyRoute[] {
       method: 'POST',
       path: '/categories',
       summary: 'Create a category, optionally under a parent',
+      errors: [commonErrors.conflict],
       permission: permissions['products.manage'],
       schema: { body: NewCategory, response: withStatus(Category, 201) },
       async handler({ body, deps }) {
         await requireCategory(deps.db, body.parent_id, 'parent_id');
         const [row] = await uniquely(() =>
-          deps.db.query<CategoryRow>(`insert into shop_categories (name, slug, parent_id, position) values ($1, $2, $3, $4) returning ${COLUMNS}`, [
+          deps.db.query<CategoryRow>(`insert into shop_categories (name, slug, parent_id, position) values ($1, $2, $3, $4) returning ${categoryColumns}`, [
             body.name,
             body.slug ?? (slugify(body.name) || 'category'),
             body.parent_id ?? null,
@@ -85,7 +91,7 @@ export function categoryRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['products.view'],
       schema: { params: IdParams, response: Category },
       async handler({ params, deps }) {
-        const [row] = await deps.db.query<CategoryRow>(`select ${COLUMNS} from shop_categories where id = $1`, [params.id]);
+        const [row] = await deps.db.query<CategoryRow>(`select ${categoryColumns} from shop_categories where id = $1`, [params.id]);
         if (!row) throw new NotFoundError('Category not found');
         return toJson(row);
       },
@@ -94,6 +100,7 @@ export function categoryRoutes({ route }: Builders): AnyRoute[] {
       method: 'PATCH',
       path: '/categories/:id',
       summary: 'Change a category (moving it under one of its own subcategories is refused)',
+      errors: [commonErrors.conflict],
       permission: permissions['products.manage'],
       schema: { params: IdParams, body: CategoryPatch, response: Category },
       async handler({ params, body, deps }) {
@@ -109,7 +116,10 @@ export function categoryRoutes({ route }: Builders): AnyRoute[] {
           sets.push(`${column} = $${values.length}`);
         }
         const [row] = await uniquely(() =>
-          deps.db.query<CategoryRow>(`update shop_categories set ${[...sets, 'updated_at = now()'].join(', ')} where id = $1 returning ${COLUMNS}`, values),
+          deps.db.query<CategoryRow>(
+            `update shop_categories set ${[...sets, 'updated_at = now()'].join(', ')} where id = $1 returning ${categoryColumns}`,
+            values,
+          ),
         );
         return toJson(row!);
       },

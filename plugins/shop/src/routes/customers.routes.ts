@@ -42,7 +42,7 @@ const CustomerOrder = Type.Object({
   paid_at: Nullable(Timestamp),
 });
 type CustomerOrderRow = Stored<Static<typeof CustomerOrder>, 'placed_at' | 'paid_at'>;
-const CUSTOMER_COLUMNS = `c.id, c.email, c.name, c.user_id, c.created_at,
+const customerColumns = `c.id, c.email, c.name, c.user_id, c.created_at,
   (select count(*)::int from shop_orders o where o.customer_id = c.id) as orders_count,
   (select coalesce(sum(o.total - o.refunded_amount), 0)::int from shop_orders o where o.customer_id = c.id and o.status in ('paid', 'fulfilled', 'refunded')) as total_spent`;
 
@@ -60,7 +60,7 @@ export function customerRoutes({ route }: Builders): AnyRoute[] {
         const where = query.q ? `c.email ilike $${values.push(likePattern(query.q))} or c.name ilike $1` : '';
         const { items, total } = await listPage<CustomerRow>(
           deps.db,
-          { select: CUSTOMER_COLUMNS, from: 'shop_customers c', where, orderBy: 'c.created_at desc, c.id', values },
+          { select: customerColumns, from: 'shop_customers c', where, orderBy: 'c.created_at desc, c.id', values },
           query,
         );
         return Reply.list(toJson(items), paginate(query, total));
@@ -73,7 +73,7 @@ export function customerRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['orders.view'],
       schema: { params: IdParams, response: Type.Composite([Customer, Type.Object({ orders: Type.Array(CustomerOrder, { description: 'The latest 100' }) })]) },
       async handler({ params, deps }) {
-        const [customer] = await deps.db.query<CustomerRow>(`select ${CUSTOMER_COLUMNS} from shop_customers c where c.id = $1`, [params.id]);
+        const [customer] = await deps.db.query<CustomerRow>(`select ${customerColumns} from shop_customers c where c.id = $1`, [params.id]);
         if (!customer) throw new NotFoundError('Customer not found');
         const orders = await deps.db.query<CustomerOrderRow>(
           'select id, number, status, currency, total, refunded_amount, placed_at, paid_at from shop_orders where customer_id = $1 order by placed_at desc, id desc limit 100',

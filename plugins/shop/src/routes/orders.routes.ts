@@ -16,12 +16,13 @@ import {
   Type,
   withStatus,
 } from '@plinth/sdk';
+import { paymentsErrors } from '@plinth/plugin-payments';
 import type { Builders, Scope } from '../deps.js';
+import { invalidTransition, shopErrors } from '../errors.js';
 import { shopPermissions as permissions } from '../permissions.js';
-import { invalidTransition } from '../services/errors.js';
 import { createOrder, startCheckout } from '../services/orders.js';
 import { cancelOrder, fulfilOrder, lockOrder, refundOrder } from '../services/order-transitions.js';
-import { loadOrder, Order, ORDER_COLUMNS, ORDER_FROM, OrderSummary, recordHistory, type OrderSummaryRow } from '../services/order-views.js';
+import { loadOrder, Order, orderColumns, orderFrom, OrderSummary, recordHistory, type OrderSummaryRow } from '../services/order-views.js';
 import { CustomerInput, IdParams, LineInput, Quantity } from './schemas.js';
 
 const OrderStatus = Type.Union(['pending', 'paid', 'fulfilled', 'cancelled', 'refunded'].map((status) => Type.Literal(status)));
@@ -95,6 +96,9 @@ async function orderOrNotFound(scope: Scope, id: string): Promise<Static<typeof 
 }
 
 /** `/api/v1/shop/orders`: orders for staff, their status machine, refunds and notes. */
+/** What a refund through payments can answer besides the order's own state. */
+const refundErrors = [paymentsErrors.not_refundable, paymentsErrors.refund_exceeds_captured, paymentsErrors.provider_unavailable];
+
 export function orderRoutes({ route }: Builders): AnyRoute[] {
   return [
     route({
@@ -111,7 +115,7 @@ export function orderRoutes({ route }: Builders): AnyRoute[] {
         if (query.q) where.push(`(o.number ilike $${values.push(likePattern(query.q))} or c.email ilike $${values.length})`);
         const { items, total } = await listPage<OrderSummaryRow>(
           deps.db,
-          { select: ORDER_COLUMNS, from: ORDER_FROM, where, orderBy: 'o.placed_at desc, o.id desc', values },
+          { select: orderColumns, from: orderFrom, where, orderBy: 'o.placed_at desc, o.id desc', values },
           query,
         );
         return Reply.list(toJson(items), paginate(query, total));
@@ -121,10 +125,11 @@ export function orderRoutes({ route }: Builders): AnyRoute[] {
       method: 'POST',
       path: '/orders',
       summary: 'Place an order for a customer from items (prices, tax, shipping and stock computed here); pending until paid',
+      errors: [shopErrors.out_of_stock, paymentsErrors.provider_unavailable],
       permission: permissions['orders.manage'],
       schema: { body: NewOrderBody, response: withStatus(Order, 201) },
       async handler({ body, deps, ctx }) {
-        const scope = { deps, settings: ctx.settings };
+        const scope = { deps, settings: ctx.settings, tenant: ctx.tenant };
         const { orderId } = await createOrder(scope, {
           customer: { email: body.customer.email, name: body.customer.name ?? null },
           items: body.items.map((item) => ({ variantId: item.variant_id, quantity: item.quantity })),
@@ -141,7 +146,7 @@ export function orderRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['orders.view'],
       schema: { params: IdParams, response: Type.Composite([Order, Type.Object({ history: Type.Array(HistoryEntry) })]) },
       async handler({ params, deps, ctx }) {
-        const order = await orderOrNotFound({ deps, settings: ctx.settings }, params.id);
+        const order = await orderOrNotFound({ deps, settings: ctx.settings, tenant: ctx.tenant }, params.id);
         const history = await deps.db.query<HistoryRow>(
           'select id, kind, from_status, to_status, note, actor_id, created_at from shop_order_history where order_id = $1 order by created_at, id',
           [params.id],
@@ -153,13 +158,14 @@ export function orderRoutes({ route }: Builders): AnyRoute[] {
       method: 'POST',
       path: '/orders/:id/checkout',
       summary: 'Hand a pending order to payments: its payment intent (the same one when asked again)',
+      errors: [shopErrors.invalid_status, paymentsErrors.provider_unavailable],
       permission: permissions['orders.manage'],
       schema: {
         params: IdParams,
         response: Type.Object({ order: Order, payment_intent: Nullable(PaymentIntent, { description: 'null: a free order, paid at once' }) }),
       },
       async handler({ params, deps, ctx }) {
-        const scope = { deps, settings: ctx.settings };
+        const scope = { deps, settings: ctx.settings, tenant: ctx.tenant };
         const order = await lockedOrNotFound(scope, params.id);
         if (order.status !== 'pending') throw invalidTransition(order.status, 'checked out');
         const intent = await startCheckout(scope, params.id);
@@ -170,10 +176,11 @@ export function orderRoutes({ route }: Builders): AnyRoute[] {
       method: 'POST',
       path: '/orders/:id/fulfil',
       summary: 'Mark a paid order fulfilled',
+      errors: [shopErrors.invalid_status],
       permission: permissions['orders.manage'],
       schema: { params: IdParams, body: NoteBody, response: Order },
       async handler({ params, body, deps, ctx }) {
-        const scope = { deps, settings: ctx.settings };
+        const scope = { deps, settings: ctx.settings, tenant: ctx.tenant };
         await fulfilOrder(scope, await lockedOrNotFound(scope, params.id), actingUserId(ctx), body.note ?? null);
         return orderOrNotFound(scope, params.id);
       },
@@ -182,10 +189,11 @@ export function orderRoutes({ route }: Builders): AnyRoute[] {
       method: 'POST',
       path: '/orders/:id/cancel',
       summary: 'Cancel a pending order (stock released) or a paid one (refunded in full, stock returned)',
+      errors: [shopErrors.invalid_status, ...refundErrors],
       permission: permissions['orders.manage'],
       schema: { params: IdParams, body: NoteBody, response: Order },
       async handler({ params, body, deps, ctx }) {
-        const scope = { deps, settings: ctx.settings };
+        const scope = { deps, settings: ctx.settings, tenant: ctx.tenant };
         const order = await lockedOrNotFound(scope, params.id);
         if (order.status === 'paid' && !ctx.can(permissions['orders.refund'])) {
           throw new ForbiddenError('Cancelling a paid order refunds it: shop.orders.refund is needed');
@@ -198,10 +206,11 @@ export function orderRoutes({ route }: Builders): AnyRoute[] {
       method: 'POST',
       path: '/orders/:id/refunds',
       summary: 'Refund lines (partially, by quantity) of a paid or fulfilled order through payments; optionally restock',
+      errors: [shopErrors.invalid_status, ...refundErrors],
       permission: permissions['orders.refund'],
       schema: { params: IdParams, body: RefundBody, response: withStatus(Type.Object({ refund_amount: Type.Integer(), order: Order }), 201) },
       async handler({ params, body, deps, ctx }) {
-        const scope = { deps, settings: ctx.settings };
+        const scope = { deps, settings: ctx.settings, tenant: ctx.tenant };
         const order = await lockedOrNotFound(scope, params.id);
         const { amount } = await refundOrder(scope, order, {
           lines: body.lines.map((line) => ({ lineId: line.line_id, quantity: line.quantity })),
@@ -223,7 +232,7 @@ export function orderRoutes({ route }: Builders): AnyRoute[] {
         response: withStatus(Type.Object({ order_id: Type.String({ format: 'uuid' }), note: Type.String() }), 201),
       },
       async handler({ params, body, deps, ctx }) {
-        await lockedOrNotFound({ deps, settings: ctx.settings }, params.id);
+        await lockedOrNotFound({ deps, settings: ctx.settings, tenant: ctx.tenant }, params.id);
         await recordHistory(deps.db, params.id, { kind: 'note', note: body.note, actorId: actingUserId(ctx) });
         return Reply.created({ order_id: params.id, note: body.note });
       },

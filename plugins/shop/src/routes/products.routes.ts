@@ -1,9 +1,10 @@
 import {
-  listPage,
   actingUserId,
   type AnyRoute,
+  commonErrors,
   type Json,
   likePattern,
+  listPage,
   NoContent,
   NotFoundError,
   PageQuery,
@@ -16,7 +17,7 @@ import {
 } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { shopPermissions as permissions } from '../permissions.js';
-import { loadProduct, Product, PRODUCT_COLUMNS, requireCategory, uniquely, variantsOf, type ProductView, type VariantView } from '../services/catalogue.js';
+import { loadProduct, Product, productColumns, requireCategory, uniquely, variantsOf, type ProductView, type VariantView } from '../services/catalogue.js';
 import { slugify } from '../services/slugs.js';
 import { insertVariant } from '../services/variants.js';
 import { IdParams, NewProduct, ProductPatch, ProductStatus } from './schemas.js';
@@ -94,13 +95,14 @@ export function productRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['products.view'],
       schema: { query: ProductQuery, response: Type.Array(Product) },
       async handler({ query, deps }) {
-        return productPage<Omit<ProductView, 'variants'>, VariantView>(deps.db, query, PRODUCT_COLUMNS, variantsOf);
+        return productPage<Omit<ProductView, 'variants'>, VariantView>(deps.db, query, productColumns, variantsOf);
       },
     }),
     route({
       method: 'POST',
       path: '/products',
       summary: 'Create a product, optionally with its variants',
+      errors: [commonErrors.conflict],
       permission: permissions['products.manage'],
       schema: { body: NewProduct, response: withStatus(Product, 201) },
       async handler({ body, deps, ctx }) {
@@ -123,7 +125,7 @@ export function productRoutes({ route }: Builders): AnyRoute[] {
             ],
           ),
         );
-        const scope = { deps, settings: ctx.settings };
+        const scope = { deps, settings: ctx.settings, tenant: ctx.tenant };
         for (const variant of body.variants ?? []) await insertVariant(scope, row!.id, variant, actingUserId(ctx));
         const product = await loadProduct(deps.db, row!.id);
         await deps.events.emit('shop.product.created', { productId: product.id, slug: product.slug, name: product.name });
@@ -144,6 +146,7 @@ export function productRoutes({ route }: Builders): AnyRoute[] {
       method: 'PATCH',
       path: '/products/:id',
       summary: 'Change a product',
+      errors: [commonErrors.conflict],
       permission: permissions['products.manage'],
       schema: { params: IdParams, body: ProductPatch, response: Product },
       async handler({ params, body, deps }) {

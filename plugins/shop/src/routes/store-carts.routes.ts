@@ -1,6 +1,7 @@
 import { actingUserId, type AnyRoute, NotFoundError, Nullable, Reply, type Static, toJson, Type, withStatus } from '@plinth/sdk';
 import type { PaymentIntent } from '@plinth/plugin-payments';
 import type { Builders } from '../deps.js';
+import { shopErrors } from '../errors.js';
 import { Cart, cartItems, cartView, createCart, findCart, requireOpen, setCartLine } from '../services/carts.js';
 import { createOrder } from '../services/orders.js';
 import { loadOrder, Order, type OrderView } from '../services/order-views.js';
@@ -35,11 +36,12 @@ export function storeCartRoutes({ route }: Builders): AnyRoute[] {
       method: 'POST',
       path: '/store/carts',
       summary: 'Public: start a cart; keep its token',
+      rateLimit: { per: 'ip', max: 60, windowSeconds: 600 },
       public: true,
       schema: { response: withStatus(Cart, 201) },
       async handler({ deps, ctx }) {
         const cart = await createCart(deps.db, actingUserId(ctx));
-        return Reply.created(await cartView({ deps, settings: ctx.settings }, cart));
+        return Reply.created(await cartView({ deps, settings: ctx.settings, tenant: ctx.tenant }, cart));
       },
     }),
     route({
@@ -50,13 +52,15 @@ export function storeCartRoutes({ route }: Builders): AnyRoute[] {
       schema: { params: CartParams, query: CartQuery, response: Cart },
       async handler({ params, query, deps, ctx }) {
         const cart = await findCart(deps.db, params.token, actingUserId(ctx));
-        return cartView({ deps, settings: ctx.settings }, cart, query.shipping_rate);
+        return cartView({ deps, settings: ctx.settings, tenant: ctx.tenant }, cart, query.shipping_rate);
       },
     }),
     route({
       method: 'POST',
       path: '/store/carts/:token/lines',
       summary: 'Public: add a variant (adds to the quantity already in the cart)',
+      errors: [shopErrors.cart_closed, shopErrors.out_of_stock],
+      rateLimit: { per: 'ip', max: 300, windowSeconds: 600 },
       public: true,
       schema: {
         params: CartParams,
@@ -68,13 +72,15 @@ export function storeCartRoutes({ route }: Builders): AnyRoute[] {
         requireOpen(cart);
         const existing = (await cartItems(deps.db, cart.id)).find((item) => item.variantId === body.variant_id);
         await setCartLine(deps.db, cart.id, body.variant_id, (existing?.quantity ?? 0) + body.quantity, 'variant_id');
-        return Reply.created(await cartView({ deps, settings: ctx.settings }, cart));
+        return Reply.created(await cartView({ deps, settings: ctx.settings, tenant: ctx.tenant }, cart));
       },
     }),
     route({
       method: 'PATCH',
       path: '/store/carts/:token/lines/:lineId',
       summary: "Public: set a line's quantity",
+      errors: [shopErrors.cart_closed, shopErrors.out_of_stock],
+      rateLimit: { per: 'ip', max: 300, windowSeconds: 600 },
       public: true,
       schema: { params: LineParams, body: Type.Object({ quantity: Quantity }, { additionalProperties: false }), response: Cart },
       async handler({ params, body, deps, ctx }) {
@@ -83,13 +89,15 @@ export function storeCartRoutes({ route }: Builders): AnyRoute[] {
         const line = (await cartItems(deps.db, cart.id)).find((item) => item.lineId === params.lineId);
         if (!line) throw new NotFoundError('Cart line not found');
         await setCartLine(deps.db, cart.id, line.variantId, body.quantity, 'quantity');
-        return cartView({ deps, settings: ctx.settings }, cart);
+        return cartView({ deps, settings: ctx.settings, tenant: ctx.tenant }, cart);
       },
     }),
     route({
       method: 'DELETE',
       path: '/store/carts/:token/lines/:lineId',
       summary: 'Public: remove a line',
+      errors: [shopErrors.cart_closed],
+      rateLimit: { per: 'ip', max: 300, windowSeconds: 600 },
       public: true,
       schema: { params: LineParams, response: Cart },
       async handler({ params, deps, ctx }) {
@@ -97,13 +105,15 @@ export function storeCartRoutes({ route }: Builders): AnyRoute[] {
         requireOpen(cart);
         const [removed] = await deps.db.query('delete from shop_cart_lines where id = $1 and cart_id = $2 returning id', [params.lineId, cart.id]);
         if (!removed) throw new NotFoundError('Cart line not found');
-        return cartView({ deps, settings: ctx.settings }, cart);
+        return cartView({ deps, settings: ctx.settings, tenant: ctx.tenant }, cart);
       },
     }),
     route({
       method: 'POST',
       path: '/store/carts/:token/checkout',
       summary: 'Public: place the order (stock reserved, 409 out_of_stock when gone) and get its payment intent',
+      errors: [shopErrors.cart_closed, shopErrors.out_of_stock],
+      rateLimit: { per: 'ip', max: 30, windowSeconds: 600 },
       public: true,
       schema: {
         params: CartParams,
@@ -114,7 +124,7 @@ export function storeCartRoutes({ route }: Builders): AnyRoute[] {
         ),
       },
       async handler({ params, body, deps, ctx }) {
-        const scope = { deps, settings: ctx.settings };
+        const scope = { deps, settings: ctx.settings, tenant: ctx.tenant };
         const userId = actingUserId(ctx);
         const cart = await findCart(deps.db, params.token, userId, { lock: true });
         requireOpen(cart);

@@ -3,7 +3,7 @@ import type { Builders } from '../deps.js';
 import { productPage } from './products.routes.js';
 
 /** What the public may see of a product: no metadata, no stock counts, no sync keys. */
-const PUBLIC_PRODUCT = 'id, name, slug, description, images, seo_title, seo_description, category_id';
+const publicProductColumns = 'id, name, slug, description, images, seo_title, seo_description, category_id';
 const PublicVariant = Type.Object({
   id: Type.String({ format: 'uuid' }),
   sku: Type.String(),
@@ -67,7 +67,7 @@ export function storefrontRoutes({ route }: Builders): AnyRoute[] {
       public: true,
       schema: { query: StoreQuery, response: Type.Array(PublicProduct) },
       async handler({ query, deps }) {
-        return productPage<PublicProductRow, PublicVariant>(deps.db, { ...query, status: 'active' }, PUBLIC_PRODUCT, publicVariants);
+        return productPage<PublicProductRow, PublicVariant>(deps.db, { ...query, status: 'active' }, publicProductColumns, publicVariants);
       },
     }),
     route({
@@ -77,7 +77,7 @@ export function storefrontRoutes({ route }: Builders): AnyRoute[] {
       public: true,
       schema: { params: Type.Object({ slug: Type.String({ maxLength: 80 }) }), response: PublicProduct },
       async handler({ params, deps }) {
-        const [product] = await deps.db.query<PublicProductRow>(`select ${PUBLIC_PRODUCT} from shop_products where slug = $1 and status = 'active'`, [
+        const [product] = await deps.db.query<PublicProductRow>(`select ${publicProductColumns} from shop_products where slug = $1 and status = 'active'`, [
           params.slug,
         ]);
         if (!product) throw new NotFoundError('Product not found');

@@ -1,7 +1,8 @@
 import {
-  listPage,
   actingUserId,
   type AnyRoute,
+  commonErrors,
+  listPage,
   NoContent,
   NotFoundError,
   Nullable,
@@ -16,8 +17,9 @@ import {
   withStatus,
 } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
+import { shopErrors } from '../errors.js';
 import { shopPermissions as permissions } from '../permissions.js';
-import { loadProduct, uniquely, Variant, VARIANT_COLUMNS, type VariantView } from '../services/catalogue.js';
+import { loadProduct, uniquely, Variant, variantColumns, type VariantView } from '../services/catalogue.js';
 import { adjustStock } from '../services/inventory.js';
 import { insertVariant } from '../services/variants.js';
 import { IdParams, NewVariant, VariantPatch } from './schemas.js';
@@ -49,11 +51,12 @@ export function variantRoutes({ route }: Builders): AnyRoute[] {
       method: 'POST',
       path: '/products/:id/variants',
       summary: 'Add a variant (SKU unique in the tenant; opening stock is a ledger entry)',
+      errors: [commonErrors.conflict],
       permission: permissions['products.manage'],
       schema: { params: IdParams, body: NewVariant, response: withStatus(Variant, 201) },
       async handler({ params, body, deps, ctx }) {
         await loadProduct(deps.db, params.id);
-        return Reply.created(await insertVariant({ deps, settings: ctx.settings }, params.id, body, actingUserId(ctx)));
+        return Reply.created(await insertVariant({ deps, settings: ctx.settings, tenant: ctx.tenant }, params.id, body, actingUserId(ctx)));
       },
     }),
     route({
@@ -63,7 +66,7 @@ export function variantRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['products.view'],
       schema: { params: IdParams, response: Variant },
       async handler({ params, deps }) {
-        const [row] = await deps.db.query<VariantView>(`select ${VARIANT_COLUMNS} from shop_variants where id = $1`, [params.id]);
+        const [row] = await deps.db.query<VariantView>(`select ${variantColumns} from shop_variants where id = $1`, [params.id]);
         if (!row) throw new NotFoundError('Variant not found');
         return row;
       },
@@ -72,6 +75,7 @@ export function variantRoutes({ route }: Builders): AnyRoute[] {
       method: 'PATCH',
       path: '/variants/:id',
       summary: 'Change a variant (stock changes go through /variants/:id/stock)',
+      errors: [commonErrors.conflict],
       permission: permissions['products.manage'],
       schema: { params: IdParams, body: VariantPatch, response: Variant },
       async handler({ params, body, deps }) {
@@ -84,7 +88,7 @@ export function variantRoutes({ route }: Builders): AnyRoute[] {
         }
         const [row] = await uniquely(() =>
           deps.db.query<VariantView>(
-            `update shop_variants set ${[...sets, 'updated_at = now()'].join(', ')} where id = $1 returning ${VARIANT_COLUMNS}`,
+            `update shop_variants set ${[...sets, 'updated_at = now()'].join(', ')} where id = $1 returning ${variantColumns}`,
             values,
           ),
         );
@@ -108,10 +112,11 @@ export function variantRoutes({ route }: Builders): AnyRoute[] {
       method: 'POST',
       path: '/variants/:id/stock',
       summary: 'Adjust stock by a delta (a count, a delivery); never below zero (409 out_of_stock)',
+      errors: [shopErrors.out_of_stock],
       permission: permissions['products.manage'],
       schema: { params: IdParams, body: StockAdjustment, response: Type.Object({ variant_id: Type.String({ format: 'uuid' }), stock: Type.Integer() }) },
       async handler({ params, body, deps, ctx }) {
-        const stock = await adjustStock({ deps, settings: ctx.settings }, params.id, body.delta, {
+        const stock = await adjustStock({ deps, settings: ctx.settings, tenant: ctx.tenant }, params.id, body.delta, {
           reason: body.reason ?? 'adjusted',
           note: body.note ?? null,
           actorId: actingUserId(ctx),

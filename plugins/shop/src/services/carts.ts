@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { ConflictError, NotFoundError, Nullable, type Static, type TenantDb, Type, ValidationError } from '@plinth/sdk';
+import { NotFoundError, Nullable, type Static, type TenantDb, Type, ValidationError } from '@plinth/sdk';
 import type { Scope } from '../deps.js';
 import { ShippingRate } from '../settings.js';
-import { outOfStock } from './errors.js';
+import { outOfStock, shopErrors } from '../errors.js';
 import { Discount } from './order-views.js';
 import { priceLines } from './pricing.js';
 
@@ -60,7 +60,7 @@ export async function findCart(db: TenantDb, token: string, userId: string | nul
 
 /** Refuses changes to a cart already checked out. */
 export function requireOpen(cart: CartRow): void {
-  if (cart.status !== 'open') throw new ConflictError('This cart has been checked out; start a new cart', { code: 'cart_closed' });
+  if (cart.status !== 'open') throw shopErrors.cart_closed('This cart has been checked out; start a new cart');
 }
 
 /** The cart's lines as items to price. */

@@ -46,16 +46,16 @@ export const Product = Type.Object({
 });
 export type ProductView = Stored<Static<typeof Product>, 'created_at' | 'updated_at'>;
 
-export const PRODUCT_COLUMNS =
+export const productColumns =
   'id, name, slug, description, images, status, seo_title, seo_description, metadata, category_id, source, external_id, created_at, updated_at';
-export const VARIANT_COLUMNS = 'id, product_id, sku, name, price, compare_at_price, attributes, stock, weight_grams';
+export const variantColumns = 'id, product_id, sku, name, price, compare_at_price, attributes, stock, weight_grams';
 
 /** The variants of `productIds`, grouped by product. */
 export async function variantsOf(db: TenantDb, productIds: readonly string[]): Promise<Map<string, VariantView[]>> {
   const grouped = new Map<string, VariantView[]>(productIds.map((id) => [id, []]));
   if (!productIds.length) return grouped;
   const rows = await db.query<VariantView>(
-    `select ${VARIANT_COLUMNS} from shop_variants where product_id = any($1::uuid[]) order by position, created_at, sku`,
+    `select ${variantColumns} from shop_variants where product_id = any($1::uuid[]) order by position, created_at, sku`,
     [productIds],
   );
   for (const row of rows) grouped.get(row.product_id)?.push(row);
@@ -64,7 +64,7 @@ export async function variantsOf(db: TenantDb, productIds: readonly string[]): P
 
 /** One product with its variants; 404 when missing (or another tenant's). */
 export async function loadProduct(db: TenantDb, id: string): Promise<ProductView> {
-  const [product] = await db.query<Omit<ProductView, 'variants'>>(`select ${PRODUCT_COLUMNS} from shop_products where id = $1`, [id]);
+  const [product] = await db.query<Omit<ProductView, 'variants'>>(`select ${productColumns} from shop_products where id = $1`, [id]);
   if (!product) throw new NotFoundError('Product not found');
   return { ...product, variants: (await variantsOf(db, [id])).get(id) ?? [] };
 }

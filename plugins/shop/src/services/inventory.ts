@@ -1,5 +1,5 @@
 import type { Scope } from '../deps.js';
-import { outOfStock } from './errors.js';
+import { outOfStock } from '../errors.js';
 
 /** Why stock moved: the ledger's `reason`. */
 export type MovementReason = 'reserved' | 'released' | 'sold' | 'unreserved' | 'restocked' | 'adjusted' | 'imported';
@@ -21,7 +21,8 @@ interface MoveOptions {
  * of two checkouts racing for the last unit exactly one wins; the other gets `409 out_of_stock` and, since the
  * request's transaction rolls back, holds nothing. Variants are locked in id order so concurrent orders never deadlock.
  */
-export async function reserveStock({ deps, settings }: Scope, lines: readonly StockLine[], options: MoveOptions): Promise<void> {
+export async function reserveStock(scope: Scope, lines: readonly StockLine[], options: MoveOptions): Promise<void> {
+  const { deps } = scope;
   for (const line of [...lines].sort((a, b) => a.variantId.localeCompare(b.variantId))) {
     const [row] = await deps.db.query<{ sku: string; stock: number }>(
       'update shop_variants set stock = stock - $1, updated_at = now() where id = $2 and stock >= $1 returning sku, stock',
@@ -31,8 +32,8 @@ export async function reserveStock({ deps, settings }: Scope, lines: readonly St
       const [variant] = await deps.db.query<{ sku: string }>('select sku from shop_variants where id = $1', [line.variantId]);
       throw outOfStock(line.variantId, variant?.sku ?? line.variantId);
     }
-    await recordMovement({ deps, settings }, line.variantId, -line.quantity, 'reserved', options);
-    await notifyIfLow({ deps, settings }, line.variantId, row.sku, row.stock, row.stock + line.quantity);
+    await recordMovement(scope, line.variantId, -line.quantity, 'reserved', options);
+    await notifyIfLow(scope, line.variantId, row.sku, row.stock, row.stock + line.quantity);
   }
 }
 

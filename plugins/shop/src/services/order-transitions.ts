@@ -1,7 +1,7 @@
 import { ValidationError } from '@plinth/sdk';
 import type { Scope } from '../deps.js';
 import { formatNumber, nextNumber } from './counters.js';
-import { invalidTransition } from './errors.js';
+import { invalidTransition } from '../errors.js';
 import { commitReservation, returnStock, type StockLine } from './inventory.js';
 import { loadLines, orderEvent, recordHistory } from './order-views.js';
 
@@ -62,6 +62,7 @@ export async function markPaid(scope: Scope, orderId: string, payment: { intentI
     return false;
   }
   if (order.reservation === 'held') await commitReservation(scope, await reservedLines(scope, orderId), { orderId });
+  await deps.jobs.cancel('shop.order.expire', orderId);
   await setStatus(
     scope,
     order,
@@ -98,6 +99,7 @@ export async function cancelOrder(scope: Scope, order: LockedOrder, actorId: str
   if (order.status === 'pending') {
     if (order.payment_intent_id) await cancelIntentQuietly(scope, order.payment_intent_id);
     if (order.reservation === 'held') await returnStock(scope, lines, 'released', { orderId: order.id, actorId });
+    await deps.jobs.cancel('shop.order.expire', order.id);
   } else {
     const remaining = order.total - order.refunded_amount;
     if (remaining > 0 && order.payment_intent_id) {

@@ -57,15 +57,15 @@ export const Order = Type.Composite([OrderSummary, Type.Object({ lines: Type.Arr
 export type OrderView = OrderSummaryRow & { lines: OrderLineView[] };
 
 /** The columns of an order row the API shows (joined with its customer and invoice). */
-export const ORDER_COLUMNS = `o.id, o.number, o.status, o.currency, o.subtotal, o.discount, o.discounts, o.shipping, o.shipping_rate, o.tax, o.total,
+export const orderColumns = `o.id, o.number, o.status, o.currency, o.subtotal, o.discount, o.discounts, o.shipping, o.shipping_rate, o.tax, o.total,
   o.refunded_amount, o.reservation, o.reserved_until, o.payment_intent_id, o.source, o.external_id, i.number as invoice_number,
   json_build_object('id', c.id, 'email', c.email, 'name', c.name, 'user_id', c.user_id) as customer, o.placed_at, o.paid_at`;
-export const ORDER_FROM = 'shop_orders o join shop_customers c on c.id = o.customer_id left join shop_invoices i on i.order_id = o.id';
-export const ORDER_SELECT = `select ${ORDER_COLUMNS} from ${ORDER_FROM}`;
+export const orderFrom = 'shop_orders o join shop_customers c on c.id = o.customer_id left join shop_invoices i on i.order_id = o.id';
+export const orderSelect = `select ${orderColumns} from ${orderFrom}`;
 
 /** One order with its lines, or undefined (also for another tenant's order). */
 export async function loadOrder(db: TenantDb, orderId: string): Promise<OrderView | undefined> {
-  const [order] = await db.query<OrderSummaryRow>(`${ORDER_SELECT} where o.id = $1`, [orderId]);
+  const [order] = await db.query<OrderSummaryRow>(`${orderSelect} where o.id = $1`, [orderId]);
   if (!order) return undefined;
   return { ...order, lines: await loadLines(db, orderId) };
 }

@@ -69,7 +69,8 @@ export async function createOrder(
   }
   await reserveStock(scope, priced.lines, { orderId, actorId: input.actorId ?? null });
   await recordHistory(deps.db, orderId, { kind: 'status', to: 'pending', note: 'Order placed', actorId: input.actorId ?? null });
-  await deps.jobs.enqueue('shop.order.expire', { orderId }, { delayMs: settings.reservation_seconds * 1000 });
+  // Keyed by the order: paying or cancelling it cancels the expiry.
+  await deps.jobs.enqueue('shop.order.expire', { orderId }, { key: orderId, delayMs: settings.reservation_seconds * 1000 });
   const free = priced.total === 0;
   const intent = options.checkout && !free ? await startCheckout(scope, orderId) : null;
   const number = formatNumber(settings.order_prefix, await nextNumber(deps.db, 'order'));

@@ -57,6 +57,7 @@ export async function priceLines(
   options: { shippingRate?: string | null | undefined; customerEmail?: string | null; field?: string } = {},
 ): Promise<PricedCart> {
   const { deps, settings } = scope;
+  const currency = settings.currency ?? scope.tenant.currency;
   const field = options.field ?? 'items';
   const ids = [...new Set(requests.map((request) => request.variantId))];
   const rows = ids.length
@@ -94,7 +95,7 @@ export async function priceLines(
     'shop.cart.discounts',
     { subtotal, discounts: [] },
     {
-      currency: settings.currency,
+      currency,
       customerEmail: options.customerEmail ?? null,
       lines: priced.map(({ variantId, productId, sku, quantity, unitPrice, metadata }) => ({ variantId, productId, sku, quantity, unitPrice, metadata })),
     },
@@ -121,5 +122,5 @@ export async function priceLines(
   }
   const taxable = subtotal - discount + (settings.tax_on_shipping ? shipping : 0);
   const tax = Math.round((taxable * settings.tax_rate_bps) / 10_000);
-  return { currency: settings.currency, lines, subtotal, discounts, discount, shippingRate, shipping, tax, total: subtotal - discount + shipping + tax };
+  return { currency, lines, subtotal, discounts, discount, shippingRate, shipping, tax, total: subtotal - discount + shipping + tax };
 }

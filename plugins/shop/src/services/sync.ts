@@ -6,12 +6,15 @@ import { upsertCustomer } from './customers.js';
 import { recordHistory } from './order-views.js';
 import { slugify } from './slugs.js';
 
+/** What the sync service works with: it prices nothing, so it needs no tenant (a service is built with its tenant's id only). */
+type SyncScope = Pick<Scope, 'deps' | 'settings'>;
+
 /**
  * The {@link ShopSyncApi} connectors use: upserts keyed by (source, externalId). A repeat with the same data
  * changes no row (updates are guarded by `is distinct from`); imported orders take no stock and emit no events,
  * since they happened elsewhere.
  */
-export function createShopSync(scope: Scope): ShopSyncApi {
+export function createShopSync(scope: SyncScope): ShopSyncApi {
   const { db } = scope.deps;
   return {
     async upsertProduct(product: ExternalProduct) {
@@ -109,7 +112,7 @@ function requireKey(source: string, externalId: string): void {
 }
 
 /** `base`, or `base-2`, `base-3`… whichever is free in the tenant. */
-async function freeSlug(scope: Scope, base: string): Promise<string> {
+async function freeSlug(scope: SyncScope, base: string): Promise<string> {
   const rows = await scope.deps.db.query<{ slug: string }>("select slug from shop_products where slug = $1 or slug like $1 || '-%'", [base]);
   const taken = new Set(rows.map((row) => row.slug));
   if (!taken.has(base)) return base;

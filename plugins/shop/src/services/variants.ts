@@ -1,7 +1,7 @@
 import type { Static } from '@plinth/sdk';
 import type { Scope } from '../deps.js';
 import type { NewVariant } from '../routes/schemas.js';
-import { uniquely, VARIANT_COLUMNS, type VariantView } from './catalogue.js';
+import { uniquely, variantColumns, type VariantView } from './catalogue.js';
 import { adjustStock } from './inventory.js';
 
 /** Adds a variant to a product (checked to be the tenant's); opening stock goes through the ledger. */
@@ -9,7 +9,7 @@ export async function insertVariant(scope: Scope, productId: string, input: Stat
   const [row] = await uniquely(() =>
     scope.deps.db.query<VariantView>(
       `insert into shop_variants (product_id, sku, name, price, compare_at_price, attributes, weight_grams, position)
-         values ($1, $2, $3, $4, $5, $6, $7, (select coalesce(max(position) + 1, 0) from shop_variants where product_id = $1)) returning ${VARIANT_COLUMNS}`,
+         values ($1, $2, $3, $4, $5, $6, $7, (select coalesce(max(position) + 1, 0) from shop_variants where product_id = $1)) returning ${variantColumns}`,
       [productId, input.sku, input.name ?? '', input.price, input.compare_at_price ?? null, JSON.stringify(input.attributes ?? {}), input.weight_grams ?? null],
     ),
   );

@@ -1,7 +1,3 @@
-// Other plugins' event types (handled when those plugins are installed) and the CRM's jobs.
-import type {} from '@plinth/plugin-lms';
-import type {} from '@plinth/plugin-shop';
-
 declare module '@plinth/sdk' {
   interface PlinthJobs {
     /** Applies one chunk of a CSV import (by position, from 0), then queues the next. */

@@ -1,0 +1,22 @@
+import { defineErrors, type ErrorRef } from '@plinth/sdk';
+
+/** Core's own error codes, beside the SDK's `commonErrors`; routes list those they answer in `errors`. */
+export const coreErrors = defineErrors('core', {
+  tenant_required: { status: 400, description: 'The request names no tenant: send the X-Tenant header (slug or id) or use the tenant host name' },
+  tenant_suspended: { status: 403, description: 'The tenant is suspended; only host administrators may act in it' },
+  plugin_not_enabled: { status: 404, description: 'The plugin is not enabled for this tenant' },
+  otp_required: { status: 401, description: 'The account has two-factor sign-in: send the one-time code' },
+  otp_invalid: { status: 401, description: 'The one-time code is wrong or expired' },
+  domain_not_verified: { status: 409, description: 'The verification TXT record is not (yet) on the domain' },
+  dependency_not_enabled: { status: 409, description: 'A plugin it requires is not enabled; `errors.dependencies` names them' },
+});
+
+/** Answers only the kernel gives, never a route's handler on purpose. */
+export const kernelErrors = {
+  service_unavailable: {
+    code: 'service_unavailable',
+    status: 503,
+    description: 'A service the request needs (the database) is unreachable; retry after `Retry-After` seconds',
+  },
+  internal_error: { code: 'internal_error', status: 500, description: 'An unexpected error, logged with the request id' },
+} as const satisfies Record<string, ErrorRef>;

@@ -1,0 +1,85 @@
+import { createApiTokenAuth } from './auth/api-token-auth.js';
+import { createAccessTokens } from './auth/access-tokens.js';
+import { createIdentity } from './auth/identity.js';
+import { createCache } from './cache/cache.js';
+import { createSecretBox } from './crypto/secrets.js';
+import { createDatabase } from './db/database.js';
+import { runInTenant } from './db/scoped-db.js';
+import { createWriteBehind } from './db/write-behind.js';
+import { createMetrics } from './http/metrics.js';
+import { createRateLimiter } from './http/rate-limiter.js';
+import { createJobs } from './jobs/jobs.js';
+import type { KernelServices } from './kernel.js';
+import { createMailer } from './mail/mailer.js';
+import { createHttpClient } from './net/http-client.js';
+import { corePermissionList, type PermissionDefinition } from './rbac/permissions.js';
+import { createTenantAccess } from './rbac/tenant-access.js';
+import { createTenantDirectory } from './tenancy/tenant-directory.js';
+import { systemClock } from './util/clock.js';
+import type { PlinthConfig } from './config/variables.js';
+
+/**
+ * How one kernel service is built: from the others, which it reads off `services` (awilix's cradle, in PROXY
+ * mode: reading `services.database` resolves the database, once). PROXY rather than CLASSIC because a factory
+ * names what it uses as plain properties, typed by {@link KernelServices}, and nothing depends on parameter
+ * names surviving a build step.
+ */
+export type KernelFactory<K extends keyof KernelServices> = (services: KernelServices) => KernelServices[K];
+
+/** A factory for every kernel service: a service added to {@link KernelServices} without one does not compile. */
+export type KernelFactories = { [K in keyof KernelServices]: KernelFactory<K> };
+
+/** The services a host or a test may build differently (`KernelOptions.services`); storage joins them with its issue. */
+export type ReplaceableService = 'mailer' | 'clock' | 'cache' | 'httpClient';
+
+/** Replacement factories, by service: each must build that service's type. */
+export type ServiceOverrides = { [K in ReplaceableService]?: KernelFactory<K> };
+
+/** The default factories of the services that need nothing but the others (the kernel adds its own: config, plugins, …). */
+export const defaultFactories: Omit<KernelFactories, 'config' | 'logger' | 'plugins' | 'publicUrl'> = {
+  database: ({ config, logger }) =>
+    createDatabase({ url: databaseUrl(config), poolMax: config.dbPoolMax, onLog: (level, message) => logger[level]({ source: 'knex' }, message) }),
+  cache: ({ config, logger }) =>
+    createCache({ redisUrl: config.redisUrl, namespace: config.redisPrefix, onError: (error) => logger.warn({ err: error }, 'cache error') }),
+  writeBehind: ({ database, logger }) => createWriteBehind(database, logger),
+  metrics: ({ database }) => createMetrics(() => database.poolStats()),
+  jobs: ({ config, logger, metrics }) =>
+    createJobs({
+      databaseUrl: databaseUrl(config),
+      logger,
+      processEvery: config.jobsPollMs,
+      lockLifetimeMs: config.jobsLockMs,
+      counters: { onSucceeded: metrics.jobSucceeded, onFailed: metrics.jobFailed },
+    }),
+  mailer: ({ config, database }) => createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, database }),
+  secretBox: ({ config }) => createSecretBox(config.encryptionKey),
+  accessTokens: ({ config }) => createAccessTokens(config.jwtSecret),
+  identity: ({ database, cache, accessTokens }) => createIdentity(database, cache, accessTokens.ttlSeconds),
+  tenants: ({ config, database, cache }) => createTenantDirectory(database, cache, config.baseDomain, platformHosts(config)),
+  tenantAccess: ({ database, cache, permissionCatalogue, plugins }) =>
+    createTenantAccess(database, cache, permissionCatalogue, (tenantId) => plugins.tenantPlugins.state(tenantId)),
+  apiTokenAuth: ({ database, cache, logger }) =>
+    createApiTokenAuth(database, cache, (tenantId, tokenId) => {
+      runInTenant(database, tenantId, (db) => db.query('update api_tokens set last_used_at = now() where id = $1', [tokenId])).catch((error: unknown) =>
+        logger.warn({ err: error, tokenId }, 'could not record API token use'),
+      );
+    }),
+  rateLimiter: ({ cache }) => createRateLimiter(cache),
+  permissionCatalogue: ({ plugins }) => {
+    const catalogue: PermissionDefinition[] = [...corePermissionList, ...plugins.permissions];
+    return () => catalogue;
+  },
+  clock: () => systemClock,
+  httpClient: ({ config }) => createHttpClient({ allowLoopback: config.httpAllowLoopback }),
+};
+
+/** The kernel fills it in before building anything (the embedded PostgreSQL's, when none was configured). */
+function databaseUrl(config: PlinthConfig): string {
+  if (!config.databaseUrl) throw new Error('the kernel resolves the database URL before building its services');
+  return config.databaseUrl;
+}
+
+/** Host names of the platform itself besides its base domain: the bind address and the public URL's host. */
+function platformHosts(config: PlinthConfig): string[] {
+  return config.publicUrl ? [config.host, new URL(config.publicUrl).hostname.toLowerCase()] : [config.host];
+}
