@@ -16,8 +16,11 @@ export interface AccessClaims {
 export interface AccessTokens {
   readonly ttlSeconds: number;
   sign(claims: Omit<AccessClaims, 'expiresAt'>): Promise<string>;
-  /** Verifies signature (HS256 only), issuer, audience, type and expiry; throws {@link UnauthenticatedError}. */
-  verify(token: string): Promise<AccessClaims>;
+  /**
+   * Verifies signature (HS256 only), issuer, audience, type and expiry; throws {@link UnauthenticatedError}
+   * (synchronously for a token it verified before, whose claims come without a promise).
+   */
+  verify(token: string): AccessClaims | Promise<AccessClaims>;
 }
 
 const issuer = 'plinth';
@@ -43,25 +46,28 @@ export function createAccessTokens(secret: string, ttlSeconds = 900): AccessToke
         .setExpirationTime(`${ttlSeconds}s`)
         .sign(key);
     },
-    async verify(token) {
+    verify(token) {
       const known = verified.get(token);
       if (known) {
         if (known.expiresAt * 1000 > Date.now()) return known;
         verified.delete(token);
         throw new UnauthenticatedError('Access token expired');
       }
-      try {
-        const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'], issuer, audience, requiredClaims: ['sub', 'exp', 'sid', 'ver'] });
-        if (payload.typ !== 'access' || typeof payload.sid !== 'string' || typeof payload.ver !== 'number')
-          throw new UnauthenticatedError('Not an access token');
-        const claims: AccessClaims = { userId: payload.sub!, sessionId: payload.sid, tokenVersion: payload.ver, expiresAt: payload.exp! };
-        verified.set(token, claims);
-        return claims;
-      } catch (error) {
-        if (error instanceof UnauthenticatedError) throw error;
-        if (error instanceof joseErrors.JWTExpired) throw new UnauthenticatedError('Access token expired');
-        throw new UnauthenticatedError('Invalid access token');
-      }
+      return verifySigned(token);
     },
   };
+
+  async function verifySigned(token: string): Promise<AccessClaims> {
+    try {
+      const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'], issuer, audience, requiredClaims: ['sub', 'exp', 'sid', 'ver'] });
+      if (payload.typ !== 'access' || typeof payload.sid !== 'string' || typeof payload.ver !== 'number') throw new UnauthenticatedError('Not an access token');
+      const claims: AccessClaims = { userId: payload.sub!, sessionId: payload.sid, tokenVersion: payload.ver, expiresAt: payload.exp! };
+      verified.set(token, claims);
+      return claims;
+    } catch (error) {
+      if (error instanceof UnauthenticatedError) throw error;
+      if (error instanceof joseErrors.JWTExpired) throw new UnauthenticatedError('Access token expired');
+      throw new UnauthenticatedError('Invalid access token');
+    }
+  }
 }

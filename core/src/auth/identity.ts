@@ -1,6 +1,7 @@
 import type { Cache } from '../cache/cache.js';
 import type { Database } from '../db/database.js';
 import { runAsSystem } from '../db/scoped-db.js';
+import type { MaybePromise } from '../util/maybe-promise.js';
 
 /** What every authenticated request checks about its user, cached and dropped on change. */
 export interface UserState {
@@ -12,7 +13,8 @@ export interface UserState {
 }
 
 export interface Identity {
-  stateOf(userId: string): Promise<UserState | undefined>;
+  /** The user's state; a cached one comes without a promise. */
+  stateOf(userId: string): MaybePromise<UserState | undefined>;
   /** Call after any change to the user's status, token version, role or sessions: the next request sees it. */
   forget(userId: string): Promise<void>;
 }
@@ -20,6 +22,7 @@ export interface Identity {
 export function createIdentity(database: Database, cache: Cache, accessTtlSeconds: number): Identity {
   return {
     stateOf: (userId) =>
+      cache.peek<UserState>(`user:${userId}`) ??
       cache.getOrLoad(`user:${userId}`, 60_000, () =>
         runAsSystem(database, async (db) => {
           const user = await db.one<{ status: UserState['status']; token_version: number; is_super_admin: boolean }>(

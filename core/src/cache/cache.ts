@@ -5,11 +5,16 @@ import { withTimeout } from '../util/timeout.js';
 import { memoryCounters, redisCounters, type Counters, type ScriptClient } from './counters.js';
 
 /**
- * The kernel's key-value cache: keyv over an in-process Map by default, or
- * Redis when `REDIS_URL` is set (shared by every process of the host).
+ * The kernel's key-value cache: an in-process LRU by default, or Redis
+ * (through keyv) when `REDIS_URL` is set (shared by every process of the host).
  */
 export interface Cache {
   get<T>(key: string): Promise<T | undefined>;
+  /**
+   * The value when it can be had without waiting: the in-memory store answers hits synchronously; a miss, and
+   * Redis, answer undefined (then use {@link getOrLoad}). Per-request lookups try it first.
+   */
+  peek<T>(key: string): T | undefined;
   /**
    * The cached value, or `load()`'s result stored for `ttlMs` (undefined results are not stored, nor are
    * results of loads that began before the key was last deleted). Cached values are shared: never mutate them.
@@ -40,45 +45,68 @@ const tombstoneTtlMs = 120_000;
 // Synchronous, so the kernel builds it like any other service (a factory resolved by awilix); the Redis client
 // connects on first use.
 export function createCache(options: CacheOptions): Cache {
-  // In memory, values are kept by reference (no serialisation) in a bounded LRU; Redis stores JSON.
   const namespace = options.namespace ?? 'plinth:';
   // In Redis a key is the prefix and the key, nothing else (`plinth:tenant:…`): keyv adds no namespace of its own.
-  const store = options.redisUrl
+  const redis = options.redisUrl
     ? new KeyvRedis(options.redisUrl, { connectionTimeout: 2000, throwOnConnectError: false, throwOnErrors: true, namespace, keyPrefixSeparator: '' })
     : undefined;
-  const keyv = store
-    ? new Keyv({ store, namespace, useKeyPrefix: false, throwOnErrors: true })
-    : new Keyv({ store: boundedMap(100_000), namespace, serialize: undefined, deserialize: undefined });
-  keyv.on('error', (error: unknown) => options.onError?.(error));
+  const store = redis ? redisStore(redis, namespace, options.onError) : memoryStore(100_000);
+  const peek = <T>(key: string) => store.peek(key) as T | undefined;
+  const get = <T>(key: string) => store.get(key) as Promise<T | undefined>;
   return {
-    kind: options.redisUrl ? 'redis' : 'memory',
-    counters: store ? redisCounters(() => store.getClient() as unknown as Promise<ScriptClient>, namespace) : memoryCounters(),
-    get: <T>(key: string) => keyv.get<T>(key),
+    kind: redis ? 'redis' : 'memory',
+    counters: redis ? redisCounters(() => redis.getClient() as unknown as Promise<ScriptClient>, namespace) : memoryCounters(),
+    get,
+    peek,
     async getOrLoad<T>(key: string, ttlMs: number, load: () => Promise<T | undefined>) {
-      const cached = await keyv.get<T>(key);
+      const cached = peek<T>(key) ?? (await get<T>(key));
       if (cached !== undefined) return cached;
       const started = Date.now();
       const loaded = await load();
       // A load that began before the key was invalidated may have read the old row: answer with it, but do not keep it.
-      const invalidated = await keyv.get<number>(`${tombstonePrefix}${key}`);
-      if (loaded !== undefined && !(invalidated !== undefined && invalidated >= started)) await keyv.set(key, loaded, ttlMs);
+      const invalidated = await get<number>(`${tombstonePrefix}${key}`);
+      if (loaded !== undefined && !(invalidated !== undefined && invalidated >= started)) await store.set(key, loaded, ttlMs);
       return loaded;
     },
-    async set(key, value, ttlMs) {
-      await keyv.set(key, value, ttlMs);
-    },
+    set: (key, value, ttlMs) => store.set(key, value, ttlMs),
     async delete(key) {
-      await keyv.set(`${tombstonePrefix}${key}`, Date.now(), tombstoneTtlMs);
-      await keyv.delete(key);
+      await store.set(`${tombstonePrefix}${key}`, Date.now(), tombstoneTtlMs);
+      await store.delete(key);
     },
     async ping(timeoutMs = 1000) {
       try {
         const probe = `health:${process.pid}`;
-        await withTimeout(keyv.set(probe, 1, 5000), timeoutMs);
-        return (await withTimeout(keyv.get(probe), timeoutMs)) === 1;
+        await withTimeout(store.set(probe, 1, 5000), timeoutMs);
+        return (await withTimeout(get(probe), timeoutMs)) === 1;
       } catch {
         return false;
       }
+    },
+    close: () => store.close(),
+  };
+}
+
+/** Where values live: `peek` answers without waiting when it can (memory), else undefined (Redis). */
+interface Store {
+  peek(key: string): unknown;
+  get(key: string): Promise<unknown>;
+  set(key: string, value: unknown, ttlMs?: number): Promise<void>;
+  delete(key: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Redis through keyv: values as JSON, expiry by Redis. */
+function redisStore(redis: KeyvRedis<unknown>, namespace: string, onError: ((error: unknown) => void) | undefined): Store {
+  const keyv = new Keyv({ store: redis, namespace, useKeyPrefix: false, throwOnErrors: true });
+  keyv.on('error', (error: unknown) => onError?.(error));
+  return {
+    peek: () => undefined,
+    get: (key) => keyv.get(key),
+    async set(key, value, ttlMs) {
+      await keyv.set(key, value, ttlMs);
+    },
+    async delete(key) {
+      await keyv.delete(key);
     },
     async close() {
       await keyv.disconnect().catch(() => undefined);
@@ -86,17 +114,29 @@ export function createCache(options: CacheOptions): Cache {
   };
 }
 
-/** A Map-like LRU for keyv: keyv keeps the expiry with each value, so the store's own TTL argument is ignored. */
-function boundedMap(max: number) {
-  const lru = new LRUCache<string, object>({ max });
+/** In process: a bounded LRU of values kept by reference (no serialisation), each with its expiry (ms since the epoch). */
+function memoryStore(max: number): Store {
+  const lru = new LRUCache<string, { value: unknown; expires: number }>({ max });
+  const peek = (key: string) => {
+    const entry = lru.get(key);
+    if (entry === undefined) return undefined;
+    if (Date.now() > entry.expires) {
+      lru.delete(key);
+      return undefined;
+    }
+    return entry.value;
+  };
   return {
-    get: (key: string) => lru.get(key),
-    set: (key: string, value: object) => {
-      lru.set(key, value);
-      return true;
+    peek,
+    get: (key) => Promise.resolve(peek(key)),
+    set(key, value, ttlMs) {
+      if (value !== undefined) lru.set(key, { value, expires: ttlMs === undefined ? Infinity : Date.now() + ttlMs });
+      return Promise.resolve();
     },
-    delete: (key: string) => lru.delete(key),
-    has: (key: string) => lru.has(key),
-    clear: () => lru.clear(),
+    delete(key) {
+      lru.delete(key);
+      return Promise.resolve();
+    },
+    close: () => Promise.resolve(),
   };
 }

@@ -4,11 +4,11 @@ import Koa from 'koa';
 import compose from 'koa-compose';
 import type { PlinthConfig } from '../config/variables.js';
 import type { Logger } from '../logger.js';
-import type { PlinthMiddleware, PlinthRouter, PlinthState } from './context.js';
-import { errorHandler } from './error-handler.js';
+import type { PlinthContext, PlinthMiddleware, PlinthRouter, PlinthState } from './context.js';
+import { assertAnswered, writeError } from './error-handler.js';
 import type { Metrics } from './metrics.js';
-import { requestId } from './request-id.js';
-import { securityHeaders } from './security-headers.js';
+import { requestIdFrom } from './request-id.js';
+import { securityHeaders, tlsSecurityHeaders } from './security-headers.js';
 
 export interface HttpApp {
   app: Koa<PlinthState>;
@@ -26,7 +26,10 @@ export interface HttpApp {
   idle(): Promise<void>;
 }
 
-/** The request path up to the router: request id, metrics, errors, headers, CORS, logging (each route reads its own body). */
+/**
+ * The request path up to the router: one middleware for the fixed work of every request (request id, headers,
+ * errors, metrics, access log, drain), then CORS and host routing (each route reads its own body).
+ */
 export function createHttpApp(config: PlinthConfig, logger: Logger, metrics: Metrics): HttpApp {
   const app = new Koa<PlinthState>({ proxy: config.trustProxy });
   app.silent = true;
@@ -36,32 +39,38 @@ export function createHttpApp(config: PlinthConfig, logger: Logger, metrics: Met
   let inFlight = 0;
   let onIdle: (() => void) | undefined;
 
-  app.use(async (_ctx, next) => {
+  const logRequest = requestLog(logger);
+  const requestFrame: PlinthMiddleware = async (ctx, next) => {
     inFlight++;
+    const started = performance.now();
+    const requestId = requestIdFrom(ctx.req.headers['x-request-id'] as string | undefined);
+    ctx.state.requestId = requestId;
+    const { res } = ctx;
+    res.setHeader('X-Request-Id', requestId);
+    for (const [name, value] of ctx.secure ? tlsSecurityHeaders : securityHeaders) res.setHeader(name, value);
     try {
       await next();
+      assertAnswered(ctx);
+    } catch (error) {
+      writeError(ctx, error, logger);
     } finally {
+      // Checked after the handler, so a request that began before shutdown still releases its connection.
+      if (draining) ctx.set('Connection', 'close');
+      metrics.observeRequest(ctx, started);
+      logRequest(ctx, started);
       if (--inFlight === 0) onIdle?.();
     }
-  });
-  app.use(requestId);
-  app.use(metrics.middleware);
-  app.use(requestLog(logger));
-  app.use(async (ctx, next) => {
-    await next();
-    // Checked after the handler, so a request that began before shutdown still releases its connection.
-    if (draining) ctx.set('Connection', 'close');
-  });
-  app.use(securityHeaders);
-  app.use(errorHandler(logger));
+  };
+  app.use(requestFrame);
   if (config.corsOrigins.length > 0) app.use(corsFor(config.corsOrigins) as unknown as PlinthMiddleware);
   let hostRouting: PlinthMiddleware | undefined;
   app.use((ctx, next) => (hostRouting ? hostRouting(ctx as never, next) : next()));
   app.use(rootRouter.routes());
   // Plugin routes are found by their first path segment, so matching costs the same with 1 or 100 plugins.
   const pluginRouters = new Map<string, PlinthMiddleware>();
-  app.use(async (ctx, next) => {
-    const match = /^\/api\/v1\/([a-z][a-z0-9-]*)(?:\/|$)/.exec(ctx.path);
+  const pluginPath = /^\/api\/v1\/([a-z][a-z0-9-]*)(?:\/|$)/;
+  app.use((ctx, next) => {
+    const match = pluginPath.exec(ctx.path);
     const plugin = match ? pluginRouters.get(match[1]!) : undefined;
     return plugin ? plugin(ctx as never, next) : next();
   });
@@ -100,18 +109,13 @@ function corsFor(origins: string[]) {
   });
 }
 
-function requestLog(logger: Logger): PlinthMiddleware {
-  return async (ctx, next) => {
-    const started = performance.now();
-    try {
-      await next();
-    } finally {
-      if (logger.isLevelEnabled('info')) {
-        logger.info(
-          { requestId: ctx.state.requestId, method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round((performance.now() - started) * 10) / 10 },
-          'request',
-        );
-      }
-    }
+/** The access log line of an answered request (at `info`). */
+function requestLog(logger: Logger): (ctx: PlinthContext, startedMs: number) => void {
+  return (ctx, startedMs) => {
+    if (!logger.isLevelEnabled('info')) return;
+    logger.info(
+      { requestId: ctx.state.requestId, method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round((performance.now() - startedMs) * 10) / 10 },
+      'request',
+    );
   };
 }

@@ -1,31 +1,24 @@
 import { isPlinthError, NotFoundError, PlinthError, type ErrorEnvelope } from '@plinth/sdk';
 import { databaseErrorToPlinthError } from '../db/database-errors.js';
 import type { Logger } from '../logger.js';
-import type { PlinthContext, PlinthMiddleware } from './context.js';
+import type { PlinthContext } from './context.js';
+
+/** A request no route answered: `404 not_found`, or `405 method_not_allowed` when the router said so. */
+export function assertAnswered(ctx: PlinthContext): void {
+  if (ctx.body != null) return;
+  if (ctx.status === 404) throw new NotFoundError(`No route for ${ctx.method} ${ctx.path}`);
+  if (ctx.status === 405) throw new PlinthError(405, 'method_not_allowed', `${ctx.method} is not allowed on ${ctx.path}`);
+}
 
 /**
- * The one place errors become responses: a {@link PlinthError} keeps its
+ * The one place errors become responses (the request frame in app.ts calls it): a {@link PlinthError} keeps its
  * status, code, message and field errors; a database error that is the
  * client's fault (bad input, a duplicate) or the database's absence becomes
  * the 4xx or 503 it really is (core/src/db/database-errors.ts); anything else
  * is logged with the request id and answered `500 internal_error` with
  * nothing of its message.
- * A request no route answered becomes `404 not_found`.
  */
-export function errorHandler(logger: Logger): PlinthMiddleware {
-  return async (ctx, next) => {
-    try {
-      await next();
-      if (ctx.body != null) return;
-      if (ctx.status === 404) throw new NotFoundError(`No route for ${ctx.method} ${ctx.path}`);
-      if (ctx.status === 405) throw new PlinthError(405, 'method_not_allowed', `${ctx.method} is not allowed on ${ctx.path}`);
-    } catch (error) {
-      writeError(ctx, error, logger);
-    }
-  };
-}
-
-function writeError(ctx: PlinthContext, error: unknown, logger: Logger): void {
+export function writeError(ctx: PlinthContext, error: unknown, logger: Logger): void {
   const body: ErrorEnvelope = { success: false, code: 'internal_error', message: 'Internal server error', meta: { request_id: ctx.state.requestId } };
   let status = 500;
   const mapped = isPlinthError(error) ? undefined : databaseErrorToPlinthError(error);

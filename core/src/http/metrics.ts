@@ -1,11 +1,12 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { PoolStats } from '../db/database.js';
-import type { PlinthMiddleware } from './context.js';
+import type { PlinthContext } from './context.js';
 
 /** The kernel's Prometheus registry (one per kernel, so several kernels can share a process). */
 export interface Metrics {
   registry: Registry;
-  middleware: PlinthMiddleware;
+  /** Counts an answered request and observes its duration, by method, matched route and status. */
+  observeRequest(ctx: PlinthContext, startedMs: number): void;
   jobSucceeded(name: string): void;
   jobFailed(name: string): void;
   pluginFailed(plugin: string, kind: string): void;
@@ -67,19 +68,13 @@ export function createMetrics(poolStats: () => PoolStats | undefined): Metrics {
     return child;
   };
 
-  const middleware: PlinthMiddleware = async (ctx, next) => {
-    const started = performance.now();
-    try {
-      await next();
-    } finally {
-      const child = childFor(ctx.method, (ctx as { _matchedRoute?: string })._matchedRoute ?? 'unmatched', String(ctx.status));
-      child.count.inc();
-      child.time.observe((performance.now() - started) / 1000);
-    }
-  };
   return {
     registry,
-    middleware,
+    observeRequest(ctx, startedMs) {
+      const child = childFor(ctx.method, (ctx as { _matchedRoute?: string })._matchedRoute ?? 'unmatched', String(ctx.status));
+      child.count.inc();
+      child.time.observe((performance.now() - startedMs) / 1000);
+    },
     jobSucceeded: (name) => jobs.inc({ name, outcome: 'succeeded' }),
     jobFailed: (name) => jobs.inc({ name, outcome: 'failed' }),
     pluginFailed: (plugin, kind) => pluginFailures.inc({ plugin, kind }),

@@ -1,7 +1,9 @@
 import { Readable } from 'node:stream';
 import { ForbiddenError, NotFoundError, RateLimitedError, RawReply, StreamReply, UnauthenticatedError } from '@plinth/sdk';
 import { recordHostAudit, recordTenantAudit, type AuditActor, type AuditEntry } from '../audit/audit.js';
-import { apiTokenPrefix } from '../auth/api-token-auth.js';
+import type { AccessClaims } from '../auth/access-tokens.js';
+import { apiTokenPrefix, type ApiTokenGrant } from '../auth/api-token-auth.js';
+import type { UserState } from '../auth/identity.js';
 import { isUuid, LazyTransaction } from '../db/scoped-db.js';
 import type { KernelServices } from '../kernel.js';
 import { holds } from '../rbac/permissions.js';
@@ -14,6 +16,7 @@ import type { PlinthContext, PlinthRouter } from './context.js';
 import { respond } from './respond.js';
 import { errorCheck, replyCheck, type ErrorCheck, type ReplyCheck } from './response-check.js';
 import { resolveKernelDeps } from '../kernel-refs.js';
+import { andThen, type MaybePromise } from '../util/maybe-promise.js';
 import { Reply, type CoreRoute, type HandlerInput, type Principal, type PublicTenant } from './route.js';
 import { checkRoutes } from './route-checks.js';
 import { assertSafeInput, inputProblems, validate } from './validation.js';
@@ -107,9 +110,10 @@ export class Exchange implements HandlerInput {
     readonly deps: Readonly<Record<string, unknown>>,
   ) {}
 
-  /** Records an audit entry in the request's transaction (handlers destructure it, so it is bound). */
-  readonly audit = (entry: AuditEntry & { tenantId?: string }): Promise<void> =>
-    this.tenant ? recordTenantAudit(this.db, this.actor, entry) : recordHostAudit(this.db, this.actor, entry);
+  /** Records an audit entry in the request's transaction (handlers destructure it, so it is bound; made when first read). */
+  get audit(): (entry: AuditEntry & { tenantId?: string }) => Promise<void> {
+    return (entry) => (this.tenant ? recordTenantAudit(this.db, this.actor, entry) : recordHostAudit(this.db, this.actor, entry));
+  }
 }
 
 /** No tenant serves the request's path (none owns it, suspended, plugin off): the JSON 404, or a root route's own page for it. */
@@ -138,17 +142,22 @@ function checkInput(route: CoreRoute): Stage {
     if (hasParams && inputProblems(x.ctx.params, 'params')) {
       throw route.root ? new RootMiss() : new NotFoundError(`No route for ${x.ctx.method} ${x.ctx.path}`);
     }
-    assertSafeInput({ ...x.ctx.query }, 'query');
+    assertSafeInput(x.ctx.query, 'query');
   });
 }
 
 /** The request's tenant, as the route's access says to find it: the request (header or host), a path parameter, or a lookup. */
 function resolveTenant(from: PublicTenant, services: KernelServices): Stage {
   if (from === true) {
-    return named('resolveTenant', async (x) => {
-      const tenant = await services.tenants.resolve(x.ctx.get('x-tenant') || undefined, x.ctx.host);
+    const found = (x: Exchange, tenant: Tenant | undefined) => {
       if (!tenant) throw coreErrors.tenant_required('Name the tenant with the X-Tenant header (slug or id)');
       x.tenant = tenant;
+    };
+    return named('resolveTenant', (x) => {
+      const tenant = services.tenants.resolve(x.ctx.get('x-tenant') || undefined, x.ctx.host);
+      if (tenant instanceof Promise) return tenant.then((resolved) => found(x, resolved));
+      found(x, tenant);
+      return undefined;
     });
   }
   return named('resolveTenant', async (x) => {
@@ -178,19 +187,26 @@ function resolveTenant(from: PublicTenant, services: KernelServices): Stage {
 /** The caller (401 without valid credentials), host administrators only on `superAdmin` routes; then {@link admit}. */
 function authenticateStage(route: CoreRoute, services: KernelServices, hasTenant: boolean): Stage {
   const superAdminOnly = 'superAdmin' in route.access;
-  return named('authenticate', async (x) => {
-    const principal = await authenticate(x.ctx, services, x.tenant);
+  const admitted = (x: Exchange, principal: Principal) => {
     x.principal = principal;
     if (superAdminOnly && !(principal.kind === 'user' && principal.isSuperAdmin)) throw new ForbiddenError('Host administrators only');
-    if (hasTenant) await admit(x, services, route, true);
+    return hasTenant ? admit(x, services, route, true) : undefined;
+  };
+  return named('authenticate', (x) => {
+    const principal = authenticate(x.ctx, services, x.tenant);
+    return principal instanceof Promise ? principal.then((known) => admitted(x, known)) : admitted(x, principal);
   });
 }
 
 /** A public tenant route still knows a signed-in caller (a customer with their cart); a bad token is 401, not ignored. */
 function authenticateIfSent(services: KernelServices): Stage {
-  const signedIn = async (x: Exchange) => {
-    x.principal = await authenticate(x.ctx, services, x.tenant);
-    await admit(x, services, undefined, false);
+  const admitted = (x: Exchange, principal: Principal) => {
+    x.principal = principal;
+    return admit(x, services, undefined, false);
+  };
+  const signedIn = (x: Exchange) => {
+    const principal = authenticate(x.ctx, services, x.tenant);
+    return principal instanceof Promise ? principal.then((known) => admitted(x, known)) : admitted(x, principal);
   };
   return named('authenticate', (x) => (x.ctx.get('authorization') ? signedIn(x) : admit(x, services, undefined, false)));
 }
@@ -203,7 +219,7 @@ const admitRoot: Stage = named('admit', (x) => {
 /**
  * Lets the caller into the tenant: a suspended tenant only to host administrators (403, or a root page's 404);
  * a user's permissions are their membership's (`required`: 403 to a non-member), an API token's its own.
- * Returns a promise only when it looks up a membership.
+ * Returns a promise only when it waits for a membership (one not in the in-memory cache).
  */
 function admit(x: Exchange, services: KernelServices, route: CoreRoute | undefined, required: boolean): Promise<void> | undefined {
   const tenant = x.tenant!;
@@ -220,8 +236,14 @@ function admit(x: Exchange, services: KernelServices, route: CoreRoute | undefin
   return membership(x, services, tenant.id, principal.userId, required);
 }
 
-async function membership(x: Exchange, services: KernelServices, tenantId: string, userId: string, required: boolean): Promise<void> {
-  const tenantAccess = await services.tenantAccess.of(tenantId, userId);
+function membership(x: Exchange, services: KernelServices, tenantId: string, userId: string, required: boolean): Promise<void> | undefined {
+  const tenantAccess = services.tenantAccess.of(tenantId, userId);
+  if (tenantAccess instanceof Promise) return tenantAccess.then((found) => member(x, found, required));
+  member(x, tenantAccess, required);
+  return undefined;
+}
+
+function member(x: Exchange, tenantAccess: TenantAccess | undefined, required: boolean): void {
   if (!tenantAccess && required) throw new ForbiddenError('You are not a member of this tenant');
   x.access = tenantAccess;
   x.permissions = tenantAccess?.permissions ?? noPermissions;
@@ -251,7 +273,12 @@ function gate(route: CoreRoute, services: KernelServices): Stage {
     if (route.root) throw new RootMiss();
     throw coreErrors.plugin_not_enabled(`The ${plugin} plugin is not enabled for this tenant`);
   };
-  return named('gate', (x) => services.plugins.tenantPlugins.isEnabled(x.tenant!.id, plugin).then(refuseOff));
+  return named('gate', (x) => {
+    const enabled = services.plugins.tenantPlugins.isEnabled(x.tenant!.id, plugin);
+    if (enabled instanceof Promise) return enabled.then(refuseOff);
+    refuseOff(enabled);
+    return undefined;
+  });
 }
 
 /** The route's permission (403 without it). */
@@ -374,11 +401,11 @@ async function* streamInTransaction(chunks: AsyncIterable<string | Buffer>, tran
  * Authenticates the request's Bearer token (an access token, or an API token of `tenant`), throwing 401.
  * Routes with public access call it themselves when they accept an optional signed-in user.
  */
-export async function authenticate(
+export function authenticate(
   ctx: PlinthContext,
   services: Pick<KernelServices, 'apiTokenAuth' | 'accessTokens' | 'identity'>,
   tenant: Tenant | undefined,
-): Promise<Principal> {
+): MaybePromise<Principal> {
   const header = ctx.get('authorization');
   if (!header) throw new UnauthenticatedError('Send a Bearer token in the Authorization header');
   const match = /^Bearer\s+(\S+)$/i.exec(header);
@@ -386,12 +413,23 @@ export async function authenticate(
   const token = match[1]!;
   if (token.startsWith(apiTokenPrefix)) {
     if (!tenant) throw new UnauthenticatedError('API tokens work on tenant routes only');
-    const grant = await services.apiTokenAuth.verify(tenant.id, token);
-    if (!grant) throw new UnauthenticatedError('Invalid or expired API token');
-    return { kind: 'api-token', tokenId: grant.id, createdBy: grant.createdBy, permissions: grant.permissions };
+    return andThen(services.apiTokenAuth.verify(tenant.id, token), tokenPrincipal);
   }
-  const claims = await services.accessTokens.verify(token);
-  const state = await services.identity.stateOf(claims.userId);
+  const claims = services.accessTokens.verify(token);
+  return claims instanceof Promise ? claims.then((verified) => userPrincipal(services, verified)) : userPrincipal(services, claims);
+}
+
+function tokenPrincipal(grant: ApiTokenGrant | undefined): Principal {
+  if (!grant) throw new UnauthenticatedError('Invalid or expired API token');
+  return { kind: 'api-token', tokenId: grant.id, createdBy: grant.createdBy, permissions: grant.permissions };
+}
+
+function userPrincipal(services: Pick<KernelServices, 'identity'>, claims: AccessClaims): MaybePromise<Principal> {
+  const state = services.identity.stateOf(claims.userId);
+  return state instanceof Promise ? state.then((known) => checkedUser(claims, known)) : checkedUser(claims, state);
+}
+
+function checkedUser(claims: AccessClaims, state: UserState | undefined): Principal {
   if (!state || state.status !== 'active') throw new UnauthenticatedError('This account is disabled');
   if (state.tokenVersion !== claims.tokenVersion || state.revokedSessions.includes(claims.sessionId)) {
     throw new UnauthenticatedError('This session has ended; sign in again');

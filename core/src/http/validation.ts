@@ -10,7 +10,9 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
  */
 const strict = addFormats(new Ajv({ allErrors: true, useDefaults: true, removeAdditional: false, strictNumbers: true }));
 const coercing = addFormats(new Ajv({ allErrors: true, useDefaults: true, coerceTypes: 'array', strictNumbers: true }));
-const compiled = new WeakMap<object, ValidateFunction>();
+/** Per mode: each schema object's validator, and the validators by schema content (see `compileSchema`). */
+const compiled = { strict: new WeakMap<object, ValidateFunction>(), coercing: new WeakMap<object, ValidateFunction>() };
+const byContent = { strict: new Map<string, ValidateFunction>(), coercing: new Map<string, ValidateFunction>() };
 
 /** The range of a PostgreSQL `integer` (int4) column: what an `integer` without bounds of its own may hold. */
 export const INT4_RANGE = { minimum: -2_147_483_648, maximum: 2_147_483_647 } as const;
@@ -18,13 +20,21 @@ export const INT4_RANGE = { minimum: -2_147_483_648, maximum: 2_147_483_647 } as
 /** How deep a request's JSON may nest; deeper input is refused before any handler or the database sees it. */
 export const MAX_INPUT_DEPTH = 64;
 
-/** The compiled validator of a schema (compiled once; routes compile theirs at boot, so a bad schema stops the boot, not a request). */
+/**
+ * The compiled validator of a schema, coercing (params, query) or not (bodies). Compiled once per mode; routes
+ * compile theirs at boot, so a bad schema stops the boot, not a request. Schemas with the same content (plugins
+ * declare many equal `{ id }` params and page queries, each its own object) share one validator.
+ */
 export function compileSchema(schema: object, coerce = false): ValidateFunction {
-  let check = compiled.get(schema);
-  if (!check || (check as { coerce?: boolean }).coerce !== coerce) {
-    check = (coerce ? coercing : strict).compile(withColumnBounds(schema));
-    (check as { coerce?: boolean }).coerce = coerce;
-    compiled.set(schema, check);
+  const mode = coerce ? 'coercing' : 'strict';
+  let check = compiled[mode].get(schema);
+  if (!check) {
+    const bounded = withColumnBounds(schema);
+    // JSON leaves out TypeBox's symbol keys, which ajv does not read either.
+    const content = JSON.stringify(bounded);
+    check = byContent[mode].get(content) ?? (coerce ? coercing : strict).compile(bounded);
+    byContent[mode].set(content, check);
+    compiled[mode].set(schema, check);
   }
   return check;
 }
@@ -112,6 +122,7 @@ const MAX_REPORTED = 10;
  * `undefined` when there are none.
  */
 export function inputProblems(value: unknown, location: string): FieldErrors | undefined {
+  if (isCleanFlatText(value)) return undefined;
   const problems: FieldErrors = Object.create(null) as FieldErrors;
   let count = 0;
   const report = (path: readonly string[], message: string) => {
@@ -155,6 +166,16 @@ export function assertSafeInput(value: unknown, location: string): void {
 }
 
 const loneSurrogate = /\p{Surrogate}/u;
+
+/** The common case — a flat object of clean strings (path parameters, most query strings) — checked without allocating. */
+function isCleanFlatText(value: unknown): boolean {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  for (const key in value) {
+    const child = (value as Record<string, unknown>)[key];
+    if (typeof child !== 'string' || key === '__proto__' || textProblem(key) || textProblem(child)) return false;
+  }
+  return true;
+}
 
 function textProblem(text: string): string | undefined {
   if (text.includes('\u0000')) return 'must not contain the NUL character (\\u0000)';

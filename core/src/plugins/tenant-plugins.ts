@@ -3,6 +3,7 @@ import type { Cache } from '../cache/cache.js';
 import type { Database } from '../db/database.js';
 import { runInTenant } from '../db/scoped-db.js';
 import { validate } from '../http/validation.js';
+import type { MaybePromise } from '../util/maybe-promise.js';
 
 /** Which plugins a tenant has enabled, with their settings (defaults applied). */
 export interface TenantPluginState {
@@ -12,8 +13,9 @@ export interface TenantPluginState {
 }
 
 export interface TenantPlugins {
-  state(tenantId: string): Promise<TenantPluginState>;
-  isEnabled(tenantId: string, plugin: string): Promise<boolean>;
+  /** The tenant's state; a cached one comes without a promise (so does {@link isEnabled}'s answer then). */
+  state(tenantId: string): MaybePromise<TenantPluginState>;
+  isEnabled(tenantId: string, plugin: string): MaybePromise<boolean>;
   settingsOf(tenantId: string, plugin: string): Promise<Record<string, unknown>>;
   /** Drop the cached state after a change; every process sees it on its next request. */
   forget(tenantId: string): Promise<void>;
@@ -24,8 +26,9 @@ export interface TenantPlugins {
 export function createTenantPlugins(database: Database, cache: Cache, installed: ReadonlyMap<string, Plugin>): TenantPlugins {
   const validateSettings = (plugin: Plugin, settings: unknown) =>
     plugin.settings ? validate<Record<string, unknown>>(plugin.settings, structuredClone(settings ?? {}), { location: 'settings' }) : {};
-  const state = async (tenantId: string): Promise<TenantPluginState> =>
-    (await cache.getOrLoad(`plugins:${tenantId}`, 60_000, () =>
+  const state = (tenantId: string): MaybePromise<TenantPluginState> =>
+    cache.peek<TenantPluginState>(`plugins:${tenantId}`) ??
+    (cache.getOrLoad(`plugins:${tenantId}`, 60_000, () =>
       runInTenant(database, tenantId, async (db) => {
         const rows = await db.query<{ plugin: string; settings: Record<string, unknown>; changed: Date }>(
           'select plugin, settings, greatest(enabled_at, updated_at) as changed from tenant_plugins where enabled',
@@ -40,7 +43,7 @@ export function createTenantPlugins(database: Database, cache: Cache, installed:
         }
         return { version: version + rows.length, settings };
       }),
-    ))!;
+    ) as Promise<TenantPluginState>);
   const withDefaults = (plugin: Plugin, stored: Record<string, unknown>) => {
     try {
       return validateSettings(plugin, stored);
@@ -50,7 +53,10 @@ export function createTenantPlugins(database: Database, cache: Cache, installed:
   };
   return {
     state,
-    isEnabled: async (tenantId, plugin) => plugin in (await state(tenantId)).settings,
+    isEnabled: (tenantId, plugin) => {
+      const current = state(tenantId);
+      return current instanceof Promise ? current.then((known) => plugin in known.settings) : plugin in current.settings;
+    },
     settingsOf: async (tenantId, plugin) => (await state(tenantId)).settings[plugin] ?? {},
     forget: (tenantId) => cache.delete(`plugins:${tenantId}`),
     validateSettings,

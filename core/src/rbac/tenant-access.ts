@@ -1,6 +1,7 @@
 import type { Cache } from '../cache/cache.js';
 import type { Database } from '../db/database.js';
 import { runInTenant } from '../db/scoped-db.js';
+import type { MaybePromise } from '../util/maybe-promise.js';
 import { builtinGrants, builtinRoles, type BuiltinRole, type PermissionDefinition } from './permissions.js';
 
 /** A user's standing in one tenant. */
@@ -12,8 +13,8 @@ export interface TenantAccess {
 }
 
 export interface TenantAccessService {
-  /** The member's access, or undefined when the user is not a member. Cached; see {@link forget}. */
-  of(tenantId: string, userId: string): Promise<TenantAccess | undefined>;
+  /** The member's access, or undefined when the user is not a member. Cached (a hit comes without a promise); see {@link forget}. */
+  of(tenantId: string, userId: string): MaybePromise<TenantAccess | undefined>;
   /** Drop cached access after a membership or role change. */
   forget(tenantId: string, userIds: readonly string[]): Promise<void>;
   /**
@@ -32,7 +33,7 @@ export function createTenantAccess(
   database: Database,
   cache: Cache,
   catalogue: () => readonly PermissionDefinition[],
-  pluginsOf: (tenantId: string) => Promise<{ version: number; settings: Record<string, unknown> }>,
+  pluginsOf: (tenantId: string) => MaybePromise<{ version: number; settings: Record<string, unknown> }>,
 ): TenantAccessService {
   const grantsOf = (role: { builtin: string | null; permissions: string[] }, enabledPlugins?: ReadonlySet<string>) => {
     if (!role.builtin || !(builtinRoles as readonly string[]).includes(role.builtin)) return role.permissions;
@@ -52,10 +53,22 @@ export function createTenantAccess(
       const enabled = await enabledIn(tenantId);
       return catalogue().filter((permission) => permission.name.startsWith('core.') || enabled.has(permission.name.split('.')[0]!));
     },
-    of: async (tenantId, userId) => {
-      // Keyed by the tenant's plugin state: enabling a plugin changes what built-in roles hold, on the next request.
-      const plugins = await pluginsOf(tenantId);
-      return cache.getOrLoad(`access:${tenantId}:${userId}:${plugins.version}`, 60_000, () =>
+    // Keyed by the tenant's plugin state: enabling a plugin changes what built-in roles hold, on the next request.
+    of: (tenantId, userId) => {
+      const plugins = pluginsOf(tenantId);
+      return plugins instanceof Promise ? plugins.then((state) => accessOf(tenantId, userId, state)) : accessOf(tenantId, userId, plugins);
+    },
+    forget: async (tenantId, userIds) => {
+      const { version } = await pluginsOf(tenantId);
+      await Promise.all(userIds.map((userId) => cache.delete(`access:${tenantId}:${userId}:${version}`)));
+    },
+  };
+
+  function accessOf(tenantId: string, userId: string, plugins: { version: number; settings: Record<string, unknown> }): MaybePromise<TenantAccess | undefined> {
+    const key = `access:${tenantId}:${userId}:${plugins.version}`;
+    return (
+      cache.peek<TenantAccess>(key) ??
+      cache.getOrLoad(key, 60_000, () =>
         runInTenant(database, tenantId, async (db) => {
           const enabled = new Set(Object.keys(plugins.settings));
           const rows = await db.query<{ membership_id: string; name: string | null; builtin: string | null; permissions: string[] | null }>(
@@ -76,11 +89,7 @@ export function createTenantAccess(
           }
           return { membershipId: rows[0]!.membership_id, roles, permissions: [...permissions] };
         }),
-      );
-    },
-    forget: async (tenantId, userIds) => {
-      const { version } = await pluginsOf(tenantId);
-      await Promise.all(userIds.map((userId) => cache.delete(`access:${tenantId}:${userId}:${version}`)));
-    },
-  };
+      )
+    );
+  }
 }

@@ -2,6 +2,7 @@ import { BadRequestError, NotFoundError, type TenantInfo } from '@plinth/sdk';
 import type { Cache } from '../cache/cache.js';
 import type { Database } from '../db/database.js';
 import { isUuid, runAsSystem } from '../db/scoped-db.js';
+import { andThen, type MaybePromise } from '../util/maybe-promise.js';
 
 /** Per-tenant limits; unset keys fall back to the host defaults. */
 export interface Quotas {
@@ -37,10 +38,13 @@ export function tenantInfo(tenant: Tenant): TenantInfo {
 }
 
 export interface TenantDirectory {
-  /** The tenant a request names: `X-Tenant` (slug or id), `<slug>.<base domain>`, or a verified custom domain. */
-  resolve(header: string | undefined, host: string): Promise<Tenant | undefined>;
-  byId(id: string): Promise<Tenant | undefined>;
-  bySlug(slug: string): Promise<Tenant | undefined>;
+  /**
+   * The tenant a request names: `X-Tenant` (slug or id), `<slug>.<base domain>`, or a verified custom domain.
+   * A cached tenant comes without a promise (so does a bad `X-Tenant`'s error, thrown).
+   */
+  resolve(header: string | undefined, host: string): MaybePromise<Tenant | undefined>;
+  byId(id: string): MaybePromise<Tenant | undefined>;
+  bySlug(slug: string): MaybePromise<Tenant | undefined>;
   /** The tenant that verified `domain` (lower-case host name) as a custom domain. */
   byDomain(domain: string): Promise<Tenant | undefined>;
   /** Whether `host` (lower-case, no port) names the platform itself: `localhost`, an IP, the base domain, the public URL's host. */
@@ -53,6 +57,11 @@ export interface TenantDirectory {
 
 const ttlMs = 60_000;
 const slugPattern = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+const found = (tenant: Tenant | undefined) => {
+  if (!tenant) throw new NotFoundError('Tenant not found');
+  return tenant;
+};
 
 /**
  * Finds tenants by id, slug and host name. `platformHosts` are the host names of the platform itself (base domain,
@@ -68,8 +77,12 @@ export function createTenantDirectory(
     runAsSystem(database, (db) => db.one<Tenant>(`select ${tenantColumns} from tenants where ${column} = $1`, [value])).then((row) =>
       row ? { ...row, quotas: { ...defaultQuotas, ...row.quotas } } : undefined,
     );
-  const byId = (id: string) => (isUuid(id) ? cache.getOrLoad(`tenant:id:${id}`, ttlMs, () => load('id', id)) : Promise.resolve(undefined));
-  const bySlug = async (slug: string) => (slugPattern.test(slug) ? cache.getOrLoad(`tenant:slug:${slug}`, ttlMs, () => load('slug', slug)) : undefined);
+  const cached = (column: 'id' | 'slug', value: string) => {
+    const key = `tenant:${column}:${value}`;
+    return cache.peek<Tenant>(key) ?? cache.getOrLoad(key, ttlMs, () => load(column, value));
+  };
+  const byId = (id: string) => (isUuid(id) ? cached('id', id) : undefined);
+  const bySlug = (slug: string) => (slugPattern.test(slug) ? cached('slug', slug) : undefined);
   const byDomain = async (domain: string) => {
     const id = await cache.getOrLoad(`tenant:domain:${domain}`, ttlMs, () =>
       runAsSystem(database, (db) => db.one<{ tenant_id: string }>('select tenant_id from tenant_domains where domain = $1 and verified', [domain])).then(
@@ -92,21 +105,16 @@ export function createTenantDirectory(
       const slug = subdomainSlug(host);
       return slug === undefined ? byDomain(host) : bySlug(slug);
     },
-    async resolve(header, hostHeader) {
+    resolve(header, hostHeader) {
       if (header) {
         const named = header.trim().toLowerCase();
         if (!isUuid(named) && !slugPattern.test(named)) throw new BadRequestError('X-Tenant must be a tenant slug or id');
-        const tenant = isUuid(named) ? await byId(named) : await bySlug(named);
-        if (!tenant) throw new NotFoundError('Tenant not found');
-        return tenant;
+        return andThen(isUuid(named) ? byId(named) : bySlug(named), found);
       }
       const host = hostHeader.toLowerCase().replace(/:\d+$/, '');
       if (isPlatformHost(host)) return undefined;
       const slug = subdomainSlug(host);
-      if (slug === undefined) return byDomain(host);
-      const tenant = await bySlug(slug);
-      if (!tenant) throw new NotFoundError('Tenant not found');
-      return tenant;
+      return slug === undefined ? byDomain(host) : andThen(bySlug(slug), found);
     },
     async forget(tenant, domains = []) {
       await Promise.all([

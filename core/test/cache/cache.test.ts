@@ -34,6 +34,35 @@ describe.each(stores)('cache on $name', ({ redisUrl: url }) => {
   });
 });
 
+describe('peek', () => {
+  it('answers a hit of the memory store synchronously, and honours expiry and deletion', async () => {
+    const cache = createCache({ namespace: `peek-${randomUUID()}` });
+    try {
+      expect(cache.peek('tenant:1')).toBeUndefined();
+      let loads = 0;
+      await cache.getOrLoad('tenant:1', 60_000, async () => ({ slug: 'acme', load: ++loads }));
+      expect(cache.peek('tenant:1')).toEqual({ slug: 'acme', load: 1 });
+      await cache.set('short', 'soon gone', 1);
+      await expect.poll(() => cache.peek('short'), { interval: 5 }).toBeUndefined();
+      await cache.delete('tenant:1');
+      expect(cache.peek('tenant:1')).toBeUndefined();
+    } finally {
+      await cache.close();
+    }
+  });
+
+  it.runIf(redisUrl)('answers nothing from Redis, where every read is a round trip (getOrLoad still hits)', async () => {
+    const cache = createCache({ redisUrl, namespace: `peek-${randomUUID()}` });
+    try {
+      await cache.set('key', 'value');
+      expect(cache.peek('key')).toBeUndefined();
+      expect(await cache.getOrLoad('key', 60_000, async () => 'loaded')).toBe('value');
+    } finally {
+      await cache.close();
+    }
+  });
+});
+
 describe('cache on an unreachable Redis', () => {
   it('reports down within the timeout instead of hanging', async () => {
     const cache = await createCache({ redisUrl: 'redis://127.0.0.1:1' });
@@ -49,7 +78,13 @@ describe('getOrLoad racing an invalidation', () => {
   it('does not keep a value loaded before the key was deleted', async () => {
     const cache = await createCache({ namespace: `race-${randomUUID()}` });
     let release!: () => void;
-    const slowLoad = cache.getOrLoad('tenant:1', 60_000, () => new Promise<string>((resolve) => (release = () => resolve('old quotas'))));
+    let loadBegan!: () => void;
+    const began = new Promise<void>((resolve) => (loadBegan = resolve));
+    const slowLoad = cache.getOrLoad('tenant:1', 60_000, () => {
+      loadBegan();
+      return new Promise<string>((resolve) => (release = () => resolve('old quotas')));
+    });
+    await began; // the load is reading the row (getOrLoad first looks the key up)
     await cache.delete('tenant:1'); // the row changed while the load was reading it
     release();
     expect(await slowLoad).toBe('old quotas');

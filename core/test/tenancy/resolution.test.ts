@@ -127,4 +127,29 @@ describe('tenant resolution', () => {
     await t.request('POST', `/api/v1/admin/tenants/${acme.tenant!.id}/unsuspend`, { headers: auth(admin) });
     for (const call of names) expect((await call()).status).toBe(200);
   });
+
+  it('answers the lookups of a warm request without a promise (in-memory cache), and reloads a dropped entry', async () => {
+    const { services } = t.kernel;
+    expect(services.cache.kind).toBe('memory');
+    const tenantId = globex.tenant!.id;
+    expect((await t.request('GET', '/api/v1/tenant', { headers: globex.headers })).status).toBe(200);
+    const tenant = services.tenants.resolve('globex', '127.0.0.1');
+    expect(tenant).not.toBeInstanceOf(Promise);
+    expect((tenant as { id: string }).id).toBe(tenantId);
+    expect(services.accessTokens.verify(globex.accessToken)).toMatchObject({ userId: globex.id });
+    expect(services.identity.stateOf(globex.id)).toMatchObject({ status: 'active' });
+    expect(services.plugins.tenantPlugins.state(tenantId)).not.toBeInstanceOf(Promise);
+    expect(services.tenantAccess.of(tenantId, globex.id)).toMatchObject({ membershipId: expect.any(String) });
+    // Dropped entries are loaded again, with a promise; the value is the same.
+    await services.tenants.forget(globex.tenant!);
+    const reloaded = services.tenants.resolve('globex', '127.0.0.1');
+    expect(reloaded).toBeInstanceOf(Promise);
+    expect((await reloaded)!.id).toBe(tenantId);
+    // A load that began in the millisecond of the deletion is not kept (see the cache's tombstones); a later one is.
+    const warm = () => {
+      const answer = services.tenants.resolve('globex', '127.0.0.1');
+      return answer instanceof Promise ? answer.then(() => false) : true;
+    };
+    await expect.poll(warm, { interval: 2 }).toBe(true);
+  });
 });

@@ -10,6 +10,7 @@ import { createSegmentsAndImports } from './migrations/002-create-segments-and-i
 import { createEmailMarketing } from './migrations/003-create-email-marketing.js';
 import { createContactWords } from './migrations/004-create-contact-words.js';
 import { addCampaignSendSteps } from './migrations/005-add-campaign-send-steps.js';
+import { contactSearchIndexes } from './migrations/006-contact-search-indexes.js';
 import { crmPermissions } from './permissions.js';
 import { campaignRoutes } from './routes/campaigns.routes.js';
 import { contactRoutes } from './routes/contacts.routes.js';
@@ -35,7 +36,7 @@ export default definePlugin({
   deps,
   permissions: crmPermissions,
   settings: CrmSettings,
-  migrations: [createContacts, createSegmentsAndImports, createEmailMarketing, createContactWords, addCampaignSendSteps],
+  migrations: [createContacts, createSegmentsAndImports, createEmailMarketing, createContactWords, addCampaignSendSteps, contactSearchIndexes],
   navigation: [
     { label: 'Contacts', icon: '📇', path: '/contacts', permission: crmPermissions['contacts.view'] },
     { label: 'Segments', icon: '🧩', path: '/segments', permission: crmPermissions['contacts.view'] },

@@ -124,6 +124,24 @@ describe('contacts', () => {
     expect(page.body.data.map((c: { email: string }) => c.email)).toEqual(['zed.alpha@searchco.io']);
   });
 
+  it('counts a search’s live matches from the index, through edits, the trash and restores', async () => {
+    const quill = await create({ name: 'Quill Quillon', email: 'quill@example.com', tags: ['vip'] });
+    const other = await create({ name: 'Quincy Quillson', email: 'quincy@example.com', tags: ['vip', 'new'] });
+    await create({ name: 'Quill Plain', email: 'quill.plain@example.com' });
+    const total = async (query: string) => (await call('GET', `/contacts?${query}&per_page=1`)).body.meta.pagination.total as number;
+    // `qui` matches several words of one contact: each contact counts once.
+    expect([await total('q=qui'), await total('q=quill'), await total('q=qui&tag=vip'), await total('tag=vip&tag=new')]).toEqual([3, 3, 2, 1]);
+    await call('DELETE', `/contacts/${other.id}`);
+    expect([await total('q=qui'), await total('q=qui&tag=vip'), await total('q=qui&deleted=true')]).toEqual([2, 1, 1]);
+    // Edited while in the trash: the new words are not live either.
+    await t.sql("update crm_contacts set name = 'Quincy Renamed' where id = $1", [other.id]);
+    expect([await total('q=renamed'), await total('q=renamed&deleted=true')]).toEqual([0, 1]);
+    await call('POST', `/contacts/${other.id}/restore`);
+    expect([await total('q=qui'), await total('q=renamed'), await total('q=qui&tag=vip&score_max=0')]).toEqual([3, 1, 2]);
+    await call('PATCH', `/contacts/${quill.id}`, { tags: [] });
+    expect(await total('q=qui&tag=vip')).toBe(1);
+  });
+
   it('soft-deletes and restores, refusing a restore whose email was taken meanwhile', async () => {
     const contact = await create({ email: 'trash@example.com', name: 'Trash' });
     expect((await call('DELETE', `/contacts/${contact.id}`)).status).toBe(204);

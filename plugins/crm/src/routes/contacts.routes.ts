@@ -1,7 +1,7 @@
 import { actingUserId, type AnyRoute, commonErrors, NoContent, PageQuery, pageWindow, paginate, Reply, Type, withStatus } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { crmPermissions as permissions } from '../permissions.js';
-import { checkFilter, ContactFilter, filterSql, pickFilter } from '../services/contact-filter.js';
+import { checkFilter, ContactFilter, pickFilter } from '../services/contact-filter.js';
 import { listContacts } from '../services/contact-list.js';
 import { Contact } from '../services/contact-model.js';
 import { mergeContacts } from '../services/contact-merge.js';
@@ -50,10 +50,8 @@ export function contactRoutes({ route }: Builders): AnyRoute[] {
       async handler({ query, deps }) {
         const filter = pickFilter(query);
         checkFilter(filter);
-        const values: unknown[] = [];
-        const where = filterSql(filter, values, { deleted: query.deleted });
         const order = sorts[query.sort as keyof typeof sorts];
-        const { contacts, total } = await listContacts(deps.db, { where, values, order, ...pageWindow(query) });
+        const { contacts, total } = await listContacts(deps.db, { filter, deleted: query.deleted, order, ...pageWindow(query) });
         return Reply.list(contacts, paginate(query, total));
       },
     }),

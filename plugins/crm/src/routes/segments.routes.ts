@@ -133,10 +133,9 @@ export function segmentRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['contacts.view'],
       schema: { params: IdParams, query: PageQuery, response: Type.Array(Contact) },
       async handler({ params, query, deps }) {
-        const values: unknown[] = [];
-        const where = filterSql(await segmentFilter(deps.db, params.id), values);
+        const filter = await segmentFilter(deps.db, params.id);
         const order = 'c.created_at desc, c.id desc';
-        const { contacts, total } = await listContacts(deps.db, { where, values, order, ...pageWindow(query) });
+        const { contacts, total } = await listContacts(deps.db, { filter, order, ...pageWindow(query) });
         return Reply.list(contacts, paginate(query, total));
       },
     }),

@@ -55,21 +55,25 @@ const afterPrefix = '\u{10FFFF}';
 
 /**
  * SQL conditions (on alias `c` of `crm_contacts`) for a filter, appending its values to `values` as `$n`
- * parameters. Live contacts, or those in the trash with `deleted`.
+ * parameters. Live contacts, or those in the trash with `deleted`. `words: false` leaves out the search words and
+ * tags, for a caller matching them with `wordMatchesSql`.
  */
-export function filterSql(filter: ContactFilter, values: unknown[], options: { deleted?: boolean } = {}): string {
+export function filterSql(filter: ContactFilter, values: unknown[], options: { deleted?: boolean; words?: boolean } = {}): string {
   const where = [options.deleted ? 'c.deleted_at is not null' : 'c.deleted_at is null'];
+  // The words of live contacts and of the trash have an index each: say which side (migration 006).
+  const side = options.deleted ? 'not w.live' : 'w.live';
   const add = (condition: (param: string) => string, value: unknown) => {
     values.push(value);
     where.push(condition(`$${values.length}`));
   };
-  for (const word of searchWords(filter.q)) {
+  const words = options.words === false ? { q: undefined, tag: undefined } : filter;
+  for (const word of searchWords(words.q)) {
     values.push(word, word + afterPrefix);
     const [from, to] = [`$${values.length - 1}`, `$${values.length}`];
-    where.push(`c.id in (select w.contact_id from crm_contact_words w where w.word >= ${from} and w.word < ${to})`);
+    where.push(`c.id in (select w.contact_id from crm_contact_words w where ${side} and w.word >= ${from} and w.word < ${to})`);
   }
   // Tags are in the search index too (`\x01<tag>`): looked up there, they use its index under RLS.
-  for (const tag of filter.tag ?? []) add((p) => `c.id in (select w.contact_id from crm_contact_words w where w.word = ${p})`, `\x01${tag}`);
+  for (const tag of words.tag ?? []) add((p) => `c.id in (select w.contact_id from crm_contact_words w where ${side} and w.word = ${p})`, `\x01${tag}`);
   if (filter.owner_id) add((p) => `c.owner_id = ${p}`, filter.owner_id);
   if (filter.source) add((p) => `c.source = ${p}`, filter.source);
   if (filter.score_min !== undefined) add((p) => `c.score >= ${p}`, filter.score_min);
@@ -81,4 +85,22 @@ export function filterSql(filter: ContactFilter, values: unknown[], options: { d
     else add((p) => `c.created_at <= ${p}::timestamptz`, filter.created_to);
   }
   return where.join(' and ');
+}
+
+/**
+ * The ids of the contacts (live, or in the trash with `deleted`) carrying a filter's search words and tags, as a
+ * subquery on the search index alone, appending its values to `values`; each id once. Undefined without words
+ * and tags. `only`: the filter has no other condition, so these ids are the whole match.
+ */
+export function wordMatchesSql(filter: ContactFilter, values: unknown[], options: { deleted?: boolean } = {}): { sql: string; only: boolean } | undefined {
+  const parts = [
+    ...searchWords(filter.q).map((word) => `w.word >= $${values.push(word)} and w.word < $${values.push(word + afterPrefix)}`),
+    ...(filter.tag ?? []).map((tag) => `w.word = $${values.push(`\x01${tag}`)}`),
+  ];
+  if (parts.length === 0) return undefined;
+  // `intersect` keeps each contact once; alone, a part needs `distinct` (a prefix may match several of its words).
+  const distinct = parts.length === 1 ? 'distinct ' : '';
+  const side = options.deleted ? 'not w.live' : 'w.live';
+  const sql = parts.map((condition) => `select ${distinct}w.contact_id from crm_contact_words w where ${side} and ${condition}`).join(' intersect ');
+  return { sql, only: filterKeys.every((key) => key === 'q' || key === 'tag' || filter[key] === undefined) };
 }

@@ -21,8 +21,8 @@ import {
 } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { lmsPermissions as permissions } from '../permissions.js';
-import { canSeeEverything, managedCourse, visibleCourse } from '../services/access.js';
-import { courseOutline, OutlineModule } from '../services/outline.js';
+import { canSeeEverything, checkVisible, managedCourse } from '../services/access.js';
+import { type Outline, OutlineModule, outlineColumn, visibleOutline } from '../services/outline.js';
 import { requireMembers } from '../services/members.js';
 import { IdParams } from '../services/schemas.js';
 
@@ -142,9 +142,11 @@ export function courseRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['learning.access'],
       schema: { params: IdParams, response: CourseWithOutline },
       async handler({ params, deps, ctx }) {
-        const access = await visibleCourse(deps.db, ctx, params.id);
-        const course = await deps.db.one<CourseRow>(`select ${courseColumns} from lms_courses where id = $1`, [params.id]);
-        return { ...toJson(course!), modules: await courseOutline(deps.db, params.id, canSeeEverything(ctx, access)) };
+        const row = await deps.db.one<CourseRow & { modules: Outline }>(`select ${courseColumns}, ${outlineColumn} from lms_courses c where c.id = $1`, [
+          params.id,
+        ]);
+        const { modules, ...course } = await checkVisible(deps.db, ctx, row);
+        return { ...toJson(course), modules: visibleOutline(modules, canSeeEverything(ctx, course)) };
       },
     }),
     route({

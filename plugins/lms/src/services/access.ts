@@ -41,6 +41,11 @@ export function canSeeEverything(ctx: Ctx, course: CourseAccessRow): boolean {
  */
 export async function visibleCourse(db: TenantDb, ctx: Ctx, courseId: string): Promise<CourseAccessRow> {
   const course = await db.one<CourseAccessRow>('select id, title, status, shop_product_id, instructor_ids from lms_courses where id = $1', [courseId]);
+  return checkVisible(db, ctx, course);
+}
+
+/** `visibleCourse` for a course row already loaded (`undefined`: none) with more columns; returns it. */
+export async function checkVisible<Row extends CourseAccessRow>(db: TenantDb, ctx: Ctx, course: Row | undefined): Promise<Row> {
   if (!course) throw new NotFoundError('Course not found');
   if (course.status === 'published' || canSeeEverything(ctx, course)) return course;
   const userId = actingUserId(ctx);

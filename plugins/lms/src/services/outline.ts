@@ -1,4 +1,4 @@
-import { Nullable, type Static, type TenantDb, Type } from '@plinth/sdk';
+import { Nullable, type Static, Type } from '@plinth/sdk';
 
 /** A lesson in a course's outline: no content. */
 const OutlineLesson = Type.Object({
@@ -12,7 +12,6 @@ const OutlineLesson = Type.Object({
   position: Type.Integer(),
   has_quiz: Type.Boolean(),
 });
-type OutlineLesson = Static<typeof OutlineLesson>;
 
 /** A module in a course's outline, with its lessons in order. */
 export const OutlineModule = Type.Object({
@@ -22,20 +21,21 @@ export const OutlineModule = Type.Object({
   lessons: Type.Array(OutlineLesson),
 });
 
-/** A course's modules in order, each with its lessons in order (titles only; `everything` includes drafts). */
-export async function courseOutline(db: TenantDb, courseId: string, everything: boolean): Promise<Static<typeof OutlineModule>[]> {
-  const modules = await db.query<{ id: string; title: string; position: number }>(
-    'select id, title, position from lms_modules where course_id = $1 order by position, created_at',
-    [courseId],
-  );
-  const lessons = await db.query<OutlineLesson & { module_id: string }>(
-    `select l.id, l.module_id, l.title, l.status, l.free_preview, l.required, l.drip_days, l.duration_seconds, l.position,
-            exists (select 1 from lms_quizzes q where q.lesson_id = l.id) as has_quiz
-       from lms_lessons l where l.course_id = $1 and ($2::boolean or l.status = 'published') order by l.position, l.created_at`,
-    [courseId, everything],
-  );
-  return modules.map((module) => ({
-    ...module,
-    lessons: lessons.filter((lesson) => lesson.module_id === module.id).map(({ module_id: _, ...lesson }) => lesson),
-  }));
+export type Outline = Static<typeof OutlineModule>[];
+
+/**
+ * SQL for a JSON column with the outline of course `c` (alias of `lms_courses`): its modules in order, each with
+ * all its lessons in order, drafts included — so the outline comes with the course in one statement.
+ */
+export const outlineColumn = `(select coalesce(json_agg(json_build_object('id', m.id, 'title', m.title, 'position', m.position, 'lessons',
+    (select coalesce(json_agg(json_build_object('id', l.id, 'title', l.title, 'status', l.status, 'free_preview', l.free_preview,
+              'required', l.required, 'drip_days', l.drip_days, 'duration_seconds', l.duration_seconds, 'position', l.position,
+              'has_quiz', exists (select 1 from lms_quizzes q where q.lesson_id = l.id)) order by l.position, l.created_at), '[]')
+       from lms_lessons l where l.module_id = m.id)) order by m.position, m.created_at), '[]')
+   from lms_modules m where m.course_id = c.id) as modules`;
+
+/** The outline a caller sees: everything, or published lessons only. */
+export function visibleOutline(outline: Outline, everything: boolean): Outline {
+  if (everything) return outline;
+  return outline.map((module) => ({ ...module, lessons: module.lessons.filter((lesson) => lesson.status === 'published') }));
 }
