@@ -1,11 +1,18 @@
 import type { HttpClient } from '@plinth/sdk';
-import WooCommerceRestApiModule from '@woocommerce/woocommerce-rest-api';
+import type WooCommerceRestApiModule from '@woocommerce/woocommerce-rest-api';
 import type { WooOrder, WooProduct } from './mapping.js';
 
-// The package is CommonJS with `exports.default`: Node's ESM loader hands over the exports object (class under
-// `.default`), bundlers and vitest the class itself.
-const WooCommerceRestApi: typeof WooCommerceRestApiModule.default =
-  WooCommerceRestApiModule.default ?? (WooCommerceRestApiModule as unknown as typeof WooCommerceRestApiModule.default);
+type WooCommerceRestApi = typeof WooCommerceRestApiModule.default;
+let loading: Promise<WooCommerceRestApi> | undefined;
+
+/**
+ * The official client, loaded on first use: it brings axios (about 18 MB resident), which a host whose tenants
+ * connect no store never needs. The package is CommonJS with `exports.default`: Node's ESM loader hands over the
+ * exports object (class under `.default`), bundlers and vitest the class itself.
+ */
+function wooClientClass(): Promise<WooCommerceRestApi> {
+  return (loading ??= import('@woocommerce/woocommerce-rest-api').then(({ default: loaded }) => loaded.default ?? (loaded as unknown as WooCommerceRestApi)));
+}
 
 /** Reads a store's products and orders through the official WooCommerce REST client. */
 export interface WooStoreReader {
@@ -21,16 +28,19 @@ const PER_PAGE = 50;
  * destinations refused, the connection pinned to the vetted address, redirects not followed).
  */
 export function createStoreReader(store: { url: string; consumerKey: string; consumerSecret: string }, http: HttpClient): WooStoreReader {
-  const api = new WooCommerceRestApi({
-    url: store.url,
-    consumerKey: store.consumerKey,
-    consumerSecret: store.consumerSecret,
-    version: 'wc/v3',
-    queryStringAuth: true,
-    axiosConfig: { adapter: throughKernel(http) as never },
-  });
+  let client: Promise<InstanceType<WooCommerceRestApi>> | undefined;
+  const open = async () =>
+    new (await wooClientClass())({
+      url: store.url,
+      consumerKey: store.consumerKey,
+      consumerSecret: store.consumerSecret,
+      version: 'wc/v3',
+      queryStringAuth: true,
+      axiosConfig: { adapter: throughKernel(http) as never },
+    });
   return {
     async page(kind, page, since) {
+      const api = await (client ??= open());
       const response = await api.get(kind, {
         per_page: PER_PAGE,
         page,
