@@ -1,5 +1,6 @@
 import type { Cache } from '../cache/cache.js';
 import type { CountResult, CountState } from '../cache/counters.js';
+import { andThen } from '../util/maybe-promise.js';
 
 export interface RateLimitResult {
   allowed: boolean;
@@ -39,18 +40,15 @@ export function createRateLimiter(cache: Cache): RateLimiter {
   });
   const slots = (keys: readonly string[]) => keys.map(slot);
   const take = (keys: readonly string[], limit: number, windowMs: number) =>
-    map(counters.take(slots(keys), limit, windowMs), (outcome) => result(outcome, windowMs));
+    andThen(counters.take(slots(keys), limit, windowMs), (outcome) => result(outcome, windowMs));
   return {
     hit: (key, limit, windowMs) => take([key], limit, windowMs),
     take,
     giveBack: (keys) => counters.giveBack(slots(keys)),
     peek: (key, limit, windowMs) =>
-      map(counters.read(slot(key)), (state: CountState) => result({ taken: state.count + 1 <= limit, count: state.count + 1, ttlMs: state.ttlMs }, windowMs)),
+      andThen(counters.read(slot(key)), (state: CountState) =>
+        result({ taken: state.count + 1 <= limit, count: state.count + 1, ttlMs: state.ttlMs }, windowMs),
+      ),
     reset: (key) => counters.delete(slot(key)),
   };
-}
-
-/** Applies `fn` to a value or to what a promise resolves to, staying synchronous for a plain value. */
-function map<T, R>(value: T | Promise<T>, fn: (value: T) => R): R | Promise<R> {
-  return value instanceof Promise ? value.then(fn) : fn(value);
 }

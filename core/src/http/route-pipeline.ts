@@ -155,9 +155,7 @@ function resolveTenant(from: PublicTenant, services: KernelServices): Stage {
     };
     return named('resolveTenant', (x) => {
       const tenant = services.tenants.resolve(x.ctx.get('x-tenant') || undefined, x.ctx.host);
-      if (tenant instanceof Promise) return tenant.then((resolved) => found(x, resolved));
-      found(x, tenant);
-      return undefined;
+      return andThen(tenant, (resolved) => found(x, resolved));
     });
   }
   return named('resolveTenant', async (x) => {
@@ -194,7 +192,7 @@ function authenticateStage(route: CoreRoute, services: KernelServices, hasTenant
   };
   return named('authenticate', (x) => {
     const principal = authenticate(x.ctx, services, x.tenant);
-    return principal instanceof Promise ? principal.then((known) => admitted(x, known)) : admitted(x, principal);
+    return andThen(principal, (known) => admitted(x, known));
   });
 }
 
@@ -206,7 +204,7 @@ function authenticateIfSent(services: KernelServices): Stage {
   };
   const signedIn = (x: Exchange) => {
     const principal = authenticate(x.ctx, services, x.tenant);
-    return principal instanceof Promise ? principal.then((known) => admitted(x, known)) : admitted(x, principal);
+    return andThen(principal, (known) => admitted(x, known));
   };
   return named('authenticate', (x) => (x.ctx.get('authorization') ? signedIn(x) : admit(x, services, undefined, false)));
 }
@@ -221,7 +219,7 @@ const admitRoot: Stage = named('admit', (x) => {
  * a user's permissions are their membership's (`required`: 403 to a non-member), an API token's its own.
  * Returns a promise only when it waits for a membership (one not in the in-memory cache).
  */
-function admit(x: Exchange, services: KernelServices, route: CoreRoute | undefined, required: boolean): Promise<void> | undefined {
+function admit(x: Exchange, services: KernelServices, route: CoreRoute | undefined, required: boolean): MaybePromise<void> {
   const tenant = x.tenant!;
   const { principal } = x;
   if (tenant.status === 'suspended' && !(principal?.kind === 'user' && principal.isSuperAdmin)) {
@@ -236,11 +234,9 @@ function admit(x: Exchange, services: KernelServices, route: CoreRoute | undefin
   return membership(x, services, tenant.id, principal.userId, required);
 }
 
-function membership(x: Exchange, services: KernelServices, tenantId: string, userId: string, required: boolean): Promise<void> | undefined {
+function membership(x: Exchange, services: KernelServices, tenantId: string, userId: string, required: boolean): MaybePromise<void> {
   const tenantAccess = services.tenantAccess.of(tenantId, userId);
-  if (tenantAccess instanceof Promise) return tenantAccess.then((found) => member(x, found, required));
-  member(x, tenantAccess, required);
-  return undefined;
+  return andThen(tenantAccess, (found) => member(x, found, required));
 }
 
 function member(x: Exchange, tenantAccess: TenantAccess | undefined, required: boolean): void {
@@ -258,9 +254,7 @@ function meter(services: KernelServices): Stage {
     const tenant = x.tenant!;
     const counted = services.rateLimiter.hit(`tenant:${tenant.id}`, tenant.quotas.requests_per_minute, 60_000);
     // In-process counters answer synchronously: no await (and no extra turn of the event loop) on the hot path.
-    if (counted instanceof Promise) return counted.then(refuseOver);
-    refuseOver(counted);
-    return undefined;
+    return andThen(counted, refuseOver);
   });
 }
 
@@ -275,9 +269,7 @@ function gate(route: CoreRoute, services: KernelServices): Stage {
   };
   return named('gate', (x) => {
     const enabled = services.plugins.tenantPlugins.isEnabled(x.tenant!.id, plugin);
-    if (enabled instanceof Promise) return enabled.then(refuseOff);
-    refuseOff(enabled);
-    return undefined;
+    return andThen(enabled, refuseOff);
   });
 }
 
@@ -305,9 +297,7 @@ function limitRoute(route: CoreRoute, services: KernelServices): Stage {
     const { principal } = x;
     const who = per === 'ip' ? `ip:${x.ctx.ip}` : principal?.kind === 'api-token' ? `token:${principal.tokenId}` : `user:${principal!.userId}`;
     const counted = services.rateLimiter.hit(`${scope}:${x.tenant?.id ?? '-'}:${who}`, max, windowMs);
-    if (counted instanceof Promise) return counted.then((limit) => settle(x, limit));
-    settle(x, counted);
-    return undefined;
+    return andThen(counted, (limit) => settle(x, limit));
   });
 }
 
@@ -416,7 +406,7 @@ export function authenticate(
     return andThen(services.apiTokenAuth.verify(tenant.id, token), tokenPrincipal);
   }
   const claims = services.accessTokens.verify(token);
-  return claims instanceof Promise ? claims.then((verified) => userPrincipal(services, verified)) : userPrincipal(services, claims);
+  return andThen(claims, (verified) => userPrincipal(services, verified));
 }
 
 function tokenPrincipal(grant: ApiTokenGrant | undefined): Principal {
@@ -426,7 +416,7 @@ function tokenPrincipal(grant: ApiTokenGrant | undefined): Principal {
 
 function userPrincipal(services: Pick<KernelServices, 'identity'>, claims: AccessClaims): MaybePromise<Principal> {
   const state = services.identity.stateOf(claims.userId);
-  return state instanceof Promise ? state.then((known) => checkedUser(claims, known)) : checkedUser(claims, state);
+  return andThen(state, (known) => checkedUser(claims, known));
 }
 
 function checkedUser(claims: AccessClaims, state: UserState | undefined): Principal {

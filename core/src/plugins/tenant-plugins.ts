@@ -3,7 +3,7 @@ import type { Cache } from '../cache/cache.js';
 import type { Database } from '../db/database.js';
 import { runInTenant } from '../db/scoped-db.js';
 import { validate } from '../http/validation.js';
-import type { MaybePromise } from '../util/maybe-promise.js';
+import { andThen, type MaybePromise } from '../util/maybe-promise.js';
 
 /** Which plugins a tenant has enabled, with their settings (defaults applied). */
 export interface TenantPluginState {
@@ -55,7 +55,7 @@ export function createTenantPlugins(database: Database, cache: Cache, installed:
     state,
     isEnabled: (tenantId, plugin) => {
       const current = state(tenantId);
-      return current instanceof Promise ? current.then((known) => plugin in known.settings) : plugin in current.settings;
+      return andThen(current, (known) => plugin in known.settings);
     },
     settingsOf: async (tenantId, plugin) => (await state(tenantId)).settings[plugin] ?? {},
     forget: (tenantId) => cache.delete(`plugins:${tenantId}`),

@@ -1,7 +1,7 @@
 import type { Cache } from '../cache/cache.js';
 import type { Database } from '../db/database.js';
 import { runInTenant } from '../db/scoped-db.js';
-import type { MaybePromise } from '../util/maybe-promise.js';
+import { andThen, type MaybePromise } from '../util/maybe-promise.js';
 import { builtinGrants, builtinRoles, type BuiltinRole, type PermissionDefinition } from './permissions.js';
 
 /** A user's standing in one tenant. */
@@ -56,7 +56,7 @@ export function createTenantAccess(
     // Keyed by the tenant's plugin state: enabling a plugin changes what built-in roles hold, on the next request.
     of: (tenantId, userId) => {
       const plugins = pluginsOf(tenantId);
-      return plugins instanceof Promise ? plugins.then((state) => accessOf(tenantId, userId, state)) : accessOf(tenantId, userId, plugins);
+      return andThen(plugins, (state) => accessOf(tenantId, userId, state));
     },
     forget: async (tenantId, userIds) => {
       const { version } = await pluginsOf(tenantId);

@@ -103,6 +103,7 @@ describe('check', () => {
     ['http://[::1]:8080/v6', /loopback address/],
     ['http://localhost:3000/by-name', /loopback name/],
     ['http://[fd00::1]/ula', /private \(unique local\) address/],
+    ['http://[::ffff:a9fe:a9fe]/mapped-metadata', /link-local \(cloud metadata\) address/],
     ['http://192.168.1.1/router', /private address/],
     ['http://100.64.0.1/cgnat', /carrier-grade NAT address/],
     ['http://0.0.0.0/any', /unspecified address/],

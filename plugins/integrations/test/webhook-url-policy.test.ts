@@ -6,24 +6,13 @@ import { createIntegrationsPlugin } from '../src/plugin.js';
 // this machine, a private network or a cloud metadata service is a 422 naming the field, in whatever notation.
 // The checks themselves are the kernel's (`coreServices.http`, core/test/net/http-client.test.ts).
 
-/** Every form the issue lists, with the reason the answer gives. */
+/** One of each kind, with the reason the answer gives; every notation is core's test (core/test/net/http-client.test.ts). */
 const refused: [string, RegExp][] = [
-  ['http://127.0.0.1/hook', /loopback address \(127\.0\.0\.1\)/],
-  ['http://169.254.169.254/latest/meta-data/', /link-local \(cloud metadata\) address/],
-  ['http://10.0.0.1/internal', /private address \(10\.0\.0\.1\)/],
-  ['http://[::ffff:127.0.0.1]/mapped', /loopback address \(::ffff:7f00:1\)/],
   ['http://0x7f000001/hex', /loopback address \(127\.0\.0\.1\)/],
-  ['http://127.1/short', /loopback address \(127\.0\.0\.1\)/],
-  ['http://2130706433/decimal', /loopback address \(127\.0\.0\.1\)/],
-  ['http://0177.0.0.1/octal', /loopback address \(127\.0\.0\.1\)/],
-  ['http://metadata.google.internal/computeMetadata/v1/', /internal network/],
-  ['http://[::1]:8080/v6', /loopback address/],
-  ['http://localhost:3000/by-name', /loopback name/],
-  ['http://[fd00::1]/ula', /private \(unique local\) address/],
   ['http://[::ffff:a9fe:a9fe]/mapped-metadata', /link-local \(cloud metadata\) address/],
-  ['http://192.168.1.1/router', /private address/],
-  ['http://100.64.0.1/cgnat', /carrier-grade NAT address/],
-  ['http://0.0.0.0/any', /unspecified address/],
+  ['http://10.0.0.1/internal', /private address \(10\.0\.0\.1\)/],
+  ['http://metadata.google.internal/computeMetadata/v1/', /internal network/],
+  ['http://localhost:3000/by-name', /loopback name/],
   ['http://instance-data/latest/', /has no domain/],
 ];
 
