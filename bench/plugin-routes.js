@@ -5,17 +5,15 @@
 // course, the kernel's tenant read, a contact list page with a search, and the CRM read with only the CRM installed
 // and with 50 plugins installed; then, in rounds of its own, a contact create. Prints the table and the verdicts on
 // the targets in README.md (BENCH_JSON=1: the results as JSON instead). Needs `npm run build`; Linux.
-import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { contactQueries, seedContacts } from './lib/crm-contacts.js';
 import { createBenchItems, postgresCpu, scratchDatabase } from './lib/database.js';
 import { call } from './lib/kernel.js';
 import { measureAll, row, settings } from './lib/measure.js';
+import { benchTenant, enablePlugins, firstParty, firstPartyPackages, hostEnvironment, repo, session, writeGeneratedPlugins } from './lib/plinth-hosts.js';
 import { bareTarget, startPlinth } from './lib/server.js';
 
 const { duration, rounds, connections } = settings({ duration: 10, rounds: 3, connections: 50 });
@@ -25,10 +23,6 @@ const counts = {
   courses: Number(process.env.BENCH_COURSES ?? 100),
   members: Number(process.env.BENCH_MEMBERS ?? 200),
 };
-const repo = fileURLToPath(new URL('..', import.meta.url));
-const firstParty = ['payments', 'shop', 'crm', 'lms', 'bio-sites', 'integrations', 'console'];
-const owner = { email: 'bench@example.test', password: 'bench-password-4821' };
-const admin = { email: 'bench-admin@example.test', password: 'bench-admin-password-4821' };
 const items = 1000;
 
 /** Runs `task` on each of `values`, `width` at a time. */
@@ -36,32 +30,6 @@ async function inParallel(values, width, task) {
   const results = [];
   for (let start = 0; start < values.length; start += width) results.push(...(await Promise.all(values.slice(start, start + width).map(task))));
   return results;
-}
-
-/** 43 generated plugins as packages a host lists (`lib/generated-plugins.js`), each a file in `folder`; returns their paths. */
-function writeGeneratedPlugins(folder) {
-  const library = pathToFileURL(path.join(repo, 'bench/lib/generated-plugins.js')).href;
-  return Array.from({ length: 50 - firstParty.length }, (_, index) => {
-    const file = path.join(folder, `gen-${index}.mjs`);
-    writeFileSync(file, `import { generatedPlugin } from '${library}';\nexport default generatedPlugin(${index});\n`);
-    return file;
-  });
-}
-
-/** Signs in; returns `headers()`, the caller's headers for tenant `bench`, signing in again before the 15-minute access token runs out. */
-async function session(server, { email, password }) {
-  let current;
-  let signedIn = 0;
-  const headers = async () => {
-    if (Date.now() - signedIn > 10 * 60_000) {
-      const { data } = await call(server, 'POST', '/api/v1/auth/login', { email, password });
-      current = { authorization: `Bearer ${data.tokens.access_token}`, 'x-tenant': 'bench' };
-      signedIn = Date.now();
-    }
-    return current;
-  };
-  await headers();
-  return headers;
 }
 
 /**
@@ -98,28 +66,15 @@ async function crowd(server, ownerHeaders) {
  * ids to read.
  */
 async function prepare(plinth, databaseUrl, env) {
-  const { data } = await call(plinth, 'POST', '/api/v1/auth/register', { ...owner, name: 'Bench', tenant: { name: 'Bench', slug: 'bench' } });
-  const headers = await session(plinth, owner);
-  const cli = path.join(repo, 'core/bin/plinth.js');
-  execFileSync(process.execPath, [cli, 'user', 'create', '--super-admin', '--email', admin.email, '--name', 'Bench admin', '--password', admin.password], {
-    cwd: repo,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const adminHeaders = await session(plinth, admin);
-  await call(
-    plinth,
-    'PUT',
-    `/api/v1/admin/tenants/${data.tenant.id}/quotas`,
-    { requests_per_minute: 2_000_000_000, members: counts.members + 10 },
-    await adminHeaders(),
-  );
+  const { tenantId, headers } = await benchTenant(plinth, env, { members: counts.members + 10 });
   // The console is the host's, not a tenant's to enable.
-  for (const plugin of firstParty.filter((name) => name !== 'console')) {
-    await call(plinth, 'POST', `/api/v1/marketplace/${plugin}/enable`, {}, await headers());
-  }
+  await enablePlugins(
+    plinth,
+    headers,
+    firstParty.filter((name) => name !== 'console'),
+  );
 
-  await seedContacts(databaseUrl, data.tenant.id, counts.contacts);
+  await seedContacts(databaseUrl, tenantId, counts.contacts);
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   const contacts = (await client.query('select id from crm_contacts order by random() limit 1000')).rows.map((contact) => contact.id);
@@ -157,7 +112,6 @@ function rotate(paths, then = (request) => request) {
 /** `prefix/<id>` for each of `ids`. */
 const byId = (prefix, ids) => rotate(ids.map((id) => `${prefix}/${id}`));
 
-const run = randomBytes(4).toString('hex');
 let created = 0;
 const targets = {
   bare: { label: 'bare Koa + pg, select by id (baseline)' },
@@ -179,24 +133,8 @@ const scratch = mkdtempSync(path.join(tmpdir(), 'plinth-bench-plugins-'));
 const servers = [];
 try {
   await createBenchItems(database.url, items);
-  const host = {
-    NODE_ENV: 'production',
-    DATABASE_URL: database.url,
-    PORT: '0',
-    LOG_LEVEL: 'warn',
-    PLINTH_DATA_DIR: scratch,
-    PLINTH_JWT_SECRET: randomBytes(32).toString('hex'),
-    PLINTH_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
-  };
-  // Each host keeps its own cache namespace in a shared Redis, as their installed plugins differ; each run too, as the
-  // scratch database's tenant and users are new.
-  const plinthEnv = (name, plugins, extra = {}) => ({
-    ...host,
-    PLINTH_REDIS_PREFIX: `plinth-bench-${run}-${name}:`,
-    PLINTH_PLUGINS: plugins.join(','),
-    ...extra,
-  });
-  const packages = firstParty.map((name) => `@plinth/plugin-${name}`);
+  const { run, plinthEnv } = hostEnvironment(database.url, scratch);
+  const packages = firstPartyPackages;
   const allEnv = plinthEnv('all', packages);
   const all = await startPlinth({ cwd: repo, env: allEnv });
   servers.push(all);
@@ -207,7 +145,11 @@ try {
   const generated = writeGeneratedPlugins(scratch);
   const fifty = await startPlinth({ cwd: repo, env: plinthEnv('fifty', [...packages, ...generated], { PLINTH_ROLE: 'api' }) });
   servers.push(fifty);
-  for (const index of generated.keys()) await call(fifty, 'POST', `/api/v1/marketplace/gen-${index}/enable`, {}, await headers());
+  await enablePlugins(
+    fifty,
+    headers,
+    generated.map((_, index) => `gen-${index}`),
+  );
 
   const contactById = byId('/api/v1/crm/contacts', ids.contacts);
   const plan = {
@@ -262,7 +204,7 @@ try {
     console.log(JSON.stringify(json, null, 2));
   } else {
     console.log(
-      `plugin routes: plinth start (production, every first-party plugin) vs bare Koa + pg; ${connections} connections, ${rounds} interleaved rounds of ${duration} s per target (medians); ${counts.contacts} contacts, ${counts.products} products, ${counts.courses} courses`,
+      `plugin routes: plinth start (production, every first-party plugin) vs bare Koa + pg; ${connections} connections, ${rounds} interleaved rounds of ${duration} s per target (medians); ${counts.contacts} contacts, ${counts.products} products, ${counts.courses} courses${process.env.BENCH_HOST_NODE_OPTIONS ? `; hosts with NODE_OPTIONS=${process.env.BENCH_HOST_NODE_OPTIONS}` : ''}`,
     );
     for (const name of names) console.log(row(targets[name].label, results[name], baseOf(name), { width: 50 }));
     for (const verdict of verdicts) console.log(`${verdict.met ? 'met   ' : 'missed'}  ${verdict.target}: ${verdict.value.toFixed(2)}`);

@@ -1,6 +1,7 @@
 // CPU time and memory of processes on this machine, read from Linux's /proc: the benchmark's servers, and the
 // PostgreSQL backends serving its database (see `postgresCpu` in database.js).
 import { readdirSync, readFileSync } from 'node:fs';
+import { clearInterval, setInterval } from 'node:timers';
 
 /** µs per clock tick of /proc/<pid>/stat: USER_HZ is 100 on every Linux that Node runs on. */
 const tickUs = 10_000;
@@ -44,3 +45,56 @@ export function childrenCpu(parent, text) {
 
 /** The parent process id of `pid`. */
 export const parentPid = (pid) => Number(statFields(pid)[1]);
+
+/**
+ * Samples the resident memory of process `pid` every `everyMs` ms from now (and once at once). `stop()` ends the
+ * sampling, takes a last sample, and returns `{ before, max, after, samples }` in bytes: the first sample, the
+ * largest, the last, and how many were taken.
+ *
+ * @example
+ * const rss = sampleRss(server.pid); await transfer(); const { before, max } = rss.stop();
+ */
+export function sampleRss(pid, everyMs = 100) {
+  const before = processRss(pid);
+  let max = before;
+  let last = before;
+  let samples = 1;
+  const sample = () => {
+    last = processRss(pid);
+    max = Math.max(max, last);
+    samples += 1;
+  };
+  const timer = setInterval(sample, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      return { before, max, after: last, samples };
+    },
+  };
+}
+
+/**
+ * The environment that makes a Node server (`startPlinth`, `startServer`) log its own memory every 100 ms to `file`
+ * (`memory-probe.js`, preloaded with `--import`: V8's heap, memory outside it, ArrayBuffers and Buffers, resident),
+ * and `between(start, end)`, for `Date.now()` times: the sample just before `start` and the largest of each figure
+ * up to `end`, in bytes. With `collect`, the server runs a full garbage collection before each sample
+ * (`--expose-gc`): what remains is memory in use, not garbage waiting for a collection.
+ */
+export function memoryProbe(file, { collect = false } = {}) {
+  const probe = new URL('./memory-probe.js', import.meta.url).href;
+  const options = [process.env.NODE_OPTIONS ?? '', `--import ${probe}`, collect ? '--expose-gc' : ''];
+  const env = { BENCH_MEMORY_LOG: file, BENCH_MEMORY_GC: collect ? '1' : '', NODE_OPTIONS: options.join(' ').trim() };
+  const fields = ['rss', 'heapTotal', 'heapUsed', 'external', 'arrayBuffers'];
+  function between(start, end) {
+    const samples = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line));
+    const before = samples.filter((sample) => sample.time <= start).at(-1) ?? samples[0];
+    const during = samples.filter((sample) => sample.time > start && sample.time <= end);
+    const max = Object.fromEntries(fields.map((field) => [field, Math.max(before[field], ...during.map((sample) => sample[field]))]));
+    return { before, max };
+  }
+  return { env, between };
+}

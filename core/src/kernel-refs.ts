@@ -35,6 +35,8 @@ export const kernelRefs: { readonly [K in keyof KernelServices]-?: KernelRef<K> 
   publicUrl: true,
   clock: true,
   httpClient: true,
+  storage: true,
+  files: true,
 });
 
 function refsFor(names: { readonly [K in keyof KernelServices]-?: true }): { readonly [K in keyof KernelServices]-?: KernelRef<K> } {

@@ -4,6 +4,11 @@ import { createIdentity } from './auth/identity.js';
 import { createCache } from './cache/cache.js';
 import { createSecretBox } from './crypto/secrets.js';
 import { createDatabase } from './db/database.js';
+import { createStorage } from './files/create-storage.js';
+import { createFileService } from './files/file-service.js';
+import { enqueueVariants, imageVariantMaker } from './files/file-jobs.js';
+import { isVariantSource } from './files/image-types.js';
+import { fileSigningKey } from './files/signing.js';
 import { runInTenant } from './db/scoped-db.js';
 import { createWriteBehind } from './db/write-behind.js';
 import { createMetrics } from './http/metrics.js';
@@ -14,7 +19,7 @@ import { createMailer } from './mail/mailer.js';
 import { createHttpClient } from './net/http-client.js';
 import { corePermissionList, type PermissionDefinition } from './rbac/permissions.js';
 import { createTenantAccess } from './rbac/tenant-access.js';
-import { createTenantDirectory } from './tenancy/tenant-directory.js';
+import { createTenantDirectory, defaultQuotas } from './tenancy/tenant-directory.js';
 import { systemClock } from './util/clock.js';
 import type { PlinthConfig } from './config/variables.js';
 
@@ -29,8 +34,8 @@ export type KernelFactory<K extends keyof KernelServices> = (services: KernelSer
 /** A factory for every kernel service: a service added to {@link KernelServices} without one does not compile. */
 export type KernelFactories = { [K in keyof KernelServices]: KernelFactory<K> };
 
-/** The services a host or a test may build differently (`KernelOptions.services`); storage joins them with its issue. */
-export type ReplaceableService = 'mailer' | 'clock' | 'cache' | 'httpClient';
+/** The services a host or a test may build differently (`KernelOptions.services`): another object store, say. */
+export type ReplaceableService = 'mailer' | 'clock' | 'cache' | 'httpClient' | 'storage';
 
 /** Replacement factories, by service: each must build that service's type. */
 export type ServiceOverrides = { [K in ReplaceableService]?: KernelFactory<K> };
@@ -71,6 +76,24 @@ export const defaultFactories: Omit<KernelFactories, 'config' | 'logger' | 'plug
   },
   clock: () => systemClock,
   httpClient: ({ config }) => createHttpClient({ allowLoopback: config.httpAllowLoopback }),
+  storage: ({ config }) => createStorage({ url: config.storageUrl, dataDir: config.dataDir }),
+  files: (services) =>
+    createFileService({
+      database: services.database,
+      storage: services.storage,
+      clock: services.clock,
+      logger: services.logger,
+      signingKey: fileSigningKey(services.config.jwtSecret),
+      publicUrl: () => services.publicUrl(),
+      defaultMaxBytes: services.config.uploadLimitBytes,
+      quotaOf: async (tenantId) => (await services.tenants.byId(tenantId))?.quotas.storage_bytes ?? defaultQuotas.storage_bytes,
+      // Images get their variants from a job once stored (see file-jobs.ts).
+      onStored: async (file) => {
+        if (isVariantSource(file.content_type)) await enqueueVariants(services, file);
+      },
+      makeVariants: imageVariantMaker,
+      isVariantSource,
+    }),
 };
 
 /** The kernel fills it in before building anything (the embedded PostgreSQL's, when none was configured). */

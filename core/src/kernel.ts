@@ -4,6 +4,10 @@ import { asFunction, createContainer, InjectionMode } from 'awilix';
 import type Koa from 'koa';
 import type { Clock, HttpClient, Plugin } from '@plinth/sdk';
 import type { Cache } from './cache/cache.js';
+import type { FileService } from './files/file-service.js';
+import { defineFileWork, scheduleFileWork } from './files/file-jobs.js';
+import { defineUploadWork, scheduleUploadWork } from './files/resumable-jobs.js';
+import type { ObjectStorage } from './files/storage.js';
 import type { PlinthConfig } from './config/variables.js';
 import type { Database } from './db/database.js';
 import { resolveDatabase } from './db/connect.js';
@@ -69,6 +73,10 @@ export interface KernelServices {
   clock: Clock;
   /** Outbound HTTP refusing internal destinations (`coreServices.http`). */
   httpClient: HttpClient;
+  /** Where file bytes live: the data dir, or an S3-compatible bucket (`PLINTH_STORAGE_URL`). */
+  storage: ObjectStorage;
+  /** Files: rows, quotas, signed URLs and variants over {@link storage} (`coreServices.files` for plugins). */
+  files: FileService;
 }
 
 export interface Kernel {
@@ -170,6 +178,8 @@ async function assembleKernel(config: PlinthConfig, options: KernelOptions, logg
   closer.defer('database pool', () => database.destroy());
   const cache = resolve('cache');
   closer.defer('cache', () => cache.close());
+  const storage = resolve('storage');
+  closer.defer('object storage', () => storage.close());
   // Before the job system, so it closes after it: a job stopping may still queue rows.
   const writeBehind = resolve('writeBehind');
   closer.defer('write-behind', () => writeBehind.stop());
@@ -209,9 +219,13 @@ async function assembleKernel(config: PlinthConfig, options: KernelOptions, logg
     await migrate(database.knex, 'core', coreMigrations);
     await pluginHost.install();
     pluginHost.defineWork();
+    defineFileWork(services);
+    defineUploadWork(services);
     if (config.role !== 'api') {
       await jobs.start();
       await pluginHost.scheduleWork();
+      await scheduleFileWork(services);
+      await scheduleUploadWork(services);
     }
     if (config.role !== 'worker') {
       const listening = http.app.listen(config.port, config.host);

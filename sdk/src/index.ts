@@ -8,6 +8,7 @@ export * from './crypto.js';
 export * from './caller.js';
 export * from './permissions.js';
 export * from './services.js';
+export * from './file-ref.js';
 export * from './http.js';
 export * from './events.js';
 export * from './jobs.js';

@@ -66,8 +66,13 @@ export interface GlobalDb {
   one<Row = Record<string, unknown>>(text: string, values?: readonly unknown[]): Promise<Row | undefined>;
 }
 
-/** Media types a route may accept as its body. */
-export type BodyMediaType = 'application/json' | 'application/x-www-form-urlencoded' | 'text/csv' | 'text/plain';
+/**
+ * Media types a route may accept as its body. `multipart/form-data` is left unread for the handler to stream
+ * (uploads: core's file routes read it with `readUpload`), and so is `application/offset+octet-stream` (tus
+ * resumable uploads, core's `/files/uploads`); only their media type and announced length are checked.
+ */
+export type BodyMediaType =
+  'application/json' | 'application/x-www-form-urlencoded' | 'text/csv' | 'text/plain' | 'multipart/form-data' | 'application/offset+octet-stream';
 
 /**
  * How a route reads its body (default: JSON up to the host's limit).

@@ -1,8 +1,10 @@
+import type { Readable } from 'node:stream';
 import type { Knex } from 'knex';
 import type { EventName, PlinthEvents } from './events.js';
 import type { HookName, HookCallArgs, HookCallResult } from './hooks.js';
 import type { Clock, HttpClient } from './http.js';
 import type { JobName, PlinthJobs } from './jobs.js';
+import { defineErrors } from './errors.js';
 
 /**
  * A typed reference to a service. Plugins list the refs they need in `deps`
@@ -226,6 +228,108 @@ export interface PluginWriteBehind {
   insert(table: string, row: Record<string, unknown>): void;
 }
 
+/**
+ * What storing a file can answer besides the common errors (the kernel's codes, owned by `core`): a route that
+ * stores files with {@link PluginFiles.store} lists those it may meet in its `errors`.
+ */
+export const fileErrors = defineErrors('core', {
+  file_empty: { status: 400, description: 'The upload holds no bytes' },
+  file_incomplete: { status: 400, description: 'The upload ended before the file was complete (a cut connection or a truncated multipart body)' },
+  file_too_large: { status: 413, description: 'The file is larger than this upload accepts' },
+  storage_quota_exceeded: { status: 413, description: 'The file would take the tenant past its storage quota; `errors.storage` gives used and quota bytes' },
+  file_type_not_allowed: {
+    status: 415,
+    description: 'The bytes of the file are of a type this upload does not accept (what the bytes say wins over the name and header)',
+  },
+  signed_url_invalid: { status: 403, description: 'The signed URL is malformed or was altered' },
+  signed_url_expired: { status: 410, description: 'The signed URL has expired; ask for a new one' },
+});
+
+/** A stored file as a plugin sees it (the bytes are read with {@link PluginFiles.open}). */
+export interface PluginFile {
+  id: string;
+  /** The original name, sanitised. */
+  name: string;
+  /** Sniffed from the bytes at upload: what the bytes say wins over the name and the declared type. */
+  contentType: string;
+  size: number;
+  /** SHA-256 of the bytes, hex. */
+  checksum: string;
+  visibility: 'public' | 'private';
+  /** The record the file belongs to (set by `store({ ownerId })` or {@link PluginFiles.attach}). */
+  ownerId: string | null;
+  width: number | null;
+  height: number | null;
+  /** Image variants made so far (`thumb`, `medium`, `webp`), made by a job shortly after upload. */
+  variants: string[];
+  createdBy: string | null;
+  /** Null until attached to a record: unattached files are removed a day after upload. */
+  attachedAt: Date | null;
+  createdAt: Date;
+}
+
+/** What {@link PluginFiles.store} takes. */
+export interface StoreFileInput {
+  /** The bytes, streamed (never read whole into memory). */
+  body: Readable | AsyncIterable<Uint8Array>;
+  /** The original name: kept for downloads (`Content-Disposition`), never used as a path. */
+  name: string;
+  /** `private` (default): only through your routes or a signed URL; `public`: anyone with the file's public URL. */
+  visibility?: 'public' | 'private';
+  /** The record the file belongs to; without it, attach it later or it is swept after a day. */
+  ownerId?: string;
+  /** Media types accepted (`image/*`, `application/pdf`); another is 415 `file_type_not_allowed`. Default: any. */
+  allowedTypes?: readonly string[];
+  /** Largest file accepted in bytes (413 `file_too_large` beyond); default: the host's upload limit (50 MiB). */
+  maxBytes?: number;
+  /** The declared type (a header): a hint for text formats only, never trusted over the bytes. */
+  contentType?: string;
+}
+
+/** What {@link PluginFiles.attach} may require of the file it attaches. */
+export interface AttachConditions {
+  /** Media types accepted (`image/*`, `application/pdf`), matched against the type sniffed at upload. */
+  allowedTypes?: readonly string[];
+  /** Largest size accepted, in bytes. */
+  maxBytes?: number;
+  /** Only a file this user uploaded (a learner's own submission); another's is 404 and left alone. */
+  uploadedBy?: string;
+}
+
+/**
+ * Files of the plugin in the current tenant, stored by the kernel (local disk or S3) with a row in core's
+ * forced-RLS `files` table. A plugin sees and touches only its own files; each counts against the tenant's
+ * storage quota (413 `storage_quota_exceeded`). Purging the plugin's data deletes them.
+ *
+ * @example
+ * ```ts
+ * const file = await deps.files.store({ body: stream, name: 'cover.png', allowedTypes: ['image/*'], ownerId: product.id });
+ * const { url } = await deps.files.signedUrl(file.id, { expiresInSeconds: 600 });
+ * ```
+ */
+export interface PluginFiles {
+  /** Stores a stream; refused with a 4xx (type, size, quota, empty, cut short) leaving nothing behind. */
+  store(input: StoreFileInput): Promise<PluginFile>;
+  /** One of the plugin's files, or undefined. */
+  get(id: string): Promise<PluginFile | undefined>;
+  /** The bytes (of `range`, both ends included; of a `variant`); throws 404 when there is no such file or variant. */
+  open(id: string, options?: { range?: { start: number; end: number }; variant?: string }): Promise<Readable>;
+  /** The plugin's files, newest first (those of one record with `ownerId`). */
+  list(filter?: { ownerId?: string; page?: number; perPage?: number }): Promise<{ items: PluginFile[]; total: number }>;
+  /**
+   * Ties a file to a record so it is kept: one of the plugin's own, or a file a member uploaded through
+   * `POST /api/v1/files` and no record has claimed yet (it becomes the plugin's). With `conditions`, a file of
+   * another type or size is refused (415 `file_type_not_allowed`, 413 `file_too_large`), and a file that
+   * `uploadedBy` did not upload is not found (404); a member's upload so refused is deleted at once, in a
+   * transaction of its own, since it can never be accepted here (the error rolls back the plugin's own work).
+   */
+  attach(id: string, ownerId: string, conditions?: AttachConditions): Promise<PluginFile>;
+  /** Deletes the file and its variants; false when there was none. */
+  delete(id: string): Promise<boolean>;
+  /** A URL that downloads the file without credentials until it expires (default 1 hour, at most 7 days). */
+  signedUrl(id: string, options?: { expiresInSeconds?: number; variant?: string }): Promise<{ url: string; expiresAt: Date }>;
+}
+
 /** The kernel's services a plugin may list in `deps`. */
 export const coreServices = {
   db: createServiceRef<TenantDb>('core.db'),
@@ -242,6 +346,8 @@ export const coreServices = {
   clock: createServiceRef<Clock>('core.clock'),
   /** Outbound HTTP, refusing internal destinations (see {@link HttpClient}). */
   http: createServiceRef<HttpClient>('core.http'),
+  /** The plugin's files in the tenant (see {@link PluginFiles}). */
+  files: createServiceRef<PluginFiles>('core.files'),
 } as const;
 
 /** The name of a core service ref in {@link coreServices} (`db`, `clock`, …). */

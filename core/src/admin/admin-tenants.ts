@@ -13,6 +13,8 @@ export interface AdminTenantRow {
   quotas: Partial<Quotas>;
   member_count: number;
   api_token_count: number;
+  storage_bytes: number;
+  file_count: number;
   created_at: Date;
   updated_at: Date;
 }
@@ -20,9 +22,11 @@ export interface AdminTenantRow {
 /** Columns of {@link AdminTenantRow} for a query on `tenants t` (on the system path, which sees every tenant's rows). */
 export const adminTenantColumns = `t.id, t.slug, t.name, t.status, t.plan, t.quotas, t.created_at, t.updated_at,
   (select count(*) from memberships m where m.tenant_id = t.id) as member_count,
-  (select count(*) from api_tokens k where k.tenant_id = t.id and k.revoked_at is null and (k.expires_at is null or k.expires_at > now())) as api_token_count`;
+  (select count(*) from api_tokens k where k.tenant_id = t.id and k.revoked_at is null and (k.expires_at is null or k.expires_at > now())) as api_token_count,
+  coalesce((select s.bytes from storage_usage s where s.tenant_id = t.id), 0)::float8 as storage_bytes,
+  coalesce((select s.files from storage_usage s where s.tenant_id = t.id), 0) as file_count`;
 
-/** The API shape: effective quotas (overrides over the host defaults), the overrides alone, and current usage (members, active API tokens). */
+/** The API shape: effective quotas (overrides over the host defaults), the overrides alone, and current usage (members, active API tokens, stored bytes and files). */
 export function presentAdminTenant(row: AdminTenantRow) {
   return {
     id: row.id,
@@ -32,7 +36,7 @@ export function presentAdminTenant(row: AdminTenantRow) {
     plan: row.plan,
     quotas: { ...defaultQuotas, ...row.quotas },
     quota_overrides: row.quotas,
-    usage: { members: row.member_count, api_tokens: row.api_token_count },
+    usage: { members: row.member_count, api_tokens: row.api_token_count, storage_bytes: row.storage_bytes, files: row.file_count },
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   };

@@ -21,7 +21,7 @@ const AdminTenant = Exact({
   plan: Type.String(),
   quotas: Quotas,
   quota_overrides: Type.Partial(Quotas),
-  usage: Exact({ members: Type.Integer(), api_tokens: Type.Integer() }),
+  usage: Exact({ members: Type.Integer(), api_tokens: Type.Integer(), storage_bytes: Type.Integer(), files: Type.Integer() }),
   created_at: Timestamp,
   updated_at: Timestamp,
 });
@@ -209,7 +209,12 @@ export const putTenantQuotas = defineRoute({
   schema: {
     params: TenantParams,
     body: Type.Object(
-      { members: Type.Optional(QuotaValue), api_tokens: Type.Optional(QuotaValue), requests_per_minute: Type.Optional(QuotaValue) },
+      {
+        members: Type.Optional(QuotaValue),
+        api_tokens: Type.Optional(QuotaValue),
+        requests_per_minute: Type.Optional(QuotaValue),
+        storage_bytes: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 50, description: 'Bytes of stored files' })),
+      },
       { additionalProperties: false },
     ),
     response: AdminTenant,

@@ -1,9 +1,44 @@
-import { commonErrors, NotFoundError, toJson } from '@plinth/sdk';
+import { commonErrors, FileRef, ForbiddenError, NotFoundError, toJson } from '@plinth/sdk';
 import { returnedRow } from '../db/rows.js';
 import { Type } from '@sinclair/typebox';
-import { defineRoute } from '../http/route.js';
+import { runAsSystem, type ScopedDb } from '../db/scoped-db.js';
+import type { FileService } from '../files/file-service.js';
+import type { Logger } from '../logger.js';
+import { defineRoute, Reply } from '../http/route.js';
+import { kernelRefs } from '../kernel-refs.js';
 import { userFields, type UserRow } from './auth.routes.js';
-import { Exact, User, Uuid } from '../http/response-schemas.js';
+import { attachProfileImage, avatarOwner, profileImageMaxBytes, profileImageTypes, publicFileUrl } from './profile-images.js';
+import { Exact, NoContent, Nullable, User, Uuid } from '../http/response-schemas.js';
+
+/** Where a user's avatar is stored: a file of the tenant it was uploaded in (none, or its tenant gone: no avatar). */
+interface AvatarColumns {
+  avatar_file_id: string | null;
+  avatar_tenant_id: string | null;
+}
+
+/** The avatar's public URL, if the user has one. */
+function avatarUrl(row: AvatarColumns): string | null {
+  return row.avatar_file_id && row.avatar_tenant_id ? publicFileUrl(row.avatar_tenant_id, row.avatar_file_id) : null;
+}
+
+/**
+ * Deletes a replaced or removed avatar's file: in the request's transaction when it is a file of the request's
+ * tenant, otherwise once the request's transaction (`db`) commits, in a transaction of the file's own tenant (the
+ * user may have uploaded it while working in another). A failure there is logged: the change stands.
+ */
+async function dropAvatarFile(files: FileService, logger: Logger, previous: AvatarColumns, request: { tenantId?: string; db: ScopedDb }): Promise<void> {
+  const { avatar_file_id: fileId, avatar_tenant_id: tenantId } = previous;
+  if (!fileId || !tenantId) return;
+  if (request.tenantId === tenantId) {
+    await files.delete({ tenantId, db: request.db, ownerPlugin: 'core' }, fileId);
+    return;
+  }
+  request.db.afterCommit(() =>
+    files
+      .delete({ tenantId, ownerPlugin: 'core' }, fileId)
+      .catch((error: unknown) => logger.warn({ err: error, tenantId, fileId }, 'could not delete a replaced avatar')),
+  );
+}
 
 /** The signed-in user and their memberships. */
 export const getMe = defineRoute({
@@ -15,6 +50,8 @@ export const getMe = defineRoute({
   schema: {
     response: Exact({
       ...User.properties,
+      avatar_file_id: Nullable(Uuid),
+      avatar_url: Nullable(Type.String({ description: 'The public URL of your avatar (`?variant=thumb` for a thumbnail once made)' })),
       memberships: Type.Array(
         Exact({ tenant: Exact({ id: Uuid, slug: Type.String(), name: Type.String(), status: Type.String() }), roles: Type.Array(Type.String()) }),
       ),
@@ -22,8 +59,10 @@ export const getMe = defineRoute({
   },
   errors: [commonErrors.not_found],
   async handler({ db, principal }) {
-    const user = await db.one<UserRow>(`select ${userFields} from users where id = $1`, [principal.userId]);
-    if (!user) throw new NotFoundError('User not found');
+    const row = await db.one<UserRow & AvatarColumns>(`select ${userFields}, avatar_file_id, avatar_tenant_id from users where id = $1`, [principal.userId]);
+    if (!row) throw new NotFoundError('User not found');
+    const { avatar_file_id, avatar_tenant_id, ...user } = row;
+    const avatar = { avatar_file_id: avatar_tenant_id ? avatar_file_id : null, avatar_url: avatarUrl(row) };
     const rows = await db.query<{ id: string; slug: string; name: string; status: string; roles: string[] }>(
       `select t.id, t.slug, t.name, t.status, coalesce(array_agg(r.name order by r.name) filter (where r.name is not null), '{}') as roles
          from memberships m
@@ -34,7 +73,7 @@ export const getMe = defineRoute({
         group by t.id order by t.name`,
       [principal.userId],
     );
-    return { ...toJson(user), memberships: rows.map(({ roles, ...tenant }) => ({ tenant, roles })) };
+    return { ...toJson(user), ...avatar, memberships: rows.map(({ roles, ...tenant }) => ({ tenant, roles })) };
   },
 });
 
@@ -70,4 +109,60 @@ export const getMyPermissions = defineRoute({
   },
 });
 
-export const meRoutes = [getMe, patchMe, getMyPermissions];
+const Avatar = Exact({ file_id: Uuid, tenant_id: Uuid, url: Type.String({ description: 'Public: usable as <img src>' }) });
+
+/**
+ * Sets the caller's avatar: an image they uploaded through `POST /api/v1/files` (with `visibility=public`) in the
+ * request's tenant. The file is attached to the user (it is no longer swept) and the previous avatar's deleted.
+ */
+export const putAvatar = defineRoute({
+  method: 'PUT',
+  path: '/me/avatar',
+  summary: 'Set your avatar: a public image you uploaded through POST /api/v1/files in this tenant',
+  tag: 'auth',
+  member: true,
+  schema: {
+    body: Exact({ file_id: FileRef({ accept: profileImageTypes, maxBytes: profileImageMaxBytes, public: true }) }),
+    response: Avatar,
+  },
+  deps: { files: kernelRefs.files, database: kernelRefs.database, logger: kernelRefs.logger },
+  errors: [commonErrors.forbidden],
+  async handler({ principal, tenant, db, deps, body, audit }) {
+    if (principal.kind !== 'user') throw new ForbiddenError('API tokens have no avatar: sign in as the user');
+    const { userId } = principal;
+    const file = await attachProfileImage(
+      deps.files,
+      { tenantId: tenant.id, db },
+      { field: 'file_id', fileId: body.file_id, ownerId: avatarOwner(userId), uploadedBy: userId },
+    );
+    // `users` is a host table the tenant role cannot write: the change commits on the system path.
+    const previous = await runAsSystem(deps.database, async (system) => {
+      const row = await system.one<AvatarColumns>('select avatar_file_id, avatar_tenant_id from users where id = $1 for update', [userId]);
+      await system.query('update users set avatar_file_id = $2, avatar_tenant_id = $3, updated_at = now() where id = $1', [userId, file.id, tenant.id]);
+      return row;
+    });
+    if (previous && previous.avatar_file_id !== file.id) await dropAvatarFile(deps.files, deps.logger, previous, { tenantId: tenant.id, db });
+    await audit({ action: 'user.avatar_set', targetType: 'file', targetId: file.id, data: { user_id: userId } });
+    return { file_id: file.id, tenant_id: tenant.id, url: publicFileUrl(tenant.id, file.id) };
+  },
+});
+
+/** Removes the caller's avatar and deletes its file. */
+export const deleteAvatar = defineRoute({
+  method: 'DELETE',
+  path: '/me/avatar',
+  summary: 'Remove your avatar (its file is deleted)',
+  tag: 'auth',
+  user: true,
+  schema: { response: NoContent },
+  deps: { files: kernelRefs.files, logger: kernelRefs.logger },
+  errors: [],
+  async handler({ principal, db, deps }) {
+    const previous = await db.one<AvatarColumns>('select avatar_file_id, avatar_tenant_id from users where id = $1 for update', [principal.userId]);
+    await db.query('update users set avatar_file_id = null, avatar_tenant_id = null, updated_at = now() where id = $1', [principal.userId]);
+    if (previous) await dropAvatarFile(deps.files, deps.logger, previous, { db });
+    return Reply.noContent();
+  },
+});
+
+export const meRoutes = [getMe, patchMe, getMyPermissions, putAvatar, deleteAvatar];

@@ -21,7 +21,7 @@ export interface LoadConfigOptions {
 
 const ajv = new Ajv({ allErrors: false });
 const validators = new Map(configVariables.map((variable) => [variable.key, ajv.compile(variable.schema)]));
-const sizeUnits: Record<string, number> = { b: 1, kb: 1024, mb: 1024 * 1024 };
+const sizeUnits: Record<string, number> = { b: 1, kb: 1024, mb: 1024 * 1024, gb: 1024 * 1024 * 1024 };
 
 /**
  * Reads the configuration from the environment and an optional
@@ -70,8 +70,8 @@ function parseEnvValue(variable: ConfigVariable, raw: string): unknown {
       .split(',')
       .map((item) => item.trim())
       .filter(Boolean);
-  if (variable.key === 'bodyLimitBytes') {
-    const match = /^(\d+)\s*(b|kb|mb)?$/i.exec(text);
+  if (variable.key === 'bodyLimitBytes' || variable.key === 'uploadLimitBytes' || variable.key === 'resumableUploadLimitBytes') {
+    const match = /^(\d+)\s*(b|kb|mb|gb)?$/i.exec(text);
     return match ? Number(match[1]) * sizeUnits[(match[2] ?? 'b').toLowerCase()]! : text;
   }
   if (variable.schema.type === 'integer') return /^-?\d+$/.test(text) ? Number(text) : text;

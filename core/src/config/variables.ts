@@ -37,6 +37,8 @@ export interface PlinthConfig {
   /** Prefix of every Redis key the kernel writes (cache, rate limits), so several hosts can share one Redis. */
   redisPrefix: string;
   dataDir: string;
+  /** Unset: files are stored under `<dataDir>/files`. */
+  storageUrl?: string;
   baseDomain?: string;
   jwtSecret: string;
   encryptionKey: string;
@@ -45,6 +47,10 @@ export interface PlinthConfig {
   mailFrom: string;
   logLevel: LogLevel;
   bodyLimitBytes: number;
+  /** Largest file `POST /api/v1/files` accepts (and plugins' `files.store` when they name no limit). */
+  uploadLimitBytes: number;
+  /** Largest file a resumable (tus) upload at `/api/v1/files/uploads` accepts: large media. */
+  resumableUploadLimitBytes: number;
   corsOrigins: string[];
   trustProxy: boolean;
   shutdownTimeoutMs: number;
@@ -121,6 +127,14 @@ export const configVariables: readonly ConfigVariable[] = [
     default: '.plinth',
   },
   {
+    env: 'PLINTH_STORAGE_URL',
+    key: 'storageUrl',
+    schema: { type: 'string', pattern: '^(file|s3)://[^\\s]+$' },
+    allowed: 'a file:///absolute/folder or s3://bucket/prefix URL',
+    description:
+      'Where uploaded files are stored. Unset: under `<data dir>/files`. `file:///srv/plinth/files`: that folder. `s3://bucket/optional/prefix?region=eu-west-1`: an S3 bucket, credentials from the AWS SDK chain (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, roles) or the URL (`s3://KEY:SECRET@bucket`, %-encoded); for an S3-compatible server add `endpoint=http://host:port` (path-style addressing, `forcePathStyle=false` to turn it off).',
+  },
+  {
     env: 'PLINTH_BASE_DOMAIN',
     key: 'baseDomain',
     schema: { type: 'string', pattern: hostname },
@@ -181,6 +195,24 @@ export const configVariables: readonly ConfigVariable[] = [
     allowed: 'a size in bytes from 1024 to 104857600 (suffixes kb and mb are accepted)',
     description: 'Largest request body accepted; larger bodies get `413 payload_too_large`.',
     default: 1048576,
+  },
+  {
+    env: 'PLINTH_UPLOAD_LIMIT',
+    key: 'uploadLimitBytes',
+    schema: { type: 'integer', minimum: 1024, maximum: 1099511627776 },
+    allowed: 'a size in bytes from 1024 to 1099511627776 (suffixes kb, mb and gb are accepted)',
+    description:
+      'Largest file accepted by `POST /api/v1/files`, and by plugins storing files without a limit of their own; larger files get `413`. Files stream to storage, so this does not bound memory.',
+    default: 52428800,
+  },
+  {
+    env: 'PLINTH_RESUMABLE_UPLOAD_LIMIT',
+    key: 'resumableUploadLimitBytes',
+    schema: { type: 'integer', minimum: 1024, maximum: 1099511627776 },
+    allowed: 'a size in bytes from 1024 to 1099511627776 (suffixes kb, mb and gb are accepted)',
+    description:
+      'Largest file accepted by a resumable (tus) upload at `/api/v1/files/uploads` (lesson videos and other large media); a larger `Upload-Length` gets `413` before any byte is sent. Staged on local disk under `<data dir>/uploads` until complete.',
+    default: 2147483648,
   },
   {
     env: 'PLINTH_CORS_ORIGINS',

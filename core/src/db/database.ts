@@ -21,8 +21,18 @@ export interface Database {
   readonly knex: Knex;
   /** True when `select 1` answers within the timeout. */
   ping(timeoutMs?: number): Promise<boolean>;
-  /** Takes a raw connection from the pool; give it back with {@link release}. */
+  /**
+   * Takes a connection from the pool in the session's own role with no tenant set, as knex and ad-hoc SQL expect
+   * (a connection a tenant transaction left scoped is reset first); give it back with {@link release}.
+   */
   acquire(): Promise<pg.Client>;
+  /**
+   * Takes a connection as the pool holds it, whatever scope its session keeps ({@link sessionScopes}): for
+   * `LazyTransaction` alone, which sets the scope it needs (docs/adr/0006-tenant-scope-per-connection.md).
+   */
+  acquireAnyScope(): Promise<pg.Client>;
+  /** The tenant and role each pooled connection's session holds. */
+  readonly sessionScopes: SessionScopes;
   /** Gives a connection back; with `broken` (the error that showed it dead), the pool drops it instead of handing it out again. */
   release(client: pg.Client, broken?: unknown): Promise<void>;
   /** Which statement texts go out as named prepared statements, per connection. */
@@ -68,9 +78,32 @@ export function createDatabase(options: DatabaseOptions): Database {
       debug: () => undefined,
     },
   });
+  const sessionScopes = new SessionScopes();
+  const acquireAnyScope = knex.client.acquireConnection.bind(knex.client) as () => Promise<pg.Client>;
+  const release = async (client: pg.Client, broken?: unknown) => {
+    // knex marks a connection disposed on its 'error'/'end' events, which may not have arrived yet; its pool
+    // validates on acquire and destroys a disposed one.
+    if (broken !== undefined) (client as { __knex__disposed?: unknown }).__knex__disposed ??= broken;
+    await knex.client.releaseConnection(client);
+  };
+  /** What knex itself runs (migrations, the host's own queries) gets a connection reset to the session's role. */
+  const acquire = async (): Promise<pg.Client> => {
+    const client = await acquireAnyScope();
+    if (!sessionScopes.scoped(client)) return client;
+    try {
+      await client.query(resetScope);
+    } catch (error) {
+      await release(client, error);
+      throw error;
+    }
+    sessionScopes.clear(client);
+    return client;
+  };
+  knex.client.acquireConnection = acquire;
   return {
     knex,
     statements: new StatementNames(),
+    sessionScopes,
     async ping(timeoutMs = 1000) {
       try {
         await withTimeout(knex.raw('select 1'), timeoutMs, 'database ping');
@@ -79,13 +112,9 @@ export function createDatabase(options: DatabaseOptions): Database {
         return false;
       }
     },
-    acquire: () => knex.client.acquireConnection() as Promise<pg.Client>,
-    release: async (client, broken) => {
-      // knex marks a connection disposed on its 'error'/'end' events, which may not have arrived yet; its pool
-      // validates on acquire and destroys a disposed one.
-      if (broken !== undefined) (client as { __knex__disposed?: unknown }).__knex__disposed ??= broken;
-      await knex.client.releaseConnection(client);
-    },
+    acquire,
+    acquireAnyScope,
+    release,
     poolStats() {
       const pool = knex.client.pool as { numUsed(): number; numFree(): number; numPendingAcquires(): number } | undefined;
       return {
@@ -97,6 +126,38 @@ export function createDatabase(options: DatabaseOptions): Database {
     },
     destroy: () => knex.destroy(),
   };
+}
+
+/** Back to the session user, no tenant: what a connection is when the pool opens it. */
+const resetScope = "select set_config('role', 'none', false), set_config('app.tenant_id', '', false)";
+
+/**
+ * The scope (role and tenant) each pooled connection's session holds, as `LazyTransaction` left it: a
+ * transaction whose scope the connection already holds sends no statement to set it
+ * (docs/adr/0006-tenant-scope-per-connection.md). A connection the map does not know is as the pool opened it.
+ * Only `LazyTransaction` changes a session's scope, inside its transaction, and records the change once the
+ * commit has succeeded; a rollback leaves the session as it was, and so the record.
+ */
+export class SessionScopes {
+  private readonly scopes = new WeakMap<pg.Client, string>();
+
+  /** The scope `client`'s session holds (`<role>:<tenant id or empty>`), or undefined: its own role, no tenant. */
+  of(client: pg.Client): string | undefined {
+    return this.scopes.get(client);
+  }
+
+  scoped(client: pg.Client): boolean {
+    return this.scopes.has(client);
+  }
+
+  /** Records that `client`'s session now holds `scope` (its transaction that set it has committed). */
+  record(client: pg.Client, scope: string): void {
+    this.scopes.set(client, scope);
+  }
+
+  clear(client: pg.Client): void {
+    this.scopes.delete(client);
+  }
 }
 
 /** What `pg` keeps on a connection about the named statements it parsed (private fields, pinned by core/test/db/one-round-trip.test.ts). */
@@ -114,7 +175,7 @@ interface PgConnectionStatements {
  * (a CSV import of 5,000-row batches slowed down with every batch). Each connection keeps at most
  * `perConnection` names; past that, the least recently used are deallocated before the connection's next
  * transaction begins, the only moment nothing is in flight on it. A name holds no tenant state: the tenant and
- * role are transaction settings, read when the statement runs.
+ * role are settings of the session, read when the statement runs.
  */
 export class StatementNames {
   /** Texts seen once lately, over all connections, the oldest first. */

@@ -4,8 +4,8 @@ import type { Database } from './database.js';
 import { endedBeforeRunning, isConnectionError } from './database-errors.js';
 
 /**
- * A database handle bound to one transaction whose role and tenant were set
- * when it began: tenant work sees only its tenant's rows (Row Level Security
+ * A database handle bound to one transaction in a role and tenant (kept by the
+ * pooled connection's session between transactions, set when it differs): tenant work sees only its tenant's rows (Row Level Security
  * on `app.tenant_id`, role `plinth_app`); the system path (role
  * `plinth_system`) is explicit and used by core alone.
  */
@@ -13,7 +13,9 @@ export interface ScopedDb {
   /**
    * Runs SQL with `$1` parameters and returns the rows. A text that repeats goes out as a named prepared
    * statement, parsed once per connection; a plain `select` ({@link isStandaloneRead}) issued before anything
-   * else in the unit of work runs in a one-round-trip transaction of its own (docs/adr/0005-plugin-sql-statements.md).
+   * else in the unit of work runs on its own, in one round trip (docs/adr/0005-plugin-sql-statements.md; on a
+   * connection whose session holds the unit's scope, as the only statement sent: docs/adr/0006-tenant-scope-per-connection.md).
+   * Statements that would change the session (`set`, `reset`, `set_config`, `discard`, `deallocate`) are refused.
    */
   query<Row = Record<string, unknown>>(text: string, values?: readonly unknown[]): Promise<Row[]>;
   /** The first row, or undefined. */
@@ -62,31 +64,55 @@ export function isUuid(value: string): boolean {
 export type TransactionScope = string | null | 'global';
 
 /**
- * What a transaction runs first: `begin`, then one parameterised statement that sets the tenant (empty: none)
- * and the role, both transaction-local. Sent without waiting, together with the first statement behind them,
- * they cost no round trip of their own (docs/adr/0004-one-round-trip-tenant-transactions.md).
+ * The scope a transaction needs, as the session settings that give it: the tenant (empty on the system and global
+ * paths: the policies read an empty setting as no tenant) and the role Row Level Security applies to.
  */
-function preambleFor(scope: TransactionScope): pg.QueryConfig[] {
+interface SessionScope {
+  /** `<role>:<tenant id>`, as {@link SessionScopes} records it. */
+  key: string;
+  /**
+   * Sets the scope for the session (`set_config(…, false)`), inside the transaction that needs it: committed with
+   * it, rolled back with it (docs/adr/0006-tenant-scope-per-connection.md).
+   */
+  statement: pg.QueryConfig;
+}
+
+function sessionScope(scope: TransactionScope): SessionScope {
   if (typeof scope === 'string' && scope !== 'global' && !isUuid(scope)) throw new Error(`tenant id ${JSON.stringify(scope)} is not a UUID`);
   const tenantId = scope === null || scope === 'global' ? '' : scope;
   const role = scope === null ? 'plinth_system' : 'plinth_app';
-  return [
-    { text: 'begin' },
-    // Named: parsed once per connection. `set_config('role', …, true)` is `set local role …`.
-    { name: 'plinth-scope', text: "select set_config('app.tenant_id', $1, true), set_config('role', $2, true)", values: [tenantId, role] },
-  ];
+  return {
+    key: `${role}:${tenantId}`,
+    // Named: parsed once per connection. `set_config('role', r, false)` is `set role r`.
+    statement: { name: 'plinth-scope', text: "select set_config('app.tenant_id', $1, false), set_config('role', $2, false)", values: [tenantId, role] },
+  };
+}
+
+const begin: pg.QueryConfig = { text: 'begin' };
+
+/**
+ * Sends `statements` (the transaction's opening), after the deallocation of names the connection gave up (each its
+ * own implicit transaction, whose failure concerns no one); the promise settles when they have, with the first
+ * failure if any.
+ */
+function sendPreamble(database: Database, client: pg.Client, statements: readonly pg.QueryConfig[]): Promise<unknown> {
+  for (const drop of database.statements.drops(client)) client.query(drop).catch(() => undefined);
+  const sent = statements.map((statement) => client.query(statement));
+  for (const statement of sent) statement.catch(() => undefined);
+  return sent.reduce<Promise<unknown>>((previous, statement) => previous.then(() => statement), Promise.resolve());
 }
 
 /**
- * Sends the preamble's statements, after the deallocation of names the connection gave up (each its own
- * implicit transaction, whose failure concerns no one); the promise settles when the preamble has, with its
- * first failure if any.
+ * What SQL run through a {@link ScopedDb} may not do: change a session setting (`set`, `reset`, `set_config`, the
+ * role, the tenant), or drop what the connection keeps (`discard`, `deallocate`). The session's scope outlives the
+ * transaction (docs/adr/0006-tenant-scope-per-connection.md), so such a statement could reach another request.
  */
-function sendPreamble(database: Database, client: pg.Client, preamble: readonly pg.QueryConfig[]): Promise<unknown> {
-  for (const drop of database.statements.drops(client)) client.query(drop).catch(() => undefined);
-  const sent = preamble.map((statement) => client.query(statement));
-  for (const statement of sent) statement.catch(() => undefined);
-  return sent.reduce<Promise<unknown>>((previous, statement) => previous.then(() => statement), Promise.resolve());
+const sessionStatement = /^\s*(set|reset|discard|deallocate)\b|\bset_config\s*\(/i;
+
+/** Refuses SQL that would change the session a connection keeps between requests ({@link sessionStatement}). */
+function assertNoSessionChange(text: string): void {
+  if (sessionStatement.test(text))
+    throw new Error(`SQL through the unit of work may not change session settings (set, reset, set_config, discard, deallocate): ${text.slice(0, 80)}`);
 }
 
 /**
@@ -131,7 +157,9 @@ export class LazyTransaction implements ScopedDb {
   private begun: Promise<unknown> | undefined;
   /** The socket, corked from the preamble until the first statement is queued: both leave in one write. */
   private corked: { cork(): void; uncork(): void } | undefined;
-  private readonly preamble: pg.QueryConfig[];
+  private readonly scope: SessionScope;
+  /** Whether the open transaction sets the session's scope (the connection held another): recorded once it commits. */
+  private setsScope = false;
   /** What lock keys are hashed with, so that the same key in another scope is another lock. */
   private readonly scopeKey: string;
   private readonly committed: (() => unknown)[] = [];
@@ -147,7 +175,7 @@ export class LazyTransaction implements ScopedDb {
     private readonly database: Database,
     tenantId: TransactionScope,
   ) {
-    this.preamble = preambleFor(tenantId);
+    this.scope = sessionScope(tenantId);
     this.scopeKey = tenantId ?? 'system';
   }
 
@@ -195,7 +223,9 @@ export class LazyTransaction implements ScopedDb {
       if (!begun) commit = false;
       let broken: unknown;
       try {
-        await client.query(commit ? 'commit' : 'rollback');
+        const ended = await client.query(commit ? 'commit' : 'rollback');
+        // `commit` of a transaction that failed answers `ROLLBACK`: the session keeps the scope it had.
+        if (this.setsScope && ended.command === 'COMMIT') this.database.sessionScopes.record(client, this.scope.key);
       } catch (error) {
         if (isConnectionError(error)) broken = error;
         else if (commit) await client.query('rollback').catch(() => undefined);
@@ -209,6 +239,7 @@ export class LazyTransaction implements ScopedDb {
 
   /** Every statement of the unit: a plain read before anything else runs alone, the rest in the unit's transaction. */
   private run(config: pg.QueryConfig): Promise<pg.QueryResult> {
+    assertNoSessionChange(config.text);
     return !this.opening && isStandaloneRead(config.text) ? this.readAlone(config) : this.send(config);
   }
 
@@ -269,38 +300,41 @@ export class LazyTransaction implements ScopedDb {
    * every caller sees the preamble's error.
    */
   private async open(): Promise<pg.Client> {
-    const client = await this.database.acquire();
+    const client = await this.database.acquireAnyScope();
     this.corked = socketOf(client);
     this.corked?.cork();
-    this.begun = sendPreamble(this.database, client, this.preamble);
+    this.setsScope = this.database.sessionScopes.of(client) !== this.scope.key;
+    this.begun = sendPreamble(this.database, client, this.setsScope ? [begin, this.scope.statement] : [begin]);
     this.begun.catch(() => undefined);
     return client;
   }
 
   /**
-   * A read that comes before anything else in the unit of work runs in a
-   * transaction of its own: preamble, statement and commit leave in one write
-   * and come back in one round trip. Nothing before it can be rolled back with
-   * it, and anything after it opens the unit's transaction as usual.
+   * A read that comes before anything else in the unit of work runs on its own. On a connection whose session
+   * holds the scope already it is the only statement sent; otherwise it runs in a transaction of its own that sets
+   * the scope: `begin`, scope, statement and `commit` leave in one write and come back in one round trip. Nothing
+   * before it can be rolled back with it, and anything after it opens the unit's transaction as usual.
    */
   private async readAlone(config: pg.QueryConfig, retrying = false): Promise<pg.QueryResult> {
-    const client = await this.database.acquire();
+    const client = await this.database.acquireAnyScope();
+    const setsScope = this.database.sessionScopes.of(client) !== this.scope.key;
     const socket = socketOf(client);
     socket?.cork();
-    const begun = sendPreamble(this.database, client, this.preamble);
+    const begun = sendPreamble(this.database, client, setsScope ? [begin, this.scope.statement] : []);
     const named = this.database.statements.named(client, config);
     const result = client.query(named);
-    const ended = client.query('commit');
+    const ended = setsScope ? client.query('commit') : undefined;
     socket?.uncork();
     const [preamble, read, commit] = await Promise.allSettled([begun, result, ended]);
+    if (commit.status === 'fulfilled' && commit.value?.command === 'COMMIT') this.database.sessionScopes.record(client, this.scope.key);
     const failure = preamble.status === 'rejected' ? preamble : read.status === 'rejected' ? read : commit.status === 'rejected' ? commit : undefined;
     if (read.status === 'rejected' && staleStatement(read.reason, named)) this.database.statements.forget(client, named);
     await this.database.release(client, failure && isConnectionError(failure.reason) ? failure.reason : undefined);
     if (read.status === 'fulfilled' && !failure) return read.value;
-    // Nothing of this read ran (the preamble found the pooled connection dead, or the plan of its named
-    // statement went stale), so it may run once more.
-    if (!retrying && (preamble.status === 'rejected' ? endedBeforeRunning(preamble.reason) : read.status === 'rejected' && staleStatement(read.reason, named)))
-      return this.readAlone(config, true);
+    // Nothing of this read ran (the connection was found dead before it, or the plan of its named statement went
+    // stale), so it may run once more.
+    const first = preamble.status === 'rejected' ? preamble.reason : read.status === 'rejected' ? read.reason : undefined;
+    if (!retrying && first !== undefined && (endedBeforeRunning(first) || staleStatement(first, named))) return this.readAlone(config, true);
     throw failure!.reason;
   }
 

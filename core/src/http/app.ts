@@ -103,8 +103,19 @@ function corsFor(origins: string[]) {
       const origin = ctx.get('Origin');
       return any || origins.includes(origin) ? origin : '';
     },
-    exposeHeaders: ['X-Request-Id', 'Retry-After'],
-    allowHeaders: ['Authorization', 'Content-Type', 'X-Tenant', 'X-Request-Id', 'Idempotency-Key'],
+    // Browsers' tus clients (resumable uploads, files/resumable.routes.ts) send and read the protocol's headers.
+    exposeHeaders: ['X-Request-Id', 'Retry-After', 'Location', 'Tus-Resumable', 'Upload-Offset', 'Upload-Length', 'Upload-Expires', 'Plinth-File-Id'],
+    allowHeaders: [
+      'Authorization',
+      'Content-Type',
+      'X-Tenant',
+      'X-Request-Id',
+      'Idempotency-Key',
+      'Tus-Resumable',
+      'Upload-Length',
+      'Upload-Offset',
+      'Upload-Metadata',
+    ],
     maxAge: 600,
   });
 }

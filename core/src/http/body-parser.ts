@@ -16,7 +16,7 @@ export const jsonOnly: BodyOptions['types'] = ['application/json'];
  * text as a string; the raw bytes stay on `ctx.request.rawBody` for signature
  * checks (webhooks). What no field may hold (NUL, lone surrogates, `__proto__`
  * keys, non-finite numbers, deep nesting: see `inputProblems`) is refused here
- * with 422, whatever the route.
+ * with 422, whatever the route. A `multipart/form-data` or `application/offset+octet-stream` (tus) body is left unread, for the handler to stream.
  */
 export async function readBody(ctx: PlinthContext, types: BodyOptions['types'], limitBytes: number): Promise<void> {
   if (!methodsWithBody.has(ctx.method) || !hasBody(ctx.req.headers)) return;
@@ -24,6 +24,8 @@ export async function readBody(ctx: PlinthContext, types: BodyOptions['types'], 
   if (!type) throw new UnsupportedMediaTypeError(`Content-Type must be ${types.join(' or ')} (got ${ctx.get('content-type') || 'none'})`);
   const declared = Number(ctx.get('content-length'));
   if (declared > limitBytes) throw new PayloadTooLargeError(`Request body exceeds ${limitBytes} bytes`);
+  // Uploads stream through the handler (never held in memory here): it reads the body and enforces its limits.
+  if (type === 'multipart/form-data' || type === 'application/offset+octet-stream') return;
   let raw: Buffer;
   try {
     raw = await getRawBody(ctx.req, { limit: limitBytes, length: ctx.get('content-length') || undefined });

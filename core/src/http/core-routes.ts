@@ -5,6 +5,8 @@ import { authRoutes } from '../auth/auth.routes.js';
 import { meRoutes } from '../auth/me.routes.js';
 import { passwordRoutes } from '../auth/password.routes.js';
 import { twoFactorRoutes } from '../auth/two-factor.routes.js';
+import { fileRoutes } from '../files/files.routes.js';
+import { resumableUploadRoutes } from '../files/resumable.routes.js';
 import { jobRoutes } from '../jobs/jobs.routes.js';
 import { marketplaceRoutes } from '../plugins/marketplace.routes.js';
 import { roleRoutes } from '../rbac/roles.routes.js';
@@ -29,5 +31,7 @@ export const coreRoutes: readonly CoreRoute[] = [
   ...auditRoutes,
   ...marketplaceRoutes,
   ...jobRoutes,
+  ...resumableUploadRoutes,
+  ...fileRoutes,
   ...adminRoutes,
 ];

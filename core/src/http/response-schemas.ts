@@ -1,6 +1,6 @@
 import { Type, type ObjectOptions, type TObject, type TProperties } from '@sinclair/typebox';
 
-import { Timestamp } from '@plinth/sdk';
+import { Nullable, Timestamp } from '@plinth/sdk';
 
 export { documentedStatuses, NoContent, Nullable, rawBody, statusKeyword, Timestamp, withStatus } from '@plinth/sdk';
 
@@ -31,7 +31,7 @@ export const TokenPair = Exact({
   expires_in: Type.Integer({ description: 'Seconds the access token lives' }),
 });
 
-export const Quotas = Exact({ members: Type.Integer(), api_tokens: Type.Integer(), requests_per_minute: Type.Integer() });
+export const Quotas = Exact({ members: Type.Integer(), api_tokens: Type.Integer(), requests_per_minute: Type.Integer(), storage_bytes: Type.Integer() });
 
 /** A tenant; `quotas` with the host's defaults filled in. */
 export const Tenant = Exact({
@@ -45,6 +45,7 @@ export const Tenant = Exact({
   time_zone: Type.String({ description: 'IANA time zone' }),
   locale: Type.String({ description: 'BCP 47 language tag' }),
   currency: Type.String({ description: 'ISO 4217 default currency' }),
+  logo_file_id: Nullable(Uuid),
   created_at: Timestamp,
   updated_at: Timestamp,
 });

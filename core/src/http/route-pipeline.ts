@@ -6,6 +6,7 @@ import { apiTokenPrefix, type ApiTokenGrant } from '../auth/api-token-auth.js';
 import type { UserState } from '../auth/identity.js';
 import { isUuid, LazyTransaction } from '../db/scoped-db.js';
 import type { KernelServices } from '../kernel.js';
+import type { TenantPluginState } from '../plugins/tenant-plugins.js';
 import { holds } from '../rbac/permissions.js';
 import type { TenantAccess } from '../rbac/tenant-access.js';
 import type { Tenant } from '../tenancy/tenant-directory.js';
@@ -98,6 +99,8 @@ export class Exchange implements HandlerInput {
   principal: Principal | undefined = undefined;
   tenant: Tenant | undefined = undefined;
   access: TenantAccess | undefined = undefined;
+  /** The tenant's plugin state, read once per request (see {@link pluginStateOf}). */
+  plugins: TenantPluginState | undefined = undefined;
   permissions: readonly string[] = noPermissions;
   db: LazyTransaction = undefined as unknown as LazyTransaction;
   actor: AuditActor = undefined as unknown as AuditActor;
@@ -235,8 +238,27 @@ function admit(x: Exchange, services: KernelServices, route: CoreRoute | undefin
 }
 
 function membership(x: Exchange, services: KernelServices, tenantId: string, userId: string, required: boolean): MaybePromise<void> {
-  const tenantAccess = services.tenantAccess.of(tenantId, userId);
-  return andThen(tenantAccess, (found) => member(x, found, required));
+  const state = tenantPluginState(x, services);
+  return andThen(state, (plugins) => {
+    const tenantAccess = services.tenantAccess.of(tenantId, userId, plugins);
+    return andThen(tenantAccess, (found) => member(x, found, required));
+  });
+}
+
+/**
+ * The request's tenant's plugin state, read on first use and kept on the exchange: the membership (whose cached
+ * access is keyed by its version), the plugin gate and a plugin's handler all see the same state, and a host whose
+ * cache is Redis fetches and parses it (its size grows with the plugins installed) once per request, not three times.
+ */
+function tenantPluginState(x: Exchange, services: KernelServices): MaybePromise<TenantPluginState> {
+  if (x.plugins) return x.plugins;
+  const state = services.plugins.tenantPlugins.state(x.tenant!.id);
+  return andThen(state, (known) => (x.plugins = known));
+}
+
+/** The plugin state the request's stages read (undefined when none did: no tenant, or no stage needed it). */
+export function pluginStateOf(input: HandlerInput): TenantPluginState | undefined {
+  return input instanceof Exchange ? input.plugins : undefined;
 }
 
 function member(x: Exchange, tenantAccess: TenantAccess | undefined, required: boolean): void {
@@ -268,8 +290,8 @@ function gate(route: CoreRoute, services: KernelServices): Stage {
     throw coreErrors.plugin_not_enabled(`The ${plugin} plugin is not enabled for this tenant`);
   };
   return named('gate', (x) => {
-    const enabled = services.plugins.tenantPlugins.isEnabled(x.tenant!.id, plugin);
-    return andThen(enabled, refuseOff);
+    const state = tenantPluginState(x, services);
+    return andThen(state, (known) => refuseOff(plugin in known.settings));
   });
 }
 
@@ -359,8 +381,10 @@ const reply: Stage = named('reply', (x) => {
   }
   if (result instanceof RawReply) {
     ctx.status = result.status;
-    ctx.set(result.headers);
     ctx.body = result.body;
+    // After the body, whose setter writes its own Content-Length: a HEAD answer's empty body carries the length of
+    // what a GET would send.
+    ctx.set(result.headers);
     return;
   }
   if (result instanceof Reply) {

@@ -4,9 +4,9 @@ import path from 'node:path';
 import type { Plugin } from '@plinth/sdk';
 import type { PlinthContext, PlinthMiddleware } from './context.js';
 
-/** The console's own policy: scripts and styles from this origin only, API calls to this origin. */
+/** The console's own policy: scripts and styles from this origin only, API calls to this origin; `blob:` images are previews of files being uploaded. */
 const pagePolicy =
-  "default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+  "default-src 'self'; img-src 'self' data: blob: https:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 export interface StaticSite {
   directory: string;

@@ -10,6 +10,8 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
  */
 const strict = addFormats(new Ajv({ allErrors: true, useDefaults: true, removeAdditional: false, strictNumbers: true }));
 const coercing = addFormats(new Ajv({ allErrors: true, useDefaults: true, coerceTypes: 'array', strictNumbers: true }));
+// `x-plinth-file` (the SDK's `FileRef`) is an annotation for forms: known, never validated.
+for (const ajv of [strict, coercing]) ajv.addVocabulary(['x-plinth-file']);
 /** Per mode: each schema object's validator, and the validators by schema content (see `compileSchema`). */
 const compiled = { strict: new WeakMap<object, ValidateFunction>(), coercing: new WeakMap<object, ValidateFunction>() };
 const byContent = { strict: new Map<string, ValidateFunction>(), coercing: new Map<string, ValidateFunction>() };

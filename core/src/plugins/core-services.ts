@@ -14,6 +14,7 @@ import {
 } from '@plinth/sdk';
 import { namespacedDb } from '../db/scoped-db.js';
 import { emitEvent } from '../events/outbox.js';
+import { pluginFiles } from '../files/plugin-files.js';
 import type { KernelServices } from '../kernel.js';
 import { holds } from '../rbac/permissions.js';
 import { pluginJobs } from './plugin-jobs.js';
@@ -67,6 +68,7 @@ export const coreServiceFactories: { [K in CoreServiceName]: (input: CoreService
   }),
   clock: ({ services }) => services.clock,
   http: ({ services }) => services.httpClient,
+  files: ({ plugin, unit, services }) => pluginFiles(plugin, unit, services),
 };
 
 /** The factory of a core ref, by ref id (`core.db`), or undefined for another plugin's ref. */

@@ -8,6 +8,7 @@ import type { TenantPlugins } from './tenant-plugins.js';
 import { emitEvent } from '../events/outbox.js';
 import { enabledDependents, enablePlugin, installedPlugin, lockEnabledPlugins, presentPlugin, requiredChain, tenantTablesOf } from './marketplace.js';
 import { Exact, NoContent, Nullable, Timestamp } from '../http/response-schemas.js';
+import { ExportedFile, exportFiles } from '../files/file-export.js';
 
 const PluginParams = Type.Object({ plugin: Type.String({ pattern: '^[a-z][a-z0-9-]{0,62}$' }) }, { additionalProperties: false });
 
@@ -212,16 +213,18 @@ const exportData = defineRoute({
       version: Type.String(),
       exported_at: Timestamp,
       tables: Type.Record(Type.String(), Type.Array(Type.Record(Type.String(), Type.Unknown())), { description: "Each table's rows of this tenant" }),
+      files: Type.Array(ExportedFile, { description: "The plugin's stored files of this tenant, each with a signed download URL" }),
     }),
   },
-  deps: { plugins: kernelRefs.plugins },
+  deps: { plugins: kernelRefs.plugins, files: kernelRefs.files },
   errors: [commonErrors.conflict],
-  async handler({ deps, params, db }) {
+  async handler({ deps, params, db, tenant }) {
     const plugin = installedPlugin(deps, params.plugin);
     const tables: Record<string, Record<string, unknown>[]> = {};
     for (const table of (await tenantTablesOf(db, plugin, deps.plugins.plugins)).reverse())
       tables[table] = await db.query(`select * from "${table}" order by created_at`);
-    return { plugin: plugin.name, version: plugin.version, exported_at: new Date().toISOString(), tables };
+    const files = await exportFiles(deps.files, { tenantId: tenant.id, db }, plugin.name);
+    return { plugin: plugin.name, version: plugin.version, exported_at: new Date().toISOString(), tables, files };
   },
 });
 
@@ -232,7 +235,7 @@ const purge = defineRoute({
   tag: 'marketplace',
   permission: corePermissions['plugins.manage'],
   schema: { params: PluginParams, query: Type.Object({ confirm: Type.String() }, { additionalProperties: false }), response: NoContent },
-  deps: { plugins: kernelRefs.plugins },
+  deps: { plugins: kernelRefs.plugins, files: kernelRefs.files },
   errors: [commonErrors.conflict],
   async handler({ deps, tenant, params, query, db, audit }) {
     const plugin = installedPlugin(deps, params.plugin);
@@ -240,6 +243,9 @@ const purge = defineRoute({
     if ((await lockEnabledPlugins(db, tenant.id)).has(plugin.name)) throw new ConflictError(`Disable ${plugin.name} before purging its data`);
     const deleted: Record<string, number> = {};
     for (const table of await tenantTablesOf(db, plugin, deps.plugins.plugins)) deleted[table] = (await db.query(`delete from "${table}" returning 1`)).length;
+    // The plugin's stored files too: rows now, their objects once this commits.
+    const files = await deps.files.purgePlugin({ tenantId: tenant.id, db }, plugin.name);
+    if (files > 0) deleted.files = files;
     await db.query('delete from tenant_plugins where plugin = $1', [plugin.name]);
     await audit({ action: 'plugin.purged', targetType: 'plugin', targetId: plugin.name, data: { deleted } });
     db.afterCommit(() => deps.plugins.tenantPlugins.forget(tenant.id));

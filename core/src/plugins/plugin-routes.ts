@@ -1,6 +1,7 @@
 import type { AnyRoute, Caller, Plugin, RequestContext } from '@plinth/sdk';
 import type { LazyTransaction } from '../db/scoped-db.js';
 import type { CoreRoute, HandlerInput, PublicTenant } from '../http/route.js';
+import { pluginStateOf } from '../http/route-pipeline.js';
 import { holds } from '../rbac/permissions.js';
 import { PluginFailure } from './plugin-hooks.js';
 import { resolveDeps, type ScopeHost } from './plugin-scope.js';
@@ -39,7 +40,8 @@ function adapt(plugin: Plugin, route: AnyRoute, host: () => PluginRouteHost): Co
       const runtime = host();
       const tenant = input.tenant!; // every plugin route has a tenant (`access.tenant` is set on its public ones)
       const info = tenantInfo(tenant);
-      const state = await runtime.tenantPlugins.state(tenant.id);
+      // The state the plugin gate admitted the request with (read once per request).
+      const state = pluginStateOf(input) ?? (await runtime.tenantPlugins.state(tenant.id));
       const unit = { tenant: info, db: input.db as LazyTransaction, state, requestId: input.ctx.state.requestId, built: new Map<string, unknown>() };
       const ctx: RequestContext<unknown> = {
         tenant: info,

@@ -20,6 +20,9 @@ export const corePermissions = definePermissions('core', {
   'plugins.view': { description: 'Browse the marketplace and see enabled plugins and their settings', grantTo: ['admin', 'member', 'viewer'] },
   'plugins.manage': { description: 'Enable, disable and configure plugins, and purge their data', grantTo: ['admin'] },
   'jobs.view': { description: "See the tenant's background jobs and their failures", grantTo: ['admin'] },
+  'files.view': { description: "List and download the tenant's files and share them by signed URL", grantTo: ['admin', 'member', 'viewer'] },
+  'files.upload': { description: 'Upload files, and delete the ones you uploaded', grantTo: ['admin', 'member'] },
+  'files.manage': { description: "Delete any of the tenant's files", grantTo: ['admin'] },
 });
 
 /** Core's permissions as the catalogue lists them, in declaration order. */

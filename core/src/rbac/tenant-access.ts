@@ -13,8 +13,11 @@ export interface TenantAccess {
 }
 
 export interface TenantAccessService {
-  /** The member's access, or undefined when the user is not a member. Cached (a hit comes without a promise); see {@link forget}. */
-  of(tenantId: string, userId: string): MaybePromise<TenantAccess | undefined>;
+  /**
+   * The member's access, or undefined when the user is not a member. Cached (a hit comes without a promise); see
+   * {@link forget}. `plugins`: the tenant's plugin state when the caller already holds it (a request reads it once).
+   */
+  of(tenantId: string, userId: string, plugins?: TenantPluginsSeen): MaybePromise<TenantAccess | undefined>;
   /** Drop cached access after a membership or role change. */
   forget(tenantId: string, userIds: readonly string[]): Promise<void>;
   /**
@@ -29,11 +32,17 @@ export interface TenantAccessService {
   catalogueFor(tenantId: string): Promise<PermissionDefinition[]>;
 }
 
+/** What access depends on of a tenant's plugin state (`TenantPluginState`): which are enabled, and its version. */
+export interface TenantPluginsSeen {
+  version: number;
+  settings: Record<string, unknown>;
+}
+
 export function createTenantAccess(
   database: Database,
   cache: Cache,
   catalogue: () => readonly PermissionDefinition[],
-  pluginsOf: (tenantId: string) => MaybePromise<{ version: number; settings: Record<string, unknown> }>,
+  pluginsOf: (tenantId: string) => MaybePromise<TenantPluginsSeen>,
 ): TenantAccessService {
   const grantsOf = (role: { builtin: string | null; permissions: string[] }, enabledPlugins?: ReadonlySet<string>) => {
     if (!role.builtin || !(builtinRoles as readonly string[]).includes(role.builtin)) return role.permissions;
@@ -54,7 +63,8 @@ export function createTenantAccess(
       return catalogue().filter((permission) => permission.name.startsWith('core.') || enabled.has(permission.name.split('.')[0]!));
     },
     // Keyed by the tenant's plugin state: enabling a plugin changes what built-in roles hold, on the next request.
-    of: (tenantId, userId) => {
+    of: (tenantId, userId, known) => {
+      if (known) return accessOf(tenantId, userId, known);
       const plugins = pluginsOf(tenantId);
       return andThen(plugins, (state) => accessOf(tenantId, userId, state));
     },
@@ -64,7 +74,7 @@ export function createTenantAccess(
     },
   };
 
-  function accessOf(tenantId: string, userId: string, plugins: { version: number; settings: Record<string, unknown> }): MaybePromise<TenantAccess | undefined> {
+  function accessOf(tenantId: string, userId: string, plugins: TenantPluginsSeen): MaybePromise<TenantAccess | undefined> {
     const key = `access:${tenantId}:${userId}:${plugins.version}`;
     return (
       cache.peek<TenantAccess>(key) ??

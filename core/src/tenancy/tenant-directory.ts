@@ -9,9 +9,11 @@ export interface Quotas {
   members: number;
   api_tokens: number;
   requests_per_minute: number;
+  /** Bytes of stored files (originals and their image variants), counted in `storage_usage`. */
+  storage_bytes: number;
 }
 
-export const defaultQuotas: Quotas = { members: 1000, api_tokens: 50, requests_per_minute: 60_000 };
+export const defaultQuotas: Quotas = { members: 1000, api_tokens: 50, requests_per_minute: 60_000, storage_bytes: 1024 ** 3 };
 
 export interface Tenant {
   id: string;
@@ -25,12 +27,14 @@ export interface Tenant {
   time_zone: string;
   locale: string;
   currency: string;
+  /** The tenant's logo, a public file of its own (PATCH /tenant); kept here so the cached tenant answers GET /tenant. */
+  logo_file_id: string | null;
   created_at: string;
   updated_at: string;
 }
 
 /** The columns of a {@link Tenant}, for `select` and `returning`. */
-export const tenantColumns = 'id, slug, name, status, plan, settings, quotas, time_zone, locale, currency, created_at, updated_at';
+export const tenantColumns = 'id, slug, name, status, plan, settings, quotas, time_zone, locale, currency, logo_file_id, created_at, updated_at';
 
 /** What a plugin's handlers see of a tenant (`ctx.tenant`). */
 export function tenantInfo(tenant: Tenant): TenantInfo {

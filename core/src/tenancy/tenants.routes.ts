@@ -1,4 +1,4 @@
-import { commonErrors, NotFoundError, ValidationError } from '@plinth/sdk';
+import { commonErrors, FileRef, NotFoundError, ValidationError } from '@plinth/sdk';
 import { returnedRow } from '../db/rows.js';
 import { Type } from '@sinclair/typebox';
 import { runAsSystem } from '../db/scoped-db.js';
@@ -10,14 +10,16 @@ import { defaultQuotas, tenantColumns, type Tenant } from './tenant-directory.js
 import { checkDatabaseTimeZone, checkTenantLocale, TenantLocaleFields } from './tenant-locale.js';
 import { createTenantWithOwner, NewTenant } from './tenant-setup.js';
 import { retimeSchedules } from '../plugins/plugin-jobs.js';
-import { Tenant as TenantView, withStatus } from '../http/response-schemas.js';
+import { Exact, Nullable, Tenant as TenantView, withStatus } from '../http/response-schemas.js';
+import { attachProfileImage, logoOwner, profileImageMaxBytes, profileImageTypes, publicFileUrl } from '../auth/profile-images.js';
 
 /** Largest serialised `settings` a tenant may keep. */
 const maxSettingsBytes = 64 * 1024;
 
 /** A tenant as the API shows it: quotas with the host defaults filled in. */
 function publicTenant(tenant: Tenant): Tenant {
-  return { ...tenant, quotas: { ...defaultQuotas, ...tenant.quotas } };
+  // `?? null`: a tenant cached before its logo was a column has none.
+  return { ...tenant, quotas: { ...defaultQuotas, ...tenant.quotas }, logo_file_id: tenant.logo_file_id ?? null };
 }
 
 /** JSON merge patch at the top level: keys in `patch` replace those in `current`; a `null` removes the key. */
@@ -28,6 +30,18 @@ function mergeSettings(current: Record<string, unknown>, patch: Record<string, u
     else merged[key] = value;
   }
   return merged;
+}
+
+/** The current tenant as its own members read it: with its logo's public URL. */
+const CurrentTenant = Exact({
+  ...TenantView.properties,
+  logo_url: Nullable(Type.String({ description: 'The public URL of the logo (`?variant=thumb` for a thumbnail once made)' })),
+});
+
+/** The tenant with its logo's public URL. */
+function withLogo(tenant: Tenant) {
+  const shown = publicTenant(tenant);
+  return { ...shown, logo_url: shown.logo_file_id ? publicFileUrl(tenant.id, shown.logo_file_id) : null };
 }
 
 export const createTenant = defineRoute({
@@ -54,17 +68,18 @@ export const getTenant = defineRoute({
   summary: 'The current tenant',
   tag: 'tenancy',
   permission: corePermissions['tenant.view'],
-  schema: { response: TenantView },
+  schema: { response: CurrentTenant },
   errors: [],
   async handler({ tenant }) {
-    return publicTenant(tenant);
+    return withLogo(tenant);
   },
 });
 
 export const updateTenant = defineRoute({
   method: 'PATCH',
   path: '/tenant',
-  summary: 'Rename the current tenant, set its time zone, locale and currency, or change its settings (top-level merge; null removes a key)',
+  summary:
+    'Rename the current tenant, set its time zone, locale and currency, its logo (a public image uploaded through POST /api/v1/files; null removes it), or change its settings (top-level merge; null removes a key)',
   tag: 'tenancy',
   permission: corePermissions['tenant.manage'],
   schema: {
@@ -72,30 +87,38 @@ export const updateTenant = defineRoute({
       {
         name: Type.Optional(Type.String({ minLength: 1, maxLength: 120, pattern: '\\S' })),
         settings: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+        logo_file_id: Type.Optional(Nullable(FileRef({ accept: profileImageTypes, maxBytes: profileImageMaxBytes, public: true }))),
         ...TenantLocaleFields,
       },
       { additionalProperties: false, minProperties: 1 },
     ),
-    response: TenantView,
+    response: CurrentTenant,
   },
-  deps: { database: kernelRefs.database, tenants: kernelRefs.tenants, jobs: kernelRefs.jobs, logger: kernelRefs.logger },
+  deps: { database: kernelRefs.database, tenants: kernelRefs.tenants, jobs: kernelRefs.jobs, logger: kernelRefs.logger, files: kernelRefs.files },
   errors: [commonErrors.not_found],
-  async handler({ body, deps, tenant, actor }) {
+  async handler({ body, deps, tenant, actor, db: tenantDb }) {
     const { id } = tenant;
     const locale = checkTenantLocale(body);
+    // The new logo is attached in the request's (tenant) transaction before the tenant row changes: a refusal changes nothing.
+    if (body.logo_file_id)
+      await attachProfileImage(deps.files, { tenantId: id, db: tenantDb }, { field: 'logo_file_id', fileId: body.logo_file_id, ownerId: logoOwner });
     // `tenants` is a host table the tenant role cannot write: the change and its audit record commit together on the system path.
     const updated = await runAsSystem(deps.database, async (db) => {
-      const current = await db.one<{ settings: Record<string, unknown> }>('select settings from tenants where id = $1 for update', [id]);
+      const current = await db.one<{ settings: Record<string, unknown>; logo_file_id: string | null }>(
+        'select settings, logo_file_id from tenants where id = $1 for update',
+        [id],
+      );
       if (!current) throw new NotFoundError('Tenant not found');
       await checkDatabaseTimeZone(db, locale.time_zone);
       const settings = body.settings ? mergeSettings(current.settings, body.settings) : current.settings;
       if (Buffer.byteLength(JSON.stringify(settings)) > maxSettingsBytes)
         throw new ValidationError({ settings: [`must not exceed ${maxSettingsBytes} bytes`] });
+      const logo = body.logo_file_id === undefined ? current.logo_file_id : body.logo_file_id;
       const row = await returnedRow<Tenant>(
         db,
         `update tenants set name = coalesce($2, name), settings = $3, time_zone = coalesce($4, time_zone), locale = coalesce($5, locale),
-           currency = coalesce($6, currency), updated_at = now() where id = $1 returning ${tenantColumns}`,
-        [id, body.name?.trim() ?? null, settings, locale.time_zone ?? null, locale.locale ?? null, locale.currency ?? null],
+           currency = coalesce($6, currency), logo_file_id = $7, updated_at = now() where id = $1 returning ${tenantColumns}`,
+        [id, body.name?.trim() ?? null, settings, locale.time_zone ?? null, locale.locale ?? null, locale.currency ?? null, logo],
       );
       await recordTenantAudit(
         db,
@@ -108,21 +131,25 @@ export const updateTenant = defineRoute({
             fields: Object.keys(body),
             ...(body.name ? { name: row.name } : {}),
             ...(body.settings ? { settings_keys: Object.keys(body.settings) } : {}),
+            ...(body.logo_file_id !== undefined ? { logo_file_id: body.logo_file_id } : {}),
             ...locale,
           },
         },
         id,
       );
-      return row;
+      return { row, replacedLogo: current.logo_file_id !== logo ? current.logo_file_id : null };
     });
-    await deps.tenants.forget(updated);
+    // The replaced logo's file goes with the request's transaction (its objects once that commits).
+    if (updated.replacedLogo) await deps.files.delete({ tenantId: id, db: tenantDb, ownerPlugin: 'core' }, updated.replacedLogo);
+    const { row: changed } = updated;
+    await deps.tenants.forget(changed);
     // Plugins' cron schedules follow the tenant's time zone. The change is committed: a failure here is logged, not answered.
     if (locale.time_zone && locale.time_zone !== tenant.time_zone) {
       await retimeSchedules(deps.jobs, id, locale.time_zone).catch((error: unknown) =>
         deps.logger.warn({ err: error, tenantId: id }, 'schedules not re-timed to the new time zone'),
       );
     }
-    return publicTenant(updated);
+    return withLogo(changed);
   },
 });
 

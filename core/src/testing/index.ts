@@ -2,3 +2,4 @@ export { createTestKernel, type TestKernel, type TestKernelOptions, type TestReq
 export { createTestDatabase, type TestDatabase } from './test-database.js';
 export { signUp, asUser, testPassword, type TestUser } from './fixtures.js';
 export { addMember } from './members.js';
+export { solidPng } from './png.js';

@@ -64,7 +64,7 @@ describe('GET /admin/tenants', () => {
       plan: 'free',
       quotas: defaultQuotas,
       quota_overrides: {},
-      usage: { members: 1, api_tokens: 0 },
+      usage: { members: 1, api_tokens: 0, storage_bytes: 0, files: 0 },
       created_at: expect.any(String),
       updated_at: expect.any(String),
     });

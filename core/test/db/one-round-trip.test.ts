@@ -4,7 +4,7 @@ import semver from 'semver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from '../../src/db/database.js';
 import { LazyTransaction, runAsSystem, runInTenant } from '../../src/db/scoped-db.js';
-import { createTestDatabase, type TestDatabase } from '../../src/testing/index.js';
+import { createTestDatabase, type TestDatabase } from '../../src/testing/test-database.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 
 /**
@@ -80,7 +80,7 @@ describe('the one-round-trip tenant transaction (ADR 0004)', () => {
       (tx: LazyTransaction) =>
         tx.table('roles').select(tx.table('roles').client.raw("current_user as role, current_setting('app.tenant_id', true) as tenant")).limit(1),
     ],
-  ])('a standalone read by %s costs one round trip: preamble, read and commit leave together', async (_name, read) => {
+  ])('a standalone read by %s costs one round trip', async (_name, read) => {
     await new LazyTransaction(database, tenant).query('select 1'); // connects
     for (let run = 0; run < 3; run++) {
       const tx = new LazyTransaction(database, tenant);
@@ -90,6 +90,27 @@ describe('the one-round-trip tenant transaction (ADR 0004)', () => {
       expect(tx.opened).toBe(false);
       expect(await roundTripsOf(() => tx.finish(true))).toBe(0);
     }
+  });
+
+  it('a standalone read on a connection whose session holds its scope is the one statement sent (ADR 0006)', async () => {
+    const other = await runAsSystem(
+      database,
+      async (db) => (await db.one<{ id: string }>("insert into tenants (slug, name) values ('round-trip-2', 'R2') returning id"))!.id,
+    );
+    const executes = async (fn: () => Promise<unknown>) => {
+      // Statements run: Execute messages (extended protocol) and simple queries (`begin`, `commit`).
+      const before = proxy.sent('E') + proxy.sent('Q');
+      expect(await roundTripsOf(fn)).toBe(1);
+      return proxy.sent('E') + proxy.sent('Q') - before;
+    };
+    const read = (scope: string) => runInTenant(database, scope, (db) => db.query(scopeRead));
+    // Another tenant's read first: the session holds its scope, so this one sets the scope in a transaction of its own.
+    await read(other);
+    expect(await executes(() => read(tenant))).toBe(4); // begin, scope, read, commit
+    expect(await executes(() => read(tenant))).toBe(1); // the read alone
+    expect(await read(tenant)).toEqual([{ role: 'plinth_app', tenant }]);
+    expect(await executes(() => read(other))).toBe(4);
+    expect(await read(other)).toEqual([{ role: 'plinth_app', tenant: other }]);
   });
 
   it('a transaction costs one round trip per statement plus the commit: the preamble rides with the first', async () => {
@@ -116,9 +137,15 @@ describe('the one-round-trip tenant transaction (ADR 0004)', () => {
   it('nothing sent behind a failed preamble runs', async () => {
     const tx = new LazyTransaction(database, tenant);
     // Break the preamble on purpose: its parameterised statement names a role the server does not know.
-    (tx as unknown as { preamble: pg.QueryConfig[] }).preamble[1]!.values = [tenant, 'no_such_role'];
+    breakScope(tx, tenant);
     await expect(tx.query("insert into roles (tenant_id, name) values ($1, 'behind-a-failed-preamble')", [tenant])).rejects.toThrow(/no_such_role/);
     await tx.finish(true);
     expect(await runAsSystem(database, (db) => db.query("select 1 from roles where name = 'behind-a-failed-preamble'"))).toEqual([]);
   });
 });
+
+/** Breaks `tx`'s scope statement on purpose: it names a role the server does not know (and a scope no session holds). */
+function breakScope(tx: LazyTransaction, tenantId: string): void {
+  const target = tx as unknown as { scope: { key: string; statement: pg.QueryConfig } };
+  target.scope = { key: `no_such_role:${tenantId}`, statement: { ...target.scope.statement, values: [tenantId, 'no_such_role'] } };
+}

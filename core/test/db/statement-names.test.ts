@@ -2,8 +2,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, StatementNames, type Database } from '../../src/db/database.js';
 import { LazyTransaction, runAsSystem, runInTenant, type ScopedDb } from '../../src/db/scoped-db.js';
-import { createTestDatabase, type TestDatabase } from '../../src/testing/index.js';
-import { withServerClient } from '../../src/testing/test-database.js';
+import { createTestDatabase, withServerClient, type TestDatabase } from '../../src/testing/test-database.js';
 
 /**
  * Plugin SQL named automatically (docs/adr/0005-plugin-sql-statements.md): a named statement is shared by every
@@ -36,24 +35,29 @@ afterAll(async () => {
 });
 
 /** Runs `fn` on a connection of `database` outside any scoped transaction (on a pool of one: the one connection). */
-async function onConnection<T>(database: Database, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = await database.acquire();
+/**
+ * What the pool's connection holds between transactions: whether it is in one, the named statements, and whether
+ * its session's scope (role and tenant) is the one `SessionScopes` recorded — which is what the next transaction
+ * relies on to skip setting it (docs/adr/0006-tenant-scope-per-connection.md).
+ */
+const connectionState = async (database: Database) => {
+  const client = await database.acquireAnyScope();
   try {
-    return await fn(client);
+    const { rows } = await client.query<{ tenant: string; role: string; own_role: boolean; in_transaction: boolean }>(
+      "select coalesce(current_setting('app.tenant_id', true), '') as tenant, current_user as role, current_user = session_user as own_role, now() <> statement_timestamp() as in_transaction",
+    );
+    const { tenant, role, own_role, in_transaction } = rows[0]!;
+    const recorded = database.sessionScopes.of(client);
+    const named = await client.query<{ statement: string }>("select statement from pg_prepared_statements where name like 'plinth\\_%' order by statement");
+    return {
+      in_transaction,
+      as_recorded: recorded === undefined ? own_role && tenant === '' : recorded === `${role}:${tenant}`,
+      named: named.rows.map((row) => row.statement),
+    };
   } finally {
     await database.release(client);
   }
-}
-
-/** The tenant, role and named statements the connection carries between transactions. */
-const connectionState = (database: Database) =>
-  onConnection(database, async (client) => {
-    const { rows } = await client.query<{ tenant: string; same_role: boolean; in_transaction: boolean }>(
-      "select coalesce(current_setting('app.tenant_id', true), '') as tenant, current_user = session_user as same_role, now() <> statement_timestamp() as in_transaction",
-    );
-    const named = await client.query<{ statement: string }>("select statement from pg_prepared_statements where name like 'plinth\\_%' order by statement");
-    return { ...rows[0]!, named: named.rows.map((row) => row.statement) };
-  });
+};
 
 const rolesText = 'select name from roles order by name';
 const names = (rows: { name: string }[]) => rows.map((row) => row.name);
@@ -76,7 +80,7 @@ describe('the same text, named once, for every tenant', () => {
       ).toEqual(['only-b']);
     }
     const state = await connectionState(database);
-    expect(state).toMatchObject({ tenant: '', same_role: true, in_transaction: false });
+    expect(state).toMatchObject({ in_transaction: false, as_recorded: true });
     expect(state.named.filter((text) => text === rolesText)).toHaveLength(1);
   });
 
@@ -118,7 +122,7 @@ describe('a transaction that fails leaves nothing on the connection', () => {
     );
     expect(seenByB).toEqual({ tenant: tenantB, others: 0 });
     expect(await runAsSystem(database, (db) => db.query("select 1 from roles where name = 'a-rolled-back'"))).toEqual([]);
-    expect(await connectionState(database)).toMatchObject({ tenant: '', same_role: true, in_transaction: false });
+    expect(await connectionState(database)).toMatchObject({ in_transaction: false, as_recorded: true });
   });
 
   it.each([
@@ -126,23 +130,23 @@ describe('a transaction that fails leaves nothing on the connection', () => {
     ['a standalone read failing to parse', 'select no_such_column from roles', /no_such_column/],
     ['a first write failing when it runs', 'insert into roles (name) values (null)', /null value/],
     ['a first write failing to parse', 'insert into roles (no_such_column) values (1)', /no_such_column/],
-  ])('%s, in the write with the preamble, leaves no tenant setting', async (_name, text, error) => {
+  ])('%s, in the write with the preamble, leaves the session as recorded', async (_name, text, error) => {
     const database = pool(1);
     for (let run = 0; run < 3; run++) {
       // three runs: unnamed, then named on its second sighting (a Parse that may fail), then named
       await expect(runInTenant(database, tenantA, (db) => db.query(text))).rejects.toThrow(error);
-      expect(await connectionState(database)).toMatchObject({ tenant: '', same_role: true, in_transaction: false });
+      expect(await connectionState(database)).toMatchObject({ in_transaction: false, as_recorded: true });
     }
     expect(names(await runInTenant(database, tenantB, (db) => db.query(rolesText)))).toEqual(['only-b']);
   });
 
-  it('a preamble that fails leaves no tenant setting either', async () => {
+  it('a preamble that fails leaves the session as recorded either', async () => {
     const database = pool(1);
     const tx = new LazyTransaction(database, tenantA);
-    (tx as unknown as { preamble: pg.QueryConfig[] }).preamble[1]!.values = [tenantA, 'no_such_role'];
+    breakScope(tx, tenantA);
     await expect(tx.query(rolesText)).rejects.toThrow(/no_such_role/);
     await tx.finish(true);
-    expect(await connectionState(database)).toMatchObject({ tenant: '', same_role: true, in_transaction: false });
+    expect(await connectionState(database)).toMatchObject({ in_transaction: false, as_recorded: true });
   });
 });
 
@@ -219,3 +223,9 @@ describe('a named statement whose plan a migration made stale', () => {
     expect(await later()).toEqual([{ id: 1, one: 'one', two: 'two' }]);
   });
 });
+
+/** Breaks `tx`'s scope statement on purpose: it names a role the server does not know (and a scope no session holds). */
+function breakScope(tx: LazyTransaction, tenantId: string): void {
+  const target = tx as unknown as { scope: { key: string; statement: pg.QueryConfig } };
+  target.scope = { key: `no_such_role:${tenantId}`, statement: { ...target.scope.statement, values: [tenantId, 'no_such_role'] } };
+}

@@ -162,6 +162,9 @@ describe("core's permissions", () => {
       'core.plugins.view',
       'core.plugins.manage',
       'core.jobs.view',
+      'core.files.view',
+      'core.files.upload',
+      'core.files.manage',
     ]);
     // A plugin's set and core's are one type: routes of either take the same refs.
     expectTypeOf(corePermissions['tenant.view']).toEqualTypeOf(definePermissions('crm', { 'contacts.view': { description: 'x' } })['contacts.view']);

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { sha256 } from '../../src/crypto/secrets.js';
 import { coreRoutes } from '../../src/http/core-routes.js';
 import type { TestKernel, TestUser } from '../../src/testing/index.js';
@@ -151,6 +152,30 @@ export const tenantResources: TenantResource[] = [
     items: [{ method: 'GET', route: '/audit-log/:id' }],
     snapshot: rowOf('audit_log'),
   },
+  {
+    name: 'files',
+    list: '/files',
+    seed: async (t, tenant) => {
+      const id = randomUUID();
+      const key = `t/${tenant.id}/core/${id}`;
+      await t.kernel.services.storage.put(key, Readable.from([Buffer.from('hello')]), { contentType: 'text/plain' });
+      await asSystem(t, (db) =>
+        db.query(
+          `insert into files (id, tenant_id, owner_plugin, storage_key, name, content_type, size, checksum, created_by, attached_at)
+           values ($1, $2, 'core', $3, 'seeded.txt', 'text/plain', 5, $4, $5, now())`,
+          [id, tenant.id, key, sha256('hello'), tenant.owner.id],
+        ),
+      );
+      return id;
+    },
+    items: [
+      { method: 'GET', route: '/files/:id' },
+      { method: 'GET', route: '/files/:id/content' },
+      { method: 'POST', route: '/files/:id/url', body: () => ({}) },
+      { method: 'DELETE', route: '/files/:id' },
+    ],
+    snapshot: rowOf('files'),
+  },
 ];
 
 /** Tenant routes that hold no record of their own to steal: the current tenant (checked separately) and the permission catalogue. */
@@ -175,6 +200,16 @@ export const recordlessTenantRoutes = new Set([
   'DELETE /marketplace/:plugin/data',
   // Jobs are filtered by tenant explicitly; core/test/jobs/jobs-routes.test.ts checks B never sees A's.
   'GET /jobs',
+  // A new file is B's own; files-isolation.test.ts checks B's uploads never reach A's keys, rows or quota.
+  'POST /files',
+  // Resumable uploads are staged on disk under an id bound to tenant and uploader, not rows; core/test/files/resumable.test.ts
+  // checks another tenant (and another member) gets 404 on HEAD, GET, PATCH and DELETE.
+  'POST /files/uploads',
+  'GET /files/uploads/:id',
+  'PATCH /files/uploads/:id',
+  'DELETE /files/uploads/:id',
+  // The caller's own avatar; core/test/files/avatars.test.ts checks another tenant's file id is refused.
+  'PUT /me/avatar',
 ]);
 
 /** Replaces the route's parameter with `id`. */

@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Plugin } from '@plinth/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestKernel, signUp, type TestKernel, type TestUser } from '../../src/testing/index.js';
@@ -19,6 +23,10 @@ const drainLimitMs = 30_000;
 // would refuse the database the test kernel migrated.
 const built = async (name: string) => ((await import(new URL(`../../../plugins/${name}/dist/index.js`, import.meta.url).href)) as { default: Plugin }).default;
 const encryptionKey = 'crash-test-encryption-key-0123456789abcdef';
+// Stored files (the CRM import's CSV) are written by the API and read by the worker: they share one store, as a
+// split deployment must.
+const storageDir = mkdtempSync(join(tmpdir(), 'plinth-crash-files-'));
+const storageUrl = pathToFileURL(storageDir).href;
 
 let t: TestKernel;
 let owner: TestUser;
@@ -32,7 +40,7 @@ beforeAll(async () => {
   // This process only serves the API: every job runs in the worker process.
   t = await createTestKernel({
     plugins: [await built('crm'), await built('integrations')],
-    env: { PLINTH_ROLE: 'api', PLINTH_ENCRYPTION_KEY: encryptionKey, PLINTH_HTTP_ALLOW_LOOPBACK: 'true' },
+    env: { PLINTH_ROLE: 'api', PLINTH_ENCRYPTION_KEY: encryptionKey, PLINTH_HTTP_ALLOW_LOOPBACK: 'true', PLINTH_STORAGE_URL: storageUrl },
   });
   owner = await signUp(t, { tenant: true });
   await t.enable(owner, 'crm', { campaignBatchSize: 10 });
@@ -43,6 +51,7 @@ afterAll(async () => {
   await receiver?.close();
   await smtp?.close();
   await t?.close();
+  rmSync(storageDir, { recursive: true, force: true });
 });
 
 const api = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
@@ -55,6 +64,7 @@ const workerEnv = () => ({
   PLINTH_PLUGINS: '@plinth/plugin-crm,@plinth/plugin-integrations',
   PLINTH_SMTP_URL: smtp.url,
   PLINTH_HTTP_ALLOW_LOOPBACK: 'true',
+  PLINTH_STORAGE_URL: storageUrl,
 });
 
 /** Polls `check` until it is true, or fails after `timeoutMs` naming what it waited for. */

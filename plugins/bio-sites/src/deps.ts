@@ -9,6 +9,7 @@ export const deps = {
   jobs: coreServices.jobs,
   logger: coreServices.logger,
   writeBehind: coreServices.writeBehind,
+  files: coreServices.files,
   crm: optional(crmContactsRef),
 };
 

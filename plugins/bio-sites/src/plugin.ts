@@ -5,6 +5,7 @@ import { rollupJob, scheduleRollup } from './jobs/rollup.job.js';
 import { createBioSites } from './migrations/001-create-bio-sites.js';
 import { createBioSitesAnalytics } from './migrations/002-create-bio-sites-analytics.js';
 import { addBioSitesCustomDomains } from './migrations/003-add-bio-sites-custom-domains.js';
+import { addBioSitesAvatarFile } from './migrations/004-add-bio-sites-avatar-file.js';
 import { bioSitesPermissions } from './permissions.js';
 import { bioSitesHosts } from './public/host-routing.js';
 import { analyticsRoutes } from './routes/analytics.routes.js';
@@ -26,7 +27,7 @@ export default definePlugin({
   requires: { core: '^0.1.0', optionalPlugins: { crm: '^0.1.0' } },
   deps,
   permissions: bioSitesPermissions,
-  migrations: [createBioSites, createBioSitesAnalytics, addBioSitesCustomDomains],
+  migrations: [createBioSites, createBioSitesAnalytics, addBioSitesCustomDomains, addBioSitesAvatarFile],
   hosts: bioSitesHosts,
   navigation: [
     { label: 'Bio sites', icon: '🔗', path: '/sites', permission: bioSitesPermissions['sites.view'] },

@@ -45,7 +45,7 @@ describe('GET /b/:slug', () => {
     expect(Buffer.byteLength(page.text)).toBeLessThan(30_000);
     const csp = page.headers.get('content-security-policy')!;
     expect(csp).toMatch(
-      /^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/=]+'; img-src https: data:; frame-src 'none'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'$/,
+      /^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/=]+'; img-src 'self' https: data:; frame-src 'none'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'$/,
     );
     const css = /<style>(.*)<\/style>/.exec(page.text)![1]!;
     const { createHash } = await import('node:crypto');

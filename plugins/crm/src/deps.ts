@@ -9,6 +9,8 @@ export const deps = {
   mailer: coreServices.mailer,
   members: coreServices.members,
   logger: coreServices.logger,
+  files: coreServices.files,
+  clock: coreServices.clock,
 };
 
 /** The typed builders handed to the CRM's routes, jobs and handlers. */

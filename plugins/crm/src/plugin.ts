@@ -11,7 +11,10 @@ import { createEmailMarketing } from './migrations/003-create-email-marketing.js
 import { createContactWords } from './migrations/004-create-contact-words.js';
 import { addCampaignSendSteps } from './migrations/005-add-campaign-send-steps.js';
 import { contactSearchIndexes } from './migrations/006-contact-search-indexes.js';
+import { contactSearchKeys } from './migrations/007-contact-search-keys.js';
+import { importFiles } from './migrations/008-import-files.js';
 import { crmPermissions } from './permissions.js';
+import { attachmentRoutes } from './routes/attachments.routes.js';
 import { campaignRoutes } from './routes/campaigns.routes.js';
 import { contactRoutes } from './routes/contacts.routes.js';
 import { exportRoutes } from './routes/export.routes.js';
@@ -36,7 +39,16 @@ export default definePlugin({
   deps,
   permissions: crmPermissions,
   settings: CrmSettings,
-  migrations: [createContacts, createSegmentsAndImports, createEmailMarketing, createContactWords, addCampaignSendSteps, contactSearchIndexes],
+  migrations: [
+    createContacts,
+    createSegmentsAndImports,
+    createEmailMarketing,
+    createContactWords,
+    addCampaignSendSteps,
+    contactSearchIndexes,
+    contactSearchKeys,
+    importFiles,
+  ],
   navigation: [
     { label: 'Contacts', icon: '📇', path: '/contacts', permission: crmPermissions['contacts.view'] },
     { label: 'Segments', icon: '🧩', path: '/segments', permission: crmPermissions['contacts.view'] },
@@ -48,6 +60,7 @@ export default definePlugin({
     ...importRoutes(builders),
     ...contactRoutes(builders),
     ...interactionRoutes(builders),
+    ...attachmentRoutes(builders),
     ...segmentRoutes(builders),
     ...templateRoutes(builders),
     ...campaignRoutes(builders),

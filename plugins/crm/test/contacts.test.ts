@@ -1,5 +1,7 @@
 import { addMember, type TestKernel, type TestUser } from '@plinth/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MigrationContext } from '@plinth/sdk';
+import { contactSearchKeys } from '../src/migrations/007-contact-search-keys.js';
 import { crmCall, crmKernel } from './helpers.js';
 
 let t: TestKernel;
@@ -140,6 +142,46 @@ describe('contacts', () => {
     expect([await total('q=qui'), await total('q=renamed'), await total('q=qui&tag=vip&score_max=0')]).toEqual([3, 1, 2]);
     await call('PATCH', `/contacts/${quill.id}`, { tags: [] });
     expect(await total('q=qui&tag=vip')).toBe(1);
+  });
+
+  it('keeps the keys a search filters and sorts on in step with score, creation time, tags and the trash', async () => {
+    const low = await create({ name: 'Keyed Low', email: 'keyed.low@example.com', tags: ['k1'], score: 10 });
+    const high = await create({ name: 'Keyed High', email: 'keyed.high@example.com', tags: ['k1', 'k2'], score: 80 });
+    const mid = await create({ name: 'Keyed Mid', email: 'keyed.mid@example.com', score: 50 });
+    const ids = async (query: string) => ((await call('GET', `/contacts?${query}`)).body.data as { id: string }[]).map((c) => c.id);
+    expect(await ids('q=keyed&sort=-score')).toEqual([high.id, mid.id, low.id]);
+    expect(await ids('q=keyed&sort=score&score_min=20')).toEqual([mid.id, high.id]);
+    expect(await ids('tag=k1&sort=-score&score_max=50')).toEqual([low.id]);
+    await call('PATCH', `/contacts/${low.id}`, { score: 99, tags: ['k2'] });
+    expect(await ids('q=keyed&sort=-score')).toEqual([low.id, high.id, mid.id]);
+    expect(await ids('q=keyed&tag=k2&sort=-score')).toEqual([low.id, high.id]);
+    await t.sql(`update crm_contacts set created_at = '2001-02-03T12:00:00Z' where id = $1`, [mid.id]);
+    expect(await ids('q=keyed&sort=created_at')).toEqual([mid.id, low.id, high.id]);
+    expect(await ids('q=keyed&created_to=2001-02-03')).toEqual([mid.id]);
+    expect(await ids('q=keyed&created_from=2001-02-04&sort=-created_at')).toEqual([high.id, low.id]);
+    await call('DELETE', `/contacts/${high.id}`);
+    expect(await ids('q=keyed&sort=-score')).toEqual([low.id, mid.id]);
+    expect(await ids('q=keyed&deleted=true&sort=-score&score_min=80')).toEqual([high.id]);
+    // A page past the end still tells the total.
+    const past = await call('GET', '/contacts?q=keyed&sort=-score&page=3&per_page=1');
+    expect(past.body.data).toEqual([]);
+    expect(past.body.meta.pagination).toEqual({ page: 3, per_page: 1, total: 2, total_pages: 2 });
+  });
+
+  it('finds contacts indexed before the search keys existed (migration 007), live and trashed', async () => {
+    const { knex } = t.kernel.services.database;
+    await knex.transaction((db) => contactSearchKeys.down({ db } as MigrationContext));
+    const older = await create({ name: 'Backfill Older', email: 'backfill.older@example.com', tags: ['bf'], score: 20 });
+    const newer = await create({ name: 'Backfill Newer', email: 'backfill.newer@example.com', score: 60 });
+    const trashed = await create({ name: 'Backfill Binned', email: 'backfill.binned@example.com', tags: ['bf'], score: 40 });
+    await call('DELETE', `/contacts/${trashed.id}`);
+    await knex.transaction((db) => contactSearchKeys.up({ db } as MigrationContext));
+    const ids = async (query: string) => ((await call('GET', `/contacts?${query}`)).body.data as { id: string }[]).map((c) => c.id);
+    expect(await ids('q=backfill')).toEqual([newer.id, older.id]);
+    expect(await ids('q=backfill&sort=score')).toEqual([older.id, newer.id]);
+    expect(await ids('q=backfill&tag=bf&score_min=10')).toEqual([older.id]);
+    expect(await ids('q=backfill&deleted=true&sort=-score&score_max=40')).toEqual([trashed.id]);
+    expect(await ids('tag=bf&deleted=true&sort=created_at')).toEqual([trashed.id]);
   });
 
   it('soft-deletes and restores, refusing a restore whose email was taken meanwhile', async () => {

@@ -110,7 +110,11 @@ describe('CSV import', () => {
     ]);
     expect((await upload('')).status).toBe(422);
     expect((await upload('email\na@example.com\n', '?on_duplicate=merge')).status).toBe(422);
-    expect((await call('POST', '/contacts/import', { email: 'a@example.com' })).status).toBe(415);
+    // JSON names an uploaded file (see attachments.test.ts); anything else in it is refused.
+    const json = await call('POST', '/contacts/import', { email: 'a@example.com' });
+    expect(json.status).toBe(422);
+    expect(json.body.code).toBe('validation_failed');
+    expect((await call('POST', '/contacts/import', 'email=a@example.com', { 'content-type': 'application/x-www-form-urlencoded' })).status).toBe(415);
   });
 
   it('refuses an oversized file with 413', async () => {

@@ -33,7 +33,9 @@ afterAll(() => t?.close());
 
 describe('crm tenant isolation', () => {
   it("B lists, searches, counts and reads nothing of A's contacts", async () => {
-    for (const query of ['', '?q=secret', '?q=acme', '?tag=vip', '?deleted=true', `?owner_id=${a.id}`]) {
+    // The searches the index answers alone (sorted by creation or score, with tag and score bounds) among them.
+    const indexed = ['?q=secret&sort=-score&score_min=0', '?tag=vip&sort=score', '?q=sec&tag=vip&created_from=2000-01-01&sort=created_at'];
+    for (const query of ['', '?q=secret', '?q=acme', '?tag=vip', '?deleted=true', `?owner_id=${a.id}`, ...indexed]) {
       const list = await asB('GET', `/contacts${query}`);
       expect(list.status, query).toBe(200);
       expect(list.body.data, query).toEqual([]);
@@ -41,6 +43,12 @@ describe('crm tenant isolation', () => {
     }
     expect((await asB('GET', `/contacts/${ofA.contact}`)).status).toBe(404);
     expect((await asB('GET', `/contacts/${ofA.contact}/interactions`)).status).toBe(404);
+    // The same searches do find A's contact for A: B's empty answers are isolation, not a broken search.
+    for (const query of indexed)
+      expect(
+        (await asA('GET', `/contacts${query}`)).body.data.map((c: { id: string }) => c.id),
+        query,
+      ).toEqual([ofA.contact]);
   });
 
   it("B changes nothing of A's contacts, and may use the same email", async () => {

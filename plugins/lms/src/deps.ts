@@ -9,6 +9,7 @@ export const deps = {
   mailer: coreServices.mailer,
   members: coreServices.members,
   logger: coreServices.logger,
+  files: coreServices.files,
 };
 
 /** The typed builders handed to LMS routes, jobs and handlers. */

@@ -7,6 +7,7 @@ import { sendRemindersJob } from './jobs/send-reminders.job.js';
 import { createCourses } from './migrations/001-create-lms-courses.js';
 import { createEnrollments } from './migrations/002-create-lms-enrollments.js';
 import { createQuizzes } from './migrations/003-create-lms-quizzes.js';
+import { addLessonFiles } from './migrations/004-add-lms-lesson-files.js';
 import { lmsPermissions } from './permissions.js';
 import { attemptRoutes } from './routes/attempts.routes.js';
 import { certificateRoutes } from './routes/certificates.routes.js';
@@ -14,11 +15,13 @@ import { courseRoutes } from './routes/courses.routes.js';
 import { enrollmentRoutes } from './routes/enrollments.routes.js';
 import { guardianRoutes } from './routes/guardians.routes.js';
 import { learningRoutes } from './routes/learning.routes.js';
+import { lessonFileRoutes } from './routes/lesson-files.routes.js';
 import { lessonRoutes } from './routes/lessons.routes.js';
 import { moduleRoutes } from './routes/modules.routes.js';
 import { operationRoutes } from './routes/operations.routes.js';
 import { quizRoutes } from './routes/quizzes.routes.js';
 import { reportRoutes } from './routes/reports.routes.js';
+import { submissionRoutes } from './routes/submissions.routes.js';
 import { LmsSettings } from './settings.js';
 
 /** LMS: courses, modules and lessons, enrolments (free, manual, bought in the shop), progress, quizzes, certificates. */
@@ -34,7 +37,7 @@ export default definePlugin({
   deps,
   permissions: lmsPermissions,
   settings: LmsSettings,
-  migrations: [createCourses, createEnrollments, createQuizzes],
+  migrations: [createCourses, createEnrollments, createQuizzes, addLessonFiles],
   navigation: [
     { label: 'My courses', icon: '🎓', path: '/my/courses', permission: lmsPermissions['learning.access'] },
     { label: 'Courses', icon: '📚', path: '/courses', permission: lmsPermissions['courses.view'] },
@@ -44,10 +47,12 @@ export default definePlugin({
     ...courseRoutes(builders),
     ...moduleRoutes(builders),
     ...lessonRoutes(builders),
+    ...lessonFileRoutes(builders),
     ...learningRoutes(builders),
     ...enrollmentRoutes(builders),
     ...quizRoutes(builders),
     ...attemptRoutes(builders),
+    ...submissionRoutes(builders),
     ...reportRoutes(builders),
     ...certificateRoutes(builders),
     ...guardianRoutes(builders),

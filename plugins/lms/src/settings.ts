@@ -10,6 +10,12 @@ export const LmsSettings = Type.Object(
       default: 30,
       description: 'Seconds after a quiz time limit in which a submission is still accepted (network latency)',
     }),
+    submissionMaxBytes: Type.Integer({
+      minimum: 1,
+      maximum: 1024 ** 3,
+      default: 20 * 1024 * 1024,
+      description: "Largest file a learner may hand in as a lesson's submission, in bytes (20 MiB)",
+    }),
   },
   { additionalProperties: false },
 );

@@ -9,6 +9,7 @@ export const deps = {
   jobs: coreServices.jobs,
   hooks: coreServices.hooks,
   logger: coreServices.logger,
+  files: coreServices.files,
   payments: paymentsRef,
 };
 

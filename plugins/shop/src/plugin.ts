@@ -4,8 +4,11 @@ import { deps } from './deps.js';
 import { paymentEventHandlers } from './handlers/payment-events.js';
 import { shopHooks } from './hooks.js';
 import { expireOrderJob } from './jobs/expire-order.job.js';
+import { storeInvoiceJob } from './jobs/store-invoice.job.js';
 import { createShopCatalogue } from './migrations/001-create-shop-catalogue.js';
 import { createShopOrders } from './migrations/002-create-shop-orders.js';
+import { addShopImageFiles } from './migrations/003-add-shop-image-files.js';
+import { addShopInvoiceFiles } from './migrations/004-add-shop-invoice-files.js';
 import { shopPermissions } from './permissions.js';
 import { categoryRoutes } from './routes/categories.routes.js';
 import { customerRoutes } from './routes/customers.routes.js';
@@ -32,7 +35,7 @@ export default definePlugin({
   settings: ShopSettings,
   settingsPermission: shopPermissions['settings.manage'],
   hooks: shopHooks,
-  migrations: [createShopCatalogue, createShopOrders],
+  migrations: [createShopCatalogue, createShopOrders, addShopImageFiles, addShopInvoiceFiles],
   navigation: [
     { label: 'Products', icon: '📦', path: '/products', permission: shopPermissions['products.view'] },
     { label: 'Orders', icon: '🧾', path: '/orders', permission: shopPermissions['orders.view'] },
@@ -47,7 +50,7 @@ export default definePlugin({
     ...storefrontRoutes(builders),
     ...storeCartRoutes(builders),
   ],
-  jobs: (builders) => [expireOrderJob(builders)],
+  jobs: (builders) => [expireOrderJob(builders), storeInvoiceJob(builders)],
   events: (builders) => paymentEventHandlers(builders),
   services: ({ provide }) => [provide(shopSyncRef, ({ deps, settings }) => createShopSync({ deps, settings }))],
 });

@@ -137,10 +137,11 @@ describe('catalogue', () => {
         slug: 'public-tee',
         description: '',
         images: [],
+        image_files: [],
         seo_title: null,
         seo_description: null,
         category_id: null,
-        variants: [{ id: visible.variants[0].id, sku: 'TEE', name: '', price: 2000, compare_at_price: null, attributes: {}, in_stock: true }],
+        variants: [{ id: visible.variants[0].id, sku: 'TEE', name: '', price: 2000, compare_at_price: null, attributes: {}, in_stock: true, image: null }],
       },
     ]);
     expect((await store('GET', '/products?q=secret')).body.data).toEqual([]);

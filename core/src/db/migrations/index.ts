@@ -7,6 +7,19 @@ import { mailHeaders } from './011-mail-headers.js';
 import { jobEffects } from './012-job-effects.js';
 import { jobKeys } from './013-job-keys.js';
 import { tenantLocale } from './014-tenant-locale.js';
+import { files } from './015-files.js';
+import { profileImages } from './016-profile-images.js';
 
 /** Core's migrations, in order. */
-export const coreMigrations: readonly Migration[] = [runtimeRole, systemRole, tenancy, plugins, mailHeaders, jobEffects, jobKeys, tenantLocale];
+export const coreMigrations: readonly Migration[] = [
+  runtimeRole,
+  systemRole,
+  tenancy,
+  plugins,
+  mailHeaders,
+  jobEffects,
+  jobKeys,
+  tenantLocale,
+  files,
+  profileImages,
+];

@@ -91,7 +91,7 @@ export function parseBlockData(type: BlockType, data: Data): Data {
       parsed = { text: read.text('text', { min: 1, max: 1000 }) };
       break;
     case 'image':
-      parsed = { url: read.url('url', { httpsOnly: true }), alt: read.text('alt', { max: 200 }) };
+      parsed = { ...imageSource(read), alt: read.text('alt', { max: 200 }) };
       break;
     case 'social':
       parsed = { links: socialLinks(read) };
@@ -114,6 +114,17 @@ export function parseBlockData(type: BlockType, data: Data): Data {
   read.done();
   if (Object.keys(read.errors).length > 0) throw new ValidationError(read.errors);
   return parsed;
+}
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** An image block shows an https `url`, or a stored file (`file_id`, attached to the site when saved): one of them. */
+function imageSource(read: DataReader): { url: string | undefined } | { file_id: string | undefined } {
+  const fileId = read.raw('file_id');
+  if (fileId === undefined || fileId === null) return { url: read.url('url', { httpsOnly: true }) };
+  if (read.raw('url') !== undefined) read.fail('url', 'must be left out when file_id is given');
+  if (typeof fileId !== 'string' || !uuid.test(fileId)) read.fail('file_id', 'must be the id of an uploaded file');
+  return { file_id: typeof fileId === 'string' ? fileId.toLowerCase() : undefined };
 }
 
 function socialLinks(read: DataReader): { network: string; url: string }[] {

@@ -1,4 +1,5 @@
-import { PageQuery, Type, type Static } from '@plinth/sdk';
+import { FileRef, PageQuery, Type, type Static } from '@plinth/sdk';
+import { maxImageBytes, pageImageTypes } from './images.js';
 import { blockTypes } from './blocks.js';
 import { hostNamePattern } from './hosts.js';
 import { codePattern, slugPattern } from './slugs.js';
@@ -27,6 +28,12 @@ const siteFields = {
   title: Type.String({ minLength: 1, maxLength: 100 }),
   bio: Type.String({ maxLength: 500 }),
   avatar_url: Nullable(Url),
+  avatar_file_id: Nullable(
+    FileRef(
+      { accept: [...pageImageTypes], maxBytes: maxImageBytes, public: true },
+      { title: 'Avatar image', description: 'An uploaded image shown on the page (instead of the avatar URL)' },
+    ),
+  ),
   custom_domain: Nullable(
     Type.String({ pattern: hostNamePattern, description: 'A lower-case host name the page also answers on, once the tenant verified it in core' }),
   ),
@@ -42,6 +49,7 @@ export const SiteInput = Type.Object(
     title: siteFields.title,
     bio: Type.Optional(siteFields.bio),
     avatar_url: Type.Optional(siteFields.avatar_url),
+    avatar_file_id: Type.Optional(siteFields.avatar_file_id),
     custom_domain: Type.Optional(siteFields.custom_domain),
     theme: Type.Optional(Type.Partial(Theme, { additionalProperties: false })),
     seo: Type.Optional(Seo),
@@ -62,6 +70,8 @@ export const Site = Type.Object({
   title: Type.String(),
   bio: Type.String(),
   avatar_url: Nullable(Type.String()),
+  /** A stored image (see `avatar_file_id` of the input), shown instead of `avatar_url`. */
+  avatar_file_id: Nullable(Id),
   custom_domain: Nullable(Type.String()),
   theme: Type.Record(Type.String(), Type.String()),
   seo: Type.Object({ title: Nullable(Type.String()), description: Nullable(Type.String()), image_url: Nullable(Type.String()) }),

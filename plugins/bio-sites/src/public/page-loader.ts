@@ -1,5 +1,6 @@
-import type { PluginCache, TenantDb } from '@plinth/sdk';
+import type { PluginCache, PluginFiles, TenantDb } from '@plinth/sdk';
 import { pageKey, type PageVariant } from '../services/page-cache.js';
+import { blockFileId, publicImageUrl } from '../services/site-files.js';
 import { renderPage, type PageBlock, type PageSite, type RenderedPage } from './render-page.js';
 
 /** A page as cached: rendered, or known to be absent; good until a schedule boundary (a link starting or ending). */
@@ -10,12 +11,45 @@ interface CachedPage {
 }
 
 const ttlMs = 60_000;
+/** While a stored image's variants are being made the page shows the original; it looks again this soon. */
+const pendingVariantsTtlMs = 5_000;
 
-async function build(db: TenantDb, slug: string, variant: PageVariant): Promise<CachedPage> {
+type Deps = { db: TenantDb; cache: PluginCache; files: PluginFiles };
+
+/** The avatar's public URL: a stored file's small variant (the original until it is made), else the avatar URL. */
+async function avatarOf(deps: Deps, tenantId: string, site: PageSite & { avatar_file_id: string | null }): Promise<{ url: string | null; pending: boolean }> {
+  if (!site.avatar_file_id) return { url: site.avatar_url, pending: false };
+  const file = await deps.files.get(site.avatar_file_id);
+  if (!file) return { url: site.avatar_url, pending: false };
+  // The thumbnail (200 px) is sharp at the avatar's 96 CSS pixels on a 2× screen.
+  return { url: publicImageUrl(tenantId, file, 'thumb'), pending: !file.variants.includes('thumb') };
+}
+
+/**
+ * Image blocks showing a stored file get its public URL (the 1024 px `medium` variant once made, else the original);
+ * a block whose file is gone is left out.
+ */
+async function storedImages(deps: Deps, tenantId: string, blocks: PageBlock[]): Promise<{ blocks: PageBlock[]; pending: boolean }> {
+  let pending = false;
+  const shown = await Promise.all(
+    blocks.map(async (block) => {
+      const fileId = blockFileId(block.type, block.data);
+      if (!fileId) return block;
+      const file = await deps.files.get(fileId);
+      if (!file) return undefined;
+      pending ||= !file.variants.includes('medium');
+      return { ...block, data: { ...block.data, url: publicImageUrl(tenantId, file, 'medium') } };
+    }),
+  );
+  return { blocks: shown.filter((block): block is PageBlock => block !== undefined), pending };
+}
+
+async function build(deps: Deps, tenantId: string, slug: string, variant: PageVariant): Promise<CachedPage> {
+  const { db } = deps;
   const now = Date.now();
-  const site = await db.prepared<PageSite>(
+  const site = await db.prepared<PageSite & { avatar_file_id: string | null }>(
     'bio_sites_page_site',
-    `select id, slug, title, bio, avatar_url, theme, seo from bio_sites_sites where slug = $1 and status = 'published'`,
+    `select id, slug, title, bio, avatar_url, avatar_file_id, theme, seo from bio_sites_sites where slug = $1 and status = 'published'`,
     [slug],
   );
   if (!site[0]) return { page: null, siteId: null, expiresAt: now + ttlMs };
@@ -24,23 +58,26 @@ async function build(db: TenantDb, slug: string, variant: PageVariant): Promise<
     'select id, type, data, starts_at, ends_at from bio_sites_blocks where site_id = $1 and active and (ends_at is null or ends_at > now()) order by position, id',
     [site[0].id],
   );
-  let expiresAt = now + ttlMs;
+  const avatar = await avatarOf(deps, tenantId, site[0]);
+  let expiresAt = now + (avatar.pending ? pendingVariantsTtlMs : ttlMs);
   const live = rows.filter((row) => {
     for (const boundary of [row.starts_at, row.ends_at]) if (boundary && boundary.getTime() > now) expiresAt = Math.min(expiresAt, boundary.getTime());
     return (!row.starts_at || row.starts_at.getTime() <= now) && (!row.ends_at || row.ends_at.getTime() > now);
   });
-  return { page: renderPage(site[0], live, { subscribed: variant === 'subscribed' }), siteId: site[0].id, expiresAt };
+  const images = await storedImages(deps, tenantId, live);
+  if (images.pending) expiresAt = Math.min(expiresAt, now + pendingVariantsTtlMs);
+  return { page: renderPage({ ...site[0], avatar_url: avatar.url }, images.blocks, { subscribed: variant === 'subscribed' }), siteId: site[0].id, expiresAt };
 }
 
 /**
  * The published page of `slug`, from the tenant's cache when warm (invalidated by every change to the site or its
  * blocks, and expiring when a scheduled block starts or ends), else rendered from the database.
  */
-export async function loadPage(deps: { db: TenantDb; cache: PluginCache }, slug: string, variant: PageVariant): Promise<CachedPage> {
+export async function loadPage(deps: Deps, tenantId: string, slug: string, variant: PageVariant): Promise<CachedPage> {
   const key = pageKey(slug, variant);
-  const cached = await deps.cache.getOrLoad(key, ttlMs, () => build(deps.db, slug, variant));
+  const cached = await deps.cache.getOrLoad(key, ttlMs, () => build(deps, tenantId, slug, variant));
   if (cached && cached.expiresAt > Date.now()) return cached;
-  const fresh = await build(deps.db, slug, variant);
+  const fresh = await build(deps, tenantId, slug, variant);
   await deps.cache.set(key, fresh, Math.max(1, fresh.expiresAt - Date.now()));
   return fresh;
 }

@@ -111,7 +111,7 @@ function renderBlock(site: PageSite, block: PageBlock): SafeHtml {
 
 function finish(status: number, body: string, styleHash: string, frames: string[]): RenderedPage {
   const frameSrc = frames.length > 0 ? `frame-src ${frames.join(' ')}` : "frame-src 'none'";
-  const csp = `default-src 'none'; style-src ${styleHash}; img-src https: data:; ${frameSrc}; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`;
+  const csp = `default-src 'none'; style-src ${styleHash}; img-src 'self' https: data:; ${frameSrc}; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`;
   return { status, html: body, csp, etag: `"${createHash('sha1').update(body).update(csp).digest('base64url')}"` };
 }
 

@@ -1,8 +1,9 @@
-import { listPage, NotFoundError, type PageQuery, ValidationError, type PluginCache, type TenantDb } from '@plinth/sdk';
+import { listPage, NotFoundError, type PageQuery, ValidationError, type PluginCache, type PluginFiles, type TenantDb } from '@plinth/sdk';
 import { bioSitesErrors } from '../errors.js';
 import { maxBlocksPerSite, parseBlockData, type BlockType } from '../model/blocks.js';
 import type { Block, BlockInput, BlockPatch } from '../model/schemas.js';
 import { invalidatePage } from './page-cache.js';
+import { attachSiteImage, blockFileId, releaseSiteImage } from './site-files.js';
 import { findSite } from './sites.js';
 
 interface BlockRow {
@@ -19,7 +20,7 @@ interface BlockRow {
   updated_at: Date;
 }
 
-type Deps = { db: TenantDb; cache: PluginCache };
+type Deps = { db: TenantDb; cache: PluginCache; files: PluginFiles };
 
 /** Whether a block is on the page now, in SQL (`b` is the blocks table). */
 export const liveCondition = 'b.active and (b.starts_at is null or b.starts_at <= now()) and (b.ends_at is null or b.ends_at > now())';
@@ -58,6 +59,8 @@ export async function createBlock(deps: Deps, siteId: string, input: BlockInput)
   const site = await findSite(deps.db, siteId, { lock: true });
   const data = parseBlockData(input.type, input.data);
   checkSchedule(input.starts_at ?? null, input.ends_at ?? null);
+  const fileId = blockFileId(input.type, data);
+  if (fileId) await attachSiteImage(deps.files, fileId, siteId, 'data.file_id');
   const count = await countBlocks(deps.db, siteId);
   if (count >= maxBlocksPerSite) throw bioSitesErrors.too_many_blocks(`A site holds at most ${maxBlocksPerSite} blocks`);
   const position = Math.min(input.position ?? count, count);
@@ -100,6 +103,8 @@ export async function updateBlock(deps: Deps, siteId: string, id: string, patch:
   const startsAt = patch.starts_at === undefined ? current.starts_at : patch.starts_at;
   const endsAt = patch.ends_at === undefined ? current.ends_at : patch.ends_at;
   checkSchedule(startsAt, endsAt);
+  const [fileId, previousFileId] = [blockFileId(current.type, data), blockFileId(current.type, current.data)];
+  if (fileId && fileId !== previousFileId) await attachSiteImage(deps.files, fileId, siteId, 'data.file_id');
   if (patch.position !== undefined && patch.position !== current.position) {
     const last = (await countBlocks(deps.db, siteId)) - 1;
     const target = Math.min(patch.position, last);
@@ -118,6 +123,7 @@ export async function updateBlock(deps: Deps, siteId: string, id: string, patch:
     startsAt,
     endsAt,
   ]);
+  if (previousFileId !== fileId) await releaseSiteImage(deps, previousFileId);
   invalidatePage(deps, site.slug);
   return toBlock(await findBlock(deps.db, siteId, id));
 }
@@ -128,6 +134,7 @@ export async function deleteBlock(deps: Deps, siteId: string, id: string): Promi
   const current = await findBlock(deps.db, siteId, id);
   await deps.db.query('delete from bio_sites_blocks where id = $1', [id]);
   await deps.db.query('update bio_sites_blocks set position = position - 1 where site_id = $1 and position > $2', [siteId, current.position]);
+  await releaseSiteImage(deps, blockFileId(current.type, current.data));
   invalidatePage(deps, site.slug);
 }
 

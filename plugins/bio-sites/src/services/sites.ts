@@ -1,10 +1,11 @@
-import { NotFoundError, ValidationError, type FieldErrors, type PluginCache, type PluginEvents, type TenantDb } from '@plinth/sdk';
+import { NotFoundError, ValidationError, type FieldErrors, type PluginCache, type PluginEvents, type PluginFiles, type TenantDb } from '@plinth/sdk';
 import type { Site, SiteInput, SitePatch } from '../model/schemas.js';
 import { resolveTheme, themeErrors, type Theme } from '../model/theme.js';
 import { checkUrl } from '../model/urls.js';
 import { invalidatePage } from './page-cache.js';
 import { bioDomain } from '../model/hosts.js';
 import { claimDomain, claimName, releaseDomain, releaseName } from './registry.js';
+import { attachSiteImage, releaseSiteImage } from './site-files.js';
 
 interface SiteRow {
   id: string;
@@ -12,6 +13,7 @@ interface SiteRow {
   title: string;
   bio: string;
   avatar_url: string | null;
+  avatar_file_id: string | null;
   custom_domain: string | null;
   theme: Partial<Theme>;
   seo: { title?: string | null; description?: string | null; image_url?: string | null };
@@ -21,10 +23,10 @@ interface SiteRow {
   updated_at: Date;
 }
 
-type Deps = { db: TenantDb; cache: PluginCache; events: PluginEvents };
+type Deps = { db: TenantDb; cache: PluginCache; events: PluginEvents; files: PluginFiles };
 
 /** The columns every site query returns. */
-export const siteColumns = 'id, slug, title, bio, avatar_url, custom_domain, theme, seo, status, published_at, created_at, updated_at';
+export const siteColumns = 'id, slug, title, bio, avatar_url, avatar_file_id, custom_domain, theme, seo, status, published_at, created_at, updated_at';
 
 /** A stored site as the API shows it. */
 export function toSite(row: SiteRow): Site {
@@ -35,6 +37,7 @@ export function toSite(row: SiteRow): Site {
     title: row.title,
     bio: row.bio,
     avatar_url: row.avatar_url,
+    avatar_file_id: row.avatar_file_id,
     custom_domain: row.custom_domain,
     theme: {
       preset: row.theme.preset ?? 'light',
@@ -84,8 +87,8 @@ export async function createSite(deps: Deps, tenantId: string, input: SiteInput)
   if (input.custom_domain) await claimDomain(deps.db, input.custom_domain, input.slug, tenantId);
   const status = input.status ?? 'unpublished';
   const [row] = await deps.db.query<SiteRow>(
-    `insert into bio_sites_sites (slug, title, bio, avatar_url, custom_domain, theme, seo, status, published_at)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, case when $8 = 'published' then now() end) returning ${siteColumns}`,
+    `insert into bio_sites_sites (slug, title, bio, avatar_url, custom_domain, theme, seo, status, published_at, avatar_file_id)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, case when $8 = 'published' then now() end, $9) returning ${siteColumns}`,
     [
       input.slug,
       input.title.trim(),
@@ -95,8 +98,10 @@ export async function createSite(deps: Deps, tenantId: string, input: SiteInput)
       JSON.stringify(theme),
       JSON.stringify(input.seo ?? {}),
       status,
+      input.avatar_file_id ?? null,
     ],
   );
+  if (input.avatar_file_id) await attachSiteImage(deps.files, input.avatar_file_id, row!.id, 'avatar_file_id');
   if (status === 'published') await deps.events.emit('bio-sites.site.published', { siteId: row!.id, slug: row!.slug });
   invalidatePage(deps, input.slug);
   return toSite(row!);
@@ -117,8 +122,10 @@ export async function updateSite(deps: Deps, tenantId: string, id: string, patch
   }
   if (moved && domain) await claimDomain(deps.db, domain, slug, tenantId);
   const seo = patch.seo ? { ...current.seo, ...patch.seo } : current.seo;
+  const avatarFileId = patch.avatar_file_id === undefined ? current.avatar_file_id : patch.avatar_file_id;
   const [row] = await deps.db.query<SiteRow>(
     `update bio_sites_sites set slug = $2, title = $3, bio = $4, avatar_url = $5, theme = $6, seo = $7, status = $8, custom_domain = $9,
+            avatar_file_id = $10,
             published_at = case when $8 = 'published' and status <> 'published' then now() else published_at end, updated_at = now()
       where id = $1 returning ${siteColumns}`,
     [
@@ -131,8 +138,13 @@ export async function updateSite(deps: Deps, tenantId: string, id: string, patch
       JSON.stringify(seo),
       patch.status ?? current.status,
       domain,
+      avatarFileId,
     ],
   );
+  if (avatarFileId !== current.avatar_file_id) {
+    if (avatarFileId) await attachSiteImage(deps.files, avatarFileId, id, 'avatar_file_id');
+    await releaseSiteImage(deps, current.avatar_file_id);
+  }
   if (row!.status === 'published' && current.status !== 'published') await deps.events.emit('bio-sites.site.published', { siteId: id, slug: row!.slug });
   invalidatePage(deps, current.slug);
   if (row!.slug !== current.slug) invalidatePage(deps, row!.slug);
@@ -147,7 +159,13 @@ export async function deleteSite(deps: Deps, id: string): Promise<void> {
   await deps.db.query(`delete from bio_sites_daily_uniques where subject_id in ${subjects}`, [id]);
   await deps.db.query('delete from bio_sites_daily_stats where site_id = $1 or subject_id = $1', [id]);
   await deps.db.query('delete from bio_sites_hits where site_id = $1', [id]);
+  const images = await deps.db.query<{ file_id: string }>(
+    "select data->>'file_id' as file_id from bio_sites_blocks where site_id = $1 and type = 'image' and data->>'file_id' is not null",
+    [id],
+  );
+  await deps.db.query('delete from bio_sites_blocks where site_id = $1', [id]);
   await deps.db.query('delete from bio_sites_sites where id = $1', [id]);
+  for (const fileId of new Set([site.avatar_file_id, ...images.map((image) => image.file_id)])) await releaseSiteImage(deps, fileId);
   if (site.custom_domain) await releaseDomain(deps.db, site.custom_domain);
   await releaseName(deps.db, 'slug', site.slug);
   invalidatePage(deps, site.slug);

@@ -90,6 +90,26 @@ export async function download(path: string, options: RequestOptions = {}): Prom
   return { blob: await response.blob(), filename };
 }
 
+/**
+ * The headers that authorise a request as the signed-in user (bearer token, `X-Tenant`), for the few requests
+ * `call` cannot make (an upload that reports its progress); after a reload, the refresh token is traded first.
+ */
+export async function sessionHeaders(tenant?: string): Promise<Record<string, string>> {
+  if (!accessToken && sessionStorage.getItem(refreshKey)) await refreshSession();
+  return { ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}), ...(tenant ? { 'x-tenant': tenant } : {}) };
+}
+
+/** The `ApiError` of an error answer's body (the envelope), or of its status alone when it is not JSON. */
+export function errorOfAnswer(status: number, text: string): ApiError {
+  let decoded: { code?: string; message?: string; errors?: Record<string, string[]> } = {};
+  try {
+    decoded = text ? JSON.parse(text) : {};
+  } catch {
+    // A proxy's HTML page, say: the status still says what happened.
+  }
+  return new ApiError(status, decoded.code ?? 'error', decoded.message ?? `Request failed (${status})`, decoded.errors ?? {});
+}
+
 /** `call` that returns only the data. */
 export async function get<T = unknown>(path: string, options: RequestOptions = {}): Promise<T> {
   return (await call<T>('GET', path, options)).data;

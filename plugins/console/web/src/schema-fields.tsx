@@ -1,3 +1,4 @@
+import { FileField } from './file-field';
 import { humanize } from './openapi';
 import { fieldErrors, unwrapNullable, type Drafts, type FieldSpec } from './schema';
 import { Field, FieldNotes } from './ui';
@@ -44,6 +45,23 @@ export function SchemaFields(props: {
               <FieldNotes id={id} hint={hint} errors={errors} />
             </div>
           );
+        if (field.kind === 'file') {
+          // A nullable reference keeps its title and description on the file schema inside `anyOf`.
+          const inner = unwrapNullable(field.schema).schema;
+          return (
+            <FileField
+              key={field.name}
+              id={id}
+              label={field.schema.title ?? inner.title ?? label}
+              hint={hint ?? inner.description}
+              errors={errors}
+              required={field.required}
+              options={inner['x-plinth-file'] ?? {}}
+              value={String(draft ?? '')}
+              onChange={(value) => set(field.name, value)}
+            />
+          );
+        }
         if (field.kind === 'choices')
           return (
             <fieldset class={`field choices${errors.length ? ' invalid' : ''}`} key={field.name}>
@@ -84,6 +102,7 @@ export function SchemaFields(props: {
               <textarea
                 {...common}
                 rows={field.kind === 'json' ? 4 : 3}
+                dir={field.kind === 'json' ? 'ltr' : 'auto'}
                 value={String(draft ?? '')}
                 onInput={(event) => set(field.name, (event.currentTarget as HTMLTextAreaElement).value)}
               />
@@ -91,6 +110,7 @@ export function SchemaFields(props: {
               <input
                 {...common}
                 type={field.inputType as 'text'}
+                dir="auto"
                 step={field.kind === 'number' && unwrapNullable(field.schema).schema.type === 'number' ? 'any' : undefined}
                 value={String(draft ?? '')}
                 required={field.required && field.kind === 'text' && !field.nullable}

@@ -21,9 +21,18 @@ export interface JsonSchema {
   description?: string;
   title?: string;
   additionalProperties?: boolean | JsonSchema;
+  /** A file reference (the SDK's `FileRef`): the field holds a stored file's id and gets an upload widget. */
+  'x-plinth-file'?: FileRefOptions;
 }
 
-type Kind = 'text' | 'textarea' | 'number' | 'boolean' | 'select' | 'choices' | 'list' | 'json';
+/** What a file reference accepts: media types, the largest size, and whether the upload is public. */
+export interface FileRefOptions {
+  accept?: string[];
+  maxBytes?: number;
+  public?: boolean;
+}
+
+type Kind = 'text' | 'textarea' | 'number' | 'boolean' | 'select' | 'choices' | 'list' | 'json' | 'file';
 
 /** How a property is edited: its input kind, the choices of a select, whether null is allowed. */
 export interface FieldSpec {
@@ -72,6 +81,7 @@ export function fieldsOf(objectSchema: JsonSchema | undefined): FieldSpec[] {
     // A property with a default may be left out: only the others must be filled in.
     const base = { name, schema: raw, nullable, required: required.has(name) && raw.default === undefined, options: options ?? [], inputType: 'text' };
     if (options) return { ...base, kind: 'select' };
+    if (type === 'string' && schema['x-plinth-file']) return { ...base, kind: 'file' };
     if (type === 'boolean') return { ...base, kind: 'boolean' };
     if (type === 'integer' || type === 'number') return { ...base, kind: 'number', inputType: 'number' };
     if (type === 'string') {

@@ -1,8 +1,9 @@
-import type { JobDefinition, JobName } from '@plinth/sdk';
+import type { JobDefinition, JobName, PluginFiles } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { membersByEmail } from '../services/members.js';
 import { applyRows, type OnDuplicate } from '../services/import-apply.js';
-import { parseChunk } from '../services/import-rows.js';
+import { dropStalePreviews, readCsv } from '../services/import-file.js';
+import { parseChunk, parseChunkText, type ImportRow, type RowOptions } from '../services/import-rows.js';
 
 /**
  * Data rows applied per run: each run commits its rows with the cursor, so the import's progress shows between
@@ -13,6 +14,9 @@ export const importChunkRows = 5_000;
 const earlierChunkRows = 25_000;
 
 interface ImportState {
+  /** The stored CSV (imports queued since migration 008). */
+  file_id: string | null;
+  /** The CSV itself, for imports queued before: read as before, cleared when they complete. */
   csv: string | null;
   mapping: Record<string, string>;
   on_duplicate: OnDuplicate;
@@ -20,14 +24,40 @@ interface ImportState {
   processed_rows: number;
   invalid_lines: number[];
   chunk_lines: number[];
+  /** Byte offset in the stored file where each chunk of `chunk_lines` starts. */
+  chunk_offsets: number[];
 }
 
 /**
- * `crm.import.run`: applies one chunk of an import's rows (parsing only that part of the file again), records
- * the progress, and queues the next chunk; the last one completes the import, drops the stored file and
- * emits `crm.import.completed`. The rows, the cursor (`processed_rows`) and the next chunk's job commit
- * together, so a run that fails or is killed rolls back and is retried, and a second run of a chunk already
- * applied does nothing: each row is applied once, and an import resumes after a crash.
+ * The valid rows of chunk `chunk`: from the stored file, reading only its header and that chunk's bytes; from the
+ * CSV kept in the row by imports queued before migration 008, as they were.
+ */
+async function rowsOfChunk(
+  files: PluginFiles,
+  state: ImportState,
+  chunk: number,
+  firstIndex: number,
+  options: RowOptions & { mapping: Record<string, string> | undefined; invalidLines: ReadonlySet<number> },
+): Promise<ImportRow[]> {
+  const fromLine = state.chunk_lines[chunk];
+  if (fromLine === undefined) return [];
+  if (state.file_id === null) return parseChunk(state.csv!, { fromLine, toLine: state.chunk_lines[chunk + 1], firstIndex }, options);
+  const start = state.chunk_offsets[chunk]!;
+  const next = state.chunk_offsets[chunk + 1];
+  const end = next ?? (await files.get(state.file_id))?.size;
+  if (end === undefined) throw new Error(`the file of import chunk ${chunk} is gone`);
+  const header = await readCsv(files, state.file_id, { start: 0, end: state.chunk_offsets[0]! - 1 });
+  const text = await readCsv(files, state.file_id, { start, end: end - 1 });
+  return parseChunkText({ header, chunk: text }, { fromLine, firstIndex }, options);
+}
+
+/**
+ * `crm.import.run`: applies one chunk of an import's rows (reading and parsing only that part of the file again),
+ * records the progress, and queues the next chunk; the last one completes the import, deletes the stored file
+ * (with any dry run's file left a day without its import) and emits `crm.import.completed`. The rows, the cursor
+ * (`processed_rows`) and the next chunk's job commit together, so a run that fails or is killed rolls back and is
+ * retried, and a second run of a chunk already applied does nothing: each row is applied once, and an import
+ * resumes after a crash.
  */
 export function importContactsJob({ job }: Builders): JobDefinition<JobName, unknown, unknown> {
   return job({
@@ -35,39 +65,37 @@ export function importContactsJob({ job }: Builders): JobDefinition<JobName, unk
     concurrency: 2,
     async run({ payload, deps, ctx }) {
       const state = await deps.db.one<ImportState>(
-        `select csv, mapping, on_duplicate, total_rows, processed_rows, invalid_lines, chunk_lines from crm_imports
+        `select file_id, csv, mapping, on_duplicate, total_rows, processed_rows, invalid_lines, chunk_lines, chunk_offsets from crm_imports
           where id = $1 and status <> 'completed' for update`,
         [payload.importId],
       );
-      if (!state || state.csv === null) return;
+      if (!state || (state.file_id === null && state.csv === null)) return;
       const chunkRows = state.chunk_lines.length === Math.ceil(state.total_rows / importChunkRows) ? importChunkRows : earlierChunkRows;
       const firstIndex = payload.chunk * chunkRows;
       // This chunk is applied already: a second run (after a crash). The next chunk was queued with it.
       if (state.processed_rows > firstIndex) return;
       const end = Math.min(firstIndex + chunkRows, state.total_rows);
-      const fromLine = state.chunk_lines[payload.chunk];
-      const rows =
-        fromLine === undefined
-          ? []
-          : parseChunk(
-              state.csv,
-              { fromLine, toLine: state.chunk_lines[payload.chunk + 1], firstIndex },
-              {
-                mapping: Object.keys(state.mapping).length ? state.mapping : undefined,
-                definitions: ctx.settings.customFields,
-                membersByEmail: await membersByEmail(deps.members),
-                invalidLines: new Set(state.invalid_lines),
-              },
-            );
+      const rows = await rowsOfChunk(deps.files, state, payload.chunk, firstIndex, {
+        mapping: Object.keys(state.mapping).length ? state.mapping : undefined,
+        definitions: ctx.settings.customFields,
+        membersByEmail: await membersByEmail(deps.members),
+        invalidLines: new Set(state.invalid_lines),
+      });
       const counts = await applyRows(deps.db, rows, state.on_duplicate, ctx.settings.defaultSource);
       const done = end >= state.total_rows;
       const [totals] = await deps.db.query<{ created: number; updated: number; skipped: number; failed: number }>(
         `update crm_imports set processed_rows = $2, created_count = created_count + $3, updated_count = updated_count + $4,
                 skipped_count = skipped_count + $5, status = $6, csv = case when $7 then null else csv end,
+                file_id = case when $7 then null else file_id end,
                 finished_at = case when $7 then now() end, updated_at = now()
           where id = $1 returning created_count as created, updated_count as updated, skipped_count as skipped, failed_count as failed`,
         [payload.importId, end, counts.created, counts.updated, counts.skipped, done ? 'completed' : 'running', done],
       );
+      // Deleted with this run's commit: the objects go once it commits, and a rolled-back run keeps the file it needs.
+      if (done && state.file_id) {
+        await deps.files.delete(state.file_id);
+        await dropStalePreviews(deps.files, deps.clock.now());
+      }
       await ctx.touch(state.total_rows ? Math.floor((100 * end) / state.total_rows) : 100);
       if (done) await deps.events.emit('crm.import.completed', { importId: payload.importId, ...totals! });
       else await deps.jobs.enqueue('crm.import.run', { importId: payload.importId, chunk: payload.chunk + 1 });

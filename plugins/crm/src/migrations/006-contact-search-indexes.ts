@@ -1,13 +1,15 @@
 import { defineMigration } from '@plinth/sdk';
 
-const insertFunction = (live: boolean) => `create or replace function crm_contact_words_insert() returns trigger language plpgsql as $$
+/** The search index's insert trigger function, with (`live`) or without the `live` column; 007 restores it on the way down. */
+export const insertFunction = (live: boolean) => `create or replace function crm_contact_words_insert() returns trigger language plpgsql as $$
   begin
     insert into crm_contact_words (tenant_id, contact_id, word${live ? ', live' : ''})
       select n.tenant_id, n.id, w${live ? ', n.deleted_at is null' : ''} from new_rows n, unnest(crm_contact_words_of(n.search, n.tags)) w;
     return null;
   end $$`;
 
-const updateFunction = (live: boolean) => `create or replace function crm_contact_words_update() returns trigger language plpgsql as $$
+/** The search index's update trigger function, with (`live`) or without the `live` column; 007 restores it on the way down. */
+export const updateFunction = (live: boolean) => `create or replace function crm_contact_words_update() returns trigger language plpgsql as $$
   begin
     delete from crm_contact_words cw using new_rows n join old_rows o on o.id = n.id
       where cw.contact_id = n.id and (n.search, n.tags) is distinct from (o.search, o.tags);

@@ -5,6 +5,7 @@ import { checkFilter, ContactFilter, pickFilter } from '../services/contact-filt
 import { listContacts } from '../services/contact-list.js';
 import { Contact } from '../services/contact-model.js';
 import { mergeContacts } from '../services/contact-merge.js';
+import { moveAttachments } from './attachments.routes.js';
 import { ContactPatch, createContact, deleteContact, findContact, NewContact, restoreContact, updateContact } from '../services/contact-service.js';
 
 const sorts = {
@@ -112,7 +113,7 @@ export function contactRoutes({ route }: Builders): AnyRoute[] {
     route({
       method: 'POST',
       path: '/contacts/:id/merge',
-      summary: 'Merge duplicates into this contact (their interactions move to it)',
+      summary: 'Merge duplicates into this contact (their interactions and attachments move to it)',
       errors: [commonErrors.conflict],
       permission: permissions['contacts.manage'],
       schema: {
@@ -125,7 +126,9 @@ export function contactRoutes({ route }: Builders): AnyRoute[] {
       },
       async handler({ params, body, deps, ctx }) {
         const actor = actingUserId(ctx);
-        return mergeContacts({ ...deps, settings: ctx.settings }, params.id, body.duplicate_ids, actor);
+        const merged = await mergeContacts({ ...deps, settings: ctx.settings }, params.id, body.duplicate_ids, actor);
+        await moveAttachments(deps.files, body.duplicate_ids, params.id);
+        return merged;
       },
     }),
   ];

@@ -1,15 +1,20 @@
-import { listPage, actingUserId, type AnyRoute, PageQuery, paginate, Reply, Type, withStatus } from '@plinth/sdk';
+import { randomUUID } from 'node:crypto';
+import { listPage, actingUserId, type AnyRoute, FileRef, fileErrors, PageQuery, paginate, Reply, Type, withStatus } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { crmPermissions as permissions } from '../permissions.js';
 import { existingEmails } from '../services/import-apply.js';
 import { findImport, Import, importColumns, keptErrors, toImport } from '../services/import-job-state.js';
 import { parseMapping } from '../services/import-mapping.js';
+import { claimCsvFile, importLimitBytes, previewOwner, readCsv, storeCsv } from '../services/import-file.js';
 import { parseImport } from '../services/import-rows.js';
 import { membersByEmail } from '../services/members.js';
 import { importChunkRows } from '../jobs/import-contacts.job.js';
 
-/** Largest CSV accepted. */
-export const importLimitBytes = 50 * 1024 * 1024;
+/** An import of a CSV uploaded beforehand through `POST /api/v1/files`. */
+const FileImport = Type.Object(
+  { file_id: FileRef({ accept: ['text/csv'], maxBytes: importLimitBytes }, { description: 'A CSV uploaded through POST /api/v1/files' }) },
+  { additionalProperties: false },
+);
 
 const RowError = Type.Object({ line: Type.Integer(), field: Type.String(), message: Type.String() });
 const DryRun = Type.Object({
@@ -31,10 +36,11 @@ export function importRoutes({ route }: Builders): AnyRoute[] {
     route({
       method: 'POST',
       path: '/contacts/import',
-      summary: 'Import contacts from a CSV body (dry_run=true previews; otherwise 202 and a job)',
+      summary: 'Import contacts from a CSV: the body (text/csv) or `{ file_id }` of an upload (dry_run=true previews; otherwise 202 and a job)',
       rateLimit: { per: 'principal', max: 30, windowSeconds: 3600 },
       permission: permissions['contacts.import'],
-      body: { types: ['text/csv'], limitBytes: importLimitBytes },
+      body: { types: ['text/csv', 'application/json'], limitBytes: importLimitBytes },
+      errors: [fileErrors.storage_quota_exceeded, fileErrors.file_too_large],
       schema: {
         query: Type.Object(
           {
@@ -44,12 +50,16 @@ export function importRoutes({ route }: Builders): AnyRoute[] {
           },
           { additionalProperties: false },
         ),
-        body: Type.String(),
+        body: Type.Union([Type.String({ description: 'The CSV itself (Content-Type: text/csv)' }), FileImport]),
         response: withStatus(Type.Union([DryRun, Import], { description: 'The dry run (200), or the import queued (202)' }), [200, 202]),
       },
       async handler({ query, body, deps, ctx }) {
         const mapping = parseMapping(query.mapping);
-        const parsed = parseImport(body, {
+        const importId = randomUUID();
+        // An uploaded file is claimed for the import (for a dry run, for the import that follows it), in this transaction.
+        const claimed = typeof body === 'string' ? undefined : await claimCsvFile(deps.files, body.file_id, query.dry_run ? previewOwner : importId);
+        const csv = claimed ? await readCsv(deps.files, claimed.id) : (body as string);
+        const parsed = parseImport(csv, {
           mapping,
           definitions: ctx.settings.customFields,
           membersByEmail: await membersByEmail(deps.members),
@@ -75,18 +85,22 @@ export function importRoutes({ route }: Builders): AnyRoute[] {
           };
         }
         const actor = actingUserId(ctx);
+        // A CSV sent as the body is stored only once it passed the checks: a refused file leaves nothing behind.
+        const file = claimed ?? (await storeCsv(deps.files, csv, importId));
         const [row] = await deps.db.query<{ id: string }>(
-          `insert into crm_imports (on_duplicate, mapping, csv, total_rows, failed_count, errors, invalid_lines, chunk_lines, created_by)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id`,
+          `insert into crm_imports (id, on_duplicate, mapping, file_id, total_rows, failed_count, errors, invalid_lines, chunk_lines, chunk_offsets, created_by)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning id`,
           [
+            importId,
             query.on_duplicate,
             JSON.stringify(mapping ?? {}),
-            body,
+            file.id,
             parsed.totalRows,
             parsed.invalidLines.length,
             JSON.stringify(parsed.errors.slice(0, keptErrors)),
             parsed.invalidLines,
             parsed.chunkLines,
+            parsed.chunkOffsets,
             actor,
           ],
         );

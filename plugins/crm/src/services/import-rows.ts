@@ -36,6 +36,11 @@ export interface ParsedImport {
   invalidLines: number[];
   /** The first line of every `chunkRows`-th data row: where each chunk of the import job starts. */
   chunkLines: number[];
+  /**
+   * Where each chunk starts in the file's UTF-8 bytes (a BOM included), as the parser counted them: the job reads
+   * the header (the bytes before the first chunk) and its chunk by range, not the whole file.
+   */
+  chunkOffsets: number[];
   ignoredColumns: string[];
 }
 
@@ -44,7 +49,7 @@ export interface RowOptions {
   membersByEmail: Map<string, string>;
 }
 
-type ParsedRecord = { record: string[]; info: { lines: number } };
+type ParsedRecord = { record: string[]; info: { lines: number; bytes: number } };
 
 const limits: Record<string, number> = { name: 200, phone: 40, company: 200, source: 40 };
 
@@ -110,12 +115,17 @@ export function parseImport(csv: string, options: RowOptions & { mapping: Record
   const [head, ...data] = parseRecords(csv);
   if (!head) throw new ValidationError({ file: ['is empty'] });
   const { targets, ignored } = resolveColumns(head.record, options.mapping, options.definitions);
-  const parsed: ParsedImport = { totalRows: data.length, rows: [], errors: [], invalidLines: [], chunkLines: [], ignoredColumns: ignored };
+  const parsed: ParsedImport = { totalRows: data.length, rows: [], errors: [], invalidLines: [], chunkLines: [], chunkOffsets: [], ignoredColumns: ignored };
   const firstLineOf = new Map<string, number>();
   let previousEnd = head.info.lines;
+  let previousBytes = head.info.bytes;
   data.forEach(({ record, info }, index) => {
-    if (index % options.chunkRows === 0) parsed.chunkLines.push(previousEnd + 1);
+    if (index % options.chunkRows === 0) {
+      parsed.chunkLines.push(previousEnd + 1);
+      parsed.chunkOffsets.push(previousBytes);
+    }
     previousEnd = info.lines;
+    previousBytes = info.bytes;
     const { row, errors } = checkRecord(record, info.lines, index, targets, options);
     const key = row.email.toLowerCase();
     const first = firstLineOf.get(key);
@@ -140,24 +150,33 @@ function lineOffset(csv: string, line: number): number {
   return offset;
 }
 
-/**
- * The valid rows of one chunk of an already checked file, from line `fromLine` up to (not including)
- * `toLine`: only that part is parsed again; rows whose line the full check refused are left out.
- */
-export function parseChunk(
-  csv: string,
-  range: { fromLine: number; toLine: number | undefined; firstIndex: number },
-  options: RowOptions & { mapping: Record<string, string> | undefined; invalidLines: ReadonlySet<number> },
-): ImportRow[] {
-  const { targets } = resolveColumns(readHeader(csv), options.mapping, options.definitions);
-  const start = lineOffset(csv, range.fromLine);
-  const end = range.toLine === undefined ? csv.length : lineOffset(csv, range.toLine);
+type ChunkOptions = RowOptions & { mapping: Record<string, string> | undefined; invalidLines: ReadonlySet<number> };
+
+/** The valid rows of `text`, the part of a checked file from line `fromLine` on, read against the file's header. */
+function chunkRows(header: string[], text: string, range: { fromLine: number; firstIndex: number }, options: ChunkOptions): ImportRow[] {
+  const { targets } = resolveColumns(header, options.mapping, options.definitions);
   const rows: ImportRow[] = [];
-  parseRecords(csv.slice(start, end)).forEach(({ record, info }, offset) => {
+  parseRecords(text).forEach(({ record, info }, offset) => {
     const line = range.fromLine - 1 + info.lines;
     if (options.invalidLines.has(line)) return;
     const { row, errors } = checkRecord(record, line, range.firstIndex + offset, targets, options);
     if (errors.length === 0) rows.push(row);
   });
   return rows;
+}
+
+/**
+ * The valid rows of one chunk of an already checked file, from line `fromLine` up to (not including)
+ * `toLine`: only that part is parsed again; rows whose line the full check refused are left out. For imports
+ * queued before migration 008, whose CSV is kept in their row.
+ */
+export function parseChunk(csv: string, range: { fromLine: number; toLine: number | undefined; firstIndex: number }, options: ChunkOptions): ImportRow[] {
+  const start = lineOffset(csv, range.fromLine);
+  const end = range.toLine === undefined ? csv.length : lineOffset(csv, range.toLine);
+  return chunkRows(readHeader(csv), csv.slice(start, end), range, options);
+}
+
+/** {@link parseChunk} on the parts of a stored file read by byte range: its header (what precedes the first chunk) and the chunk. */
+export function parseChunkText(parts: { header: string; chunk: string }, range: { fromLine: number; firstIndex: number }, options: ChunkOptions): ImportRow[] {
+  return chunkRows(readHeader(parts.header), parts.chunk, range, options);
 }

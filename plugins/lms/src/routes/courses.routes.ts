@@ -25,6 +25,7 @@ import { canSeeEverything, checkVisible, managedCourse } from '../services/acces
 import { type Outline, OutlineModule, outlineColumn, visibleOutline } from '../services/outline.js';
 import { requireMembers } from '../services/members.js';
 import { IdParams } from '../services/schemas.js';
+import { deleteLessonsFiles } from '../services/lesson-files.js';
 
 const Status = Type.Union([Type.Literal('draft'), Type.Literal('published'), Type.Literal('archived')]);
 const Level = Type.Union([Type.Literal('beginner'), Type.Literal('intermediate'), Type.Literal('advanced'), Type.Literal('all')]);
@@ -178,7 +179,7 @@ export function courseRoutes({ route }: Builders): AnyRoute[] {
     route({
       method: 'DELETE',
       path: '/courses/:id',
-      summary: 'Delete a course without enrolments (archive it otherwise)',
+      summary: 'Delete a course without enrolments, with its lessons and their stored files (archive it otherwise)',
       errors: [commonErrors.conflict],
       permission: permissions['courses.manage'],
       schema: { params: IdParams, response: NoContent },
@@ -189,6 +190,7 @@ export function courseRoutes({ route }: Builders): AnyRoute[] {
         );
         if (!course) throw new NotFoundError('Course not found');
         if (course.enrolled > 0) throw new ConflictError('The course has enrolments: archive it instead');
+        await deleteLessonsFiles(deps, 'l.course_id = $1', [params.id]);
         await deps.db.query('delete from lms_courses where id = $1', [params.id]);
         return Reply.noContent();
       },

@@ -1,8 +1,24 @@
-import { type AnyRoute, NoContent, Nullable, Reply, type Static, type Stored, Timestamp, toJson, Type, ValidationError, withStatus } from '@plinth/sdk';
+import {
+  type AnyRoute,
+  FileRef,
+  NoContent,
+  Nullable,
+  Reply,
+  type Static,
+  type Stored,
+  type TenantDb,
+  type PluginFiles,
+  Timestamp,
+  toJson,
+  Type,
+  ValidationError,
+  withStatus,
+} from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { lmsPermissions as permissions } from '../permissions.js';
 import { canManageCourse, managedCourse } from '../services/access.js';
 import { availableAt, managedLesson, readableLesson } from '../services/lesson-access.js';
+import { attachLessonFile, deleteLessonsFiles, lessonFileIds, lessonFileUrl, releaseLessonFiles, type StoredAttachment } from '../services/lesson-files.js';
 import { reorder } from '../services/reorder.js';
 import { sanitizeContent } from '../services/sanitize.js';
 import { HttpUrl, IdParams, OrderBody } from '../services/schemas.js';
@@ -13,9 +29,16 @@ const lessonFields = {
   status: Type.Union([Type.Literal('draft'), Type.Literal('published')]),
   content_html: Type.String({ maxLength: 500_000, description: 'Rich text; sanitised on the server' }),
   video_url: Type.Union([HttpUrl, Type.Null()]),
-  attachments: Type.Array(Type.Object({ title: Type.String({ minLength: 1, maxLength: 200 }), url: HttpUrl }, { additionalProperties: false }), {
-    maxItems: 50,
+  video_file_id: Type.Union([FileRef({ accept: ['video/*'] }), Type.Null()], {
+    description: 'A stored video (a private file uploaded through /api/v1/files), served to those who may read the lesson',
   }),
+  attachments: Type.Array(
+    Type.Union([
+      Type.Object({ title: Type.String({ minLength: 1, maxLength: 200 }), url: HttpUrl }, { additionalProperties: false }),
+      Type.Object({ title: Type.String({ minLength: 1, maxLength: 200 }), file_id: FileRef() }, { additionalProperties: false }),
+    ]),
+    { maxItems: 50, description: 'Links (`url`) or stored private files (`file_id`)' },
+  ),
   duration_seconds: Type.Union([Type.Integer({ minimum: 0, maximum: 1_000_000 }), Type.Null()]),
   free_preview: Type.Boolean(),
   required: Type.Boolean({ description: 'Counts towards course completion' }),
@@ -35,7 +58,15 @@ const Lesson = Type.Object({
   status: lessonFields.status,
   content_html: Type.String(),
   video_url: Nullable(Type.String()),
-  attachments: Type.Array(Type.Object({ title: Type.String(), url: Type.String() })),
+  video_file_id: Nullable(Type.String({ format: 'uuid' })),
+  video_file_url: Nullable(Type.String({ description: 'Where the stored video plays from: a redirect to a short-lived signed URL (Range supported)' })),
+  attachments: Type.Array(
+    Type.Object({
+      title: Type.String(),
+      url: Type.String({ description: 'The link, or for a stored file its download route' }),
+      file_id: Nullable(Type.String({ format: 'uuid' })),
+    }),
+  ),
   duration_seconds: Nullable(Type.Integer()),
   free_preview: Type.Boolean(),
   required: Type.Boolean(),
@@ -44,7 +75,7 @@ const Lesson = Type.Object({
   created_at: Timestamp,
   updated_at: Timestamp,
 });
-type LessonRow = Stored<Static<typeof Lesson>, 'created_at' | 'updated_at'>;
+type LessonRow = Stored<Omit<Static<typeof Lesson>, 'video_file_url' | 'attachments'>, 'created_at' | 'updated_at'> & { attachments: StoredAttachment[] };
 const LessonForReader = Type.Composite([
   Lesson,
   Type.Object({
@@ -53,7 +84,7 @@ const LessonForReader = Type.Composite([
   }),
 ]);
 const lessonColumns =
-  'id, course_id, module_id, title, status, content_html, video_url, attachments, duration_seconds, free_preview, required, drip_days, position, created_at, updated_at';
+  'id, course_id, module_id, title, status, content_html, video_url, video_file_id, attachments, duration_seconds, free_preview, required, drip_days, position, created_at, updated_at';
 
 function columnValues(body: Record<string, unknown>): [string, unknown][] {
   return Object.entries(body)
@@ -65,13 +96,38 @@ function columnValues(body: Record<string, unknown>): [string, unknown][] {
     });
 }
 
+/** A lesson as the API shows it: stored files with the routes that serve them. */
+function presentLesson(lesson: LessonRow) {
+  return {
+    ...lesson,
+    video_file_url: lesson.video_file_id ? lessonFileUrl(lesson.id, lesson.video_file_id) : null,
+    attachments: lesson.attachments.map((attachment) =>
+      'file_id' in attachment
+        ? { title: attachment.title, url: lessonFileUrl(lesson.id, attachment.file_id), file_id: attachment.file_id }
+        : { title: attachment.title, url: attachment.url, file_id: null },
+    ),
+  };
+}
+
+/** Attaches the stored files a lesson now shows (checked) and deletes those it showed before and no longer does. */
+async function syncLessonFiles(deps: { db: TenantDb; files: PluginFiles }, lesson: LessonRow, before: readonly string[]): Promise<void> {
+  if (lesson.video_file_id && !before.includes(lesson.video_file_id)) {
+    await attachLessonFile(deps, lesson.video_file_id, lesson.id, 'video_file_id', { video: true });
+  }
+  for (const [index, attachment] of lesson.attachments.entries()) {
+    if ('file_id' in attachment && !before.includes(attachment.file_id))
+      await attachLessonFile(deps, attachment.file_id, lesson.id, `attachments.${index}.file_id`);
+  }
+  await releaseLessonFiles(deps, lesson.id, before);
+}
+
 /** `/modules/:id/lessons`, `/lessons/:id`: lessons (staff and instructors write; learners read what they may). */
 export function lessonRoutes({ route }: Builders): AnyRoute[] {
   return [
     route({
       method: 'POST',
       path: '/modules/:id/lessons',
-      summary: 'Add a lesson at the end of a module (content is sanitised)',
+      summary: 'Add a lesson at the end of a module (content is sanitised; `video_file_id` and attachments may be stored private files)',
       permission: permissions['learning.access'],
       schema: { params: IdParams, body: NewLesson, response: withStatus(Lesson, 201) },
       async handler({ params, body, deps, ctx }) {
@@ -85,7 +141,8 @@ export function lessonRoutes({ route }: Builders): AnyRoute[] {
            values ($1, $2, ${placeholders.join(', ')}, (select coalesce(max(position), 0) + 1 from lms_lessons where module_id = $2)) returning ${lessonColumns}`,
           [courseId, params.id, ...fields.map(([, value]) => value)],
         );
-        return Reply.created(toJson(lesson!));
+        await syncLessonFiles(deps, lesson!, []);
+        return Reply.created(toJson(presentLesson(lesson!)));
       },
     }),
     route({
@@ -123,7 +180,7 @@ export function lessonRoutes({ route }: Builders): AnyRoute[] {
             )
           : undefined;
         return toJson({
-          ...lesson!,
+          ...presentLesson(lesson!),
           available_at: enrollment ? availableAt(access, enrollment) : null,
           progress: enrollment ? { position_seconds: progress?.position_seconds ?? 0, completed_at: progress?.completed_at ?? null } : null,
         });
@@ -132,11 +189,15 @@ export function lessonRoutes({ route }: Builders): AnyRoute[] {
     route({
       method: 'PATCH',
       path: '/lessons/:id',
-      summary: 'Change a lesson (content is sanitised; `module_id` moves it to the end of another module of the course)',
+      summary: 'Change a lesson (content is sanitised; `module_id` moves it within the course; a replaced stored file is deleted)',
       permission: permissions['learning.access'],
       schema: { params: IdParams, body: LessonPatch, response: Lesson },
       async handler({ params, body, deps, ctx }) {
         const lesson = await managedLesson(deps.db, ctx, params.id, (course) => canManageCourse(ctx, course));
+        const stored = await deps.db.one<Pick<LessonRow, 'video_file_id' | 'attachments'>>(
+          'select video_file_id, attachments from lms_lessons where id = $1 for update',
+          [params.id],
+        );
         const fields = columnValues(body);
         if (body.module_id !== undefined && body.module_id !== lesson.module_id) {
           const target = await deps.db.one<{ course_id: string }>('select course_id from lms_modules where id = $1', [body.module_id]);
@@ -148,17 +209,19 @@ export function lessonRoutes({ route }: Builders): AnyRoute[] {
           params.id,
           ...fields.map(([, value]) => value),
         ]);
-        return toJson(updated!);
+        await syncLessonFiles(deps, updated!, lessonFileIds(stored!));
+        return toJson(presentLesson(updated!));
       },
     }),
     route({
       method: 'DELETE',
       path: '/lessons/:id',
-      summary: 'Delete a lesson (with its quiz and progress)',
+      summary: 'Delete a lesson (with its quiz, progress, stored files and submissions)',
       permission: permissions['learning.access'],
       schema: { params: IdParams, response: NoContent },
       async handler({ params, deps, ctx }) {
         await managedLesson(deps.db, ctx, params.id, (course) => canManageCourse(ctx, course));
+        await deleteLessonsFiles(deps, 'l.id = $1', [params.id]);
         await deps.db.query('delete from lms_lessons where id = $1', [params.id]);
         return Reply.noContent();
       },

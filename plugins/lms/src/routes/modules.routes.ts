@@ -4,6 +4,7 @@ import { lmsPermissions as permissions } from '../permissions.js';
 import { managedCourse } from '../services/access.js';
 import { reorder } from '../services/reorder.js';
 import { IdParams, OrderBody } from '../services/schemas.js';
+import { deleteLessonsFiles } from '../services/lesson-files.js';
 
 const ModuleBody = Type.Object({ title: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
 const Module = Type.Object({
@@ -73,11 +74,12 @@ export function moduleRoutes({ route }: Builders): AnyRoute[] {
     route({
       method: 'DELETE',
       path: '/modules/:id',
-      summary: 'Delete a module and its lessons',
+      summary: 'Delete a module and its lessons (with their stored files)',
       permission: permissions['learning.access'],
       schema: { params: IdParams, response: NoContent },
       async handler({ params, deps, ctx }) {
         await managedCourse(deps.db, ctx, await courseOfModule(deps.db, params.id));
+        await deleteLessonsFiles(deps, 'l.module_id = $1', [params.id]);
         await deps.db.query('delete from lms_modules where id = $1', [params.id]);
         return Reply.noContent();
       },

@@ -16,8 +16,8 @@ import {
 } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { shopPermissions as permissions } from '../permissions.js';
-import { renderInvoice } from '../services/invoice-html.js';
-import { loadOrder, OrderStatus } from '../services/order-views.js';
+import { invoiceFileName, loadInvoice } from '../services/invoices.js';
+import { OrderStatus } from '../services/order-views.js';
 import { IdParams } from './schemas.js';
 
 const CustomerQuery = Type.Composite([PageQuery, Type.Object({ q: Type.Optional(Type.String({ maxLength: 200, description: 'Email or name contains' })) })]);
@@ -85,20 +85,18 @@ export function customerRoutes({ route }: Builders): AnyRoute[] {
     route({
       method: 'GET',
       path: '/orders/:id/invoice',
-      summary: "The order's invoice as printable HTML (issued when the order is paid)",
+      summary: "The order's invoice as printable HTML, exactly as issued when the order was paid",
       permission: permissions['orders.view'],
       schema: { params: IdParams, response: rawBody('text/html', 'The printable invoice') },
       async handler({ params, deps, ctx }) {
-        const order = await loadOrder(deps.db, params.id);
-        if (!order) throw new NotFoundError('Order not found');
-        const [invoice] = await deps.db.query<{ number: string; issued_at: Date }>('select number, issued_at from shop_invoices where order_id = $1', [
-          params.id,
-        ]);
-        if (!invoice) throw new NotFoundError('This order has no invoice yet (it is issued on payment)');
-        const html = renderInvoice({ shopName: ctx.tenant.name, invoiceNumber: invoice.number, issuedAt: invoice.issued_at, order });
-        return Reply.raw(html, {
+        const invoice = await loadInvoice(deps, ctx.tenant.name, params.id);
+        return Reply.raw(invoice.html, {
           contentType: 'text/html; charset=utf-8',
-          headers: { 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'" },
+          headers: {
+            // The prefix is the owner's text: only a header-safe name is offered.
+            'content-disposition': `inline; filename="${invoiceFileName(invoice.number).replace(/[^\w.-]/g, '_')}"`,
+            'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
+          },
         });
       },
     }),

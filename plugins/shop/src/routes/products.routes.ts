@@ -15,9 +15,10 @@ import {
   Type,
   withStatus,
 } from '@plinth/sdk';
-import type { Builders } from '../deps.js';
+import type { Builders, Deps } from '../deps.js';
 import { shopPermissions as permissions } from '../permissions.js';
 import { loadProduct, Product, productColumns, requireCategory, uniquely, variantsOf, type ProductView, type VariantView } from '../services/catalogue.js';
+import { attachProductImage, deleteProductFiles, releaseProductImages, withImages, type WithImages } from '../services/images.js';
 import { slugify } from '../services/slugs.js';
 import { insertVariant } from '../services/variants.js';
 import { IdParams, NewProduct, ProductPatch, ProductStatus } from './schemas.js';
@@ -64,14 +65,16 @@ export function productOrder(sort: string | undefined): string {
 
 /**
  * A page of products matching `query`, each with its variants: `columns` and `variants` say how much of them is
- * shown (the staff list shows everything, the storefront only public fields); `Row` is what `columns` select.
+ * shown (the staff list shows everything, the storefront only public fields); `Row` is what `columns` select;
+ * `present` turns the page's products into what the route answers (their images looked up).
  */
-export async function productPage<Row extends { id: string }, Variant>(
+export async function productPage<Row extends { id: string }, Variant, Shown>(
   db: TenantDb,
   query: PageQuery & { q?: string; status?: string; category_id?: string; sort?: string },
   columns: string,
   variants: (db: TenantDb, productIds: readonly string[]) => Promise<Map<string, Variant[]>>,
-): Promise<Reply<Json<Row & { variants: Variant[] }>[]>> {
+  present: (products: (Row & { variants: Variant[] })[]) => Promise<Shown[]>,
+): Promise<Reply<Json<Shown>[]>> {
   const values: unknown[] = [];
   const where = productFilters(query, values);
   const { items, total } = await listPage<Row>(db, { select: columns, from: 'shop_products', where, orderBy: productOrder(query.sort), values }, query);
@@ -79,10 +82,24 @@ export async function productPage<Row extends { id: string }, Variant>(
     db,
     items.map((row) => row.id),
   );
+  const shown = await present(items.map((row) => ({ ...row, variants: byProduct.get(row.id) ?? [] })));
   return Reply.list(
-    items.map((row) => toJson({ ...row, variants: byProduct.get(row.id) ?? [] })),
+    shown.map((product) => toJson(product)),
     paginate(query, total),
   );
+}
+
+/** A product as staff see it: with its stored images' URLs. */
+async function presentProduct(deps: Deps, tenantId: string, productId: string) {
+  const [product] = await withImages(deps.files, tenantId, [await loadProduct(deps.db, productId)]);
+  return toJson(product!);
+}
+
+/** Sets a product's stored images (attached in order, checked), deleting those it no longer shows. */
+async function setProductImages(deps: Deps, productId: string, fileIds: readonly string[], previous: readonly string[]): Promise<void> {
+  for (const [index, fileId] of fileIds.entries()) await attachProductImage(deps.files, fileId, productId, `image_file_ids.${index}`);
+  await deps.db.query('update shop_products set image_file_ids = $2 where id = $1', [productId, fileIds]);
+  await releaseProductImages(deps, productId, previous);
 }
 
 /** `/api/v1/shop/products`: the catalogue, for staff. */
@@ -94,14 +111,16 @@ export function productRoutes({ route }: Builders): AnyRoute[] {
       summary: 'List products (search `q` in name, description and SKU; filter by status, category and its subcategories; sort)',
       permission: permissions['products.view'],
       schema: { query: ProductQuery, response: Type.Array(Product) },
-      async handler({ query, deps }) {
-        return productPage<Omit<ProductView, 'variants'>, VariantView>(deps.db, query, productColumns, variantsOf);
+      async handler({ query, deps, ctx }) {
+        return productPage<Omit<ProductView, 'variants'>, VariantView, WithImages<ProductView>>(deps.db, query, productColumns, variantsOf, (products) =>
+          withImages(deps.files, ctx.tenant.id, products),
+        );
       },
     }),
     route({
       method: 'POST',
       path: '/products',
-      summary: 'Create a product, optionally with its variants',
+      summary: 'Create a product, optionally with its variants and stored images (`image_file_ids`: public images uploaded through /api/v1/files)',
       errors: [commonErrors.conflict],
       permission: permissions['products.manage'],
       schema: { body: NewProduct, response: withStatus(Product, 201) },
@@ -125,32 +144,33 @@ export function productRoutes({ route }: Builders): AnyRoute[] {
             ],
           ),
         );
+        if (body.image_file_ids?.length) await setProductImages(deps, row!.id, body.image_file_ids, []);
         const scope = { deps, settings: ctx.settings, tenant: ctx.tenant };
         for (const variant of body.variants ?? []) await insertVariant(scope, row!.id, variant, actingUserId(ctx));
-        const product = await loadProduct(deps.db, row!.id);
+        const product = await presentProduct(deps, ctx.tenant.id, row!.id);
         await deps.events.emit('shop.product.created', { productId: product.id, slug: product.slug, name: product.name });
-        return Reply.created(toJson(product));
+        return Reply.created(product);
       },
     }),
     route({
       method: 'GET',
       path: '/products/:id',
-      summary: 'A product with its variants',
+      summary: "A product with its variants and its stored images' URLs",
       permission: permissions['products.view'],
       schema: { params: IdParams, response: Product },
-      async handler({ params, deps }) {
-        return toJson(await loadProduct(deps.db, params.id));
+      async handler({ params, deps, ctx }) {
+        return presentProduct(deps, ctx.tenant.id, params.id);
       },
     }),
     route({
       method: 'PATCH',
       path: '/products/:id',
-      summary: 'Change a product',
+      summary: 'Change a product (`image_file_ids` replaces the stored images: one left out is deleted)',
       errors: [commonErrors.conflict],
       permission: permissions['products.manage'],
       schema: { params: IdParams, body: ProductPatch, response: Product },
-      async handler({ params, body, deps }) {
-        await loadProduct(deps.db, params.id);
+      async handler({ params, body, deps, ctx }) {
+        const current = await loadProduct(deps.db, params.id);
         await requireCategory(deps.db, body.category_id, 'category_id');
         const columns = ['name', 'slug', 'description', 'images', 'status', 'seo_title', 'seo_description', 'metadata', 'category_id'] as const;
         const sets: string[] = [];
@@ -162,15 +182,19 @@ export function productRoutes({ route }: Builders): AnyRoute[] {
           sets.push(`${column} = $${values.length}`);
         }
         if (sets.length) await uniquely(() => deps.db.query(`update shop_products set ${sets.join(', ')}, updated_at = now() where id = $1`, values));
-        const product = await loadProduct(deps.db, params.id);
+        if (body.image_file_ids) {
+          await setProductImages(deps, params.id, body.image_file_ids, current.image_file_ids);
+          if (!sets.length) await deps.db.query('update shop_products set updated_at = now() where id = $1', [params.id]);
+        }
+        const product = await presentProduct(deps, ctx.tenant.id, params.id);
         await deps.events.emit('shop.product.updated', { productId: product.id, slug: product.slug, name: product.name });
-        return toJson(product);
+        return product;
       },
     }),
     route({
       method: 'DELETE',
       path: '/products/:id',
-      summary: 'Delete a product and its variants (orders keep their lines); archive it instead to keep it',
+      summary: 'Delete a product, its variants and its stored images (orders keep their lines); archive it instead to keep it',
       permission: permissions['products.manage'],
       schema: { params: IdParams, response: NoContent },
       async handler({ params, deps }) {
@@ -178,6 +202,7 @@ export function productRoutes({ route }: Builders): AnyRoute[] {
           params.id,
         ]);
         if (!row) throw new NotFoundError('Product not found');
+        await deleteProductFiles(deps.files, row.id);
         await deps.events.emit('shop.product.deleted', { productId: row.id, slug: row.slug, name: row.name });
         return Reply.noContent();
       },

@@ -1,7 +1,11 @@
-import { Type } from '@plinth/sdk';
+import { FileRef, Type } from '@plinth/sdk';
+import { maxProductImageBytes, productImageTypes } from '../services/images.js';
 
 /** `:id` path parameter. */
 export const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+
+/** A stored image: the id of a public image uploaded through `POST /api/v1/files` (the console offers an upload widget). */
+const ImageFile = FileRef({ accept: productImageTypes, maxBytes: maxProductImageBytes, public: true });
 
 /** A price or amount in minor units. */
 export const Money = Type.Integer({ minimum: 0, maximum: 100_000_000 });
@@ -19,6 +23,7 @@ const VariantFields = {
   compare_at_price: Type.Optional(Type.Union([Money, Type.Null()])),
   attributes: Type.Optional(Type.Record(Type.String({ maxLength: 40 }), Type.String({ maxLength: 200 }))),
   weight_grams: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.Null()])),
+  image_file_id: Type.Optional(Type.Union([ImageFile, Type.Null()], { description: "The variant's own image, a stored file (null removes it)" })),
 };
 
 /** A new variant; `stock` is its opening stock (a ledger entry). */
@@ -38,7 +43,10 @@ const ProductFields = {
   name: Type.String({ minLength: 1, maxLength: 200 }),
   slug: Type.Optional(Slug),
   description: Type.Optional(Type.String({ maxLength: 20_000 })),
-  images: Type.Optional(Type.Array(Type.String({ format: 'uri', maxLength: 2000 }), { maxItems: 20 })),
+  images: Type.Optional(Type.Array(Type.String({ format: 'uri', maxLength: 2000 }), { maxItems: 20, description: 'External image URLs' })),
+  image_file_ids: Type.Optional(
+    Type.Array(ImageFile, { maxItems: 20, uniqueItems: true, description: 'Stored images, in display order; one left out is deleted' }),
+  ),
   status: Type.Optional(ProductStatus),
   seo_title: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
   seo_description: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()])),

@@ -20,6 +20,7 @@ import type { Builders } from '../deps.js';
 import { shopErrors } from '../errors.js';
 import { shopPermissions as permissions } from '../permissions.js';
 import { loadProduct, uniquely, Variant, variantColumns, type VariantView } from '../services/catalogue.js';
+import { attachProductImage, releaseProductImages, variantWithImage } from '../services/images.js';
 import { adjustStock } from '../services/inventory.js';
 import { insertVariant } from '../services/variants.js';
 import { IdParams, NewVariant, VariantPatch } from './schemas.js';
@@ -50,38 +51,45 @@ export function variantRoutes({ route }: Builders): AnyRoute[] {
     route({
       method: 'POST',
       path: '/products/:id/variants',
-      summary: 'Add a variant (SKU unique in the tenant; opening stock is a ledger entry)',
+      summary: 'Add a variant (SKU unique in the tenant; opening stock is a ledger entry; `image_file_id`: a stored public image)',
       errors: [commonErrors.conflict],
       permission: permissions['products.manage'],
       schema: { params: IdParams, body: NewVariant, response: withStatus(Variant, 201) },
       async handler({ params, body, deps, ctx }) {
         await loadProduct(deps.db, params.id);
-        return Reply.created(await insertVariant({ deps, settings: ctx.settings, tenant: ctx.tenant }, params.id, body, actingUserId(ctx)));
+        const variant = await insertVariant({ deps, settings: ctx.settings, tenant: ctx.tenant }, params.id, body, actingUserId(ctx));
+        return Reply.created(await variantWithImage(deps.files, ctx.tenant.id, variant));
       },
     }),
     route({
       method: 'GET',
       path: '/variants/:id',
-      summary: 'A variant with its stock',
+      summary: "A variant with its stock and its stored image's URLs",
       permission: permissions['products.view'],
       schema: { params: IdParams, response: Variant },
-      async handler({ params, deps }) {
+      async handler({ params, deps, ctx }) {
         const [row] = await deps.db.query<VariantView>(`select ${variantColumns} from shop_variants where id = $1`, [params.id]);
         if (!row) throw new NotFoundError('Variant not found');
-        return row;
+        return variantWithImage(deps.files, ctx.tenant.id, row);
       },
     }),
     route({
       method: 'PATCH',
       path: '/variants/:id',
-      summary: 'Change a variant (stock changes go through /variants/:id/stock)',
+      summary: 'Change a variant (stock changes go through /variants/:id/stock; a replaced or removed stored image is deleted)',
       errors: [commonErrors.conflict],
       permission: permissions['products.manage'],
       schema: { params: IdParams, body: VariantPatch, response: Variant },
-      async handler({ params, body, deps }) {
+      async handler({ params, body, deps, ctx }) {
+        const current = await deps.db.one<{ product_id: string; image_file_id: string | null }>(
+          'select product_id, image_file_id from shop_variants where id = $1 for update',
+          [params.id],
+        );
+        if (!current) throw new NotFoundError('Variant not found');
+        if (body.image_file_id) await attachProductImage(deps.files, body.image_file_id, current.product_id, 'image_file_id');
         const sets: string[] = [];
         const values: unknown[] = [params.id];
-        for (const column of ['sku', 'name', 'price', 'compare_at_price', 'attributes', 'weight_grams'] as const) {
+        for (const column of ['sku', 'name', 'price', 'compare_at_price', 'attributes', 'weight_grams', 'image_file_id'] as const) {
           if (body[column] === undefined) continue;
           values.push(column === 'attributes' ? JSON.stringify(body[column]) : body[column]);
           sets.push(`${column} = $${values.length}`);
@@ -93,18 +101,23 @@ export function variantRoutes({ route }: Builders): AnyRoute[] {
           ),
         );
         if (!row) throw new NotFoundError('Variant not found');
-        return row;
+        if (body.image_file_id !== undefined) await releaseProductImages(deps, current.product_id, [current.image_file_id]);
+        return variantWithImage(deps.files, ctx.tenant.id, row);
       },
     }),
     route({
       method: 'DELETE',
       path: '/variants/:id',
-      summary: 'Delete a variant (orders keep their lines)',
+      summary: 'Delete a variant (orders keep their lines; its stored image goes unless the product shows it)',
       permission: permissions['products.manage'],
       schema: { params: IdParams, response: NoContent },
       async handler({ params, deps }) {
-        const [row] = await deps.db.query('delete from shop_variants where id = $1 returning id', [params.id]);
+        const [row] = await deps.db.query<{ product_id: string; image_file_id: string | null }>(
+          'delete from shop_variants where id = $1 returning product_id, image_file_id',
+          [params.id],
+        );
         if (!row) throw new NotFoundError('Variant not found');
+        await releaseProductImages(deps, row.product_id, [row.image_file_id]);
         return Reply.noContent();
       },
     }),

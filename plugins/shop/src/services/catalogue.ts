@@ -11,6 +11,7 @@ import {
   ValidationError,
 } from '@plinth/sdk';
 import { ProductStatus } from '../routes/schemas.js';
+import { ProductImage } from './images.js';
 
 /** A variant as the API shows it (to staff). */
 export const Variant = Type.Object({
@@ -23,8 +24,11 @@ export const Variant = Type.Object({
   attributes: Type.Record(Type.String(), Type.String()),
   stock: Type.Integer(),
   weight_grams: Nullable(Type.Integer()),
+  image_file_id: Nullable(Type.String({ format: 'uuid' })),
+  image: Nullable(ProductImage),
 });
-export type VariantView = Static<typeof Variant>;
+/** A variant's row (its image not yet looked up). */
+export type VariantView = Omit<Static<typeof Variant>, 'image'>;
 
 /** A product as the admin API shows it. */
 export const Product = Type.Object({
@@ -32,7 +36,9 @@ export const Product = Type.Object({
   name: Type.String(),
   slug: Type.String(),
   description: Type.String(),
-  images: Type.Array(Type.String()),
+  images: Type.Array(Type.String(), { description: 'External image URLs' }),
+  image_file_ids: Type.Array(Type.String({ format: 'uuid' }), { description: 'Stored images, in display order' }),
+  image_files: Type.Array(ProductImage, { description: 'The stored images with their public URLs, in display order' }),
   status: ProductStatus,
   seo_title: Nullable(Type.String()),
   seo_description: Nullable(Type.String()),
@@ -44,11 +50,12 @@ export const Product = Type.Object({
   updated_at: Timestamp,
   variants: Type.Array(Variant),
 });
-export type ProductView = Stored<Static<typeof Product>, 'created_at' | 'updated_at'>;
+/** A product's row with its variants' rows (images not yet looked up). */
+export type ProductView = Stored<Omit<Static<typeof Product>, 'image_files' | 'variants'>, 'created_at' | 'updated_at'> & { variants: VariantView[] };
 
 export const productColumns =
-  'id, name, slug, description, images, status, seo_title, seo_description, metadata, category_id, source, external_id, created_at, updated_at';
-export const variantColumns = 'id, product_id, sku, name, price, compare_at_price, attributes, stock, weight_grams';
+  'id, name, slug, description, images, image_file_ids, status, seo_title, seo_description, metadata, category_id, source, external_id, created_at, updated_at';
+export const variantColumns = 'id, product_id, sku, name, price, compare_at_price, attributes, stock, weight_grams, image_file_id';
 
 /** The variants of `productIds`, grouped by product. */
 export async function variantsOf(db: TenantDb, productIds: readonly string[]): Promise<Map<string, VariantView[]>> {

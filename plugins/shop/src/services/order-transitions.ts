@@ -1,7 +1,7 @@
 import { ValidationError } from '@plinth/sdk';
 import type { Scope } from '../deps.js';
-import { formatNumber, nextNumber } from './counters.js';
 import { invalidTransition } from '../errors.js';
+import { issueInvoice } from './invoices.js';
 import { commitReservation, returnStock, type StockLine } from './inventory.js';
 import { loadLines, orderEvent, recordHistory } from './order-views.js';
 
@@ -37,10 +37,11 @@ async function setStatus(scope: Scope, order: LockedOrder, to: string, note: str
 /**
  * Marks a pending order paid once its payment succeeded: idempotent (a redelivered event finds it paid and does
  * nothing), refuses a payment that does not match the order (noted in its history), turns the stock reservation
- * into a sale, issues the invoice (numbered without gaps) and emits `shop.order.paid`. Returns whether it changed.
+ * into a sale, issues the invoice (numbered without gaps, its HTML fixed now: see {@link issueInvoice}) and emits
+ * `shop.order.paid`. Returns whether it changed.
  */
 export async function markPaid(scope: Scope, orderId: string, payment: { intentId: string | null; amount: number; currency: string }): Promise<boolean> {
-  const { deps, settings } = scope;
+  const { deps } = scope;
   const order = await lockOrder(scope, orderId);
   if (!order || order.status !== 'pending') {
     if (order?.status === 'cancelled' && payment.intentId && payment.amount > 0) {
@@ -71,12 +72,7 @@ export async function markPaid(scope: Scope, orderId: string, payment: { intentI
     null,
     ", paid_at = now(), reservation = 'committed'",
   );
-  const sequence = await nextNumber(deps.db, 'invoice');
-  await deps.db.query('insert into shop_invoices (order_id, sequence, number) values ($1, $2, $3)', [
-    orderId,
-    sequence,
-    formatNumber(settings.invoice_prefix, sequence),
-  ]);
+  await issueInvoice(scope, orderId);
   await deps.events.emit('shop.order.paid', await orderEvent(deps.db, orderId));
   return true;
 }
