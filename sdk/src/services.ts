@@ -241,6 +241,7 @@ export const fileErrors = defineErrors('core', {
     status: 415,
     description: 'The bytes of the file are of a type this upload does not accept (what the bytes say wins over the name and header)',
   },
+  file_in_use: { status: 409, description: 'The file belongs to a record (an avatar, a logo): remove or replace it there' },
   signed_url_invalid: { status: 403, description: 'The signed URL is malformed or was altered' },
   signed_url_expired: { status: 410, description: 'The signed URL has expired; ask for a new one' },
 });

@@ -228,14 +228,17 @@ export const signFileUrl = defineRoute({
 export const deleteFile = defineRoute({
   method: 'DELETE',
   path: '/files/:id',
-  summary: 'Delete a file and its variants (your own upload, or any with files.manage); its bytes go back to the quota',
+  summary:
+    'Delete a file and its variants (your own upload, or any with files.manage; not one a record holds, such as an avatar or the logo); its bytes go back to the quota',
   tag: 'files',
   permission: corePermissions['files.upload'],
   schema: { params: FileParams, response: NoContent },
   deps: { files: kernelRefs.files },
-  errors: [],
+  errors: [fileErrors.file_in_use],
   async handler({ deps, tenant, params, permissions, actor, audit }) {
     const file = await coreFile(deps.files, tenant.id, params.id);
+    // An avatar or a logo is removed through its own route, which also clears the reference to it.
+    if (file.attached_at !== null) throw fileErrors.file_in_use('This file is in use (an avatar or the tenant logo): remove or replace it there');
     if (!holds(permissions, corePermissions['files.manage'].name) && (file.created_by === null || file.created_by !== actor.userId)) {
       throw new ForbiddenError('Only the uploader, or a member with files.manage, may delete this file');
     }

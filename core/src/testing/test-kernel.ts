@@ -18,6 +18,12 @@ export interface TestKernel {
   database: TestDatabase;
   /** `fetch` against the kernel: JSON bodies are encoded, JSON answers decoded into `body`. */
   request(method: string, path: string, options?: TestRequestOptions): Promise<TestResponse>;
+  /** Uploads a file through `POST /api/v1/files` as `user`, as a browser sends it (multipart: `fields` first, then the file). */
+  upload(
+    user: { headers: Record<string, string> },
+    file: { name: string; data: Buffer | string; type?: string },
+    fields?: { visibility?: 'public' | 'private' },
+  ): Promise<TestResponse>;
   /** The owners of the tenants asked for with `tenants`, by slug; their `headers` name the tenant. */
   tenants: Record<string, TestUser>;
   /** Enables a plugin for the user's tenant through the marketplace API (`with_dependencies`), failing loudly otherwise. */
@@ -123,6 +129,14 @@ export async function createTestKernel(options: TestKernelOptions = {}): Promise
     database,
     tenants: {},
     request: (method, route, requestOptions) => sendRequest(url, method, route, requestOptions),
+    async upload(user, file, fields = {}) {
+      const form = new FormData();
+      for (const [name, value] of Object.entries(fields)) form.set(name, value);
+      form.set('file', new Blob([typeof file.data === 'string' ? file.data : new Uint8Array(file.data)], file.type ? { type: file.type } : {}), file.name);
+      const response = await fetch(`${url}/api/v1/files`, { method: 'POST', headers: user.headers, body: form });
+      const text = await response.text();
+      return { status: response.status, headers: response.headers, body: response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
+    },
     async enable(user, plugin, settings) {
       const response = await sendRequest(url, 'POST', `/api/v1/marketplace/${plugin}/enable?with_dependencies=true`, {
         headers: user.headers,

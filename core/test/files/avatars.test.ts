@@ -58,6 +58,11 @@ describe('user avatar', () => {
     expect(await fileRow(first)).toMatchObject({ owner_plugin: 'core', owner_id: `user:${a.id}`, attached: true });
     const served = await download(`${t.url}${url}`);
     expect(served.status).toBe(200);
+    // In use: the generic file route does not delete it behind the avatar's back.
+    const deleted = await t.request('DELETE', `/api/v1/files/${first}`, { headers: a.headers });
+    expect(deleted.status).toBe(409);
+    expect(deleted.body).toMatchObject({ code: 'file_in_use' });
+    expect((await download(`${t.url}${url}`)).status).toBe(200);
     expect(served.headers.get('content-type')).toBe('image/png');
 
     // Setting the same file again changes nothing; a new one replaces it and the old file goes.

@@ -25,11 +25,8 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 /** Uploads through core's `POST /api/v1/files` as `user` (multipart, as a browser sends it). */
-async function upload(user: TestUser, name: string, type: string, data: string | Buffer): Promise<{ status: number; body: Json }> {
-  const form = new FormData();
-  form.append('file', new Blob([typeof data === 'string' ? data : new Uint8Array(data)], { type }), name);
-  const response = await fetch(`${t.url}/api/v1/files`, { method: 'POST', headers: user.headers, body: form });
-  return { status: response.status, body: await response.json() };
+function upload(user: TestUser, name: string, type: string, data: string | Buffer): Promise<{ status: number; body: Json }> {
+  return t.upload(user, { name, type, data });
 }
 
 async function uploaded(user: TestUser, name: string, type: string, data: string | Buffer): Promise<string> {

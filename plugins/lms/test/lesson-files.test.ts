@@ -27,13 +27,9 @@ const pdf = (text = 'homework') => Buffer.from(`%PDF-1.4\n% ${text}\n1 0 obj << 
 
 /** Uploads through core's `POST /api/v1/files` (multipart) and returns the file's metadata. */
 async function upload(user: TestUser, data: Buffer, name: string, visibility: 'public' | 'private' = 'private') {
-  const form = new FormData();
-  form.set('visibility', visibility);
-  form.set('file', new Blob([new Uint8Array(data)]), name);
-  const response = await fetch(`${world.t.url}/api/v1/files`, { method: 'POST', headers: user.headers, body: form });
-  const body = (await response.json()) as { data: { id: string; content_type: string; size: number } };
-  expect(response.status, JSON.stringify(body)).toBe(201);
-  return body.data;
+  const response = await world.t.upload(user, { name, data }, { visibility });
+  expect(response.status, JSON.stringify(response.body)).toBe(201);
+  return response.body.data as { id: string; content_type: string; size: number };
 }
 
 async function fileRow(id: string) {

@@ -9,13 +9,9 @@ let counter = 0;
 
 /** Uploads through core's `POST /api/v1/files` (multipart, as the console does) and returns the file's metadata. */
 async function upload(user: TestUser, file: { name: string; type: string; data: Buffer }, visibility: 'public' | 'private' = 'public') {
-  const form = new FormData();
-  form.set('visibility', visibility);
-  form.set('file', new Blob([new Uint8Array(file.data)], { type: file.type }), file.name);
-  const response = await fetch(`${t.url}/api/v1/files`, { method: 'POST', headers: user.headers, body: form });
-  const body = (await response.json()) as { data: { id: string; content_type: string } };
-  expect(response.status, JSON.stringify(body)).toBe(201);
-  return body.data;
+  const response = await t.upload(user, file, { visibility });
+  expect(response.status, JSON.stringify(response.body)).toBe(201);
+  return response.body.data as { id: string; content_type: string };
 }
 
 const image = (user: TestUser, rgb: [number, number, number] = [10, 120, 200]) =>
