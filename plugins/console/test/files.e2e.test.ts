@@ -144,7 +144,8 @@ describe.sequential('uploading in the console', () => {
     await page.getByLabel('Avatar url').focus();
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Replace');
-    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
+    // Enter on the button itself (the locator focuses it again should a re-render have moved focus meanwhile).
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), field.getByRole('button', { name: 'Replace' }).press('Enter')]);
     expect(chooser.isMultiple()).toBe(false);
     await chooser.setFiles({ name: 'chosen.png', mimeType: 'image/png', buffer: solidPng(320, 240, [30, 120, 200]) });
     await field.getByRole('status').filter({ hasText: 'chosen.png' }).waitFor();
