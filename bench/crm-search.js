@@ -31,12 +31,12 @@ async function inParallel(values, width, task) {
   return results;
 }
 
-/** `members` members of the tenant (role `member`), invited by the owner and signed up; returns their bearer tokens. */
+/** `members` members of the tenant (a role holding `crm.contacts.view`), invited by the owner and signed up; returns their bearer tokens. */
 async function crowd(kernel, tenant) {
   const { knex } = kernel.services.database;
   await knex.raw(`update tenants set quotas = quotas || ?::jsonb where id = ?`, [JSON.stringify({ members: members + 10 }), tenant.id]);
-  const roles = (await call(kernel, 'GET', '/api/v1/roles?per_page=100', undefined, tenant.headers)).data;
-  const member = roles.find((role) => role.name.toLowerCase() === 'member');
+  // Contacts are not a member's by default (customer data): the members get a role that reads them.
+  const member = (await call(kernel, 'POST', '/api/v1/roles', { name: 'contact-reader', permissions: ['crm.contacts.view'] }, tenant.headers)).data;
   return inParallel([...Array(members).keys()], 10, async (index) => {
     const person = { email: `member-${index}@example.test`, password: `member-password-${index}-4821` };
     const invitation = (await call(kernel, 'POST', '/api/v1/invitations', { email: person.email, roles: [member.id] }, tenant.headers)).data;

@@ -17,5 +17,6 @@ export * from './migrations.js';
 export * from './context.js';
 export * from './routes.js';
 export * from './responses.js';
+export * from './pages.js';
 export * from './plugin.js';
 export { Type, type Static, type TSchema, type TObject } from '@sinclair/typebox';

@@ -1,5 +1,6 @@
 /** The built-in roles every tenant has. */
-export type BuiltinRole = 'owner' | 'admin' | 'member' | 'viewer';
+/** `customer` is the role every customer (buyer, learner, parent) holds and nothing else: self-service permissions only. */
+export type BuiltinRole = 'owner' | 'admin' | 'member' | 'viewer' | 'customer';
 
 /** A permission a plugin declares: `<plugin>.<resource>.<action>`. */
 export interface PermissionRef {

@@ -1,5 +1,5 @@
 import type { Static, TObject, TSchema } from '@sinclair/typebox';
-import type { EventContext, JobContext } from './context.js';
+import type { EventContext, JobContext, TenantInfo } from './context.js';
 import type { DeliveredEvent, EventName } from './events.js';
 import type { HookName, HookSpec, HookTapFn } from './hooks.js';
 import type { JobName, PlinthJobs } from './jobs.js';
@@ -44,7 +44,8 @@ export interface TapDefinition<K extends HookName> {
 /** A service this plugin provides to others, built per unit of work from this plugin's deps. */
 export interface ServiceDefinition<T, Deps, Settings> {
   ref: ServiceRef<T>;
-  create(input: { deps: ResolvedDeps<Deps>; settings: Settings; tenantId: string }): T;
+  /** `tenant`: the unit's tenant (its slug builds page links, its locale and currency format). */
+  create(input: { deps: ResolvedDeps<Deps>; settings: Settings; tenantId: string; tenant: TenantInfo }): T;
 }
 
 /** The typed builders handed to a definition's `routes`, `jobs`, `events`, `taps` and `services`. */

@@ -164,6 +164,15 @@ export interface PluginLogger {
   error(objOrMsg: object | string, msg?: string): void;
 }
 
+/** A file sent with a mail (an invoice PDF, a calendar entry). */
+export interface MailAttachment {
+  /** The name the receiver sees, e.g. `invoice-2026-0042.pdf` (no path, no line break). */
+  filename: string;
+  /** Its MIME type, e.g. `application/pdf`. */
+  contentType: string;
+  content: Buffer;
+}
+
 export interface MailMessage {
   to: string;
   subject: string;
@@ -180,6 +189,8 @@ export interface MailMessage {
    * the development outbox keeps one mail per key.
    */
   idempotencyKey?: string;
+  /** Files sent with it: at most 10 MiB together (a larger total, a bad name or type is refused). */
+  attachments?: MailAttachment[];
 }
 
 /** Sends mail through the host's mailer (SMTP, or the development outbox). */
@@ -205,16 +216,49 @@ export interface TenantMember {
   email: string;
   /** Names of the member's roles. */
   roles: string[];
+  /** `staff`, or `customer`: a buyer or learner holding only the `customer` role (only {@link PluginMembers.get} returns them). */
+  kind: 'staff' | 'customer';
 }
 
-/** The tenant's members (read-only). */
+/** The tenant's members (read-only). `byEmail` and `list` are staff only; `get` finds customers too. */
 export interface PluginMembers {
-  /** One member, or undefined when the user is not a member of this tenant. */
+  /** One member (staff or customer), or undefined when the user is not a member of this tenant. */
   get(userId: string): Promise<TenantMember | undefined>;
   /** The member with this email address (any letter case), or undefined when no member of this tenant has it. */
   byEmail(email: string): Promise<TenantMember | undefined>;
   /** Members holding a role (by name) or a permission (wildcards in their grants understood); every member without a filter. */
   list(filter?: { role?: string; permission?: string }): Promise<TenantMember[]>;
+}
+
+/**
+ * The tenant's customers: buyers and learners, who are host users with a membership of kind `customer` holding only
+ * the built-in `customer` role (never staff roles, never in member lists).
+ *
+ * @example
+ * ```ts
+ * const { userId } = await deps.customers.ensure({ email: order.email, name: order.name });
+ * const link = await deps.customers.signInLink({ userId, next: pagePath(ctx.tenant.slug, '/learn') });
+ * ```
+ */
+export interface PluginCustomers {
+  /**
+   * The customer account for this email in the current tenant. An existing user with that email gets a customer
+   * membership unless already a member of the tenant (staff keep their membership, kind unchanged); an unknown
+   * email gets a new passwordless user. Idempotent and race-safe (two calls at once: one user, one membership); the
+   * membership is written in the caller's transaction.
+   */
+  ensure(input: { email: string; name?: string | null }): Promise<{ userId: string; created: boolean; kind: 'staff' | 'customer' }>;
+  /**
+   * An absolute, single-use sign-in link onto the tenant's pages that lands on `next` (a path from `pagePath`, i.e.
+   * starting with `/c/<tenant slug>/`), valid `ttlSeconds` (default 7 days, at most 30). Opening it shows a "Continue"
+   * button (link scanners that GET it do not use it up); pressing it signs the user in (page session cookie) and
+   * redirects to `next`. The user must be a member (staff or customer) of the tenant.
+   */
+  signInLink(input: { userId: string; next: string; ttlSeconds?: number }): Promise<string>;
+  /** The absolute URL of one of the tenant's pages (`path` from `pagePath`), on the host's public URL: for links in mail. */
+  pageUrl(path: string): string;
+  /** Whether an absolute URL is one of the tenant's pages on the host's public URL (a safe place to send a buyer back to). */
+  isPageUrl(url: string): boolean;
 }
 
 /**
@@ -342,6 +386,8 @@ export const coreServices = {
   mailer: createServiceRef<PluginMailer>('core.mailer'),
   secrets: createServiceRef<PluginSecrets>('core.secrets'),
   members: createServiceRef<PluginMembers>('core.members'),
+  /** The tenant's customers: accounts for buyers and sign-in links onto the tenant's pages (see {@link PluginCustomers}). */
+  customers: createServiceRef<PluginCustomers>('core.customers'),
   writeBehind: createServiceRef<PluginWriteBehind>('core.writeBehind'),
   /** The host's clock (`now()`): read the time here, so a test can set it. */
   clock: createServiceRef<Clock>('core.clock'),

@@ -21,7 +21,7 @@ export interface AdminTenantRow {
 
 /** Columns of {@link AdminTenantRow} for a query on `tenants t` (on the system path, which sees every tenant's rows). */
 export const adminTenantColumns = `t.id, t.slug, t.name, t.status, t.plan, t.quotas, t.created_at, t.updated_at,
-  (select count(*) from memberships m where m.tenant_id = t.id) as member_count,
+  (select count(*) from memberships m where m.tenant_id = t.id and m.kind = 'staff') as member_count,
   (select count(*) from api_tokens k where k.tenant_id = t.id and k.revoked_at is null and (k.expires_at is null or k.expires_at > now())) as api_token_count,
   coalesce((select s.bytes from storage_usage s where s.tenant_id = t.id), 0)::float8 as storage_bytes,
   coalesce((select s.files from storage_usage s where s.tenant_id = t.id), 0) as file_count`;

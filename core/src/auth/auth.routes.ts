@@ -71,7 +71,7 @@ export const login = defineRoute({
     const email = body.email.toLowerCase();
     const attempt = await beginAttempt(input, [`login:ip:${ctx.ip}`, `login:email:${email}`]);
     try {
-      const user = await db.one<UserRow & { password_hash: string; token_version: number }>(
+      const user = await db.one<UserRow & { password_hash: string | null; token_version: number }>(
         `select ${userFields}, password_hash, token_version from users where lower(email) = $1`,
         [email],
       );

@@ -53,7 +53,11 @@ export const getMe = defineRoute({
       avatar_file_id: Nullable(Uuid),
       avatar_url: Nullable(Type.String({ description: 'The public URL of your avatar (`?variant=thumb` for a thumbnail once made)' })),
       memberships: Type.Array(
-        Exact({ tenant: Exact({ id: Uuid, slug: Type.String(), name: Type.String(), status: Type.String() }), roles: Type.Array(Type.String()) }),
+        Exact({
+          tenant: Exact({ id: Uuid, slug: Type.String(), name: Type.String(), status: Type.String() }),
+          roles: Type.Array(Type.String()),
+          kind: Type.Union([Type.Literal('staff'), Type.Literal('customer')], { description: 'customer: a buyer or learner, not staff (no console)' }),
+        }),
       ),
     }),
   },
@@ -63,17 +67,17 @@ export const getMe = defineRoute({
     if (!row) throw new NotFoundError('User not found');
     const { avatar_file_id, avatar_tenant_id, ...user } = row;
     const avatar = { avatar_file_id: avatar_tenant_id ? avatar_file_id : null, avatar_url: avatarUrl(row) };
-    const rows = await db.query<{ id: string; slug: string; name: string; status: string; roles: string[] }>(
-      `select t.id, t.slug, t.name, t.status, coalesce(array_agg(r.name order by r.name) filter (where r.name is not null), '{}') as roles
+    const rows = await db.query<{ id: string; slug: string; name: string; status: string; roles: string[]; kind: 'staff' | 'customer' }>(
+      `select t.id, t.slug, t.name, t.status, m.kind, coalesce(array_agg(r.name order by r.name) filter (where r.name is not null), '{}') as roles
          from memberships m
          join tenants t on t.id = m.tenant_id
          left join membership_roles mr on mr.membership_id = m.id
          left join roles r on r.id = mr.role_id
         where m.user_id = $1
-        group by t.id order by t.name`,
+        group by t.id, m.kind order by t.name`,
       [principal.userId],
     );
-    return { ...toJson(user), ...avatar, memberships: rows.map(({ roles, ...tenant }) => ({ tenant, roles })) };
+    return { ...toJson(user), ...avatar, memberships: rows.map(({ roles, kind, ...tenant }) => ({ tenant, roles, kind })) };
   },
 });
 
@@ -99,9 +103,9 @@ export const patchMe = defineRoute({
 export const getMyPermissions = defineRoute({
   method: 'GET',
   path: '/me/permissions',
-  summary: "The caller's effective permissions in the tenant (roles' grants, wildcards as granted)",
+  summary: "The caller's effective permissions in the tenant (roles' grants, wildcards as granted); customers too",
   tag: 'auth',
-  member: true,
+  member: 'any',
   schema: { response: Exact({ roles: Type.Array(Type.String()), permissions: Type.Array(Type.String()) }) },
   errors: [],
   async handler({ access, permissions }) {

@@ -37,7 +37,9 @@ export function hashPassword(password: string): Promise<string> {
   return hashing(() => hash(password, argon2Options));
 }
 
-export function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
+/** Whether `password` matches; a passwordless account (a customer's, ADR 0007: `null`) matches nothing, in the same time. */
+export function verifyPassword(passwordHash: string | null, password: string): Promise<boolean> {
+  if (passwordHash === null) return verifyAgainstNothing(password);
   return hashing(() => verify(passwordHash, password).catch(() => false));
 }
 

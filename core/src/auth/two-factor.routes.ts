@@ -12,7 +12,7 @@ import { Exact, NoContent } from '../http/response-schemas.js';
 interface TwoFactorState {
   id: string;
   email: string;
-  password_hash: string;
+  password_hash: string | null;
   totp_enabled: boolean;
   totp_pending_secret: string | null;
 }

@@ -5,6 +5,8 @@ import { authRoutes } from '../auth/auth.routes.js';
 import { meRoutes } from '../auth/me.routes.js';
 import { passwordRoutes } from '../auth/password.routes.js';
 import { twoFactorRoutes } from '../auth/two-factor.routes.js';
+import { accountPageRoutes } from '../customers/account.pages.js';
+import { accountRoutes } from '../customers/account.routes.js';
 import { fileRoutes } from '../files/files.routes.js';
 import { resumableUploadRoutes } from '../files/resumable.routes.js';
 import { jobRoutes } from '../jobs/jobs.routes.js';
@@ -16,7 +18,7 @@ import { memberRoutes } from '../tenancy/members.routes.js';
 import { tenantRoutes } from '../tenancy/tenants.routes.js';
 import type { CoreRoute } from './route.js';
 
-/** Every route core serves under /api/v1, by area. */
+/** Every route core serves under /api/v1 (and its customer pages at /c/:tenant/account/…), by area. */
 export const coreRoutes: readonly CoreRoute[] = [
   ...authRoutes,
   ...passwordRoutes,
@@ -34,4 +36,6 @@ export const coreRoutes: readonly CoreRoute[] = [
   ...resumableUploadRoutes,
   ...fileRoutes,
   ...adminRoutes,
+  ...accountRoutes,
+  ...accountPageRoutes,
 ];

@@ -105,6 +105,22 @@ function errorResponses(route: CoreRoute): Record<string, unknown> {
   return responses;
 }
 
+/**
+ * Success-side and error-side responses by status. A page route documents its HTML error pages (`rawBody` with a
+ * 4xx status) where the kernel may also answer the JSON error envelope (an unknown tenant, a rate limit): such a
+ * status offers both media types.
+ */
+function mergeResponses(success: Record<string, unknown>, errors: Record<string, unknown>): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...success };
+  for (const [status, response] of Object.entries(errors) as [string, { description: string; content: Record<string, unknown> }][]) {
+    const page = success[status] as { description: string; content?: Record<string, unknown> } | undefined;
+    merged[status] = page?.content
+      ? { ...response, description: `${page.description}; ${response.description}`, content: { ...page.content, ...response.content } }
+      : response;
+  }
+  return merged;
+}
+
 function bodyContent(route: CoreRoute): Record<string, { schema: unknown }> {
   const schema = strip(withColumnBounds(route.schema!.body!));
   return Object.fromEntries((route.body?.types ?? ['application/json']).map((type) => [type, { schema }]));
@@ -130,7 +146,7 @@ export function openApiDocument(routes: readonly CoreRoute[], info: { version: s
       ...(parameters.length > 0 ? { parameters } : {}),
       ...(route.schema?.body ? { requestBody: { required: true, content: bodyContent(route) } } : {}),
       ...(route.rateLimit ? { 'x-rate-limit': route.rateLimit } : {}),
-      responses: { ...successResponses(route), ...errorResponses(route) },
+      responses: mergeResponses(successResponses(route), errorResponses(route)),
     };
   }
   return {

@@ -4,6 +4,7 @@ import { recordHostAudit, recordTenantAudit, type AuditActor, type AuditEntry } 
 import type { AccessClaims } from '../auth/access-tokens.js';
 import { apiTokenPrefix, type ApiTokenGrant } from '../auth/api-token-auth.js';
 import type { UserState } from '../auth/identity.js';
+import { assertSameOrigin, findPageSession, pageCookieOf } from '../customers/page-sessions.js';
 import { isUuid, LazyTransaction } from '../db/scoped-db.js';
 import type { KernelServices } from '../kernel.js';
 import type { TenantPluginState } from '../plugins/tenant-plugins.js';
@@ -70,7 +71,7 @@ export function routeStages(route: CoreRoute, services: KernelServices, check?: 
   if (tenantFrom !== undefined) stages.push(resolveTenant(tenantFrom, services));
   if (!isPublic) stages.push(authenticateStage(route, services, tenantFrom !== undefined));
   else if (tenantFrom !== undefined && !route.root) stages.push(authenticateIfSent(services));
-  else if (tenantFrom !== undefined) stages.push(admitRoot);
+  else if (tenantFrom !== undefined) stages.push(admitRoot(services));
   if (tenantFrom !== undefined && !route.root) stages.push(meter(services));
   if (tenantFrom !== undefined && route.plugin) stages.push(gate(route, services));
   if ('permission' in access) stages.push(authorize(access.permission.name));
@@ -194,9 +195,32 @@ function authenticateStage(route: CoreRoute, services: KernelServices, hasTenant
     return hasTenant ? admit(x, services, route, true) : undefined;
   };
   return named('authenticate', (x) => {
+    const secret = hasTenant ? pageCookieIfNoBearer(x) : undefined;
+    if (secret) return cookieCaller(x, services, secret, true).then((known) => admitted(x, known!));
     const principal = authenticate(x.ctx, services, x.tenant);
     return andThen(principal, (known) => admitted(x, known));
   });
+}
+
+/** The page-session cookie's secret, read only when no Authorization header is sent and a Cookie header is (ADR 0007). */
+function pageCookieIfNoBearer(x: Exchange): string | undefined {
+  const { headers } = x.ctx.req;
+  return headers.authorization || !headers.cookie ? undefined : pageCookieOf(headers.cookie);
+}
+
+/**
+ * The user a page-session cookie signs in on the request's tenant (its session is looked up per request, so a
+ * sign-out ends it at once). A state-changing request signed in so must come from the same host (CSRF: 403).
+ * A dead cookie is 401 where a caller is `required`, else the request goes on anonymous.
+ */
+async function cookieCaller(x: Exchange, services: KernelServices, secret: string, required: boolean): Promise<Principal | undefined> {
+  const session = await findPageSession(services.database, services.identity, x.tenant!.id, secret);
+  if (!session) {
+    if (required) throw new UnauthenticatedError('Your session has ended; sign in again');
+    return undefined;
+  }
+  assertSameOrigin(x.ctx);
+  return { kind: 'user', userId: session.userId, sessionId: session.id, isSuperAdmin: session.isSuperAdmin };
 }
 
 /** A public tenant route still knows a signed-in caller (a customer with their cart); a bad token is 401, not ignored. */
@@ -209,13 +233,35 @@ function authenticateIfSent(services: KernelServices): Stage {
     const principal = authenticate(x.ctx, services, x.tenant);
     return andThen(principal, (known) => admitted(x, known));
   };
-  return named('authenticate', (x) => (x.ctx.get('authorization') ? signedIn(x) : admit(x, services, undefined, false)));
+  const byCookie = async (x: Exchange, secret: string) => {
+    const principal = await cookieCaller(x, services, secret, false);
+    if (principal) x.principal = principal;
+    return admit(x, services, undefined, false);
+  };
+  return named('authenticate', (x) => {
+    if (x.ctx.get('authorization')) return signedIn(x);
+    const secret = pageCookieIfNoBearer(x);
+    return secret ? byCookie(x, secret) : admit(x, services, undefined, false);
+  });
 }
 
-/** A root page's tenant: no credentials are read there, so only a suspended tenant is refused (the page's own 404). */
-const admitRoot: Stage = named('admit', (x) => {
-  if (x.tenant!.status === 'suspended') throw new RootMiss();
-});
+/**
+ * A root page's tenant: a suspended tenant is refused (the page's own 404). No bearer token is read there; a
+ * page-session cookie of the tenant signs its user in (a dead one leaves the visitor anonymous).
+ */
+function admitRoot(services: KernelServices): Stage {
+  const byCookie = async (x: Exchange, secret: string) => {
+    const principal = await cookieCaller(x, services, secret, false);
+    if (!principal) return;
+    x.principal = principal;
+    await admit(x, services, undefined, false);
+  };
+  return named('admit', (x) => {
+    if (x.tenant!.status === 'suspended') throw new RootMiss();
+    const secret = pageCookieIfNoBearer(x);
+    return secret ? byCookie(x, secret) : undefined;
+  });
+}
 
 /**
  * Lets the caller into the tenant: a suspended tenant only to host administrators (403, or a root page's 404);
@@ -234,14 +280,16 @@ function admit(x: Exchange, services: KernelServices, route: CoreRoute | undefin
     x.permissions = principal.permissions;
     return undefined;
   }
-  return membership(x, services, tenant.id, principal.userId, required);
+  // `member: true` routes are staff-only: a customer (ADR 0007) reaches only routes whose permission their role holds.
+  const staffOnly = route !== undefined && 'member' in route.access && route.access.member === true;
+  return membership(x, services, tenant.id, principal.userId, required, staffOnly);
 }
 
-function membership(x: Exchange, services: KernelServices, tenantId: string, userId: string, required: boolean): MaybePromise<void> {
+function membership(x: Exchange, services: KernelServices, tenantId: string, userId: string, required: boolean, staffOnly: boolean): MaybePromise<void> {
   const state = tenantPluginState(x, services);
   return andThen(state, (plugins) => {
     const tenantAccess = services.tenantAccess.of(tenantId, userId, plugins);
-    return andThen(tenantAccess, (found) => member(x, found, required));
+    return andThen(tenantAccess, (found) => member(x, found, required, staffOnly));
   });
 }
 
@@ -261,8 +309,9 @@ export function pluginStateOf(input: HandlerInput): TenantPluginState | undefine
   return input instanceof Exchange ? input.plugins : undefined;
 }
 
-function member(x: Exchange, tenantAccess: TenantAccess | undefined, required: boolean): void {
+function member(x: Exchange, tenantAccess: TenantAccess | undefined, required: boolean, staffOnly: boolean): void {
   if (!tenantAccess && required) throw new ForbiddenError('You are not a member of this tenant');
+  if (staffOnly && tenantAccess?.kind === 'customer') throw new ForbiddenError('This route is for staff of the tenant, not customers');
   x.access = tenantAccess;
   x.permissions = tenantAccess?.permissions ?? noPermissions;
 }

@@ -31,7 +31,7 @@ export type UserPrincipal = Extract<Principal, { kind: 'user' }>;
 
 interface AccessKinds {
   permission: PermissionRef;
-  member: true;
+  member: true | 'any';
   user: true;
   superAdmin: true;
   public: true;
@@ -44,7 +44,7 @@ type Only<K extends keyof AccessKinds> = { [P in K]: AccessKinds[P] } & { [P in 
  * Who may call a core route, stated at its top level as a plugin route states it (`permission: ref`, or
  * `public: true`), plus core's own kinds. Every route states exactly one:
  * - `permission`: a member (or API token) of the request's tenant holding the permission (a ref, never a string);
- * - `member`: any member of the request's tenant;
+ * - `member`: any staff member of the request's tenant (`member: 'any'`: customers too, ADR 0007);
  * - `user`: any signed-in user, no tenant involved (`/me`, creating a tenant);
  * - `superAdmin`: host operators (`/admin/…`);
  * - `public`: anyone, no credentials. Core's public routes (signing in) have no tenant; `tenant: true` takes it from
@@ -60,7 +60,7 @@ type PublicAccess = Only<'public'> & { tenant?: never; tenantParam?: never };
 type PublicTenantAccess = Only<'public'> & ({ tenant: true; tenantParam?: never } | { tenantParam: string; tenant?: never });
 
 /** What a handler knows of the caller and tenant, from its route's access: a tenant route's `tenant` is there. */
-export type CallerInput<A> = A extends { permission: PermissionRef } | { member: true }
+export type CallerInput<A> = A extends { permission: PermissionRef } | { member: true | 'any' }
   ? { tenant: Tenant; principal: Principal; access: TenantAccess | undefined }
   : A extends { user: true } | { superAdmin: true }
     ? { principal: UserPrincipal }
@@ -123,6 +123,10 @@ interface RouteFields<S extends RouteSchemas, D extends KernelDepRefs> {
   errors: readonly ErrorRef[];
   /** Calls allowed per IP or per principal, counted per route and tenant by the kernel before the body is read (429 beyond). */
   rateLimit?: RouteRateLimit;
+  /** A page at the site root (core's customer pages at `/c/:tenant/…`), left out of the OpenAPI document; public routes only. */
+  root?: boolean;
+  /** A root route's page for requests no tenant serves (default: the JSON 404). */
+  rootNotFound?: () => RawReply;
 }
 
 /** A core (or host) route as written: a plugin route's shape, with core's access kinds and kernel deps. */
@@ -187,7 +191,7 @@ export function defineRoute(route: CoreRouteDefinition<RouteAccess, RouteSchemas
  * Who may call a route, as the request path reads it (from {@link defineRoute}, or a plugin's route): the kind, and
  * for public routes where the tenant comes from, if there is one (see {@link PublicTenant}).
  */
-export type Access = { public: true; tenant?: PublicTenant } | { user: true } | { permission: PermissionRef } | { member: true } | { superAdmin: true };
+export type Access = { public: true; tenant?: PublicTenant } | { user: true } | { permission: PermissionRef } | { member: true | 'any' } | { superAdmin: true };
 
 /**
  * Where a public route's tenant comes from: the request (`true`: header or host, as plugins' public routes), a path

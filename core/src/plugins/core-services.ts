@@ -12,6 +12,7 @@ import {
   type ResolvedDeps,
   type TenantMember,
 } from '@plinth/sdk';
+import { pluginCustomers } from '../customers/customers.js';
 import { namespacedDb } from '../db/scoped-db.js';
 import { emitEvent } from '../events/outbox.js';
 import { pluginFiles } from '../files/plugin-files.js';
@@ -58,6 +59,7 @@ export const coreServiceFactories: { [K in CoreServiceName]: (input: CoreService
   jobs: ({ plugin, unit, services }) => pluginJobs(plugin, unit, services) as PluginJobs,
   secrets: ({ services }) => services.secretBox,
   members: ({ unit, services }) => tenantMembers(unit, services),
+  customers: ({ unit, services }) => pluginCustomers({ database: services.database, db: unit.db, tenantSlug: unit.tenant.slug, publicUrl: services.publicUrl }),
   writeBehind: ({ plugin, unit, services }) => ({
     insert(table: string, row: Record<string, unknown>) {
       if (!table.startsWith(tablePrefix(plugin.name))) {
@@ -86,18 +88,20 @@ function namespacedCache(services: KernelServices, prefix: string): PluginCache 
   };
 }
 
-const memberSelect = `select tu.user_id as "userId", tu.name, tu.email,
+/** Members from `tenant_users` (staff) or `tenant_accounts` (staff and customers, ADR 0007). */
+const memberSelect = (view: 'tenant_users' | 'tenant_accounts') => `select tu.user_id as "userId", tu.name, tu.email,
     coalesce((select array_agg(r.name order by r.name) from membership_roles mr join roles r on r.id = mr.role_id
-               where mr.membership_id = tu.membership_id), '{}') as roles
-  from tenant_users tu`;
+               where mr.membership_id = tu.membership_id), '{}') as roles,
+    ${view === 'tenant_users' ? "'staff'" : 'tu.kind'} as kind
+  from ${view} tu`;
 
 /** The tenant's members, read through the unit's (tenant-scoped) transaction. */
 function tenantMembers(unit: UnitOfWork, services: KernelServices): PluginMembers {
   return {
-    get: (userId) => unit.db.one<TenantMember>(`${memberSelect} where tu.user_id = $1`, [userId]),
-    byEmail: (email) => unit.db.one<TenantMember>(`${memberSelect} where lower(tu.email) = lower($1)`, [email]),
+    get: (userId) => unit.db.one<TenantMember>(`${memberSelect('tenant_accounts')} where tu.user_id = $1`, [userId]),
+    byEmail: (email) => unit.db.one<TenantMember>(`${memberSelect('tenant_users')} where lower(tu.email) = lower($1)`, [email]),
     async list(filter = {}) {
-      const members = await unit.db.query<TenantMember>(`${memberSelect} order by tu.name, tu.user_id`);
+      const members = await unit.db.query<TenantMember>(`${memberSelect('tenant_users')} order by tu.name, tu.user_id`);
       const { role, permission } = filter;
       const byRole = role ? members.filter((member) => member.roles.includes(role)) : members;
       if (!permission) return byRole;

@@ -12,6 +12,9 @@ import { ExportedFile, exportFiles } from '../files/file-export.js';
 
 const PluginParams = Type.Object({ plugin: Type.String({ pattern: '^[a-z][a-z0-9-]{0,62}$' }) }, { additionalProperties: false });
 
+/** A role every tenant has. */
+const BuiltinRoleName = Type.Union(['owner', 'admin', 'member', 'viewer', 'customer'].map((role) => Type.Literal(role)));
+
 /** A plugin as the marketplace shows it. */
 const MarketplacePlugin = Exact({
   name: Type.String(),
@@ -21,7 +24,17 @@ const MarketplacePlugin = Exact({
   category: Type.String(),
   icon: Nullable(Type.String()),
   author: Nullable(Type.String()),
-  permissions: Type.Array(Exact({ name: Type.String(), description: Type.String(), grant_to: Type.Array(Type.String()) })),
+  permissions: Type.Array(
+    Exact({
+      name: Type.String(),
+      description: Type.String(),
+      grant_to: Type.Array(BuiltinRoleName, {
+        description:
+          'Built-in roles that get it as soon as the plugin is enabled (the owner holds every permission anyway); other roles only if a tenant adds it',
+      }),
+    }),
+    { description: 'What the plugin lets roles do, and who gets it by default: shown before enabling it' },
+  ),
   requires: Exact({
     core: Type.String(),
     plugins: Type.Record(Type.String(), Type.String()),

@@ -24,6 +24,7 @@ const reservedNames = new Set([
   'plugins',
   'openapi.json',
   'jobs',
+  'customers',
 ]);
 
 /**

@@ -69,5 +69,5 @@ function build(plugin: Plugin, id: string, optional: boolean, unit: UnitOfWork, 
     throw new PluginMisuseError(`service ${id} is unavailable: plugin \`${provider.name}\` is not enabled for this tenant`);
   }
   const definition = provider.services.find((candidate) => candidate.ref.id === id)!;
-  return definition.create({ deps: resolveDeps(provider, unit, host), settings, tenantId: unit.tenant.id });
+  return definition.create({ deps: resolveDeps(provider, unit, host), settings, tenantId: unit.tenant.id, tenant: unit.tenant });
 }

@@ -3,7 +3,8 @@ import { definePermissions, type PermissionRef } from '@plinth/sdk';
 /** A permission the catalogue lists: `<plugin>.<resource>.<action>` (core's and plugins' refs are ones). */
 export type PermissionDefinition = PermissionRef;
 
-export const builtinRoles = ['owner', 'admin', 'member', 'viewer'] as const;
+/** Every tenant's built-in roles; `customer` is held by customer memberships only, and by no staff (ADR 0007). */
+export const builtinRoles = ['owner', 'admin', 'member', 'viewer', 'customer'] as const;
 export type BuiltinRole = (typeof builtinRoles)[number];
 
 /** Core's own permissions; routes name them by ref (`corePermissions['tenant.view']`). */

@@ -17,7 +17,7 @@ export const roleColumns = `r.id, r.name, r.description, r.builtin, r.permission
 export const roleSelect = `select ${roleColumns} from roles r`;
 
 /** Built-in roles first, strongest first; then custom roles by name. */
-export const roleOrder = "r.builtin is null, array_position(array['owner', 'admin', 'member', 'viewer'], r.builtin), lower(r.name), r.id";
+export const roleOrder = "r.builtin is null, array_position(array['owner', 'admin', 'member', 'viewer', 'customer'], r.builtin), lower(r.name), r.id";
 
 /** A role as the API shows it: `permissions` are the effective ones (built-in roles follow the live catalogue). */
 export function roleView(grantsOf: (role: RoleRecord) => string[], role: RoleRecord) {

@@ -7,6 +7,8 @@ import { builtinGrants, builtinRoles, type BuiltinRole, type PermissionDefinitio
 /** A user's standing in one tenant. */
 export interface TenantAccess {
   membershipId: string;
+  /** `staff`, or `customer` (holds only the `customer` role; refused on staff-only `member` routes). */
+  kind: 'staff' | 'customer';
   roles: string[];
   /** Effective permission patterns: the union of the member's roles. */
   permissions: string[];
@@ -81,8 +83,14 @@ export function createTenantAccess(
       cache.getOrLoad(key, 60_000, () =>
         runInTenant(database, tenantId, async (db) => {
           const enabled = new Set(Object.keys(plugins.settings));
-          const rows = await db.query<{ membership_id: string; name: string | null; builtin: string | null; permissions: string[] | null }>(
-            `select m.id as membership_id, r.name, r.builtin, r.permissions
+          const rows = await db.query<{
+            membership_id: string;
+            kind: TenantAccess['kind'];
+            name: string | null;
+            builtin: string | null;
+            permissions: string[] | null;
+          }>(
+            `select m.id as membership_id, m.kind, r.name, r.builtin, r.permissions
                from memberships m
                left join membership_roles mr on mr.membership_id = m.id
                left join roles r on r.id = mr.role_id
@@ -97,7 +105,7 @@ export function createTenantAccess(
             roles.push(row.name);
             for (const permission of grantsOf({ builtin: row.builtin, permissions: row.permissions ?? [] }, enabled)) permissions.add(permission);
           }
-          return { membershipId: rows[0]!.membership_id, roles, permissions: [...permissions] };
+          return { membershipId: rows[0]!.membership_id, kind: rows[0]!.kind, roles, permissions: [...permissions] };
         }),
       )
     );

@@ -119,23 +119,35 @@ export const acceptInvitation = defineRoute({
     );
     if (!tenant) throw new NotFoundError('This invitation does not exist or was revoked');
     if (tenant.status === 'suspended') throw coreErrors.tenant_suspended('This tenant is suspended');
-    if (await db.one('select 1 from memberships where tenant_id = $1 and user_id = $2', [tenant.id, user.id])) {
-      throw new ConflictError('You are already a member of this tenant');
-    }
+    const existing = await db.one<{ id: string; kind: string }>('select id, kind from memberships where tenant_id = $1 and user_id = $2 for update', [
+      tenant.id,
+      user.id,
+    ]);
+    if (existing?.kind === 'staff') throw new ConflictError('You are already a member of this tenant');
     const limit = { ...defaultQuotas, ...tenant.quotas }.members;
-    const members = await returnedRow<{ count: number }>(db, 'select count(*)::int as count from memberships where tenant_id = $1', [tenant.id]);
+    const members = await returnedRow<{ count: number }>(db, "select count(*)::int as count from memberships where tenant_id = $1 and kind = 'staff'", [
+      tenant.id,
+    ]);
     if (members.count >= limit) throw new ConflictError(`This tenant has reached its limit of ${limit} members; ask an administrator to make room`);
 
-    const membership = await db.one<{ id: string }>(
-      'insert into memberships (tenant_id, user_id) values ($1, $2) on conflict (tenant_id, user_id) do nothing returning id',
-      [tenant.id, user.id],
-    );
+    let membership: { id: string } | undefined;
+    if (existing) {
+      // A customer joins the staff: the customer role goes, the invited roles come (ADR 0007).
+      await db.query("update memberships set kind = 'staff', updated_at = now() where id = $1", [existing.id]);
+      await db.query('delete from membership_roles where membership_id = $1', [existing.id]);
+      membership = existing;
+    } else {
+      membership = await db.one<{ id: string }>(
+        'insert into memberships (tenant_id, user_id) values ($1, $2) on conflict (tenant_id, user_id) do nothing returning id',
+        [tenant.id, user.id],
+      );
+    }
     if (!membership) throw new ConflictError('You are already a member of this tenant');
     // Roles deleted since the invitation simply drop out.
     const roles = await db.query<{ id: string; name: string }>(
       `with granted as (
          insert into membership_roles (tenant_id, membership_id, role_id)
-         select $1, $2, r.id from roles r where r.tenant_id = $1 and r.id = any($3::uuid[])
+         select $1, $2, r.id from roles r where r.tenant_id = $1 and r.id = any($3::uuid[]) and r.builtin is distinct from 'customer'
          returning role_id)
        select r.id, r.name from granted g join roles r on r.id = g.role_id order by r.name`,
       [tenant.id, membership.id, invitation.role_ids],

@@ -8,7 +8,7 @@ import { kernelRefs } from '../kernel-refs.js';
 import { defineRoute, Reply, type CoreRoute } from '../http/route.js';
 import { assertMayGrant } from '../rbac/grants.js';
 import { acceptInvitation } from './invitation-accept.js';
-import { rolesByIds } from './member-queries.js';
+import { assertStaffRoles, rolesByIds } from './member-queries.js';
 import { RoleIds } from './members.routes.js';
 import { Exact, NoContent, Nullable, Timestamp, Uuid, withStatus } from '../http/response-schemas.js';
 
@@ -57,6 +57,7 @@ export const createInvitation = defineRoute({
   errors: [commonErrors.conflict],
   async handler({ body, db, deps, tenant, permissions, actor, audit }) {
     const roles = await rolesByIds(db, body.roles);
+    assertStaffRoles(roles);
     assertMayGrant(permissions, roles.flatMap(await deps.tenantAccess.grantsIn(tenant.id)));
     if (await db.one('select 1 from tenant_users where lower(email) = lower($1)', [body.email])) {
       throw new ConflictError('This person is already a member', { errors: { email: ['is already a member'] } });
@@ -64,7 +65,7 @@ export const createInvitation = defineRoute({
     if (await db.one(`select 1 from invitations i where lower(i.email) = lower($1) and ${pending}`, [body.email])) {
       throw new ConflictError('This email has a pending invitation; revoke it to invite again', { errors: { email: ['has a pending invitation'] } });
     }
-    const members = await returnedRow<{ count: number }>(db, 'select count(*)::int as count from memberships');
+    const members = await returnedRow<{ count: number }>(db, "select count(*)::int as count from memberships where kind = 'staff'");
     if (members.count >= tenant.quotas.members) throw new ConflictError(`This tenant has reached its limit of ${tenant.quotas.members} members`);
 
     const token = randomToken(32);

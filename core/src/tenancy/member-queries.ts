@@ -58,6 +58,16 @@ export async function rolesByIds(db: ScopedDb, ids: readonly string[], field = '
   return roles;
 }
 
+/**
+ * 422 on `field` when staff would be given the built-in `customer` role: it belongs to customer memberships
+ * only (ADR 0007), and customers come from `coreServices.customers.ensure`, never from roles or invitations.
+ */
+export function assertStaffRoles(roles: readonly RoleRow[], field = 'roles'): void {
+  if (roles.some((role) => role.builtin === 'customer')) {
+    throw new ValidationError({ [field]: ['the customer role is held by customers only; staff cannot be given it'] });
+  }
+}
+
 /** Replaces the roles of a membership. */
 export async function setMembershipRoles(db: ScopedDb, tenantId: string, membershipId: string, roleIds: readonly string[]): Promise<void> {
   await db.query('delete from membership_roles where membership_id = $1 and role_id <> all($2::uuid[])', [membershipId, roleIds]);

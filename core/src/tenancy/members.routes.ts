@@ -1,12 +1,12 @@
 import { emitEvent } from '../events/outbox.js';
-import { commonErrors, NotFoundError, PageQuery, paginate, toJson } from '@plinth/sdk';
+import { commonErrors, ConflictError, NotFoundError, PageQuery, paginate, toJson } from '@plinth/sdk';
 import { Type } from '@sinclair/typebox';
 import { revokeTokensBeyondGrants, revokeTokensOfMember } from '../auth/api-token-revocation.js';
 import { corePermissions } from '../rbac/permissions.js';
 import { kernelRefs } from '../kernel-refs.js';
 import { defineRoute, Reply, type CoreRoute } from '../http/route.js';
 import { assertMayGrant } from '../rbac/grants.js';
-import { assertOwnerRemains, findMember, listMembers, rolesByIds, rolesOfMembership, setMembershipRoles } from './member-queries.js';
+import { assertOwnerRemains, assertStaffRoles, findMember, listMembers, rolesByIds, rolesOfMembership, setMembershipRoles } from './member-queries.js';
 import { Exact, NoContent, Timestamp, Uuid } from '../http/response-schemas.js';
 
 /** A member as the API shows it. */
@@ -62,10 +62,14 @@ export const updateMember = defineRoute({
   deps: { apiTokenAuth: kernelRefs.apiTokenAuth, tenantAccess: kernelRefs.tenantAccess },
   errors: [commonErrors.conflict],
   async handler({ params, body, db, deps, tenant, permissions, audit }) {
-    const membership = await db.one<{ id: string }>('select id from memberships where user_id = $1 for update', [params.userId]);
+    const membership = await db.one<{ id: string; kind: string }>('select id, kind from memberships where user_id = $1 for update', [params.userId]);
     if (!membership) throw new NotFoundError('Member not found');
+    if (membership.kind === 'customer') {
+      throw new ConflictError('This user is a customer of the tenant; customers hold only the customer role. Invite them to make them staff');
+    }
     const current = await rolesOfMembership(db, membership.id);
     const wanted = await rolesByIds(db, body.roles);
+    assertStaffRoles(wanted);
     const added = wanted.filter((role) => !current.some((held) => held.id === role.id));
     const removed = current.filter((role) => !wanted.some((kept) => kept.id === role.id));
     // Changing a role assignment either way is granting (or taking) its permissions: the actor must hold them.
@@ -98,7 +102,7 @@ export const removeMember = defineRoute({
   deps: { apiTokenAuth: kernelRefs.apiTokenAuth, jobs: kernelRefs.jobs, logger: kernelRefs.logger, tenantAccess: kernelRefs.tenantAccess },
   errors: [commonErrors.conflict],
   async handler({ params, db, deps, tenant, permissions, audit }) {
-    const membership = await db.one<{ id: string }>('select id from memberships where user_id = $1 for update', [params.userId]);
+    const membership = await db.one<{ id: string }>("select id from memberships where user_id = $1 and kind = 'staff' for update", [params.userId]);
     if (!membership) throw new NotFoundError('Member not found');
     const roles = await rolesOfMembership(db, membership.id);
     // Removing someone takes away all they hold: only an actor who holds as much may do it (an admin cannot remove an owner).

@@ -7,7 +7,8 @@ import { createKernel, type Kernel, type KernelOptions } from '../kernel.js';
 import type { CoreRoute } from '../http/route.js';
 import type { Logger } from '../logger.js';
 import { installPlugins, uninstallPlugin } from '../plugins/plugin-installer.js';
-import type { Plugin } from '@plinth/sdk';
+import type { MailAttachment, Plugin } from '@plinth/sdk';
+import { testCustomer, testPageSession } from './customers.js';
 import { signUp, type TestUser } from './fixtures.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
@@ -26,6 +27,13 @@ export interface TestKernel {
   ): Promise<TestResponse>;
   /** The owners of the tenants asked for with `tenants`, by slug; their `headers` name the tenant. */
   tenants: Record<string, TestUser>;
+  /**
+   * A customer of a tenant (its slug, or its owner), made as `coreServices.customers.ensure` makes one and signed in
+   * through a sign-in link: bearer `headers` naming the tenant (see `testing/customers.ts`).
+   */
+  customer(tenant: string | TestUser, email?: string): Promise<TestUser>;
+  /** Signs a member or customer in on the tenant's pages (a real link, "Continue"): the page cookie, and headers with a same-site Origin. */
+  pageSession(user: { id: string }, tenant: string | TestUser): Promise<{ cookie: string; headers: Record<string, string> }>;
   /** Enables a plugin for the user's tenant through the marketplace API (`with_dependencies`), failing loudly otherwise. */
   enable(user: { headers: Record<string, string> }, plugin: string, settings?: Record<string, unknown>): Promise<void>;
   /** Delivers every pending event now, in this process; returns how many were delivered and how many had a failing handler. */
@@ -34,8 +42,18 @@ export interface TestKernel {
   drainJobs(timeoutMs?: number): Promise<void>;
   /** Writes the rows plugins queued with `coreServices.writeBehind` now (they are otherwise written within a second). */
   flushWrites(): Promise<void>;
-  /** Mail the kernel sent (the development outbox), oldest first; only that to `to` when given. */
-  mailbox(to?: string): Promise<{ to: string; subject: string; text: string; html: string | null; headers: Record<string, string>; created_at: Date }[]>;
+  /** Mail the kernel sent (the development outbox), oldest first; only that to `to` when given. Attachments come back as sent. */
+  mailbox(to?: string): Promise<
+    {
+      to: string;
+      subject: string;
+      text: string;
+      html: string | null;
+      headers: Record<string, string>;
+      attachments: MailAttachment[];
+      created_at: Date;
+    }[]
+  >;
   /** Runs SQL as the database owner, outside any tenant (assertions on stored state; not for what the API should do). */
   sql<Row = Record<string, unknown>>(text: string, values?: readonly unknown[]): Promise<Row[]>;
   /** Runs a plugin's migrations down and up again on this database: they must be reversible. */
@@ -137,6 +155,8 @@ export async function createTestKernel(options: TestKernelOptions = {}): Promise
       const text = await response.text();
       return { status: response.status, headers: response.headers, body: response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
     },
+    customer: (tenant, email) => testCustomer(testKernel, tenant, email),
+    pageSession: (user, tenant) => testPageSession(testKernel, user, tenant),
     async enable(user, plugin, settings) {
       const response = await sendRequest(url, 'POST', `/api/v1/marketplace/${plugin}/enable?with_dependencies=true`, {
         headers: user.headers,
@@ -150,9 +170,19 @@ export async function createTestKernel(options: TestKernelOptions = {}): Promise
     async mailbox(to) {
       const { knex } = kernel.services.database;
       const query = knex('mail_outbox')
-        .select('to', 'subject', 'text', 'html', 'headers', 'created_at')
+        .select('to', 'subject', 'text', 'html', 'headers', 'attachments', 'created_at')
         .orderBy([{ column: 'created_at' }, { column: 'id' }]);
-      return to ? query.where('to', to) : query;
+      const rows: (Record<string, unknown> & { attachments: { filename: string; content_type: string; content: string }[] })[] = await (to
+        ? query.where('to', to)
+        : query);
+      return rows.map(({ attachments, ...mail }) => ({
+        ...(mail as { to: string; subject: string; text: string; html: string | null; headers: Record<string, string>; created_at: Date }),
+        attachments: attachments.map((attachment) => ({
+          filename: attachment.filename,
+          contentType: attachment.content_type,
+          content: Buffer.from(attachment.content, 'base64'),
+        })),
+      }));
     },
     async sql<Row>(text: string, values: readonly unknown[] = []) {
       const { database } = kernel.services;

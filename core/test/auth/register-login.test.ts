@@ -21,7 +21,7 @@ describe('POST /auth/register', () => {
     expect(tokens).toMatchObject({ token_type: 'Bearer', expires_in: 900 });
     const me = await t.request('GET', '/api/v1/me', { headers: { authorization: `Bearer ${tokens.access_token}` } });
     expect(me.status).toBe(200);
-    expect(me.body.data.memberships).toEqual([{ tenant: expect.objectContaining({ slug: 'ada-school' }), roles: ['owner'] }]);
+    expect(me.body.data.memberships).toEqual([{ tenant: expect.objectContaining({ slug: 'ada-school' }), roles: ['owner'], kind: 'staff' }]);
   });
 
   it('refuses a taken email (any case) and a taken slug, writing nothing', async () => {

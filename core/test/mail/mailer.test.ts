@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMailer } from '../../src/mail/mailer.js';
+import { createMailer, maxAttachmentBytes } from '../../src/mail/mailer.js';
 import { createTestKernel, type TestKernel } from '../../src/testing/index.js';
 
 /** A minimal SMTP server on loopback that keeps each message's raw DATA. */
@@ -81,5 +81,80 @@ describe('mailer', () => {
     }
     expect(sink.messages).toHaveLength(sent);
     expect(await t.mailbox('x@example.com')).toEqual([]);
+  });
+});
+
+/** A small PDF-like file and a calendar entry, as a receipt would carry them. */
+const invoice = { filename: 'invoice-2026-0042.pdf', contentType: 'application/pdf', content: Buffer.from('%PDF-1.4\n%âãÏÓ\nfake invoice\n%%EOF\n', 'latin1') };
+const event = { filename: 'lesson.ics', contentType: 'text/calendar; method=REQUEST', content: Buffer.from('BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n') };
+
+/** The base64 body of the MIME part whose headers name `filename`, decoded. */
+function attachedPart(raw: string, filename: string): { headers: string; content: Buffer } {
+  const parts = raw.split(/\r\n--[^\r\n]+\r\n/);
+  const part = parts.find((candidate) => candidate.includes(`filename=${filename}`) || candidate.includes(`filename="${filename}"`));
+  if (!part) throw new Error(`no part named ${filename} in ${raw}`);
+  const [headers, body] = part.split('\r\n\r\n') as [string, string];
+  return { headers, content: Buffer.from(body.split(/\r\n--/)[0]!.replace(/\s+/g, ''), 'base64') };
+}
+
+describe('mail attachments', () => {
+  it('sends them over SMTP as attachment parts, byte for byte', async () => {
+    const mailer = createMailer({ smtpUrl: sink.url, from: 'noreply@example.com', database: t.kernel.services.database });
+    await mailer.send({ to: 'buyer@example.com', subject: 'Your receipt', text: 'Thanks', attachments: [invoice, event] });
+    const raw = sink.messages.at(-1)!;
+    expect(raw).toMatch(/^Content-Type: multipart\/mixed;/m);
+    const pdf = attachedPart(raw, invoice.filename);
+    expect(pdf.headers).toMatch(/Content-Type: application\/pdf/);
+    expect(pdf.headers).toMatch(/Content-Disposition: attachment/);
+    expect(pdf.content.equals(invoice.content)).toBe(true);
+    const ics = attachedPart(raw, event.filename);
+    expect(ics.headers).toMatch(/Content-Type: text\/calendar; method=REQUEST/);
+  });
+
+  it('keeps them in the development outbox, and the test kit reads them back as sent', async () => {
+    await t.kernel.services.mailer.send({ to: 'keeper@example.com', subject: 'Your receipt', text: 'Thanks', attachments: [invoice, event] });
+    await t.kernel.services.mailer.send({ to: 'keeper@example.com', subject: 'No files', text: 'Hello' });
+    const [withFiles, without] = await t.mailbox('keeper@example.com');
+    expect(withFiles!.attachments).toEqual([invoice, event]);
+    expect(withFiles!.attachments[0]!.content.equals(invoice.content)).toBe(true);
+    expect(without!.attachments).toEqual([]);
+  });
+
+  it('refuses more than 10 MiB together, bad names, bad types and non-Buffer content on either transport, sending nothing', async () => {
+    const smtp = createMailer({ smtpUrl: sink.url, from: 'noreply@example.com', database: t.kernel.services.database });
+    const sent = sink.messages.length;
+    const half = Buffer.alloc(maxAttachmentBytes / 2, 1);
+    const cases: [unknown[], RegExp][] = [
+      [
+        [
+          { ...invoice, content: half },
+          { ...invoice, filename: 'b.pdf', content: Buffer.concat([half, Buffer.from('x')]) },
+        ],
+        /at most 10485760/,
+      ],
+      [[{ ...invoice, filename: '../etc/passwd' }], /must be a file name/],
+      [[{ ...invoice, filename: 'a\r\nBcc: all@example.com.pdf' }], /must be a file name/],
+      [[{ ...invoice, filename: '' }], /must be a file name/],
+      [[{ ...invoice, contentType: 'application/pdf\r\nBcc: all@example.com' }], /no valid content type/],
+      [[{ ...invoice, contentType: 'pdf' }], /no valid content type/],
+      [[{ ...invoice, content: 'not a buffer' }], /must have a Buffer/],
+      [Array.from({ length: 21 }, (_, index) => ({ ...invoice, filename: `f${index}.pdf` })), /at most 20 attachments/],
+    ];
+    for (const mailer of [smtp, t.kernel.services.mailer]) {
+      for (const [attachments, error] of cases) {
+        const message = { to: 'refused@example.com', subject: 's', text: 't', attachments: attachments as (typeof invoice)[] };
+        await expect(mailer.send(message), `${mailer.kind} ${String(error)}`).rejects.toThrow(error);
+      }
+    }
+    // Exactly 10 MiB together is allowed.
+    await t.kernel.services.mailer.send({
+      to: 'limit@example.com',
+      subject: 's',
+      text: 't',
+      attachments: [{ ...invoice, content: Buffer.alloc(maxAttachmentBytes, 2) }],
+    });
+    expect((await t.mailbox('limit@example.com'))[0]!.attachments[0]!.content.length).toBe(maxAttachmentBytes);
+    expect(sink.messages).toHaveLength(sent);
+    expect(await t.mailbox('refused@example.com')).toEqual([]);
   });
 });

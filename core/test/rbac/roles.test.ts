@@ -28,15 +28,16 @@ describe('GET /roles and /permissions', () => {
     await createRole(owner, { name: 'Auditor', permissions: ['core.audit.view'], description: 'Reads the log' });
     const response = await t.request('GET', '/api/v1/roles', { headers: owner.headers });
     expect(response.status).toBe(200);
-    expect(response.body.meta.pagination).toEqual({ page: 1, per_page: 20, total: 5, total_pages: 1 });
+    expect(response.body.meta.pagination).toEqual({ page: 1, per_page: 20, total: 6, total_pages: 1 });
     const roles = response.body.data;
-    expect(roles.map((role: { name: string }) => role.name)).toEqual(['owner', 'admin', 'member', 'viewer', 'Auditor']);
+    expect(roles.map((role: { name: string }) => role.name)).toEqual(['owner', 'admin', 'member', 'viewer', 'customer', 'Auditor']);
     expect(roles[0]).toMatchObject({ builtin: true, permissions: ['*'], member_count: 1 });
     const defaults = (role: string) => corePermissionList.filter((p) => p.grantTo.includes(role as 'admin')).map((p) => p.name);
     expect(roles[1].permissions).toEqual(defaults('admin'));
     expect(roles[3]).toMatchObject({ builtin: true, member_count: 1, permissions: defaults('viewer') });
     expect(roles[3].permissions).toContain('core.members.view');
-    expect(roles[4]).toMatchObject({ name: 'Auditor', builtin: false, permissions: ['core.audit.view'], description: 'Reads the log', member_count: 0 });
+    expect(roles[4]).toMatchObject({ name: 'customer', builtin: true, member_count: 0, permissions: [] });
+    expect(roles[5]).toMatchObject({ name: 'Auditor', builtin: false, permissions: ['core.audit.view'], description: 'Reads the log', member_count: 0 });
   });
 
   it('serves the catalogue with descriptions and default grants', async () => {

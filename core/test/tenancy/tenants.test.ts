@@ -19,9 +19,9 @@ describe('POST /tenants', () => {
     expect(tenant.quotas).toEqual(defaultQuotas);
 
     const me = await t.request('GET', '/api/v1/me', { headers: user.headers });
-    expect(me.body.data.memberships).toEqual([{ tenant: expect.objectContaining({ id: tenant.id }), roles: ['owner'] }]);
+    expect(me.body.data.memberships).toEqual([{ tenant: expect.objectContaining({ id: tenant.id }), roles: ['owner'], kind: 'staff' }]);
     const roles = await systemRows<{ builtin: string }>(t, 'select builtin from roles where tenant_id = $1 order by builtin', [tenant.id]);
-    expect(roles.map((role) => role.builtin)).toEqual(['admin', 'member', 'owner', 'viewer']);
+    expect(roles.map((role) => role.builtin)).toEqual(['admin', 'customer', 'member', 'owner', 'viewer']);
     expect(await auditActions(t, tenant.id)).toEqual(['tenant.created']);
     const host = await systemRows(t, "select actor_user_id from host_audit_log where action = 'tenant.created' and subject_tenant = $1", [tenant.id]);
     expect(host).toEqual([{ actor_user_id: user.id }]);

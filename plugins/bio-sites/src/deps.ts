@@ -1,7 +1,11 @@
 import { coreServices, optional, type PluginBuilders } from '@plinth/sdk';
 import { crmContactsRef } from '@plinth/plugin-crm';
+import { shopOffersRef } from './services/shop-offers.js';
 
-/** The services Bio Sites' handlers receive. `crm` is undefined unless the tenant has enabled the CRM. */
+/**
+ * The services Bio Sites' handlers receive. `crm` is undefined unless the tenant has enabled the CRM, `shop` (its
+ * offers, for product blocks) unless it has enabled the shop.
+ */
 export const deps = {
   db: coreServices.db,
   cache: coreServices.cache,
@@ -11,6 +15,7 @@ export const deps = {
   writeBehind: coreServices.writeBehind,
   files: coreServices.files,
   crm: optional(crmContactsRef),
+  shop: shopOffersRef,
 };
 
 /** The typed builders handed to Bio Sites' routes, jobs and handlers. */

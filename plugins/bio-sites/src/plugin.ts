@@ -1,5 +1,6 @@
 import { definePlugin } from '@plinth/sdk';
 import { deps } from './deps.js';
+import { productChangeHandlers } from './handlers/product-changes.js';
 import './jobs/job-types.js';
 import { rollupJob, scheduleRollup } from './jobs/rollup.job.js';
 import { createBioSites } from './migrations/001-create-bio-sites.js';
@@ -20,11 +21,11 @@ export default definePlugin({
   name: 'bio-sites',
   version: '0.1.0',
   title: 'Bio Sites',
-  description: 'Link-in-bio pages with links, embeds and an email form; short links; visit and click analytics.',
+  description: 'Link-in-bio pages with links, embeds, an email form and shop products; short links; visit and click analytics.',
   category: 'business',
   icon: '🔗',
   author: 'The Plinth team',
-  requires: { core: '^0.1.0', optionalPlugins: { crm: '^0.1.0' } },
+  requires: { core: '^0.1.0', optionalPlugins: { crm: '^0.1.0', shop: '^0.1.0' } },
   deps,
   permissions: bioSitesPermissions,
   migrations: [createBioSites, createBioSitesAnalytics, addBioSitesCustomDomains, addBioSitesAvatarFile],
@@ -42,5 +43,5 @@ export default definePlugin({
     ...publicRoutes(builders),
   ],
   jobs: (builders) => [rollupJob(builders)],
-  events: (builders) => [scheduleRollup(builders)],
+  events: (builders) => [scheduleRollup(builders), ...productChangeHandlers(builders)],
 });

@@ -50,12 +50,15 @@ const manageRoutes = (): [string, string, unknown?][] => [
   ['PUT', `/sites/${siteId}/blocks/order`, { ids: [linkId] }],
   ['PATCH', `/sites/${siteId}/blocks/${linkId}`, { active: true }],
   ['DELETE', `/sites/${siteId}/blocks/${linkId}`],
-  ['GET', `/sites/${siteId}/subscribers`],
-  ['DELETE', `/sites/${siteId}/subscribers/00000000-0000-4000-8000-000000000000`],
   ['POST', '/short-links', { target_url: 'https://c.example' }],
   ['PATCH', `/short-links/${shortId}`, { title: 'Changed' }],
   ['DELETE', `/short-links/${shortId}`],
   ['DELETE', `/sites/${siteId}`],
+];
+/** Every route that needs bio-sites.subscribers.manage (subscribers are customer data: admins only by default). */
+const subscriberRoutes = (): [string, string][] => [
+  ['GET', `/sites/${siteId}/subscribers`],
+  ['DELETE', `/sites/${siteId}/subscribers/00000000-0000-4000-8000-000000000000`],
 ];
 /** Every route that needs bio-sites.analytics.view. */
 const analyticsRoutes = (): [string, string][] => [
@@ -85,9 +88,10 @@ describe('bio-sites permissions', () => {
     const outsider = await memberWith('no-bio', []);
     for (const path of viewRoutes()) expect(await status(outsider, 'GET', path), path).toBe(403);
     for (const [method, path] of analyticsRoutes()) expect(await status(outsider, method, path), path).toBe(403);
+    for (const [method, path] of subscriberRoutes()) expect(await status(outsider, method, path), path).toBe(403);
   });
 
-  it('built-in roles: viewers view; members manage and read analytics', async () => {
+  it('built-in roles: viewers view; members manage and read analytics, but not subscribers', async () => {
     const viewer = await addMember(t, owner, ['viewer']);
     const member = await addMember(t, owner, ['member']);
     expect(await status(viewer, 'GET', '/sites')).toBe(200);
@@ -97,7 +101,18 @@ describe('bio-sites permissions', () => {
     expect(await status(member, 'POST', '/sites', { slug: 'member-site', title: 'M' })).toBe(201);
     expect(await status(member, 'PATCH', `/sites/${siteId}`, { bio: 'Edited by a member' })).toBe(200);
     expect(await status(member, 'POST', `/sites/${siteId}/links`, { title: 'B', url: 'https://b.example' })).toBe(201);
-    expect(await status(member, 'GET', `/sites/${siteId}/subscribers`)).toBe(200);
+    for (const [method, path] of subscriberRoutes()) {
+      expect(await status(member, method, path), `${method} ${path}`).toBe(403);
+      expect(await status(viewer, method, path), `${method} ${path}`).toBe(403);
+    }
+  });
+
+  it('bio-sites.subscribers.manage alone: lists and removes subscribers, nothing else', async () => {
+    const keeper = await memberWith('bio-subscribers', ['bio-sites.subscribers.manage']);
+    expect(await status(keeper, 'GET', `/sites/${siteId}/subscribers`)).toBe(200);
+    expect(await status(keeper, 'DELETE', `/sites/${siteId}/subscribers/00000000-0000-4000-8000-000000000000`)).toBe(404);
+    for (const path of viewRoutes()) expect(await status(keeper, 'GET', path), path).toBe(403);
+    for (const [method, path, body] of manageRoutes()) expect(await status(keeper, method, path, body), `${method} ${path}`).toBe(403);
   });
 
   it('needs a signed-in caller, and the plugin enabled for the tenant', async () => {

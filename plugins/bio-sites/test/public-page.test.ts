@@ -16,6 +16,20 @@ const xss = `<script>alert(1)</script>"'><img src=x onerror=alert(1)>\``;
 const escaped = '&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&gt;&lt;img src=x onerror=alert(1)&gt;&#96;';
 
 describe('GET /b/:slug', () => {
+  it("speaks the tenant's language: Arabic pages are right to left, and a page cached in English is built again", async () => {
+    const other = await signUp(t, { tenant: true });
+    await t.enable(other, 'bio-sites');
+    const site = await createSite(t, other, { slug: 'lang-links', title: 'Lina', status: 'published' });
+    await addBlock(t, other, site.id, { type: 'email_capture', data: { title: 'News', button_label: 'Join' } });
+    const english = await visit(t, '/b/lang-links');
+    expect(english.text).toMatch(/^<!doctype html><html lang="en" dir="ltr">/);
+    expect(english.text).toContain('>Email address</label>');
+    expect((await t.request('PATCH', '/api/v1/tenant', { headers: other.headers, body: { locale: 'ar-EG' } })).status).toBe(200);
+    const arabic = await visit(t, '/b/lang-links');
+    expect(arabic.text).toMatch(/^<!doctype html><html lang="ar-EG" dir="rtl">/);
+    expect(arabic.text).toContain('>البريد الإلكتروني</label>');
+  });
+
   it('renders a small, semantic page with Open Graph tags and a strict CSP', async () => {
     const site = await createSite(t, owner, {
       slug: 'ada-links',
@@ -31,7 +45,7 @@ describe('GET /b/:slug', () => {
     const page = await visit(t, '/b/ada-links');
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
-    expect(page.text).toMatch(/^<!doctype html><html lang="en">/);
+    expect(page.text).toMatch(/^<!doctype html><html lang="en" dir="ltr">/);
     expect(page.text).toContain(`<a class="link" href="/b/ada-links/l/${link.id}"><span>My blog</span></a>`);
     expect(page.text).toContain('<img class="avatar" src="https://img.example/ada.png" alt="Ada" width="96" height="96">');
     expect(page.text).toContain('alt="A cat on a keyboard"');

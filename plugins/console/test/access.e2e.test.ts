@@ -30,7 +30,10 @@ beforeAll(async () => {
   await t.enable(owner, 'crm');
   const contact = await t.request('POST', '/api/v1/crm/contacts', { headers: owner.headers, body: { name: 'Ada Lovelace', email: 'ada@example.test' } });
   expect(contact.status).toBe(201);
-  viewer = await addMember(t, owner, ['viewer']);
+  // Contacts are customer data, not a viewer's by default: the tenant grants them with a role of its own.
+  const reader = await t.request('POST', '/api/v1/roles', { headers: owner.headers, body: { name: 'contact-reader', permissions: ['crm.contacts.view'] } });
+  expect(reader.status).toBe(201);
+  viewer = await addMember(t, owner, ['viewer', 'contact-reader']);
 });
 
 afterAll(async () => {
@@ -103,6 +106,18 @@ describe.sequential('keyboard and phone width', () => {
     await signIn(phone, owner);
     await phone.page.goto(`/t/${slug}/marketplace`);
     await phone.page.locator('[data-plugin="crm"]').getByText('Enabled').waitFor();
+    // Before enabling, the card says which built-in roles get each permission: orders are the admins', not members'.
+    const shopCard = phone.page.locator('[data-plugin="shop"]');
+    await shopCard.getByText(/^Permissions and who gets them/).click();
+    const grants = shopCard.getByRole('table', { name: /built-in roles given each one/ });
+    await grants
+      .getByRole('row', { name: /shop\.orders\.view/ })
+      .getByRole('cell', { name: /^(Given to: )?owner, admin$/ })
+      .waitFor();
+    await grants
+      .getByRole('row', { name: /shop\.orders\.own/ })
+      .getByRole('cell', { name: /^(Given to: )?owner, admin, member, viewer, customer$/ })
+      .waitFor();
     expect(await phone.page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
     await phone.screenshot('19-phone-marketplace');
     await phone.page

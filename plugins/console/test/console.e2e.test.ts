@@ -200,9 +200,16 @@ describe.sequential('the console', () => {
 
   test('the owner invites a viewer, who sees contacts without a create button; the API refuses them too', async () => {
     const { page, screenshot } = ownerTab;
+    // Contacts are customer data, not a viewer's by default: the owner adds a role that reads them.
+    const reader = await t.request('POST', '/api/v1/roles', {
+      headers: await apiSession(owner.email),
+      body: { name: 'contact-reader', permissions: ['crm.contacts.view'] },
+    });
+    expect(reader.status).toBe(201);
     await menu(ownerTab, 'Invitations').click();
     await page.getByLabel('Email').fill(viewer.email);
     await page.getByRole('checkbox', { name: 'viewer' }).check();
+    await page.getByRole('checkbox', { name: 'contact-reader' }).check();
     await page.getByRole('button', { name: 'Send invitation' }).click();
     const link = page.getByRole('textbox', { name: 'Accept link' });
     await link.waitFor();
@@ -220,7 +227,7 @@ describe.sequential('the console', () => {
     await viewerTab.screenshot('11-accept-invitation');
     await viewerPage.getByRole('button', { name: 'Accept invitation' }).click();
     await viewerPage.waitForURL(`**/t/${slug}`);
-    await viewerPage.getByText('Your roles here: viewer').waitFor();
+    await viewerPage.getByText(/Your roles here: (viewer, contact-reader|contact-reader, viewer)/).waitFor();
     expect(await menu(viewerTab, 'Audit log').count()).toBe(0);
 
     await viewerPage.locator(`nav a[href="/t/${slug}/p/crm/contacts"]`).click();

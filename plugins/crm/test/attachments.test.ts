@@ -125,8 +125,10 @@ describe('contact attachments', () => {
     expect((await asA('GET', `/contacts/${contact}/attachments`)).body.data.map((file: { id: string }) => file.id)).toContain(fileId);
   });
 
-  it('lets viewers list and download, and only managers attach and delete', async () => {
-    const viewer = await addMember(t, a, ['viewer']);
+  it('lets contact readers list and download, and only managers attach and delete', async () => {
+    const role = await t.request('POST', '/api/v1/roles', { headers: a.headers, body: { name: 'contact-reader', permissions: ['crm.contacts.view'] } });
+    expect(role.status).toBe(201);
+    const viewer = await addMember(t, a, ['contact-reader']);
     const asViewer = crmCall(t, viewer);
     const fileId = await uploaded(a, 'card.txt', 'text/plain', 'business card');
     expect((await asA('POST', `/contacts/${contact}/attachments`, { file_id: fileId })).status).toBe(201);

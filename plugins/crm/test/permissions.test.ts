@@ -6,11 +6,16 @@ let t: TestKernel;
 let owner: TestUser;
 let viewer: TestUser;
 let member: TestUser;
+let reader: TestUser;
+let editor: TestUser;
 let admin: TestUser;
 let campaignId = '';
 beforeAll(async () => {
   ({ t, owner } = await crmKernel());
   [viewer, member, admin] = [await addMember(t, owner, ['viewer']), await addMember(t, owner, ['member']), await addMember(t, owner, ['admin'])];
+  // Contacts are customer data: the built-in member and viewer roles hold no CRM permission, a tenant grants them.
+  reader = await memberWith('crm-reader', ['crm.contacts.view']);
+  editor = await memberWith('crm-editor', ['crm.contacts.view', 'crm.contacts.manage', 'crm.campaigns.view', 'crm.campaigns.manage']);
   const call = crmCall(t, owner);
   await call('POST', '/contacts', { email: 'perm@example.com', tags: ['p'] });
   const segment = (await call('POST', '/segments', { name: 'P', filter: { tag: ['p'] } })).body.data.id;
@@ -23,46 +28,61 @@ const status = async (user: TestUser, method: string, path: string, body?: unkno
   (await crmCall(t, user)(method, path, body, headers)).status;
 const csv = { 'content-type': 'text/csv' };
 
+/** A member holding exactly these permissions, through a custom role made with core's roles API. */
+async function memberWith(name: string, permissions: string[]): Promise<TestUser> {
+  const role = await t.request('POST', '/api/v1/roles', { headers: owner.headers, body: { name, permissions } });
+  expect(role.status, JSON.stringify(role.body)).toBe(201);
+  return addMember(t, owner, [name]);
+}
+
 describe('crm permissions', () => {
-  it('crm.contacts.view: viewers read contacts and segments', async () => {
-    expect(await status(viewer, 'GET', '/contacts')).toBe(200);
-    expect(await status(viewer, 'GET', '/segments')).toBe(200);
+  it('built-in member and viewer roles reach no contact, segment or campaign', async () => {
+    for (const user of [member, viewer]) {
+      for (const path of ['/contacts', '/segments', '/campaigns', `/campaigns/${campaignId}`, `/campaigns/${campaignId}/recipients`, '/templates'])
+        expect(await status(user, 'GET', path), path).toBe(403);
+      expect(await status(user, 'POST', '/contacts', { email: 'm@example.com' })).toBe(403);
+    }
+    expect(await status(admin, 'GET', '/contacts')).toBe(200);
+    expect(await status(admin, 'GET', `/campaigns/${campaignId}/recipients`)).toBe(200);
   });
 
-  it('crm.contacts.manage: members edit contacts, viewers do not', async () => {
-    expect(await status(viewer, 'POST', '/contacts', { email: 'v@example.com' })).toBe(403);
-    expect(await status(viewer, 'POST', '/segments', { name: 'x', filter: {} })).toBe(403);
-    expect(await status(member, 'POST', '/contacts', { email: 'm@example.com' })).toBe(201);
+  it('crm.contacts.view: reads contacts and segments', async () => {
+    expect(await status(reader, 'GET', '/contacts')).toBe(200);
+    expect(await status(reader, 'GET', '/segments')).toBe(200);
   });
 
-  it('crm.contacts.import: admins import, members do not', async () => {
-    expect(await status(member, 'POST', '/contacts/import?dry_run=true', 'email\na@example.com\n', csv)).toBe(403);
-    expect(await status(member, 'GET', '/imports')).toBe(403);
+  it('crm.contacts.manage: editors edit contacts, readers do not', async () => {
+    expect(await status(reader, 'POST', '/contacts', { email: 'v@example.com' })).toBe(403);
+    expect(await status(reader, 'POST', '/segments', { name: 'x', filter: {} })).toBe(403);
+    expect(await status(editor, 'POST', '/contacts', { email: 'm@example.com' })).toBe(201);
+  });
+
+  it('crm.contacts.import: admins import, editors do not', async () => {
+    expect(await status(editor, 'POST', '/contacts/import?dry_run=true', 'email\na@example.com\n', csv)).toBe(403);
+    expect(await status(editor, 'GET', '/imports')).toBe(403);
     expect(await status(admin, 'POST', '/contacts/import?dry_run=true', 'email\na@example.com\n', csv)).toBe(200);
   });
 
-  it('crm.contacts.export: admins export, members do not', async () => {
-    expect(await status(member, 'GET', '/contacts/export')).toBe(403);
+  it('crm.contacts.export: admins export, editors do not', async () => {
+    expect(await status(editor, 'GET', '/contacts/export')).toBe(403);
     expect(await status(admin, 'GET', '/contacts/export')).toBe(200);
   });
 
-  it('crm.campaigns.view and crm.campaigns.manage: members, not viewers', async () => {
-    expect(await status(viewer, 'GET', '/campaigns')).toBe(403);
-    expect(await status(viewer, 'GET', '/templates')).toBe(403);
-    expect(await status(member, 'GET', `/campaigns/${campaignId}`)).toBe(200);
-    expect(await status(viewer, 'POST', '/templates', { name: 'x', subject: 's', html: 'h', text: 't' })).toBe(403);
-    expect(await status(member, 'POST', '/templates', { name: 'x', subject: 's', html: 'h', text: 't' })).toBe(201);
+  it('crm.campaigns.view and crm.campaigns.manage: editors, not contact readers', async () => {
+    expect(await status(reader, 'GET', '/campaigns')).toBe(403);
+    expect(await status(reader, 'GET', '/templates')).toBe(403);
+    expect(await status(editor, 'GET', `/campaigns/${campaignId}`)).toBe(200);
+    expect(await status(reader, 'POST', '/templates', { name: 'x', subject: 's', html: 'h', text: 't' })).toBe(403);
+    expect(await status(editor, 'POST', '/templates', { name: 'x', subject: 's', html: 'h', text: 't' })).toBe(201);
   });
 
-  it('crm.campaigns.send: admins send, members do not', async () => {
-    expect(await status(member, 'POST', `/campaigns/${campaignId}/send`)).toBe(403);
+  it('crm.campaigns.send: admins send, editors do not', async () => {
+    expect(await status(editor, 'POST', `/campaigns/${campaignId}/send`)).toBe(403);
     expect(await status(admin, 'POST', `/campaigns/${campaignId}/send`)).toBe(202);
   });
 
   it('a custom role holding only crm.contacts.export exports and reads nothing else', async () => {
-    const role = await t.request('POST', '/api/v1/roles', { headers: owner.headers, body: { name: 'exporter', permissions: ['crm.contacts.export'] } });
-    expect(role.status).toBe(201);
-    const exporter = await addMember(t, owner, ['exporter']);
+    const exporter = await memberWith('exporter', ['crm.contacts.export']);
     expect(await status(exporter, 'GET', '/contacts/export')).toBe(200);
     expect(await status(exporter, 'GET', '/contacts')).toBe(403);
   });

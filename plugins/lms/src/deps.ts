@@ -1,4 +1,5 @@
 import { coreServices, type PluginBuilders, type Static } from '@plinth/sdk';
+import { shopOffers } from './services/offers.js';
 import type { LmsSettings } from './settings.js';
 
 /** The services LMS handlers receive: the only ones they may use. */
@@ -10,6 +11,8 @@ export const deps = {
   members: coreServices.members,
   logger: coreServices.logger,
   files: coreServices.files,
+  /** The shop's prices and buy pages for courses it sells (absent without the shop). */
+  shop: shopOffers,
 };
 
 /** The typed builders handed to LMS routes, jobs and handlers. */

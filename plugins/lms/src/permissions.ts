@@ -9,12 +9,12 @@ import { definePermissions } from '@plinth/sdk';
 export const lmsPermissions = definePermissions('lms', {
   'courses.view': { description: 'Read every course, including drafts, lesson content and quiz answers', grantTo: ['admin', 'viewer'] },
   'courses.manage': { description: 'Create, edit, reorder and delete any course, its modules, lessons and quizzes', grantTo: ['admin'] },
-  'enrollments.view': { description: 'List every enrolment and learner progress', grantTo: ['admin', 'viewer'] },
+  'enrollments.view': { description: 'List every enrolment and learner progress', grantTo: ['admin'] },
   'enrollments.manage': { description: 'Enrol and unenrol learners in any course; send reminders now', grantTo: ['admin'] },
-  'reports.view': { description: 'Course reports and CSV exports', grantTo: ['admin', 'viewer'] },
+  'reports.view': { description: 'Course reports and CSV exports', grantTo: ['admin'] },
   'guardians.manage': { description: 'Link guardians (parents, observers) to learners', grantTo: ['admin'] },
   'learning.access': {
     description: 'Learn: browse published courses, enrol in free ones, read enrolled lessons, complete them, take quizzes; manage courses one instructs',
-    grantTo: ['admin', 'member', 'viewer'],
+    grantTo: ['admin', 'member', 'viewer', 'customer'],
   },
 });

@@ -1,6 +1,7 @@
 import { definePlugin } from '@plinth/sdk';
 import './jobs/job-types.js';
 import { deps } from './deps.js';
+import { orderAccessTap } from './handlers/order-access.tap.js';
 import { orderPaidHandler } from './handlers/order-paid.handler.js';
 import { notifyDripJob } from './jobs/notify-drip.job.js';
 import { sendRemindersJob } from './jobs/send-reminders.job.js';
@@ -8,8 +9,12 @@ import { createCourses } from './migrations/001-create-lms-courses.js';
 import { createEnrollments } from './migrations/002-create-lms-enrollments.js';
 import { createQuizzes } from './migrations/003-create-lms-quizzes.js';
 import { addLessonFiles } from './migrations/004-add-lms-lesson-files.js';
+import { cataloguePages } from './pages/catalogue.pages.js';
+import { certificatePages } from './pages/certificate.pages.js';
+import { learnerPages } from './pages/learner.pages.js';
 import { lmsPermissions } from './permissions.js';
 import { attemptRoutes } from './routes/attempts.routes.js';
+import { catalogueRoutes } from './routes/catalogue.routes.js';
 import { certificateRoutes } from './routes/certificates.routes.js';
 import { courseRoutes } from './routes/courses.routes.js';
 import { enrollmentRoutes } from './routes/enrollments.routes.js';
@@ -57,7 +62,12 @@ export default definePlugin({
     ...certificateRoutes(builders),
     ...guardianRoutes(builders),
     ...operationRoutes(builders),
+    ...catalogueRoutes(builders),
+    ...cataloguePages(builders),
+    ...learnerPages(builders),
+    ...certificatePages(builders),
   ],
+  taps: (builders) => [orderAccessTap(builders)],
   jobs: (builders) => [sendRemindersJob(builders), notifyDripJob(builders)],
   events: (builders) => [
     orderPaidHandler(builders),

@@ -51,6 +51,12 @@ describe('courses', () => {
     const notMember = await call('POST', '/courses', { title: 'A', slug: 'a-1', instructor_ids: ['00000000-0000-4000-8000-000000000000'] });
     expect(notMember.status).toBe(422);
     expect(notMember.body.errors.instructor_ids[0]).toMatch(/not a member/);
+    // A customer (a learner who bought) is a member of the tenant but never instructs: instructors manage courses.
+    const customer = await world.t.customer(world.owner);
+    const customerInstructor = await call('POST', '/courses', { title: 'A', slug: 'a-2', instructor_ids: [customer.id] });
+    expect(customerInstructor.status).toBe(422);
+    expect(customerInstructor.body.errors.instructor_ids[0]).toMatch(/customer, not staff/);
+    expect(await world.t.sql("select 1 from lms_courses where slug = 'a-2'")).toEqual([]);
 
     await call('POST', '/courses', { title: 'Taken', slug: 'taken' });
     const duplicate = await call('POST', '/courses', { title: 'Again', slug: 'taken' });

@@ -5,6 +5,7 @@ import { bootLms, buildCourse, type BuiltCourse, type Call, type LmsWorld } from
 let world: LmsWorld;
 let admin: Call;
 let viewer: Call;
+let registrar: Call;
 let member: Call;
 let adminUser: TestUser;
 let learner: TestUser;
@@ -15,6 +16,13 @@ beforeAll(async () => {
   adminUser = await world.member(['admin']);
   admin = world.as(adminUser);
   viewer = world.as(await world.member(['viewer']));
+  // Enrolments and reports are learners' data: no built-in role but admin holds them; a tenant grants them.
+  const role = await world.t.request('POST', '/api/v1/roles', {
+    headers: world.owner.headers,
+    body: { name: 'registrar', permissions: ['lms.courses.view', 'lms.enrollments.view', 'lms.reports.view', 'lms.learning.access'] },
+  });
+  expect(role.status).toBe(201);
+  registrar = world.as(await world.member(['registrar']));
   learner = await world.member(['member']);
   member = world.as(learner);
   draft = await buildCourse(world.as(world.owner), { status: 'draft' });
@@ -39,19 +47,22 @@ describe('lms permissions and their default grants', () => {
     expect((await viewer('DELETE', `/courses/${draft.id}`)).status).toBe(403);
   });
 
-  it('lms.enrollments.view (admin, viewer) and lms.enrollments.manage (admin)', async () => {
-    expect((await viewer('GET', '/enrollments')).status).toBe(200);
-    expect((await viewer('GET', '/purchases')).status).toBe(200);
+  it('lms.enrollments.view (admin) and lms.enrollments.manage (admin)', async () => {
+    expect((await registrar('GET', '/enrollments')).status).toBe(200);
+    expect((await registrar('GET', '/purchases')).status).toBe(200);
     expect((await member('GET', '/enrollments')).status).toBe(403);
-    expect((await viewer('POST', `/courses/${published.id}/enrollments`, { user_id: learner.id })).status).toBe(403);
+    for (const path of ['/enrollments', '/purchases', `/courses/${published.id}/enrollments`]) expect((await viewer('GET', path)).status, path).toBe(403);
+    expect((await registrar('POST', `/courses/${published.id}/enrollments`, { user_id: learner.id })).status).toBe(403);
     expect((await admin('POST', `/courses/${published.id}/enrollments`, { user_id: learner.id })).status).toBe(201);
-    expect((await viewer('GET', `/learners/${learner.id}/progress`)).status).toBe(200);
-    expect((await viewer('POST', '/notifications/run')).status).toBe(403);
+    expect((await registrar('GET', `/learners/${learner.id}/progress`)).status).toBe(200);
+    expect((await viewer('GET', `/learners/${learner.id}/progress`)).status).toBe(403);
+    expect((await registrar('POST', '/notifications/run')).status).toBe(403);
     expect((await admin('POST', '/notifications/run')).status).toBe(202);
   });
 
-  it('lms.reports.view (admin, viewer)', async () => {
-    expect((await viewer('GET', `/courses/${published.id}/report`)).status).toBe(200);
+  it('lms.reports.view (admin)', async () => {
+    expect((await registrar('GET', `/courses/${published.id}/report`)).status).toBe(200);
+    for (const path of ['report', 'report/learners', 'report.csv']) expect((await viewer('GET', `/courses/${published.id}/${path}`)).status, path).toBe(403);
     expect((await admin('GET', `/courses/${published.id}/report.csv`)).status).toBe(200);
     expect((await member('GET', `/courses/${published.id}/report`)).status).toBe(403);
   });
@@ -62,7 +73,7 @@ describe('lms permissions and their default grants', () => {
     expect((await member('POST', '/guardians', { guardian_user_id: adminUser.id, learner_user_id: learner.id })).status).toBe(403);
   });
 
-  it('lms.learning.access (admin, member, viewer): without it, no catalogue and no learning', async () => {
+  it('lms.learning.access (admin, member, viewer, customer): without it, no catalogue and no learning', async () => {
     const role = await world.t.request('POST', '/api/v1/roles', { headers: world.owner.headers, body: { name: 'auditor', permissions: ['lms.reports.view'] } });
     expect(role.status).toBe(201);
     const auditor = world.as(await world.member(['auditor']));

@@ -29,8 +29,74 @@ export interface PaymentIntent {
   next_action: { type: string; [key: string]: unknown } | null;
   /** Why the payment failed, when it did (added in 0.1.0). */
   failure_reason?: string | null;
+  /**
+   * The payer's only key to this intent (`<id>_secret_<random>`): present only in the answer to its creation
+   * (`POST /intents`, {@link PaymentsApi.createIntent}); stored hashed, never shown again.
+   */
+  client_secret?: string;
   created_at: string;
   updated_at: string;
+}
+
+/**
+ * What the payer must do next, normalised across gateways:
+ * - `challenge` (test gateway): confirm again with `action: 'approve' | 'deny'`;
+ * - `stripe_payment_element`: mount Stripe's Payment Element with `client_secret` (the gateway's, not the platform's)
+ *   and `publishable_key`, then the buyer returns through Stripe's own redirect; the webhook settles the intent;
+ * - `redirect`: send the buyer's browser to `url` (Stripe Checkout Session, Paymob); they come back to the
+ *   `returnUrl` given to {@link PaymentsApi.confirmAsPayer} (Paymob: the integration's response callback);
+ * - `manual_payment`: `instructions` and `reference` for a bank transfer or cash.
+ */
+export type NextAction =
+  | { type: 'challenge'; message?: string }
+  | { type: 'stripe_payment_element'; client_secret: string; publishable_key: string }
+  | { type: 'redirect'; url: string }
+  | { type: 'manual_payment'; instructions: string; reference: string }
+  | { type: string; [key: string]: unknown };
+
+/** An intent as its payer (the holder of its client secret) sees it: no metadata, no refunds, no history. */
+export interface PayerIntent {
+  id: string;
+  provider: string;
+  status: IntentStatus;
+  /** Minor units. */
+  amount: number;
+  currency: string;
+  description: string | null;
+  next_action: NextAction | null;
+  failure_reason: string | null;
+}
+
+/** How a hosted checkout page should take payment with a provider. */
+export interface CheckoutMethod {
+  provider: string;
+  /**
+   * `card_form`: a card-number field (test gateway) posted as `payment_method`; `stripe`: Stripe's Payment
+   * Element (needs JavaScript from js.stripe.com) or, with `redirect: true`, a Stripe Checkout Session;
+   * `redirect`: a "Pay" button that confirms and follows `next_action.url` (Paymob); `manual`: show the
+   * intent's instructions, nothing to confirm.
+   */
+  kind: 'card_form' | 'stripe' | 'redirect' | 'manual';
+  /** Stripe's publishable key (`pk_…`), for `stripe`. */
+  publishableKey?: string;
+  /** For `stripe`: the tenant chose Stripe Checkout Sessions (a redirect) over the embedded Payment Element. */
+  redirect?: boolean;
+}
+
+/** What a payer may send to confirm. */
+export interface PayerConfirmation {
+  /** Test gateway: a test card number; Stripe: a payment method id (usually not needed: the element confirms). */
+  payment_method?: string;
+  /** Completes a `challenge`: `approve` or `deny`. */
+  action?: string;
+  /**
+   * Absolute URL a redirect-type gateway sends the buyer back to: Stripe Checkout's `success_url` (with
+   * `session_id=…` added) and `cancel_url`; after Paymob, payments' own return route redirects here once verified.
+   * Required for redirect-type gateways.
+   */
+  returnUrl?: string;
+  /** The buyer, for gateways that need billing details (Paymob); placeholders are sent when absent. */
+  billing?: { email?: string; name?: string; phone?: string };
 }
 
 export interface Refund {
@@ -72,6 +138,23 @@ export interface PaymentsApi {
   cancelIntent(id: string): Promise<PaymentIntent>;
   /** Refunds; never more than captured in total, even under concurrent calls (`409` beyond). */
   refund(input: NewRefund): Promise<Refund>;
+  /** The intent as its payer sees it; undefined when the id or secret is wrong (compared in constant time). */
+  payerView(intentId: string, clientSecret: string): Promise<PayerIntent | undefined>;
+  /**
+   * Confirms as the payer: a test card, or a challenge `action`; for redirect-type gateways (Stripe Checkout
+   * Session, Paymob) it creates the gateway's hosted page and answers `next_action: { type: 'redirect', url }`.
+   * Throws `404` (NotFoundError) on a wrong secret, `409` `payments.intent_not_confirmable` when the intent is past
+   * confirmation (a double submit), `422` on bad input (unknown card, missing `returnUrl` for a redirect gateway).
+   */
+  confirmAsPayer(intentId: string, clientSecret: string, input: PayerConfirmation): Promise<PayerIntent>;
+  /**
+   * Applies a gateway's signed browser return (Paymob's response callback query, `hmac` included; Stripe Checkout's
+   * `session_id`): verifies it, moves the intent forward and returns it (with its metadata, e.g. `shop_order_id`);
+   * undefined when the query is not genuine or names no intent of this tenant. Nothing changes on a bad signature.
+   */
+  completeReturn(provider: string, query: Record<string, string>): Promise<PaymentIntent | undefined>;
+  /** How a checkout page should take payment with `provider` (default: the tenant's default provider). */
+  checkoutMethod(provider?: string): Promise<CheckoutMethod>;
 }
 
 export const paymentsRef = createServiceRef<PaymentsApi>('payments.payments');

@@ -9,6 +9,7 @@ export const deps = {
   hooks: coreServices.hooks,
   logger: coreServices.logger,
   secrets: coreServices.secrets,
+  customers: coreServices.customers,
 };
 
 export type Deps = ResolvedDeps<typeof deps>;

@@ -4,12 +4,14 @@ import { paymentsHooks } from './hooks.js';
 import { testGatewayDeliverJob } from './jobs/test-gateway-deliver.job.js';
 import { createPaymentsIntents } from './migrations/001-create-payments-intents.js';
 import { createPaymentsSubscriptions } from './migrations/002-create-payments-subscriptions.js';
+import { addPayerSecrets } from './migrations/003-add-payer-secrets.js';
 import { renewSubscriptionsJob } from './jobs/renew-subscriptions.job.js';
 import { planRoutes } from './routes/plans.routes.js';
 import { subscriptionRoutes } from './routes/subscriptions.routes.js';
 import { paymentsRef } from './contract.js';
 import { paymentsPermissions } from './permissions.js';
 import { intentRoutes } from './routes/intents.routes.js';
+import { payerRoutes } from './routes/payer.routes.js';
 import { providerRoutes } from './routes/providers.routes.js';
 import { refundRoutes } from './routes/refunds.routes.js';
 import { webhookRoutes } from './routes/webhooks.routes.js';
@@ -36,7 +38,7 @@ export function createPaymentsPlugin(options: PaymentsOptions = {}): Plugin {
     permissions: paymentsPermissions,
     settings: PaymentsSettings,
     hooks: paymentsHooks,
-    migrations: [createPaymentsIntents, createPaymentsSubscriptions],
+    migrations: [createPaymentsIntents, createPaymentsSubscriptions, addPayerSecrets],
     navigation: [
       { label: 'Payments', icon: '💳', path: '/intents', permission: paymentsPermissions['transactions.view'] },
       { label: 'Refunds', icon: '↩️', path: '/refunds', permission: paymentsPermissions['transactions.view'] },
@@ -44,6 +46,7 @@ export function createPaymentsPlugin(options: PaymentsOptions = {}): Plugin {
     ],
     routes: (builders) => [
       ...intentRoutes(builders, options),
+      ...payerRoutes(builders, options),
       ...refundRoutes(builders, options),
       ...providerRoutes(builders, options),
       ...webhookRoutes(builders, options),
@@ -55,5 +58,8 @@ export function createPaymentsPlugin(options: PaymentsOptions = {}): Plugin {
   });
 }
 
-/** Payments, with the Stripe adapter pointed at `PLINTH_STRIPE_API_BASE` when set. */
-export default createPaymentsPlugin({ stripe: { apiBase: process.env.PLINTH_STRIPE_API_BASE ?? 'https://api.stripe.com' } });
+/** Payments, with the Stripe and Paymob adapters pointed at `PLINTH_STRIPE_API_BASE` / `PLINTH_PAYMOB_API_BASE` when set. */
+export default createPaymentsPlugin({
+  stripe: { apiBase: process.env.PLINTH_STRIPE_API_BASE ?? 'https://api.stripe.com' },
+  ...(process.env.PLINTH_PAYMOB_API_BASE ? { paymob: { apiBase: process.env.PLINTH_PAYMOB_API_BASE } } : {}),
+});

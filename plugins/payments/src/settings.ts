@@ -10,6 +10,13 @@ export const PaymentsSettings = Type.Object(
       default: 'Pay by bank transfer; quote the payment reference.',
       description: 'Shown to payers of manual payments',
     }),
+    return_origins: Type.Array(Type.String({ pattern: '^https?://[^/?#\\s]+$', maxLength: 200 }), {
+      maxItems: 20,
+      uniqueItems: true,
+      default: [],
+      description:
+        "Origins (https://shop.example.com) of your own front ends a payer may be sent back to after a redirect gateway; this host's pages of the tenant are always allowed",
+    }),
     dunning_max_attempts: Type.Integer({ minimum: 1, maximum: 10, default: 3, description: 'Renewal attempts before a subscription is cancelled' }),
     dunning_retry_minutes: Type.Integer({ minimum: 1, maximum: 43200, default: 1440, description: 'Minutes between renewal attempts' }),
   },

@@ -12,7 +12,13 @@ beforeAll(async () => {
   t = await createTestKernel({ plugins: [payments] });
   owner = await signUp(t, { tenant: true });
   await t.enable(owner, 'payments', { manual_instructions: 'IBAN DE00 1234' });
-  [admin, member, viewer] = [await addMember(t, owner, ['admin']), await addMember(t, owner, ['member']), await addMember(t, owner, ['viewer'])];
+  // Payments are customer data: the built-in member and viewer roles hold none of it; these roles give it back.
+  for (const [name, permissions] of Object.entries({
+    cashier: ['payments.transactions.view', 'payments.intents.create'],
+    bookkeeper: ['payments.transactions.view'],
+  }))
+    expect((await t.request('POST', '/api/v1/roles', { headers: owner.headers, body: { name, permissions } })).status).toBe(201);
+  [admin, member, viewer] = [await addMember(t, owner, ['admin']), await addMember(t, owner, ['cashier']), await addMember(t, owner, ['bookkeeper'])];
 });
 afterAll(() => t?.close());
 
@@ -45,13 +51,22 @@ describe('the manual provider', () => {
 });
 
 describe('payments permissions', () => {
-  it('payments.transactions.view: every role reads intents, refunds and transactions', async () => {
+  it('the built-in member and viewer roles reach no intent, refund, transaction or subscription', async () => {
+    for (const role of ['member', 'viewer']) {
+      const user = await addMember(t, owner, [role]);
+      for (const path of ['/intents', '/refunds', '/transactions', '/subscriptions', '/plans'])
+        expect((await as(user)('GET', path)).status, `${role} ${path}`).toBe(403);
+      expect((await as(user)('POST', '/intents', { amount: 100, currency: 'USD' })).status, role).toBe(403);
+    }
+  });
+
+  it('payments.transactions.view: bookkeepers, cashiers and admins read intents, refunds and transactions', async () => {
     for (const user of [viewer, member, admin]) {
       for (const path of ['/intents', '/refunds', '/transactions']) expect((await as(user)('GET', path)).status, path).toBe(200);
     }
   });
 
-  it('payments.intents.create: members and admins, not viewers', async () => {
+  it('payments.intents.create: cashiers and admins, not bookkeepers', async () => {
     expect((await as(viewer)('POST', '/intents', { amount: 100, currency: 'USD' })).status).toBe(403);
     const intent = (await as(member)('POST', '/intents', { amount: 100, currency: 'USD' })).body.data;
     expect((await as(viewer)('POST', `/intents/${intent.id}/confirm`, { payment_method: testCards.succeeds })).status).toBe(403);
@@ -59,7 +74,7 @@ describe('payments permissions', () => {
     expect((await as(member)('POST', `/intents/${intent.id}/confirm`, { payment_method: testCards.succeeds })).status).toBe(200);
   });
 
-  it('payments.refunds.create: admins, not members', async () => {
+  it('payments.refunds.create: admins, not cashiers', async () => {
     const intent = (await as(member)('POST', '/intents', { amount: 100, currency: 'USD' })).body.data;
     await as(member)('POST', `/intents/${intent.id}/confirm`, { payment_method: testCards.succeeds });
     await t.drainJobs();

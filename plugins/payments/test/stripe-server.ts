@@ -60,3 +60,23 @@ export function stripeIntent(id: string, fields: { amount: number; currency: str
     ...fields,
   };
 }
+
+/** A Checkout Session as Stripe returns it (the published fields payments reads, and a few more). */
+export function stripeCheckoutSession(
+  id: string,
+  fields: { amount_total: number; currency: string; payment_status: 'paid' | 'unpaid'; status: 'open' | 'complete' | 'expired'; [key: string]: unknown },
+) {
+  return {
+    id,
+    object: 'checkout.session',
+    mode: 'payment',
+    url: `https://checkout.stripe.test/c/pay/${id}`,
+    client_reference_id: null,
+    customer: null,
+    livemode: false,
+    metadata: {},
+    payment_intent: fields.payment_status === 'paid' ? `pi_for_${id}` : null,
+    created: Math.floor(Date.now() / 1000),
+    ...fields,
+  };
+}

@@ -121,7 +121,13 @@ describe('subscriptions', () => {
       expect((await call('POST', '/subscriptions', bad)).status, JSON.stringify(bad)).toBe(422);
     }
     expect((await call('GET', '/subscriptions/00000000-0000-4000-8000-000000000000')).status).toBe(404);
-    const member = await addMember(t, owner, ['member']);
+    expect((await paymentsApi(t, await addMember(t, owner, ['member']))('GET', '/subscriptions')).status).toBe(403);
+    const role = await t.request('POST', '/api/v1/roles', {
+      headers: owner.headers,
+      body: { name: 'subscription-reader', permissions: ['payments.transactions.view'] },
+    });
+    expect(role.status).toBe(201);
+    const member = await addMember(t, owner, ['subscription-reader']);
     expect((await paymentsApi(t, member)('GET', '/subscriptions')).status).toBe(200);
     expect((await paymentsApi(t, member)('POST', '/subscriptions', body)).status).toBe(403);
     expect((await paymentsApi(t, member)('POST', '/plans', { name: 'x', amount: 1, currency: 'USD', interval: 'day' })).status).toBe(403);

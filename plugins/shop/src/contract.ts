@@ -82,8 +82,30 @@ export interface ShopSyncApi {
 
 export const shopSyncRef = createServiceRef<ShopSyncApi>('shop.sync');
 
-// Also part of the contract, defined beside the code that uses them: the cart-discount hook's types, the
+/** An active product as other plugins show it for sale (the LMS catalogue's price and "Buy" link). */
+export interface ShopOffer {
+  slug: string;
+  name: string;
+  /** The lowest price among its variants, in minor units. */
+  price: number;
+  /** ISO 4217, upper-case. */
+  currency: string;
+  /** The product's buy page (its shareable payment link): `/c/<tenant>/buy/<slug>`, a path on the platform's host. */
+  buyPath: string;
+}
+
+/** What is on sale: offers of active products with at least one variant. */
+export interface ShopOffersApi {
+  /** The offers of those of `productIds` that are active products of the tenant (others are left out). */
+  offers(productIds: readonly string[]): Promise<Map<string, ShopOffer>>;
+  /** The offer of the active product with this slug, with its id (to follow the product when its slug changes). */
+  offerBySlug(slug: string): Promise<(ShopOffer & { productId: string }) | undefined>;
+}
+
+export const shopOffersRef = createServiceRef<ShopOffersApi>('shop.offers');
+
+// Also part of the contract, defined beside the code that uses them: the cart-discount and order-access hooks' types, the
 // permissions and the settings schema.
-export type { CartDiscount, CartDiscountContext, CartDiscounts } from './hooks.js';
+export type { CartDiscount, CartDiscountContext, CartDiscounts, OrderAccess, OrderAccessLink } from './hooks.js';
 export { shopPermissions } from './permissions.js';
 export { ShopSettings } from './settings.js';

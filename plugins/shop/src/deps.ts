@@ -10,6 +10,10 @@ export const deps = {
   hooks: coreServices.hooks,
   logger: coreServices.logger,
   files: coreServices.files,
+  secrets: coreServices.secrets,
+  mailer: coreServices.mailer,
+  members: coreServices.members,
+  customers: coreServices.customers,
   payments: paymentsRef,
 };
 

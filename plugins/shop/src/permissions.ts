@@ -4,8 +4,9 @@ import { definePermissions } from '@plinth/sdk';
 export const shopPermissions = definePermissions('shop', {
   'products.view': { description: 'See products, variants, categories and stock', grantTo: ['admin', 'member', 'viewer'] },
   'products.manage': { description: 'Create and edit products, variants, categories; adjust stock', grantTo: ['admin'] },
-  'orders.view': { description: 'See orders, customers and invoices', grantTo: ['admin', 'member', 'viewer'] },
-  'orders.manage': { description: 'Create, fulfil and cancel orders; add notes', grantTo: ['admin', 'member'] },
+  'orders.view': { description: 'See orders, customers and invoices', grantTo: ['admin'] },
+  'orders.manage': { description: 'Create, fulfil and cancel orders; add notes', grantTo: ['admin'] },
+  'orders.own': { description: "See one's own orders, receipts and invoices", grantTo: ['admin', 'member', 'viewer', 'customer'] },
   'orders.refund': { description: 'Refund orders (money goes back through payments)', grantTo: ['admin'] },
   'settings.manage': { description: 'Change the shop settings (tax, shipping, thresholds)', grantTo: ['admin'] },
 });

@@ -1,22 +1,29 @@
 import { definePlugin } from '@plinth/sdk';
-import { shopSyncRef } from './contract.js';
+import { shopOffersRef, shopSyncRef } from './contract.js';
 import { deps } from './deps.js';
 import { paymentEventHandlers } from './handlers/payment-events.js';
 import { shopHooks } from './hooks.js';
 import { expireOrderJob } from './jobs/expire-order.job.js';
+import { sendOrderMailJob } from './jobs/send-order-mail.job.js';
 import { storeInvoiceJob } from './jobs/store-invoice.job.js';
 import { createShopCatalogue } from './migrations/001-create-shop-catalogue.js';
 import { createShopOrders } from './migrations/002-create-shop-orders.js';
 import { addShopImageFiles } from './migrations/003-add-shop-image-files.js';
 import { addShopInvoiceFiles } from './migrations/004-add-shop-invoice-files.js';
+import { addShopInvoicePdf } from './migrations/006-add-shop-invoice-pdf.js';
+import { myOrdersPages } from './pages/my-orders.pages.js';
+import { addOrderPublicToken } from './migrations/005-order-public-token.js';
+import { pageRoutes } from './pages/index.js';
 import { shopPermissions } from './permissions.js';
 import { categoryRoutes } from './routes/categories.routes.js';
 import { customerRoutes } from './routes/customers.routes.js';
+import { myOrderRoutes } from './routes/my-orders.routes.js';
 import { orderRoutes } from './routes/orders.routes.js';
 import { productRoutes } from './routes/products.routes.js';
 import { storeCartRoutes } from './routes/store-carts.routes.js';
 import { storefrontRoutes } from './routes/storefront.routes.js';
 import { variantRoutes } from './routes/variants.routes.js';
+import { createShopOffers } from './services/offers.js';
 import { createShopSync } from './services/sync.js';
 import { ShopSettings } from './settings.js';
 import './jobs/job-types.js';
@@ -35,7 +42,7 @@ export default definePlugin({
   settings: ShopSettings,
   settingsPermission: shopPermissions['settings.manage'],
   hooks: shopHooks,
-  migrations: [createShopCatalogue, createShopOrders, addShopImageFiles, addShopInvoiceFiles],
+  migrations: [createShopCatalogue, createShopOrders, addShopImageFiles, addShopInvoiceFiles, addOrderPublicToken, addShopInvoicePdf],
   navigation: [
     { label: 'Products', icon: '📦', path: '/products', permission: shopPermissions['products.view'] },
     { label: 'Orders', icon: '🧾', path: '/orders', permission: shopPermissions['orders.view'] },
@@ -47,10 +54,16 @@ export default definePlugin({
     ...categoryRoutes(builders),
     ...orderRoutes(builders),
     ...customerRoutes(builders),
+    ...myOrderRoutes(builders),
+    ...myOrdersPages(builders),
     ...storefrontRoutes(builders),
     ...storeCartRoutes(builders),
+    ...pageRoutes(builders),
   ],
-  jobs: (builders) => [expireOrderJob(builders), storeInvoiceJob(builders)],
+  jobs: (builders) => [expireOrderJob(builders), storeInvoiceJob(builders), sendOrderMailJob(builders)],
   events: (builders) => paymentEventHandlers(builders),
-  services: ({ provide }) => [provide(shopSyncRef, ({ deps, settings }) => createShopSync({ deps, settings }))],
+  services: ({ provide }) => [
+    provide(shopSyncRef, ({ deps, settings }) => createShopSync({ deps, settings })),
+    provide(shopOffersRef, ({ deps, settings, tenant }) => createShopOffers({ deps, settings, tenant })),
+  ],
 });

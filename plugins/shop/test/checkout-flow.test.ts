@@ -2,6 +2,7 @@ import type { TestKernel, TestUser } from '@plinth/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OrderEvent } from '../src/index.js';
 import { createProduct, eventsNamed, eventually, GOOD_CARD, queuedExpiries, shopApi, shopKernel, shopTenant, stockOf, storeApi } from './helpers.js';
+import { pdfText } from './pdf-text.js';
 
 let t: TestKernel;
 let owner: TestUser;
@@ -109,11 +110,12 @@ describe('cart → checkout → test-gateway payment → webhook → order paid'
     expect((await t.drainEvents()).failed).toBe(0);
     expect(await eventsNamed(t, owner.tenant!.id, 'shop.order.paid')).toHaveLength(1);
 
-    const invoice = await shopApi(t, owner)('GET', `/orders/${order.id}/invoice`);
+    const invoice = await fetch(`${t.url}/api/v1/shop/orders/${order.id}/invoice`, { headers: owner.headers });
     expect(invoice.status).toBe(200);
-    expect(invoice.headers.get('content-type')).toContain('text/html');
-    expect(invoice.body).toContain('Invoice INV-000001');
-    expect(invoice.body).toContain('75.00 USD');
+    expect(invoice.headers.get('content-type')).toBe('application/pdf');
+    const text = pdfText(Buffer.from(await invoice.arrayBuffer()));
+    expect(text).toContain('Invoice INV-000001');
+    expect(text).toContain('$75.00');
   });
 
   it('sells the last unit to exactly one of two concurrent checkouts; the other gets 409 out_of_stock and holds nothing', async () => {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { signUp, type TestKernel, type TestUser } from '@plinth/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProduct, eventually, GOOD_CARD, shopApi, shopKernel } from './helpers.js';
+import { pdfText } from './pdf-text.js';
 
 let t: TestKernel;
 let owner: TestUser;
@@ -19,11 +20,25 @@ interface InvoiceRow {
   number: string;
   file_id: string | null;
   pending_html: string | null;
+  snapshot: { shopName: string } | null;
 }
 
 async function invoiceOf(orderId: string): Promise<InvoiceRow> {
-  const [row] = await t.sql<InvoiceRow>('select id, number, file_id, pending_html from shop_invoices where order_id = $1', [orderId]);
+  const [row] = await t.sql<InvoiceRow>('select id, number, file_id, pending_html, snapshot from shop_invoices where order_id = $1', [orderId]);
   return row!;
+}
+
+/** The invoice as served to staff: status, headers and the exact bytes. */
+async function served(user: TestUser, orderId: string) {
+  const response = await fetch(`${t.url}/api/v1/shop/orders/${orderId}/invoice`, { headers: user.headers });
+  return { status: response.status, headers: response.headers, bytes: Buffer.from(await response.arrayBuffer()) };
+}
+
+/** What the served invoice says. */
+async function invoiceText(user: TestUser, orderId: string): Promise<string> {
+  const invoice = await served(user, orderId);
+  expect(invoice.status).toBe(200);
+  return pdfText(invoice.bytes);
 }
 
 /** The invoice once its file is stored (the `shop.invoice.store` job ran). */
@@ -99,7 +114,7 @@ async function objectKeysOf(tenantId: string, fileId: string): Promise<string[]>
 }
 
 describe('an invoice is a stored file, fixed when issued', () => {
-  it('stores the invoice issued at payment as a private HTML file of the invoice, and serves exactly those bytes', async () => {
+  it('stores the invoice issued at payment as a private PDF file of the invoice, and serves exactly those bytes', async () => {
     const product = await createProduct(t, owner, { price: 4200, stock: 5 });
     const orderId = await paidThroughGateway(owner, product.variantId);
     const invoice = await storedInvoiceOf(orderId);
@@ -109,19 +124,20 @@ describe('an invoice is a stored file, fixed when issued', () => {
       owner_plugin: 'shop',
       owner_id: invoice.id,
       visibility: 'private',
-      content_type: 'text/html',
-      name: `invoice-${invoice.number}.html`,
+      content_type: 'application/pdf',
+      name: `invoice-${invoice.number}.pdf`,
       attached_at: expect.any(Date),
     });
 
-    const served = await shopApi(t, owner)('GET', `/orders/${orderId}/invoice`);
-    expect(served.status).toBe(200);
-    expect(served.headers.get('content-type')).toBe('text/html; charset=utf-8');
-    expect(served.headers.get('content-disposition')).toBe(`inline; filename="invoice-${invoice.number}.html"`);
-    expect(served.headers.get('content-security-policy')).toBe("default-src 'none'; style-src 'unsafe-inline'");
-    expect(createHash('sha256').update(served.body).digest('hex')).toBe(file!.checksum);
-    expect(served.body).toContain(`Invoice ${invoice.number}`);
-    expect(served.body).toContain('42.00 USD');
+    const response = await served(owner, orderId);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/pdf');
+    expect(response.headers.get('content-disposition')).toBe(`inline; filename="invoice-${invoice.number}.pdf"`);
+    expect(response.headers.get('content-security-policy')).toBe("default-src 'none'; style-src 'unsafe-inline'");
+    expect(createHash('sha256').update(response.bytes).digest('hex')).toBe(file!.checksum);
+    const text = pdfText(response.bytes);
+    expect(text).toContain(`Invoice ${invoice.number}`);
+    expect(text).toContain('$42.00');
     // Private and the shop's: only through the shop's route (`shop.orders.view`), not by its public URL, not through
     // core's file routes, not by another tenant.
     expect((await t.request('GET', `/api/v1/files/public/${owner.tenant!.id}/${invoice.file_id}`)).status).toBe(404);
@@ -133,18 +149,18 @@ describe('an invoice is a stored file, fixed when issued', () => {
     await rename(owner, 'Old Name Trading');
     const product = await createProduct(t, owner, { price: 0, stock: 5, name: 'Original widget' });
     const first = await paidFree(owner, product.variantId);
-    const issued = (await shopApi(t, owner)('GET', `/orders/${first}/invoice`)).body as string;
+    const issued = await invoiceText(owner, first);
     expect(issued).toContain('Old Name Trading');
     await storedInvoiceOf(first);
 
     await rename(owner, 'New Name Holdings');
     expect((await shopApi(t, owner)('PATCH', `/products/${product.productId}`, { name: 'Renamed widget' })).status).toBe(200);
-    const later = (await shopApi(t, owner)('GET', `/orders/${first}/invoice`)).body as string;
+    const later = await invoiceText(owner, first);
     expect(later).toBe(issued);
     expect(later).not.toContain('New Name Holdings');
 
     const second = await paidFree(owner, product.variantId);
-    const fresh = (await shopApi(t, owner)('GET', `/orders/${second}/invoice`)).body as string;
+    const fresh = await invoiceText(owner, second);
     expect(fresh).toContain('New Name Holdings');
     expect(fresh).not.toContain('Old Name Trading');
     expect(fresh).toContain('Renamed widget');
@@ -166,16 +182,17 @@ describe('an invoice is a stored file, fixed when issued', () => {
     });
     expect(failed.fail_reason).toMatch(/quota/i);
     const pending = await invoiceOf(orderId);
-    expect(pending).toMatchObject({ file_id: null, pending_html: expect.stringContaining('Quota Shop Before') });
+    expect(pending).toMatchObject({ file_id: null, snapshot: expect.objectContaining({ shopName: 'Quota Shop Before' }) });
 
     await rename(other, 'Quota Shop After');
-    const meanwhile = (await shopApi(t, other)('GET', `/orders/${orderId}/invoice`)).body as string;
-    expect(meanwhile).toBe(pending.pending_html);
+    const meanwhile = (await served(other, orderId)).bytes;
+    expect(pdfText(meanwhile)).toContain('Quota Shop Before');
 
     expect((await quota(10_000_000)).status).toBe(200);
     const stored = await eventually(async () => (await invoiceOf(orderId)).file_id, 30_000);
-    const after = (await shopApi(t, other)('GET', `/orders/${orderId}/invoice`)).body as string;
-    expect(after).toBe(meanwhile);
+    const after = (await served(other, orderId)).bytes;
+    // Rendered from the same snapshot: the very bytes served meanwhile.
+    expect(after.equals(meanwhile)).toBe(true);
     expect(await t.sql('select 1 from files where owner_plugin = $1 and owner_id = $2', ['shop', pending.id])).toHaveLength(1);
     expect((await fileRow(stored))!.checksum).toBe(createHash('sha256').update(after).digest('hex'));
   });
@@ -185,12 +202,24 @@ describe('an invoice is a stored file, fixed when issued', () => {
     const orderId = await paidFree(owner, product.variantId);
     const invoice = await storedInvoiceOf(orderId);
     // As the migration leaves an invoice issued before it.
-    await t.sql('update shop_invoices set file_id = null, pending_html = null where id = $1', [invoice.id]);
+    await t.sql('update shop_invoices set file_id = null, pending_html = null, snapshot = null where id = $1', [invoice.id]);
     await rename(owner, 'Legacy Era Shop');
-    const served = await shopApi(t, owner)('GET', `/orders/${orderId}/invoice`);
-    expect(served.status).toBe(200);
-    expect(served.body).toContain(`Invoice ${invoice.number}`);
-    expect(served.body).toContain('Legacy Era Shop');
+    const text = await invoiceText(owner, orderId);
+    expect(text).toContain(`Invoice ${invoice.number}`);
+    expect(text).toContain('Legacy Era Shop');
+  });
+
+  it('serves an invoice issued as HTML before invoices were PDFs exactly as it was issued', async () => {
+    const product = await createProduct(t, owner, { price: 0, stock: 5 });
+    const orderId = await paidFree(owner, product.variantId);
+    const invoice = await storedInvoiceOf(orderId);
+    // As an invoice issued as HTML, not yet stored, is left by the PDF migration.
+    const html = `<!doctype html><html><body><h1>Invoice ${invoice.number}</h1></body></html>`;
+    await t.sql('update shop_invoices set file_id = null, snapshot = null, pending_html = $2 where id = $1', [invoice.id, html]);
+    const meanwhile = await served(owner, orderId);
+    expect(meanwhile.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(meanwhile.headers.get('content-disposition')).toBe(`inline; filename="invoice-${invoice.number}.html"`);
+    expect(meanwhile.bytes.toString('utf8')).toBe(html);
   });
 
   it("purging the shop's data removes its invoice files, rows and objects, of that tenant only", async () => {

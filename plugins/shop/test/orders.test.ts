@@ -177,10 +177,25 @@ describe('orders', () => {
     expect((await api('GET', '/customers/00000000-0000-4000-8000-000000000003')).status).toBe(404);
   });
 
-  it('enforces each permission: viewers read, members manage orders, only admins refund', async () => {
+  it('keeps orders and customers from the built-in member and viewer roles; products stay readable', async () => {
+    for (const role of ['member', 'viewer']) {
+      const user = shopApi(t, await addMember(t, owner, [role]));
+      expect((await user('GET', '/products')).status, role).toBe(200);
+      for (const path of ['/orders', '/customers']) expect((await user('GET', path)).status, `${role} ${path}`).toBe(403);
+    }
+  });
+
+  it('enforces each permission: readers read, clerks manage orders, only admins refund', async () => {
     const product = await createProduct(t, owner, { stock: 5 });
-    const viewer = await addMember(t, owner, ['viewer']);
-    const member = await addMember(t, owner, ['member']);
+    // Orders are customer data: a tenant grants them to staff with a role of its own.
+    const roles = {
+      'order-reader': ['shop.orders.view', 'shop.products.view'],
+      'order-clerk': ['shop.orders.view', 'shop.orders.manage', 'shop.products.view'],
+    };
+    for (const [name, permissions] of Object.entries(roles))
+      expect((await t.request('POST', '/api/v1/roles', { headers: owner.headers, body: { name, permissions } })).status).toBe(201);
+    const viewer = await addMember(t, owner, ['order-reader']);
+    const member = await addMember(t, owner, ['order-clerk']);
     const admin = await addMember(t, owner, ['admin']);
     const asViewer = shopApi(t, viewer);
     const asMember = shopApi(t, member);

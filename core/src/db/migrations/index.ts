@@ -9,6 +9,8 @@ import { jobKeys } from './013-job-keys.js';
 import { tenantLocale } from './014-tenant-locale.js';
 import { files } from './015-files.js';
 import { profileImages } from './016-profile-images.js';
+import { customers } from './017-customers.js';
+import { mailAttachments } from './018-mail-attachments.js';
 
 /** Core's migrations, in order. */
 export const coreMigrations: readonly Migration[] = [
@@ -22,4 +24,6 @@ export const coreMigrations: readonly Migration[] = [
   tenantLocale,
   files,
   profileImages,
+  customers,
+  mailAttachments,
 ];

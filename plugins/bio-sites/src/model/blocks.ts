@@ -3,7 +3,7 @@ import { parseEmbedUrl } from './embeds.js';
 import { checkUrl } from './urls.js';
 
 /** The kinds of block a page is made of. */
-export const blockTypes = ['link', 'heading', 'text', 'image', 'social', 'embed', 'email_capture'] as const;
+export const blockTypes = ['link', 'heading', 'text', 'image', 'social', 'embed', 'email_capture', 'product'] as const;
 export type BlockType = (typeof blockTypes)[number];
 
 /** Networks a social icons row may link to. */
@@ -110,6 +110,9 @@ export function parseBlockData(type: BlockType, data: Data): Data {
         button_label: read.text('button_label', { min: 1, max: 40, fallback: 'Subscribe' }),
       };
       break;
+    case 'product':
+      parsed = productFields(read);
+      break;
   }
   read.done();
   if (Object.keys(read.errors).length > 0) throw new ValidationError(read.errors);
@@ -125,6 +128,21 @@ function imageSource(read: DataReader): { url: string | undefined } | { file_id:
   if (read.raw('url') !== undefined) read.fail('url', 'must be left out when file_id is given');
   if (typeof fileId !== 'string' || !uuid.test(fileId)) read.fail('file_id', 'must be the id of an uploaded file');
   return { file_id: typeof fileId === 'string' ? fileId.toLowerCase() : undefined };
+}
+
+const productSlug = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/**
+ * A product card: the shop product's `product_slug` and the Buy link's `label`. `product_id` is the service's to set
+ * (resolved from the slug on every save), so one sent back from a read is accepted and ignored.
+ */
+function productFields(read: DataReader): Data {
+  const slug = read.text('product_slug', { min: 1, max: 80 });
+  if (slug !== undefined && !read.errors['data.product_slug'] && !productSlug.test(slug)) {
+    read.fail('product_slug', "must be a product's slug (lower-case letters, digits and inner hyphens)");
+  }
+  read.raw('product_id');
+  return { product_slug: slug, label: read.text('label', { min: 1, max: 40, optional: true }) ?? null };
 }
 
 function socialLinks(read: DataReader): { network: string; url: string }[] {

@@ -1,5 +1,6 @@
-import type { PluginCache, PluginFiles, TenantDb } from '@plinth/sdk';
+import { formatMoney, type PluginCache, type PluginFiles, type TenantDb, type TenantInfo } from '@plinth/sdk';
 import { pageKey, type PageVariant } from '../services/page-cache.js';
+import type { ProductOffer, ShopOffers } from '../services/shop-offers.js';
 import { blockFileId, publicImageUrl } from '../services/site-files.js';
 import { renderPage, type PageBlock, type PageSite, type RenderedPage } from './render-page.js';
 
@@ -8,13 +9,20 @@ interface CachedPage {
   page: RenderedPage | null;
   siteId: string | null;
   expiresAt: number;
+  /** The tenant's locale it was rendered in: a page cached before the tenant changed language is built again. */
+  locale: string;
 }
 
 const ttlMs = 60_000;
 /** While a stored image's variants are being made the page shows the original; it looks again this soon. */
 const pendingVariantsTtlMs = 5_000;
+/**
+ * A page showing products is built again this soon: a variant's new price reaches the page within this time even
+ * though the shop announces no event for it (product changes the shop announces drop the page at once).
+ */
+export const productPageTtlMs = 10_000;
 
-type Deps = { db: TenantDb; cache: PluginCache; files: PluginFiles };
+type Deps = { db: TenantDb; cache: PluginCache; files: PluginFiles; shop: ShopOffers | undefined };
 
 /** The avatar's public URL: a stored file's small variant (the original until it is made), else the avatar URL. */
 async function avatarOf(deps: Deps, tenantId: string, site: PageSite & { avatar_file_id: string | null }): Promise<{ url: string | null; pending: boolean }> {
@@ -44,7 +52,26 @@ async function storedImages(deps: Deps, tenantId: string, blocks: PageBlock[]): 
   return { blocks: shown.filter((block): block is PageBlock => block !== undefined), pending };
 }
 
-async function build(deps: Deps, tenantId: string, slug: string, variant: PageVariant): Promise<CachedPage> {
+/**
+ * Product blocks become cards from the shop's offers (name, price in the tenant's locale, image, buy page); a
+ * product no longer on sale, or every product without the shop, is left out.
+ */
+async function productCards(deps: Deps, locale: string, blocks: PageBlock[]): Promise<{ blocks: PageBlock[]; products: boolean }> {
+  const ids = [...new Set(blocks.filter((block) => block.type === 'product').map((block) => String(block.data.product_id)))];
+  if (ids.length === 0) return { blocks, products: false };
+  const offers = deps.shop ? await deps.shop.offers(ids) : new Map<string, never>();
+  const cards = blocks.flatMap((block): PageBlock[] => {
+    if (block.type !== 'product') return [block];
+    const offer: ProductOffer | undefined = offers.get(String(block.data.product_id));
+    if (!offer) return [];
+    const card = { name: offer.name, price: formatMoney(offer.price, offer.currency, locale), href: offer.buyPath, image: offer.image ?? null };
+    return [{ ...block, data: { ...card, label: block.data.label ?? null } }];
+  });
+  return { blocks: cards, products: true };
+}
+
+async function build(deps: Deps, tenant: Pick<TenantInfo, 'id' | 'locale'>, slug: string, variant: PageVariant): Promise<CachedPage> {
+  const tenantId = tenant.id;
   const { db } = deps;
   const now = Date.now();
   const site = await db.prepared<PageSite & { avatar_file_id: string | null }>(
@@ -52,7 +79,7 @@ async function build(deps: Deps, tenantId: string, slug: string, variant: PageVa
     `select id, slug, title, bio, avatar_url, avatar_file_id, theme, seo from bio_sites_sites where slug = $1 and status = 'published'`,
     [slug],
   );
-  if (!site[0]) return { page: null, siteId: null, expiresAt: now + ttlMs };
+  if (!site[0]) return { page: null, siteId: null, expiresAt: now + ttlMs, locale: tenant.locale };
   const rows = await db.prepared<PageBlock & { starts_at: Date | null; ends_at: Date | null }>(
     'bio_sites_page_blocks',
     'select id, type, data, starts_at, ends_at from bio_sites_blocks where site_id = $1 and active and (ends_at is null or ends_at > now()) order by position, id',
@@ -66,18 +93,26 @@ async function build(deps: Deps, tenantId: string, slug: string, variant: PageVa
   });
   const images = await storedImages(deps, tenantId, live);
   if (images.pending) expiresAt = Math.min(expiresAt, now + pendingVariantsTtlMs);
-  return { page: renderPage({ ...site[0], avatar_url: avatar.url }, images.blocks, { subscribed: variant === 'subscribed' }), siteId: site[0].id, expiresAt };
+  const cards = await productCards(deps, tenant.locale, images.blocks);
+  if (cards.products) expiresAt = Math.min(expiresAt, now + productPageTtlMs);
+  return {
+    page: renderPage({ ...site[0], avatar_url: avatar.url }, cards.blocks, { subscribed: variant === 'subscribed', locale: tenant.locale }),
+    siteId: site[0].id,
+    expiresAt,
+    locale: tenant.locale,
+  };
 }
 
 /**
  * The published page of `slug`, from the tenant's cache when warm (invalidated by every change to the site or its
- * blocks, and expiring when a scheduled block starts or ends), else rendered from the database.
+ * blocks and by the shop's product events, expiring when a scheduled block starts or ends and soon when it shows
+ * products), else rendered from the database.
  */
-export async function loadPage(deps: Deps, tenantId: string, slug: string, variant: PageVariant): Promise<CachedPage> {
+export async function loadPage(deps: Deps, tenant: Pick<TenantInfo, 'id' | 'locale'>, slug: string, variant: PageVariant): Promise<CachedPage> {
   const key = pageKey(slug, variant);
-  const cached = await deps.cache.getOrLoad(key, ttlMs, () => build(deps, tenantId, slug, variant));
-  if (cached && cached.expiresAt > Date.now()) return cached;
-  const fresh = await build(deps, tenantId, slug, variant);
+  const cached = await deps.cache.getOrLoad(key, ttlMs, () => build(deps, tenant, slug, variant));
+  if (cached && cached.expiresAt > Date.now() && cached.locale === tenant.locale) return cached;
+  const fresh = await build(deps, tenant, slug, variant);
   await deps.cache.set(key, fresh, Math.max(1, fresh.expiresAt - Date.now()));
   return fresh;
 }

@@ -23,7 +23,10 @@ const baseCss =
   'input{font:inherit;padding:.75rem;border-radius:.5rem;border:1px solid var(--fg);background:var(--bg);color:var(--fg)}' +
   'button{font:inherit;font-weight:600;min-height:44px;padding:.75rem;border:0;border-radius:.5rem;background:var(--ac);color:var(--on);cursor:pointer}' +
   '.hp{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}' +
-  '.notice{margin:0 0 1rem;padding:.75rem;border:2px solid var(--ac);border-radius:.5rem}';
+  '.notice{margin:0 0 1rem;padding:.75rem;border:2px solid var(--ac);border-radius:.5rem}' +
+  '.product{display:grid;gap:.5rem;padding:1rem;border:1px solid currentColor;border-radius:.75rem}' +
+  '.product img{width:100%;max-height:16rem;object-fit:cover;border-radius:.5rem}.product h2{margin:0;overflow-wrap:anywhere}.price{margin:0;font-weight:600}' +
+  '.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}';
 
 /** The page's whole stylesheet (inlined: no extra request) and its CSP hash. */
 export function pageStyle(theme: ResolvedTheme): { css: string; hash: string } {

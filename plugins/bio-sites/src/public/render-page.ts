@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import type { BlockType } from '../model/blocks.js';
 import { embedOrigins, embedSrc, type EmbedRef } from '../model/embeds.js';
 import { resolveTheme, type Theme } from '../model/theme.js';
+import { textDirection } from '@plinth/sdk';
 import { html, SafeHtml } from './escape.js';
+import { type PageTranslate, pageMessages } from './page-messages.js';
 import { pageStyle } from './page-style.js';
 
 /** What a public page is rendered from. */
@@ -49,7 +51,7 @@ const networkNames: Record<string, string> = {
 
 const text = (value: unknown) => (typeof value === 'string' ? value : '');
 
-function renderBlock(site: PageSite, block: PageBlock): SafeHtml {
+function renderBlock(site: PageSite, block: PageBlock, t: PageTranslate): SafeHtml {
   const data = block.data;
   switch (block.type) {
     case 'link': {
@@ -71,7 +73,7 @@ function renderBlock(site: PageSite, block: PageBlock): SafeHtml {
         (link) => html`<li><a href="${link.url}" rel="me noopener noreferrer">${networkNames[link.network] ?? link.network}</a></li>`,
       );
       return html`<li>
-        <nav aria-label="Social profiles">
+        <nav aria-label="${t('socialProfiles')}">
           <ul class="social">
             ${links}
           </ul>
@@ -80,7 +82,7 @@ function renderBlock(site: PageSite, block: PageBlock): SafeHtml {
     }
     case 'embed': {
       const embed = data as unknown as EmbedRef & { title: string | null };
-      const title = embed.title || (embed.provider === 'youtube' ? 'YouTube video' : 'Spotify player');
+      const title = embed.title || (embed.provider === 'youtube' ? t('youtubeVideo') : t('spotifyPlayer'));
       return html`<li class="embed ${embed.provider}">
         <iframe
           src="${embedSrc(embed)}"
@@ -99,11 +101,23 @@ function renderBlock(site: PageSite, block: PageBlock): SafeHtml {
       return html`<li>
         <form method="post" action="/b/${site.slug}/subscribe">
           <h2>${text(data.title)}</h2>
-          ${description}<label for="${field}">Email address</label
+          ${description}<label for="${field}">${t('emailAddress')}</label
           ><input id="${field}" type="email" name="email" required maxlength="254" autocomplete="email" /><span class="hp" aria-hidden="true"
-            ><label for="hp-${block.id}">Leave empty</label><input id="hp-${block.id}" name="website" tabindex="-1" autocomplete="off" /></span
+            ><label for="hp-${block.id}">${t('leaveEmpty')}</label><input id="hp-${block.id}" name="website" tabindex="-1" autocomplete="off" /></span
           ><button type="submit">${text(data.button_label)}</button>
         </form>
+      </li>`;
+    }
+    case 'product': {
+      // Made from the shop's offer when the page is built (see page-loader): name, formatted price, buy page, image.
+      const image = text(data.image) ? html`<img src="${text(data.image)}" alt="" loading="lazy" decoding="async" />` : html``;
+      return html`<li>
+        <article class="product">
+          ${image}
+          <h2>${text(data.name)}</h2>
+          <p class="price">${text(data.price)}</p>
+          <a class="link" href="${text(data.href)}">${text(data.label) || t('buy')}<span class="sr"> — ${text(data.name)}</span></a>
+        </article>
       </li>`;
     }
   }
@@ -116,7 +130,8 @@ function finish(status: number, body: string, styleHash: string, frames: string[
 }
 
 /** The site's public page: semantic, self-contained (inline CSS, no script), every user string escaped. */
-export function renderPage(site: PageSite, blocks: readonly PageBlock[], options: { subscribed: boolean }): RenderedPage {
+export function renderPage(site: PageSite, blocks: readonly PageBlock[], options: { subscribed: boolean; locale: string }): RenderedPage {
+  const t = pageMessages.translator(options.locale);
   const style = pageStyle(resolveTheme(site.theme));
   const title = site.seo.title || site.title;
   const description = site.seo.description || site.bio.slice(0, 200);
@@ -132,7 +147,7 @@ export function renderPage(site: PageSite, blocks: readonly PageBlock[], options
         : html`<meta name="twitter:card" content="summary" />`
     }`;
   const page = html`<!doctype html>
-    <html lang="en">
+    <html lang="${options.locale}" dir="${textDirection(options.locale)}">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width,initial-scale=1" />
@@ -151,9 +166,9 @@ export function renderPage(site: PageSite, blocks: readonly PageBlock[], options
             <h1>${site.title}</h1>
             ${site.bio ? html`<p class="bio">${site.bio}</p>` : html``}
           </header>
-          ${options.subscribed ? html`<p class="notice" id="subscribed" role="status">Thanks, you are subscribed.</p>` : html``}
+          ${options.subscribed ? html`<p class="notice" id="subscribed" role="status">${t('subscribed')}</p>` : html``}
           <ul class="blocks">
-            ${blocks.map((block) => renderBlock(site, block))}
+            ${blocks.map((block) => renderBlock(site, block, t))}
           </ul>
         </main>
       </body>

@@ -38,7 +38,7 @@ export function publicRoutes({ route }: Builders): AnyRoute[] {
       },
       async handler({ params, query, deps, ctx }) {
         const subscribed = query.subscribed === '1';
-        const { page, siteId } = await loadPage(deps, ctx.tenant.id, params.slug.toLowerCase(), subscribed ? 'subscribed' : 'plain');
+        const { page, siteId } = await loadPage(deps, ctx.tenant, params.slug.toLowerCase(), subscribed ? 'subscribed' : 'plain');
         if (!page || !siteId) return notFoundReply();
         // Browsers revalidate every time (no-cache): a visit is counted, and the answer is a 304 when nothing changed.
         const headers = { etag: page.etag, 'cache-control': 'public, no-cache' };

@@ -14,7 +14,7 @@ export function subscriberRoutes({ route }: Builders): AnyRoute[] {
       method: 'GET',
       path: '/sites/:id/subscribers',
       summary: "The site's subscribers, newest first (kept here when the CRM is not enabled)",
-      permission: permissions['sites.manage'],
+      permission: permissions['subscribers.manage'],
       schema: { params: IdParams, query: PageQuery, response: Type.Array(Subscriber) },
       async handler({ params, query, deps }) {
         await findSite(deps.db, params.id);
@@ -36,7 +36,7 @@ export function subscriberRoutes({ route }: Builders): AnyRoute[] {
       method: 'DELETE',
       path: '/sites/:id/subscribers/:subscriberId',
       summary: 'Remove a subscriber (an unsubscribe or erasure request)',
-      permission: permissions['sites.manage'],
+      permission: permissions['subscribers.manage'],
       schema: {
         params: Type.Object({ id: Type.String({ format: 'uuid' }), subscriberId: Type.String({ format: 'uuid' }) }),
         response: NoContent,

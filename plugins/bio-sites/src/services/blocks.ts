@@ -3,6 +3,7 @@ import { bioSitesErrors } from '../errors.js';
 import { maxBlocksPerSite, parseBlockData, type BlockType } from '../model/blocks.js';
 import type { Block, BlockInput, BlockPatch } from '../model/schemas.js';
 import { invalidatePage } from './page-cache.js';
+import { resolveProduct, type ShopOffers } from './shop-offers.js';
 import { attachSiteImage, blockFileId, releaseSiteImage } from './site-files.js';
 import { findSite } from './sites.js';
 
@@ -20,7 +21,13 @@ interface BlockRow {
   updated_at: Date;
 }
 
-type Deps = { db: TenantDb; cache: PluginCache; files: PluginFiles };
+type Deps = { db: TenantDb; cache: PluginCache; files: PluginFiles; shop: ShopOffers | undefined };
+
+/** A product block's data gets the id of the product its slug names (422 when the shop does not sell it). */
+async function withProduct(deps: Deps, type: BlockType, data: Record<string, unknown>): Promise<Record<string, unknown>> {
+  if (type !== 'product') return data;
+  return { ...data, product_id: await resolveProduct(deps, data.product_slug as string) };
+}
 
 /** Whether a block is on the page now, in SQL (`b` is the blocks table). */
 export const liveCondition = 'b.active and (b.starts_at is null or b.starts_at <= now()) and (b.ends_at is null or b.ends_at > now())';
@@ -57,7 +64,7 @@ async function countBlocks(db: TenantDb, siteId: string): Promise<number> {
 /** Adds a block at `position` (default: the end), shifting the blocks after it. */
 export async function createBlock(deps: Deps, siteId: string, input: BlockInput): Promise<Block> {
   const site = await findSite(deps.db, siteId, { lock: true });
-  const data = parseBlockData(input.type, input.data);
+  const data = await withProduct(deps, input.type, parseBlockData(input.type, input.data));
   checkSchedule(input.starts_at ?? null, input.ends_at ?? null);
   const fileId = blockFileId(input.type, data);
   if (fileId) await attachSiteImage(deps.files, fileId, siteId, 'data.file_id');
@@ -99,7 +106,7 @@ export async function getBlock(db: TenantDb, siteId: string, id: string): Promis
 export async function updateBlock(deps: Deps, siteId: string, id: string, patch: BlockPatch): Promise<Block> {
   const site = await findSite(deps.db, siteId, { lock: true });
   const current = await findBlock(deps.db, siteId, id);
-  const data = patch.data ? parseBlockData(current.type, patch.data) : current.data;
+  const data = patch.data ? await withProduct(deps, current.type, parseBlockData(current.type, patch.data)) : current.data;
   const startsAt = patch.starts_at === undefined ? current.starts_at : patch.starts_at;
   const endsAt = patch.ends_at === undefined ? current.ends_at : patch.ends_at;
   checkSchedule(startsAt, endsAt);

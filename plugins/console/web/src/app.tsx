@@ -30,7 +30,9 @@ export function App() {
       return;
     }
     try {
-      setMe(await get<Me>('/me'));
+      const found = await get<Me>('/me');
+      // The console is for staff: a customer membership (a shop or school the person bought from) is not a workspace here.
+      setMe({ ...found, memberships: found.memberships.filter((membership) => membership.kind === 'staff') });
       setError(undefined);
     } catch (caught) {
       if (hasSession()) setError(caught);

@@ -62,17 +62,7 @@ export function MarketplacePage() {
               <dt>Requires</dt>
               <dd>{Object.keys(plugin.requires.plugins).join(', ') || 'nothing else'}</dd>
             </dl>
-            <details>
-              <summary>Permissions it adds ({plugin.permissions.length})</summary>
-              <ul class="permission-list">
-                {plugin.permissions.map((permission) => (
-                  <li key={permission.name}>
-                    <code>{permission.name}</code> — {permission.description}{' '}
-                    <span class="muted">(granted to {permission.grant_to.join(', ') || 'no role'})</span>
-                  </li>
-                ))}
-              </ul>
-            </details>
+            <PermissionGrants plugin={plugin} />
             {!manage && plugin.enabled && plugin.settings_permission && tenant.can(plugin.settings_permission) && (
               <div class="card-actions">
                 <button type="button" class="secondary" onClick={() => setMode({ kind: 'settings', plugin })}>
@@ -110,6 +100,39 @@ export function MarketplacePage() {
       {mode?.kind === 'disable' && <DisableDialog plugin={mode.plugin} onClose={close} />}
       {mode?.kind === 'purge' && <PurgeDialog plugin={mode.plugin} onClose={close} />}
     </section>
+  );
+}
+
+/** Built-in roles in the order they rank; the owner holds every permission. */
+const builtinRoles = ['owner', 'admin', 'member', 'viewer', 'customer'];
+
+/** Which built-in roles get each permission of a plugin once it is enabled: what a tenant agrees to before enabling. */
+function PermissionGrants({ plugin }: { plugin: MarketplaceEntry }) {
+  return (
+    <details>
+      <summary>Permissions and who gets them ({plugin.permissions.length})</summary>
+      <table class="permission-grants">
+        <caption class="visually-hidden">Permissions {plugin.title} adds, and the built-in roles given each one</caption>
+        <thead>
+          <tr>
+            <th scope="col">Permission</th>
+            <th scope="col">Given to</th>
+          </tr>
+        </thead>
+        <tbody>
+          {plugin.permissions.map((permission) => (
+            <tr key={permission.name}>
+              <td>
+                <code>{permission.name}</code>
+                <br />
+                <span class="muted">{permission.description}</span>
+              </td>
+              <td data-label="Given to">{builtinRoles.filter((role) => role === 'owner' || permission.grant_to.includes(role)).join(', ')}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </details>
   );
 }
 
@@ -165,7 +188,7 @@ function SettingsDialog({ mode, plugin, onClose }: { mode: 'enable' | 'settings'
             <SchemaFields fields={fields} drafts={current} onChange={setDrafts} error={error} idPrefix="setting" errorPrefix={prefix} local={local} />
           )}
           {mode === 'enable' && plugin.permissions.length > 0 && (
-            <p class="muted">Enabling grants its permissions to the roles named on its card; adjust them under Roles.</p>
+            <p class="muted">Enabling gives its permissions to the built-in roles its card names; custom roles get them only when you add them under Roles.</p>
           )}
           {dependencyError && (
             <DependencyWarning title={plugin.title} missing={missingTitles} count={missing.length} busy={busy} onEnableAll={() => void run(true)} />

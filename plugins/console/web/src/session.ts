@@ -5,6 +5,8 @@ import { get } from './api';
 export interface Membership {
   tenant: { id: string; slug: string; name: string; status: string };
   roles: string[];
+  /** `customer`: a buyer or learner of the tenant, who uses its pages, not the console. */
+  kind: 'staff' | 'customer';
 }
 
 export interface Me {

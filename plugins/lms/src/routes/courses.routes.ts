@@ -124,7 +124,7 @@ export function courseRoutes({ route }: Builders): AnyRoute[] {
       schema: { body: NewCourse, response: withStatus(Course, 201) },
       async handler({ body, deps }) {
         const instructors = body.instructor_ids ?? [];
-        await requireMembers(deps.members, instructors, 'instructor_ids');
+        await requireMembers(deps.members, instructors, 'instructor_ids', { staffOnly: true });
         const status = body.status ?? 'draft';
         const [course] = await deps.db.query<CourseRow>(
           `insert into lms_courses (title, slug, description, level, category, status, shop_product_id, instructor_ids, published_at)
@@ -161,7 +161,7 @@ export function courseRoutes({ route }: Builders): AnyRoute[] {
         await managedCourse(deps.db, ctx, params.id);
         if (body.instructor_ids !== undefined) {
           if (!ctx.can(permissions['courses.manage'])) throw new ForbiddenError('Only staff may change a course’s instructors');
-          await requireMembers(deps.members, body.instructor_ids, 'instructor_ids');
+          await requireMembers(deps.members, body.instructor_ids, 'instructor_ids', { staffOnly: true });
         }
         const fields = Object.entries(body).filter(([, value]) => value !== undefined);
         const sets = fields.map(([name], index) => `${name} = $${index + 2}`);

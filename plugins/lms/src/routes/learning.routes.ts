@@ -1,27 +1,13 @@
-import {
-  commonErrors,
-  listPage,
-  type AnyRoute,
-  ConflictError,
-  ForbiddenError,
-  Nullable,
-  PageQuery,
-  paginate,
-  Reply,
-  type Static,
-  type Stored,
-  Timestamp,
-  toJson,
-  Type,
-  withStatus,
-} from '@plinth/sdk';
+import { commonErrors, type AnyRoute, Nullable, PageQuery, paginate, Reply, Timestamp, toJson, Type, withStatus } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { lmsPermissions as permissions } from '../permissions.js';
 import { callerId, requireEnrollment, visibleCourse } from '../services/access.js';
-import { enroll, Enrollment, enrollmentColumns, type EnrollmentRow } from '../services/enrollments.js';
-import { availableAt, readableLesson } from '../services/lesson-access.js';
-import { refreshProgress } from '../services/progress.js';
+import { Enrollment, enrollmentColumns, type EnrollmentRow } from '../services/enrollments.js';
+import { completeLesson } from '../services/completion.js';
+import { myCourses, myLessons } from '../services/learner-views.js';
+import { readableLesson } from '../services/lesson-access.js';
 import { claimPurchases } from '../services/purchases.js';
+import { enrollSelf } from '../services/self-enroll.js';
 import { IdParams } from '../services/schemas.js';
 
 const learner = permissions['learning.access'];
@@ -42,7 +28,6 @@ const MyCourse = Type.Object({
   enrolled_at: Timestamp,
   certificate_code: Nullable(Type.String()),
 });
-type MyCourseRow = Stored<Static<typeof MyCourse>, 'completed_at' | 'expires_at' | 'last_activity_at' | 'enrolled_at'>;
 const MyLesson = Type.Object({
   id: Type.String({ format: 'uuid' }),
   module_id: Type.String({ format: 'uuid' }),
@@ -57,7 +42,6 @@ const MyLesson = Type.Object({
   available_at: Timestamp,
   locked: Type.Boolean(),
 });
-type MyLessonRow = Stored<Omit<Static<typeof MyLesson>, 'available_at' | 'locked'>, 'completed_at'>;
 const LessonCompleted = Type.Object({
   lesson_id: Type.String({ format: 'uuid' }),
   completed_at: Timestamp,
@@ -77,11 +61,7 @@ export function learningRoutes({ route }: Builders): AnyRoute[] {
       schema: { params: IdParams, response: withStatus(Enrollment, [200, 201]) },
       async handler({ params, deps, ctx }) {
         const course = await visibleCourse(deps.db, ctx, params.id);
-        if (course.status !== 'published') throw new ConflictError('Only published courses take enrolments');
-        if (course.shop_product_id) throw new ForbiddenError('This course is sold in the shop: buy it to enrol');
-        const member = await deps.members.get(callerId(ctx));
-        if (!member) throw new ForbiddenError('Only members of the tenant may enrol');
-        const { enrollment, created } = await enroll(deps, { course, learner: member, source: 'self' });
+        const { enrollment, created } = await enrollSelf(deps, ctx, course);
         return created ? Reply.created(toJson(enrollment)) : toJson(enrollment);
       },
     }),
@@ -95,19 +75,7 @@ export function learningRoutes({ route }: Builders): AnyRoute[] {
         const userId = callerId(ctx);
         const member = await deps.members.get(userId);
         if (member) await claimPurchases(deps, member);
-        const { items, total } = await listPage<MyCourseRow>(
-          deps.db,
-          {
-            select: `e.id as enrollment_id, e.course_id, c.title, c.slug, c.level, c.category, e.source, e.progress_percent, e.completed_at,
-              e.expires_at, (e.expires_at is not null and e.expires_at <= now()) as expired, e.last_activity_at, e.created_at as enrolled_at,
-              cert.code as certificate_code`,
-            from: 'lms_enrollments e join lms_courses c on c.id = e.course_id left join lms_certificates cert on cert.enrollment_id = e.id',
-            where: 'e.user_id = $1',
-            orderBy: 'e.last_activity_at desc, e.id',
-            values: [userId],
-          },
-          query,
-        );
+        const { items, total } = await myCourses(deps.db, userId, query);
         return Reply.list(toJson(items), paginate(query, total));
       },
     }),
@@ -120,22 +88,8 @@ export function learningRoutes({ route }: Builders): AnyRoute[] {
       async handler({ params, deps, ctx }) {
         const enrollment = await requireEnrollment(deps.db, ctx, params.id);
         const summary = await deps.db.one<EnrollmentRow>(`select ${enrollmentColumns} from lms_enrollments where id = $1`, [enrollment.id]);
-        const lessons = await deps.db.query<MyLessonRow>(
-          `select l.id, l.module_id, m.title as module_title, l.title, l.drip_days, l.free_preview, l.required, l.duration_seconds,
-                  p.completed_at, coalesce(p.position_seconds, 0) as position_seconds
-             from lms_lessons l join lms_modules m on m.id = l.module_id
-             left join lms_lesson_progress p on p.lesson_id = l.id and p.enrollment_id = $2
-            where l.course_id = $1 and l.status = 'published' order by m.position, l.position`,
-          [params.id, enrollment.id],
-        );
-        const now = Date.now();
-        return {
-          enrollment: toJson(summary!),
-          lessons: lessons.map((lesson) => {
-            const unlocks = availableAt(lesson, enrollment);
-            return { ...toJson(lesson), available_at: unlocks.toISOString(), locked: !lesson.free_preview && unlocks.getTime() > now };
-          }),
-        };
+        const lessons = await myLessons(deps.db, params.id, enrollment);
+        return { enrollment: toJson(summary!), lessons: toJson(lessons) };
       },
     }),
     route({
@@ -146,31 +100,12 @@ export function learningRoutes({ route }: Builders): AnyRoute[] {
       permission: learner,
       schema: { params: IdParams, response: LessonCompleted },
       async handler({ params, deps, ctx }) {
-        const { lesson, enrollment } = await readableLesson(deps.db, ctx, params.id, { requireEnrollment: true });
-        const userId = callerId(ctx);
-        const quiz = await deps.db.one<{ id: string }>('select id from lms_quizzes where lesson_id = $1 and required_to_complete', [lesson.id]);
-        if (quiz) {
-          const passed = await deps.db.one('select 1 from lms_attempts where quiz_id = $1 and user_id = $2 and passed', [quiz.id, userId]);
-          if (!passed) throw new ConflictError('Pass this lesson’s quiz to complete it');
-        }
-        const [marked] = await deps.db.query<{ completed_at: Date }>(
-          `insert into lms_lesson_progress (enrollment_id, lesson_id, completed_at) values ($1, $2, now())
-           on conflict (tenant_id, enrollment_id, lesson_id) do update set completed_at = now(), updated_at = now()
-             where lms_lesson_progress.completed_at is null
-           returning completed_at`,
-          [enrollment!.id, lesson.id],
-        );
-        if (marked) await deps.events.emit('lms.lesson.completed', { enrollmentId: enrollment!.id, courseId: lesson.course_id, lessonId: lesson.id, userId });
-        const progress = await refreshProgress(deps, enrollment!.id);
-        const stored = await deps.db.one<{ completed_at: Date }>('select completed_at from lms_lesson_progress where enrollment_id = $1 and lesson_id = $2', [
-          enrollment!.id,
-          lesson.id,
-        ]);
+        const done = await completeLesson(deps, ctx, params.id);
         return {
-          lesson_id: lesson.id,
-          completed_at: stored!.completed_at.toISOString(),
-          course_progress_percent: progress.percent,
-          course_completed: progress.completed,
+          lesson_id: done.lessonId,
+          completed_at: done.completedAt.toISOString(),
+          course_progress_percent: done.progressPercent,
+          course_completed: done.courseCompleted,
         };
       },
     }),

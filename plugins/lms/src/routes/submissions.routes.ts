@@ -21,7 +21,7 @@ import { callerId, canSeeEverything, type CourseAccessRow } from '../services/ac
 import { readableLesson } from '../services/lesson-access.js';
 import { Submission, submissionColumns, submissionFileUrl, type SubmissionRow, submissionTypes } from '../services/submissions.js';
 import { IdParams } from '../services/schemas.js';
-import { lessonFileUrlSeconds } from './lesson-files.routes.js';
+import { lessonFileUrlSeconds } from '../services/lesson-files.js';
 
 const SubmissionBody = Type.Object(
   { file_id: FileRef({ accept: submissionTypes }, { description: 'A private file the learner uploaded through /api/v1/files' }) },

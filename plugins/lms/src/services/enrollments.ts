@@ -73,5 +73,5 @@ export async function enroll(deps: { db: TenantDb; events: PluginEvents }, input
 
 /** Looks a member up, for enrolment payloads (a removed member still gets a name from their id). */
 export async function memberOrPlaceholder(members: PluginMembers, userId: string): Promise<TenantMember> {
-  return (await members.get(userId)) ?? { userId, name: '', email: '', roles: [] };
+  return (await members.get(userId)) ?? { userId, name: '', email: '', roles: [], kind: 'customer' };
 }

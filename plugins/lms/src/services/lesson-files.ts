@@ -1,4 +1,5 @@
-import { NotFoundError, type PluginFile, type PluginFiles, type TenantDb, ValidationError } from '@plinth/sdk';
+import { NotFoundError, type PluginFile, type PluginFiles, type RequestContext, type TenantDb, ValidationError } from '@plinth/sdk';
+import { readableLesson } from './lesson-access.js';
 
 /** A lesson's attachment as stored in `lms_lessons.attachments`: an external link, or a stored file. */
 export type StoredAttachment = { title: string; url: string } | { title: string; file_id: string };
@@ -12,6 +13,29 @@ export function lessonFileIds(lesson: { video_file_id: string | null; attachment
 /** Where a stored file of a lesson is served to those who may read the lesson (a redirect to a short-lived signed URL). */
 export function lessonFileUrl(lessonId: string, fileId: string): string {
   return `/api/v1/lms/lessons/${lessonId}/files/${fileId}`;
+}
+
+/** How long the signed URL a lesson file redirects to lives: long enough to start a video, too short to pass around. */
+export const lessonFileUrlSeconds = 5 * 60;
+
+/**
+ * A short-lived signed URL of a lesson's stored video or attachment, for a caller who may read the lesson (404 for a
+ * file the lesson does not show; 403/404 as {@link readableLesson}). The file route and the learner pages use it.
+ */
+export async function lessonFileSignedUrl(
+  deps: { db: TenantDb; files: PluginFiles },
+  ctx: RequestContext<unknown>,
+  lessonId: string,
+  fileId: string,
+): Promise<string> {
+  await readableLesson(deps.db, ctx, lessonId);
+  const lesson = await deps.db.one<{ video_file_id: string | null; attachments: StoredAttachment[] }>(
+    'select video_file_id, attachments from lms_lessons where id = $1',
+    [lessonId],
+  );
+  if (!lesson || !lessonFileIds(lesson).includes(fileId)) throw new NotFoundError('File not found');
+  const { url } = await deps.files.signedUrl(fileId, { expiresInSeconds: lessonFileUrlSeconds });
+  return url;
 }
 
 /**

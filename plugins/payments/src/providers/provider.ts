@@ -14,11 +14,37 @@ export interface ProviderIntentResult {
   nextAction?: { type: string; [key: string]: unknown } | null;
   /** Why it failed, in words safe to show the payer. */
   failureReason?: string | null;
+  /** The gateway's own client secret for its browser SDK (Stripe's `pi_…_secret_…`), kept sealed for the payer. */
+  clientSecret?: string;
+  /** The gateway's id of the money movement when it differs from `providerRef` (Paymob's transaction id), used to refund. */
+  paymentRef?: string;
+}
+
+/** A gateway's verified statement about an intent from a browser return (or a callback): which intent and its state. */
+export interface ProviderReturn {
+  intentRef: string;
+  result: ProviderIntentResult;
+  /** What the gateway says was paid: a success for another amount or currency than the intent's changes nothing. */
+  amount?: number;
+  currency?: string;
 }
 
 /** A normalised, verified webhook event. */
 export type ProviderWebhookEvent =
-  | { id: string; type: 'intent'; createdAt: number; intentRef: string; status: ProviderIntentStatus; amountCaptured?: number; failureReason?: string | null }
+  | {
+      id: string;
+      type: 'intent';
+      createdAt: number;
+      intentRef: string;
+      status: ProviderIntentStatus;
+      amountCaptured?: number;
+      failureReason?: string | null;
+      /** The amount and currency the gateway reports paid, when it reports them: a mismatch is never a success. */
+      amount?: number;
+      currency?: string;
+      /** See {@link ProviderIntentResult.paymentRef}. */
+      paymentRef?: string;
+    }
   | { id: string; type: 'refund'; createdAt: number; refundRef: string; intentRef: string; status: 'pending' | 'succeeded' | 'failed' }
   | { id: string; type: 'ignored'; createdAt: number };
 
@@ -71,6 +97,12 @@ export interface PaymentProvider {
       paymentMethod?: string;
       action?: string;
       currentStatus: ProviderIntentStatus;
+      /** Where a redirect-type gateway sends the buyer back (absolute URL), when the payer gave one. */
+      returnUrl?: string;
+      description?: string | null;
+      metadata?: PaymentMetadata;
+      /** The payer, for gateways that want billing details (Paymob). */
+      billing?: { email?: string; name?: string; phone?: string };
     },
     config: ProviderCredentials,
   ): Promise<ProviderIntentResult>;
@@ -80,14 +112,39 @@ export interface PaymentProvider {
   cancelIntent(input: { intentId: string; providerRef: string }, config: ProviderCredentials): Promise<void>;
   /** Refunds part or all of a captured intent. */
   refund(
-    input: { refundId: string; intentId: string; providerRef: string; amount: number; currency: string; reason: string | null },
+    input: {
+      refundId: string;
+      intentId: string;
+      providerRef: string;
+      /** See {@link ProviderIntentResult.paymentRef}. */
+      paymentRef?: string | null;
+      amount: number;
+      currency: string;
+      reason: string | null;
+    },
     config: ProviderCredentials,
   ): Promise<{ providerRef: string; status: 'pending' | 'succeeded' | 'failed' }>;
   /** Verifies a webhook's signature over the raw bytes and normalises it; throws {@link WebhookSignatureError} when it is not genuine. */
   parseWebhook(
-    input: { rawBody: Buffer; headers: Record<string, string | string[] | undefined>; now: Date },
+    input: { rawBody: Buffer; headers: Record<string, string | string[] | undefined>; now: Date; query?: Record<string, string> },
     config: ProviderCredentials,
   ): ProviderWebhookEvent;
+  /**
+   * Verifies a buyer's browser return from the gateway (its query string) and says what it means: by signature
+   * (Paymob) or by asking the gateway (Stripe). Throws {@link WebhookSignatureError} when not genuine; undefined
+   * when the query names nothing to apply. Absent for gateways without browser returns.
+   */
+  parseReturn?(query: Record<string, string>, config: ProviderCredentials): Promise<ProviderReturn | undefined>;
+  /** How a hosted checkout takes payment with this gateway (default: a card form). */
+  checkoutMethod?(config: ProviderCredentials): { kind: 'card_form' | 'stripe' | 'redirect' | 'manual'; publishableKey?: string; redirect?: boolean };
+  /**
+   * What the payer must do next on an intent awaiting payment, when the gateway has its own client-side step
+   * (Stripe's Payment Element); `gatewaySecret` is the {@link ProviderIntentResult.clientSecret} kept at creation.
+   */
+  payerNextAction?(
+    input: { status: ProviderIntentStatus; nextAction: { type: string; [key: string]: unknown } | null; gatewaySecret: string | null },
+    config: ProviderCredentials,
+  ): { type: string; [key: string]: unknown } | null;
   /** Creates the payer at the gateway. */
   createCustomer(input: { customerId: string; email: string; name: string | null }, config: ProviderCredentials): Promise<{ providerRef: string }>;
   /**

@@ -15,7 +15,7 @@ export class StripeApiError extends Error {
   }
 }
 
-type FormValue = string | number | boolean | undefined | null | Record<string, string> | string[];
+type FormValue = string | number | boolean | undefined | null | FormValue[] | { [key: string]: FormValue };
 
 /**
  * Stripe's REST API through the official `stripe` client, with a configurable base URL (host, port, protocol)

@@ -11,7 +11,29 @@ export interface StripePaymentIntent {
   status: string;
   next_action?: { type: string; [key: string]: unknown } | null;
   last_payment_error?: { message?: string } | null;
+  /** The key Stripe.js confirms with in the buyer's browser. */
+  client_secret?: string | null;
 }
+
+/** The fields of a Stripe Checkout Session payments reads. */
+export interface StripeCheckoutSession {
+  id: string;
+  object: 'checkout.session';
+  url: string | null;
+  status: 'open' | 'complete' | 'expired' | null;
+  payment_status: 'paid' | 'unpaid' | 'no_payment_required';
+  amount_total: number | null;
+  currency: string | null;
+  payment_intent: string | null;
+  client_reference_id: string | null;
+}
+
+/** Checkout Session events: a session paid (at once, or later for delayed methods) or failed. */
+const sessionEventStatus: Record<string, ProviderIntentStatus> = {
+  'checkout.session.completed': 'succeeded',
+  'checkout.session.async_payment_succeeded': 'succeeded',
+  'checkout.session.async_payment_failed': 'failed',
+};
 
 /** Maps a Stripe PaymentIntent status to the platform's. */
 export function intentStatusOf(stripeStatus: string): ProviderIntentStatus {
@@ -66,6 +88,21 @@ export function parseStripeEvent(rawBody: Buffer): ProviderWebhookEvent {
       status: intentStatus,
       ...(typeof object.amount_received === 'number' ? { amountCaptured: object.amount_received } : {}),
       failureReason: intentStatus === 'failed' ? (failure ?? 'The payment failed.') : null,
+    };
+  }
+  const sessionStatus = sessionEventStatus[event.type];
+  if (sessionStatus && typeof object.id === 'string') {
+    // `completed` with `unpaid` is a delayed method still under way: the async events settle it.
+    const status = sessionStatus === 'succeeded' && object.payment_status !== 'paid' ? 'processing' : sessionStatus;
+    return {
+      ...base,
+      type: 'intent',
+      intentRef: object.id,
+      status,
+      ...(typeof object.amount_total === 'number' ? { amount: object.amount_total, amountCaptured: object.amount_total } : {}),
+      ...(typeof object.currency === 'string' ? { currency: object.currency } : {}),
+      ...(typeof object.payment_intent === 'string' ? { paymentRef: object.payment_intent } : {}),
+      failureReason: status === 'failed' ? 'The payment failed.' : null,
     };
   }
   if (refundEvents.has(event.type) && typeof object.id === 'string' && typeof object.payment_intent === 'string') {

@@ -59,7 +59,7 @@ export function createTestProvider(send: TestWebhookSender): PaymentProvider {
           return {
             providerRef,
             status: 'requires_action',
-            nextAction: { type: 'test_authentication', message: "Confirm again with action 'approve' or 'deny'" },
+            nextAction: { type: 'challenge', message: "Confirm again with action 'approve' or 'deny'" },
           };
         default:
           throw new ProviderInputError('payment_method', `must be a test card: ${Object.values(testCards).join(', ')}`);

@@ -3,7 +3,7 @@ import type { Builders } from '../deps.js';
 import { paymentsErrors } from '../errors.js';
 import { paymentsPermissions as permissions } from '../permissions.js';
 import { idempotencyKeyOf, idempotent } from '../services/idempotency.js';
-import { intentView, MAX_AMOUNT, type IntentRow } from '../services/intent-rows.js';
+import { intentView, MAX_AMOUNT, withOpenedSecret, withSealedSecret, type IntentRow } from '../services/intent-rows.js';
 import type { PaymentsOptions } from '../services/payments.js';
 import { servicesFor } from './context.js';
 import { IdParams, IDEMPOTENCY_HEADER, Intent, IntentStatus, Metadata } from './schemas.js';
@@ -77,8 +77,13 @@ export function intentRoutes({ route }: Builders, options: PaymentsOptions): Any
       async handler({ body, deps, ctx }) {
         const key = idempotencyKeyOf(ctx.headers[IDEMPOTENCY_HEADER]);
         const { intents } = servicesFor(deps, ctx, options);
-        const result = await idempotent(deps.db, 'intents.create', key, body, async () => ({ status: 201, data: await intents.create(body) }));
-        return result.status === 201 ? Reply.created(result.data) : result.data;
+        // The stored answer (for replays) keeps the payer's client secret sealed.
+        const result = await idempotent(deps.db, 'intents.create', key, body, async () => ({
+          status: 201,
+          data: withSealedSecret(deps.secrets, await intents.create(body)),
+        }));
+        const intent = withOpenedSecret(deps.secrets, result.data);
+        return result.status === 201 ? Reply.created(intent) : intent;
       },
     }),
     route({

@@ -23,6 +23,7 @@ export const Intent = Type.Object({
   metadata: Type.Record(Type.String(), Type.String()),
   next_action: Type.Union([Type.Object({ type: Type.String() }, { additionalProperties: true }), Type.Null()]),
   failure_reason: Type.Optional(Nullable(Type.String())),
+  client_secret: Type.Optional(Type.String({ description: "The payer's key: only in the answer to the intent's creation" })),
   created_at: Type.String({ format: 'date-time' }),
   updated_at: Type.String({ format: 'date-time' }),
 });

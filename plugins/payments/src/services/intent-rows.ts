@@ -1,5 +1,5 @@
 import { ValidationError, type FieldErrors } from '@plinth/sdk';
-import type { IntentStatus, PaymentIntent, PaymentMetadata } from '../contract.js';
+import type { IntentStatus, PayerIntent, PaymentIntent, PaymentMetadata } from '../contract.js';
 
 /** A stored intent. */
 export interface IntentRow {
@@ -16,6 +16,13 @@ export interface IntentRow {
   next_action: PaymentIntent['next_action'];
   failure_reason: string | null;
   subscription_id: string | null;
+  /** sha256 (hex) of the payer's client secret; null for intents created before payer secrets existed. */
+  client_secret_hash: string | null;
+  /** The gateway's client secret (Stripe's), sealed. */
+  gateway_secret_sealed: string | null;
+  /** Where a redirect gateway sends the buyer back, as the payer gave it. */
+  return_url: string | null;
+  provider_payment_ref: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -52,6 +59,32 @@ export function intentView(row: IntentRow): PaymentIntent {
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   };
+}
+
+/** The payer's view of an intent (see `PayerIntent`); `nextAction` replaces the stored one when the gateway computes it. */
+export function payerIntentView(row: IntentRow, nextAction: PaymentIntent['next_action'] = row.next_action): PayerIntent {
+  return {
+    id: row.id,
+    provider: row.provider,
+    status: row.status,
+    amount: row.amount,
+    currency: row.currency,
+    description: row.description,
+    next_action: nextAction,
+    failure_reason: row.failure_reason,
+  };
+}
+
+/** A created intent as kept for idempotent replays: its client secret sealed (never stored in the clear). */
+export function withSealedSecret(secrets: { seal(text: string): string }, intent: PaymentIntent): PaymentIntent & { client_secret_sealed?: string } {
+  const { client_secret, ...rest } = intent;
+  return client_secret === undefined ? rest : { ...rest, client_secret_sealed: secrets.seal(client_secret) };
+}
+
+/** The answer to a creation (first or replayed): the client secret opened again. */
+export function withOpenedSecret(secrets: { open(sealed: string): string }, stored: PaymentIntent & { client_secret_sealed?: string }): PaymentIntent {
+  const { client_secret_sealed, ...rest } = stored;
+  return client_secret_sealed === undefined ? rest : { ...rest, client_secret: secrets.open(client_secret_sealed) };
 }
 
 /** Largest amount accepted, in minor units (fits the database's integer). */

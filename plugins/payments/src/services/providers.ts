@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { NotFoundError, ValidationError } from '@plinth/sdk';
 import { paymentsErrors } from '../errors.js';
+import type { CheckoutMethod } from '../contract.js';
 import type { Scope } from '../deps.js';
 import { createManualProvider } from '../providers/manual-provider.js';
 import { ProviderInputError, type PaymentProvider, type ProviderCredentials } from '../providers/provider.js';
+import { createPaymobProvider, isPaymobBase, PAYMOB_CREDENTIALS, type PaymobProviderOptions } from '../providers/paymob-provider.js';
 import { createStripeProvider, type StripeProviderOptions } from '../providers/stripe-provider.js';
 import { createTestProvider } from '../providers/test-provider.js';
 
@@ -40,6 +42,7 @@ export class Providers {
   constructor(
     private readonly scope: Scope,
     private readonly stripeOptions: StripeProviderOptions,
+    private readonly paymobOptions: PaymobProviderOptions = {},
   ) {}
 
   /** The gateway called `name`, or undefined when neither payments nor an enabled plugin offers it. */
@@ -49,6 +52,7 @@ export class Providers {
       return settings.test_provider_enabled ? createTestProvider((event) => deps.jobs.enqueue('payments.test-gateway.deliver', { event })) : undefined;
     if (name === 'manual') return createManualProvider(settings.manual_instructions);
     if (name === 'stripe') return createStripeProvider(this.stripeOptions);
+    if (name === 'paymob') return createPaymobProvider(this.paymobOptions);
     const supplied = await deps.hooks.call('payments.providers.resolve', { name });
     return supplied?.name === name ? supplied : undefined;
   }
@@ -67,6 +71,13 @@ export class Providers {
     const row = provider ? await this.row(name, SELF_CONFIGURING.has(name)) : undefined;
     if (!provider || !row?.enabled) throw new NotFoundError('Unknown payment provider');
     return { provider, config: this.open(row) };
+  }
+
+  /** How a hosted checkout takes payment with `name`; 422 when the tenant cannot use it. */
+  async checkoutMethod(name: string): Promise<CheckoutMethod> {
+    const { provider, config } = await this.resolve(name);
+    if (provider.checkoutMethod) return { provider: name, ...provider.checkoutMethod(config) };
+    return { provider: name, kind: name === 'manual' ? 'manual' : 'card_form' };
   }
 
   async list(): Promise<ProviderView[]> {
@@ -88,6 +99,20 @@ export class Providers {
     if (SELF_CONFIGURING.has(name)) credentials.webhook_secret ??= existing ? (this.open(existing).webhookSecret ?? generatedSecret()) : generatedSecret();
     if (name === 'stripe' && (!credentials.secret_key || !credentials.webhook_secret)) {
       throw new ValidationError({ credentials: ['stripe needs secret_key and webhook_secret'] });
+    }
+    if (name === 'stripe' && credentials.publishable_key !== undefined && !/^pk_(test|live)_[A-Za-z0-9]+$/.test(credentials.publishable_key)) {
+      throw new ValidationError({ 'credentials.publishable_key': ['must be a Stripe publishable key (pk_…)'] });
+    }
+    if (name === 'stripe' && credentials.checkout !== undefined && credentials.checkout !== 'session' && credentials.checkout !== 'element') {
+      throw new ValidationError({ 'credentials.checkout': ["must be 'element' (Payment Element, default) or 'session' (Stripe Checkout)"] });
+    }
+    if (name === 'paymob') {
+      const missing = PAYMOB_CREDENTIALS.filter((key) => !credentials[key]);
+      if (missing.length > 0) throw new ValidationError({ credentials: [`paymob needs ${missing.join(', ')}`] });
+      if (!/^\d+$/.test(credentials.integration_id!)) throw new ValidationError({ 'credentials.integration_id': ['must be a number'] });
+      if (credentials.base_url !== undefined && !isPaymobBase(credentials.base_url)) {
+        throw new ValidationError({ 'credentials.base_url': ['must be https://<region>.paymob.com'] });
+      }
     }
     const [row] = await this.scope.deps.db.query<ProviderRow>(
       `insert into payments_providers (name, enabled, credentials_sealed, credential_keys) values ($1, $2, $3, $4)
@@ -118,7 +143,8 @@ export class Providers {
 
   private open(row: ProviderRow): ProviderCredentials {
     const credentials = JSON.parse(this.scope.deps.secrets.open(row.credentials_sealed)) as Record<string, string>;
-    return { credentials, webhookSecret: credentials.webhook_secret, tenantId: this.scope.tenantId };
+    // Paymob signs its callbacks with the merchant's HMAC secret.
+    return { credentials, webhookSecret: row.name === 'paymob' ? credentials.hmac_secret : credentials.webhook_secret, tenantId: this.scope.tenantId };
   }
 
   private view(row: ProviderRow): ProviderView {

@@ -64,7 +64,15 @@ export class Refunds {
     const id = randomUUID();
     const result = await callGateway(this.scope, provider, 'refund', () =>
       provider.refund(
-        { refundId: id, intentId: intent.id, providerRef: intent.provider_ref!, amount, currency: intent.currency, reason: input.reason ?? null },
+        {
+          refundId: id,
+          intentId: intent.id,
+          providerRef: intent.provider_ref!,
+          paymentRef: intent.provider_payment_ref,
+          amount,
+          currency: intent.currency,
+          reason: input.reason ?? null,
+        },
         config,
       ),
     );

@@ -22,11 +22,16 @@ export class Webhooks {
   ) {}
 
   /** Verifies and applies one webhook for this tenant; a bad, stale or altered signature is `400` and changes nothing. */
-  async receive(providerName: string, rawBody: Buffer | undefined, headers: Record<string, string | string[] | undefined>): Promise<WebhookReceipt> {
+  async receive(
+    providerName: string,
+    rawBody: Buffer | undefined,
+    headers: Record<string, string | string[] | undefined>,
+    query: Record<string, string> = {},
+  ): Promise<WebhookReceipt> {
     const { provider, config } = await this.providers.resolveForWebhook(providerName);
     let event: ProviderWebhookEvent;
     try {
-      event = provider.parseWebhook({ rawBody: rawBody ?? Buffer.alloc(0), headers, now: new Date() }, config);
+      event = provider.parseWebhook({ rawBody: rawBody ?? Buffer.alloc(0), headers, now: new Date(), query }, config);
     } catch (error) {
       if (error instanceof WebhookSignatureError) throw paymentsErrors.invalid_signature(`Invalid webhook: ${error.message}`);
       throw error;

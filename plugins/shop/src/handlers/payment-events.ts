@@ -1,6 +1,7 @@
 import type { EventHandlerDefinition, EventName } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { lockOrder, markPaid } from '../services/order-transitions.js';
+import { queueOrderMail } from '../services/emails.js';
 import { recordHistory } from '../services/order-views.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -9,7 +10,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * `payments.payment.succeeded` for an intent whose metadata names a shop order marks that order paid
  * (idempotent: a redelivery finds it paid already). Payments for other things are ignored.
  * `payments.refund.succeeded` for a refund made in payments directly (not through the shop, whose refunds carry
- * `shop_order_id` in their own metadata) is recorded on the order: its amount and a history note, no lines.
+ * `shop_order_id` in their own metadata) is recorded on the order: its amount and a history note, no lines; the
+ * buyer is mailed about it.
  */
 export function paymentEventHandlers({ on }: Builders): EventHandlerDefinition<EventName, unknown, unknown>[] {
   return [
@@ -35,6 +37,7 @@ export function paymentEventHandlers({ on }: Builders): EventHandlerDefinition<E
         kind: 'refund',
         note: `Refunded ${event.payload.refundAmount} ${event.payload.currency} in payments (refund ${event.payload.refundId})`,
       });
+      await queueOrderMail(deps, { kind: 'refund', orderId, refundId: event.payload.refundId, amount: event.payload.refundAmount, lines: [] });
     }),
   ];
 }

@@ -16,7 +16,7 @@ import {
 } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { shopPermissions as permissions } from '../permissions.js';
-import { invoiceFileName, loadInvoice } from '../services/invoices.js';
+import { invoiceReply, loadInvoice } from '../services/invoices.js';
 import { OrderStatus } from '../services/order-views.js';
 import { IdParams } from './schemas.js';
 
@@ -85,19 +85,11 @@ export function customerRoutes({ route }: Builders): AnyRoute[] {
     route({
       method: 'GET',
       path: '/orders/:id/invoice',
-      summary: "The order's invoice as printable HTML, exactly as issued when the order was paid",
+      summary: "The order's invoice (PDF; HTML for invoices issued before PDFs), exactly as issued when the order was paid",
       permission: permissions['orders.view'],
-      schema: { params: IdParams, response: rawBody('text/html', 'The printable invoice') },
+      schema: { params: IdParams, response: rawBody('application/pdf', 'The invoice') },
       async handler({ params, deps, ctx }) {
-        const invoice = await loadInvoice(deps, ctx.tenant.name, params.id);
-        return Reply.raw(invoice.html, {
-          contentType: 'text/html; charset=utf-8',
-          headers: {
-            // The prefix is the owner's text: only a header-safe name is offered.
-            'content-disposition': `inline; filename="${invoiceFileName(invoice.number).replace(/[^\w.-]/g, '_')}"`,
-            'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
-          },
-        });
+        return invoiceReply(await loadInvoice(deps, ctx, params.id));
       },
     }),
   ];

@@ -1,4 +1,4 @@
-import { actingUserId, type AnyRoute, NotFoundError, Nullable, Reply, type Static, toJson, Type, withStatus } from '@plinth/sdk';
+import { actingUserId, type AnyRoute, NotFoundError, Nullable, pagePath, Reply, type Static, toJson, Type, withStatus } from '@plinth/sdk';
 import type { PaymentIntent } from '@plinth/plugin-payments';
 import type { Builders } from '../deps.js';
 import { shopErrors } from '../errors.js';
@@ -23,6 +23,7 @@ const PublicIntent = Type.Object({
   amount: Type.Integer(),
   currency: Type.String(),
   next_action: Nullable(Type.Object({ type: Type.String() }, { additionalProperties: true })),
+  client_secret: Nullable(Type.String(), { description: "The payer's key to the intent (`POST /api/v1/payments/pay/:id/confirm`); keep it private" }),
 });
 const CheckoutBody = Type.Object({ customer: CustomerInput, shipping_rate: Type.Optional(Type.String({ maxLength: 40 })) }, { additionalProperties: false });
 
@@ -119,7 +120,11 @@ export function storeCartRoutes({ route }: Builders): AnyRoute[] {
         params: CartParams,
         body: CheckoutBody,
         response: withStatus(
-          Type.Object({ order: PublicOrder, payment_intent: Nullable(PublicIntent, { description: 'null: a free order, paid at once' }) }),
+          Type.Object({
+            order: PublicOrder,
+            payment_intent: Nullable(PublicIntent, { description: 'null: a free order, paid at once' }),
+            checkout_url: Type.String({ description: 'The hosted checkout page of the order (absolute): pay there, or follow its receipt' }),
+          }),
           201,
         ),
       },
@@ -141,7 +146,12 @@ export function storeCartRoutes({ route }: Builders): AnyRoute[] {
           { checkout: true },
         );
         await deps.db.query("update shop_carts set status = 'checked_out', updated_at = now() where id = $1", [cart.id]);
-        return Reply.created({ order: publicOrder((await loadOrder(deps.db, orderId))!), payment_intent: intent && publicIntent(intent) });
+        const { public_token: token } = (await deps.db.one<{ public_token: string }>('select public_token from shop_orders where id = $1', [orderId]))!;
+        return Reply.created({
+          order: publicOrder((await loadOrder(deps.db, orderId))!),
+          payment_intent: intent && publicIntent(intent),
+          checkout_url: deps.customers.pageUrl(pagePath(ctx.tenant.slug, `/checkout/${token}`)),
+        });
       },
     }),
     route({
@@ -168,5 +178,13 @@ function publicOrder(order: OrderView): Static<typeof PublicOrder> {
 
 /** What a buyer needs of the intent to pay it. */
 function publicIntent(intent: PaymentIntent): Static<typeof PublicIntent> {
-  return { id: intent.id, provider: intent.provider, status: intent.status, amount: intent.amount, currency: intent.currency, next_action: intent.next_action };
+  return {
+    id: intent.id,
+    provider: intent.provider,
+    status: intent.status,
+    amount: intent.amount,
+    currency: intent.currency,
+    next_action: intent.next_action,
+    client_secret: intent.client_secret ?? null,
+  };
 }

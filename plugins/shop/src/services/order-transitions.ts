@@ -1,6 +1,8 @@
 import { ValidationError } from '@plinth/sdk';
 import type { Scope } from '../deps.js';
 import { invalidTransition } from '../errors.js';
+import { linkBuyerAccount } from './buyer-accounts.js';
+import { queueOrderMail } from './emails.js';
 import { issueInvoice } from './invoices.js';
 import { commitReservation, returnStock, type StockLine } from './inventory.js';
 import { loadLines, orderEvent, recordHistory } from './order-views.js';
@@ -36,9 +38,10 @@ async function setStatus(scope: Scope, order: LockedOrder, to: string, note: str
 
 /**
  * Marks a pending order paid once its payment succeeded: idempotent (a redelivered event finds it paid and does
- * nothing), refuses a payment that does not match the order (noted in its history), turns the stock reservation
- * into a sale, issues the invoice (numbered without gaps, its HTML fixed now: see {@link issueInvoice}) and emits
- * `shop.order.paid`. Returns whether it changed.
+ * nothing, mails nothing), refuses a payment that does not match the order (noted in its history), turns the stock
+ * reservation into a sale, gives the buyer an account ({@link linkBuyerAccount}: the event names the user), issues
+ * the invoice (numbered without gaps, fixed now: see {@link issueInvoice}), queues the receipt and the staff notice,
+ * and emits `shop.order.paid`. Returns whether it changed.
  */
 export async function markPaid(scope: Scope, orderId: string, payment: { intentId: string | null; amount: number; currency: string }): Promise<boolean> {
   const { deps } = scope;
@@ -46,12 +49,13 @@ export async function markPaid(scope: Scope, orderId: string, payment: { intentI
   if (!order || order.status !== 'pending') {
     if (order?.status === 'cancelled' && payment.intentId && payment.amount > 0) {
       await recordHistory(deps.db, orderId, { kind: 'payment', note: 'Payment arrived after the order was cancelled; refunded in full' });
-      await deps.payments.refund({
+      const refund = await deps.payments.refund({
         intentId: payment.intentId,
         reason: 'order cancelled',
         metadata: { shop_order_id: orderId },
         idempotencyKey: `shop-late-${orderId}`,
       });
+      await queueOrderMail(deps, { kind: 'refund', orderId, refundId: refund.id, amount: refund.amount, lines: [] });
     }
     return false;
   }
@@ -72,7 +76,10 @@ export async function markPaid(scope: Scope, orderId: string, payment: { intentI
     null,
     ", paid_at = now(), reservation = 'committed'",
   );
+  await linkBuyerAccount(scope, orderId);
   await issueInvoice(scope, orderId);
+  await queueOrderMail(deps, { kind: 'receipt', orderId });
+  await queueOrderMail(deps, { kind: 'staff-paid', orderId });
   await deps.events.emit('shop.order.paid', await orderEvent(deps.db, orderId));
   return true;
 }
@@ -99,7 +106,20 @@ export async function cancelOrder(scope: Scope, order: LockedOrder, actorId: str
   } else {
     const remaining = order.total - order.refunded_amount;
     if (remaining > 0 && order.payment_intent_id) {
-      await deps.payments.refund({ intentId: order.payment_intent_id, amount: remaining, reason: 'order cancelled', metadata: { shop_order_id: order.id } });
+      const refund = await deps.payments.refund({
+        intentId: order.payment_intent_id,
+        amount: remaining,
+        reason: 'order cancelled',
+        metadata: { shop_order_id: order.id },
+      });
+      const open = (await loadLines(deps.db, order.id)).filter((line) => line.quantity > line.refunded_quantity);
+      await queueOrderMail(deps, {
+        kind: 'refund',
+        orderId: order.id,
+        refundId: refund.id,
+        amount: refund.amount,
+        lines: open.map((line) => ({ name: line.name, quantity: line.quantity - line.refunded_quantity })),
+      });
     }
     await returnStock(scope, lines, 'restocked', { orderId: order.id, actorId });
     await deps.db.query('update shop_order_lines set refunded_quantity = quantity, refunded_amount = total where order_id = $1', [order.id]);
@@ -143,7 +163,19 @@ export async function refundOrder(
   amount = Math.min(amount, order.total - order.refunded_amount);
 
   if (amount > 0) {
-    await deps.payments.refund({ intentId: order.payment_intent_id, amount, reason: input.reason ?? undefined, metadata: { shop_order_id: order.id } });
+    const refund = await deps.payments.refund({
+      intentId: order.payment_intent_id,
+      amount,
+      reason: input.reason ?? undefined,
+      metadata: { shop_order_id: order.id },
+    });
+    await queueOrderMail(deps, {
+      kind: 'refund',
+      orderId: order.id,
+      refundId: refund.id,
+      amount: refund.amount,
+      lines: input.lines.map((requested) => ({ name: current.get(requested.lineId)!.name, quantity: requested.quantity })),
+    });
   }
   for (const requested of input.lines) {
     const line = current.get(requested.lineId)!;

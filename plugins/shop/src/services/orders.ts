@@ -7,6 +7,7 @@ import { reserveStock } from './inventory.js';
 import { markPaid } from './order-transitions.js';
 import { orderEvent, recordHistory } from './order-views.js';
 import { priceLines, type LineRequest } from './pricing.js';
+import { queueOrderMail } from './emails.js';
 
 /** What placing an order needs: who buys and what; prices come from the catalogue. */
 export interface NewOrder {
@@ -106,8 +107,16 @@ export async function startCheckout(scope: Scope, orderId: string): Promise<Paym
     metadata: { shop_order_id: orderId },
     idempotencyKey: `shop-order-${orderId}-${order.payment_intent_id ?? 'first'}`,
   });
-  await deps.db.query('update shop_orders set payment_intent_id = $2, updated_at = now() where id = $1', [orderId, intent.id]);
+  // The client secret is the payer's key to the intent (shown once, at creation): the hosted checkout pays with it.
+  const secret = intent.client_secret ? deps.secrets.seal(intent.client_secret) : null;
+  await deps.db.query('update shop_orders set payment_intent_id = $2, payment_client_secret = $3, updated_at = now() where id = $1', [
+    orderId,
+    intent.id,
+    secret,
+  ]);
   await recordHistory(deps.db, orderId, { kind: 'payment', note: `Payment intent ${intent.id} created` });
+  // Paid by bank transfer or cash: the buyer gets the instructions by mail (sent once, after this commits).
+  if (intent.next_action?.type === 'manual_payment') await queueOrderMail(deps, { kind: 'placed', orderId });
   return intent;
 }
 
