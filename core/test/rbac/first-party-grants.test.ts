@@ -30,6 +30,9 @@ interface GuardedRoute {
 let t: TestKernel;
 let owner: TestUser;
 let guarded: GuardedRoute[];
+/** Every route of core and the plugins whose permission the `customer` role does not hold. */
+let staffRoutes: GuardedRoute[];
+const customerGrants = new Set(['lms.learning.access', 'shop.orders.own']);
 
 beforeAll(async () => {
   t = await createTestKernel({ plugins: [payments, shop, crm, lms, bioSites, integrations] });
@@ -38,12 +41,15 @@ beforeAll(async () => {
   const document = await t.request('GET', '/api/v1/openapi.json', { headers: owner.headers });
   expect(document.status).toBe(200);
   guarded = [];
+  staffRoutes = [];
   for (const [template, operations] of Object.entries(document.body.paths as Record<string, Record<string, { 'x-permission'?: string }>>)) {
     for (const [method, operation] of Object.entries(operations)) {
       const permission = operation['x-permission'];
+      if (!permission) continue;
       // Any value fits a path parameter: the permission is checked before the parameters are validated.
-      if (permission && isCustomerData(permission))
-        guarded.push({ method: method.toUpperCase(), path: template.replace(/\{[^}]+\}/g, '00000000-0000-4000-8000-000000000000'), permission });
+      const route = { method: method.toUpperCase(), path: template.replace(/\{[^}]+\}/g, '00000000-0000-4000-8000-000000000000'), permission };
+      if (isCustomerData(permission)) guarded.push(route);
+      if (!customerGrants.has(permission)) staffRoutes.push(route);
     }
   }
 });
@@ -109,6 +115,18 @@ describe('default grants of the built-in roles over first-party plugins', () => 
     const viewer = await addMember(t, owner, ['viewer']);
     for (const path of ['/api/v1/shop/products', '/api/v1/lms/courses', '/api/v1/lms/my/courses', '/api/v1/bio-sites/sites'])
       expect((await t.request('GET', path, { headers: viewer.headers })).status, path).toBe(200);
+  });
+
+  it('answers 403 to a customer on every staff route of core and every plugin (all but its self-service grants)', async () => {
+    const customer = await t.customer(owner);
+    expect(staffRoutes.length).toBeGreaterThan(150);
+    for (const route of staffRoutes) {
+      const response = await t.request(route.method, route.path, { headers: customer.headers });
+      expect(response.status, `customer ${route.method} ${route.path} (${route.permission})`).toBe(403);
+      expect(response.body.code).toBe('forbidden');
+    }
+    for (const path of ['/api/v1/shop/my/orders', '/api/v1/lms/my/courses'])
+      expect((await t.request('GET', path, { headers: customer.headers })).status, path).toBe(200);
   });
 
   it('gives the customer role self-service permissions only', async () => {
