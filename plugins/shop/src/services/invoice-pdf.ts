@@ -1,4 +1,3 @@
-import PDFDocument from 'pdfkit';
 import { shopMailMessages } from './emails-messages.js';
 import type { OrderView } from './order-views.js';
 import { pdfFonts, visualRuns } from './pdf-text.js';
@@ -76,6 +75,8 @@ export async function renderInvoicePdf(invoice: InvoiceSnapshot): Promise<Buffer
   const t = shopMailMessages.translator(locale);
   const rtl = shopMailMessages.language(locale) === 'ar';
   const format = formatters(locale, invoice.timeZone, invoice.currency);
+  // pdfkit (and fontkit under it) loads on the first invoice, not at boot: ~20 MB no host process needs until then.
+  const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({
     size: 'A4',
     margin: PAGE.margin,
