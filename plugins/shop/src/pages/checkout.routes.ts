@@ -1,4 +1,4 @@
-import { type AnyRoute, rawBody, Redirect, Reply, type RawReply, type RequestContext, tenantPages, Type } from '@plinth/sdk';
+import { type AnyRoute, rawBody, Redirect, Reply, RawReply, type RequestContext, tenantPages, Type } from '@plinth/sdk';
 import type { PayerIntent } from '@plinth/plugin-payments';
 import type { Builders, Deps, Settings } from '../deps.js';
 import { startCheckout } from '../services/orders.js';
@@ -26,6 +26,16 @@ function closedOrder(scope: PageScope, order: TokenOrder): RawReply | undefined 
   }
   if (isExpired(order)) return messagePage(scope, 410, t('expiredTitle'), t('expiredBody'));
   return undefined;
+}
+
+/**
+ * The pending order a checkout page acts on, or the page to answer instead: an unknown token's 404, a paid order's
+ * receipt, a cancelled or expired order's 410. `lock` holds the order row for the rest of the unit (submits).
+ */
+async function checkoutOrder(deps: Pick<Deps, 'db'>, scope: PageScope, token: string, options: { lock?: boolean } = {}): Promise<TokenOrder | RawReply> {
+  const order = await orderByToken(deps.db, token, options);
+  if (!order) return notFoundPage(scope);
+  return closedOrder(scope, order) ?? order;
 }
 
 function toReceipt(scope: PageScope, order: TokenOrder): RawReply {
@@ -88,10 +98,8 @@ export function checkoutRoutes({ route }: Builders): AnyRoute[] {
       },
       async handler({ params, query, deps, ctx }) {
         const scope = pageScope(ctx);
-        const order = await orderByToken(deps.db, params.token);
-        if (!order) return notFoundPage(scope);
-        const closed = closedOrder(scope, order);
-        if (closed) return closed;
+        const order = await checkoutOrder(deps, scope, params.token);
+        if (order instanceof RawReply) return order;
         const intent = await payerIntent(deps, order);
         if (intent && settled.has(intent.status)) return toReceipt(scope, order);
         const method = await deps.payments.checkoutMethod(intent?.provider);
@@ -116,10 +124,8 @@ export function checkoutRoutes({ route }: Builders): AnyRoute[] {
       async handler({ params, body, deps, ctx }) {
         const scope = pageScope(ctx);
         // Locked: a second submit of the same checkout waits here, then finds the payment made and goes to the receipt.
-        const order = await orderByToken(deps.db, params.token, { lock: true });
-        if (!order) return notFoundPage(scope);
-        const closed = closedOrder(scope, order);
-        if (closed) return closed;
+        const order = await checkoutOrder(deps, scope, params.token, { lock: true });
+        if (order instanceof RawReply) return order;
         const payable = await payableIntent(deps, ctx, order);
         if (!payable) return toReceipt(scope, order); // nothing to pay: a free order, paid at once
         const { intent, secret } = payable;
@@ -164,10 +170,8 @@ export function checkoutRoutes({ route }: Builders): AnyRoute[] {
       },
       async handler({ params, deps, ctx }) {
         const scope = pageScope(ctx);
-        const order = await orderByToken(deps.db, params.token);
-        if (!order) return notFoundPage(scope);
-        const closed = closedOrder(scope, order);
-        if (closed) return closed;
+        const order = await checkoutOrder(deps, scope, params.token);
+        if (order instanceof RawReply) return order;
         const intent = await payerIntent(deps, order);
         if (intent?.status !== 'requires_action' || intent.next_action?.type !== 'challenge')
           return intent ? afterConfirm(scope, order, intent) : toCheckout(scope, order);
@@ -185,10 +189,8 @@ export function checkoutRoutes({ route }: Builders): AnyRoute[] {
       schema: { params: TokenParams, body: ChallengeForm, response: Redirect(303, 'To the receipt, or back to the checkout with the failure') },
       async handler({ params, body, deps, ctx }) {
         const scope = pageScope(ctx);
-        const order = await orderByToken(deps.db, params.token, { lock: true });
-        if (!order) return notFoundPage(scope);
-        const closed = closedOrder(scope, order);
-        if (closed) return closed;
+        const order = await checkoutOrder(deps, scope, params.token, { lock: true });
+        if (order instanceof RawReply) return order;
         const intent = await payerIntent(deps, order);
         const secret = clientSecretOf(deps, order);
         if (!intent || !secret) return toCheckout(scope, order);

@@ -1,23 +1,25 @@
-import { listPage, Nullable, type PageQuery, pagePath, type Static, type Stored, type TenantDb, Timestamp, toJson, Type } from '@plinth/sdk';
-import { Discount, OrderLine, OrderStatus, loadLines } from './order-views.js';
+import { listPage, type PageQuery, pagePath, type Static, type Stored, type TenantDb, toJson, Type } from '@plinth/sdk';
+import { Discount, OrderLine, OrderSummary, loadLines } from './order-views.js';
 
 /** One of the caller's own orders, as "my orders" shows it. */
-export const MyOrderSummary = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  number: Type.String(),
-  status: OrderStatus,
-  currency: Type.String(),
-  subtotal: Type.Integer(),
-  discount: Type.Integer(),
-  shipping: Type.Integer(),
-  tax: Type.Integer(),
-  total: Type.Integer(),
-  refunded_amount: Type.Integer(),
-  invoice_number: Nullable(Type.String()),
-  placed_at: Timestamp,
-  paid_at: Nullable(Timestamp),
-  receipt_path: Type.String({ description: 'The order’s receipt page: `/c/<tenant>/orders/<token>`' }),
-});
+export const MyOrderSummary = Type.Composite([
+  Type.Pick(OrderSummary, [
+    'id',
+    'number',
+    'status',
+    'currency',
+    'subtotal',
+    'discount',
+    'shipping',
+    'tax',
+    'total',
+    'refunded_amount',
+    'invoice_number',
+    'placed_at',
+    'paid_at',
+  ]),
+  Type.Object({ receipt_path: Type.String({ description: 'The order’s receipt page: `/c/<tenant>/orders/<token>`' }) }),
+]);
 type MyOrderRow = Stored<Omit<Static<typeof MyOrderSummary>, 'receipt_path'>, 'placed_at' | 'paid_at'> & { public_token: string };
 
 /** One of the caller's orders with its lines and discounts. */
