@@ -36,8 +36,9 @@ export const contactQueries = [
 
 /**
  * Inserts `count` CRM contacts of tenant `tenantId` (names, emails, companies and tags the `contactQueries` find)
- * straight into `crm_contacts` of the database at `databaseUrl` (its triggers index them for search), then vacuums
- * so statistics and visibility maps are as autovacuum keeps them.
+ * straight into `crm_contacts` of the database at `databaseUrl` (its triggers index them for search), with one in
+ * 20 of them unsubscribed (a mailing list's usual share: every contact read checks it), then vacuums so statistics
+ * and visibility maps are as autovacuum keeps them.
  */
 export async function seedContacts(databaseUrl, tenantId, count) {
   const client = new pg.Client({ connectionString: databaseUrl });
@@ -52,7 +53,11 @@ export async function seedContacts(databaseUrl, tenantId, count) {
               lateral (select ($5::text[])[1 + (g / $4) % $6] as name) l`,
       [tenantId, count, firstNames, firstNames.length, lastNames, lastNames.length],
     );
+    await client.query(`insert into crm_unsubscribes (tenant_id, email) select tenant_id, email from crm_contacts where tenant_id = $1 and score % 20 = 7`, [
+      tenantId,
+    ]);
     await client.query('vacuum analyze crm_contacts');
+    await client.query('vacuum analyze crm_unsubscribes');
     await client.query('vacuum analyze crm_contact_words');
   } finally {
     await client.end();

@@ -26,6 +26,11 @@ export interface PlinthErrorOptions {
   headers?: Record<string, string>;
   /** The underlying error, kept for logs only. */
   cause?: unknown;
+  /**
+   * The message in other languages, by language (`{ ar: 'الفاتورة غير موجودة' }`): the kernel answers the one the
+   * request's `Accept-Language` asks for; `code` never changes.
+   */
+  translations?: Readonly<Record<string, string>>;
 }
 
 /** Base class: an error whose status, code and message are safe to show the client. */
@@ -34,6 +39,8 @@ export class PlinthError extends Error {
   readonly code: string;
   readonly errors: FieldErrors | undefined;
   readonly headers: Record<string, string>;
+  /** The message in other languages, by language (see {@link PlinthErrorOptions.translations}). */
+  readonly translations: Readonly<Record<string, string>> | undefined;
   /** True: the message is written for the client. */
   readonly expose = true;
 
@@ -44,6 +51,7 @@ export class PlinthError extends Error {
     this.code = options.code ?? code;
     this.errors = options.errors;
     this.headers = options.headers ?? {};
+    this.translations = options.translations;
   }
 }
 
@@ -162,6 +170,8 @@ export interface ErrorRef {
 export interface ErrorSpec {
   status: number;
   description: string;
+  /** The description in other languages (`{ ar: '…' }`), answered by `Accept-Language` when it is the message. */
+  translations?: Readonly<Record<string, string>>;
 }
 
 /** A catalogue entry: callable to build the error, and readable as an {@link ErrorRef}. */
@@ -190,6 +200,7 @@ const codePattern = /^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$/;
  *   out_of_stock: { status: 409, description: 'A variant has fewer units than asked for' },
  * });
  * throw shopErrors.out_of_stock(`Not enough stock of ${sku}`, { errors: { [`variants.${id}`]: ['out of stock'] } });
+ * // with `translations: { ar: '…' }` beside the description, `shopErrors.out_of_stock()` answers Arabic to `Accept-Language: ar`
  * // in the route: errors: [shopErrors.out_of_stock]
  * ```
  */
@@ -201,8 +212,9 @@ export function defineErrors<const Specs extends Record<string, ErrorSpec>>(owne
       throw new Error(`${owner} errors: ${code} has status ${spec.status}; a catalogued error is a 4xx, or 503 for a dependency that is down`);
     }
     if (!spec.description.trim()) throw new Error(`${owner} errors: ${code} needs a description`);
-    const { status, description } = spec;
-    const build = (message?: string, options?: Omit<PlinthErrorOptions, 'code'>) => new PlinthError(status, code, message ?? description, options);
+    const { status, description, translations } = spec;
+    const build = (message?: string, options?: Omit<PlinthErrorOptions, 'code'>) =>
+      new PlinthError(status, code, message ?? description, message === undefined && translations ? { translations, ...options } : options);
     catalogue[code] = Object.freeze(Object.assign(build, { code, status, description, owner }));
   }
   return Object.freeze(catalogue) as ErrorCatalogue<Specs>;

@@ -61,15 +61,27 @@ function squash(markup: string): string {
  */
 export const tenantPages: RootMount = {
   resolveTenant: async ({ params }) => params['tenant'],
-  notFound: () =>
-    pageReply({
-      status: 404,
-      locale: 'en',
-      title: 'Not found',
-      body: html`<h1>Not found</h1>
-        <p>This page is not available.</p>`,
-    }),
+  notFound: (request) => notFoundPage(request?.locale ?? 'en'),
 };
+
+/** The words of the kernel's own customer pages (the 404 page), English and Arabic. */
+export const pageKitMessages = defineMessages({
+  en: { notFoundTitle: 'Not found', notFoundBody: 'This page is not available.' },
+  ar: { notFoundTitle: 'غير موجود', notFoundBody: 'هذه الصفحة غير متاحة.' },
+});
+
+/** The customer pages' `404` page, in `locale`'s language (English or Arabic, right to left). */
+export function notFoundPage(locale: string): RawReply {
+  const language = pageKitMessages.language(locale);
+  const t = pageKitMessages.translator(language);
+  return pageReply({
+    status: 404,
+    locale: language,
+    title: t('notFoundTitle'),
+    body: html`<h1>${t('notFoundTitle')}</h1>
+      <p>${t('notFoundBody')}</p>`,
+  });
+}
 
 /** The path of a tenant page: `pagePath('acme', '/checkout/abc')` → `/c/acme/checkout/abc`. */
 export function pagePath(tenantSlug: string, path: string): string {
@@ -221,6 +233,8 @@ export function defineMessages<Key extends string>(catalogues: { en: MessageCata
     return message;
   };
   return {
+    /** The catalogues as given, by language (tests check a rendered page against them). */
+    catalogues,
     /** The language a locale gets: its own catalogue when there is one, else English. */
     language(locale: string): string {
       const language = locale.split('-')[0]!.toLowerCase();
@@ -232,6 +246,20 @@ export function defineMessages<Key extends string>(catalogues: { en: MessageCata
       return (key, values) => String(format(language, formatLocale, key).format(values));
     },
   };
+}
+
+/**
+ * The locale a mail to someone is written in: the recipient's own (`users.locale`, when the host knows it), else the
+ * tenant's, else English.
+ *
+ * @example
+ * ```ts
+ * const learner = await deps.members.get(userId);
+ * const t = lmsMailMessages.translator(recipientLocale(learner, ctx.tenant));
+ * ```
+ */
+export function recipientLocale(recipient?: { locale?: string | null } | null, tenant?: { locale?: string | null } | null): string {
+  return recipient?.locale || tenant?.locale || 'en';
 }
 
 /** Formats an amount in minor units (`1999`, `'USD'`) for a locale: `$19.99`, `١٩٫٩٩ US$`. */

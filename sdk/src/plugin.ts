@@ -69,7 +69,10 @@ export interface PluginBuilders<Deps, Settings> {
 /** A menu entry the web console shows for a plugin, to members holding `permission` (when given). */
 export interface NavigationEntry {
   label: string;
-  /** An emoji or an icon name. */
+  /**
+   * The name of one of the console's SVG icons (`home`, `users`, `store`, `package`, `book`, `link`, `mail`, `chart`,
+   * `card`, `bell`, `settings`…; see the console's `icons.tsx`); an unknown name shows a generic icon.
+   */
   icon?: string;
   /**
    * What the entry opens: a route path of the plugin (`/contacts`), whose list, detail and forms the console
@@ -113,6 +116,17 @@ export interface HostRouting {
   }): Promise<string | undefined>;
 }
 
+/**
+ * A plugin's translations: language tag (BCP 47, `ar`, `pt-BR`) → English text as the console shows it →
+ * the text in that language (gettext style).
+ *
+ * @example
+ * ```ts
+ * translations: { ar: { Products: 'المنتجات', Product: 'منتج', Price: 'السعر', 'In stock': 'متوفر' } },
+ * ```
+ */
+export type PluginTranslations = Readonly<Record<string, Readonly<Record<string, string>>>>;
+
 /** What a plugin needs of the host and of other plugins. */
 export interface PluginRequirements {
   /** semver range of @plinth/core. */
@@ -121,6 +135,17 @@ export interface PluginRequirements {
   plugins?: Record<string, string>;
   /** Plugins used when present (their events are handled, their services are optional deps), by name → semver range. */
   optionalPlugins?: Record<string, string>;
+}
+
+/**
+ * What a plugin does with another plugin's service, in plain words for the marketplace's consent dialog
+ * ("Bio Sites writes CRM contacts: adds people who subscribe on a bio page").
+ */
+export interface DataUse {
+  /** `read`: it only looks the other plugin's data up; `write`: it creates or changes it. */
+  access: 'read' | 'write';
+  /** What it reads or writes, and why, in a short sentence. */
+  what: string;
 }
 
 /** The input of {@link definePlugin}. */
@@ -132,12 +157,22 @@ export interface PluginDefinition<Deps extends DepRefs, SettingsSchema extends T
   title: string;
   description: string;
   category: string;
-  /** An emoji or an icon name for the marketplace. */
+  /** The name of a console icon for the menu and the marketplace (see {@link NavigationEntry.icon}). */
   icon?: string;
   author?: string;
   requires: PluginRequirements;
   /** The services the plugin's handlers receive, by name. */
   deps?: Deps;
+  /**
+   * Plain words for the other plugins' services in `deps`, by service id (`'crm.contacts'`): the marketplace
+   * lists every such service before a tenant enables the plugin, as `write` access unless described here.
+   *
+   * @example
+   * ```ts
+   * uses: { 'crm.contacts': { access: 'write', what: 'Adds people who subscribe on a bio page to CRM contacts' } },
+   * ```
+   */
+  uses?: Readonly<Record<string, DataUse>>;
   permissions?: Perms;
   /** JSON Schema of the per-tenant settings (defaults applied, validated on save). */
   settings?: SettingsSchema;
@@ -156,6 +191,13 @@ export interface PluginDefinition<Deps extends DepRefs, SettingsSchema extends T
   scope?: 'tenant' | 'host';
   /** Entries for the web console's menu. */
   navigation?: readonly NavigationEntry[];
+  /**
+   * The console's text for this plugin in other languages, by language tag, each keyed by the exact English
+   * text the console shows (schema titles and descriptions, humanized enum values and property names, collection
+   * and singular names, action labels, route summaries, navigation labels, permission descriptions, the title
+   * and description). Text without a translation shows in English. See {@link PluginTranslations}.
+   */
+  translations?: PluginTranslations;
   web?: WebAssets;
   /** Host names the plugin's root routes answer on, besides the platform's own. */
   hosts?: HostRouting;
@@ -183,12 +225,16 @@ export interface Plugin {
   readonly author: string | undefined;
   readonly requires: PluginRequirements;
   readonly deps: DepRefs;
+  /** Absent on plugins built before the field existed. */
+  readonly uses?: Readonly<Record<string, DataUse>>;
   readonly permissions: PermissionSet;
   readonly settings: TSchema | undefined;
   readonly migrations: readonly PluginMigration[];
   readonly hooks: Record<string, HookSpec>;
   readonly scope: 'tenant' | 'host';
   readonly navigation: readonly NavigationEntry[];
+  /** Absent on plugins built before the field existed. */
+  readonly translations?: PluginTranslations;
   readonly settingsPermission: string | undefined;
   readonly web: WebAssets | undefined;
   readonly hosts: HostRouting | undefined;
@@ -253,12 +299,14 @@ export function definePlugin<
     author: definition.author,
     requires: definition.requires,
     deps: definition.deps ?? {},
+    uses: definition.uses ?? {},
     permissions: definition.permissions ?? {},
     settings: definition.settings,
     migrations: definition.migrations ?? [],
     hooks: definition.hooks ?? {},
     scope: definition.scope ?? 'tenant',
     navigation: definition.navigation ?? [],
+    translations: definition.translations ?? {},
     settingsPermission: definition.settingsPermission?.name,
     web: definition.web,
     hosts: definition.hosts,

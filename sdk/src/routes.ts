@@ -56,9 +56,10 @@ export interface RootMount {
   resolveTenant(input: { params: Record<string, string>; host: string; db: GlobalDb }): Promise<string | undefined>;
   /**
    * The page a visitor gets when no tenant owns the path, the tenant is suspended or has the plugin off
-   * (default: the JSON `404 not_found`). Its status should be 404; it must not depend on the request.
+   * (default: the JSON `404 not_found`). Its status should be 404; it must not depend on the request beyond
+   * `locale`: the tenant's when one was found, else the visitor's (`Accept-Language`: `en` or `ar`).
    */
-  notFound?(): RawReply;
+  notFound?(request?: { locale: string }): RawReply;
 }
 
 /** A read-only view for finding a tenant: global tables are visible, tenant tables are not (no tenant is set). */

@@ -218,6 +218,8 @@ export interface TenantMember {
   roles: string[];
   /** `staff`, or `customer`: a buyer or learner holding only the `customer` role (only {@link PluginMembers.get} returns them). */
   kind: 'staff' | 'customer';
+  /** The member's own language (BCP 47), when the host knows it; mails go in it (see `recipientLocale`). */
+  locale?: string | null;
 }
 
 /** The tenant's members (read-only). `byEmail` and `list` are staff only; `get` finds customers too. */

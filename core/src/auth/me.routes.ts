@@ -9,6 +9,7 @@ import { kernelRefs } from '../kernel-refs.js';
 import { userFields, type UserRow } from './auth.routes.js';
 import { attachProfileImage, avatarOwner, profileImageMaxBytes, profileImageTypes, publicFileUrl } from './profile-images.js';
 import { Exact, NoContent, Nullable, User, Uuid } from '../http/response-schemas.js';
+import { checkUserLocale, UserLocaleField } from './user-locale.js';
 
 /** Where a user's avatar is stored: a file of the tenant it was uploaded in (none, or its tenant gone: no avatar). */
 interface AvatarColumns {
@@ -40,6 +41,9 @@ async function dropAvatarFile(files: FileService, logger: Logger, previous: Avat
   );
 }
 
+/** A user with their chosen language, as `/me` shows them. */
+const MeUser = Exact({ ...User.properties, locale: UserLocaleField });
+
 /** The signed-in user and their memberships. */
 export const getMe = defineRoute({
   method: 'GET',
@@ -49,7 +53,7 @@ export const getMe = defineRoute({
   user: true,
   schema: {
     response: Exact({
-      ...User.properties,
+      ...MeUser.properties,
       avatar_file_id: Nullable(Uuid),
       avatar_url: Nullable(Type.String({ description: 'The public URL of your avatar (`?variant=thumb` for a thumbnail once made)' })),
       memberships: Type.Array(
@@ -63,7 +67,10 @@ export const getMe = defineRoute({
   },
   errors: [commonErrors.not_found],
   async handler({ db, principal }) {
-    const row = await db.one<UserRow & AvatarColumns>(`select ${userFields}, avatar_file_id, avatar_tenant_id from users where id = $1`, [principal.userId]);
+    const row = await db.one<UserRow & AvatarColumns & { locale: string | null }>(
+      `select ${userFields}, locale, avatar_file_id, avatar_tenant_id from users where id = $1`,
+      [principal.userId],
+    );
     if (!row) throw new NotFoundError('User not found');
     const { avatar_file_id, avatar_tenant_id, ...user } = row;
     const avatar = { avatar_file_id: avatar_tenant_id ? avatar_file_id : null, avatar_url: avatarUrl(row) };
@@ -85,16 +92,25 @@ export const getMe = defineRoute({
 export const patchMe = defineRoute({
   method: 'PATCH',
   path: '/me',
-  summary: 'Change your name',
+  summary: 'Change your name or your console language (locale; null follows the tenant and the browser)',
   tag: 'auth',
   user: true,
-  schema: { body: Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })) }, { additionalProperties: false }), response: User },
+  schema: {
+    body: Type.Object(
+      { name: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })), locale: Type.Optional(UserLocaleField) },
+      { additionalProperties: false },
+    ),
+    response: MeUser,
+  },
   errors: [],
   async handler({ db, principal, body }) {
-    const user = await returnedRow<UserRow>(db, `update users set name = coalesce($2, name), updated_at = now() where id = $1 returning ${userFields}`, [
-      principal.userId,
-      body.name?.trim() ?? null,
-    ]);
+    const locale = body.locale === undefined ? undefined : checkUserLocale(body.locale);
+    const user = await returnedRow<UserRow & { locale: string | null }>(
+      db,
+      `update users set name = coalesce($2, name), locale = case when $3::boolean then $4 else locale end, updated_at = now()
+        where id = $1 returning ${userFields}, locale`,
+      [principal.userId, body.name?.trim() ?? null, locale !== undefined, locale ?? null],
+    );
     return toJson(user);
   },
 });

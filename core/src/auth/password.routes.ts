@@ -7,6 +7,8 @@ import { defineRoute, Reply } from '../http/route.js';
 import { beginAttempt, loginLimit } from './login-limits.js';
 import { hashPassword, passwordProblems } from './passwords.js';
 import { Exact, NoContent, withStatus } from '../http/response-schemas.js';
+import { errorLanguage } from '../http/error-language.js';
+import { coreMailMessages, mailLocale } from '../mail/mail-messages.js';
 
 const resetTtlSeconds = 3600;
 
@@ -31,18 +33,21 @@ export const forgotPassword = defineRoute({
     if (!limit.allowed) throw new RateLimitedError(limit.retryAfterSeconds, 'Too many reset requests; try again later');
     // The same token generation and the same single statement run for unknown emails, so both answer alike and in similar time.
     const token = randomToken(32);
-    const [reset] = await db.query<{ email: string }>(
-      `with account as (select id, email from users where lower(email) = $1 and status = 'active'),
+    const [reset] = await db.query<{ email: string; locale: string | null }>(
+      `with account as (select id, email, locale from users where lower(email) = $1 and status = 'active'),
             issued as (insert into password_resets (user_id, token_hash, expires_at)
                        select id, $2, now() + make_interval(secs => $3) from account returning user_id)
-       select account.email from account join issued on issued.user_id = account.id`,
+       select account.email, account.locale from account join issued on issued.user_id = account.id`,
       [body.email.toLowerCase(), sha256(token), resetTtlSeconds],
     );
     if (reset) {
       const link = `${deps.publicUrl()}/reset-password?token=${encodeURIComponent(token)}`;
       // Not awaited: an SMTP round trip would make known emails answer measurably slower than unknown ones.
       db.afterCommit(() => {
-        deps.mailer.send(resetMail(reset.email, link)).catch((error: unknown) => deps.logger.error({ err: error }, 'could not send the password reset mail'));
+        // No tenant here: the user's own language, else the one the request asked for.
+        deps.mailer
+          .send(resetMail(reset.email, link, mailLocale(reset.locale, errorLanguage(ctx))))
+          .catch((error: unknown) => deps.logger.error({ err: error }, 'could not send the password reset mail'));
       });
     }
     return new Reply(202, forgotAnswer);
@@ -98,12 +103,9 @@ export const resetPassword = defineRoute({
   },
 });
 
-function resetMail(to: string, link: string) {
-  return {
-    to,
-    subject: 'Reset your Plinth password',
-    text: `Someone (hopefully you) asked to reset the password of this account.\n\nSet a new password within one hour: ${link}\n\nIf it was not you, ignore this mail; your password stays as it is.`,
-  };
+function resetMail(to: string, link: string, locale: string) {
+  const t = coreMailMessages.translator(locale);
+  return { to, subject: t('resetSubject'), text: t('resetBody', { hours: resetTtlSeconds / 3600, link }) };
 }
 
 /** Routes for password forgot/reset. */

@@ -6,6 +6,7 @@ import { verifySecondFactor } from '../auth/two-factor.js';
 import { runAsSystem, type ScopedDb } from '../db/scoped-db.js';
 import type { KernelServices } from '../kernel.js';
 import type { Tenant } from '../tenancy/tenant-directory.js';
+import { mailLocale, userLocale } from '../mail/mail-messages.js';
 import { accountMessages } from './account-messages.js';
 import { issueSignInLink } from './customers.js';
 
@@ -29,7 +30,7 @@ export async function requestSignInLink(
   const email = input.email.trim().toLowerCase();
   const limit = await services.rateLimiter.hit(`sign-in-link:email:${tenant.id}:${email}`, emailedLink.perEmail, emailedLink.windowMs);
   if (!limit.allowed) return;
-  const account = await db.one<{ user_id: string; email: string }>('select user_id, email from tenant_accounts where lower(email) = $1', [email]);
+  const account = await db.one<{ user_id: string; email: string }>('select user_id, email from tenant_accounts where email_key = $1', [email]);
   if (!account) return;
   const link = await issueSignInLink(db, {
     tenantSlug: tenant.slug,
@@ -39,14 +40,17 @@ export async function requestSignInLink(
     ttlSeconds: emailedLink.ttlSeconds,
   });
   if (!link) return;
-  const t = accountMessages.translator(tenant.locale);
-  const mail = {
-    to: account.email,
-    subject: t('mailSubject', { tenant: tenant.name }),
-    text: t('mailBody', { tenant: tenant.name, link, hours: emailedLink.ttlSeconds / 3600 }),
+  const mail = async () => {
+    // The user's own language, read after the commit: a known email answers as fast as an unknown one.
+    const t = accountMessages.translator(mailLocale(await userLocale(services.database, { id: account.user_id }), tenant.locale));
+    await services.mailer.send({
+      to: account.email,
+      subject: t('mailSubject', { tenant: tenant.name }),
+      text: t('mailBody', { tenant: tenant.name, link, hours: emailedLink.ttlSeconds / 3600 }),
+    });
   };
   db.afterCommit(() => {
-    services.mailer.send(mail).catch((error: unknown) => services.logger.error({ err: error, tenantId: tenant.id }, 'could not send a sign-in link'));
+    mail().catch((error: unknown) => services.logger.error({ err: error, tenantId: tenant.id }, 'could not send a sign-in link'));
   });
 }
 

@@ -11,6 +11,7 @@ import { fileRoutes } from '../files/files.routes.js';
 import { resumableUploadRoutes } from '../files/resumable.routes.js';
 import { jobRoutes } from '../jobs/jobs.routes.js';
 import { marketplaceRoutes } from '../plugins/marketplace.routes.js';
+import { translationRoutes } from '../plugins/translations.routes.js';
 import { roleRoutes } from '../rbac/roles.routes.js';
 import { domainRoutes } from '../tenancy/domains.routes.js';
 import { invitationRoutes } from '../tenancy/invitations.routes.js';
@@ -32,6 +33,7 @@ export const coreRoutes: readonly CoreRoute[] = [
   ...apiTokenRoutes,
   ...auditRoutes,
   ...marketplaceRoutes,
+  ...translationRoutes,
   ...jobRoutes,
   ...resumableUploadRoutes,
   ...fileRoutes,

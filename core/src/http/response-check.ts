@@ -2,6 +2,7 @@ import { isPlinthError, RawReply, Reply, StreamReply } from '@plinth/sdk';
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { CoreRoute } from './route.js';
+import { addFormKeywords } from './form-keywords.js';
 import { databaseErrorToPlinthError } from '../db/database-errors.js';
 import { documentedStatuses, statusKeyword } from './response-schemas.js';
 import { routeErrors } from './route-errors.js';
@@ -11,6 +12,8 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 /** Its own ajv: no coercion, no defaults, nothing removed, so checking an answer never changes it. */
 const ajv = addFormats(new Ajv({ allErrors: true, coerceTypes: false, useDefaults: false, removeAdditional: false }));
 ajv.addVocabulary([statusKeyword]);
+// A response schema may reuse an input schema carrying the SDK's form annotations.
+addFormKeywords(ajv, { sanitize: false });
 
 /** A route answered something other than what its response schema documents. */
 export class ResponseMismatchError extends Error {

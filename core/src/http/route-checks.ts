@@ -36,9 +36,9 @@ export function assertAccessDeclared(routes: readonly CoreRoute[]): void {
 export function compileRouteSchemas(route: CoreRoute): void {
   const { params, query, body } = route.schema ?? {};
   try {
-    if (params) compileSchema(params, true);
-    if (query) compileSchema(query, true);
-    if (body) compileSchema(body);
+    if (params) compileSchema(params, 'coercing');
+    if (query) compileSchema(query, 'coercing');
+    if (body) compileSchema(body, route.method === 'PATCH' ? 'change' : 'strict');
   } catch (error) {
     throw new Error(`${where(route)}route ${route.method} ${route.path} has a schema that cannot be compiled: ${(error as Error).message}`, { cause: error });
   }

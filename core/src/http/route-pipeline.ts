@@ -7,12 +7,16 @@ import type { UserState } from '../auth/identity.js';
 import { assertSameOrigin, findPageSession, pageCookieOf } from '../customers/page-sessions.js';
 import { isUuid, LazyTransaction } from '../db/scoped-db.js';
 import type { KernelServices } from '../kernel.js';
+import type { Logger } from '../logger.js';
 import type { TenantPluginState } from '../plugins/tenant-plugins.js';
 import { holds } from '../rbac/permissions.js';
 import type { TenantAccess } from '../rbac/tenant-access.js';
 import type { Tenant } from '../tenancy/tenant-directory.js';
 import { jsonOnly, readBody } from './body-parser.js';
 import { coreErrors } from './core-errors.js';
+import { writeError } from './error-handler.js';
+import { errorLanguage } from './error-language.js';
+import { errorPage, wantsPage } from './error-page.js';
 import type { RateLimitResult } from './rate-limiter.js';
 import type { PlinthContext, PlinthRouter } from './context.js';
 import { respond } from './respond.js';
@@ -43,12 +47,11 @@ export function mountRoutes(
     const stages = options.checkResponses ? routeStages(route, services, replyCheck(route), errorCheck(route)) : routeStages(route, services);
     const deps = resolveKernelDeps(route.deps, services, `${route.plugin ? `plugin \`${route.plugin}\`: ` : ''}route ${route.method} ${route.path}`);
     const run = (ctx: PlinthContext) => runStages(stages, new Exchange(ctx, deps));
-    routerFor(route)[method](
-      route.path,
-      route.rootNotFound
-        ? (ctx) => run(ctx as PlinthContext).catch((error: unknown) => answerRootMiss(ctx as PlinthContext, route, error))
-        : (ctx) => run(ctx as PlinthContext),
-    );
+    const runPage = (ctx: PlinthContext) => {
+      const x = new Exchange(ctx, deps);
+      return runStages(stages, x).catch((error: unknown) => answerPageError(x, route, error, services.logger));
+    };
+    routerFor(route)[method](route.path, route.root ? (ctx) => runPage(ctx as PlinthContext) : (ctx) => run(ctx as PlinthContext));
   }
 }
 
@@ -122,14 +125,32 @@ export class Exchange implements HandlerInput {
 
 /** No tenant serves the request's path (none owns it, suspended, plugin off): the JSON 404, or a root route's own page for it. */
 class RootMiss extends NotFoundError {
-  constructor() {
+  /** The tenant's locale when a tenant was found (suspended, plugin off); else the page follows `Accept-Language`. */
+  constructor(readonly locale?: string) {
     super('Not found');
   }
 }
 
-function answerRootMiss(ctx: PlinthContext, route: CoreRoute, error: unknown): void {
-  if (!(error instanceof RootMiss) || !route.rootNotFound) throw error;
-  const page = route.rootNotFound();
+/**
+ * A page route that failed: a path no tenant serves gets the route's own 404 page; a browser asking for a page gets
+ * an HTML error page with the error's status (written, logged and counted as `writeError` does) in the tenant's
+ * language, or the visitor's when no tenant was found; an API client gets the JSON envelope as from any route.
+ */
+function answerPageError(x: Exchange, route: CoreRoute, error: unknown, logger: Logger): void {
+  const { ctx } = x;
+  if (error instanceof RootMiss && route.rootNotFound) {
+    writePage(ctx, route.rootNotFound({ locale: error.locale ?? errorLanguage(ctx) }));
+    if (!error.locale) ctx.vary('Accept-Language');
+    return;
+  }
+  if (!wantsPage(ctx)) throw error;
+  writeError(ctx, error, logger);
+  const locale = x.tenant?.locale ?? (error instanceof RootMiss ? error.locale : undefined);
+  writePage(ctx, errorPage(ctx.status, locale ?? errorLanguage(ctx), ctx.state.requestId));
+  ctx.vary('Accept');
+}
+
+function writePage(ctx: PlinthContext, page: RawReply): void {
   ctx.status = page.status;
   ctx.set(page.headers);
   ctx.body = page.body;
@@ -257,7 +278,7 @@ function admitRoot(services: KernelServices): Stage {
     await admit(x, services, undefined, false);
   };
   return named('admit', (x) => {
-    if (x.tenant!.status === 'suspended') throw new RootMiss();
+    if (x.tenant!.status === 'suspended') throw new RootMiss(x.tenant!.locale);
     const secret = pageCookieIfNoBearer(x);
     return secret ? byCookie(x, secret) : undefined;
   });
@@ -272,7 +293,7 @@ function admit(x: Exchange, services: KernelServices, route: CoreRoute | undefin
   const tenant = x.tenant!;
   const { principal } = x;
   if (tenant.status === 'suspended' && !(principal?.kind === 'user' && principal.isSuperAdmin)) {
-    if (route?.root) throw new RootMiss();
+    if (route?.root) throw new RootMiss(tenant.locale);
     throw coreErrors.tenant_suspended('This tenant is suspended');
   }
   if (!principal) return undefined;
@@ -332,15 +353,15 @@ function meter(services: KernelServices): Stage {
 /** A plugin's routes answer `404 plugin_not_enabled` to tenants that have not enabled it. */
 function gate(route: CoreRoute, services: KernelServices): Stage {
   const plugin = route.plugin!;
-  const refuseOff = (enabled: boolean) => {
+  const refuseOff = (enabled: boolean, locale: string) => {
     if (enabled) return;
     // A page at the site root shows a visitor nothing about which plugins a tenant uses.
-    if (route.root) throw new RootMiss();
+    if (route.root) throw new RootMiss(locale);
     throw coreErrors.plugin_not_enabled(`The ${plugin} plugin is not enabled for this tenant`);
   };
   return named('gate', (x) => {
     const state = tenantPluginState(x, services);
-    return andThen(state, (known) => refuseOff(plugin in known.settings));
+    return andThen(state, (known) => refuseOff(plugin in known.settings, x.tenant!.locale));
   });
 }
 
@@ -386,7 +407,7 @@ function validateInput(route: CoreRoute): Stage {
     const { ctx } = x;
     if (params) x.params = validate(params, { ...ctx.params }, { coerce: true, location: 'params' });
     if (query) x.query = validate(query, { ...ctx.query }, { coerce: true, location: 'query' });
-    if (body) x.body = validate(body, ctx.request.body ?? {}, { location: 'body' });
+    if (body) x.body = validate(body, ctx.request.body ?? {}, { location: 'body', change: route.method === 'PATCH' });
   });
 }
 

@@ -125,8 +125,8 @@ interface RouteFields<S extends RouteSchemas, D extends KernelDepRefs> {
   rateLimit?: RouteRateLimit;
   /** A page at the site root (core's customer pages at `/c/:tenant/…`), left out of the OpenAPI document; public routes only. */
   root?: boolean;
-  /** A root route's page for requests no tenant serves (default: the JSON 404). */
-  rootNotFound?: () => RawReply;
+  /** A root route's page for requests no tenant serves (default: the JSON 404), in the tenant's or the visitor's language. */
+  rootNotFound?: (request: { locale: string }) => RawReply;
 }
 
 /** A core (or host) route as written: a plugin route's shape, with core's access kinds and kernel deps. */
@@ -223,8 +223,8 @@ export interface CoreRoute {
   path: string;
   /** Served at the site root instead of under `/api/v1` (plugin pages), and left out of the OpenAPI document. */
   root?: boolean;
-  /** A root route's page for requests no tenant serves (default: the JSON 404). */
-  rootNotFound?: () => RawReply;
+  /** A root route's page for requests no tenant serves (default: the JSON 404), in the tenant's or the visitor's language. */
+  rootNotFound?: (request: { locale: string }) => RawReply;
   /** Media types and size of the body (default: JSON up to the host's limit). */
   body?: BodyOptions;
   summary: string;

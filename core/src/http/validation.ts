@@ -1,6 +1,7 @@
 import { ValidationError, type FieldErrors } from '@plinth/sdk';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { addFormKeywords } from './form-keywords.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
@@ -10,11 +11,21 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
  */
 const strict = addFormats(new Ajv({ allErrors: true, useDefaults: true, removeAdditional: false, strictNumbers: true }));
 const coercing = addFormats(new Ajv({ allErrors: true, useDefaults: true, coerceTypes: 'array', strictNumbers: true }));
-// `x-plinth-file` (the SDK's `FileRef`) is an annotation for forms: known, never validated.
-for (const ajv of [strict, coercing]) ajv.addVocabulary(['x-plinth-file']);
+// A PATCH body is a change: a field left out stays as it is, whatever `default` its schema gives (a plugin's update
+// schema is often `Type.Partial` of its create schema, defaults included).
+const change = addFormats(new Ajv({ allErrors: true, useDefaults: false, removeAdditional: false, strictNumbers: true }));
+// The SDK's form annotations (`FileRef`, `Money`, `Ref`, `RichText`…): known, never rejecting; rich text is sanitised.
+for (const ajv of [strict, coercing, change]) addFormKeywords(ajv);
 /** Per mode: each schema object's validator, and the validators by schema content (see `compileSchema`). */
-const compiled = { strict: new WeakMap<object, ValidateFunction>(), coercing: new WeakMap<object, ValidateFunction>() };
-const byContent = { strict: new Map<string, ValidateFunction>(), coercing: new Map<string, ValidateFunction>() };
+const validators = { strict, coercing, change };
+/** How input is validated: `strict` (bodies, defaults filled in), `coercing` (params, query), `change` (PATCH bodies, no defaults). */
+export type ValidationMode = keyof typeof validators;
+const compiled = {
+  strict: new WeakMap<object, ValidateFunction>(),
+  coercing: new WeakMap<object, ValidateFunction>(),
+  change: new WeakMap<object, ValidateFunction>(),
+};
+const byContent = { strict: new Map<string, ValidateFunction>(), coercing: new Map<string, ValidateFunction>(), change: new Map<string, ValidateFunction>() };
 
 /** The range of a PostgreSQL `integer` (int4) column: what an `integer` without bounds of its own may hold. */
 export const INT4_RANGE = { minimum: -2_147_483_648, maximum: 2_147_483_647 } as const;
@@ -23,18 +34,17 @@ export const INT4_RANGE = { minimum: -2_147_483_648, maximum: 2_147_483_647 } as
 export const MAX_INPUT_DEPTH = 64;
 
 /**
- * The compiled validator of a schema, coercing (params, query) or not (bodies). Compiled once per mode; routes
+ * The compiled validator of a schema in a {@link ValidationMode}. Compiled once per mode; routes
  * compile theirs at boot, so a bad schema stops the boot, not a request. Schemas with the same content (plugins
  * declare many equal `{ id }` params and page queries, each its own object) share one validator.
  */
-export function compileSchema(schema: object, coerce = false): ValidateFunction {
-  const mode = coerce ? 'coercing' : 'strict';
+export function compileSchema(schema: object, mode: ValidationMode = 'strict'): ValidateFunction {
   let check = compiled[mode].get(schema);
   if (!check) {
     const bounded = withColumnBounds(schema);
     // JSON leaves out TypeBox's symbol keys, which ajv does not read either.
     const content = JSON.stringify(bounded);
-    check = byContent[mode].get(content) ?? (coerce ? coercing : strict).compile(bounded);
+    check = byContent[mode].get(content) ?? validators[mode].compile(bounded);
     byContent[mode].set(content, check);
     compiled[mode].set(schema, check);
   }
@@ -46,8 +56,8 @@ export function compileSchema(schema: object, coerce = false): ValidateFunction 
  * input (params, query) is also refused when it holds a NUL character, broken Unicode or a non-finite number
  * (bodies are checked for those as they are parsed).
  */
-export function validate<T>(schema: object, value: unknown, options: { coerce?: boolean; location?: string } = {}): T {
-  const check = compileSchema(schema, options.coerce);
+export function validate<T>(schema: object, value: unknown, options: { coerce?: boolean; change?: boolean; location?: string } = {}): T {
+  const check = compileSchema(schema, options.coerce ? 'coercing' : options.change ? 'change' : 'strict');
   if (!check(value)) throw new ValidationError(fieldErrors(check.errors ?? [], options.location));
   if (options.coerce) assertSafeInput(value, options.location ?? 'query');
   return value as T;

@@ -92,14 +92,14 @@ function namespacedCache(services: KernelServices, prefix: string): PluginCache 
 const memberSelect = (view: 'tenant_users' | 'tenant_accounts') => `select tu.user_id as "userId", tu.name, tu.email,
     coalesce((select array_agg(r.name order by r.name) from membership_roles mr join roles r on r.id = mr.role_id
                where mr.membership_id = tu.membership_id), '{}') as roles,
-    ${view === 'tenant_users' ? "'staff'" : 'tu.kind'} as kind
+    ${view === 'tenant_users' ? "'staff'" : 'tu.kind'} as kind, tu.locale
   from ${view} tu`;
 
 /** The tenant's members, read through the unit's (tenant-scoped) transaction. */
 function tenantMembers(unit: UnitOfWork, services: KernelServices): PluginMembers {
   return {
     get: (userId) => unit.db.one<TenantMember>(`${memberSelect('tenant_accounts')} where tu.user_id = $1`, [userId]),
-    byEmail: (email) => unit.db.one<TenantMember>(`${memberSelect('tenant_users')} where lower(tu.email) = lower($1)`, [email]),
+    byEmail: (email) => unit.db.one<TenantMember>(`${memberSelect('tenant_users')} where tu.email_key = lower($1)`, [email]),
     async list(filter = {}) {
       const members = await unit.db.query<TenantMember>(`${memberSelect('tenant_users')} order by tu.name, tu.user_id`);
       const { role, permission } = filter;

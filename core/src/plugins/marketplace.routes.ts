@@ -6,7 +6,16 @@ import { defineRoute, type CoreRoute } from '../http/route.js';
 import { holds } from '../rbac/permissions.js';
 import type { TenantPlugins } from './tenant-plugins.js';
 import { emitEvent } from '../events/outbox.js';
-import { enabledDependents, enablePlugin, installedPlugin, lockEnabledPlugins, presentPlugin, requiredChain, tenantTablesOf } from './marketplace.js';
+import {
+  enabledDependents,
+  enablePlugin,
+  installedPlugin,
+  lockEnabledPlugins,
+  pluginsWithData,
+  presentPlugin,
+  requiredChain,
+  tenantTablesOf,
+} from './marketplace.js';
 import { Exact, NoContent, Nullable, Timestamp } from '../http/response-schemas.js';
 import { ExportedFile, exportFiles } from '../files/file-export.js';
 
@@ -43,7 +52,19 @@ const MarketplacePlugin = Exact({
   navigation: Type.Array(Exact({ label: Type.String(), icon: Nullable(Type.String()), path: Type.String(), permission: Nullable(Type.String()) })),
   web: Nullable(Type.String({ description: 'Where its web pages are served' })),
   settings_permission: Nullable(Type.String()),
+  uses: Type.Array(
+    Exact({
+      plugin: Type.String({ description: 'The other plugin' }),
+      title: Type.String({ description: "The other plugin's title" }),
+      service: Type.String({ description: 'The service used, `<plugin>.<service>`' }),
+      access: Type.Union([Type.Literal('read'), Type.Literal('write')]),
+      what: Type.String({ description: 'What it reads or writes, in plain words' }),
+      optional: Type.Boolean({ description: 'Used only when the other plugin is enabled' }),
+    }),
+    { description: "Other plugins' data this plugin reads or writes (through their services): shown before enabling it" },
+  ),
   enabled: Type.Boolean(),
+  has_data: Type.Boolean({ description: 'Whether it keeps rows or files of this tenant (what a purge would delete)' }),
 });
 
 /** A tenant's settings of a plugin, defaults applied (each plugin's settings schema says more). */
@@ -58,9 +79,11 @@ const list = defineRoute({
   deps: { plugins: kernelRefs.plugins },
   schema: { response: Type.Array(MarketplacePlugin) },
   errors: [],
-  async handler({ deps, tenant }) {
+  async handler({ deps, tenant, db }) {
     const state = await deps.plugins.tenantPlugins.state(tenant.id);
-    return deps.plugins.plugins.filter((plugin) => plugin.scope === 'tenant').map((plugin) => presentPlugin(plugin, plugin.name in state.settings));
+    const plugins = deps.plugins.plugins.filter((plugin) => plugin.scope === 'tenant');
+    const withData = await pluginsWithData(db, plugins, deps.plugins.plugins);
+    return plugins.map((plugin) => presentPlugin(deps, plugin, { enabled: plugin.name in state.settings, hasData: withData.has(plugin.name) }));
   },
 });
 
@@ -80,12 +103,13 @@ const show = defineRoute({
   },
   deps: { plugins: kernelRefs.plugins },
   errors: [],
-  async handler({ deps, tenant, params }) {
+  async handler({ deps, tenant, params, db }) {
     const plugin = installedPlugin(deps, params.plugin);
     const state = await deps.plugins.tenantPlugins.state(tenant.id);
     const enabled = plugin.name in state.settings;
+    const hasData = (await pluginsWithData(db, [plugin], deps.plugins.plugins)).has(plugin.name);
     return {
-      ...presentPlugin(plugin, enabled),
+      ...presentPlugin(deps, plugin, { enabled, hasData }),
       settings_schema: plugin.settings ? JSON.parse(JSON.stringify(plugin.settings)) : null,
       settings: state.settings[plugin.name] ?? null,
     };
@@ -135,7 +159,8 @@ const enable = defineRoute({
     }
     await enablePlugin(db, deps, tenant.id, plugin, settings);
     await audit({ action: 'plugin.enabled', targetType: 'plugin', targetId: plugin.name });
-    return { ...presentPlugin(plugin, true), settings, enabled_dependencies: missing.map((dependency) => dependency.name) };
+    const hasData = (await pluginsWithData(db, [plugin], deps.plugins.plugins)).has(plugin.name);
+    return { ...presentPlugin(deps, plugin, { enabled: true, hasData }), settings, enabled_dependencies: missing.map((dependency) => dependency.name) };
   },
 });
 
@@ -165,7 +190,8 @@ const disable = defineRoute({
       await emitEvent(db, deps, tenant.id, 'core.plugin.disabled', { plugin: plugin.name }, 'core');
       await audit({ action: 'plugin.disabled', targetType: 'plugin', targetId: plugin.name });
     }
-    return presentPlugin(plugin, false);
+    const hasData = (await pluginsWithData(db, [plugin], deps.plugins.plugins)).has(plugin.name);
+    return presentPlugin(deps, plugin, { enabled: false, hasData });
   },
 });
 

@@ -4,8 +4,14 @@ import type { KernelServices } from '../kernel.js';
 import { tablePrefix } from './plugin-registry.js';
 import { emitEvent, type OutboxServices } from '../events/outbox.js';
 
+/** What a tenant sees of a plugin beside its definition: whether it is on, whether it keeps data of the tenant. */
+export interface PluginState {
+  enabled: boolean;
+  hasData: boolean;
+}
+
 /** A plugin as the marketplace lists it. */
-export function presentPlugin(plugin: Plugin, enabled: boolean) {
+export function presentPlugin(services: Pick<KernelServices, 'plugins'>, plugin: Plugin, state: PluginState) {
   return {
     name: plugin.name,
     title: plugin.title,
@@ -28,8 +34,71 @@ export function presentPlugin(plugin: Plugin, enabled: boolean) {
     })),
     web: plugin.web ? `/web/${plugin.name}/` : null,
     settings_permission: plugin.settingsPermission ?? null,
-    enabled,
+    uses: dataUses(services, plugin),
+    enabled: state.enabled,
+    has_data: state.hasData,
   };
+}
+
+/** Other plugins' data a plugin reads or writes: the services of other plugins in its `deps`, described by its `uses`. */
+export function dataUses(services: Pick<KernelServices, 'plugins'>, plugin: Plugin) {
+  const seen = new Set<string>();
+  const uses: { plugin: string; title: string; service: string; access: 'read' | 'write'; what: string; optional: boolean }[] = [];
+  for (const ref of Object.values(plugin.deps)) {
+    // A service id is `<plugin>.<service>`; plugin names hold no dot.
+    const owner = ref.id.slice(0, ref.id.indexOf('.'));
+    if (owner === 'core' || owner === plugin.name || owner === '' || seen.has(ref.id)) continue;
+    seen.add(ref.id);
+    const declared = plugin.uses?.[ref.id];
+    const service = ref.id.slice(owner.length + 1);
+    const title = services.plugins.byName.get(owner)?.title ?? owner;
+    uses.push({
+      plugin: owner,
+      title,
+      service: ref.id,
+      // Undescribed: assume the worst a tenant should agree to.
+      access: declared?.access ?? 'write',
+      what: declared?.what ?? `${title} ${service.replaceAll(/[-_]/g, ' ')}`,
+      optional: ref.optional === true,
+    });
+  }
+  return uses;
+}
+
+/**
+ * The plugins among `plugins` that keep rows (or stored files) of the db's tenant: one catalogue query for
+ * their tables, then one `exists` per table, all under the tenant's row-level security.
+ */
+export async function pluginsWithData(db: ScopedDb, plugins: readonly Plugin[], installed: readonly Plugin[]): Promise<Set<string>> {
+  if (plugins.length === 0) return new Set();
+  const tables = await db.query<{ relname: string }>(
+    `select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace and n.nspname = 'public'
+      where c.relkind = 'r' and c.relforcerowsecurity`,
+  );
+  const prefixes = installed.map((plugin) => ({ name: plugin.name, prefix: tablePrefix(plugin.name) })).sort((a, b) => b.prefix.length - a.prefix.length);
+  const wanted = new Set(plugins.map((plugin) => plugin.name));
+  const checks: string[] = [];
+  const owners: string[] = [];
+  for (const { relname } of tables) {
+    // A table belongs to the installed plugin with the longest matching prefix (`notes_pins_…` is `notes-pins`').
+    const owner = prefixes.find(({ prefix }) => relname.startsWith(prefix))?.name;
+    if (!owner || !wanted.has(owner)) continue;
+    owners.push(owner);
+    checks.push(`exists (select 1 from "${relname.replaceAll('"', '""')}")`);
+  }
+  owners.push('');
+  checks.push('false');
+  const names = [...wanted];
+  const [row] = await db.query<{ tables: boolean[]; files: string[] }>(
+    `select array[${checks.join(', ')}] as tables,
+            array(select wanted.plugin from unnest($1::text[]) as wanted(plugin) where exists (select 1 from files f where f.owner_plugin = wanted.plugin)) as files`,
+    [names],
+  );
+  const withData = new Set<string>(row?.files ?? []);
+  row?.tables.forEach((hasRows, index) => {
+    if (hasRows && owners[index]) withData.add(owners[index]);
+  });
+  return withData;
 }
 
 export function installedPlugin(services: Pick<KernelServices, 'plugins'>, name: string): Plugin {

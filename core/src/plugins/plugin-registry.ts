@@ -1,5 +1,7 @@
 import type { Plugin } from '@plinth/sdk';
 import semver from 'semver';
+import { hostLanguages } from '../http/error-language.js';
+import { compileSchema } from '../http/validation.js';
 
 /** A plugin that cannot be installed: the message names the plugin and what is wrong. */
 export class PluginError extends Error {
@@ -99,6 +101,14 @@ export function validatePlugin(plugin: Plugin): void {
   }
   if (plugin.settingsPermission && !Object.values(plugin.permissions).some((permission) => permission.name === plugin.settingsPermission))
     fail('settingsPermission', `${plugin.settingsPermission} is not one of the plugin's permissions`);
+  // Compiled now, like route schemas: a settings schema ajv refuses (a misspelt form widget) stops the boot, not a save.
+  if (plugin.settings) {
+    try {
+      compileSchema(plugin.settings);
+    } catch (error) {
+      fail('settings', `cannot be compiled: ${(error as Error).message}`);
+    }
+  }
   if (plugin.hosts) {
     if (typeof plugin.hosts.route !== 'function') fail('hosts', 'hosts.route must be a function');
     if (!plugin.routes.some((route) => route.public && route.root)) fail('hosts', 'a plugin routing host names needs root routes to route them to');
@@ -106,12 +116,42 @@ export function validatePlugin(plugin: Plugin): void {
   if (plugin.web?.root && plugin.scope !== 'host') fail('web.root', 'only a host-level plugin (scope: "host") may serve the site root');
   for (const entry of plugin.navigation)
     if (!entry.path.startsWith('/') && !entry.path.startsWith('web:')) fail(`navigation ${entry.label}`, 'path must start with / or web:');
+  checkTranslations(plugin, fail);
   for (const hook of Object.keys(plugin.hooks)) if (!hook.startsWith(`${plugin.name}.`)) fail(`hook ${hook}`, `must be named ${plugin.name}.<hook>`);
   for (const service of plugin.services)
     if (!service.ref.id.startsWith(`${plugin.name}.`)) fail(`service ${service.ref.id}`, `must be named ${plugin.name}.<service>`);
   for (const [index, migration] of plugin.migrations.entries()) {
     const previous = plugin.migrations[index - 1];
     if (previous && previous.name >= migration.name) fail(`migration ${migration.name}`, `must come after ${previous.name} in name order`);
+  }
+}
+
+/**
+ * `translations`: language tags in canonical BCP 47 form (`ar`, `ar-EG`) whose language the host speaks, each a
+ * catalogue of non-empty English text → non-empty translation.
+ */
+function checkTranslations(plugin: Plugin, fail: (field: string, problem: string) => never): void {
+  const translations: unknown = plugin.translations ?? {};
+  if (typeof translations !== 'object' || translations === null || Array.isArray(translations))
+    fail('translations', 'must be an object of language tag → { English text: translation }');
+  for (const [tag, catalogue] of Object.entries(translations as Record<string, unknown>)) {
+    let canonical: string | undefined;
+    try {
+      [canonical] = Intl.getCanonicalLocales(tag);
+    } catch {
+      canonical = undefined;
+    }
+    if (!canonical) fail(`translations ${JSON.stringify(tag)}`, "is not a BCP 47 language tag (such as 'ar' or 'ar-EG')");
+    if (canonical !== tag) fail(`translations ${JSON.stringify(tag)}`, `must be written ${JSON.stringify(canonical)}`);
+    const language = new Intl.Locale(canonical).language;
+    if (!(hostLanguages as readonly string[]).includes(language))
+      fail(`translations ${JSON.stringify(tag)}`, `is in a language this host does not speak (it speaks ${hostLanguages.join(', ')})`);
+    if (typeof catalogue !== 'object' || catalogue === null || Array.isArray(catalogue))
+      fail(`translations ${JSON.stringify(tag)}`, 'must be an object of English text → translation');
+    for (const [english, translated] of Object.entries(catalogue as Record<string, unknown>)) {
+      if (!english.trim()) fail(`translations ${tag}`, 'has an empty English key');
+      if (typeof translated !== 'string' || !translated.trim()) fail(`translations ${tag} ${JSON.stringify(english)}`, 'must be a non-empty string');
+    }
   }
 }
 

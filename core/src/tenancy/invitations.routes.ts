@@ -11,6 +11,7 @@ import { acceptInvitation } from './invitation-accept.js';
 import { assertStaffRoles, rolesByIds } from './member-queries.js';
 import { RoleIds } from './members.routes.js';
 import { Exact, NoContent, Nullable, Timestamp, Uuid, withStatus } from '../http/response-schemas.js';
+import { coreMailMessages, mailLocale, userLocale } from '../mail/mail-messages.js';
 
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
@@ -53,13 +54,19 @@ export const createInvitation = defineRoute({
     body: Type.Object({ email: Type.String({ format: 'email', maxLength: 254 }), roles: RoleIds }, { additionalProperties: false }),
     response: withStatus(Exact({ ...Invitation.properties, accept_url: Type.String({ description: 'The link to share (also mailed)' }) }), 201),
   },
-  deps: { logger: kernelRefs.logger, mailer: kernelRefs.mailer, publicUrl: kernelRefs.publicUrl, tenantAccess: kernelRefs.tenantAccess },
+  deps: {
+    database: kernelRefs.database,
+    logger: kernelRefs.logger,
+    mailer: kernelRefs.mailer,
+    publicUrl: kernelRefs.publicUrl,
+    tenantAccess: kernelRefs.tenantAccess,
+  },
   errors: [commonErrors.conflict],
   async handler({ body, db, deps, tenant, permissions, actor, audit }) {
     const roles = await rolesByIds(db, body.roles);
     assertStaffRoles(roles);
     assertMayGrant(permissions, roles.flatMap(await deps.tenantAccess.grantsIn(tenant.id)));
-    if (await db.one('select 1 from tenant_users where lower(email) = lower($1)', [body.email])) {
+    if (await db.one('select 1 from tenant_users where email_key = lower($1)', [body.email])) {
       throw new ConflictError('This person is already a member', { errors: { email: ['is already a member'] } });
     }
     if (await db.one(`select 1 from invitations i where lower(i.email) = lower($1) and ${pending}`, [body.email])) {
@@ -82,13 +89,17 @@ export const createInvitation = defineRoute({
       data: { email: body.email, roles: roles.map((r) => r.name) },
     });
     const acceptUrl = `${deps.publicUrl()}/accept-invitation?token=${token}`;
+    const mail = async () => {
+      // An invitee who already has an account gets their own language; anyone else the tenant's.
+      const t = coreMailMessages.translator(mailLocale(await userLocale(deps.database, { email: body.email }), tenant.locale));
+      await deps.mailer.send({
+        to: body.email,
+        subject: t('invitationSubject', { tenant: tenant.name }),
+        text: t('invitationBody', { tenant: tenant.name, days: invitationTtlMs / (24 * 3600 * 1000), link: acceptUrl }),
+      });
+    };
     db.afterCommit(() =>
-      deps.mailer
-        .send({
-          to: body.email,
-          subject: `You are invited to ${tenant.name}`,
-          text: `You have been invited to join ${tenant.name}. Accept the invitation within 7 days:\n\n${acceptUrl}\n`,
-        })
+      mail()
         // The invitation stands without the mail: the inviter has the link to share.
         .catch((error: unknown) => deps.logger.warn({ err: error, invitationId: created.id }, 'could not mail an invitation')),
     );

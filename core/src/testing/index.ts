@@ -3,3 +3,6 @@ export { createTestDatabase, type TestDatabase } from './test-database.js';
 export { signUp, asUser, testPassword, type TestUser } from './fixtures.js';
 export { addMember } from './members.js';
 export { solidPng } from './png.js';
+export { leftoverEnglish, type Catalogues } from './languages.js';
+export { planAsTenant } from './plans.js';
+export { translatableStrings, missingTranslations } from '../plugins/plugin-strings.js';

@@ -9,9 +9,11 @@ describe('compileSchema', () => {
     const first = idParams();
     const second = idParams();
     expect(second).not.toBe(first);
-    expect(compileSchema(second, true)).toBe(compileSchema(first, true));
+    expect(compileSchema(second, 'coercing')).toBe(compileSchema(first, 'coercing'));
     expect(compileSchema(second)).toBe(compileSchema(first));
-    expect(compileSchema(first)).not.toBe(compileSchema(first, true));
+    expect(compileSchema(second, 'change')).toBe(compileSchema(first, 'change'));
+    expect(compileSchema(first)).not.toBe(compileSchema(first, 'coercing'));
+    expect(compileSchema(first)).not.toBe(compileSchema(first, 'change'));
   });
 
   it('gives schemas that differ their own validators', () => {

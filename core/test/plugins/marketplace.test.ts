@@ -51,7 +51,9 @@ describe('browsing', () => {
       navigation: [],
       web: null,
       settings_permission: 'tags.settings.manage',
+      uses: [{ plugin: 'notes', title: 'Notes', service: 'notes.counter', access: 'write', what: 'Notes counter', optional: false }],
       enabled: false,
+      has_data: false,
     });
     expect(await enabledIn(owner)).toEqual({ notes: false, tags: false, journal: false });
   });

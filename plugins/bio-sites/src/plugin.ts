@@ -15,6 +15,7 @@ import { publicRoutes } from './routes/public.routes.js';
 import { shortLinkRoutes } from './routes/short-links.routes.js';
 import { siteRoutes } from './routes/sites.routes.js';
 import { subscriberRoutes } from './routes/subscribers.routes.js';
+import { translations } from './translations.js';
 
 /** Bio Sites: link-in-bio pages, short links, and privacy-friendly visit and click analytics. */
 export default definePlugin({
@@ -23,16 +24,21 @@ export default definePlugin({
   title: 'Bio Sites',
   description: 'Link-in-bio pages with links, embeds, an email form and shop products; short links; visit and click analytics.',
   category: 'business',
-  icon: '🔗',
+  icon: 'link',
   author: 'The Plinth team',
   requires: { core: '^0.1.0', optionalPlugins: { crm: '^0.1.0', shop: '^0.1.0' } },
   deps,
+  uses: {
+    'crm.contacts': { access: 'write', what: 'Adds people who subscribe on a bio page to the CRM contacts (when the CRM is enabled)' },
+    'shop.offers': { access: 'read', what: 'Reads products and their prices for product blocks (when the shop is enabled)' },
+  },
   permissions: bioSitesPermissions,
   migrations: [createBioSites, createBioSitesAnalytics, addBioSitesCustomDomains, addBioSitesAvatarFile],
   hosts: bioSitesHosts,
+  translations,
   navigation: [
-    { label: 'Bio sites', icon: '🔗', path: '/sites', permission: bioSitesPermissions['sites.view'] },
-    { label: 'Short links', icon: '✂️', path: '/short-links', permission: bioSitesPermissions['sites.view'] },
+    { label: 'Bio sites', icon: 'link', path: '/sites', permission: bioSitesPermissions['sites.view'] },
+    { label: 'Short links', icon: 'scissors', path: '/short-links', permission: bioSitesPermissions['sites.view'] },
   ],
   routes: (builders) => [
     ...siteRoutes(builders),

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { definePlugin } from '@plinth/sdk';
+import { translations } from './translations.js';
 
 /**
  * The web console: a single-page app (built from `web/` into `web-dist/` by Vite) the kernel serves at the
@@ -13,5 +14,6 @@ export default definePlugin({
   category: 'host',
   scope: 'host',
   requires: { core: '^0.1.0' },
+  translations,
   web: { directory: fileURLToPath(new URL('../web-dist', import.meta.url)), root: true },
 });

@@ -122,6 +122,10 @@ describe.sequential('the host admin screens', () => {
     await menu(admin, 'Tenants').click();
     await page.getByRole('link', { name: 'wall', exact: true }).click();
     await page.getByRole('button', { name: 'Suspend tenant' }).click();
+    const confirm = page.getByRole('dialog');
+    expect(await confirm.getByRole('button', { name: 'Suspend tenant' }).isDisabled()).toBe(true); // until the slug is typed
+    await confirm.getByLabel('Type wall to confirm').fill('wall');
+    await confirm.getByRole('button', { name: 'Suspend tenant' }).click();
     await page.getByRole('button', { name: 'Reactivate' }).waitFor();
     const refused = await t.request('GET', '/api/v1/hello/greetings', { headers: owner.headers });
     expect(refused.status).toBe(403);

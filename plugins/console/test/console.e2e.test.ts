@@ -124,19 +124,27 @@ describe.sequential('the console', () => {
     await page.getByLabel('Name').fill('Ada Lovelace');
     await page.getByLabel('Email').fill('ada@example.test');
     await page.getByLabel('Company').fill('Analytical Engines');
-    await page.getByLabel('Tags').fill('vip, math');
+    // Tags are chips: one typed and added with Enter, the next with the add button.
+    const tags = page.getByRole('textbox', { name: 'Tags' });
+    await tags.fill('vip');
+    await tags.press('Enter');
+    await tags.fill('math');
+    await page.getByRole('button', { name: 'Add tags' }).click();
+    const chosenTags = page.getByRole('list', { name: 'Tags: chosen' }).getByRole('listitem');
+    expect(await chosenTags.allTextContents()).toEqual(['vip×', 'math×']);
+    expect(await tags.inputValue()).toBe('');
     await page.getByRole('button', { name: 'Create contact' }).click();
     await page.getByRole('heading', { name: 'Ada Lovelace' }).waitFor();
     await page.getByText('console', { exact: true }).waitFor(); // the default source from the settings
     await screenshot('07-contact-detail');
 
-    await page.getByRole('link', { name: '← Contacts' }).click();
+    await page.getByRole('navigation', { name: 'Breadcrumbs' }).getByRole('link', { name: 'Contacts' }).click();
     await page.getByRole('link', { name: 'New contact' }).click();
     await page.getByLabel('Name').fill('Charles Babbage');
     await page.getByLabel('Email').fill('charles@example.test');
     await page.getByRole('button', { name: 'Create contact' }).click();
     await page.getByRole('heading', { name: 'Charles Babbage' }).waitFor();
-    await page.getByRole('link', { name: '← Contacts' }).click();
+    await page.getByRole('navigation', { name: 'Breadcrumbs' }).getByRole('link', { name: 'Contacts' }).click();
     await page.getByRole('link', { name: 'Charles Babbage', exact: true }).waitFor();
 
     // Sortable columns are the ones the route's `sort` enum names; a second click reverses.
@@ -247,7 +255,7 @@ describe.sequential('the console', () => {
     const { page, screenshot } = ownerTab;
     await menu(ownerTab, 'Marketplace').click();
     const shopCard = page.locator('[data-plugin="shop"]');
-    await shopCard.getByText('payments', { exact: true }).waitFor(); // its card names the dependency
+    await shopCard.getByText('Payments', { exact: true }).waitFor(); // its card names the dependency
     await shopCard.getByRole('button', { name: /^Enable/ }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByRole('button', { name: 'Enable', exact: true }).click();

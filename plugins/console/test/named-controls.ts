@@ -5,18 +5,42 @@ import { expect } from 'vitest';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
+/** One rule axe-core found broken, with the elements that break it. */
+export interface AxeViolation {
+  id: string;
+  impact: 'minor' | 'moderate' | 'serious' | 'critical' | null;
+  targets: string[];
+}
+
+/** Each page's axe run in progress: axe-core refuses to start while another run is going on in the same document. */
+const running = new WeakMap<Page, Promise<unknown>>();
+
+/** axe-core's WCAG 2.x A and AA rules on a part of the page (runs on one page are serialised). */
+export async function axeViolations(page: Page, selector: string): Promise<AxeViolation[]> {
+  const previous = running.get(page) ?? Promise.resolve();
+  const run = previous
+    .catch(() => undefined)
+    .then(async () => {
+      // Evaluated through the DevTools protocol, which the page's Content-Security-Policy (no inline script) does not govern.
+      if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
+      return page.evaluate(async (root) => {
+        type Result = { violations: { id: string; impact: AxeViolation['impact']; nodes: { target: unknown[] }[] }[] };
+        const axe = (window as unknown as { axe: { run(context: string, options: object): Promise<Result> } }).axe;
+        const { violations } = await axe.run(root, {
+          runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+          resultTypes: ['violations'],
+        });
+        return violations.map((violation) => ({ id: violation.id, impact: violation.impact, targets: violation.nodes.map((node) => node.target.join(' ')) }));
+      }, selector);
+    });
+  running.set(page, run);
+  return run;
+}
+
 /** axe-core's WCAG 2.x A and AA rules on a part of the page: no violation, listed by rule and element when there are. */
 export async function expectAxeClean(page: Page, selector: string): Promise<void> {
-  // Evaluated through the DevTools protocol, which the page's Content-Security-Policy (no inline script) does not govern.
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
-  const violations = await page.evaluate(async (root) => {
-    const axe = (
-      window as unknown as { axe: { run(context: string, options: object): Promise<{ violations: { id: string; nodes: { target: unknown[] }[] }[] }> } }
-    ).axe;
-    const { violations: found } = await axe.run(root, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return found.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
-  }, selector);
-  expect(violations).toEqual([]);
+  const violations = await axeViolations(page, selector);
+  expect(violations.map((violation) => `${violation.id}: ${violation.targets.join(', ')}`)).toEqual([]);
 }
 
 const controlRoles = new Set(['button', 'textbox', 'combobox', 'checkbox', 'radio', 'link', 'listbox', 'spinbutton', 'slider', 'progressbar', 'group', 'img']);

@@ -13,6 +13,7 @@ import { addCampaignSendSteps } from './migrations/005-add-campaign-send-steps.j
 import { contactSearchIndexes } from './migrations/006-contact-search-indexes.js';
 import { contactSearchKeys } from './migrations/007-contact-search-keys.js';
 import { importFiles } from './migrations/008-import-files.js';
+import { emailKeys } from './migrations/009-email-keys.js';
 import { crmPermissions } from './permissions.js';
 import { attachmentRoutes } from './routes/attachments.routes.js';
 import { campaignRoutes } from './routes/campaigns.routes.js';
@@ -25,6 +26,7 @@ import { templateRoutes } from './routes/templates.routes.js';
 import { trackingRoutes } from './routes/tracking.routes.js';
 import { contactsApi } from './services/contact-upsert.js';
 import { CrmSettings } from './settings.js';
+import { translations } from './translations.js';
 
 /** CRM: contacts and their timelines, segments, CSV import/export, and email campaigns with tracking. */
 export default definePlugin({
@@ -33,12 +35,13 @@ export default definePlugin({
   title: 'CRM',
   description: 'Contacts, interactions, segments, CSV import/export and email campaigns.',
   category: 'business',
-  icon: '📇',
+  icon: 'contact',
   author: 'Plinth',
   requires: { core: '^0.1.0', optionalPlugins: { shop: '^0.1.0', lms: '^0.1.0' } },
   deps,
   permissions: crmPermissions,
   settings: CrmSettings,
+  translations,
   migrations: [
     createContacts,
     createSegmentsAndImports,
@@ -48,11 +51,12 @@ export default definePlugin({
     contactSearchIndexes,
     contactSearchKeys,
     importFiles,
+    emailKeys,
   ],
   navigation: [
-    { label: 'Contacts', icon: '📇', path: '/contacts', permission: crmPermissions['contacts.view'] },
-    { label: 'Segments', icon: '🧩', path: '/segments', permission: crmPermissions['contacts.view'] },
-    { label: 'Campaigns', icon: '✉️', path: '/campaigns', permission: crmPermissions['campaigns.view'] },
+    { label: 'Contacts', icon: 'contact', path: '/contacts', permission: crmPermissions['contacts.view'] },
+    { label: 'Segments', icon: 'layers', path: '/segments', permission: crmPermissions['contacts.view'] },
+    { label: 'Campaigns', icon: 'mail', path: '/campaigns', permission: crmPermissions['campaigns.view'] },
   ],
   // Static paths (`/contacts/export`, `/contacts/import`) come before `/contacts/:id`: the kernel refuses to boot otherwise.
   routes: (builders) => [

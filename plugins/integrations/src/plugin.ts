@@ -20,6 +20,7 @@ import { wooCommerceRoutes } from './routes/woocommerce.routes.js';
 import { reconcileWooCommerceJob } from './jobs/reconcile-woocommerce.job.js';
 import { webhookRoutes } from './routes/webhooks.routes.js';
 import { IntegrationsSettings } from './settings.js';
+import { translations } from './translations.js';
 import { fanOutEvent } from './webhooks/fan-out.js';
 
 /**
@@ -34,18 +35,20 @@ export function createIntegrationsPlugin(options: IntegrationsOptions = {}): Plu
     title: 'Integrations',
     description: 'Signed outgoing webhooks, email/SMS/WhatsApp channels, notification rules and inbound connectors (WooCommerce).',
     category: 'business',
-    icon: '🔌',
+    icon: 'plug',
     author: 'Plinth',
     requires: { core: '^0.1.0', optionalPlugins: { shop: '^0.1.0' } },
     deps,
+    uses: { 'shop.sync': { access: 'write', what: 'Creates and updates shop products and orders synced from WooCommerce (when the shop is enabled)' } },
     permissions: integrationsPermissions,
     settings: IntegrationsSettings,
+    translations,
     migrations: [createWebhooks, createMessaging, createInbound],
     navigation: [
-      { label: 'Webhooks', icon: '🪝', path: '/webhooks', permission: integrationsPermissions['webhooks.view'] },
-      { label: 'Channels', icon: '📨', path: '/channels', permission: integrationsPermissions['channels.manage'] },
-      { label: 'Notification rules', icon: '🔔', path: '/notification-rules', permission: integrationsPermissions['notifications.view'] },
-      { label: 'WooCommerce', icon: '🛒', path: '/woocommerce/connections', permission: integrationsPermissions['webhooks.view'] },
+      { label: 'Webhooks', icon: 'webhook', path: '/webhooks', permission: integrationsPermissions['webhooks.view'] },
+      { label: 'Channels', icon: 'inbox', path: '/channels', permission: integrationsPermissions['channels.manage'] },
+      { label: 'Notification rules', icon: 'bell', path: '/notification-rules', permission: integrationsPermissions['notifications.view'] },
+      { label: 'WooCommerce', icon: 'cart', path: '/woocommerce/connections', permission: integrationsPermissions['webhooks.view'] },
     ],
     routes: (builders) => [
       ...webhookRoutes(builders),

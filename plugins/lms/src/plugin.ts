@@ -28,6 +28,7 @@ import { quizRoutes } from './routes/quizzes.routes.js';
 import { reportRoutes } from './routes/reports.routes.js';
 import { submissionRoutes } from './routes/submissions.routes.js';
 import { LmsSettings } from './settings.js';
+import { translations } from './translations.js';
 
 /** LMS: courses, modules and lessons, enrolments (free, manual, bought in the shop), progress, quizzes, certificates. */
 export default definePlugin({
@@ -36,17 +37,19 @@ export default definePlugin({
   title: 'Courses (LMS)',
   description: 'Courses with modules and lessons, enrolments, progress, timed quizzes, certificates, reports and reminders.',
   category: 'education',
-  icon: '🎓',
+  icon: 'graduation',
   author: 'Plinth',
   requires: { core: '^0.1.0', optionalPlugins: { shop: '^0.1.0' } },
   deps,
+  uses: { 'shop.offers': { access: 'read', what: 'Reads the prices and buy pages of courses the shop sells (when the shop is enabled)' } },
   permissions: lmsPermissions,
   settings: LmsSettings,
   migrations: [createCourses, createEnrollments, createQuizzes, addLessonFiles],
+  translations,
   navigation: [
-    { label: 'My courses', icon: '🎓', path: '/my/courses', permission: lmsPermissions['learning.access'] },
-    { label: 'Courses', icon: '📚', path: '/courses', permission: lmsPermissions['courses.view'] },
-    { label: 'Enrolments', icon: '🧾', path: '/enrollments', permission: lmsPermissions['enrollments.view'] },
+    { label: 'My courses', icon: 'graduation', path: '/my/courses', permission: lmsPermissions['learning.access'] },
+    { label: 'Courses', icon: 'book', path: '/courses', permission: lmsPermissions['courses.view'] },
+    { label: 'Enrolments', icon: 'receipt', path: '/enrollments', permission: lmsPermissions['enrollments.view'] },
   ],
   routes: (builders) => [
     ...courseRoutes(builders),

@@ -18,6 +18,7 @@ import { webhookRoutes } from './routes/webhooks.routes.js';
 import { createPaymentsApi } from './services/payments-api.js';
 import type { PaymentsOptions } from './services/payments.js';
 import { PaymentsSettings } from './settings.js';
+import { translations } from './translations.js';
 import './jobs/job-types.js';
 
 /**
@@ -32,17 +33,18 @@ export function createPaymentsPlugin(options: PaymentsOptions = {}): Plugin {
     description:
       'Takes payments through pluggable gateways (test, manual, Stripe, and more from plugins): intents, refunds, webhooks, plans and subscriptions.',
     category: 'business',
-    icon: '💳',
+    icon: 'card',
     requires: { core: '^0.1.0' },
     deps,
     permissions: paymentsPermissions,
     settings: PaymentsSettings,
     hooks: paymentsHooks,
     migrations: [createPaymentsIntents, createPaymentsSubscriptions, addPayerSecrets],
+    translations,
     navigation: [
-      { label: 'Payments', icon: '💳', path: '/intents', permission: paymentsPermissions['transactions.view'] },
-      { label: 'Refunds', icon: '↩️', path: '/refunds', permission: paymentsPermissions['transactions.view'] },
-      { label: 'Subscriptions', icon: '🔁', path: '/subscriptions', permission: paymentsPermissions['transactions.view'] },
+      { label: 'Payments', icon: 'card', path: '/intents', permission: paymentsPermissions['transactions.view'] },
+      { label: 'Refunds', icon: 'refund', path: '/refunds', permission: paymentsPermissions['transactions.view'] },
+      { label: 'Subscriptions', icon: 'repeat', path: '/subscriptions', permission: paymentsPermissions['transactions.view'] },
     ],
     routes: (builders) => [
       ...intentRoutes(builders, options),

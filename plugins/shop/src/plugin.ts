@@ -26,6 +26,7 @@ import { variantRoutes } from './routes/variants.routes.js';
 import { createShopOffers } from './services/offers.js';
 import { createShopSync } from './services/sync.js';
 import { ShopSettings } from './settings.js';
+import { translations } from './translations.js';
 import './jobs/job-types.js';
 
 /** Shop: catalogue, inventory, carts and checkout through payments, orders, customers, invoices and digital goods. */
@@ -35,18 +36,20 @@ export default definePlugin({
   title: 'Shop',
   description: 'Sell products: catalogue with variants and stock, carts and checkout through payments, orders, refunds, customers and invoices.',
   category: 'business',
-  icon: '🛒',
+  icon: 'store',
   requires: { core: '^0.1.0', plugins: { payments: '^0.1.0' } },
   deps,
+  uses: { 'payments.payments': { access: 'write', what: 'Takes payments for orders, reads their state and refunds them' } },
   permissions: shopPermissions,
   settings: ShopSettings,
   settingsPermission: shopPermissions['settings.manage'],
   hooks: shopHooks,
   migrations: [createShopCatalogue, createShopOrders, addShopImageFiles, addShopInvoiceFiles, addOrderPublicToken, addShopInvoicePdf],
+  translations,
   navigation: [
-    { label: 'Products', icon: '📦', path: '/products', permission: shopPermissions['products.view'] },
-    { label: 'Orders', icon: '🧾', path: '/orders', permission: shopPermissions['orders.view'] },
-    { label: 'Customers', icon: '👥', path: '/customers', permission: shopPermissions['orders.view'] },
+    { label: 'Products', icon: 'package', path: '/products', permission: shopPermissions['products.view'] },
+    { label: 'Orders', icon: 'receipt', path: '/orders', permission: shopPermissions['orders.view'] },
+    { label: 'Customers', icon: 'users', path: '/customers', permission: shopPermissions['orders.view'] },
   ],
   routes: (builders) => [
     ...productRoutes(builders),

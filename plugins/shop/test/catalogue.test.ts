@@ -78,6 +78,10 @@ describe('catalogue', () => {
     const shirts = (await api('POST', '/categories', { name: 'Shirts', parent_id: clothes.id })).body.data;
     expect((await api('PATCH', `/categories/${clothes.id}`, { parent_id: shirts.id })).status).toBe(422);
     expect((await api('POST', '/categories', { name: 'Clothes' })).status).toBe(409);
+    // The category picker's search: by name, any case, `%` and `_` taken literally.
+    const found = async (q: string) => ((await api('GET', `/categories?q=${encodeURIComponent(q)}`)).body.data as { name: string }[]).map((c) => c.name);
+    expect(await found('SHIR')).toEqual(['Shirts']);
+    expect(await found('%')).toEqual([]);
     for (const [name, price, category] of [
       ['Zebra shirt', 3000, shirts.id],
       ['Alpaca scarf', 5000, clothes.id],

@@ -14,8 +14,10 @@ export function pdfText(pdf: Buffer): string {
     let stream: Buffer | null = null;
     if (streamAt >= 0) {
       const start = body.indexOf('\n', streamAt) + 1;
-      const end = body.lastIndexOf('endstream');
-      const raw = Buffer.from(body.slice(start, end).replace(/\r?\n$/, ''), 'latin1');
+      // The dictionary's /Length, not the text before `endstream`: compressed bytes may themselves end in a newline.
+      const length = Number(/\/Length (\d+)/.exec(body.slice(0, streamAt))?.[1] ?? Number.NaN);
+      const end = Number.isFinite(length) ? start + length : body.lastIndexOf('endstream');
+      const raw = Buffer.from(body.slice(start, end), 'latin1');
       stream = body.slice(0, streamAt).includes('/FlateDecode') ? inflateSync(raw) : raw;
     }
     objects.set(match[1]!, { dict: streamAt >= 0 ? body.slice(0, streamAt) : body, stream });

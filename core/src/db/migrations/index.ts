@@ -11,6 +11,8 @@ import { files } from './015-files.js';
 import { profileImages } from './016-profile-images.js';
 import { customers } from './017-customers.js';
 import { mailAttachments } from './018-mail-attachments.js';
+import { userLocale } from './019-user-locale.js';
+import { tenantViewColumns } from './020-tenant-view-columns.js';
 
 /** Core's migrations, in order. */
 export const coreMigrations: readonly Migration[] = [
@@ -26,4 +28,6 @@ export const coreMigrations: readonly Migration[] = [
   profileImages,
   customers,
   mailAttachments,
+  userLocale,
+  tenantViewColumns,
 ];

@@ -1,4 +1,4 @@
-import { FileRef, PageQuery, Type, type Static } from '@plinth/sdk';
+import { FileRef, PageQuery, Type, Widget, type Static } from '@plinth/sdk';
 import { maxImageBytes, pageImageTypes } from './images.js';
 import { blockTypes } from './blocks.js';
 import { hostNamePattern } from './hosts.js';
@@ -9,25 +9,30 @@ import { maxUrlLength } from './urls.js';
 const Id = Type.String({ format: 'uuid' });
 const Timestamp = Type.String({ format: 'date-time' });
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
-const Url = Type.String({ minLength: 1, maxLength: maxUrlLength });
 
 export const IdParams = Type.Object({ id: Id });
 export const BlockParams = Type.Object({ id: Id, blockId: Id });
 
+/** A link typed in a form (checked by the routes, which also accept what this does not describe). */
+const UrlField = (title: string, description?: string) =>
+  Widget(Type.String({ minLength: 1, maxLength: maxUrlLength, title, ...(description ? { description } : {}) }), 'url');
+
 const Seo = Type.Object(
   {
-    title: Type.Optional(Nullable(Type.String({ maxLength: 70 }))),
-    description: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
-    image_url: Type.Optional(Nullable(Url)),
+    title: Type.Optional(
+      Nullable(Type.String({ maxLength: 70, title: 'Title', description: "The page's title in search results; the site title when empty" })),
+    ),
+    description: Type.Optional(Nullable(Widget(Type.String({ maxLength: 200, title: 'Description' }), 'textarea'))),
+    image_url: Type.Optional(Nullable(UrlField('Sharing image', 'An https image URL shown when the page is shared'))),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, title: 'Search and sharing' },
 );
 
 const siteFields = {
-  slug: Type.String({ pattern: slugPattern, description: 'Globally unique; 3–40 lower-case letters, digits and inner hyphens' }),
-  title: Type.String({ minLength: 1, maxLength: 100 }),
-  bio: Type.String({ maxLength: 500 }),
-  avatar_url: Nullable(Url),
+  slug: Type.String({ pattern: slugPattern, title: 'Address', description: 'Globally unique; 3–40 lower-case letters, digits and inner hyphens' }),
+  title: Type.String({ minLength: 1, maxLength: 100, title: 'Title' }),
+  bio: Widget(Type.String({ maxLength: 500, title: 'Bio' }), 'textarea'),
+  avatar_url: Nullable(UrlField('Avatar URL', 'An https image URL (an uploaded avatar image wins)')),
   avatar_file_id: Nullable(
     FileRef(
       { accept: [...pageImageTypes], maxBytes: maxImageBytes, public: true },
@@ -35,32 +40,42 @@ const siteFields = {
     ),
   ),
   custom_domain: Nullable(
-    Type.String({ pattern: hostNamePattern, description: 'A lower-case host name the page also answers on, once the tenant verified it in core' }),
+    Type.String({
+      pattern: hostNamePattern,
+      title: 'Custom domain',
+      description: 'A lower-case host name the page also answers on, once the tenant verified it in core',
+      examples: ['links.example.com'],
+    }),
   ),
   theme: Theme,
   seo: Seo,
-  status: Type.Union([Type.Literal('published'), Type.Literal('unpublished')]),
+  status: Type.Union([Type.Literal('published'), Type.Literal('unpublished')], { title: 'Status' }),
 };
 
-/** A new site. */
+const siteInputFields = {
+  slug: siteFields.slug,
+  title: siteFields.title,
+  bio: Type.Optional(siteFields.bio),
+  avatar_url: Type.Optional(siteFields.avatar_url),
+  avatar_file_id: Type.Optional(siteFields.avatar_file_id),
+  custom_domain: Type.Optional(siteFields.custom_domain),
+  theme: Type.Optional(Type.Partial(Theme, { additionalProperties: false, title: 'Theme' })),
+  seo: Type.Optional(Seo),
+  status: Type.Optional(siteFields.status),
+};
+
+/** A new site; unpublished unless `status` says otherwise (the default forms start from). */
 export const SiteInput = Type.Object(
   {
-    slug: siteFields.slug,
-    title: siteFields.title,
-    bio: Type.Optional(siteFields.bio),
-    avatar_url: Type.Optional(siteFields.avatar_url),
-    avatar_file_id: Type.Optional(siteFields.avatar_file_id),
-    custom_domain: Type.Optional(siteFields.custom_domain),
-    theme: Type.Optional(Type.Partial(Theme, { additionalProperties: false })),
-    seo: Type.Optional(Seo),
-    status: Type.Optional(siteFields.status),
+    ...siteInputFields,
+    status: Type.Optional(Type.Union([Type.Literal('published'), Type.Literal('unpublished')], { title: 'Status', default: 'unpublished' })),
   },
   { additionalProperties: false },
 );
 export type SiteInput = Static<typeof SiteInput>;
 
-/** Changes to a site: any of its fields. */
-export const SitePatch = Type.Partial(SiteInput, { additionalProperties: false, minProperties: 1 });
+/** Changes to a site: any of its fields (no defaults: what is left out stays as it is). */
+export const SitePatch = Type.Partial(Type.Object(siteInputFields), { additionalProperties: false, minProperties: 1 });
 export type SitePatch = Static<typeof SitePatch>;
 
 /** A site, as the API returns it. */
@@ -92,21 +107,27 @@ export const SiteQuery = Type.Object({
 
 const BlockType = Type.Union(blockTypes.map((type) => Type.Literal(type)));
 const Schedule = {
-  active: Type.Boolean({ description: 'Shown at all' }),
-  starts_at: Nullable(Timestamp),
-  ends_at: Nullable(Timestamp),
+  active: Type.Boolean({ title: 'Shown', description: 'Shown at all' }),
+  starts_at: Type.Union([Timestamp, Type.Null()], { title: 'Shown from', description: 'None: at once' }),
+  ends_at: Type.Union([Timestamp, Type.Null()], { title: 'Shown until', description: 'None: for good' }),
 };
-const BlockData = Type.Record(Type.String(), Type.Unknown(), { description: "The type's fields (see the README)", maxProperties: 10 });
+/** A new block or link is shown unless told otherwise (as the server does when `active` is left out). */
+const NewActive = Type.Boolean({ title: 'Shown', description: 'Shown at all', default: true });
+const Position = Type.Integer({ minimum: 0, title: 'Position', description: 'From 0 at the top; the end of the page when left out' });
+const BlockData = Type.Record(Type.String(), Type.Unknown(), { title: 'Content', description: "The type's fields (see the README)", maxProperties: 10 });
 
 /** A new block; `position` defaults to the end of the page. */
 export const BlockInput = Type.Object(
   {
-    type: BlockType,
+    type: Type.Union(
+      blockTypes.map((type) => Type.Literal(type)),
+      { title: 'Type' },
+    ),
     data: BlockData,
-    active: Type.Optional(Schedule.active),
+    active: Type.Optional(NewActive),
     starts_at: Type.Optional(Schedule.starts_at),
     ends_at: Type.Optional(Schedule.ends_at),
-    position: Type.Optional(Type.Integer({ minimum: 0 })),
+    position: Type.Optional(Position),
   },
   { additionalProperties: false },
 );
@@ -119,7 +140,7 @@ export const BlockPatch = Type.Object(
     active: Type.Optional(Schedule.active),
     starts_at: Type.Optional(Schedule.starts_at),
     ends_at: Type.Optional(Schedule.ends_at),
-    position: Type.Optional(Type.Integer({ minimum: 0 })),
+    position: Type.Optional(Position),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -128,13 +149,13 @@ export type BlockPatch = Static<typeof BlockPatch>;
 /** A link block, created through `/sites/:id/links`. */
 export const LinkInput = Type.Object(
   {
-    title: Type.String(),
-    url: Type.String(),
-    icon: Type.Optional(Nullable(Type.String())),
-    active: Type.Optional(Schedule.active),
+    title: Type.String({ title: 'Title' }),
+    url: Widget(Type.String({ title: 'Link', examples: ['https://'] }), 'url'),
+    icon: Type.Optional(Nullable(Type.String({ title: 'Icon' }))),
+    active: Type.Optional(NewActive),
     starts_at: Type.Optional(Schedule.starts_at),
     ends_at: Type.Optional(Schedule.ends_at),
-    position: Type.Optional(Type.Integer({ minimum: 0 })),
+    position: Type.Optional(Position),
   },
   { additionalProperties: false },
 );
@@ -158,17 +179,19 @@ export type Block = Static<typeof Block>;
 
 export const BlockOrder = Type.Object({ ids: Type.Array(Id, { minItems: 1, maxItems: 100, uniqueItems: true }) }, { additionalProperties: false });
 
+const shortLinkFields = {
+  code: Type.Optional(Type.String({ pattern: codePattern, title: 'Code', description: 'Globally unique; generated when left out' })),
+  target_url: UrlField('Target', 'Where the short link sends visitors'),
+  title: Type.Optional(Type.String({ maxLength: 100, title: 'Title' })),
+  active: Type.Optional(Type.Boolean({ title: 'Active' })),
+};
+/** A new short link: active unless told otherwise (as the server does when `active` is left out). */
 export const ShortLinkInput = Type.Object(
-  {
-    code: Type.Optional(Type.String({ pattern: codePattern, description: 'Globally unique; generated when left out' })),
-    target_url: Url,
-    title: Type.Optional(Type.String({ maxLength: 100 })),
-    active: Type.Optional(Type.Boolean()),
-  },
+  { ...shortLinkFields, active: Type.Optional(Type.Boolean({ title: 'Active', default: true })) },
   { additionalProperties: false },
 );
 export type ShortLinkInput = Static<typeof ShortLinkInput>;
-export const ShortLinkPatch = Type.Partial(ShortLinkInput, { additionalProperties: false, minProperties: 1 });
+export const ShortLinkPatch = Type.Partial(Type.Object(shortLinkFields), { additionalProperties: false, minProperties: 1 });
 export type ShortLinkPatch = Static<typeof ShortLinkPatch>;
 
 export const ShortLink = Type.Object({

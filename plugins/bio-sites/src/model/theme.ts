@@ -1,4 +1,4 @@
-import { Type, type Static } from '@plinth/sdk';
+import { Type, Widget, type Static } from '@plinth/sdk';
 
 const presets = {
   light: { background: '#ffffff', text: '#1f2937', accent: '#2563eb' },
@@ -16,24 +16,25 @@ export const fontStacks = {
   rounded: 'ui-rounded,"SF Pro Rounded","Nunito",system-ui,sans-serif',
 } as const;
 
-const HexColor = Type.String({ pattern: '^#[0-9a-fA-F]{6}$', description: 'A colour as #rrggbb' });
+const HexColor = (title: string) =>
+  Widget(Type.String({ pattern: '^#[0-9a-fA-F]{6}$', title, description: "A colour as #rrggbb; the preset's when empty" }), 'color');
 
 /** A site's theme: a built-in preset, optionally with its colours and font overridden. */
 export const Theme = Type.Object(
   {
     preset: Type.Union(
       Object.keys(presets).map((name) => Type.Literal(name)),
-      { default: 'light' },
+      { default: 'light', title: 'Preset', description: 'The colours to start from' },
     ),
-    background: Type.Optional(HexColor),
-    text: Type.Optional(HexColor),
-    accent: Type.Optional(HexColor),
+    background: Type.Optional(HexColor('Background colour')),
+    text: Type.Optional(HexColor('Text colour')),
+    accent: Type.Optional(HexColor('Accent colour')),
     font: Type.Union(
       Object.keys(fontStacks).map((name) => Type.Literal(name)),
-      { default: 'system' },
+      { default: 'system', title: 'Font' },
     ),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, title: 'Theme' },
 );
 export type Theme = Static<typeof Theme>;
 

@@ -10,6 +10,11 @@ export const pageMessages = defineMessages({
     subscribed: 'Thanks, you are subscribed.',
     youtubeVideo: 'YouTube video',
     spotifyPlayer: 'Spotify player',
+    notFoundTitle: 'Not found',
+    notFoundBody: 'This page is not available.',
+    linkUnavailable: 'This link is not available.',
+    checkEmailTitle: 'Check your email address',
+    checkEmailBody: 'Please go back and enter a valid email address.',
   },
   ar: {
     emailAddress: 'البريد الإلكتروني',
@@ -19,6 +24,11 @@ export const pageMessages = defineMessages({
     subscribed: 'شكرًا، تم اشتراكك.',
     youtubeVideo: 'فيديو يوتيوب',
     spotifyPlayer: 'مشغّل سبوتيفاي',
+    notFoundTitle: 'غير موجود',
+    notFoundBody: 'هذه الصفحة غير متاحة.',
+    linkUnavailable: 'هذا الرابط غير متاح.',
+    checkEmailTitle: 'تحقّق من بريدك الإلكتروني',
+    checkEmailBody: 'يُرجى الرجوع وإدخال عنوان بريد إلكتروني صالح.',
   },
 });
 

@@ -18,11 +18,11 @@ const baseCss =
   '.social{list-style:none;padding:0;margin:0;display:flex;flex-wrap:wrap;justify-content:center;gap:.5rem}' +
   '.social a{display:inline-block;min-height:44px;padding:.625rem .875rem;color:var(--fg);border:1px solid currentColor;border-radius:999px;text-decoration:none}' +
   '.embed iframe{display:block;width:100%;border:0;border-radius:.75rem}.youtube iframe{aspect-ratio:16/9}.spotify iframe{height:152px}' +
-  'form{display:grid;gap:.5rem;text-align:left;padding:1rem;border:1px solid currentColor;border-radius:.75rem}' +
+  'form{display:grid;gap:.5rem;text-align:start;padding:1rem;border:1px solid currentColor;border-radius:.75rem}' +
   'form h2,form p{margin:0}' +
   'input{font:inherit;padding:.75rem;border-radius:.5rem;border:1px solid var(--fg);background:var(--bg);color:var(--fg)}' +
   'button{font:inherit;font-weight:600;min-height:44px;padding:.75rem;border:0;border-radius:.5rem;background:var(--ac);color:var(--on);cursor:pointer}' +
-  '.hp{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}' +
+  '.hp{position:absolute;inset-inline-start:-10000px;width:1px;height:1px;overflow:hidden}' +
   '.notice{margin:0 0 1rem;padding:.75rem;border:2px solid var(--ac);border-radius:.5rem}' +
   '.product{display:grid;gap:.5rem;padding:1rem;border:1px solid currentColor;border-radius:.75rem}' +
   '.product img{width:100%;max-height:16rem;object-fit:cover;border-radius:.5rem}.product h2{margin:0;overflow-wrap:anywhere}.price{margin:0;font-weight:600}' +

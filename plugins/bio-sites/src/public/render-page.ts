@@ -176,11 +176,11 @@ export function renderPage(site: PageSite, blocks: readonly PageBlock[], options
   return finish(200, page.value, style.hash, frames);
 }
 
-/** A short page with one message (an error, a notice), styled like the sites. */
-export function renderMessage(status: number, heading: string, message: string): RenderedPage {
+/** A short page with one message (an error, a notice), styled like the sites, in `locale`'s language and direction. */
+export function renderMessage(status: number, heading: string, message: string, locale: string): RenderedPage {
   const style = pageStyle(resolveTheme({}));
   const page = html`<!doctype html>
-    <html lang="en">
+    <html lang="${locale}" dir="${textDirection(locale)}">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width,initial-scale=1" />
@@ -201,7 +201,9 @@ export function renderMessage(status: number, heading: string, message: string):
   return finish(status, page.value, style.hash, []);
 }
 
-/** The page for an unknown or unpublished site, or an unknown link. */
-export function renderNotFound(message = 'This page is not available.'): RenderedPage {
-  return renderMessage(404, 'Not found', message);
+/** The page for an unknown or unpublished site (`page`), or an unknown link (`link`), in the tenant's language. */
+export function renderNotFound(locale: string, what: 'page' | 'link' = 'page'): RenderedPage {
+  const language = pageMessages.language(locale);
+  const t = pageMessages.translator(language);
+  return renderMessage(404, t('notFoundTitle'), t(what === 'link' ? 'linkUnavailable' : 'notFoundBody'), language);
 }

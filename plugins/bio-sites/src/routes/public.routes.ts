@@ -3,7 +3,8 @@ import type { Builders } from '../deps.js';
 import { loadPage } from '../public/page-loader.js';
 import { recordHit } from '../public/record-hit.js';
 import { htmlReply, notFoundReply } from '../public/html-reply.js';
-import { renderMessage, renderNotFound } from '../public/render-page.js';
+import { pageMessages } from '../public/page-messages.js';
+import { renderMessage } from '../public/render-page.js';
 import { codeLookup, siteLookup } from '../public/tenant-lookup.js';
 import { captureSubscriber, isEmail } from '../services/subscribers.js';
 
@@ -39,7 +40,7 @@ export function publicRoutes({ route }: Builders): AnyRoute[] {
       async handler({ params, query, deps, ctx }) {
         const subscribed = query.subscribed === '1';
         const { page, siteId } = await loadPage(deps, ctx.tenant, params.slug.toLowerCase(), subscribed ? 'subscribed' : 'plain');
-        if (!page || !siteId) return notFoundReply();
+        if (!page || !siteId) return notFoundReply(ctx.tenant);
         // Browsers revalidate every time (no-cache): a visit is counted, and the answer is a 304 when nothing changed.
         const headers = { etag: page.etag, 'cache-control': 'public, no-cache' };
         if (!subscribed && counts(ctx.method)) await recordHit(deps, ctx, { kind: 'visit', siteId });
@@ -59,7 +60,7 @@ export function publicRoutes({ route }: Builders): AnyRoute[] {
         response: Redirect(302, "Redirect to the link's URL"),
       },
       async handler({ params, deps, ctx }) {
-        if (!uuid.test(params.linkId)) return htmlReply(renderNotFound('This link is not available.'));
+        if (!uuid.test(params.linkId)) return notFoundReply(ctx.tenant, 'link');
         const [link] = await deps.db.prepared<{ url: string; site_id: string }>(
           'bio_sites_live_link',
           `select b.data->>'url' as url, s.id as site_id from bio_sites_blocks b join bio_sites_sites s on s.id = b.site_id
@@ -67,7 +68,7 @@ export function publicRoutes({ route }: Builders): AnyRoute[] {
               and b.active and (b.starts_at is null or b.starts_at <= now()) and (b.ends_at is null or b.ends_at > now())`,
           [params.slug.toLowerCase(), params.linkId],
         );
-        if (!link) return htmlReply(renderNotFound('This link is not available.'));
+        if (!link) return notFoundReply(ctx.tenant, 'link');
         if (counts(ctx.method)) await recordHit(deps, ctx, { kind: 'click', siteId: link.site_id, linkId: params.linkId });
         return Reply.redirect(link.url, 302, { 'cache-control': 'no-store' });
       },
@@ -89,7 +90,7 @@ export function publicRoutes({ route }: Builders): AnyRoute[] {
           'select id, target_url from bio_sites_short_links where code = $1 and active',
           [params.code.toLowerCase()],
         );
-        if (!link) return htmlReply(renderNotFound('This link is not available.'));
+        if (!link) return notFoundReply(ctx.tenant, 'link');
         if (counts(ctx.method)) await recordHit(deps, ctx, { kind: 'short', shortLinkId: link.id });
         return Reply.redirect(link.target_url, 302, { 'cache-control': 'no-store' });
       },
@@ -107,7 +108,7 @@ export function publicRoutes({ route }: Builders): AnyRoute[] {
         body: Type.Object({ email: Type.Optional(Type.String()), website: Type.Optional(Type.String()) }),
         response: Redirect(303, 'Back to the page, thanking the subscriber'),
       },
-      async handler({ params, body, deps }) {
+      async handler({ params, body, deps, ctx }) {
         const slug = params.slug.toLowerCase();
         const site = await deps.db.one<{ id: string; slug: string; title: string }>(
           `select s.id, s.slug, s.title from bio_sites_sites s
@@ -116,12 +117,13 @@ export function publicRoutes({ route }: Builders): AnyRoute[] {
                 and b.active and (b.starts_at is null or b.starts_at <= now()) and (b.ends_at is null or b.ends_at > now()))`,
           [slug],
         );
-        if (!site) return notFoundReply();
+        if (!site) return notFoundReply(ctx.tenant);
         const thanks = Reply.redirect(`/b/${site.slug}?subscribed=1#subscribed`, 303, { 'cache-control': 'no-store' });
         if (body.website) return thanks; // the hidden field only bots fill in
         const email = (body.email ?? '').trim();
         if (!isEmail(email)) {
-          return htmlReply(renderMessage(422, 'Check your email address', 'Please go back and enter a valid email address.'));
+          const t = pageMessages.translator(ctx.tenant.locale);
+          return htmlReply(renderMessage(422, t('checkEmailTitle'), t('checkEmailBody'), pageMessages.language(ctx.tenant.locale)));
         }
         await captureSubscriber(deps, site, email);
         return thanks;

@@ -1,4 +1,6 @@
+import { pluginTitle } from './plugin-text';
 import { get } from './api';
+import { adminText } from './admin-messages';
 import { LoadedList, Table } from './list';
 import { PageHeader, useLoad, When } from './ui';
 
@@ -21,24 +23,26 @@ export function AdminPluginsPage() {
   const plugins = useLoad(() => get<InstalledPlugin[]>('/admin/plugins'), []);
   return (
     <section>
-      <PageHeader title="Installed plugins" />
-      <LoadedList list={plugins} items={plugins.data} empty="No plugin is installed.">
+      <PageHeader title={adminText('pluginsTitle')} />
+      <LoadedList list={plugins} items={plugins.data} empty={adminText('noPlugin')}>
         {(items) => (
-          <Table columns={['Plugin', 'Version', 'Scope', 'Tenants', 'Migrations', 'Installed']}>
+          <Table
+            columns={[adminText('plugin'), adminText('version'), adminText('scope'), adminText('tenants'), adminText('migrations'), adminText('installed')]}
+          >
             {items.map((plugin) => (
               <tr key={plugin.name} data-plugin={plugin.name}>
                 <td>
-                  <strong>{plugin.title}</strong> <code>{plugin.name}</code>
+                  <strong>{pluginTitle(plugin)}</strong> <code>{plugin.name}</code>
                 </td>
-                <td data-label="Version">
+                <td data-label={adminText('version')}>
                   <Version plugin={plugin} />
                 </td>
-                <td data-label="Scope">{plugin.scope}</td>
-                <td data-label="Tenants">{plugin.scope === 'host' ? 'all (host)' : plugin.tenants_enabled}</td>
-                <td data-label="Migrations">
+                <td data-label={adminText('scope')}>{plugin.scope === 'host' ? adminText('scopeHost') : adminText('scopeTenant')}</td>
+                <td data-label={adminText('tenants')}>{plugin.scope === 'host' ? adminText('allHost') : plugin.tenants_enabled}</td>
+                <td data-label={adminText('migrations')}>
                   <Migrations migrations={plugin.migrations} />
                 </td>
-                <td data-label="Installed">
+                <td data-label={adminText('installed')}>
                   <When value={plugin.installed_at} />
                 </td>
               </tr>
@@ -55,22 +59,23 @@ function Version({ plugin }: { plugin: InstalledPlugin }) {
   if (plugin.installed_version === plugin.version) return <>{plugin.version}</>;
   return (
     <>
-      {plugin.version} <span class="badge warn">{plugin.installed_version ? `database at ${plugin.installed_version}` : 'not installed'}</span>
+      {plugin.version}{' '}
+      <span class="badge warn">{plugin.installed_version ? adminText('databaseAt', { version: plugin.installed_version }) : adminText('notInstalled')}</span>
     </>
   );
 }
 
 /** "2 of 2 applied", or the pending ones by name. */
 function Migrations({ migrations }: { migrations: InstalledPlugin['migrations'] }) {
-  if (migrations.length === 0) return <span class="muted">none</span>;
+  if (migrations.length === 0) return <span class="muted">{adminText('none')}</span>;
   const pending = migrations.filter((migration) => !migration.applied_at);
   return (
     <>
-      {migrations.length - pending.length} of {migrations.length} applied
+      {adminText('applied', { applied: migrations.length - pending.length, total: migrations.length })}
       {pending.length > 0 && (
         <>
           {' '}
-          <span class="badge warn">pending: {pending.map((migration) => migration.name).join(', ')}</span>
+          <span class="badge warn">{adminText('pending', { names: pending.map((migration) => migration.name).join(', ') })}</span>
         </>
       )}
     </>

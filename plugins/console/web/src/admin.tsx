@@ -1,6 +1,8 @@
 import { useState } from 'preact/hooks';
 import { call, get } from './api';
 import { LoadedList, pageOf, SearchForm, Table, usePagedList } from './list';
+import { adminText } from './admin-messages';
+import { TypeToConfirmDialog } from './confirm-dialog';
 import { navigate, type Location } from './router';
 import { errorsFor, ErrorBanner, Form, Loading, PageHeader, Pager, Submit, TextInput, useAction, useLoad, When } from './ui';
 
@@ -41,20 +43,20 @@ export function AdminTenantsPage({ location }: { location: Location }) {
   };
   return (
     <section>
-      <PageHeader title="Tenants (host)" />
+      <PageHeader title={adminText('tenantsTitle')} />
       <SearchForm value={q} onSearch={(value) => go({ q: value, page: 1 })}>
         <label>
-          Status{' '}
+          {adminText('status')}{' '}
           <select value={status} onChange={(event) => go({ status: event.currentTarget.value, page: 1 })}>
-            <option value="">Any</option>
-            <option value="active">Active</option>
-            <option value="suspended">Suspended</option>
+            <option value="">{adminText('any')}</option>
+            <option value="active">{adminText('active')}</option>
+            <option value="suspended">{adminText('suspended')}</option>
           </select>
         </label>
       </SearchForm>
-      <LoadedList list={tenants} items={tenants.data?.data} empty="No tenant matches.">
+      <LoadedList list={tenants} items={tenants.data?.data} empty={adminText('noTenant')}>
         {(items) => (
-          <Table columns={['Name', 'Slug', 'Status', 'Members', 'Created']}>
+          <Table columns={[adminText('name'), adminText('slug'), adminText('status'), adminText('members'), adminText('created')]}>
             {items.map((tenant) => (
               <tr key={tenant.id}>
                 <td>
@@ -63,7 +65,7 @@ export function AdminTenantsPage({ location }: { location: Location }) {
                 <td>
                   <code>{tenant.slug}</code>
                 </td>
-                <td>{tenant.status}</td>
+                <td>{statusLabel(tenant.status)}</td>
                 <td>
                   {tenant.usage.members} / {tenant.quotas.members}
                 </td>
@@ -86,8 +88,10 @@ export function AdminTenantPage({ id }: { id: string }) {
   const [reason, setReason] = useState('');
   const [quotas, setQuotas] = useState<Record<string, string>>();
   const [saved, setSaved] = useState(false);
+  const [confirming, setConfirming] = useState(false);
   const suspend = useAction(async (on: boolean) => {
     await call('POST', `/admin/tenants/${id}/${on ? 'suspend' : 'unsuspend'}`, { body: on && reason ? { reason } : {} });
+    setConfirming(false);
     tenant.reload();
   });
   const saveQuotas = useAction(async () => {
@@ -109,28 +113,47 @@ export function AdminTenantPage({ id }: { id: string }) {
     <section class="narrow">
       <PageHeader title={data.name} />
       <p>
-        <code>{data.slug}</code> · {data.status} · plan {data.plan} · {data.usage.members} members · {data.usage.api_tokens} API tokens
+        {adminText('summary', {
+          slug: data.slug,
+          status: statusLabel(data.status),
+          plan: data.plan,
+          members: data.usage.members,
+          tokens: data.usage.api_tokens,
+        })}
       </p>
       <div class="panel">
-        <h2>{data.status === 'suspended' ? 'Suspended' : 'Suspend'}</h2>
-        <ErrorBanner error={suspend.error} />
+        <h2>{data.status === 'suspended' ? adminText('suspended') : adminText('suspend')}</h2>
+        {!confirming && <ErrorBanner error={suspend.error} />}
         {data.status === 'suspended' ? (
           <button type="button" disabled={suspend.busy} onClick={() => void suspend.run(false)}>
-            Reactivate
+            {adminText('reactivate')}
           </button>
         ) : (
           <>
-            <p>Its members and API tokens get “tenant suspended” until you reactivate it.</p>
-            <TextInput id="suspend-reason" label="Reason (optional)" value={reason} onInput={setReason} />
-            <button type="button" class="danger" disabled={suspend.busy} onClick={() => void suspend.run(true)}>
-              Suspend tenant
+            <p>{adminText('suspendExplain')}</p>
+            <TextInput id="suspend-reason" label={adminText('reason')} value={reason} onInput={setReason} />
+            <button type="button" class="danger" onClick={() => setConfirming(true)}>
+              {adminText('suspendTenant')}
             </button>
           </>
         )}
       </div>
+      {confirming && (
+        <TypeToConfirmDialog
+          title={adminText('suspendTitle', { name: data.name })}
+          name={data.slug}
+          action={adminText('suspendTenant')}
+          busy={suspend.busy}
+          error={suspend.error}
+          onConfirm={() => suspend.run(true)}
+          onClose={() => setConfirming(false)}
+        >
+          <p>{adminText('suspendConfirmText', { name: data.name })}</p>
+        </TypeToConfirmDialog>
+      )}
       <Form class="panel" noValidate onSubmit={saveQuotas.run}>
-        <h2>Quotas</h2>
-        <p class="muted">Leave a quota empty for the host default.</p>
+        <h2>{adminText('quotas')}</h2>
+        <p class="muted">{adminText('quotasHelp')}</p>
         <ErrorBanner error={saveQuotas.error} placed={Object.keys(data.quotas)} />
         {Object.entries(data.quotas).map(([key, effective]) => (
           <TextInput
@@ -139,7 +162,7 @@ export function AdminTenantPage({ id }: { id: string }) {
             label={key.replace(/_/g, ' ')}
             type="number"
             value={drafts[key] ?? ''}
-            placeholder={`default (${effective})`}
+            placeholder={adminText('quotaDefault', { value: effective })}
             onInput={(value) => {
               setSaved(false);
               setQuotas({ ...drafts, [key]: value });
@@ -147,10 +170,10 @@ export function AdminTenantPage({ id }: { id: string }) {
             errors={errorsFor(saveQuotas.error, key)}
           />
         ))}
-        <Submit busy={saveQuotas.busy}>Save quotas</Submit>
+        <Submit busy={saveQuotas.busy}>{adminText('saveQuotas')}</Submit>
         {saved && (
           <p class="banner success" role="status">
-            Quotas saved.
+            {adminText('quotasSaved')}
           </p>
         )}
       </Form>
@@ -167,20 +190,22 @@ export function AdminJobsPage({ location }: { location: Location }) {
     navigate(`/admin/jobs?${new URLSearchParams(Object.entries({ state, page, ...next }).map(([k, v]) => [k, String(v)]))}`);
   return (
     <section>
-      <PageHeader title="Jobs (host)" />
+      <PageHeader title={adminText('jobsTitle')} />
       <div class="toolbar">
         <label>
-          State{' '}
+          {adminText('state')}{' '}
           <select value={state} onChange={(event) => go({ state: event.currentTarget.value, page: 1 })}>
-            {['failed', 'running', 'scheduled', 'completed'].map((value) => (
-              <option key={value}>{value}</option>
+            {jobStates.map((value) => (
+              <option key={value} value={value}>
+                {jobStateLabel(value)}
+              </option>
             ))}
           </select>
         </label>
       </div>
-      <LoadedList list={jobs} items={jobs.data?.data} empty={`No ${state} job.`}>
+      <LoadedList list={jobs} items={jobs.data?.data} empty={adminText('noJob', { state: jobStateLabel(state) })}>
         {(items) => (
-          <Table columns={['Job', 'Tenant', 'Failures', 'Reason', 'Failed at']}>
+          <Table columns={[adminText('job'), adminText('tenant'), adminText('failures'), adminText('failReason'), adminText('failedAt')]}>
             {items.map((job) => (
               <tr key={job.id}>
                 <td>
@@ -200,4 +225,20 @@ export function AdminJobsPage({ location }: { location: Location }) {
       <Pager pagination={jobs.data?.pagination} onPage={(next) => go({ page: next })} />
     </section>
   );
+}
+
+function statusLabel(status: string): string {
+  return status === 'active' ? adminText('active') : status === 'suspended' ? adminText('suspended') : status;
+}
+
+const jobStates = ['failed', 'running', 'scheduled', 'completed'] as const;
+
+function jobStateLabel(state: string): string {
+  const labels: Record<string, string> = {
+    failed: adminText('stateFailed'),
+    running: adminText('stateRunning'),
+    scheduled: adminText('stateScheduled'),
+    completed: adminText('stateCompleted'),
+  };
+  return labels[state] ?? state;
 }

@@ -6,7 +6,24 @@
  * a new page of the same tab stays signed in, closing the tab ends the session, and other tabs (and other
  * sites) never see it. Refreshing is single-flight: the API revokes the whole token family when a spent
  * refresh token is presented twice, so two concurrent 401s must share one refresh.
+ * Every request names the console's language (`Accept-Language`), so the API answers its messages in it.
  */
+import { currentLanguage, defineMessages } from './i18n';
+
+const t = defineMessages({
+  en: {
+    notJson: 'The server answered {status} without JSON',
+    failed: 'Request failed ({status})',
+    downloadFailed: 'Download failed ({status})',
+    offline: 'The server cannot be reached; check your connection and try again.',
+  },
+  ar: {
+    notJson: 'ردّ الخادم بالرمز {status} دون JSON',
+    failed: 'تعذّر تنفيذ الطلب ({status})',
+    downloadFailed: 'تعذّر التنزيل ({status})',
+    offline: 'تعذّر الوصول إلى الخادم؛ تحقّق من اتصالك وحاول مرة أخرى.',
+  },
+});
 
 export interface Pagination {
   page: number;
@@ -68,11 +85,11 @@ export async function call<T = unknown>(method: string, path: string, options: R
   try {
     decoded = text ? JSON.parse(text) : {};
   } catch {
-    throw new ApiError(response.status, 'bad_response', `The server answered ${response.status} without JSON`);
+    throw new ApiError(response.status, 'bad_response', t('notJson', { status: response.status }));
   }
   if (!response.ok || decoded.success === false) {
     if (response.status === 401 && !options.anonymous) signOutLocally();
-    throw new ApiError(response.status, decoded.code ?? 'error', decoded.message ?? `Request failed (${response.status})`, decoded.errors ?? {});
+    throw new ApiError(response.status, decoded.code ?? 'error', decoded.message ?? t('failed', { status: response.status }), decoded.errors ?? {});
   }
   return { data: decoded.data as T, pagination: decoded.meta?.pagination, status: response.status };
 }
@@ -84,7 +101,7 @@ export async function download(path: string, options: RequestOptions = {}): Prom
   if (response.status === 401 && (await refreshSession())) response = await send('GET', path, options);
   if (!response.ok) {
     const decoded = (await response.json().catch(() => ({}))) as { code?: string; message?: string; errors?: Record<string, string[]> };
-    throw new ApiError(response.status, decoded.code ?? 'error', decoded.message ?? `Download failed (${response.status})`, decoded.errors ?? {});
+    throw new ApiError(response.status, decoded.code ?? 'error', decoded.message ?? t('downloadFailed', { status: response.status }), decoded.errors ?? {});
   }
   const filename = /filename="?([^";]+)"?/.exec(response.headers.get('content-disposition') ?? '')?.[1];
   return { blob: await response.blob(), filename };
@@ -96,7 +113,11 @@ export async function download(path: string, options: RequestOptions = {}): Prom
  */
 export async function sessionHeaders(tenant?: string): Promise<Record<string, string>> {
   if (!accessToken && sessionStorage.getItem(refreshKey)) await refreshSession();
-  return { ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}), ...(tenant ? { 'x-tenant': tenant } : {}) };
+  return {
+    'accept-language': currentLanguage(),
+    ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}),
+    ...(tenant ? { 'x-tenant': tenant } : {}),
+  };
 }
 
 /** The `ApiError` of an error answer's body (the envelope), or of its status alone when it is not JSON. */
@@ -107,7 +128,7 @@ export function errorOfAnswer(status: number, text: string): ApiError {
   } catch {
     // A proxy's HTML page, say: the status still says what happened.
   }
-  return new ApiError(status, decoded.code ?? 'error', decoded.message ?? `Request failed (${status})`, decoded.errors ?? {});
+  return new ApiError(status, decoded.code ?? 'error', decoded.message ?? t('failed', { status }), decoded.errors ?? {});
 }
 
 /** `call` that returns only the data. */
@@ -116,7 +137,7 @@ export async function get<T = unknown>(path: string, options: RequestOptions = {
 }
 
 function send(method: string, path: string, options: RequestOptions): Promise<Response> {
-  const headers: Record<string, string> = { accept: 'application/json, text/csv;q=0.9, */*;q=0.5' };
+  const headers: Record<string, string> = { accept: 'application/json, text/csv;q=0.9, */*;q=0.5', 'accept-language': currentLanguage() };
   if (accessToken && !options.anonymous) headers.authorization = `Bearer ${accessToken}`;
   if (options.tenant) headers['x-tenant'] = options.tenant;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
@@ -189,6 +210,6 @@ export function onSignedOut(listener: () => void): () => void {
 /** A message fit for a person, from whatever was thrown. */
 export function describeError(error: unknown): string {
   if (error instanceof ApiError) return error.message;
-  if (error instanceof TypeError) return 'The server cannot be reached; check your connection and try again.';
+  if (error instanceof TypeError) return t('offline');
   return error instanceof Error ? error.message : String(error);
 }

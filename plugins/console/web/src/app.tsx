@@ -1,8 +1,10 @@
-import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
-import { get, hasSession, onSignedOut } from './api';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { call, get, hasSession, onSignedOut } from './api';
+import { browserLanguages, pickLanguage, setLanguage, setRegionalLocale, storedLanguage, useLanguage } from './i18n';
 import { LoginPage, SignUpPage } from './auth';
 import { AcceptInvitationPage, ForgotPasswordPage, ResetPasswordPage } from './auth-links';
 import { Shell } from './layout';
+import { usePluginTranslations } from './plugin-text';
 import { match, navigate, useLocation, type Location } from './router';
 import { routeTenantPage } from './routes';
 import { loadTenantState, permits, SessionContext, tenantPath, type AppSession, type Me, type TenantSession } from './session';
@@ -16,9 +18,16 @@ const publicPages: Record<string, (props: { location: Location; onSignedIn(): vo
   '/accept-invitation': AcceptInvitationPage,
 };
 
-/** The console: public pages, or the signed-in shell with the page of the location. */
+/**
+ * The console: public pages, or the signed-in shell with the page of the location. It re-renders from here when
+ * the language changes, so every page shows its words in the new language.
+ */
 export function App() {
+  useLanguage();
+  usePluginTranslations();
   const location = useLocation();
+  // Set on sign-in: a language chosen on the sign-in page becomes the user's if they have none yet.
+  const adoptStoredLanguage = useRef(false);
   const [me, setMe] = useState<Me | undefined>(undefined);
   const [checked, setChecked] = useState(false);
   const [error, setError] = useState<unknown>(undefined);
@@ -30,7 +39,14 @@ export function App() {
       return;
     }
     try {
-      const found = await get<Me>('/me');
+      let found = await get<Me>('/me');
+      const stored = storedLanguage();
+      if (adoptStoredLanguage.current && found.locale === null && stored) {
+        // Best effort: a refusal leaves the user without a choice, which is where they were.
+        const saved = await call<{ locale: string | null }>('PATCH', '/me', { body: { locale: stored } }).catch(() => undefined);
+        if (saved) found = { ...found, locale: saved.data.locale };
+      }
+      adoptStoredLanguage.current = false;
       // The console is for staff: a customer membership (a shop or school the person bought from) is not a workspace here.
       setMe({ ...found, memberships: found.memberships.filter((membership) => membership.kind === 'staff') });
       setError(undefined);
@@ -51,8 +67,16 @@ export function App() {
   }, [reloadMe]);
 
   const PublicPage = publicPages[location.path];
+  useLayoutEffect(() => {
+    // Signed out (or not yet known): the language chosen on this browser, else the browser's.
+    if (!me) {
+      setRegionalLocale(undefined);
+      setLanguage(pickLanguage(storedLanguage(), ...browserLanguages()));
+    }
+  }, [me]);
   // Until the new session's user is loaded, show progress rather than bounce back to sign-in.
   const onSignedIn = () => {
+    adoptStoredLanguage.current = true;
     setChecked(false);
     void reloadMe();
   };
@@ -103,6 +127,16 @@ function SignedIn({ me, reloadMe, location }: { me: Me; reloadMe(): Promise<void
       reload: () => loadTenant(slug),
     };
   }, [slug, tenantState, me, loadTenant]);
+
+  // The user's choice, else the tenant's locale, else the browser's languages, else English. Pages outside a
+  // tenant (the account page) keep the locale of the tenant last shown.
+  const lastTenantLocale = useRef<string | undefined>(undefined);
+  useLayoutEffect(() => {
+    if (tenant) lastTenantLocale.current = tenant.locale;
+    const region = lastTenantLocale.current;
+    setRegionalLocale(region);
+    setLanguage(pickLanguage(me.locale, region, ...browserLanguages()));
+  }, [me.locale, tenant?.locale]);
 
   const session: AppSession = { me, reloadMe, tenant };
   if (location.path === '/') {

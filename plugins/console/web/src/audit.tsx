@@ -1,7 +1,39 @@
 import { LoadedList, SearchForm, Table, usePagedList } from './list';
 import { navigate, type Location } from './router';
 import { useTenant } from './session';
+import { defineMessages } from './i18n';
 import { Empty, PageHeader, Pager, When } from './ui';
+
+const t = defineMessages({
+  en: {
+    nothing: 'Nothing recorded yet.',
+    when: 'When',
+    who: 'Who',
+    action: 'Action',
+    target: 'Target',
+    from: 'From',
+    apiToken: 'API token',
+    system: 'system',
+    title: 'Audit log',
+    hostTitle: 'Audit log (host)',
+    actionExample: 'e.g. plugin.enabled',
+    filter: 'Filter',
+  },
+  ar: {
+    nothing: 'لم يُسجَّل شيء بعد.',
+    when: 'الوقت',
+    who: 'المنفّذ',
+    action: 'الإجراء',
+    target: 'الهدف',
+    from: 'المصدر',
+    apiToken: 'رمز API',
+    system: 'النظام',
+    title: 'سجل التدقيق',
+    hostTitle: 'سجل التدقيق (المضيف)',
+    actionExample: 'مثلًا plugin.enabled',
+    filter: 'تصفية',
+  },
+});
 
 export interface AuditEntry {
   id: string;
@@ -15,20 +47,30 @@ export interface AuditEntry {
 
 /** Audit entries as a table (who, what, on what, from where, when). */
 export function AuditTable({ entries }: { entries: readonly AuditEntry[] }) {
-  if (entries.length === 0) return <Empty>Nothing recorded yet.</Empty>;
+  if (entries.length === 0) return <Empty>{t('nothing')}</Empty>;
   return (
-    <Table columns={['When', 'Who', 'Action', 'Target', 'From']}>
+    <Table columns={[t('when'), t('who'), t('action'), t('target'), t('from')]}>
       {entries.map((entry) => (
         <tr key={entry.id}>
           <td>
             <When value={entry.created_at} />
           </td>
-          <td>{entry.actor?.name ?? entry.actor?.email ?? (entry.actor?.token_id ? 'API token' : 'system')}</td>
+          <td>{entry.actor?.name ?? entry.actor?.email ?? (entry.actor?.token_id ? t('apiToken') : t('system'))}</td>
           <td>
             <code>{entry.action}</code>
           </td>
-          <td>{entry.target?.type ? `${entry.target.type} ${entry.target.id ?? ''}` : '—'}</td>
-          <td>{entry.ip ?? '—'}</td>
+          <td>
+            {entry.target?.type ? (
+              <>
+                {entry.target.type} <bdi>{entry.target.id ?? ''}</bdi>
+              </>
+            ) : (
+              '—'
+            )}
+          </td>
+          <td>
+            <bdi>{entry.ip ?? '—'}</bdi>
+          </td>
         </tr>
       ))}
     </Table>
@@ -55,9 +97,15 @@ function AuditLog({ location, tenant }: { location: Location; tenant: string | u
   };
   return (
     <section>
-      <PageHeader title={tenant ? 'Audit log' : 'Audit log (host)'} />
-      <SearchForm value={action} label="Action" placeholder="e.g. plugin.enabled" button="Filter" onSearch={(value) => go({ action: value, page: 1 })} />
-      <LoadedList list={entries} items={entries.data?.data} empty="Nothing recorded yet.">
+      <PageHeader title={tenant ? t('title') : t('hostTitle')} />
+      <SearchForm
+        value={action}
+        label={t('action')}
+        placeholder={t('actionExample')}
+        button={t('filter')}
+        onSearch={(value) => go({ action: value, page: 1 })}
+      />
+      <LoadedList list={entries} items={entries.data?.data} empty={t('nothing')}>
         {(items) => <AuditTable entries={items} />}
       </LoadedList>
       <Pager pagination={entries.data?.pagination} onPage={(next) => go({ page: next })} />

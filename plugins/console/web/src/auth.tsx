@@ -2,8 +2,51 @@ import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { ApiError, call, startSession, type Tokens } from './api';
 import { navigate, type Location } from './router';
+import { defineMessages } from './i18n';
+import { SignedOutLanguagePicker } from './language-picker';
 import { tenantPath } from './session';
 import { ErrorBanner, errorsFor, Form, Submit, TextInput, useAction, useTitle } from './ui';
+
+const t = defineMessages({
+  en: {
+    twoFactorTitle: 'Two-factor code',
+    signIn: 'Sign in',
+    forgot: 'Forgot your password?',
+    createAnAccount: 'Create an account',
+    otp: 'Code from your authenticator app (or a recovery code)',
+    email: 'Email',
+    password: 'Password',
+    verify: 'Verify',
+    createTitle: 'Create your account',
+    haveAccount: 'Already have an account? Sign in',
+    yourName: 'Your name',
+    passwordHint: 'At least 10 characters; avoid common passwords.',
+    organisation: 'Your organisation (optional — you can create one later)',
+    organisationName: 'Organisation name',
+    slug: 'Address (slug)',
+    slugHint: 'Lower-case letters, digits and hyphens.',
+    createAccount: 'Create account',
+  },
+  ar: {
+    twoFactorTitle: 'رمز التحقق بخطوتين',
+    signIn: 'تسجيل الدخول',
+    forgot: 'نسيت كلمة المرور؟',
+    createAnAccount: 'إنشاء حساب',
+    otp: 'الرمز من تطبيق المصادقة (أو رمز استرداد)',
+    email: 'البريد الإلكتروني',
+    password: 'كلمة المرور',
+    verify: 'تحقّق',
+    createTitle: 'أنشئ حسابك',
+    haveAccount: 'لديك حساب بالفعل؟ سجّل الدخول',
+    yourName: 'اسمك',
+    passwordHint: '10 أحرف على الأقل؛ وتجنّب كلمات المرور الشائعة.',
+    organisation: 'مؤسستك (اختياري — يمكنك إنشاؤها لاحقًا)',
+    organisationName: 'اسم المؤسسة',
+    slug: 'العنوان (المعرّف في الرابط)',
+    slugHint: 'أحرف لاتينية صغيرة وأرقام وشرطات.',
+    createAccount: 'إنشاء الحساب',
+  },
+});
 
 export interface PageProps {
   location: Location;
@@ -16,7 +59,10 @@ export function AuthFrame({ title, children, footer }: { title: string; children
   return (
     <main class="auth" id="main">
       <div class="auth-card">
-        <p class="brand">Plinth</p>
+        <div class="auth-top">
+          <p class="brand">Plinth</p>
+          <SignedOutLanguagePicker />
+        </div>
         <h1>{title}</h1>
         {children}
         {footer && <div class="auth-footer">{footer}</div>}
@@ -67,31 +113,22 @@ export function LoginPage({ location, onSignedIn }: PageProps) {
   });
   return (
     <AuthFrame
-      title={needsOtp ? 'Two-factor code' : 'Sign in'}
+      title={needsOtp ? t('twoFactorTitle') : t('signIn')}
       footer={
         <>
-          <a href="/forgot-password">Forgot your password?</a> · <a href={`/signup${window.location.search}`}>Create an account</a>
+          <a href="/forgot-password">{t('forgot')}</a> · <a href={`/signup${window.location.search}`}>{t('createAnAccount')}</a>
         </>
       }
     >
       <Form onSubmit={run}>
         <ErrorBanner error={error} placed={['email', 'password', 'otp']} />
         {needsOtp ? (
-          <TextInput
-            id="otp"
-            label="Code from your authenticator app (or a recovery code)"
-            value={otp}
-            onInput={setOtp}
-            autoComplete="one-time-code"
-            required
-            autoFocus
-            errors={errorsFor(error, 'otp')}
-          />
+          <TextInput id="otp" label={t('otp')} value={otp} onInput={setOtp} autoComplete="one-time-code" required autoFocus errors={errorsFor(error, 'otp')} />
         ) : (
           <>
             <TextInput
               id="email"
-              label="Email"
+              label={t('email')}
               type="email"
               value={email}
               onInput={setEmail}
@@ -99,10 +136,10 @@ export function LoginPage({ location, onSignedIn }: PageProps) {
               required
               errors={errorsFor(error, 'email')}
             />
-            <PasswordInput label="Password" value={password} onInput={setPassword} current error={error} />
+            <PasswordInput label={t('password')} value={password} onInput={setPassword} current error={error} />
           </>
         )}
-        <Submit busy={busy}>{needsOtp ? 'Verify' : 'Sign in'}</Submit>
+        <Submit busy={busy}>{needsOtp ? t('verify') : t('signIn')}</Submit>
       </Form>
     </AuthFrame>
   );
@@ -138,17 +175,26 @@ export function SignUpPage({ location, onSignedIn }: PageProps) {
     navigate(data.tenant ? tenantPath(data.tenant.slug) : next === '/' ? '/tenants/new' : next, { replace: true });
   });
   return (
-    <AuthFrame title="Create your account" footer={<a href={`/login${window.location.search}`}>Already have an account? Sign in</a>}>
+    <AuthFrame title={t('createTitle')} footer={<a href={`/login${window.location.search}`}>{t('haveAccount')}</a>}>
       <Form noValidate onSubmit={run}>
         <ErrorBanner error={error} placed={['name', 'email', 'password', 'tenant.name', 'tenant.slug']} />
-        <TextInput id="name" label="Your name" value={name} onInput={setName} autoComplete="name" required errors={errorsFor(error, 'name')} />
-        <TextInput id="email" label="Email" type="email" value={email} onInput={setEmail} autoComplete="email" required errors={errorsFor(error, 'email')} />
-        <PasswordInput label="Password" value={password} onInput={setPassword} hint="At least 10 characters; avoid common passwords." error={error} />
+        <TextInput id="name" label={t('yourName')} value={name} onInput={setName} autoComplete="name" required errors={errorsFor(error, 'name')} />
+        <TextInput
+          id="email"
+          label={t('email')}
+          type="email"
+          value={email}
+          onInput={setEmail}
+          autoComplete="email"
+          required
+          errors={errorsFor(error, 'email')}
+        />
+        <PasswordInput label={t('password')} value={password} onInput={setPassword} hint={t('passwordHint')} error={error} />
         <fieldset>
-          <legend>Your organisation (optional — you can create one later)</legend>
+          <legend>{t('organisation')}</legend>
           <TextInput
             id="tenant-name"
-            label="Organisation name"
+            label={t('organisationName')}
             value={tenantName}
             onInput={(value) => {
               setTenantName(value);
@@ -159,17 +205,17 @@ export function SignUpPage({ location, onSignedIn }: PageProps) {
           />
           <TextInput
             id="tenant-slug"
-            label="Address (slug)"
+            label={t('slug')}
             value={slug}
             onInput={(value) => {
               setSlug(value);
               setSlugEdited(true);
             }}
-            hint="Lower-case letters, digits and hyphens."
+            hint={t('slugHint')}
             errors={errorsFor(error, 'tenant.slug')}
           />
         </fieldset>
-        <Submit busy={busy}>Create account</Submit>
+        <Submit busy={busy}>{t('createAccount')}</Submit>
       </Form>
     </AuthFrame>
   );

@@ -5,7 +5,8 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, call, describeError, download, get } from './api';
-import { describeTypes, fileFieldText, formatBytes, formatPercent, useDocumentLanguage } from './file-field-text';
+import { describeTypes, fileFieldText as t } from './file-field-text';
+import { formatBytes } from './format';
 import './file-field.css';
 import type { FileRefOptions } from './schema';
 import { useTenant } from './session';
@@ -38,8 +39,6 @@ export function FileField(props: {
 }) {
   const { id, label, hint, errors, required, options, value, onChange } = props;
   const tenant = useTenant();
-  const language = useDocumentLanguage();
-  const text = fileFieldText(language);
   const accept = options.accept ?? [];
   const images = accept.length > 0 && accept.every((type) => type.startsWith('image/'));
   const visibility = options.public ? 'public' : 'private';
@@ -85,9 +84,9 @@ export function FileField(props: {
     setThumb(undefined);
     setPreviewFailed(false);
     if (options.maxBytes !== undefined && file.size > options.maxBytes) {
-      return setUpload({ phase: 'failed', message: text.tooLarge(formatBytes(file.size, language, text), formatBytes(options.maxBytes, language, text)) });
+      return setUpload({ phase: 'failed', message: t('tooLarge', { size: formatBytes(file.size), limit: formatBytes(options.maxBytes) }) });
     }
-    if (file.type && !typeAccepted(file.type, accept)) return setUpload({ phase: 'failed', message: text.wrongType(file.type) });
+    if (file.type && !typeAccepted(file.type, accept)) return setUpload({ phase: 'failed', message: t('wrongType', { type: file.type }) });
     const abort = new AbortController();
     setLocalPreview(file.type.startsWith('image/') ? URL.createObjectURL(file) : undefined);
     setUpload({ phase: 'uploading', name: file.name, sent: 0, total: file.size, abort });
@@ -103,7 +102,7 @@ export function FileField(props: {
       if (!typeAccepted(stored.content_type, accept)) {
         discard(stored.id);
         setLocalPreview(undefined);
-        return setUpload({ phase: 'failed', message: text.wrongBytes(stored.content_type) });
+        return setUpload({ phase: 'failed', message: t('wrongBytes', { type: stored.content_type }) });
       }
       discard(value || undefined);
       setUpload({ phase: 'done', file: stored });
@@ -129,7 +128,7 @@ export function FileField(props: {
   const savedPreview = saved && images && options.public && !previewFailed ? publicUrl(tenant.slug, saved, 'thumb') : undefined;
   const preview = thumb ?? localPreview ?? savedPreview;
   const previewName = upload.phase === 'done' ? upload.file.name : upload.phase === 'uploading' ? upload.name : label;
-  const limits = text.limits(options.maxBytes === undefined ? undefined : formatBytes(options.maxBytes, language, text));
+  const limits = options.maxBytes === undefined ? t('limitsNone') : t('limitsUpTo', { size: formatBytes(options.maxBytes) });
   const problems = [...(upload.phase === 'failed' ? [upload.message] : []), ...errors];
   const describedBy = [`${id}-limits`, hint ? `${id}-hint` : '', problems.length ? `${id}-error` : ''].filter(Boolean).join(' ');
   const pick = () => input.current?.click();
@@ -179,7 +178,7 @@ export function FileField(props: {
           {preview ? (
             <img
               src={preview}
-              alt={text.preview(previewName)}
+              alt={t('preview', { name: previewName })}
               onError={() => {
                 if (preview === savedPreview) setPreviewFailed(true);
               }}
@@ -189,25 +188,25 @@ export function FileField(props: {
           )}
         </div>
         <div class="file-body">
-          <p class="file-prompt">{dragging ? text.dropHere : value ? text.dropAnother : text.drop}</p>
+          <p class="file-prompt">{dragging ? t('dropHere') : value ? t('dropAnother') : t('drop')}</p>
           <div class="file-actions">
             <button ref={chooser} type="button" class="secondary" aria-describedby={describedBy} onClick={pick} disabled={upload.phase === 'uploading'}>
-              {value ? text.replace : text.choose}
+              {value ? t('replace') : t('choose')}
             </button>
             {upload.phase === 'uploading' ? (
               <button type="button" class="danger-link" onClick={() => upload.abort.abort()}>
-                {text.cancel}
+                {t('cancel')}
               </button>
             ) : (
               value && (
                 <button type="button" class="danger-link" onClick={remove}>
-                  {text.remove}
+                  {t('remove')}
                 </button>
               )
             )}
           </div>
           <small class="hint" id={`${id}-limits`}>
-            <bdi>{describeTypes(accept, text)}</bdi>
+            <bdi>{describeTypes(accept)}</bdi>
             {limits}
           </small>
         </div>
@@ -215,13 +214,13 @@ export function FileField(props: {
       {upload.phase === 'uploading' && <progress class="file-progress" max={Math.max(upload.total, 1)} value={upload.sent} aria-labelledby={`${id}-status`} />}
       <p class="file-status" id={`${id}-status`} role="status">
         {upload.phase === 'uploading'
-          ? text.uploading(upload.name, formatPercent(upload.total ? upload.sent / upload.total : 0, language))
+          ? t('uploading', { name: upload.name, fraction: upload.total ? upload.sent / upload.total : 0 })
           : upload.phase === 'done'
-            ? text.uploaded(upload.file.name, formatBytes(upload.file.size, language, text))
+            ? t('uploaded', { name: upload.file.name, size: formatBytes(upload.file.size) })
             : saved
-              ? text.current
+              ? t('current')
               : !value && originalValue.current
-                ? text.removed
+                ? t('removed')
                 : ''}
       </p>
       {hint && (

@@ -2,13 +2,26 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { signOut } from './api';
 import { openApi, pluginCollections, type OpenApiDocument } from './openapi';
+import { pluginText } from './plugin-text';
+import { Icon, type IconName } from './icons';
 import { navigate, type Location } from './router';
 import { tenantPath, useSession, type TenantSession } from './session';
+import { shellText } from './shell-messages';
+import './shell.css';
 
 interface NavItem {
   label: string;
   href: string;
-  icon?: string | undefined;
+  icon: IconName | string | undefined;
+}
+
+interface NavSection {
+  /** A stable key: the heading may change with the language. */
+  key: string;
+  title: string;
+  items: NavItem[];
+  /** Sub-groups below the heading: one per plugin in the apps section. */
+  groups?: { key: string; title: string; icon: string | undefined; items: NavItem[] }[];
 }
 
 /** The signed-in frame: header (tenant switcher, account), menu, and the page. */
@@ -25,48 +38,88 @@ export function Shell({ location, children }: { location: Location; children: Co
     // After a move to another page, focus its heading (or the content) so a screen reader announces it
     // and Tab continues from the content, not from the link that was followed.
     const main = document.getElementById('main');
-    (main?.querySelector<HTMLElement>('h1') ?? main)?.focus({ preventScroll: true });
+    if (!main) return;
+    const heading = main.querySelector<HTMLElement>('h1');
+    if (heading) return heading.focus({ preventScroll: true });
+    // A screen still loading (a lazy chunk, its data): the content now, its heading once it shows, unless the
+    // person has moved focus meanwhile.
+    main.focus({ preventScroll: true });
+    const observer = new MutationObserver(() => {
+      const shown = main.querySelector<HTMLElement>('h1');
+      if (!shown) return;
+      observer.disconnect();
+      if (document.activeElement === main) shown.focus({ preventScroll: true });
+    });
+    observer.observe(main, { childList: true, subtree: true });
+    const stop = setTimeout(() => observer.disconnect(), 10_000);
+    return () => {
+      observer.disconnect();
+      clearTimeout(stop);
+    };
   }, [location.path]);
 
-  const sections: { title: string; items: NavItem[] }[] = [];
+  const sections: NavSection[] = [];
   if (tenant) {
-    sections.push({ title: tenant.name, items: coreItems(tenant) });
-    const pluginItems = tenant.plugins.filter((plugin) => plugin.enabled).flatMap((plugin) => pluginNav(tenant, plugin, apiDocument));
-    if (pluginItems.length > 0) sections.push({ title: 'Apps', items: pluginItems });
+    sections.push({ key: 'tenant', title: tenant.name, items: coreItems(tenant) });
+    const groups = tenant.plugins
+      .filter((plugin) => plugin.enabled)
+      .map((plugin) => ({ key: plugin.name, title: pluginText(plugin.name, plugin.title), icon: plugin.icon, items: pluginNav(tenant, plugin, apiDocument) }))
+      .filter((group) => group.items.length > 0);
+    if (groups.length > 0) sections.push({ key: 'apps', title: shellText('apps'), items: [], groups });
   }
   if (me.is_super_admin)
     sections.push({
-      title: 'Host',
+      key: 'host',
+      title: shellText('host'),
       items: [
-        { label: 'Tenants', href: '/admin/tenants' },
-        { label: 'Installed plugins', href: '/admin/plugins' },
-        { label: 'Failed jobs', href: '/admin/jobs' },
-        { label: 'Host audit log', href: '/admin/audit-log' },
+        { label: shellText('tenants'), href: '/admin/tenants', icon: 'server' },
+        { label: shellText('installedPlugins'), href: '/admin/plugins', icon: 'puzzle' },
+        { label: shellText('failedJobs'), href: '/admin/jobs', icon: 'warning' },
+        { label: shellText('hostAuditLog'), href: '/admin/audit-log', icon: 'activity' },
       ],
     });
 
+  const links = (items: NavItem[]) => (
+    <ul>
+      {items.map((item) => (
+        <li key={item.href}>
+          <a href={item.href} aria-current={isCurrent(item.href, location.path, tenant) ? 'page' : undefined}>
+            <Icon name={item.icon} class="nav-icon" />
+            <span>{item.label}</span>
+          </a>
+        </li>
+      ))}
+    </ul>
+  );
+
+  // Outside a tenant (the account page) an ordinary user has no menu: the page takes the whole width.
+  const hasMenu = sections.length > 0;
   return (
-    <div class="shell">
+    <div class={hasMenu ? 'shell' : 'shell no-menu'}>
       <a class="skip-link" href="#main">
-        Skip to content
+        {shellText('skip')}
       </a>
       <header class="topbar">
-        <button
-          type="button"
-          class="icon menu-toggle"
-          aria-expanded={menuOpen ? 'true' : 'false'}
-          aria-controls="sidebar"
-          onClick={() => setMenuOpen(!menuOpen)}
-        >
-          ☰<span class="visually-hidden">Menu</span>
-        </button>
+        {hasMenu && (
+          <button
+            type="button"
+            class="icon menu-toggle"
+            aria-expanded={menuOpen ? 'true' : 'false'}
+            aria-controls="sidebar"
+            onClick={() => setMenuOpen(!menuOpen)}
+          >
+            <Icon name={menuOpen ? 'close' : 'menu'} />
+            <span class="visually-hidden">{shellText('menu')}</span>
+          </button>
+        )}
         <a class="brand" href="/">
           Plinth
         </a>
         <TenantSwitcher current={tenant?.slug} />
         <div class="spacer" />
         <a href="/account" class="account-link" title={me.email}>
-          {me.name}
+          <Icon name="user" />
+          <span>{me.name}</span>
         </a>
         <button
           type="button"
@@ -76,30 +129,28 @@ export function Shell({ location, children }: { location: Location; children: Co
             navigate('/login', { replace: true });
           }}
         >
-          Sign out
+          {shellText('signOut')}
         </button>
       </header>
-      <nav id="sidebar" class={`sidebar${menuOpen ? ' open' : ''}`} aria-label="Main">
-        {sections.map((section) => (
-          <div class="nav-section" key={section.title}>
-            <h2>{section.title}</h2>
-            <ul>
-              {section.items.map((item) => (
-                <li key={item.href}>
-                  <a href={item.href} aria-current={isCurrent(item.href, location.path, tenant) ? 'page' : undefined}>
-                    {item.icon && (
-                      <span aria-hidden="true" class="nav-icon">
-                        {item.icon}
-                      </span>
-                    )}
-                    {item.label}
-                  </a>
-                </li>
+      {hasMenu && (
+        <nav id="sidebar" class={`sidebar${menuOpen ? ' open' : ''}`} aria-label={shellText('mainMenu')}>
+          {sections.map((section) => (
+            <div class="nav-section" key={section.key}>
+              <h2>{section.title}</h2>
+              {section.items.length > 0 && links(section.items)}
+              {section.groups?.map((group) => (
+                <div class="nav-group" key={group.key} data-plugin={group.key} role="group" aria-labelledby={`nav-group-${group.key}`}>
+                  <h3 id={`nav-group-${group.key}`}>
+                    <Icon name={group.icon} class="nav-icon" />
+                    <span>{group.title}</span>
+                  </h3>
+                  {links(group.items)}
+                </div>
               ))}
-            </ul>
-          </div>
-        ))}
-      </nav>
+            </div>
+          ))}
+        </nav>
+      )}
       <main id="main" class="content" tabIndex={-1}>
         {children}
       </main>
@@ -115,13 +166,13 @@ function isCurrent(href: string, path: string, tenant: TenantSession | undefined
 function coreItems(tenant: TenantSession): NavItem[] {
   const at = (rest: string) => tenantPath(tenant.slug, rest);
   const items: (NavItem & { permission?: string })[] = [
-    { label: 'Dashboard', href: at('') },
-    { label: 'Marketplace', href: at('/marketplace'), permission: 'core.plugins.view' },
-    { label: 'Members', href: at('/members'), permission: 'core.members.view' },
-    { label: 'Invitations', href: at('/invitations'), permission: 'core.members.view' },
-    { label: 'Roles', href: at('/roles'), permission: 'core.roles.view' },
-    { label: 'API tokens', href: at('/api-tokens'), permission: 'core.api-tokens.view' },
-    { label: 'Audit log', href: at('/audit-log'), permission: 'core.audit.view' },
+    { label: shellText('dashboard'), href: at(''), icon: 'home' },
+    { label: shellText('marketplace'), href: at('/marketplace'), icon: 'store', permission: 'core.plugins.view' },
+    { label: shellText('members'), href: at('/members'), icon: 'users', permission: 'core.members.view' },
+    { label: shellText('invitations'), href: at('/invitations'), icon: 'user-plus', permission: 'core.members.view' },
+    { label: shellText('roles'), href: at('/roles'), icon: 'shield', permission: 'core.roles.view' },
+    { label: shellText('apiTokens'), href: at('/api-tokens'), icon: 'key', permission: 'core.api-tokens.view' },
+    { label: shellText('auditLog'), href: at('/audit-log'), icon: 'activity', permission: 'core.audit.view' },
   ];
   return items.filter((item) => tenant.can(item.permission));
 }
@@ -137,7 +188,7 @@ function pluginNav(tenant: TenantSession, plugin: TenantSession['plugins'][numbe
   return entries
     .filter((entry) => tenant.can(entry.permission))
     .map((entry) => ({
-      label: plugin.navigation.length > 0 ? entry.label : `${plugin.title}: ${entry.label}`,
+      label: pluginText(plugin.name, entry.label),
       icon: entry.icon ?? plugin.icon,
       href: entry.path.startsWith('web:')
         ? tenantPath(tenant.slug, `/w/${plugin.name}/${entry.path.slice(4)}`)
@@ -150,7 +201,7 @@ function TenantSwitcher({ current }: { current: string | undefined }) {
   const { me } = useSession();
   return (
     <label class="tenant-switcher">
-      <span class="visually-hidden">Tenant</span>
+      <span class="visually-hidden">{shellText('tenant')}</span>
       <select
         value={current ?? ''}
         onChange={(event) => {
@@ -158,14 +209,13 @@ function TenantSwitcher({ current }: { current: string | undefined }) {
           navigate(value === '+new' ? '/tenants/new' : tenantPath(value));
         }}
       >
-        {!current && <option value="">Choose a tenant…</option>}
+        {!current && <option value="">{shellText('chooseTenant')}</option>}
         {me.memberships.map((membership) => (
           <option key={membership.tenant.slug} value={membership.tenant.slug}>
-            {membership.tenant.name}
-            {membership.tenant.status === 'suspended' ? ' (suspended)' : ''}
+            {membership.tenant.status === 'suspended' ? shellText('suspendedTenant', { name: membership.tenant.name }) : membership.tenant.name}
           </option>
         ))}
-        <option value="+new">+ New tenant…</option>
+        <option value="+new">{shellText('newTenant')}</option>
       </select>
     </label>
   );

@@ -1,8 +1,14 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { call } from './api';
+import { defineMessages } from './i18n';
 import type { Location } from './router';
 import { Empty, ErrorBanner, Form, Loading, useLoad, type Loaded } from './ui';
+
+const t = defineMessages({
+  en: { actions: 'Actions', search: 'Search' },
+  ar: { actions: 'الإجراءات', search: 'بحث' },
+});
 
 /** The page number in the address (`?page=`): 1 when absent or not a number. */
 export function pageOf(location: Location): number {
@@ -57,7 +63,7 @@ export function Table(props: { columns: readonly Column[]; actions?: boolean | u
             )}
             {actions && (
               <th scope="col">
-                <span class="visually-hidden">Actions</span>
+                <span class="visually-hidden">{t('actions')}</span>
               </th>
             )}
           </tr>
@@ -77,7 +83,7 @@ export function SearchForm(props: {
   placeholder?: string;
   children?: ComponentChildren;
 }) {
-  const { value, onSearch, label = 'Search', button = 'Search', placeholder, children } = props;
+  const { value, onSearch, label = t('search'), button = t('search'), placeholder, children } = props;
   const [draft, setDraft] = useState(value);
   return (
     <Form class="toolbar" role="search" onSubmit={() => onSearch(draft)}>

@@ -1,5 +1,10 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, call, get } from './api';
+import { Icon } from './icons';
+import { Consent, missingChain, titlesOf } from './marketplace-consent';
+import { DisableDialog, PurgeDialog } from './marketplace-dialogs';
+import { marketText } from './marketplace-messages';
+import { pluginDescription, pluginText, pluginTitle } from './plugin-text';
 import { SchemaFields } from './schema-fields';
 import { bodyFrom, draftsFor, fieldsOf, placedKeys, type Drafts, type JsonSchema } from './schema';
 import { useTenant, type MarketplaceEntry } from './session';
@@ -17,56 +22,57 @@ export function MarketplacePage() {
   const categories = [...new Set(tenant.plugins.map((plugin) => plugin.category))].sort();
   const shown = tenant.plugins.filter(
     (plugin) =>
-      (!category || plugin.category === category) && `${plugin.title} ${plugin.description} ${plugin.name}`.toLowerCase().includes(filter.toLowerCase()),
+      (!category || plugin.category === category) &&
+      `${plugin.title} ${plugin.description} ${pluginTitle(plugin)} ${pluginDescription(plugin)} ${plugin.name}`.toLowerCase().includes(filter.toLowerCase()),
   );
   const close = () => setMode(undefined);
   return (
     <section>
-      <PageHeader title="Marketplace" />
+      <PageHeader title={marketText('title')} />
       <div class="toolbar" role="search">
         <label>
-          Search <input type="search" value={filter} onInput={(event) => setFilter(event.currentTarget.value)} />
+          {marketText('search')} <input type="search" value={filter} onInput={(event) => setFilter(event.currentTarget.value)} />
         </label>
         <label>
-          Category{' '}
+          {marketText('category')}{' '}
           <select value={category} onChange={(event) => setCategory(event.currentTarget.value)}>
-            <option value="">All</option>
+            <option value="">{marketText('all')}</option>
             {categories.map((name) => (
               <option key={name}>{name}</option>
             ))}
           </select>
         </label>
       </div>
-      {shown.length === 0 && <Empty>No plugin matches.</Empty>}
+      {shown.length === 0 && <Empty>{marketText('noMatch')}</Empty>}
       <ul class="cards">
         {shown.map((plugin) => (
           <li class="card plugin-card" key={plugin.name} data-plugin={plugin.name}>
             <div class="card-head">
               <h2>
-                <span aria-hidden="true">{plugin.icon ?? '🧩'}</span> {plugin.title}
+                <Icon name={plugin.icon} size={22} /> {pluginTitle(plugin)}
               </h2>
-              {plugin.enabled && <span class="badge on">Enabled</span>}
+              {plugin.enabled && <span class="badge on">{marketText('enabled')}</span>}
             </div>
-            <p>{plugin.description}</p>
+            <p>{pluginDescription(plugin)}</p>
             <dl class="facts">
-              <dt>Category</dt>
+              <dt>{marketText('category')}</dt>
               <dd>{plugin.category}</dd>
-              <dt>Version</dt>
+              <dt>{marketText('version')}</dt>
               <dd>{plugin.version}</dd>
               {plugin.author && (
                 <>
-                  <dt>Author</dt>
+                  <dt>{marketText('author')}</dt>
                   <dd>{plugin.author}</dd>
                 </>
               )}
-              <dt>Requires</dt>
-              <dd>{Object.keys(plugin.requires.plugins).join(', ') || 'nothing else'}</dd>
+              <dt>{marketText('requires')}</dt>
+              <dd>{titlesOf(tenant, Object.keys(plugin.requires.plugins)) || marketText('nothingElse')}</dd>
             </dl>
             <PermissionGrants plugin={plugin} />
             {!manage && plugin.enabled && plugin.settings_permission && tenant.can(plugin.settings_permission) && (
               <div class="card-actions">
                 <button type="button" class="secondary" onClick={() => setMode({ kind: 'settings', plugin })}>
-                  Settings
+                  <Icon name="settings" /> {marketText('settings')}
                 </button>
               </div>
             )}
@@ -75,20 +81,22 @@ export function MarketplacePage() {
                 {plugin.enabled ? (
                   <>
                     <button type="button" class="secondary" onClick={() => setMode({ kind: 'settings', plugin })}>
-                      Settings
+                      <Icon name="settings" /> {marketText('settings')}
                     </button>
                     <button type="button" class="secondary" onClick={() => setMode({ kind: 'disable', plugin })}>
-                      Disable
+                      {marketText('disable')}
                     </button>
                   </>
                 ) : (
                   <>
                     <button type="button" onClick={() => setMode({ kind: 'enable', plugin })}>
-                      Enable {plugin.title}
+                      {marketText('enablePlugin', { title: pluginTitle(plugin) })}
                     </button>
-                    <button type="button" class="danger-link" onClick={() => setMode({ kind: 'purge', plugin })}>
-                      Purge data…
-                    </button>
+                    {plugin.has_data && (
+                      <button type="button" class="danger-link" onClick={() => setMode({ kind: 'purge', plugin })}>
+                        <Icon name="trash" /> {marketText('purgeData')}
+                      </button>
+                    )}
                   </>
                 )}
               </div>
@@ -110,13 +118,13 @@ const builtinRoles = ['owner', 'admin', 'member', 'viewer', 'customer'];
 function PermissionGrants({ plugin }: { plugin: MarketplaceEntry }) {
   return (
     <details>
-      <summary>Permissions and who gets them ({plugin.permissions.length})</summary>
+      <summary>{marketText('grantsSummary', { count: plugin.permissions.length })}</summary>
       <table class="permission-grants">
-        <caption class="visually-hidden">Permissions {plugin.title} adds, and the built-in roles given each one</caption>
+        <caption class="visually-hidden">{marketText('grantsCaption', { title: pluginTitle(plugin) })}</caption>
         <thead>
           <tr>
-            <th scope="col">Permission</th>
-            <th scope="col">Given to</th>
+            <th scope="col">{marketText('permission')}</th>
+            <th scope="col">{marketText('givenTo')}</th>
           </tr>
         </thead>
         <tbody>
@@ -125,9 +133,9 @@ function PermissionGrants({ plugin }: { plugin: MarketplaceEntry }) {
               <td>
                 <code>{permission.name}</code>
                 <br />
-                <span class="muted">{permission.description}</span>
+                <span class="muted">{pluginText(plugin.name, permission.description)}</span>
               </td>
-              <td data-label="Given to">{builtinRoles.filter((role) => role === 'owner' || permission.grant_to.includes(role)).join(', ')}</td>
+              <td data-label={marketText('givenTo')}>{builtinRoles.filter((role) => role === 'owner' || permission.grant_to.includes(role)).join(', ')}</td>
             </tr>
           ))}
         </tbody>
@@ -136,7 +144,7 @@ function PermissionGrants({ plugin }: { plugin: MarketplaceEntry }) {
   );
 }
 
-/** Enables a plugin (or saves its settings) with a form generated from its settings schema. */
+/** Enables a plugin (or saves its settings) with a form generated from its settings schema; enabling shows what it is agreed to. */
 function SettingsDialog({ mode, plugin, onClose }: { mode: 'enable' | 'settings'; plugin: MarketplaceEntry; onClose(): void }) {
   const tenant = useTenant();
   const detail = useLoad(
@@ -146,11 +154,13 @@ function SettingsDialog({ mode, plugin, onClose }: { mode: 'enable' | 'settings'
       }),
     [plugin.name],
   );
-  const fields = fieldsOf(detail.data?.settings_schema ?? undefined);
+  const fields = fieldsOf(detail.data?.settings_schema ?? undefined, { currency: tenant.currency, timeZone: tenant.timeZone, plugin: plugin.name });
   const [drafts, setDrafts] = useState<Drafts>();
   const current = drafts ?? draftsFor(fields, detail.data?.settings ?? undefined);
   const [local, setLocal] = useState<Record<string, string[]>>({});
   const [missing, setMissing] = useState<string[]>([]);
+  const needed = missingChain(tenant, plugin);
+  const [withNeeded, setWithNeeded] = useState(false);
   const { busy, error, run } = useAction(async (withDependencies: boolean) => {
     const { body: settings, problems } = bodyFrom(fields, current);
     setLocal(problems);
@@ -172,29 +182,44 @@ function SettingsDialog({ mode, plugin, onClose }: { mode: 'enable' | 'settings'
   });
   const prefix = mode === 'enable' ? 'settings.' : '';
   const dependencyError = error instanceof ApiError && error.code === 'dependency_not_enabled';
-  const missingTitles = missing.map((name) => tenant.plugins.find((candidate) => candidate.name === name)?.title ?? name).join(', ');
+  const missingTitles = titlesOf(tenant, missing);
   return (
-    <Dialog title={mode === 'enable' ? `Enable ${plugin.title}` : `${plugin.title} settings`} onClose={onClose}>
+    <Dialog
+      title={mode === 'enable' ? marketText('enableTitle', { title: pluginTitle(plugin) }) : marketText('settingsTitle', { title: pluginTitle(plugin) })}
+      onClose={onClose}
+    >
       {detail.loading ? (
         <Loading />
       ) : detail.error ? (
         <ErrorBanner error={detail.error} />
       ) : (
-        <Form noValidate onSubmit={() => run(false)}>
+        <Form noValidate onSubmit={() => run(withNeeded && needed.length > 0)}>
           {!dependencyError && <ErrorBanner error={error} placed={placedKeys(error, fields, prefix)} />}
+          {mode === 'enable' && <Consent plugin={detail.data ?? plugin} />}
+          {mode === 'enable' && needed.length > 0 && (
+            <section class="consent-part" aria-labelledby="consent-needs">
+              <h3 id="consent-needs">{marketText('needsHeading')}</h3>
+              <ul class="consent-list">
+                {Object.keys(plugin.requires.plugins).map((name) => (
+                  <li key={name}>{needed.includes(name) ? titlesOf(tenant, [name]) : marketText('alreadyOn', { title: titlesOf(tenant, [name]) })}</li>
+                ))}
+              </ul>
+              <label class="check">
+                <input type="checkbox" checked={withNeeded} onChange={(event) => setWithNeeded(event.currentTarget.checked)} />{' '}
+                {marketText('willEnable', { titles: titlesOf(tenant, needed) })}
+              </label>
+            </section>
+          )}
           {fields.length === 0 ? (
-            <p>This plugin has no settings.</p>
+            <p>{marketText('noSettings')}</p>
           ) : (
             <SchemaFields fields={fields} drafts={current} onChange={setDrafts} error={error} idPrefix="setting" errorPrefix={prefix} local={local} />
           )}
-          {mode === 'enable' && plugin.permissions.length > 0 && (
-            <p class="muted">Enabling gives its permissions to the built-in roles its card names; custom roles get them only when you add them under Roles.</p>
-          )}
           {dependencyError && (
-            <DependencyWarning title={plugin.title} missing={missingTitles} count={missing.length} busy={busy} onEnableAll={() => void run(true)} />
+            <DependencyWarning title={pluginTitle(plugin)} missing={missingTitles} count={missing.length} busy={busy} onEnableAll={() => void run(true)} />
           )}
           <DialogActions onCancel={onClose} busy={busy}>
-            {mode === 'enable' ? 'Enable' : 'Save settings'}
+            {mode === 'enable' ? marketText('enable') : marketText('saveSettings')}
           </DialogActions>
         </Form>
       )}
@@ -209,93 +234,11 @@ function DependencyWarning(props: { title: string; missing: string; count: numbe
   useEffect(() => ref.current?.scrollIntoView({ block: 'nearest' }), []);
   return (
     <div class="banner warning" role="alert" ref={ref}>
-      <strong>
-        {title} needs {missing} enabled first.
-      </strong>
-      <p>
-        Enable {count === 1 ? 'it' : 'them'} on {count === 1 ? 'its' : 'their'} own card first, or together with {title} now (with default settings):
-      </p>
+      <strong>{marketText('needsFirst', { title, missing })}</strong>
+      <p>{marketText('needsExplain', { count, title })}</p>
       <button type="button" onClick={onEnableAll} disabled={busy}>
-        Enable {missing} too
+        {marketText('enableToo', { missing })}
       </button>
     </div>
-  );
-}
-
-function DisableDialog({ plugin, onClose }: { plugin: MarketplaceEntry; onClose(): void }) {
-  const tenant = useTenant();
-  const { busy, error, run } = useAction(async () => {
-    await call('POST', `/marketplace/${plugin.name}/disable`, { tenant: tenant.slug });
-    await tenant.reload();
-    onClose();
-  });
-  return (
-    <Dialog title={`Disable ${plugin.title}?`} onClose={onClose}>
-      <ErrorBanner error={error} />
-      <p>
-        Members lose access to {plugin.title} and its API answers <code>plugin_not_enabled</code>. <strong>Its data stays</strong>: enable it again and
-        everything is where you left it. To delete the data, purge it after disabling.
-      </p>
-      <div class="dialog-actions">
-        <button type="button" class="secondary" onClick={onClose}>
-          Cancel
-        </button>
-        <button type="button" disabled={busy} onClick={() => void run()}>
-          Disable
-        </button>
-      </div>
-    </Dialog>
-  );
-}
-
-/** Deletes the tenant's data of a disabled plugin once its name is typed; offers an export first. */
-function PurgeDialog({ plugin, onClose }: { plugin: MarketplaceEntry; onClose(): void }) {
-  const tenant = useTenant();
-  const [typed, setTyped] = useState('');
-  const [done, setDone] = useState(false);
-  const { busy, error, run } = useAction(async () => {
-    await call('DELETE', `/marketplace/${plugin.name}/data`, { tenant: tenant.slug, query: { confirm: typed } });
-    await tenant.reload();
-    setDone(true);
-  });
-  const exporter = useAction(async () => {
-    const data = await get(`/marketplace/${plugin.name}/data`, { tenant: tenant.slug });
-    const url = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }));
-    const link = Object.assign(document.createElement('a'), { href: url, download: `${tenant.slug}-${plugin.name}-export.json` });
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
-  });
-  return (
-    <Dialog title={`Purge ${plugin.title} data`} onClose={onClose}>
-      {done ? (
-        <p class="banner success" role="status">
-          {plugin.title}'s data of this tenant is deleted.
-        </p>
-      ) : (
-        <Form onSubmit={run}>
-          <ErrorBanner error={error ?? exporter.error} placed={['confirm']} />
-          <p>
-            This permanently deletes every record {plugin.title} keeps for <strong>{tenant.name}</strong>. It cannot be undone.
-          </p>
-          <p>
-            <button type="button" class="secondary" disabled={exporter.busy} onClick={() => void exporter.run()}>
-              Download an export first
-            </button>
-          </p>
-          <label for="purge-confirm">
-            Type <strong>{plugin.name}</strong> to confirm
-          </label>
-          <input id="purge-confirm" value={typed} autoComplete="off" onInput={(event) => setTyped(event.currentTarget.value)} />
-          <div class="dialog-actions">
-            <button type="button" class="secondary" onClick={onClose}>
-              Cancel
-            </button>
-            <button type="submit" class="danger" disabled={busy || typed !== plugin.name}>
-              Purge data
-            </button>
-          </div>
-        </Form>
-      )}
-    </Dialog>
   );
 }

@@ -1,9 +1,48 @@
 import { useState } from 'preact/hooks';
 import { call, get } from './api';
+import { formatIdentifiers } from './format';
+import { defineMessages } from './i18n';
 import { LoadedList, SearchForm, Table, usePagedList } from './list';
 import { navigate, type Location } from './router';
 import { tenantPath, useSession, useTenant } from './session';
 import { Dialog, ErrorBanner, errorsFor, FieldNotes, Form, PageHeader, Pager, Submit, useAction, useLoad, When } from './ui';
+
+const t = defineMessages({
+  en: {
+    roles: 'Roles',
+    title: 'Members',
+    invite: 'Invite someone',
+    nameOrEmail: 'Name or email',
+    noMatch: 'No member matches.',
+    name: 'Name',
+    email: 'Email',
+    joined: 'Joined',
+    editName: 'Edit {name}',
+    edit: 'Edit',
+    removeConfirm: 'Remove <strong>{name}</strong> from {tenant}? They lose access at once; their API tokens here stop working.',
+    keep: 'Keep',
+    removeName: 'Remove {name}',
+    removeFromTenant: 'Remove from tenant…',
+    saveRoles: 'Save roles',
+  },
+  ar: {
+    roles: 'الأدوار',
+    title: 'الأعضاء',
+    invite: 'دعوة شخص',
+    nameOrEmail: 'الاسم أو البريد الإلكتروني',
+    noMatch: 'لا يوجد عضو مطابق.',
+    name: 'الاسم',
+    email: 'البريد الإلكتروني',
+    joined: 'تاريخ الانضمام',
+    editName: 'تعديل {name}',
+    edit: 'تعديل',
+    removeConfirm: 'إزالة <strong>{name}</strong> من {tenant}؟ سيفقد الوصول فورًا، وستتوقف رموز API الخاصة به هنا عن العمل.',
+    keep: 'إبقاء',
+    removeName: 'إزالة {name}',
+    removeFromTenant: 'إزالة من مساحة العمل…',
+    saveRoles: 'حفظ الأدوار',
+  },
+});
 
 interface Role {
   id: string;
@@ -29,9 +68,9 @@ export function useRoles(tenant: string) {
 
 export type { Role };
 
-/** The names of a member's or an invitation's roles, comma-separated. */
+/** The names of a member's or an invitation's roles, as a list in the console's language (`a, b` / `a، b`). */
 export function roleNames(roles: readonly { name: string }[]): string {
-  return roles.map((role) => role.name).join(', ');
+  return formatIdentifiers(roles.map((role) => role.name));
 }
 
 /** Checkboxes to pick roles by id. */
@@ -39,7 +78,7 @@ export function RolePicker({ roles, selected, onChange, error }: { roles: Role[]
   const problems = errorsFor(error, 'roles');
   return (
     <fieldset class={`field choices${problems.length ? ' invalid' : ''}`}>
-      <legend>Roles</legend>
+      <legend>{t('roles')}</legend>
       {roles.map((role) => (
         <label key={role.id}>
           <input
@@ -75,21 +114,23 @@ export function MembersPage({ location }: { location: Location }) {
   };
   return (
     <section>
-      <PageHeader title="Members">
+      <PageHeader title={t('title')}>
         {manage && (
           <a class="button" href={tenantPath(tenant.slug, '/invitations')}>
-            Invite someone
+            {t('invite')}
           </a>
         )}
       </PageHeader>
-      <SearchForm value={q} placeholder="Name or email" onSearch={(value) => go({ q: value, page: 1 })} />
-      <LoadedList list={members} items={members.data?.data} empty="No member matches.">
+      <SearchForm value={q} placeholder={t('nameOrEmail')} onSearch={(value) => go({ q: value, page: 1 })} />
+      <LoadedList list={members} items={members.data?.data} empty={t('noMatch')}>
         {(items) => (
-          <Table columns={['Name', 'Email', 'Roles', 'Joined']} actions={manage}>
+          <Table columns={[t('name'), t('email'), t('roles'), t('joined')]} actions={manage}>
             {items.map((member) => (
               <tr key={member.user_id}>
                 <td>{member.name}</td>
-                <td>{member.email}</td>
+                <td>
+                  <bdi>{member.email}</bdi>
+                </td>
                 <td>{roleNames(member.roles)}</td>
                 <td>
                   <When value={member.joined_at} />
@@ -97,8 +138,8 @@ export function MembersPage({ location }: { location: Location }) {
                 {manage && (
                   <td class="row-actions">
                     {member.user_id !== me.id && (
-                      <button type="button" class="secondary" aria-label={`Edit ${member.name}`} onClick={() => setEditing(member)}>
-                        Edit
+                      <button type="button" class="secondary" aria-label={t('editName', { name: member.name })} onClick={() => setEditing(member)}>
+                        {t('edit')}
                       </button>
                     )}
                   </td>
@@ -143,24 +184,22 @@ function MemberDialog({ member, roles, onClose, onSaved }: { member: Member; rol
         <RolePicker roles={roles} selected={selected} onChange={setSelected} error={save.error} />
         {removing ? (
           <div class="banner warning" role="alert">
-            <p>
-              Remove <strong>{member.name}</strong> from {tenant.name}? They lose access at once; their API tokens here stop working.
-            </p>
+            <p>{t.rich('removeConfirm', { name: member.name, tenant: tenant.name, strong: (chunks: string[]) => <strong>{chunks}</strong> })}</p>
             <div class="dialog-actions">
               <button type="button" class="secondary" onClick={() => setRemoving(false)}>
-                Keep
+                {t('keep')}
               </button>
               <button type="button" class="danger" disabled={remove.busy} onClick={() => void remove.run()}>
-                Remove {member.name}
+                {t('removeName', { name: member.name })}
               </button>
             </div>
           </div>
         ) : (
           <div class="dialog-actions">
             <button type="button" class="danger" onClick={() => setRemoving(true)}>
-              Remove from tenant…
+              {t('removeFromTenant')}
             </button>
-            <Submit busy={save.busy}>Save roles</Submit>
+            <Submit busy={save.busy}>{t('saveRoles')}</Submit>
           </div>
         )}
       </Form>

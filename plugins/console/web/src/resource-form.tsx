@@ -1,7 +1,10 @@
 import { useState } from 'preact/hooks';
 import { call, get } from './api';
+import { Breadcrumbs } from './breadcrumbs';
 import { bodySchema, type Screen } from './openapi';
-import { appPath, collectionLabel, singular } from './resource-names';
+import { inSentence, pluginOf, pluginWords } from './plugin-text';
+import { resourceText } from './resource-messages';
+import { appPath, recordNoun } from './resource-names';
 import { navigate } from './router';
 import { SchemaFields } from './schema-fields';
 import { bodyFrom, draftsFor, fieldsOf, placedKeys, type Drafts } from './schema';
@@ -17,9 +20,10 @@ export function ResourceForm({ screen, mode }: { screen: Collection | Item; mode
   const tenant = useTenant();
   const operation = mode === 'create' ? screen.route.operations.post : (screen.route.operations.patch ?? screen.route.operations.put);
   const method = mode === 'create' ? 'POST' : screen.route.operations.patch ? 'PATCH' : 'PUT';
-  const fields = fieldsOf(bodySchema(operation));
+  const plugin = pluginOf(screen.apiPath);
+  const fields = fieldsOf(bodySchema(operation), { currency: tenant.currency, timeZone: tenant.timeZone, plugin });
   const collectionPath = screen.kind === 'item' ? screen.collectionPath : screen.apiPath;
-  const label = singular(collectionLabel(tenant, collectionPath));
+  const label = screen.kind === 'item' && screen.singleton ? pluginWords(plugin, screen.apiPath.split('/').pop() ?? '') : recordNoun(tenant, collectionPath);
   const original = useLoad(
     () => (mode === 'edit' && screen.route.operations.get ? get<Record<string, unknown>>(screen.apiPath, { tenant: tenant.slug }) : Promise.resolve(undefined)),
     [screen.apiPath, mode],
@@ -33,44 +37,52 @@ export function ResourceForm({ screen, mode }: { screen: Collection | Item; mode
     setLocal(problems);
     if (Object.keys(problems).length > 0) return;
     const { data } = await call<Record<string, unknown> | undefined>(method, screen.apiPath, { tenant: tenant.slug, body });
+    // After create, the new record's own page (the POST answers it), else the record it was added to, else the list.
     const id = mode === 'create' ? data?.id : undefined;
     const target =
-      mode === 'edit'
+      screen.kind === 'item'
         ? screen.apiPath
-        : screen.kind === 'collection' && screen.item?.operations.get && id !== undefined
-          ? `${screen.apiPath}/${encodeURIComponent(String(id))}`
-          : collectionPath;
+        : screen.createdAt && (typeof id === 'string' || typeof id === 'number')
+          ? `${screen.createdAt}/${encodeURIComponent(String(id))}`
+          : screen.afterCreate;
     navigate(appPath(tenant, target));
   });
-  const cancel = appPath(tenant, mode === 'edit' ? screen.apiPath : collectionPath);
+  // Cancel goes back where the form was opened from when the form's own collection has no page (a course's modules).
+  const unlisted = screen.kind === 'collection' && !screen.route.operations.get;
+  const cancel = appPath(tenant, mode === 'edit' ? screen.apiPath : unlisted ? screen.afterCreate : collectionPath);
+  const what = inSentence(label);
   if (!tenant.can(operation?.['x-permission']))
     return (
       <section>
-        <PageHeader title={mode === 'create' ? `New ${label.toLowerCase()}` : `Edit ${label.toLowerCase()}`} />
-        <p class="banner error">You do not have the permission to do this here.</p>
+        <PageHeader title={mode === 'create' ? resourceText('newRecord', { what }) : resourceText('editTitle', { what })} />
+        <p class="banner error">{resourceText('noPermission')}</p>
       </section>
     );
   if (mode === 'edit' && original.loading) return <Loading />;
   return (
     <section class="narrow">
-      <p class="breadcrumb">
-        <a href={appPath(tenant, collectionPath)}>← {collectionLabel(tenant, collectionPath)}</a>
-      </p>
+      <Breadcrumbs apiPath={`${screen.apiPath}/${mode === 'create' ? 'new' : 'edit'}`} />
       <PageHeader
         title={
-          mode === 'create' ? `New ${label.toLowerCase()}` : `Edit ${original.data ? recordTitle(original.data, label.toLowerCase()) : label.toLowerCase()}`
+          mode === 'create' ? resourceText('newRecord', { what }) : resourceText('editTitle', { what: original.data ? recordTitle(original.data, what) : what })
         }
       />
       <ErrorBanner error={original.error} />
       <Form class="panel" noValidate onSubmit={run}>
         <ErrorBanner error={error} placed={placedKeys(error, fields)} />
-        {fields.length === 0 && <p>There is nothing to fill in.</p>}
+        {fields.length === 0 && <p>{resourceText('nothingToFill')}</p>}
         <SchemaFields fields={fields} drafts={current} onChange={setDrafts} error={error} idPrefix="field" local={local} />
         <div class="form-actions">
-          <a class="button secondary" href={cancel}>
-            Cancel
-          </a>
-          <Submit busy={busy}>{mode === 'create' ? `Create ${label.toLowerCase()}` : 'Save changes'}</Submit>
+          {unlisted && mode === 'create' && window.history.length > 1 ? (
+            <button type="button" class="secondary" onClick={() => window.history.back()}>
+              {resourceText('cancel')}
+            </button>
+          ) : (
+            <a class="button secondary" href={cancel}>
+              {resourceText('cancel')}
+            </a>
+          )}
+          <Submit busy={busy}>{mode === 'create' ? resourceText('create', { what }) : resourceText('saveChanges')}</Submit>
         </div>
       </Form>
     </section>

@@ -1,14 +1,18 @@
 import { useState } from 'preact/hooks';
 import { call, download } from './api';
+import { Icon } from './icons';
 import { ItemActionButtons } from './item-actions';
 import { LoadedList, Table, type Column } from './list';
-import { bodySchema, humanize, queryParameters, type Parameter, type Screen } from './openapi';
-import { appPath, collectionLabel, singular } from './resource-names';
+import { bodySchema, humanize, queryParameters, responseSchema, type Parameter, type Screen } from './openapi';
+import { Breadcrumbs } from './breadcrumbs';
+import { resourceText } from './resource-messages';
+import { appPath, collectionTitle, recordNoun } from './resource-names';
+import { inSentence, pluginOf, pluginText, pluginWords } from './plugin-text';
 import { navigate, type Location } from './router';
 import type { JsonSchema } from './schema';
 import { useTenant } from './session';
 import { Empty, ErrorBanner, Form, PageHeader, Pager, useAction, useLoad } from './ui';
-import { CellValue, columnsFor, recordTitle, RichText } from './values';
+import { columnsFor, recordTitle, RichText, TypedValue, type ColumnSpec } from './values';
 
 type Collection = Extract<Screen, { kind: 'collection' }>;
 type Row = Record<string, unknown>;
@@ -40,7 +44,8 @@ export function ResourceList({ screen, location }: { screen: Collection; locatio
   const parameters = queryParameters(list);
   const byName = new Map(parameters.map((parameter) => [parameter.name, parameter]));
   const filters = parameters.filter((parameter) => !reserved.has(parameter.name));
-  const label = collectionLabel(tenant, screen.apiPath);
+  const plugin = pluginOf(screen.apiPath);
+  const label = collectionTitle(tenant, screen.apiPath);
   const query = Object.fromEntries([...location.query].filter(([key]) => byName.has(key)));
   // Typed values wait for Search/Apply (or Enter); selects apply at once.
   const [drafts, setDrafts] = useState<Record<string, string>>(() => ({ ...query }));
@@ -72,12 +77,13 @@ export function ResourceList({ screen, location }: { screen: Collection; locatio
     setTimeout(() => URL.revokeObjectURL(url), 1000);
   });
   const remove = useAction(async (row: Row) => {
-    if (!window.confirm(`Delete ${recordTitle(row, `this ${singular(label).toLowerCase()}`)}?`)) return;
+    if (!window.confirm(resourceText('deleteConfirm', { name: recordTitle(row, resourceText('thisRecord')) }))) return;
     await call('DELETE', `${screen.apiPath}/${encodeURIComponent(String(row.id))}`, { tenant: tenant.slug });
     rows.reload();
   });
   const data = Array.isArray(rows.data?.data) ? rows.data.data : [];
-  const columns = columnsFor(data, Object.keys(bodySchema(create)?.properties ?? {}));
+  const context = { currency: tenant.currency, timeZone: tenant.timeZone };
+  const columns = columnsFor(data, responseSchema(list), Object.keys(bodySchema(create)?.properties ?? {}), () => tenant.currency);
   const canCreate = create && tenant.can(create['x-permission']);
   const canEdit = item && (item.operations.patch ?? item.operations.put) && tenant.can((item.operations.patch ?? item.operations.put)!['x-permission']);
   const canDelete = item?.operations.delete && tenant.can(item.operations.delete['x-permission']);
@@ -86,48 +92,50 @@ export function ResourceList({ screen, location }: { screen: Collection; locatio
   const filtered = Object.keys(query).some((key) => key !== 'page' && key !== 'sort' && key !== 'per_page');
   const base = appPath(tenant, screen.apiPath);
   const headings = columns.map((column): Column => {
-    const { asc, desc } = sortValues(sortParameter, column);
+    const { asc, desc } = column.sortable ? sortValues(sortParameter, column.key) : {};
     const sort = !query.sort ? undefined : query.sort === asc ? 'ascending' : query.sort === desc ? 'descending' : undefined;
     const label =
       asc || desc ? (
         <button type="button" class="sort" onClick={() => go({ sort: sort === 'ascending' ? (desc ?? asc) : (asc ?? desc) })}>
-          {humanize(column)} <span aria-hidden="true">{sort === 'ascending' ? '▲' : sort === 'descending' ? '▼' : '↕'}</span>
+          {pluginText(plugin, column.label)} <Icon name={sort === 'ascending' ? 'chevron-up' : sort === 'descending' ? 'chevron-down' : 'sort'} size={14} />
         </button>
       ) : (
-        humanize(column)
+        pluginText(plugin, column.label)
       );
-    return { key: column, label, sort };
+    return { key: column.key, label, sort };
   });
   const rowHref = (row: Row) => (item?.operations.get && row.id !== undefined ? `${base}/${encodeURIComponent(String(row.id))}` : undefined);
 
   return (
     <section>
+      <Breadcrumbs apiPath={screen.apiPath} />
       <PageHeader title={label}>
         <ItemActionButtons actions={screen.exports} busy={exporter.busy} onRun={(action) => void exporter.run(action)} />
         {canCreate && (
           <a class="button" href={`${base}/new`}>
-            New {singular(label).toLowerCase()}
+            <Icon name="plus" /> {resourceText('newRecord', { what: inSentence(recordNoun(tenant, screen.apiPath)) })}
           </a>
         )}
       </PageHeader>
       {list?.summary && (
         <p class="muted">
-          <RichText text={list.summary} />
+          <RichText text={pluginText(plugin, list.summary)} />
         </p>
       )}
       {(byName.has('q') || filters.length > 0) && (
         <Form class="toolbar" role="search" onSubmit={() => apply()}>
           {byName.has('q') && (
             <label>
-              Search <input type="search" name="q" value={draft('q')} onInput={(event) => setDraft('q', event.currentTarget.value)} />
+              {resourceText('search')} <input type="search" name="q" value={draft('q')} onInput={(event) => setDraft('q', event.currentTarget.value)} />
             </label>
           )}
           {filters.length > 0 && (
             <details class="filters" open={activeFilters > 0}>
-              <summary>Filters{activeFilters > 0 ? ` (${activeFilters} on)` : ''}</summary>
+              <summary>{activeFilters > 0 ? resourceText('filtersOn', { count: activeFilters }) : resourceText('filters')}</summary>
               <div class="toolbar">
                 {filters.map((parameter) => (
                   <Filter
+                    plugin={plugin}
                     key={parameter.name}
                     parameter={parameter}
                     value={draft(parameter.name)}
@@ -141,20 +149,20 @@ export function ResourceList({ screen, location }: { screen: Collection; locatio
               </div>
             </details>
           )}
-          <button type="submit">{byName.has('q') ? 'Search' : 'Apply filters'}</button>
+          <button type="submit">{byName.has('q') ? resourceText('search') : resourceText('applyFilters')}</button>
         </Form>
       )}
       <ErrorBanner error={remove.error ?? exporter.error} />
       {!list ? (
-        <Empty>This resource cannot be listed; create one with the button above.</Empty>
+        <Empty>{resourceText('cannotList')}</Empty>
       ) : (
         <LoadedList
           list={rows}
           items={data}
           empty={
             <>
-              {filtered ? <p>Nothing matches.</p> : <p>No {label.toLowerCase()} yet.</p>}
-              {canCreate && !filtered && <a href={`${base}/new`}>Create the first one</a>}
+              {filtered ? <p>{resourceText('nothingMatches')}</p> : <p>{resourceText('noneYetOf', { what: inSentence(label) })}</p>}
+              {canCreate && !filtered && <a href={`${base}/new`}>{resourceText('createFirst')}</a>}
             </>
           }
         >
@@ -165,13 +173,11 @@ export function ResourceList({ screen, location }: { screen: Collection; locatio
                 return (
                   <tr key={String(row.id ?? index)}>
                     {columns.map((column, columnIndex) => (
-                      <td key={column} data-label={humanize(column)}>
+                      <td key={column.key} data-label={pluginText(plugin, column.label)}>
                         {columnIndex === 0 && href ? (
-                          <a href={href}>
-                            <CellValue value={row[column] ?? recordTitle(row, 'Open')} />
-                          </a>
+                          <a href={href}>{cellText(column, row) || recordTitle(row, resourceText('open'))}</a>
                         ) : (
-                          <CellValue value={row[column]} />
+                          <TypedValue value={column.value(row)} kind={column.kind} currency={column.currency?.(row)} context={context} compact />
                         )}
                       </td>
                     ))}
@@ -181,14 +187,19 @@ export function ResourceList({ screen, location }: { screen: Collection; locatio
                           <a
                             class="button secondary"
                             href={`${base}/${encodeURIComponent(String(row.id))}/edit`}
-                            aria-label={`Edit ${recordTitle(row, '')}`.trim()}
+                            aria-label={resourceText('editLabel', { name: recordTitle(row, '') }).trim()}
                           >
-                            Edit
+                            <Icon name="edit" /> {resourceText('edit')}
                           </a>
                         )}
                         {canDelete && row.id !== undefined && (
-                          <button type="button" class="secondary" onClick={() => void remove.run(row)} aria-label={`Delete ${recordTitle(row, '')}`.trim()}>
-                            Delete
+                          <button
+                            type="button"
+                            class="secondary"
+                            onClick={() => void remove.run(row)}
+                            aria-label={resourceText('deleteLabel', { name: recordTitle(row, '') }).trim()}
+                          >
+                            <Icon name="trash" /> {resourceText('delete')}
                           </button>
                         )}
                       </td>
@@ -206,19 +217,19 @@ export function ResourceList({ screen, location }: { screen: Collection; locatio
 }
 
 /** A query filter: a select for choices and booleans (applied at once), else a text, number or date input. */
-function Filter(props: { parameter: Parameter; value: string; onInput(value: string): void; onSelect(value: string): void }) {
-  const { parameter, value, onInput, onSelect } = props;
+function Filter(props: { plugin: string | undefined; parameter: Parameter; value: string; onInput(value: string): void; onSelect(value: string): void }) {
+  const { plugin, parameter, value, onInput, onSelect } = props;
   const options = choices(parameter.schema) ?? (parameter.schema.type === 'boolean' ? ['true', 'false'] : undefined);
-  const label = humanize(parameter.name);
+  const label = pluginText(plugin, parameter.schema.title ?? humanize(parameter.name));
   if (options)
     return (
       <label>
         {label}{' '}
         <select name={parameter.name} value={value} onChange={(event) => onSelect(event.currentTarget.value)}>
-          <option value="">Any</option>
+          <option value="">{resourceText('any')}</option>
           {options.map((option) => (
             <option key={option} value={option}>
-              {option === 'true' ? 'Yes' : option === 'false' ? 'No' : option}
+              {option === 'true' ? resourceText('yes') : option === 'false' ? resourceText('no') : /[a-z]/.test(option) ? pluginWords(plugin, option) : option}
             </option>
           ))}
         </select>
@@ -236,4 +247,11 @@ function Filter(props: { parameter: Parameter; value: string; onInput(value: str
       />
     </label>
   );
+}
+
+/** The text of the first column, the link to the record: never a bare id. */
+function cellText(column: ColumnSpec, row: Row): string {
+  const value = column.value(row);
+  if (column.kind === 'text' && typeof value === 'string') return value;
+  return column.kind === 'number' && typeof value === 'number' ? String(value) : '';
 }

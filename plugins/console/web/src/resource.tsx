@@ -2,6 +2,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { call, type RequestOptions } from './api';
 import { humanize, openApi, screenFor, type Screen } from './openapi';
+import { pluginText } from './plugin-text';
+import { resourceText } from './resource-messages';
 import { tenantPath, useTenant } from './session';
 import { ResourceDetail } from './resource-detail';
 import { ResourceForm } from './resource-form';
@@ -35,12 +37,12 @@ export function PluginPage({ plugin, path, location }: { plugin: string; path: s
   if (!entry?.enabled)
     return (
       <Empty>
-        <h1>{entry?.title ?? plugin} is not enabled</h1>
+        <h1>{resourceText('notEnabled', { title: pluginText(plugin, entry?.title ?? plugin) })}</h1>
         <p>
           {tenant.can('core.plugins.manage') ? (
-            <a href={tenantPath(tenant.slug, '/marketplace')}>Enable it in the marketplace</a>
+            <a href={tenantPath(tenant.slug, '/marketplace')}>{resourceText('enableInMarketplace')}</a>
           ) : (
-            'Ask an administrator of this tenant to enable it.'
+            resourceText('askAdmin')
           )}
         </p>
       </Empty>
@@ -51,13 +53,13 @@ export function PluginPage({ plugin, path, location }: { plugin: string; path: s
   if (screen.kind === 'none')
     return (
       <Empty>
-        <h1>Nothing here</h1>
-        <p>{entry.title} has no screen at this address.</p>
+        <h1>{resourceText('nothingHere')}</h1>
+        <p>{resourceText('noScreen', { title: pluginText(plugin, entry.title) })}</p>
       </Empty>
     );
   if (form) return <ResourceForm key={location.path} screen={screen} mode={form} />;
   if (screen.kind === 'collection') return <ResourceList key={screen.apiPath} screen={screen} location={location} />;
-  return <ResourceDetail key={screen.apiPath} screen={screen} />;
+  return <ResourceDetail key={screen.apiPath} screen={screen} document={document.data} />;
 }
 
 /** What the console hands a plugin's custom element (see "Console screens and custom elements" in the authoring guide). */
@@ -79,7 +81,7 @@ export function WebComponentPage({ plugin, element }: { plugin: string; element:
   const [error, setError] = useState<unknown>();
   useEffect(() => {
     if (!entry?.web || !/^[a-z][a-z0-9]*-[a-z0-9-]*$/.test(element)) {
-      setError(new Error('This plugin ships no such page.'));
+      setError(new Error(resourceText('noSuchPage')));
       return;
     }
     let mounted: PlinthElement | undefined;
@@ -100,7 +102,7 @@ export function WebComponentPage({ plugin, element }: { plugin: string; element:
   }, [entry?.web, element, tenant.slug]);
   return (
     <section>
-      <PageHeader title={navigationEntry?.label ?? humanize(element)} />
+      <PageHeader title={pluginText(plugin, navigationEntry?.label ?? humanize(element))} />
       <ErrorBanner error={error} />
       <div ref={host} class="web-component">
         {!error && <Loading />}

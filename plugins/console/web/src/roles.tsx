@@ -1,9 +1,48 @@
 import { useState } from 'preact/hooks';
 import { call, get } from './api';
+import { defineMessages } from './i18n';
 import { useRoles, type Role } from './members';
 import { permits, useTenant, type PluginPermission } from './session';
 import { LoadedList } from './list';
 import { Dialog, DialogActions, ErrorBanner, errorsFor, FieldNotes, Form, Loading, PageHeader, TextInput, useAction, useLoad } from './ui';
+
+const t = defineMessages({
+  en: {
+    everything: 'Everything in {plugin} (<code>{wildcard}</code>)',
+    deleteConfirm: 'Delete the role {name}?',
+    title: 'Roles',
+    newRole: 'New role',
+    noRole: 'No role.',
+    builtin: 'Built-in',
+    builtinRole: 'Built-in role',
+    counts: '{members, plural, one {# member} other {# members}} · {permissions, plural, one {# permission} other {# permissions}}',
+    permissions: 'Permissions',
+    edit: 'Edit',
+    delete: 'Delete',
+    editName: 'Edit {name}',
+    name: 'Name',
+    description: 'Description',
+    saveRole: 'Save role',
+  },
+  ar: {
+    everything: 'كل ما في {plugin} (<code>{wildcard}</code>)',
+    deleteConfirm: 'حذف الدور {name}؟',
+    title: 'الأدوار',
+    newRole: 'دور جديد',
+    noRole: 'لا توجد أدوار.',
+    builtin: 'مدمج',
+    builtinRole: 'دور مدمج',
+    counts:
+      '{members, plural, zero {لا أعضاء} one {عضو واحد} two {عضوان} few {# أعضاء} many {# عضوًا} other {# عضو}} · {permissions, plural, zero {لا صلاحيات} one {صلاحية واحدة} two {صلاحيتان} few {# صلاحيات} many {# صلاحية} other {# صلاحية}}',
+    permissions: 'الصلاحيات',
+    edit: 'تعديل',
+    delete: 'حذف',
+    editName: 'تعديل {name}',
+    name: 'الاسم',
+    description: 'الوصف',
+    saveRole: 'حفظ الدور',
+  },
+});
 
 /** The permission catalogue of the tenant (core's and every enabled plugin's). */
 export function useCatalogue(tenant: string) {
@@ -36,8 +75,8 @@ export function PermissionPicker(props: {
           <fieldset key={plugin} class="permission-group">
             <legend>{plugin}</legend>
             <label class="wildcard">
-              <input type="checkbox" checked={whole} onChange={(event) => toggle(wildcard, event.currentTarget.checked)} /> Everything in {plugin} (
-              <code>{wildcard}</code>)
+              <input type="checkbox" checked={whole} onChange={(event) => toggle(wildcard, event.currentTarget.checked)} />{' '}
+              {t.rich('everything', { plugin, wildcard, code: (chunks: string[]) => <code>{chunks}</code> })}
             </label>
             {permissions.map((permission) => (
               <label key={permission.name}>
@@ -66,36 +105,33 @@ export function RolesPage() {
   const [editing, setEditing] = useState<Role | 'new'>();
   const manage = tenant.can('core.roles.manage');
   const remove = useAction(async (role: Role) => {
-    if (!window.confirm(`Delete the role ${role.name}?`)) return;
+    if (!window.confirm(t('deleteConfirm', { name: role.name }))) return;
     await call('DELETE', `/roles/${role.id}`, { tenant: tenant.slug });
     roles.reload();
   });
   return (
     <section>
-      <PageHeader title="Roles">
+      <PageHeader title={t('title')}>
         {manage && (
           <button type="button" onClick={() => setEditing('new')}>
-            New role
+            {t('newRole')}
           </button>
         )}
       </PageHeader>
       <ErrorBanner error={remove.error} />
-      <LoadedList list={roles} items={roles.data} empty="No role.">
+      <LoadedList list={roles} items={roles.data} empty={t('noRole')}>
         {(items) => (
           <ul class="cards">
             {items.map((role) => (
               <li class="card" key={role.id}>
                 <div class="card-head">
                   <h2>{role.name}</h2>
-                  {role.builtin && <span class="badge">Built-in</span>}
+                  {role.builtin && <span class="badge">{t('builtin')}</span>}
                 </div>
-                {role.description && <p>{role.description}</p>}
-                <p class="muted">
-                  {role.member_count} member{role.member_count === 1 ? '' : 's'} · {role.permissions.length} permission
-                  {role.permissions.length === 1 ? '' : 's'}
-                </p>
+                {role.description && <p>{role.builtin && role.description === 'Built-in role' ? t('builtinRole') : role.description}</p>}
+                <p class="muted">{t('counts', { members: role.member_count, permissions: role.permissions.length })}</p>
                 <details>
-                  <summary>Permissions</summary>
+                  <summary>{t('permissions')}</summary>
                   <ul class="permission-list">
                     {role.permissions.map((permission) => (
                       <li key={permission}>
@@ -107,10 +143,10 @@ export function RolesPage() {
                 {manage && !role.builtin && (
                   <div class="card-actions">
                     <button type="button" class="secondary" onClick={() => setEditing(role)}>
-                      Edit
+                      {t('edit')}
                     </button>
                     <button type="button" class="danger-link" onClick={() => void remove.run(role)}>
-                      Delete
+                      {t('delete')}
                     </button>
                   </div>
                 )}
@@ -146,11 +182,11 @@ function RoleDialog({ role, onClose, onSaved }: { role: Role | undefined; onClos
     onSaved();
   });
   return (
-    <Dialog title={role ? `Edit ${role.name}` : 'New role'} onClose={onClose}>
+    <Dialog title={role ? t('editName', { name: role.name }) : t('newRole')} onClose={onClose}>
       <Form noValidate onSubmit={run}>
         <ErrorBanner error={error} placed={['name', 'description', 'permissions']} />
-        <TextInput id="role-name" label="Name" value={name} onInput={setName} required errors={errorsFor(error, 'name')} />
-        <TextInput id="role-description" label="Description" value={description} onInput={setDescription} errors={errorsFor(error, 'description')} />
+        <TextInput id="role-name" label={t('name')} value={name} onInput={setName} required errors={errorsFor(error, 'name')} />
+        <TextInput id="role-description" label={t('description')} value={description} onInput={setDescription} errors={errorsFor(error, 'description')} />
         {catalogue.data ? (
           <PermissionPicker catalogue={catalogue.data} selected={permissions} onChange={setPermissions} error={error} allowed={tenant.permissions} />
         ) : catalogue.error ? (
@@ -159,7 +195,7 @@ function RoleDialog({ role, onClose, onSaved }: { role: Role | undefined; onClos
           <Loading />
         )}
         <DialogActions onCancel={onClose} busy={busy}>
-          Save role
+          {t('saveRole')}
         </DialogActions>
       </Form>
     </Dialog>

@@ -1,18 +1,74 @@
-import { AccountPage } from './account';
-import { AdminPluginsPage } from './admin-plugins';
-import { AdminJobsPage, AdminTenantPage, AdminTenantsPage } from './admin';
-import { AuditPage, HostAuditPage } from './audit';
-import { DashboardPage } from './dashboard';
-import { MarketplacePage } from './marketplace';
-import { InvitationsPage } from './invitations';
-import { MembersPage } from './members';
-import { PluginPage, WebComponentPage } from './resource';
-import { RolesPage } from './roles';
+import type { ComponentType } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
 import { match, type Location } from './router';
 import type { AppSession } from './session';
-import { NewTenantPage } from './tenants';
-import { TokensPage } from './tokens';
-import { Empty } from './ui';
+import { shellText } from './shell-messages';
+import { Empty, Loading } from './ui';
+
+/**
+ * A screen loaded on first use with `import()`: the first load carries the shell and the current screen only.
+ * Each module is fetched once; a failed fetch (a deploy replaced the chunks, the network dropped) can be retried.
+ */
+function lazyScreen<P extends object>(load: () => Promise<ComponentType<P>>): ComponentType<P> {
+  let loaded: ComponentType<P> | undefined;
+  let pending: Promise<ComponentType<P>> | undefined;
+  const fetchScreen = () => {
+    pending ??= load().then(
+      (screen) => (loaded = screen),
+      (error: unknown) => {
+        pending = undefined;
+        throw error;
+      },
+    );
+    return pending;
+  };
+  return function LazyScreen(props: P) {
+    const [, setReady] = useState(false);
+    const [failed, setFailed] = useState(false);
+    useEffect(() => {
+      if (loaded || failed) return;
+      let live = true;
+      fetchScreen().then(
+        () => live && setReady(true),
+        () => live && setFailed(true),
+      );
+      return () => {
+        live = false;
+      };
+    }, [failed]);
+    if (loaded) {
+      const Screen = loaded;
+      return <Screen {...props} />;
+    }
+    if (failed)
+      return (
+        <div class="banner error" role="alert">
+          <p>{shellText('screenFailed')}</p>
+          <button type="button" onClick={() => setFailed(false)}>
+            {shellText('reload')}
+          </button>
+        </div>
+      );
+    return <Loading />;
+  };
+}
+
+const AccountPage = lazyScreen(() => import('./account').then((module) => module.AccountPage));
+const AdminPluginsPage = lazyScreen(() => import('./admin-plugins').then((module) => module.AdminPluginsPage));
+const AdminJobsPage = lazyScreen(() => import('./admin').then((module) => module.AdminJobsPage));
+const AdminTenantPage = lazyScreen(() => import('./admin').then((module) => module.AdminTenantPage));
+const AdminTenantsPage = lazyScreen(() => import('./admin').then((module) => module.AdminTenantsPage));
+const AuditPage = lazyScreen(() => import('./audit').then((module) => module.AuditPage));
+const HostAuditPage = lazyScreen(() => import('./audit').then((module) => module.HostAuditPage));
+const DashboardPage = lazyScreen(() => import('./dashboard').then((module) => module.DashboardPage));
+const MarketplacePage = lazyScreen(() => import('./marketplace').then((module) => module.MarketplacePage));
+const InvitationsPage = lazyScreen(() => import('./invitations').then((module) => module.InvitationsPage));
+const MembersPage = lazyScreen(() => import('./members').then((module) => module.MembersPage));
+const PluginPage = lazyScreen(() => import('./resource').then((module) => module.PluginPage));
+const WebComponentPage = lazyScreen(() => import('./resource').then((module) => module.WebComponentPage));
+const RolesPage = lazyScreen(() => import('./roles').then((module) => module.RolesPage));
+const NewTenantPage = lazyScreen(() => import('./tenants').then((module) => module.NewTenantPage));
+const TokensPage = lazyScreen(() => import('./tokens').then((module) => module.TokensPage));
 
 /** The page for a signed-in location. */
 export function routeTenantPage(location: Location, session: AppSession) {
@@ -48,9 +104,9 @@ export function routeTenantPage(location: Location, session: AppSession) {
   }
   return (
     <Empty>
-      <h1>Page not found</h1>
+      <h1>{shellText('notFoundTitle')}</h1>
       <p>
-        Nothing lives at <code>{location.path}</code>. <a href="/">Go to the console</a>.
+        {shellText('notFoundBefore')} <code dir="ltr">{location.path}</code>. <a href="/">{shellText('notFoundLink')}</a>
       </p>
     </Empty>
   );

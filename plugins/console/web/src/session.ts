@@ -15,6 +15,8 @@ export interface Me {
   name: string;
   is_super_admin: boolean;
   totp_enabled: boolean;
+  /** The user's chosen console language (BCP 47, e.g. `ar`), or null to follow the tenant and the browser. */
+  locale: string | null;
   memberships: Membership[];
 }
 
@@ -46,7 +48,11 @@ export interface MarketplaceEntry {
   web: string | null;
   /** A permission of the plugin whose holders may change its settings, besides core.plugins.manage. */
   settings_permission: string | null;
+  /** Other plugins' data it reads or writes through their services. */
+  uses: { plugin: string; title: string; service: string; access: 'read' | 'write'; what: string; optional: boolean }[];
   enabled: boolean;
+  /** Whether it keeps rows or files of this tenant (what a purge would delete). */
+  has_data: boolean;
 }
 
 /** What the signed-in user may see and do in the tenant on screen. */
@@ -56,6 +62,12 @@ export interface TenantSession {
   roles: string[];
   permissions: string[];
   plugins: MarketplaceEntry[];
+  /** The tenant's default currency (ISO 4217, e.g. `EUR`): money without a currency of its own is in it. */
+  currency: string;
+  /** The tenant's IANA time zone (e.g. `Africa/Cairo`): instants are shown in it. */
+  timeZone: string;
+  /** The tenant's BCP 47 locale (e.g. `ar-EG`): the console's language when the user has chosen none. */
+  locale: string;
   can(permission: string | undefined): boolean;
   /** Loads permissions and plugins again (after enabling a plugin or changing roles). */
   reload(): Promise<void>;
@@ -88,11 +100,26 @@ export function permits(granted: readonly string[], permission: string): boolean
   return granted.some((grant) => grant === '*' || grant === permission || (grant.endsWith('.*') && permission.startsWith(grant.slice(0, -1))));
 }
 
-/** Loads the tenant's permissions (for the caller) and its plugins. */
-export async function loadTenantState(slug: string): Promise<Pick<TenantSession, 'roles' | 'permissions' | 'plugins'>> {
+/** The tenant's regional settings as `GET /tenant` answers them. */
+interface TenantRegion {
+  time_zone: string;
+  locale: string;
+  currency: string;
+}
+
+/** What a tenant page shows money, dates and times in when the tenant cannot be read (no `core.tenant.view`). */
+const defaultRegion: TenantRegion = { time_zone: 'UTC', locale: 'en', currency: 'USD' };
+
+type TenantState = Pick<TenantSession, 'roles' | 'permissions' | 'plugins' | 'currency' | 'timeZone' | 'locale'>;
+
+/** Loads the tenant's permissions (for the caller), its plugins, and its currency, time zone and locale. */
+export async function loadTenantState(slug: string): Promise<TenantState> {
   const mine = await get<{ roles: string[]; permissions: string[] }>('/me/permissions', { tenant: slug });
-  const plugins = permits(mine.permissions, 'core.plugins.view') ? await get<MarketplaceEntry[]>('/marketplace', { tenant: slug }) : [];
-  return { roles: mine.roles, permissions: mine.permissions, plugins };
+  const [plugins, region] = await Promise.all([
+    permits(mine.permissions, 'core.plugins.view') ? get<MarketplaceEntry[]>('/marketplace', { tenant: slug }) : [],
+    permits(mine.permissions, 'core.tenant.view') ? get<TenantRegion>('/tenant', { tenant: slug }) : defaultRegion,
+  ]);
+  return { roles: mine.roles, permissions: mine.permissions, plugins, currency: region.currency, timeZone: region.time_zone, locale: region.locale };
 }
 
 /** App URL of a tenant page. */

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { call } from './api';
 import { slugify } from './auth';
+import { adminText } from './admin-messages';
 import { navigate } from './router';
 import { tenantPath, useSession } from './session';
 import { ErrorBanner, errorsFor, Form, PageHeader, Submit, TextInput, useAction } from './ui';
@@ -18,13 +19,13 @@ export function NewTenantPage() {
   });
   return (
     <section class="narrow">
-      <PageHeader title="New tenant" />
-      <p>A tenant is an organisation: its own members, roles, plugins and data. You become its owner.</p>
+      <PageHeader title={adminText('newTenantTitle')} />
+      <p>{adminText('newTenantHelp')}</p>
       <Form noValidate onSubmit={run}>
         <ErrorBanner error={error} placed={['name', 'slug']} />
         <TextInput
           id="tenant-name"
-          label="Name"
+          label={adminText('name')}
           value={name}
           required
           onInput={(value) => {
@@ -35,17 +36,17 @@ export function NewTenantPage() {
         />
         <TextInput
           id="tenant-slug"
-          label="Slug"
+          label={adminText('slug')}
           value={slug}
           required
-          hint="Lower-case letters, digits and hyphens; used in addresses."
+          hint={adminText('slugHint')}
           onInput={(value) => {
             setSlug(value);
             setSlugEdited(true);
           }}
           errors={errorsFor(error, 'slug')}
         />
-        <Submit busy={busy}>Create tenant</Submit>
+        <Submit busy={busy}>{adminText('createTenant')}</Submit>
       </Form>
     </section>
   );

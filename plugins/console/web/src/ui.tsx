@@ -1,6 +1,44 @@
 import type { ComponentChildren } from 'preact';
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useContext, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, describeError, type Pagination } from './api';
+import { formatDateTime } from './format';
+import { defineMessages } from './i18n';
+import { Icon } from './icons';
+import { SessionContext } from './session';
+
+const t = defineMessages({
+  en: {
+    title: '{title} · Plinth',
+    loading: 'Loading…',
+    checkFields: 'Check the highlighted fields.',
+    inAll: '{total, plural, one {# in all} other {# in all}}',
+    pages: 'Pages',
+    previous: 'Previous',
+    next: 'Next',
+    pageOf: 'Page {page, number} of {pages, number} ({total, plural, one {# in all} other {# in all}})',
+    copy: 'Copy',
+    copied: 'Copied ✓',
+    close: 'Close',
+    working: 'Working…',
+    cancel: 'Cancel',
+  },
+  ar: {
+    title: '{title} · Plinth',
+    loading: 'جارٍ التحميل…',
+    checkFields: 'راجع الحقول المميّزة.',
+    inAll: 'الإجمالي: {total, plural, zero {لا عناصر} one {عنصر واحد} two {عنصران} few {# عناصر} many {# عنصرًا} other {# عنصر}}',
+    pages: 'الصفحات',
+    previous: 'السابق',
+    next: 'التالي',
+    pageOf:
+      'الصفحة {page, number} من {pages, number} (الإجمالي: {total, plural, zero {لا عناصر} one {عنصر واحد} two {عنصران} few {# عناصر} many {# عنصرًا} other {# عنصر}})',
+    copy: 'نسخ',
+    copied: 'تم النسخ ✓',
+    close: 'إغلاق',
+    working: 'جارٍ التنفيذ…',
+    cancel: 'إلغاء',
+  },
+});
 
 /** State of something loaded: data, error, loading, and a way to load it again. */
 export interface Loaded<T> {
@@ -32,7 +70,7 @@ export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[]): Lo
 /** Sets the document title. */
 export function useTitle(title: string): void {
   useEffect(() => {
-    document.title = `${title} · Plinth`;
+    document.title = t('title', { title });
   }, [title]);
 }
 
@@ -47,7 +85,7 @@ export function PageHeader({ title, children }: { title: string; children?: Comp
   );
 }
 
-export function Loading({ label = 'Loading…' }: { label?: string }) {
+export function Loading({ label = t('loading') }: { label?: string }) {
   return (
     <p class="loading" role="status" aria-live="polite">
       <span class="spinner" aria-hidden="true" /> {label}
@@ -70,7 +108,7 @@ export function ErrorBanner({ error, placed = [] }: { error: unknown; placed?: r
     <div class="banner error" role="alert" ref={ref}>
       <strong>
         {error instanceof ApiError && error.code === 'validation_failed' && unplaced.length === 0 && Object.keys(error.errors).length > 0
-          ? 'Check the highlighted fields.'
+          ? t('checkFields')
           : describeError(error)}
       </strong>
       {unplaced.length > 0 && (
@@ -167,25 +205,29 @@ export function TextInput(props: {
 
 /** Previous / next page controls with the position. */
 export function Pager({ pagination, onPage }: { pagination: Pagination | undefined; onPage(page: number): void }) {
-  if (!pagination || pagination.total_pages <= 1) return pagination ? <p class="muted">{pagination.total} in all</p> : null;
+  if (!pagination || pagination.total_pages <= 1) return pagination ? <p class="muted">{t('inAll', { total: pagination.total })}</p> : null;
   const { page, total_pages: pages, total } = pagination;
   return (
-    <nav class="pager" aria-label="Pages">
+    <nav class="pager" aria-label={t('pages')}>
       <button type="button" disabled={page <= 1} onClick={() => onPage(page - 1)}>
-        ← Previous
+        <span class="icon-directional" aria-hidden="true">
+          ←
+        </span>{' '}
+        {t('previous')}
       </button>
-      <span>
-        Page {page} of {pages} ({total} in all)
-      </span>
+      <span>{t('pageOf', { page, pages, total })}</span>
       <button type="button" disabled={page >= pages} onClick={() => onPage(page + 1)}>
-        Next →
+        {t('next')}{' '}
+        <span class="icon-directional" aria-hidden="true">
+          →
+        </span>
       </button>
     </nav>
   );
 }
 
 /** A button that copies `text` to the clipboard and says so. */
-export function CopyButton({ text, label = 'Copy' }: { text: string; label?: string }) {
+export function CopyButton({ text, label = t('copy') }: { text: string; label?: string }) {
   const [copied, setCopied] = useState(false);
   return (
     <button
@@ -198,7 +240,7 @@ export function CopyButton({ text, label = 'Copy' }: { text: string; label?: str
         );
       }}
     >
-      {copied ? 'Copied ✓' : label}
+      {copied ? t('copied') : label}
     </button>
   );
 }
@@ -206,22 +248,29 @@ export function CopyButton({ text, label = 'Copy' }: { text: string; label?: str
 /** A modal dialog (native `<dialog>`: focus trapped, Escape closes; focus goes back to what opened it). */
 export function Dialog({ title, onClose, children }: { title: string; onClose(): void; children: ComponentChildren }) {
   const ref = useRef<HTMLDialogElement>(null);
+  // Closing a removed dialog still fires its `close` event (a task later): that is no request to close the
+  // dialog shown in its place (a confirmation replaced by its outcome).
+  const removed = useRef(false);
+  const requestClose = () => {
+    if (!removed.current) onClose();
+  };
   useEffect(() => {
     const dialog = ref.current;
     // The browser only restores focus when a dialog that stays in the page closes; this one is removed.
     const opener = document.activeElement instanceof HTMLElement ? document.activeElement : undefined;
     if (dialog && !dialog.open) dialog.showModal();
     return () => {
+      removed.current = true;
       dialog?.close();
       if (opener?.isConnected) opener.focus();
     };
   }, []);
   return (
-    <dialog ref={ref} class="dialog" aria-labelledby="dialog-title" onClose={onClose} onCancel={onClose}>
+    <dialog ref={ref} class="dialog" aria-labelledby="dialog-title" onClose={requestClose} onCancel={requestClose}>
       <div class="dialog-header">
         <h2 id="dialog-title">{title}</h2>
-        <button type="button" class="icon" aria-label="Close" onClick={onClose}>
-          ✕
+        <button type="button" class="icon" aria-label={t('close')} onClick={onClose}>
+          <Icon name="close" />
         </button>
       </div>
       {children}
@@ -229,18 +278,18 @@ export function Dialog({ title, onClose, children }: { title: string; onClose():
   );
 }
 
-/** A date-time in the reader's locale. */
+/** A date-time in the console's language, in the tenant's time zone (outside a tenant, the browser's). */
 export function When({ value }: { value: string | null | undefined }) {
+  const timeZone = useContext(SessionContext)?.tenant?.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
   if (!value) return <span class="muted">—</span>;
-  const date = new Date(value);
-  return <time dateTime={value}>{Number.isNaN(date.getTime()) ? value : date.toLocaleString()}</time>;
+  return <time dateTime={value}>{formatDateTime(value, timeZone)}</time>;
 }
 
 /** A submit button that shows progress. */
 export function Submit({ busy, children }: { busy: boolean; children: ComponentChildren }) {
   return (
     <button type="submit" disabled={busy} aria-busy={busy ? 'true' : undefined}>
-      {busy ? 'Working…' : children}
+      {busy ? t('working') : children}
     </button>
   );
 }
@@ -266,7 +315,7 @@ export function DialogActions({ onCancel, busy, children }: { onCancel(): void; 
   return (
     <div class="dialog-actions">
       <button type="button" class="secondary" onClick={onCancel}>
-        Cancel
+        {t('cancel')}
       </button>
       <Submit busy={busy}>{children}</Submit>
     </div>

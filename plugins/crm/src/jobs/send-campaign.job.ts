@@ -49,7 +49,7 @@ export function sendCampaignJob({ job }: Builders): JobDefinition<JobName, unkno
       await db.query(
         `update crm_campaign_recipients r set status = 'skipped', error = 'unsubscribed or deleted before sending'
           where r.campaign_id = $1 and r.status = 'queued'
-            and (exists (select 1 from crm_unsubscribes u where lower(u.email) = lower(r.email))
+            and (exists (select 1 from crm_unsubscribes u where u.email_key = lower(r.email))
                  or not exists (select 1 from crm_contacts c where c.id = r.contact_id and c.deleted_at is null))`,
         [campaign.id],
       );

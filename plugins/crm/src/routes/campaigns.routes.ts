@@ -13,6 +13,7 @@ import {
   Type,
   ValidationError,
   withStatus,
+  Ref,
 } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { crmPermissions as permissions } from '../permissions.js';
@@ -21,9 +22,9 @@ import { startCampaign } from '../services/campaign-start.js';
 
 const NewCampaign = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 120 }),
-    template_id: Type.String({ format: 'uuid' }),
-    segment_id: Type.String({ format: 'uuid' }),
+    name: Type.String({ minLength: 1, maxLength: 120, title: 'Name' }),
+    template_id: Ref('/crm/templates', { title: 'Template' }),
+    segment_id: Ref('/crm/segments', { title: 'Segment', description: 'Who receives the campaign' }),
   },
   { additionalProperties: false },
 );

@@ -1,4 +1,4 @@
-import { actingUserId, type AnyRoute, commonErrors, NoContent, PageQuery, pageWindow, paginate, Reply, Type, withStatus } from '@plinth/sdk';
+import { actingUserId, type AnyRoute, commonErrors, NoContent, PageQuery, pageWindow, paginate, Reply, Type, withStatus, Ref } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { crmPermissions as permissions } from '../permissions.js';
 import { checkFilter, ContactFilter, pickFilter } from '../services/contact-filter.js';
@@ -119,7 +119,15 @@ export function contactRoutes({ route }: Builders): AnyRoute[] {
       schema: {
         params: IdParams,
         body: Type.Object(
-          { duplicate_ids: Type.Array(Type.String({ format: 'uuid' }), { minItems: 1, maxItems: 20, uniqueItems: true }) },
+          {
+            duplicate_ids: Type.Array(Ref('/crm/contacts', { label: 'name', detail: 'email' }), {
+              minItems: 1,
+              maxItems: 20,
+              uniqueItems: true,
+              title: 'Duplicates',
+              description: 'Contacts merged into this one',
+            }),
+          },
           { additionalProperties: false },
         ),
         response: Contact,

@@ -1,4 +1,17 @@
-import { listPage, actingUserId, type AnyRoute, NoContent, NotFoundError, PageQuery, paginate, Reply, type Static, Type, withStatus } from '@plinth/sdk';
+import {
+  listPage,
+  actingUserId,
+  type AnyRoute,
+  NoContent,
+  NotFoundError,
+  PageQuery,
+  paginate,
+  Reply,
+  type Static,
+  Type,
+  withStatus,
+  Widget,
+} from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { crmPermissions as permissions } from '../permissions.js';
 import { findContact } from '../services/contact-service.js';
@@ -18,11 +31,11 @@ type InteractionRow = Omit<Interaction, 'occurred_at'> & { occurred_at: Date };
 
 const NewInteraction = Type.Object(
   {
-    type: Type.String({ pattern: '^[a-z][a-z0-9_-]{0,39}$', description: 'note, call, email, meeting, order, enrollment…' }),
-    subject: Type.String({ minLength: 1, maxLength: 200 }),
-    content: Type.Optional(Type.String({ maxLength: 20_000 })),
-    channel: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
-    occurred_at: Type.Optional(Type.String({ format: 'date-time' })),
+    type: Type.String({ pattern: '^[a-z][a-z0-9_-]{0,39}$', title: 'Type', description: 'note, call, email, meeting, order, enrollment…', examples: ['note'] }),
+    subject: Type.String({ minLength: 1, maxLength: 200, title: 'Subject' }),
+    content: Type.Optional(Widget(Type.String({ maxLength: 20_000, title: 'Content' }), 'textarea')),
+    channel: Type.Optional(Type.String({ minLength: 1, maxLength: 40, title: 'Channel', examples: ['phone'] })),
+    occurred_at: Type.Optional(Type.String({ format: 'date-time', title: 'When', description: 'Now when left out' })),
   },
   { additionalProperties: false },
 );

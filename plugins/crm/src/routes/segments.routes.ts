@@ -28,7 +28,7 @@ const Segment = Type.Object({
   count: Type.Integer(),
 });
 type Segment = Static<typeof Segment>;
-const NewSegment = Type.Object({ name: Type.String({ minLength: 1, maxLength: 120 }), filter: ContactFilter }, { additionalProperties: false });
+const NewSegment = Type.Object({ name: Type.String({ minLength: 1, maxLength: 120, title: 'Name' }), filter: ContactFilter }, { additionalProperties: false });
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
 /** A segment's filter, or 404. */

@@ -13,6 +13,8 @@ import {
   Type,
   ValidationError,
   withStatus,
+  Ref,
+  Widget,
 } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { crmPermissions as permissions } from '../permissions.js';
@@ -33,10 +35,16 @@ type TemplateRow = Omit<Template, 'created_at' | 'updated_at'> & { created_at: D
 
 const NewTemplate = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 120 }),
-    subject: Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\r\\n]*$' }),
-    html: Type.String({ minLength: 1, maxLength: 200_000 }),
-    text: Type.String({ minLength: 1, maxLength: 100_000 }),
+    name: Type.String({ minLength: 1, maxLength: 120, title: 'Name' }),
+    subject: Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\r\\n]*$', title: 'Subject' }),
+    html: Widget(
+      Type.String({ minLength: 1, maxLength: 200_000, title: 'HTML', description: 'The email as HTML, with merge fields such as {{contact.name}}' }),
+      'textarea',
+    ),
+    text: Widget(
+      Type.String({ minLength: 1, maxLength: 100_000, title: 'Text', description: 'The plain-text version, with the same merge fields' }),
+      'textarea',
+    ),
   },
   { additionalProperties: false },
 );
@@ -135,7 +143,7 @@ export function templateRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['campaigns.view'],
       schema: {
         params: IdParams,
-        body: Type.Object({ contact_id: Type.String({ format: 'uuid' }) }, { additionalProperties: false }),
+        body: Type.Object({ contact_id: Ref('/crm/contacts', { label: 'name', detail: 'email', title: 'Contact' }) }, { additionalProperties: false }),
         response: Type.Object({ subject: Type.String(), html: Type.String(), text: Type.String() }),
       },
       async handler({ params, body, deps, ctx }) {

@@ -1,11 +1,10 @@
-import { type AnyRoute, NotFoundError, rawBody, Redirect, Reply, type TenantDb, Type } from '@plinth/sdk';
+import { type AnyRoute, html, NotFoundError, pageReply, rawBody, type RawReply, Redirect, Reply, type SafeHtml, type TenantDb, Type } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
-import { escapeHtml } from '../services/template-render.js';
+import { unsubscribeMessages } from '../services/unsubscribe-messages.js';
 
 /** A transparent 1×1 GIF. */
 const pixel = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 const noStore = { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' };
-const pageHeaders = { ...noStore, 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'" };
 const Token = Type.String({ pattern: '^[0-9a-f]{64}$' });
 const TokenParams = Type.Object({ tenant: Type.String({ maxLength: 100 }), token: Token });
 /** Recipient states from least to most engaged: a later one is never replaced by an earlier one. */
@@ -35,9 +34,9 @@ async function engage(db: TenantDb, token: string, status: 'opened' | 'clicked' 
   return row;
 }
 
-function page(title: string, body: string): string {
-  return `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(title)}</title></head>
-<body style="font-family:sans-serif;max-width:32rem;margin:3rem auto">${body}</body></html>`;
+/** A small page in the tenant's language and direction (the SDK's page shell: strict CSP, no script). */
+function page(locale: string, title: string, body: SafeHtml, status = 200): RawReply {
+  return pageReply({ status, locale: unsubscribeMessages.language(locale), title, body, headers: { 'referrer-policy': 'no-referrer' } });
 }
 
 /**
@@ -84,14 +83,26 @@ export function trackingRoutes({ route }: Builders): AnyRoute[] {
       tenantParam: 'tenant',
       schema: {
         params: TokenParams,
-        response: rawBody('text/html', 'The page asking to confirm'),
+        response: rawBody(
+          'text/html',
+          'The page asking to confirm; an unknown link: a page saying so to a browser (`Accept: text/html`), status 404',
+          [200, 404],
+        ),
       },
       async handler({ params, deps, ctx }) {
+        const t = unsubscribeMessages.translator(ctx.tenant.locale);
         const known = await deps.db.one('select 1 from crm_campaign_recipients where token = $1', [params.token]);
-        if (!known) throw new NotFoundError('Unknown link');
-        const form = `<h1>Unsubscribe</h1><p>Stop receiving email from ${escapeHtml(ctx.tenant.name)}?</p>
-<form method="post"><button type="submit">Unsubscribe</button></form>`;
-        return Reply.raw(page('Unsubscribe', form), { contentType: 'text/html; charset=utf-8', headers: pageHeaders });
+        if (!known) {
+          // A browser (a reader clicking an old link) gets a page saying so; an API client the JSON envelope.
+          if (!/\btext\/html\b/.test(String(ctx.headers.accept ?? ''))) throw new NotFoundError('Unknown link');
+          const body = html`<h1>${t('unknownTitle')}</h1>
+            <p>${t('unknownBody')}</p>`;
+          return page(ctx.tenant.locale, t('unknownTitle'), body, 404);
+        }
+        const form = html`<h1>${t('confirmTitle')}</h1>
+          <p>${t('confirmQuestion', { tenant: ctx.tenant.name })}</p>
+          <form method="post"><button type="submit">${t('confirmButton')}</button></form>`;
+        return page(ctx.tenant.locale, t('confirmTitle'), form);
       },
     }),
     route({
@@ -106,7 +117,7 @@ export function trackingRoutes({ route }: Builders): AnyRoute[] {
       async handler({ params, deps, ctx }) {
         const recipient = await engage(deps.db, params.token, 'unsubscribed');
         const added = await deps.db.query(
-          'insert into crm_unsubscribes (email, campaign_id) values ($1, $2) on conflict (tenant_id, lower(email)) do nothing returning 1',
+          'insert into crm_unsubscribes (email, campaign_id) values ($1, $2) on conflict (tenant_id, email_key) do nothing returning 1',
           [recipient.email, recipient.campaign_id],
         );
         if (added.length) {
@@ -116,8 +127,10 @@ export function trackingRoutes({ route }: Builders): AnyRoute[] {
             [recipient.contact_id],
           );
         }
-        const body = `<h1>Unsubscribed</h1><p>${escapeHtml(recipient.email)} will receive no more campaigns from ${escapeHtml(ctx.tenant.name)}.</p>`;
-        return Reply.raw(page('Unsubscribed', body), { contentType: 'text/html; charset=utf-8', headers: pageHeaders });
+        const t = unsubscribeMessages.translator(ctx.tenant.locale);
+        const body = html`<h1>${t('doneTitle')}</h1>
+          <p>${t('doneBody', { email: recipient.email, tenant: ctx.tenant.name })}</p>`;
+        return page(ctx.tenant.locale, t('doneTitle'), body);
       },
     }),
   ];

@@ -1,6 +1,7 @@
-import type { MailMessage, TenantDb } from '@plinth/sdk';
+import { textDirection, type MailMessage, type TenantDb } from '@plinth/sdk';
 import { escapeHtml, mergeValues, render, type MergeContact } from './template-render.js';
 import { rewriteLinks } from './tracked-links.js';
+import { unsubscribeMessages } from './unsubscribe-messages.js';
 
 /** What a campaign froze when its send started. */
 export interface CampaignSnapshot {
@@ -34,9 +35,12 @@ export function recipientUrls(campaign: CampaignSnapshot, tenantId: string, toke
 export async function buildMessages(
   db: TenantDb,
   campaign: CampaignSnapshot,
-  tenant: { id: string; name: string },
+  tenant: { id: string; name: string; locale: string },
   recipients: ClaimedRecipient[],
 ): Promise<{ id: string; mail: MailMessage }[]> {
+  // The footer the platform adds speaks the tenant's language (a contact has no language of its own).
+  const t = unsubscribeMessages.translator(tenant.locale);
+  const dir = textDirection(tenant.locale);
   const contacts = await db.query<MergeContact & { id: string }>(
     'select id, name, email, phone, company, custom_fields from crm_contacts where id = any($1::uuid[])',
     [recipients.map((recipient) => recipient.contact_id)],
@@ -48,10 +52,10 @@ export async function buildMessages(
     const values = mergeValues({ ...contact, email: recipient.email }, tenant.name, urls.unsubscribe);
     const hasUnsubscribe = campaign.html.includes('unsubscribe_url');
     let html = rewriteLinks(render(campaign.html, values, 'html'), campaign.links, urls.click);
-    if (!hasUnsubscribe) html += `<p><a href="${escapeHtml(urls.unsubscribe)}">Unsubscribe</a></p>`;
+    if (!hasUnsubscribe) html += `<p dir="${dir}"><a href="${escapeHtml(urls.unsubscribe)}">${escapeHtml(t('unsubscribe'))}</a></p>`;
     html += `<img src="${escapeHtml(urls.open)}" width="1" height="1" alt="">`;
     let text = render(campaign.text, values, 'text');
-    if (!campaign.text.includes('unsubscribe_url')) text += `\n\nUnsubscribe: ${urls.unsubscribe}\n`;
+    if (!campaign.text.includes('unsubscribe_url')) text += `\n\n${t('footerText', { url: urls.unsubscribe })}\n`;
     const subject = render(campaign.subject, values, 'text').replace(/[\r\n]+/g, ' ');
     // RFC 2369 and 8058: mail clients offer one-click unsubscribe, posting to the same URL as the link.
     const headers = { 'List-Unsubscribe': `<${urls.unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };

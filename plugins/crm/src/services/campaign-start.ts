@@ -33,7 +33,7 @@ export async function startCampaign(scope: Pick<ContactScope, 'db'>, id: string,
     `insert into crm_campaign_recipients (campaign_id, contact_id, email, token)
      select $1, c.id, c.email, replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', '')
        from crm_contacts c
-      where ${where} and not exists (select 1 from crm_unsubscribes u where lower(u.email) = lower(c.email))
+      where ${where} and not exists (select 1 from crm_unsubscribes u where u.email_key = c.email_key)
      returning 1`,
     values,
   );

@@ -1,4 +1,4 @@
-import { Type, ValidationError, type Static } from '@plinth/sdk';
+import { Type, ValidationError, type Static, Ref } from '@plinth/sdk';
 
 const Instant = Type.Union([Type.String({ format: 'date-time' }), Type.String({ format: 'date' })]);
 
@@ -8,14 +8,14 @@ const Instant = Type.Union([Type.String({ format: 'date-time' }), Type.String({ 
  */
 export const ContactFilter = Type.Object(
   {
-    q: Type.Optional(Type.String({ maxLength: 200, description: 'Words (or word prefixes) of the name, email or company' })),
-    tag: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 60 }), { maxItems: 20 })),
-    owner_id: Type.Optional(Type.String({ format: 'uuid' })),
-    source: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
-    score_min: Type.Optional(Type.Integer()),
-    score_max: Type.Optional(Type.Integer()),
-    created_from: Type.Optional(Instant),
-    created_to: Type.Optional(Instant),
+    q: Type.Optional(Type.String({ maxLength: 200, title: 'Search', description: 'Words (or word prefixes) of the name, email or company' })),
+    tag: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 60 }), { maxItems: 20, title: 'Tags', description: 'Contacts carrying all of them' })),
+    owner_id: Type.Optional(Ref('/members', { value: 'user_id', label: 'name', detail: 'email', title: 'Owner' })),
+    source: Type.Optional(Type.String({ minLength: 1, maxLength: 40, title: 'Source' })),
+    score_min: Type.Optional(Type.Integer({ title: 'Score from' })),
+    score_max: Type.Optional(Type.Integer({ title: 'Score up to' })),
+    created_from: Type.Optional(Type.Union(Instant.anyOf, { title: 'Created from' })),
+    created_to: Type.Optional(Type.Union(Instant.anyOf, { title: 'Created until' })),
   },
   { additionalProperties: false },
 );

@@ -5,7 +5,7 @@ import { contactColumns, toContact, type Contact, type ContactRow } from './cont
 /** Matches up to which a page is cut from the whole matching set rather than by walking the sort order. */
 const narrowMatches = 2_000;
 const rowColumns =
-  'c.id, c.name, c.email, c.phone, c.company, c.tags, c.custom_fields, c.source, c.score, c.owner_id, c.created_at, c.updated_at, c.deleted_at';
+  'c.id, c.name, c.email, c.email_key, c.phone, c.company, c.tags, c.custom_fields, c.source, c.score, c.owner_id, c.created_at, c.updated_at, c.deleted_at';
 
 /**
  * One page of the contacts matching `filter` (live ones, or the trash with `deleted`), sorted by `order` (SQL on

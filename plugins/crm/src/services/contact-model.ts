@@ -25,7 +25,7 @@ export type Contact = Static<typeof Contact>;
 /** The select list that {@link toContact} reads, on alias `c`. */
 export const contactColumns = `c.id, c.name, c.email, c.phone, c.company, c.tags, c.custom_fields, c.source, c.score, c.owner_id,
   c.created_at, c.updated_at, c.deleted_at,
-  exists (select 1 from crm_unsubscribes u where lower(u.email) = lower(c.email)) as unsubscribed`;
+  exists (select 1 from crm_unsubscribes u where u.email_key = c.email_key) as unsubscribed`;
 
 export type ContactRow = Omit<Contact, 'created_at' | 'updated_at' | 'deleted_at'> & { created_at: Date; updated_at: Date; deleted_at: Date | null };
 

@@ -1,22 +1,45 @@
-import { NotFoundError, Type, ValidationError, type FieldErrors, type PluginEvents, type PluginMembers, type Static, type TenantDb } from '@plinth/sdk';
+import {
+  NotFoundError,
+  Ref,
+  Type,
+  ValidationError,
+  Widget,
+  type FieldErrors,
+  type PluginEvents,
+  type PluginMembers,
+  type Static,
+  type TenantDb,
+} from '@plinth/sdk';
 import type { CrmSettings } from '../settings.js';
 import { contactColumns, toContact, uniqueEmail, type Contact, type ContactRow } from './contact-model.js';
 import { checkCustomFields } from './custom-fields.js';
 
-const Text = (maxLength: number) => Type.Union([Type.String({ maxLength }), Type.Null()]);
+const Text = (maxLength: number, title: string) => Type.Union([Type.String({ maxLength }), Type.Null()], { title });
 
 /** The body of a new contact. */
 export const NewContact = Type.Object(
   {
-    name: Type.Optional(Text(200)),
-    email: Type.String({ format: 'email', maxLength: 254 }),
-    phone: Type.Optional(Text(40)),
-    company: Type.Optional(Text(200)),
-    tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 60 }), { maxItems: 50, uniqueItems: true })),
-    custom_fields: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-    source: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 40 }), Type.Null()])),
-    score: Type.Optional(Type.Integer({ minimum: -1_000_000, maximum: 1_000_000 })),
-    owner_id: Type.Optional(Type.Union([Type.String({ format: 'uuid' }), Type.Null()])),
+    name: Type.Optional(Text(200, 'Name')),
+    email: Type.String({ format: 'email', maxLength: 254, title: 'Email' }),
+    phone: Type.Optional(Type.Union([Widget(Type.String({ maxLength: 40 }), 'phone'), Type.Null()], { title: 'Phone' })),
+    company: Type.Optional(Text(200, 'Company')),
+    tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 60 }), { maxItems: 50, uniqueItems: true, title: 'Tags' })),
+    custom_fields: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), { title: 'Custom fields', description: 'The fields defined in the CRM settings, by key' }),
+    ),
+    source: Type.Optional(
+      Type.Union([Type.String({ minLength: 1, maxLength: 40 }), Type.Null()], {
+        title: 'Source',
+        description: 'Where the contact came from; the default source of the settings when left out',
+      }),
+    ),
+    score: Type.Optional(Type.Integer({ minimum: -1_000_000, maximum: 1_000_000, title: 'Score' })),
+    owner_id: Type.Optional(
+      Type.Union([Ref('/members', { value: 'user_id', label: 'name', detail: 'email', title: 'Owner' }), Type.Null()], {
+        title: 'Owner',
+        description: 'The member looking after the contact',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

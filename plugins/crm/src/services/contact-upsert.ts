@@ -18,14 +18,14 @@ async function upsertContact(db: TenantDb, events: PluginEvents, input: ContactU
   let contact = await db.one<{ id: string }>(
     `update crm_contacts set name = coalesce(name, $2), phone = coalesce(phone, $3),
             tags = array(select distinct t from unnest(tags || $4::text[]) t order by t), updated_at = now()
-      where lower(email) = lower($1) and deleted_at is null
+      where email_key = lower($1) and deleted_at is null
       returning id`,
     [email, input.name ?? null, input.phone ?? null, tags],
   );
   if (!contact) {
     contact = await db.one<{ id: string }>(
       `insert into crm_contacts (name, email, phone, tags, source) values ($1, $2, $3, $4, $5)
-       on conflict (tenant_id, lower(email)) where deleted_at is null do nothing returning id`,
+       on conflict (tenant_id, email_key) where deleted_at is null do nothing returning id`,
       [input.name ?? null, email, input.phone ?? null, tags, input.source],
     );
     if (!contact) return upsertContact(db, events, input); // a concurrent insert won: update that one instead

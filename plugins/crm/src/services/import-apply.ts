@@ -13,7 +13,7 @@ const batchSize = 5000;
 
 /** Which of `emails` (lower-cased) belong to live contacts. */
 export async function existingEmails(db: TenantDb, emails: string[]): Promise<Set<string>> {
-  const rows = await db.query<{ email: string }>('select lower(email) as email from crm_contacts where lower(email) = any($1::text[]) and deleted_at is null', [
+  const rows = await db.query<{ email: string }>('select email_key as email from crm_contacts where email_key = any($1::text[]) and deleted_at is null', [
     emails,
   ]);
   return new Set(rows.map((row) => row.email));
@@ -64,7 +64,7 @@ async function insertRows(db: TenantDb, rows: ImportRow[], defaultSource: string
      select r.email, r.name, r.phone, r.company, array(select jsonb_array_elements_text(r.tags)), r.custom,
             coalesce(r.source, $10), coalesce(r.score, 0), r.owner_id
        from ${unnested}
-     on conflict (tenant_id, lower(email)) where deleted_at is null do nothing
+     on conflict (tenant_id, email_key) where deleted_at is null do nothing
      returning 1`,
     [...columnsOf(rows), defaultSource],
   );
@@ -79,7 +79,7 @@ async function updateRows(db: TenantDb, rows: ImportRow[]): Promise<number> {
        tags = array(select distinct t from unnest(c.tags || array(select jsonb_array_elements_text(r.tags))) t order by t),
        custom_fields = c.custom_fields || r.custom, updated_at = now()
        from ${unnested}
-      where lower(c.email) = lower(r.email) and c.deleted_at is null
+      where c.email_key = lower(r.email) and c.deleted_at is null
      returning 1`,
     columnsOf(rows),
   );

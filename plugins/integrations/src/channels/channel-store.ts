@@ -1,23 +1,35 @@
 import { NotFoundError, Type, type Static, type TenantDb } from '@plinth/sdk';
 import { iso } from '../util.js';
 
-export const ChannelKind = Type.Union([Type.Literal('email'), Type.Literal('sms'), Type.Literal('whatsapp')]);
+export const ChannelKind = Type.Union([Type.Literal('email'), Type.Literal('sms'), Type.Literal('whatsapp')], { title: 'Kind' });
 export type ChannelKind = Static<typeof ChannelKind>;
-export const ChannelProvider = Type.Union([Type.Literal('mailer'), Type.Literal('twilio'), Type.Literal('log')]);
+export const ChannelProvider = Type.Union([Type.Literal('mailer'), Type.Literal('twilio'), Type.Literal('log')], {
+  title: 'Provider',
+  description: "mailer: the host's mail; twilio: SMS and WhatsApp; log: written to the log only (testing)",
+});
 export type ChannelProvider = Static<typeof ChannelProvider>;
 
 /** Non-secret provider settings. */
 export const ChannelConfig = Type.Object(
   {
-    account_sid: Type.Optional(Type.String({ pattern: '^AC[0-9a-fA-F]{32}$' })),
-    from: Type.Optional(Type.String({ pattern: '^(\\+[1-9][0-9]{6,14}|MG[0-9a-fA-F]{32})$' })),
+    account_sid: Type.Optional(Type.String({ pattern: '^AC[0-9a-fA-F]{32}$', title: 'Twilio account SID' })),
+    from: Type.Optional(
+      Type.String({
+        pattern: '^(\\+[1-9][0-9]{6,14}|MG[0-9a-fA-F]{32})$',
+        title: 'Sender',
+        description: 'A phone number in international form (+15551234567) or a messaging service SID (MG…)',
+      }),
+    ),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, title: 'Provider settings' },
 );
 export type ChannelConfig = Static<typeof ChannelConfig>;
 
 /** Secret provider settings: sealed at rest, never answered. */
-export const ChannelCredentials = Type.Object({ auth_token: Type.String({ minLength: 8, maxLength: 200 }) }, { additionalProperties: false });
+export const ChannelCredentials = Type.Object(
+  { auth_token: Type.String({ minLength: 8, maxLength: 200, title: 'Auth token' }) },
+  { additionalProperties: false, title: 'Credentials', description: 'Kept sealed; never shown again' },
+);
 
 /** A channel as the API shows it: `has_credentials`, never the credentials. */
 export const Channel = Type.Object({

@@ -1,13 +1,27 @@
-import { NotFoundError, Type, type Static, type TenantDb } from '@plinth/sdk';
+import { NotFoundError, Ref, Type, type Static, type TenantDb } from '@plinth/sdk';
 import { iso } from '../util.js';
 
 /** Who a rule writes to: a member, every member with a role, or an address found in the event's payload. */
 export const Recipient = Type.Union([
-  Type.Object({ type: Type.Literal('member'), user_id: Type.String({ format: 'uuid' }) }, { additionalProperties: false }),
-  Type.Object({ type: Type.Literal('role'), role: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }),
   Type.Object(
-    { type: Type.Literal('payload'), path: Type.String({ pattern: '^payload(\\.[A-Za-z0-9_-]+)+$', maxLength: 200 }) },
-    { additionalProperties: false },
+    { type: Type.Literal('member'), user_id: Ref('/members', { value: 'user_id', label: 'name', detail: 'email', title: 'Member' }) },
+    { additionalProperties: false, title: 'A member' },
+  ),
+  Type.Object(
+    { type: Type.Literal('role'), role: Type.String({ minLength: 1, maxLength: 100, title: 'Role', examples: ['admin'] }) },
+    { additionalProperties: false, title: 'Everyone with a role' },
+  ),
+  Type.Object(
+    {
+      type: Type.Literal('payload'),
+      path: Type.String({
+        pattern: '^payload(\\.[A-Za-z0-9_-]+)+$',
+        maxLength: 200,
+        title: 'Address in the event',
+        description: 'Where the event holds the address, e.g. payload.email',
+      }),
+    },
+    { additionalProperties: false, title: 'An address in the event' },
   ),
 ]);
 export type Recipient = Static<typeof Recipient>;

@@ -17,21 +17,21 @@ import { IdParams } from './schemas.js';
 
 const NewChannel = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 100 }),
+    name: Type.String({ minLength: 1, maxLength: 100, title: 'Name' }),
     kind: ChannelKind,
     provider: ChannelProvider,
     config: Type.Optional(ChannelConfig),
     credentials: Type.Optional(ChannelCredentials),
-    enabled: Type.Optional(Type.Boolean()),
+    enabled: Type.Optional(Type.Boolean({ title: 'Enabled', default: true })),
   },
   { additionalProperties: false },
 );
 const ChannelChange = Type.Object(
   {
-    name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 100, title: 'Name' })),
     config: Type.Optional(ChannelConfig),
     credentials: Type.Optional(ChannelCredentials),
-    enabled: Type.Optional(Type.Boolean()),
+    enabled: Type.Optional(Type.Boolean({ title: 'Enabled' })),
   },
   { additionalProperties: false, minProperties: 1 },
 );

@@ -7,8 +7,10 @@ import { integrationsPermissions as permissions } from '../permissions.js';
 import { iso } from '../util.js';
 import { IdParams } from './schemas.js';
 
-const NewSource = Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), enabled: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
-const SourceChange = Type.Partial(NewSource, { additionalProperties: false, minProperties: 1 });
+const sourceFields = { name: Type.String({ minLength: 1, maxLength: 100, title: 'Name' }), enabled: Type.Optional(Type.Boolean({ title: 'Enabled' })) };
+/** A new source: enabled unless told otherwise (as the server does when `enabled` is left out). */
+const NewSource = Type.Object({ ...sourceFields, enabled: Type.Optional(Type.Boolean({ title: 'Enabled', default: true })) }, { additionalProperties: false });
+const SourceChange = Type.Partial(Type.Object(sourceFields), { additionalProperties: false, minProperties: 1 });
 const WithSecret = Type.Composite([InboundSource, Type.Object({ secret: Type.String() })]);
 const Message = Type.Object({
   id: Type.String({ format: 'uuid' }),

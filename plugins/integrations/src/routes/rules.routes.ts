@@ -1,4 +1,4 @@
-import { listPage, type AnyRoute, NoContent, PageQuery, paginate, Reply, type TenantDb, Type, ValidationError, withStatus } from '@plinth/sdk';
+import { listPage, type AnyRoute, NoContent, PageQuery, paginate, Ref, Reply, type TenantDb, Type, ValidationError, withStatus } from '@plinth/sdk';
 import type { Builders, Deps } from '../deps.js';
 import { parseCondition } from '../notifications/condition.js';
 import { findRule, Recipient, Rule, toRule, type RuleRow } from '../notifications/rule-store.js';
@@ -6,13 +6,19 @@ import { integrationsPermissions as permissions } from '../permissions.js';
 import { EventPattern, IdParams } from './schemas.js';
 
 const Fields = {
-  name: Type.String({ minLength: 1, maxLength: 100 }),
+  name: Type.String({ minLength: 1, maxLength: 100, title: 'Name' }),
   event: EventPattern,
-  condition: Type.Union([Type.String({ minLength: 1, maxLength: 500 }), Type.Null()]),
-  template_id: Type.String({ format: 'uuid' }),
-  channel_id: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
+  condition: Type.Union([Type.String({ minLength: 1, maxLength: 500 }), Type.Null()], {
+    title: 'Condition',
+    description: 'Send only when this holds for the event, e.g. payload.total > 10000; none: always',
+  }),
+  template_id: Ref('/integrations/templates', { title: 'Template' }),
+  channel_id: Type.Union([Ref('/integrations/channels', { title: 'Channel' }), Type.Null()], {
+    title: 'Channel',
+    description: "None: the template's kind decides (in-app needs none)",
+  }),
   recipient: Recipient,
-  enabled: Type.Boolean(),
+  enabled: Type.Boolean({ title: 'Enabled' }),
 };
 const NewRule = Type.Object(
   {
@@ -22,7 +28,7 @@ const NewRule = Type.Object(
     template_id: Fields.template_id,
     channel_id: Type.Optional(Fields.channel_id),
     recipient: Fields.recipient,
-    enabled: Type.Optional(Fields.enabled),
+    enabled: Type.Optional(Type.Boolean({ title: 'Enabled', default: true })),
   },
   { additionalProperties: false },
 );

@@ -10,6 +10,7 @@ import {
   type TenantDb,
   Type,
   ValidationError,
+  Widget,
   withStatus,
 } from '@plinth/sdk';
 import { integrationsErrors } from '../errors.js';
@@ -34,11 +35,14 @@ const Template = Type.Object({
 type Template = Static<typeof Template>;
 type TemplateRow = Omit<Template, 'created_at' | 'updated_at'> & { created_at: Date; updated_at: Date };
 const Fields = {
-  name: Type.String({ minLength: 1, maxLength: 100 }),
-  event: Type.Union([EventName, Type.Null()]),
-  subject: Type.Union([Type.String({ minLength: 1, maxLength: 300 }), Type.Null()]),
-  body: Type.String({ minLength: 1, maxLength: 20_000 }),
-  html: Type.Union([Type.String({ minLength: 1, maxLength: 100_000 }), Type.Null()]),
+  name: Type.String({ minLength: 1, maxLength: 100, title: 'Name' }),
+  event: Type.Union([EventName, Type.Null()], { title: 'Event', description: 'The event whose payload the template expects (for previews)' }),
+  subject: Type.Union([Type.String({ minLength: 1, maxLength: 300 }), Type.Null()], { title: 'Subject', description: 'Email only' }),
+  body: Widget(Type.String({ minLength: 1, maxLength: 20_000, title: 'Text', description: 'Placeholders: {{payload.…}}' }), 'textarea'),
+  html: Type.Union([Widget(Type.String({ minLength: 1, maxLength: 100_000 }), 'textarea'), Type.Null()], {
+    title: 'HTML',
+    description: 'Email only: the HTML part, placeholders escaped',
+  }),
 };
 const NewTemplate = Type.Object(
   {

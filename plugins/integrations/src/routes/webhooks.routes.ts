@@ -1,4 +1,4 @@
-import { listPage, type AnyRoute, type HttpClient, NoContent, PageQuery, paginate, Reply, Type, ValidationError, withStatus } from '@plinth/sdk';
+import { listPage, type AnyRoute, type HttpClient, NoContent, PageQuery, paginate, Reply, Type, ValidationError, Widget, withStatus } from '@plinth/sdk';
 import { integrationsErrors } from '../errors.js';
 import type { Builders } from '../deps.js';
 import { integrationsPermissions as permissions } from '../permissions.js';
@@ -8,20 +8,32 @@ import { newEndpointSecret } from '../webhooks/signature.js';
 import { newMessageId } from '../util.js';
 import { EventPattern, IdParams } from './schemas.js';
 
-const Events = Type.Array(EventPattern, { minItems: 1, maxItems: 50, uniqueItems: true });
+const Events = Type.Array(EventPattern, { minItems: 1, maxItems: 50, uniqueItems: true, title: 'Events', description: 'What is sent to the endpoint' });
+const endpointFields = {
+  url: Widget(Type.String({ minLength: 1, maxLength: 2048, title: 'URL', description: 'An https address on the internet', examples: ['https://'] }), 'url'),
+  events: Events,
+  description: Type.Optional(Type.String({ maxLength: 500, title: 'Description' })),
+  enabled: Type.Optional(Type.Boolean({ title: 'Enabled' })),
+};
+/** A new endpoint: enabled unless told otherwise (as the server does when `enabled` is left out). */
 const NewEndpoint = Type.Object(
-  {
-    url: Type.String({ minLength: 1, maxLength: 2048 }),
-    events: Events,
-    description: Type.Optional(Type.String({ maxLength: 500 })),
-    enabled: Type.Optional(Type.Boolean()),
-  },
+  { ...endpointFields, enabled: Type.Optional(Type.Boolean({ title: 'Enabled', default: true })) },
   { additionalProperties: false },
 );
-const EndpointChange = Type.Partial(NewEndpoint, { additionalProperties: false, minProperties: 1 });
+const EndpointChange = Type.Partial(Type.Object(endpointFields), { additionalProperties: false, minProperties: 1 });
 const WithSecret = Type.Composite([Endpoint, Type.Object({ secret: Type.String() })]);
 const Rotation = Type.Object(
-  { overlap_seconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 7 * 86_400, default: 86_400 })) },
+  {
+    overlap_seconds: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 7 * 86_400,
+        default: 86_400,
+        title: 'Overlap (seconds)',
+        description: 'How long the old secret still signs deliveries too',
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
 const ListQuery = Type.Composite([PageQuery, Type.Object({ enabled: Type.Optional(Type.Boolean()) })]);

@@ -10,6 +10,7 @@ import {
   type TenantDb,
   Type,
   ValidationError,
+  Widget,
   withStatus,
 } from '@plinth/sdk';
 import { integrationsErrors } from '../errors.js';
@@ -25,14 +26,14 @@ import { destinationProblems } from '../webhooks/destination-policy.js';
 import { IdParams } from './schemas.js';
 
 const Fields = {
-  name: Type.String({ minLength: 1, maxLength: 100 }),
-  store_url: Type.String({ minLength: 1, maxLength: 2048 }),
-  consumer_key: Type.String({ pattern: '^ck_[A-Za-z0-9]{8,64}$' }),
-  consumer_secret: Type.String({ pattern: '^cs_[A-Za-z0-9]{8,64}$' }),
-  currency: Type.String({ pattern: '^[A-Z]{3}$' }),
-  enabled: Type.Boolean(),
+  name: Type.String({ minLength: 1, maxLength: 100, title: 'Name' }),
+  store_url: Widget(Type.String({ minLength: 1, maxLength: 2048, title: 'Store URL', examples: ['https://store.example.com'] }), 'url'),
+  consumer_key: Type.String({ pattern: '^ck_[A-Za-z0-9]{8,64}$', title: 'Consumer key' }),
+  consumer_secret: Type.String({ pattern: '^cs_[A-Za-z0-9]{8,64}$', title: 'Consumer secret' }),
+  currency: Type.String({ pattern: '^[A-Z]{3}$', title: 'Currency', description: "The store's ISO 4217 currency", examples: ['USD'] }),
+  enabled: Type.Boolean({ title: 'Enabled' }),
 };
-const NewConnection = Type.Object({ ...Fields, enabled: Type.Optional(Fields.enabled) }, { additionalProperties: false });
+const NewConnection = Type.Object({ ...Fields, enabled: Type.Optional(Type.Boolean({ title: 'Enabled', default: true })) }, { additionalProperties: false });
 const ConnectionChange = Type.Partial(Type.Object(Fields), { additionalProperties: false, minProperties: 1 });
 const WithSecret = Type.Composite([WooConnection, Type.Object({ webhook_secret: Type.String() })]);
 const Outcome = Type.Object({

@@ -1,6 +1,33 @@
+import { defineMessages, recipientLocale } from '@plinth/sdk';
 import type { Deps } from '../deps.js';
 import { addToInbox } from '../notifications/inbox.js';
 import { integrationsPermissions } from '../permissions.js';
+
+/** Why an endpoint was disabled: it answered 410 Gone, or every delivery failed for `hours`. */
+export type DisableReason = { kind: 'gone' } | { kind: 'failing'; hours: number };
+
+/** The words of the endpoint-disabled notice, English and Arabic (ICU MessageFormat). */
+export const disabledMessages = defineMessages({
+  en: {
+    title: 'A webhook endpoint was disabled',
+    gone: 'the receiver answered 410 Gone',
+    failing: 'every delivery failed for {hours, plural, one {# hour} other {# hours}}',
+    body: 'Deliveries to {url} stopped: {reason}. Fix the receiver, then enable the endpoint again and redeliver what it missed.',
+  },
+  ar: {
+    title: 'عُطّلت نقطة استقبال Webhook',
+    gone: 'أجاب المستقبِل بالحالة 410 Gone',
+    failing: 'فشلت كل عمليات التسليم لمدة {hours, plural, zero {# ساعة} one {ساعة واحدة} two {ساعتين} few {# ساعات} many {# ساعة} other {# ساعة}}',
+    body: 'توقفت عمليات التسليم إلى {url}: {reason}. أصلح المستقبِل، ثم فعّل نقطة الاستقبال من جديد وأعد تسليم ما فاتها.',
+  },
+});
+
+/** The notice in `locale`'s language. */
+function notice(locale: string, url: string, reason: DisableReason): { title: string; body: string } {
+  const t = disabledMessages.translator(locale);
+  const why = reason.kind === 'gone' ? t('gone') : t('failing', { hours: reason.hours });
+  return { title: t('title'), body: t('body', { url, reason: why }) };
+}
 
 /**
  * Disables an endpoint (410 Gone, or sustained failure), emits `integrations.endpoint.disabled`, and tells the
@@ -9,29 +36,32 @@ import { integrationsPermissions } from '../permissions.js';
 export async function disableEndpoint(
   deps: Pick<Deps, 'db' | 'events' | 'members' | 'mailer' | 'logger'>,
   endpoint: { id: string; url: string },
-  reason: string,
+  reason: DisableReason,
   now: Date,
+  /** The tenant's locale: the inbox entry is written in it, each mail in its reader's; the stored reason is English data. */
+  locale = 'en',
 ): Promise<void> {
+  const inbox = notice(locale, endpoint.url, reason);
+  const stored = reason.kind === 'gone' ? 'the receiver answered 410 Gone' : `every delivery failed for ${reason.hours} hours`;
   const [changed] = await deps.db.query(
     'update integrations_endpoints set enabled = false, disabled_reason = $2, disabled_at = $3, updated_at = now() where id = $1 and enabled returning id',
-    [endpoint.id, reason, now],
+    [endpoint.id, stored, now],
   );
   if (!changed) return;
-  await deps.events.emit('integrations.endpoint.disabled', { endpointId: endpoint.id, url: endpoint.url, reason });
+  await deps.events.emit('integrations.endpoint.disabled', { endpointId: endpoint.id, url: endpoint.url, reason: stored });
   const admins = await deps.members.list({ permission: integrationsPermissions['webhooks.manage'].name });
-  const title = 'A webhook endpoint was disabled';
-  const body = `Deliveries to ${endpoint.url} stopped: ${reason}. Fix the receiver, then enable the endpoint again and redeliver what it missed.`;
   await addToInbox(
     deps.db,
     admins.map((admin) => admin.userId),
-    { title, body, eventName: 'integrations.endpoint.disabled' },
+    { title: inbox.title, body: inbox.body, eventName: 'integrations.endpoint.disabled' },
   );
   deps.db.afterCommit(async () => {
     for (const admin of admins) {
+      const mail = notice(recipientLocale(admin, { locale }), endpoint.url, reason);
       await deps.mailer
-        .send({ to: admin.email, subject: title, text: body })
+        .send({ to: admin.email, subject: mail.title, text: mail.body })
         .catch((error: unknown) => deps.logger.warn({ err: error, endpointId: endpoint.id }, 'endpoint-disabled mail not sent'));
     }
   });
-  deps.logger.info({ endpointId: endpoint.id, reason }, 'webhook endpoint disabled');
+  deps.logger.info({ endpointId: endpoint.id, reason: stored }, 'webhook endpoint disabled');
 }

@@ -1,4 +1,6 @@
+import { recipientLocale } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
+import { lmsMailMessages } from './mail-messages.js';
 
 /**
  * `lms.drip.notify`: finds lessons a learner's drip schedule has unlocked (published, `drip_days` > 0) that they were
@@ -29,12 +31,14 @@ export function notifyDripJob({ job }: Builders) {
       for (const rows of byEnrollment.values()) {
         const learner = await deps.members.get(rows[0]!.user_id);
         if (!learner) continue;
-        const titles = rows.map((row) => `- ${row.lesson_title}`).join('\n');
-        await deps.mailer.send({
-          to: learner.email,
-          subject: `New lessons unlocked in ${rows[0]!.course_title}`,
-          text: `Hello ${learner.name},\n\nThese lessons of "${rows[0]!.course_title}" at ${ctx.tenant.name} are now open:\n${titles}\n`,
-        });
+        const t = lmsMailMessages.translator(recipientLocale(learner, ctx.tenant));
+        const values = {
+          name: learner.name,
+          course: rows[0]!.course_title,
+          tenant: ctx.tenant.name,
+          lessons: rows.map((row) => `- ${row.lesson_title}`).join('\n'),
+        };
+        await deps.mailer.send({ to: learner.email, subject: t('dripSubject', values), text: t('dripBody', values) });
       }
       if (unlocked.length === 2000) await deps.jobs.enqueue('lms.drip.notify', {});
     },

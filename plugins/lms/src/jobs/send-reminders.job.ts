@@ -1,4 +1,6 @@
+import { recipientLocale } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
+import { lmsMailMessages } from './mail-messages.js';
 
 /**
  * `lms.reminders.send`: mails each learner whose active, unfinished enrolment in a published course saw no activity
@@ -22,11 +24,9 @@ export function sendRemindersJob({ job }: Builders) {
       for (const enrollment of due) {
         const learner = await deps.members.get(enrollment.user_id);
         if (learner) {
-          await deps.mailer.send({
-            to: learner.email,
-            subject: `Pick up where you left off: ${enrollment.course_title}`,
-            text: `Hello ${learner.name},\n\nYou are ${enrollment.progress_percent}% through "${enrollment.course_title}" at ${ctx.tenant.name}. Your next lesson is waiting.\n`,
-          });
+          const t = lmsMailMessages.translator(recipientLocale(learner, ctx.tenant));
+          const values = { name: learner.name, course: enrollment.course_title, tenant: ctx.tenant.name, percent: enrollment.progress_percent };
+          await deps.mailer.send({ to: learner.email, subject: t('reminderSubject', values), text: t('reminderBody', values) });
         }
         await deps.db.query('update lms_enrollments set reminded_at = now() where id = $1', [enrollment.id]);
       }

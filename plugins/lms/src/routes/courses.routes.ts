@@ -16,7 +16,9 @@ import {
   type Stored,
   Timestamp,
   toJson,
+  Ref,
   Type,
+  Widget,
   withStatus,
 } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
@@ -24,20 +26,34 @@ import { lmsPermissions as permissions } from '../permissions.js';
 import { canSeeEverything, checkVisible, managedCourse } from '../services/access.js';
 import { type Outline, OutlineModule, outlineColumn, visibleOutline } from '../services/outline.js';
 import { requireMembers } from '../services/members.js';
-import { IdParams } from '../services/schemas.js';
+import { IdParams, MemberId } from '../services/schemas.js';
 import { deleteLessonsFiles } from '../services/lesson-files.js';
 
-const Status = Type.Union([Type.Literal('draft'), Type.Literal('published'), Type.Literal('archived')]);
-const Level = Type.Union([Type.Literal('beginner'), Type.Literal('intermediate'), Type.Literal('advanced'), Type.Literal('all')]);
+const Status = Type.Union([Type.Literal('draft'), Type.Literal('published'), Type.Literal('archived')], {
+  title: 'Status',
+  description: 'Learners see published courses only',
+});
+const Level = Type.Union([Type.Literal('beginner'), Type.Literal('intermediate'), Type.Literal('advanced'), Type.Literal('all')], {
+  title: 'Level',
+});
 const courseFields = {
-  title: Type.String({ minLength: 1, maxLength: 200 }),
-  slug: Type.String({ pattern: '^[a-z0-9]+(-[a-z0-9]+)*$', maxLength: 100 }),
-  description: Type.String({ maxLength: 20_000 }),
+  title: Type.String({ minLength: 1, maxLength: 200, title: 'Title' }),
+  slug: Type.String({
+    pattern: '^[a-z0-9]+(-[a-z0-9]+)*$',
+    maxLength: 100,
+    title: 'Slug',
+    description: 'The web address part: lowercase letters, digits and hyphens',
+    examples: ['intro-to-baking'],
+  }),
+  description: Widget(Type.String({ maxLength: 20_000, title: 'Description' }), 'textarea'),
   level: Level,
-  category: Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()]),
+  category: Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()], { title: 'Category', examples: ['Cooking'] }),
   status: Status,
-  shop_product_id: Type.Union([Type.String({ format: 'uuid' }), Type.Null()], { description: 'The shop product selling the course; null: free' }),
-  instructor_ids: Type.Array(Type.String({ format: 'uuid' }), { maxItems: 20, uniqueItems: true }),
+  shop_product_id: Type.Union([Ref('/shop/products', { title: 'Product' }), Type.Null()], {
+    title: 'Product',
+    description: 'The shop product selling the course; none: free',
+  }),
+  instructor_ids: Type.Array(MemberId(), { maxItems: 20, uniqueItems: true, title: 'Instructors', description: 'Staff members who teach the course' }),
 };
 const NewCourse = Type.Object(
   {

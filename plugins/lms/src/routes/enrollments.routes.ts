@@ -4,10 +4,10 @@ import { lmsPermissions as permissions } from '../permissions.js';
 import { callerId, enrollmentManagedCourse, instructs, visibleCourse, type CourseAccessRow } from '../services/access.js';
 import { enroll, Enrollment, enrollmentColumns, type EnrollmentRow } from '../services/enrollments.js';
 import { requireMembers } from '../services/members.js';
-import { IdParams } from '../services/schemas.js';
+import { IdParams, MemberId } from '../services/schemas.js';
 
-const ExpiresAt = Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'When access ends; null: never' });
-const NewEnrollment = Type.Object({ user_id: Type.String({ format: 'uuid' }), expires_at: Type.Optional(ExpiresAt) }, { additionalProperties: false });
+const ExpiresAt = Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { title: 'Access ends', description: 'When access ends; none: never' });
+const NewEnrollment = Type.Object({ user_id: MemberId({ title: 'Learner' }), expires_at: Type.Optional(ExpiresAt) }, { additionalProperties: false });
 const EnrollmentState = Type.Union([Type.Literal('active'), Type.Literal('completed'), Type.Literal('expired')]);
 const EnrollmentQuery = Type.Composite([
   PageQuery,

@@ -4,10 +4,10 @@ import type { Builders } from '../deps.js';
 import { lmsPermissions as permissions } from '../permissions.js';
 import { callerId } from '../services/access.js';
 import { requireMembers } from '../services/members.js';
-import { IdParams } from '../services/schemas.js';
+import { IdParams, MemberId } from '../services/schemas.js';
 
 const Link = Type.Object(
-  { guardian_user_id: Type.String({ format: 'uuid' }), learner_user_id: Type.String({ format: 'uuid' }) },
+  { guardian_user_id: MemberId({ title: 'Guardian' }), learner_user_id: MemberId({ title: 'Learner' }) },
   { additionalProperties: false },
 );
 const GuardianLink = Type.Object({

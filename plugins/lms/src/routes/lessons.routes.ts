@@ -1,6 +1,7 @@
 import {
   type AnyRoute,
   FileRef,
+  RichText,
   NoContent,
   Nullable,
   Reply,
@@ -25,28 +26,45 @@ import { HttpUrl, IdParams, OrderBody } from '../services/schemas.js';
 import { courseOfModule } from './modules.routes.js';
 
 const lessonFields = {
-  title: Type.String({ minLength: 1, maxLength: 200 }),
-  status: Type.Union([Type.Literal('draft'), Type.Literal('published')]),
-  content_html: Type.String({ maxLength: 500_000, description: 'Rich text; sanitised on the server' }),
-  video_url: Type.Union([HttpUrl, Type.Null()]),
+  title: Type.String({ minLength: 1, maxLength: 200, title: 'Title' }),
+  status: Type.Union([Type.Literal('draft'), Type.Literal('published')], { title: 'Status' }),
+  content_html: RichText({ maxLength: 500_000, title: 'Content', description: 'Rich text; sanitised on the server' }),
+  video_url: Type.Union([HttpUrl, Type.Null()], { title: 'Video link' }),
   video_file_id: Type.Union([FileRef({ accept: ['video/*'] }), Type.Null()], {
+    title: 'Video',
     description: 'A stored video (a private file uploaded through /api/v1/files), served to those who may read the lesson',
   }),
   attachments: Type.Array(
     Type.Union([
-      Type.Object({ title: Type.String({ minLength: 1, maxLength: 200 }), url: HttpUrl }, { additionalProperties: false }),
-      Type.Object({ title: Type.String({ minLength: 1, maxLength: 200 }), file_id: FileRef() }, { additionalProperties: false }),
+      Type.Object({ title: Type.String({ minLength: 1, maxLength: 200, title: 'Title' }), url: HttpUrl }, { additionalProperties: false, title: 'Link' }),
+      Type.Object(
+        { title: Type.String({ minLength: 1, maxLength: 200, title: 'Title' }), file_id: FileRef({}, { title: 'File' }) },
+        { additionalProperties: false, title: 'File' },
+      ),
     ]),
-    { maxItems: 50, description: 'Links (`url`) or stored private files (`file_id`)' },
+    { maxItems: 50, title: 'Attachments', description: 'Links (`url`) or stored private files (`file_id`)' },
   ),
-  duration_seconds: Type.Union([Type.Integer({ minimum: 0, maximum: 1_000_000 }), Type.Null()]),
-  free_preview: Type.Boolean(),
-  required: Type.Boolean({ description: 'Counts towards course completion' }),
-  drip_days: Type.Integer({ minimum: 0, maximum: 3650, description: 'Unlocks this many days after enrolment' }),
+  duration_seconds: Type.Union([Type.Integer({ minimum: 0, maximum: 1_000_000 }), Type.Null()], { title: 'Duration (seconds)' }),
+  free_preview: Type.Boolean({ title: 'Free preview', description: 'Readable without enrolling' }),
+  required: Type.Boolean({ title: 'Required', description: 'Counts towards course completion' }),
+  drip_days: Type.Integer({ minimum: 0, maximum: 3650, title: 'Unlock after (days)', description: 'Unlocks this many days after enrolment' }),
 };
 const { title, ...optionalLessonFields } = lessonFields;
-const NewLesson = Type.Composite([Type.Object({ title }), Type.Partial(Type.Object(optionalLessonFields))], { additionalProperties: false });
-const LessonPatch = Type.Partial(Type.Object({ ...lessonFields, module_id: Type.String({ format: 'uuid' }) }), {
+// A new lesson's switches start where the table's defaults put them (a PATCH keeps no defaults: absent means unchanged).
+const NewLesson = Type.Composite(
+  [
+    Type.Object({ title }),
+    Type.Partial(
+      Type.Object({
+        ...optionalLessonFields,
+        free_preview: Type.Boolean({ ...optionalLessonFields.free_preview, default: false }),
+        required: Type.Boolean({ ...optionalLessonFields.required, default: true }),
+      }),
+    ),
+  ],
+  { additionalProperties: false },
+);
+const LessonPatch = Type.Partial(Type.Object({ ...lessonFields, module_id: Type.String({ format: 'uuid', title: 'Module' }) }), {
   additionalProperties: false,
   minProperties: 1,
 });

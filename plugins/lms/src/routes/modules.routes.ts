@@ -6,7 +6,7 @@ import { reorder } from '../services/reorder.js';
 import { IdParams, OrderBody } from '../services/schemas.js';
 import { deleteLessonsFiles } from '../services/lesson-files.js';
 
-const ModuleBody = Type.Object({ title: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
+const ModuleBody = Type.Object({ title: Type.String({ minLength: 1, maxLength: 200, title: 'Title' }) }, { additionalProperties: false });
 const Module = Type.Object({
   id: Type.String({ format: 'uuid' }),
   course_id: Type.String({ format: 'uuid' }),

@@ -19,7 +19,7 @@ import type { Builders } from '../deps.js';
 import { lmsPermissions as permissions } from '../permissions.js';
 import { requireMembers } from '../services/members.js';
 import { claimPurchases } from '../services/purchases.js';
-import { IdParams } from '../services/schemas.js';
+import { IdParams, MemberId } from '../services/schemas.js';
 
 const purchaseColumns = 'id, order_id, course_id, customer_email, user_id, enrollment_id, outcome, created_at, updated_at';
 const Outcome = Type.Union([Type.Literal('enrolled'), Type.Literal('already_enrolled'), Type.Literal('no_member')]);
@@ -65,7 +65,7 @@ export function operationRoutes({ route }: Builders): AnyRoute[] {
       summary: 'Enrol a member for a purchase that found nobody to enrol (`no_member`)',
       errors: [commonErrors.conflict],
       permission: permissions['enrollments.manage'],
-      schema: { params: IdParams, body: Type.Object({ user_id: Type.String({ format: 'uuid' }) }, { additionalProperties: false }), response: Purchase },
+      schema: { params: IdParams, body: Type.Object({ user_id: MemberId({ title: 'Learner' }) }, { additionalProperties: false }), response: Purchase },
       async handler({ params, body, deps }) {
         const purchase = await deps.db.one<{ outcome: string }>('select outcome from lms_purchases where id = $1', [params.id]);
         if (!purchase) throw new NotFoundError('Purchase not found');

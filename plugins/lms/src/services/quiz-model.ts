@@ -1,33 +1,44 @@
-import { Type, ValidationError, type Static, type FieldErrors } from '@plinth/sdk';
+import { Type, ValidationError, type Static, type FieldErrors, Widget } from '@plinth/sdk';
 
-const Prompt = Type.String({ minLength: 1, maxLength: 2000 });
-const Points = Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'Default 1' }));
-const Options = Type.Array(Type.String({ minLength: 1, maxLength: 500 }), { minItems: 2, maxItems: 20 });
+const Prompt = Widget(Type.String({ minLength: 1, maxLength: 2000, title: 'Question' }), 'textarea');
+const Points = Type.Optional(Type.Integer({ minimum: 1, maximum: 100, title: 'Points', description: 'Default 1' }));
+const Options = Type.Array(Type.String({ minLength: 1, maxLength: 500 }), { minItems: 2, maxItems: 20, title: 'Choices' });
 
 /** A question as staff write it: the correct answers travel only in this direction. */
 export const QuestionInput = Type.Union([
   Type.Object(
-    { kind: Type.Literal('single'), prompt: Prompt, options: Options, correct_option: Type.Integer({ minimum: 0 }), points: Points },
-    { additionalProperties: false },
+    {
+      kind: Type.Literal('single'),
+      prompt: Prompt,
+      options: Options,
+      correct_option: Type.Integer({ minimum: 0, title: 'Correct choice', description: 'Its position in the choices, from 0' }),
+      points: Points,
+    },
+    { additionalProperties: false, title: 'Single choice' },
   ),
   Type.Object(
     {
       kind: Type.Literal('multiple'),
       prompt: Prompt,
       options: Options,
-      correct_options: Type.Array(Type.Integer({ minimum: 0 }), { minItems: 1, uniqueItems: true }),
+      correct_options: Type.Array(Type.Integer({ minimum: 0 }), {
+        minItems: 1,
+        uniqueItems: true,
+        title: 'Correct choices',
+        description: 'Their positions in the choices, from 0',
+      }),
       points: Points,
     },
-    { additionalProperties: false },
+    { additionalProperties: false, title: 'Multiple choice' },
   ),
   Type.Object(
     {
       kind: Type.Literal('short'),
       prompt: Prompt,
-      accepted_answers: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 20 }),
+      accepted_answers: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 20, title: 'Accepted answers' }),
       points: Points,
     },
-    { additionalProperties: false },
+    { additionalProperties: false, title: 'Short answer' },
   ),
 ]);
 export type QuestionInput = Static<typeof QuestionInput>;
@@ -35,12 +46,18 @@ export type QuestionInput = Static<typeof QuestionInput>;
 /** A quiz as staff write it (replaces the lesson's quiz and its questions). */
 export const QuizInput = Type.Object(
   {
-    title: Type.String({ minLength: 1, maxLength: 200 }),
-    pass_mark: Type.Integer({ minimum: 0, maximum: 100, description: 'Percent needed to pass' }),
-    attempts_limit: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 100 }), Type.Null()])),
-    time_limit_seconds: Type.Optional(Type.Union([Type.Integer({ minimum: 10, maximum: 86_400 }), Type.Null()])),
-    required_to_complete: Type.Optional(Type.Boolean({ description: 'The lesson completes only after a passing attempt' })),
-    questions: Type.Array(QuestionInput, { minItems: 1, maxItems: 200 }),
+    title: Type.String({ minLength: 1, maxLength: 200, title: 'Title' }),
+    pass_mark: Type.Integer({ minimum: 0, maximum: 100, title: 'Pass mark (%)', description: 'Percent needed to pass' }),
+    attempts_limit: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 1, maximum: 100 }), Type.Null()], { title: 'Attempts allowed', description: 'None: unlimited' }),
+    ),
+    time_limit_seconds: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 10, maximum: 86_400 }), Type.Null()], { title: 'Time limit (seconds)', description: 'None: untimed' }),
+    ),
+    required_to_complete: Type.Optional(
+      Type.Boolean({ default: false, title: 'Required to complete', description: 'The lesson completes only after a passing attempt' }),
+    ),
+    questions: Type.Array(QuestionInput, { minItems: 1, maxItems: 200, title: 'Questions' }),
   },
   { additionalProperties: false },
 );

@@ -1,4 +1,4 @@
-import { commonErrors, listPage, type AnyRoute, NotFoundError, PageQuery, paginate, Reply, Type, withStatus } from '@plinth/sdk';
+import { commonErrors, listPage, type AnyRoute, NotFoundError, PageQuery, paginate, Reply, Type, withStatus, Money } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { paymentsErrors } from '../errors.js';
 import { paymentsPermissions as permissions } from '../permissions.js';
@@ -10,18 +10,20 @@ import { IdParams, IDEMPOTENCY_HEADER, Intent, IntentStatus, Metadata } from './
 
 const NewIntentBody = Type.Object(
   {
-    amount: Type.Integer({ minimum: 1, maximum: MAX_AMOUNT, description: 'Minor units (cents)' }),
-    currency: Type.String({ pattern: '^[A-Za-z]{3}$', description: 'ISO 4217' }),
-    provider: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
-    description: Type.Optional(Type.String({ maxLength: 1000 })),
+    amount: Money({ minimum: 1, maximum: MAX_AMOUNT, currencyField: 'currency', title: 'Amount', description: 'Minor units (cents)' }),
+    currency: Type.String({ pattern: '^[A-Za-z]{3}$', title: 'Currency', description: 'ISO 4217', examples: ['USD'] }),
+    provider: Type.Optional(Type.String({ minLength: 1, maxLength: 40, title: 'Provider', description: 'The default provider of the settings when left out' })),
+    description: Type.Optional(Type.String({ maxLength: 1000, title: 'Description' })),
     metadata: Type.Optional(Metadata),
   },
   { additionalProperties: false },
 );
 const ConfirmBody = Type.Object(
   {
-    payment_method: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'A test card number, or the gateway’s payment method id' })),
-    action: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: 'Completes a second step (test gateway: approve | deny)' })),
+    payment_method: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 255, title: 'Payment method', description: 'A test card number, or the gateway’s payment method id' }),
+    ),
+    action: Type.Optional(Type.String({ minLength: 1, maxLength: 40, title: 'Action', description: 'Completes a second step (test gateway: approve | deny)' })),
   },
   { additionalProperties: false },
 );

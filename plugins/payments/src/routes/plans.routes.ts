@@ -1,11 +1,11 @@
-import { listPage, type AnyRoute, NotFoundError, PageQuery, paginate, Reply, Type, withStatus } from '@plinth/sdk';
+import { listPage, type AnyRoute, NotFoundError, PageQuery, paginate, Reply, Type, withStatus, Money } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { paymentsPermissions as permissions } from '../permissions.js';
 import { MAX_AMOUNT } from '../services/intent-rows.js';
 import { planView, type PlanRow } from '../services/subscription-rows.js';
 import { IdParams, Metadata } from './schemas.js';
 
-const Interval = Type.Union([Type.Literal('day'), Type.Literal('week'), Type.Literal('month'), Type.Literal('year')]);
+const Interval = Type.Union([Type.Literal('day'), Type.Literal('week'), Type.Literal('month'), Type.Literal('year')], { title: 'Billed every' });
 const Plan = Type.Object({
   id: Type.String({ format: 'uuid' }),
   name: Type.String(),
@@ -22,19 +22,25 @@ const Plan = Type.Object({
 });
 const NewPlan = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 200 }),
-    amount: Type.Integer({ minimum: 1, maximum: MAX_AMOUNT }),
-    currency: Type.String({ pattern: '^[A-Za-z]{3}$' }),
+    name: Type.String({ minLength: 1, maxLength: 200, title: 'Name' }),
+    amount: Money({ minimum: 1, maximum: MAX_AMOUNT, currencyField: 'currency', title: 'Price', description: 'Billed every interval' }),
+    currency: Type.String({ pattern: '^[A-Za-z]{3}$', title: 'Currency', description: 'ISO 4217', examples: ['USD'] }),
     interval: Interval,
-    interval_count: Type.Optional(Type.Integer({ minimum: 1, maximum: 36 })),
-    trial_days: Type.Optional(Type.Integer({ minimum: 0, maximum: 365 })),
-    provider: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+    interval_count: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 36, title: 'Intervals per bill', description: '3 with month: quarterly; 1 when left out' }),
+    ),
+    trial_days: Type.Optional(Type.Integer({ minimum: 0, maximum: 365, title: 'Trial (days)' })),
+    provider: Type.Optional(Type.String({ minLength: 1, maxLength: 40, title: 'Provider', description: 'The default provider of the settings when left out' })),
     metadata: Type.Optional(Metadata),
   },
   { additionalProperties: false },
 );
 const PlanPatch = Type.Object(
-  { name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), active: Type.Optional(Type.Boolean()), metadata: Type.Optional(Metadata) },
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200, title: 'Name' })),
+    active: Type.Optional(Type.Boolean({ title: 'Active', description: 'Retired plans take no new subscriptions' })),
+    metadata: Type.Optional(Metadata),
+  },
   { additionalProperties: false, minProperties: 1 },
 );
 

@@ -16,9 +16,13 @@ const ProviderView = Type.Object({
 const SaveProvider = Type.Object(
   {
     credentials: Type.Optional(
-      Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$' }), Type.String({ minLength: 1, maxLength: 500 }), { maxProperties: 20 }),
+      Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$' }), Type.String({ minLength: 1, maxLength: 500 }), {
+        maxProperties: 20,
+        title: 'Credentials',
+        description: "The gateway's keys by name (e.g. secret_key); kept sealed, never shown again",
+      }),
     ),
-    enabled: Type.Optional(Type.Boolean()),
+    enabled: Type.Optional(Type.Boolean({ title: 'Enabled' })),
   },
   { additionalProperties: false },
 );

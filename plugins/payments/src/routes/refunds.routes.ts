@@ -1,4 +1,4 @@
-import { commonErrors, listPage, type AnyRoute, PageQuery, paginate, Reply, Type, withStatus } from '@plinth/sdk';
+import { commonErrors, listPage, type AnyRoute, PageQuery, paginate, Reply, Type, withStatus, Money } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { paymentsErrors } from '../errors.js';
 import { paymentsPermissions as permissions } from '../permissions.js';
@@ -11,9 +11,11 @@ import { IdParams, IDEMPOTENCY_HEADER, Metadata, Refund } from './schemas.js';
 
 const NewRefundBody = Type.Object(
   {
-    intent_id: Type.String({ format: 'uuid' }),
-    amount: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_AMOUNT, description: 'Default: everything still refundable' })),
-    reason: Type.Optional(Type.String({ maxLength: 500 })),
+    intent_id: Type.String({ format: 'uuid', title: 'Payment' }),
+    amount: Type.Optional(
+      Money({ minimum: 1, maximum: MAX_AMOUNT, title: 'Amount', description: "In the payment's currency; everything still refundable when left out" }),
+    ),
+    reason: Type.Optional(Type.String({ maxLength: 500, title: 'Reason' })),
     metadata: Type.Optional(Metadata),
   },
   { additionalProperties: false },

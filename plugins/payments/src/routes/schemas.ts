@@ -3,7 +3,11 @@ import { Type } from '@plinth/sdk';
 const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
 
 /** Metadata linking a payment to what it pays for: up to 50 string values. */
-export const Metadata = Type.Record(Type.String({ minLength: 1, maxLength: 40 }), Type.String({ maxLength: 500 }), { maxProperties: 50 });
+export const Metadata = Type.Record(Type.String({ minLength: 1, maxLength: 40 }), Type.String({ maxLength: 500 }), {
+  maxProperties: 50,
+  title: 'Metadata',
+  description: 'Your own key → value pairs, kept with the payment',
+});
 
 export const IntentStatus = Type.Union(
   ['requires_payment_method', 'requires_action', 'processing', 'succeeded', 'failed', 'cancelled', 'partially_refunded', 'refunded'].map((status) =>

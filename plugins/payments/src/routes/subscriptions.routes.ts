@@ -1,4 +1,4 @@
-import { commonErrors, listPage, type AnyRoute, PageQuery, paginate, Reply, Type, withStatus } from '@plinth/sdk';
+import { commonErrors, listPage, type AnyRoute, PageQuery, paginate, Reply, Type, withStatus, Ref } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { paymentsErrors } from '../errors.js';
 import { paymentsPermissions as permissions } from '../permissions.js';
@@ -27,18 +27,28 @@ const Subscription = Type.Object({
 });
 const NewSubscription = Type.Object(
   {
-    plan_id: Type.String({ format: 'uuid' }),
+    plan_id: Ref('/payments/plans', { title: 'Plan' }),
     customer: Type.Object(
-      { email: Type.String({ format: 'email', maxLength: 320 }), name: Type.Optional(Type.String({ maxLength: 200 })) },
-      { additionalProperties: false },
+      { email: Type.String({ format: 'email', maxLength: 320, title: 'Email' }), name: Type.Optional(Type.String({ maxLength: 200, title: 'Name' })) },
+      { additionalProperties: false, title: 'Customer' },
     ),
-    payment_method: Type.String({ minLength: 1, maxLength: 255 }),
-    provider: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+    payment_method: Type.String({
+      minLength: 1,
+      maxLength: 255,
+      title: 'Payment method',
+      description: 'A test card number, or the gateway’s payment method id',
+    }),
+    provider: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 40, title: 'Provider', description: 'The plan’s provider (else the default one) when left out' }),
+    ),
     metadata: Type.Optional(Metadata),
   },
   { additionalProperties: false },
 );
-const CancelBody = Type.Object({ at_period_end: Type.Optional(Type.Boolean({ default: true })) }, { additionalProperties: false });
+const CancelBody = Type.Object(
+  { at_period_end: Type.Optional(Type.Boolean({ default: true, title: 'At the end of the period', description: 'Otherwise at once' })) },
+  { additionalProperties: false },
+);
 
 /** `/api/v1/payments/subscriptions…`: start, read, cancel (now or at period end), resume; trigger due renewals. */
 export function subscriptionRoutes({ route }: Builders, options: PaymentsOptions): AnyRoute[] {

@@ -1,6 +1,7 @@
 import {
   type AnyRoute,
   commonErrors,
+  likePattern,
   listPage,
   NoContent,
   NotFoundError,
@@ -34,6 +35,11 @@ const Category = Type.Object({
 });
 type CategoryRow = Stored<Static<typeof Category>, 'created_at' | 'updated_at'>;
 const categoryColumns = 'id, name, slug, parent_id, position, created_at, updated_at';
+/** A page of categories; `q` finds them by name (the category picker of product forms searches with it). */
+const CategoryQuery = Type.Composite([
+  PageQuery,
+  Type.Object({ q: Type.Optional(Type.String({ maxLength: 200, title: 'Search', description: 'Name contains' })) }),
+]);
 
 /** Refuses a parent that is the category itself or one of its descendants (a cycle). */
 async function refuseCycle(db: TenantDb, id: string, parentId: string | null | undefined): Promise<void> {
@@ -52,13 +58,15 @@ export function categoryRoutes({ route }: Builders): AnyRoute[] {
     route({
       method: 'GET',
       path: '/categories',
-      summary: 'List categories (flat, with parent_id; by position then name)',
+      summary: 'List categories (flat, with parent_id; by position then name; q: name contains)',
       permission: permissions['products.view'],
-      schema: { query: PageQuery, response: Type.Array(Category) },
+      schema: { query: CategoryQuery, response: Type.Array(Category) },
       async handler({ query, deps }) {
+        const values: unknown[] = [];
+        const where = query.q ? [`name ilike $${values.push(likePattern(query.q))}`] : [];
         const { items, total } = await listPage<CategoryRow>(
           deps.db,
-          { select: categoryColumns, from: 'shop_categories', orderBy: 'position, name, id' },
+          { select: categoryColumns, from: 'shop_categories', where, orderBy: 'position, name, id', values },
           query,
         );
         return Reply.list(toJson(items), paginate(query, total));

@@ -14,6 +14,7 @@ import {
   Timestamp,
   toJson,
   Type,
+  Widget,
   withStatus,
 } from '@plinth/sdk';
 import { paymentsErrors } from '@plinth/plugin-payments';
@@ -35,18 +36,26 @@ const OrderQuery = Type.Composite([
   }),
 ]);
 const NewOrderBody = Type.Object(
-  { customer: CustomerInput, items: Type.Array(LineInput, { minItems: 1, maxItems: 100 }), shipping_rate: Type.Optional(Type.String({ maxLength: 40 })) },
+  {
+    customer: CustomerInput,
+    items: Type.Array(LineInput, { minItems: 1, maxItems: 100, title: 'Items' }),
+    shipping_rate: Type.Optional(Type.String({ maxLength: 40, title: 'Shipping rate', description: 'The code of one of the shop’s shipping rates' })),
+  },
   { additionalProperties: false },
 );
-const NoteBody = Type.Object({ note: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })) }, { additionalProperties: false });
+const NoteBody = Type.Object(
+  { note: Type.Optional(Widget(Type.String({ minLength: 1, maxLength: 2000, title: 'Note' }), 'textarea')) },
+  { additionalProperties: false },
+);
 const RefundBody = Type.Object(
   {
-    lines: Type.Array(Type.Object({ line_id: Type.String({ format: 'uuid' }), quantity: Quantity }, { additionalProperties: false }), {
+    lines: Type.Array(Type.Object({ line_id: Type.String({ format: 'uuid', title: 'Order line' }), quantity: Quantity }, { additionalProperties: false }), {
       minItems: 1,
       maxItems: 100,
+      title: 'Lines refunded',
     }),
-    restock: Type.Optional(Type.Boolean({ default: false })),
-    reason: Type.Optional(Type.String({ maxLength: 500 })),
+    restock: Type.Optional(Type.Boolean({ default: false, title: 'Restock', description: 'Put the refunded units back in stock' })),
+    reason: Type.Optional(Widget(Type.String({ maxLength: 500, title: 'Reason' }), 'textarea')),
   },
   { additionalProperties: false },
 );

@@ -27,9 +27,15 @@ import { IdParams, NewVariant, VariantPatch } from './schemas.js';
 
 const StockAdjustment = Type.Object(
   {
-    delta: Type.Integer({ minimum: -10_000_000, maximum: 10_000_000, not: { const: 0 } }),
-    reason: Type.Optional(Type.Union([Type.Literal('adjusted'), Type.Literal('restocked')])),
-    note: Type.Optional(Type.String({ maxLength: 500 })),
+    delta: Type.Integer({
+      minimum: -10_000_000,
+      maximum: 10_000_000,
+      not: { const: 0 },
+      title: 'Change',
+      description: 'Units added (positive) or removed (negative)',
+    }),
+    reason: Type.Optional(Type.Union([Type.Literal('adjusted'), Type.Literal('restocked')], { title: 'Reason' })),
+    note: Type.Optional(Type.String({ maxLength: 500, title: 'Note' })),
   },
   { additionalProperties: false },
 );
