@@ -59,13 +59,16 @@ const translations = defineRoute({
     if (!tag || !(hostLanguages as readonly string[]).includes(new Intl.Locale(tag).language))
       throw new NotFoundError(`This host has no console text in ${params.language}; it speaks ${hostLanguages.join(', ')}`);
     const installed = deps.plugins.plugins;
+    // Cached by the catalogue that answers, not by the tag asked: a regional tag no plugin has (`ar-XY`, `ar-001`…) is
+    // its language's answer, so anonymous callers cannot grow the cache with made-up tags.
+    const key = installed.some((plugin) => plugin.translations?.[tag]) ? tag : new Intl.Locale(tag).language;
     let byTag = answers.get(installed);
     if (!byTag) answers.set(installed, (byTag = new Map()));
-    let answer = byTag.get(tag);
+    let answer = byTag.get(key);
     if (!answer) {
-      const data = pluginTranslations(installed, tag);
+      const data = pluginTranslations(installed, key);
       answer = { data, etag: `"${createHash('sha256').update(JSON.stringify(data)).digest('base64url').slice(0, 32)}"` };
-      byTag.set(tag, answer);
+      byTag.set(key, answer);
     }
     const headers = { etag: answer.etag, 'cache-control': 'public, no-cache', vary: 'accept-encoding' };
     const ifNoneMatch = ctx.get('if-none-match');

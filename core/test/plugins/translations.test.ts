@@ -138,6 +138,16 @@ describe('GET /api/v1/translations/:language', () => {
     expect(response.headers.get('etag')).not.toBe(plain.headers.get('etag'));
   });
 
+  it('answers a regional tag no plugin has with its language’s catalogue and ETag', async () => {
+    const plain = await t.request('GET', '/api/v1/translations/ar');
+    for (const tag of ['ar-SA', 'ar-001', 'ar-Latn-XY']) {
+      const regional = await t.request('GET', `/api/v1/translations/${tag}`);
+      expect(regional.status).toBe(200);
+      expect(regional.body.data).toEqual(plain.body.data);
+      expect(regional.headers.get('etag')).toBe(plain.headers.get('etag'));
+    }
+  });
+
   it('answers 304 to a matching If-None-Match', async () => {
     const first = await t.request('GET', '/api/v1/translations/ar');
     const again = await t.request('GET', '/api/v1/translations/ar', { headers: { 'if-none-match': first.headers.get('etag')! } });
