@@ -92,6 +92,35 @@ export interface WebAssets {
   /** Absolute path of the directory (e.g. `fileURLToPath(new URL('../web-dist', import.meta.url))`). */
   directory: string;
   root?: boolean;
+  /** Screens the plugin's custom elements provide, linked from the console's pages (docs/plugins/console-screens.md). */
+  screens?: readonly WebScreen[];
+}
+
+/**
+ * A console screen made by one of the plugin's custom elements: `<element>.js` in the web directory defines
+ * `<element>`, which the console mounts with a `plinth` property (`ConsoleContext` of `@plinth/sdk/web`) at
+ * `/t/<tenant>/w/<plugin>/<element>?<params>`.
+ */
+export interface WebScreen {
+  /** The custom element's name (lower case, with a hyphen; by convention prefixed with the plugin's name). */
+  element: string;
+  /** The link's label, in English (translated with the plugin's `translations`). */
+  label: string;
+  /**
+   * A route path of the plugin whose generated page links to the screen: a record (`/sites/:id`: its detail
+   * page gets a button, and the screen gets the route's parameters as `params`: `{ id }`) or a list
+   * (`/products`: its page gets a button). Without it the screen is reached from `navigation` (`web:<element>`)
+   * or from the plugin's other screens.
+   */
+  on?: string;
+  /**
+   * The screen replaces the generated page of `on`'s records: list rows and "after create" open it rather than
+   * the generic detail page (a site opens in its editor). One primary screen per route.
+   */
+  primary?: boolean;
+  icon?: string;
+  /** Shown to members holding it (the element itself still gets 403s from the API for what they lack). */
+  permission?: PermissionRef;
 }
 
 /**

@@ -5,6 +5,7 @@ import { kernelRefs } from '../kernel-refs.js';
 import type { AuditActor } from '../audit/audit.js';
 import type { ScopedDb } from '../db/scoped-db.js';
 import type { KernelServices } from '../kernel.js';
+import { tenantRequestsKey, type RateLimiter } from '../http/rate-limiter.js';
 import { defineRoute, Reply, type CoreRoute } from '../http/route.js';
 import { adminTenantById, adminTenantColumns, lockTenant, presentAdminTenant, recordAdminAction, type AdminTenantRow } from './admin-tenants.js';
 import { Exact, Nullable, Quotas, Timestamp, Uuid } from '../http/response-schemas.js';
@@ -130,27 +131,47 @@ export const listPluginsAsAdmin = defineRoute({
 export const getTenantAsAdmin = defineRoute({
   method: 'GET',
   path: '/admin/tenants/:id',
-  summary: 'One tenant, with its quotas, usage and custom domains',
+  summary: 'One tenant, with its quotas, usage (including requests in its current one-minute window) and custom domains',
   tag: 'admin',
   superAdmin: true,
+  deps: { rateLimiter: kernelRefs.rateLimiter },
   schema: {
     params: TenantParams,
     response: Exact({
       ...AdminTenant.properties,
+      usage: Exact({
+        ...AdminTenant.properties.usage.properties,
+        requests_this_minute: Type.Integer({ minimum: 0, description: 'Requests counted against `requests_per_minute` in the current window' }),
+        requests_window_resets_in: Nullable(Type.Integer({ minimum: 1, description: 'Seconds until that window ends; null when no window is open' })),
+      }),
       domains: Type.Array(Exact({ id: Uuid, domain: Type.String(), verified: Type.Boolean(), created_at: Timestamp })),
     }),
   },
   errors: [],
-  async handler({ db, params, audit }) {
+  async handler({ db, params, audit, deps }) {
     const tenant = await adminTenantById(db, params.id);
     const domains = await db.query<{ id: string; domain: string; verified: boolean; created_at: Date }>(
       'select id, domain, verified, created_at from tenant_domains where tenant_id = $1 order by domain',
       [tenant.id],
     );
+    const presented = presentAdminTenant(tenant);
+    const requests = await requestsThisMinute(deps.rateLimiter, tenant.id, presented.quotas.requests_per_minute);
     await audit({ action: 'admin.tenant.viewed', targetType: 'tenant', targetId: tenant.id, tenantId: tenant.id });
-    return { ...presentAdminTenant(tenant), domains: toJson(domains) };
+    return { ...presented, usage: { ...presented.usage, ...requests }, domains: toJson(domains) };
   },
 });
+
+/**
+ * What the tenant has used of its requests per minute, read (not counted) from the request pipeline's own meter
+ * (`tenantRequestsKey`): its window opens with the first request and lasts a minute.
+ */
+async function requestsThisMinute(rateLimiter: RateLimiter, tenantId: string, limit: number) {
+  // `peek` answers as if one more request came: its count is the next one's, and without an open window its
+  // wait is the whole window.
+  const next = await rateLimiter.peek(tenantRequestsKey(tenantId), limit, 60_000);
+  const used = next.count - 1;
+  return { requests_this_minute: used, requests_window_resets_in: used > 0 ? next.retryAfterSeconds : null };
+}
 
 /** Suspends or reactivates a tenant; 409 when it already is in that state. */
 async function setStatus(

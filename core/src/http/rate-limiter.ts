@@ -30,6 +30,11 @@ export interface RateLimiter {
   reset(key: string): void | Promise<void>;
 }
 
+/** The key of a tenant's requests-per-minute meter: counted by the request pipeline, read by the host admin. */
+export function tenantRequestsKey(tenantId: string): string {
+  return `tenant:${tenantId}`;
+}
+
 export function createRateLimiter(cache: Cache): RateLimiter {
   const { counters } = cache;
   const slot = (key: string) => `rl:${key}`;

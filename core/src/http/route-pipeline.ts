@@ -17,7 +17,7 @@ import { coreErrors } from './core-errors.js';
 import { writeError } from './error-handler.js';
 import { errorLanguage } from './error-language.js';
 import { errorPage, wantsPage } from './error-page.js';
-import type { RateLimitResult } from './rate-limiter.js';
+import { tenantRequestsKey, type RateLimitResult } from './rate-limiter.js';
 import type { PlinthContext, PlinthRouter } from './context.js';
 import { respond } from './respond.js';
 import { errorCheck, replyCheck, type ErrorCheck, type ReplyCheck } from './response-check.js';
@@ -344,7 +344,7 @@ function meter(services: KernelServices): Stage {
   };
   return named('meter', (x) => {
     const tenant = x.tenant!;
-    const counted = services.rateLimiter.hit(`tenant:${tenant.id}`, tenant.quotas.requests_per_minute, 60_000);
+    const counted = services.rateLimiter.hit(tenantRequestsKey(tenant.id), tenant.quotas.requests_per_minute, 60_000);
     // In-process counters answer synchronously: no await (and no extra turn of the event loop) on the hot path.
     return andThen(counted, refuseOver);
   });

@@ -51,6 +51,17 @@ const MarketplacePlugin = Exact({
   }),
   navigation: Type.Array(Exact({ label: Type.String(), icon: Nullable(Type.String()), path: Type.String(), permission: Nullable(Type.String()) })),
   web: Nullable(Type.String({ description: 'Where its web pages are served' })),
+  screens: Type.Array(
+    Exact({
+      element: Type.String({ description: 'The custom element, defined by `<web><element>.js`' }),
+      label: Type.String(),
+      on: Nullable(Type.String({ description: 'The route whose console page links to the screen' })),
+      primary: Type.Boolean({ description: "The screen opens instead of the generated page of the route's records" }),
+      icon: Nullable(Type.String()),
+      permission: Nullable(Type.String()),
+    }),
+    { description: "The plugin's own console screens (custom elements)" },
+  ),
   settings_permission: Nullable(Type.String()),
   uses: Type.Array(
     Exact({

@@ -116,6 +116,15 @@ export function validatePlugin(plugin: Plugin): void {
   if (plugin.web?.root && plugin.scope !== 'host') fail('web.root', 'only a host-level plugin (scope: "host") may serve the site root');
   for (const entry of plugin.navigation)
     if (!entry.path.startsWith('/') && !entry.path.startsWith('web:')) fail(`navigation ${entry.label}`, 'path must start with / or web:');
+  const primary = new Set<string>();
+  for (const screen of plugin.web?.screens ?? []) {
+    if (!/^[a-z][a-z0-9]*-[a-z0-9-]*$/.test(screen.element))
+      fail(`screen ${screen.element}`, 'element must be a custom element name: lower case with a hyphen');
+    if (screen.on !== undefined && !plugin.routes.some((route) => route.path === screen.on && !route.public))
+      fail(`screen ${screen.element}`, `on must be the path of one of the plugin's member routes (${screen.on} is none)`);
+    if (screen.primary && (screen.on === undefined || primary.has(screen.on))) fail(`screen ${screen.element}`, 'a primary screen needs on, and one per route');
+    if (screen.primary && screen.on) primary.add(screen.on);
+  }
   checkTranslations(plugin, fail);
   for (const hook of Object.keys(plugin.hooks)) if (!hook.startsWith(`${plugin.name}.`)) fail(`hook ${hook}`, `must be named ${plugin.name}.<hook>`);
   for (const service of plugin.services)

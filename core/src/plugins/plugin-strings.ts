@@ -59,7 +59,7 @@ function isArray(node: SchemaNode): boolean {
 
 /**
  * Every English text the web console can show for a plugin, from its definition: the keys its `translations`
- * need. Title and description; navigation labels; permission descriptions; data uses; settings; and for each
+ * need. Title and description; navigation and screen labels; permission descriptions; data uses; settings; and for each
  * route the console can reach (not public or root ones): its summary, the humanized literal path segments
  * (collection names, related lists and views, item actions) with the singular of each collection, and the
  * titles, descriptions, choices and humanized property names of its query, body and response schemas (nested
@@ -78,6 +78,7 @@ export function translatableStrings(plugin: Plugin): string[] {
   add(plugin.title);
   add(plugin.description);
   for (const entry of plugin.navigation) add(entry.label);
+  for (const screen of plugin.web?.screens ?? []) add(screen.label);
   for (const permission of Object.values(plugin.permissions)) add(permission.description);
   for (const use of Object.values(plugin.uses ?? {})) add(use.what);
   walkSchema(plugin.settings, add);

@@ -50,6 +50,7 @@ describe('browsing', () => {
       requires: { core: '>=0.1.0', plugins: { notes: '^1.0.0' }, optional_plugins: {} },
       navigation: [],
       web: null,
+      screens: [],
       settings_permission: 'tags.settings.manage',
       uses: [{ plugin: 'notes', title: 'Notes', service: 'notes.counter', access: 'write', what: 'Notes counter', optional: false }],
       enabled: false,

@@ -14,6 +14,8 @@ export const deps = {
   logger: coreServices.logger,
   writeBehind: coreServices.writeBehind,
   files: coreServices.files,
+  /** Outbound HTTP, SSRF-guarded: reads the title of a page a creator links to. */
+  http: coreServices.http,
   crm: optional(crmContactsRef),
   shop: shopOffersRef,
 };

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { definePlugin } from '@plinth/sdk';
 import { deps } from './deps.js';
 import { productChangeHandlers } from './handlers/product-changes.js';
@@ -11,6 +12,7 @@ import { bioSitesPermissions } from './permissions.js';
 import { bioSitesHosts } from './public/host-routing.js';
 import { analyticsRoutes } from './routes/analytics.routes.js';
 import { blockRoutes } from './routes/blocks.routes.js';
+import { editorRoutes } from './routes/editor.routes.js';
 import { publicRoutes } from './routes/public.routes.js';
 import { shortLinkRoutes } from './routes/short-links.routes.js';
 import { siteRoutes } from './routes/sites.routes.js';
@@ -36,6 +38,14 @@ export default definePlugin({
   migrations: [createBioSites, createBioSitesAnalytics, addBioSitesCustomDomains, addBioSitesAvatarFile],
   hosts: bioSitesHosts,
   translations,
+  web: {
+    directory: fileURLToPath(new URL('../web-dist', import.meta.url)),
+    screens: [
+      { element: 'bio-site-editor', label: 'Editor', on: '/sites/:id', primary: true, icon: 'link', permission: bioSitesPermissions['sites.manage'] },
+      { element: 'bio-site-analytics', label: 'Analytics', on: '/sites/:id', icon: 'chart', permission: bioSitesPermissions['analytics.view'] },
+      { element: 'bio-short-link-analytics', label: 'Analytics', on: '/short-links/:id', icon: 'chart', permission: bioSitesPermissions['analytics.view'] },
+    ],
+  },
   navigation: [
     { label: 'Bio sites', icon: 'link', path: '/sites', permission: bioSitesPermissions['sites.view'] },
     { label: 'Short links', icon: 'scissors', path: '/short-links', permission: bioSitesPermissions['sites.view'] },
@@ -43,6 +53,7 @@ export default definePlugin({
   routes: (builders) => [
     ...siteRoutes(builders),
     ...blockRoutes(builders),
+    ...editorRoutes(builders),
     ...subscriberRoutes(builders),
     ...shortLinkRoutes(builders),
     ...analyticsRoutes(builders),

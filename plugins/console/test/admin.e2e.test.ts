@@ -134,10 +134,10 @@ describe.sequential('the host admin screens', () => {
     await page.getByRole('button', { name: 'Suspend tenant' }).waitFor();
     expect((await t.request('GET', '/api/v1/hello/greetings', { headers: owner.headers })).status).toBe(200);
 
-    await page.getByLabel('members', { exact: true }).fill('-1');
+    await page.getByLabel('Members limit', { exact: true }).fill('-1');
     await page.getByRole('button', { name: 'Save quotas' }).click();
-    await page.locator('.field.invalid').filter({ hasText: 'members' }).locator('.field-error').waitFor(); // the API's limit, beside the field
-    await page.getByLabel('members', { exact: true }).fill('7');
+    await page.locator('.field.invalid').filter({ hasText: 'members' }).locator('.field-error').waitFor(); // refused beside the field
+    await page.getByLabel('Members limit', { exact: true }).fill('7');
     await page.getByRole('button', { name: 'Save quotas' }).click();
     await page.getByRole('status').filter({ hasText: 'Quotas saved.' }).waitFor();
     const [stored] = await t.sql<{ quotas: Record<string, number> }>('select quotas from tenants where slug = $1', ['wall']);

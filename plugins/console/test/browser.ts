@@ -1,8 +1,11 @@
 /// <reference lib="dom" /> // page.evaluate callbacks run in the browser
-import { mkdirSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterEach } from 'vitest';
+import type { Plugin } from '@plinth/sdk';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { afterAll, afterEach, expect } from 'vitest';
 import { axeViolations } from './named-controls.js';
 
 /** Where the tests save screenshots of the main screens (CI keeps the folder as an artifact). */
@@ -167,4 +170,96 @@ export async function signIn(tab: WatchedPage, user: { email: string; password: 
   await tab.page.getByLabel('Password').fill(user.password);
   await tab.page.getByRole('button', { name: 'Sign in' }).click();
   await tab.page.waitForURL((url) => url.pathname !== '/login');
+}
+
+/** Private copies of web directories made by {@link servedCopy}, removed after the test file. */
+const copies: string[] = [];
+afterAll(() => {
+  for (const directory of copies.splice(0)) rmSync(directory, { recursive: true, force: true });
+});
+
+/**
+ * The plugin served from a private copy of its built web code: another test process's rebuild empties
+ * `web-dist` and would take away screens (and hashed chunks) a page has not loaded yet.
+ */
+export function servedCopy(plugin: Plugin): Plugin {
+  const directory = mkdtempSync(path.join(tmpdir(), `plinth-${plugin.name}-web-`));
+  copies.push(directory);
+  cpSync(plugin.web!.directory, directory, { recursive: true });
+  return { ...plugin, web: { ...plugin.web!, directory } };
+}
+
+/** A link of the console's main menu. */
+export const menuLink = (page: Page, name: string | RegExp) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
+
+/**
+ * Photographs the screen as `<name>-<language>-1280.png` and `-390.png` (axe-core checks it each time, see
+ * `WatchedPage.screenshot`): the document speaks the language in its direction, and nothing makes a 390 px phone
+ * scroll sideways (recorded softly: the photographs are still taken).
+ */
+export async function photograph(tab: WatchedPage, name: string, language: 'en' | 'ar'): Promise<void> {
+  const { page } = tab;
+  const declared = await page.evaluate(() => ({ lang: document.documentElement.lang, dir: document.documentElement.dir || 'ltr' }));
+  expect(declared.lang.split('-')[0], `${name}: <html lang>`).toBe(language);
+  expect(declared.dir, `${name}: <html dir>`).toBe(language === 'ar' ? 'rtl' : 'ltr');
+  const viewport = page.viewportSize() ?? { width: 1280, height: 860 };
+  // Charts (canvases) redraw for a new width a frame or two after the resize: photographed once they fill their box.
+  const chartsFit = () =>
+    page.waitForFunction(() =>
+      Array.from(document.querySelectorAll('canvas')).every(
+        (canvas) => !canvas.parentElement || Math.abs(canvas.getBoundingClientRect().width - canvas.parentElement.getBoundingClientRect().width) <= 1,
+      ),
+    );
+  await page.setViewportSize({ width: 1280, height: 860 });
+  await chartsFit();
+  await tab.screenshot(`${name}-${language}-1280`);
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    await chartsFit();
+    const { width, outside } = await page.evaluate(() => {
+      // The outermost elements reaching past either edge of the viewport: what makes the page scroll sideways.
+      const overflowing = Array.from(document.body.querySelectorAll('*')).filter((element) => {
+        const box = element.getBoundingClientRect();
+        return box.width > 0 && (box.right > innerWidth + 1 || box.left < -1);
+      });
+      const outermost = overflowing.filter((element) => !overflowing.some((other) => other !== element && other.contains(element)));
+      const describe = (element: Element) =>
+        `${element.tagName.toLowerCase()}${element.className && typeof element.className === 'string' ? `.${element.className.trim().split(/\s+/).join('.')}` : ''}`;
+      return { width: document.documentElement.scrollWidth, outside: outermost.slice(0, 5).map(describe) };
+    });
+    expect.soft(width, `${name} (${language}): wider than a 390 px phone (past the edge: ${outside.join(', ')})`).toBeLessThanOrEqual(390);
+    await tab.screenshot(`${name}-${language}-390`);
+  } finally {
+    await page.setViewportSize(viewport);
+  }
+}
+
+/**
+ * After each failed test of the file: the errors `tab()`'s page logged, and a screenshot `failed-<prefix>-<test>.png`
+ * of how it looked when the test gave up.
+ */
+export function recordFailures(prefix: string, tab: () => WatchedPage | undefined): void {
+  afterEach(async (context) => {
+    if (context.task.result?.state !== 'fail') return;
+    const page = tab();
+    console.log(`errors logged by the page so far: ${JSON.stringify(page?.errors ?? [])}`);
+    await page?.screenshot(`failed-${prefix}-${context.task.name.replace(/\W+/g, '-').slice(0, 50)}`).catch(() => undefined);
+  });
+}
+
+/**
+ * Drags an item of a SortableJS list with the mouse, as a person does: down on `handle`, over to `to` in steps,
+ * then — SortableJS moves its drop placeholder (`.sortable-ghost`) animated as the pointer passes items — nudging
+ * the pointer there until `placed()` says the placeholder is where the item should land, and up.
+ */
+export async function dragTo(page: Page, handle: Locator, to: { x: number; y: number }, placed: () => Promise<boolean>): Promise<void> {
+  const from = (await handle.boundingBox())!;
+  const x = from.x + from.width / 2;
+  const y = from.y + from.height / 2;
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  for (let step = 1; step <= 20; step += 1) await page.mouse.move(x + ((to.x - x) * step) / 20, y + ((to.y - y) * step) / 20);
+  for (let nudge = 0; nudge < 50 && !(await placed()); nudge += 1) await page.mouse.move(to.x, to.y + (nudge % 2));
+  expect(await placed(), 'the drop placeholder reached its place').toBe(true);
+  await page.mouse.up();
 }

@@ -168,8 +168,9 @@ describe.sequential('uploading in the console', () => {
     await expectAxeClean(page, 'form');
 
     await page.getByRole('button', { name: 'Create bio site' }).click();
-    await page.waitForURL(new RegExp(`${sites()}/[0-9a-f-]{36}$`));
-    siteId = page.url().split('/').pop()!;
+    // After create the site opens in its editor (the primary screen), which names it in the address.
+    await page.waitForURL(/\/w\/bio-sites\/bio-site-editor\?id=[0-9a-f-]{36}$/);
+    siteId = new URL(page.url()).searchParams.get('id')!;
     const site = await t.request('GET', `/api/v1/bio-sites/sites/${siteId}`, { headers: member.headers });
     const chosen = site.body.data.avatar_file_id as string;
     expect(await fileRow(chosen)).toMatchObject({ owner_plugin: 'bio-sites', owner_id: siteId, visibility: 'public' });

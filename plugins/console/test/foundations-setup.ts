@@ -15,7 +15,7 @@ import type { Plugin } from '@plinth/sdk';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import consolePlugin from '../src/index.js';
-import { launchChromium, openPage, signIn, type WatchedPage } from './browser.js';
+import { launchChromium, openPage, photograph as photographScreen, signIn, type WatchedPage } from './browser.js';
 
 export interface FoundationsWorld {
   t: TestKernel;
@@ -120,35 +120,7 @@ export function documentLocale(page: Page): Promise<{ lang: string; dir: string 
   return page.evaluate(() => ({ lang: document.documentElement.lang, dir: document.documentElement.dir || 'ltr' }));
 }
 
-/**
- * Photographs the screen as `foundations-<screen>-<language>-1280.png` and `-390.png` (axe-core checks it each
- * time, see `WatchedPage.screenshot`): the document speaks the language in its direction, and nothing makes a
- * 390 px phone scroll sideways (recorded softly: the photographs are still taken).
- */
-export async function photograph(tab: WatchedPage, screen: string, language: 'en' | 'ar'): Promise<void> {
-  const { page } = tab;
-  const declared = await documentLocale(page);
-  expect(declared.lang.split('-')[0], `${screen}: <html lang>`).toBe(language);
-  expect(declared.dir, `${screen}: <html dir>`).toBe(language === 'ar' ? 'rtl' : 'ltr');
-  const viewport = page.viewportSize() ?? { width: 1280, height: 860 };
-  await page.setViewportSize({ width: 1280, height: 860 });
-  await tab.screenshot(`foundations-${screen}-${language}-1280`);
-  await page.setViewportSize({ width: 390, height: 844 });
-  try {
-    const { width, outside } = await page.evaluate(() => {
-      // The outermost elements reaching past either edge of the viewport: what makes the page scroll sideways.
-      const overflowing = Array.from(document.body.querySelectorAll('*')).filter((element) => {
-        const box = element.getBoundingClientRect();
-        return box.width > 0 && (box.right > innerWidth + 1 || box.left < -1);
-      });
-      const outermost = overflowing.filter((element) => !overflowing.some((other) => other !== element && other.contains(element)));
-      const describe = (element: Element) =>
-        `${element.tagName.toLowerCase()}${element.className && typeof element.className === 'string' ? `.${element.className.trim().split(/\s+/).join('.')}` : ''}`;
-      return { width: document.documentElement.scrollWidth, outside: outermost.slice(0, 5).map(describe) };
-    });
-    expect.soft(width, `${screen} (${language}): wider than a 390 px phone (past the edge: ${outside.join(', ')})`).toBeLessThanOrEqual(390);
-    await tab.screenshot(`foundations-${screen}-${language}-390`);
-  } finally {
-    await page.setViewportSize(viewport);
-  }
+/** Photographs the screen as `foundations-<screen>-<language>-1280.png` and `-390.png` (see browser.ts `photograph`). */
+export function photograph(tab: WatchedPage, screen: string, language: 'en' | 'ar'): Promise<void> {
+  return photographScreen(tab, `foundations-${screen}`, language);
 }

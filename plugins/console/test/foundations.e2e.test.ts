@@ -55,6 +55,12 @@ interface StoredProduct {
   variants: { sku: string; price: number; stock: number }[];
 }
 
+/** After create, a product or course opens in its plugin's screen (the primary one); its "Details" leads to the generated page. */
+async function openDetails(page: Page, details = 'Details'): Promise<void> {
+  await page.waitForURL(/\/w\/(shop|lms)\/[a-z-]+\?id=[0-9a-f-]{36}$/);
+  await page.getByRole('link', { name: details, exact: true }).click();
+}
+
 /** The product named `name`, as the API stores it. */
 async function storedProduct(name: string): Promise<StoredProduct> {
   const listed = expectStatus(await world.api('GET', `/api/v1/shop/products?q=${encodeURIComponent(name)}`), 200, 'listing products');
@@ -88,7 +94,8 @@ describe.sequential('console foundations: humane forms, keyboard, Arabic', () =>
     await photograph(owner, 'product-form', 'en');
 
     await page.getByRole('button', { name: /^Create product/ }).click();
-    await page.getByRole('heading', { name: 'Linen tote bag' }).waitFor(); // after create: the new record
+    await openDetails(page); // after create: the new record, in its editor first
+    await page.getByRole('heading', { name: 'Linen tote bag' }).waitFor();
     const product = await storedProduct('Linen tote bag');
     expect(product.variants.map((variant) => [variant.sku, variant.price, variant.stock])).toEqual([
       ['TOTE-NATURAL', 2490, 12],
@@ -132,6 +139,7 @@ describe.sequential('console foundations: humane forms, keyboard, Arabic', () =>
     await photograph(schoolAdmin, 'course-form', 'en');
 
     await page.getByRole('button', { name: /^Create course/ }).click();
+    await openDetails(page);
     await page.getByRole('heading', { name: 'Figure drawing' }).waitFor();
     // The course's page names its instructor (the title the form gives the field), not her id.
     const instructors = page.locator('dl.record > div').filter({ has: page.locator('dt', { hasText: /^Instructors$/ }) });
@@ -226,6 +234,7 @@ describe.sequential('console foundations: humane forms, keyboard, Arabic', () =>
 
     await tabTo(page, page.getByRole('button', { name: /^Create product/ }));
     await page.keyboard.press('Enter');
+    await openDetails(page);
     await page.getByRole('heading', { name: 'Canvas apron' }).waitFor();
     const product = await storedProduct('Canvas apron');
     expect(product.status).toBe('active');
@@ -275,6 +284,7 @@ describe.sequential('console foundations: humane forms, keyboard, Arabic', () =>
     await input(rows.nth(1), /^SKU$/i).fill('BAG-NIGHT');
     await input(rows.nth(1), 'السعر').fill('5');
     await page.getByRole('button', { name: /^إنشاء/ }).click();
+    await openDetails(page, 'التفاصيل');
     await page.getByRole('heading', { name: 'حقيبة كتان' }).waitFor();
     expect((await storedProduct('حقيبة كتان')).variants.map((variant) => [variant.sku, variant.price, variant.stock])).toEqual([
       ['BAG-SAND', 1275, 2],

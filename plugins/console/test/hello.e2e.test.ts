@@ -27,7 +27,7 @@ customElements.define('hello-card', class extends HTMLElement {
   async connectedCallback() {
     const { data, pagination } = await this.plinth.call('GET', '/hello/greetings');
     const posting = this.plinth.can('hello.greetings.manage') ? 'may post' : 'may not post';
-    this.textContent = 'Card for ' + this.getAttribute('tenant') + ': ' + pagination.total + ' greetings, first ' + (data[0]?.message ?? 'none') + '; ' + posting;
+    this.textContent = 'Card for ' + this.plinth.tenant.slug + ': ' + pagination.total + ' greetings, first ' + (data[0]?.message ?? 'none') + '; ' + posting;
   }
 });
 `;

@@ -440,7 +440,7 @@ describe('first-party schemas get typed fields, never a JSON box', () => {
     const found = Object.fromEntries(kinds(fieldsOf(NewProduct as JsonSchema, tenant)));
     expect(Object.values(found)).not.toContain('json');
     expect(found).toMatchObject({
-      description: 'textarea',
+      description: 'richtext',
       images: 'list',
       image_file_ids: 'files',
       status: 'segmented',

@@ -9,6 +9,8 @@ export const deps = {
   jobs: coreServices.jobs,
   mailer: coreServices.mailer,
   members: coreServices.members,
+  /** Customer accounts for learners enrolled by email, and their sign-in links. */
+  customers: coreServices.customers,
   logger: coreServices.logger,
   files: coreServices.files,
   /** The shop's prices and buy pages for courses it sells (absent without the shop). */

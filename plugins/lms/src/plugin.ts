@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { definePlugin } from '@plinth/sdk';
 import './jobs/job-types.js';
 import { deps } from './deps.js';
@@ -9,6 +10,7 @@ import { createCourses } from './migrations/001-create-lms-courses.js';
 import { createEnrollments } from './migrations/002-create-lms-enrollments.js';
 import { createQuizzes } from './migrations/003-create-lms-quizzes.js';
 import { addLessonFiles } from './migrations/004-add-lms-lesson-files.js';
+import { addEnrollmentLearner } from './migrations/005-add-lms-enrollment-learner.js';
 import { cataloguePages } from './pages/catalogue.pages.js';
 import { certificatePages } from './pages/certificate.pages.js';
 import { learnerPages } from './pages/learner.pages.js';
@@ -19,6 +21,7 @@ import { certificateRoutes } from './routes/certificates.routes.js';
 import { courseRoutes } from './routes/courses.routes.js';
 import { enrollmentRoutes } from './routes/enrollments.routes.js';
 import { guardianRoutes } from './routes/guardians.routes.js';
+import { learnerRoutes } from './routes/learners.routes.js';
 import { learningRoutes } from './routes/learning.routes.js';
 import { lessonFileRoutes } from './routes/lesson-files.routes.js';
 import { lessonRoutes } from './routes/lessons.routes.js';
@@ -44,8 +47,16 @@ export default definePlugin({
   uses: { 'shop.offers': { access: 'read', what: 'Reads the prices and buy pages of courses the shop sells (when the shop is enabled)' } },
   permissions: lmsPermissions,
   settings: LmsSettings,
-  migrations: [createCourses, createEnrollments, createQuizzes, addLessonFiles],
+  migrations: [createCourses, createEnrollments, createQuizzes, addLessonFiles, addEnrollmentLearner],
   translations,
+  web: {
+    directory: fileURLToPath(new URL('../web-dist', import.meta.url)),
+    screens: [
+      { element: 'lms-course-builder', label: 'Curriculum', on: '/courses/:id', primary: true, icon: 'book', permission: lmsPermissions['courses.manage'] },
+      { element: 'lms-course-learners', label: 'Learners', on: '/courses/:id', icon: 'users', permission: lmsPermissions['enrollments.view'] },
+      { element: 'lms-quiz-builder', label: 'Quiz', icon: 'book', permission: lmsPermissions['courses.manage'] },
+    ],
+  },
   navigation: [
     { label: 'My courses', icon: 'graduation', path: '/my/courses', permission: lmsPermissions['learning.access'] },
     { label: 'Courses', icon: 'book', path: '/courses', permission: lmsPermissions['courses.view'] },
@@ -58,6 +69,7 @@ export default definePlugin({
     ...lessonFileRoutes(builders),
     ...learningRoutes(builders),
     ...enrollmentRoutes(builders),
+    ...learnerRoutes(builders),
     ...quizRoutes(builders),
     ...attemptRoutes(builders),
     ...submissionRoutes(builders),

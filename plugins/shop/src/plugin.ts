@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { definePlugin } from '@plinth/sdk';
 import { shopOffersRef, shopSyncRef } from './contract.js';
 import { deps } from './deps.js';
@@ -11,6 +12,8 @@ import { createShopOrders } from './migrations/002-create-shop-orders.js';
 import { addShopImageFiles } from './migrations/003-add-shop-image-files.js';
 import { addShopInvoiceFiles } from './migrations/004-add-shop-invoice-files.js';
 import { addShopInvoicePdf } from './migrations/006-add-shop-invoice-pdf.js';
+import { addOrderHistoryAmount } from './migrations/007-order-history-amount.js';
+import { addShopImageAlt } from './migrations/008-add-shop-image-alt.js';
 import { myOrdersPages } from './pages/my-orders.pages.js';
 import { addOrderPublicToken } from './migrations/005-order-public-token.js';
 import { pageRoutes } from './pages/index.js';
@@ -44,8 +47,25 @@ export default definePlugin({
   settings: ShopSettings,
   settingsPermission: shopPermissions['settings.manage'],
   hooks: shopHooks,
-  migrations: [createShopCatalogue, createShopOrders, addShopImageFiles, addShopInvoiceFiles, addOrderPublicToken, addShopInvoicePdf],
+  migrations: [
+    createShopCatalogue,
+    createShopOrders,
+    addShopImageFiles,
+    addShopInvoiceFiles,
+    addOrderPublicToken,
+    addShopInvoicePdf,
+    addOrderHistoryAmount,
+    addShopImageAlt,
+  ],
   translations,
+  web: {
+    directory: fileURLToPath(new URL('../web-dist', import.meta.url)),
+    screens: [
+      { element: 'shop-product-editor', label: 'Product', on: '/products/:id', primary: true, icon: 'package', permission: shopPermissions['products.manage'] },
+      { element: 'shop-order-view', label: 'Order', on: '/orders/:id', primary: true, icon: 'store', permission: shopPermissions['orders.view'] },
+      { element: 'shop-sales', label: 'Sales overview', on: '/orders', icon: 'chart', permission: shopPermissions['orders.view'] },
+    ],
+  },
   navigation: [
     { label: 'Products', icon: 'package', path: '/products', permission: shopPermissions['products.view'] },
     { label: 'Orders', icon: 'receipt', path: '/orders', permission: shopPermissions['orders.view'] },

@@ -11,7 +11,7 @@ export const rollupJob = ({ job }: Builders) =>
     concurrency: 1,
     maxRetries: 3,
     async run({ deps, ctx }) {
-      const { more } = await rollUpHits(deps, { batchSize: 5_000, maxHits: 100_000, touch: () => ctx.touch() });
+      const { more } = await rollUpHits(deps, { timeZone: ctx.tenant.timeZone, batchSize: 5_000, maxHits: 100_000, touch: () => ctx.touch() });
       if (more) await deps.jobs.enqueue('bio-sites.analytics.rollup', {});
     },
   });

@@ -70,22 +70,45 @@ async function productCards(deps: Deps, locale: string, blocks: PageBlock[]): Pr
   return { blocks: cards, products: true };
 }
 
+type StoredSite = PageSite & { avatar_file_id: string | null };
+
 async function build(deps: Deps, tenant: Pick<TenantInfo, 'id' | 'locale'>, slug: string, variant: PageVariant): Promise<CachedPage> {
-  const tenantId = tenant.id;
-  const { db } = deps;
-  const now = Date.now();
-  const site = await db.prepared<PageSite & { avatar_file_id: string | null }>(
+  const site = await deps.db.prepared<StoredSite>(
     'bio_sites_page_site',
     `select id, slug, title, bio, avatar_url, avatar_file_id, theme, seo from bio_sites_sites where slug = $1 and status = 'published'`,
     [slug],
   );
-  if (!site[0]) return { page: null, siteId: null, expiresAt: now + ttlMs, locale: tenant.locale };
+  if (!site[0]) return { page: null, siteId: null, expiresAt: Date.now() + ttlMs, locale: tenant.locale };
+  return buildSite(deps, tenant, site[0], { subscribed: variant === 'subscribed', preview: false });
+}
+
+/**
+ * The page of a site as visitors see it now, published or not, for the console's live preview: rendered afresh
+ * (never cached) by the same code as the public page, with embeds shown as placeholders (see `renderPage`).
+ */
+export async function previewPage(deps: Deps, tenant: Pick<TenantInfo, 'id' | 'locale'>, siteId: string): Promise<RenderedPage | null> {
+  const site = await deps.db.one<StoredSite>('select id, slug, title, bio, avatar_url, avatar_file_id, theme, seo from bio_sites_sites where id = $1', [
+    siteId,
+  ]);
+  if (!site) return null;
+  return (await buildSite(deps, tenant, site, { subscribed: false, preview: true })).page;
+}
+
+async function buildSite(
+  deps: Deps,
+  tenant: Pick<TenantInfo, 'id' | 'locale'>,
+  site: StoredSite,
+  options: { subscribed: boolean; preview: boolean },
+): Promise<CachedPage> {
+  const tenantId = tenant.id;
+  const { db } = deps;
+  const now = Date.now();
   const rows = await db.prepared<PageBlock & { starts_at: Date | null; ends_at: Date | null }>(
     'bio_sites_page_blocks',
     'select id, type, data, starts_at, ends_at from bio_sites_blocks where site_id = $1 and active and (ends_at is null or ends_at > now()) order by position, id',
-    [site[0].id],
+    [site.id],
   );
-  const avatar = await avatarOf(deps, tenantId, site[0]);
+  const avatar = await avatarOf(deps, tenantId, site);
   let expiresAt = now + (avatar.pending ? pendingVariantsTtlMs : ttlMs);
   const live = rows.filter((row) => {
     for (const boundary of [row.starts_at, row.ends_at]) if (boundary && boundary.getTime() > now) expiresAt = Math.min(expiresAt, boundary.getTime());
@@ -96,8 +119,8 @@ async function build(deps: Deps, tenant: Pick<TenantInfo, 'id' | 'locale'>, slug
   const cards = await productCards(deps, tenant.locale, images.blocks);
   if (cards.products) expiresAt = Math.min(expiresAt, now + productPageTtlMs);
   return {
-    page: renderPage({ ...site[0], avatar_url: avatar.url }, cards.blocks, { subscribed: variant === 'subscribed', locale: tenant.locale }),
-    siteId: site[0].id,
+    page: renderPage({ ...site, avatar_url: avatar.url }, cards.blocks, { ...options, locale: tenant.locale }),
+    siteId: site.id,
     expiresAt,
     locale: tenant.locale,
   };

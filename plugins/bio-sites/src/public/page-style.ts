@@ -17,7 +17,8 @@ const baseCss =
   'figure{margin:0}figure img{max-width:100%;height:auto;border-radius:.75rem}' +
   '.social{list-style:none;padding:0;margin:0;display:flex;flex-wrap:wrap;justify-content:center;gap:.5rem}' +
   '.social a{display:inline-block;min-height:44px;padding:.625rem .875rem;color:var(--fg);border:1px solid currentColor;border-radius:999px;text-decoration:none}' +
-  '.embed iframe{display:block;width:100%;border:0;border-radius:.75rem}.youtube iframe{aspect-ratio:16/9}.spotify iframe{height:152px}' +
+  '.embed iframe{display:block;width:100%;border:0;border-radius:.75rem}' +
+  '.placeholder{margin:0;padding:2rem 1rem;border:1px dashed currentColor;border-radius:.75rem;overflow-wrap:anywhere}.youtube iframe{aspect-ratio:16/9}.spotify iframe{height:152px}' +
   'form{display:grid;gap:.5rem;text-align:start;padding:1rem;border:1px solid currentColor;border-radius:.75rem}' +
   'form h2,form p{margin:0}' +
   'input{font:inherit;padding:.75rem;border-radius:.5rem;border:1px solid var(--fg);background:var(--bg);color:var(--fg)}' +

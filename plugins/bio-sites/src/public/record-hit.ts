@@ -1,5 +1,5 @@
 import type { PluginCache, PluginWriteBehind, RequestContext, TenantDb } from '@plinth/sdk';
-import { countryOf, deviceClass, isBotAgent, referrerHost, utcDay, visitorHash } from './visitor.js';
+import { countryOf, deviceClass, isBotAgent, referrerHost, visitorHash, zoneDay } from './visitor.js';
 
 /** A visit of a page, a click on a link block, or a click on a short link. */
 export type Hit = { kind: 'visit'; siteId: string } | { kind: 'click'; siteId: string; linkId: string } | { kind: 'short'; shortLinkId: string };
@@ -16,7 +16,7 @@ export async function recordHit(
 ): Promise<void> {
   if (isBotAgent(ctx.userAgent)) return;
   const now = new Date();
-  const hash = await visitorHash(deps.db, deps.cache, ctx.ip, ctx.userAgent, utcDay(now));
+  const hash = await visitorHash(deps.db, deps.cache, ctx.ip, ctx.userAgent, zoneDay(ctx.tenant.timeZone, now));
   const siteId = hit.kind === 'short' ? null : hit.siteId;
   const subjectId = hit.kind === 'visit' ? hit.siteId : hit.kind === 'click' ? hit.linkId : hit.shortLinkId;
   deps.writeBehind.insert('bio_sites_hits', {

@@ -51,7 +51,7 @@ const networkNames: Record<string, string> = {
 
 const text = (value: unknown) => (typeof value === 'string' ? value : '');
 
-function renderBlock(site: PageSite, block: PageBlock, t: PageTranslate): SafeHtml {
+function renderBlock(site: PageSite, block: PageBlock, t: PageTranslate, preview: boolean): SafeHtml {
   const data = block.data;
   switch (block.type) {
     case 'link': {
@@ -83,6 +83,8 @@ function renderBlock(site: PageSite, block: PageBlock, t: PageTranslate): SafeHt
     case 'embed': {
       const embed = data as unknown as EmbedRef & { title: string | null };
       const title = embed.title || (embed.provider === 'youtube' ? t('youtubeVideo') : t('spotifyPlayer'));
+      // The console's preview frame takes the console's Content-Security-Policy, which loads no third-party frames.
+      if (preview) return html`<li class="embed ${embed.provider}"><p class="placeholder">▶ ${title}</p></li>`;
       return html`<li class="embed ${embed.provider}">
         <iframe
           src="${embedSrc(embed)}"
@@ -129,8 +131,11 @@ function finish(status: number, body: string, styleHash: string, frames: string[
   return { status, html: body, csp, etag: `"${createHash('sha1').update(body).update(csp).digest('base64url')}"` };
 }
 
-/** The site's public page: semantic, self-contained (inline CSS, no script), every user string escaped. */
-export function renderPage(site: PageSite, blocks: readonly PageBlock[], options: { subscribed: boolean; locale: string }): RenderedPage {
+/**
+ * The site's public page: semantic, self-contained (inline CSS, no script), every user string escaped. `preview`:
+ * for the console's preview frame, which cannot load embedded players (they are shown as placeholders).
+ */
+export function renderPage(site: PageSite, blocks: readonly PageBlock[], options: { subscribed: boolean; locale: string; preview?: boolean }): RenderedPage {
   const t = pageMessages.translator(options.locale);
   const style = pageStyle(resolveTheme(site.theme));
   const title = site.seo.title || site.title;
@@ -168,7 +173,7 @@ export function renderPage(site: PageSite, blocks: readonly PageBlock[], options
           </header>
           ${options.subscribed ? html`<p class="notice" id="subscribed" role="status">${t('subscribed')}</p>` : html``}
           <ul class="blocks">
-            ${blocks.map((block) => renderBlock(site, block, t))}
+            ${blocks.map((block) => renderBlock(site, block, t, options.preview === true))}
           </ul>
         </main>
       </body>

@@ -50,9 +50,18 @@ export function countryOf(headers: Headers): string {
   return 'unknown';
 }
 
-/** Today's UTC date, `YYYY-MM-DD`. */
-export function utcDay(at = new Date()): string {
-  return at.toISOString().slice(0, 10);
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * The calendar date of an instant in an IANA time zone (the tenant's), `YYYY-MM-DD`: analytics count days as the
+ * creator lives them, so "today" on the analytics screen is today where the creator is, not in UTC.
+ */
+export function zoneDay(timeZone: string, at = new Date()): string {
+  let format = dayFormats.get(timeZone);
+  if (!format) dayFormats.set(timeZone, (format = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })));
+  const parts = format.formatToParts(at);
+  const part = (type: string) => parts.find((item) => item.type === type)!.value;
+  return `${part('year')}-${part('month')}-${part('day')}`;
 }
 
 /**

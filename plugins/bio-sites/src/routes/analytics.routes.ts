@@ -7,8 +7,8 @@ import { findSite } from '../services/sites.js';
 
 const Id = Type.String({ format: 'uuid' });
 const RangeQuery = Type.Object({
-  from: Type.Optional(Type.String({ format: 'date', description: 'First UTC day (default: 29 days before `to`)' })),
-  to: Type.Optional(Type.String({ format: 'date', description: 'Last UTC day (default: today)' })),
+  from: Type.Optional(Type.String({ format: 'date', description: "First day, in the tenant's time zone (default: 29 days before `to`)" })),
+  to: Type.Optional(Type.String({ format: 'date', description: "Last day, in the tenant's time zone (default: today there)" })),
 });
 const Counts = { views: Type.Integer(), clicks: Type.Integer(), uniques: Type.Integer() };
 const Day = Type.Object({ day: Type.String(), ...Counts });
@@ -22,14 +22,15 @@ const SiteAnalytics = Type.Composite([
 
 /**
  * Analytics of sites, link blocks and short links: daily series, totals and top referrers, devices and countries
- * for a range of UTC days. Site `views`/`uniques` count page visits and unique visitors; `clicks` count clicks
- * (and `uniques` unique clickers) of links. Figures include hits up to the last rollup.
+ * for a range of days in the tenant's time zone. Site `views`/`uniques` count page visits and unique visitors;
+ * `clicks` count clicks (and `uniques` unique clickers) of links. Figures are live: the rolled-up aggregates plus
+ * the hits the next rollup will take (a visit shows about a second after it happened).
  */
 export function analyticsRoutes({ route }: Builders): AnyRoute[] {
-  async function subject(db: Parameters<typeof dailySeries>[0], id: string, query: { from?: string; to?: string }) {
-    const range = dayRange(query);
-    const series = await dailySeries(db, id, range);
-    return { ...range, totals: totals(series), series, ...(await breakdown(db, id, range)) };
+  async function subject(db: Parameters<typeof dailySeries>[0], id: string, query: { from?: string; to?: string }, timeZone: string) {
+    const range = dayRange(query, timeZone);
+    const series = await dailySeries(db, id, range, timeZone);
+    return { ...range, totals: totals(series), series, ...(await breakdown(db, id, range, timeZone)) };
   }
   return [
     route({
@@ -38,10 +39,10 @@ export function analyticsRoutes({ route }: Builders): AnyRoute[] {
       summary: "A site's visits, unique visitors and clicks per day, per link and by referrer, device and country",
       permission: permissions['analytics.view'],
       schema: { params: Type.Object({ id: Id }), query: RangeQuery, response: SiteAnalytics },
-      async handler({ params, query, deps }) {
+      async handler({ params, query, deps, ctx }) {
         await findSite(deps.db, params.id);
-        const analytics = await subject(deps.db, params.id, query);
-        return { ...analytics, links: await linkTotals(deps.db, params.id, analytics) };
+        const analytics = await subject(deps.db, params.id, query, ctx.tenant.timeZone);
+        return { ...analytics, links: await linkTotals(deps.db, params.id, analytics, ctx.tenant.timeZone) };
       },
     }),
     route({
@@ -50,9 +51,9 @@ export function analyticsRoutes({ route }: Builders): AnyRoute[] {
       summary: "A link block's clicks and unique clickers per day and by referrer, device and country",
       permission: permissions['analytics.view'],
       schema: { params: Type.Object({ id: Id, linkId: Id }), query: RangeQuery, response: SubjectAnalytics },
-      async handler({ params, query, deps }) {
+      async handler({ params, query, deps, ctx }) {
         await assertLink(deps.db, params.id, params.linkId);
-        return subject(deps.db, params.linkId, query);
+        return subject(deps.db, params.linkId, query, ctx.tenant.timeZone);
       },
     }),
     route({
@@ -61,9 +62,9 @@ export function analyticsRoutes({ route }: Builders): AnyRoute[] {
       summary: "A short link's clicks and unique clickers per day and by referrer, device and country",
       permission: permissions['analytics.view'],
       schema: { params: Type.Object({ id: Id }), query: RangeQuery, response: SubjectAnalytics },
-      async handler({ params, query, deps }) {
+      async handler({ params, query, deps, ctx }) {
         await findShortLink(deps.db, params.id);
-        return subject(deps.db, params.id, query);
+        return subject(deps.db, params.id, query, ctx.tenant.timeZone);
       },
     }),
     route({

@@ -1,5 +1,5 @@
 import type { PluginEvents, TenantDb } from '@plinth/sdk';
-import { utcDay } from '../public/visitor.js';
+import { zoneDay } from '../public/visitor.js';
 
 interface HitRow {
   id: string;
@@ -29,8 +29,11 @@ class Aggregate {
   readonly uniques = new Map<string, { day: string; subject: string; hash: string }>();
   readonly linkClicks = new Map<string, { siteId: string; clicks: number; from: Date; to: Date }>();
 
+  /** `timeZone`: the tenant's; a hit counts on its date there (see `zoneDay`). */
+  constructor(private readonly timeZone: string) {}
+
   add(hit: HitRow): void {
-    const day = utcDay(hit.occurred_at);
+    const day = zoneDay(this.timeZone, hit.occurred_at);
     const view = hit.kind === 'visit' ? 1 : 0;
     const click = 1 - view;
     if (hit.kind === 'visit') this.count(day, 'site', hit.subject_id, hit.site_id, 1, 0);
@@ -118,8 +121,11 @@ async function write(db: TenantDb, aggregate: Aggregate): Promise<void> {
  * `bio-sites.link.clicked` per link clicked in this run. Returns how many hits were rolled up, and whether
  * more remain beyond `maxHits`.
  */
-export async function rollUpHits(deps: { db: TenantDb; events: PluginEvents }, options: { batchSize: number; maxHits: number; touch(): Promise<void> }) {
-  const aggregate = new Aggregate();
+export async function rollUpHits(
+  deps: { db: TenantDb; events: PluginEvents },
+  options: { timeZone: string; batchSize: number; maxHits: number; touch(): Promise<void> },
+) {
+  const aggregate = new Aggregate(options.timeZone);
   let total = 0;
   let more = false;
   for (;;) {
@@ -147,16 +153,16 @@ export async function rollUpHits(deps: { db: TenantDb; events: PluginEvents }, o
       to: link.to.toISOString(),
     });
   }
-  await forgetOldVisitors(deps.db);
+  await forgetOldVisitors(deps.db, options.timeZone);
   return { hits: total, more };
 }
 
 /** Deletes past days' salts, and visitor hashes of days no pending hit can still add to: old visits cannot be linked. */
-async function forgetOldVisitors(db: TenantDb): Promise<void> {
-  const today = utcDay();
+async function forgetOldVisitors(db: TenantDb, timeZone: string): Promise<void> {
+  const today = zoneDay(timeZone);
   await db.query('delete from bio_sites_salts where day < $1::date', [today]);
   await db.query(
-    `delete from bio_sites_daily_uniques where day < least($1::date - 1, coalesce((select min((occurred_at at time zone 'UTC')::date) from bio_sites_hits), $1::date))`,
-    [today],
+    `delete from bio_sites_daily_uniques where day < least($1::date - 1, coalesce((select min((occurred_at at time zone $2)::date) from bio_sites_hits), $1::date))`,
+    [today, timeZone],
   );
 }

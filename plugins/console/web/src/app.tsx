@@ -7,7 +7,7 @@ import { Shell } from './layout';
 import { usePluginTranslations } from './plugin-text';
 import { match, navigate, useLocation, type Location } from './router';
 import { routeTenantPage } from './routes';
-import { loadTenantState, permits, SessionContext, tenantPath, type AppSession, type Me, type TenantSession } from './session';
+import { loadTenantState, permits, publishSession, SessionContext, tenantPath, type AppSession, type Me, type TenantSession } from './session';
 import { ErrorBanner, Loading } from './ui';
 
 const publicPages: Record<string, (props: { location: Location; onSignedIn(): void }) => preact.JSX.Element> = {
@@ -138,7 +138,10 @@ function SignedIn({ me, reloadMe, location }: { me: Me; reloadMe(): Promise<void
     setLanguage(pickLanguage(me.locale, region, ...browserLanguages()));
   }, [me.locale, tenant?.locale]);
 
-  const session: AppSession = { me, reloadMe, tenant };
+  const session = useMemo<AppSession>(() => ({ me, reloadMe, tenant }), [me, reloadMe, tenant]);
+  // The shared elements (`<plinth-fields>`) render outside this tree: they read the session published here.
+  useLayoutEffect(() => publishSession(session), [session]);
+  useEffect(() => () => publishSession(undefined), []);
   if (location.path === '/') {
     const first = me.memberships[0];
     return <Redirect to={first ? tenantPath(first.tenant.slug) : me.is_super_admin ? '/admin' : '/tenants/new'} />;

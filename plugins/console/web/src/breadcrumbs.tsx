@@ -23,12 +23,15 @@ interface Crumb {
   record: boolean;
 }
 
-/** Lists and records above `apiPath` (not itself); `record` adds the parents a record names by `<name>_id`. */
-function crumbsOf(document: OpenApiDocument, tenant: TenantSession, apiPath: string, record?: Record<string, unknown>): Crumb[] {
+/**
+ * Lists and records above `apiPath` (and itself when `self`: a plugin screen's record); `record` adds the parents a
+ * record names by `<name>_id`.
+ */
+function crumbsOf(document: OpenApiDocument, tenant: TenantSession, apiPath: string, record?: Record<string, unknown>, self = false): Crumb[] {
   const parts = apiPath.split('/').filter(Boolean);
   const plugin = parts[0] ?? '';
   const crumbs: Crumb[] = [];
-  for (let length = 2; length < parts.length; length++) {
+  for (let length = 2; length < parts.length + (self ? 1 : 0); length++) {
     const path = `/${parts.slice(0, length).join('/')}`;
     const screen = screenFor(document, path);
     if (screen.kind === 'collection' && screen.route.operations.get) crumbs.push({ apiPath: path, label: collectionLabel(tenant, path), record: false });
@@ -52,13 +55,16 @@ function crumbsOf(document: OpenApiDocument, tenant: TenantSession, apiPath: str
   return crumbs;
 }
 
-/** The breadcrumb trail of a generated screen; nothing when it is a top-level list. */
-export function Breadcrumbs({ apiPath, record }: { apiPath: string; record?: Record<string, unknown> | undefined }) {
+/**
+ * The breadcrumb trail of a generated screen; nothing when it is a top-level list. `self`: `apiPath` is in the trail
+ * too (a plugin's screen for that record or list).
+ */
+export function Breadcrumbs({ apiPath, record, self = false }: { apiPath: string; record?: Record<string, unknown> | undefined; self?: boolean }) {
   const tenant = useTenant();
   const recordKey = record ? JSON.stringify(Object.entries(record).filter(([key]) => key.endsWith('_id'))) : '';
   const trail = useLoad(async () => {
     const document = await openApi();
-    const crumbs = crumbsOf(document, tenant, apiPath, record);
+    const crumbs = crumbsOf(document, tenant, apiPath, record, self);
     // Records are named by their titles; a title that cannot be loaded leaves the generic label.
     return Promise.all(
       crumbs.map(async (crumb) => {
@@ -71,7 +77,7 @@ export function Breadcrumbs({ apiPath, record }: { apiPath: string; record?: Rec
         }
       }),
     );
-  }, [apiPath, recordKey]);
+  }, [apiPath, recordKey, self]);
   const crumbs = trail.data ?? [];
   if (crumbs.length === 0) return null;
   return (

@@ -9,8 +9,11 @@ import { Dialog } from './ui';
 
 export { publicUrlOf } from './columns';
 
-/** A public address with open, copy and QR actions; `compact` shows the actions as icon buttons (table cells). */
-export function PublicUrl({ url, compact = false }: { url: string; compact?: boolean }) {
+/**
+ * A public address with open, copy and QR actions; `compact` shows the actions as icon buttons (table cells);
+ * `qr={false}` leaves the QR button out (`<plinth-share>` shows the code itself).
+ */
+export function PublicUrl({ url, compact = false, qr: withQr = true }: { url: string; compact?: boolean; qr?: boolean }) {
   const [status, setStatus] = useState('');
   const [qr, setQr] = useState(false);
   const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
@@ -39,10 +42,12 @@ export function PublicUrl({ url, compact = false }: { url: string; compact?: boo
           <Icon name={status === shellText('copied') ? 'check' : 'copy'} />
           {!compact && <span>{shellText('copy')}</span>}
         </button>
-        <button type="button" class="secondary small" onClick={() => setQr(true)} aria-label={shellText('qrLabel', { url })}>
-          <Icon name="qr" />
-          {!compact && <span>{shellText('qr')}</span>}
-        </button>
+        {withQr && (
+          <button type="button" class="secondary small" onClick={() => setQr(true)} aria-label={shellText('qrLabel', { url })}>
+            <Icon name="qr" />
+            {!compact && <span>{shellText('qr')}</span>}
+          </button>
+        )}
       </span>
       <span class="visually-hidden" role="status" aria-live="polite">
         {status}

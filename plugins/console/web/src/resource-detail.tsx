@@ -10,6 +10,8 @@ import { inSentence, pluginOf, pluginSingular, pluginText, pluginWords } from '.
 import { resourceText } from './resource-messages';
 import { refOf, RefValue } from './ref-value';
 import { navigate } from './router';
+import { ScreenButtons } from './screen-buttons';
+import { screensOn } from './screen-links';
 import { SchemaFields } from './schema-fields';
 import { bodyFrom, draftsFor, fieldsOf, placedKeys, type Drafts, type JsonSchema } from './schema';
 import { useTenant } from './session';
@@ -62,10 +64,14 @@ export function ResourceDetail({ screen, document }: { screen: Item; document: O
   const reference = (key: string) => refOf(property(key)) ?? refOf(formSchema?.properties?.[key]);
   const isTechnical = (key: string) => technical.test(key) && !reference(key);
   const ordered = [...plain.filter(([key]) => !isTechnical(key)), ...plain.filter(([key]) => isTechnical(key))];
+  const screens = screensOn(tenant, screen.route.template);
+  // A plugin screen showing a view (its analytics, with charts) stands in for the view's generated page.
+  const related = screen.children.filter((entry) => entry.kind !== 'view' || !screens.some((link) => link.screen.label === entry.label));
   return (
     <section>
       <Breadcrumbs apiPath={screen.apiPath} record={data} />
       <PageHeader title={title}>
+        <ScreenButtons links={screens} apiPath={screen.apiPath} />
         {update && tenant.can(update['x-permission']) && (
           <a class="button" href={`${base}/edit`}>
             <Icon name="edit" /> {resourceText('edit')}
@@ -84,7 +90,7 @@ export function ResourceDetail({ screen, document }: { screen: Item; document: O
         </p>
       )}
       <ErrorBanner error={remove.error ?? run.error} />
-      {screen.children.length > 0 && <RelatedLinks related={screen.children} />}
+      {related.length > 0 && <RelatedLinks related={related} />}
       {record.loading && !record.data ? (
         <Loading />
       ) : record.error ? (

@@ -1,14 +1,15 @@
 import { useState } from 'preact/hooks';
 import { call, get } from './api';
 import { Breadcrumbs } from './breadcrumbs';
-import { bodySchema, type Screen } from './openapi';
+import { bodySchema, matchTemplate, openApi, type Screen } from './openapi';
 import { inSentence, pluginOf, pluginWords } from './plugin-text';
 import { resourceText } from './resource-messages';
 import { appPath, recordNoun } from './resource-names';
 import { navigate } from './router';
+import { primaryScreenOn, screenPath } from './screen-links';
 import { SchemaFields } from './schema-fields';
 import { bodyFrom, draftsFor, fieldsOf, placedKeys, type Drafts } from './schema';
-import { useTenant } from './session';
+import { tenantPath, useTenant } from './session';
 import { ErrorBanner, Form, Loading, PageHeader, Submit, useAction, useLoad } from './ui';
 import { recordTitle } from './values';
 
@@ -45,7 +46,12 @@ export function ResourceForm({ screen, mode }: { screen: Collection | Item; mode
         : screen.createdAt && (typeof id === 'string' || typeof id === 'number')
           ? `${screen.createdAt}/${encodeURIComponent(String(id))}`
           : screen.afterCreate;
-    navigate(appPath(tenant, target));
+    // A new record whose route has a primary screen (a course's curriculum builder) opens in it.
+    const primary =
+      screen.kind === 'collection' && target !== screen.afterCreate
+        ? primaryScreenOn(tenant, matchTemplate(await openApi(), `/api/v1${target}`)?.template)
+        : undefined;
+    navigate(primary ? tenantPath(tenant.slug, screenPath(primary, target)) : appPath(tenant, target));
   });
   // Cancel goes back where the form was opened from when the form's own collection has no page (a course's modules).
   const unlisted = screen.kind === 'collection' && !screen.route.operations.get;

@@ -9,8 +9,10 @@ import { resourceText } from './resource-messages';
 import { appPath, collectionTitle, recordNoun } from './resource-names';
 import { inSentence, pluginOf, pluginText, pluginWords } from './plugin-text';
 import { navigate, type Location } from './router';
+import { ScreenButtons } from './screen-buttons';
+import { primaryScreenOn, screenPath, screensOn } from './screen-links';
 import type { JsonSchema } from './schema';
-import { useTenant } from './session';
+import { tenantPath, useTenant } from './session';
 import { Empty, ErrorBanner, Form, PageHeader, Pager, useAction, useLoad } from './ui';
 import { columnsFor, recordTitle, RichText, TypedValue, type ColumnSpec } from './values';
 
@@ -104,13 +106,21 @@ export function ResourceList({ screen, location }: { screen: Collection; locatio
       );
     return { key: column.key, label, sort };
   });
-  const rowHref = (row: Row) => (item?.operations.get && row.id !== undefined ? `${base}/${encodeURIComponent(String(row.id))}` : undefined);
+  // A record with a primary screen (a site's editor) opens in it rather than in the generic detail page.
+  const primary = primaryScreenOn(tenant, item?.template);
+  const rowHref = (row: Row) => {
+    if (row.id === undefined) return undefined;
+    const recordPath = `${screen.apiPath}/${encodeURIComponent(String(row.id))}`;
+    if (primary) return tenantPath(tenant.slug, screenPath(primary, recordPath));
+    return item?.operations.get ? appPath(tenant, recordPath) : undefined;
+  };
 
   return (
     <section>
       <Breadcrumbs apiPath={screen.apiPath} />
       <PageHeader title={label}>
         <ItemActionButtons actions={screen.exports} busy={exporter.busy} onRun={(action) => void exporter.run(action)} />
+        <ScreenButtons links={screensOn(tenant, screen.route.template)} apiPath={screen.apiPath} />
         {canCreate && (
           <a class="button" href={`${base}/new`}>
             <Icon name="plus" /> {resourceText('newRecord', { what: inSentence(recordNoun(tenant, screen.apiPath)) })}

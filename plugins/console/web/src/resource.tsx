@@ -1,7 +1,5 @@
 /** Plugin screens generated from the OpenAPI document, and pages of plugins' own custom elements. */
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { call, type RequestOptions } from './api';
-import { humanize, openApi, screenFor, type Screen } from './openapi';
+import { openApi, screenFor, type Screen } from './openapi';
 import { pluginText } from './plugin-text';
 import { resourceText } from './resource-messages';
 import { tenantPath, useTenant } from './session';
@@ -9,7 +7,7 @@ import { ResourceDetail } from './resource-detail';
 import { ResourceForm } from './resource-form';
 import { ResourceList } from './resource-list';
 import type { Location } from './router';
-import { Empty, ErrorBanner, Loading, PageHeader, useLoad } from './ui';
+import { Empty, ErrorBanner, Loading, useLoad } from './ui';
 
 type Resolved = { screen: Screen; form?: 'create' | 'edit' };
 
@@ -60,53 +58,4 @@ export function PluginPage({ plugin, path, location }: { plugin: string; path: s
   if (form) return <ResourceForm key={location.path} screen={screen} mode={form} />;
   if (screen.kind === 'collection') return <ResourceList key={screen.apiPath} screen={screen} location={location} />;
   return <ResourceDetail key={screen.apiPath} screen={screen} document={document.data} />;
-}
-
-/** What the console hands a plugin's custom element (see "Console screens and custom elements" in the authoring guide). */
-interface PlinthElement extends HTMLElement {
-  plinth?: { tenant: string; call: typeof call; can(permission: string): boolean };
-}
-
-/**
- * A plugin's own custom element (navigation `web:<element>`): the console imports
- * `<web prefix><element>.js`, then mounts `<element tenant="slug">` with a `plinth` property
- * `{ tenant, call, can }` — `call(method, path, { body, query })` reaches the API as the user, in this
- * tenant unless `tenant` says otherwise; `can(permission)` tells whether the user holds a permission.
- */
-export function WebComponentPage({ plugin, element }: { plugin: string; element: string }) {
-  const tenant = useTenant();
-  const entry = tenant.plugins.find((candidate) => candidate.name === plugin);
-  const navigationEntry = entry?.navigation.find((item) => item.path === `web:${element}`);
-  const host = useRef<HTMLDivElement>(null);
-  const [error, setError] = useState<unknown>();
-  useEffect(() => {
-    if (!entry?.web || !/^[a-z][a-z0-9]*-[a-z0-9-]*$/.test(element)) {
-      setError(new Error(resourceText('noSuchPage')));
-      return;
-    }
-    let mounted: PlinthElement | undefined;
-    import(/* @vite-ignore */ `${entry.web}${element}.js`).then(
-      () => {
-        const plinth = {
-          tenant: tenant.slug,
-          call: <T,>(method: string, path: string, options: RequestOptions = {}) => call<T>(method, path, { tenant: tenant.slug, ...options }),
-          can: (permission: string) => tenant.can(permission),
-        };
-        mounted = Object.assign(document.createElement(element) as PlinthElement, { plinth });
-        mounted.setAttribute('tenant', tenant.slug);
-        host.current?.replaceChildren(mounted);
-      },
-      (caught: unknown) => setError(caught),
-    );
-    return () => mounted?.remove();
-  }, [entry?.web, element, tenant.slug]);
-  return (
-    <section>
-      <PageHeader title={pluginText(plugin, navigationEntry?.label ?? humanize(element))} />
-      <ErrorBanner error={error} />
-      <div ref={host} class="web-component">
-        {!error && <Loading />}
-      </div>
-    </section>
-  );
 }

@@ -65,7 +65,7 @@ const MarketplacePage = lazyScreen(() => import('./marketplace').then((module) =
 const InvitationsPage = lazyScreen(() => import('./invitations').then((module) => module.InvitationsPage));
 const MembersPage = lazyScreen(() => import('./members').then((module) => module.MembersPage));
 const PluginPage = lazyScreen(() => import('./resource').then((module) => module.PluginPage));
-const WebComponentPage = lazyScreen(() => import('./resource').then((module) => module.WebComponentPage));
+const PluginScreenPage = lazyScreen(() => import('./plugin-screen').then((module) => module.PluginScreenPage));
 const RolesPage = lazyScreen(() => import('./roles').then((module) => module.RolesPage));
 const NewTenantPage = lazyScreen(() => import('./tenants').then((module) => module.NewTenantPage));
 const TokensPage = lazyScreen(() => import('./tokens').then((module) => module.TokensPage));
@@ -100,7 +100,7 @@ export function routeTenantPage(location: Location, session: AppSession) {
     const plugin = match('/p/:plugin/*', rest);
     if (plugin) return <PluginPage plugin={plugin.plugin!} path={`/${plugin['*']}`} location={location} />;
     const component = match('/w/:plugin/:element', rest);
-    if (component) return <WebComponentPage plugin={component.plugin!} element={component.element!} />;
+    if (component) return <PluginScreenPage plugin={component.plugin!} element={component.element!} location={location} />;
   }
   return (
     <Empty>

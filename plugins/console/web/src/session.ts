@@ -46,6 +46,8 @@ export interface MarketplaceEntry {
   requires: { core: string; plugins: Record<string, string>; optional_plugins: Record<string, string> };
   navigation: NavigationEntry[];
   web: string | null;
+  /** The plugin's own screens (custom elements), and the routes whose pages link to them. */
+  screens: PluginScreen[];
   /** A permission of the plugin whose holders may change its settings, besides core.plugins.manage. */
   settings_permission: string | null;
   /** Other plugins' data it reads or writes through their services. */
@@ -53,6 +55,15 @@ export interface MarketplaceEntry {
   enabled: boolean;
   /** Whether it keeps rows or files of this tenant (what a purge would delete). */
   has_data: boolean;
+}
+
+export interface PluginScreen {
+  element: string;
+  label: string;
+  on: string | null;
+  primary: boolean;
+  icon: string | null;
+  permission: string | null;
 }
 
 /** What the signed-in user may see and do in the tenant on screen. */
@@ -125,4 +136,27 @@ export async function loadTenantState(slug: string): Promise<TenantState> {
 /** App URL of a tenant page. */
 export function tenantPath(slug: string, rest = ''): string {
   return `/t/${encodeURIComponent(slug)}${rest}`;
+}
+
+/*
+ * The session as the shell last rendered it, for what renders outside the shell's tree: the shared elements
+ * (`<plinth-fields>` in a plugin's screen) wrap their own render in `SessionContext` with it.
+ */
+let published: AppSession | undefined;
+const sessionListeners = new Set<() => void>();
+
+/** Called by the signed-in shell on each render with the session it provides. */
+export function publishSession(session: AppSession | undefined): void {
+  if (session === published) return;
+  published = session;
+  for (const listener of sessionListeners) listener();
+}
+
+export function currentSession(): AppSession | undefined {
+  return published;
+}
+
+export function onSessionChange(listener: () => void): () => void {
+  sessionListeners.add(listener);
+  return () => sessionListeners.delete(listener);
 }

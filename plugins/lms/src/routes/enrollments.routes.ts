@@ -1,8 +1,9 @@
-import { listPage, type AnyRoute, ForbiddenError, NoContent, NotFoundError, Nullable, PageQuery, paginate, Reply, toJson, Type, withStatus } from '@plinth/sdk';
+import { listPage, type AnyRoute, ForbiddenError, NoContent, NotFoundError, PageQuery, paginate, Reply, toJson, Type, withStatus } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { lmsPermissions as permissions } from '../permissions.js';
 import { callerId, enrollmentManagedCourse, instructs, visibleCourse, type CourseAccessRow } from '../services/access.js';
 import { enroll, Enrollment, enrollmentColumns, type EnrollmentRow } from '../services/enrollments.js';
+import { CourseLearner, courseLearners, withLearners } from '../services/learners.js';
 import { requireMembers } from '../services/members.js';
 import { IdParams, MemberId } from '../services/schemas.js';
 
@@ -16,10 +17,6 @@ const EnrollmentQuery = Type.Composite([
     user_id: Type.Optional(Type.String({ format: 'uuid' })),
     state: Type.Optional(EnrollmentState),
   }),
-]);
-const EnrollmentWithLearner = Type.Composite([
-  Enrollment,
-  Type.Object({ learner: Nullable(Type.Object({ name: Type.String(), email: Type.String() }), { description: 'null: no longer a member' }) }),
 ]);
 const stateFilter = {
   active: '(completed_at is null and (expires_at is null or expires_at > now()))',
@@ -61,29 +58,25 @@ export function enrollmentRoutes({ route }: Builders): AnyRoute[] {
     route({
       method: 'GET',
       path: '/courses/:id/enrollments',
-      summary: 'A course’s learners with name, email and progress (staff and the course’s instructors)',
+      summary: 'A course’s learners with name, email, status and lessons completed; search by name or email (staff and the course’s instructors)',
       permission: permissions['learning.access'],
       schema: {
         params: IdParams,
-        query: Type.Composite([PageQuery, Type.Object({ state: Type.Optional(EnrollmentState) })]),
-        response: Type.Array(EnrollmentWithLearner),
+        query: Type.Composite([
+          PageQuery,
+          Type.Object({
+            state: Type.Optional(EnrollmentState),
+            search: Type.Optional(Type.String({ maxLength: 200, description: 'Part of the learner’s name or email' })),
+          }),
+        ]),
+        response: Type.Array(CourseLearner),
       },
       async handler({ params, query, deps, ctx }) {
         const course = await visibleCourse(deps.db, ctx, params.id);
         if (!ctx.can(permissions['enrollments.view']) && !instructs(ctx, course))
           throw new ForbiddenError('Only staff and the course’s instructors see its learners');
-        const filter = `course_id = $1${query.state ? ` and ${stateFilter[query.state]}` : ''}`;
-        const page = await listPage<EnrollmentRow>(
-          deps.db,
-          { select: enrollmentColumns, from: 'lms_enrollments', where: filter, orderBy: 'created_at, id', values: [params.id] },
-          query,
-        );
-        const learners = await Promise.all(page.items.map((row) => deps.members.get(row.user_id)));
-        const items = page.items.map((row, index) => ({
-          ...row,
-          learner: learners[index] ? { name: learners[index].name, email: learners[index].email } : null,
-        }));
-        return Reply.list(toJson(items), paginate(query, page.total));
+        const page = await courseLearners(deps.db, params.id, { ...query, where: query.state ? [stateFilter[query.state]] : [] });
+        return Reply.list(toJson(await withLearners(deps.members, page.items)), paginate(query, page.total));
       },
     }),
     route({

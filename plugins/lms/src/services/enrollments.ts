@@ -41,15 +41,16 @@ interface EnrollInput {
 
 /**
  * Enrols a member (idempotent: one enrolment per course and learner). A repeat returns the existing enrolment,
- * renewing it when the new grant says so (a manual `expires_at`, or a purchase: no expiry). Emits
+ * renewing it when the new grant says so (a manual `expires_at`, or a purchase: no expiry), and noting the learner's
+ * current name and email (what a course's learner search finds). Emits
  * `lms.enrollment.created` only when it creates one.
  */
 export async function enroll(deps: { db: TenantDb; events: PluginEvents }, input: EnrollInput): Promise<{ enrollment: EnrollmentRow; created: boolean }> {
   const { db, events } = deps;
   const [created] = await db.query<EnrollmentRow>(
-    `insert into lms_enrollments (course_id, user_id, source, order_id, expires_at) values ($1, $2, $3, $4, $5)
+    `insert into lms_enrollments (course_id, user_id, source, order_id, expires_at, learner_name, learner_email) values ($1, $2, $3, $4, $5, $6, $7)
      on conflict (tenant_id, course_id, user_id) do nothing returning ${enrollmentColumns}`,
-    [input.course.id, input.learner.userId, input.source, input.orderId ?? null, input.expiresAt ?? null],
+    [input.course.id, input.learner.userId, input.source, input.orderId ?? null, input.expiresAt ?? null, input.learner.name, input.learner.email],
   );
   if (created) {
     await events.emit('lms.enrollment.created', {
@@ -64,9 +65,10 @@ export async function enroll(deps: { db: TenantDb; events: PluginEvents }, input
   }
   const renew = input.source === 'purchase' || input.expiresAt !== undefined;
   const [existing] = await db.query<EnrollmentRow>(
-    `update lms_enrollments set expires_at = case when $3::boolean then $4::timestamptz else expires_at end, updated_at = now()
+    `update lms_enrollments set expires_at = case when $3::boolean then $4::timestamptz else expires_at end,
+            learner_name = $5, learner_email = $6, updated_at = now()
      where course_id = $1 and user_id = $2 returning ${enrollmentColumns}`,
-    [input.course.id, input.learner.userId, renew, input.expiresAt ?? null],
+    [input.course.id, input.learner.userId, renew, input.expiresAt ?? null, input.learner.name, input.learner.email],
   );
   return { enrollment: existing!, created: false };
 }

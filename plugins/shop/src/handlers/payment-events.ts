@@ -36,6 +36,7 @@ export function paymentEventHandlers({ on }: Builders): EventHandlerDefinition<E
       await recordHistory(deps.db, orderId, {
         kind: 'refund',
         note: `Refunded ${event.payload.refundAmount} ${event.payload.currency} in payments (refund ${event.payload.refundId})`,
+        amount: event.payload.refundAmount,
       });
       await queueOrderMail(deps, { kind: 'refund', orderId, refundId: event.payload.refundId, amount: event.payload.refundAmount, lines: [] });
     }),

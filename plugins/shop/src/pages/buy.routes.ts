@@ -23,18 +23,33 @@ interface BuyProduct {
   description: string;
   images: string[];
   image_file_ids: string[];
-  variants: { id: string; name: string; sku: string; price: number; stock: number; image_file_id: string | null }[];
+  image_alt: Record<string, string>;
+  variants: { id: string; name: string; sku: string; price: number; compare_at_price: number | null; stock: number; image_file_id: string | null }[];
+}
+
+/**
+ * A rich-text description as plain text (block ends become line breaks): the page escapes it again, so whatever
+ * the stored HTML holds never runs here, and text saved before descriptions were rich text shows as it was.
+ */
+export function descriptionText(description: string): string {
+  const entities: Record<string, string> = { '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&nbsp;': ' ', '&amp;': '&' };
+  return description
+    .replace(/<br\s*\/?>|<\/(p|h[1-6]|li|blockquote)>/gi, '\n')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&(lt|gt|quot|#39|nbsp|amp);/g, (entity) => entities[entity] ?? entity)
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
 }
 
 /** The active product with this slug and its variants, or undefined. */
 async function loadProduct(db: TenantDb, slug: string): Promise<BuyProduct | undefined> {
   const product = await db.one<Omit<BuyProduct, 'variants'>>(
-    "select id, slug, name, description, images, image_file_ids from shop_products where slug = $1 and status = 'active'",
+    "select id, slug, name, description, images, image_file_ids, image_alt from shop_products where slug = $1 and status = 'active'",
     [slug.toLowerCase()],
   );
   if (!product) return undefined;
   const variants = await db.query<BuyProduct['variants'][number]>(
-    'select id, name, sku, price, stock, image_file_id from shop_variants where product_id = $1 order by position, created_at, sku',
+    'select id, name, sku, price, compare_at_price, stock, image_file_id from shop_variants where product_id = $1 order by position, created_at, sku',
     [product.id],
   );
   return variants.length ? { ...product, variants } : undefined;
@@ -52,10 +67,15 @@ async function buyPage(scope: PageScope, deps: Deps, product: BuyProduct, state:
   const inStock = product.variants.filter((variant) => variant.stock > 0);
   if (inStock.length === 0) return messagePage(scope, 409, t('soldOutTitle'), t('soldOutBody', { name: product.name }));
   const [shown] = await withImages(deps.files, ctx.tenant.id, [product]);
-  const image = shown?.image_files[0]?.medium_url ?? product.images[0];
+  const stored = shown?.image_files[0];
+  const image = stored?.medium_url ?? product.images[0];
+  const alt = (stored && product.image_alt[stored.file_id]) || product.name;
   const prices = inStock.map((variant) => variant.price);
   const lowest = Math.min(...prices);
-  const price = prices.every((value) => value === lowest) ? money(scope, lowest, currency) : t('priceFrom', { price: money(scope, lowest, currency) });
+  const uniform = prices.every((value) => value === lowest);
+  const price = uniform ? money(scope, lowest, currency) : t('priceFrom', { price: money(scope, lowest, currency) });
+  // One price for every option: its former (compare-at) price, if any, is shown struck through beside it.
+  const former = uniform ? inStock[0]!.compare_at_price : null;
   const maxQuantity = Math.min(MAX_QUANTITY, Math.max(...inStock.map((variant) => variant.stock)));
   const error = (field: keyof FormState['errors']) => (state.errors[field] ? html`<p class="error" id="${field}-error">${state.errors[field]}</p>` : html``);
   const described = (field: keyof FormState['errors'], extra?: string) => {
@@ -81,10 +101,11 @@ async function buyPage(scope: PageScope, deps: Deps, product: BuyProduct, state:
           </select>
           ${error('variant')}`
       : html`<input type="hidden" name="variant" value="${inStock[0]!.id}" />`;
-  const body = html` ${image ? html`<img class="product-image" src="${image}" alt="${product.name}" />` : html``}
+  const description = descriptionText(product.description);
+  const body = html` ${image ? html`<img class="product-image" src="${image}" alt="${alt}" />` : html``}
     <h1>${product.name}</h1>
-    <p class="price">${price}</p>
-    ${product.description ? html`<p class="description">${product.description}</p>` : html``}
+    <p class="price">${former !== null && former > lowest ? html`<s class="compare-at">${money(scope, former, currency)}</s> ` : html``}${price}</p>
+    ${description ? html`<p class="description">${description}</p>` : html``}
     ${formError ? html`<p class="notice error" role="alert">${formError}</p>` : html``}
     <form method="post" action="${shopPath(scope, `/buy/${product.slug}`)}" novalidate>
       ${variantField}

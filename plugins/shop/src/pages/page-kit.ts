@@ -17,7 +17,7 @@ import { pageMessages, type PageTranslate } from './messages.js';
 /** The CSS the shop's pages add to the SDK's base stylesheet. */
 const shopCss =
   '.product-image{inline-size:100%;max-block-size:20rem;object-fit:cover;border-radius:.75rem}' +
-  '.description{white-space:pre-line}.price{font-size:1.25rem;font-weight:700}' +
+  '.description{white-space:pre-line}.price{font-size:1.25rem;font-weight:700}.compare-at{font-weight:400;margin-inline-end:.4em}' +
   '.hint{display:block;font-weight:400;font-size:.875rem}.totals th{font-weight:400}.totals tr.grand th,.totals tr.grand td{font-weight:700}' +
   '.choices{display:flex;flex-wrap:wrap;gap:.75rem}ul.plain{padding-inline-start:1.25rem}';
 

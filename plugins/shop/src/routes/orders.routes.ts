@@ -4,6 +4,7 @@ import {
   type AnyRoute,
   ForbiddenError,
   likePattern,
+  Money,
   NotFoundError,
   Nullable,
   PageQuery,
@@ -14,6 +15,7 @@ import {
   Timestamp,
   toJson,
   Type,
+  ValidationError,
   Widget,
   withStatus,
 } from '@plinth/sdk';
@@ -22,8 +24,9 @@ import type { Builders, Scope } from '../deps.js';
 import { invalidTransition, shopErrors } from '../errors.js';
 import { shopPermissions as permissions } from '../permissions.js';
 import { createOrder, startCheckout } from '../services/orders.js';
-import { cancelOrder, fulfilOrder, lockOrder, refundOrder } from '../services/order-transitions.js';
+import { cancelOrder, fulfilOrder, lockOrder, refundOrder, refundOrderAmount } from '../services/order-transitions.js';
 import { loadOrder, Order, orderColumns, orderFrom, OrderSummary, recordHistory, type OrderSummaryRow } from '../services/order-views.js';
+import { salesRange, SalesQuery, salesReport, SalesReport } from '../services/sales.js';
 import { CustomerInput, IdParams, LineInput, Quantity } from './schemas.js';
 
 const OrderStatus = Type.Union(['pending', 'paid', 'fulfilled', 'cancelled', 'refunded'].map((status) => Type.Literal(status)));
@@ -49,11 +52,17 @@ const NoteBody = Type.Object(
 );
 const RefundBody = Type.Object(
   {
-    lines: Type.Array(Type.Object({ line_id: Type.String({ format: 'uuid', title: 'Order line' }), quantity: Quantity }, { additionalProperties: false }), {
-      minItems: 1,
-      maxItems: 100,
-      title: 'Lines refunded',
-    }),
+    lines: Type.Optional(
+      Type.Array(Type.Object({ line_id: Type.String({ format: 'uuid', title: 'Order line' }), quantity: Quantity }, { additionalProperties: false }), {
+        minItems: 1,
+        maxItems: 100,
+        title: 'Lines refunded',
+        description: 'What is refunded, by line and quantity; or give `amount` instead',
+      }),
+    ),
+    amount: Type.Optional(
+      Money({ minimum: 1, title: 'Amount', description: "An amount to refund (minor units of the order's currency), not tied to lines; or give `lines`" }),
+    ),
     restock: Type.Optional(Type.Boolean({ default: false, title: 'Restock', description: 'Put the refunded units back in stock' })),
     reason: Type.Optional(Widget(Type.String({ maxLength: 500, title: 'Reason' }), 'textarea')),
   },
@@ -67,6 +76,7 @@ const HistoryEntry = Type.Object({
   to_status: Nullable(Type.String()),
   note: Nullable(Type.String()),
   actor_id: Nullable(Type.String({ format: 'uuid' })),
+  amount: Nullable(Type.Integer({ description: "A refund's amount, in minor units of the order's currency" })),
   created_at: Timestamp,
 });
 type HistoryRow = Stored<Static<typeof HistoryEntry>, 'created_at'>;
@@ -150,6 +160,17 @@ export function orderRoutes({ route }: Builders): AnyRoute[] {
     }),
     route({
       method: 'GET',
+      path: '/sales',
+      summary: "Sales per day of the tenant's zone: orders paid, revenue, refunds and top products, per currency (at most a year)",
+      permission: permissions['orders.view'],
+      schema: { query: SalesQuery, response: SalesReport },
+      async handler({ query, deps, ctx }) {
+        const range = salesRange(query, ctx.tenant.timeZone);
+        return salesReport(deps.db, range, ctx.tenant.timeZone, ctx.settings.currency ?? ctx.tenant.currency);
+      },
+    }),
+    route({
+      method: 'GET',
       path: '/orders/:id',
       summary: 'An order with its lines and history',
       permission: permissions['orders.view'],
@@ -157,7 +178,7 @@ export function orderRoutes({ route }: Builders): AnyRoute[] {
       async handler({ params, deps, ctx }) {
         const order = await orderOrNotFound({ deps, settings: ctx.settings, tenant: ctx.tenant }, params.id);
         const history = await deps.db.query<HistoryRow>(
-          'select id, kind, from_status, to_status, note, actor_id, created_at from shop_order_history where order_id = $1 order by created_at, id',
+          'select id, kind, from_status, to_status, note, actor_id, amount, created_at from shop_order_history where order_id = $1 order by created_at, id',
           [params.id],
         );
         return { ...order, history: toJson(history) };
@@ -214,19 +235,22 @@ export function orderRoutes({ route }: Builders): AnyRoute[] {
     route({
       method: 'POST',
       path: '/orders/:id/refunds',
-      summary: 'Refund lines (partially, by quantity) of a paid or fulfilled order through payments; optionally restock',
+      summary: 'Refund lines (partially, by quantity; optionally restocked) or an amount of a paid or fulfilled order through payments',
       errors: [shopErrors.invalid_status, ...refundErrors],
       permission: permissions['orders.refund'],
       schema: { params: IdParams, body: RefundBody, response: withStatus(Type.Object({ refund_amount: Type.Integer(), order: Order }), 201) },
       async handler({ params, body, deps, ctx }) {
         const scope = { deps, settings: ctx.settings, tenant: ctx.tenant };
         const order = await lockedOrNotFound(scope, params.id);
-        const { amount } = await refundOrder(scope, order, {
-          lines: body.lines.map((line) => ({ lineId: line.line_id, quantity: line.quantity })),
-          restock: body.restock ?? false,
-          reason: body.reason ?? null,
-          actorId: actingUserId(ctx),
-        });
+        if ((body.lines === undefined) === (body.amount === undefined)) throw new ValidationError({ lines: ['give either lines or amount'] });
+        const { amount } = body.lines
+          ? await refundOrder(scope, order, {
+              lines: body.lines.map((line) => ({ lineId: line.line_id, quantity: line.quantity })),
+              restock: body.restock ?? false,
+              reason: body.reason ?? null,
+              actorId: actingUserId(ctx),
+            })
+          : await refundOrderAmount(scope, order, { amount: body.amount!, reason: body.reason ?? null, actorId: actingUserId(ctx) });
         return Reply.created({ refund_amount: amount, order: await orderOrNotFound(scope, params.id) });
       },
     }),

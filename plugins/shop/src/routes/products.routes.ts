@@ -21,7 +21,7 @@ import { loadProduct, Product, productColumns, requireCategory, uniquely, varian
 import { attachProductImage, deleteProductFiles, releaseProductImages, withImages, type WithImages } from '../services/images.js';
 import { slugify } from '../services/slugs.js';
 import { insertVariant } from '../services/variants.js';
-import { IdParams, NewProduct, ProductPatch, ProductStatus } from './schemas.js';
+import { checkCompareAt, IdParams, NewProduct, ProductPatch, ProductStatus } from './schemas.js';
 
 const SORTS = { name: 'name', created_at: 'created_at', price: '(select min(price) from shop_variants v where v.product_id = shop_products.id)' } as const;
 type SortKey = keyof typeof SORTS;
@@ -95,11 +95,24 @@ async function presentProduct(deps: Deps, tenantId: string, productId: string) {
   return toJson(product!);
 }
 
-/** Sets a product's stored images (attached in order, checked), deleting those it no longer shows. */
+/**
+ * Sets a product's stored images (attached in order, checked), deleting those it no longer shows; their
+ * alternative texts go with them.
+ */
 async function setProductImages(deps: Deps, productId: string, fileIds: readonly string[], previous: readonly string[]): Promise<void> {
   for (const [index, fileId] of fileIds.entries()) await attachProductImage(deps.files, fileId, productId, `image_file_ids.${index}`);
-  await deps.db.query('update shop_products set image_file_ids = $2 where id = $1', [productId, fileIds]);
+  await deps.db.query(
+    `update shop_products set image_file_ids = $2::uuid[],
+       image_alt = (select coalesce(jsonb_object_agg(key, value), '{}') from jsonb_each(image_alt) where key::uuid = any($2::uuid[]))
+     where id = $1`,
+    [productId, fileIds],
+  );
   await releaseProductImages(deps, productId, previous);
+}
+
+/** The alternative texts worth keeping: non-empty, for images the product shows (others are dropped, not refused). */
+function keptAlt(alt: Record<string, string>, fileIds: readonly string[]): Record<string, string> {
+  return Object.fromEntries(Object.entries(alt).flatMap(([id, text]) => (fileIds.includes(id) && text.trim() ? [[id, text.trim()]] : [])));
 }
 
 /** `/api/v1/shop/products`: the catalogue, for staff. */
@@ -145,8 +158,14 @@ export function productRoutes({ route }: Builders): AnyRoute[] {
           ),
         );
         if (body.image_file_ids?.length) await setProductImages(deps, row!.id, body.image_file_ids, []);
+        if (body.image_alt) {
+          await deps.db.query('update shop_products set image_alt = $2 where id = $1', [row!.id, keptAlt(body.image_alt, body.image_file_ids ?? [])]);
+        }
         const scope = { deps, settings: ctx.settings, tenant: ctx.tenant };
-        for (const variant of body.variants ?? []) await insertVariant(scope, row!.id, variant, actingUserId(ctx));
+        for (const [index, variant] of (body.variants ?? []).entries()) {
+          checkCompareAt(variant.price, variant.compare_at_price, `variants.${index}.`);
+          await insertVariant(scope, row!.id, variant, actingUserId(ctx));
+        }
         const product = await presentProduct(deps, ctx.tenant.id, row!.id);
         await deps.events.emit('shop.product.created', { productId: product.id, slug: product.slug, name: product.name });
         return Reply.created(product);
@@ -182,9 +201,13 @@ export function productRoutes({ route }: Builders): AnyRoute[] {
           sets.push(`${column} = $${values.length}`);
         }
         if (sets.length) await uniquely(() => deps.db.query(`update shop_products set ${sets.join(', ')}, updated_at = now() where id = $1`, values));
-        if (body.image_file_ids) {
-          await setProductImages(deps, params.id, body.image_file_ids, current.image_file_ids);
-          if (!sets.length) await deps.db.query('update shop_products set updated_at = now() where id = $1', [params.id]);
+        if (body.image_file_ids) await setProductImages(deps, params.id, body.image_file_ids, current.image_file_ids);
+        if (body.image_alt) {
+          const alt = keptAlt(body.image_alt, body.image_file_ids ?? current.image_file_ids);
+          await deps.db.query('update shop_products set image_alt = $2 where id = $1', [params.id, alt]);
+        }
+        if (!sets.length && (body.image_file_ids || body.image_alt)) {
+          await deps.db.query('update shop_products set updated_at = now() where id = $1', [params.id]);
         }
         const product = await presentProduct(deps, ctx.tenant.id, params.id);
         await deps.events.emit('shop.product.updated', { productId: product.id, slug: product.slug, name: product.name });

@@ -1,4 +1,4 @@
-import { FileRef, Money, Ref, Type, Widget } from '@plinth/sdk';
+import { FileRef, Money, Ref, RichText, Type, ValidationError, Widget } from '@plinth/sdk';
 import { maxProductImageBytes, productImageTypes } from '../services/images.js';
 
 /** `:id` path parameter. */
@@ -44,6 +44,16 @@ const VariantFields = {
   ),
 };
 
+/**
+ * Refuses a compare-at price that is not above the price: it is shown struck through as the former price, and a
+ * "former" price at or below the price would mislead buyers. `prefix` puts the message at its field path.
+ */
+export function checkCompareAt(price: number, compareAt: number | null | undefined, prefix = ''): void {
+  if (compareAt !== null && compareAt !== undefined && compareAt <= price) {
+    throw new ValidationError({ [`${prefix}compare_at_price`]: ['must be more than the price (or empty)'] });
+  }
+}
+
 /** A new variant; `stock` is its opening stock (a ledger entry). */
 export const NewVariant = Type.Object(
   {
@@ -60,12 +70,22 @@ export const VariantPatch = Type.Partial(Type.Object({ sku: NewVariant.propertie
 const ProductFields = {
   name: Type.String({ minLength: 1, maxLength: 200, title: 'Name' }),
   slug: Type.Optional(Slug),
-  description: Type.Optional(Widget(Type.String({ maxLength: 20_000, title: 'Description' }), 'textarea')),
+  description: Type.Optional(RichText({ maxLength: 20_000, title: 'Description', description: 'Rich text; sanitised on the server' })),
   images: Type.Optional(
     Type.Array(Type.String({ format: 'uri', maxLength: 2000 }), { maxItems: 20, title: 'Image links', description: 'External image URLs' }),
   ),
   image_file_ids: Type.Optional(
     Type.Array(ImageFile, { maxItems: 20, uniqueItems: true, title: 'Images', description: 'Stored images, in display order; one left out is deleted' }),
+  ),
+  image_alt: Type.Optional(
+    Widget(
+      Type.Record(Type.String(), Type.String({ maxLength: 300 }), {
+        maxProperties: 20,
+        title: 'Image descriptions',
+        description: 'Alternative text per stored image (file id → text), read aloud for people who cannot see it; replaces the texts given before',
+      }),
+      'hidden',
+    ),
   ),
   status: Type.Optional(ProductStatus),
   seo_title: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()], { title: 'Search engine title', description: 'The name when empty' })),

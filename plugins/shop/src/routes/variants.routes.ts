@@ -23,7 +23,7 @@ import { loadProduct, uniquely, Variant, variantColumns, type VariantView } from
 import { attachProductImage, releaseProductImages, variantWithImage } from '../services/images.js';
 import { adjustStock } from '../services/inventory.js';
 import { insertVariant } from '../services/variants.js';
-import { IdParams, NewVariant, VariantPatch } from './schemas.js';
+import { checkCompareAt, IdParams, NewVariant, VariantPatch } from './schemas.js';
 
 const StockAdjustment = Type.Object(
   {
@@ -63,6 +63,7 @@ export function variantRoutes({ route }: Builders): AnyRoute[] {
       schema: { params: IdParams, body: NewVariant, response: withStatus(Variant, 201) },
       async handler({ params, body, deps, ctx }) {
         await loadProduct(deps.db, params.id);
+        checkCompareAt(body.price, body.compare_at_price);
         const variant = await insertVariant({ deps, settings: ctx.settings, tenant: ctx.tenant }, params.id, body, actingUserId(ctx));
         return Reply.created(await variantWithImage(deps.files, ctx.tenant.id, variant));
       },
@@ -87,11 +88,12 @@ export function variantRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['products.manage'],
       schema: { params: IdParams, body: VariantPatch, response: Variant },
       async handler({ params, body, deps, ctx }) {
-        const current = await deps.db.one<{ product_id: string; image_file_id: string | null }>(
-          'select product_id, image_file_id from shop_variants where id = $1 for update',
+        const current = await deps.db.one<{ product_id: string; image_file_id: string | null; price: number; compare_at_price: number | null }>(
+          'select product_id, image_file_id, price, compare_at_price from shop_variants where id = $1 for update',
           [params.id],
         );
         if (!current) throw new NotFoundError('Variant not found');
+        checkCompareAt(body.price ?? current.price, body.compare_at_price === undefined ? current.compare_at_price : body.compare_at_price);
         if (body.image_file_id) await attachProductImage(deps.files, body.image_file_id, current.product_id, 'image_file_id');
         const sets: string[] = [];
         const values: unknown[] = [params.id];

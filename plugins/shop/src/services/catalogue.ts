@@ -39,6 +39,7 @@ export const Product = Type.Object({
   images: Type.Array(Type.String(), { description: 'External image URLs' }),
   image_file_ids: Type.Array(Type.String({ format: 'uuid' }), { description: 'Stored images, in display order' }),
   image_files: Type.Array(ProductImage, { description: 'The stored images with their public URLs, in display order' }),
+  image_alt: Type.Record(Type.String(), Type.String(), { description: 'Alternative text per stored image (file id → text)' }),
   status: ProductStatus,
   seo_title: Nullable(Type.String()),
   seo_description: Nullable(Type.String()),
@@ -54,7 +55,7 @@ export const Product = Type.Object({
 export type ProductView = Stored<Omit<Static<typeof Product>, 'image_files' | 'variants'>, 'created_at' | 'updated_at'> & { variants: VariantView[] };
 
 export const productColumns =
-  'id, name, slug, description, images, image_file_ids, status, seo_title, seo_description, metadata, category_id, source, external_id, created_at, updated_at';
+  'id, name, slug, description, images, image_file_ids, image_alt, status, seo_title, seo_description, metadata, category_id, source, external_id, created_at, updated_at';
 export const variantColumns = 'id, product_id, sku, name, price, compare_at_price, attributes, stock, weight_grams, image_file_id';
 
 /** The variants of `productIds`, grouped by product. */

@@ -31,9 +31,17 @@ async function reservedLines(scope: Scope, orderId: string): Promise<StockLine[]
   return lines.filter((line) => line.variant_id).map((line) => ({ variantId: line.variant_id!, quantity: line.quantity - line.refunded_quantity }));
 }
 
-async function setStatus(scope: Scope, order: LockedOrder, to: string, note: string | null, actorId: string | null, extra = ''): Promise<void> {
+async function setStatus(
+  scope: Scope,
+  order: LockedOrder,
+  to: string,
+  note: string | null,
+  actorId: string | null,
+  extra = '',
+  amount: number | null = null,
+): Promise<void> {
   await scope.deps.db.query(`update shop_orders set status = $2, updated_at = now()${extra} where id = $1`, [order.id, to]);
-  await recordHistory(scope.deps.db, order.id, { kind: 'status', from: order.status, to, note, actorId });
+  await recordHistory(scope.deps.db, order.id, { kind: 'status', from: order.status, to, note, actorId, amount });
 }
 
 /**
@@ -125,7 +133,8 @@ export async function cancelOrder(scope: Scope, order: LockedOrder, actorId: str
     await deps.db.query('update shop_order_lines set refunded_quantity = quantity, refunded_amount = total where order_id = $1', [order.id]);
     await deps.db.query('update shop_orders set refunded_amount = total where id = $1', [order.id]);
   }
-  await setStatus(scope, order, 'cancelled', note, actorId, ", reservation = 'released'");
+  const refunded = order.status === 'paid' ? order.total - order.refunded_amount : null;
+  await setStatus(scope, order, 'cancelled', note, actorId, ", reservation = 'released'", refunded || null);
   await deps.events.emit('shop.order.cancelled', await orderEvent(deps.db, order.id));
 }
 
@@ -139,6 +148,38 @@ export async function expireOrder(scope: Scope, orderId: string): Promise<boolea
   return true;
 }
 
+/**
+ * Refunds an amount of a paid or fulfilled order through payments, not tied to its lines (a goodwill gesture, a
+ * damaged parcel): nothing goes back to stock; once everything paid is refunded the order is `refunded`.
+ */
+export async function refundOrderAmount(
+  scope: Scope,
+  order: LockedOrder,
+  input: { amount: number; reason: string | null; actorId: string | null },
+): Promise<{ amount: number }> {
+  const { deps } = scope;
+  assertRefundable(order);
+  const left = order.total - order.refunded_amount;
+  if (input.amount < 1 || input.amount > left) throw new ValidationError({ amount: [`between 1 and ${left} (what is left to refund)`] });
+  const refund = await deps.payments.refund({
+    intentId: order.payment_intent_id!,
+    amount: input.amount,
+    reason: input.reason ?? undefined,
+    metadata: { shop_order_id: order.id },
+  });
+  await queueOrderMail(deps, { kind: 'refund', orderId: order.id, refundId: refund.id, amount: refund.amount, lines: [] });
+  await deps.db.query('update shop_orders set refunded_amount = refunded_amount + $2, updated_at = now() where id = $1', [order.id, input.amount]);
+  if (input.amount === left) await setStatus(scope, order, 'refunded', input.reason, input.actorId, '', input.amount);
+  else await recordHistory(deps.db, order.id, { kind: 'refund', note: input.reason, actorId: input.actorId, amount: input.amount });
+  await deps.events.emit('shop.order.refunded', { ...(await orderEvent(deps.db, order.id)), refundAmount: input.amount, lineIds: [] });
+  return { amount: input.amount };
+}
+
+function assertRefundable(order: LockedOrder): void {
+  if (order.status !== 'paid' && order.status !== 'fulfilled') throw invalidTransition(order.status, 'refunded');
+  if (!order.payment_intent_id) throw invalidTransition(order.status, 'refunded (no payment to refund)');
+}
+
 /** Refunds lines (partially: `quantity` of each) of a paid or fulfilled order through payments. */
 export async function refundOrder(
   scope: Scope,
@@ -146,8 +187,7 @@ export async function refundOrder(
   input: { lines: readonly { lineId: string; quantity: number }[]; restock: boolean; reason: string | null; actorId: string | null },
 ): Promise<{ amount: number }> {
   const { deps } = scope;
-  if (order.status !== 'paid' && order.status !== 'fulfilled') throw invalidTransition(order.status, 'refunded');
-  if (!order.payment_intent_id) throw invalidTransition(order.status, 'refunded (no payment to refund)');
+  assertRefundable(order);
   const current = new Map((await loadLines(deps.db, order.id)).map((line) => [line.id, line]));
   const errors: Record<string, string[]> = {};
   let amount = 0;
@@ -164,7 +204,7 @@ export async function refundOrder(
 
   if (amount > 0) {
     const refund = await deps.payments.refund({
-      intentId: order.payment_intent_id,
+      intentId: order.payment_intent_id!,
       amount,
       reason: input.reason ?? undefined,
       metadata: { shop_order_id: order.id },
@@ -198,9 +238,10 @@ export async function refundOrder(
     [order.id],
   );
   await deps.db.query('update shop_orders set refunded_amount = refunded_amount + $2, updated_at = now() where id = $1', [order.id, amount]);
-  const note = `Refunded ${amount} ${order.currency}${input.reason ? `: ${input.reason}` : ''}`;
-  if (left!.open === 0) await setStatus(scope, order, 'refunded', note, input.actorId);
-  else await recordHistory(deps.db, order.id, { kind: 'refund', note, actorId: input.actorId });
+  // The history row carries the amount; its note is the reason given (the console shows both in its language).
+  const note = input.reason || null;
+  if (left!.open === 0) await setStatus(scope, order, 'refunded', note, input.actorId, '', amount);
+  else await recordHistory(deps.db, order.id, { kind: 'refund', note, actorId: input.actorId, amount });
   await deps.events.emit('shop.order.refunded', {
     ...(await orderEvent(deps.db, order.id)),
     refundAmount: amount,

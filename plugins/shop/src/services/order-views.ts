@@ -118,18 +118,26 @@ export async function orderEvent(db: TenantDb, orderId: string): Promise<OrderEv
   };
 }
 
-/** Appends to an order's history: a status change or a note. */
+/** Appends to an order's history: a status change, a payment event, a refund (with its `amount`) or a note. */
 export async function recordHistory(
   db: TenantDb,
   orderId: string,
-  entry: { kind: 'status' | 'note' | 'payment' | 'refund'; from?: string | null; to?: string | null; note?: string | null; actorId?: string | null },
+  entry: {
+    kind: 'status' | 'note' | 'payment' | 'refund';
+    from?: string | null;
+    to?: string | null;
+    note?: string | null;
+    actorId?: string | null;
+    amount?: number | null;
+  },
 ): Promise<void> {
-  await db.query('insert into shop_order_history (order_id, kind, from_status, to_status, note, actor_id) values ($1, $2, $3, $4, $5, $6)', [
+  await db.query('insert into shop_order_history (order_id, kind, from_status, to_status, note, actor_id, amount) values ($1, $2, $3, $4, $5, $6, $7)', [
     orderId,
     entry.kind,
     entry.from ?? null,
     entry.to ?? null,
     entry.note ?? null,
     entry.actorId ?? null,
+    entry.amount ?? null,
   ]);
 }
