@@ -4,7 +4,9 @@
  * type, drag, keyboard; no API call among the steps): she creates a course with the console's form and lands in its
  * curriculum builder, adds two modules and three lessons inline, drags a lesson into the other module, moves a module
  * up with the keyboard, writes a lesson's text, and gives it a quiz of two questions with a pass mark (after the
- * builder refused an empty question beside the field). Reloading shows the same tree and quiz. Both screens are
+ * builder refused an empty question beside the field). Reloading shows the same tree and quiz. She publishes the
+ * course, enrols a learner by email from its Learners screen, and once the learner (a second browser, following the
+ * mailed link) has completed a lesson, sees her progress. Both builders are
  * photographed in English and Arabic at 1280 and 390 px (test-artifacts/lms-<screen>-<en|ar>-<1280|390>.png) and
  * checked by axe-core.
  */
@@ -22,6 +24,7 @@ let owner: TestUser;
 let admin: WatchedPage;
 let builderUrl = '';
 let quizUrl = '';
+const learnerEmail = 'lena.learner@school.test';
 
 beforeAll(async () => {
   await ensureWebBuilt();
@@ -285,6 +288,48 @@ describe.sequential('the curriculum and quiz builders', () => {
     await page.getByRole('textbox', { name: 'Content' }).getByText('Wet the paper first, then drop the colour in.').waitFor();
     expect(await page.getByRole('textbox', { name: 'Title of attachment 1' }).inputValue()).toBe('palette');
     expect(await page.getByRole('textbox', { name: 'Link of attachment 2' }).inputValue()).toBe('https://example.com/colour-wheel');
+  });
+
+  test('she publishes the course, enrols a learner by email, and sees the progress once the learner completed a lesson', async () => {
+    const { page } = admin;
+    // Two lessons without a quiz published, then the course.
+    for (const title of ['Mixing colours', 'Paper and brushes']) {
+      await page.getByRole('button', { name: new RegExp(`^${title}`) }).click();
+      await page.getByRole('heading', { name: `Lesson: ${title}`, level: 2 }).waitFor();
+      await page.getByRole('radio', { name: 'Published' }).check();
+      await page.getByRole('button', { name: 'Save lesson' }).click();
+      await page.getByRole('status').filter({ hasText: 'Lesson saved' }).waitFor();
+    }
+    await page.getByRole('combobox', { name: 'Status' }).selectOption('published');
+    await page.getByRole('button', { name: 'Save course' }).click();
+    await page.getByRole('status').filter({ hasText: 'Course saved' }).waitFor();
+
+    // The course's other screen, one click away.
+    await page.getByRole('link', { name: 'Learners' }).click();
+    await page.getByRole('textbox', { name: 'Email addresses' }).fill(learnerEmail);
+    await page.getByRole('button', { name: 'Enrol', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: '1 learner enrolled.' }).waitFor();
+    const row = page.getByRole('row').filter({ hasText: learnerEmail });
+    await expect.poll(() => row.getByRole('cell').nth(3).textContent()).toBe('0 of 2');
+
+    // The learner, in a browser of her own, follows the mailed link and completes the first lesson.
+    const [mail] = await t.mailbox(learnerEmail);
+    const link = /https?:\/\/\S+/.exec(mail?.text ?? '')?.[0];
+    expect(link, mail?.text).toBeDefined();
+    const learner = await openPage(browser, t.url);
+    learner.page.setDefaultTimeout(10_000);
+    await learner.page.goto(link!);
+    await learner.page.getByRole('button', { name: 'Continue' }).click();
+    await learner.page.getByRole('heading', { name: 'Watercolour basics' }).waitFor();
+    await learner.page.getByRole('link', { name: 'Mixing colours' }).first().click();
+    await learner.page.getByRole('button', { name: 'Mark as complete' }).click();
+    await learner.page.getByRole('heading', { name: 'Paper and brushes' }).first().waitFor();
+    expect(learner.errors).toEqual([]);
+    await learner.context.close();
+
+    await page.reload();
+    await expect.poll(() => row.getByRole('cell').nth(3).textContent()).toBe('1 of 2');
+    expect(await row.getByRole('progressbar').getAttribute('value')).toBe('50');
   });
 
   test('the builders in Arabic, right to left', async () => {

@@ -170,6 +170,9 @@ describe('inference', () => {
     });
     const byName = Object.fromEntries(fields.map((field) => [field.name, field]));
     expect([byName.phone!.inputType, byName.email!.inputType, byName.site!.inputType]).toEqual(['tel', 'email', 'url']);
+    // However long a link may be, it is one line: LMS's video link allows 2,000 characters.
+    const video = fieldsOf({ type: 'object', properties: { video_url: { anyOf: [{ type: 'string', format: 'uri', maxLength: 2000 }, { type: 'null' }] } } });
+    expect(video[0]).toMatchObject({ kind: 'text', inputType: 'url' });
     expect(byName.level!.optionLabels).toEqual({ low: 'Low', high: 'High' });
     expect(byName.category_id!).toMatchObject({ nullable: true, ref: { resource: '/shop/categories' } });
     expect(byName.instructor_ids!.ref).toEqual({ resource: '/members', value: 'user_id' });

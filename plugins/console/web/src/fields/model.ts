@@ -275,7 +275,10 @@ export function specOf(name: string, raw: JsonSchema, isRequired: boolean, conte
       if (schema.format === 'date') return 'date';
       if (schema.format === 'date-time') return 'datetime';
       if (schema.format === 'color') return 'color';
-      if ((schema.maxLength ?? 0) > 300 || (schema.maxLength === undefined && schema.format === undefined && longTextNames.test(name))) return 'textarea';
+      // A link or an address is one line however long it may be (a video URL allows 2,000 characters).
+      const oneLine = textInputTypes[schema.format ?? ''] !== undefined;
+      if (!oneLine && ((schema.maxLength ?? 0) > 300 || (schema.maxLength === undefined && schema.format === undefined && longTextNames.test(name))))
+        return 'textarea';
       spec.inputType = /password|secret/.test(name) ? 'password' : (textInputTypes[schema.format ?? ''] ?? 'text');
       return 'text';
     }
