@@ -52,14 +52,3 @@ export interface Lesson {
 export function fieldErrors(error: unknown): Record<string, string[]> {
   return (error as Partial<ConsoleApiError> | undefined)?.errors ?? {};
 }
-
-/** The console's typed inputs for an object schema (contract21: `<plinth-fields>`). */
-export interface FieldsElement extends HTMLElement {
-  schema?: Record<string, unknown>;
-  value?: Record<string, unknown>;
-  mode?: 'create' | 'edit';
-  plugin?: string;
-  error?: unknown;
-  only?: string[];
-  body(): { body: Record<string, unknown>; problems: Record<string, string[]> };
-}

@@ -1,9 +1,9 @@
 /// <reference lib="dom" />
 import type { ConsoleContext } from '@plinth/sdk/web';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { fieldErrors, type FieldsElement, type Lesson } from './builder-api';
+import { Fields, type FieldsElement } from '../../../../web-kit/fields';
+import { fieldErrors, type Lesson } from './builder-api';
 import { attachmentKey, attachmentsBody, AttachmentsEditor, type Attachment } from './builder-attachments';
-import { Fields } from './builder-fields';
 
 /**
  * What `<plinth-fields>` shows of a lesson, in this order. The tree moves lessons (`module_id`); attachments have
@@ -134,7 +134,7 @@ export function LessonEditor({
               {(error as Error).message}
             </div>
           )}
-          <Fields fields={fields} schema={schema} value={value} mode="edit" plugin="lms" only={shown} error={error} />
+          <Fields handle={fields} schema={schema} value={value} mode="edit" plugin="lms" only={shown} error={error} />
           <AttachmentsEditor
             plinth={plinth}
             list={attachments}

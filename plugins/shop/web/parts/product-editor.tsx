@@ -1,7 +1,7 @@
 import type { ConsoleApiError, ConsoleContext } from '@plinth/sdk/web';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import './product-editor.css';
-import { Fields, type FieldsElement } from './product-fields';
+import { Fields, type FieldsElement } from '../../../../web-kit/fields';
 import { ProductImages, type EditedImage } from './product-images';
 import { optionsOf, planVariants, rowChanged, usedOptions, type Product, type ProductOption, type Variant, type VariantRow } from './product-model';
 import { ProductOptions } from './product-options';
@@ -208,6 +208,7 @@ export function ProductEditor({ plinth }: { plinth: ConsoleContext }) {
           </h3>
         )}
         <Fields
+          plugin="shop"
           schema={variant ? schemas.variantPatch : schemas.newVariant}
           value={(variant as unknown as Record<string, unknown> | undefined) ?? seedOf(row)}
           mode={variant ? 'edit' : 'create'}
@@ -278,7 +279,15 @@ export function ProductEditor({ plinth }: { plinth: ConsoleContext }) {
         <div class="editor-main">
           <section class="panel" aria-labelledby="product-details">
             <h2 id="product-details">{t('Details')}</h2>
-            <Fields schema={schemas.product} value={product} mode="edit" only={DETAILS} error={errorFor(productError, DETAILS)} handle={details} />
+            <Fields
+              plugin="shop"
+              schema={schemas.product}
+              value={product}
+              mode="edit"
+              only={DETAILS}
+              error={errorFor(productError, DETAILS)}
+              handle={details}
+            />
           </section>
           <section class="panel" aria-labelledby="product-images">
             <h2 id="product-images">{t('Images')}</h2>
@@ -309,6 +318,7 @@ export function ProductEditor({ plinth }: { plinth: ConsoleContext }) {
           <section class="panel" aria-labelledby="product-organisation">
             <h2 id="product-organisation">{t('Status and category')}</h2>
             <Fields
+              plugin="shop"
               schema={schemas.product}
               value={product}
               mode="edit"
@@ -319,7 +329,7 @@ export function ProductEditor({ plinth }: { plinth: ConsoleContext }) {
           </section>
           <section class="panel" aria-labelledby="product-search">
             <h2 id="product-search">{t('Search engine listing')}</h2>
-            <Fields schema={schemas.product} value={product} mode="edit" only={SEARCH} error={errorFor(productError, SEARCH)} handle={search} />
+            <Fields plugin="shop" schema={schemas.product} value={product} mode="edit" only={SEARCH} error={errorFor(productError, SEARCH)} handle={search} />
           </section>
         </div>
       </div>
