@@ -44,6 +44,72 @@ export function useSortable<T extends HTMLElement>(options: { handle: string; gr
 }
 
 /**
+ * Dragging an item onto another (a unit onto the unit it should go under) with SortableJS, by `handle`. Every list
+ * that shares `group` (nested lists of a tree: one call each) is a drag area. Nothing is reordered, so the lists hold
+ * still while the pointer looks for its target: the item of the group under it (not the dragged one, nor one inside
+ * it) is marked with the class `drop-target`, and a drop there is reported to `onDrop`. Pointer events
+ * (`forceFallback`) behave the same with a mouse, a pen and a finger; a keyboard needs another way ("Move to…").
+ */
+export function useDropOnto<T extends HTMLElement>(options: {
+  handle: string;
+  group: string;
+  onDrop(dragged: HTMLElement, target: HTMLElement): void;
+}): RefObject<T | null> {
+  const list = useRef<T | null>(null);
+  const latest = useRef(options);
+  latest.current = options;
+  useEffect(() => {
+    const root = list.current;
+    if (!root) return;
+    root.dataset.dropGroup = options.group;
+    let dragged: HTMLElement | undefined;
+    let target: HTMLElement | undefined;
+    const mark = (next: HTMLElement | undefined) => {
+      if (next === target) return;
+      target?.classList.remove('drop-target');
+      target = next;
+      target?.classList.add('drop-target');
+    };
+    const itemAt = (x: number, y: number): HTMLElement | undefined => {
+      // SortableJS's floating copy lets pointer events through: this is what lies under the pointer.
+      for (let element = document.elementFromPoint(x, y); element; element = element.parentElement) {
+        const parent = element.parentElement;
+        if (element instanceof HTMLElement && parent?.dataset.dropGroup === options.group) return element;
+      }
+      return undefined;
+    };
+    const track = (event: PointerEvent) => {
+      const over = itemAt(event.clientX, event.clientY);
+      mark(over && dragged && !dragged.contains(over) ? over : undefined);
+    };
+    // One Sortable per list (SortableJS drags only its list's own children); the drag's state lives in the list it
+    // started from, which receives its start and end.
+    const sortable = Sortable.create(root, {
+      handle: options.handle,
+      forceFallback: true,
+      fallbackTolerance: 3,
+      onStart(event) {
+        dragged = event.item;
+        document.addEventListener('pointermove', track);
+      },
+      onMove: () => false,
+      onEnd() {
+        document.removeEventListener('pointermove', track);
+        const dropped = target;
+        mark(undefined);
+        if (dragged && dropped) latest.current.onDrop(dragged, dropped);
+        dragged = undefined;
+      },
+    });
+    return () => {
+      document.removeEventListener('pointermove', track);
+      sortable.destroy();
+    };
+  }, [options.handle, options.group]);
+  return list;
+}
+
+/**
  * Keyboard reordering on a drag handle (a button): ArrowUp/ArrowDown (and Home/End) move the item; `move` gets
  * the new index, changes the state and says where the item went (`Moved to position 3 of 5`) through a live region.
  * Focus stays on the handle, which re-renders at the item's new place.

@@ -27,6 +27,8 @@ export const kernelRefs: { readonly [K in keyof KernelServices]-?: KernelRef<K> 
   identity: true,
   tenants: true,
   tenantAccess: true,
+  supportAccess: true,
+  orgUnits: true,
   apiTokenAuth: true,
   rateLimiter: true,
   writeBehind: true,

@@ -1,3 +1,4 @@
+import { createOrgUnits } from './units/unit-tree.js';
 import { createApiTokenAuth } from './auth/api-token-auth.js';
 import { createAccessTokens } from './auth/access-tokens.js';
 import { createIdentity } from './auth/identity.js';
@@ -19,6 +20,7 @@ import { createMailer } from './mail/mailer.js';
 import { createHttpClient } from './net/http-client.js';
 import { corePermissionList, type PermissionDefinition } from './rbac/permissions.js';
 import { createTenantAccess } from './rbac/tenant-access.js';
+import { createSupportAccess } from './support/support-access.js';
 import { createTenantDirectory, defaultQuotas } from './tenancy/tenant-directory.js';
 import { systemClock } from './util/clock.js';
 import type { PlinthConfig } from './config/variables.js';
@@ -63,6 +65,8 @@ export const defaultFactories: Omit<KernelFactories, 'config' | 'logger' | 'plug
   tenants: ({ config, database, cache }) => createTenantDirectory(database, cache, config.baseDomain, platformHosts(config)),
   tenantAccess: ({ database, cache, permissionCatalogue, plugins }) =>
     createTenantAccess(database, cache, permissionCatalogue, (tenantId) => plugins.tenantPlugins.state(tenantId)),
+  orgUnits: ({ database, cache }) => createOrgUnits(database, cache),
+  supportAccess: ({ database, cache, clock, tenantAccess }) => createSupportAccess({ database, cache, clock, tenantAccess }),
   apiTokenAuth: ({ database, cache, logger }) =>
     createApiTokenAuth(database, cache, (tenantId, tokenId) => {
       runInTenant(database, tenantId, (db) => db.query('update api_tokens set last_used_at = now() where id = $1', [tokenId])).catch((error: unknown) =>

@@ -1,3 +1,4 @@
+import type { OrgUnitsService } from './units/unit-tree.js';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { asFunction, createContainer, InjectionMode } from 'awilix';
@@ -5,6 +6,7 @@ import type Koa from 'koa';
 import type { Clock, HttpClient, Plugin } from '@plinth/sdk';
 import type { Cache } from './cache/cache.js';
 import type { FileService } from './files/file-service.js';
+import { defineAuditWork, scheduleAuditWork } from './audit/audit-retention.js';
 import { defineFileWork, scheduleFileWork } from './files/file-jobs.js';
 import { defineUploadWork, scheduleUploadWork } from './files/resumable-jobs.js';
 import type { ObjectStorage } from './files/storage.js';
@@ -33,6 +35,7 @@ import type { Mailer } from './mail/mailer.js';
 import type { PermissionDefinition } from './rbac/permissions.js';
 import { createPluginHost, type PluginHost } from './plugins/plugin-host.js';
 import type { TenantAccessService } from './rbac/tenant-access.js';
+import type { SupportAccessService } from './support/support-access.js';
 import type { TenantDirectory } from './tenancy/tenant-directory.js';
 import type { PlinthRouter, PlinthState } from './http/context.js';
 import { mountOperationalRoutes } from './http/health.js';
@@ -59,6 +62,10 @@ export interface KernelServices {
   identity: Identity;
   tenants: TenantDirectory;
   tenantAccess: TenantAccessService;
+  /** Host operators' running support sessions in tenants (core/src/support): the only way into a tenant they are no member of. */
+  supportAccess: SupportAccessService;
+  /** Each tenant's organisation units as a tree, cached (core/src/units). */
+  orgUnits: OrgUnitsService;
   apiTokenAuth: ApiTokenAuth;
   rateLimiter: RateLimiter;
   /** Batched inserts after the response (plugins' `coreServices.writeBehind`). */
@@ -221,11 +228,13 @@ async function assembleKernel(config: PlinthConfig, options: KernelOptions, logg
     pluginHost.defineWork();
     defineFileWork(services);
     defineUploadWork(services);
+    defineAuditWork(services);
     if (config.role !== 'api') {
       await jobs.start();
       await pluginHost.scheduleWork();
       await scheduleFileWork(services);
       await scheduleUploadWork(services);
+      await scheduleAuditWork(services);
     }
     if (config.role !== 'worker') {
       const listening = http.app.listen(config.port, config.host);

@@ -1,4 +1,5 @@
 import type { TenantDb } from './services.js';
+import type { UnitReach } from './units.js';
 
 /** The tenant a unit of work runs for. */
 export interface TenantInfo {
@@ -30,8 +31,17 @@ export interface RequestContext<Settings> {
   caller: Caller;
   /** The tenant's settings of this plugin, validated and with defaults applied. */
   settings: Settings;
-  /** Whether the caller holds a permission (wildcards understood). */
-  can(permission: string | { name: string }): boolean;
+  /**
+   * Whether the caller holds a permission (wildcards understood): for the whole tenant or in at least one
+   * organisation unit; with `{ unit }`, in that unit (held for the whole tenant, in it, or in a unit above it);
+   * with `{ unit: null }`, for the whole tenant.
+   */
+  can(permission: string | { name: string }, options?: { unit: string | null }): boolean;
+  /**
+   * The organisation units the caller reaches for the route's permission (`whole` on routes without one, and for
+   * callers holding it tenant-wide). Row Level Security already limits unit tables to them.
+   */
+  units: UnitReach;
   requestId: string;
   /** The HTTP method: `HEAD` reaches a `GET` route (the kernel drops the body it returns). */
   method: string;

@@ -21,4 +21,6 @@ export * from './responses.js';
 export * from './pages.js';
 export * from './plugin.js';
 export * from './text.js';
+export * from './units.js';
+export * from './audit.js';
 export { Type, type Static, type TSchema, type TObject } from '@sinclair/typebox';

@@ -13,7 +13,14 @@ export interface MigrationContext {
    * runtime role needs. The name must start with the plugin's prefix
    * (`crm_…` for plugin `crm`, `bio_sites_…` for `bio-sites`).
    */
-  createTenantTable(name: string, columns: (table: Knex.CreateTableBuilder) => void): Promise<void>;
+  createTenantTable(name: string, columns: (table: Knex.CreateTableBuilder) => void, options?: TenantTableOptions): Promise<void>;
+  /**
+   * Gives an existing tenant table of the plugin organisation units (what `{ units: true }` does at creation): a
+   * nullable `unit_id` referencing one of the tenant's units (never another tenant's; a unit holding records cannot
+   * be deleted until they move), an index, and a Row Level Security policy limiting every read and write to the
+   * units the request reaches. A query needs no unit filter; a forgotten one cannot leak another unit's rows.
+   */
+  addUnitScope(name: string): Promise<void>;
   /**
    * Declares an existing table global (not tenant-owned): shared by every
    * tenant, readable and writable by every tenant's requests. Use it only for
@@ -22,6 +29,12 @@ export interface MigrationContext {
    * declared global.
    */
   declareGlobalTable(name: string, reason: string): Promise<void>;
+}
+
+/** Options of {@link MigrationContext.createTenantTable}. */
+export interface TenantTableOptions {
+  /** Records belong to organisation units (see {@link MigrationContext.addUnitScope}). */
+  units?: boolean;
 }
 
 /** One ordered, reversible schema change of a plugin. */

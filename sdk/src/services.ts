@@ -5,6 +5,8 @@ import type { HookName, HookCallArgs, HookCallResult } from './hooks.js';
 import type { Clock, HttpClient } from './http.js';
 import type { JobName, PlinthJobs } from './jobs.js';
 import { defineErrors } from './errors.js';
+import type { PluginAudit } from './audit.js';
+import type { PluginUnits } from './units.js';
 
 /**
  * A typed reference to a service. Plugins list the refs they need in `deps`
@@ -397,6 +399,10 @@ export const coreServices = {
   http: createServiceRef<HttpClient>('core.http'),
   /** The plugin's files in the tenant (see {@link PluginFiles}). */
   files: createServiceRef<PluginFiles>('core.files'),
+  /** The tenant's audit log, for the plugin's own actions, in the unit of work's transaction (see {@link PluginAudit}). */
+  audit: createServiceRef<PluginAudit>('core.audit'),
+  /** The tenant's organisation units (see {@link PluginUnits}). */
+  units: createServiceRef<PluginUnits>('core.units'),
 } as const;
 
 /** The name of a core service ref in {@link coreServices} (`db`, `clock`, …). */

@@ -14,6 +14,8 @@ export interface AuditEntry {
   action: string;
   targetType?: string;
   targetId?: string;
+  /** The organisation unit the target belongs to: readers scoped to units see only their units' entries. */
+  unitId?: string | null;
   data?: Record<string, unknown>;
 }
 
@@ -25,8 +27,9 @@ export interface AuditEntry {
  */
 export async function recordTenantAudit(db: ScopedDb, actor: AuditActor, entry: AuditEntry, tenantId?: string): Promise<void> {
   await db.query(
-    `insert into audit_log (tenant_id, actor_user_id, actor_token_id, action, target_type, target_id, data, ip, user_agent, request_id)
-     values (coalesce($10::uuid, nullif(current_setting('app.tenant_id', true), '')::uuid), $1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    // clock_timestamp(), not the transaction's now(): the entries of one request keep the order they were written in.
+    `insert into audit_log (tenant_id, actor_user_id, actor_token_id, action, target_type, target_id, data, ip, user_agent, request_id, unit_id, created_at)
+     values (coalesce($10::uuid, nullif(current_setting('app.tenant_id', true), '')::uuid), $1, $2, $3, $4, $5, $6, $7, $8, $9, $11, clock_timestamp())`,
     [
       actor.userId ?? null,
       actor.tokenId ?? null,
@@ -38,6 +41,7 @@ export async function recordTenantAudit(db: ScopedDb, actor: AuditActor, entry: 
       actor.userAgent ?? null,
       actor.requestId ?? null,
       tenantId ?? null,
+      entry.unitId ?? null,
     ],
   );
 }

@@ -78,7 +78,7 @@ export const getMe = defineRoute({
       `select t.id, t.slug, t.name, t.status, m.kind, coalesce(array_agg(r.name order by r.name) filter (where r.name is not null), '{}') as roles
          from memberships m
          join tenants t on t.id = m.tenant_id
-         left join membership_roles mr on mr.membership_id = m.id
+         left join membership_roles mr on mr.membership_id = m.id and mr.unit_id is null
          left join roles r on r.id = mr.role_id
         where m.user_id = $1
         group by t.id, m.kind order by t.name`,
@@ -122,10 +122,35 @@ export const getMyPermissions = defineRoute({
   summary: "The caller's effective permissions in the tenant (roles' grants, wildcards as granted); customers too",
   tag: 'auth',
   member: 'any',
-  schema: { response: Exact({ roles: Type.Array(Type.String()), permissions: Type.Array(Type.String()) }) },
+  schema: {
+    response: Exact({
+      roles: Type.Array(Type.String()),
+      permissions: Type.Array(Type.String(), {
+        description: 'Held for the whole tenant (in a read-only support session: the `view` permissions, the only ones it may use)',
+      }),
+      units: Type.Array(Exact({ unit_id: Uuid, permissions: Type.Array(Type.String()) }), {
+        description: 'Held in one organisation unit each, and every unit below it',
+      }),
+    }),
+  },
+  deps: { tenantAccess: kernelRefs.tenantAccess },
   errors: [],
-  async handler({ access, permissions }) {
-    return { roles: access?.roles ?? [], permissions: [...permissions] };
+  async handler({ access, permissions, deps, tenant }) {
+    if (access?.readOnly) {
+      const viewing = (await deps.tenantAccess.catalogueFor(tenant.id)).filter((permission) => permission.name.endsWith('.view'));
+      return { roles: access.roles, permissions: viewing.map((permission) => permission.name), units: [] };
+    }
+    const byUnit = new Map<string, Set<string>>();
+    for (const grant of access?.unitGrants ?? []) {
+      const held = byUnit.get(grant.unitId) ?? new Set<string>();
+      for (const permission of grant.permissions) held.add(permission);
+      byUnit.set(grant.unitId, held);
+    }
+    return {
+      roles: access?.roles ?? [],
+      permissions: [...permissions],
+      units: [...byUnit].map(([unitId, held]) => ({ unit_id: unitId, permissions: [...held] })),
+    };
   },
 });
 

@@ -65,6 +65,10 @@ export interface PlinthConfig {
   pluginBootTimeoutMs: number;
   /** Outbound HTTP (`coreServices.http`) may call loopback addresses: development and tests only. */
   httpAllowLoopback: boolean;
+  /** Longest support access (minutes) a host operator may ask of a tenant. */
+  supportMaxMinutes: number;
+  /** Days tenants' audit entries are kept; a daily job deletes older ones. */
+  auditRetentionDays: number;
 }
 
 const hostname = '^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$';
@@ -304,5 +308,23 @@ export const configVariables: readonly ConfigVariable[] = [
     allowed: 'one of api, worker, all',
     description: 'What this process runs: the HTTP API, the job worker, or both (`plinth start --role` overrides it).',
     default: 'all',
+  },
+  {
+    env: 'PLINTH_SUPPORT_MAX_MINUTES',
+    key: 'supportMaxMinutes',
+    schema: { type: 'integer', minimum: 1, maximum: 43200 },
+    allowed: 'minutes from 1 to 43200 (30 days)',
+    description:
+      'Longest support access a host operator may ask of a tenant (`POST /api/v1/admin/tenants/:id/support-access`); the session ends by itself when its time is up (see docs/tenancy.md, "Support access").',
+    default: 480,
+  },
+  {
+    env: 'PLINTH_AUDIT_RETENTION_DAYS',
+    key: 'auditRetentionDays',
+    schema: { type: 'integer', minimum: 1, maximum: 36500 },
+    allowed: 'days from 1 to 36500',
+    description:
+      "How long tenants' audit entries are kept: a daily job (`core.audit.retention`) deletes older ones. The application cannot otherwise change or delete an entry.",
+    default: 365,
   },
 ];

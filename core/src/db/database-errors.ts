@@ -1,4 +1,4 @@
-import { ConflictError, ServiceUnavailableError, ValidationError, type FieldErrors, type PlinthError } from '@plinth/sdk';
+import { ConflictError, ForbiddenError, ServiceUnavailableError, ValidationError, type FieldErrors, type PlinthError } from '@plinth/sdk';
 
 /** Seconds a client is told to wait (`Retry-After`) while the database is unreachable. */
 export const databaseRetryAfterSeconds = 5;
@@ -110,6 +110,7 @@ function fieldErrors(columns: readonly string[], message: string): FieldErrors |
  * | 23505 unique, 23P01 exclusion | 409 `conflict`, naming the constraint |
  * | 23503 foreign key, a referenced row is missing | 422 `validation_failed` on the referencing columns |
  * | 23503 foreign key, the row is still referenced | 409 `conflict`, naming the constraint |
+ * | 42501 a row Row Level Security refuses to write (a unit the caller does not reach) | 403 `forbidden` |
  * | connection refused/reset/terminated, 08xxx, 57P01–57P03, 53300, pool acquire timeout | 503 `service_unavailable` with `Retry-After` |
  *
  * Messages are written here, never copied from PostgreSQL: they name columns
@@ -140,11 +141,17 @@ export function databaseErrorToPlinthError(error: unknown): PlinthError | undefi
       if (/is still referenced/.test(detail)) {
         return new ConflictError(`The record is still referenced by others (foreign key ${constraint ?? 'unknown'})`, { cause: error });
       }
-      const columns = keyColumns(detail);
+      // A unit reference is `(tenant_id, unit_id)`: the tenant is the row's own, the unit is what the client sent.
+      // PostgreSQL leaves the key out of the detail on tables with Row Level Security: the unit constraints' names say it.
+      const named = constraint && /_unit_fk$/.test(constraint) ? ['unit_id'] : constraint === 'org_units_parent_fk' ? ['parent_id'] : [];
+      const columns = [...new Set([...keyColumns(detail), ...named])].filter((name) => name !== 'tenant_id');
       const subject = columns.length > 0 ? columns.join(', ') : 'A value';
       return new ValidationError(fieldErrors(columns, 'refers to a record that does not exist') ?? {}, `${subject} refers to a record that does not exist`, {
         cause: error,
       });
+    }
+    if (code === '42501' && typeof candidate.message === 'string' && /row-level security/.test(candidate.message)) {
+      return new ForbiddenError('The record would be outside the organisation units you may change', { cause: error });
     }
   }
   if (isConnectionError(error)) {

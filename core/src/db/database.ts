@@ -129,7 +129,7 @@ export function createDatabase(options: DatabaseOptions): Database {
 }
 
 /** Back to the session user, no tenant: what a connection is when the pool opens it. */
-const resetScope = "select set_config('role', 'none', false), set_config('app.tenant_id', '', false)";
+const resetScope = "select set_config('role', 'none', false), set_config('app.tenant_id', '', false), set_config('app.unit_scope', '', false)";
 
 /**
  * The scope (role and tenant) each pooled connection's session holds, as `LazyTransaction` left it: a

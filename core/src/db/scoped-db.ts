@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type pg from 'pg';
 import type { Database } from './database.js';
@@ -68,7 +69,7 @@ export type TransactionScope = string | null | 'global';
  * paths: the policies read an empty setting as no tenant) and the role Row Level Security applies to.
  */
 interface SessionScope {
-  /** `<role>:<tenant id>`, as {@link SessionScopes} records it. */
+  /** `<role>:<tenant id>`, and `:<digest of the units>` for a unit scope, as {@link SessionScopes} records it. */
   key: string;
   /**
    * Sets the scope for the session (`set_config(…, false)`), inside the transaction that needs it: committed with
@@ -77,15 +78,36 @@ interface SessionScope {
   statement: pg.QueryConfig;
 }
 
-function sessionScope(scope: TransactionScope): SessionScope {
+function sessionScope(scope: TransactionScope, units?: UnitScope): SessionScope {
   if (typeof scope === 'string' && scope !== 'global' && !isUuid(scope)) throw new Error(`tenant id ${JSON.stringify(scope)} is not a UUID`);
   const tenantId = scope === null || scope === 'global' ? '' : scope;
   const role = scope === null ? 'plinth_system' : 'plinth_app';
+  const unitKey = tenantId && units ? units.key : '';
   return {
-    key: `${role}:${tenantId}`,
+    key: tenantId && units ? `${role}:${tenantId}:${units.key}` : `${role}:${tenantId}`,
     // Named: parsed once per connection. `set_config('role', r, false)` is `set role r`.
-    statement: { name: 'plinth-scope', text: "select set_config('app.tenant_id', $1, false), set_config('role', $2, false)", values: [tenantId, role] },
+    statement: {
+      name: 'plinth-scope',
+      text: "select set_config('app.tenant_id', $1, false), set_config('app.unit_scope', $3, false), set_config('role', $2, false)",
+      values: [tenantId, role, unitKey],
+    },
   };
+}
+
+/**
+ * The organisation units a tenant transaction is limited to: absent for the whole tenant. `key` (a digest of the
+ * sorted ids) is what `app.unit_scope` holds and what the unit tables' policies look up in `org_unit_scopes`, whose
+ * rows the kernel writes before a transaction uses the scope (`OrgUnitsService.ensure`).
+ */
+export interface UnitScope {
+  key: string;
+  ids: readonly string[];
+}
+
+/** The scope of these units (ids, in any order). */
+export function unitScopeOf(ids: readonly string[]): UnitScope {
+  const sorted = [...ids].sort();
+  return { key: createHash('sha256').update(sorted.join(',')).digest('base64url').slice(0, 22), ids: sorted };
 }
 
 const begin: pg.QueryConfig = { text: 'begin' };
@@ -174,8 +196,9 @@ export class LazyTransaction implements ScopedDb {
   constructor(
     private readonly database: Database,
     tenantId: TransactionScope,
+    units?: UnitScope,
   ) {
-    this.scope = sessionScope(tenantId);
+    this.scope = sessionScope(tenantId, units);
     this.scopeKey = tenantId ?? 'system';
   }
 
@@ -352,9 +375,12 @@ export class LazyTransaction implements ScopedDb {
   }
 }
 
-/** Runs `fn` in a transaction scoped to `tenantId`; commits when it resolves, rolls back when it throws. */
-export async function runInTenant<T>(database: Database, tenantId: string, fn: (db: ScopedDb) => Promise<T>): Promise<T> {
-  return runScoped(new LazyTransaction(database, tenantId), fn);
+/**
+ * Runs `fn` in a transaction scoped to `tenantId` (and to `units`, when given: the unit tables' rows of those units
+ * only); commits when it resolves, rolls back when it throws.
+ */
+export async function runInTenant<T>(database: Database, tenantId: string, fn: (db: ScopedDb) => Promise<T>, units?: UnitScope): Promise<T> {
+  return runScoped(new LazyTransaction(database, tenantId, units), fn);
 }
 
 /** Runs `fn` on the explicit cross-tenant path (role `plinth_system`). Core only; callers audit what they do. */

@@ -9,6 +9,12 @@ export const coreErrors = defineErrors('core', {
   otp_invalid: { status: 401, description: 'The one-time code is wrong or expired' },
   domain_not_verified: { status: 409, description: 'The verification TXT record is not (yet) on the domain' },
   dependency_not_enabled: { status: 409, description: 'A plugin it requires is not enabled; `errors.dependencies` names them' },
+  unit_cycle: { status: 422, description: 'The move would put an organisation unit under itself or a unit below it' },
+  unit_in_use: {
+    status: 409,
+    description: 'The organisation unit still has units below it, records or role assignments: `errors` counts them; move them, or delete with `reassign_to`',
+  },
+  support_read_only: { status: 403, description: 'A read-only support session may only read (GET and HEAD)' },
 });
 
 /** Answers only the kernel gives, never a route's handler on purpose. */

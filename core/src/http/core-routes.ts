@@ -13,10 +13,13 @@ import { jobRoutes } from '../jobs/jobs.routes.js';
 import { marketplaceRoutes } from '../plugins/marketplace.routes.js';
 import { translationRoutes } from '../plugins/translations.routes.js';
 import { roleRoutes } from '../rbac/roles.routes.js';
+import { supportAdminRoutes } from '../support/support-admin.routes.js';
+import { supportRoutes } from '../support/support.routes.js';
 import { domainRoutes } from '../tenancy/domains.routes.js';
 import { invitationRoutes } from '../tenancy/invitations.routes.js';
 import { memberRoutes } from '../tenancy/members.routes.js';
 import { tenantRoutes } from '../tenancy/tenants.routes.js';
+import { unitRoutes } from '../units/units.routes.js';
 import type { CoreRoute } from './route.js';
 
 /** Every route core serves under /api/v1 (and its customer pages at /c/:tenant/account/…), by area. */
@@ -28,6 +31,7 @@ export const coreRoutes: readonly CoreRoute[] = [
   ...tenantRoutes,
   ...domainRoutes,
   ...memberRoutes,
+  ...unitRoutes,
   ...invitationRoutes,
   ...roleRoutes,
   ...apiTokenRoutes,
@@ -38,6 +42,8 @@ export const coreRoutes: readonly CoreRoute[] = [
   ...resumableUploadRoutes,
   ...fileRoutes,
   ...adminRoutes,
+  ...supportAdminRoutes,
+  ...supportRoutes,
   ...accountRoutes,
   ...accountPageRoutes,
 ];

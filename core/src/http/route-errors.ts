@@ -17,6 +17,8 @@ export function routeErrors(route: CoreRoute): ErrorRef[] {
   if (tenantFrom === true && !route.root) derived.push(coreErrors.tenant_required);
   if (!isPublic || (tenantFrom !== undefined && !route.root)) derived.push(commonErrors.unauthenticated);
   if (!isPublic) derived.push(commonErrors.forbidden);
+  // A host operator's read-only support session may not write (core/src/support).
+  if (hasBody && ('permission' in access || 'member' in access)) derived.push(coreErrors.support_read_only);
   if (tenantFrom !== undefined) derived.push(coreErrors.tenant_suspended);
   if (route.path.includes(':') || (tenantFrom !== undefined && tenantFrom !== true) || route.root) derived.push(commonErrors.not_found);
   if (route.plugin && tenantFrom !== undefined) derived.push(coreErrors.plugin_not_enabled);

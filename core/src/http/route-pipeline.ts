@@ -20,6 +20,7 @@ import { errorPage, wantsPage } from './error-page.js';
 import { tenantRequestsKey, type RateLimitResult } from './rate-limiter.js';
 import type { PlinthContext, PlinthRouter } from './context.js';
 import { respond } from './respond.js';
+import { holdsInSomeUnit, unitReach, wholeTenant, type Reach, type UnitTree } from '../units/unit-tree.js';
 import { errorCheck, replyCheck, type ErrorCheck, type ReplyCheck } from './response-check.js';
 import { resolveKernelDeps } from '../kernel-refs.js';
 import { andThen, type MaybePromise } from '../util/maybe-promise.js';
@@ -77,7 +78,7 @@ export function routeStages(route: CoreRoute, services: KernelServices, check?: 
   else if (tenantFrom !== undefined) stages.push(admitRoot(services));
   if (tenantFrom !== undefined && !route.root) stages.push(meter(services));
   if (tenantFrom !== undefined && route.plugin) stages.push(gate(route, services));
-  if ('permission' in access) stages.push(authorize(access.permission.name));
+  if ('permission' in access) stages.push(authorize(access.permission.name, services));
   if (route.rateLimit) stages.push(limitRoute(route, services));
   if (route.method !== 'GET') stages.push(readRouteBody(route, services));
   if (route.schema?.params || route.schema?.query || route.schema?.body) stages.push(validateInput(route));
@@ -106,6 +107,10 @@ export class Exchange implements HandlerInput {
   /** The tenant's plugin state, read once per request (see {@link pluginStateOf}). */
   plugins: TenantPluginState | undefined = undefined;
   permissions: readonly string[] = noPermissions;
+  /** The organisation units the request reaches for its route's permission (the whole tenant unless the caller holds it only in units). */
+  units: Reach = wholeTenant;
+  /** The tenant's unit tree, loaded for callers holding roles in units. */
+  unitTree: UnitTree | undefined = undefined;
   db: LazyTransaction = undefined as unknown as LazyTransaction;
   actor: AuditActor = undefined as unknown as AuditActor;
   /** What the handler returned, for `reply`. */
@@ -310,7 +315,43 @@ function membership(x: Exchange, services: KernelServices, tenantId: string, use
   const state = tenantPluginState(x, services);
   return andThen(state, (plugins) => {
     const tenantAccess = services.tenantAccess.of(tenantId, userId, plugins);
-    return andThen(tenantAccess, (found) => member(x, found, required, staffOnly));
+    return andThen(tenantAccess, (found) => {
+      const principal = x.principal;
+      if (!found && required && principal?.kind === 'user' && principal.isSuperAdmin) return supportSession(x, services, tenantId, userId, staffOnly);
+      member(x, found, required, staffOnly);
+      return found && found.unitGrants.length > 0 ? loadUnitTree(x, services) : undefined;
+    });
+  });
+}
+
+/**
+ * A host operator who is not a member gets into the tenant only through a running support session (core/src/support):
+ * every request of it is recorded in the tenant's and the host's audit logs, refused ones too, and a read-only
+ * session may only read. Without one, the operator is a non-member like any other (403).
+ */
+function supportSession(x: Exchange, services: KernelServices, tenantId: string, userId: string, staffOnly: boolean): MaybePromise<void> {
+  return andThen(services.supportAccess.accessOf(tenantId, userId), async (session) => {
+    if (!session) return member(x, undefined, true, staffOnly);
+    const { ctx } = x;
+    await services.supportAccess.recordRequest(session, {
+      tenantId,
+      method: ctx.method,
+      path: ctx.path,
+      requestId: ctx.state.requestId ?? null,
+      ip: ctx.ip || null,
+      userAgent: ctx.get('user-agent') || null,
+    });
+    if (session.readOnly && ctx.method !== 'GET' && ctx.method !== 'HEAD') {
+      throw coreErrors.support_read_only('This support session is read-only: it may only read');
+    }
+    member(x, session.access, true, staffOnly);
+  });
+}
+
+/** The tenant's unit tree, for a caller holding roles in units: their reach and `can(…, { unit })` are worked out on it. */
+function loadUnitTree(x: Exchange, services: KernelServices): MaybePromise<void> {
+  return andThen(services.orgUnits.treeOf(x.tenant!.id), (tree) => {
+    x.unitTree = tree;
   });
 }
 
@@ -365,10 +406,16 @@ function gate(route: CoreRoute, services: KernelServices): Stage {
   });
 }
 
-/** The route's permission (403 without it). */
-function authorize(permission: string): Stage {
+/**
+ * The route's permission (403 without it): held for the whole tenant, or in organisation units — then the request
+ * reaches those units and everything below them, and its transaction tells Row Level Security so.
+ */
+function authorize(permission: string, services: KernelServices): Stage {
   return named('authorize', (x) => {
-    if (!holds(x.permissions, permission)) throw new ForbiddenError(`Missing permission ${permission}`);
+    if (holds(x.permissions, permission)) return;
+    if (!x.unitTree || !holdsInSomeUnit(x.access, permission)) throw new ForbiddenError(`Missing permission ${permission}`);
+    x.units = unitReach(x.unitTree, x.access!, permission);
+    return services.orgUnits.ensure(x.tenant!.id, x.units.scope!);
   });
 }
 
@@ -415,7 +462,7 @@ function validateInput(route: CoreRoute): Stage {
 function runHandler(route: CoreRoute, services: KernelServices, check: ReplyCheck | undefined, checkError: ErrorCheck | undefined): Stage {
   return named('run', async (x) => {
     const { ctx, principal } = x;
-    const transaction = new LazyTransaction(services.database, x.tenant ? x.tenant.id : null);
+    const transaction = new LazyTransaction(services.database, x.tenant ? x.tenant.id : null, x.units.scope);
     x.db = transaction;
     x.actor = {
       userId: principal?.kind === 'user' ? principal.userId : principal?.kind === 'api-token' ? principal.createdBy : null,

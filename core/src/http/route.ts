@@ -1,3 +1,4 @@
+import type { Reach, UnitTree } from '../units/unit-tree.js';
 import {
   Reply,
   type BodyOptions,
@@ -84,8 +85,12 @@ export type RouteInput<A, S extends RouteSchemas, D> = CallerInput<A> & {
   deps: ResolvedDeps<D>;
   /** The Koa context of the request. */
   ctx: PlinthContext;
-  /** Effective permissions of the caller in the tenant (a member's, or an API token's). */
+  /** Effective permissions of the caller for the whole tenant (a member's tenant-wide roles, or an API token's). */
   permissions: readonly string[];
+  /** The organisation units the request reaches for the route's permission (`whole` unless held only in units). */
+  units: Reach;
+  /** The tenant's unit tree when the caller holds roles in units (see `permissionsAt`). */
+  unitTree: UnitTree | undefined;
   /**
    * The request's transaction, opened on first use, committed when the
    * handler returns and rolled back when it throws: scoped to the tenant on
@@ -211,6 +216,10 @@ export interface HandlerInput {
   tenant: Tenant | undefined;
   access: TenantAccess | undefined;
   permissions: readonly string[];
+  /** The organisation units the request reaches for the route's permission (see `authorize`). */
+  units: Reach;
+  /** The tenant's unit tree when the caller holds roles in units (for `permissionsAt`). */
+  unitTree: UnitTree | undefined;
   db: ScopedDb;
   actor: AuditActor;
   audit(entry: AuditEntry & { tenantId?: string }): Promise<void>;

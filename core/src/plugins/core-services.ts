@@ -12,12 +12,14 @@ import {
   type ResolvedDeps,
   type TenantMember,
 } from '@plinth/sdk';
+import { pluginAudit } from '../audit/plugin-audit.js';
 import { pluginCustomers } from '../customers/customers.js';
 import { namespacedDb } from '../db/scoped-db.js';
 import { emitEvent } from '../events/outbox.js';
 import { pluginFiles } from '../files/plugin-files.js';
 import type { KernelServices } from '../kernel.js';
 import { holds } from '../rbac/permissions.js';
+import { pluginUnits } from '../units/plugin-units.js';
 import { pluginJobs } from './plugin-jobs.js';
 import { tablePrefix } from './plugin-registry.js';
 import { PluginMisuseError, type ScopeHost, type UnitOfWork } from './plugin-scope.js';
@@ -71,6 +73,8 @@ export const coreServiceFactories: { [K in CoreServiceName]: (input: CoreService
   clock: ({ services }) => services.clock,
   http: ({ services }) => services.httpClient,
   files: ({ plugin, unit, services }) => pluginFiles(plugin, unit, services),
+  audit: ({ plugin, unit }) => pluginAudit(plugin, unit),
+  units: ({ unit, services }) => pluginUnits(services, unit.tenant.id),
 };
 
 /** The factory of a core ref, by ref id (`core.db`), or undefined for another plugin's ref. */
@@ -91,7 +95,7 @@ function namespacedCache(services: KernelServices, prefix: string): PluginCache 
 /** Members from `tenant_users` (staff) or `tenant_accounts` (staff and customers, ADR 0007). */
 const memberSelect = (view: 'tenant_users' | 'tenant_accounts') => `select tu.user_id as "userId", tu.name, tu.email,
     coalesce((select array_agg(r.name order by r.name) from membership_roles mr join roles r on r.id = mr.role_id
-               where mr.membership_id = tu.membership_id), '{}') as roles,
+               where mr.membership_id = tu.membership_id and mr.unit_id is null), '{}') as roles,
     ${view === 'tenant_users' ? "'staff'" : 'tu.kind'} as kind, tu.locale
   from ${view} tu`;
 

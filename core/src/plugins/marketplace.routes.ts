@@ -74,6 +74,9 @@ const MarketplacePlugin = Exact({
     }),
     { description: "Other plugins' data this plugin reads or writes (through their services): shown before enabling it" },
   ),
+  unit_tables: Type.Array(Type.String(), {
+    description: "The plugin's tables whose records belong to organisation units (the database limits a unit-scoped caller to its units' rows)",
+  }),
   enabled: Type.Boolean(),
   has_data: Type.Boolean({ description: 'Whether it keeps rows or files of this tenant (what a purge would delete)' }),
 });

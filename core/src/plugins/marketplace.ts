@@ -1,4 +1,5 @@
 import { ConflictError, NotFoundError, type Plugin } from '@plinth/sdk';
+import type { Knex } from 'knex';
 import type { ScopedDb } from '../db/scoped-db.js';
 import type { KernelServices } from '../kernel.js';
 import { tablePrefix } from './plugin-registry.js';
@@ -43,6 +44,7 @@ export function presentPlugin(services: Pick<KernelServices, 'plugins'>, plugin:
     })),
     settings_permission: plugin.settingsPermission ?? null,
     uses: dataUses(services, plugin),
+    unit_tables: [...(services.plugins.unitTables.get(plugin.name) ?? [])],
     enabled: state.enabled,
     has_data: state.hasData,
   };
@@ -73,6 +75,32 @@ export function dataUses(services: Pick<KernelServices, 'plugins'>, plugin: Plug
   return uses;
 }
 
+/** Which installed plugin a table belongs to: the one with the longest matching prefix (`notes_pins_…` is `notes-pins`'). */
+function tableOwner(installed: readonly Plugin[]): (table: string) => string | undefined {
+  const prefixes = installed.map((plugin) => ({ name: plugin.name, prefix: tablePrefix(plugin.name) })).sort((a, b) => b.prefix.length - a.prefix.length);
+  return (table) => prefixes.find(({ prefix }) => table.startsWith(prefix))?.name;
+}
+
+/**
+ * Each plugin's tables whose records belong to organisation units (a foreign key to `org_units`, as
+ * `createTenantTable(…, { units: true })` and `addUnitScope` add), sorted, by plugin name. Read from the catalogue
+ * once the migrations have run, so it is what the database enforces, not what a plugin says of itself.
+ */
+export async function findUnitTables(knex: Knex, installed: readonly Plugin[]): Promise<Map<string, string[]>> {
+  const { rows } = await knex.raw<{ rows: { relname: string }[] }>(
+    `select distinct c.relname from pg_constraint k join pg_class c on c.oid = k.conrelid
+      where k.contype = 'f' and k.confrelid = to_regclass('public.org_units') and c.relname <> 'org_units'
+      order by c.relname`,
+  );
+  const ownerOf = tableOwner(installed);
+  const tables = new Map<string, string[]>();
+  for (const { relname } of rows) {
+    const owner = ownerOf(relname);
+    if (owner) tables.set(owner, [...(tables.get(owner) ?? []), relname]);
+  }
+  return tables;
+}
+
 /**
  * The plugins among `plugins` that keep rows (or stored files) of the db's tenant: one catalogue query for
  * their tables, then one `exists` per table, all under the tenant's row-level security.
@@ -83,13 +111,12 @@ export async function pluginsWithData(db: ScopedDb, plugins: readonly Plugin[], 
     `select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace and n.nspname = 'public'
       where c.relkind = 'r' and c.relforcerowsecurity`,
   );
-  const prefixes = installed.map((plugin) => ({ name: plugin.name, prefix: tablePrefix(plugin.name) })).sort((a, b) => b.prefix.length - a.prefix.length);
+  const ownerOf = tableOwner(installed);
   const wanted = new Set(plugins.map((plugin) => plugin.name));
   const checks: string[] = [];
   const owners: string[] = [];
   for (const { relname } of tables) {
-    // A table belongs to the installed plugin with the longest matching prefix (`notes_pins_…` is `notes-pins`').
-    const owner = prefixes.find(({ prefix }) => relname.startsWith(prefix))?.name;
+    const owner = ownerOf(relname);
     if (!owner || !wanted.has(owner)) continue;
     owners.push(owner);
     checks.push(`exists (select 1 from "${relname.replaceAll('"', '""')}")`);

@@ -7,6 +7,7 @@ import type { KernelServices } from '../kernel.js';
 import type { PermissionDefinition } from '../rbac/permissions.js';
 import { createPluginHooks, type PluginFailure } from './plugin-hooks.js';
 import { installPlugins } from './plugin-installer.js';
+import { findUnitTables } from './marketplace.js';
 import { orderPlugins } from './plugin-registry.js';
 import { pluginRoutes } from './plugin-routes.js';
 import type { PluginJobData } from './plugin-jobs.js';
@@ -24,7 +25,9 @@ export interface PluginHost {
   readonly routes: readonly CoreRoute[];
   /** Every installed plugin's permissions, for the catalogue. */
   readonly permissions: readonly (PermissionDefinition & { plugin: string })[];
-  /** Runs pending plugin migrations in dependency order and records versions. */
+  /** Each plugin's tables with organisation units (see `findUnitTables`), known once {@link install} has run. */
+  readonly unitTables: ReadonlyMap<string, readonly string[]>;
+  /** Runs pending plugin migrations in dependency order, records versions, and reads which tables have units. */
   install(): Promise<{ plugin: string; applied: string[] }[]>;
   /** Defines the event dispatcher, the sweeper and the plugins' jobs on the job system. */
   defineWork(): void;
@@ -50,6 +53,7 @@ export function createPluginHost(input: readonly Plugin[], services: () => Kerne
   const providers = new Map<string, Plugin>();
   for (const plugin of plugins) for (const service of plugin.services) providers.set(service.ref.id, plugin);
   let tenantPlugins: TenantPlugins | undefined;
+  let unitTables: ReadonlyMap<string, readonly string[]> = new Map();
   const host = (): PluginWorkHost => ({
     services: services(),
     plugins: byName,
@@ -73,9 +77,18 @@ export function createPluginHost(input: readonly Plugin[], services: () => Kerne
         name: permission.name,
         description: permission.description,
         grantTo: [...permission.grantTo],
+        ...(permission.units ? { units: true as const } : {}),
       })),
     ),
-    install: () => installPlugins(services().database.knex, plugins, services().config.pluginBootTimeoutMs),
+    get unitTables() {
+      return unitTables;
+    },
+    async install() {
+      const { knex } = services().database;
+      const applied = await installPlugins(knex, plugins, services().config.pluginBootTimeoutMs);
+      unitTables = await findUnitTables(knex, plugins);
+      return applied;
+    },
     defineWork() {
       const { jobs } = services();
       jobs.define<{ tenantId: string; eventId: string }>(dispatchJob, (run) => dispatchEvent(eventDelivery(host()), run.data.tenantId, run.data.eventId), {

@@ -2,7 +2,7 @@ import type { MigrationContext, Plugin, PluginMigration } from '@plinth/sdk';
 import type { Knex } from 'knex';
 import semver from 'semver';
 import { checksumOf, migrate, migrationStatus, rollback, type Migration, type MigrationStatus } from '../db/migrator.js';
-import { createTenantTable } from '../db/tenant-tables.js';
+import { createTenantTable, enableUnitScope } from '../db/tenant-tables.js';
 import { withTimeout } from '../util/timeout.js';
 import { PluginError, tablePrefix } from './plugin-registry.js';
 
@@ -23,9 +23,13 @@ function migrationContext(plugin: Plugin, trx: Knex.Transaction): MigrationConte
   };
   return {
     db: trx,
-    async createTenantTable(name, columns) {
+    async createTenantTable(name, columns, options) {
       checkName(name);
-      await createTenantTable(trx, name, columns);
+      await createTenantTable(trx, name, columns, options);
+    },
+    async addUnitScope(name) {
+      checkName(name);
+      await enableUnitScope(trx, name);
     },
     async declareGlobalTable(name, reason) {
       checkName(name);

@@ -9,6 +9,8 @@ import { PluginMisuseError, type UnitOfWork } from './plugin-scope.js';
 /** What a plugin's job carries in the job system: its tenant and payload, and for a keyed job its key and the token of this run. */
 export interface PluginJobData {
   tenantId: string;
+  /** The organisation units of the request that queued the job; absent: the whole tenant. */
+  units?: string[];
   payload: unknown;
   key?: string;
   token?: string;
@@ -64,7 +66,7 @@ export function pluginJobs(plugin: Plugin, unit: UnitOfWork, services: KernelSer
       const at = options.at ?? (options.delayMs ? new Date(Date.now() + options.delayMs) : undefined);
       if (options.key !== undefined) checkKey(options.key);
       const keyed = options.key === undefined ? undefined : { key: options.key, token: randomUUID() };
-      const data: PluginJobData = { tenantId, payload, ...keyed };
+      const data: PluginJobData = { tenantId, payload, ...keyed, ...(unit.unitScope ? { units: [...unit.unitScope.ids] } : {}) };
       if (keyed) discard(name, await replaceKey(unit.db, { tenantId, name, key: keyed.key }, keyed.token));
       const [intent] = await unit.db.query<{ id: string }>(
         'insert into plinth_job_outbox (tenant_id, name, data, run_at) values ($1, $2, $3, $4) returning id',

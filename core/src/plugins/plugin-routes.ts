@@ -3,6 +3,7 @@ import type { LazyTransaction } from '../db/scoped-db.js';
 import type { CoreRoute, HandlerInput, PublicTenant } from '../http/route.js';
 import { pluginStateOf } from '../http/route-pipeline.js';
 import { holds } from '../rbac/permissions.js';
+import { holdsAt, holdsInSomeUnit } from '../units/unit-tree.js';
 import { PluginFailure } from './plugin-hooks.js';
 import { resolveDeps, type ScopeHost } from './plugin-scope.js';
 import { tenantInfo } from '../tenancy/tenant-directory.js';
@@ -42,12 +43,21 @@ function adapt(plugin: Plugin, route: AnyRoute, host: () => PluginRouteHost): Co
       const info = tenantInfo(tenant);
       // The state the plugin gate admitted the request with (read once per request).
       const state = pluginStateOf(input) ?? (await runtime.tenantPlugins.state(tenant.id));
-      const unit = { tenant: info, db: input.db as LazyTransaction, state, requestId: input.ctx.state.requestId, built: new Map<string, unknown>() };
+      const unit = {
+        tenant: info,
+        db: input.db as LazyTransaction,
+        state,
+        requestId: input.ctx.state.requestId,
+        actor: input.actor,
+        ...(input.units.scope ? { unitScope: input.units.scope } : {}),
+        built: new Map<string, unknown>(),
+      };
       const ctx: RequestContext<unknown> = {
         tenant: info,
         caller: callerOf(input),
         settings: state.settings[plugin.name] ?? {},
-        can: (permission) => holds(input.permissions, typeof permission === 'string' ? permission : permission.name),
+        can: (permission, options) => canIn(input, typeof permission === 'string' ? permission : permission.name, options),
+        units: { whole: input.units.whole, ids: input.units.ids },
         requestId: input.ctx.state.requestId,
         method: input.ctx.method,
         ip: input.ctx.ip,
@@ -84,4 +94,15 @@ function callerOf(input: HandlerInput): Caller {
   if (principal?.kind === 'user') return { kind: 'user', userId: principal.userId };
   if (principal?.kind === 'api-token') return { kind: 'api-token', tokenId: principal.tokenId, userId: principal.createdBy };
   return { kind: 'anonymous' };
+}
+
+/**
+ * `ctx.can`: held for the whole tenant, or — without `unit` — in some unit, with `unit` in that unit (or one above
+ * it); `{ unit: null }` asks for the whole tenant only.
+ */
+function canIn(input: HandlerInput, permission: string, options: { unit: string | null } | undefined): boolean {
+  if (holds(input.permissions, permission)) return true;
+  if (options === undefined) return holdsInSomeUnit(input.access, permission);
+  if (options.unit === null) return false;
+  return holdsAt(input.access, input.permissions, input.unitTree, options.unit, permission);
 }

@@ -1,4 +1,6 @@
+import type { UnitScope } from '../db/scoped-db.js';
 import type { Plugin, ServiceRef, TenantInfo } from '@plinth/sdk';
+import type { AuditActor } from '../audit/audit.js';
 import type { ScopedDb } from '../db/scoped-db.js';
 import type { KernelServices } from '../kernel.js';
 import { coreServiceFactory } from './core-services.js';
@@ -11,6 +13,13 @@ export interface UnitOfWork {
   db: ScopedDb;
   state: TenantPluginState;
   requestId?: string;
+  /**
+   * The organisation units a request works in (absent: the whole tenant). Jobs it queues keep them, so a unit-scoped
+   * member's export or import works in her units only.
+   */
+  unitScope?: UnitScope;
+  /** Who the unit works for, for the audit log: a request's caller; none in jobs and event deliveries. */
+  actor?: AuditActor;
   /** Services already built in this unit, by ref id, so every plugin sees the same instance. */
   built: Map<string, unknown>;
 }

@@ -1,6 +1,6 @@
 import type { Plugin } from '@plinth/sdk';
 import type { Database } from '../db/database.js';
-import { namespacedDb, runAsSystem, runInTenant, type ScopedDb } from '../db/scoped-db.js';
+import { namespacedDb, runAsSystem, runInTenant, unitScopeOf, type ScopedDb } from '../db/scoped-db.js';
 import type { EventDeliveryHost, EventHandlerSlot } from '../events/dispatch.js';
 import { sweepEvents } from '../events/sweep.js';
 import { claimKey, releaseKey, sweepStaleKeys } from '../jobs/job-keys.js';
@@ -103,7 +103,7 @@ export async function runOnce(database: Database, tenantId: string, key: string,
 
 /** Runs one of a plugin's jobs for its tenant, paused while the tenant has the plugin disabled or is suspended. */
 export async function runPluginJob(host: PluginWorkHost, plugin: Plugin, jobName: string, run: JobRun<PluginJobData>): Promise<void> {
-  const { tenantId, payload, key, token } = run.data;
+  const { tenantId, payload, key, token, units } = run.data;
   const keyed = key !== undefined && token !== undefined ? { tenantId, name: jobName, key, token } : undefined;
   const tenant = await host.services.tenants.byId(tenantId);
   if (!tenant) return;
@@ -115,25 +115,33 @@ export async function runPluginJob(host: PluginWorkHost, plugin: Plugin, jobName
   // A keyed run goes ahead only while its token is the key's current one (not replaced, not cancelled).
   if (keyed && !(await claimKey(host.services.database, keyed, run.id))) return;
   const job = plugin.jobs.find((candidate) => candidate.name === jobName)!;
+  // A job queued by a request limited to organisation units works in those units only.
+  const scope = units === undefined ? undefined : unitScopeOf(units);
+  if (scope) await host.services.orgUnits.ensure(tenantId, scope);
   const info = tenantInfo(tenant);
   try {
-    await runInTenant(host.services.database, tenantId, async (db) => {
-      const unit: UnitOfWork = { tenant: info, db, state, built: new Map() };
-      await job.run({
-        payload: payload as never,
-        deps: resolveDeps(plugin, unit, host),
-        ctx: {
-          tenant: info,
-          settings: state.settings[plugin.name],
-          jobId: run.id,
-          attempt: run.attempt,
-          touch: run.touch,
-          once: (effectKey: string, effect: (db: ScopedDb) => Promise<void>) =>
-            runOnce(host.services.database, tenantId, `${plugin.name}:${effectKey}`, (db) => effect(namespacedDb(db, plugin.name))),
-        },
-      });
-      if (keyed) await releaseKey(db, keyed);
-    });
+    await runInTenant(
+      host.services.database,
+      tenantId,
+      async (db) => {
+        const unit: UnitOfWork = { tenant: info, db, state, built: new Map() };
+        await job.run({
+          payload: payload as never,
+          deps: resolveDeps(plugin, unit, host),
+          ctx: {
+            tenant: info,
+            settings: state.settings[plugin.name],
+            jobId: run.id,
+            attempt: run.attempt,
+            touch: run.touch,
+            once: (effectKey: string, effect: (db: ScopedDb) => Promise<void>) =>
+              runOnce(host.services.database, tenantId, `${plugin.name}:${effectKey}`, (db) => effect(namespacedDb(db, plugin.name))),
+          },
+        });
+        if (keyed) await releaseKey(db, keyed);
+      },
+      scope,
+    );
   } catch (error) {
     host.onFailure(new PluginFailure(plugin.name, 'job', error));
     throw error;

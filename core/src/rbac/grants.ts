@@ -49,7 +49,7 @@ export async function grantsOfMembers(
   const rows = await db.query<{ user_id: string; builtin: string | null; permissions: string[] | null }>(
     `select m.user_id, r.builtin, r.permissions
        from memberships m
-       left join membership_roles mr on mr.membership_id = m.id
+       left join membership_roles mr on mr.membership_id = m.id and mr.unit_id is null
        left join roles r on r.id = mr.role_id
       where m.user_id = any($1::uuid[])`,
     [userIds],

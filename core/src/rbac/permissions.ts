@@ -11,19 +11,27 @@ export type BuiltinRole = (typeof builtinRoles)[number];
 export const corePermissions = definePermissions('core', {
   'tenant.view': { description: 'View the tenant and its settings', grantTo: ['admin', 'member', 'viewer'] },
   'tenant.manage': { description: 'Change the tenant name and settings', grantTo: ['admin'] },
-  'members.view': { description: 'List members and their roles', grantTo: ['admin', 'member', 'viewer'] },
+  'members.view': {
+    description: 'List members and their roles (the whole directory, also when held in a unit)',
+    grantTo: ['admin', 'member', 'viewer'],
+    units: true,
+  },
   'members.manage': { description: 'Invite, remove and change the roles of members', grantTo: ['admin'] },
-  'roles.view': { description: 'List roles and the permission catalogue', grantTo: ['admin', 'member'] },
+  'roles.view': { description: 'List roles and the permission catalogue', grantTo: ['admin', 'member'], units: true },
   'roles.manage': { description: 'Create, edit and delete custom roles', grantTo: ['admin'] },
+  'units.view': { description: 'See the organisation units (colleges, departments, teams)', grantTo: ['admin', 'member', 'viewer'], units: true },
+  'units.manage': { description: 'Create, rename, move and delete organisation units, and give roles in them', grantTo: ['admin'], units: true },
   'api-tokens.view': { description: 'List API tokens', grantTo: ['admin'] },
   'api-tokens.manage': { description: 'Create and revoke API tokens', grantTo: ['admin'] },
-  'audit.view': { description: 'Read the audit log', grantTo: ['admin'] },
+  'audit.view': { description: 'Read the audit log (held in a unit: the entries of its units)', grantTo: ['admin'], units: true },
   'plugins.view': { description: 'Browse the marketplace and see enabled plugins and their settings', grantTo: ['admin', 'member', 'viewer'] },
   'plugins.manage': { description: 'Enable, disable and configure plugins, and purge their data', grantTo: ['admin'] },
   'jobs.view': { description: "See the tenant's background jobs and their failures", grantTo: ['admin'] },
   'files.view': { description: "List and download the tenant's files and share them by signed URL", grantTo: ['admin', 'member', 'viewer'] },
   'files.upload': { description: 'Upload files, and delete the ones you uploaded', grantTo: ['admin', 'member'] },
   'files.manage': { description: "Delete any of the tenant's files", grantTo: ['admin'] },
+  // Owners only (through `*`): letting the host into the tenant's data is the owners' decision.
+  'support.manage': { description: 'Approve, deny and end support access by the host', grantTo: [] },
 });
 
 /** Core's permissions as the catalogue lists them, in declaration order. */

@@ -202,6 +202,7 @@ export const listPermissions = defineRoute({
         name: Type.String(),
         description: Type.String(),
         grant_to: Type.Array(Type.String(), { description: 'Built-in roles that hold it by default' }),
+        units: Type.Boolean({ description: 'Whether a role held in an organisation unit grants it (in that unit and below)' }),
       }),
     ),
   },
@@ -211,6 +212,7 @@ export const listPermissions = defineRoute({
       name: permission.name,
       description: permission.description,
       grant_to: [...permission.grantTo],
+      units: permission.units === true,
     }));
   },
 });

@@ -7,6 +7,7 @@ export interface MemberView {
   email: string;
   name: string;
   roles: { id: string; name: string }[];
+  unit_roles: { id: string; role: { id: string; name: string }; unit: { id: string; name: string } }[];
   joined_at: Date;
 }
 
@@ -21,7 +22,11 @@ export interface RoleRow {
 const memberColumns = `tu.user_id, tu.email, tu.name, tu.joined_at,
   coalesce((select json_agg(json_build_object('id', r.id, 'name', r.name) order by r.name)
               from membership_roles mr join roles r on r.id = mr.role_id
-             where mr.membership_id = tu.membership_id), '[]'::json) as roles`;
+             where mr.membership_id = tu.membership_id and mr.unit_id is null), '[]'::json) as roles,
+  coalesce((select json_agg(json_build_object('id', mr.id, 'role', json_build_object('id', r.id, 'name', r.name),
+                                              'unit', json_build_object('id', u.id, 'name', u.name)) order by u.name, r.name)
+              from membership_roles mr join roles r on r.id = mr.role_id join org_units u on u.id = mr.unit_id
+             where mr.membership_id = tu.membership_id), '[]'::json) as unit_roles`;
 
 /** A page of the tenant's members, oldest first, optionally filtered by a name or email fragment. */
 export async function listMembers(db: ScopedDb, query: PageQuery & { q?: string | undefined }): Promise<ListPage<MemberView>> {
@@ -43,11 +48,12 @@ export async function findMember(db: ScopedDb, userId: string): Promise<MemberVi
   return db.one<MemberView>(`select ${memberColumns} from tenant_users tu where tu.user_id = $1`, [userId]);
 }
 
-/** The roles of a membership. */
-export async function rolesOfMembership(db: ScopedDb, membershipId: string): Promise<RoleRow[]> {
+/** The roles a membership holds for the whole tenant; with `inUnits`, its roles in units too. */
+export async function rolesOfMembership(db: ScopedDb, membershipId: string, inUnits = false): Promise<RoleRow[]> {
   return db.query<RoleRow>(
-    'select r.id, r.name, r.builtin, r.permissions from membership_roles mr join roles r on r.id = mr.role_id where mr.membership_id = $1',
-    [membershipId],
+    `select r.id, r.name, r.builtin, r.permissions from membership_roles mr join roles r on r.id = mr.role_id
+      where mr.membership_id = $1 and ($2 or mr.unit_id is null)`,
+    [membershipId, inUnits],
   );
 }
 
@@ -68,12 +74,12 @@ export function assertStaffRoles(roles: readonly RoleRow[], field = 'roles'): vo
   }
 }
 
-/** Replaces the roles of a membership. */
+/** Replaces the roles a membership holds for the whole tenant (its roles in units stay). */
 export async function setMembershipRoles(db: ScopedDb, tenantId: string, membershipId: string, roleIds: readonly string[]): Promise<void> {
-  await db.query('delete from membership_roles where membership_id = $1 and role_id <> all($2::uuid[])', [membershipId, roleIds]);
+  await db.query('delete from membership_roles where membership_id = $1 and unit_id is null and role_id <> all($2::uuid[])', [membershipId, roleIds]);
   await db.query(
     `insert into membership_roles (tenant_id, membership_id, role_id) select $1, $2, id from unnest($3::uuid[]) as id
-     on conflict (tenant_id, membership_id, role_id) do nothing`,
+     on conflict (tenant_id, membership_id, role_id, unit_id) do nothing`,
     [tenantId, membershipId, roleIds],
   );
 }

@@ -10,6 +10,7 @@ import { defaultQuotas, tenantColumns, type Tenant } from './tenant-directory.js
 import { checkDatabaseTimeZone, checkTenantLocale, TenantLocaleFields } from './tenant-locale.js';
 import { createTenantWithOwner, NewTenant } from './tenant-setup.js';
 import { retimeSchedules } from '../plugins/plugin-jobs.js';
+import { checkSupportSetting } from '../support/support-setting.js';
 import { Exact, Nullable, Tenant as TenantView, withStatus } from '../http/response-schemas.js';
 import { attachProfileImage, logoOwner, profileImageMaxBytes, profileImageTypes, publicFileUrl } from '../auth/profile-images.js';
 
@@ -96,8 +97,9 @@ export const updateTenant = defineRoute({
   },
   deps: { database: kernelRefs.database, tenants: kernelRefs.tenants, jobs: kernelRefs.jobs, logger: kernelRefs.logger, files: kernelRefs.files },
   errors: [commonErrors.not_found],
-  async handler({ body, deps, tenant, actor, db: tenantDb }) {
+  async handler({ body, deps, tenant, actor, access, db: tenantDb }) {
     const { id } = tenant;
+    checkSupportSetting(body.settings, access);
     const locale = checkTenantLocale(body);
     // The new logo is attached in the request's (tenant) transaction before the tenant row changes: a refusal changes nothing.
     if (body.logo_file_id)

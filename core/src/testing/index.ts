@@ -6,3 +6,4 @@ export { solidPng } from './png.js';
 export { leftoverEnglish, type Catalogues } from './languages.js';
 export { planAsTenant } from './plans.js';
 export { translatableStrings, missingTranslations } from '../plugins/plugin-strings.js';
+export { auditTrail, type TestAuditEntry } from './audit.js';

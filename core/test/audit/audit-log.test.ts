@@ -56,6 +56,7 @@ describe('GET /audit-log', () => {
       action: 'domain.added',
       actor: { user_id: owner.id, email: owner.email, name: expect.any(String), token_id: null },
       target: { type: 'domain', id: change.body.data.id },
+      unit: null,
       data: { domain: 'audited.example.com' },
       ip: expect.stringContaining('127.0.0.1'),
       user_agent: 'audit-test/1.0',
@@ -113,6 +114,9 @@ describe('GET /audit-log', () => {
     ['?per_page=101', 'per_page'],
     ['?page=0', 'page'],
     ['?actor=someone', 'actor'],
+    ['?unit=college', 'unit'],
+    ['?target_type=Course', 'target_type'],
+    ['?target_id=', 'target_id'],
   ])('answers 422 naming the parameter for %s', async (query, field) => {
     const response = await t.request('GET', `/api/v1/audit-log${query}`, { headers: seeded.headers });
     expect(response.status).toBe(422);

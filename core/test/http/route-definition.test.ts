@@ -156,6 +156,8 @@ describe("core's permissions", () => {
       'core.members.manage',
       'core.roles.view',
       'core.roles.manage',
+      'core.units.view',
+      'core.units.manage',
       'core.api-tokens.view',
       'core.api-tokens.manage',
       'core.audit.view',
@@ -165,6 +167,7 @@ describe("core's permissions", () => {
       'core.files.view',
       'core.files.upload',
       'core.files.manage',
+      'core.support.manage',
     ]);
     // A plugin's set and core's are one type: routes of either take the same refs.
     expectTypeOf(corePermissions['tenant.view']).toEqualTypeOf(definePermissions('crm', { 'contacts.view': { description: 'x' } })['contacts.view']);

@@ -136,9 +136,10 @@ describe("tenant A's transaction", () => {
     const touched = await inA(async (db) => [
       ...(await db.query('update tenant_domains set verified = true where id = $1 returning id', [bDomain!.id])),
       ...(await db.query('delete from tenant_domains where id = $1 returning id', [bDomain!.id])),
-      ...(await db.query('delete from audit_log where tenant_id = $1 returning id', [b.tenant!.id])),
     ]);
     expect(touched).toEqual([]);
+    // The audit log is append-only for tenant work (issue 22): no delete at all, of B's rows or A's.
+    await expect(inA((db) => db.query('delete from audit_log where tenant_id = $1', [b.tenant!.id]))).rejects.toMatchObject({ code: '42501' });
     const [still] = await asSystem(t, (db) => db.query('select verified from tenant_domains where id = $1', [bDomain!.id]));
     expect(still).toEqual({ verified: false });
   });

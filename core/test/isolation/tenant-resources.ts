@@ -82,6 +82,27 @@ export const tenantResources: TenantResource[] = [
     snapshot: rowOf('invitations'),
   },
   {
+    name: 'units',
+    list: '/units',
+    seed: async (t, tenant) => {
+      const [row] = await asSystem(t, (db) =>
+        db.query<{ id: string }>("insert into org_units (tenant_id, name, kind) values ($1, $2, 'team') returning id", [
+          tenant.id,
+          `unit-${randomBytes(3).toString('hex')}`,
+        ]),
+      );
+      // The unit tree is cached per tenant: the seed goes round the API, so the tenant's cache must learn of it.
+      await t.kernel.services.orgUnits.forget(tenant.id);
+      return row!.id;
+    },
+    items: [
+      { method: 'GET', route: '/units/:id' },
+      { method: 'PATCH', route: '/units/:id', body: () => ({ name: `renamed-${randomBytes(3).toString('hex')}` }) },
+      { method: 'DELETE', route: '/units/:id' },
+    ],
+    snapshot: rowOf('org_units'),
+  },
+  {
     name: 'roles',
     list: '/roles',
     seed: async (t, tenant) => {
@@ -153,6 +174,27 @@ export const tenantResources: TenantResource[] = [
     snapshot: rowOf('audit_log'),
   },
   {
+    // A host operator's pending request (core/src/support): tenant B can neither see it nor decide it.
+    name: 'support-access',
+    list: '/support-access',
+    seed: async (t, tenant) => {
+      const [row] = await asSystem(t, (db) =>
+        db.query<{ id: string }>(
+          `insert into support_sessions (tenant_id, operator_user_id, operator_email, operator_name, reason, minutes, status)
+           values ($1, $2, 'operator@example.test', 'Operator', 'Isolation check', 30, 'pending') returning id`,
+          [tenant.id, tenant.owner.id],
+        ),
+      );
+      return row!.id;
+    },
+    items: [
+      { method: 'POST', route: '/support-access/:id/approve', body: () => ({}) },
+      { method: 'POST', route: '/support-access/:id/deny' },
+      { method: 'POST', route: '/support-access/:id/end' },
+    ],
+    snapshot: rowOf('support_sessions'),
+  },
+  {
     name: 'files',
     list: '/files',
     seed: async (t, tenant) => {
@@ -189,6 +231,11 @@ export const recordlessTenantRoutes = new Set([
   'POST /roles',
   'POST /api-tokens',
   'POST /tenant/domains',
+  'POST /units',
+  // Roles in units name a member and a unit of the request's tenant: core/test/units/units.test.ts checks that
+  // another tenant's member or assignment is 404 and another tenant's unit 422.
+  'POST /members/:userId/unit-roles',
+  'DELETE /members/:userId/unit-roles/:id',
   // The marketplace names installed plugins, not records; per-tenant enablement is checked in core/test/plugins.
   'GET /marketplace',
   'GET /marketplace/:plugin',
@@ -210,6 +257,9 @@ export const recordlessTenantRoutes = new Set([
   'DELETE /files/uploads/:id',
   // The caller's own avatar; core/test/files/avatars.test.ts checks another tenant's file id is refused.
   'PUT /me/avatar',
+  // The list's query as CSV (the same builder, under the same RLS); core/test/audit/audit-trail.test.ts checks that
+  // another tenant's export holds none of A's entries.
+  'GET /audit-log/export',
 ]);
 
 /** Replaces the route's parameter with `id`. */

@@ -53,6 +53,7 @@ describe('browsing', () => {
       screens: [],
       settings_permission: 'tags.settings.manage',
       uses: [{ plugin: 'notes', title: 'Notes', service: 'notes.counter', access: 'write', what: 'Notes counter', optional: false }],
+      unit_tables: [],
       enabled: false,
       has_data: false,
     });

@@ -72,8 +72,8 @@ describe('the permission catalogue', () => {
     expect(response.status).toBe(200);
     expect(response.body.data).toEqual(
       expect.arrayContaining([
-        { name: 'notes.notes.view', description: 'Read notes', grant_to: ['admin', 'member', 'viewer'] },
-        { name: 'notes.notes.manage', description: 'Write notes', grant_to: ['admin', 'member'] },
+        { name: 'notes.notes.view', description: 'Read notes', grant_to: ['admin', 'member', 'viewer'], units: false },
+        { name: 'notes.notes.manage', description: 'Write notes', grant_to: ['admin', 'member'], units: false },
       ]),
     );
   });

@@ -44,7 +44,9 @@ describe('GET /roles and /permissions', () => {
     const owner = await signUp(t, { tenant: true });
     const response = await t.request('GET', '/api/v1/permissions', { headers: owner.headers });
     expect(response.status).toBe(200);
-    expect(response.body.data).toEqual(corePermissionList.map((p) => ({ name: p.name, description: p.description, grant_to: p.grantTo })));
+    expect(response.body.data).toEqual(
+      corePermissionList.map((p) => ({ name: p.name, description: p.description, grant_to: p.grantTo, units: p.units === true })),
+    );
   });
 
   it('needs core.roles.view (members have it, viewers do not), and a token', async () => {

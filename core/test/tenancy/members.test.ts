@@ -23,6 +23,7 @@ describe('GET /members', () => {
       email: owner.email,
       name: 'Olive Owner',
       roles: [{ id: expect.any(String), name: 'owner' }],
+      unit_roles: [],
       joined_at: expect.any(String),
     });
     expect(second).toMatchObject({ user_id: viewer.id, roles: [{ name: 'viewer' }] });
@@ -152,7 +153,6 @@ describe('PATCH /members/:userId', () => {
     const viewer = await roleId(t, owner, 'viewer');
     for (const body of [
       {},
-      { roles: [] },
       { roles: 'viewer' },
       { roles: ['not-a-uuid'] },
       { roles: [viewer, viewer] },

@@ -18,6 +18,8 @@ export const deps = {
   http: coreServices.http,
   crm: optional(crmContactsRef),
   shop: shopOffersRef,
+  /** The tenant's audit log: every change to sites, blocks, short links and subscribers (never visits or clicks). */
+  audit: coreServices.audit,
 };
 
 /** The typed builders handed to Bio Sites' routes, jobs and handlers. */

@@ -300,6 +300,23 @@ describe.sequential('the console', () => {
 
     await menu(ownerTab, 'Audit log').click();
     await page.getByText('plugin.enabled').first().waitFor();
+    // A filter (an action prefix here) narrows the log, and the CSV export takes the same filters.
+    await page.getByLabel('Action', { exact: true }).fill('plugin.');
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
+    await page.waitForURL('**/audit-log?action=plugin.');
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    expect(csv.suggestedFilename()).toBe('audit-log.csv');
+    const lines = readFileSync(await csv.path(), 'utf8')
+      .trim()
+      .split('\r\n');
+    expect(lines[0]).toMatch(/^time,actor_email,/);
+    expect(lines.length).toBeGreaterThan(1);
+    for (const line of lines.slice(1)) expect(line).toContain(',plugin.');
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await page.waitForURL('**/audit-log');
+    await page.getByText('Filters', { exact: true }).click();
+    // "Who" lists the tenant's members.
+    await page.locator('select[name="actor_user_id"] option', { hasText: owner.email }).waitFor({ state: 'attached' });
     await screenshot('17-audit-log');
   });
 

@@ -296,7 +296,7 @@ describe.sequential('console foundations: humane forms, keyboard, Arabic', () =>
     await admin.page.getByLabel(/^Language/).selectOption('ar');
     await admin.page.waitForFunction(() => document.documentElement.dir === 'rtl');
     await admin.page.goto(`/t/${world.slug}/p/lms/courses/new`);
-    const picker = admin.page.locator('[role="combobox"][aria-autocomplete="list"]').last(); // the instructors
+    const picker = admin.page.getByRole('combobox', { name: /^المدرّبون/ }); // the instructors (the unit picker follows them)
     await picker.click();
     await picker.pressSequentially('Ingrid');
     await admin.page.getByRole('option', { name: /Ingrid Okafor/ }).waitFor();

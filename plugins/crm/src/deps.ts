@@ -11,6 +11,8 @@ export const deps = {
   logger: coreServices.logger,
   files: coreServices.files,
   clock: coreServices.clock,
+  audit: coreServices.audit,
+  units: coreServices.units,
 };
 
 /** The typed builders handed to the CRM's routes, jobs and handlers. */

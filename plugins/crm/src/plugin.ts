@@ -14,6 +14,7 @@ import { contactSearchIndexes } from './migrations/006-contact-search-indexes.js
 import { contactSearchKeys } from './migrations/007-contact-search-keys.js';
 import { importFiles } from './migrations/008-import-files.js';
 import { emailKeys } from './migrations/009-email-keys.js';
+import { units } from './migrations/010-units.js';
 import { crmPermissions } from './permissions.js';
 import { attachmentRoutes } from './routes/attachments.routes.js';
 import { campaignRoutes } from './routes/campaigns.routes.js';
@@ -52,6 +53,7 @@ export default definePlugin({
     contactSearchKeys,
     importFiles,
     emailKeys,
+    units,
   ],
   navigation: [
     { label: 'Contacts', icon: 'contact', path: '/contacts', permission: crmPermissions['contacts.view'] },
@@ -72,5 +74,5 @@ export default definePlugin({
   ],
   jobs: (builders) => [importContactsJob(builders), sendCampaignJob(builders)],
   events: (builders) => upsertHandlers(builders),
-  services: ({ provide }) => [provide(crmContactsRef, ({ deps: resolved }) => contactsApi(resolved.db, resolved.events))],
+  services: ({ provide }) => [provide(crmContactsRef, ({ deps: resolved }) => contactsApi(resolved))],
 });

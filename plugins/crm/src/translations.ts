@@ -3,7 +3,7 @@ import type { PluginTranslations } from '@plinth/sdk';
 /**
  * The CRM in other languages, keyed by the English the console shows (titles, descriptions, humanized property
  * and enum names, collection and singular names, action labels, route summaries, navigation, permissions).
- * Terms: جهة اتصال/جهات الاتصال, شريحة, حملة, قالب, تفاعل, مرفق, مستلم, مساحة العمل (tenant), عضو (member).
+ * Terms: جهة اتصال/جهات الاتصال, شريحة, حملة, قالب, تفاعل, مرفق, مستلم, مساحة العمل (tenant), عضو (member), وحدة تنظيمية (unit), فريق (team).
  */
 export const translations = {
   ar: {
@@ -234,5 +234,16 @@ export const translations = {
     'Remove a draft campaign': 'إزالة مسودة حملة',
     'Send a draft campaign to its segment (202; a job mails it in batches)': 'إرسال مسودة حملة إلى شريحتها (202؛ ترسلها مهمة على دفعات)',
     "A campaign's recipients and their status": 'مستلمو حملة وحالاتهم',
+
+    // Organisation units (teams): وحدة تنظيمية, never وحدة alone; فريق for a team
+    Unit: 'الوحدة التنظيمية',
+    'Unit id': 'الوحدة التنظيمية',
+    'Contacts of this unit and the units below it': 'جهات اتصال هذه الوحدة التنظيمية والوحدات التي تحتها',
+    'The team the contact belongs to; none: the whole workspace': 'الفريق الذي تتبع له جهة الاتصال؛ بلا فريق: مساحة العمل كلها',
+    'The team the segment belongs to; none: the whole workspace': 'الفريق الذي تتبع له الشريحة؛ بلا فريق: مساحة العمل كلها',
+    "The team the campaign belongs to: it reaches only the contacts of that team and the teams below it; none: the whole workspace's":
+      'الفريق الذي تتبع له الحملة: لا تصل إلا إلى جهات اتصال هذا الفريق والفرق التي تحته؛ بلا فريق: جهات اتصال مساحة العمل كلها',
+    'The team the imported contacts join; existing contacts are updated only within it and the teams below it':
+      'الفريق الذي تنضم إليه جهات الاتصال المستوردة؛ ولا تُحدَّث جهات الاتصال الموجودة إلا داخله وداخل الفرق التي تحته',
   },
 } satisfies PluginTranslations;

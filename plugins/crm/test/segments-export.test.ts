@@ -68,6 +68,7 @@ describe('export', () => {
       'source',
       'score',
       'owner_id',
+      'unit_id',
       'created_at',
       'updated_at',
       'custom.plan',
@@ -80,7 +81,7 @@ describe('export', () => {
     expect(byEmail.get('bob@example.com')![1]).toBe('\'=HYPERLINK("http://evil")');
     expect(byEmail.get('bob@example.com')![4]).toBe('Bobs, "Quoted" Inc');
     expect(byEmail.get('bob@example.com')![5]).toBe('lead;vip');
-    expect(byEmail.get('ann@example.com')!.slice(11, 13)).toEqual(['pro', '2']);
+    expect(byEmail.get('ann@example.com')!.slice(12, 14)).toEqual(['pro', '2']);
     const all = parse((await call('GET', '/contacts/export')).body as string) as string[][];
     expect(all.find((row) => row[2] === 'cid@example.com')![3]).toBe('+1 555 0100');
   });

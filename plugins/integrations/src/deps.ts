@@ -14,6 +14,8 @@ export const deps = {
   clock: coreServices.clock,
   http: coreServices.http,
   shopSync: optional(shopSyncRef),
+  /** The tenant's audit log: every change to endpoints, channels, templates, rules, sources and store connections. */
+  audit: coreServices.audit,
 };
 
 export type Deps = ResolvedDeps<typeof deps>;

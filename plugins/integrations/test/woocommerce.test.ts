@@ -191,12 +191,23 @@ describe('WooCommerce reconciliation', () => {
     const fetched = (await t.request('GET', `/api/v1/integrations/woocommerce/connections/${connection.id}`, { headers: owner.headers })).body.data;
     expect(fetched).toMatchObject({ last_error: null, last_reconciled_at: expect.any(String) });
     expect(JSON.stringify(fetched)).not.toContain('cs_secret12345678');
+    // The audit log holds one entry for the run, not one per record.
+    const imports = async () =>
+      (await t.request('GET', '/api/v1/audit-log?action=integrations.import.completed', { headers: owner.headers })).body.data as {
+        target: { id: string };
+        data: Record<string, number | string>;
+      }[];
+    const [run] = await imports();
+    expect(run).toMatchObject({ target: { id: connection.id }, data: { source: 'woocommerce', skipped: 1 } });
+    expect(run!.data.rows).toBe(Number(run!.data.created) + Number(run!.data.updated) + Number(run!.data.unchanged) + 1);
 
     store.requests.length = 0;
     await t.request('POST', `/api/v1/integrations/woocommerce/connections/${connection.id}/reconcile`, { headers: owner.headers });
     await t.drainJobs();
     expect(store.requests[0]!.searchParams.get('modified_after')).toEqual(expect.any(String));
     expect((await synced()).find((row) => row.external_id === '102')!.upserts).toBe(1);
+    // A run that changed nothing in the shop leaves no entry.
+    expect(await imports()).toHaveLength(1);
     const records = await t.request('GET', `/api/v1/integrations/woocommerce/connections/${connection.id}/records`, { headers: owner.headers });
     expect(records.body.meta.pagination.total).toBe(5);
   });

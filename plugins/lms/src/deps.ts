@@ -13,6 +13,10 @@ export const deps = {
   customers: coreServices.customers,
   logger: coreServices.logger,
   files: coreServices.files,
+  /** The tenant's audit log: every change a route, job or handler makes is recorded in its transaction. */
+  audit: coreServices.audit,
+  /** The tenant's organisation units (courses and their enrolments belong to one). */
+  units: coreServices.units,
   /** The shop's prices and buy pages for courses it sells (absent without the shop). */
   shop: shopOffers,
 };

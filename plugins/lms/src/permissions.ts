@@ -7,14 +7,16 @@ import { definePermissions } from '@plinth/sdk';
  * (its content, enrolments and report) without any staff permission.
  */
 export const lmsPermissions = definePermissions('lms', {
-  'courses.view': { description: 'Read every course, including drafts, lesson content and quiz answers', grantTo: ['admin', 'viewer'] },
-  'courses.manage': { description: 'Create, edit, reorder and delete any course, its modules, lessons and quizzes', grantTo: ['admin'] },
-  'enrollments.view': { description: 'List every enrolment and learner progress', grantTo: ['admin'] },
-  'enrollments.manage': { description: 'Enrol and unenrol learners in any course; send reminders now', grantTo: ['admin'] },
-  'reports.view': { description: 'Course reports and CSV exports', grantTo: ['admin'] },
+  'courses.view': { description: 'Read every course, including drafts, lesson content and quiz answers', grantTo: ['admin', 'viewer'], units: true },
+  'courses.manage': { description: 'Create, edit, reorder and delete any course, its modules, lessons and quizzes', grantTo: ['admin'], units: true },
+  'enrollments.view': { description: 'List every enrolment and learner progress', grantTo: ['admin'], units: true },
+  'enrollments.manage': { description: 'Enrol and unenrol learners in any course; send reminders now', grantTo: ['admin'], units: true },
+  'reports.view': { description: 'Course reports and CSV exports', grantTo: ['admin'], units: true },
   'guardians.manage': { description: 'Link guardians (parents, observers) to learners', grantTo: ['admin'] },
   'learning.access': {
     description: 'Learn: browse published courses, enrol in free ones, read enrolled lessons, complete them, take quizzes; manage courses one instructs',
     grantTo: ['admin', 'member', 'viewer', 'customer'],
+    // Staff of a department reach its courses through the learning routes too; learners hold it for the whole tenant.
+    units: true,
   },
 });

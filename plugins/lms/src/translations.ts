@@ -4,7 +4,8 @@ import type { PluginTranslations } from '@plinth/sdk';
  * The LMS's console text in other languages, keyed by the English the console shows (schema titles and
  * descriptions, humanized enum values and property names, collection and action names, route summaries,
  * navigation, permissions). Terms: دورة/دورات، وحدة/وحدات، درس/دروس، تسجيل/تسجيلات، متعلّم/متعلّمون،
- * مدرّب/مدرّبون، اختبار/اختبارات، محاولة/محاولات، تسليم/تسليمات، شهادة/شهادات، وليّ الأمر/أولياء الأمور، تقدّم.
+ * مدرّب/مدرّبون، اختبار/اختبارات، محاولة/محاولات، تسليم/تسليمات، شهادة/شهادات، وليّ الأمر/أولياء الأمور، تقدّم؛
+ * and for an organisation unit (a college, a department) وحدة تنظيمية: never وحدة alone, which is a course's module.
  */
 export const translations: PluginTranslations = {
   ar: {
@@ -61,6 +62,7 @@ export const translations: PluginTranslations = {
     Results: 'النتائج',
     Result: 'نتيجة',
     Report: 'التقرير',
+    Reports: 'التقارير',
     'Report.csv': 'التقرير (CSV)',
     Progress: 'التقدّم',
     My: 'الخاص بي',
@@ -298,7 +300,17 @@ export const translations: PluginTranslations = {
     'Content type': 'نوع المحتوى',
     Size: 'الحجم',
 
+    // Organisation units
+    Unit: 'الوحدة التنظيمية',
+    'Unit id': 'معرّف الوحدة التنظيمية',
+    'The organisation unit (college, department) it belongs to; none: the whole workspace':
+      'الوحدة التنظيمية (كلية، قسم) التي يتبع لها؛ بلا وحدة: مساحة العمل كلها',
+    'The course’s organisation unit': 'الوحدة التنظيمية للدورة',
+    'Only records of this organisation unit and the units below it': 'سجلات هذه الوحدة التنظيمية والوحدات التابعة لها فقط',
+
     // Reports
+    'Each course’s enrolments, completion rate (%) and average progress, side by side; `unit` keeps a unit’s courses and those below it':
+      'تسجيلات كل دورة ونسبة إكمالها (%) ومتوسط التقدّم فيها جنبًا إلى جنب؛ `unit` يُبقي دورات وحدة تنظيمية والوحدات التابعة لها',
     'A course’s enrolments, completion rate (%), average progress and average quiz score':
       'تسجيلات الدورة ونسبة الإكمال (%) ومتوسط التقدّم ومتوسط درجات الاختبارات',
     'Per-learner progress of a course, with name, email and quiz results': 'تقدّم كل متعلّم في الدورة، مع الاسم والبريد الإلكتروني ونتائج الاختبارات',

@@ -10,6 +10,8 @@ export const deps = {
   logger: coreServices.logger,
   secrets: coreServices.secrets,
   customers: coreServices.customers,
+  /** The tenant's audit log: every change payments makes to intents, refunds, plans, subscriptions and providers. */
+  audit: coreServices.audit,
 };
 
 export type Deps = ResolvedDeps<typeof deps>;

@@ -14,6 +14,8 @@ export const deps = {
   mailer: coreServices.mailer,
   members: coreServices.members,
   customers: coreServices.customers,
+  audit: coreServices.audit,
+  units: coreServices.units,
   payments: paymentsRef,
 };
 

@@ -14,6 +14,7 @@ import { addShopInvoiceFiles } from './migrations/004-add-shop-invoice-files.js'
 import { addShopInvoicePdf } from './migrations/006-add-shop-invoice-pdf.js';
 import { addOrderHistoryAmount } from './migrations/007-order-history-amount.js';
 import { addShopImageAlt } from './migrations/008-add-shop-image-alt.js';
+import { addShopProductUnits } from './migrations/009-add-shop-product-units.js';
 import { myOrdersPages } from './pages/my-orders.pages.js';
 import { addOrderPublicToken } from './migrations/005-order-public-token.js';
 import { pageRoutes } from './pages/index.js';
@@ -28,6 +29,7 @@ import { storefrontRoutes } from './routes/storefront.routes.js';
 import { variantRoutes } from './routes/variants.routes.js';
 import { createShopOffers } from './services/offers.js';
 import { createShopSync } from './services/sync.js';
+import { tenantWide } from './services/tenant-wide.js';
 import { ShopSettings } from './settings.js';
 import { translations } from './translations.js';
 import './jobs/job-types.js';
@@ -56,6 +58,7 @@ export default definePlugin({
     addShopInvoicePdf,
     addOrderHistoryAmount,
     addShopImageAlt,
+    addShopProductUnits,
   ],
   translations,
   web: {
@@ -75,8 +78,8 @@ export default definePlugin({
     ...productRoutes(builders),
     ...variantRoutes(builders),
     ...categoryRoutes(builders),
-    ...orderRoutes(builders),
-    ...customerRoutes(builders),
+    ...orderRoutes(builders).map(tenantWide),
+    ...customerRoutes(builders).map(tenantWide),
     ...myOrderRoutes(builders),
     ...myOrdersPages(builders),
     ...storefrontRoutes(builders),

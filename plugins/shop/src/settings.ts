@@ -40,6 +40,11 @@ export const ShopSettings = Type.Object(
     }),
     order_prefix: Type.String({ maxLength: 10, default: 'SO-', title: 'Order number prefix' }),
     invoice_prefix: Type.String({ maxLength: 10, default: 'INV-', title: 'Invoice number prefix' }),
+    units: Type.Boolean({
+      default: false,
+      title: 'Products belong to organisation units',
+      description: "Each product may name one of the tenant's units; staff whose role applies to units see and manage only their units' products",
+    }),
   },
   { additionalProperties: false },
 );

@@ -76,6 +76,9 @@ export const translations: PluginTranslations = {
     'How long an unpaid order holds its stock': 'المدة التي يحجز فيها الطلب غير المدفوع مخزونه',
     'Order number prefix': 'بادئة رقم الطلب',
     'Invoice number prefix': 'بادئة رقم الفاتورة',
+    'Products belong to organisation units': 'تنتمي المنتجات إلى وحدات تنظيمية',
+    "Each product may name one of the tenant's units; staff whose role applies to units see and manage only their units' products":
+      'يمكن ربط كل منتج بإحدى وحدات مساحة العمل؛ ويرى الموظفون الذين تقتصر أدوارهم على وحدات منتجاتِ وحداتهم فقط ويديرونها',
 
     // Lists: paging, search, sorting
     Q: 'بحث',
@@ -92,6 +95,12 @@ export const translations: PluginTranslations = {
     Active: 'نشط',
     Archived: 'مؤرشف',
     'Category id': 'الفئة',
+    Unit: 'الوحدة',
+    'Unit id': 'الوحدة',
+    'The organisation unit the product belongs to; only when the shop setting "Products belong to organisation units" is on':
+      'الوحدة التنظيمية التي ينتمي إليها المنتج؛ فقط عند تفعيل إعداد المتجر «تنتمي المنتجات إلى وحدات تنظيمية»',
+    'The organisation unit the product belongs to (null: the whole tenant)': 'الوحدة التنظيمية التي ينتمي إليها المنتج (فارغ: مساحة العمل كلها)',
+    'Products of this organisation unit and the units below it': 'منتجات هذه الوحدة التنظيمية والوحدات التابعة لها',
     Slug: 'المعرّف في الرابط',
     'The web address part: lowercase letters, digits and hyphens; made from the name when left empty':
       'جزء عنوان الويب: أحرف لاتينية صغيرة وأرقام وشرطات؛ يُنشأ من الاسم إن تُرك فارغًا',

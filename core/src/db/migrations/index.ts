@@ -13,6 +13,9 @@ import { customers } from './017-customers.js';
 import { mailAttachments } from './018-mail-attachments.js';
 import { userLocale } from './019-user-locale.js';
 import { tenantViewColumns } from './020-tenant-view-columns.js';
+import { orgUnits } from './021-org-units.js';
+import { auditTrail } from './022-audit-trail.js';
+import { supportAccess } from './023-support-access.js';
 
 /** Core's migrations, in order. */
 export const coreMigrations: readonly Migration[] = [
@@ -30,4 +33,7 @@ export const coreMigrations: readonly Migration[] = [
   mailAttachments,
   userLocale,
   tenantViewColumns,
+  orgUnits,
+  auditTrail,
+  supportAccess,
 ];

@@ -30,7 +30,7 @@ export function shortLinkRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['sites.manage'],
       schema: { body: ShortLinkInput, response: withStatus(ShortLink, 201) },
       async handler({ body, deps, ctx }) {
-        return Reply.created(await createShortLink(deps.db, ctx.tenant.id, body));
+        return Reply.created(await createShortLink(deps, ctx.tenant.id, body));
       },
     }),
     route({
@@ -51,7 +51,7 @@ export function shortLinkRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['sites.manage'],
       schema: { params: IdParams, body: ShortLinkPatch, response: ShortLink },
       async handler({ params, body, deps, ctx }) {
-        return updateShortLink(deps.db, ctx.tenant.id, params.id, body);
+        return updateShortLink(deps, ctx.tenant.id, params.id, body);
       },
     }),
     route({
@@ -61,7 +61,7 @@ export function shortLinkRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['sites.manage'],
       schema: { params: IdParams, response: NoContent },
       async handler({ params, deps }) {
-        await deleteShortLink(deps.db, params.id);
+        await deleteShortLink(deps, params.id);
         return Reply.noContent();
       },
     }),

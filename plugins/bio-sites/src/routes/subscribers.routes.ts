@@ -42,11 +42,12 @@ export function subscriberRoutes({ route }: Builders): AnyRoute[] {
         response: NoContent,
       },
       async handler({ params, deps }) {
-        const [removed] = await deps.db.query('delete from bio_sites_subscribers where site_id = $1 and id = $2 returning id', [
-          params.id,
-          params.subscriberId,
-        ]);
+        const [removed] = await deps.db.query<SubscriberRow>(
+          'delete from bio_sites_subscribers where site_id = $1 and id = $2 returning id, site_id, email, created_at',
+          [params.id, params.subscriberId],
+        );
         if (!removed) throw new NotFoundError('Subscriber not found');
+        await deps.audit.record({ entity: 'subscriber', verb: 'deleted', target: removed.id, before: { ...removed }, redact: ['email'] });
         return Reply.noContent();
       },
     }),

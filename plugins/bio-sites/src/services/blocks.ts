@@ -1,4 +1,4 @@
-import { listPage, NotFoundError, type PageQuery, ValidationError, type PluginCache, type PluginFiles, type TenantDb } from '@plinth/sdk';
+import { listPage, NotFoundError, type PageQuery, ValidationError, type PluginAudit, type PluginCache, type PluginFiles, type TenantDb } from '@plinth/sdk';
 import { bioSitesErrors } from '../errors.js';
 import { maxBlocksPerSite, parseBlockData, type BlockType } from '../model/blocks.js';
 import type { Block, BlockInput, BlockPatch } from '../model/schemas.js';
@@ -21,7 +21,20 @@ interface BlockRow {
   updated_at: Date;
 }
 
-type Deps = { db: TenantDb; cache: PluginCache; files: PluginFiles; shop: ShopOffers | undefined };
+type Deps = { db: TenantDb; cache: PluginCache; files: PluginFiles; shop: ShopOffers | undefined; audit: PluginAudit };
+
+/** Records a change of one block (the site it is on in `data`). */
+async function auditBlock(deps: Deps, verb: string, siteId: string, before: BlockRow | undefined, after: BlockRow | undefined): Promise<void> {
+  const target = (after ?? before)!.id;
+  await deps.audit.record({
+    entity: 'block',
+    verb,
+    target,
+    ...(before ? { before: { ...before } } : {}),
+    ...(after ? { after: { ...after } } : {}),
+    data: { site_id: siteId },
+  });
+}
 
 /** A product block's data gets the id of the product its slug names (422 when the shop does not sell it). */
 async function withProduct(deps: Deps, type: BlockType, data: Record<string, unknown>): Promise<Record<string, unknown>> {
@@ -76,8 +89,10 @@ export async function createBlock(deps: Deps, siteId: string, input: BlockInput)
     `insert into bio_sites_blocks (site_id, position, type, data, active, starts_at, ends_at) values ($1, $2, $3, $4, $5, $6, $7) returning id`,
     [siteId, position, input.type, JSON.stringify(data), input.active ?? true, input.starts_at ?? null, input.ends_at ?? null],
   );
+  const created = await findBlock(deps.db, siteId, row!.id);
+  await auditBlock(deps, 'created', siteId, undefined, created);
   invalidatePage(deps, site.slug);
-  return toBlock(await findBlock(deps.db, siteId, row!.id));
+  return toBlock(created);
 }
 
 /** The site's blocks in page order. */
@@ -131,8 +146,10 @@ export async function updateBlock(deps: Deps, siteId: string, id: string, patch:
     endsAt,
   ]);
   if (previousFileId !== fileId) await releaseSiteImage(deps, previousFileId);
+  const updated = await findBlock(deps.db, siteId, id);
+  await auditBlock(deps, 'updated', siteId, current, updated);
   invalidatePage(deps, site.slug);
-  return toBlock(await findBlock(deps.db, siteId, id));
+  return toBlock(updated);
 }
 
 /** Removes a block and closes the gap in the order. */
@@ -142,13 +159,14 @@ export async function deleteBlock(deps: Deps, siteId: string, id: string): Promi
   await deps.db.query('delete from bio_sites_blocks where id = $1', [id]);
   await deps.db.query('update bio_sites_blocks set position = position - 1 where site_id = $1 and position > $2', [siteId, current.position]);
   await releaseSiteImage(deps, blockFileId(current.type, current.data));
+  await auditBlock(deps, 'deleted', siteId, current, undefined);
   invalidatePage(deps, site.slug);
 }
 
 /** Puts the site's blocks in the order given: `ids` must list every block of the site exactly once. */
 export async function reorderBlocks(deps: Deps, siteId: string, ids: readonly string[]): Promise<Block[]> {
   const site = await findSite(deps.db, siteId, { lock: true });
-  const existing = await deps.db.query<{ id: string }>('select id from bio_sites_blocks where site_id = $1', [siteId]);
+  const existing = await deps.db.query<{ id: string }>('select id from bio_sites_blocks where site_id = $1 order by position, id', [siteId]);
   const known = new Set(existing.map((row) => row.id));
   if (ids.length !== known.size || ids.some((id) => !known.has(id))) {
     throw new ValidationError({ ids: ['must list every block of the site exactly once'] });
@@ -157,6 +175,10 @@ export async function reorderBlocks(deps: Deps, siteId: string, ids: readonly st
     'update bio_sites_blocks b set position = o.position - 1, updated_at = now() from unnest($2::uuid[]) with ordinality as o(id, position) where b.id = o.id and b.site_id = $1',
     [siteId, ids],
   );
+  const before = existing.map((row) => row.id);
+  if (before.some((blockId, index) => blockId !== ids[index])) {
+    await deps.audit.record({ entity: 'site', verb: 'blocks_reordered', target: siteId, before: { block_order: before }, after: { block_order: [...ids] } });
+  }
   invalidatePage(deps, site.slug);
   return (await listBlocks(deps.db, siteId, { page: 1, per_page: 100 })).blocks;
 }

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { ConflictError, NotFoundError, ValidationError, type TenantDb } from '@plinth/sdk';
+import { ConflictError, NotFoundError, ValidationError, type PluginAudit, type TenantDb } from '@plinth/sdk';
 import type { ShortLink, ShortLinkInput, ShortLinkPatch } from '../model/schemas.js';
 import { checkUrl } from '../model/urls.js';
 import { claimName, releaseName, tryClaimName } from './registry.js';
@@ -15,6 +15,8 @@ interface ShortLinkRow {
 }
 
 export const shortLinkColumns = 'id, code, target_url, title, active, created_at, updated_at';
+
+type Deps = { db: TenantDb; audit: PluginAudit };
 
 /** A stored short link as the API shows it. */
 export function toShortLink(row: ShortLinkRow): ShortLink {
@@ -45,7 +47,7 @@ async function generateCode(db: TenantDb, tenantId: string): Promise<string> {
 }
 
 /** Creates a short link, claiming its (given or generated) code across every tenant. */
-export async function createShortLink(db: TenantDb, tenantId: string, input: ShortLinkInput): Promise<ShortLink> {
+export async function createShortLink({ db, audit }: Deps, tenantId: string, input: ShortLinkInput): Promise<ShortLink> {
   const target = targetOf(input.target_url);
   let code = input.code;
   if (code) await claimName(db, 'code', code, tenantId);
@@ -54,11 +56,12 @@ export async function createShortLink(db: TenantDb, tenantId: string, input: Sho
     `insert into bio_sites_short_links (code, target_url, title, active) values ($1, $2, $3, $4) returning ${shortLinkColumns}`,
     [code, target, input.title?.trim() ?? '', input.active ?? true],
   );
+  await audit.record({ entity: 'short_link', verb: 'created', target: row!.id, after: { ...row! } });
   return toShortLink(row!);
 }
 
 /** Changes a short link; a new code is claimed and the old one released in the same transaction. */
-export async function updateShortLink(db: TenantDb, tenantId: string, id: string, patch: ShortLinkPatch): Promise<ShortLink> {
+export async function updateShortLink({ db, audit }: Deps, tenantId: string, id: string, patch: ShortLinkPatch): Promise<ShortLink> {
   const current = await findShortLink(db, id, { lock: true });
   if (patch.code !== undefined && patch.code !== current.code) {
     await releaseName(db, 'code', current.code);
@@ -74,15 +77,17 @@ export async function updateShortLink(db: TenantDb, tenantId: string, id: string
       patch.active ?? current.active,
     ],
   );
+  await audit.record({ entity: 'short_link', verb: 'updated', target: id, before: { ...current }, after: { ...row! } });
   return toShortLink(row!);
 }
 
 /** Deletes a short link with its statistics and releases its code. */
-export async function deleteShortLink(db: TenantDb, id: string): Promise<void> {
+export async function deleteShortLink({ db, audit }: Deps, id: string): Promise<void> {
   const current = await findShortLink(db, id, { lock: true });
   for (const table of ['bio_sites_daily_breakdown', 'bio_sites_daily_uniques', 'bio_sites_daily_stats', 'bio_sites_hits']) {
     await db.query(`delete from ${table} where subject_id = $1`, [id]);
   }
   await db.query('delete from bio_sites_short_links where id = $1', [id]);
   await releaseName(db, 'code', current.code);
+  await audit.record({ entity: 'short_link', verb: 'deleted', target: id, before: { ...current } });
 }

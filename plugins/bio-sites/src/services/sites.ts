@@ -1,4 +1,13 @@
-import { NotFoundError, ValidationError, type FieldErrors, type PluginCache, type PluginEvents, type PluginFiles, type TenantDb } from '@plinth/sdk';
+import {
+  NotFoundError,
+  ValidationError,
+  type FieldErrors,
+  type PluginAudit,
+  type PluginCache,
+  type PluginEvents,
+  type PluginFiles,
+  type TenantDb,
+} from '@plinth/sdk';
 import type { Site, SiteInput, SitePatch } from '../model/schemas.js';
 import { resolveTheme, themeErrors, type Theme } from '../model/theme.js';
 import { checkUrl } from '../model/urls.js';
@@ -23,7 +32,13 @@ interface SiteRow {
   updated_at: Date;
 }
 
-type Deps = { db: TenantDb; cache: PluginCache; events: PluginEvents; files: PluginFiles };
+type Deps = { db: TenantDb; cache: PluginCache; events: PluginEvents; files: PluginFiles; audit: PluginAudit };
+
+/** The audit verb of a site's change: publishing and unpublishing are named, anything else is an update. */
+function siteVerb(before: SiteRow, after: SiteRow): string {
+  if (before.status === after.status) return 'updated';
+  return after.status === 'published' ? 'published' : 'unpublished';
+}
 
 /** The columns every site query returns. */
 export const siteColumns = 'id, slug, title, bio, avatar_url, avatar_file_id, custom_domain, theme, seo, status, published_at, created_at, updated_at';
@@ -102,6 +117,7 @@ export async function createSite(deps: Deps, tenantId: string, input: SiteInput)
     ],
   );
   if (input.avatar_file_id) await attachSiteImage(deps.files, input.avatar_file_id, row!.id, 'avatar_file_id');
+  await deps.audit.record({ entity: 'site', verb: 'created', target: row!.id, after: { ...row! } });
   if (status === 'published') await deps.events.emit('bio-sites.site.published', { siteId: row!.id, slug: row!.slug });
   invalidatePage(deps, input.slug);
   return toSite(row!);
@@ -141,6 +157,7 @@ export async function updateSite(deps: Deps, tenantId: string, id: string, patch
       avatarFileId,
     ],
   );
+  await deps.audit.record({ entity: 'site', verb: siteVerb(current, row!), target: id, before: { ...current }, after: { ...row! } });
   if (avatarFileId !== current.avatar_file_id) {
     if (avatarFileId) await attachSiteImage(deps.files, avatarFileId, id, 'avatar_file_id');
     await releaseSiteImage(deps, current.avatar_file_id);
@@ -165,6 +182,7 @@ export async function deleteSite(deps: Deps, id: string): Promise<void> {
   );
   await deps.db.query('delete from bio_sites_blocks where site_id = $1', [id]);
   await deps.db.query('delete from bio_sites_sites where id = $1', [id]);
+  await deps.audit.record({ entity: 'site', verb: 'deleted', target: id, before: { ...site } });
   for (const fileId of new Set([site.avatar_file_id, ...images.map((image) => image.file_id)])) await releaseSiteImage(deps, fileId);
   if (site.custom_domain) await releaseDomain(deps.db, site.custom_domain);
   await releaseName(deps.db, 'slug', site.slug);

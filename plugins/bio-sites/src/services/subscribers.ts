@@ -1,5 +1,5 @@
 import type { CrmContactsApi } from '@plinth/plugin-crm';
-import type { PluginEvents, TenantDb } from '@plinth/sdk';
+import type { PluginAudit, PluginEvents, TenantDb } from '@plinth/sdk';
 
 /** A plausible email address: what a browser's `type=email` accepts, at most 254 characters. */
 export function isEmail(value: string): boolean {
@@ -15,7 +15,7 @@ export function isEmail(value: string): boolean {
  * `bio-sites.subscriber.captured` for a new subscriber.
  */
 export async function captureSubscriber(
-  deps: { db: TenantDb; events: PluginEvents; crm: CrmContactsApi | undefined },
+  deps: { db: TenantDb; events: PluginEvents; audit: PluginAudit; crm: CrmContactsApi | undefined },
   site: { id: string; slug: string; title: string },
   email: string,
 ): Promise<'crm' | 'local'> {
@@ -29,10 +29,13 @@ export async function captureSubscriber(
     if (result.created) await deps.events.emit('bio-sites.subscriber.captured', { siteId: site.id, email });
     return 'crm';
   }
-  const inserted = await deps.db.query(
+  const [inserted] = await deps.db.query<{ id: string }>(
     'insert into bio_sites_subscribers (site_id, email) values ($1, $2) on conflict (tenant_id, site_id, lower(email)) do nothing returning id',
     [site.id, email],
   );
-  if (inserted.length > 0) await deps.events.emit('bio-sites.subscriber.captured', { siteId: site.id, email });
+  if (!inserted) return 'local';
+  // A visitor subscribed (no actor); the address is personal data: the entry says it was set, not what to.
+  await deps.audit.record({ entity: 'subscriber', verb: 'created', target: inserted.id, after: { site_id: site.id, email }, redact: ['email'] });
+  await deps.events.emit('bio-sites.subscriber.captured', { siteId: site.id, email });
   return 'local';
 }

@@ -5,6 +5,7 @@ import { LoadedList, pageOf, SearchForm, Table, usePagedList } from './list';
 import { adminText } from './admin-messages';
 import { TypeToConfirmDialog } from './confirm-dialog';
 import { navigate, type Location } from './router';
+import { SupportRequestPanel } from './support-request';
 import { errorsFor, ErrorBanner, Form, Loading, PageHeader, Pager, Submit, TextInput, useAction, useLoad, When } from './ui';
 
 interface AdminTenant {
@@ -322,6 +323,7 @@ export function AdminTenantPage({ id }: { id: string }) {
           </>
         )}
       </div>
+      <SupportRequestPanel tenant={data} />
       {confirming && (
         <TypeToConfirmDialog
           title={adminText('suspendTitle', { name: data.name })}

@@ -7,7 +7,7 @@ import { Shell } from './layout';
 import { usePluginTranslations } from './plugin-text';
 import { match, navigate, useLocation, type Location } from './router';
 import { routeTenantPage } from './routes';
-import { loadTenantState, permits, publishSession, SessionContext, tenantPath, type AppSession, type Me, type TenantSession } from './session';
+import { loadTenantState, permitsAnywhere, publishSession, SessionContext, tenantPath, type AppSession, type Me, type TenantSession } from './session';
 import { ErrorBanner, Loading } from './ui';
 
 const publicPages: Record<string, (props: { location: Location; onSignedIn(): void }) => preact.JSX.Element> = {
@@ -118,12 +118,12 @@ function SignedIn({ me, reloadMe, location }: { me: Me; reloadMe(): Promise<void
   const tenant = useMemo<TenantSession | undefined>(() => {
     if (!slug || tenantState?.slug !== slug || !tenantState.state) return undefined;
     const membership = me.memberships.find((candidate) => candidate.tenant.slug === slug);
-    const { permissions } = tenantState.state;
+    const state = tenantState.state;
     return {
       slug,
       name: membership?.tenant.name ?? slug,
-      ...tenantState.state,
-      can: (permission) => !permission || permits(permissions, permission),
+      ...state,
+      can: (permission) => !permission || permitsAnywhere(state, permission),
       reload: () => loadTenant(slug),
     };
   }, [slug, tenantState, me, loadTenant]);

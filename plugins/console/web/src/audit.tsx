@@ -1,61 +1,82 @@
-import { LoadedList, SearchForm, Table, usePagedList } from './list';
+import { download } from './api';
+import { auditText as t } from './audit-messages';
+import { AuditFilterForm, auditQueryOf, hostFilterNames, tenantFilterNames } from './audit-filters';
+import { LoadedList, Table, usePagedList } from './list';
 import { navigate, type Location } from './router';
 import { useTenant } from './session';
-import { defineMessages } from './i18n';
-import { Empty, PageHeader, Pager, When } from './ui';
-
-const t = defineMessages({
-  en: {
-    nothing: 'Nothing recorded yet.',
-    when: 'When',
-    who: 'Who',
-    action: 'Action',
-    target: 'Target',
-    from: 'From',
-    apiToken: 'API token',
-    system: 'system',
-    title: 'Audit log',
-    hostTitle: 'Audit log (host)',
-    actionExample: 'e.g. plugin.enabled',
-    filter: 'Filter',
-  },
-  ar: {
-    nothing: 'لم يُسجَّل شيء بعد.',
-    when: 'الوقت',
-    who: 'المنفّذ',
-    action: 'الإجراء',
-    target: 'الهدف',
-    from: 'المصدر',
-    apiToken: 'رمز API',
-    system: 'النظام',
-    title: 'سجل التدقيق',
-    hostTitle: 'سجل التدقيق (المضيف)',
-    actionExample: 'مثلًا plugin.enabled',
-    filter: 'تصفية',
-  },
-});
+import { Empty, ErrorBanner, PageHeader, Pager, useAction, When } from './ui';
+import './audit.css';
 
 export interface AuditEntry {
   id: string;
   action: string;
   actor: { user_id: string | null; email: string | null; name: string | null; token_id: string | null } | null;
   target: { type: string | null; id: string | null } | null;
+  /** The organisation unit of the entry (tenant log), with its path while the unit exists. */
+  unit?: { id: string; label: string | null } | null;
   data: Record<string, unknown>;
   ip: string | null;
   created_at: string;
 }
 
-/** Audit entries as a table (who, what, on what, from where, when). */
-export function AuditTable({ entries }: { entries: readonly AuditEntry[] }) {
-  if (entries.length === 0) return <Empty>{t('nothing')}</Empty>;
+type FieldChange = { from: unknown; to: unknown } | { redacted: true };
+
+/** A value of a diff as one short line: text as is, nothing as "empty", the rest as JSON. */
+function shown(value: unknown): string {
+  if (value === null || value === undefined || value === '') return t('empty');
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** A plugin's field diff (`data.changes`): the count, opening onto each field's old and new value (or "hidden"). */
+function Changes({ changes }: { changes: Record<string, FieldChange> }) {
+  const fields = Object.entries(changes);
+  if (fields.length === 0) return <>—</>;
   return (
-    <Table columns={[t('when'), t('who'), t('action'), t('target'), t('from')]}>
+    <details class="audit-changes">
+      <summary>{t('fieldChanges', { count: fields.length })}</summary>
+      <dl>
+        {fields.map(([field, change]) => (
+          <div key={field}>
+            <dt>
+              <code>{field}</code>
+            </dt>
+            <dd>
+              {'redacted' in change ? (
+                <em>{t('hidden')}</em>
+              ) : (
+                <>
+                  <bdi class="muted">{shown(change.from)}</bdi> {t('to')} <bdi>{shown(change.to)}</bdi>
+                </>
+              )}
+            </dd>
+          </div>
+        ))}
+      </dl>
+    </details>
+  );
+}
+
+function actorOf(entry: AuditEntry): string {
+  const { actor, data } = entry;
+  if (actor?.name || actor?.email) return (actor.name || actor.email)!;
+  if (actor?.token_id) return t('apiToken');
+  return typeof data.by === 'string' ? t('byPlugin', { plugin: data.by }) : t('system');
+}
+
+/** Audit entries as a table (who, what, on what, where, which fields, from where, when). */
+export function AuditTable({ entries, empty = t('nothing') }: { entries: readonly AuditEntry[]; empty?: string }) {
+  if (entries.length === 0) return <Empty>{empty}</Empty>;
+  const withUnits = entries.some((entry) => entry.unit);
+  const withChanges = entries.some((entry) => entry.data.changes);
+  const columns = [t('when'), t('who'), t('action'), t('target'), ...(withUnits ? [t('unit')] : []), ...(withChanges ? [t('changes')] : []), t('from')];
+  return (
+    <Table columns={columns}>
       {entries.map((entry) => (
         <tr key={entry.id}>
           <td>
             <When value={entry.created_at} />
           </td>
-          <td>{entry.actor?.name ?? entry.actor?.email ?? (entry.actor?.token_id ? t('apiToken') : t('system'))}</td>
+          <td>{actorOf(entry)}</td>
           <td>
             <code>{entry.action}</code>
           </td>
@@ -68,6 +89,8 @@ export function AuditTable({ entries }: { entries: readonly AuditEntry[] }) {
               '—'
             )}
           </td>
+          {withUnits && <td>{entry.unit ? <bdi>{entry.unit.label ?? entry.unit.id}</bdi> : '—'}</td>}
+          {withChanges && <td>{entry.data.changes ? <Changes changes={entry.data.changes as Record<string, FieldChange>} /> : '—'}</td>}
           <td>
             <bdi>{entry.ip ?? '—'}</bdi>
           </td>
@@ -77,7 +100,7 @@ export function AuditTable({ entries }: { entries: readonly AuditEntry[] }) {
   );
 }
 
-/** The tenant's audit log, filterable by action. */
+/** The tenant's audit log: filters by who, action, target, unit and time, and the filtered log as CSV. */
 export function AuditPage({ location }: { location: Location }) {
   return <AuditLog location={location} tenant={useTenant().slug} />;
 }
@@ -88,27 +111,35 @@ export function HostAuditPage({ location }: { location: Location }) {
 }
 
 function AuditLog({ location, tenant }: { location: Location; tenant: string | undefined }) {
-  const action = location.query.get('action') ?? '';
-  const entries = usePagedList<AuditEntry>(tenant ? '/audit-log' : '/admin/audit-log', location, { tenant, query: { per_page: 25, action } });
+  const filters = auditQueryOf(location, tenant ? tenantFilterNames : hostFilterNames);
+  const entries = usePagedList<AuditEntry>(tenant ? '/audit-log' : '/admin/audit-log', location, { tenant, query: { per_page: 25, ...filters } });
   const go = (next: Record<string, string | number>) => {
-    const query = new URLSearchParams({ ...(action ? { action } : {}), ...Object.fromEntries(Object.entries(next).map(([k, v]) => [k, String(v)])) });
+    const query = new URLSearchParams(Object.entries(next).map(([key, value]) => [key, String(value)]));
     for (const [key, value] of [...query]) if (!value) query.delete(key);
-    navigate(`${location.path}?${query}`);
+    navigate(`${location.path}${query.size ? `?${query}` : ''}`);
   };
+  const exporter = useAction(async () => {
+    const { blob, filename } = await download('/audit-log/export', { tenant, query: filters });
+    const url = URL.createObjectURL(blob);
+    Object.assign(document.createElement('a'), { href: url, download: filename ?? 'audit-log.csv' }).click();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  });
+  const filtered = Object.keys(filters).length > 0;
   return (
     <section>
-      <PageHeader title={tenant ? t('title') : t('hostTitle')} />
-      <SearchForm
-        value={action}
-        label={t('action')}
-        placeholder={t('actionExample')}
-        button={t('filter')}
-        onSearch={(value) => go({ action: value, page: 1 })}
-      />
-      <LoadedList list={entries} items={entries.data?.data} empty={t('nothing')}>
+      <PageHeader title={tenant ? t('title') : t('hostTitle')}>
+        {tenant && (
+          <button type="button" class="secondary" disabled={exporter.busy} onClick={() => void exporter.run()}>
+            {t('export')}
+          </button>
+        )}
+      </PageHeader>
+      <AuditFilterForm tenant={tenant} values={filters} onApply={go} />
+      <ErrorBanner error={exporter.error} />
+      <LoadedList list={entries} items={entries.data?.data} empty={filtered ? t('nothingMatches') : t('nothing')}>
         {(items) => <AuditTable entries={items} />}
       </LoadedList>
-      <Pager pagination={entries.data?.pagination} onPage={(next) => go({ page: next })} />
+      <Pager pagination={entries.data?.pagination} onPage={(next) => go({ ...filters, page: next })} />
     </section>
   );
 }

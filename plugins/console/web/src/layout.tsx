@@ -7,6 +7,8 @@ import { Icon, type IconName } from './icons';
 import { navigate, type Location } from './router';
 import { tenantPath, useSession, type TenantSession } from './session';
 import { shellText } from './shell-messages';
+import { SupportBanner } from './support-banner';
+import { supportText } from './support-messages';
 import './shell.css';
 
 interface NavItem {
@@ -152,6 +154,7 @@ export function Shell({ location, children }: { location: Location; children: Co
         </nav>
       )}
       <main id="main" class="content" tabIndex={-1}>
+        <SupportBanner />
         {children}
       </main>
     </div>
@@ -170,9 +173,11 @@ function coreItems(tenant: TenantSession): NavItem[] {
     { label: shellText('marketplace'), href: at('/marketplace'), icon: 'store', permission: 'core.plugins.view' },
     { label: shellText('members'), href: at('/members'), icon: 'users', permission: 'core.members.view' },
     { label: shellText('invitations'), href: at('/invitations'), icon: 'user-plus', permission: 'core.members.view' },
+    { label: shellText('units'), href: at('/units'), icon: 'layers', permission: 'core.units.view' },
     { label: shellText('roles'), href: at('/roles'), icon: 'shield', permission: 'core.roles.view' },
     { label: shellText('apiTokens'), href: at('/api-tokens'), icon: 'key', permission: 'core.api-tokens.view' },
     { label: shellText('auditLog'), href: at('/audit-log'), icon: 'activity', permission: 'core.audit.view' },
+    { label: supportText('title'), href: at('/support-access'), icon: 'server', permission: 'core.support.manage' },
   ];
   return items.filter((item) => tenant.can(item.permission));
 }

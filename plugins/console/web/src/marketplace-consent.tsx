@@ -65,6 +65,12 @@ export function Consent({ plugin }: { plugin: MarketplaceEntry }) {
           </ul>
         )}
       </section>
+      {plugin.unit_tables.length > 0 && (
+        <section class="consent-part" aria-labelledby="consent-units">
+          <h3 id="consent-units">{marketText('usesUnits')}</h3>
+          <p>{marketText('unitsExplain')}</p>
+        </section>
+      )}
     </div>
   );
 }

@@ -67,6 +67,12 @@ export function MarketplacePage() {
               )}
               <dt>{marketText('requires')}</dt>
               <dd>{titlesOf(tenant, Object.keys(plugin.requires.plugins)) || marketText('nothingElse')}</dd>
+              {plugin.unit_tables.length > 0 && (
+                <>
+                  <dt>{marketText('units')}</dt>
+                  <dd>{marketText('usesUnits')}</dd>
+                </>
+              )}
             </dl>
             <PermissionGrants plugin={plugin} />
             {!manage && plugin.enabled && plugin.settings_permission && tenant.can(plugin.settings_permission) && (

@@ -6,6 +6,8 @@ import { LoadedList, SearchForm, Table, usePagedList } from './list';
 import { navigate, type Location } from './router';
 import { tenantPath, useSession, useTenant } from './session';
 import { Dialog, ErrorBanner, errorsFor, FieldNotes, Form, PageHeader, Pager, Submit, useAction, useLoad, When } from './ui';
+import { UnitRoles } from './unit-roles';
+import { unitText } from './units-messages';
 
 const t = defineMessages({
   en: {
@@ -59,6 +61,14 @@ interface Member {
   name: string;
   joined_at: string;
   roles: { id: string; name: string }[];
+  /** Roles held in one organisation unit each. */
+  unit_roles: UnitRole[];
+}
+
+interface UnitRole {
+  id: string;
+  role: { id: string; name: string };
+  unit: { id: string; name: string };
 }
 
 /** Every role of the tenant (built-in and custom). */
@@ -66,7 +76,7 @@ export function useRoles(tenant: string) {
   return useLoad(() => get<Role[]>('/roles', { tenant, query: { per_page: 100 } }), [tenant]);
 }
 
-export type { Role };
+export type { Member, Role, UnitRole };
 
 /** The names of a member's or an invitation's roles, as a list in the console's language (`a, b` / `a، b`). */
 export function roleNames(roles: readonly { name: string }[]): string {
@@ -105,6 +115,8 @@ export function MembersPage({ location }: { location: Location }) {
   const roles = useRoles(tenant.slug);
   const [editing, setEditing] = useState<Member>();
   const manage = tenant.can('core.members.manage');
+  // A unit admin gives roles in her units (core.units.manage) without managing the tenant's members.
+  const edit = manage || tenant.can('core.units.manage');
   const go = (next: { page?: number; q?: string }) => {
     const query = new URLSearchParams();
     const nextQ = next.q ?? q;
@@ -124,18 +136,25 @@ export function MembersPage({ location }: { location: Location }) {
       <SearchForm value={q} placeholder={t('nameOrEmail')} onSearch={(value) => go({ q: value, page: 1 })} />
       <LoadedList list={members} items={members.data?.data} empty={t('noMatch')}>
         {(items) => (
-          <Table columns={[t('name'), t('email'), t('roles'), t('joined')]} actions={manage}>
+          <Table columns={[t('name'), t('email'), t('roles'), t('joined')]} actions={edit}>
             {items.map((member) => (
               <tr key={member.user_id}>
                 <td>{member.name}</td>
                 <td>
                   <bdi>{member.email}</bdi>
                 </td>
-                <td>{roleNames(member.roles)}</td>
+                <td>
+                  {roleNames(member.roles)}
+                  {member.unit_roles.map((held) => (
+                    <div key={held.id} class="muted">
+                      {unitText('roleInUnit', { role: held.role.name, unit: held.unit.name })}
+                    </div>
+                  ))}
+                </td>
                 <td>
                   <When value={member.joined_at} />
                 </td>
-                {manage && (
+                {edit && (
                   <td class="row-actions">
                     {member.user_id !== me.id && (
                       <button type="button" class="secondary" aria-label={t('editName', { name: member.name })} onClick={() => setEditing(member)}>
@@ -159,13 +178,18 @@ export function MembersPage({ location }: { location: Location }) {
             setEditing(undefined);
             members.reload();
           }}
+          onChanged={(member) => {
+            setEditing(member);
+            members.reload();
+          }}
         />
       )}
     </section>
   );
 }
 
-function MemberDialog({ member, roles, onClose, onSaved }: { member: Member; roles: Role[]; onClose(): void; onSaved(): void }) {
+function MemberDialog(props: { member: Member; roles: Role[]; onClose(): void; onSaved(): void; onChanged(member: Member): void }) {
+  const { member, roles, onClose, onSaved, onChanged } = props;
   const tenant = useTenant();
   const [selected, setSelected] = useState(member.roles.map((role) => role.id));
   const [removing, setRemoving] = useState(false);
@@ -179,30 +203,33 @@ function MemberDialog({ member, roles, onClose, onSaved }: { member: Member; rol
   });
   return (
     <Dialog title={member.name} onClose={onClose}>
-      <Form onSubmit={save.run}>
-        <ErrorBanner error={save.error ?? remove.error} placed={['roles']} />
-        <RolePicker roles={roles} selected={selected} onChange={setSelected} error={save.error} />
-        {removing ? (
-          <div class="banner warning" role="alert">
-            <p>{t.rich('removeConfirm', { name: member.name, tenant: tenant.name, strong: (chunks: string[]) => <strong>{chunks}</strong> })}</p>
-            <div class="dialog-actions">
-              <button type="button" class="secondary" onClick={() => setRemoving(false)}>
-                {t('keep')}
-              </button>
-              <button type="button" class="danger" disabled={remove.busy} onClick={() => void remove.run()}>
-                {t('removeName', { name: member.name })}
-              </button>
+      {tenant.can('core.members.manage') && (
+        <Form onSubmit={save.run}>
+          <ErrorBanner error={save.error ?? remove.error} placed={['roles']} />
+          <RolePicker roles={roles} selected={selected} onChange={setSelected} error={save.error} />
+          {removing ? (
+            <div class="banner warning" role="alert">
+              <p>{t.rich('removeConfirm', { name: member.name, tenant: tenant.name, strong: (chunks: string[]) => <strong>{chunks}</strong> })}</p>
+              <div class="dialog-actions">
+                <button type="button" class="secondary" onClick={() => setRemoving(false)}>
+                  {t('keep')}
+                </button>
+                <button type="button" class="danger" disabled={remove.busy} onClick={() => void remove.run()}>
+                  {t('removeName', { name: member.name })}
+                </button>
+              </div>
             </div>
-          </div>
-        ) : (
-          <div class="dialog-actions">
-            <button type="button" class="danger" onClick={() => setRemoving(true)}>
-              {t('removeFromTenant')}
-            </button>
-            <Submit busy={save.busy}>{t('saveRoles')}</Submit>
-          </div>
-        )}
-      </Form>
+          ) : (
+            <div class="dialog-actions">
+              <button type="button" class="danger" onClick={() => setRemoving(true)}>
+                {t('removeFromTenant')}
+              </button>
+              <Submit busy={save.busy}>{t('saveRoles')}</Submit>
+            </div>
+          )}
+        </Form>
+      )}
+      {tenant.can('core.units.view') && <UnitRoles member={member} roles={roles} onChanged={onChanged} />}
     </Dialog>
   );
 }

@@ -69,6 +69,8 @@ const PluginScreenPage = lazyScreen(() => import('./plugin-screen').then((module
 const RolesPage = lazyScreen(() => import('./roles').then((module) => module.RolesPage));
 const NewTenantPage = lazyScreen(() => import('./tenants').then((module) => module.NewTenantPage));
 const TokensPage = lazyScreen(() => import('./tokens').then((module) => module.TokensPage));
+const SupportAccessPage = lazyScreen(() => import('./support').then((module) => module.SupportAccessPage));
+const UnitsPage = lazyScreen(() => import('./units').then((module) => module.UnitsPage));
 
 /** The page for a signed-in location. */
 export function routeTenantPage(location: Location, session: AppSession) {
@@ -91,9 +93,11 @@ export function routeTenantPage(location: Location, session: AppSession) {
       '/marketplace': () => <MarketplacePage />,
       '/members': () => <MembersPage location={location} />,
       '/invitations': () => <InvitationsPage />,
+      '/units': () => <UnitsPage />,
       '/roles': () => <RolesPage />,
       '/api-tokens': () => <TokensPage />,
       '/audit-log': () => <AuditPage location={location} />,
+      '/support-access': () => <SupportAccessPage />,
     };
     const page = pages[rest];
     if (page) return page();

@@ -52,6 +52,8 @@ export interface MarketplaceEntry {
   settings_permission: string | null;
   /** Other plugins' data it reads or writes through their services. */
   uses: { plugin: string; title: string; service: string; access: 'read' | 'write'; what: string; optional: boolean }[];
+  /** Its tables whose records belong to organisation units (scoped roles then see only their units' records). */
+  unit_tables: string[];
   enabled: boolean;
   /** Whether it keeps rows or files of this tenant (what a purge would delete). */
   has_data: boolean;
@@ -71,7 +73,10 @@ export interface TenantSession {
   slug: string;
   name: string;
   roles: string[];
+  /** Permissions held in the whole tenant. */
   permissions: string[];
+  /** Permissions held through roles in organisation units: each covers the unit and the units below it. */
+  unitPermissions: UnitPermissions[];
   plugins: MarketplaceEntry[];
   /** The tenant's default currency (ISO 4217, e.g. `EUR`): money without a currency of its own is in it. */
   currency: string;
@@ -79,6 +84,10 @@ export interface TenantSession {
   timeZone: string;
   /** The tenant's BCP 47 locale (e.g. `ar-EG`): the console's language when the user has chosen none. */
   locale: string;
+  /**
+   * Whether the user may do `permission` somewhere: held in the whole tenant or in at least one unit (the API
+   * then limits what they see and change to their units).
+   */
   can(permission: string | undefined): boolean;
   /** Loads permissions and plugins again (after enabling a plugin or changing roles). */
   reload(): Promise<void>;
@@ -111,6 +120,17 @@ export function permits(granted: readonly string[], permission: string): boolean
   return granted.some((grant) => grant === '*' || grant === permission || (grant.endsWith('.*') && permission.startsWith(grant.slice(0, -1))));
 }
 
+/** Permissions held in one organisation unit, as `GET /me/permissions` lists them under `units`. */
+export interface UnitPermissions {
+  unit_id: string;
+  permissions: string[];
+}
+
+/** Whether `permission` is held in the whole tenant or in any unit: what the API admits to a route. */
+export function permitsAnywhere(state: Pick<TenantSession, 'permissions' | 'unitPermissions'>, permission: string): boolean {
+  return permits(state.permissions, permission) || state.unitPermissions.some((unit) => permits(unit.permissions, permission));
+}
+
 /** The tenant's regional settings as `GET /tenant` answers them. */
 interface TenantRegion {
   time_zone: string;
@@ -121,16 +141,17 @@ interface TenantRegion {
 /** What a tenant page shows money, dates and times in when the tenant cannot be read (no `core.tenant.view`). */
 const defaultRegion: TenantRegion = { time_zone: 'UTC', locale: 'en', currency: 'USD' };
 
-type TenantState = Pick<TenantSession, 'roles' | 'permissions' | 'plugins' | 'currency' | 'timeZone' | 'locale'>;
+type TenantState = Pick<TenantSession, 'roles' | 'permissions' | 'unitPermissions' | 'plugins' | 'currency' | 'timeZone' | 'locale'>;
 
 /** Loads the tenant's permissions (for the caller), its plugins, and its currency, time zone and locale. */
 export async function loadTenantState(slug: string): Promise<TenantState> {
-  const mine = await get<{ roles: string[]; permissions: string[] }>('/me/permissions', { tenant: slug });
+  const mine = await get<{ roles: string[]; permissions: string[]; units?: UnitPermissions[] }>('/me/permissions', { tenant: slug });
+  const held = { permissions: mine.permissions, unitPermissions: mine.units ?? [] };
   const [plugins, region] = await Promise.all([
-    permits(mine.permissions, 'core.plugins.view') ? get<MarketplaceEntry[]>('/marketplace', { tenant: slug }) : [],
-    permits(mine.permissions, 'core.tenant.view') ? get<TenantRegion>('/tenant', { tenant: slug }) : defaultRegion,
+    permitsAnywhere(held, 'core.plugins.view') ? get<MarketplaceEntry[]>('/marketplace', { tenant: slug }) : [],
+    permitsAnywhere(held, 'core.tenant.view') ? get<TenantRegion>('/tenant', { tenant: slug }) : defaultRegion,
   ]);
-  return { roles: mine.roles, permissions: mine.permissions, plugins, currency: region.currency, timeZone: region.time_zone, locale: region.locale };
+  return { roles: mine.roles, ...held, plugins, currency: region.currency, timeZone: region.time_zone, locale: region.locale };
 }
 
 /** App URL of a tenant page. */

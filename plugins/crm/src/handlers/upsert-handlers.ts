@@ -18,7 +18,7 @@ export function upsertHandlers({ on }: Builders): EventHandlerDefinition<EventNa
   return [
     on('core.user.registered', async ({ event, deps, ctx }) => {
       if (!ctx.settings.captureRegisteredUsers || !isEmail(event.payload.email)) return;
-      await contactsApi(deps.db, deps.events).upsert({
+      await contactsApi(deps).upsert({
         email: event.payload.email,
         name: event.payload.name,
         source: 'registration',
@@ -28,7 +28,7 @@ export function upsertHandlers({ on }: Builders): EventHandlerDefinition<EventNa
     on('shop.order.paid', async ({ event, deps }) => {
       const { customer, number, total, currency, lines } = event.payload;
       if (!isEmail(customer.email)) return;
-      await contactsApi(deps.db, deps.events).upsert({
+      await contactsApi(deps).upsert({
         email: customer.email,
         ...(customer.name ? { name: customer.name } : {}),
         source: 'shop',
@@ -45,7 +45,7 @@ export function upsertHandlers({ on }: Builders): EventHandlerDefinition<EventNa
     on('lms.enrollment.created', async ({ event, deps }) => {
       const { learner, courseTitle } = event.payload;
       if (!isEmail(learner.email)) return;
-      await contactsApi(deps.db, deps.events).upsert({
+      await contactsApi(deps).upsert({
         email: learner.email,
         name: learner.name,
         source: 'lms',

@@ -20,6 +20,10 @@ interface ImportState {
   csv: string | null;
   mapping: Record<string, string>;
   on_duplicate: OnDuplicate;
+  /** The team the imported contacts join (null: the whole tenant's). */
+  unit_id: string | null;
+  /** Who queued it (the entry the job records has no actor of its own). */
+  created_by: string | null;
   total_rows: number;
   processed_rows: number;
   invalid_lines: number[];
@@ -65,7 +69,7 @@ export function importContactsJob({ job }: Builders): JobDefinition<JobName, unk
     concurrency: 2,
     async run({ payload, deps, ctx }) {
       const state = await deps.db.one<ImportState>(
-        `select file_id, csv, mapping, on_duplicate, total_rows, processed_rows, invalid_lines, chunk_lines, chunk_offsets from crm_imports
+        `select file_id, csv, mapping, on_duplicate, unit_id, created_by, total_rows, processed_rows, invalid_lines, chunk_lines, chunk_offsets from crm_imports
           where id = $1 and status <> 'completed' for update`,
         [payload.importId],
       );
@@ -81,7 +85,9 @@ export function importContactsJob({ job }: Builders): JobDefinition<JobName, unk
         membersByEmail: await membersByEmail(deps.members),
         invalidLines: new Set(state.invalid_lines),
       });
-      const counts = await applyRows(deps.db, rows, state.on_duplicate, ctx.settings.defaultSource);
+      // The job runs for the whole tenant: an import into a unit updates only the contacts of that unit and below.
+      const unit = state.unit_id ? { id: state.unit_id, reach: await deps.units.subtree(state.unit_id) } : undefined;
+      const counts = await applyRows(deps.db, rows, { onDuplicate: state.on_duplicate, defaultSource: ctx.settings.defaultSource, unit });
       const done = end >= state.total_rows;
       const [totals] = await deps.db.query<{ created: number; updated: number; skipped: number; failed: number }>(
         `update crm_imports set processed_rows = $2, created_count = created_count + $3, updated_count = updated_count + $4,
@@ -97,8 +103,17 @@ export function importContactsJob({ job }: Builders): JobDefinition<JobName, unk
         await dropStalePreviews(deps.files, deps.clock.now());
       }
       await ctx.touch(state.total_rows ? Math.floor((100 * end) / state.total_rows) : 100);
-      if (done) await deps.events.emit('crm.import.completed', { importId: payload.importId, ...totals! });
-      else await deps.jobs.enqueue('crm.import.run', { importId: payload.importId, chunk: payload.chunk + 1 });
+      if (done) {
+        // One entry for the whole import, not one per contact.
+        await deps.audit.record({
+          entity: 'import',
+          verb: 'completed',
+          target: payload.importId,
+          unit: state.unit_id,
+          data: { rows: state.total_rows, ...totals!, created_by: state.created_by },
+        });
+        await deps.events.emit('crm.import.completed', { importId: payload.importId, ...totals! });
+      } else await deps.jobs.enqueue('crm.import.run', { importId: payload.importId, chunk: payload.chunk + 1 });
     },
   });
 }

@@ -29,8 +29,8 @@ export function sendCampaignJob({ job }: Builders): JobDefinition<JobName, unkno
     concurrency: 2,
     async run({ payload, deps, ctx }) {
       const { db } = deps;
-      const campaign = await db.one<CampaignSnapshot & { status: string; send_steps: number }>(
-        'select id, name, status, subject, html, text, links, tracking_base_url, send_steps from crm_campaigns where id = $1 for update',
+      const campaign = await db.one<CampaignSnapshot & { status: string; send_steps: number; unit_id: string | null }>(
+        'select id, name, status, subject, html, text, links, tracking_base_url, send_steps, unit_id from crm_campaigns where id = $1 for update',
         [payload.campaignId],
       );
       if (!campaign) return;
@@ -117,7 +117,8 @@ async function recordOutcome(db: TenantDb, outcome: BatchOutcome): Promise<void>
   }
 }
 
-async function finish(deps: CrmDeps, campaign: CampaignSnapshot): Promise<void> {
+/** Marks the campaign sent (recorded in the audit log, by the CRM) and emits `crm.campaign.sent`. */
+async function finish(deps: CrmDeps, campaign: CampaignSnapshot & { unit_id: string | null }): Promise<void> {
   const { db } = deps;
   await db.query(`update crm_campaigns set status = 'sent', sent_at = now(), updated_at = now() where id = $1`, [campaign.id]);
   const [counts] = await db.query<{ recipients: number; sent: number; failed: number }>(
@@ -125,5 +126,14 @@ async function finish(deps: CrmDeps, campaign: CampaignSnapshot): Promise<void> 
        from crm_campaign_recipients where campaign_id = $1`,
     [campaign.id],
   );
+  await deps.audit.record({
+    entity: 'campaign',
+    verb: 'completed',
+    target: campaign.id,
+    unit: campaign.unit_id,
+    before: { status: 'sending' },
+    after: { status: 'sent' },
+    data: counts,
+  });
   await deps.events.emit('crm.campaign.sent', { campaignId: campaign.id, name: campaign.name, ...counts! });
 }

@@ -5,6 +5,7 @@ import {
   NotFoundError,
   PageQuery,
   paginate,
+  type PluginAudit,
   type PluginFile,
   type PluginFiles,
   rawBody,
@@ -52,6 +53,13 @@ async function findAttachment(files: PluginFiles, contactId: string, fileId: str
   return file;
 }
 
+/** Records an attachment added or removed (`crm.attachment.<verb>`), in its contact's unit; a file's name may be personal data (redacted). */
+function recordAttachment(audit: PluginAudit, verb: 'created' | 'deleted', file: PluginFile, unit: string | null): Promise<void> {
+  const fields = { contact_id: file.ownerId, name: file.name, content_type: file.contentType, size: file.size };
+  const change = verb === 'created' ? { after: fields } : { before: fields };
+  return audit.record({ entity: 'attachment', verb, target: file.id, unit, ...change, redact: ['name'] });
+}
+
 /** Moves the attachments of merged duplicates to the contact they were merged into (in the merge's transaction). */
 export async function moveAttachments(files: PluginFiles, duplicateIds: readonly string[], primaryId: string): Promise<number> {
   let moved = 0;
@@ -97,12 +105,14 @@ export function attachmentRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['contacts.manage'],
       schema: { params: ContactParams, body: NewAttachment, response: withStatus(Attachment, 201) },
       async handler({ params, body, deps }) {
-        await findContact(deps.db, params.id);
+        const contact = await findContact(deps.db, params.id);
         const own = await deps.files.get(body.file_id);
         // A CRM file already kept for another record (a contact's attachment, an import's CSV) is not moved.
         if (own && own.ownerId !== params.id) throw new ValidationError({ file_id: ['is already used by another record'] });
         try {
-          return Reply.created(toAttachment(await deps.files.attach(body.file_id, params.id)));
+          const file = await deps.files.attach(body.file_id, params.id);
+          await recordAttachment(deps.audit, 'created', file, contact.unit_id);
+          return Reply.created(toAttachment(file));
         } catch (error) {
           if (error instanceof NotFoundError) throw new ValidationError({ file_id: ['is not a file uploaded to this workspace'] });
           throw error;
@@ -136,9 +146,10 @@ export function attachmentRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['contacts.manage'],
       schema: { params: AttachmentParams, response: NoContent },
       async handler({ params, deps }) {
-        await findContact(deps.db, params.id);
+        const contact = await findContact(deps.db, params.id);
         const file = await findAttachment(deps.files, params.id, params.fileId);
         await deps.files.delete(file.id);
+        await recordAttachment(deps.audit, 'deleted', file, contact.unit_id);
         return Reply.noContent();
       },
     }),

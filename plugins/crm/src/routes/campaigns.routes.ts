@@ -11,13 +11,23 @@ import {
   type Static,
   type TenantDb,
   Type,
+  UnitRef,
   ValidationError,
   withStatus,
   Ref,
 } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { crmPermissions as permissions } from '../permissions.js';
-import { Campaign, campaignColumns, findCampaign, toCampaign, type CampaignRow } from '../services/campaign-model.js';
+import {
+  auditedCampaignColumns,
+  Campaign,
+  campaignColumns,
+  findCampaign,
+  recordCampaign,
+  toCampaign,
+  type AuditedCampaign,
+  type CampaignRow,
+} from '../services/campaign-model.js';
 import { startCampaign } from '../services/campaign-start.js';
 
 const NewCampaign = Type.Object(
@@ -25,6 +35,12 @@ const NewCampaign = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 120, title: 'Name' }),
     template_id: Ref('/crm/templates', { title: 'Template' }),
     segment_id: Ref('/crm/segments', { title: 'Segment', description: 'Who receives the campaign' }),
+    unit_id: Type.Optional(
+      Type.Union([UnitRef(), Type.Null()], {
+        title: 'Unit',
+        description: "The team the campaign belongs to: it reaches only the contacts of that team and the teams below it; none: the whole workspace's",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -53,10 +69,12 @@ async function checkReferences(db: TenantDb, body: { template_id?: string | unde
   if (Object.keys(errors).length) throw new ValidationError(errors);
 }
 
-async function draftOnly(db: TenantDb, id: string): Promise<void> {
-  const row = await db.one<{ status: string }>('select status from crm_campaigns where id = $1 for update', [id]);
+/** Locks a draft campaign for a change, answering 404 or 409 (not a draft); returns it as the audit log compares it. */
+async function draftOnly(db: TenantDb, id: string): Promise<AuditedCampaign> {
+  const row = await db.one<AuditedCampaign>(`select ${auditedCampaignColumns} from crm_campaigns where id = $1 for update`, [id]);
   if (!row) throw new NotFoundError('Campaign not found');
   if (row.status !== 'draft') throw new ConflictError(`The campaign is ${row.status}; only drafts change`);
+  return row;
 }
 
 /** `/api/v1/crm/campaigns…`: campaigns to a segment, their sending, statistics and per-recipient status. */
@@ -85,12 +103,13 @@ export function campaignRoutes({ route }: Builders): AnyRoute[] {
       schema: { body: NewCampaign, response: withStatus(Campaign, 201) },
       async handler({ body, deps }) {
         await checkReferences(deps.db, body);
-        const [row] = await deps.db.query<{ id: string }>('insert into crm_campaigns (name, template_id, segment_id) values ($1, $2, $3) returning id', [
-          body.name,
-          body.template_id,
-          body.segment_id,
-        ]);
-        return Reply.created(await findCampaign(deps.db, row!.id));
+        const [row] = await deps.db.query<AuditedCampaign & { id: string }>(
+          `insert into crm_campaigns (name, template_id, segment_id, unit_id) values ($1, $2, $3, $4) returning id, ${auditedCampaignColumns}`,
+          [body.name, body.template_id, body.segment_id, body.unit_id ?? null],
+        );
+        const { id, ...after } = row!;
+        await recordCampaign(deps.audit, 'created', id, { after });
+        return Reply.created(await findCampaign(deps.db, id));
       },
     }),
     route({
@@ -111,13 +130,15 @@ export function campaignRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['campaigns.manage'],
       schema: { params: IdParams, body: Type.Partial(NewCampaign, { additionalProperties: false, minProperties: 1 }), response: Campaign },
       async handler({ params, body, deps }) {
-        await draftOnly(deps.db, params.id);
+        const before = await draftOnly(deps.db, params.id);
         await checkReferences(deps.db, body);
-        await deps.db.query(
+        const after = await deps.db.one<AuditedCampaign>(
           `update crm_campaigns set name = coalesce($2, name), template_id = coalesce($3, template_id), segment_id = coalesce($4, segment_id),
-                  updated_at = now() where id = $1`,
-          [params.id, body.name ?? null, body.template_id ?? null, body.segment_id ?? null],
+                  unit_id = case when $5 then $6::uuid else unit_id end, updated_at = now()
+            where id = $1 returning ${auditedCampaignColumns}`,
+          [params.id, body.name ?? null, body.template_id ?? null, body.segment_id ?? null, body.unit_id !== undefined, body.unit_id ?? null],
         );
+        await recordCampaign(deps.audit, 'updated', params.id, { before, after });
         return findCampaign(deps.db, params.id);
       },
     }),
@@ -129,8 +150,9 @@ export function campaignRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['campaigns.manage'],
       schema: { params: IdParams, response: NoContent },
       async handler({ params, deps }) {
-        await draftOnly(deps.db, params.id);
+        const before = await draftOnly(deps.db, params.id);
         await deps.db.query('delete from crm_campaigns where id = $1', [params.id]);
+        await recordCampaign(deps.audit, 'deleted', params.id, { before });
         return Reply.noContent();
       },
     }),

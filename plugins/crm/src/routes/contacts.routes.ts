@@ -1,7 +1,7 @@
 import { actingUserId, type AnyRoute, commonErrors, NoContent, PageQuery, pageWindow, paginate, Reply, Type, withStatus, Ref } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { crmPermissions as permissions } from '../permissions.js';
-import { checkFilter, ContactFilter, pickFilter } from '../services/contact-filter.js';
+import { ContactFilter, pickFilter, resolveFilter } from '../services/contact-filter.js';
 import { listContacts } from '../services/contact-list.js';
 import { Contact } from '../services/contact-model.js';
 import { mergeContacts } from '../services/contact-merge.js';
@@ -49,8 +49,7 @@ export function contactRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['contacts.view'],
       schema: { query: ListQuery, response: Type.Array(Contact) },
       async handler({ query, deps }) {
-        const filter = pickFilter(query);
-        checkFilter(filter);
+        const filter = await resolveFilter(deps.units, pickFilter(query), { strict: true });
         const order = sorts[query.sort as keyof typeof sorts];
         const { contacts, total } = await listContacts(deps.db, { filter, deleted: query.deleted, order, ...pageWindow(query) });
         return Reply.list(contacts, paginate(query, total));

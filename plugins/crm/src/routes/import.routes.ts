@@ -1,5 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { listPage, actingUserId, type AnyRoute, FileRef, fileErrors, PageQuery, paginate, Reply, Type, withStatus } from '@plinth/sdk';
+import {
+  listPage,
+  actingUserId,
+  type AnyRoute,
+  FileRef,
+  fileErrors,
+  PageQuery,
+  paginate,
+  Reply,
+  Type,
+  UnitRef,
+  ValidationError,
+  withStatus,
+} from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { crmPermissions as permissions } from '../permissions.js';
 import { existingEmails } from '../services/import-apply.js';
@@ -47,6 +60,9 @@ export function importRoutes({ route }: Builders): AnyRoute[] {
             dry_run: Type.Boolean({ default: false }),
             on_duplicate: Type.Union([Type.Literal('skip'), Type.Literal('update')], { default: 'skip' }),
             mapping: Type.Optional(Type.String({ maxLength: 10_000, description: 'JSON object: CSV column → field (name, email, …, custom.<key>, ignore)' })),
+            unit_id: Type.Optional(
+              UnitRef({ description: 'The team the imported contacts join; existing contacts are updated only within it and the teams below it' }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -55,6 +71,8 @@ export function importRoutes({ route }: Builders): AnyRoute[] {
       },
       async handler({ query, body, deps, ctx }) {
         const mapping = parseMapping(query.mapping);
+        // The import's row would refuse it too (foreign key), but a dry run writes no row: checked here for both.
+        if (query.unit_id && !(await deps.units.get(query.unit_id))) throw new ValidationError({ unit_id: ['is not a unit of this workspace'] });
         const importId = randomUUID();
         // An uploaded file is claimed for the import (for a dry run, for the import that follows it), in this transaction.
         const claimed = typeof body === 'string' ? undefined : await claimCsvFile(deps.files, body.file_id, query.dry_run ? previewOwner : importId);
@@ -88,8 +106,8 @@ export function importRoutes({ route }: Builders): AnyRoute[] {
         // A CSV sent as the body is stored only once it passed the checks: a refused file leaves nothing behind.
         const file = claimed ?? (await storeCsv(deps.files, csv, importId));
         const [row] = await deps.db.query<{ id: string }>(
-          `insert into crm_imports (id, on_duplicate, mapping, file_id, total_rows, failed_count, errors, invalid_lines, chunk_lines, chunk_offsets, created_by)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning id`,
+          `insert into crm_imports (id, on_duplicate, mapping, file_id, total_rows, failed_count, errors, invalid_lines, chunk_lines, chunk_offsets, created_by, unit_id)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning id`,
           [
             importId,
             query.on_duplicate,
@@ -102,6 +120,7 @@ export function importRoutes({ route }: Builders): AnyRoute[] {
             parsed.chunkLines,
             parsed.chunkOffsets,
             actor,
+            query.unit_id ?? null,
           ],
         );
         await deps.jobs.enqueue('crm.import.run', { importId: row!.id, chunk: 0 });

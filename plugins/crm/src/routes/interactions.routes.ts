@@ -6,6 +6,7 @@ import {
   NotFoundError,
   PageQuery,
   paginate,
+  type PluginAudit,
   Reply,
   type Static,
   Type,
@@ -43,6 +44,13 @@ const ContactParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const interactionColumns = 'id, contact_id, type, subject, content, channel, occurred_at, actor_id';
 const toInteraction = (row: InteractionRow): Interaction => ({ ...row, occurred_at: row.occurred_at.toISOString() });
 
+/** Records an interaction added or removed (`crm.interaction.<verb>`), in its contact's unit; what was said is personal data, redacted. */
+function recordInteraction(audit: PluginAudit, verb: 'created' | 'deleted', row: InteractionRow, unit: string | null): Promise<void> {
+  const { id, actor_id: _actor, ...fields } = row;
+  const change = verb === 'created' ? { after: fields } : { before: fields };
+  return audit.record({ entity: 'interaction', verb, target: id, unit, ...change, redact: ['subject', 'content'] });
+}
+
 /** `/api/v1/crm/contacts/:id/interactions`: a contact's timeline. */
 export function interactionRoutes({ route }: Builders): AnyRoute[] {
   return [
@@ -79,13 +87,14 @@ export function interactionRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['contacts.manage'],
       schema: { params: ContactParams, body: NewInteraction, response: withStatus(Interaction, 201) },
       async handler({ params, body, deps, ctx }) {
-        await findContact(deps.db, params.id);
+        const contact = await findContact(deps.db, params.id);
         const actor = actingUserId(ctx);
         const [row] = await deps.db.query<InteractionRow>(
           `insert into crm_interactions (contact_id, type, subject, content, channel, occurred_at, actor_id)
            values ($1, $2, $3, $4, $5, coalesce($6::timestamptz, now()), $7) returning ${interactionColumns}`,
           [params.id, body.type, body.subject, body.content ?? null, body.channel ?? null, body.occurred_at ?? null, actor],
         );
+        await recordInteraction(deps.audit, 'created', row!, contact.unit_id);
         return Reply.created(toInteraction(row!));
       },
     }),
@@ -99,8 +108,14 @@ export function interactionRoutes({ route }: Builders): AnyRoute[] {
         response: NoContent,
       },
       async handler({ params, deps }) {
-        const removed = await deps.db.one('delete from crm_interactions where id = $1 and contact_id = $2 returning id', [params.interactionId, params.id]);
+        // The contact first: its unit decides who may touch its timeline (interactions have no unit of their own).
+        const contact = await findContact(deps.db, params.id);
+        const removed = await deps.db.one<InteractionRow>(`delete from crm_interactions where id = $1 and contact_id = $2 returning ${interactionColumns}`, [
+          params.interactionId,
+          params.id,
+        ]);
         if (!removed) throw new NotFoundError('Interaction not found');
+        await recordInteraction(deps.audit, 'deleted', removed, contact.unit_id);
         return Reply.noContent();
       },
     }),

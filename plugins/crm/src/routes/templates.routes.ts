@@ -3,11 +3,14 @@ import {
   listPage,
   type AnyRoute,
   ConflictError,
+  ForbiddenError,
   NoContent,
   NotFoundError,
   PageQuery,
   paginate,
+  type PluginAudit,
   Reply,
+  type RequestContext,
   type Static,
   type TenantDb,
   Type,
@@ -19,6 +22,7 @@ import {
 import type { Builders } from '../deps.js';
 import { crmPermissions as permissions } from '../permissions.js';
 import { findContact } from '../services/contact-service.js';
+import { recordChange } from '../services/record-change.js';
 import { mergeValues, render, templateErrors } from '../services/template-render.js';
 
 const Template = Type.Object({
@@ -64,6 +68,25 @@ function checkMergeFields(parts: Record<string, string | undefined>, customKeys:
   if (Object.keys(errors).length) throw new ValidationError(errors);
 }
 
+/**
+ * Templates belong to the whole workspace (every team's campaigns use them): only a member who manages campaigns
+ * for the whole workspace changes them, not one who manages them for some teams.
+ */
+function wholeWorkspaceOnly(ctx: RequestContext<unknown>): void {
+  if (!ctx.can(permissions['campaigns.manage'], { unit: null })) {
+    throw new ForbiddenError('Templates are shared by the whole workspace: only a member managing campaigns for all of it changes them');
+  }
+}
+
+/**
+ * Records a template change (`crm.template.<verb>`). Its HTML and text may run to hundreds of kilobytes: the entry
+ * says they changed, not how (the template itself shows them).
+ */
+function recordTemplate(audit: PluginAudit, verb: string, id: string, change: { before?: TemplateRow | undefined; after?: TemplateRow | undefined }) {
+  const fields = (row?: TemplateRow) => row && { name: row.name, subject: row.subject, html: row.html, text: row.text };
+  return recordChange(audit, 'template', verb, id, { before: fields(change.before), after: fields(change.after) }, ['html', 'text']);
+}
+
 /** `/api/v1/crm/templates…`: email templates with merge fields (checked when saved). */
 export function templateRoutes({ route }: Builders): AnyRoute[] {
   const customKeys = (settings: { customFields: { key: string }[] }) => settings.customFields.map((field) => field.key);
@@ -84,13 +107,16 @@ export function templateRoutes({ route }: Builders): AnyRoute[] {
       path: '/templates',
       summary: 'Create an email template',
       permission: permissions['campaigns.manage'],
+      errors: [commonErrors.forbidden],
       schema: { body: NewTemplate, response: withStatus(Template, 201) },
       async handler({ body, deps, ctx }) {
+        wholeWorkspaceOnly(ctx);
         checkMergeFields({ subject: body.subject, html: body.html, text: body.text }, customKeys(ctx.settings));
         const [row] = await deps.db.query<TemplateRow>(
           `insert into crm_templates (name, subject, html, text) values ($1, $2, $3, $4) returning ${templateColumns}`,
           [body.name, body.subject, body.html, body.text],
         );
+        await recordTemplate(deps.audit, 'created', row!.id, { after: row });
         return Reply.created(toTemplate(row!));
       },
     }),
@@ -109,30 +135,36 @@ export function templateRoutes({ route }: Builders): AnyRoute[] {
       path: '/templates/:id',
       summary: 'Edit an email template (campaigns already sending keep what they froze)',
       permission: permissions['campaigns.manage'],
+      errors: [commonErrors.forbidden],
       schema: { params: IdParams, body: Type.Partial(NewTemplate, { additionalProperties: false, minProperties: 1 }), response: Template },
       async handler({ params, body, deps, ctx }) {
+        wholeWorkspaceOnly(ctx);
         checkMergeFields({ subject: body.subject, html: body.html, text: body.text }, customKeys(ctx.settings));
+        const before = await deps.db.one<TemplateRow>(`select ${templateColumns} from crm_templates where id = $1 for update`, [params.id]);
+        if (!before) throw new NotFoundError('Template not found');
         const [row] = await deps.db.query<TemplateRow>(
           `update crm_templates set name = coalesce($2, name), subject = coalesce($3, subject), html = coalesce($4, html), text = coalesce($5, text),
                   updated_at = now() where id = $1 returning ${templateColumns}`,
           [params.id, body.name ?? null, body.subject ?? null, body.html ?? null, body.text ?? null],
         );
-        if (!row) throw new NotFoundError('Template not found');
-        return toTemplate(row);
+        await recordTemplate(deps.audit, 'updated', params.id, { before, after: row });
+        return toTemplate(row!);
       },
     }),
     route({
       method: 'DELETE',
       path: '/templates/:id',
       summary: 'Remove an email template (refused while a campaign uses it)',
-      errors: [commonErrors.conflict],
+      errors: [commonErrors.conflict, commonErrors.forbidden],
       permission: permissions['campaigns.manage'],
       schema: { params: IdParams, response: NoContent },
-      async handler({ params, deps }) {
+      async handler({ params, deps, ctx }) {
+        wholeWorkspaceOnly(ctx);
         const used = await deps.db.one('select 1 from crm_campaigns where template_id = $1 limit 1', [params.id]);
         if (used) throw new ConflictError('A campaign uses this template');
-        const removed = await deps.db.one('delete from crm_templates where id = $1 returning id', [params.id]);
+        const removed = await deps.db.one<TemplateRow>(`delete from crm_templates where id = $1 returning ${templateColumns}`, [params.id]);
         if (!removed) throw new NotFoundError('Template not found');
+        await recordTemplate(deps.audit, 'deleted', params.id, { before: removed });
         return Reply.noContent();
       },
     }),

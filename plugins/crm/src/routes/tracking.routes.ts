@@ -121,11 +121,20 @@ export function trackingRoutes({ route }: Builders): AnyRoute[] {
           [recipient.email, recipient.campaign_id],
         );
         if (added.length) {
-          await deps.db.query(
+          const [contact] = await deps.db.query<{ unit_id: string | null }>(
             `insert into crm_interactions (contact_id, type, subject, channel)
-             select id, 'email', 'Unsubscribed from email campaigns', 'email' from crm_contacts where id = $1`,
+             select id, 'email', 'Unsubscribed from email campaigns', 'email' from crm_contacts where id = $1
+             returning (select unit_id from crm_contacts where id = $1)`,
             [recipient.contact_id],
           );
+          // The contact's own act through the mail's link: the entry has no actor (it says `by: crm`).
+          await deps.audit.record({
+            entity: 'contact',
+            verb: 'unsubscribed',
+            target: recipient.contact_id,
+            unit: contact?.unit_id ?? null,
+            data: { campaign_id: recipient.campaign_id },
+          });
         }
         const t = unsubscribeMessages.translator(ctx.tenant.locale);
         const body = html`<h1>${t('doneTitle')}</h1>

@@ -1,4 +1,5 @@
-import { NotFoundError, Type, type Static, type TenantDb } from '@plinth/sdk';
+import { NotFoundError, Type, UnitRef, type PluginAudit, type Static, type TenantDb } from '@plinth/sdk';
+import { recordChange, type RecordedChange } from './record-change.js';
 
 const Stats = Type.Object({
   recipients: Type.Integer(),
@@ -17,6 +18,7 @@ export const Campaign = Type.Object({
   name: Type.String(),
   template_id: Type.String({ format: 'uuid' }),
   segment_id: Type.String({ format: 'uuid' }),
+  unit_id: Type.Union([UnitRef(), Type.Null()]),
   status: Type.Union([Type.Literal('draft'), Type.Literal('sending'), Type.Literal('sent')]),
   stats: Stats,
   started_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
@@ -26,7 +28,7 @@ export const Campaign = Type.Object({
 export type Campaign = Static<typeof Campaign>;
 
 /** Campaign columns and statistics, on alias `k`. */
-export const campaignColumns = `k.id, k.name, k.template_id, k.segment_id, k.status, k.started_at, k.sent_at, k.created_at,
+export const campaignColumns = `k.id, k.name, k.template_id, k.segment_id, k.unit_id, k.status, k.started_at, k.sent_at, k.created_at,
   (select json_build_object(
      'recipients', count(*),
      'queued', count(*) filter (where r.status in ('queued', 'sending')),
@@ -52,4 +54,21 @@ export async function findCampaign(db: TenantDb, id: string): Promise<Campaign> 
   const row = await db.one<CampaignRow>(`select ${campaignColumns} from crm_campaigns k where k.id = $1`, [id]);
   if (!row) throw new NotFoundError('Campaign not found');
   return toCampaign(row);
+}
+
+/** A campaign as the audit log compares it. */
+export interface AuditedCampaign extends Record<string, unknown> {
+  name: string;
+  template_id: string;
+  segment_id: string;
+  unit_id: string | null;
+  status: string;
+}
+
+/** The columns of {@link AuditedCampaign}. */
+export const auditedCampaignColumns = 'name, template_id, segment_id, unit_id, status';
+
+/** Records a change of campaign `id` (`crm.campaign.<verb>`) in the audit log, in the campaign's unit. */
+export function recordCampaign(audit: PluginAudit, verb: string, id: string, change: RecordedChange<AuditedCampaign>): Promise<void> {
+  return recordChange(audit, 'campaign', verb, id, change);
 }

@@ -1,4 +1,4 @@
-import { Type, ValidationError, type Static, Ref } from '@plinth/sdk';
+import { Type, ValidationError, type PluginUnits, type Static, Ref, UnitRef } from '@plinth/sdk';
 
 const Instant = Type.Union([Type.String({ format: 'date-time' }), Type.String({ format: 'date' })]);
 
@@ -16,10 +16,17 @@ export const ContactFilter = Type.Object(
     score_max: Type.Optional(Type.Integer({ title: 'Score up to' })),
     created_from: Type.Optional(Type.Union(Instant.anyOf, { title: 'Created from' })),
     created_to: Type.Optional(Type.Union(Instant.anyOf, { title: 'Created until' })),
+    unit: Type.Optional(UnitRef({ description: 'Contacts of this unit and the units below it' })),
   },
   { additionalProperties: false },
 );
 export type ContactFilter = Static<typeof ContactFilter>;
+
+/**
+ * A filter ready for SQL: its `unit` resolved to that unit and the units below it (`unitIds`, by
+ * {@link resolveFilter}). A `unit` left unresolved matches nothing.
+ */
+export type ResolvedFilter = ContactFilter & { unitIds?: readonly string[] };
 
 /** The filter's own keys, to pick it out of a list's query string. */
 export const filterKeys = Object.keys(ContactFilter.properties) as (keyof ContactFilter)[];
@@ -41,6 +48,18 @@ export function checkFilter(filter: ContactFilter): void {
   }
 }
 
+/**
+ * Checks a filter ({@link checkFilter}) and resolves its `unit` to the unit's subtree. `strict` (a filter the caller
+ * just sent): a unit the tenant does not have is 422; a stored one (a segment's) whose unit is gone matches nothing.
+ */
+export async function resolveFilter(units: PluginUnits, filter: ContactFilter, options: { strict?: boolean } = {}): Promise<ResolvedFilter> {
+  checkFilter(filter);
+  if (!filter.unit) return filter;
+  const unitIds = await units.subtree(filter.unit);
+  if (options.strict && unitIds.length === 0) throw new ValidationError({ unit: ['is not a unit of this workspace'] });
+  return { ...filter, unitIds };
+}
+
 /** The search words (letters and digits, lower-cased; at most 8), each matched as a word prefix. */
 export function searchWords(q: string | undefined): string[] {
   return (q ?? '')
@@ -58,7 +77,7 @@ const afterPrefix = '\u{10FFFF}';
  * parameters. Live contacts, or those in the trash with `deleted`. `words: false` leaves out the search words and
  * tags, for a caller matching them with `wordMatchesSql`.
  */
-export function filterSql(filter: ContactFilter, values: unknown[], options: { deleted?: boolean; words?: boolean } = {}): string {
+export function filterSql(filter: ResolvedFilter, values: unknown[], options: { deleted?: boolean; words?: boolean } = {}): string {
   const where = [options.deleted ? 'c.deleted_at is not null' : 'c.deleted_at is null'];
   // The words of live contacts and of the trash have an index each: say which side (migration 006).
   const side = options.deleted ? 'not w.live' : 'w.live';
@@ -74,6 +93,7 @@ export function filterSql(filter: ContactFilter, values: unknown[], options: { d
   }
   // Tags are in the search index too (`\x01<tag>`): looked up there, they use its index under RLS.
   for (const tag of words.tag ?? []) add((p) => `c.id in (select w.contact_id from crm_contact_words w where ${side} and w.word = ${p})`, `\x01${tag}`);
+  if (filter.unit) add((p) => `c.unit_id = any(${p}::uuid[])`, filter.unitIds ?? []);
   if (filter.owner_id) add((p) => `c.owner_id = ${p}`, filter.owner_id);
   if (filter.source) add((p) => `c.source = ${p}`, filter.source);
   if (filter.score_min !== undefined) add((p) => `c.score >= ${p}`, filter.score_min);
@@ -106,7 +126,7 @@ export function wordMatchesSql(filter: ContactFilter, values: unknown[], options
 }
 
 /** The filter conditions a search index entry can answer alone (besides its words and tags). */
-const indexedKeys = new Set<keyof ContactFilter>(['q', 'tag', 'score_min', 'score_max', 'created_from', 'created_to']);
+const indexedKeys = new Set<keyof ContactFilter>(['q', 'tag', 'unit', 'score_min', 'score_max', 'created_from', 'created_to']);
 
 /**
  * The contacts (live, or in the trash with `deleted`) matching a whole filter, as a query on the search index alone
@@ -115,7 +135,7 @@ const indexedKeys = new Set<keyof ContactFilter>(['q', 'tag', 'score_min', 'scor
  * checked on the tags each entry carries, and the score and creation bounds on its keys; further words intersect
  * their own ranges. Undefined when the filter has no words or tags, or a condition the index cannot answer.
  */
-export function indexedMatchesSql(filter: ContactFilter, values: unknown[], options: { deleted?: boolean } = {}): string | undefined {
+export function indexedMatchesSql(filter: ResolvedFilter, values: unknown[], options: { deleted?: boolean } = {}): string | undefined {
   if (!filterKeys.every((key) => filter[key] === undefined || indexedKeys.has(key))) return undefined;
   // Longest first: a longer prefix usually matches fewer entries, and the first range is the one filtered and hashed.
   const words = searchWords(filter.q).sort((a, b) => b.length - a.length);
@@ -127,6 +147,7 @@ export function indexedMatchesSql(filter: ContactFilter, values: unknown[], opti
   const where = [side, first];
   const add = (condition: (param: string) => string, value: unknown) => where.push(condition(`$${values.push(value)}`));
   if (tags.length > 0) add((p) => `w.contact_tags @> ${p}::text[]`, tags);
+  if (filter.unit) add((p) => `w.unit_id = any(${p}::uuid[])`, filter.unitIds ?? []);
   if (filter.score_min !== undefined) add((p) => `w.contact_score >= ${p}`, filter.score_min);
   if (filter.score_max !== undefined) add((p) => `w.contact_score <= ${p}`, filter.score_max);
   if (filter.created_from) add((p) => `w.contact_created_at >= ${p}::timestamptz`, filter.created_from);

@@ -1,11 +1,11 @@
 import type { TenantDb } from '@plinth/sdk';
-import { filterSql, indexedMatchesSql, wordMatchesSql, type ContactFilter } from './contact-filter.js';
+import { filterSql, indexedMatchesSql, wordMatchesSql, type ResolvedFilter } from './contact-filter.js';
 import { contactColumns, toContact, type Contact, type ContactRow } from './contact-model.js';
 
 /** Matches up to which a page is cut from the whole matching set rather than by walking the sort order. */
 const narrowMatches = 2_000;
 const rowColumns =
-  'c.id, c.name, c.email, c.email_key, c.phone, c.company, c.tags, c.custom_fields, c.source, c.score, c.owner_id, c.created_at, c.updated_at, c.deleted_at';
+  'c.id, c.name, c.email, c.email_key, c.phone, c.company, c.tags, c.custom_fields, c.source, c.score, c.owner_id, c.unit_id, c.created_at, c.updated_at, c.deleted_at';
 
 /**
  * One page of the contacts matching `filter` (live ones, or the trash with `deleted`), sorted by `order` (SQL on
@@ -18,7 +18,7 @@ const rowColumns =
  */
 export async function listContacts(
   db: TenantDb,
-  query: { filter: ContactFilter; deleted?: boolean; order: string; limit: number; offset: number },
+  query: { filter: ResolvedFilter; deleted?: boolean; order: string; limit: number; offset: number },
 ): Promise<{ contacts: Contact[]; total: number }> {
   const { filter, order, limit, offset } = query;
   const options = { deleted: query.deleted };
@@ -58,7 +58,7 @@ const indexOrders = new Map([
  * contacts are read; `limit` and `offset` are the next parameters after `values`. One plain `select`, so it takes
  * the one-round-trip path. Undefined for other filters and sorts.
  */
-function indexedPageSql(query: { filter: ContactFilter; deleted?: boolean; order: string }): { page: string; matches: string; values: unknown[] } | undefined {
+function indexedPageSql(query: { filter: ResolvedFilter; deleted?: boolean; order: string }): { page: string; matches: string; values: unknown[] } | undefined {
   const keys = indexOrders.get(query.order);
   const values: unknown[] = [];
   const matches = keys && indexedMatchesSql(query.filter, values, { deleted: query.deleted });

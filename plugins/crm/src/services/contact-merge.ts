@@ -1,4 +1,5 @@
 import { NotFoundError, ValidationError } from '@plinth/sdk';
+import { auditedContactColumns, lockContact, recordContact, type AuditedContact } from './contact-audit.js';
 import type { Contact } from './contact-model.js';
 import { findContact, type ContactScope } from './contact-service.js';
 
@@ -29,9 +30,10 @@ export async function mergeContacts(scope: ContactScope, primaryId: string, dupl
   const missing = duplicateIds.filter((id) => !found.has(id));
   if (missing.length) throw new NotFoundError('Duplicate contact not found', { errors: { duplicate_ids: missing.map((id) => `${id} not found`) } });
 
+  const before = await lockContact(db, primaryId);
   // The first duplicate (in the order given) with a value fills a blank of the primary.
-  const dups = await db.query<MergedFields>(
-    `select name, phone, company, source, owner_id, score, tags, custom_fields from crm_contacts
+  const dups = await db.query<MergedFields & AuditedContact & { id: string }>(
+    `select id, ${auditedContactColumns} from crm_contacts
       where id = any($1::uuid[]) order by array_position($1::uuid[], id)`,
     [duplicateIds],
   );
@@ -56,10 +58,16 @@ export async function mergeContacts(scope: ContactScope, primaryId: string, dupl
     ],
   );
   await db.query('update crm_interactions set contact_id = $1 where contact_id = any($2::uuid[])', [primaryId, duplicateIds]);
-  const merged = await db.query<{ id: string; email: string }>(
-    'update crm_contacts set deleted_at = now(), merged_into = $1 where id = any($2::uuid[]) returning id, email',
+  const merged = await db.query<AuditedContact & { id: string; email: string }>(
+    `update crm_contacts set deleted_at = now(), merged_into = $1 where id = any($2::uuid[]) returning id, ${auditedContactColumns}`,
     [primaryId, duplicateIds],
   );
+  const after = await lockContact(db, primaryId);
+  await recordContact(scope.audit, 'merged', primaryId, { before, after, data: { duplicate_ids: duplicateIds } });
+  for (const { id, ...row } of merged) {
+    const { id: _id, ...was } = dups.find((dup) => dup.id === id)!;
+    await recordContact(scope.audit, 'deleted', id, { before: was, after: row, data: { merged_into: primaryId } });
+  }
   await db.query(`insert into crm_interactions (contact_id, type, subject, content, channel, actor_id) values ($1, 'note', $2, $3, 'crm', $4)`, [
     primaryId,
     `Merged ${merged.length} duplicate contact(s)`,

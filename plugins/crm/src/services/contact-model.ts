@@ -1,4 +1,4 @@
-import { ConflictError, isUniqueViolation, Type, type Static } from '@plinth/sdk';
+import { ConflictError, isUniqueViolation, Type, UnitRef, type Static } from '@plinth/sdk';
 
 const Timestamp = Type.String({ format: 'date-time' });
 const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -15,6 +15,7 @@ export const Contact = Type.Object({
   source: Nullable(Type.String()),
   score: Type.Integer(),
   owner_id: Nullable(Type.String({ format: 'uuid' })),
+  unit_id: Type.Union([UnitRef(), Type.Null()]),
   unsubscribed: Type.Boolean(),
   created_at: Timestamp,
   updated_at: Timestamp,
@@ -23,7 +24,7 @@ export const Contact = Type.Object({
 export type Contact = Static<typeof Contact>;
 
 /** The select list that {@link toContact} reads, on alias `c`. */
-export const contactColumns = `c.id, c.name, c.email, c.phone, c.company, c.tags, c.custom_fields, c.source, c.score, c.owner_id,
+export const contactColumns = `c.id, c.name, c.email, c.phone, c.company, c.tags, c.custom_fields, c.source, c.score, c.owner_id, c.unit_id,
   c.created_at, c.updated_at, c.deleted_at,
   exists (select 1 from crm_unsubscribes u where u.email_key = c.email_key) as unsubscribed`;
 

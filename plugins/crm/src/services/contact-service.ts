@@ -2,15 +2,18 @@ import {
   NotFoundError,
   Ref,
   Type,
+  UnitRef,
   ValidationError,
   Widget,
   type FieldErrors,
+  type PluginAudit,
   type PluginEvents,
   type PluginMembers,
   type Static,
   type TenantDb,
 } from '@plinth/sdk';
 import type { CrmSettings } from '../settings.js';
+import { auditedContactColumns, lockContact, recordContact, type AuditedContact } from './contact-audit.js';
 import { contactColumns, toContact, uniqueEmail, type Contact, type ContactRow } from './contact-model.js';
 import { checkCustomFields } from './custom-fields.js';
 
@@ -40,6 +43,7 @@ export const NewContact = Type.Object(
         description: 'The member looking after the contact',
       }),
     ),
+    unit_id: Type.Optional(Type.Union([UnitRef(), Type.Null()], { title: 'Unit', description: 'The team the contact belongs to; none: the whole workspace' })),
   },
   { additionalProperties: false },
 );
@@ -54,6 +58,7 @@ export interface ContactScope {
   db: TenantDb;
   events: PluginEvents;
   members: PluginMembers;
+  audit: PluginAudit;
   settings: CrmSettings;
 }
 
@@ -81,9 +86,9 @@ async function checkInput(scope: ContactScope, input: ContactPatch, complete: bo
 export async function createContact(scope: ContactScope, input: NewContact): Promise<Contact> {
   const custom = await checkInput(scope, input, true);
   const [row] = await uniqueEmail(
-    scope.db.query<{ id: string }>(
-      `insert into crm_contacts (name, email, phone, company, tags, custom_fields, source, score, owner_id)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id`,
+    scope.db.query<AuditedContact & { id: string }>(
+      `insert into crm_contacts (name, email, phone, company, tags, custom_fields, source, score, owner_id, unit_id)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id, ${auditedContactColumns}`,
       [
         input.name ?? null,
         input.email,
@@ -94,19 +99,24 @@ export async function createContact(scope: ContactScope, input: NewContact): Pro
         input.source === undefined ? scope.settings.defaultSource : input.source,
         input.score ?? 0,
         input.owner_id ?? null,
+        input.unit_id ?? null,
       ],
     ),
   );
-  const contact = await findContact(scope.db, row!.id);
+  const { id, ...after } = row!;
+  await recordContact(scope.audit, 'created', id, { after });
+  const contact = await findContact(scope.db, id);
   await scope.events.emit('crm.contact.created', { contactId: contact.id, email: contact.email, name: contact.name, source: contact.source });
   return contact;
 }
 
-const plainColumns = ['name', 'email', 'phone', 'company', 'tags', 'source', 'score', 'owner_id'] as const;
+const plainColumns = ['name', 'email', 'phone', 'company', 'tags', 'source', 'score', 'owner_id', 'unit_id'] as const;
 
 /** Updates a live contact's given fields. */
 export async function updateContact(scope: ContactScope, id: string, patch: ContactPatch): Promise<Contact> {
   const custom = await checkInput(scope, patch, false);
+  const before = await lockContact(scope.db, id);
+  if (!before) throw new NotFoundError('Contact not found');
   const values: unknown[] = [id];
   const sets: string[] = [];
   const changed: string[] = [];
@@ -123,10 +133,10 @@ export async function updateContact(scope: ContactScope, id: string, patch: Cont
     sets.push(`custom_fields = (custom_fields - $${values.length}::text[]) || $${values.length - 1}::jsonb`);
     changed.push('custom_fields');
   }
-  const [row] = await uniqueEmail(
-    scope.db.query<{ id: string }>(`update crm_contacts set ${sets.join(', ')}, updated_at = now() where id = $1 and deleted_at is null returning id`, values),
+  const [after] = await uniqueEmail(
+    scope.db.query<AuditedContact>(`update crm_contacts set ${sets.join(', ')}, updated_at = now() where id = $1 returning ${auditedContactColumns}`, values),
   );
-  if (!row) throw new NotFoundError('Contact not found');
+  await recordContact(scope.audit, 'updated', id, { before, after });
   const contact = await findContact(scope.db, id);
   await scope.events.emit('crm.contact.updated', { contactId: id, email: contact.email, changed });
   return contact;
@@ -134,20 +144,24 @@ export async function updateContact(scope: ContactScope, id: string, patch: Cont
 
 /** Moves a live contact to the trash (restorable). */
 export async function deleteContact(scope: ContactScope, id: string): Promise<void> {
-  const row = await scope.db.one<{ email: string }>('update crm_contacts set deleted_at = now() where id = $1 and deleted_at is null returning email', [id]);
-  if (!row) throw new NotFoundError('Contact not found');
-  await scope.events.emit('crm.contact.deleted', { contactId: id, email: row.email });
+  const before = await lockContact(scope.db, id);
+  if (!before) throw new NotFoundError('Contact not found');
+  const after = await scope.db.one<AuditedContact>(`update crm_contacts set deleted_at = now() where id = $1 returning ${auditedContactColumns}`, [id]);
+  await recordContact(scope.audit, 'deleted', id, { before, after });
+  await scope.events.emit('crm.contact.deleted', { contactId: id, email: before.email as string });
 }
 
 /** Brings a contact back from the trash (409 when a live contact has taken its email meanwhile). */
 export async function restoreContact(scope: ContactScope, id: string): Promise<Contact> {
-  const row = await uniqueEmail(
-    scope.db.one<{ email: string }>(
-      'update crm_contacts set deleted_at = null, merged_into = null, updated_at = now() where id = $1 and deleted_at is not null returning email',
+  const before = await lockContact(scope.db, id, { deleted: true });
+  if (!before) throw new NotFoundError('Deleted contact not found');
+  const after = await uniqueEmail(
+    scope.db.one<AuditedContact>(
+      `update crm_contacts set deleted_at = null, merged_into = null, updated_at = now() where id = $1 returning ${auditedContactColumns}`,
       [id],
     ),
   );
-  if (!row) throw new NotFoundError('Deleted contact not found');
-  await scope.events.emit('crm.contact.updated', { contactId: id, email: row.email, changed: ['deleted_at'] });
+  await recordContact(scope.audit, 'restored', id, { before, after });
+  await scope.events.emit('crm.contact.updated', { contactId: id, email: before.email as string, changed: ['deleted_at'] });
   return findContact(scope.db, id);
 }

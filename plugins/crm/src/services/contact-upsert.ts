@@ -1,38 +1,58 @@
-import { ValidationError, type PluginEvents, type TenantDb } from '@plinth/sdk';
+import { ConflictError, ValidationError, type PluginAudit, type PluginEvents, type TenantDb } from '@plinth/sdk';
 import type { ContactUpsert, CrmContactsApi } from '../contract.js';
+import { auditedContactColumns, recordContact, type AuditedContact } from './contact-audit.js';
 import { isEmail } from './contact-model.js';
+
+interface UpsertDeps {
+  db: TenantDb;
+  events: PluginEvents;
+  audit: PluginAudit;
+}
 
 /**
  * The contacts service of the contract (bio-sites' email capture, the shop and LMS handlers): creates the
  * contact or fills the blanks of the live one with the same email, adds tags, records the interaction.
  */
-export function contactsApi(db: TenantDb, events: PluginEvents): CrmContactsApi {
-  return { upsert: (input) => upsertContact(db, events, input) };
+export function contactsApi(deps: UpsertDeps): CrmContactsApi {
+  return { upsert: (input) => upsertContact(deps, input) };
 }
 
-async function upsertContact(db: TenantDb, events: PluginEvents, input: ContactUpsert): Promise<{ contactId: string; created: boolean }> {
+async function upsertContact(deps: UpsertDeps, input: ContactUpsert, retried = false): Promise<{ contactId: string; created: boolean }> {
+  const { db, events } = deps;
   const email = input.email.trim();
   if (!isEmail(email)) throw new ValidationError({ email: ['must be a valid email'] });
   const tags = input.tags ?? [];
   let created = false;
-  let contact = await db.one<{ id: string }>(
-    `update crm_contacts set name = coalesce(name, $2), phone = coalesce(phone, $3),
-            tags = array(select distinct t from unnest(tags || $4::text[]) t order by t), updated_at = now()
-      where email_key = lower($1) and deleted_at is null
-      returning id`,
-    [email, input.name ?? null, input.phone ?? null, tags],
+  let contact = await db.one<AuditedContact & { id: string }>(
+    `select id, ${auditedContactColumns} from crm_contacts where email_key = lower($1) and deleted_at is null for update`,
+    [email],
   );
-  if (!contact) {
-    contact = await db.one<{ id: string }>(
+  if (contact) {
+    const { id, ...before } = contact;
+    const after = await db.one<AuditedContact>(
+      `update crm_contacts set name = coalesce(name, $2), phone = coalesce(phone, $3),
+              tags = array(select distinct t from unnest(tags || $4::text[]) t order by t), updated_at = now()
+        where id = $1 returning ${auditedContactColumns}`,
+      [id, input.name ?? null, input.phone ?? null, tags],
+    );
+    await recordContact(deps.audit, 'updated', id, { before, after, data: { source: input.source } });
+    await events.emit('crm.contact.updated', { contactId: id, email, changed: ['upsert'] });
+  } else {
+    contact = await db.one<AuditedContact & { id: string }>(
       `insert into crm_contacts (name, email, phone, tags, source) values ($1, $2, $3, $4, $5)
-       on conflict (tenant_id, email_key) where deleted_at is null do nothing returning id`,
+       on conflict (tenant_id, email_key) where deleted_at is null do nothing returning id, ${auditedContactColumns}`,
       [input.name ?? null, email, input.phone ?? null, tags, input.source],
     );
-    if (!contact) return upsertContact(db, events, input); // a concurrent insert won: update that one instead
+    if (!contact) {
+      // A concurrent insert won: update that one instead. Still none the second time: the contact is one this unit of
+      // work cannot see (another team's, for a caller limited to teams).
+      if (retried) throw new ConflictError('Another contact has this email');
+      return upsertContact(deps, input, true);
+    }
     created = true;
-    await events.emit('crm.contact.created', { contactId: contact.id, email, name: input.name ?? null, source: input.source });
-  } else {
-    await events.emit('crm.contact.updated', { contactId: contact.id, email, changed: ['upsert'] });
+    const { id, ...after } = contact;
+    await recordContact(deps.audit, 'created', id, { after });
+    await events.emit('crm.contact.created', { contactId: id, email, name: input.name ?? null, source: input.source });
   }
   if (input.interaction) {
     const { type, subject, content, channel, occurredAt } = input.interaction;

@@ -19,11 +19,20 @@ export async function existingEmails(db: TenantDb, emails: string[]): Promise<Se
   return new Set(rows.map((row) => row.email));
 }
 
+/** How an import applies its rows: into a unit (`id`), updating only contacts within `reach` (its subtree). */
+export interface ApplyOptions {
+  onDuplicate: OnDuplicate;
+  defaultSource: string;
+  unit?: { id: string; reach: readonly string[] } | undefined;
+}
+
 /**
- * Writes checked rows in batches of multi-row statements: new emails are inserted, existing ones updated
- * (non-empty cells overwrite, tags and custom fields are added) or skipped.
+ * Writes checked rows in batches of multi-row statements: new emails are inserted (in the import's unit), existing
+ * ones updated (non-empty cells overwrite, tags and custom fields are added; within the import's unit only, the
+ * others are skipped) or skipped.
  */
-export async function applyRows(db: TenantDb, rows: ImportRow[], onDuplicate: OnDuplicate, defaultSource: string): Promise<ApplyCounts> {
+export async function applyRows(db: TenantDb, rows: ImportRow[], options: ApplyOptions): Promise<ApplyCounts> {
+  const { onDuplicate, defaultSource, unit } = options;
   const counts: ApplyCounts = { created: 0, updated: 0, skipped: 0 };
   for (let start = 0; start < rows.length; start += batchSize) {
     const batch = rows.slice(start, start + batchSize);
@@ -34,11 +43,12 @@ export async function applyRows(db: TenantDb, rows: ImportRow[], onDuplicate: On
     const fresh = batch.filter((row) => !existing.has(row.email.toLowerCase()));
     const known = batch.filter((row) => existing.has(row.email.toLowerCase()));
     // A row whose email a concurrent writer inserted first is skipped.
-    const inserted = fresh.length ? await insertRows(db, fresh, defaultSource) : 0;
+    const inserted = fresh.length ? await insertRows(db, fresh, defaultSource, unit?.id ?? null) : 0;
     counts.created += inserted;
     counts.skipped += fresh.length - inserted;
-    if (onDuplicate === 'update' && known.length) counts.updated += await updateRows(db, known);
-    else counts.skipped += known.length;
+    const updated = onDuplicate === 'update' && known.length ? await updateRows(db, known, unit?.reach ?? null) : 0;
+    counts.updated += updated;
+    counts.skipped += known.length - updated;
   }
   return counts;
 }
@@ -58,20 +68,21 @@ const columnsOf = (rows: ImportRow[]) => [
 const unnested = `unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[], $7::text[], $8::int[], $9::uuid[])
   as r(email, name, phone, company, tags, custom, source, score, owner_id)`;
 
-async function insertRows(db: TenantDb, rows: ImportRow[], defaultSource: string): Promise<number> {
+async function insertRows(db: TenantDb, rows: ImportRow[], defaultSource: string, unitId: string | null): Promise<number> {
   const inserted = await db.query(
-    `insert into crm_contacts (email, name, phone, company, tags, custom_fields, source, score, owner_id)
+    `insert into crm_contacts (email, name, phone, company, tags, custom_fields, source, score, owner_id, unit_id)
      select r.email, r.name, r.phone, r.company, array(select jsonb_array_elements_text(r.tags)), r.custom,
-            coalesce(r.source, $10), coalesce(r.score, 0), r.owner_id
+            coalesce(r.source, $10), coalesce(r.score, 0), r.owner_id, $11::uuid
        from ${unnested}
      on conflict (tenant_id, email_key) where deleted_at is null do nothing
      returning 1`,
-    [...columnsOf(rows), defaultSource],
+    [...columnsOf(rows), defaultSource, unitId],
   );
   return inserted.length;
 }
 
-async function updateRows(db: TenantDb, rows: ImportRow[]): Promise<number> {
+/** Updates the contacts of `rows` (those within `reach`, when given). */
+async function updateRows(db: TenantDb, rows: ImportRow[], reach: readonly string[] | null): Promise<number> {
   const updated = await db.query(
     `update crm_contacts c set
        name = coalesce(r.name, c.name), phone = coalesce(r.phone, c.phone), company = coalesce(r.company, c.company),
@@ -79,9 +90,9 @@ async function updateRows(db: TenantDb, rows: ImportRow[]): Promise<number> {
        tags = array(select distinct t from unnest(c.tags || array(select jsonb_array_elements_text(r.tags))) t order by t),
        custom_fields = c.custom_fields || r.custom, updated_at = now()
        from ${unnested}
-      where c.email_key = lower(r.email) and c.deleted_at is null
+      where c.email_key = lower(r.email) and c.deleted_at is null and ($10::uuid[] is null or c.unit_id = any($10::uuid[]))
      returning 1`,
-    columnsOf(rows),
+    [...columnsOf(rows), reach],
   );
   return updated.length;
 }

@@ -1,10 +1,11 @@
-import { NotFoundError, Type, type Static, type TenantDb } from '@plinth/sdk';
+import { NotFoundError, Type, UnitRef, type Static, type TenantDb } from '@plinth/sdk';
 
 /** An import as the API shows it: its progress, counts and the rows it refused. */
 export const Import = Type.Object({
   id: Type.String({ format: 'uuid' }),
   status: Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('completed')]),
   on_duplicate: Type.Union([Type.Literal('skip'), Type.Literal('update')]),
+  unit_id: Type.Union([UnitRef(), Type.Null()]),
   total_rows: Type.Integer(),
   processed_rows: Type.Integer(),
   /** 0–100. */
@@ -22,7 +23,7 @@ export type Import = Static<typeof Import>;
 /** Reported errors kept per import (the counts stay exact). */
 export const keptErrors = 1000;
 
-export const importColumns = `id, status, on_duplicate, total_rows, processed_rows, created_count as created, updated_count as updated,
+export const importColumns = `id, status, on_duplicate, unit_id, total_rows, processed_rows, created_count as created, updated_count as updated,
   skipped_count as skipped, failed_count as failed, errors, created_at, finished_at`;
 
 type ImportRow = Omit<Import, 'progress' | 'created_at' | 'finished_at'> & { created_at: Date; finished_at: Date | null };

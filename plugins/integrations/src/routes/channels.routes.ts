@@ -1,4 +1,5 @@
 import { listPage, type AnyRoute, NoContent, PageQuery, paginate, Reply, type TenantDb, Type, ValidationError, withStatus } from '@plinth/sdk';
+import { auditedChannel, recordChange } from '../audit.js';
 import { integrationsErrors } from '../errors.js';
 import {
   Channel,
@@ -84,6 +85,7 @@ export function channelRoutes({ route }: Builders): AnyRoute[] {
             body.enabled ?? true,
           ],
         );
+        await recordChange(deps.audit, auditedChannel, 'created', { after: row! });
         return Reply.created(toChannel(row!));
       },
     }),
@@ -119,6 +121,7 @@ export function channelRoutes({ route }: Builders): AnyRoute[] {
             body.enabled ?? null,
           ],
         );
+        await recordChange(deps.audit, auditedChannel, 'updated', { before: current, after: row! });
         return toChannel(row!);
       },
     }),
@@ -130,11 +133,12 @@ export function channelRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['channels.manage'],
       schema: { params: IdParams, response: NoContent },
       async handler({ params, deps }) {
-        await findChannel(deps.db, params.id);
+        const current = await findChannel(deps.db, params.id);
         if (await deps.db.one('select id from integrations_rules where channel_id = $1 limit 1', [params.id])) {
           throw integrationsErrors.channel_in_use('Notification rules still send through this channel');
         }
         await deps.db.query('delete from integrations_channels where id = $1', [params.id]);
+        await recordChange(deps.audit, auditedChannel, 'deleted', { before: current });
         return Reply.noContent();
       },
     }),

@@ -1,4 +1,5 @@
 import { listPage, type AnyRoute, BadRequestError, NoContent, NotFoundError, PageQuery, paginate, Reply, Type, withStatus } from '@plinth/sdk';
+import { auditedSource, recordChange } from '../audit.js';
 import { integrationsErrors } from '../errors.js';
 import type { Builders } from '../deps.js';
 import { hmacSha256, header, sameSignature } from '../inbound/hmac.js';
@@ -67,6 +68,7 @@ export function inboundRoutes({ route }: Builders): AnyRoute[] {
           'insert into integrations_inbound_sources (name, enabled, secret_sealed) values ($1, $2, $3) returning *',
           [body.name, body.enabled ?? true, deps.secrets.seal(secret)],
         );
+        await recordChange(deps.audit, auditedSource, 'created', { after: row! });
         return Reply.created({ ...toSource(row!, ctx.tenant.slug), secret });
       },
     }),
@@ -87,11 +89,12 @@ export function inboundRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['webhooks.manage'],
       schema: { params: IdParams, body: SourceChange, response: InboundSource },
       async handler({ params, body, deps, ctx }) {
-        await findSource(deps.db, params.id);
+        const current = await findSource(deps.db, params.id);
         const [row] = await deps.db.query<SourceRow>(
           'update integrations_inbound_sources set name = coalesce($2, name), enabled = coalesce($3, enabled), updated_at = now() where id = $1 returning *',
           [params.id, body.name ?? null, body.enabled ?? null],
         );
+        await recordChange(deps.audit, auditedSource, 'updated', { before: current, after: row! });
         return toSource(row!, ctx.tenant.slug);
       },
     }),
@@ -102,8 +105,9 @@ export function inboundRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['webhooks.manage'],
       schema: { params: IdParams, response: NoContent },
       async handler({ params, deps }) {
-        await findSource(deps.db, params.id);
+        const current = await findSource(deps.db, params.id);
         await deps.db.query('delete from integrations_inbound_sources where id = $1', [params.id]);
+        await recordChange(deps.audit, auditedSource, 'deleted', { before: current });
         return Reply.noContent();
       },
     }),
@@ -114,12 +118,13 @@ export function inboundRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['webhooks.manage'],
       schema: { params: IdParams, response: WithSecret },
       async handler({ params, deps, ctx }) {
-        await findSource(deps.db, params.id);
+        const current = await findSource(deps.db, params.id);
         const secret = newInboundSecret();
         const [row] = await deps.db.query<SourceRow>(
           'update integrations_inbound_sources set secret_sealed = $2, updated_at = now() where id = $1 returning *',
           [params.id, deps.secrets.seal(secret)],
         );
+        await recordChange(deps.audit, auditedSource, 'secret_rotated', { before: current, after: row! });
         return { ...toSource(row!, ctx.tenant.slug), secret };
       },
     }),

@@ -1,9 +1,12 @@
 import { listPage, type AnyRoute, NoContent, PageQuery, paginate, Ref, Reply, type TenantDb, Type, ValidationError, withStatus } from '@plinth/sdk';
+import { plainKind, recordChange } from '../audit.js';
 import type { Builders, Deps } from '../deps.js';
 import { parseCondition } from '../notifications/condition.js';
 import { findRule, Recipient, Rule, toRule, type RuleRow } from '../notifications/rule-store.js';
 import { integrationsPermissions as permissions } from '../permissions.js';
 import { EventPattern, IdParams } from './schemas.js';
+
+const auditedRule = plainKind<RuleRow>('rule');
 
 const Fields = {
   name: Type.String({ minLength: 1, maxLength: 100, title: 'Name' }),
@@ -82,6 +85,7 @@ export function ruleRoutes({ route }: Builders): AnyRoute[] {
           'insert into integrations_rules (name, event, condition, template_id, channel_id, recipient, enabled) values ($1, $2, $3, $4, $5, $6, $7) returning *',
           [body.name, body.event, rule.condition, rule.template_id, rule.channel_id, JSON.stringify(rule.recipient), body.enabled ?? true],
         );
+        await recordChange(deps.audit, auditedRule, 'created', { after: row! });
         return Reply.created(toRule(row!));
       },
     }),
@@ -102,13 +106,15 @@ export function ruleRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['notifications.manage'],
       schema: { params: IdParams, body: RuleChange, response: Rule },
       async handler({ params, body, deps }) {
-        const next = { ...(await findRule(deps.db, params.id)), ...body };
+        const current = await findRule(deps.db, params.id);
+        const next = { ...current, ...body };
         await validate(deps.db, deps.members, next);
         const [row] = await deps.db.query<RuleRow>(
           `update integrations_rules set name = $2, event = $3, condition = $4, template_id = $5, channel_id = $6, recipient = $7, enabled = $8,
                   updated_at = now() where id = $1 returning *`,
           [params.id, next.name, next.event, next.condition, next.template_id, next.channel_id, JSON.stringify(next.recipient), next.enabled],
         );
+        await recordChange(deps.audit, auditedRule, 'updated', { before: current, after: row! });
         return toRule(row!);
       },
     }),
@@ -119,8 +125,9 @@ export function ruleRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['notifications.manage'],
       schema: { params: IdParams, response: NoContent },
       async handler({ params, deps }) {
-        await findRule(deps.db, params.id);
+        const current = await findRule(deps.db, params.id);
         await deps.db.query('delete from integrations_rules where id = $1', [params.id]);
+        await recordChange(deps.audit, auditedRule, 'deleted', { before: current });
         return Reply.noContent();
       },
     }),

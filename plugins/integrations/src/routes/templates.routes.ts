@@ -13,6 +13,7 @@ import {
   Widget,
   withStatus,
 } from '@plinth/sdk';
+import { plainKind, recordChange } from '../audit.js';
 import { integrationsErrors } from '../errors.js';
 import type { Builders } from '../deps.js';
 import { renderTemplate, templateProblems } from '../notifications/template.js';
@@ -34,6 +35,7 @@ const Template = Type.Object({
 });
 type Template = Static<typeof Template>;
 type TemplateRow = Omit<Template, 'created_at' | 'updated_at'> & { created_at: Date; updated_at: Date };
+const auditedTemplate = plainKind<TemplateRow>('template');
 const Fields = {
   name: Type.String({ minLength: 1, maxLength: 100, title: 'Name' }),
   event: Type.Union([EventName, Type.Null()], { title: 'Event', description: 'The event whose payload the template expects (for previews)' }),
@@ -127,6 +129,7 @@ export function templateRoutes({ route }: Builders): AnyRoute[] {
           'insert into integrations_templates (name, kind, event, subject, body, html) values ($1, $2, $3, $4, $5, $6) returning *',
           [body.name, body.kind, body.event ?? null, template.subject, template.body, template.html],
         );
+        await recordChange(deps.audit, auditedTemplate, 'created', { after: row! });
         return Reply.created(toTemplate(row!));
       },
     }),
@@ -155,6 +158,7 @@ export function templateRoutes({ route }: Builders): AnyRoute[] {
           'update integrations_templates set name = $2, event = $3, subject = $4, body = $5, html = $6, updated_at = now() where id = $1 returning *',
           [params.id, next.name, next.event, next.subject, next.body, next.html],
         );
+        await recordChange(deps.audit, auditedTemplate, 'updated', { before: current, after: row! });
         return toTemplate(row!);
       },
     }),
@@ -166,11 +170,12 @@ export function templateRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['channels.manage'],
       schema: { params: IdParams, response: NoContent },
       async handler({ params, deps }) {
-        await findTemplate(deps.db, params.id);
+        const current = await findTemplate(deps.db, params.id);
         if (await deps.db.one('select id from integrations_rules where template_id = $1 limit 1', [params.id])) {
           throw integrationsErrors.template_in_use('Notification rules still use this template');
         }
         await deps.db.query('delete from integrations_templates where id = $1', [params.id]);
+        await recordChange(deps.audit, auditedTemplate, 'deleted', { before: current });
         return Reply.noContent();
       },
     }),

@@ -1,4 +1,5 @@
 import { listPage, type AnyRoute, type HttpClient, NoContent, PageQuery, paginate, Reply, Type, ValidationError, Widget, withStatus } from '@plinth/sdk';
+import { auditedEndpoint, recordChange } from '../audit.js';
 import { integrationsErrors } from '../errors.js';
 import type { Builders } from '../deps.js';
 import { integrationsPermissions as permissions } from '../permissions.js';
@@ -81,6 +82,7 @@ export function webhookRoutes({ route }: Builders): AnyRoute[] {
           'insert into integrations_endpoints (url, events, description, enabled, secret_sealed) values ($1, $2, $3, $4, $5) returning *',
           [body.url, body.events, body.description ?? '', body.enabled ?? true, deps.secrets.seal(secret)],
         );
+        await recordChange(deps.audit, auditedEndpoint, 'created', { after: row! });
         return Reply.created({ ...toEndpoint(row!), secret });
       },
     }),
@@ -104,21 +106,20 @@ export function webhookRoutes({ route }: Builders): AnyRoute[] {
         await checkUrl(body.url, deps.http);
         const current = await findEndpoint(deps.db, params.id);
         const reenabled = body.enabled === true && !current.enabled;
+        const disabled = body.enabled === false && current.enabled;
         const [row] = await deps.db.query<EndpointRow>(
           `update integrations_endpoints
               set url = coalesce($2, url), events = coalesce($3, events), description = coalesce($4, description),
                   enabled = coalesce($5, enabled),
-                  disabled_reason = case when $6 then null else disabled_reason end,
-                  disabled_at = case when $6 then null else disabled_at end,
+                  disabled_reason = case when $6 then null when $7 then 'disabled by a member' else disabled_reason end,
+                  disabled_at = case when $6 then null when $7 then now() else disabled_at end,
                   failing_since = case when $6 then null else failing_since end,
                   updated_at = now()
             where id = $1 returning *`,
-          [params.id, body.url ?? null, body.events ?? null, body.description ?? null, body.enabled ?? null, reenabled],
+          [params.id, body.url ?? null, body.events ?? null, body.description ?? null, body.enabled ?? null, reenabled, disabled],
         );
-        if (body.enabled === false && current.enabled) {
-          await deps.db.query("update integrations_endpoints set disabled_reason = 'disabled by a member', disabled_at = now() where id = $1", [params.id]);
-          return toEndpoint({ ...row!, disabled_reason: 'disabled by a member', disabled_at: new Date() });
-        }
+        const verb = reenabled ? 'enabled' : disabled ? 'disabled' : 'updated';
+        await recordChange(deps.audit, auditedEndpoint, verb, { before: current, after: row! });
         return toEndpoint(row!);
       },
     }),
@@ -129,8 +130,9 @@ export function webhookRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['webhooks.manage'],
       schema: { params: IdParams, response: NoContent },
       async handler({ params, deps }) {
-        await findEndpoint(deps.db, params.id);
+        const current = await findEndpoint(deps.db, params.id);
         await deps.db.query('delete from integrations_endpoints where id = $1', [params.id]);
+        await recordChange(deps.audit, auditedEndpoint, 'deleted', { before: current });
         return Reply.noContent();
       },
     }),
@@ -166,7 +168,7 @@ export function webhookRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['webhooks.manage'],
       schema: { params: IdParams, body: Rotation, response: WithSecret },
       async handler({ params, body, deps }) {
-        await findEndpoint(deps.db, params.id);
+        const current = await findEndpoint(deps.db, params.id);
         const now = deps.clock.now();
         const overlap = body.overlap_seconds ?? 86_400;
         const secret = newEndpointSecret();
@@ -178,6 +180,7 @@ export function webhookRoutes({ route }: Builders): AnyRoute[] {
             where id = $1 returning *`,
           [params.id, deps.secrets.seal(secret), overlap, now],
         );
+        await recordChange(deps.audit, auditedEndpoint, 'secret_rotated', { before: current, after: row!, data: { overlap_seconds: overlap } });
         return { ...toEndpoint(row!), secret };
       },
     }),

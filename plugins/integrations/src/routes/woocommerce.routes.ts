@@ -13,6 +13,7 @@ import {
   Widget,
   withStatus,
 } from '@plinth/sdk';
+import { auditedConnection, recordChange } from '../audit.js';
 import { integrationsErrors } from '../errors.js';
 import type { Builders } from '../deps.js';
 import { header, hmacSha256, sameSignature } from '../inbound/hmac.js';
@@ -99,6 +100,7 @@ export function wooCommerceRoutes({ route }: Builders): AnyRoute[] {
             body.enabled ?? true,
           ],
         );
+        await recordChange(deps.audit, auditedConnection, 'created', { after: row! });
         await deps.jobs.every('integrations.woocommerce.reconcile', ctx.settings.wooReconcileInterval, {});
         return Reply.created({ ...toConnection(row!, ctx.tenant.slug), webhook_secret: secret });
       },
@@ -121,7 +123,7 @@ export function wooCommerceRoutes({ route }: Builders): AnyRoute[] {
       schema: { params: IdParams, body: ConnectionChange, response: WooConnection },
       async handler({ params, body, deps, ctx }) {
         await checkStoreUrl(body.store_url, deps.http);
-        await findConnection(deps.db, params.id);
+        const current = await findConnection(deps.db, params.id);
         const [row] = await deps.db.query<ConnectionRow>(
           `update integrations_woo_connections
               set name = coalesce($2, name), store_url = coalesce($3, store_url), consumer_key = coalesce($4, consumer_key),
@@ -138,6 +140,7 @@ export function wooCommerceRoutes({ route }: Builders): AnyRoute[] {
             body.enabled ?? null,
           ],
         );
+        await recordChange(deps.audit, auditedConnection, 'updated', { before: current, after: row! });
         return toConnection(row!, ctx.tenant.slug);
       },
     }),
@@ -148,8 +151,9 @@ export function wooCommerceRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['webhooks.manage'],
       schema: { params: IdParams, response: NoContent },
       async handler({ params, deps }) {
-        await findConnection(deps.db, params.id);
+        const current = await findConnection(deps.db, params.id);
         await deps.db.query('delete from integrations_woo_connections where id = $1', [params.id]);
+        await recordChange(deps.audit, auditedConnection, 'deleted', { before: current });
         if ((await connectionCount(deps.db)) === 0) await deps.jobs.cancelEvery('integrations.woocommerce.reconcile');
         return Reply.noContent();
       },

@@ -24,7 +24,7 @@ interface DeliveryRow {
   failing_since: Date | null;
 }
 
-type DeliverDeps = Pick<Deps, 'db' | 'jobs' | 'events' | 'members' | 'mailer' | 'logger' | 'secrets' | 'clock' | 'http'>;
+type DeliverDeps = Pick<Deps, 'db' | 'jobs' | 'events' | 'members' | 'mailer' | 'logger' | 'secrets' | 'clock' | 'http' | 'audit'>;
 
 /** What a receiver answered (the body cut at what the attempt log keeps). */
 interface Answer {

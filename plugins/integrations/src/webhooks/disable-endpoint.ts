@@ -1,7 +1,9 @@
 import { defineMessages, recipientLocale } from '@plinth/sdk';
+import { auditedEndpoint, recordChange } from '../audit.js';
 import type { Deps } from '../deps.js';
 import { addToInbox } from '../notifications/inbox.js';
 import { integrationsPermissions } from '../permissions.js';
+import type { EndpointRow } from './endpoint-store.js';
 
 /** Why an endpoint was disabled: it answered 410 Gone, or every delivery failed for `hours`. */
 export type DisableReason = { kind: 'gone' } | { kind: 'failing'; hours: number };
@@ -34,7 +36,7 @@ function notice(locale: string, url: string, reason: DisableReason): { title: st
  * members who manage webhooks: in their in-app inbox, and by email once the transaction commits.
  */
 export async function disableEndpoint(
-  deps: Pick<Deps, 'db' | 'events' | 'members' | 'mailer' | 'logger'>,
+  deps: Pick<Deps, 'db' | 'events' | 'members' | 'mailer' | 'logger' | 'audit'>,
   endpoint: { id: string; url: string },
   reason: DisableReason,
   now: Date,
@@ -43,11 +45,14 @@ export async function disableEndpoint(
 ): Promise<void> {
   const inbox = notice(locale, endpoint.url, reason);
   const stored = reason.kind === 'gone' ? 'the receiver answered 410 Gone' : `every delivery failed for ${reason.hours} hours`;
-  const [changed] = await deps.db.query(
-    'update integrations_endpoints set enabled = false, disabled_reason = $2, disabled_at = $3, updated_at = now() where id = $1 and enabled returning id',
+  const before = await deps.db.one<EndpointRow>('select * from integrations_endpoints where id = $1 and enabled for update', [endpoint.id]);
+  if (!before) return;
+  const [after] = await deps.db.query<EndpointRow>(
+    'update integrations_endpoints set enabled = false, disabled_reason = $2, disabled_at = $3, updated_at = now() where id = $1 returning *',
     [endpoint.id, stored, now],
   );
-  if (!changed) return;
+  // Disabled by the delivery job: the entry has no actor, and says why.
+  await recordChange(deps.audit, auditedEndpoint, 'disabled', { before, after: after!, data: { reason: stored } });
   await deps.events.emit('integrations.endpoint.disabled', { endpointId: endpoint.id, url: endpoint.url, reason: stored });
   const admins = await deps.members.list({ permission: integrationsPermissions['webhooks.manage'].name });
   await addToInbox(

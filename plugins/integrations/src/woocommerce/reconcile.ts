@@ -21,7 +21,7 @@ export interface ReconcileSummary {
  * syncs each (idempotently). Records the time and any error on the connection instead of throwing.
  */
 export async function reconcileConnection(
-  deps: Pick<Deps, 'db' | 'secrets' | 'shopSync' | 'logger' | 'clock' | 'http'>,
+  deps: Pick<Deps, 'db' | 'secrets' | 'shopSync' | 'logger' | 'clock' | 'http' | 'audit'>,
   connection: ConnectionRow,
   touch: () => Promise<void>,
 ): Promise<ReconcileSummary> {
@@ -65,6 +65,11 @@ export async function reconcileConnection(
       truncate(messageOf(error), 500),
     ]);
     deps.logger.warn({ connectionId: connection.id, err: messageOf(error) }, 'WooCommerce reconciliation failed');
+  }
+  // One entry per run that changed the shop, even one cut short by an error (what it synced stays): not one per record.
+  if (summary.created + summary.updated > 0) {
+    const rows = summary.created + summary.updated + summary.unchanged + summary.skipped;
+    await deps.audit.record({ entity: 'import', verb: 'completed', target: connection.id, data: { source: 'woocommerce', rows, ...summary } });
   }
   return summary;
 }

@@ -1,6 +1,7 @@
 import type {} from '@plinth/plugin-shop';
 import type { Builders } from '../deps.js';
 import { coursesSold } from '../services/course-lines.js';
+import { recordPurchase } from '../services/audit.js';
 import { enroll } from '../services/enrollments.js';
 
 /**
@@ -25,17 +26,18 @@ export function orderPaidHandler({ on }: Builders) {
         [orderId, course.id, customer.email, buyer?.userId ?? null],
       );
       if (!purchase) continue;
+      const recorded = { id: purchase.id, order_id: orderId, course_id: course.id, unit_id: course.unitId };
+      const noted = { customer_email: customer.email, user_id: buyer?.userId ?? null };
       if (!buyer) {
         await deps.db.query(`update lms_purchases set outcome = 'no_member' where id = $1`, [purchase.id]);
+        await recordPurchase(deps.audit, 'created', recorded, { after: { ...noted, outcome: 'no_member', enrollment_id: null } });
         deps.logger.warn({ orderId, courseId: course.id }, 'paid course order without a matching member: recorded, not enrolled');
         continue;
       }
       const { enrollment, created } = await enroll(deps, { course, learner: buyer, source: 'purchase', orderId });
-      await deps.db.query('update lms_purchases set outcome = $2, enrollment_id = $3 where id = $1', [
-        purchase.id,
-        created ? 'enrolled' : 'already_enrolled',
-        enrollment.id,
-      ]);
+      const outcome = created ? 'enrolled' : 'already_enrolled';
+      await deps.db.query('update lms_purchases set outcome = $2, enrollment_id = $3 where id = $1', [purchase.id, outcome, enrollment.id]);
+      await recordPurchase(deps.audit, 'created', recorded, { after: { ...noted, outcome, enrollment_id: enrollment.id } });
     }
   });
 }

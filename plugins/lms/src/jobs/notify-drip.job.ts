@@ -5,7 +5,7 @@ import { lmsMailMessages } from './mail-messages.js';
 /**
  * `lms.drip.notify`: finds lessons a learner's drip schedule has unlocked (published, `drip_days` > 0) that they were
  * not told about, records each notice (so each lesson is announced once per enrolment) and mails one message per
- * enrolment listing them.
+ * enrolment listing them; one audit entry for the batch (how many lessons, how many enrolments).
  */
 export function notifyDripJob({ job }: Builders) {
   return job({
@@ -40,6 +40,8 @@ export function notifyDripJob({ job }: Builders) {
         };
         await deps.mailer.send({ to: learner.email, subject: t('dripSubject', values), text: t('dripBody', values) });
       }
+      if (unlocked.length > 0)
+        await deps.audit.record({ entity: 'drip_notice', verb: 'sent', target: ctx.jobId, data: { lessons: unlocked.length, enrollments: byEnrollment.size } });
       if (unlocked.length === 2000) await deps.jobs.enqueue('lms.drip.notify', {});
     },
   });

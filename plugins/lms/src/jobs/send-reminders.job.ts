@@ -5,7 +5,8 @@ import { lmsMailMessages } from './mail-messages.js';
 /**
  * `lms.reminders.send`: mails each learner whose active, unfinished enrolment in a published course saw no activity
  * for `reminderAfterDays`, once per stretch of inactivity (again only after new activity). At-least-once: a failed
- * run retries, and may repeat mails sent before the failure.
+ * run retries, and may repeat mails sent before the failure. A run that reminds anyone records one audit entry for
+ * its batch (how many), not one per learner.
  */
 export function sendRemindersJob({ job }: Builders) {
   return job({
@@ -30,6 +31,7 @@ export function sendRemindersJob({ job }: Builders) {
         }
         await deps.db.query('update lms_enrollments set reminded_at = now() where id = $1', [enrollment.id]);
       }
+      if (due.length > 0) await deps.audit.record({ entity: 'reminder', verb: 'sent', target: ctx.jobId, data: { enrollments: due.length } });
       if (due.length === 1000) await deps.jobs.enqueue('lms.reminders.send', {});
     },
   });

@@ -1,6 +1,6 @@
 import { actingUserId, type AnyRoute, formatMoney, html, rawBody, Redirect, Reply, type RequestContext, type SafeHtml, tenantPages, Type } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
-import { activeEnrollment } from '../services/access.js';
+import { activeEnrollment, courseAccessColumns, type CourseAccessRow } from '../services/access.js';
 import { catalogue, type CatalogueCourse, catalogueCourse } from '../services/catalogue.js';
 import { enrollSelf } from '../services/self-enroll.js';
 import { asPage, learnerGate, lmsPage, messagePage, notFoundPage, signInPath, tenantPath, toSignIn, translator } from './layout.js';
@@ -156,10 +156,7 @@ export function cataloguePages({ route }: Builders): AnyRoute[] {
       async handler({ params, deps, ctx }) {
         const here = tenantPath(ctx, `/courses/${params.slug}`);
         const course = slugPattern.test(params.slug)
-          ? await deps.db.one<{ id: string; title: string; status: 'published'; shop_product_id: string | null; instructor_ids: string[] }>(
-              `select id, title, status, shop_product_id, instructor_ids from lms_courses where slug = $1 and status = 'published'`,
-              [params.slug],
-            )
+          ? await deps.db.one<CourseAccessRow>(`select ${courseAccessColumns()} from lms_courses c where c.slug = $1 and c.status = 'published'`, [params.slug])
           : undefined;
         if (!course) return notFoundPage(ctx);
         if (actingUserId(ctx) === null) return toSignIn(ctx, here);

@@ -2,7 +2,7 @@ import { commonErrors, listPage, Nullable, type Stored, Timestamp, toJson, withS
 import { ConflictError, NotFoundError, PageQuery, paginate, Reply, Type, ValidationError, type AnyRoute, type Static, type TenantDb } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { lmsPermissions as permissions } from '../permissions.js';
-import { callerId, canSeeEverything } from '../services/access.js';
+import { callerId, canSeeEverything, courseAccessJson } from '../services/access.js';
 import { readableLesson } from '../services/lesson-access.js';
 import { loadQuiz, quizQuestions, type QuizRow } from '../services/quiz-access.js';
 import { AnswerInput, publicQuestion, PublicQuestion, score } from '../services/quiz-model.js';
@@ -130,7 +130,7 @@ export function attemptRoutes({ route }: Builders): AnyRoute[] {
       async handler({ params, deps, ctx }) {
         const attempt = await deps.db.one<AttemptRow & { course: Parameters<typeof canSeeEverything>[1] }>(
           `select ${attemptColumns.replaceAll(/(\w+)/g, 'a.$1')},
-                  json_build_object('id', c.id, 'title', c.title, 'status', c.status, 'shop_product_id', c.shop_product_id, 'instructor_ids', c.instructor_ids) as course
+                  ${courseAccessJson()} as course
              from lms_attempts a join lms_quizzes q on q.id = a.quiz_id join lms_lessons l on l.id = q.lesson_id join lms_courses c on c.id = l.course_id
             where a.id = $1`,
           [params.id],

@@ -1,7 +1,9 @@
 import { listPage, type AnyRoute, ForbiddenError, NoContent, NotFoundError, PageQuery, paginate, Reply, toJson, Type, withStatus } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { lmsPermissions as permissions } from '../permissions.js';
-import { callerId, enrollmentManagedCourse, instructs, visibleCourse, type CourseAccessRow } from '../services/access.js';
+import { callerId, canForCourse, courseAccessJson, enrollmentManagedCourse, instructs, visibleCourse, type CourseAccessRow } from '../services/access.js';
+import { enrollmentLearnerColumns, recordEnrollment } from '../services/audit.js';
+import { unitFilter, UnitQuery } from '../services/units.js';
 import { enroll, Enrollment, enrollmentColumns, type EnrollmentRow } from '../services/enrollments.js';
 import { CourseLearner, courseLearners, withLearners } from '../services/learners.js';
 import { requireMembers } from '../services/members.js';
@@ -16,6 +18,7 @@ const EnrollmentQuery = Type.Composite([
     course_id: Type.Optional(Type.String({ format: 'uuid' })),
     user_id: Type.Optional(Type.String({ format: 'uuid' })),
     state: Type.Optional(EnrollmentState),
+    unit: Type.Optional(UnitQuery),
   }),
 ]);
 const stateFilter = {
@@ -24,10 +27,11 @@ const stateFilter = {
   expired: '(expires_at is not null and expires_at <= now())',
 };
 
+/** An enrolment (locked: it is about to change) with its learner's noted name and email, and its course. */
 async function enrollmentWithCourse(db: Parameters<typeof visibleCourse>[0], id: string) {
-  const row = await db.one<EnrollmentRow & { course: CourseAccessRow }>(
-    `select e.*, json_build_object('id', c.id, 'title', c.title, 'status', c.status, 'shop_product_id', c.shop_product_id, 'instructor_ids', c.instructor_ids) as course
-       from lms_enrollments e join lms_courses c on c.id = e.course_id where e.id = $1`,
+  const row = await db.one<EnrollmentRow & { learner_name: string | null; learner_email: string | null; course: CourseAccessRow }>(
+    `select ${enrollmentColumns.replaceAll(/(\w+)/g, 'e.$1')}, ${enrollmentLearnerColumns.replaceAll(/(\w+)/g, 'e.$1')}, ${courseAccessJson()} as course
+       from lms_enrollments e join lms_courses c on c.id = e.course_id where e.id = $1 for update of e`,
     [id],
   );
   if (!row) throw new NotFoundError('Enrolment not found');
@@ -44,9 +48,9 @@ export function enrollmentRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['enrollments.view'],
       schema: { query: EnrollmentQuery, response: Type.Array(Enrollment) },
       async handler({ query, deps }) {
-        const where = ['($1::uuid is null or course_id = $1)', '($2::uuid is null or user_id = $2)'];
+        const where = ['($1::uuid is null or course_id = $1)', '($2::uuid is null or user_id = $2)', '($3::uuid[] is null or unit_id = any($3))'];
         if (query.state) where.push(stateFilter[query.state]);
-        const values = [query.course_id ?? null, query.user_id ?? null];
+        const values = [query.course_id ?? null, query.user_id ?? null, await unitFilter(deps.units, query.unit)];
         const { items, total } = await listPage<EnrollmentRow>(
           deps.db,
           { select: enrollmentColumns, from: 'lms_enrollments', where, orderBy: 'created_at desc, id', values },
@@ -73,7 +77,7 @@ export function enrollmentRoutes({ route }: Builders): AnyRoute[] {
       },
       async handler({ params, query, deps, ctx }) {
         const course = await visibleCourse(deps.db, ctx, params.id);
-        if (!ctx.can(permissions['enrollments.view']) && !instructs(ctx, course))
+        if (!canForCourse(ctx, permissions['enrollments.view'], course) && !instructs(ctx, course))
           throw new ForbiddenError('Only staff and the course’s instructors see its learners');
         const page = await courseLearners(deps.db, params.id, { ...query, where: query.state ? [stateFilter[query.state]] : [] });
         return Reply.list(toJson(await withLearners(deps.members, page.items)), paginate(query, page.total));
@@ -104,12 +108,13 @@ export function enrollmentRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['learning.access'],
       schema: { params: IdParams, body: Type.Object({ expires_at: ExpiresAt }, { additionalProperties: false }), response: Enrollment },
       async handler({ params, body, deps, ctx }) {
-        const enrollment = await enrollmentWithCourse(deps.db, params.id);
-        await enrollmentManagedCourse(deps.db, ctx, enrollment.course_id);
+        const { course, ...before } = await enrollmentWithCourse(deps.db, params.id);
+        await enrollmentManagedCourse(deps.db, ctx, course.id);
         const updated = await deps.db.one<EnrollmentRow>(
           `update lms_enrollments set expires_at = $2, updated_at = now() where id = $1 returning ${enrollmentColumns}`,
           [params.id, body.expires_at],
         );
+        await recordEnrollment(deps.audit, 'updated', { before, after: { ...before, ...updated! } });
         return toJson(updated!);
       },
     }),
@@ -120,13 +125,14 @@ export function enrollmentRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['learning.access'],
       schema: { params: IdParams, response: NoContent },
       async handler({ params, deps, ctx }) {
-        const enrollment = await enrollmentWithCourse(deps.db, params.id);
+        const { course, ...enrollment } = await enrollmentWithCourse(deps.db, params.id);
         const own = enrollment.user_id === callerId(ctx);
         if (!own) {
-          if (!ctx.can(permissions['enrollments.view']) && !instructs(ctx, enrollment.course)) throw new NotFoundError('Enrolment not found');
-          await enrollmentManagedCourse(deps.db, ctx, enrollment.course_id);
+          if (!canForCourse(ctx, permissions['enrollments.view'], course) && !instructs(ctx, course)) throw new NotFoundError('Enrolment not found');
+          await enrollmentManagedCourse(deps.db, ctx, course.id);
         }
         await deps.db.query('delete from lms_enrollments where id = $1', [params.id]);
+        await recordEnrollment(deps.audit, 'deleted', { before: enrollment });
         return Reply.noContent();
       },
     }),

@@ -73,6 +73,7 @@ export function guardianRoutes({ route }: Builders): AnyRoute[] {
           [body.guardian_user_id, body.learner_user_id],
         );
         if (!link) throw new ConflictError('This guardian already follows this learner');
+        await deps.audit.record({ entity: 'guardian', verb: 'created', target: link.id, after: link });
         return Reply.created(toJson(link));
       },
     }),
@@ -83,8 +84,9 @@ export function guardianRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['guardians.manage'],
       schema: { params: IdParams, response: NoContent },
       async handler({ params, deps }) {
-        const [removed] = await deps.db.query('delete from lms_guardians where id = $1 returning id', [params.id]);
+        const [removed] = await deps.db.query<GuardianLinkRow>(`delete from lms_guardians where id = $1 returning ${linkColumns}`, [params.id]);
         if (!removed) throw new NotFoundError('Guardian link not found');
+        await deps.audit.record({ entity: 'guardian', verb: 'deleted', target: removed.id, before: removed });
         return Reply.noContent();
       },
     }),
@@ -111,18 +113,19 @@ export function guardianRoutes({ route }: Builders): AnyRoute[] {
       schema: { params: IdParams, response: Type.Array(LearnerProgress) },
       async handler({ params, deps, ctx }) {
         const me = callerId(ctx);
-        if (me !== params.id && !ctx.can(permissions['enrollments.view'])) {
-          const guardian = await deps.db.one('select 1 from lms_guardians where guardian_user_id = $1 and learner_user_id = $2', [me, params.id]);
-          if (!guardian) throw new ForbiddenError('Only the learner, their guardians and staff see this progress');
-        }
-        const rows = await deps.db.query<LearnerProgressRow>(
-          `select e.id as enrollment_id, e.course_id, c.title as course_title, e.progress_percent, e.completed_at, e.last_activity_at, e.expires_at, e.created_at as enrolled_at,
+        const guardian =
+          me === params.id || (await deps.db.one('select 1 from lms_guardians where guardian_user_id = $1 and learner_user_id = $2', [me, params.id]));
+        if (!guardian && !ctx.can(permissions['enrollments.view'])) throw new ForbiddenError('Only the learner, their guardians and staff see this progress');
+        const rows = await deps.db.query<LearnerProgressRow & { unit_id: string | null }>(
+          `select e.unit_id, e.id as enrollment_id, e.course_id, c.title as course_title, e.progress_percent, e.completed_at, e.last_activity_at, e.expires_at, e.created_at as enrolled_at,
                   (select round(avg(a.score), 1)::float from lms_attempts a join lms_quizzes q on q.id = a.quiz_id join lms_lessons l on l.id = q.lesson_id
                     where l.course_id = e.course_id and a.user_id = e.user_id and a.status <> 'in_progress') as average_quiz_score
              from lms_enrollments e join lms_courses c on c.id = e.course_id where e.user_id = $1 order by e.created_at`,
           [params.id],
         );
-        return toJson(rows);
+        // Staff see the enrolments of the units they hold `enrollments.view` in; the learner and guardians all of them.
+        const shown = guardian ? rows : rows.filter((row) => ctx.can(permissions['enrollments.view'], { unit: row.unit_id }));
+        return toJson(shown.map(({ unit_id: _, ...row }) => row));
       },
     }),
   ];

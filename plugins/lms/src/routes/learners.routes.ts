@@ -3,7 +3,7 @@ import type { RequestContext, ResolvedDeps } from '@plinth/sdk';
 import type { Builders, deps as lmsDeps } from '../deps.js';
 import { lmsMailMessages } from '../jobs/mail-messages.js';
 import { lmsPermissions as permissions } from '../permissions.js';
-import { callerId, enrollmentManagedCourse, instructs, visibleCourse, type CourseAccessRow } from '../services/access.js';
+import { callerId, canForCourse, enrollmentManagedCourse, instructs, visibleCourse, type CourseAccessRow } from '../services/access.js';
 import { enroll } from '../services/enrollments.js';
 import { CertificatePreview, courseLearners, EnrollmentProgress, lessonProgress, quizAttempts, withLearners } from '../services/learners.js';
 import { IdParams } from '../services/schemas.js';
@@ -34,7 +34,7 @@ const EmailEnrollmentResult = Type.Object({
 /** Staff with `lms.enrollments.view` or an instructor of the course see its learners; others are refused. */
 async function learnersCourse(deps: Deps, ctx: Ctx, courseId: string): Promise<CourseAccessRow> {
   const course = await visibleCourse(deps.db, ctx, courseId);
-  if (!ctx.can(permissions['enrollments.view']) && !instructs(ctx, course))
+  if (!canForCourse(ctx, permissions['enrollments.view'], course) && !instructs(ctx, course))
     throw new ForbiddenError('Only staff and the course’s instructors see its learners');
   return course;
 }
@@ -99,7 +99,7 @@ export function learnerRoutes({ route }: Builders): AnyRoute[] {
         if (!enrollment) throw new NotFoundError('Enrolment not found');
         const course = await visibleCourse(deps.db, ctx, enrollment.course_id);
         const own = enrollment.user_id === callerId(ctx);
-        if (!own && !ctx.can(permissions['enrollments.view']) && !instructs(ctx, course)) throw new NotFoundError('Enrolment not found');
+        if (!own && !canForCourse(ctx, permissions['enrollments.view'], course) && !instructs(ctx, course)) throw new NotFoundError('Enrolment not found');
         // One after another: they share the request's transaction, which runs one statement at a time anyway.
         const learners = await courseLearners(deps.db, course.id, { page: 1, per_page: 1, enrollmentId: params.id });
         const lessons = await lessonProgress(deps.db, params.id, course.id);

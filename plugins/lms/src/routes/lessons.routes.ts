@@ -18,6 +18,7 @@ import {
 import type { Builders } from '../deps.js';
 import { lmsPermissions as permissions } from '../permissions.js';
 import { canManageCourse, managedCourse } from '../services/access.js';
+import { lessonAuditRedact } from '../services/audit.js';
 import { availableAt, managedLesson, readableLesson } from '../services/lesson-access.js';
 import { attachLessonFile, deleteLessonsFiles, lessonFileIds, lessonFileUrl, releaseLessonFiles, type StoredAttachment } from '../services/lesson-files.js';
 import { reorder } from '../services/reorder.js';
@@ -150,7 +151,7 @@ export function lessonRoutes({ route }: Builders): AnyRoute[] {
       schema: { params: IdParams, body: NewLesson, response: withStatus(Lesson, 201) },
       async handler({ params, body, deps, ctx }) {
         const courseId = await courseOfModule(deps.db, params.id);
-        await managedCourse(deps.db, ctx, courseId);
+        const course = await managedCourse(deps.db, ctx, courseId);
         const fields = columnValues(body);
         const names = fields.map(([name]) => name);
         const placeholders = fields.map((_, index) => `$${index + 3}`);
@@ -159,6 +160,8 @@ export function lessonRoutes({ route }: Builders): AnyRoute[] {
            values ($1, $2, ${placeholders.join(', ')}, (select coalesce(max(position), 0) + 1 from lms_lessons where module_id = $2)) returning ${lessonColumns}`,
           [courseId, params.id, ...fields.map(([, value]) => value)],
         );
+        // Recorded before the files are checked: a refused file rolls the lesson and its entry back together.
+        await deps.audit.record({ entity: 'lesson', verb: 'created', target: lesson!.id, unit: course.unit_id, after: lesson!, redact: lessonAuditRedact });
         await syncLessonFiles(deps, lesson!, []);
         return Reply.created(toJson(presentLesson(lesson!)));
       },
@@ -174,8 +177,8 @@ export function lessonRoutes({ route }: Builders): AnyRoute[] {
         response: Type.Array(Type.Object({ id: Type.String({ format: 'uuid' }), title: Type.String(), position: Type.Integer() })),
       },
       async handler({ params, body, deps, ctx }) {
-        await managedCourse(deps.db, ctx, await courseOfModule(deps.db, params.id));
-        await reorder(deps.db, 'lms_lessons', 'module_id', params.id, body.ids);
+        const course = await managedCourse(deps.db, ctx, await courseOfModule(deps.db, params.id));
+        await reorder(deps, 'lms_lessons', 'module_id', params.id, body.ids, course.unit_id);
         return deps.db.query<{ id: string; title: string; position: number }>(
           'select id, title, position from lms_lessons where module_id = $1 order by position',
           [params.id],
@@ -212,10 +215,7 @@ export function lessonRoutes({ route }: Builders): AnyRoute[] {
       schema: { params: IdParams, body: LessonPatch, response: Lesson },
       async handler({ params, body, deps, ctx }) {
         const lesson = await managedLesson(deps.db, ctx, params.id, (course) => canManageCourse(ctx, course));
-        const stored = await deps.db.one<Pick<LessonRow, 'video_file_id' | 'attachments'>>(
-          'select video_file_id, attachments from lms_lessons where id = $1 for update',
-          [params.id],
-        );
+        const stored = await deps.db.one<LessonRow>(`select ${lessonColumns} from lms_lessons where id = $1 for update`, [params.id]);
         const fields = columnValues(body);
         if (body.module_id !== undefined && body.module_id !== lesson.module_id) {
           const target = await deps.db.one<{ course_id: string }>('select course_id from lms_modules where id = $1', [body.module_id]);
@@ -227,6 +227,8 @@ export function lessonRoutes({ route }: Builders): AnyRoute[] {
           params.id,
           ...fields.map(([, value]) => value),
         ]);
+        const unit = lesson.course.unit_id;
+        await deps.audit.record({ entity: 'lesson', verb: 'updated', target: params.id, unit, before: stored!, after: updated!, redact: lessonAuditRedact });
         await syncLessonFiles(deps, updated!, lessonFileIds(stored!));
         return toJson(presentLesson(updated!));
       },
@@ -238,9 +240,17 @@ export function lessonRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['learning.access'],
       schema: { params: IdParams, response: NoContent },
       async handler({ params, deps, ctx }) {
-        await managedLesson(deps.db, ctx, params.id, (course) => canManageCourse(ctx, course));
+        const lesson = await managedLesson(deps.db, ctx, params.id, (course) => canManageCourse(ctx, course));
         await deleteLessonsFiles(deps, 'l.id = $1', [params.id]);
-        await deps.db.query('delete from lms_lessons where id = $1', [params.id]);
+        const [removed] = await deps.db.query<LessonRow>(`delete from lms_lessons where id = $1 returning ${lessonColumns}`, [params.id]);
+        await deps.audit.record({
+          entity: 'lesson',
+          verb: 'deleted',
+          target: params.id,
+          unit: lesson.course.unit_id,
+          before: removed!,
+          redact: lessonAuditRedact,
+        });
         return Reply.noContent();
       },
     }),

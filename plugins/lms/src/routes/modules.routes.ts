@@ -35,12 +35,13 @@ export function moduleRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['learning.access'],
       schema: { params: IdParams, body: ModuleBody, response: withStatus(Module, 201) },
       async handler({ params, body, deps, ctx }) {
-        await managedCourse(deps.db, ctx, params.id);
+        const course = await managedCourse(deps.db, ctx, params.id);
         const [module] = await deps.db.query<ModuleRow>(
           `insert into lms_modules (course_id, title, position)
            values ($1, $2, (select coalesce(max(position), 0) + 1 from lms_modules where course_id = $1)) returning ${moduleColumns}`,
           [params.id, body.title],
         );
+        await deps.audit.record({ entity: 'module', verb: 'created', target: module!.id, unit: course.unit_id, after: module! });
         return Reply.created(toJson(module!));
       },
     }),
@@ -51,8 +52,8 @@ export function moduleRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['learning.access'],
       schema: { params: IdParams, body: OrderBody, response: Type.Array(Module) },
       async handler({ params, body, deps, ctx }) {
-        await managedCourse(deps.db, ctx, params.id);
-        await reorder(deps.db, 'lms_modules', 'course_id', params.id, body.ids);
+        const course = await managedCourse(deps.db, ctx, params.id);
+        await reorder(deps, 'lms_modules', 'course_id', params.id, body.ids, course.unit_id);
         return toJson(await deps.db.query<ModuleRow>(`select ${moduleColumns} from lms_modules where course_id = $1 order by position`, [params.id]));
       },
     }),
@@ -63,11 +64,13 @@ export function moduleRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['learning.access'],
       schema: { params: IdParams, body: ModuleBody, response: Module },
       async handler({ params, body, deps, ctx }) {
-        await managedCourse(deps.db, ctx, await courseOfModule(deps.db, params.id));
+        const course = await managedCourse(deps.db, ctx, await courseOfModule(deps.db, params.id));
+        const before = await deps.db.one<ModuleRow>(`select ${moduleColumns} from lms_modules where id = $1 for update`, [params.id]);
         const module = await deps.db.one<ModuleRow>(`update lms_modules set title = $2, updated_at = now() where id = $1 returning ${moduleColumns}`, [
           params.id,
           body.title,
         ]);
+        await deps.audit.record({ entity: 'module', verb: 'updated', target: params.id, unit: course.unit_id, before: before!, after: module! });
         return toJson(module!);
       },
     }),
@@ -78,9 +81,10 @@ export function moduleRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['learning.access'],
       schema: { params: IdParams, response: NoContent },
       async handler({ params, deps, ctx }) {
-        await managedCourse(deps.db, ctx, await courseOfModule(deps.db, params.id));
+        const course = await managedCourse(deps.db, ctx, await courseOfModule(deps.db, params.id));
         await deleteLessonsFiles(deps, 'l.module_id = $1', [params.id]);
-        await deps.db.query('delete from lms_modules where id = $1', [params.id]);
+        const [removed] = await deps.db.query<ModuleRow>(`delete from lms_modules where id = $1 returning ${moduleColumns}`, [params.id]);
+        await deps.audit.record({ entity: 'module', verb: 'deleted', target: params.id, unit: course.unit_id, before: removed! });
         return Reply.noContent();
       },
     }),

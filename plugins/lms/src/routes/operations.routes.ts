@@ -20,8 +20,11 @@ import { lmsPermissions as permissions } from '../permissions.js';
 import { requireMembers } from '../services/members.js';
 import { claimPurchases } from '../services/purchases.js';
 import { IdParams, MemberId } from '../services/schemas.js';
+import { unitFilter, UnitQuery } from '../services/units.js';
 
-const purchaseColumns = 'id, order_id, course_id, customer_email, user_id, enrollment_id, outcome, created_at, updated_at';
+const purchaseColumns = 'p.id, p.order_id, p.course_id, p.customer_email, p.user_id, p.enrollment_id, p.outcome, p.created_at, p.updated_at';
+/** Purchases with their course: a unit's staff see those of the courses they reach (the course's row policy). */
+const purchasesOfCourses = 'lms_purchases p join lms_courses c on c.id = p.course_id';
 const Outcome = Type.Union([Type.Literal('enrolled'), Type.Literal('already_enrolled'), Type.Literal('no_member')]);
 const Purchase = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -45,15 +48,18 @@ export function operationRoutes({ route }: Builders): AnyRoute[] {
       summary: 'Paid shop orders that sold a course, with what happened (`no_member`: nobody to enrol yet)',
       permission: permissions['enrollments.view'],
       schema: {
-        query: Type.Composite([PageQuery, Type.Object({ outcome: Type.Optional(Outcome), course_id: Type.Optional(Type.String({ format: 'uuid' })) })]),
+        query: Type.Composite([
+          PageQuery,
+          Type.Object({ outcome: Type.Optional(Outcome), course_id: Type.Optional(Type.String({ format: 'uuid' })), unit: Type.Optional(UnitQuery) }),
+        ]),
         response: Type.Array(Purchase),
       },
       async handler({ query, deps }) {
-        const filter = '($1::text is null or outcome = $1) and ($2::uuid is null or course_id = $2)';
-        const values = [query.outcome ?? null, query.course_id ?? null];
+        const filter = '($1::text is null or p.outcome = $1) and ($2::uuid is null or p.course_id = $2) and ($3::uuid[] is null or c.unit_id = any($3))';
+        const values = [query.outcome ?? null, query.course_id ?? null, await unitFilter(deps.units, query.unit)];
         const { items, total } = await listPage<PurchaseRow>(
           deps.db,
-          { select: purchaseColumns, from: 'lms_purchases', where: filter, orderBy: 'created_at desc, id', values },
+          { select: purchaseColumns, from: purchasesOfCourses, where: filter, orderBy: 'p.created_at desc, p.id', values },
           query,
         );
         return Reply.list(toJson(items), paginate(query, total));
@@ -67,12 +73,12 @@ export function operationRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['enrollments.manage'],
       schema: { params: IdParams, body: Type.Object({ user_id: MemberId({ title: 'Learner' }) }, { additionalProperties: false }), response: Purchase },
       async handler({ params, body, deps }) {
-        const purchase = await deps.db.one<{ outcome: string }>('select outcome from lms_purchases where id = $1', [params.id]);
+        const purchase = await deps.db.one<{ outcome: string }>(`select p.outcome from ${purchasesOfCourses} where p.id = $1`, [params.id]);
         if (!purchase) throw new NotFoundError('Purchase not found');
         if (purchase.outcome !== 'no_member') throw new ConflictError('This purchase already enrolled its buyer');
         const [member] = await requireMembers(deps.members, [body.user_id], 'user_id');
         await claimPurchases(deps, member!, params.id);
-        const claimed = await deps.db.one<PurchaseRow>(`select ${purchaseColumns} from lms_purchases where id = $1`, [params.id]);
+        const claimed = await deps.db.one<PurchaseRow>(`select ${purchaseColumns} from lms_purchases p where p.id = $1`, [params.id]);
         return toJson(claimed!);
       },
     }),

@@ -4,7 +4,7 @@ import { lmsPermissions as permissions } from '../permissions.js';
 import { callerId, canManageCourse } from '../services/access.js';
 import { managedLesson, readableLesson } from '../services/lesson-access.js';
 import { Quiz, quizColumns, quizQuestions, type QuizRow } from '../services/quiz-access.js';
-import { publicQuestion, PublicQuestion, Question, QuizInput, storedQuestions } from '../services/quiz-model.js';
+import { publicQuestion, PublicQuestion, Question, type QuestionRow, QuizInput, storedQuestions } from '../services/quiz-model.js';
 import { IdParams } from '../services/schemas.js';
 
 /** A quiz as staff and instructors see it: with the answers. */
@@ -23,6 +23,11 @@ const QuizForLearner = Type.Composite([
   }),
 ]);
 
+/** Questions as the audit log keeps them: without their ids, which every save renews (the diff shows what changed). */
+function auditQuestions(questions: readonly QuestionRow[]) {
+  return questions.map(({ id: _, ...question }) => question);
+}
+
 /** `/lessons/:id/quiz`: a lesson's quiz. Staff and instructors see the answers; learners never do. */
 export function quizRoutes({ route }: Builders): AnyRoute[] {
   return [
@@ -33,7 +38,9 @@ export function quizRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['learning.access'],
       schema: { params: IdParams, body: QuizInput, response: QuizWithAnswers },
       async handler({ params, body, deps, ctx }) {
-        await managedLesson(deps.db, ctx, params.id, (course) => canManageCourse(ctx, course));
+        const lesson = await managedLesson(deps.db, ctx, params.id, (course) => canManageCourse(ctx, course));
+        const current = await deps.db.one<QuizRow>(`select ${quizColumns} from lms_quizzes where lesson_id = $1 for update`, [params.id]);
+        const before = current ? { ...current, questions: auditQuestions(await quizQuestions(deps.db, current.id)) } : null;
         const questions = storedQuestions(body.questions);
         const quiz = await deps.db.one<QuizRow>(
           `insert into lms_quizzes (lesson_id, title, pass_mark, attempts_limit, time_limit_seconds, required_to_complete) values ($1, $2, $3, $4, $5, $6)
@@ -49,7 +56,10 @@ export function quizRoutes({ route }: Builders): AnyRoute[] {
              from jsonb_to_recordset($2::jsonb) as q(kind text, prompt text, options jsonb, correct jsonb, points int, position int)`,
           [quiz!.id, JSON.stringify(questions.map((question, index) => ({ ...question, position: index + 1 })))],
         );
-        return { ...toJson(quiz!), questions: await quizQuestions(deps.db, quiz!.id) };
+        const saved = await quizQuestions(deps.db, quiz!.id);
+        const after = { ...quiz!, questions: auditQuestions(saved) };
+        await deps.audit.record({ entity: 'quiz', verb: before ? 'updated' : 'created', target: quiz!.id, unit: lesson.course.unit_id, before, after });
+        return { ...toJson(quiz!), questions: saved };
       },
     }),
     route({
@@ -87,9 +97,10 @@ export function quizRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['learning.access'],
       schema: { params: IdParams, response: NoContent },
       async handler({ params, deps, ctx }) {
-        await managedLesson(deps.db, ctx, params.id, (course) => canManageCourse(ctx, course));
-        const [removed] = await deps.db.query('delete from lms_quizzes where lesson_id = $1 returning id', [params.id]);
+        const lesson = await managedLesson(deps.db, ctx, params.id, (course) => canManageCourse(ctx, course));
+        const [removed] = await deps.db.query<QuizRow>(`delete from lms_quizzes where lesson_id = $1 returning ${quizColumns}`, [params.id]);
         if (!removed) throw new NotFoundError('This lesson has no quiz');
+        await deps.audit.record({ entity: 'quiz', verb: 'deleted', target: removed.id, unit: lesson.course.unit_id, before: removed });
         return Reply.noContent();
       },
     }),

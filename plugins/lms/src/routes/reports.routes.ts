@@ -2,15 +2,16 @@ import { Nullable, rawBody, toJson } from '@plinth/sdk';
 import { ForbiddenError, PageQuery, paginate, Reply, Type, type AnyRoute, type PluginMembers, type RequestContext, type TenantDb } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { lmsPermissions as permissions } from '../permissions.js';
-import { instructs, visibleCourse } from '../services/access.js';
-import { courseSummary, CourseSummary, LearnerLine, learnerLines, learnerPage } from '../services/reports.js';
+import { canForCourse, instructs, visibleCourse } from '../services/access.js';
+import { courseReport, CourseReportLine, courseSummary, CourseSummary, LearnerLine, learnerLines, learnerPage } from '../services/reports.js';
+import { unitFilter, UnitQuery } from '../services/units.js';
 import { IdParams } from '../services/schemas.js';
 
 const ReportLine = Type.Composite([LearnerLine, Type.Object({ name: Nullable(Type.String()), email: Nullable(Type.String()) })]);
 
 async function reportableCourse(db: TenantDb, ctx: RequestContext<unknown>, courseId: string) {
   const course = await visibleCourse(db, ctx, courseId);
-  if (!ctx.can(permissions['reports.view']) && !instructs(ctx, course))
+  if (!canForCourse(ctx, permissions['reports.view'], course) && !instructs(ctx, course))
     throw new ForbiddenError('Only staff with reports access and the course’s instructors see its report');
   return course;
 }
@@ -53,9 +54,20 @@ async function* csvRows(db: TenantDb, members: PluginMembers, courseId: string):
   }
 }
 
-/** `/courses/:id/report…`: enrolments, completion rate, average quiz score, per-learner progress, CSV. */
+/** `/reports/courses`: every course's totals (by unit); `/courses/:id/report…`: enrolments, completion rate, average quiz score, per-learner progress, CSV. */
 export function reportRoutes({ route }: Builders): AnyRoute[] {
   return [
+    route({
+      method: 'GET',
+      path: '/reports/courses',
+      summary: 'Each course’s enrolments, completion rate (%) and average progress, side by side; `unit` keeps a unit’s courses and those below it',
+      permission: permissions['reports.view'],
+      schema: { query: Type.Composite([PageQuery, Type.Object({ unit: Type.Optional(UnitQuery) })]), response: Type.Array(CourseReportLine) },
+      async handler({ query, deps }) {
+        const { items, total } = await courseReport(deps.db, await unitFilter(deps.units, query.unit), query);
+        return Reply.list(items, paginate(query, total));
+      },
+    }),
     route({
       method: 'GET',
       path: '/courses/:id/report',

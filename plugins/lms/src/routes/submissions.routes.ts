@@ -17,7 +17,7 @@ import {
 } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { lmsPermissions as permissions } from '../permissions.js';
-import { callerId, canSeeEverything, type CourseAccessRow } from '../services/access.js';
+import { callerId, canSeeEverything, courseAccessJson, type CourseAccessRow } from '../services/access.js';
 import { readableLesson } from '../services/lesson-access.js';
 import { Submission, submissionColumns, submissionFileUrl, type SubmissionRow, submissionTypes } from '../services/submissions.js';
 import { IdParams } from '../services/schemas.js';
@@ -110,7 +110,7 @@ export function submissionRoutes({ route }: Builders): AnyRoute[] {
       async handler({ params, deps, ctx }) {
         const submission = await deps.db.one<SubmissionRow & { course: CourseAccessRow }>(
           `select s.user_id, s.file_id,
-                  json_build_object('id', c.id, 'title', c.title, 'status', c.status, 'shop_product_id', c.shop_product_id, 'instructor_ids', c.instructor_ids) as course
+                  ${courseAccessJson()} as course
              from lms_submissions s join lms_courses c on c.id = s.course_id where s.id = $1`,
           [params.id],
         );

@@ -8,6 +8,19 @@ export interface CourseAccessRow {
   status: 'draft' | 'published' | 'archived';
   shop_product_id: string | null;
   instructor_ids: string[];
+  /** The organisation unit the course belongs to (null: the whole tenant's). */
+  unit_id: string | null;
+}
+
+/** The columns of {@link CourseAccessRow}, of `lms_courses` aliased `alias`. */
+export function courseAccessColumns(alias = 'c'): string {
+  return ['id', 'title', 'status', 'shop_product_id', 'instructor_ids', 'unit_id'].map((column) => `${alias}.${column}`).join(', ');
+}
+
+/** SQL for a JSON column holding the {@link CourseAccessRow} of `lms_courses` aliased `alias` (for rows joined to their course). */
+export function courseAccessJson(alias = 'c'): string {
+  const pairs = ['id', 'title', 'status', 'shop_product_id', 'instructor_ids', 'unit_id'].map((column) => `'${column}', ${alias}.${column}`);
+  return `json_build_object(${pairs.join(', ')})`;
 }
 
 type Ctx = RequestContext<unknown>;
@@ -19,6 +32,15 @@ export function callerId(ctx: Ctx): string {
   return userId;
 }
 
+/**
+ * Whether the caller holds a staff permission for this course: for the whole tenant, or in the course's unit (or one
+ * above it). A role in one department must not reach another department's course that the route's own permission
+ * (often `learning.access`, held tenant-wide by learners) lets the caller read.
+ */
+export function canForCourse(ctx: Ctx, permission: { name: string }, course: Pick<CourseAccessRow, 'unit_id'>): boolean {
+  return ctx.can(permission, { unit: course.unit_id });
+}
+
 /** Whether the caller is listed as an instructor of the course. */
 export function instructs(ctx: Ctx, course: CourseAccessRow): boolean {
   const userId = actingUserId(ctx);
@@ -27,12 +49,12 @@ export function instructs(ctx: Ctx, course: CourseAccessRow): boolean {
 
 /** Staff with `lms.courses.manage`, or an instructor of the course. */
 export function canManageCourse(ctx: Ctx, course: CourseAccessRow): boolean {
-  return ctx.can(permissions['courses.manage']) || instructs(ctx, course);
+  return canForCourse(ctx, permissions['courses.manage'], course) || instructs(ctx, course);
 }
 
 /** Staff with `lms.courses.view` or `manage`, or an instructor: sees drafts, content and answers. */
 export function canSeeEverything(ctx: Ctx, course: CourseAccessRow): boolean {
-  return ctx.can(permissions['courses.view']) || canManageCourse(ctx, course);
+  return canForCourse(ctx, permissions['courses.view'], course) || canManageCourse(ctx, course);
 }
 
 /**
@@ -40,7 +62,7 @@ export function canSeeEverything(ctx: Ctx, course: CourseAccessRow): boolean {
  * enrolled in (archiving takes a course out of the catalogue, not away from its learners); 404 otherwise.
  */
 export async function visibleCourse(db: TenantDb, ctx: Ctx, courseId: string): Promise<CourseAccessRow> {
-  const course = await db.one<CourseAccessRow>('select id, title, status, shop_product_id, instructor_ids from lms_courses where id = $1', [courseId]);
+  const course = await db.one<CourseAccessRow>(`select ${courseAccessColumns()} from lms_courses c where c.id = $1`, [courseId]);
   return checkVisible(db, ctx, course);
 }
 
@@ -63,7 +85,7 @@ export async function managedCourse(db: TenantDb, ctx: Ctx, courseId: string): P
 /** Enrolment management on a course: `lms.enrollments.manage` or an instructor of it. */
 export async function enrollmentManagedCourse(db: TenantDb, ctx: Ctx, courseId: string): Promise<CourseAccessRow> {
   const course = await visibleCourse(db, ctx, courseId);
-  if (!ctx.can(permissions['enrollments.manage']) && !instructs(ctx, course))
+  if (!canForCourse(ctx, permissions['enrollments.manage'], course) && !instructs(ctx, course))
     throw new ForbiddenError('Only staff and the course’s instructors may manage its enrolments');
   return course;
 }

@@ -1,4 +1,4 @@
-import { ConflictError, type PluginEvents, type PluginMembers, type RequestContext, type TenantDb } from '@plinth/sdk';
+import { ConflictError, type PluginAudit, type PluginEvents, type PluginMembers, type RequestContext, type TenantDb } from '@plinth/sdk';
 import { callerId } from './access.js';
 import { readableLesson } from './lesson-access.js';
 import { refreshProgress } from './progress.js';
@@ -19,7 +19,7 @@ export interface LessonCompletion {
  * (which may complete the course and issue the certificate).
  */
 export async function completeLesson(
-  deps: { db: TenantDb; events: PluginEvents; members: PluginMembers },
+  deps: { db: TenantDb; events: PluginEvents; members: PluginMembers; audit: PluginAudit },
   ctx: RequestContext<unknown>,
   lessonId: string,
 ): Promise<LessonCompletion> {

@@ -1,11 +1,24 @@
-import { Nullable, type PluginEvents, type PluginMembers, type Static, type Stored, type TenantDb, type TenantMember, Timestamp, Type } from '@plinth/sdk';
+import {
+  Nullable,
+  type PluginAudit,
+  type PluginEvents,
+  type PluginMembers,
+  type Static,
+  type Stored,
+  type TenantDb,
+  type TenantMember,
+  Timestamp,
+  Type,
+} from '@plinth/sdk';
 import type { LearnerInfo } from '../contract.js';
+import { enrollmentLearnerColumns, recordEnrollment } from './audit.js';
 
 /** An enrolment as the API shows it. */
 export const Enrollment = Type.Object({
   id: Type.String({ format: 'uuid' }),
   course_id: Type.String({ format: 'uuid' }),
   user_id: Type.String({ format: 'uuid' }),
+  unit_id: Nullable(Type.String({ format: 'uuid', description: 'The course’s organisation unit' })),
   source: Type.Union([Type.Literal('self'), Type.Literal('manual'), Type.Literal('purchase')]),
   order_id: Nullable(Type.String()),
   expires_at: Nullable(Timestamp),
@@ -24,7 +37,7 @@ export type EnrollmentSource = EnrollmentRow['source'];
 
 /** Columns of an enrolment as the API shows it. */
 export const enrollmentColumns =
-  'id, course_id, user_id, source, order_id, expires_at, progress_percent, completed_at, last_activity_at, created_at, updated_at';
+  'id, course_id, user_id, unit_id, source, order_id, expires_at, progress_percent, completed_at, last_activity_at, created_at, updated_at';
 
 /** The contract's view of a member. */
 export function learnerInfo(member: TenantMember): LearnerInfo {
@@ -40,19 +53,25 @@ interface EnrollInput {
 }
 
 /**
- * Enrols a member (idempotent: one enrolment per course and learner). A repeat returns the existing enrolment,
- * renewing it when the new grant says so (a manual `expires_at`, or a purchase: no expiry), and noting the learner's
- * current name and email (what a course's learner search finds). Emits
- * `lms.enrollment.created` only when it creates one.
+ * Enrols a member (idempotent: one enrolment per course and learner), in the course's organisation unit. A repeat
+ * returns the existing enrolment, renewing it when the new grant says so (a manual `expires_at`, or a purchase: no
+ * expiry), and noting the learner's current name and email (what a course's learner search finds). Emits
+ * `lms.enrollment.created` only when it creates one; records what changed in the audit log.
  */
-export async function enroll(deps: { db: TenantDb; events: PluginEvents }, input: EnrollInput): Promise<{ enrollment: EnrollmentRow; created: boolean }> {
+export async function enroll(
+  deps: { db: TenantDb; events: PluginEvents; audit: PluginAudit },
+  input: EnrollInput,
+): Promise<{ enrollment: EnrollmentRow; created: boolean }> {
   const { db, events } = deps;
+  const noted = { learner_name: input.learner.name, learner_email: input.learner.email };
   const [created] = await db.query<EnrollmentRow>(
-    `insert into lms_enrollments (course_id, user_id, source, order_id, expires_at, learner_name, learner_email) values ($1, $2, $3, $4, $5, $6, $7)
+    `insert into lms_enrollments (course_id, user_id, source, order_id, expires_at, learner_name, learner_email, unit_id)
+     values ($1, $2, $3, $4, $5, $6, $7, (select unit_id from lms_courses where id = $1))
      on conflict (tenant_id, course_id, user_id) do nothing returning ${enrollmentColumns}`,
     [input.course.id, input.learner.userId, input.source, input.orderId ?? null, input.expiresAt ?? null, input.learner.name, input.learner.email],
   );
   if (created) {
+    await recordEnrollment(deps.audit, 'created', { after: { ...created, ...noted } });
     await events.emit('lms.enrollment.created', {
       enrollmentId: created.id,
       courseId: input.course.id,
@@ -64,12 +83,19 @@ export async function enroll(deps: { db: TenantDb; events: PluginEvents }, input
     return { enrollment: created, created: true };
   }
   const renew = input.source === 'purchase' || input.expiresAt !== undefined;
+  const before = await db.one<EnrollmentRow & typeof noted>(
+    `select ${enrollmentColumns}, ${enrollmentLearnerColumns} from lms_enrollments where course_id = $1 and user_id = $2 for update`,
+    [input.course.id, input.learner.userId],
+  );
   const [existing] = await db.query<EnrollmentRow>(
     `update lms_enrollments set expires_at = case when $3::boolean then $4::timestamptz else expires_at end,
             learner_name = $5, learner_email = $6, updated_at = now()
      where course_id = $1 and user_id = $2 returning ${enrollmentColumns}`,
     [input.course.id, input.learner.userId, renew, input.expiresAt ?? null, input.learner.name, input.learner.email],
   );
+  const renamed = before!.learner_name !== noted.learner_name || before!.learner_email !== noted.learner_email;
+  if (renew || renamed)
+    await recordEnrollment(deps.audit, renew ? 'renewed' : 'updated', { before: before!, after: { ...existing!, ...noted }, data: { source: input.source } });
   return { enrollment: existing!, created: false };
 }
 

@@ -1,5 +1,5 @@
 import { actingUserId, ForbiddenError, NotFoundError, type RequestContext, type TenantDb } from '@plinth/sdk';
-import { activeEnrollment, callerId, canSeeEverything, type ActiveEnrollment, type CourseAccessRow } from './access.js';
+import { activeEnrollment, callerId, canSeeEverything, courseAccessJson, type ActiveEnrollment, type CourseAccessRow } from './access.js';
 
 /** A lesson with its course's access columns. */
 export interface LessonRow {
@@ -31,7 +31,7 @@ export function availableAt(lesson: Pick<LessonRow, 'drip_days'>, enrollment: Pi
 async function loadLesson(db: TenantDb, lessonId: string): Promise<LessonRow | undefined> {
   return db.one<LessonRow>(
     `select l.id, l.course_id, l.module_id, l.title, l.status, l.free_preview, l.required, l.drip_days,
-            json_build_object('id', c.id, 'title', c.title, 'status', c.status, 'shop_product_id', c.shop_product_id, 'instructor_ids', c.instructor_ids) as course
+            ${courseAccessJson()} as course
        from lms_lessons l join lms_courses c on c.id = l.course_id where l.id = $1`,
     [lessonId],
   );

@@ -27,7 +27,7 @@ export async function courseSummary(db: TenantDb, courseId: string): Promise<Sta
   return {
     course_id: courseId,
     ...summary,
-    completion_rate: summary.enrollments === 0 ? 0 : Math.round((summary.completed * 1000) / summary.enrollments) / 10,
+    completion_rate: completionRate(summary),
   };
 }
 
@@ -73,4 +73,53 @@ export async function learnerLines(db: TenantDb, courseId: string, limit: number
 /** A page of {@link learnerLines} and how many learners the course has. */
 export async function learnerPage(db: TenantDb, courseId: string, page: PageQuery): Promise<ListPage<LearnerLine>> {
   return listPage<LearnerLine>(db, { ...learnerQuery, values: [courseId] }, page);
+}
+
+/** One course's line of the courses report (a unit's courses side by side). */
+export const CourseReportLine = Type.Composite([
+  Type.Omit(CourseSummary, ['average_quiz_score']),
+  Type.Object({
+    title: Type.String(),
+    unit_id: Nullable(Type.String({ format: 'uuid', description: 'The course’s organisation unit' })),
+  }),
+]);
+
+interface CourseReportRow {
+  course_id: string;
+  title: string;
+  unit_id: string | null;
+  enrollments: number;
+  active: number;
+  completed: number;
+  average_progress: number | null;
+}
+
+/**
+ * The totals of every course the caller reaches (Row Level Security keeps a department's admin to its courses and
+ * their enrolments), those of units `unitIds` only when given, a page at a time by title.
+ */
+export async function courseReport(db: TenantDb, unitIds: string[] | null, page: PageQuery): Promise<ListPage<Static<typeof CourseReportLine>>> {
+  const { items, total } = await listPage<CourseReportRow>(
+    db,
+    {
+      select: 'c.id as course_id, c.title, c.unit_id, s.enrollments, s.active, s.completed, s.average_progress',
+      from: `lms_courses c cross join lateral (
+        select count(*)::int as enrollments,
+               (count(*) filter (where e.completed_at is null and (e.expires_at is null or e.expires_at > now())))::int as active,
+               (count(*) filter (where e.completed_at is not null))::int as completed,
+               round(avg(e.progress_percent), 1)::float as average_progress
+          from lms_enrollments e where e.course_id = c.id) s`,
+      countFrom: 'lms_courses c',
+      where: '($1::uuid[] is null or c.unit_id = any($1))',
+      orderBy: 'c.title, c.id',
+      values: [unitIds],
+    },
+    page,
+  );
+  return { items: items.map((row) => ({ ...row, completion_rate: completionRate(row) })), total };
+}
+
+/** Percent of enrolments completed, one decimal. */
+function completionRate(totals: { enrollments: number; completed: number }): number {
+  return totals.enrollments === 0 ? 0 : Math.round((totals.completed * 1000) / totals.enrollments) / 10;
 }

@@ -1,4 +1,4 @@
-import { ConflictError, ForbiddenError, type PluginEvents, type PluginMembers, type RequestContext, type TenantDb } from '@plinth/sdk';
+import { ConflictError, ForbiddenError, type PluginAudit, type PluginEvents, type PluginMembers, type RequestContext, type TenantDb } from '@plinth/sdk';
 import { callerId, type CourseAccessRow } from './access.js';
 import { enroll, type EnrollmentRow } from './enrollments.js';
 
@@ -8,7 +8,7 @@ import { enroll, type EnrollmentRow } from './enrollments.js';
  * the tenant. Idempotent (`created: false` when already enrolled).
  */
 export async function enrollSelf(
-  deps: { db: TenantDb; events: PluginEvents; members: PluginMembers },
+  deps: { db: TenantDb; events: PluginEvents; members: PluginMembers; audit: PluginAudit },
   ctx: RequestContext<unknown>,
   course: CourseAccessRow,
 ): Promise<{ enrollment: EnrollmentRow; created: boolean }> {

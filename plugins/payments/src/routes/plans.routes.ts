@@ -83,6 +83,7 @@ export function planRoutes({ route }: Builders): AnyRoute[] {
             JSON.stringify(body.metadata ?? {}),
           ],
         );
+        await deps.audit.record({ entity: 'plan', verb: 'created', target: row!.id, after: planView(row!) });
         return Reply.created(planView(row!));
       },
     }),
@@ -105,13 +106,16 @@ export function planRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['subscriptions.manage'],
       schema: { params: IdParams, body: PlanPatch, response: Plan },
       async handler({ params, body, deps }) {
+        const before = await deps.db.one<PlanRow>('select * from payments_plans where id = $1 for update', [params.id]);
+        if (!before) throw new NotFoundError('Plan not found');
         const [row] = await deps.db.query<PlanRow>(
           `update payments_plans set name = coalesce($2, name), active = coalesce($3, active), metadata = coalesce($4, metadata), updated_at = now()
            where id = $1 returning *`,
           [params.id, body.name ?? null, body.active ?? null, body.metadata ? JSON.stringify(body.metadata) : null],
         );
-        if (!row) throw new NotFoundError('Plan not found');
-        return planView(row);
+        const verb = before.active && !row!.active ? 'retired' : 'updated';
+        await deps.audit.record({ entity: 'plan', verb, target: params.id, before: planView(before), after: planView(row!) });
+        return planView(row!);
       },
     }),
   ];

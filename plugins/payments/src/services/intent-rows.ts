@@ -42,6 +42,21 @@ export const STATUS_RANK: Record<IntentStatus, number> = {
   refunded: 5,
 };
 
+/**
+ * The audit verb of a move to each status (`payments.intent.<verb>`): a capture is the money taken, whichever
+ * gateway, webhook or job reported it.
+ */
+export const STATUS_VERB: Record<IntentStatus, string> = {
+  requires_payment_method: 'created',
+  requires_action: 'action_required',
+  processing: 'processing',
+  failed: 'failed',
+  cancelled: 'cancelled',
+  succeeded: 'captured',
+  partially_refunded: 'refunded',
+  refunded: 'refunded',
+};
+
 /** The API's view of an intent. */
 export function intentView(row: IntentRow): PaymentIntent {
   return {
@@ -59,6 +74,11 @@ export function intentView(row: IntentRow): PaymentIntent {
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   };
+}
+
+/** An intent as its audit entries show it: the API's view (no secret of the payer's or the gateway's). */
+export function auditedIntent(row: IntentRow): Record<string, unknown> {
+  return { ...intentView(row) };
 }
 
 /** The payer's view of an intent (see `PayerIntent`); `nextAction` replaces the stored one when the gateway computes it. */

@@ -4,7 +4,7 @@ import { paymentsErrors } from '../errors.js';
 import type { NewIntent, PayerConfirmation, PayerIntent, PaymentIntent } from '../contract.js';
 import type { Scope } from '../deps.js';
 import { WebhookSignatureError, type ProviderIntentResult, type ProviderReturn, type ProviderWebhookEvent } from '../providers/provider.js';
-import { checkMoney, intentView, isUuid, payerIntentView, STATUS_RANK, type IntentRow } from './intent-rows.js';
+import { auditedIntent, checkMoney, intentView, isUuid, payerIntentView, STATUS_RANK, STATUS_VERB, type IntentRow } from './intent-rows.js';
 import { callGateway, type Providers } from './providers.js';
 
 /** Where a transition came from, kept in the intent's history (`payer`: the holder of the client secret; `return`: a gateway's browser return). */
@@ -87,6 +87,7 @@ export class Intents {
       ],
     );
     await this.history(row!.id, null, 'requires_payment_method', source, null);
+    await this.scope.deps.audit.record({ entity: 'intent', verb: 'created', target: row!.id, after: auditedIntent(row!), data: { source } });
     return this.transition(row!, result, source, null);
   }
 
@@ -288,6 +289,15 @@ export class Intents {
       ],
     );
     await this.history(row.id, row.status, to, source, eventId);
+    // Webhooks, renewals and payers act without a member: the entry then has no actor, and `source` says who moved it.
+    await this.scope.deps.audit.record({
+      entity: 'intent',
+      verb: STATUS_VERB[to],
+      target: row.id,
+      before: auditedIntent(row),
+      after: auditedIntent(updated!),
+      data: { source, ...(eventId ? { provider_event_id: eventId } : {}) },
+    });
     const payload = { intentId: row.id, provider: row.provider, amount: row.amount, currency: row.currency, metadata: row.metadata };
     if (to === 'succeeded') {
       await this.scope.deps.db.query("insert into payments_transactions (intent_id, type, provider, amount, currency) values ($1, 'capture', $2, $3, $4)", [

@@ -121,12 +121,40 @@ export class Providers {
        returning *`,
       [name, input.enabled ?? existing?.enabled ?? true, this.scope.deps.secrets.seal(JSON.stringify(credentials)), Object.keys(credentials).sort()],
     );
+    await this.audit(existing ? 'updated' : 'created', existing, row);
     return this.view(row!);
   }
 
   async remove(name: string): Promise<void> {
-    const [removed] = await this.scope.deps.db.query('delete from payments_providers where name = $1 returning id', [name]);
+    const [removed] = await this.scope.deps.db.query<ProviderRow>('delete from payments_providers where name = $1 returning *', [name]);
     if (!removed) throw new NotFoundError('Provider not configured');
+    await this.audit('deleted', removed, undefined);
+  }
+
+  /**
+   * Records a change of a provider's configuration: which credentials changed shows (compared opened, so a
+   * re-sealed but equal key is no change), never their values.
+   */
+  private async audit(verb: string, before: ProviderRow | undefined, after: ProviderRow | undefined, data?: Record<string, unknown>): Promise<void> {
+    const snapshot = (row: ProviderRow) => {
+      const { credentials } = this.open(row);
+      return {
+        enabled: row.enabled,
+        credential_keys: row.credential_keys,
+        ...Object.fromEntries(Object.entries(credentials).map(([key, value]) => [`credentials.${key}`, value])),
+      };
+    };
+    const target = (after ?? before)!;
+    const fields = [before, after].flatMap((row) => (row ? Object.keys(this.open(row).credentials) : []));
+    await this.scope.deps.audit.record({
+      entity: 'provider',
+      verb,
+      target: target.name,
+      ...(before ? { before: snapshot(before) } : {}),
+      ...(after ? { after: snapshot(after) } : {}),
+      redact: [...new Set(fields)].map((key) => `credentials.${key}`),
+      ...(data ? { data } : {}),
+    });
   }
 
   private async row(name: string, create: boolean): Promise<ProviderRow | undefined> {
@@ -134,11 +162,13 @@ export class Providers {
     const found = await db.one<ProviderRow>('select * from payments_providers where name = $1', [name]);
     if (found || !create) return found;
     // First use of a self-configuring provider: concurrent first uses agree on one secret through the unique key.
-    await db.query(
-      `insert into payments_providers (name, credentials_sealed, credential_keys) values ($1, $2, '{webhook_secret}') on conflict (tenant_id, name) do nothing`,
+    const [created] = await db.query<ProviderRow>(
+      `insert into payments_providers (name, credentials_sealed, credential_keys) values ($1, $2, '{webhook_secret}') on conflict (tenant_id, name) do nothing
+       returning *`,
       [name, secrets.seal(JSON.stringify({ webhook_secret: generatedSecret() }))],
     );
-    return db.one<ProviderRow>('select * from payments_providers where name = $1', [name]);
+    if (created) await this.audit('created', undefined, created, { automatic: true });
+    return created ?? db.one<ProviderRow>('select * from payments_providers where name = $1', [name]);
   }
 
   private open(row: ProviderRow): ProviderCredentials {

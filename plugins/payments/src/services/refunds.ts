@@ -4,7 +4,7 @@ import { paymentsErrors } from '../errors.js';
 import type { NewRefund, Refund } from '../contract.js';
 import type { Scope } from '../deps.js';
 import type { ProviderWebhookEvent } from '../providers/provider.js';
-import { metadataErrors, type IntentRow } from './intent-rows.js';
+import { auditedIntent, metadataErrors, type IntentRow } from './intent-rows.js';
 import type { Intents } from './intents.js';
 import { callGateway, type Providers } from './providers.js';
 
@@ -80,7 +80,8 @@ export class Refunds {
       `insert into payments_refunds (id, intent_id, amount, currency, status, reason, metadata, provider_ref) values ($1, $2, $3, $4, 'pending', $5, $6, $7) returning *`,
       [id, intent.id, amount, intent.currency, input.reason ?? null, JSON.stringify(input.metadata ?? {}), result.providerRef],
     );
-    await this.reserve(intent, amount);
+    await this.scope.deps.audit.record({ entity: 'refund', verb: 'created', target: row!.id, after: { ...refundView(row!) }, data: { intent_id: intent.id } });
+    await this.reserve(intent, amount, row!.id);
     return refundView(await this.settle(row!, result.status, intent));
   }
 
@@ -109,8 +110,9 @@ export class Refunds {
       row.id,
       status,
     ]);
+    await this.scope.deps.audit.record({ entity: 'refund', verb: status, target: row.id, before: { ...refundView(row) }, after: { ...refundView(updated!) } });
     if (status === 'failed') {
-      await this.reserve(intent, -row.amount);
+      await this.reserve(intent, -row.amount, row.id);
       return updated!;
     }
     await this.scope.deps.db.query(
@@ -130,16 +132,25 @@ export class Refunds {
     return updated!;
   }
 
-  /** Adds (or releases) a refunded amount on the locked intent and moves its status accordingly. */
-  private async reserve(intent: IntentRow, delta: number): Promise<void> {
-    const [after] = await this.scope.deps.db.query<{ status: IntentRow['status']; amount_refunded: number }>(
+  /** Adds (or releases, for a failed refund) a refunded amount on the locked intent and moves its status accordingly. */
+  private async reserve(intent: IntentRow, delta: number, refundId: string): Promise<void> {
+    const [after] = await this.scope.deps.db.query<IntentRow>(
       `update payments_intents set amount_refunded = amount_refunded + $2,
          status = case when amount_refunded + $2 = 0 then 'succeeded' when amount_refunded + $2 >= amount_captured then 'refunded' else 'partially_refunded' end,
          updated_at = now()
-       where id = $1 returning status, amount_refunded`,
+       where id = $1 returning *`,
       [intent.id, delta],
     );
-    if (after && after.status !== intent.status) await this.intents.history(intent.id, intent.status, after.status, 'refund', null);
-    if (after) Object.assign(intent, after);
+    if (!after) return;
+    if (after.status !== intent.status) await this.intents.history(intent.id, intent.status, after.status, 'refund', null);
+    await this.scope.deps.audit.record({
+      entity: 'intent',
+      verb: delta > 0 ? 'refunded' : 'refund_released',
+      target: intent.id,
+      before: auditedIntent(intent),
+      after: auditedIntent(after),
+      data: { refund_id: refundId, amount: Math.abs(delta) },
+    });
+    Object.assign(intent, after);
   }
 }

@@ -57,6 +57,7 @@ export class Subscriptions {
       const paid = await this.charge(row!, plan, provider, config, customer.provider_ref);
       if (paid === 'failed') throw new ValidationError({ payment_method: ['the first payment was declined'] });
     }
+    await this.audit('created', row!.id, undefined, row!);
     await events.emit('payments.subscription.created', { subscriptionId: id, planId: plan.id, status: row!.status, metadata });
     await jobs.every('payments.subscriptions.renew', '15 minutes', {});
     return this.get(id);
@@ -74,11 +75,8 @@ export class Subscriptions {
   async cancel(id: string, atPeriodEnd: boolean): Promise<ReturnType<typeof subscriptionView>> {
     const row = await this.lock(id);
     if (row.status === 'cancelled') throw paymentsErrors.subscription_cancelled('The subscription is already cancelled');
-    if (atPeriodEnd) {
-      await this.scope.deps.db.query('update payments_subscriptions set cancel_at_period_end = true, updated_at = now() where id = $1', [id]);
-    } else {
-      await this.end(row);
-    }
+    if (atPeriodEnd) await this.setCancelAtPeriodEnd(row, true);
+    else await this.end(row);
     return this.get(id);
   }
 
@@ -86,8 +84,29 @@ export class Subscriptions {
   async resume(id: string): Promise<ReturnType<typeof subscriptionView>> {
     const row = await this.lock(id);
     if (row.status === 'cancelled') throw paymentsErrors.subscription_cancelled('The subscription is already cancelled');
-    await this.scope.deps.db.query('update payments_subscriptions set cancel_at_period_end = false, updated_at = now() where id = $1', [id]);
+    await this.setCancelAtPeriodEnd(row, false);
     return this.get(id);
+  }
+
+  private async setCancelAtPeriodEnd(row: SubscriptionRow, cancel: boolean): Promise<void> {
+    const [after] = await this.scope.deps.db.query<SubscriptionRow>(
+      'update payments_subscriptions set cancel_at_period_end = $2, updated_at = now() where id = $1 returning *',
+      [row.id, cancel],
+    );
+    await this.audit(cancel ? 'cancel_scheduled' : 'resumed', row.id, row, after!);
+  }
+
+  /** Records a change of a subscription; the stored payment method (a gateway's mandate) never reaches the log. */
+  private async audit(verb: string, id: string, before: SubscriptionRow | undefined, after: SubscriptionRow | undefined, data?: Record<string, unknown>) {
+    await this.scope.deps.audit.record({
+      entity: 'subscription',
+      verb,
+      target: id,
+      ...(before ? { before: { ...before } } : {}),
+      ...(after ? { after: { ...after } } : {}),
+      redact: ['payment_method_ref'],
+      ...(data ? { data } : {}),
+    });
   }
 
   /** Renews (or retries, or ends) every subscription that is due; returns how many it handled. */
@@ -129,15 +148,18 @@ export class Subscriptions {
          where id = $1 returning *`,
         [row.id, ...intervalParts(plan.interval, plan.interval_count)],
       );
+      await this.audit('renewed', row.id, row, renewed);
       await events.emit('payments.subscription.renewed', { ...base, periodEnd: renewed!.current_period_end.toISOString() });
       return;
     }
     const attempt = row.dunning_attempts + 1;
-    if (attempt >= this.scope.settings.dunning_max_attempts) return this.end({ ...row, dunning_attempts: attempt });
-    await db.query(
-      `update payments_subscriptions set status = 'past_due', dunning_attempts = $2, next_attempt_at = now() + make_interval(mins => $3), updated_at = now() where id = $1`,
+    if (attempt >= this.scope.settings.dunning_max_attempts) return this.end(row, attempt);
+    const [pastDue] = await db.query<SubscriptionRow>(
+      `update payments_subscriptions set status = 'past_due', dunning_attempts = $2, next_attempt_at = now() + make_interval(mins => $3), updated_at = now()
+        where id = $1 returning *`,
       [row.id, attempt, this.scope.settings.dunning_retry_minutes],
     );
+    await this.audit('past_due', row.id, row, pastDue, { attempt });
     await events.emit('payments.subscription.past_due', { ...base, attempt });
   }
 
@@ -163,11 +185,14 @@ export class Subscriptions {
     return stored.status === 'failed' || stored.status === 'requires_payment_method' || stored.status === 'requires_action' ? 'failed' : 'paid';
   }
 
-  private async end(row: SubscriptionRow): Promise<void> {
-    await this.scope.deps.db.query(
-      `update payments_subscriptions set status = 'cancelled', cancelled_at = now(), next_attempt_at = null, dunning_attempts = $2, updated_at = now() where id = $1`,
-      [row.id, row.dunning_attempts],
+  /** Cancels now: asked for, due at the end of the period, or after the last declined renewal (`attempts`). */
+  private async end(row: SubscriptionRow, attempts = row.dunning_attempts): Promise<void> {
+    const [ended] = await this.scope.deps.db.query<SubscriptionRow>(
+      `update payments_subscriptions set status = 'cancelled', cancelled_at = now(), next_attempt_at = null, dunning_attempts = $2, updated_at = now()
+        where id = $1 returning *`,
+      [row.id, attempts],
     );
+    await this.audit('cancelled', row.id, row, ended);
     await this.scope.deps.events.emit('payments.subscription.cancelled', { subscriptionId: row.id, planId: row.plan_id, metadata: row.metadata });
   }
 
@@ -190,11 +215,18 @@ export class Subscriptions {
     const created = await callGateway(this.scope, provider, 'createCustomer', () =>
       provider.createCustomer({ customerId: id, email, name: input.name ?? null }, config),
     );
-    const [row] = await db.query<{ id: string; provider_ref: string }>(
+    const [row] = await db.query<{ id: string; provider_ref: string; provider: string; email: string; name: string | null }>(
       `insert into payments_customers (id, provider, email, name, provider_ref) values ($1, $2, $3, $4, $5)
-       on conflict (tenant_id, provider, email) do update set name = coalesce(excluded.name, payments_customers.name) returning id, provider_ref`,
+       on conflict (tenant_id, provider, email) do update set name = coalesce(excluded.name, payments_customers.name)
+       returning id, provider_ref, provider, email, name`,
       [id, provider.name, email, input.name ?? null, created.providerRef],
     );
+    // A concurrent first subscription of the same payer may have stored them first (then the id is theirs).
+    if (row!.id === id) {
+      // The payer's email and name are personal data: the entry says they were set, not what to.
+      const after = { provider: row!.provider, provider_ref: row!.provider_ref, email: row!.email, name: row!.name };
+      await this.scope.deps.audit.record({ entity: 'customer', verb: 'created', target: id, after, redact: ['email', 'name'] });
+    }
     return row!;
   }
 }

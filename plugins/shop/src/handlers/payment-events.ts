@@ -1,6 +1,7 @@
 import type { EventHandlerDefinition, EventName } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { lockOrder, markPaid } from '../services/order-transitions.js';
+import { auditOrder } from '../services/audit.js';
 import { queueOrderMail } from '../services/emails.js';
 import { recordHistory } from '../services/order-views.js';
 
@@ -39,6 +40,7 @@ export function paymentEventHandlers({ on }: Builders): EventHandlerDefinition<E
         amount: event.payload.refundAmount,
       });
       await queueOrderMail(deps, { kind: 'refund', orderId, refundId: event.payload.refundId, amount: event.payload.refundAmount, lines: [] });
+      await auditOrder(deps, order, 'refunded', { amount: event.payload.refundAmount, refund_id: event.payload.refundId, via: 'payments' });
     }),
   ];
 }

@@ -225,7 +225,7 @@ export function orderRoutes({ route }: Builders): AnyRoute[] {
       async handler({ params, body, deps, ctx }) {
         const scope = { deps, settings: ctx.settings, tenant: ctx.tenant };
         const order = await lockedOrNotFound(scope, params.id);
-        if (order.status === 'paid' && !ctx.can(permissions['orders.refund'])) {
+        if (order.status === 'paid' && !ctx.can(permissions['orders.refund'], { unit: null })) {
           throw new ForbiddenError('Cancelling a paid order refunds it: shop.orders.refund is needed');
         }
         await cancelOrder(scope, order, actingUserId(ctx), body.note ?? null);
@@ -267,6 +267,7 @@ export function orderRoutes({ route }: Builders): AnyRoute[] {
       async handler({ params, body, deps, ctx }) {
         await lockedOrNotFound({ deps, settings: ctx.settings, tenant: ctx.tenant }, params.id);
         await recordHistory(deps.db, params.id, { kind: 'note', note: body.note, actorId: actingUserId(ctx) });
+        await deps.audit.record({ entity: 'order', verb: 'noted', target: params.id, data: { note: body.note } });
         return Reply.created({ order_id: params.id, note: body.note });
       },
     }),

@@ -1,4 +1,4 @@
-import { FileRef, Money, Ref, RichText, Type, ValidationError, Widget } from '@plinth/sdk';
+import { FileRef, Money, Ref, RichText, Type, UnitRef, ValidationError, Widget } from '@plinth/sdk';
 import { maxProductImageBytes, productImageTypes } from '../services/images.js';
 
 /** `:id` path parameter. */
@@ -92,6 +92,12 @@ const ProductFields = {
   seo_description: Type.Optional(Type.Union([Widget(Type.String({ maxLength: 500 }), 'textarea'), Type.Null()], { title: 'Search engine description' })),
   metadata: Type.Optional(Type.Record(Type.String({ maxLength: 60 }), Type.Unknown(), { title: 'Metadata', description: 'Your own data, kept as given' })),
   category_id: Type.Optional(Type.Union([Ref('/shop/categories', { title: 'Category' }), Type.Null()], { title: 'Category' })),
+  unit_id: Type.Optional(
+    Type.Union([UnitRef(), Type.Null()], {
+      title: 'Unit',
+      description: 'The organisation unit the product belongs to; only when the shop setting "Products belong to organisation units" is on',
+    }),
+  ),
 };
 
 export const NewProduct = Type.Object(

@@ -11,6 +11,7 @@ import {
   Reply,
   type Static,
   type Stored,
+  type TenantDb,
   Timestamp,
   toJson,
   Type,
@@ -19,7 +20,8 @@ import {
 import type { Builders } from '../deps.js';
 import { shopErrors } from '../errors.js';
 import { shopPermissions as permissions } from '../permissions.js';
-import { loadProduct, uniquely, Variant, variantColumns, type VariantView } from '../services/catalogue.js';
+import { productRecord } from '../services/audit.js';
+import { uniquely, Variant, variantColumns, variantRecord, type VariantView } from '../services/catalogue.js';
 import { attachProductImage, releaseProductImages, variantWithImage } from '../services/images.js';
 import { adjustStock } from '../services/inventory.js';
 import { insertVariant } from '../services/variants.js';
@@ -51,6 +53,13 @@ const Movement = Type.Object({
 });
 type MovementRow = Stored<Static<typeof Movement>, 'created_at'>;
 
+/** The variant (through its product: 404 outside the caller's units, see {@link variantRecord}), or 404. */
+async function variantOrNotFound(db: TenantDb, id: string, lock = false) {
+  const variant = await variantRecord(db, id, lock);
+  if (!variant) throw new NotFoundError('Variant not found');
+  return variant;
+}
+
 /** `/api/v1/shop/products/:id/variants`, `/variants/:id` and the stock ledger. */
 export function variantRoutes({ route }: Builders): AnyRoute[] {
   return [
@@ -62,9 +71,11 @@ export function variantRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['products.manage'],
       schema: { params: IdParams, body: NewVariant, response: withStatus(Variant, 201) },
       async handler({ params, body, deps, ctx }) {
-        await loadProduct(deps.db, params.id);
+        const product = await productRecord(deps.db, params.id);
+        if (!product) throw new NotFoundError('Product not found');
         checkCompareAt(body.price, body.compare_at_price);
-        const variant = await insertVariant({ deps, settings: ctx.settings, tenant: ctx.tenant }, params.id, body, actingUserId(ctx));
+        const scope = { deps, settings: ctx.settings, tenant: ctx.tenant };
+        const variant = await insertVariant(scope, { id: product.id, unitId: product.unit_id }, body, actingUserId(ctx));
         return Reply.created(await variantWithImage(deps.files, ctx.tenant.id, variant));
       },
     }),
@@ -75,8 +86,7 @@ export function variantRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['products.view'],
       schema: { params: IdParams, response: Variant },
       async handler({ params, deps, ctx }) {
-        const [row] = await deps.db.query<VariantView>(`select ${variantColumns} from shop_variants where id = $1`, [params.id]);
-        if (!row) throw new NotFoundError('Variant not found');
+        const { unit_id: _unit, ...row } = await variantOrNotFound(deps.db, params.id);
         return variantWithImage(deps.files, ctx.tenant.id, row);
       },
     }),
@@ -88,11 +98,7 @@ export function variantRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['products.manage'],
       schema: { params: IdParams, body: VariantPatch, response: Variant },
       async handler({ params, body, deps, ctx }) {
-        const current = await deps.db.one<{ product_id: string; image_file_id: string | null; price: number; compare_at_price: number | null }>(
-          'select product_id, image_file_id, price, compare_at_price from shop_variants where id = $1 for update',
-          [params.id],
-        );
-        if (!current) throw new NotFoundError('Variant not found');
+        const { unit_id: unit, ...current } = await variantOrNotFound(deps.db, params.id, true);
         checkCompareAt(body.price ?? current.price, body.compare_at_price === undefined ? current.compare_at_price : body.compare_at_price);
         if (body.image_file_id) await attachProductImage(deps.files, body.image_file_id, current.product_id, 'image_file_id');
         const sets: string[] = [];
@@ -110,6 +116,7 @@ export function variantRoutes({ route }: Builders): AnyRoute[] {
         );
         if (!row) throw new NotFoundError('Variant not found');
         if (body.image_file_id !== undefined) await releaseProductImages(deps, current.product_id, [current.image_file_id]);
+        await deps.audit.record({ entity: 'variant', verb: 'updated', target: params.id, unit, before: current, after: row });
         return variantWithImage(deps.files, ctx.tenant.id, row);
       },
     }),
@@ -120,11 +127,9 @@ export function variantRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['products.manage'],
       schema: { params: IdParams, response: NoContent },
       async handler({ params, deps }) {
-        const [row] = await deps.db.query<{ product_id: string; image_file_id: string | null }>(
-          'delete from shop_variants where id = $1 returning product_id, image_file_id',
-          [params.id],
-        );
-        if (!row) throw new NotFoundError('Variant not found');
+        const { unit_id: unit, ...row } = await variantOrNotFound(deps.db, params.id, true);
+        await deps.db.query('delete from shop_variants where id = $1', [params.id]);
+        await deps.audit.record({ entity: 'variant', verb: 'deleted', target: params.id, unit, before: row });
         await releaseProductImages(deps, row.product_id, [row.image_file_id]);
         return Reply.noContent();
       },
@@ -137,12 +142,24 @@ export function variantRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['products.manage'],
       schema: { params: IdParams, body: StockAdjustment, response: Type.Object({ variant_id: Type.String({ format: 'uuid' }), stock: Type.Integer() }) },
       async handler({ params, body, deps, ctx }) {
+        const variant = await variantOrNotFound(deps.db, params.id, true);
+        const reason = body.reason ?? 'adjusted';
+        const note = body.note ?? null;
         const stock = await adjustStock({ deps, settings: ctx.settings, tenant: ctx.tenant }, params.id, body.delta, {
-          reason: body.reason ?? 'adjusted',
-          note: body.note ?? null,
+          reason,
+          note,
           actorId: actingUserId(ctx),
         });
         if (stock === undefined) throw new NotFoundError('Variant not found');
+        await deps.audit.record({
+          entity: 'variant',
+          verb: 'stock_adjusted',
+          target: params.id,
+          unit: variant.unit_id,
+          before: { stock: variant.stock },
+          after: { stock },
+          data: { sku: variant.sku, delta: body.delta, reason, note },
+        });
         return { variant_id: params.id, stock };
       },
     }),
@@ -153,8 +170,7 @@ export function variantRoutes({ route }: Builders): AnyRoute[] {
       permission: permissions['products.view'],
       schema: { params: IdParams, query: PageQuery, response: Type.Array(Movement) },
       async handler({ params, query, deps }) {
-        const [variant] = await deps.db.query('select id from shop_variants where id = $1', [params.id]);
-        if (!variant) throw new NotFoundError('Variant not found');
+        await variantOrNotFound(deps.db, params.id);
         const { items, total } = await listPage<MovementRow>(
           deps.db,
           {

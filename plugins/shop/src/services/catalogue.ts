@@ -45,6 +45,7 @@ export const Product = Type.Object({
   seo_description: Nullable(Type.String()),
   metadata: Type.Record(Type.String(), Type.Unknown()),
   category_id: Nullable(Type.String({ format: 'uuid' })),
+  unit_id: Nullable(Type.String({ format: 'uuid', description: 'The organisation unit the product belongs to (null: the whole tenant)' })),
   source: Nullable(Type.String({ description: 'The system a synced product comes from' })),
   external_id: Nullable(Type.String()),
   created_at: Timestamp,
@@ -55,7 +56,7 @@ export const Product = Type.Object({
 export type ProductView = Stored<Omit<Static<typeof Product>, 'image_files' | 'variants'>, 'created_at' | 'updated_at'> & { variants: VariantView[] };
 
 export const productColumns =
-  'id, name, slug, description, images, image_file_ids, image_alt, status, seo_title, seo_description, metadata, category_id, source, external_id, created_at, updated_at';
+  'id, name, slug, description, images, image_file_ids, image_alt, status, seo_title, seo_description, metadata, category_id, unit_id, source, external_id, created_at, updated_at';
 export const variantColumns = 'id, product_id, sku, name, price, compare_at_price, attributes, stock, weight_grams, image_file_id';
 
 /** The variants of `productIds`, grouped by product. */
@@ -68,6 +69,22 @@ export async function variantsOf(db: TenantDb, productIds: readonly string[]): P
   );
   for (const row of rows) grouped.get(row.product_id)?.push(row);
   return grouped;
+}
+
+/**
+ * One variant with its product's unit, or undefined when it is missing or its product is outside the caller's units:
+ * variants have no unit of their own, and reaching them through their product lets Row Level Security on
+ * `shop_products` decide for them too. `lock` holds the variant's row for the rest of the transaction.
+ */
+export async function variantRecord(db: TenantDb, id: string, lock = false): Promise<(VariantView & { unit_id: string | null }) | undefined> {
+  const columns = variantColumns
+    .split(', ')
+    .map((column) => `v.${column}`)
+    .join(', ');
+  return db.one(
+    `select ${columns}, p.unit_id from shop_variants v join shop_products p on p.id = v.product_id where v.id = $1${lock ? ' for update of v' : ''}`,
+    [id],
+  );
 }
 
 /** A JSON column with the variants of product `p` (alias of `shop_products`), in the order `variantsOf` gives. */

@@ -16,7 +16,7 @@ const invoiceTypes = ['application/pdf', 'text/html'];
  * tenant's invoice counter (every other payment waits for it) and runs inside payment handling (a refused store,
  * a full quota, must never lose a payment).
  */
-export async function issueInvoice(scope: Scope, orderId: string): Promise<void> {
+export async function issueInvoice(scope: Scope, orderId: string): Promise<string> {
   const { deps, settings, tenant } = scope;
   const sequence = await nextNumber(deps.db, 'invoice');
   const number = formatNumber(settings.invoice_prefix, sequence);
@@ -35,6 +35,7 @@ export async function issueInvoice(scope: Scope, orderId: string): Promise<void>
   });
   await deps.db.query('update shop_invoices set snapshot = $2 where id = $1', [invoice!.id, JSON.stringify(snapshot)]);
   await deps.jobs.enqueue('shop.invoice.store', { invoiceId: invoice!.id }, { key: invoice!.id });
+  return number;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { ValidationError } from '@plinth/sdk';
 import type { Scope } from '../deps.js';
 import { invalidTransition } from '../errors.js';
+import { auditOrder } from './audit.js';
 import { linkBuyerAccount } from './buyer-accounts.js';
 import { queueOrderMail } from './emails.js';
 import { issueInvoice } from './invoices.js';
@@ -64,6 +65,7 @@ export async function markPaid(scope: Scope, orderId: string, payment: { intentI
         idempotencyKey: `shop-late-${orderId}`,
       });
       await queueOrderMail(deps, { kind: 'refund', orderId, refundId: refund.id, amount: refund.amount, lines: [] });
+      await auditOrder(deps, order, 'refunded', { amount: refund.amount, reason: 'payment arrived after the order was cancelled' });
     }
     return false;
   }
@@ -85,7 +87,8 @@ export async function markPaid(scope: Scope, orderId: string, payment: { intentI
     ", paid_at = now(), reservation = 'committed'",
   );
   await linkBuyerAccount(scope, orderId);
-  await issueInvoice(scope, orderId);
+  const invoice = await issueInvoice(scope, orderId);
+  await auditOrder(deps, order, 'paid', { amount: payment.amount, currency: order.currency, payment_intent_id: payment.intentId, invoice });
   await queueOrderMail(deps, { kind: 'receipt', orderId });
   await queueOrderMail(deps, { kind: 'staff-paid', orderId });
   await deps.events.emit('shop.order.paid', await orderEvent(deps.db, orderId));
@@ -96,6 +99,7 @@ export async function markPaid(scope: Scope, orderId: string, payment: { intentI
 export async function fulfilOrder(scope: Scope, order: LockedOrder, actorId: string | null, note: string | null): Promise<void> {
   if (order.status !== 'paid') throw invalidTransition(order.status, 'fulfilled');
   await setStatus(scope, order, 'fulfilled', note, actorId);
+  await auditOrder(scope.deps, order, 'fulfilled', { note });
   await scope.deps.events.emit('shop.order.fulfilled', await orderEvent(scope.deps.db, order.id));
 }
 
@@ -135,6 +139,7 @@ export async function cancelOrder(scope: Scope, order: LockedOrder, actorId: str
   }
   const refunded = order.status === 'paid' ? order.total - order.refunded_amount : null;
   await setStatus(scope, order, 'cancelled', note, actorId, ", reservation = 'released'", refunded || null);
+  await auditOrder(deps, order, 'cancelled', { note, refund_amount: refunded || null });
   await deps.events.emit('shop.order.cancelled', await orderEvent(deps.db, order.id));
 }
 
@@ -171,6 +176,7 @@ export async function refundOrderAmount(
   await deps.db.query('update shop_orders set refunded_amount = refunded_amount + $2, updated_at = now() where id = $1', [order.id, input.amount]);
   if (input.amount === left) await setStatus(scope, order, 'refunded', input.reason, input.actorId, '', input.amount);
   else await recordHistory(deps.db, order.id, { kind: 'refund', note: input.reason, actorId: input.actorId, amount: input.amount });
+  await auditOrder(deps, order, 'refunded', { amount: input.amount, reason: input.reason });
   await deps.events.emit('shop.order.refunded', { ...(await orderEvent(deps.db, order.id)), refundAmount: input.amount, lineIds: [] });
   return { amount: input.amount };
 }
@@ -242,6 +248,12 @@ export async function refundOrder(
   const note = input.reason || null;
   if (left!.open === 0) await setStatus(scope, order, 'refunded', note, input.actorId, '', amount);
   else await recordHistory(deps.db, order.id, { kind: 'refund', note, actorId: input.actorId, amount });
+  await auditOrder(deps, order, 'refunded', {
+    amount,
+    reason: note,
+    lines: input.lines.map((line) => ({ line_id: line.lineId, quantity: line.quantity })),
+    restock: input.restock,
+  });
   await deps.events.emit('shop.order.refunded', {
     ...(await orderEvent(deps.db, order.id)),
     refundAmount: amount,

@@ -8,6 +8,7 @@ import { markPaid } from './order-transitions.js';
 import { orderEvent, recordHistory } from './order-views.js';
 import { priceLines, type LineRequest } from './pricing.js';
 import { queueOrderMail } from './emails.js';
+import { auditNewOrder } from './audit.js';
 
 /** What placing an order needs: who buys and what; prices come from the catalogue. */
 export interface NewOrder {
@@ -76,6 +77,7 @@ export async function createOrder(
   const intent = options.checkout && !free ? await startCheckout(scope, orderId) : null;
   const number = formatNumber(settings.order_prefix, await nextNumber(deps.db, 'order'));
   await deps.db.query('update shop_orders set number = $2 where id = $1', [orderId, number]);
+  await auditNewOrder(scope, orderId);
   await deps.events.emit('shop.order.created', await orderEvent(deps.db, orderId));
   if (options.checkout && free) await startCheckout(scope, orderId);
   return { orderId, intent };
@@ -115,6 +117,14 @@ export async function startCheckout(scope: Scope, orderId: string): Promise<Paym
     secret,
   ]);
   await recordHistory(deps.db, orderId, { kind: 'payment', note: `Payment intent ${intent.id} created` });
+  await deps.audit.record({
+    entity: 'order',
+    verb: 'checkout_started',
+    target: orderId,
+    before: { payment_intent_id: order.payment_intent_id },
+    after: { payment_intent_id: intent.id },
+    data: { amount: order.total, currency: order.currency, provider: intent.provider },
+  });
   // Paid by bank transfer or cash: the buyer gets the instructions by mail (sent once, after this commits).
   if (intent.next_action?.type === 'manual_payment') await queueOrderMail(deps, { kind: 'placed', orderId });
   return intent;

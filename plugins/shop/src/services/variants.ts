@@ -7,9 +7,15 @@ import { adjustStock } from './inventory.js';
 
 /**
  * Adds a variant to a product (checked to be the tenant's); opening stock goes through the ledger; its stored image
- * (`image_file_id`) is attached to the product.
+ * (`image_file_id`) is attached to the product. Recorded in the audit log under the product's unit (`unitId`).
  */
-export async function insertVariant(scope: Scope, productId: string, input: Static<typeof NewVariant>, actorId: string | null): Promise<VariantView> {
+export async function insertVariant(
+  scope: Scope,
+  product: { id: string; unitId: string | null },
+  input: Static<typeof NewVariant>,
+  actorId: string | null,
+): Promise<VariantView> {
+  const productId = product.id;
   if (input.image_file_id) await attachProductImage(scope.deps.files, input.image_file_id, productId, 'image_file_id');
   const [row] = await uniquely(() =>
     scope.deps.db.query<VariantView>(
@@ -28,5 +34,6 @@ export async function insertVariant(scope: Scope, productId: string, input: Stat
     ),
   );
   if (input.stock) row!.stock = (await adjustStock(scope, row!.id, input.stock, { reason: 'restocked', note: 'Opening stock', actorId }))!;
+  await scope.deps.audit.record({ entity: 'variant', verb: 'created', target: row!.id, unit: product.unitId, after: { ...row! } });
   return row!;
 }

@@ -10,6 +10,8 @@ import { VariantStock } from './product-stock';
 // `only` lists stay the same arrays across renders: <plinth-fields> re-renders when a property changes.
 const DETAILS = ['name', 'description'];
 const ORGANISATION = ['status', 'category_id'];
+/** With the product's organisation unit, when the shop files products by unit (its `units` setting) or this one has one. */
+const ORGANISATION_WITH_UNIT = ['status', 'category_id', 'unit_id'];
 const SEARCH = ['slug', 'seo_title', 'seo_description'];
 const PRICING = ['price', 'compare_at_price', 'sku'];
 
@@ -37,7 +39,7 @@ function errorFor(error: ConsoleApiError | undefined, only: string[]): ConsoleAp
 
 /** Field messages no input shows (`image_file_ids.0`…): listed in the banner instead. */
 function unplaced(error: ConsoleApiError | undefined): string[] {
-  const shown = [...DETAILS, ...ORGANISATION, ...SEARCH];
+  const shown = [...DETAILS, ...ORGANISATION_WITH_UNIT, ...SEARCH];
   return Object.entries(error?.errors ?? {}).flatMap(([path, messages]) =>
     shown.includes(path.split('.')[0]!) ? [] : messages.map((message) => `${path}: ${message}`),
   );
@@ -84,6 +86,7 @@ export function ProductEditor({ plinth }: { plinth: ConsoleContext }) {
   const [rowErrors, setRowErrors] = useState<Record<string, ConsoleApiError>>({});
   const [banner, setBanner] = useState<string>();
   const [saving, setSaving] = useState(false);
+  const [usesUnits, setUsesUnits] = useState(false);
   const details = useRef<FieldsElement | null>(null);
   const organisation = useRef<FieldsElement | null>(null);
   const search = useRef<FieldsElement | null>(null);
@@ -110,10 +113,16 @@ export function ProductEditor({ plinth }: { plinth: ConsoleContext }) {
       plinth.bodySchema('PATCH', `/shop/products/${id}`),
       plinth.bodySchema('PATCH', `/shop/variants/${id}`),
       plinth.bodySchema('POST', `/shop/products/${id}/variants`),
+      // Whoever may not read the settings sees the unit only on products that have one.
+      plinth.call<{ units?: boolean }>('GET', '/plugins/shop/settings').then(
+        (answer) => answer.data.units === true,
+        () => false,
+      ),
     ]).then(
-      ([answer, productSchema, variantPatch, newVariant]) => {
+      ([answer, productSchema, variantPatch, newVariant, units]) => {
         if (!productSchema || !variantPatch || !newVariant) throw new Error(t('The shop’s forms could not be loaded.'));
         setSchemas({ product: productSchema, variantPatch, newVariant });
+        setUsesUnits(units);
         show(answer.data);
       },
       (caught: Error) => setLoadError(caught.message),
@@ -132,6 +141,7 @@ export function ProductEditor({ plinth }: { plinth: ConsoleContext }) {
   if (!product || !schemas) return <p class="loading">{t('Loading…')}</p>;
 
   const single = usedOptions(options).length === 0 && plan.rows.length === 1;
+  const organisationFields = usesUnits || product.unit_id ? ORGANISATION_WITH_UNIT : ORGANISATION;
   const seedOf = (row: VariantRow) => {
     let seed = seeds.current.get(row.key);
     if (!seed) seeds.current.set(row.key, (seed = { ...row.seed }));
@@ -322,8 +332,8 @@ export function ProductEditor({ plinth }: { plinth: ConsoleContext }) {
               schema={schemas.product}
               value={product}
               mode="edit"
-              only={ORGANISATION}
-              error={errorFor(productError, ORGANISATION)}
+              only={organisationFields}
+              error={errorFor(productError, organisationFields)}
               handle={organisation}
             />
           </section>
