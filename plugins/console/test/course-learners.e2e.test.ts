@@ -79,7 +79,7 @@ describe.sequential('a course’s learners', () => {
     // A course opens in its curriculum builder (the primary screen); its details page lists its other screens.
     await page.getByRole('link', { name: course.title }).first().click();
     await page.getByRole('heading', { name: 'Curriculum' }).waitFor();
-    await page.getByRole('link', { name: 'Details' }).click();
+    await page.getByRole('link', { name: 'Details', exact: true }).click();
     await page.getByRole('heading', { name: course.title }).waitFor();
     await page.getByRole('link', { name: 'Learners' }).click();
     await page.getByRole('heading', { name: 'Enrol learners' }).waitFor();
