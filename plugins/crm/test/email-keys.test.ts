@@ -41,6 +41,16 @@ describe('emails matched by their stored key', () => {
     expect(plan).not.toMatch(/Seq Scan on crm_unsubscribes|hashed SubPlan/);
   });
 
+  it('a list page probes the unsubscribes index for each contact it shows, in the plan PostgreSQL caches for it too', async () => {
+    // The page's cached (generic) plan expects many rows, which made PostgreSQL hash every unsubscribe of the tenant
+    // on each statement to show 20 contacts.
+    const page = `select ${contactColumns} from (select id, created_at from crm_contacts where deleted_at is null and score >= $1
+      order by created_at desc, id desc limit $2) p join crm_contacts c on c.id = p.id order by p.created_at desc, p.id desc`;
+    const plan = await planOf(page, ['0', '20']);
+    expect(plan).toContain('crm_unsubscribes_email_key');
+    expect(plan).not.toMatch(/Seq Scan on crm_unsubscribes|hashed SubPlan/);
+  });
+
   it('an email typed in any case finds the live contact through the key’s index (as upserts and imports look it up)', async () => {
     const plan = await planOf('select id from crm_contacts where email_key = lower($1) and deleted_at is null', ['C10@Example.Test']);
     expect(plan).toContain('crm_contacts_email_key_live');

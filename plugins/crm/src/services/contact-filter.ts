@@ -146,7 +146,9 @@ export function indexedMatchesSql(filter: ResolvedFilter, values: unknown[], opt
   const side = options.deleted ? 'not w.live' : 'w.live';
   const where = [side, first];
   const add = (condition: (param: string) => string, value: unknown) => where.push(condition(`$${values.push(value)}`));
-  if (tags.length > 0) add((p) => `w.contact_tags @> ${p}::text[]`, tags);
+  // The tags as one parameter each, not as an array: a statement with an array parameter is never prepared (see
+  // core's StatementNames), so it would be planned anew on every request.
+  if (tags.length > 0) where.push(`w.contact_tags @> array[${tags.map((tag) => `$${values.push(tag)}`).join(', ')}]::text[]`);
   if (filter.unit) add((p) => `w.unit_id = any(${p}::uuid[])`, filter.unitIds ?? []);
   if (filter.score_min !== undefined) add((p) => `w.contact_score >= ${p}`, filter.score_min);
   if (filter.score_max !== undefined) add((p) => `w.contact_score <= ${p}`, filter.score_max);

@@ -23,10 +23,15 @@ export const Contact = Type.Object({
 });
 export type Contact = Static<typeof Contact>;
 
-/** The select list that {@link toContact} reads, on alias `c`. */
+/**
+ * The select list that {@link toContact} reads, on alias `c`. The unsubscribe check is one index probe per contact
+ * read: `offset 0` keeps PostgreSQL from planning it as a hashed subplan, which reads and hashes every unsubscribe
+ * of the tenant on each statement (its cached plan for a list page did: 5,000 unsubscribes hashed to show 20
+ * contacts, 3 ms of the page's 8 ms).
+ */
 export const contactColumns = `c.id, c.name, c.email, c.phone, c.company, c.tags, c.custom_fields, c.source, c.score, c.owner_id, c.unit_id,
   c.created_at, c.updated_at, c.deleted_at,
-  exists (select 1 from crm_unsubscribes u where u.email_key = c.email_key) as unsubscribed`;
+  exists (select 1 from crm_unsubscribes u where u.email_key = c.email_key offset 0) as unsubscribed`;
 
 export type ContactRow = Omit<Contact, 'created_at' | 'updated_at' | 'deleted_at'> & { created_at: Date; updated_at: Date; deleted_at: Date | null };
 
