@@ -60,8 +60,9 @@ export const defaultFactories: Omit<KernelFactories, 'config' | 'logger' | 'plug
     }),
   mailer: ({ config, database }) => createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, database }),
   secretBox: ({ config }) => createSecretBox(config.encryptionKey),
-  accessTokens: ({ config }) => createAccessTokens(config.jwtSecret),
-  identity: ({ database, cache, accessTokens }) => createIdentity(database, cache, accessTokens.ttlSeconds),
+  accessTokens: ({ config, database, secretBox, clock, logger, publicUrl }) =>
+    createAccessTokens({ database, secretBox, clock, logger, algorithm: config.tokenAlg, publicUrl, replaceUnreadable: config.env !== 'production' }),
+  identity: ({ database, cache }) => createIdentity(database, cache),
   tenants: ({ config, database, cache }) => createTenantDirectory(database, cache, config.baseDomain, platformHosts(config)),
   tenantAccess: ({ database, cache, permissionCatalogue, plugins }) =>
     createTenantAccess(database, cache, permissionCatalogue, (tenantId) => plugins.tenantPlugins.state(tenantId)),

@@ -224,6 +224,8 @@ async function assembleKernel(config: PlinthConfig, options: KernelOptions, logg
 
   const start = async () => {
     await migrate(database.knex, 'core', coreMigrations);
+    // The key that signs access tokens: made by the first process to start (under a lock), read by every other.
+    if (config.role !== 'worker') await services.accessTokens.prepare();
     await pluginHost.install();
     pluginHost.defineWork();
     defineFileWork(services);

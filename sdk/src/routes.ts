@@ -103,6 +103,11 @@ interface RouteCommon<S extends RouteSchemas> {
   errors?: readonly ErrorRef[];
   /** A limit on calls, enforced by the kernel before the body is read; over it, `429 rate_limited`. */
   rateLimit?: RouteRateLimit;
+  /**
+   * Signed-in users must have verified their email address (`403 email_unverified` otherwise; API tokens are not
+   * affected): set it on actions that send mail on the tenant's behalf or act on another address's behalf.
+   */
+  verifiedEmail?: boolean;
 }
 
 /**

@@ -5,8 +5,13 @@ import { kernelRefs } from '../kernel-refs.js';
 import { coreErrors } from '../http/core-errors.js';
 import { defineRoute, Reply } from '../http/route.js';
 import { emitEvent } from '../events/outbox.js';
+import { refuseUnlessPasswordAllowed } from '../identity/tenant-sso.js';
 import { createTenantWithOwner, NewTenant } from '../tenancy/tenant-setup.js';
+import { sendVerification, verificationMailKeys, verificationMailLimit } from './email-verification.js';
 import { beginAttempt } from './login-limits.js';
+import { confirmWithPasskey } from './passkeys.js';
+import { PasskeySecondFactor } from './passkeys-schemas.js';
+import { errorLanguage } from '../http/error-language.js';
 import { hashPassword, passwordProblems, verifyAgainstNothing, verifyPassword } from './passwords.js';
 import { endSession, rotateSession, startSession } from './sessions.js';
 import { verifySecondFactor } from './two-factor.js';
@@ -16,7 +21,7 @@ const Email = Type.String({ format: 'email', maxLength: 254 });
 const Password = Type.String({ minLength: 1, maxLength: 1024 });
 
 /** The public shape of a user. */
-export const userFields = 'id, email, name, status, is_super_admin, totp_enabled, created_at, updated_at';
+export const userFields = 'id, email, name, status, is_super_admin, totp_enabled, email_verified_at is not null as email_verified, created_at, updated_at';
 
 /** A user as {@link userFields} selects it, timestamps as the database returns them. */
 export type UserRow = Stored<Static<typeof User>, 'created_at' | 'updated_at'>;
@@ -24,7 +29,7 @@ export type UserRow = Stored<Static<typeof User>, 'created_at' | 'updated_at'>;
 export const register = defineRoute({
   method: 'POST',
   path: '/auth/register',
-  summary: 'Create an account (and optionally a tenant it owns)',
+  summary: 'Create an account (and optionally a tenant it owns); a link verifying the email address is mailed to it',
   tag: 'auth',
   public: true,
   schema: {
@@ -34,9 +39,18 @@ export const register = defineRoute({
     ),
     response: withStatus(Exact({ user: User, tenant: Type.Optional(Exact({ ...Tenant.properties, quotas: Type.Partial(Quotas) })), tokens: TokenPair }), 201),
   },
-  deps: { accessTokens: kernelRefs.accessTokens, jobs: kernelRefs.jobs, logger: kernelRefs.logger },
+  deps: {
+    accessTokens: kernelRefs.accessTokens,
+    database: kernelRefs.database,
+    identity: kernelRefs.identity,
+    jobs: kernelRefs.jobs,
+    logger: kernelRefs.logger,
+    mailer: kernelRefs.mailer,
+    publicUrl: kernelRefs.publicUrl,
+    rateLimiter: kernelRefs.rateLimiter,
+  },
   errors: [commonErrors.conflict],
-  async handler({ body, db, deps, actor, audit }) {
+  async handler({ body, db, deps, actor, audit, ctx }) {
     const problems = passwordProblems(body.password, { email: body.email });
     if (problems.length > 0) throw new ValidationError({ password: problems });
     const passwordHash = await hashPassword(body.password);
@@ -48,7 +62,10 @@ export const register = defineRoute({
     const tenant = body.tenant ? await createTenantWithOwner(db, deps, body.tenant, user.id) : undefined;
     if (tenant) await emitEvent(db, deps, tenant.id, 'core.user.registered', { userId: user.id, email: body.email, name: body.name.trim() }, 'core');
     await audit({ action: 'auth.registered', targetType: 'user', targetId: user.id, ...(tenant ? { tenantId: tenant.id } : {}) });
-    const tokens = await startSession(db, deps, user, { ...actor, userId: user.id });
+    // The first link counts against the account's and the address's hourly allowance of verification mails.
+    await deps.rateLimiter.take(verificationMailKeys(user.id, user.email), verificationMailLimit.perHour, verificationMailLimit.windowMs);
+    await sendVerification(db, deps, user, errorLanguage(ctx));
+    const tokens = await startSession(db, deps, user, { ...actor, userId: user.id }, 'registration');
     const { token_version: _version, ...publicUser } = user;
     return Reply.created(toJson({ user: publicUser, ...(tenant ? { tenant } : {}), tokens }));
   },
@@ -61,11 +78,27 @@ export const login = defineRoute({
   tag: 'auth',
   public: true,
   schema: {
-    body: Type.Object({ email: Email, password: Password, otp: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false }),
+    body: Type.Object(
+      { email: Email, password: Password, otp: Type.Optional(Type.String({ maxLength: 64 })), passkey: Type.Optional(PasskeySecondFactor) },
+      { additionalProperties: false },
+    ),
     response: Exact({ user: User, tokens: TokenPair }),
   },
-  deps: { accessTokens: kernelRefs.accessTokens, database: kernelRefs.database, rateLimiter: kernelRefs.rateLimiter, secretBox: kernelRefs.secretBox },
-  errors: [commonErrors.unauthenticated, coreErrors.otp_required, coreErrors.otp_invalid, commonErrors.rate_limited],
+  deps: {
+    accessTokens: kernelRefs.accessTokens,
+    database: kernelRefs.database,
+    publicUrl: kernelRefs.publicUrl,
+    rateLimiter: kernelRefs.rateLimiter,
+    secretBox: kernelRefs.secretBox,
+  },
+  errors: [
+    commonErrors.unauthenticated,
+    coreErrors.otp_required,
+    coreErrors.otp_invalid,
+    coreErrors.passkey_invalid,
+    coreErrors.sso_required,
+    commonErrors.rate_limited,
+  ],
   async handler(input) {
     const { body, db, deps, actor, ctx } = input;
     const email = body.email.toLowerCase();
@@ -80,7 +113,11 @@ export const login = defineRoute({
         await attempt.failed(user?.id ?? null, 'auth.login.failed', { email });
         throw new UnauthenticatedError('Invalid email or password');
       }
-      if (user.totp_enabled) {
+      await refuseUnlessPasswordAllowed(db, deps, user, actor, 'login');
+      if (user.totp_enabled && body.passkey) {
+        // A passkey of the account, answering a second-factor challenge, stands in for the one-time code.
+        await confirmWithPasskey(input, user.id, body.passkey, attempt);
+      } else if (user.totp_enabled) {
         if (!body.otp) throw coreErrors.otp_required('Enter the code from your authenticator app');
         if (!(await verifySecondFactor(db, deps, user.id, body.otp))) {
           await attempt.failed(user.id, 'auth.login.failed', { email, reason: 'otp' });

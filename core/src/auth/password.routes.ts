@@ -3,6 +3,8 @@ import { Type } from '@sinclair/typebox';
 import { recordHostAudit } from '../audit/audit.js';
 import { randomToken, sha256 } from '../crypto/secrets.js';
 import { kernelRefs } from '../kernel-refs.js';
+import { coreErrors } from '../http/core-errors.js';
+import { refuseUnlessPasswordAllowed } from '../identity/tenant-sso.js';
 import { defineRoute, Reply } from '../http/route.js';
 import { beginAttempt, loginLimit } from './login-limits.js';
 import { hashPassword, passwordProblems } from './passwords.js';
@@ -68,14 +70,14 @@ export const resetPassword = defineRoute({
     ),
     response: NoContent,
   },
-  deps: { database: kernelRefs.database, identity: kernelRefs.identity, rateLimiter: kernelRefs.rateLimiter },
-  errors: [commonErrors.rate_limited],
+  deps: { database: kernelRefs.database, identity: kernelRefs.identity, publicUrl: kernelRefs.publicUrl, rateLimiter: kernelRefs.rateLimiter },
+  errors: [commonErrors.rate_limited, coreErrors.sso_required],
   async handler(input) {
     const { body, db, deps, actor, ctx } = input;
     const limitKeys = [`password-reset:ip:${ctx.ip}`];
     const attempt = await beginAttempt(input, limitKeys);
-    const reset = await db.one<{ id: string; user_id: string; email: string }>(
-      `select r.id, r.user_id, u.email from password_resets r join users u on u.id = r.user_id
+    const reset = await db.one<{ id: string; user_id: string; email: string; is_super_admin: boolean }>(
+      `select r.id, r.user_id, u.email, u.is_super_admin from password_resets r join users u on u.id = r.user_id
         where r.token_hash = $1 and r.used_at is null and r.expires_at > now() and u.status = 'active'
         for update of r`,
       [sha256(body.token)],
@@ -85,11 +87,16 @@ export const resetPassword = defineRoute({
       throw new ValidationError({ token: ['is invalid, expired or already used; ask for a new link'] });
     }
     await attempt.end();
+    await refuseUnlessPasswordAllowed(db, deps, { id: reset.user_id, email: reset.email, is_super_admin: reset.is_super_admin }, actor, 'password_reset');
     const problems = passwordProblems(body.password, { email: reset.email });
     if (problems.length > 0) throw new ValidationError({ password: problems });
 
     const passwordHash = await hashPassword(body.password);
-    await db.query('update users set password_hash = $2, token_version = token_version + 1, updated_at = now() where id = $1', [reset.user_id, passwordHash]);
+    // The link was mailed to the address: using it proves the address too.
+    await db.query(
+      'update users set password_hash = $2, token_version = token_version + 1, email_verified_at = coalesce(email_verified_at, now()), updated_at = now() where id = $1',
+      [reset.user_id, passwordHash],
+    );
     // Every outstanding link of the user dies with this one, and so does every session.
     await db.query('update password_resets set used_at = now() where user_id = $1 and used_at is null', [reset.user_id]);
     await db.query('update refresh_tokens set revoked_at = now() where user_id = $1 and revoked_at is null', [reset.user_id]);

@@ -5,6 +5,7 @@ import type { ScopedDb } from '../db/scoped-db.js';
 import { kernelRefs } from '../kernel-refs.js';
 import { defineRoute, Reply, type UserPrincipal } from '../http/route.js';
 import { beginAttempt } from './login-limits.js';
+import { endOtherSessions } from './sessions.js';
 import { verifyPassword } from './passwords.js';
 import { matchingStep, newRecoveryCodes, newTotpSecret, totpFor, verifySecondFactor } from './two-factor.js';
 import { Exact, NoContent } from '../http/response-schemas.js';
@@ -53,17 +54,17 @@ export const enableTwoFactor = defineRoute({
   method: 'POST',
   path: '/auth/2fa/enable',
   summary:
-    'Turn on two-factor sign-in by proving the authenticator app works; returns 10 single-use recovery codes, shown once. A wrong code is 422 on `otp`; 429 past 10 failures in 15 minutes',
+    'Turn on two-factor sign-in by proving the authenticator app works; returns 10 single-use recovery codes, shown once, and signs out every other session. A wrong code is 422 on `otp`; 429 past 10 failures in 15 minutes',
   tag: 'auth',
   user: true,
   schema: {
     body: Type.Object({ otp: Type.String({ minLength: 6, maxLength: 16 }) }, { additionalProperties: false }),
     response: Exact({ recovery_codes: Type.Array(Type.String(), { description: 'Single-use, shown once' }) }),
   },
-  deps: { database: kernelRefs.database, rateLimiter: kernelRefs.rateLimiter, secretBox: kernelRefs.secretBox },
+  deps: { database: kernelRefs.database, identity: kernelRefs.identity, rateLimiter: kernelRefs.rateLimiter, secretBox: kernelRefs.secretBox },
   errors: [commonErrors.not_found, commonErrors.conflict, commonErrors.rate_limited],
   async handler(input) {
-    const { body, db, deps, audit } = input;
+    const { body, db, deps, audit, principal } = input;
     const user = await signedInUser(input);
     if (user.totp_enabled) throw new ConflictError('Two-factor sign-in is already on');
     if (!user.totp_pending_secret) throw new ConflictError('Start with POST /auth/2fa/setup');
@@ -82,7 +83,8 @@ export const enableTwoFactor = defineRoute({
       [user.id, step],
     );
     const recoveryCodes = await replaceRecoveryCodes(db, user.id);
-    await audit({ action: 'auth.2fa.enabled', targetType: 'user', targetId: user.id });
+    const ended = await endOtherSessions(db, deps, user.id, principal.sessionId);
+    await audit({ action: 'auth.2fa.enabled', targetType: 'user', targetId: user.id, data: { sessions_ended: ended } });
     return { recovery_codes: recoveryCodes };
   },
 });
@@ -91,7 +93,7 @@ export const disableTwoFactor = defineRoute({
   method: 'POST',
   path: '/auth/2fa/disable',
   summary:
-    'Turn off two-factor sign-in with the password and a current code or a recovery code. A wrong password or code is 422 naming the field; 429 past 10 failures in 15 minutes',
+    'Turn off two-factor sign-in with the password and a current code or a recovery code; signs out every other session. A wrong password or code is 422 naming the field; 429 past 10 failures in 15 minutes',
   tag: 'auth',
   user: true,
   schema: {
@@ -101,10 +103,10 @@ export const disableTwoFactor = defineRoute({
     ),
     response: NoContent,
   },
-  deps: { database: kernelRefs.database, rateLimiter: kernelRefs.rateLimiter, secretBox: kernelRefs.secretBox },
+  deps: { database: kernelRefs.database, identity: kernelRefs.identity, rateLimiter: kernelRefs.rateLimiter, secretBox: kernelRefs.secretBox },
   errors: [commonErrors.not_found, commonErrors.conflict, commonErrors.rate_limited],
   async handler(input) {
-    const { body, db, deps, audit } = input;
+    const { body, db, deps, audit, principal } = input;
     const user = await signedInUser(input);
     if (!user.totp_enabled) throw new ConflictError('Two-factor sign-in is not on');
     const attempt = await beginAttempt(input, failureKeys(user.id));
@@ -123,7 +125,8 @@ export const disableTwoFactor = defineRoute({
       [user.id],
     );
     await db.query('delete from recovery_codes where user_id = $1', [user.id]);
-    await audit({ action: 'auth.2fa.disabled', targetType: 'user', targetId: user.id });
+    const ended = await endOtherSessions(db, deps, user.id, principal.sessionId);
+    await audit({ action: 'auth.2fa.disabled', targetType: 'user', targetId: user.id, data: { sessions_ended: ended } });
     return Reply.noContent();
   },
 });

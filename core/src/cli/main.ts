@@ -6,6 +6,7 @@ import { MigrationError } from '../db/migrator.js';
 import { PluginError } from '../plugins/plugin-registry.js';
 import { CreatePluginError, runCreatePlugin } from './create-plugin.js';
 import { runDoctor } from './doctor.js';
+import { runKeysList, runKeysRotate } from './keys.js';
 import { runMigrate } from './migrate.js';
 import { runPluginList, runPluginUninstall } from './plugin.js';
 import { runStart } from './start.js';
@@ -77,6 +78,20 @@ export function buildCli(): Command {
     .option('--super-admin', 'may use /api/v1/admin/…')
     .action(async (options: { email: string; name: string; password?: string; superAdmin?: boolean }) => {
       await runUserCreate(await loadConfig(), options);
+    });
+
+  const keys = program.command('keys').description('the keys that sign access tokens (published at /.well-known/jwks.json)');
+  keys
+    .command('rotate')
+    .description('make a new signing key active; the old one verifies until its tokens expire, so nobody is signed out')
+    .action(async () => {
+      await runKeysRotate(await loadConfig());
+    });
+  keys
+    .command('list')
+    .description('every signing key: state (active, retired, expired), algorithm and dates')
+    .action(async () => {
+      await runKeysList(await loadConfig());
     });
 
   program

@@ -41,6 +41,8 @@ export interface PlinthConfig {
   storageUrl?: string;
   baseDomain?: string;
   jwtSecret: string;
+  /** Algorithm of the keys that sign access tokens (docs/identity.md). */
+  tokenAlg: 'EdDSA' | 'ES256' | 'RS256';
   encryptionKey: string;
   publicUrl?: string;
   smtpUrl?: string;
@@ -150,8 +152,18 @@ export const configVariables: readonly ConfigVariable[] = [
     key: 'jwtSecret',
     schema: { type: 'string', minLength: 32 },
     allowed: 'a random string of at least 32 characters',
-    description: 'Signs access tokens (HS256). Generated once under the data dir in development; required in production.',
+    description:
+      'Signs download URLs of private files (an HMAC key is derived from it). Access tokens are signed with asymmetric keys kept in the database (`PLINTH_TOKEN_ALG`). Generated once under the data dir in development; required in production.',
     secret: true,
+  },
+  {
+    env: 'PLINTH_TOKEN_ALG',
+    key: 'tokenAlg',
+    schema: { enum: ['EdDSA', 'ES256', 'RS256'] },
+    allowed: 'one of EdDSA, ES256, RS256',
+    description:
+      'Algorithm of the keys that sign access tokens: EdDSA (Ed25519), ES256 (P-256) or RS256 (RSA 2048) for verifiers that know no other. Keys live in the database, sealed with `PLINTH_ENCRYPTION_KEY`, and are published at `/.well-known/jwks.json`; when the active key uses another algorithm, the next start rotates to a new one (nobody is signed out). See docs/identity.md, "Access tokens, keys and the JWKS".',
+    default: 'EdDSA',
   },
   {
     env: 'PLINTH_ENCRYPTION_KEY',
@@ -159,7 +171,7 @@ export const configVariables: readonly ConfigVariable[] = [
     schema: { type: 'string', minLength: 32 },
     allowed: 'a random string of at least 32 characters',
     description:
-      'Encrypts secrets at rest (TOTP seeds, provider credentials) with AES-256-GCM. Generated once under the data dir in development; required in production.',
+      'Encrypts secrets at rest (TOTP seeds, provider credentials, the private parts of token signing keys) with AES-256-GCM. Generated once under the data dir in development; required in production.',
     secret: true,
   },
   {

@@ -1,6 +1,8 @@
 import { html, pageReply, rawBody, RateLimitedError, Redirect, Reply, type RawReply, type SafeHtml, tenantPages } from '@plinth/sdk';
 import { Type } from '@sinclair/typebox';
+import { markEmailVerified } from '../auth/email-verification.js';
 import { sha256 } from '../crypto/secrets.js';
+import { runAsSystem } from '../db/scoped-db.js';
 import { defineRoute, type CoreRoute } from '../http/route.js';
 import { kernelRefs } from '../kernel-refs.js';
 import type { Tenant } from '../tenancy/tenant-directory.js';
@@ -236,6 +238,8 @@ export const linkRedeemRoute = defineRoute({
       if (!(await secondFactorOk(deps, user.id, body.otp))) return continuePage(tenant, token, { askOtp: true, error: 'badOtp' }, 401);
     }
     await db.query('update sign_in_links set used_at = now(), updated_at = now() where id = $1', [link.id]);
+    // The link was mailed to the address: using it proves the address.
+    await runAsSystem(deps.database, (system) => markEmailVerified(system, user.id, deps.identity));
     await auditPageSignIn(deps, actor, user.id, 'page-link');
     const secret = await startPageSession(db, { userId: user.id, tokenVersion: user.token_version, ip: ctx.ip, userAgent: ctx.get('user-agent') || null });
     return signedInRedirect(tenant, deps.publicUrl(), secret, link.next);

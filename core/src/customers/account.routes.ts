@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { recordHostAudit } from '../audit/audit.js';
 import { userFields, type UserRow } from '../auth/auth.routes.js';
 import { beginAttempt } from '../auth/login-limits.js';
+import { markEmailVerified } from '../auth/email-verification.js';
 import { startSession } from '../auth/sessions.js';
 import { sha256 } from '../crypto/secrets.js';
 import { runAsSystem } from '../db/scoped-db.js';
@@ -62,7 +63,13 @@ export const redeemSignInLinkRoute = defineRoute({
     ),
     response: Exact({ user: User, tokens: TokenPair }),
   },
-  deps: { accessTokens: kernelRefs.accessTokens, database: kernelRefs.database, rateLimiter: kernelRefs.rateLimiter, secretBox: kernelRefs.secretBox },
+  deps: {
+    accessTokens: kernelRefs.accessTokens,
+    database: kernelRefs.database,
+    identity: kernelRefs.identity,
+    rateLimiter: kernelRefs.rateLimiter,
+    secretBox: kernelRefs.secretBox,
+  },
   errors: [commonErrors.rate_limited, coreErrors.otp_required, coreErrors.otp_invalid],
   async handler(input) {
     const { body, db, deps, actor, ctx } = input;
@@ -87,8 +94,10 @@ export const redeemSignInLinkRoute = defineRoute({
       await db.query('update sign_in_links set used_at = now(), updated_at = now() where id = $1', [link.id]);
       // Sessions are host rows (refresh tokens): started on the system path, once the link is known good.
       const signedIn = await runAsSystem(deps.database, async (system) => {
+        // The link was mailed to the address: using it proves the address.
+        await markEmailVerified(system, user.id);
         const row = await system.one<UserRow>(`select ${userFields} from users where id = $1`, [user.id]);
-        const tokens = await startSession(system, deps, user, { ...actor, userId: user.id });
+        const tokens = await startSession(system, deps, user, { ...actor, userId: user.id }, 'magic-link');
         const entry = { action: 'auth.login.succeeded', targetType: 'user', targetId: user.id, data: { via: 'sign-in-link' } };
         await recordHostAudit(system, { ...actor, userId: user.id }, entry);
         return { user: toJson(row!), tokens };

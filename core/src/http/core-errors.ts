@@ -15,6 +15,26 @@ export const coreErrors = defineErrors('core', {
     description: 'The organisation unit still has units below it, records or role assignments: `errors` counts them; move them, or delete with `reassign_to`',
   },
   support_read_only: { status: 403, description: 'A read-only support session may only read (GET and HEAD)' },
+  sso_required: {
+    status: 403,
+    description: 'The organisation of the account signs its members in through its own identity provider: `errors.sso.start_url` is where to start',
+  },
+  passkey_invalid: {
+    status: 400,
+    description:
+      'The passkey could not be verified: an unknown or another account’s credential, a used or expired challenge, a counter that did not grow, or another origin',
+  },
+  email_unverified: {
+    status: 403,
+    description: 'Verify your email address first: open the link mailed to you, or ask for a new one (POST /me/email/verification)',
+  },
+  oidc_failed: {
+    status: 400,
+    description:
+      'Signing in with the identity provider was refused: `reason` says why (state, replayed, nonce, issuer, audience, expired, email_unverified, code, …)',
+  },
+  last_sign_in_method: { status: 409, description: 'This is the account’s last way to sign in: set a password, link another provider or add a passkey first' },
+  email_verification_invalid: { status: 400, description: 'The email verification link is unknown, expired or already used: ask for a new one' },
 });
 
 /** Answers only the kernel gives, never a route's handler on purpose. */

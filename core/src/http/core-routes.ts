@@ -2,12 +2,19 @@ import { adminRoutes } from '../admin/admin.routes.js';
 import { auditRoutes } from '../audit/audit.routes.js';
 import { apiTokenRoutes } from '../auth/api-tokens.routes.js';
 import { authRoutes } from '../auth/auth.routes.js';
+import { signingKeyRoutes } from '../auth/jwks.routes.js';
+import { emailVerificationRoutes } from '../auth/email-verification.routes.js';
 import { meRoutes } from '../auth/me.routes.js';
 import { passwordRoutes } from '../auth/password.routes.js';
+import { passkeyRoutes } from '../auth/passkeys.routes.js';
+import { sessionRoutes } from '../auth/sessions.routes.js';
 import { twoFactorRoutes } from '../auth/two-factor.routes.js';
 import { accountPageRoutes } from '../customers/account.pages.js';
 import { accountRoutes } from '../customers/account.routes.js';
 import { fileRoutes } from '../files/files.routes.js';
+import { tenantSsoRoutes } from '../identity/tenant-sso.routes.js';
+import { identityProviderRoutes } from '../identity/identity-providers.routes.js';
+import { oidcRoutes } from '../identity/oidc.routes.js';
 import { resumableUploadRoutes } from '../files/resumable.routes.js';
 import { jobRoutes } from '../jobs/jobs.routes.js';
 import { marketplaceRoutes } from '../plugins/marketplace.routes.js';
@@ -27,9 +34,15 @@ export const coreRoutes: readonly CoreRoute[] = [
   ...authRoutes,
   ...passwordRoutes,
   ...twoFactorRoutes,
+  ...passkeyRoutes,
   ...meRoutes,
+  ...emailVerificationRoutes,
+  ...sessionRoutes,
   ...tenantRoutes,
   ...domainRoutes,
+  ...tenantSsoRoutes,
+  ...oidcRoutes,
+  ...identityProviderRoutes,
   ...memberRoutes,
   ...unitRoutes,
   ...invitationRoutes,
@@ -42,6 +55,7 @@ export const coreRoutes: readonly CoreRoute[] = [
   ...resumableUploadRoutes,
   ...fileRoutes,
   ...adminRoutes,
+  ...signingKeyRoutes,
   ...supportAdminRoutes,
   ...supportRoutes,
   ...accountRoutes,

@@ -19,6 +19,7 @@ export const User = Exact({
   status: Type.Union([Type.Literal('active'), Type.Literal('disabled')]),
   is_super_admin: Type.Boolean(),
   totp_enabled: Type.Boolean(),
+  email_verified: Type.Boolean({ description: 'The address is proved (a verification link, an invitation or a sign-in link mailed to it)' }),
   created_at: Timestamp,
   updated_at: Timestamp,
 });

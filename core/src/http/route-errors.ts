@@ -26,6 +26,7 @@ export function routeErrors(route: CoreRoute): ErrorRef[] {
   // The query is checked on every route (no NUL, no broken Unicode), whatever its schemas.
   derived.push(commonErrors.validation_failed);
   if ((tenantFrom !== undefined && !route.root) || route.rateLimit) derived.push(commonErrors.rate_limited);
+  if (route.verifiedEmail) derived.push(coreErrors.email_unverified);
   derived.push(kernelErrors.service_unavailable);
   const all = new Map<string, ErrorRef>();
   for (const error of [...derived, ...(route.errors ?? [])]) if (!all.has(error.code)) all.set(error.code, error);

@@ -63,7 +63,8 @@ export type Stage = (exchange: Exchange) => Promise<void> | void;
  * A route's request path, chosen once at mount: only the stages the route needs, in this order —
  * `checkInput` (path and query hold nothing hostile) → `resolveTenant` → `authenticate` (the caller, their
  * membership, a suspended tenant) or `admit` (a suspended tenant, for anonymous tenant routes) → `meter` (the
- * tenant's rate limit) → `gate` (plugin enabled) → `authorize` (permission) → `limit` (the route's own rate limit)
+ * tenant's rate limit) → `gate` (plugin enabled) → `authorize` (permission) → `verifiedEmail` (a signed-in user's
+ * address is proved, on routes that ask for it) → `limit` (the route's own rate limit)
  * → `readBody` → `validate` → `run` →
  * `reply`. Access is decided before the body is read: an anonymous client cannot make the server parse a body.
  */
@@ -79,6 +80,7 @@ export function routeStages(route: CoreRoute, services: KernelServices, check?: 
   if (tenantFrom !== undefined && !route.root) stages.push(meter(services));
   if (tenantFrom !== undefined && route.plugin) stages.push(gate(route, services));
   if ('permission' in access) stages.push(authorize(access.permission.name, services));
+  if (route.verifiedEmail) stages.push(requireVerifiedEmail(services));
   if (route.rateLimit) stages.push(limitRoute(route, services));
   if (route.method !== 'GET') stages.push(readRouteBody(route, services));
   if (route.schema?.params || route.schema?.query || route.schema?.body) stages.push(validateInput(route));
@@ -420,6 +422,21 @@ function authorize(permission: string, services: KernelServices): Stage {
 }
 
 /**
+ * A signed-in user whose email address is not verified is refused (`403 email_unverified`) on routes with
+ * `verifiedEmail`; API tokens and anonymous callers pass (their route's access decides). The user's state is cached.
+ */
+function requireVerifiedEmail(services: KernelServices): Stage {
+  const refuseUnverified = (state: UserState | undefined) => {
+    if (!state?.emailVerified) throw coreErrors.email_unverified('Verify your email address first');
+  };
+  return named('verifiedEmail', (x) => {
+    const { principal } = x;
+    if (principal?.kind !== 'user') return;
+    return andThen(services.identity.stateOf(principal.userId), refuseUnverified);
+  });
+}
+
+/**
  * The route's own limit (429 `rate_limited` beyond, with `Retry-After`), counted per route and tenant and per client
  * IP or principal; every answer carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` (seconds).
  */
@@ -556,13 +573,14 @@ function tokenPrincipal(grant: ApiTokenGrant | undefined): Principal {
 }
 
 function userPrincipal(services: Pick<KernelServices, 'identity'>, claims: AccessClaims): MaybePromise<Principal> {
-  const state = services.identity.stateOf(claims.userId);
+  const state = services.identity.stateForSession(claims.userId, claims.sessionId);
   return andThen(state, (known) => checkedUser(claims, known));
 }
 
+/** The token's `sub` is an active user, its `ver` their token version, and its `sid` one of their live sessions. */
 function checkedUser(claims: AccessClaims, state: UserState | undefined): Principal {
   if (!state || state.status !== 'active') throw new UnauthenticatedError('This account is disabled');
-  if (state.tokenVersion !== claims.tokenVersion || state.revokedSessions.includes(claims.sessionId)) {
+  if (state.tokenVersion !== claims.tokenVersion || !state.liveSessions.includes(claims.sessionId)) {
     throw new UnauthenticatedError('This session has ended; sign in again');
   }
   return { kind: 'user', userId: claims.userId, sessionId: claims.sessionId, isSuperAdmin: state.isSuperAdmin };

@@ -128,6 +128,8 @@ interface RouteFields<S extends RouteSchemas, D extends KernelDepRefs> {
   errors: readonly ErrorRef[];
   /** Calls allowed per IP or per principal, counted per route and tenant by the kernel before the body is read (429 beyond). */
   rateLimit?: RouteRateLimit;
+  /** A signed-in user must have verified their email (`403 email_unverified`; API tokens are not affected). */
+  verifiedEmail?: boolean;
   /** A page at the site root (core's customer pages at `/c/:tenant/…`), left out of the OpenAPI document; public routes only. */
   root?: boolean;
   /** A root route's page for requests no tenant serves (default: the JSON 404), in the tenant's or the visitor's language. */
@@ -250,5 +252,7 @@ export interface CoreRoute {
   errors?: readonly ErrorRef[];
   /** Calls allowed per IP or per principal, counted per route and tenant by the kernel before the body is read (429 beyond). */
   rateLimit?: RouteRateLimit;
+  /** See {@link RouteFields.verifiedEmail}. */
+  verifiedEmail?: boolean;
   handler(input: HandlerInput): Promise<unknown>;
 }

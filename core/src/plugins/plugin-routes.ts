@@ -37,6 +37,7 @@ function adapt(plugin: Plugin, route: AnyRoute, host: () => PluginRouteHost): Co
     ...(route.schema ? { schema: route.schema } : {}),
     ...(route.errors ? { errors: route.errors } : {}),
     ...(route.rateLimit ? { rateLimit: route.rateLimit } : {}),
+    ...(route.verifiedEmail ? { verifiedEmail: true } : {}),
     async handler(input: HandlerInput) {
       const runtime = host();
       const tenant = input.tenant!; // every plugin route has a tenant (`access.tenant` is set on its public ones)

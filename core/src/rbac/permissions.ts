@@ -32,6 +32,8 @@ export const corePermissions = definePermissions('core', {
   'files.manage': { description: "Delete any of the tenant's files", grantTo: ['admin'] },
   // Owners only (through `*`): letting the host into the tenant's data is the owners' decision.
   'support.manage': { description: 'Approve, deny and end support access by the host', grantTo: [] },
+  // Owners only: single sign-on decides who may enter the tenant, and how.
+  'sso.manage': { description: "Configure the tenant's single sign-on: its identity provider, email domains and password policy", grantTo: [] },
 });
 
 /** Core's permissions as the catalogue lists them, in declaration order. */

@@ -52,7 +52,8 @@ async function registerInvitee(db: ScopedDb, email: string, name: string, passwo
   if (problems.length > 0) throw new ValidationError({ password: problems });
   const passwordHash = await hashPassword(password);
   const user = await db.one<UserRow & { token_version: number }>(
-    `insert into users (email, name, password_hash) values ($1, $2, $3) on conflict do nothing returning ${userFields}, token_version`,
+    // The invitation was mailed to this address: accepting it proves the address.
+    `insert into users (email, name, password_hash, email_verified_at) values ($1, $2, $3, now()) on conflict do nothing returning ${userFields}, token_version`,
     [email, name.trim(), passwordHash],
   );
   if (!user) throw new ConflictError('An account with this email exists; sign in to accept the invitation', { errors: { email: ['is already registered'] } });
@@ -62,7 +63,8 @@ async function registerInvitee(db: ScopedDb, email: string, name: string, passwo
 export const acceptInvitation = defineRoute({
   method: 'POST',
   path: '/invitations/accept',
-  summary: 'Accept an invitation: signed in (Bearer token) with { token }, or as a new user with { token, name, password }',
+  summary:
+    'Accept an invitation: signed in (Bearer token; your email verified, else 403 `email_unverified`) with { token }, or as a new user with { token, name, password } (the address counts as verified)',
   tag: 'members',
   public: true,
   schema: {
@@ -92,13 +94,22 @@ export const acceptInvitation = defineRoute({
     logger: kernelRefs.logger,
     tenantAccess: kernelRefs.tenantAccess,
   },
-  errors: [commonErrors.unauthenticated, commonErrors.forbidden, commonErrors.not_found, commonErrors.conflict, coreErrors.tenant_suspended],
+  errors: [
+    commonErrors.unauthenticated,
+    commonErrors.forbidden,
+    commonErrors.not_found,
+    commonErrors.conflict,
+    coreErrors.tenant_suspended,
+    coreErrors.email_unverified,
+  ],
   async handler({ ctx, body, db, deps, actor }) {
     const principal = ctx.get('authorization') ? await authenticate(ctx, deps, undefined) : undefined;
     if (principal && principal.kind !== 'user') throw new UnauthenticatedError('Sign in as a user to accept an invitation');
     const registering = body.name !== undefined || body.password !== undefined;
     if (principal && registering) throw new ValidationError({ [body.name !== undefined ? 'name' : 'password']: ['is not allowed when signed in'] });
     if (!principal && !registering) throw new UnauthenticatedError('Sign in to accept this invitation, or send name and password to create an account');
+    // Signed in, the account must have proved its address first (as every route with `verifiedEmail`).
+    if (principal && !(await deps.identity.stateOf(principal.userId))?.emailVerified) throw coreErrors.email_unverified('Verify your email address first');
     const caller = principal ? { principal } : { account: newAccount(body) };
 
     const invitation = await pendingInvitation(db, body.token);
@@ -169,7 +180,7 @@ export const acceptInvitation = defineRoute({
     if (!principal) await emitEvent(db, deps, tenant.id, 'core.user.registered', { userId: user.id, email: user.email, name }, 'core');
     const joined = { userId: user.id, email: user.email, name, roles: roles.map((role) => role.name) };
     await emitEvent(db, deps, tenant.id, 'core.member.joined', joined, 'core');
-    const tokens = principal ? undefined : await startSession(db, deps, user, accepter);
+    const tokens = principal ? undefined : await startSession(db, deps, user, accepter, 'invitation');
     if (!principal) await recordHostAudit(db, accepter, { action: 'auth.registered', targetType: 'user', targetId: user.id, tenantId: tenant.id });
     db.afterCommit(() => deps.tenantAccess.forget(tenant.id, [user.id]));
 

@@ -47,9 +47,11 @@ function findInvitation(db: ScopedDb, id: string) {
 export const createInvitation = defineRoute({
   method: 'POST',
   path: '/invitations',
-  summary: 'Invite someone by email; answers with the accept_url to share (also mailed)',
+  summary: 'Invite someone by email; answers with the accept_url to share (also mailed). Your own email must be verified',
   tag: 'members',
   permission: corePermissions['members.manage'],
+  // It mails someone on the tenant's behalf.
+  verifiedEmail: true,
   schema: {
     body: Type.Object({ email: Type.String({ format: 'email', maxLength: 254 }), roles: RoleIds }, { additionalProperties: false }),
     response: withStatus(Exact({ ...Invitation.properties, accept_url: Type.String({ description: 'The link to share (also mailed)' }) }), 201),

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { runAsSystem } from '../db/scoped-db.js';
 import type { TestKernel } from './test-kernel.js';
 
 /** A signed-up user, with the headers to call the API as them. */
@@ -21,10 +22,15 @@ export function testPassword(): string {
   return `Pl1nth-${randomBytes(6).toString('hex')}`;
 }
 
-/** Registers a user through the API; `tenant: true` also creates a tenant they own. */
+/**
+ * Registers a user through the API; `tenant: true` also creates a tenant they own. The user's email counts as
+ * verified, and the verification mail registration sent is taken out of the outbox (tests count the mail a user
+ * gets), unless `verified: false`: then the mail with its link is there, and the user is refused on routes that
+ * ask for a verified email.
+ */
 export async function signUp(
   t: TestKernel,
-  options: { email?: string; name?: string; tenant?: boolean | { name: string; slug: string } } = {},
+  options: { email?: string; name?: string; tenant?: boolean | { name: string; slug: string }; verified?: boolean } = {},
 ): Promise<TestUser> {
   const n = `${process.pid}-${++counter}-${randomBytes(2).toString('hex')}`;
   const email = options.email ?? `user-${n}@example.test`;
@@ -36,6 +42,15 @@ export async function signUp(
   if (response.status !== 201) throw new Error(`sign-up failed: ${response.status} ${JSON.stringify(response.body)}`);
   const { user, tokens } = response.body.data;
   const created = response.body.data.tenant as TestUser['tenant'];
+  if (options.verified !== false) {
+    const { database, identity } = t.kernel.services;
+    await runAsSystem(database, async (db) => {
+      await db.query('update users set email_verified_at = now() where id = $1', [user.id]);
+      await db.query('update email_verifications set used_at = now() where user_id = $1 and used_at is null', [user.id]);
+      await db.query(`delete from mail_outbox where "to" = $1 and text like '%/verify-email?token=%'`, [email]);
+    });
+    await identity.forget(user.id);
+  }
   return {
     id: user.id,
     email,

@@ -7,3 +7,6 @@ export { leftoverEnglish, type Catalogues } from './languages.js';
 export { planAsTenant } from './plans.js';
 export { translatableStrings, missingTranslations } from '../plugins/plugin-strings.js';
 export { auditTrail, type TestAuditEntry } from './audit.js';
+export { setTxtLookupForTests } from '../tenancy/domain-verification.js';
+export { startOidcPeer, type OidcPeer, type OidcPeerOptions, type OidcPeerClient, type OidcPeerAccount } from './oidc-peer.js';
+export { startGithubPeer, type GithubPeer, type GithubPeerUser } from './github-peer.js';

@@ -117,6 +117,9 @@ export async function createTestKernel(options: TestKernelOptions = {}): Promise
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
       PLINTH_DATA_DIR: dataDir,
       PLINTH_JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
+      // One key for every test kernel, as every process of a host shares one: kernels booted on one database open each
+      // other's sealed secrets (the signing key's private part among them).
+      PLINTH_ENCRYPTION_KEY: 'test-encryption-key-test-encryption-key-0123',
       PLINTH_JOBS_POLL_MS: '100',
       ...options.env,
     },

@@ -110,8 +110,9 @@ describe('the OpenAPI document', () => {
     expect(codesOf(paths['/api/v1/payments/refunds']!.post!)[503]).toEqual(['service_unavailable', 'provider_unavailable']);
     // Core routes list theirs too: what the kernel derives, then the codes they declare.
     expect(codesOf(paths['/api/v1/auth/login']!.post!)).toEqual({
-      400: ['bad_request'],
+      400: ['bad_request', 'passkey_invalid'],
       401: ['unauthenticated', 'otp_required', 'otp_invalid'],
+      403: ['sso_required'],
       413: ['payload_too_large'],
       415: ['unsupported_media_type'],
       422: ['validation_failed'],

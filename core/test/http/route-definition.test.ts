@@ -168,6 +168,7 @@ describe("core's permissions", () => {
       'core.files.upload',
       'core.files.manage',
       'core.support.manage',
+      'core.sso.manage',
     ]);
     // A plugin's set and core's are one type: routes of either take the same refs.
     expectTypeOf(corePermissions['tenant.view']).toEqualTypeOf(definePermissions('crm', { 'contacts.view': { description: 'x' } })['contacts.view']);

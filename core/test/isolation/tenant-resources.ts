@@ -218,6 +218,24 @@ export const tenantResources: TenantResource[] = [
     ],
     snapshot: rowOf('files'),
   },
+  {
+    // An email domain of the tenant's single sign-on (issue 23): B can neither verify A's nor learn it exists.
+    name: 'tenant/sso/domains',
+    seed: async (t, tenant) => {
+      const domain = `${tenant.slug}-${randomBytes(3).toString('hex')}.example`;
+      await asSystem(t, async (db) => {
+        await db.query(
+          "insert into tenant_sso (tenant_id, issuer, client_id, domains) values ($1, 'https://sso.example.com', 'client', '{}') on conflict (tenant_id) do nothing",
+          [tenant.id],
+        );
+        await db.query("insert into tenant_sso_domains (tenant_id, domain, verification_token) values ($1, $2, 'token')", [tenant.id, domain]);
+      });
+      return domain;
+    },
+    items: [{ method: 'POST', route: '/tenant/sso/domains/:domain/verify' }],
+    snapshot: (t, domain) =>
+      asSystem(t, (db) => db.one('select to_jsonb(x) as row from tenant_sso_domains x where domain = $1', [domain])).then((found) => found?.row),
+  },
 ];
 
 /** Tenant routes that hold no record of their own to steal: the current tenant (checked separately) and the permission catalogue. */
@@ -231,6 +249,11 @@ export const recordlessTenantRoutes = new Set([
   'POST /roles',
   'POST /api-tokens',
   'POST /tenant/domains',
+  // The tenant's one single sign-on configuration, like the tenant itself: core/test/identity/tenant-sso.test.ts checks
+  // that B reads and writes only its own, and cannot verify A's domain.
+  'GET /tenant/sso',
+  'PUT /tenant/sso',
+  'DELETE /tenant/sso',
   'POST /units',
   // Roles in units name a member and a unit of the request's tenant: core/test/units/units.test.ts checks that
   // another tenant's member or assignment is 404 and another tenant's unit 422.

@@ -107,7 +107,10 @@ describe('a host override', () => {
 
   it("of the mailer reaches a plugin's handler (its key still scoped to the tenant and plugin)", async () => {
     expect((await faked.request('POST', '/api/v1/clockwork/mail', { headers: fakedOwner.headers, body: { to: 'ada@example.com' } })).status).toBe(200);
-    expect(sent).toEqual([{ to: 'ada@example.com', subject: 'Tick', text: 'Tock', idempotencyKey: `${fakedOwner.tenant!.id}:clockwork:tick` }]);
+    // (The owner's sign-up sent a verification mail through the fake too: only the plugin's is looked at.)
+    expect(sent.filter((mail) => mail.to === 'ada@example.com')).toEqual([
+      { to: 'ada@example.com', subject: 'Tick', text: 'Tock', idempotencyKey: `${fakedOwner.tenant!.id}:clockwork:tick` },
+    ]);
     expect(await faked.mailbox()).toEqual([]);
   });
 

@@ -168,7 +168,7 @@ export async function signIn(tab: WatchedPage, user: { email: string; password: 
   await tab.page.goto('/login');
   await tab.page.getByLabel('Email').fill(user.email);
   await tab.page.getByLabel('Password').fill(user.password);
-  await tab.page.getByRole('button', { name: 'Sign in' }).click();
+  await tab.page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await tab.page.waitForURL((url) => url.pathname !== '/login');
 }
 
@@ -205,10 +205,14 @@ export async function photograph(tab: WatchedPage, name: string, language: 'en' 
   const viewport = page.viewportSize() ?? { width: 1280, height: 860 };
   // Charts (canvases) redraw for a new width a frame or two after the resize: photographed once they fill their box.
   const chartsFit = () =>
-    page.waitForFunction(() =>
-      Array.from(document.querySelectorAll('canvas')).every(
-        (canvas) => !canvas.parentElement || Math.abs(canvas.getBoundingClientRect().width - canvas.parentElement.getBoundingClientRect().width) <= 1,
-      ),
+    page.waitForFunction(
+      () =>
+        Array.from(document.querySelectorAll('canvas')).every(
+          (canvas) => !canvas.parentElement || Math.abs(canvas.getBoundingClientRect().width - canvas.parentElement.getBoundingClientRect().width) <= 1,
+        ),
+      undefined,
+      // A loaded machine (the whole suite on two cores) delays the redraw: seen past 10 s once in a full run.
+      { timeout: 30_000 },
     );
   await page.setViewportSize({ width: 1280, height: 860 });
   await chartsFit();

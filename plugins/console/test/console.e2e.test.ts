@@ -214,6 +214,12 @@ describe.sequential('the console', () => {
       body: { name: 'contact-reader', permissions: ['crm.contacts.view'] },
     });
     expect(reader.status).toBe(201);
+    // Inviting mails on the tenant's behalf: the owner first opens the link their sign-up mailed them (issue 23).
+    const verifyLink = new URL(/https?:\/\/\S+\/verify-email\?token=[\w%-]+/.exec((await t.mailbox(owner.email))[0]!.text)![0]);
+    await page.goto(verifyLink.pathname + verifyLink.search);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.goto(`/t/${slug}`);
+    await page.getByRole('heading', { name: 'Acme Corp', level: 1 }).waitFor();
     await menu(ownerTab, 'Invitations').click();
     await page.getByLabel('Email').fill(viewer.email);
     await page.getByRole('checkbox', { name: 'viewer' }).check();

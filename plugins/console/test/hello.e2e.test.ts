@@ -147,7 +147,7 @@ describe.sequential('plugins without console code', () => {
     await otherTab.page.goto('/login');
     await otherTab.page.getByLabel('Email').fill(other.email);
     await otherTab.page.getByLabel('Password').fill(other.password);
-    await otherTab.page.getByRole('button', { name: 'Sign in' }).click();
+    await otherTab.page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await otherTab.page.waitForURL('**/t/other');
     expect(await greetingsLink(otherTab.page).count()).toBe(0);
     await otherTab.page.goto('/t/wall/p/hello/greetings');
@@ -209,7 +209,7 @@ describe.sequential('plugins without console code', () => {
     await page.goto('/login?next=%2Faccount');
     await page.getByLabel('Email').fill(user.email);
     await page.getByLabel('Password').fill(user.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('heading', { name: 'Your account', level: 1 }).waitFor();
     await page.getByRole('button', { name: 'Set up two-factor sign-in' }).click();
     const secret = await page.locator('#totp-secret').innerText();
@@ -223,7 +223,7 @@ describe.sequential('plugins without console code', () => {
     await page.waitForURL('**/login');
     await page.getByLabel('Email').fill(user.email);
     await page.getByLabel('Password').fill(user.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('heading', { name: 'Two-factor code' }).waitFor();
     await page.getByLabel(/Code from your authenticator app/).fill(codes[0]!);
     await page.getByRole('button', { name: 'Verify' }).click();

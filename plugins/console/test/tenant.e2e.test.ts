@@ -92,7 +92,7 @@ describe.sequential("a tenant owner's console", () => {
     await guest.page.getByRole('link', { name: 'sign in' }).click();
     await guest.page.getByLabel('Email').fill(invitee.email);
     await guest.page.getByLabel('Password').fill(invitee.password);
-    await guest.page.getByRole('button', { name: 'Sign in' }).click();
+    await guest.page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await guest.page.getByText('You are signed in; accepting adds this organisation to your account.').waitFor();
     await guest.page.getByRole('button', { name: 'Accept invitation' }).click();
     await guest.page.waitForURL('**/t/wall');

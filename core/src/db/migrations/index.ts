@@ -16,6 +16,11 @@ import { tenantViewColumns } from './020-tenant-view-columns.js';
 import { orgUnits } from './021-org-units.js';
 import { auditTrail } from './022-audit-trail.js';
 import { supportAccess } from './023-support-access.js';
+import { signingKeys } from './024-signing-keys.js';
+import { emailVerification } from './025-email-verification.js';
+import { identityProviders } from './026-identity-providers.js';
+import { tenantSso } from './027-tenant-sso.js';
+import { passkeys } from './028-passkeys.js';
 
 /** Core's migrations, in order. */
 export const coreMigrations: readonly Migration[] = [
@@ -36,4 +41,9 @@ export const coreMigrations: readonly Migration[] = [
   orgUnits,
   auditTrail,
   supportAccess,
+  signingKeys,
+  emailVerification,
+  identityProviders,
+  tenantSso,
+  passkeys,
 ];

@@ -1,6 +1,9 @@
 import { useState } from 'preact/hooks';
 import { call } from './api';
 import { defineMessages, languageOf, setLanguage, storeLanguage } from './i18n';
+import { AccountIdentities } from './account-identities';
+import { AccountPasskeys } from './account-passkeys';
+import { AccountSessions, EmailChange, EmailVerificationNotice } from './account-sessions';
 import { LanguageOptions } from './language-picker';
 import { useSession } from './session';
 import { CopyButton, ErrorBanner, errorsFor, Field, Form, PageHeader, Submit, TextInput, useAction } from './ui';
@@ -70,6 +73,7 @@ export function AccountPage() {
     <section class="narrow">
       <PageHeader title={t('title')} />
       <p class="muted">{me.email}</p>
+      <EmailVerificationNotice />
       <Form
         class="panel"
         noValidate
@@ -88,8 +92,12 @@ export function AccountPage() {
         <TextInput id="profile-name" label={t('name')} value={name} onInput={setName} required errors={errorsFor(profile.error, 'name')} />
         <Submit busy={profile.busy}>{t('save')}</Submit>
       </Form>
+      <EmailChange />
       <LanguageChoice />
       <TwoFactor />
+      <AccountPasskeys />
+      <AccountIdentities />
+      <AccountSessions />
     </section>
   );
 }

@@ -3,6 +3,8 @@ import { call, get, hasSession, onSignedOut } from './api';
 import { browserLanguages, pickLanguage, setLanguage, setRegionalLocale, storedLanguage, useLanguage } from './i18n';
 import { LoginPage, SignUpPage } from './auth';
 import { AcceptInvitationPage, ForgotPasswordPage, ResetPasswordPage } from './auth-links';
+import { VerifyEmailPage } from './verify-email';
+import { SignInCompletePage } from './sign-in-complete';
 import { Shell } from './layout';
 import { usePluginTranslations } from './plugin-text';
 import { match, navigate, useLocation, type Location } from './router';
@@ -16,6 +18,8 @@ const publicPages: Record<string, (props: { location: Location; onSignedIn(): vo
   '/forgot-password': ForgotPasswordPage,
   '/reset-password': ResetPasswordPage,
   '/accept-invitation': AcceptInvitationPage,
+  '/verify-email': VerifyEmailPage,
+  '/sign-in/complete': SignInCompletePage,
 };
 
 /**

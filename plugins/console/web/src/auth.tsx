@@ -2,9 +2,12 @@ import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { ApiError, call, startSession, type Tokens } from './api';
 import { navigate, type Location } from './router';
+import { ProviderButtons, SignInErrorBanner } from './sign-in-providers';
+import { PasskeyInstead, PasskeySignIn } from './sign-in-passkey';
 import { defineMessages } from './i18n';
 import { SignedOutLanguagePicker } from './language-picker';
 import { tenantPath } from './session';
+import { SsoSignIn, ssoOfError, ssoStartHref, useSsoDiscovery } from './tenant-sso-sign-in';
 import { ErrorBanner, errorsFor, Form, Submit, TextInput, useAction, useTitle } from './ui';
 
 const t = defineMessages({
@@ -89,7 +92,8 @@ export function PasswordInput(props: { label: string; value: string; onInput(val
 /** Only same-site app paths are followed after signing in. */
 export function nextPath(location: Location, fallback = '/'): string {
   const next = location.query.get('next');
-  return next && next.startsWith('/') && !next.startsWith('//') ? next : fallback;
+  // A session that lapsed on the sign-in page itself comes back with `next=/login`: that is nowhere to go on to.
+  return next && next.startsWith('/') && !next.startsWith('//') && !/^\/login(?:[/?#]|$)/.test(next) ? next : fallback;
 }
 
 export function LoginPage({ location, onSignedIn }: PageProps) {
@@ -97,6 +101,7 @@ export function LoginPage({ location, onSignedIn }: PageProps) {
   const [password, setPassword] = useState('');
   const [otp, setOtp] = useState('');
   const [needsOtp, setNeedsOtp] = useState(false);
+  const [usePassword, setUsePassword] = useState(false);
   const { busy, error, run } = useAction(async () => {
     try {
       const { data } = await call<{ tokens: Tokens }>('POST', '/auth/login', { body: { email, password, ...(needsOtp ? { otp } : {}) }, anonymous: true });
@@ -111,6 +116,9 @@ export function LoginPage({ location, onSignedIn }: PageProps) {
       throw caught;
     }
   });
+  // Single sign-on: the typed email's organisation may send its people to its own identity provider.
+  const sso = useSsoDiscovery(email) ?? ssoOfError(error);
+  const passwordHidden = !needsOtp && sso !== null && !sso.password_allowed && !usePassword;
   return (
     <AuthFrame
       title={needsOtp ? t('twoFactorTitle') : t('signIn')}
@@ -120,8 +128,9 @@ export function LoginPage({ location, onSignedIn }: PageProps) {
         </>
       }
     >
-      <Form onSubmit={run}>
-        <ErrorBanner error={error} placed={['email', 'password', 'otp']} />
+      <Form onSubmit={passwordHidden && sso ? () => window.location.assign(ssoStartHref(sso, location)) : run}>
+        {!error && <SignInErrorBanner location={location} />}
+        <ErrorBanner error={error} placed={['email', 'password', 'otp', 'sso.start_url', 'sso.tenant']} />
         {needsOtp ? (
           <TextInput id="otp" label={t('otp')} value={otp} onInput={setOtp} autoComplete="one-time-code" required autoFocus errors={errorsFor(error, 'otp')} />
         ) : (
@@ -136,11 +145,19 @@ export function LoginPage({ location, onSignedIn }: PageProps) {
               required
               errors={errorsFor(error, 'email')}
             />
-            <PasswordInput label={t('password')} value={password} onInput={setPassword} current error={error} />
+            {!passwordHidden && <PasswordInput label={t('password')} value={password} onInput={setPassword} current error={error} />}
           </>
         )}
-        <Submit busy={busy}>{needsOtp ? t('verify') : t('signIn')}</Submit>
+        {!needsOtp && sso && <SsoSignIn sso={sso} location={location} passwordHidden={passwordHidden} onUsePassword={() => setUsePassword(true)} />}
+        {!passwordHidden && <Submit busy={busy}>{needsOtp ? t('verify') : t('signIn')}</Submit>}
       </Form>
+      {needsOtp && <PasskeyInstead email={email} password={password} location={location} onSignedIn={onSignedIn} />}
+      {!needsOtp && (
+        <>
+          <PasskeySignIn location={location} onSignedIn={onSignedIn} />
+          <ProviderButtons location={location} />
+        </>
+      )}
     </AuthFrame>
   );
 }

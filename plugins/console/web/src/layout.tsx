@@ -8,6 +8,7 @@ import { navigate, type Location } from './router';
 import { tenantPath, useSession, type TenantSession } from './session';
 import { shellText } from './shell-messages';
 import { SupportBanner } from './support-banner';
+import { UnverifiedEmailBanner } from './account-sessions';
 import { supportText } from './support-messages';
 import './shell.css';
 
@@ -78,6 +79,7 @@ export function Shell({ location, children }: { location: Location; children: Co
         { label: shellText('installedPlugins'), href: '/admin/plugins', icon: 'puzzle' },
         { label: shellText('failedJobs'), href: '/admin/jobs', icon: 'warning' },
         { label: shellText('hostAuditLog'), href: '/admin/audit-log', icon: 'activity' },
+        { label: shellText('identityProviders'), href: '/admin/identity-providers', icon: 'key' },
       ],
     });
 
@@ -155,6 +157,7 @@ export function Shell({ location, children }: { location: Location; children: Co
       )}
       <main id="main" class="content" tabIndex={-1}>
         <SupportBanner />
+        <UnverifiedEmailBanner path={location.path} />
         {children}
       </main>
     </div>
@@ -177,6 +180,7 @@ function coreItems(tenant: TenantSession): NavItem[] {
     { label: shellText('roles'), href: at('/roles'), icon: 'shield', permission: 'core.roles.view' },
     { label: shellText('apiTokens'), href: at('/api-tokens'), icon: 'key', permission: 'core.api-tokens.view' },
     { label: shellText('auditLog'), href: at('/audit-log'), icon: 'activity', permission: 'core.audit.view' },
+    { label: shellText('singleSignOn'), href: at('/sso'), icon: 'shield', permission: 'core.sso.manage' },
     { label: supportText('title'), href: at('/support-access'), icon: 'server', permission: 'core.support.manage' },
   ];
   return items.filter((item) => tenant.can(item.permission));

@@ -71,6 +71,8 @@ const NewTenantPage = lazyScreen(() => import('./tenants').then((module) => modu
 const TokensPage = lazyScreen(() => import('./tokens').then((module) => module.TokensPage));
 const SupportAccessPage = lazyScreen(() => import('./support').then((module) => module.SupportAccessPage));
 const UnitsPage = lazyScreen(() => import('./units').then((module) => module.UnitsPage));
+const TenantSsoPage = lazyScreen(() => import('./tenant-sso').then((module) => module.TenantSsoPage));
+const AdminIdentityProvidersPage = lazyScreen(() => import('./admin-identity-providers').then((module) => module.AdminIdentityProvidersPage));
 
 /** The page for a signed-in location. */
 export function routeTenantPage(location: Location, session: AppSession) {
@@ -82,6 +84,7 @@ export function routeTenantPage(location: Location, session: AppSession) {
     if (path === '/admin/plugins') return <AdminPluginsPage />;
     if (path === '/admin/jobs') return <AdminJobsPage location={location} />;
     if (path === '/admin/audit-log') return <HostAuditPage location={location} />;
+    if (path === '/admin/identity-providers') return <AdminIdentityProvidersPage />;
     const adminTenant = match('/admin/tenants/:id', path);
     if (adminTenant) return <AdminTenantPage id={adminTenant.id!} />;
   }
@@ -98,6 +101,7 @@ export function routeTenantPage(location: Location, session: AppSession) {
       '/api-tokens': () => <TokensPage />,
       '/audit-log': () => <AuditPage location={location} />,
       '/support-access': () => <SupportAccessPage />,
+      '/sso': () => <TenantSsoPage />,
     };
     const page = pages[rest];
     if (page) return page();

@@ -15,6 +15,8 @@ export interface Me {
   name: string;
   is_super_admin: boolean;
   totp_enabled: boolean;
+  /** The address is verified; until then routes that mail on a tenant's behalf answer `403 email_unverified`. */
+  email_verified: boolean;
   /** The user's chosen console language (BCP 47, e.g. `ar`), or null to follow the tenant and the browser. */
   locale: string | null;
   memberships: Membership[];

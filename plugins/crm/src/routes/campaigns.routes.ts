@@ -162,6 +162,7 @@ export function campaignRoutes({ route }: Builders): AnyRoute[] {
       summary: 'Send a draft campaign to its segment (202; a job mails it in batches)',
       errors: [commonErrors.conflict],
       permission: permissions['campaigns.send'],
+      verifiedEmail: true,
       schema: { params: IdParams, response: withStatus(Campaign, 202) },
       async handler({ params, deps, ctx }) {
         await startCampaign(deps, params.id, ctx);

@@ -61,6 +61,8 @@ export function learnerRoutes({ route }: Builders): AnyRoute[] {
       summary: 'Enrol learners by email: members, or new customer accounts; each newly enrolled learner is mailed a sign-in link to the course',
       // Each address may send a mail: keep one member from mailing the world.
       rateLimit: { per: 'principal', max: 60, windowSeconds: 3600 },
+      // It mails people on the tenant's behalf: the sender's own email must be verified.
+      verifiedEmail: true,
       permission: permissions['learning.access'],
       schema: { params: IdParams, body: EmailEnrollment, response: Type.Array(EmailEnrollmentResult) },
       async handler({ params, body, deps, ctx }) {

@@ -14,7 +14,8 @@ function buyer(ctx: RequestContext<unknown>): string {
 
 /**
  * `/api/v1/shop/my/orders`: a buyer's own orders, receipts and invoices (`shop.orders.own`, which customers hold).
- * Only orders whose customer is the caller: another's is 404, as if it did not exist.
+ * Only orders whose customer is the caller: another's is 404, as if it did not exist. Guest orders are linked to
+ * the account holding the buyer's email, so a signed-in caller must have verified theirs (`403 email_unverified`).
  */
 export function myOrderRoutes({ route }: Builders): AnyRoute[] {
   return [
@@ -23,6 +24,8 @@ export function myOrderRoutes({ route }: Builders): AnyRoute[] {
       path: '/my/orders',
       summary: "The caller's own orders, newest first",
       permission: permissions['orders.own'],
+      // Guest orders join an account by its email: only a proved address may see them.
+      verifiedEmail: true,
       schema: { query: PageQuery, response: Type.Array(MyOrderSummary) },
       async handler({ query, deps, ctx }) {
         const userId = actingUserId(ctx);
@@ -36,6 +39,8 @@ export function myOrderRoutes({ route }: Builders): AnyRoute[] {
       path: '/my/orders/:id',
       summary: 'One of the caller’s orders with its lines',
       permission: permissions['orders.own'],
+      // Guest orders join an account by its email: only a proved address may see them.
+      verifiedEmail: true,
       schema: { params: IdParams, response: MyOrder },
       async handler({ params, deps, ctx }) {
         const order = await myOrder(deps.db, ctx.tenant.slug, buyer(ctx), params.id);
@@ -48,6 +53,8 @@ export function myOrderRoutes({ route }: Builders): AnyRoute[] {
       path: '/my/orders/:id/invoice',
       summary: 'The invoice (PDF) of one of the caller’s paid orders',
       permission: permissions['orders.own'],
+      // Guest orders join an account by its email: only a proved address may see them.
+      verifiedEmail: true,
       schema: { params: IdParams, response: rawBody('application/pdf', 'The invoice') },
       async handler({ params, deps, ctx }) {
         if (!(await myOrder(deps.db, ctx.tenant.slug, buyer(ctx), params.id))) throw new NotFoundError('Order not found');
