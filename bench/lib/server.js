@@ -4,7 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { processCpu, processRss } from './proc.js';
 
 /** With BENCH_PROFILE set to a folder, Node writes a CPU profile of each server there when it stops. */
-const profile = () => (process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []);
+const profile = () => [
+  ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
+  // Node flags for the servers only (`BENCH_NODE_ARGS=--trace-gc`: NODE_OPTIONS refuses some, and would reach the bench too).
+  ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+];
 
 /**
  * A server process as the measurements see it: `url`, `pid`, `stats()` (the CPU time, user + system in µs, it has

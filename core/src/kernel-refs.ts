@@ -39,6 +39,7 @@ export const kernelRefs: { readonly [K in keyof KernelServices]-?: KernelRef<K> 
   httpClient: true,
   storage: true,
   files: true,
+  notificationStream: true,
 });
 
 function refsFor(names: { readonly [K in keyof KernelServices]-?: true }): { readonly [K in keyof KernelServices]-?: KernelRef<K> } {

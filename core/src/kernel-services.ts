@@ -17,6 +17,7 @@ import { createRateLimiter } from './http/rate-limiter.js';
 import { createJobs } from './jobs/jobs.js';
 import type { KernelServices } from './kernel.js';
 import { createMailer } from './mail/mailer.js';
+import { createNotificationStream } from './notifications/notification-stream.js';
 import { createHttpClient } from './net/http-client.js';
 import { corePermissionList, type PermissionDefinition } from './rbac/permissions.js';
 import { createTenantAccess } from './rbac/tenant-access.js';
@@ -99,6 +100,8 @@ export const defaultFactories: Omit<KernelFactories, 'config' | 'logger' | 'plug
       makeVariants: imageVariantMaker,
       isVariantSource,
     }),
+  notificationStream: ({ config, database, logger, plugins }) =>
+    createNotificationStream({ databaseUrl: databaseUrl(config), database, logger, plugins: () => plugins.plugins }),
 };
 
 /** The kernel fills it in before building anything (the embedded PostgreSQL's, when none was configured). */

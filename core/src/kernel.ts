@@ -9,6 +9,9 @@ import type { FileService } from './files/file-service.js';
 import { defineAuditWork, scheduleAuditWork } from './audit/audit-retention.js';
 import { defineFileWork, scheduleFileWork } from './files/file-jobs.js';
 import { defineUploadWork, scheduleUploadWork } from './files/resumable-jobs.js';
+import { defineReportWork, scheduleReportWork } from './reports/report-work.js';
+import { defineNotificationWork, scheduleNotificationWork } from './notifications/delivery.js';
+import type { NotificationStream } from './notifications/notification-stream.js';
 import type { ObjectStorage } from './files/storage.js';
 import type { PlinthConfig } from './config/variables.js';
 import type { Database } from './db/database.js';
@@ -84,6 +87,8 @@ export interface KernelServices {
   storage: ObjectStorage;
   /** Files: rows, quotas, signed URLs and variants over {@link storage} (`coreServices.files` for plugins). */
   files: FileService;
+  /** Live inbox events for this process's open notification streams (one LISTEN connection, opened with the first stream). */
+  notificationStream: NotificationStream;
 }
 
 export interface Kernel {
@@ -231,12 +236,16 @@ async function assembleKernel(config: PlinthConfig, options: KernelOptions, logg
     defineFileWork(services);
     defineUploadWork(services);
     defineAuditWork(services);
+    defineReportWork(services);
+    defineNotificationWork(services);
     if (config.role !== 'api') {
       await jobs.start();
       await pluginHost.scheduleWork();
       await scheduleFileWork(services);
       await scheduleUploadWork(services);
       await scheduleAuditWork(services);
+      await scheduleReportWork(services);
+      await scheduleNotificationWork(services);
     }
     if (config.role !== 'worker') {
       const listening = http.app.listen(config.port, config.host);
@@ -251,6 +260,8 @@ async function assembleKernel(config: PlinthConfig, options: KernelOptions, logg
       const { port } = listening.address() as AddressInfo;
       url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     }
+    // Closed first: open streams never finish by themselves, and the HTTP server's drain would wait for them.
+    closer.defer('notification streams', () => services.notificationStream.close());
   };
 
   const stop = () => (stopping ??= closer.close());

@@ -1,3 +1,5 @@
+import type { ChannelMessage, ChannelSent } from './notifications.js';
+
 /**
  * Hooks are synchronous extension points inside a unit of work that a plugin
  * offers others: `series` runs every tap in order; `waterfall` passes a value
@@ -14,8 +16,14 @@
  * }
  * ```
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- extended by declaration merging
-export interface PlinthHooks {}
+export interface PlinthHooks {
+  /**
+   * Offered by the kernel: sends a notification's SMS or WhatsApp message through a channel the tenant set up
+   * in a plugin (integrations taps it). The first tap that sends answers; none answering means the tenant has no
+   * such channel, and the delivery is recorded as skipped. Throw to have it retried.
+   */
+  'core.notification.send': BailHook<ChannelMessage, ChannelSent>;
+}
 
 /** Every tap runs, in order, with the same arguments. */
 export interface SeriesHook<Args> {

@@ -4,6 +4,8 @@ import type { DeliveredEvent, EventName } from './events.js';
 import type { HookName, HookSpec, HookTapFn } from './hooks.js';
 import type { JobName, PlinthJobs } from './jobs.js';
 import type { PluginMigration } from './migrations.js';
+import type { PluginNotificationDeclarations } from './notifications.js';
+import type { ReportDefinition } from './reports.js';
 import type { PermissionRef, PermissionSet } from './permissions.js';
 import type { AnyRoute, GlobalDb, RouteDefinition, RouteSchemas } from './routes.js';
 import type { DepRefs, ResolvedDeps, ServiceRef } from './services.js';
@@ -64,6 +66,8 @@ export interface PluginBuilders<Deps, Settings> {
   onAny(handle: EventHandlerDefinition<EventName, Deps, Settings>['handle'], options?: { id?: string }): EventHandlerDefinition<EventName, unknown, unknown>;
   tap<K extends HookName>(hook: K, fn: HookTapFn<K, TapScope<Deps, Settings>>): TapDefinition<HookName>;
   provide<T>(ref: ServiceRef<T>, create: ServiceDefinition<T, Deps, Settings>['create']): ServiceDefinition<unknown, unknown, unknown>;
+  /** Declares a report (see {@link ReportDefinition}). */
+  report<P extends TObject>(report: ReportDefinition<P, Deps, Settings>): ReportDefinition<TObject, unknown, unknown>;
 }
 
 /** A menu entry the web console shows for a plugin, to members holding `permission` (when given). */
@@ -235,6 +239,10 @@ export interface PluginDefinition<Deps extends DepRefs, SettingsSchema extends T
   events?(builders: PluginBuilders<Deps, Static<SettingsSchema>>): EventHandlerDefinition<EventName, unknown, unknown>[];
   taps?(builders: PluginBuilders<Deps, Static<SettingsSchema>>): TapDefinition<HookName>[];
   services?(builders: PluginBuilders<Deps, Static<SettingsSchema>>): ServiceDefinition<unknown, unknown, unknown>[];
+  /** Reports members can ask for and schedule (see {@link ReportDefinition}). */
+  reports?(builders: PluginBuilders<Deps, Static<SettingsSchema>>): ReportDefinition<TObject, unknown, unknown>[];
+  /** The plugin's notification categories and templates, for the `notify` service (see {@link PluginNotificationDeclarations}). */
+  notifications?: PluginNotificationDeclarations;
 }
 
 /** A plugin, as the kernel loads it: the definition's data plus its built routes, jobs, handlers, taps and services. */
@@ -272,6 +280,10 @@ export interface Plugin {
   readonly eventHandlers: readonly EventHandlerDefinition<EventName, unknown, unknown>[];
   readonly taps: readonly TapDefinition<HookName>[];
   readonly services: readonly ServiceDefinition<unknown, unknown, unknown>[];
+  /** Absent on plugins built before the field existed. */
+  readonly reports?: readonly ReportDefinition<TObject, unknown, unknown>[];
+  /** Absent on plugins built before the field existed. */
+  readonly notifications?: PluginNotificationDeclarations;
 }
 
 /**
@@ -287,6 +299,7 @@ const builders: PluginBuilders<unknown, unknown> = {
   onAny: (handle, options) => ({ event: '*', handle, ...(options?.id ? { id: options.id } : {}) }) as EventHandlerDefinition<EventName, unknown, unknown>,
   tap: (hook, fn) => ({ hook, fn }) as TapDefinition<HookName>,
   provide: (ref, create) => ({ ref, create }) as ServiceDefinition<unknown, unknown, unknown>,
+  report: (report) => report as unknown as ReportDefinition<TObject, unknown, unknown>,
 };
 
 /**
@@ -344,5 +357,7 @@ export function definePlugin<
     eventHandlers: definition.events?.(build) ?? [],
     taps: definition.taps?.(build) ?? [],
     services: definition.services?.(build) ?? [],
+    reports: definition.reports?.(build) ?? [],
+    notifications: definition.notifications ?? {},
   };
 }

@@ -7,6 +7,7 @@ import type { JobName, PlinthJobs } from './jobs.js';
 import { defineErrors } from './errors.js';
 import type { PluginAudit } from './audit.js';
 import type { PluginUnits } from './units.js';
+import type { PluginNotify } from './notifications.js';
 
 /**
  * A typed reference to a service. Plugins list the refs they need in `deps`
@@ -80,6 +81,16 @@ export interface TenantDb {
    * named prepared statement, parsed once per connection. Kept for plugins written against the earlier form.
    */
   prepared<Row = Record<string, unknown>>(name: string, text: string, values: readonly unknown[]): Promise<Row[]>;
+  /**
+   * Streams the rows of a query through a server-side cursor, `batchSize` rows at a time (default 1000), inside
+   * this transaction: memory stays flat whatever the number of rows (a report of a million rows, an export).
+   *
+   * @example
+   * ```ts
+   * for await (const row of deps.db.stream<{ id: string }>('select id from shop_orders order by created_at')) yield row;
+   * ```
+   */
+  stream<Row = Record<string, unknown>>(text: string, values?: readonly unknown[], options?: { batchSize?: number }): AsyncIterable<Row>;
   /** A knex query builder on `table`, running inside this transaction. */
   table(name: string): Knex.QueryBuilder;
   /** Runs `fn` once the transaction has committed (not at all on rollback). */
@@ -403,6 +414,8 @@ export const coreServices = {
   audit: createServiceRef<PluginAudit>('core.audit'),
   /** The tenant's organisation units (see {@link PluginUnits}). */
   units: createServiceRef<PluginUnits>('core.units'),
+  /** Notifies people of the tenant by the plugin's templates, through their inbox and channels (see {@link PluginNotify}). */
+  notify: createServiceRef<PluginNotify>('core.notify'),
 } as const;
 
 /** The name of a core service ref in {@link coreServices} (`db`, `clock`, …). */

@@ -53,6 +53,8 @@ export interface PlinthConfig {
   uploadLimitBytes: number;
   /** Largest file a resumable (tus) upload at `/api/v1/files/uploads` accepts: large media. */
   resumableUploadLimitBytes: number;
+  /** How long a report's file can be downloaded before the hourly sweep deletes it. */
+  reportRetentionDays: number;
   corsOrigins: string[];
   trustProxy: boolean;
   shutdownTimeoutMs: number;
@@ -229,6 +231,14 @@ export const configVariables: readonly ConfigVariable[] = [
     description:
       'Largest file accepted by a resumable (tus) upload at `/api/v1/files/uploads` (lesson videos and other large media); a larger `Upload-Length` gets `413` before any byte is sent. Staged on local disk under `<data dir>/uploads` until complete.',
     default: 2147483648,
+  },
+  {
+    env: 'PLINTH_REPORT_RETENTION_DAYS',
+    key: 'reportRetentionDays',
+    schema: { type: 'integer', minimum: 1, maximum: 365 },
+    allowed: 'whole days from 1 to 365',
+    description: "How long a report's file can be downloaded; then the hourly sweep deletes it and the run shows `expired`.",
+    default: 7,
   },
   {
     env: 'PLINTH_CORS_ORIGINS',

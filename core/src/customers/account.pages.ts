@@ -6,6 +6,7 @@ import { runAsSystem } from '../db/scoped-db.js';
 import { defineRoute, type CoreRoute } from '../http/route.js';
 import { kernelRefs } from '../kernel-refs.js';
 import type { Tenant } from '../tenancy/tenant-directory.js';
+import { notificationMessages } from '../notifications/notification-messages.js';
 import { accountMessages, type AccountMessage } from './account-messages.js';
 import { linkIsLive, safeNext } from './customers.js';
 import { pageCookieOf, pageSessionCookie, revokePageSession, startPageSession } from './page-sessions.js';
@@ -283,8 +284,13 @@ export const accountPageRoute = defineRoute({
     const user = principal?.kind === 'user' ? await activeUser(deps, principal.userId) : undefined;
     if (!user) return Reply.redirect(`${path(tenant, '/sign-in')}?next=${encodeURIComponent(here)}`, 303, { 'cache-control': 'no-store' });
     const t = accountMessages.translator(tenant.locale);
+    const notices = notificationMessages.translator(tenant.locale);
     const body = html` <h1>${t('accountTitle')}</h1>
       <p>${t('signedInAs', { name: user.name, email: user.email })}</p>
+      <p>
+        <a href="${path(tenant, '/notifications')}">${notices('inboxTitle')}</a> ·
+        <a href="${path(tenant, '/notification-preferences')}">${notices('preferencesTitle')}</a>
+      </p>
       <form method="post" action="${path(tenant, '/sign-out')}">
         <button type="submit" class="secondary">${t('signOut')}</button>
       </form>`;

@@ -23,6 +23,8 @@ export interface ScopedDb {
   one<Row = Record<string, unknown>>(text: string, values?: readonly unknown[]): Promise<Row | undefined>;
   /** {@link query} under its older name: `name` is ignored, since every statement that repeats is named already. */
   prepared<Row = Record<string, unknown>>(name: string, text: string, values: readonly unknown[]): Promise<Row[]>;
+  /** The rows of a query through a server-side cursor, `batchSize` (1–10,000, default 1,000) at a time, in this transaction. */
+  stream<Row = Record<string, unknown>>(text: string, values?: readonly unknown[], options?: { batchSize?: number }): AsyncIterable<Row>;
   /** A knex query builder on `table`, running inside this transaction. */
   table(name: string): Knex.QueryBuilder;
   /** Runs `fn` once the transaction has committed (not at all on rollback): cache invalidation, notifications. */
@@ -163,6 +165,7 @@ export function namespacedDb(db: ScopedDb, namespace: string): ScopedDb {
     query: <Row>(text: string, values?: readonly unknown[]) => db.query<Row>(text, values),
     one: <Row>(text: string, values?: readonly unknown[]) => db.one<Row>(text, values),
     prepared: <Row>(name: string, text: string, values: readonly unknown[]) => db.prepared<Row>(name, text, values),
+    stream: <Row>(text: string, values?: readonly unknown[], options?: { batchSize?: number }) => db.stream<Row>(text, values, options),
     table: (name) => db.table(name),
     afterCommit: (fn) => db.afterCommit(fn),
     lock: (key) => db.lock(`${namespace}/${key}`),
@@ -188,6 +191,8 @@ export class LazyTransaction implements ScopedDb {
   /** Statements sent in this transaction so far: only the first, alone, may be resent on a new connection. */
   private sent = 0;
   private retried = false;
+  /** Cursors opened by {@link stream} so far: each gets a name of its own. */
+  private cursors = 0;
   /** Stands in for the connection in knex builders until the transaction is open. */
   private readonly knexConnection = {
     query: (config: pg.QueryConfig, callback: (error: Error | null, result?: pg.QueryResult) => void) => this.forward(config, callback),
@@ -216,6 +221,23 @@ export class LazyTransaction implements ScopedDb {
 
   prepared<Row>(_name: string, text: string, values: readonly unknown[]): Promise<Row[]> {
     return this.query<Row>(text, values);
+  }
+
+  async *stream<Row>(text: string, values: readonly unknown[] = [], options: { batchSize?: number } = {}): AsyncIterable<Row> {
+    const batchSize = options.batchSize ?? 1000;
+    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new RangeError('batchSize must be an integer from 1 to 10,000');
+    // A cursor of the transaction (closed at its end anyway): the rows leave the server one batch at a time.
+    const cursor = `plinth_stream_${++this.cursors}`;
+    await this.query(`declare ${cursor} no scroll cursor for ${text}`, values);
+    try {
+      for (;;) {
+        const rows = await this.query<Row>(`fetch forward ${batchSize} from ${cursor}`);
+        yield* rows;
+        if (rows.length < batchSize) return;
+      }
+    } finally {
+      await this.query(`close ${cursor}`).catch(() => undefined);
+    }
   }
 
   afterCommit(fn: () => unknown): void {

@@ -10,6 +10,7 @@ import { passkeyRoutes } from '../auth/passkeys.routes.js';
 import { sessionRoutes } from '../auth/sessions.routes.js';
 import { twoFactorRoutes } from '../auth/two-factor.routes.js';
 import { accountPageRoutes } from '../customers/account.pages.js';
+import { accountNotificationPageRoutes } from '../customers/account-notifications.pages.js';
 import { accountRoutes } from '../customers/account.routes.js';
 import { fileRoutes } from '../files/files.routes.js';
 import { tenantSsoRoutes } from '../identity/tenant-sso.routes.js';
@@ -17,9 +18,15 @@ import { identityProviderRoutes } from '../identity/identity-providers.routes.js
 import { oidcRoutes } from '../identity/oidc.routes.js';
 import { resumableUploadRoutes } from '../files/resumable.routes.js';
 import { jobRoutes } from '../jobs/jobs.routes.js';
+import { notificationRoutes } from '../notifications/notifications.routes.js';
+import { phoneRoutes } from '../notifications/phone.routes.js';
+import { preferenceRoutes } from '../notifications/preferences.routes.js';
+import { unsubscribeRoutes } from '../notifications/unsubscribe.routes.js';
 import { marketplaceRoutes } from '../plugins/marketplace.routes.js';
 import { translationRoutes } from '../plugins/translations.routes.js';
 import { roleRoutes } from '../rbac/roles.routes.js';
+import { reportScheduleRoutes } from '../reports/report-schedules.routes.js';
+import { reportRoutes } from '../reports/reports.routes.js';
 import { supportAdminRoutes } from '../support/support-admin.routes.js';
 import { supportRoutes } from '../support/support.routes.js';
 import { domainRoutes } from '../tenancy/domains.routes.js';
@@ -54,10 +61,17 @@ export const coreRoutes: readonly CoreRoute[] = [
   ...jobRoutes,
   ...resumableUploadRoutes,
   ...fileRoutes,
+  ...reportRoutes,
+  ...reportScheduleRoutes,
   ...adminRoutes,
   ...signingKeyRoutes,
   ...supportAdminRoutes,
   ...supportRoutes,
+  ...notificationRoutes,
+  ...preferenceRoutes,
+  ...phoneRoutes,
+  ...unsubscribeRoutes,
   ...accountRoutes,
   ...accountPageRoutes,
+  ...accountNotificationPageRoutes,
 ];

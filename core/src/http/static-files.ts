@@ -42,8 +42,9 @@ export function staticFiles(sites: readonly StaticSite[]): PlinthMiddleware {
     const relative = safeRelative(ctx.path.slice(site.prefix.length));
     const file = relative && (await fileAt(site.directory, relative));
     if (file) return send(ctx, file, relative.startsWith('assets/'));
-    // Only a browser navigating (Accept: text/html) to an app path gets the page; a missing script or asset stays 404.
-    const wantsPage = site.spa && !path.extname(ctx.path) && !relative?.startsWith('assets/') && ctx.get('accept').includes('text/html');
+    // Only a browser navigating (Accept: text/html) to an app path gets the page, dots in it or not (a report named
+    // `shop.sales-by-day`); a missing script, style or image (fetched without text/html) stays 404.
+    const wantsPage = site.spa && !relative?.startsWith('assets/') && ctx.get('accept').includes('text/html');
     const index = wantsPage && (await fileAt(site.directory, 'index.html'));
     if (index) return send(ctx, index, false);
   };

@@ -20,6 +20,7 @@ import { pluginFiles } from '../files/plugin-files.js';
 import type { KernelServices } from '../kernel.js';
 import { holds } from '../rbac/permissions.js';
 import { pluginUnits } from '../units/plugin-units.js';
+import { pluginNotify } from '../notifications/plugin-notify.js';
 import { pluginJobs } from './plugin-jobs.js';
 import { tablePrefix } from './plugin-registry.js';
 import { PluginMisuseError, type ScopeHost, type UnitOfWork } from './plugin-scope.js';
@@ -75,6 +76,7 @@ export const coreServiceFactories: { [K in CoreServiceName]: (input: CoreService
   files: ({ plugin, unit, services }) => pluginFiles(plugin, unit, services),
   audit: ({ plugin, unit }) => pluginAudit(plugin, unit),
   units: ({ unit, services }) => pluginUnits(services, unit.tenant.id),
+  notify: ({ plugin, unit, services }) => pluginNotify(plugin, unit, services),
 };
 
 /** The factory of a core ref, by ref id (`core.db`), or undefined for another plugin's ref. */

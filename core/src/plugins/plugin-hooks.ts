@@ -23,10 +23,13 @@ export interface PluginHooksRuntime {
   call(name: string, args: unknown[], unit: UnitOfWork): Promise<unknown>;
 }
 
+/** Hooks the kernel offers plugins (declared in the SDK's `PlinthHooks`): `core.notification.send` sends SMS and WhatsApp. */
+export const kernelHooks: Readonly<Record<string, HookSpec>> = { 'core.notification.send': { kind: 'bail' } };
+
 export function createPluginHooks(plugins: readonly Plugin[], host: () => ScopeHost, onFailure: (failure: PluginFailure) => void): PluginHooksRuntime {
   const hooks = new Map<string, { spec: HookSpec; hook: AnyHook }>();
-  for (const plugin of plugins) {
-    for (const [name, spec] of Object.entries(plugin.hooks)) {
+  for (const offered of [kernelHooks, ...plugins.map((plugin) => plugin.hooks)]) {
+    for (const [name, spec] of Object.entries(offered)) {
       const hook =
         spec.kind === 'waterfall'
           ? new AsyncSeriesWaterfallHook<[unknown, unknown, UnitOfWork]>(['value', 'context', 'unit'], name)

@@ -5,7 +5,7 @@ import { sweepJob } from '../events/sweep.js';
 import type { CoreRoute } from '../http/route.js';
 import type { KernelServices } from '../kernel.js';
 import type { PermissionDefinition } from '../rbac/permissions.js';
-import { createPluginHooks, type PluginFailure } from './plugin-hooks.js';
+import { createPluginHooks, type PluginFailure, type PluginHooksRuntime } from './plugin-hooks.js';
 import { installPlugins } from './plugin-installer.js';
 import { findUnitTables } from './marketplace.js';
 import { orderPlugins } from './plugin-registry.js';
@@ -21,6 +21,8 @@ export interface PluginHost {
   readonly plugins: readonly Plugin[];
   readonly byName: ReadonlyMap<string, Plugin>;
   readonly tenantPlugins: TenantPlugins;
+  /** The offered hooks (plugins' and the kernel's), for core code calling a kernel hook such as `core.notification.send`. */
+  readonly hooks: PluginHooksRuntime;
   /** Every plugin's routes, as core routes under `/api/v1/<plugin>/…`. */
   readonly routes: readonly CoreRoute[];
   /** Every installed plugin's permissions, for the catalogue. */
@@ -33,6 +35,8 @@ export interface PluginHost {
   defineWork(): void;
   /** Schedules the recurring sweeper (worker processes). */
   scheduleWork(): Promise<void>;
+  /** What plugin work outside routes, events and jobs (core's report runs) resolves a plugin's deps against. */
+  workHost(): PluginWorkHost;
   /** Delivers every event not yet dispatched, now, in this process (tests, `plinth` maintenance). */
   drainEvents(): Promise<{ delivered: number; failed: number }>;
 }
@@ -67,6 +71,7 @@ export function createPluginHost(input: readonly Plugin[], services: () => Kerne
   return {
     plugins,
     byName,
+    hooks,
     get tenantPlugins() {
       return host().tenantPlugins;
     },
@@ -109,6 +114,7 @@ export function createPluginHost(input: readonly Plugin[], services: () => Kerne
       // Often enough that work a crash left between a commit and its queueing resumes within seconds.
       await services().jobs.every('10 seconds', sweepJob, {}, { name: sweepJob });
     },
+    workHost: host,
     drainEvents: () => drainEvents(eventDelivery(host())),
   };
 }

@@ -2,6 +2,8 @@ import type { Plugin } from '@plinth/sdk';
 import semver from 'semver';
 import { hostLanguages } from '../http/error-language.js';
 import { compileSchema } from '../http/validation.js';
+import { checkReports } from '../reports/report-registry.js';
+import { checkNotificationDeclarations } from '../notifications/declarations.js';
 
 /** A plugin that cannot be installed: the message names the plugin and what is wrong. */
 export class PluginError extends Error {
@@ -126,6 +128,8 @@ export function validatePlugin(plugin: Plugin): void {
     if (screen.primary && screen.on) primary.add(screen.on);
   }
   checkTranslations(plugin, fail);
+  checkNotificationDeclarations(plugin, fail);
+  checkReports(plugin, fail);
   for (const hook of Object.keys(plugin.hooks)) if (!hook.startsWith(`${plugin.name}.`)) fail(`hook ${hook}`, `must be named ${plugin.name}.<hook>`);
   for (const service of plugin.services)
     if (!service.ref.id.startsWith(`${plugin.name}.`)) fail(`service ${service.ref.id}`, `must be named ${plugin.name}.<service>`);

@@ -107,7 +107,29 @@ export function translatableStrings(plugin: Plugin): string[] {
     // Response descriptions are not shown today; they stay listed (catalogues were written against them).
     walkSchema(schema?.response, add);
   }
+  // Inboxes, mails and preferences show the notifications; report forms and files the reports.
+  for (const category of Object.values(plugin.notifications?.categories ?? {})) [category.label, category.description].forEach(add);
+  for (const template of Object.values(plugin.notifications?.templates ?? {})) [template.title, template.body, template.short].forEach(add);
+  for (const report of plugin.reports ?? []) {
+    [report.title, report.description, ...report.columns.map((column) => column.label)].forEach(add);
+    walkSchema(report.params, add);
+  }
   return [...strings].sort((a, b) => a.localeCompare(b, 'en'));
+}
+
+/** The ICU placeholders of a message (`{number}`, `{final, select, …}` → `final,number`), sorted. */
+function placeholders(message: string): string {
+  return [...new Set([...message.matchAll(/\{(\w+)\s*[,}]/g)].map((match) => match[1]))].sort().join();
+}
+
+/**
+ * The texts of the plugin's notification templates whose `language` translation has other `{placeholders}` than the
+ * English (a renamed or dropped placeholder renders wrong): what a plugin's completeness test expects to be empty.
+ */
+export function placeholderMismatches(plugin: Plugin, language: string): string[] {
+  const catalogue = plugin.translations?.[language] ?? {};
+  const texts = Object.values(plugin.notifications?.templates ?? {}).flatMap((template) => [template.title, template.body, template.short ?? '']);
+  return texts.filter((text) => catalogue[text] !== undefined && placeholders(text) !== placeholders(catalogue[text]));
 }
 
 /**

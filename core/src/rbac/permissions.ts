@@ -30,6 +30,9 @@ export const corePermissions = definePermissions('core', {
   'files.view': { description: "List and download the tenant's files and share them by signed URL", grantTo: ['admin', 'member', 'viewer'] },
   'files.upload': { description: 'Upload files, and delete the ones you uploaded', grantTo: ['admin', 'member'] },
   'files.manage': { description: "Delete any of the tenant's files", grantTo: ['admin'] },
+  'notifications.manage': { description: "Set the tenant's default notification channels and read its notification log", grantTo: ['admin'] },
+  'reports.schedule': { description: 'Schedule reports you may run, mailed to members on a timetable', grantTo: ['admin', 'member'] },
+  'reports.manage': { description: "See and download everyone's report runs, and change any report schedule", grantTo: ['admin'] },
   // Owners only (through `*`): letting the host into the tenant's data is the owners' decision.
   'support.manage': { description: 'Approve, deny and end support access by the host', grantTo: [] },
   // Owners only: single sign-on decides who may enter the tenant, and how.

@@ -4,7 +4,7 @@ import { recordAdminAction } from '../admin/admin-tenants.js';
 import { Exact, Uuid, withStatus } from '../http/response-schemas.js';
 import { defineRoute, Reply, type CoreRoute } from '../http/route.js';
 import { kernelRefs } from '../kernel-refs.js';
-import { mailOwners } from './support-mail.js';
+import { notifyOwners } from './support-mail.js';
 import {
   lockSession,
   presentSession,
@@ -37,10 +37,13 @@ export const requestSupportAccess = defineRoute({
     config: kernelRefs.config,
     clock: kernelRefs.clock,
     database: kernelRefs.database,
-    mailer: kernelRefs.mailer,
-    publicUrl: kernelRefs.publicUrl,
     logger: kernelRefs.logger,
     supportAccess: kernelRefs.supportAccess,
+    plugins: kernelRefs.plugins,
+    tenants: kernelRefs.tenants,
+    jobs: kernelRefs.jobs,
+    tenantAccess: kernelRefs.tenantAccess,
+    orgUnits: kernelRefs.orgUnits,
   },
   schema: {
     params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
@@ -99,19 +102,14 @@ export const requestSupportAccess = defineRoute({
     });
     db.afterCommit(async () => {
       await deps.supportAccess.forget(tenant.id, principal.userId);
-      const notice = {
-        tenant,
+      // The request stands without the notification: the owners also see it in the console.
+      await notifyOwners(deps, tenant, {
         operator: session.operator_email,
         reason,
         minutes: body.minutes,
         role: role?.name ?? null,
         pending,
-        link: `${deps.publicUrl()}/t/${tenant.slug}/support-access`,
-      };
-      // The request stands without the mail: the owners also see it in the console.
-      await mailOwners(deps.database, deps.mailer, notice).catch((error: unknown) =>
-        deps.logger.warn({ err: error, sessionId: session.id }, 'could not mail the owners about a support request'),
-      );
+      }).catch((error: unknown) => deps.logger.warn({ err: error, sessionId: session.id }, 'could not notify the owners about a support request'));
     });
     return Reply.created(presentSession(session));
   },

@@ -167,6 +167,9 @@ describe("core's permissions", () => {
       'core.files.view',
       'core.files.upload',
       'core.files.manage',
+      'core.notifications.manage',
+      'core.reports.schedule',
+      'core.reports.manage',
       'core.support.manage',
       'core.sso.manage',
     ]);

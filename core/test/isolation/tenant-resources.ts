@@ -219,6 +219,45 @@ export const tenantResources: TenantResource[] = [
     snapshot: rowOf('files'),
   },
   {
+    // A report run (issue 24), finished, of a report B may not even have: B can neither read, count nor download it.
+    name: 'reports',
+    list: '/reports',
+    seed: async (t, tenant) =>
+      asSystem(t, async (db) => {
+        const [run] = await db.query<{ id: string }>(
+          `insert into report_runs (tenant_id, report, plugin, format, status, rows_done, requested_by, finished_at, expires_at)
+           values ($1, 'ledger.entries', 'ledger', 'csv', 'done', 3, $2, now(), now() + interval '1 day') returning id`,
+          [tenant.id, tenant.owner.id],
+        );
+        return run!.id;
+      }),
+    items: [
+      { method: 'GET', route: '/reports/:id' },
+      { method: 'GET', route: '/reports/:id/download' },
+    ],
+    snapshot: rowOf('report_runs'),
+  },
+  {
+    // A report schedule (issue 24): B can neither read nor delete it (this suite's kernel has no plugin with a report, so
+    // a change is refused to A as well: core/test/reports/report-schedules.test.ts checks B's PATCH of A's is 404).
+    name: 'report-schedules',
+    list: '/report-schedules',
+    seed: async (t, tenant) =>
+      asSystem(t, async (db) => {
+        const [schedule] = await db.query<{ id: string }>(
+          `insert into report_schedules (tenant_id, report, plugin, format, cron, time_zone, recipients, created_by, next_run_at)
+           values ($1, 'ledger.entries', 'ledger', 'csv', '0 8 * * 1', 'UTC', array[$2::uuid], $2, now() + interval '1 day') returning id`,
+          [tenant.id, tenant.owner.id],
+        );
+        return schedule!.id;
+      }),
+    items: [
+      { method: 'GET', route: '/report-schedules/:id' },
+      { method: 'DELETE', route: '/report-schedules/:id' },
+    ],
+    snapshot: rowOf('report_schedules'),
+  },
+  {
     // An email domain of the tenant's single sign-on (issue 23): B can neither verify A's nor learn it exists.
     name: 'tenant/sso/domains',
     seed: async (t, tenant) => {
@@ -283,6 +322,28 @@ export const recordlessTenantRoutes = new Set([
   // The list's query as CSV (the same builder, under the same RLS); core/test/audit/audit-trail.test.ts checks that
   // another tenant's export holds none of A's entries.
   'GET /audit-log/export',
+  // The caller's own inbox, preferences and phone (never another person's, so no record to aim at), the tenant's
+  // notification defaults and log: core/test/notifications/*.test.ts checks another person or tenant cannot read,
+  // mark, count or stream A's items, and that B's defaults and log hold nothing of A's.
+  'GET /notifications',
+  'GET /notifications/unread-count',
+  'POST /notifications/:id/read',
+  'POST /notifications/read-all',
+  'GET /notifications/stream',
+  'GET /me/notification-preferences',
+  'PUT /me/notification-preferences',
+  'PUT /me/phone',
+  'POST /me/phone/verify',
+  'DELETE /me/phone',
+  'GET /notification-settings',
+  'PUT /notification-settings',
+  'GET /notification-log',
+  // The catalog lists the reports of the caller's own tenant's plugins; asking for a run or a schedule makes B's own
+  // (core/test/reports/reports.test.ts checks B cannot see, count or download A's runs and schedules).
+  'GET /reports/catalog',
+  'POST /reports',
+  'POST /report-schedules',
+  'PATCH /report-schedules/:id',
 ]);
 
 /** Replaces the route's parameter with `id`. */

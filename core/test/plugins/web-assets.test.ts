@@ -56,7 +56,7 @@ const page = (urlPath: string, headers: Record<string, string> = { accept: 'text
 
 describe('a host plugin’s web files at the site root', () => {
   it('serve index.html at / and for app paths without a file, revalidated, with a page policy', async () => {
-    for (const urlPath of ['/', '/marketplace', '/t/acme/crm/contacts']) {
+    for (const urlPath of ['/', '/marketplace', '/t/acme/crm/contacts', '/t/acme/reports/run/shop.sales-by-day']) {
       const response = await page(urlPath);
       expect(response.status, urlPath).toBe(200);
       expect(response.headers.get('content-type')).toContain('text/html');

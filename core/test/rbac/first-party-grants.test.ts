@@ -101,14 +101,12 @@ describe('default grants of the built-in roles over first-party plugins', () => 
       expect((await t.request('GET', path, { headers: admin.headers })).status, path).toBe(200);
   });
 
-  it('keeps what is not customer data: products, courses, their own learning, orders and inbox', async () => {
+  it('keeps what is not customer data: products, courses, their own learning and orders', async () => {
     const roles = (await t.request('GET', '/api/v1/roles?per_page=100', { headers: owner.headers })).body.data as { name: string; permissions: string[] }[];
     const held = (name: string) => roles.find((role) => role.name === name)!.permissions;
     for (const role of ['member', 'viewer']) {
       expect(held(role).filter(isCustomerData), role).toEqual([]);
-      expect(held(role), role).toEqual(
-        expect.arrayContaining(['shop.products.view', 'lms.learning.access', 'shop.orders.own', 'bio-sites.sites.view', 'integrations.inbox.use']),
-      );
+      expect(held(role), role).toEqual(expect.arrayContaining(['shop.products.view', 'lms.learning.access', 'shop.orders.own', 'bio-sites.sites.view']));
     }
     expect(held('viewer')).toContain('lms.courses.view');
     expect(held('admin')).toEqual(expect.arrayContaining(['crm.contacts.view', 'shop.orders.view', 'payments.transactions.view', 'lms.enrollments.view']));

@@ -113,7 +113,8 @@ describe('without approval required: read-only access at once', () => {
     const { id, expires_at: expiresAt, decided_at: decidedAt } = asked.body.data;
     expect(Date.parse(expiresAt) - Date.parse(decidedAt)).toBe(30 * 60_000);
 
-    // The owners are told, and the console lists it.
+    // The owners are told (in their inbox, and by mail once the delivery job ran), and the console lists it.
+    await t.drainJobs();
     const mail = await t.mailbox(owner.email);
     expect(mail.at(-1)?.subject).toBe(`Support access to ${tenant.name} requested`);
     expect(mail.at(-1)?.text).toContain('Ticket #4711: invoices missing');
@@ -188,6 +189,7 @@ describe('the owners are told in their language', () => {
     const tenant = other.tenant!;
     expect((await t.request('PATCH', '/api/v1/me', { headers: other.headers, body: { locale: 'ar' } })).status).toBe(200);
     expect((await ask(tenant.id, { reason: 'Ticket #12: مشكلة في الفواتير', minutes: 90 })).status).toBe(201);
+    await t.drainJobs();
     const mail = (await t.mailbox(other.email)).at(-1);
     expect(mail?.subject).toBe(`طلب وصول الدعم إلى ${tenant.name}`);
     expect(mail?.text).toContain('Ticket #12: مشكلة في الفواتير');
@@ -208,6 +210,7 @@ describe('with approval required', () => {
     expect(asked.status).toBe(201);
     expect(asked.body.data).toMatchObject({ status: 'pending', expires_at: null, requested_role: { name: 'admin' }, role: null });
     const { id } = asked.body.data;
+    await t.drainJobs();
     expect((await t.mailbox(owner.email)).at(-1)?.text).toContain('only once an owner approves it');
 
     expect((await t.request('GET', '/api/v1/members', { headers: asOperator(tenant) })).status).toBe(403);

@@ -10,6 +10,7 @@ import { addBioSitesCustomDomains } from './migrations/003-add-bio-sites-custom-
 import { addBioSitesAvatarFile } from './migrations/004-add-bio-sites-avatar-file.js';
 import { bioSitesPermissions } from './permissions.js';
 import { bioSitesHosts } from './public/host-routing.js';
+import { analyticsReport } from './reports/analytics.report.js';
 import { analyticsRoutes } from './routes/analytics.routes.js';
 import { blockRoutes } from './routes/blocks.routes.js';
 import { editorRoutes } from './routes/editor.routes.js';
@@ -60,5 +61,6 @@ export default definePlugin({
     ...publicRoutes(builders),
   ],
   jobs: (builders) => [rollupJob(builders)],
+  reports: (builders) => [analyticsReport(builders)],
   events: (builders) => [scheduleRollup(builders), ...productChangeHandlers(builders)],
 });

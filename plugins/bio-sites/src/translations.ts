@@ -316,5 +316,14 @@ export const translations: PluginTranslations = {
     Share: 'المشاركة',
     'This screen needs a site: open it from the list of sites.': 'تحتاج هذه الشاشة إلى موقع: افتحها من قائمة المواقع.',
     Editor: 'المحرّر',
+
+    // The analytics report (run, scheduled and downloaded through core's reports)
+    'Bio site analytics': 'تحليلات مواقع البايو',
+    'Views, unique visitors, clicks and the top link of each site, day by day': 'المشاهدات والزوار الفريدون والنقرات والرابط الأكثر نقرًا لكل موقع، يومًا بيوم',
+    'The first day (in the workspace’s time zone)': 'اليوم الأول (بتوقيت مساحة العمل)',
+    'The last day, included; at most a year after the first': 'اليوم الأخير، مشمولًا؛ بعد اليوم الأول بسنة على الأكثر',
+    'One site only; none: every site': 'موقع واحد فقط؛ بلا تحديد: كل المواقع',
+    'Top link': 'الرابط الأكثر نقرًا',
+    'Top link clicks': 'نقرات الرابط الأكثر نقرًا',
   },
 };

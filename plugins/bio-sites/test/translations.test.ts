@@ -1,4 +1,4 @@
-import { missingTranslations, translatableStrings } from '@plinth/core/testing';
+import { missingTranslations, placeholderMismatches, translatableStrings } from '@plinth/core/testing';
 import { describe, expect, it } from 'vitest';
 import bioSites from '../src/index.js';
 
@@ -6,6 +6,7 @@ describe('Bio Sites translations', () => {
   it('has Arabic for every text the console can show', () => {
     expect(translatableStrings(bioSites).length).toBeGreaterThan(100);
     expect(missingTranslations(bioSites, 'ar')).toEqual([]);
+    expect(placeholderMismatches(bioSites, 'ar')).toEqual([]);
   });
 
   it('writes every Arabic text in Arabic script (technical tokens aside)', () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from '@plinth/sdk';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page, type Request } from 'playwright-core';
 import { afterAll, afterEach, expect } from 'vitest';
 import { axeViolations } from './named-controls.js';
 
@@ -97,9 +97,15 @@ export async function openPage(browser: Browser, baseURL: string, viewport = { w
     errors.push(`console: ${message.text()} (${message.location().url})`);
   });
 
+  // The notification stream (the shell's bell) stays open as long as the page: it is no request to wait for.
+  const counted = (request: Request) => !request.url().endsWith('/api/v1/notifications/stream');
   let inFlight = 0;
-  page.on('request', () => (inFlight += 1));
-  const ended = () => (inFlight = Math.max(0, inFlight - 1));
+  page.on('request', (request) => {
+    if (counted(request)) inFlight += 1;
+  });
+  const ended = (request: Request) => {
+    if (counted(request)) inFlight = Math.max(0, inFlight - 1);
+  };
   page.on('requestfinished', ended);
   page.on('requestfailed', ended);
 

@@ -13,6 +13,7 @@ export const deps = {
   clock: coreServices.clock,
   audit: coreServices.audit,
   units: coreServices.units,
+  notify: coreServices.notify,
 };
 
 /** The typed builders handed to the CRM's routes, jobs and handlers. */

@@ -15,7 +15,9 @@ import { contactSearchKeys } from './migrations/007-contact-search-keys.js';
 import { importFiles } from './migrations/008-import-files.js';
 import { emailKeys } from './migrations/009-email-keys.js';
 import { units } from './migrations/010-units.js';
+import { crmNotifications } from './notifications.js';
 import { crmPermissions } from './permissions.js';
+import { campaignResultsReport } from './reports/campaign-results.report.js';
 import { attachmentRoutes } from './routes/attachments.routes.js';
 import { campaignRoutes } from './routes/campaigns.routes.js';
 import { contactRoutes } from './routes/contacts.routes.js';
@@ -73,6 +75,8 @@ export default definePlugin({
     ...trackingRoutes(builders),
   ],
   jobs: (builders) => [importContactsJob(builders), sendCampaignJob(builders)],
+  reports: (builders) => [campaignResultsReport(builders)],
+  notifications: crmNotifications,
   events: (builders) => upsertHandlers(builders),
   services: ({ provide }) => [provide(crmContactsRef, ({ deps: resolved }) => contactsApi(resolved))],
 });

@@ -235,6 +235,23 @@ export const translations = {
     'Send a draft campaign to its segment (202; a job mails it in batches)': 'إرسال مسودة حملة إلى شريحتها (202؛ ترسلها مهمة على دفعات)',
     "A campaign's recipients and their status": 'مستلمو حملة وحالاتهم',
 
+    // The campaign results report
+    'Campaign results': 'نتائج الحملات',
+    'Each recipient of a campaign (or of the campaigns started between two days): delivery, opens, clicks and unsubscribes':
+      'كل مستلم لحملة (أو للحملات التي بدأت بين يومين): التسليم والفتح والنقر وإلغاء الاشتراك',
+    'One campaign; none: every campaign started between the dates': 'حملة واحدة؛ بلا حملة: كل الحملات التي بدأت بين التاريخين',
+    From: 'من',
+    To: 'إلى',
+    'Campaigns started on or after this day (in the workspace time zone)': 'الحملات التي بدأت في هذا اليوم أو بعده (بتوقيت مساحة العمل)',
+    'Campaigns started on or before this day (in the workspace time zone)': 'الحملات التي بدأت في هذا اليوم أو قبله (بتوقيت مساحة العمل)',
+
+    // Notifications
+    'Contact imports': 'استيراد جهات الاتصال',
+    'A contact import you started finished': 'انتهى استيراد جهات اتصال بدأته',
+    'Contact import finished': 'انتهى استيراد جهات الاتصال',
+    '{imported, plural, one {# contact imported} other {# contacts imported}}, {skipped} skipped, {failed} failed.':
+      '{imported, plural, zero {لم تُستورد أي جهة اتصال} one {استُوردت جهة اتصال واحدة} two {استُوردت جهتا اتصال} few {استُوردت # جهات اتصال} many {استُوردت # جهة اتصال} other {استُوردت # جهة اتصال}}، وتُخطّي {skipped}، وفشل {failed}.',
+
     // Organisation units (teams): وحدة تنظيمية, never وحدة alone; فريق for a team
     Unit: 'الوحدة التنظيمية',
     'Unit id': 'الوحدة التنظيمية',

@@ -1,4 +1,4 @@
-import { missingTranslations, translatableStrings } from '@plinth/core/testing';
+import { missingTranslations, placeholderMismatches, translatableStrings } from '@plinth/core/testing';
 import { describe, expect, it } from 'vitest';
 import crm from '../src/index.js';
 
@@ -6,5 +6,6 @@ describe('CRM translations', () => {
   it('has Arabic for every text the console can show', () => {
     expect(translatableStrings(crm).length).toBeGreaterThan(50);
     expect(missingTranslations(crm, 'ar')).toEqual([]);
+    expect(placeholderMismatches(crm, 'ar')).toEqual([]);
   });
 });

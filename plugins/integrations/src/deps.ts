@@ -16,6 +16,8 @@ export const deps = {
   shopSync: optional(shopSyncRef),
   /** The tenant's audit log: every change to endpoints, channels, templates, rules, sources and store connections. */
   audit: coreServices.audit,
+  /** The kernel's notifications: in-app rules and disabled endpoints reach members' inboxes (and mail) through it. */
+  notify: coreServices.notify,
 };
 
 export type Deps = ResolvedDeps<typeof deps>;

@@ -10,5 +10,4 @@ export const integrationsPermissions = definePermissions('integrations', {
   'channels.manage': { description: 'Configure email, SMS and WhatsApp channels (with their credentials) and templates', grantTo: ['admin'] },
   'notifications.view': { description: 'View notification rules and the notification log', grantTo: ['admin'] },
   'notifications.manage': { description: 'Create and change notification rules', grantTo: ['admin'] },
-  'inbox.use': { description: 'Read and mark your own in-app notifications', grantTo: ['admin', 'member', 'viewer'] },
 });

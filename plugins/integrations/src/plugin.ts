@@ -5,16 +5,18 @@ import { deliverWebhookJob } from './jobs/deliver-webhook.job.js';
 import { createWebhooks } from './migrations/001-create-webhooks.js';
 import { createMessaging } from './migrations/002-create-messaging.js';
 import { createInbound } from './migrations/003-create-inbound.js';
+import { dropInbox } from './migrations/004-drop-inbox.js';
 import { runtimeOf, type IntegrationsOptions } from './options.js';
 import { integrationsPermissions } from './permissions.js';
 import { deliveryRoutes } from './routes/deliveries.routes.js';
-import { inboxRoutes } from './routes/inbox.routes.js';
 import { channelRoutes } from './routes/channels.routes.js';
 import { ruleRoutes } from './routes/rules.routes.js';
 import { sendRoutes } from './routes/sends.routes.js';
 import { templateRoutes } from './routes/templates.routes.js';
 import { sendNotificationJob } from './jobs/send-notification.job.js';
 import { applyRules } from './notifications/apply-rules.js';
+import { notificationSendTap } from './notifications/channel-send.tap.js';
+import { integrationsNotifications } from './notifications/declarations.js';
 import { inboundRoutes } from './routes/inbound.routes.js';
 import { wooCommerceRoutes } from './routes/woocommerce.routes.js';
 import { reconcileWooCommerceJob } from './jobs/reconcile-woocommerce.job.js';
@@ -43,7 +45,8 @@ export function createIntegrationsPlugin(options: IntegrationsOptions = {}): Plu
     permissions: integrationsPermissions,
     settings: IntegrationsSettings,
     translations,
-    migrations: [createWebhooks, createMessaging, createInbound],
+    migrations: [createWebhooks, createMessaging, createInbound, dropInbox],
+    notifications: integrationsNotifications,
     navigation: [
       { label: 'Webhooks', icon: 'webhook', path: '/webhooks', permission: integrationsPermissions['webhooks.view'] },
       { label: 'Channels', icon: 'inbox', path: '/channels', permission: integrationsPermissions['channels.manage'] },
@@ -57,7 +60,6 @@ export function createIntegrationsPlugin(options: IntegrationsOptions = {}): Plu
       ...templateRoutes(builders),
       ...ruleRoutes(builders),
       ...sendRoutes(builders),
-      ...inboxRoutes(builders),
       ...inboundRoutes(builders),
       ...wooCommerceRoutes(builders),
     ],
@@ -66,6 +68,7 @@ export function createIntegrationsPlugin(options: IntegrationsOptions = {}): Plu
       onAny(async ({ event, deps }) => fanOutEvent(deps, event), { id: 'webhooks.fan-out' }),
       onAny(async ({ event, deps, ctx }) => applyRules(deps, event, ctx.tenant), { id: 'notifications.rules' }),
     ],
+    taps: (builders) => [notificationSendTap(builders, runtime)],
   });
 }
 

@@ -17,6 +17,20 @@ export const IntegrationsSettings = Type.Object(
       title: 'WooCommerce reconciliation',
       description: 'How often WooCommerce stores are checked for changes missed by webhooks',
     }),
+    /** The SMS channel (by name) that sends the kernel's notifications; none: the first enabled SMS channel by name. */
+    notificationSmsChannel: Type.String({
+      maxLength: 100,
+      default: '',
+      title: 'SMS channel for notifications',
+      description: 'The name of the SMS channel that sends notifications; none: the first enabled SMS channel by name',
+    }),
+    /** The WhatsApp channel (by name) that sends the kernel's notifications; none: the first enabled one by name. */
+    notificationWhatsappChannel: Type.String({
+      maxLength: 100,
+      default: '',
+      title: 'WhatsApp channel for notifications',
+      description: 'The name of the WhatsApp channel that sends notifications; none: the first enabled WhatsApp channel by name',
+    }),
   },
   { additionalProperties: false },
 );

@@ -28,7 +28,6 @@ export const translations = {
       'إعداد قنوات البريد الإلكتروني وSMS وواتساب (مع بيانات اعتمادها) والقوالب',
     'View notification rules and the notification log': 'عرض قواعد الإشعارات وسجل الإشعارات',
     'Create and change notification rules': 'إنشاء قواعد الإشعارات وتغييرها',
-    'Read and mark your own in-app notifications': 'قراءة إشعاراتك داخل التطبيق وتعليمها',
     'Creates and updates shop products and orders synced from WooCommerce (when the shop is enabled)':
       'تُنشئ منتجات المتجر وطلباته المزامَنة من WooCommerce وتحدّثها (عند تفعيل المتجر)',
 
@@ -199,19 +198,24 @@ export const translations = {
     'Provider message id': 'معرّف الرسالة لدى المزوّد',
     'Sent at': 'تاريخ الإرسال',
 
-    // In-app notifications
+    // Notifications through the kernel (categories and templates of the notify service)
     Notifications: 'الإشعارات',
     Notification: 'إشعار',
-    'My in-app notifications, newest first': 'إشعاراتي داخل التطبيق، الأحدث أولًا',
-    Unread: 'غير المقروءة',
-    'Read at': 'تاريخ القراءة',
-    'How many of my in-app notifications are unread': 'عدد إشعاراتي غير المقروءة داخل التطبيق',
-    'Unread count': 'عدد غير المقروءة',
-    Read: 'تعليم كمقروء',
-    'Mark one of my notifications read': 'تعليم أحد إشعاراتي كمقروء',
-    'Read all': 'تعليم الكل كمقروء',
-    'Mark all my notifications read': 'تعليم كل إشعاراتي كمقروءة',
-    Marked: 'المعلَّمة',
+    'What the notification rules of the workspace send to your inbox': 'ما ترسله قواعد الإشعارات في مساحة العمل إلى صندوق الوارد لديك',
+    'Disabled webhook endpoints': 'نقاط نهاية خطافات الويب المعطَّلة',
+    'A webhook endpoint stopped receiving deliveries': 'توقفت نقطة نهاية خطاف ويب عن استقبال عمليات التسليم',
+    // An in-app rule's title and body are its template, rendered in the tenant's own words: kept as they are.
+    '{title}': '{title}',
+    '{body}': '{body}',
+    'A webhook endpoint was disabled': 'عُطّلت نقطة استقبال Webhook',
+    'Deliveries to {url} stopped: {reason, select, gone {the receiver answered 410 Gone} other {every delivery failed for {hours, plural, one {# hour} other {# hours}}}}. Fix the receiver, then enable the endpoint again and redeliver what it missed.':
+      'توقفت عمليات التسليم إلى {url}: {reason, select, gone {أجاب المستقبِل بالحالة 410 Gone} other {فشلت كل عمليات التسليم لمدة {hours, plural, zero {# ساعة} one {ساعة واحدة} two {ساعتين} few {# ساعات} many {# ساعة} other {# ساعة}}}}. أصلح المستقبِل، ثم فعّل نقطة الاستقبال من جديد وأعد تسليم ما فاتها.',
+    'SMS channel for notifications': 'قناة SMS للإشعارات',
+    'The name of the SMS channel that sends notifications; none: the first enabled SMS channel by name':
+      'اسم قناة SMS التي ترسل الإشعارات؛ بلا اسم: أول قناة SMS مفعّلة بترتيب الأسماء',
+    'WhatsApp channel for notifications': 'قناة واتساب للإشعارات',
+    'The name of the WhatsApp channel that sends notifications; none: the first enabled WhatsApp channel by name':
+      'اسم قناة واتساب التي ترسل الإشعارات؛ بلا اسم: أول قناة واتساب مفعّلة بترتيب الأسماء',
 
     // Inbound sources
     'Inbound sources': 'المصادر الواردة',

@@ -46,7 +46,8 @@ beforeAll(async () => {
   await t.drainEvents();
   await t.drainJobs();
   ofA.delivery = (await t.request('GET', `/api/v1/integrations/webhooks/${ofA.endpoint}/deliveries`, { headers: a.headers })).body.data[0].id;
-  ofA.inbox = (await t.request('GET', '/api/v1/integrations/notifications', { headers: memberOfA.headers })).body.data[0].id;
+  // In-app rules notify through the kernel: the item is in A's member's kernel inbox.
+  ofA.inbox = (await t.request('GET', '/api/v1/notifications', { headers: memberOfA.headers })).body.data[0].id;
 });
 afterAll(async () => {
   await receiver?.close();
@@ -62,15 +63,7 @@ describe('integrations tenant isolation', () => {
   });
 
   it("B's lists and counts show nothing of A's", async () => {
-    for (const path of [
-      '/channels',
-      '/templates',
-      '/notification-rules',
-      '/notification-log',
-      '/inbound-sources',
-      '/woocommerce/connections',
-      '/notifications',
-    ]) {
+    for (const path of ['/channels', '/templates', '/notification-rules', '/notification-log', '/inbound-sources', '/woocommerce/connections']) {
       const response = await asB('GET', path);
       expect(response.status, path).toBe(200);
       expect(response.body.data, path).toEqual([]);
@@ -78,7 +71,10 @@ describe('integrations tenant isolation', () => {
     }
     const endpoints = (await asB('GET', '/webhooks')).body.data;
     expect(endpoints.map((endpoint: { id: string }) => endpoint.id)).not.toContain(ofA.endpoint);
-    expect((await asB('GET', '/notifications/unread-count')).body.data).toEqual({ unread: 0 });
+    const inboxOfB = await t.request('GET', '/api/v1/notifications', { headers: b.headers });
+    expect(inboxOfB.body.data).toEqual([]);
+    expect(inboxOfB.body.meta.pagination.total).toBe(0);
+    expect((await t.request('GET', '/api/v1/notifications/unread-count', { headers: b.headers })).body.data).toEqual({ unread: 0 });
   });
 
   it("B can neither read, change, rotate, redeliver nor remove A's resources (404)", async () => {
@@ -101,7 +97,6 @@ describe('integrations tenant isolation', () => {
       ['GET', `/notification-rules/${ofA.rule}`],
       ['PATCH', `/notification-rules/${ofA.rule}`, { enabled: false }],
       ['DELETE', `/notification-rules/${ofA.rule}`],
-      ['POST', `/notifications/${ofA.inbox}/read`],
       ['GET', `/inbound-sources/${ofA.source}`],
       ['PATCH', `/inbound-sources/${ofA.source}`, { enabled: false }],
       ['POST', `/inbound-sources/${ofA.source}/rotate-secret`],
@@ -117,11 +112,13 @@ describe('integrations tenant isolation', () => {
       const response = await asB(method, path, body);
       expect(response.status, `${method} ${path}`).toBe(404);
     }
-    expect((await asB('POST', '/notifications/read-all')).body.data).toEqual({ marked: 0 });
+    expect((await t.request('POST', `/api/v1/notifications/${ofA.inbox}/read`, { headers: b.headers })).status).toBe(404);
+    expect((await t.request('POST', '/api/v1/notifications/read-all', { headers: b.headers })).body.data).toEqual({ updated: 0 });
     const [stillThere] = await t.sql<{ count: number }>(
       `select (select count(*) from integrations_endpoints where enabled) + (select count(*) from integrations_channels where enabled)
             + (select count(*) from integrations_rules where enabled) + (select count(*) from integrations_inbound_sources where enabled)
-            + (select count(*) from integrations_woo_connections where enabled) + (select count(*) from integrations_inbox where read_at is null) as count`,
+            + (select count(*) from integrations_woo_connections where enabled) + (select count(*) from notification_items where read_at is null and user_id = $1) as count`,
+      [memberOfA.id],
     );
     expect(Number(stillThere!.count)).toBe(7);
     expect((await t.request('GET', `/api/v1/integrations/templates/${ofA.template}`, { headers: a.headers })).body.data.body).toBe('A only');

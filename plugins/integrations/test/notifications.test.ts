@@ -232,8 +232,13 @@ describe('notification rules', () => {
     await api('PATCH', `/notification-rules/${rule.id}`, { enabled: false });
   });
 
-  it('puts in-app notifications in the member inbox: list, unread count, mark read', async () => {
-    const template = await create('/templates', { name: 'inbox', kind: 'in_app', subject: 'Thing {{ payload.total }}', body: 'It happened' });
+  it("puts in-app notifications in the member's kernel inbox, one per rule, event and member", async () => {
+    const template = await create('/templates', {
+      name: 'inbox',
+      kind: 'in_app',
+      subject: 'Thing {{ payload.total }}',
+      body: 'It happened to {{ recipient.name }}',
+    });
     const rule = await create('/notification-rules', {
       name: 'inbox',
       event: 'probe.thing.happened',
@@ -242,18 +247,29 @@ describe('notification rules', () => {
     });
     await emit({ total: 1 });
     await emit({ total: 2 });
-    expect((await api('GET', '/notifications/unread-count', undefined, member)).body.data).toEqual({ unread: 2 });
-    const mine = await api('GET', '/notifications?per_page=1', undefined, member);
-    expect(mine.body.data).toEqual([expect.objectContaining({ title: 'Thing 2', body: 'It happened', read_at: null, event_name: 'probe.thing.happened' })]);
-    expect(mine.body.meta.pagination).toMatchObject({ total: 2, total_pages: 2 });
-    const read = await api('POST', `/notifications/${mine.body.data[0].id}/read`, undefined, member);
-    expect(read.body.data.read_at).toEqual(expect.any(String));
-    expect((await api('GET', '/notifications/unread-count', undefined, member)).body.data).toEqual({ unread: 1 });
-    expect((await api('GET', '/notifications?unread=true', undefined, member)).body.data.map((item: { title: string }) => item.title)).toEqual(['Thing 1']);
-    expect((await api('POST', '/notifications/read-all', undefined, member)).body.data).toEqual({ marked: 1 });
-    // The owner's inbox is their own: the member's notifications are not in it, nor can the owner mark them.
-    expect((await api('GET', '/notifications')).body.data).toEqual([]);
-    expect((await api('POST', `/notifications/${mine.body.data[0].id}/read`)).status).toBe(404);
+    const inbox = (as: TestUser) => t.request('GET', '/api/v1/notifications', { headers: as.headers });
+    const mine = await inbox(member);
+    expect(mine.status).toBe(200);
+    const name = (await t.sql<{ name: string }>('select name from users where id = $1', [member.id]))[0]!.name;
+    expect(
+      mine.body.data.map((item: { title: string; body: string; category: string; read_at: string | null }) => [
+        item.title,
+        item.body,
+        item.category,
+        item.read_at,
+      ]),
+    ).toEqual([
+      ['Thing 2', `It happened to ${name}`, 'integrations.rules', null],
+      ['Thing 1', `It happened to ${name}`, 'integrations.rules', null],
+    ]);
+    expect((await t.request('GET', '/api/v1/notifications/unread-count', { headers: member.headers })).body.data).toEqual({ unread: 2 });
+    // The owner's inbox is their own: the member's notifications are not in it.
+    expect((await inbox(owner)).body.data.filter((item: { category: string }) => item.category === 'integrations.rules')).toEqual([]);
+    const log = (await api('GET', `/notification-log?rule_id=${rule.id}`)).body.data;
+    expect(log.map((send: { status: string; kind: string; recipient: string }) => [send.status, send.kind, send.recipient])).toEqual([
+      ['sent', 'in_app', member.id],
+      ['sent', 'in_app', member.id],
+    ]);
     await api('PATCH', `/notification-rules/${rule.id}`, { enabled: false });
   });
 

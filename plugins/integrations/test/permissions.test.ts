@@ -13,7 +13,6 @@ const guarded: Record<string, [string, string, unknown?]> = {
   'integrations.channels.manage': ['GET', '/channels'],
   'integrations.notifications.view': ['GET', '/notification-log'],
   'integrations.notifications.manage': ['DELETE', '/notification-rules/00000000-0000-4000-8000-000000000000'],
-  'integrations.inbox.use': ['GET', '/notifications/unread-count'],
 };
 
 beforeAll(async () => {
@@ -43,14 +42,11 @@ describe('integrations permissions', () => {
     }
   });
 
-  it('admins hold every integrations permission by default; members and viewers only their own inbox', async () => {
+  it("admins hold every integrations permission by default; members and viewers none (their inbox is the kernel's)", async () => {
     for (const request of Object.values(guarded)) expect((await call(holders.admin!, request)).status, request.join(' ')).not.toBe(403);
     for (const role of ['member', 'viewer']) {
-      for (const [permission, request] of Object.entries(guarded)) {
-        const status = (await call(holders[role]!, request)).status;
-        if (permission === 'integrations.inbox.use') expect(status).toBe(200);
-        else expect(status, `${role} → ${request.join(' ')}`).toBe(403);
-      }
+      for (const request of Object.values(guarded)) expect((await call(holders[role]!, request)).status, `${role} → ${request.join(' ')}`).toBe(403);
+      expect((await t.request('GET', '/api/v1/notifications/unread-count', { headers: holders[role]!.headers })).status, role).toBe(200);
     }
   });
 
@@ -64,9 +60,11 @@ describe('integrations permissions', () => {
     const document = await t.request('GET', '/api/v1/openapi.json');
     expect(document.status).toBe(200);
     const paths = Object.keys(document.body.paths as Record<string, unknown>);
-    for (const path of ['/api/v1/integrations/webhooks', '/api/v1/integrations/notifications', '/api/v1/integrations/woocommerce/connections']) {
+    for (const path of ['/api/v1/integrations/webhooks', '/api/v1/integrations/notification-rules', '/api/v1/integrations/woocommerce/connections']) {
       expect(paths).toContain(path);
     }
+    // The plugin's own inbox moved to the kernel's notifications.
+    expect(paths).not.toContain('/api/v1/integrations/notifications');
   });
 
   it('needs a signed-in caller and the plugin enabled', async () => {

@@ -1,4 +1,4 @@
-import { missingTranslations, translatableStrings } from '@plinth/core/testing';
+import { missingTranslations, placeholderMismatches, translatableStrings } from '@plinth/core/testing';
 import { describe, expect, it } from 'vitest';
 import integrations from '../src/index.js';
 
@@ -6,5 +6,6 @@ describe('Integrations translations', () => {
   it('has Arabic for every text the console can show', () => {
     expect(translatableStrings(integrations).length).toBeGreaterThan(50);
     expect(missingTranslations(integrations, 'ar')).toEqual([]);
+    expect(placeholderMismatches(integrations, 'ar')).toEqual([]);
   });
 });

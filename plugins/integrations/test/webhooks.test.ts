@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIntegrationsPlugin } from '../src/plugin.js';
 import { RETRY_DELAYS_MS } from '../src/webhooks/schedule.js';
 import { ManualClock } from './support/clock.js';
+import { eventually } from './support/eventually.js';
 import { probePlugin } from './support/probe-plugin.js';
 import { startReceiver, type Receiver } from './support/receiver.js';
 import { verifyStandardWebhook } from './support/standard-webhooks.js';
@@ -206,9 +207,14 @@ describe('outgoing webhooks', () => {
     const fetched = (await api('GET', `/webhooks/${endpoint.id}`)).body.data;
     expect(fetched).toMatchObject({ enabled: false, disabled_reason: 'the receiver answered 410 Gone' });
     expect((await deliveries(endpoint.id))[0]).toMatchObject({ status: 'failed', attempt_count: 1 });
-    const inbox = await api('GET', '/notifications');
-    expect(inbox.body.data[0]).toMatchObject({ title: 'A webhook endpoint was disabled', read_at: null });
-    expect((await t.mailbox(owner.email)).map((mail) => mail.subject)).toContain('A webhook endpoint was disabled');
+    const inbox = await t.request('GET', '/api/v1/notifications', { headers: owner.headers });
+    expect(inbox.body.data[0]).toMatchObject({
+      title: 'A webhook endpoint was disabled',
+      body: `Deliveries to ${receiver.url}/gone stopped: the receiver answered 410 Gone. Fix the receiver, then enable the endpoint again and redeliver what it missed.`,
+      category: 'integrations.webhooks',
+      read_at: null,
+    });
+    await eventually(async () => ((await t.mailbox(owner.email)).some((mail) => mail.subject === 'A webhook endpoint was disabled') ? true : undefined));
     const redeliver = await api('POST', `/webhooks/${endpoint.id}/deliveries/${(await deliveries(endpoint.id))[0]!.id}/redeliver`);
     expect(redeliver.status).toBe(409);
     expect(redeliver.body.code).toBe('endpoint_disabled');

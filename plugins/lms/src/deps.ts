@@ -8,8 +8,10 @@ export const deps = {
   events: coreServices.events,
   jobs: coreServices.jobs,
   mailer: coreServices.mailer,
+  /** Tells learners and their guardians of enrolments, quiz results, certificates and new lessons (inbox, mail…). */
+  notify: coreServices.notify,
   members: coreServices.members,
-  /** Customer accounts for learners enrolled by email, and their sign-in links. */
+  /** Customer accounts for learners enrolled by email, and the absolute URLs of the tenant's pages. */
   customers: coreServices.customers,
   logger: coreServices.logger,
   files: coreServices.files,

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { definePlugin } from '@plinth/sdk';
 import './jobs/job-types.js';
 import { deps } from './deps.js';
+import { learnerNoticeHandlers } from './handlers/learner-notices.handler.js';
 import { orderAccessTap } from './handlers/order-access.tap.js';
 import { orderPaidHandler } from './handlers/order-paid.handler.js';
 import { notifyDripJob } from './jobs/notify-drip.job.js';
@@ -15,7 +16,9 @@ import { addUnits } from './migrations/006-add-lms-units.js';
 import { cataloguePages } from './pages/catalogue.pages.js';
 import { certificatePages } from './pages/certificate.pages.js';
 import { learnerPages } from './pages/learner.pages.js';
+import { lmsNotifications } from './notifications.js';
 import { lmsPermissions } from './permissions.js';
+import { courseProgressReport } from './reports/course-progress.report.js';
 import { attemptRoutes } from './routes/attempts.routes.js';
 import { catalogueRoutes } from './routes/catalogue.routes.js';
 import { certificateRoutes } from './routes/certificates.routes.js';
@@ -50,6 +53,7 @@ export default definePlugin({
   settings: LmsSettings,
   migrations: [createCourses, createEnrollments, createQuizzes, addLessonFiles, addEnrollmentLearner, addUnits],
   translations,
+  notifications: lmsNotifications,
   web: {
     directory: fileURLToPath(new URL('../web-dist', import.meta.url)),
     screens: [
@@ -85,8 +89,10 @@ export default definePlugin({
   ],
   taps: (builders) => [orderAccessTap(builders)],
   jobs: (builders) => [sendRemindersJob(builders), notifyDripJob(builders)],
+  reports: (builders) => [courseProgressReport(builders)],
   events: (builders) => [
     orderPaidHandler(builders),
+    ...learnerNoticeHandlers(builders),
     builders.on(
       'core.plugin.enabled',
       async ({ event, deps }) => {

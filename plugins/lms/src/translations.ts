@@ -485,8 +485,8 @@ export const translations: PluginTranslations = {
     'No quiz attempts yet.': 'لا محاولات اختبار بعد.',
     'Not passed': 'لم ينجح',
     'Not yet': 'ليس بعد',
-    'One or several, separated by commas or new lines. People without an account get one, and each new learner receives an email with a sign-in link to the course.':
-      'عنوان واحد أو أكثر، تفصل بينها فواصل أو أسطر جديدة. من ليس له حساب يُنشأ له حساب، ويتلقّى كل متعلّم جديد بريدًا فيه رابط دخول إلى الدورة.',
+    'One or several, separated by commas or new lines. People without an account get one, and each new learner is notified: in their inbox, and by email unless they turned that off.':
+      'عنوان واحد أو أكثر، تفصل بينها فواصل أو أسطر جديدة. من ليس له حساب يُنشأ له حساب، ويُبلَّغ كل متعلّم جديد: في صندوق إشعاراته، وبالبريد ما لم يوقفه.',
     'Open this screen from a course.': 'افتح هذه الشاشة من صفحة دورة.',
     'Page {page} of {pages}': 'الصفحة {page} من {pages}',
     'Pages of learners': 'صفحات المتعلّمين',
@@ -518,9 +518,9 @@ export const translations: PluginTranslations = {
     'Account created': 'أُنشئ الحساب',
     'By email': 'بالبريد الإلكتروني',
     'Email address': 'عنوان البريد الإلكتروني',
-    'Enrol learners by email: members, or new customer accounts; each newly enrolled learner is mailed a sign-in link to the course':
-      'تسجيل متعلّمين بالبريد الإلكتروني: أعضاء، أو حسابات عملاء جديدة؛ يُرسَل إلى كل متعلّم جديد رابط دخول إلى الدورة',
-    'false: was enrolled already (nothing sent)': 'false: كان مسجّلًا من قبل (لم يُرسَل شيء)',
+    'Enrol learners by email: members, or new customer accounts; each newly enrolled learner is notified (inbox, and mail by their preferences)':
+      'تسجيل متعلّمين بالبريد الإلكتروني: أعضاء، أو حسابات عملاء جديدة؛ يُبلَّغ كل متعلّم جديد (في صندوق الإشعارات، وبالبريد حسب تفضيلاته)',
+    'false: was enrolled already (nobody notified)': 'false: كان مسجّلًا من قبل (لم يُبلَّغ أحد)',
     'Learners to enrol: members of the tenant, or new customer accounts made for them':
       'المتعلّمون المراد تسجيلهم: أعضاء المساحة، أو حسابات عملاء جديدة تُنشأ لهم',
     'Lessons total': 'مجموع الدروس',
@@ -535,5 +535,38 @@ export const translations: PluginTranslations = {
     'true: no learner completed the course yet; the names and code are examples': 'true: لم يُكمل أي متعلّم الدورة بعد؛ الاسم والرمز مثالان',
     'What a certificate of the course says: the latest one issued, or an example when none is yet':
       'نص شهادة الدورة: آخر شهادة صدرت، أو مثال إن لم تصدر أي شهادة بعد',
+
+    // Notifications to learners and guardians (categories and templates)
+    'Course enrolments': 'التسجيل في الدورات',
+    'When you, or a learner you follow, are enrolled in a course': 'عند تسجيلك، أو تسجيل متعلّم تتابعه، في دورة',
+    'Quiz results': 'نتائج الاختبارات',
+    'The score of a quiz you, or a learner you follow, handed in': 'درجة اختبار سلّمته أنت أو متعلّم تتابعه',
+    'When you, or a learner you follow, complete a course and earn its certificate': 'عند إكمالك، أو إكمال متعلّم تتابعه، دورةً ونيل شهادتها',
+    'New lessons': 'دروس جديدة',
+    'Lessons a course’s schedule has just opened for you, or for a learner you follow': 'دروس فتحها جدول الدورة للتوّ لك أو لمتعلّم تتابعه',
+    'You are enrolled in {course}': 'تم تسجيلك في {course}',
+    'Start learning whenever you are ready.': 'ابدأ التعلّم متى شئت.',
+    '{learner} is enrolled in {course}': 'تم تسجيل {learner} في {course}',
+    'You can follow {learner}’s progress in this course.': 'يمكنك متابعة تقدّم {learner} في هذه الدورة.',
+    'Quiz graded: {quiz}': 'تم تقييم الاختبار: {quiz}',
+    'You scored {score}% in {quiz} ({course}).': 'حصلت على {score}% في {quiz} ({course}).',
+    '{learner}’s quiz graded: {quiz}': 'تم تقييم اختبار {learner}: {quiz}',
+    '{learner} scored {score}% in {quiz} ({course}).': 'حصل {learner} على {score}% في {quiz} ({course}).',
+    'Your certificate for {course}': 'شهادتك في {course}',
+    'Congratulations on completing {course}: your certificate is ready.': 'تهانينا على إكمال {course}: شهادتك جاهزة.',
+    '{learner} completed {course}': 'أكمل {learner} دورة {course}',
+    '{learner} completed {course} and earned its certificate.': 'أكمل {learner} دورة {course} ونال شهادتها.',
+    'New lessons in {course}': 'دروس جديدة في {course}',
+    'Now open: {lessons}': 'متاحة الآن: {lessons}',
+    'New lessons for {learner} in {course}': 'دروس جديدة لـ{learner} في {course}',
+    'Now open for {learner}: {lessons}': 'متاحة الآن لـ{learner}: {lessons}',
+
+    // The course progress report (run, scheduled and downloaded through core's reports)
+    'Course progress': 'تقدّم المتعلّمين في الدورة',
+    'Each learner of a course: lessons completed, progress, quiz average, last activity and certificate':
+      'كل متعلّم في الدورة: الدروس المكتملة والتقدّم ومتوسط الاختبارات وآخر نشاط والشهادة',
+    'The course whose learners the report lists': 'الدورة التي يسرد التقرير متعلّميها',
+    'Quiz average': 'متوسط الاختبارات',
+    'Certificate issued': 'تاريخ إصدار الشهادة',
   },
 };

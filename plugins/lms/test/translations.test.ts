@@ -1,4 +1,4 @@
-import { missingTranslations, translatableStrings } from '@plinth/core/testing';
+import { missingTranslations, placeholderMismatches, translatableStrings } from '@plinth/core/testing';
 import { describe, expect, it } from 'vitest';
 import lms from '../src/index.js';
 
@@ -6,6 +6,7 @@ describe('LMS translations', () => {
   it('has Arabic for every text the console can show', () => {
     expect(translatableStrings(lms).length).toBeGreaterThan(100);
     expect(missingTranslations(lms, 'ar')).toEqual([]);
+    expect(placeholderMismatches(lms, 'ar')).toEqual([]);
   });
 
   it('writes every Arabic text in Arabic script (technical tokens aside)', () => {

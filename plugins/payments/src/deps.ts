@@ -12,6 +12,8 @@ export const deps = {
   customers: coreServices.customers,
   /** The tenant's audit log: every change payments makes to intents, refunds, plans, subscriptions and providers. */
   audit: coreServices.audit,
+  /** Tells subscribers and staff of a failed renewal (see notifications.ts). */
+  notify: coreServices.notify,
 };
 
 export type Deps = ResolvedDeps<typeof deps>;

@@ -5,6 +5,9 @@ import { testGatewayDeliverJob } from './jobs/test-gateway-deliver.job.js';
 import { createPaymentsIntents } from './migrations/001-create-payments-intents.js';
 import { createPaymentsSubscriptions } from './migrations/002-create-payments-subscriptions.js';
 import { addPayerSecrets } from './migrations/003-add-payer-secrets.js';
+import { addTransactionFees } from './migrations/004-add-transaction-fees.js';
+import { paymentsNotifications } from './notifications.js';
+import { reconciliationReport } from './reports/reconciliation.report.js';
 import { renewSubscriptionsJob } from './jobs/renew-subscriptions.job.js';
 import { planRoutes } from './routes/plans.routes.js';
 import { subscriptionRoutes } from './routes/subscriptions.routes.js';
@@ -39,8 +42,9 @@ export function createPaymentsPlugin(options: PaymentsOptions = {}): Plugin {
     permissions: paymentsPermissions,
     settings: PaymentsSettings,
     hooks: paymentsHooks,
-    migrations: [createPaymentsIntents, createPaymentsSubscriptions, addPayerSecrets],
+    migrations: [createPaymentsIntents, createPaymentsSubscriptions, addPayerSecrets, addTransactionFees],
     translations,
+    notifications: paymentsNotifications,
     navigation: [
       { label: 'Payments', icon: 'card', path: '/intents', permission: paymentsPermissions['transactions.view'] },
       { label: 'Refunds', icon: 'refund', path: '/refunds', permission: paymentsPermissions['transactions.view'] },
@@ -56,6 +60,7 @@ export function createPaymentsPlugin(options: PaymentsOptions = {}): Plugin {
       ...subscriptionRoutes(builders, options),
     ],
     jobs: (builders) => [testGatewayDeliverJob(builders, options), renewSubscriptionsJob(builders, options)],
+    reports: (builders) => [reconciliationReport(builders)],
     services: ({ provide }) => [provide(paymentsRef, ({ deps, settings, tenantId }) => createPaymentsApi({ deps, settings, tenantId }, options))],
   });
 }

@@ -186,5 +186,29 @@ export const translations: PluginTranslations = {
     'Cancel at the end of the period (default) or now (`at_period_end: false`)': 'الإلغاء في نهاية الفترة (الافتراضي) أو الآن (`at_period_end: false`)',
     'Keep a subscription set to cancel at period end': 'الإبقاء على اشتراك مُعدّ للإلغاء في نهاية الفترة',
     'Run the renewal of due subscriptions now (it also runs every 15 minutes)': 'تشغيل تجديد الاشتراكات المستحقة الآن (يعمل أيضًا كل 15 دقيقة)',
+    // notifications (categories and templates: ICU placeholders and select keywords stay as they are)
+    Billing: 'الفوترة',
+    'When a subscription payment fails': 'عند تعذّر دفع قيمة اشتراك',
+    'Your payment for {plan} did not go through': 'لم تنجح دفعتك مقابل {plan}',
+    '{final, select, true {We could not renew your {plan} subscription, so it has been cancelled.} other {We could not renew your {plan} subscription. We will try again soon: please check that your payment method is up to date.}}':
+      '{final, select, true {تعذّر تجديد اشتراكك في {plan}، لذا أُلغي الاشتراك.} other {تعذّر تجديد اشتراكك في {plan}. سنحاول مرة أخرى قريبًا: يُرجى التأكد من أن طريقة الدفع لديك محدَّثة.}}',
+    'Renewal failed: {plan} for {customer}': 'تعذّر التجديد: {plan} للعميل {customer}',
+    '{final, select, true {The renewal of {customer}’s {plan} subscription failed {attempt} times; the subscription has been cancelled.} other {The renewal of {customer}’s {plan} subscription failed (attempt {attempt}); it will be retried.}}':
+      '{final, select, true {تعذّر تجديد اشتراك {customer} في {plan} بعد {attempt} محاولات، وقد أُلغي الاشتراك.} other {تعذّر تجديد اشتراك {customer} في {plan} (المحاولة {attempt})، وستُعاد المحاولة.}}',
+    // the reconciliation report (title, parameters, columns)
+    'Payments reconciliation': 'تسوية المدفوعات',
+    'Every capture and refund by provider, with fees and net amounts (refunds negative), to match against the providers’ statements':
+      'كل عملية تحصيل واسترداد حسب مزوّد الدفع، مع الرسوم والمبالغ الصافية (المبالغ المستردة بالسالب)، لمطابقتها مع كشوف مزوّدي الدفع',
+    From: 'من',
+    To: 'إلى',
+    "First day, in the tenant's time zone": 'اليوم الأول، بالمنطقة الزمنية لمساحة العمل',
+    'Last day, included': 'اليوم الأخير، ضمن الفترة',
+    'Only this provider’s captures and refunds; every provider when unset': 'عمليات التحصيل والاسترداد لهذا المزوّد فقط؛ كل المزوّدين إن لم يُحدَّد',
+    Date: 'التاريخ',
+    'Provider reference': 'مرجع مزوّد الدفع',
+    Kind: 'النوع',
+    Fee: 'الرسوم',
+    Net: 'الصافي',
+    Reference: 'المرجع',
   },
 };

@@ -1,4 +1,4 @@
-import { missingTranslations, translatableStrings } from '@plinth/core/testing';
+import { missingTranslations, placeholderMismatches, translatableStrings } from '@plinth/core/testing';
 import { describe, expect, it } from 'vitest';
 import payments from '../src/index.js';
 
@@ -11,6 +11,11 @@ describe('Payments translations', () => {
   it('has Arabic for every text the console can show', () => {
     expect(translatableStrings(payments).length).toBeGreaterThan(50);
     expect(missingTranslations(payments, 'ar')).toEqual([]);
+  });
+
+  it('keeps the placeholders of every notification in Arabic', () => {
+    expect(Object.keys(payments.notifications?.templates ?? {}).length).toBeGreaterThan(0);
+    expect(placeholderMismatches(payments, 'ar')).toEqual([]);
   });
 
   it('keeps no entry for text the console no longer shows', () => {

@@ -16,6 +16,7 @@ export const deps = {
   customers: coreServices.customers,
   audit: coreServices.audit,
   units: coreServices.units,
+  notify: coreServices.notify,
   payments: paymentsRef,
 };
 

@@ -15,6 +15,8 @@ import { addShopInvoicePdf } from './migrations/006-add-shop-invoice-pdf.js';
 import { addOrderHistoryAmount } from './migrations/007-order-history-amount.js';
 import { addShopImageAlt } from './migrations/008-add-shop-image-alt.js';
 import { addShopProductUnits } from './migrations/009-add-shop-product-units.js';
+import { addShopOrdersPaidIndex } from './migrations/010-add-shop-orders-paid-index.js';
+import { shopNotifications } from './notifications.js';
 import { myOrdersPages } from './pages/my-orders.pages.js';
 import { addOrderPublicToken } from './migrations/005-order-public-token.js';
 import { pageRoutes } from './pages/index.js';
@@ -24,6 +26,8 @@ import { customerRoutes } from './routes/customers.routes.js';
 import { myOrderRoutes } from './routes/my-orders.routes.js';
 import { orderRoutes } from './routes/orders.routes.js';
 import { productRoutes } from './routes/products.routes.js';
+import { salesByDayReport } from './reports/sales-by-day.report.js';
+import { salesByProductReport } from './reports/sales-by-product.report.js';
 import { storeCartRoutes } from './routes/store-carts.routes.js';
 import { storefrontRoutes } from './routes/storefront.routes.js';
 import { variantRoutes } from './routes/variants.routes.js';
@@ -59,8 +63,10 @@ export default definePlugin({
     addOrderHistoryAmount,
     addShopImageAlt,
     addShopProductUnits,
+    addShopOrdersPaidIndex,
   ],
   translations,
+  notifications: shopNotifications,
   web: {
     directory: fileURLToPath(new URL('../web-dist', import.meta.url)),
     screens: [
@@ -88,6 +94,7 @@ export default definePlugin({
   ],
   jobs: (builders) => [expireOrderJob(builders), storeInvoiceJob(builders), sendOrderMailJob(builders)],
   events: (builders) => paymentEventHandlers(builders),
+  reports: (builders) => [salesByDayReport(builders), salesByProductReport(builders)],
   services: ({ provide }) => [
     provide(shopSyncRef, ({ deps, settings }) => createShopSync({ deps, settings })),
     provide(shopOffersRef, ({ deps, settings, tenant }) => createShopOffers({ deps, settings, tenant })),

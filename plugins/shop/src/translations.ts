@@ -480,5 +480,33 @@ export const translations: PluginTranslations = {
       'مبلغ يُسترد (بأصغر وحدة لعملة الطلب) غير مرتبط بالبنود؛ أو أرسل `lines`',
     'What is refunded, by line and quantity; or give `amount` instead': 'ما يُسترد، بالبند والكمية؛ أو أرسل `amount` بدلًا من ذلك',
     "A refund's amount, in minor units of the order's currency": 'مبلغ الاسترداد، بأصغر وحدة لعملة الطلب',
+    // notifications (categories and templates: ICU placeholders stay as they are)
+    'Your orders': 'طلباتك',
+    'When an order of yours is paid or refunded (the receipt and the refund come by mail as well)':
+      'عند دفع أحد طلباتك أو استرداد مبلغ منه (يصلك الإيصال وإشعار الاسترداد بالبريد أيضًا)',
+    'When an order of yours has shipped': 'عند شحن أحد طلباتك',
+    'Low stock': 'انخفاض المخزون',
+    'When a variant’s stock falls to the shop’s low-stock threshold or below': 'عند انخفاض مخزون متغيّر إلى حد المخزون المنخفض للمتجر أو دونه',
+    'Order {number} is paid': 'تم دفع الطلب {number}',
+    'Thank you: {shop} received your payment of {total} and is preparing your order.': 'شكرًا لك: استلم {shop} دفعتك البالغة {total} ويجري تجهيز طلبك.',
+    'Order {number} has shipped': 'تم شحن الطلب {number}',
+    '{shop} has sent your order {number} on its way.': 'أرسل {shop} طلبك {number} وهو في الطريق إليك.',
+    'Refund for order {number}': 'استرداد مبلغ من الطلب {number}',
+    '{shop} refunded {amount} of your order {number}. It may take a few days to show on your statement.':
+      'ردّ {shop} مبلغ {amount} من طلبك {number}. قد يستغرق ظهوره في كشف حسابك بضعة أيام.',
+    'Low stock: {sku}': 'مخزون منخفض: {sku}',
+    '{product} ({sku}) is down to {stock} in stock; the low-stock threshold is {threshold}.':
+      'انخفض مخزون {product} ({sku}) إلى {stock}؛ وحد المخزون المنخفض هو {threshold}.',
+    // reports (titles, parameters, columns)
+    'Sales by day': 'المبيعات حسب اليوم',
+    'Orders paid per day and currency: items, gross, discounts, refunds and net':
+      'الطلبات المدفوعة لكل يوم وعملة: البنود والإجمالي والخصومات والمبالغ المستردة والصافي',
+    "First day, in the tenant's time zone": 'اليوم الأول، بالمنطقة الزمنية لمساحة العمل',
+    'Last day, included': 'اليوم الأخير، ضمن الفترة',
+    'Only orders in this currency (ISO 4217); every currency when unset': 'الطلبات بهذه العملة فقط (ISO 4217)؛ كل العملات إن لم تُحدَّد',
+    Gross: 'الإجمالي',
+    'Sales by product': 'المبيعات حسب المنتج',
+    'Units sold and revenue per product and SKU, in orders paid in the range': 'الوحدات المبيعة والإيرادات لكل منتج وSKU، في الطلبات المدفوعة خلال الفترة',
+    Units: 'الوحدات',
   },
 };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderInvoicePdf, type InvoiceSnapshot } from '../src/services/invoice-pdf.js';
-import { pdfFonts, visualRuns } from '../src/services/pdf-text.js';
-import { pdfText } from './pdf-text.js';
+import { pdfFonts, visualRuns } from '@plinth/sdk';
+import { pdfText } from '@plinth/core/testing';
 
 const reversed = (text: string) => [...text].reverse().join('');
 

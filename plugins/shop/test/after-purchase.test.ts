@@ -1,10 +1,9 @@
-import { addMember, type TestKernel, type TestUser } from '@plinth/core/testing';
+import { addMember, pdfText, type TestKernel, type TestUser } from '@plinth/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OrderEvent } from '../src/index.js';
 import { guestPaidOrder, mailsTo, redeem, signInLinks } from './after-purchase-helpers.js';
 import { accessTapPlugin } from './fixtures/access-tap-plugin.js';
 import { createProduct, eventsNamed, shopApi, shopKernel, shopTenant } from './helpers.js';
-import { pdfText } from './pdf-text.js';
 
 let t: TestKernel;
 let owner: TestUser;

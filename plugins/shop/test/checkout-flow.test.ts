@@ -1,8 +1,7 @@
-import type { TestKernel, TestUser } from '@plinth/core/testing';
+import { pdfText, type TestKernel, type TestUser } from '@plinth/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OrderEvent } from '../src/index.js';
 import { createProduct, eventsNamed, eventually, GOOD_CARD, queuedExpiries, shopApi, shopKernel, shopTenant, stockOf, storeApi } from './helpers.js';
-import { pdfText } from './pdf-text.js';
 
 let t: TestKernel;
 let owner: TestUser;

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { signUp, type TestKernel, type TestUser } from '@plinth/core/testing';
+import { pdfText, signUp, type TestKernel, type TestUser } from '@plinth/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProduct, eventually, GOOD_CARD, shopApi, shopKernel } from './helpers.js';
-import { pdfText } from './pdf-text.js';
 
 let t: TestKernel;
 let owner: TestUser;

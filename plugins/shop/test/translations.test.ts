@@ -1,4 +1,4 @@
-import { missingTranslations, translatableStrings } from '@plinth/core/testing';
+import { missingTranslations, placeholderMismatches, translatableStrings } from '@plinth/core/testing';
 import { describe, expect, it } from 'vitest';
 import shop from '../src/index.js';
 import { webTexts } from './web-text.js';
@@ -12,6 +12,11 @@ describe('Shop translations', () => {
   it('has Arabic for every text the console can show', () => {
     expect(translatableStrings(shop).length).toBeGreaterThan(50);
     expect(missingTranslations(shop, 'ar')).toEqual([]);
+  });
+
+  it('keeps the placeholders of every notification in Arabic', () => {
+    expect(Object.keys(shop.notifications?.templates ?? {}).length).toBeGreaterThan(0);
+    expect(placeholderMismatches(shop, 'ar')).toEqual([]);
   });
 
   it('keeps no entry for text the console no longer shows', () => {

@@ -21,6 +21,8 @@ import { emailVerification } from './025-email-verification.js';
 import { identityProviders } from './026-identity-providers.js';
 import { tenantSso } from './027-tenant-sso.js';
 import { passkeys } from './028-passkeys.js';
+import { notifications } from './029-notifications.js';
+import { reports } from './030-reports.js';
 
 /** Core's migrations, in order. */
 export const coreMigrations: readonly Migration[] = [
@@ -46,4 +48,6 @@ export const coreMigrations: readonly Migration[] = [
   identityProviders,
   tenantSso,
   passkeys,
+  notifications,
+  reports,
 ];

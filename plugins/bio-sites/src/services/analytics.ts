@@ -23,8 +23,15 @@ export function dayRange(query: { from?: string; to?: string }, timeZone: string
   const to = query.to ?? zoneDay(timeZone);
   const from = query.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 29 * dayMs).toISOString().slice(0, 10);
   const span = (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / dayMs;
-  if (span < 0) throw new ValidationError({ from: ['must not be after to'] });
-  if (span >= maxDays) throw new ValidationError({ from: [`the range may span at most ${maxDays} days`] });
+  // The messages say it all too: a report run shows only the message.
+  if (span < 0)
+    throw new ValidationError({ from: ['must not be after to'] }, 'The first day must not be after the last', {
+      translations: { ar: 'يجب ألا يكون اليوم الأول بعد اليوم الأخير' },
+    });
+  if (span >= maxDays)
+    throw new ValidationError({ from: [`the range may span at most ${maxDays} days`] }, `The range may span at most ${maxDays} days`, {
+      translations: { ar: `يمكن أن يمتد النطاق ${maxDays} يومًا على الأكثر` },
+    });
   return { from, to };
 }
 

@@ -5,6 +5,7 @@ import { AccountIdentities } from './account-identities';
 import { AccountPasskeys } from './account-passkeys';
 import { AccountSessions, EmailChange, EmailVerificationNotice } from './account-sessions';
 import { LanguageOptions } from './language-picker';
+import { AccountNotifications } from './notifications-account';
 import { useSession } from './session';
 import { CopyButton, ErrorBanner, errorsFor, Field, Form, PageHeader, Submit, TextInput, useAction } from './ui';
 
@@ -94,6 +95,7 @@ export function AccountPage() {
       </Form>
       <EmailChange />
       <LanguageChoice />
+      <AccountNotifications />
       <TwoFactor />
       <AccountPasskeys />
       <AccountIdentities />

@@ -10,6 +10,9 @@ import { shellText } from './shell-messages';
 import { SupportBanner } from './support-banner';
 import { UnverifiedEmailBanner } from './account-sessions';
 import { supportText } from './support-messages';
+import { NotificationBell } from './notifications-bell';
+import { notificationText } from './notifications-messages';
+import { reportsText } from './reports-messages';
 import './shell.css';
 
 interface NavItem {
@@ -121,6 +124,7 @@ export function Shell({ location, children }: { location: Location; children: Co
         </a>
         <TenantSwitcher current={tenant?.slug} />
         <div class="spacer" />
+        {tenant && <NotificationBell tenant={tenant.slug} />}
         <a href="/account" class="account-link" title={me.email}>
           <Icon name="user" />
           <span>{me.name}</span>
@@ -173,6 +177,7 @@ function coreItems(tenant: TenantSession): NavItem[] {
   const at = (rest: string) => tenantPath(tenant.slug, rest);
   const items: (NavItem & { permission?: string })[] = [
     { label: shellText('dashboard'), href: at(''), icon: 'home' },
+    { label: reportsText('title'), href: at('/reports'), icon: 'chart' },
     { label: shellText('marketplace'), href: at('/marketplace'), icon: 'store', permission: 'core.plugins.view' },
     { label: shellText('members'), href: at('/members'), icon: 'users', permission: 'core.members.view' },
     { label: shellText('invitations'), href: at('/invitations'), icon: 'user-plus', permission: 'core.members.view' },
@@ -182,6 +187,7 @@ function coreItems(tenant: TenantSession): NavItem[] {
     { label: shellText('auditLog'), href: at('/audit-log'), icon: 'activity', permission: 'core.audit.view' },
     { label: shellText('singleSignOn'), href: at('/sso'), icon: 'shield', permission: 'core.sso.manage' },
     { label: supportText('title'), href: at('/support-access'), icon: 'server', permission: 'core.support.manage' },
+    { label: notificationText('settingsTitle'), href: at('/notification-settings'), icon: 'bell', permission: 'core.notifications.manage' },
   ];
   return items.filter((item) => tenant.can(item.permission));
 }

@@ -70,6 +70,12 @@ const RolesPage = lazyScreen(() => import('./roles').then((module) => module.Rol
 const NewTenantPage = lazyScreen(() => import('./tenants').then((module) => module.NewTenantPage));
 const TokensPage = lazyScreen(() => import('./tokens').then((module) => module.TokensPage));
 const SupportAccessPage = lazyScreen(() => import('./support').then((module) => module.SupportAccessPage));
+const NotificationsPage = lazyScreen(() => import('./notifications').then((module) => module.NotificationsPage));
+const NotificationSettingsPage = lazyScreen(() => import('./notifications-settings').then((module) => module.NotificationSettingsPage));
+const ReportsPage = lazyScreen(() => import('./reports').then((module) => module.ReportsPage));
+const ReportFormPage = lazyScreen(() => import('./reports').then((module) => module.ReportFormPage));
+const ReportRunPage = lazyScreen(() => import('./reports').then((module) => module.ReportRunPage));
+const ReportSchedulesPage = lazyScreen(() => import('./reports').then((module) => module.ReportSchedulesPage));
 const UnitsPage = lazyScreen(() => import('./units').then((module) => module.UnitsPage));
 const TenantSsoPage = lazyScreen(() => import('./tenant-sso').then((module) => module.TenantSsoPage));
 const AdminIdentityProvidersPage = lazyScreen(() => import('./admin-identity-providers').then((module) => module.AdminIdentityProvidersPage));
@@ -101,12 +107,20 @@ export function routeTenantPage(location: Location, session: AppSession) {
       '/api-tokens': () => <TokensPage />,
       '/audit-log': () => <AuditPage location={location} />,
       '/support-access': () => <SupportAccessPage />,
+      '/notifications': () => <NotificationsPage location={location} />,
+      '/notification-settings': () => <NotificationSettingsPage />,
+      '/reports': () => <ReportsPage location={location} />,
+      '/reports/schedules': () => <ReportSchedulesPage />,
       '/sso': () => <TenantSsoPage />,
     };
     const page = pages[rest];
     if (page) return page();
     const plugin = match('/p/:plugin/*', rest);
     if (plugin) return <PluginPage plugin={plugin.plugin!} path={`/${plugin['*']}`} location={location} />;
+    const reportForm = match('/reports/run/:plugin/:name', rest);
+    if (reportForm) return <ReportFormPage name={`${reportForm.plugin}.${reportForm.name}`} again={location.query.get('again') ?? undefined} />;
+    const reportRun = match('/reports/:id', rest);
+    if (reportRun) return <ReportRunPage id={reportRun.id!} />;
     const component = match('/w/:plugin/:element', rest);
     if (component) return <PluginScreenPage plugin={component.plugin!} element={component.element!} location={location} />;
   }

@@ -1,5 +1,5 @@
 import type { JobDefinition, JobName, PluginFiles } from '@plinth/sdk';
-import type { Builders } from '../deps.js';
+import type { Builders, CrmDeps } from '../deps.js';
 import { membersByEmail } from '../services/members.js';
 import { applyRows, type OnDuplicate } from '../services/import-apply.js';
 import { dropStalePreviews, readCsv } from '../services/import-file.js';
@@ -55,13 +55,29 @@ async function rowsOfChunk(
   return parseChunkText({ header, chunk: text }, { fromLine, firstIndex }, options);
 }
 
+/** Tells the member who started an import that it finished, with its counts and a link to its page. */
+async function notifyImporter(
+  deps: Pick<CrmDeps, 'notify'>,
+  userId: string,
+  importId: string,
+  totals: { created: number; updated: number; skipped: number; failed: number },
+): Promise<void> {
+  await deps.notify.send({
+    to: { userId },
+    template: 'crm.import-finished',
+    data: { imported: totals.created + totals.updated, skipped: totals.skipped, failed: totals.failed },
+    link: `/imports/${importId}`,
+    key: `import-finished:${importId}`,
+  });
+}
+
 /**
  * `crm.import.run`: applies one chunk of an import's rows (reading and parsing only that part of the file again),
  * records the progress, and queues the next chunk; the last one completes the import, deletes the stored file
  * (with any dry run's file left a day without its import) and emits `crm.import.completed`. The rows, the cursor
  * (`processed_rows`) and the next chunk's job commit together, so a run that fails or is killed rolls back and is
  * retried, and a second run of a chunk already applied does nothing: each row is applied once, and an import
- * resumes after a crash.
+ * resumes after a crash. The member who started the import is notified when it completes (once: the key is the import).
  */
 export function importContactsJob({ job }: Builders): JobDefinition<JobName, unknown, unknown> {
   return job({
@@ -113,6 +129,7 @@ export function importContactsJob({ job }: Builders): JobDefinition<JobName, unk
           data: { rows: state.total_rows, ...totals!, created_by: state.created_by },
         });
         await deps.events.emit('crm.import.completed', { importId: payload.importId, ...totals! });
+        if (state.created_by) await notifyImporter(deps, state.created_by, payload.importId, totals!);
       } else await deps.jobs.enqueue('crm.import.run', { importId: payload.importId, chunk: payload.chunk + 1 });
     },
   });

@@ -9,7 +9,7 @@ export function deliverWebhookJob({ job }: Builders, runtime: Runtime) {
     concurrency: 10,
     maxRetries: 3,
     async run({ payload, deps, ctx }) {
-      await attemptDelivery(deps, runtime, ctx.settings, payload.deliveryId, payload.manual ?? false, ctx.tenant.locale);
+      await attemptDelivery(deps, runtime, ctx.settings, payload.deliveryId, payload.manual ?? false);
     },
   });
 }

@@ -2,7 +2,6 @@ import type { DeliveredEvent, TenantInfo } from '@plinth/sdk';
 import type { Deps } from '../deps.js';
 import { subscribes } from '../webhooks/schedule.js';
 import { matches, parseCondition } from './condition.js';
-import { addToInbox } from './inbox.js';
 import type { RuleRow } from './rule-store.js';
 import { lookup, renderTemplate, type MergeContext } from './template.js';
 
@@ -25,10 +24,11 @@ const PHONE = /^\+[1-9][0-9]{6,14}$/;
 
 /**
  * Applies the tenant's enabled rules to an event: for each rule whose event and condition match, renders its
- * template for every recipient and either puts it in members' in-app inboxes or logs a send and queues it.
- * Idempotent per rule, event and recipient.
+ * template for every recipient and logs a send; an in-app send goes to the member through the kernel's
+ * notifications (template `integrations.rule`), any other is queued for its channel. Idempotent per rule, event
+ * and recipient.
  */
-export async function applyRules(deps: Pick<Deps, 'db' | 'jobs' | 'members'>, event: DeliveredEvent, tenant: TenantInfo): Promise<void> {
+export async function applyRules(deps: Pick<Deps, 'db' | 'jobs' | 'members' | 'notify'>, event: DeliveredEvent, tenant: TenantInfo): Promise<void> {
   const rules = (await deps.db.query<RuleRow>('select * from integrations_rules where enabled')).filter((rule) => subscribes([rule.event], event.name));
   for (const rule of rules) {
     if (rule.condition !== null) {
@@ -74,9 +74,35 @@ export async function applyRules(deps: Pick<Deps, 'db' | 'jobs' | 'members'>, ev
         ],
       );
       if (!logged || skipped) continue;
-      if (kind === 'in_app') await addToInbox(deps.db, [target.userId!], { title: subject ?? event.name, body, eventName: event.name });
-      else await deps.jobs.enqueue('integrations.notification.send', { sendId: logged.id });
+      if (kind === 'in_app') {
+        const key = `rule:${rule.id}:${event.id}:${target.userId}`;
+        await notifyMember(deps, logged.id, target.userId!, { title: subject ?? event.name, body, key });
+      } else await deps.jobs.enqueue('integrations.notification.send', { sendId: logged.id });
     }
+  }
+}
+
+/**
+ * Puts a rendered in-app rule in the member's inbox through the kernel; a notification the kernel refuses (the
+ * member left the tenant) turns the logged send into a failure.
+ */
+async function notifyMember(
+  deps: Pick<Deps, 'db' | 'notify'>,
+  sendId: string,
+  userId: string,
+  message: { title: string; body: string; key: string },
+): Promise<void> {
+  const result = await deps.notify.send({
+    to: { userId },
+    template: 'integrations.rule',
+    data: { title: message.title, body: message.body },
+    key: message.key,
+  });
+  if (result.failure && result.recipients === 0) {
+    await deps.db.query("update integrations_sends set status = 'failed', last_error = $2, sent_at = null, updated_at = now() where id = $1", [
+      sendId,
+      result.failure,
+    ]);
   }
 }
 

@@ -24,7 +24,7 @@ interface DeliveryRow {
   failing_since: Date | null;
 }
 
-type DeliverDeps = Pick<Deps, 'db' | 'jobs' | 'events' | 'members' | 'mailer' | 'logger' | 'secrets' | 'clock' | 'http' | 'audit'>;
+type DeliverDeps = Pick<Deps, 'db' | 'jobs' | 'events' | 'notify' | 'logger' | 'secrets' | 'clock' | 'http' | 'audit'>;
 
 /** What a receiver answered (the body cut at what the attempt log keeps). */
 interface Answer {
@@ -38,15 +38,7 @@ interface Answer {
  * the kernel's guarded client (`coreServices.http`: internal destinations are refused, redirects not followed), logs the attempt, and settles the outcome — 2xx succeeds; 410 disables the endpoint;
  * anything else schedules the next retry (automatic attempts only) and may disable an endpoint failing for too long.
  */
-export async function attemptDelivery(
-  deps: DeliverDeps,
-  runtime: Runtime,
-  settings: Settings,
-  deliveryId: string,
-  manual: boolean,
-  /** The tenant's locale, for the mail telling admins an endpoint was disabled. */
-  locale = 'en',
-): Promise<void> {
+export async function attemptDelivery(deps: DeliverDeps, runtime: Runtime, settings: Settings, deliveryId: string, manual: boolean): Promise<void> {
   const row = await deps.db.one<DeliveryRow>(
     `select d.id, d.endpoint_id, d.message_id, d.body, d.status, d.attempt_count, e.url, e.enabled, e.secret_sealed,
             e.previous_secret_sealed, e.previous_secret_expires_at, e.failing_since
@@ -110,7 +102,7 @@ export async function attemptDelivery(
   const failure = error ?? `receiver answered ${status}`;
   if (status === 410) {
     await settle(deps, row.id, 'failed', { next: null, status, error: failure }, now);
-    await disableEndpoint(deps, { id: row.endpoint_id, url: row.url }, { kind: 'gone' }, now, locale);
+    await disableEndpoint(deps, { id: row.endpoint_id, url: row.url }, { kind: 'gone' }, now);
     return;
   }
   if (manual) {
@@ -128,7 +120,7 @@ export async function attemptDelivery(
   const failingSince = row.failing_since ?? now;
   await deps.db.query('update integrations_endpoints set failing_since = $2 where id = $1', [row.endpoint_id, failingSince]);
   if (now.getTime() - failingSince.getTime() >= settings.disableEndpointAfterHours * 3_600_000) {
-    await disableEndpoint(deps, { id: row.endpoint_id, url: row.url }, { kind: 'failing', hours: settings.disableEndpointAfterHours }, now, locale);
+    await disableEndpoint(deps, { id: row.endpoint_id, url: row.url }, { kind: 'failing', hours: settings.disableEndpointAfterHours }, now);
   }
 }
 

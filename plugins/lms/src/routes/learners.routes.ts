@@ -1,7 +1,6 @@
-import { type AnyRoute, ForbiddenError, NotFoundError, pagePath, recipientLocale, toJson, Type } from '@plinth/sdk';
+import { type AnyRoute, ForbiddenError, NotFoundError, pagePath, toJson, Type } from '@plinth/sdk';
 import type { RequestContext, ResolvedDeps } from '@plinth/sdk';
 import type { Builders, deps as lmsDeps } from '../deps.js';
-import { lmsMailMessages } from '../jobs/mail-messages.js';
 import { lmsPermissions as permissions } from '../permissions.js';
 import { callerId, canForCourse, enrollmentManagedCourse, instructs, visibleCourse, type CourseAccessRow } from '../services/access.js';
 import { enroll } from '../services/enrollments.js';
@@ -27,7 +26,7 @@ const EmailEnrollmentResult = Type.Object({
   email: Type.String(),
   user_id: Type.String({ format: 'uuid' }),
   enrollment_id: Type.String({ format: 'uuid' }),
-  enrolled: Type.Boolean({ description: 'false: was enrolled already (nothing sent)' }),
+  enrolled: Type.Boolean({ description: 'false: was enrolled already (nobody notified)' }),
   account_created: Type.Boolean({ description: 'true: a new customer account was made for this email' }),
 });
 
@@ -39,27 +38,14 @@ async function learnersCourse(deps: Deps, ctx: Ctx, courseId: string): Promise<C
   return course;
 }
 
-/** Mails a newly enrolled learner a single-use sign-in link that lands on the course, in their language. */
-async function sendEnrolmentMail(
-  deps: Deps,
-  ctx: Ctx,
-  course: CourseAccessRow,
-  learner: { userId: string; name: string; email: string; locale?: string | null },
-) {
-  const link = await deps.customers.signInLink({ userId: learner.userId, next: pagePath(ctx.tenant.slug, `/learn/${course.id}`) });
-  const t = lmsMailMessages.translator(recipientLocale(learner, ctx.tenant));
-  const values = { name: learner.name || learner.email, course: course.title, tenant: ctx.tenant.name, link };
-  await deps.mailer.send({ to: learner.email, subject: t('enrolledSubject', values), text: t('enrolledBody', values) });
-}
-
 /** For the console's learners screen: enrolment by email, one learner's progress, a certificate preview (the list is `GET /courses/:id/enrollments`). */
 export function learnerRoutes({ route }: Builders): AnyRoute[] {
   return [
     route({
       method: 'POST',
       path: '/courses/:id/enrollments/by-email',
-      summary: 'Enrol learners by email: members, or new customer accounts; each newly enrolled learner is mailed a sign-in link to the course',
-      // Each address may send a mail: keep one member from mailing the world.
+      summary: 'Enrol learners by email: members, or new customer accounts; each newly enrolled learner is notified (inbox, and mail by their preferences)',
+      // Each address may be notified by mail: keep one member from mailing the world.
       rateLimit: { per: 'principal', max: 60, windowSeconds: 3600 },
       // It mails people on the tenant's behalf: the sender's own email must be verified.
       verifiedEmail: true,
@@ -82,7 +68,6 @@ export function learnerRoutes({ route }: Builders): AnyRoute[] {
             source: 'manual',
             ...(body.expires_at !== undefined ? { expiresAt: body.expires_at } : {}),
           });
-          if (created) await sendEnrolmentMail(deps, ctx, course, learner);
           results.push({ email: learner.email, user_id: learner.userId, enrollment_id: enrollment.id, enrolled: created, account_created: account.created });
         }
         return results;

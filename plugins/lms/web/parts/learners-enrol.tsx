@@ -17,7 +17,7 @@ function problems(error: ConsoleApiError, sent: string[]): string[] {
   });
 }
 
-/** "Enrol learners": one or several email addresses; people without an account get one and a sign-in email. */
+/** "Enrol learners": one or several email addresses; people without an account get one; each new learner is notified. */
 export function EnrolForm({ plinth, courseId, onEnrolled }: { plinth: ConsoleContext; courseId: string; onEnrolled(): void }) {
   const { t } = plinth;
   const [text, setText] = useState('');
@@ -69,7 +69,7 @@ export function EnrolForm({ plinth, courseId, onEnrolled }: { plinth: ConsoleCon
           />
           <p id="learners-emails-hint" class="hint">
             {t(
-              'One or several, separated by commas or new lines. People without an account get one, and each new learner receives an email with a sign-in link to the course.',
+              'One or several, separated by commas or new lines. People without an account get one, and each new learner is notified: in their inbox, and by email unless they turned that off.',
             )}
           </p>
         </div>

@@ -18,6 +18,8 @@ export interface ProviderIntentResult {
   clientSecret?: string;
   /** The gateway's id of the money movement when it differs from `providerRef` (Paymob's transaction id), used to refund. */
   paymentRef?: string;
+  /** The gateway's fee for the capture (minor units), when it reports one: shown in the reconciliation report. */
+  fee?: number;
 }
 
 /** A gateway's verified statement about an intent from a browser return (or a callback): which intent and its state. */
@@ -44,6 +46,8 @@ export type ProviderWebhookEvent =
       currency?: string;
       /** See {@link ProviderIntentResult.paymentRef}. */
       paymentRef?: string;
+      /** See {@link ProviderIntentResult.fee}. */
+      fee?: number;
     }
   | { id: string; type: 'refund'; createdAt: number; refundRef: string; intentRef: string; status: 'pending' | 'succeeded' | 'failed' }
   | { id: string; type: 'ignored'; createdAt: number };

@@ -257,6 +257,7 @@ export class Intents {
       status: event.status,
       ...(event.paymentRef !== undefined ? { paymentRef: event.paymentRef } : {}),
       ...(event.amountCaptured !== undefined ? { amountCaptured: event.amountCaptured } : {}),
+      ...(event.fee !== undefined ? { fee: event.fee } : {}),
       failureReason: event.failureReason ?? null,
       nextAction: event.status === 'requires_action' ? row.next_action : null,
     };
@@ -300,12 +301,10 @@ export class Intents {
     });
     const payload = { intentId: row.id, provider: row.provider, amount: row.amount, currency: row.currency, metadata: row.metadata };
     if (to === 'succeeded') {
-      await this.scope.deps.db.query("insert into payments_transactions (intent_id, type, provider, amount, currency) values ($1, 'capture', $2, $3, $4)", [
-        row.id,
-        row.provider,
-        captured,
-        row.currency,
-      ]);
+      await this.scope.deps.db.query(
+        "insert into payments_transactions (intent_id, type, provider, amount, currency, fee) values ($1, 'capture', $2, $3, $4, $5)",
+        [row.id, row.provider, captured, row.currency, result.fee ?? null],
+      );
       await this.scope.deps.events.emit('payments.payment.succeeded', payload);
     }
     if (to === 'failed') await this.scope.deps.events.emit('payments.payment.failed', { ...payload, reason: failureReason });

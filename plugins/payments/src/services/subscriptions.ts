@@ -6,6 +6,7 @@ import type { PaymentProvider, ProviderCredentials } from '../providers/provider
 import { isUuid } from './intent-rows.js';
 import type { Intents } from './intents.js';
 import { callGateway, type Providers } from './providers.js';
+import { notifyRenewalFailed } from './renewal-notices.js';
 import { intervalParts, subscriptionView, type PlanRow, type SubscriptionRow } from './subscription-rows.js';
 
 /** What starting a subscription needs. */
@@ -22,8 +23,8 @@ const subscriptionSelect = 'select s.*, c.email as customer_email from payments_
 
 /**
  * Subscriptions: started with a stored mandate (and a first charge unless the plan has a trial), renewed by the
- * recurring `payments.subscriptions.renew` job through the provider, retried while past due (dunning), cancelled
- * at once or at the end of the period.
+ * recurring `payments.subscriptions.renew` job through the provider, retried while past due (dunning, the
+ * subscriber and staff notified of each declined renewal), cancelled at once or at the end of the period.
  */
 export class Subscriptions {
   constructor(
@@ -153,7 +154,9 @@ export class Subscriptions {
       return;
     }
     const attempt = row.dunning_attempts + 1;
-    if (attempt >= this.scope.settings.dunning_max_attempts) return this.end(row, attempt);
+    const final = attempt >= this.scope.settings.dunning_max_attempts;
+    await notifyRenewalFailed(this.scope, row, plan, attempt, final);
+    if (final) return this.end(row, attempt);
     const [pastDue] = await db.query<SubscriptionRow>(
       `update payments_subscriptions set status = 'past_due', dunning_attempts = $2, next_attempt_at = now() + make_interval(mins => $3), updated_at = now()
         where id = $1 returning *`,

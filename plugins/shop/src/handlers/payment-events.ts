@@ -2,7 +2,7 @@ import type { EventHandlerDefinition, EventName } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { lockOrder, markPaid } from '../services/order-transitions.js';
 import { auditOrder } from '../services/audit.js';
-import { queueOrderMail } from '../services/emails.js';
+import { announceRefund } from '../services/order-notices.js';
 import { recordHistory } from '../services/order-views.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -12,7 +12,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * (idempotent: a redelivery finds it paid already). Payments for other things are ignored.
  * `payments.refund.succeeded` for a refund made in payments directly (not through the shop, whose refunds carry
  * `shop_order_id` in their own metadata) is recorded on the order: its amount and a history note, no lines; the
- * buyer is mailed about it.
+ * buyer is mailed and notified about it.
  */
 export function paymentEventHandlers({ on }: Builders): EventHandlerDefinition<EventName, unknown, unknown>[] {
   return [
@@ -28,7 +28,8 @@ export function paymentEventHandlers({ on }: Builders): EventHandlerDefinition<E
     on('payments.refund.succeeded', async ({ event, deps, ctx }) => {
       const orderId = event.payload.metadata.shop_order_id;
       if (!orderId || !UUID.test(orderId) || event.payload.refundMetadata.shop_order_id) return;
-      const order = await lockOrder({ deps, settings: ctx.settings, tenant: ctx.tenant }, orderId);
+      const scope = { deps, settings: ctx.settings, tenant: ctx.tenant };
+      const order = await lockOrder(scope, orderId);
       if (!order) return;
       await deps.db.query('update shop_orders set refunded_amount = least(total, refunded_amount + $2), updated_at = now() where id = $1', [
         orderId,
@@ -39,7 +40,7 @@ export function paymentEventHandlers({ on }: Builders): EventHandlerDefinition<E
         note: `Refunded ${event.payload.refundAmount} ${event.payload.currency} in payments (refund ${event.payload.refundId})`,
         amount: event.payload.refundAmount,
       });
-      await queueOrderMail(deps, { kind: 'refund', orderId, refundId: event.payload.refundId, amount: event.payload.refundAmount, lines: [] });
+      await announceRefund(scope, { kind: 'refund', orderId, refundId: event.payload.refundId, amount: event.payload.refundAmount, lines: [] });
       await auditOrder(deps, order, 'refunded', { amount: event.payload.refundAmount, refund_id: event.payload.refundId, via: 'payments' });
     }),
   ];

@@ -1,5 +1,6 @@
 import type { Scope } from '../deps.js';
 import { outOfStock } from '../errors.js';
+import { shopPermissions } from '../permissions.js';
 
 /** Why stock moved: the ledger's `reason`. */
 export type MovementReason = 'reserved' | 'released' | 'sold' | 'unreserved' | 'restocked' | 'adjusted' | 'imported';
@@ -24,16 +25,16 @@ interface MoveOptions {
 export async function reserveStock(scope: Scope, lines: readonly StockLine[], options: MoveOptions): Promise<void> {
   const { deps } = scope;
   for (const line of [...lines].sort((a, b) => a.variantId.localeCompare(b.variantId))) {
-    const [row] = await deps.db.query<{ sku: string; stock: number }>(
-      'update shop_variants set stock = stock - $1, updated_at = now() where id = $2 and stock >= $1 returning sku, stock',
+    const [row] = await deps.db.query<{ stock: number }>(
+      'update shop_variants set stock = stock - $1, updated_at = now() where id = $2 and stock >= $1 returning stock',
       [line.quantity, line.variantId],
     );
     if (!row) {
       const [variant] = await deps.db.query<{ sku: string }>('select sku from shop_variants where id = $1', [line.variantId]);
       throw outOfStock(line.variantId, variant?.sku ?? line.variantId);
     }
-    await recordMovement(scope, line.variantId, -line.quantity, 'reserved', options);
-    await notifyIfLow(scope, line.variantId, row.sku, row.stock, row.stock + line.quantity);
+    const movementId = await recordMovement(scope, line.variantId, -line.quantity, 'reserved', options);
+    await notifyIfLow(scope, line.variantId, movementId, row.stock, row.stock + line.quantity);
   }
 }
 
@@ -67,8 +68,8 @@ export async function adjustStock(
   delta: number,
   options: MoveOptions & { reason: MovementReason },
 ): Promise<number | undefined> {
-  const [row] = await scope.deps.db.query<{ sku: string; stock: number }>(
-    'update shop_variants set stock = stock + $1, updated_at = now() where id = $2 and stock + $1 >= 0 returning sku, stock',
+  const [row] = await scope.deps.db.query<{ stock: number }>(
+    'update shop_variants set stock = stock + $1, updated_at = now() where id = $2 and stock + $1 >= 0 returning stock',
     [delta, variantId],
   );
   if (!row) {
@@ -76,24 +77,41 @@ export async function adjustStock(
     if (!variant) return undefined;
     throw outOfStock(variantId, variant.sku);
   }
-  if (delta !== 0) await recordMovement(scope, variantId, delta, options.reason, options);
-  await notifyIfLow(scope, variantId, row.sku, row.stock, row.stock - delta);
+  if (delta !== 0) {
+    const movementId = await recordMovement(scope, variantId, delta, options.reason, options);
+    await notifyIfLow(scope, variantId, movementId, row.stock, row.stock - delta);
+  }
   return row.stock;
 }
 
-async function recordMovement({ deps }: Scope, variantId: string, quantity: number, reason: MovementReason, options: MoveOptions): Promise<void> {
-  await deps.db.query('insert into shop_stock_movements (variant_id, quantity, reason, order_id, note, actor_id) values ($1, $2, $3, $4, $5, $6)', [
-    variantId,
-    quantity,
-    reason,
-    options.orderId ?? null,
-    options.note ?? null,
-    options.actorId ?? null,
-  ]);
+/** Writes a line of the ledger; returns its id. */
+async function recordMovement({ deps }: Scope, variantId: string, quantity: number, reason: MovementReason, options: MoveOptions): Promise<string> {
+  const [row] = await deps.db.query<{ id: string }>(
+    'insert into shop_stock_movements (variant_id, quantity, reason, order_id, note, actor_id) values ($1, $2, $3, $4, $5, $6) returning id',
+    [variantId, quantity, reason, options.orderId ?? null, options.note ?? null, options.actorId ?? null],
+  );
+  return row!.id;
 }
 
-/** Emits `shop.stock.low` when stock crosses the tenant's threshold downwards (not again while it stays low). */
-async function notifyIfLow({ deps, settings }: Scope, variantId: string, sku: string, stock: number, before: number): Promise<void> {
+/**
+ * When the movement `movementId` took stock across the tenant's threshold downwards (not again while it stays
+ * low): emits `shop.stock.low` and notifies the staff who manage products, once per crossing (keyed by the
+ * movement, so a retried request or job does not notify twice).
+ */
+async function notifyIfLow({ deps, settings }: Scope, variantId: string, movementId: string, stock: number, before: number): Promise<void> {
   const threshold = settings.stock_low_threshold;
-  if (stock <= threshold && before > threshold) await deps.events.emit('shop.stock.low', { variantId, sku, stock, threshold });
+  if (stock > threshold || before <= threshold) return;
+  const [variant] = await deps.db.query<{ sku: string; product_id: string; product: string }>(
+    'select v.sku, v.product_id, p.name as product from shop_variants v join shop_products p on p.id = v.product_id where v.id = $1',
+    [variantId],
+  );
+  const sku = variant!.sku;
+  await deps.events.emit('shop.stock.low', { variantId, sku, stock, threshold });
+  await deps.notify.send({
+    to: { permission: shopPermissions['products.manage'].name },
+    template: 'shop.stock-low',
+    data: { sku, product: variant!.product, stock, threshold },
+    link: `/products/${variant!.product_id}`,
+    key: `stock-low:${movementId}`,
+  });
 }

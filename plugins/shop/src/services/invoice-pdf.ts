@@ -1,6 +1,6 @@
+import { pdfFonts, visualRuns } from '@plinth/sdk';
 import { shopMailMessages } from './emails-messages.js';
 import type { OrderView } from './order-views.js';
-import { pdfFonts, visualRuns } from './pdf-text.js';
 
 /** What an invoice says, fixed when it is issued (stored as `shop_invoices.snapshot`). */
 export interface InvoiceSnapshot {

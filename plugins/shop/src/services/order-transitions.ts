@@ -6,6 +6,7 @@ import { linkBuyerAccount } from './buyer-accounts.js';
 import { queueOrderMail } from './emails.js';
 import { issueInvoice } from './invoices.js';
 import { commitReservation, returnStock, type StockLine } from './inventory.js';
+import { announceRefund, notifyPaid, notifyShipped } from './order-notices.js';
 import { loadLines, orderEvent, recordHistory } from './order-views.js';
 
 interface LockedOrder {
@@ -50,7 +51,7 @@ async function setStatus(
  * nothing, mails nothing), refuses a payment that does not match the order (noted in its history), turns the stock
  * reservation into a sale, gives the buyer an account ({@link linkBuyerAccount}: the event names the user), issues
  * the invoice (numbered without gaps, fixed now: see {@link issueInvoice}), queues the receipt and the staff notice,
- * and emits `shop.order.paid`. Returns whether it changed.
+ * notifies the buyer in-app, and emits `shop.order.paid`. Returns whether it changed.
  */
 export async function markPaid(scope: Scope, orderId: string, payment: { intentId: string | null; amount: number; currency: string }): Promise<boolean> {
   const { deps } = scope;
@@ -64,7 +65,7 @@ export async function markPaid(scope: Scope, orderId: string, payment: { intentI
         metadata: { shop_order_id: orderId },
         idempotencyKey: `shop-late-${orderId}`,
       });
-      await queueOrderMail(deps, { kind: 'refund', orderId, refundId: refund.id, amount: refund.amount, lines: [] });
+      await announceRefund(scope, { kind: 'refund', orderId, refundId: refund.id, amount: refund.amount, lines: [] });
       await auditOrder(deps, order, 'refunded', { amount: refund.amount, reason: 'payment arrived after the order was cancelled' });
     }
     return false;
@@ -91,15 +92,17 @@ export async function markPaid(scope: Scope, orderId: string, payment: { intentI
   await auditOrder(deps, order, 'paid', { amount: payment.amount, currency: order.currency, payment_intent_id: payment.intentId, invoice });
   await queueOrderMail(deps, { kind: 'receipt', orderId });
   await queueOrderMail(deps, { kind: 'staff-paid', orderId });
+  await notifyPaid(scope, orderId);
   await deps.events.emit('shop.order.paid', await orderEvent(deps.db, orderId));
   return true;
 }
 
-/** paid → fulfilled. */
+/** paid → fulfilled (shipped: the buyer is notified). */
 export async function fulfilOrder(scope: Scope, order: LockedOrder, actorId: string | null, note: string | null): Promise<void> {
   if (order.status !== 'paid') throw invalidTransition(order.status, 'fulfilled');
   await setStatus(scope, order, 'fulfilled', note, actorId);
   await auditOrder(scope.deps, order, 'fulfilled', { note });
+  await notifyShipped(scope, order.id);
   await scope.deps.events.emit('shop.order.fulfilled', await orderEvent(scope.deps.db, order.id));
 }
 
@@ -125,7 +128,7 @@ export async function cancelOrder(scope: Scope, order: LockedOrder, actorId: str
         metadata: { shop_order_id: order.id },
       });
       const open = (await loadLines(deps.db, order.id)).filter((line) => line.quantity > line.refunded_quantity);
-      await queueOrderMail(deps, {
+      await announceRefund(scope, {
         kind: 'refund',
         orderId: order.id,
         refundId: refund.id,
@@ -172,7 +175,7 @@ export async function refundOrderAmount(
     reason: input.reason ?? undefined,
     metadata: { shop_order_id: order.id },
   });
-  await queueOrderMail(deps, { kind: 'refund', orderId: order.id, refundId: refund.id, amount: refund.amount, lines: [] });
+  await announceRefund(scope, { kind: 'refund', orderId: order.id, refundId: refund.id, amount: refund.amount, lines: [] });
   await deps.db.query('update shop_orders set refunded_amount = refunded_amount + $2, updated_at = now() where id = $1', [order.id, input.amount]);
   if (input.amount === left) await setStatus(scope, order, 'refunded', input.reason, input.actorId, '', input.amount);
   else await recordHistory(deps.db, order.id, { kind: 'refund', note: input.reason, actorId: input.actorId, amount: input.amount });
@@ -215,7 +218,7 @@ export async function refundOrder(
       reason: input.reason ?? undefined,
       metadata: { shop_order_id: order.id },
     });
-    await queueOrderMail(deps, {
+    await announceRefund(scope, {
       kind: 'refund',
       orderId: order.id,
       refundId: refund.id,

@@ -2,8 +2,8 @@ import { inflateSync } from 'node:zlib';
 
 /**
  * The text of a PDF as pdfkit writes it (embedded fonts, glyph ids in hex strings, a ToUnicode map per font), one
- * line per text-showing operator, in the order drawn. Enough to check what an invoice says in tests; not a general
- * PDF reader. Right-to-left runs come out in visual order (reversed).
+ * line per text-showing operator, in the order drawn. Enough to check what an invoice or a report says in tests;
+ * not a general PDF reader. Right-to-left runs come out in visual order (reversed).
  */
 export function pdfText(pdf: Buffer): string {
   const source = pdf.toString('latin1');

@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 
 /**
- * Text for PDFs in any of the shop's languages. pdfkit shapes Arabic (through fontkit) but has no bidirectional
- * algorithm: it lays out a whole string in one direction. So a line is cut into runs of one direction, each laid
- * out on its own, and the runs are placed in visual order — enough for invoice cells (a label, a product name,
- * an amount), not a full Unicode bidi implementation (no nesting, no mirrored brackets).
+ * Text for PDFs in any of the host's languages (shared by the shop's invoices and the kernel's reports; no pdfkit
+ * here). pdfkit shapes Arabic (through fontkit) but has no bidirectional algorithm: it lays out a whole string in
+ * one direction. So a line is cut into runs of one direction, each laid out on its own, and the runs are placed in
+ * visual order — enough for table cells (a label, a product name, an amount), not a full Unicode bidi
+ * implementation (no nesting, no mirrored brackets).
  */
 
 /** Letters of right-to-left scripts (Arabic, Hebrew, Syriac, Thaana and their presentation forms); digits excluded. */
@@ -81,14 +82,22 @@ const candidates: PdfFonts[] = [
 let found: PdfFonts | null | undefined;
 
 /**
- * The first installed font pair (`PLINTH_PDF_FONT` / `PLINTH_PDF_FONT_BOLD` name one first), or null: PDFs then
- * use the built-in Helvetica, which has no Arabic glyphs.
+ * The first installed font pair, or null: PDFs then use the built-in Helvetica, which has no Arabic glyphs.
+ * `PLINTH_PDF_FONT` / `PLINTH_PDF_FONT_BOLD` name one first, then the system's DejaVu Sans, then `extra` (the
+ * kernel passes the `dejavu-fonts-ttf` package's faces; the SDK depends on no font package). The first pair found
+ * is remembered.
+ *
+ * @example
+ * ```ts
+ * const fonts = pdfFonts();
+ * if (fonts) doc.registerFont('body', fonts.regular).registerFont('bold', fonts.bold);
+ * ```
  */
-export function pdfFonts(): PdfFonts | null {
-  if (found !== undefined) return found;
+export function pdfFonts(extra: readonly PdfFonts[] = []): PdfFonts | null {
+  if (found) return found;
   const configured = process.env.PLINTH_PDF_FONT
     ? [{ regular: process.env.PLINTH_PDF_FONT, bold: process.env.PLINTH_PDF_FONT_BOLD ?? process.env.PLINTH_PDF_FONT, arabic: true }]
     : [];
-  found = [...configured, ...candidates].find((pair) => existsSync(pair.regular) && existsSync(pair.bold)) ?? null;
+  found = [...configured, ...candidates, ...extra].find((pair) => existsSync(pair.regular) && existsSync(pair.bold)) ?? null;
   return found;
 }

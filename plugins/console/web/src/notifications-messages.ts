@@ -1,0 +1,46 @@
+import { defineMessages } from './i18n';
+
+/** The words of the notification bell, its panel and the inbox page. */
+export const notificationText = defineMessages({
+  en: {
+    bell: '{unread, plural, =0 {Notifications} other {Notifications, # unread}}',
+    title: 'Notifications',
+    latest: 'Latest notifications',
+    announce: 'New notification: {title}',
+    empty: 'No notifications yet.',
+    emptyUnread: 'Nothing unread.',
+    seeAll: 'See all notifications',
+    markAllRead: 'Mark all as read',
+    markedAll: '{updated, plural, =0 {Everything was already read.} one {One notification marked as read.} other {# notifications marked as read.}}',
+    markRead: 'Mark as read',
+    markReadOf: '({title})',
+    unreadMark: 'Unread',
+    filter: 'Show',
+    all: 'All',
+    unreadOnly: 'Unread',
+    intro: 'What happened in this workspace that concerns you. Choose how you hear of each kind on your account page.',
+    preferencesLink: 'Notification preferences',
+    settingsTitle: 'Notification settings',
+  },
+  ar: {
+    bell: '{unread, plural, =0 {الإشعارات} one {الإشعارات، # غير مقروء} two {الإشعارات، # غير مقروءين} few {الإشعارات، # غير مقروءة} other {الإشعارات، # غير مقروء}}',
+    title: 'الإشعارات',
+    latest: 'أحدث الإشعارات',
+    announce: 'إشعار جديد: {title}',
+    empty: 'لا إشعارات بعد.',
+    emptyUnread: 'لا شيء غير مقروء.',
+    seeAll: 'عرض كل الإشعارات',
+    markAllRead: 'تعليم الكل كمقروء',
+    markedAll:
+      '{updated, plural, =0 {كل شيء مقروء من قبل.} zero {كل شيء مقروء من قبل.} one {عُلِّم إشعار واحد كمقروء.} two {عُلِّم إشعاران كمقروءين.} few {عُلِّمت # إشعارات كمقروءة.} many {عُلِّم # إشعارًا كمقروء.} other {عُلِّم # إشعار كمقروء.}}',
+    markRead: 'تعليم كمقروء',
+    markReadOf: '({title})',
+    unreadMark: 'غير مقروء',
+    filter: 'عرض',
+    all: 'الكل',
+    unreadOnly: 'غير المقروءة',
+    intro: 'ما جرى في مساحة العمل هذه ويعنيك. اختر كيف تعلم بكل نوع منها في صفحة حسابك.',
+    preferencesLink: 'تفضيلات الإشعارات',
+    settingsTitle: 'إعدادات الإشعارات',
+  },
+});
