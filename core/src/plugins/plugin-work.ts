@@ -1,4 +1,4 @@
-import type { Plugin } from '@plinth/sdk';
+import type { JobContext, Plugin, TenantInfo } from '@plinth/sdk';
 import type { Database } from '../db/database.js';
 import { namespacedDb, runAsSystem, runInTenant, unitScopeOf, type ScopedDb } from '../db/scoped-db.js';
 import type { EventDeliveryHost, EventHandlerSlot } from '../events/dispatch.js';
@@ -102,6 +102,19 @@ export async function runOnce(database: Database, tenantId: string, key: string,
 }
 
 /** Runs one of a plugin's jobs for its tenant, paused while the tenant has the plugin disabled or is suspended. */
+/** The `ctx` of a run of a plugin's job, or of a report it declares, for the tenant `tenant`. */
+export function jobContext(database: Database, plugin: Plugin, tenant: TenantInfo, settings: unknown, run: JobRun<unknown>): JobContext<unknown> {
+  return {
+    tenant,
+    settings,
+    jobId: run.id,
+    attempt: run.attempt,
+    touch: run.touch,
+    once: (effectKey: string, effect: (db: ScopedDb) => Promise<void>) =>
+      runOnce(database, tenant.id, `${plugin.name}:${effectKey}`, (db) => effect(namespacedDb(db, plugin.name))),
+  };
+}
+
 export async function runPluginJob(host: PluginWorkHost, plugin: Plugin, jobName: string, run: JobRun<PluginJobData>): Promise<void> {
   const { tenantId, payload, key, token, units } = run.data;
   const keyed = key !== undefined && token !== undefined ? { tenantId, name: jobName, key, token } : undefined;
@@ -128,15 +141,7 @@ export async function runPluginJob(host: PluginWorkHost, plugin: Plugin, jobName
         await job.run({
           payload: payload as never,
           deps: resolveDeps(plugin, unit, host),
-          ctx: {
-            tenant: info,
-            settings: state.settings[plugin.name],
-            jobId: run.id,
-            attempt: run.attempt,
-            touch: run.touch,
-            once: (effectKey: string, effect: (db: ScopedDb) => Promise<void>) =>
-              runOnce(host.services.database, tenantId, `${plugin.name}:${effectKey}`, (db) => effect(namespacedDb(db, plugin.name))),
-          },
+          ctx: jobContext(host.services.database, plugin, info, state.settings[plugin.name], run),
         });
         if (keyed) await releaseKey(db, keyed);
       },

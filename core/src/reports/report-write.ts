@@ -2,11 +2,11 @@ import type { ReportFormat } from '@plinth/sdk';
 import { PassThrough } from 'node:stream';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { namespacedDb, runInTenant, unitScopeOf, type ScopedDb } from '../db/scoped-db.js';
+import { runInTenant, unitScopeOf, type ScopedDb } from '../db/scoped-db.js';
 import type { FileRecord } from '../files/file-service.js';
 import type { JobRun } from '../jobs/jobs.js';
 import type { KernelServices } from '../kernel.js';
-import { runOnce } from '../plugins/plugin-work.js';
+import { jobContext } from '../plugins/plugin-work.js';
 import { resolveDeps, type UnitOfWork } from '../plugins/plugin-scope.js';
 import { tenantInfo, type Tenant } from '../tenancy/tenant-directory.js';
 import type { RunJobData } from './report-run.js';
@@ -138,15 +138,7 @@ export async function writeReport(
         const input = {
           params: claimed.params as never,
           deps: resolveDeps(plugin, unit, host),
-          ctx: {
-            tenant: info,
-            settings: state.settings[plugin.name],
-            jobId: run.id,
-            attempt: run.attempt,
-            touch: run.touch,
-            once: (key: string, effect: (db: ScopedDb) => Promise<void>) =>
-              runOnce(database, tenantId, `${plugin.name}:${key}`, (own) => effect(namespacedDb(own, plugin.name))),
-          },
+          ctx: jobContext(database, plugin, info, state.settings[plugin.name], run),
         };
         if (definition.count) await progress({ total: await definition.count(input) });
         let done = 0;

@@ -363,7 +363,10 @@ describe.sequential('notifications in the console', () => {
   test('in Arabic, right to left: a notification in Arabic, the bell, the inbox, preferences and the settings', async () => {
     for (const tab of [memberTab, ownerTab]) {
       await tab.page.goto('/account');
+      // The console turns Arabic at once and saves the choice after: notifications are rendered in the saved language.
+      const saved = tab.page.waitForResponse((response) => response.request().method() === 'PATCH' && new URL(response.url()).pathname === '/api/v1/me');
       await tab.page.getByLabel(/^Language/).selectOption('ar');
+      await saved;
       await tab.page.waitForFunction(() => document.documentElement.dir === 'rtl');
     }
     const { page } = memberTab;

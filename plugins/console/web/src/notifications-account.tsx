@@ -3,10 +3,10 @@ import { call, get } from './api';
 import { currentLanguage } from './i18n';
 import { lastNotifiedTenant } from './notifications-live';
 import { NotificationPhone, type PhoneState } from './notifications-phone';
-import { choicesBody, PreferenceGrid, type CategoryChoice } from './notifications-preferences';
+import { choicesBody, PreferenceForm, type CategoryChoice } from './notifications-preferences';
 import { preferenceText as t } from './notifications-preferences-messages';
 import { useSession } from './session';
-import { ErrorBanner, Field, Form, Loading, Submit, useAction, useLoad } from './ui';
+import { ErrorBanner, Field, Loading, useAction, useLoad } from './ui';
 import './notifications.css';
 
 /** `GET /me/notification-preferences`: the person's choices in a workspace, and their phone number. */
@@ -72,25 +72,20 @@ export function AccountNotifications() {
             ) : draft.length === 0 ? (
               <p class="muted">{t('none')}</p>
             ) : (
-              <Form noValidate onSubmit={save.run}>
-                <ErrorBanner error={save.error} />
+              <PreferenceForm
+                id="account-preferences"
+                draft={draft}
+                onChange={(next) => {
+                  setSaved(false);
+                  setDraft(next);
+                }}
+                save={save}
+                saved={saved}
+                savedText={t('saved')}
+                saveText={t('save')}
+              >
                 {phone && !phone.verified && <p class="hint">{t('needsPhone')}</p>}
-                <PreferenceGrid
-                  id="account-preferences"
-                  categories={draft}
-                  disabled={save.busy}
-                  onChange={(next) => {
-                    setSaved(false);
-                    setDraft(next);
-                  }}
-                />
-                {saved && (
-                  <p class="banner success" role="status">
-                    {t('saved')}
-                  </p>
-                )}
-                <Submit busy={save.busy}>{t('save')}</Submit>
-              </Form>
+              </PreferenceForm>
             )}
           </>
         )}

@@ -1,6 +1,8 @@
+import type { ComponentChildren } from 'preact';
 import { currentLanguage } from './i18n';
 import { Table } from './list';
 import { preferenceText as t } from './notifications-preferences-messages';
+import { ErrorBanner, Form, Submit } from './ui';
 
 /** How a person hears of a notification. */
 export type Channel = 'inapp' | 'email' | 'sms' | 'whatsapp';
@@ -111,5 +113,35 @@ export function PreferenceGrid(props: { id: string; categories: readonly Categor
         })}
       </Table>
     </div>
+  );
+}
+
+/**
+ * The grid in a form with its Save button and, once saved, a message: the account's preferences and the workspace's
+ * defaults. `children` come between the form's errors and the grid (a note).
+ */
+export function PreferenceForm(props: {
+  id: string;
+  draft: readonly CategoryChoice[];
+  onChange(next: CategoryChoice[]): void;
+  save: { run(): unknown; busy: boolean; error: unknown };
+  saved: boolean;
+  savedText: string;
+  saveText: string;
+  children?: ComponentChildren;
+}) {
+  const { save } = props;
+  return (
+    <Form noValidate onSubmit={save.run}>
+      <ErrorBanner error={save.error} />
+      {props.children}
+      <PreferenceGrid id={props.id} categories={props.draft} disabled={save.busy} onChange={props.onChange} />
+      {props.saved && (
+        <p class="banner success" role="status">
+          {props.savedText}
+        </p>
+      )}
+      <Submit busy={save.busy}>{props.saveText}</Submit>
+    </Form>
   );
 }

@@ -2,11 +2,11 @@ import { useEffect, useState } from 'preact/hooks';
 import { call, get } from './api';
 import { currentLanguage } from './i18n';
 import { LoadedList, Table } from './list';
-import { channelName, channels, choicesBody, PreferenceGrid, type Channel, type CategoryChoice } from './notifications-preferences';
+import { channelName, channels, choicesBody, PreferenceForm, type Channel, type CategoryChoice } from './notifications-preferences';
 import { notificationText } from './notifications-messages';
 import { preferenceText as t } from './notifications-preferences-messages';
 import { useTenant } from './session';
-import { ErrorBanner, Form, Loading, PageHeader, Pager, Submit, useAction, useLoad, When } from './ui';
+import { ErrorBanner, Loading, PageHeader, Pager, useAction, useLoad, When } from './ui';
 import './notifications.css';
 
 /** A send of the workspace's notification log: its deliveries by email, SMS and WhatsApp counted, and the ones that failed or were skipped. */
@@ -76,24 +76,18 @@ function TenantDefaults() {
       ) : draft.length === 0 ? (
         <p class="muted">{t('none')}</p>
       ) : (
-        <Form noValidate onSubmit={save.run}>
-          <ErrorBanner error={save.error} />
-          <PreferenceGrid
-            id="tenant-defaults"
-            categories={draft}
-            disabled={save.busy}
-            onChange={(next) => {
-              setSaved(false);
-              setDraft(next);
-            }}
-          />
-          {saved && (
-            <p class="banner success" role="status">
-              {t('defaultsSaved')}
-            </p>
-          )}
-          <Submit busy={save.busy}>{t('saveDefaults')}</Submit>
-        </Form>
+        <PreferenceForm
+          id="tenant-defaults"
+          draft={draft}
+          onChange={(next) => {
+            setSaved(false);
+            setDraft(next);
+          }}
+          save={save}
+          saved={saved}
+          savedText={t('defaultsSaved')}
+          saveText={t('saveDefaults')}
+        />
       )}
     </div>
   );
