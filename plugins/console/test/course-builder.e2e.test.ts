@@ -313,6 +313,8 @@ describe.sequential('the curriculum and quiz builders', () => {
     await expect.poll(() => row.getByRole('cell').nth(3).textContent()).toBe('0 of 2');
 
     // The learner, in a browser of her own, follows the mailed link and completes the first lesson.
+    // The enrolment's notification is mailed by a job once the enrolment's event is handled: wait for it.
+    await expect.poll(async () => (await t.mailbox(learnerEmail)).length, { timeout: 20_000 }).toBeGreaterThan(0);
     const [mail] = await t.mailbox(learnerEmail);
     const link = /https?:\/\/\S+/.exec(mail?.text ?? '')?.[0];
     expect(link, mail?.text).toBeDefined();

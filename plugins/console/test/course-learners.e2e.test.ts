@@ -102,6 +102,8 @@ describe.sequential('a course’s learners', () => {
   });
 
   test('the learner signs in with the mailed link and completes the first lesson', async () => {
+    // The enrolment's notification is mailed by a job once the enrolment's event is handled: wait for it.
+    await expect.poll(async () => (await t.mailbox(learnerEmail)).length, { timeout: 20_000 }).toBeGreaterThan(0);
     const [mail] = await t.mailbox(learnerEmail);
     expect(mail?.subject).toBe(`You are enrolled in ${course.title}`);
     const link = /https?:\/\/\S+/.exec(mail!.text)?.[0];

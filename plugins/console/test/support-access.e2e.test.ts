@@ -74,7 +74,8 @@ describe.sequential('support access in the console', () => {
     await dialog.getByLabel(/^Duration/).fill('45');
     await dialog.getByRole('button', { name: 'Send request' }).click();
     await page.getByText('Your request is waiting for an owner to approve it.').waitFor();
-    expect((await t.mailbox(owner.email)).at(-1)?.subject).toBe(`Support access to ${tenant.name} requested`);
+    // The owners' notification is mailed by a delivery job: wait for it.
+    await expect.poll(async () => (await t.mailbox(owner.email)).at(-1)?.subject, { timeout: 20_000 }).toBe(`Support access to ${tenant.name} requested`);
   });
 
   test('the owner sees the notice, and approves it read-only on the Support access page', async () => {

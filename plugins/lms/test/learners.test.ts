@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootLms, buildCourse, otherTenant, type Call, type LmsWorld } from './support.js';
 
@@ -28,7 +29,13 @@ describe('enrolment by email', () => {
     const mail = await world.t.mailbox(stranger);
     expect(mail).toHaveLength(1);
     expect(mail[0]!.subject).toContain('You are enrolled in');
-    expect(mail[0]!.text).toContain(`/c/${world.owner.tenant!.slug}/learn/${course.id}`);
+    // The mail's link signs the new learner in and lands on the course (a single-use link, made when mailed).
+    const token = new RegExp(`/c/${world.owner.tenant!.slug}/account/link\\?token=([\\w-]+)`).exec(mail[0]!.text)?.[1];
+    expect(token, mail[0]!.text).toBeDefined();
+    const [link] = await world.t.sql<{ next: string }>('select next from sign_in_links where token_hash = $1', [
+      createHash('sha256').update(token!).digest('hex'),
+    ]);
+    expect(link?.next).toBe(`/c/${world.owner.tenant!.slug}/learn/${course.id}`);
 
     const again = await admin('POST', `/courses/${course.id}/enrollments/by-email`, { emails: [stranger] });
     expect(again.body.data).toEqual([expect.objectContaining({ enrolled: false, enrollment_id: first.body.data[0].enrollment_id })]);
