@@ -167,6 +167,8 @@ describe.sequential('plugins without console code', () => {
     await page.getByLabel('Email').fill(user.email);
     await page.getByRole('button', { name: 'Email me a link' }).click();
     await page.getByText('a link to set a new password is on its way').waitFor();
+    // The mail may leave a moment after the page says so: wait for it.
+    await expect.poll(async () => (await t.mailbox(user.email)).length, { timeout: 20_000 }).toBeGreaterThan(0);
     const [mail] = await t.mailbox(user.email);
     const link = new URL(/https?:\/\/\S+reset-password\?token=\S+/.exec(mail!.text)![0]);
     await page.goto(link.pathname + link.search);

@@ -25,7 +25,8 @@ export function AccountNotifications() {
   const [slug, setSlug] = useState(() => workspaces.find((tenant) => tenant.slug === lastNotifiedTenant())?.slug ?? workspaces[0]?.slug);
   const preferences = useLoad(
     () => (slug ? get<Preferences>('/me/notification-preferences', { tenant: slug }) : Promise.resolve(undefined)),
-    [slug, currentLanguage()],
+    // Labels come in the saved language: asked again once a new one is saved (`me.locale`), not only when shown.
+    [slug, currentLanguage(), me.locale],
   );
   const [draft, setDraft] = useState<CategoryChoice[]>();
   const [saved, setSaved] = useState(false);
