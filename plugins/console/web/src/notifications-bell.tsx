@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { call } from './api';
 import { formatNumber } from './format';
 import { Icon } from './icons';
@@ -31,7 +31,8 @@ export function NotificationBell({ tenant }: { tenant: string }) {
     }, []),
   );
   useEffect(() => setOpen(false), [tenant]);
-  useEffect(() => {
+  // A layout effect: the listeners are in place once the panel shows, so an Escape pressed at once is not lost.
+  useLayoutEffect(() => {
     if (!open) return;
     const outside = (event: Event) => {
       if (!wrapper.current?.contains(event.target as Node)) setOpen(false);
