@@ -88,18 +88,18 @@ const benchAdmin = { email: 'bench-admin@example.test', password: 'bench-admin-p
 /**
  * Registers tenant `bench` with its owner through `plinth`, and has a host administrator (`plinth user create
  * --super-admin`, run with `env`) lift its request quota (the load far exceeds the default) and allow `members`
- * members. Returns the tenant's id and the owner's `headers()`.
+ * members. Returns the tenant's id and the owner's `headers()`. `checkout` is the repository whose CLI serves `plinth`.
  */
-export async function benchTenant(plinth, env, { members = 10 } = {}) {
+export async function benchTenant(plinth, env, { members = 10, checkout = repo } = {}) {
   const { data } = await call(plinth, 'POST', '/api/v1/auth/register', { ...benchOwner, name: 'Bench', tenant: { name: 'Bench', slug: 'bench' } });
   await markVerified(env, benchOwner.email);
   const headers = await session(plinth, benchOwner);
-  const cli = path.join(repo, 'core/bin/plinth.js');
+  const cli = path.join(checkout, 'core/bin/plinth.js');
   execFileSync(
     process.execPath,
     [cli, 'user', 'create', '--super-admin', '--email', benchAdmin.email, '--name', 'Bench admin', '--password', benchAdmin.password],
     {
-      cwd: repo,
+      cwd: checkout,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'ignore', 'inherit'],
     },

@@ -65,11 +65,11 @@ export function serve(url, stop) {
 
 /**
  * Runs `plinth start` as a host does (`node core/bin/plinth.js start`, in `cwd`, with `env` added to the
- * environment) and waits for the URL it prints. Its output goes to stderr, so a `BENCH_JSON` run keeps stdout to
- * the results. `stop()` sends SIGTERM and waits for the exit.
+ * environment) and waits for the URL it prints (a worker prints none: its `url` is undefined). Its output goes to stderr, so a `BENCH_JSON` run keeps stdout to
+ * the results. `stop()` sends SIGTERM and waits for the exit. `cli` runs another build (another checkout's
+ * `core/bin/plinth.js`).
  */
-export function startPlinth({ cwd, env }) {
-  const cli = fileURLToPath(new URL('../../core/bin/plinth.js', import.meta.url));
+export function startPlinth({ cwd, env, cli = fileURLToPath(new URL('../../core/bin/plinth.js', import.meta.url)) }) {
   const child = spawn(process.execPath, [...profile(), cli, 'start'], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const running = () => child.exitCode === null && child.signalCode === null;
   const stop = () => new Promise((done) => (running() ? (child.once('exit', done), child.kill('SIGTERM')) : done()));
@@ -77,7 +77,7 @@ export function startPlinth({ cwd, env }) {
     createInterface({ input: child.stdout }).on('line', (line) => {
       process.stderr.write(`${line}\n`);
       const url = /^Plinth is running at (\S+)/.exec(line)?.[1];
-      if (url) resolve(server(child, url, stop));
+      if (url || line.startsWith('Plinth worker is running')) resolve(server(child, url, stop));
     }),
   );
 }

@@ -1,4 +1,5 @@
 export { createKernel, type Kernel, type KernelOptions, type KernelServices } from './kernel.js';
+export { startTracing, tracingRequested, type Tracing, type TracingOptions } from './telemetry/setup.js';
 export type { KernelFactory, ReplaceableService, ServiceOverrides } from './kernel-services.js';
 export { createHttpClient, type HttpClientOptions, type Resolve } from './net/http-client.js';
 export { systemClock } from './util/clock.js';

@@ -13,6 +13,7 @@ import { fileSigningKey } from './files/signing.js';
 import { runInTenant } from './db/scoped-db.js';
 import { createWriteBehind } from './db/write-behind.js';
 import { createMetrics } from './http/metrics.js';
+import { readJobStats } from './metrics/job-metrics.js';
 import { createRateLimiter } from './http/rate-limiter.js';
 import { createJobs } from './jobs/jobs.js';
 import type { KernelServices } from './kernel.js';
@@ -46,18 +47,28 @@ export type ServiceOverrides = { [K in ReplaceableService]?: KernelFactory<K> };
 /** The default factories of the services that need nothing but the others (the kernel adds its own: config, plugins, …). */
 export const defaultFactories: Omit<KernelFactories, 'config' | 'logger' | 'plugins' | 'publicUrl'> = {
   database: ({ config, logger }) =>
-    createDatabase({ url: databaseUrl(config), poolMax: config.dbPoolMax, onLog: (level, message) => logger[level]({ source: 'knex' }, message) }),
+    createDatabase({
+      url: databaseUrl(config),
+      poolMax: config.dbPoolMax,
+      onLog: (level, message) => logger[level]({ source: 'knex' }, message),
+      ...(config.databaseReplicaUrl ? { replica: { url: config.databaseReplicaUrl, maxLagMs: config.replicaMaxLagMs } } : {}),
+    }),
   cache: ({ config, logger }) =>
     createCache({ redisUrl: config.redisUrl, namespace: config.redisPrefix, onError: (error) => logger.warn({ err: error }, 'cache error') }),
   writeBehind: ({ database, logger }) => createWriteBehind(database, logger),
-  metrics: ({ database }) => createMetrics(() => database.poolStats()),
+  metrics: ({ database, logger }) =>
+    createMetrics(() => database.poolStats(), {
+      jobStats: () => readJobStats(database),
+      onCollectError: (error) => logger.debug({ err: error }, 'job metrics not collected'),
+    }),
   jobs: ({ config, logger, metrics }) =>
     createJobs({
       databaseUrl: databaseUrl(config),
       logger,
       processEvery: config.jobsPollMs,
       lockLifetimeMs: config.jobsLockMs,
-      counters: { onSucceeded: metrics.jobSucceeded, onFailed: metrics.jobFailed },
+      concurrency: config.jobConcurrency,
+      counters: { onSucceeded: metrics.jobSucceeded, onFailed: metrics.jobFailed, onDefined: metrics.jobDefined },
     }),
   mailer: ({ config, database }) => createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, database }),
   secretBox: ({ config }) => createSecretBox(config.encryptionKey),

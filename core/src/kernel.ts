@@ -41,12 +41,15 @@ import type { TenantAccessService } from './rbac/tenant-access.js';
 import type { SupportAccessService } from './support/support-access.js';
 import type { TenantDirectory } from './tenancy/tenant-directory.js';
 import type { PlinthRouter, PlinthState } from './http/context.js';
-import { mountOperationalRoutes } from './http/health.js';
+import { healthRoutes, mountOperationalRoutes } from './http/health.js';
+import { createReadiness } from './http/readiness.js';
 import type { Metrics } from './http/metrics.js';
+import { startMetricsServer } from './metrics/metrics-server.js';
 import type { Jobs } from './jobs/jobs.js';
 import { createCloser, type Closer } from './lifecycle/closer.js';
 import { createLogger, type Logger } from './logger.js';
 import { defaultFactories, type KernelFactories, type ServiceOverrides } from './kernel-services.js';
+import { detectTracing } from './telemetry/tracing.js';
 
 /**
  * The services a kernel holds, by name: each built by a factory (kernel-services.ts) that awilix resolves, once.
@@ -144,6 +147,8 @@ export interface KernelOptions {
  */
 export async function createKernel(config: PlinthConfig, options: KernelOptions = {}): Promise<Kernel> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  // Before any service is built: each composes with spans or without, once (telemetry/tracing.ts).
+  detectTracing();
   const closer = createCloser({ onError: (resource, error) => logger.error({ err: error, resource }, `could not close ${resource}`) });
   try {
     return await assembleKernel(config, options, logger, closer);
@@ -180,7 +185,9 @@ async function assembleKernel(config: PlinthConfig, options: KernelOptions, logg
   // Plugins are validated and ordered first: a refused plugin stops the boot before anything is opened.
   const pluginHost = resolve('plugins');
   // So are the routes, in production too: a schema ajv refuses or a shadowed path stops the boot, naming plugin and route.
-  const routes = [...coreRoutes, ...pluginHost.routes, ...(options.routes ?? [])];
+  // `/health/ready` reads the services once the boot has built them; it answers 503 until `start` has finished.
+  const readiness = createReadiness(() => services);
+  const routes = [...coreRoutes, ...healthRoutes(readiness), ...pluginHost.routes, ...(options.routes ?? [])];
   checkRoutes(routes, (route) => (route.root ? 'root' : (route.plugin ?? 'api')));
   const target = await resolveDatabase(config, logger);
   closer.defer(target.kind === 'embedded' ? 'embedded PostgreSQL' : 'database target', () => target.release());
@@ -201,7 +208,10 @@ async function assembleKernel(config: PlinthConfig, options: KernelOptions, logg
   const http = createHttpApp(config, logger, metrics);
   // Requests get the shutdown timeout from the moment closing begins (the server's drain, then handlers whose client left); then running jobs get it.
   let requestsDeadline: number | undefined;
-  const drainStarts = () => (requestsDeadline ??= performance.now() + config.shutdownTimeoutMs);
+  const drainStarts = () => {
+    readiness.draining();
+    return (requestsDeadline ??= performance.now() + config.shutdownTimeoutMs);
+  };
   closer.defer('in-flight requests', async () => {
     drainStarts();
     http.beginDrain();
@@ -246,6 +256,11 @@ async function assembleKernel(config: PlinthConfig, options: KernelOptions, logg
       await scheduleAuditWork(services);
       await scheduleReportWork(services);
       await scheduleNotificationWork(services);
+    }
+    readiness.ready();
+    if (config.role === 'worker' && config.metricsPort !== undefined) {
+      const metricsServer = await startMetricsServer(metrics.registry, { port: config.metricsPort, host: config.host });
+      closer.defer('metrics server', () => metricsServer.close());
     }
     if (config.role !== 'worker') {
       const listening = http.app.listen(config.port, config.host);

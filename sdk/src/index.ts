@@ -24,6 +24,8 @@ export * from './text.js';
 export * from './units.js';
 export * from './audit.js';
 export * from './notifications.js';
+export * from './health.js';
+export * from './metrics.js';
 export * from './reports.js';
 export * from './pdf-text.js';
 export { Type, type Static, type TSchema, type TObject } from '@sinclair/typebox';

@@ -5,8 +5,10 @@ export interface MigrationContext {
   /** The migration's transaction (runs as the schema owner, not scoped to a tenant). */
   db: Knex.Transaction;
   /**
-   * Creates a tenant-owned table with everything isolation needs: `id uuid`
-   * primary key, `tenant_id` (references the tenant, cascades on purge),
+   * Creates a tenant-owned table with everything isolation needs: `id uuid`,
+   * `tenant_id` (references the tenant, cascades on purge), the primary key
+   * `(id, tenant_id)`, foreign keys declared with `.references('id').inTable()`
+   * to another tenant table created as `(tenant_id, x_id) → (tenant_id, id)`,
    * (defaulting to the transaction's tenant, so inserts may leave it out),
    * `created_at`/`updated_at`, an index led by `tenant_id`, Row Level
    * Security enabled and forced with the tenant policy, and the grants the
@@ -29,6 +31,38 @@ export interface MigrationContext {
    * declared global.
    */
   declareGlobalTable(name: string, reason: string): Promise<void>;
+  /**
+   * Makes the plugin's existing tenant tables distributable by `tenant_id` (a sharded database, ADR 0014), keeping
+   * every row: `primary key (id)` becomes `(id, tenant_id)`, foreign keys between tenant tables become
+   * `(tenant_id, x_id) → (tenant_id, id)` (same names and actions), and the listed unique keys become unique per
+   * tenant. Tables already in that shape are left alone. Tables created by `createTenantTable` since 1.x are already
+   * shard-ready; this is for tables created before. Undo it in `down` with {@link revertShardReady}.
+   */
+  makeShardReady(spec: ShardReadySpec): Promise<void>;
+  /** Restores the keys {@link makeShardReady} changed (for the migration's `down`). */
+  revertShardReady(spec: ShardReadySpec): Promise<void>;
+}
+
+/** What {@link MigrationContext.makeShardReady} changes. */
+export interface ShardReadySpec {
+  /** The plugin's tenant tables with `primary key (id)`. */
+  tables?: readonly string[];
+  /** Unique keys without `tenant_id` that become unique per tenant. */
+  uniques?: readonly TenantScopedUnique[];
+}
+
+/**
+ * A unique constraint or unique index on `columns` that becomes unique on `(tenant_id, …columns)`, keeping its name.
+ * Safe where two tenants never collide in practice (random tokens) or where the key already holds a tenant-owned id.
+ */
+export interface TenantScopedUnique {
+  table: string;
+  /** The constraint's or index's name. */
+  name: string;
+  /** Its columns, without `tenant_id`. */
+  columns: readonly string[];
+  /** Keep a plain index on `columns` (`<name>_lookup`) for lookups by the value alone; default true. */
+  lookup?: boolean;
 }
 
 /** Options of {@link MigrationContext.createTenantTable}. */

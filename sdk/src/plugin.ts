@@ -1,6 +1,7 @@
 import type { Static, TObject, TSchema } from '@sinclair/typebox';
 import type { EventContext, JobContext, TenantInfo } from './context.js';
 import type { DeliveredEvent, EventName } from './events.js';
+import type { ReadinessChecks } from './health.js';
 import type { HookName, HookSpec, HookTapFn } from './hooks.js';
 import type { JobName, PlinthJobs } from './jobs.js';
 import type { PluginMigration } from './migrations.js';
@@ -8,14 +9,16 @@ import type { PluginNotificationDeclarations } from './notifications.js';
 import type { ReportDefinition } from './reports.js';
 import type { PermissionRef, PermissionSet } from './permissions.js';
 import type { AnyRoute, GlobalDb, RouteDefinition, RouteSchemas } from './routes.js';
-import type { DepRefs, ResolvedDeps, ServiceRef } from './services.js';
+import type { DepRefs, JobPriority, ResolvedDeps, ServiceRef } from './services.js';
 
 /** A job a plugin runs; always for one tenant. */
 export interface JobDefinition<K extends JobName, Deps, Settings> {
   name: K;
-  /** Runs of this job at once per process (default 5). */
+  /** Runs of this job at once per process (default 5); the host may lower or raise it with `PLINTH_JOB_CONCURRENCY`. */
   concurrency?: number;
-  /** Retries after the first failure, with exponential backoff (default 5). */
+  /** The priority of its runs when `enqueue` names none (default `normal`): due runs of higher priority go first. */
+  priority?: JobPriority;
+  /** Retries after the first failure, with exponential backoff (default 5); then the run is `dead` until a host administrator retries or discards it. */
   maxRetries?: number;
   /** How long a run's lock outlives its worker's last heartbeat (a heartbeat keeps a running job's lock); then another worker takes it over. Default: the host's `PLINTH_JOBS_LOCK_MS` (15 s). */
   lockLifetimeMs?: number;
@@ -243,6 +246,8 @@ export interface PluginDefinition<Deps extends DepRefs, SettingsSchema extends T
   reports?(builders: PluginBuilders<Deps, Static<SettingsSchema>>): ReportDefinition<TObject, unknown, unknown>[];
   /** The plugin's notification categories and templates, for the `notify` service (see {@link PluginNotificationDeclarations}). */
   notifications?: PluginNotificationDeclarations;
+  /** Checks `GET /health/ready` runs in every process, from host-wide services (see {@link ReadinessChecks}). */
+  readiness?: ReadinessChecks;
 }
 
 /** A plugin, as the kernel loads it: the definition's data plus its built routes, jobs, handlers, taps and services. */
@@ -284,6 +289,8 @@ export interface Plugin {
   readonly reports?: readonly ReportDefinition<TObject, unknown, unknown>[];
   /** Absent on plugins built before the field existed. */
   readonly notifications?: PluginNotificationDeclarations;
+  /** The plugin's readiness checks, built by the kernel once it has its services; absent when it has none. */
+  readonly readiness?: ReadinessChecks;
 }
 
 /**
@@ -359,5 +366,6 @@ export function definePlugin<
     services: definition.services?.(build) ?? [],
     reports: definition.reports?.(build) ?? [],
     notifications: definition.notifications ?? {},
+    ...(definition.readiness ? { readiness: definition.readiness } : {}),
   };
 }

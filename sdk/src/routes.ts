@@ -108,6 +108,12 @@ interface RouteCommon<S extends RouteSchemas> {
    * affected): set it on actions that send mail on the tenant's behalf or act on another address's behalf.
    */
   verifiedEmail?: boolean;
+  /**
+   * The handler only reads (`GET` routes only; a definition error otherwise): with a read replica configured
+   * (`DATABASE_REPLICA_URL`) its transaction runs there, and everywhere it is read only: a write fails with
+   * `ReadOnlyTransactionError` instead of happening. A session that has just written reads its own writes.
+   */
+  readOnly?: boolean;
 }
 
 /**

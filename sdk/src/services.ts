@@ -8,6 +8,7 @@ import { defineErrors } from './errors.js';
 import type { PluginAudit } from './audit.js';
 import type { PluginUnits } from './units.js';
 import type { PluginNotify } from './notifications.js';
+import type { PluginMetrics } from './metrics.js';
 
 /**
  * A typed reference to a service. Plugins list the refs they need in `deps`
@@ -124,6 +125,12 @@ export interface PluginEvents {
   emit<K extends EventName>(name: K, payload: PlinthEvents[K]): Promise<void>;
 }
 
+/**
+ * Which due job of a worker's queue runs first: among jobs due now, a higher priority is locked first, whatever
+ * the order they were queued in (agenda's names; `normal` by default).
+ */
+export type JobPriority = 'lowest' | 'low' | 'normal' | 'high' | 'highest';
+
 export interface EnqueueOptions {
   /** Run at this time instead of now. */
   at?: Date;
@@ -134,6 +141,8 @@ export interface EnqueueOptions {
    * replaces the pending run (payload and time), and {@link PluginJobs.cancel} removes it.
    */
   key?: string;
+  /** This run's priority, instead of the job's default (`JobDefinition.priority`, else `normal`). */
+  priority?: JobPriority;
 }
 
 /** Queues the plugin's jobs for the current tenant (after the transaction commits). */
@@ -416,6 +425,8 @@ export const coreServices = {
   units: createServiceRef<PluginUnits>('core.units'),
   /** Notifies people of the tenant by the plugin's templates, through their inbox and channels (see {@link PluginNotify}). */
   notify: createServiceRef<PluginNotify>('core.notify'),
+  /** The plugin's own Prometheus counters, gauges and histograms, prefixed `plinth_<plugin>_` (see {@link PluginMetrics}). */
+  metrics: createServiceRef<PluginMetrics>('core.metrics'),
 } as const;
 
 /** The name of a core service ref in {@link coreServices} (`db`, `clock`, …). */

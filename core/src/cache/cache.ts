@@ -4,6 +4,8 @@ import { LRUCache } from 'lru-cache';
 import { withTimeout } from '../util/timeout.js';
 import { memoryCounters, redisCounters, type Counters, type ScriptClient } from './counters.js';
 import { createNearTier, type NearCacheOptions, type NearTier, type SubscriberClient } from './near-cache.js';
+import { tracedCache } from '../telemetry/spans.js';
+import { tracing } from '../telemetry/tracing.js';
 
 /**
  * The kernel's key-value cache: an in-process LRU by default, or Redis
@@ -58,7 +60,7 @@ export function createCache(options: CacheOptions): Cache {
   const store = redis ? redisStore(redis, namespace, options.onError, nearTier(redis, namespace, options)) : memoryStore(100_000);
   const peek = <T>(key: string) => store.peek(key) as T | undefined;
   const get = <T>(key: string) => store.get(key) as Promise<T | undefined>;
-  return {
+  const cache: Cache = {
     kind: redis ? 'redis' : 'memory',
     counters: redis ? redisCounters(() => redis.getClient() as unknown as Promise<ScriptClient>, namespace) : memoryCounters(),
     get,
@@ -90,6 +92,7 @@ export function createCache(options: CacheOptions): Cache {
     },
     close: () => store.close(),
   };
+  return tracing ? tracedCache(cache) : cache;
 }
 
 /** Where values live: `peek` answers without waiting when it can (memory, the near tier), else undefined. */

@@ -9,12 +9,15 @@ import { runDoctor } from './doctor.js';
 import { runKeysList, runKeysRotate } from './keys.js';
 import { runMigrate } from './migrate.js';
 import { runPluginList, runPluginUninstall } from './plugin.js';
+import { runShardCheck } from './shard-check.js';
 import { runStart } from './start.js';
 import { runUserCreate, UserCommandError } from './user.js';
+import { runTenantExport, runTenantImport } from './tenant.js';
+import { TransferError } from '../tenancy/tenant-transfer-archive.js';
 import { version } from '../version.js';
 
 /** Errors whose message alone tells the user what is wrong; anything else is summarised the same way. */
-const expected = [ConfigError, EmbeddedPostgresError, MigrationError, UserCommandError, PluginError, CreatePluginError];
+const expected = [ConfigError, EmbeddedPostgresError, MigrationError, UserCommandError, PluginError, CreatePluginError, TransferError];
 
 export function buildCli(): Command {
   const program = new Command('plinth')
@@ -94,11 +97,35 @@ export function buildCli(): Command {
       await runKeysList(await loadConfig());
     });
 
+  const tenant = program.command('tenant').description('move one tenant between hosts, with its accounts and files (docs/operations/backups.md)');
+  tenant
+    .command('export <tenant>')
+    .description('write a tenant (by slug or id) to one .tar.gz archive: its rows, accounts, files and schedules; changes nothing')
+    .requiredOption('-o, --out <file>', 'the archive to write (must not exist)')
+    .action(async (name: string, options: { out: string }) => {
+      await runTenantExport(await loadConfig(), { tenant: name, out: options.out });
+    });
+  tenant
+    .command('import <file>')
+    .description('import a tenant archive into this host, all or nothing (same schema; refused if the tenant or slug exists)')
+    .option('--slug <slug>', "import under this slug instead of the archive's")
+    .action(async (file: string, options: { slug?: string }) => {
+      await runTenantImport(await loadConfig(), { file, ...(options.slug ? { slug: options.slug } : {}) });
+    });
+
   program
     .command('doctor')
     .description('check the configuration, database and Redis, and say how to fix what is wrong')
     .action(async () => {
       process.exitCode = await runDoctor();
+    });
+
+  program
+    .command('shard-check')
+    .description('can every table be sharded by tenant (Citus)? each table distributed or reference, ok or its problems')
+    .option('--citus', 'print the create_reference_table/create_distributed_table statements, in order (when ready)')
+    .action(async (options: { citus?: boolean }) => {
+      process.exitCode = await runShardCheck(await loadConfig(), { citus: options.citus === true });
     });
 
   program

@@ -3,6 +3,7 @@ import { createKernel } from '../kernel.js';
 import { createLogger } from '../logger.js';
 import { hostPlugins } from '../plugins/load-plugins.js';
 import { PluginFailure } from '../plugins/plugin-hooks.js';
+import { startTracing } from '../telemetry/setup.js';
 
 /**
  * Starts a kernel and stops it gracefully on SIGTERM/SIGINT (exit 0; a second signal exits at once). After an
@@ -15,6 +16,8 @@ import { PluginFailure } from '../plugins/plugin-hooks.js';
 export async function runStart(config: PlinthConfig): Promise<void> {
   const logger = createLogger(config.logLevel);
   const started = performance.now();
+  // Before the kernel, which makes spans only when an SDK is registered (OTEL_EXPORTER_OTLP_ENDPOINT and the like).
+  const tracing = await startTracing({ role: config.role });
   const kernel = await createKernel(config, { logger, plugins: await hostPlugins(config, process.cwd()) });
   let stopping = false;
   const shutdown = (exitCode: 0 | 1) => {
@@ -28,7 +31,9 @@ export async function runStart(config: PlinthConfig): Promise<void> {
       },
       2 * config.shutdownTimeoutMs + 5000,
     ).unref();
-    kernel.stop().then(
+    // Spans still buffered are exported last, so the shutdown's own are among them.
+    const stopped = kernel.stop().then(() => tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'traces not exported')));
+    stopped.then(
       () => {
         logger.info({ ms: Math.round(performance.now() - since), exitCode }, 'stopped');
         process.exit(exitCode);

@@ -59,9 +59,17 @@ export interface PlinthConfig {
   trustProxy: boolean;
   shutdownTimeoutMs: number;
   dbPoolMax: number;
+  /** A streaming replica of the database: read-only routes read from it (docs/adr/0013-read-replicas.md). */
+  databaseReplicaUrl?: string;
+  /** Past this replication lag, read-only routes read from the primary. */
+  replicaMaxLagMs: number;
   jobsPollMs: number;
   jobsLockMs: number;
+  /** Per job type, runs at once per worker process instead of the definition's: `name=n`, or `prefix.*=n` for a plugin's jobs. */
+  jobConcurrency: string[];
   role: ProcessRole;
+  /** A worker's own port serving only `GET /metrics` (workers have no HTTP listener); unset: a worker serves none. */
+  metricsPort?: number;
   /** Plugin packages to install: npm names or paths relative to the working directory. */
   plugins: string[];
   /** Serve the web console (installed with core) at the site root. */
@@ -274,6 +282,30 @@ export const configVariables: readonly ConfigVariable[] = [
     default: 10,
   },
   {
+    env: 'DATABASE_REPLICA_URL',
+    key: 'databaseReplicaUrl',
+    schema: { type: 'string', pattern: '^postgres(ql)?://' },
+    allowed: 'a postgres:// or postgresql:// connection URL',
+    description:
+      'A streaming replica of `DATABASE_URL`: routes flagged `readOnly` read from it (a session that just wrote reads from the primary until the replica has replayed its write). Unset: every route uses the primary.',
+  },
+  {
+    env: 'PLINTH_REPLICA_MAX_LAG_MS',
+    key: 'replicaMaxLagMs',
+    schema: { type: 'integer', minimum: 100, maximum: 3600000 },
+    allowed: 'milliseconds from 100 to 3600000',
+    description: 'Replication lag past which read-only routes read from the primary instead of the replica (as when it is down).',
+    default: 5000,
+  },
+  {
+    env: 'PLINTH_METRICS_PORT',
+    key: 'metricsPort',
+    schema: { type: 'integer', minimum: 0, maximum: 65535 },
+    allowed: 'an integer from 0 to 65535',
+    description:
+      'Role `worker` only: serves `GET /metrics` on this port (on `HOST`), so what a worker records (job runs, plugin metrics counted in jobs and events) can be scraped. API processes serve `/metrics` on `PORT`.',
+  },
+  {
     env: 'PLINTH_JOBS_POLL_MS',
     key: 'jobsPollMs',
     schema: { type: 'integer', minimum: 50, maximum: 300000 },
@@ -288,6 +320,16 @@ export const configVariables: readonly ConfigVariable[] = [
     allowed: 'milliseconds from 3000 to 3600000',
     description: 'How long a running job stays locked after its worker stops heartbeating (killed, cut off); then any worker takes it over.',
     default: 15000,
+  },
+  {
+    env: 'PLINTH_JOB_CONCURRENCY',
+    key: 'jobConcurrency',
+    schema: { type: 'array', items: { type: 'string', pattern: '^[a-z0-9][a-z0-9_.-]*(\\.\\*)?=([1-9]|1[0-9]|20)$' } },
+    allowed: 'a comma-separated list of job=runs (1 to 20), a job name or a prefix ending in .*, e.g. crm.campaign.send=2,lms.*=1',
+    description:
+      'Runs of a job type at once per worker process, overriding its definition; an exact name wins over a prefix, the longest prefix over shorter ones.',
+    default: [],
+    list: true,
   },
   {
     env: 'PLINTH_PLUGINS',

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import { withTimeout } from '../util/timeout.js';
+import { Replica } from './replica.js';
 
 /**
  * Reads an `int8` (`bigint`, `count(*)`, `sum` of integers) as a JS number, which is exact only up to
@@ -39,6 +40,8 @@ export interface Database {
   readonly statements: StatementNames;
   /** Pool occupancy for metrics. */
   poolStats(): PoolStats;
+  /** The streaming replica read-only routes read from (`DATABASE_REPLICA_URL`), with its own pool; undefined without one. */
+  readonly replica?: Replica;
   destroy(): Promise<void>;
 }
 
@@ -56,6 +59,8 @@ export interface DatabaseOptions {
   applicationName?: string;
   /** Receives knex's warnings and errors (a dropped connection, a pool error) instead of the console. */
   onLog?: (level: 'warn' | 'error', message: string) => void;
+  /** A streaming replica of `url` (docs/adr/0013-read-replicas.md): a pool of its own, of `poolMax` connections, probed for lag. */
+  replica?: { url: string; maxLagMs: number };
 }
 
 export function createDatabase(options: DatabaseOptions): Database {
@@ -100,8 +105,10 @@ export function createDatabase(options: DatabaseOptions): Database {
     return client;
   };
   knex.client.acquireConnection = acquire;
+  const replica = options.replica ? createReplica(options, knex, options.replica) : undefined;
   return {
     knex,
+    ...(replica ? { replica } : {}),
     statements: new StatementNames(),
     sessionScopes,
     async ping(timeoutMs = 1000) {
@@ -124,12 +131,33 @@ export function createDatabase(options: DatabaseOptions): Database {
         max: options.poolMax,
       };
     },
-    destroy: () => knex.destroy(),
+    destroy: async () => {
+      await replica?.close();
+      await knex.destroy();
+    },
   };
 }
 
+/** The replica's pool (its connections named `<application name>-replica`), probing from now on. */
+function createReplica(options: DatabaseOptions, primary: Knex, replica: { url: string; maxLagMs: number }): Replica {
+  const pool = createDatabase({
+    url: replica.url,
+    poolMax: options.poolMax,
+    applicationName: `${options.applicationName ?? 'plinth'}-replica`,
+    onLog: options.onLog,
+  });
+  const created = new Replica(pool, {
+    maxLagMs: replica.maxLagMs,
+    primaryLsn: async () => (await primary.raw<{ rows: { lsn: string }[] }>('select pg_current_wal_lsn()::text as lsn')).rows[0]!.lsn,
+    onLog: options.onLog,
+  });
+  created.start();
+  return created;
+}
+
 /** Back to the session user, no tenant: what a connection is when the pool opens it. */
-const resetScope = "select set_config('role', 'none', false), set_config('app.tenant_id', '', false), set_config('app.unit_scope', '', false)";
+const resetScope =
+  "select set_config('role', 'none', false), set_config('app.tenant_id', '', false), set_config('app.unit_scope', '', false), set_config('default_transaction_read_only', 'off', false)";
 
 /**
  * The scope (role and tenant) each pooled connection's session holds, as `LazyTransaction` left it: a

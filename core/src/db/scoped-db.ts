@@ -3,6 +3,9 @@ import type { Knex } from 'knex';
 import type pg from 'pg';
 import type { Database } from './database.js';
 import { endedBeforeRunning, isConnectionError } from './database-errors.js';
+import { readOnlyRefusal } from './replica.js';
+import { statementSpan } from '../telemetry/spans.js';
+import { tracing } from '../telemetry/tracing.js';
 
 /**
  * A database handle bound to one transaction in a role and tenant (kept by the
@@ -80,18 +83,19 @@ interface SessionScope {
   statement: pg.QueryConfig;
 }
 
-function sessionScope(scope: TransactionScope, units?: UnitScope): SessionScope {
+function sessionScope(scope: TransactionScope, units?: UnitScope, readOnly = false): SessionScope {
   if (typeof scope === 'string' && scope !== 'global' && !isUuid(scope)) throw new Error(`tenant id ${JSON.stringify(scope)} is not a UUID`);
   const tenantId = scope === null || scope === 'global' ? '' : scope;
   const role = scope === null ? 'plinth_system' : 'plinth_app';
   const unitKey = tenantId && units ? units.key : '';
   return {
-    key: tenantId && units ? `${role}:${tenantId}:${units.key}` : `${role}:${tenantId}`,
-    // Named: parsed once per connection. `set_config('role', r, false)` is `set role r`.
+    key: `${tenantId && units ? `${role}:${tenantId}:${units.key}` : `${role}:${tenantId}`}${readOnly ? ':ro' : ''}`,
+    // Named: parsed once per connection. `set_config('role', r, false)` is `set role r`. A read-only scope keeps the
+    // session's transactions read only, the implicit one of a standalone read too (docs/adr/0013-read-replicas.md).
     statement: {
       name: 'plinth-scope',
-      text: "select set_config('app.tenant_id', $1, false), set_config('app.unit_scope', $3, false), set_config('role', $2, false)",
-      values: [tenantId, role, unitKey],
+      text: "select set_config('app.tenant_id', $1, false), set_config('app.unit_scope', $3, false), set_config('role', $2, false), set_config('default_transaction_read_only', $4, false)",
+      values: [tenantId, role, unitKey, readOnly ? 'on' : 'off'],
     },
   };
 }
@@ -113,6 +117,22 @@ export function unitScopeOf(ids: readonly string[]): UnitScope {
 }
 
 const begin: pg.QueryConfig = { text: 'begin' };
+const beginReadOnly: pg.QueryConfig = { text: 'begin read only' };
+/** On a session a read-only scope left read only by default (the scope statement changes that for the next transactions only). */
+const beginReadWrite: pg.QueryConfig = { text: 'begin read write' };
+
+/** How a transaction departs from the default (read-write, on the database it is given): read-only routes (ADR 0013). */
+export interface TransactionOptions {
+  /** Begins read only and keeps the session read only: a write fails with `ReadOnlyTransactionError`. */
+  readOnly?: boolean;
+  /** The database to use when no connection to the given one can be had (a replica down: the primary), and whom to tell. */
+  fallback?: { database: Database; onUse(error: unknown): void };
+  /** Gets the WAL position after the commit of a transaction that opened (so may have written): read-your-writes. */
+  onCommitted?: (lsn: string) => Promise<void>;
+}
+
+/** The primary's WAL position, asked right behind a commit (pipelined: no round trip of its own). */
+const walPosition: pg.QueryConfig = { text: 'select pg_current_wal_insert_lsn()::text as lsn' };
 
 /**
  * Sends `statements` (the transaction's opening), after the deallocation of names the connection gave up (each its
@@ -198,12 +218,17 @@ export class LazyTransaction implements ScopedDb {
     query: (config: pg.QueryConfig, callback: (error: Error | null, result?: pg.QueryResult) => void) => this.forward(config, callback),
   };
 
+  /** Where the transaction goes when its database cannot be reached (taken once). */
+  private fallback: TransactionOptions['fallback'];
+
   constructor(
-    private readonly database: Database,
+    private database: Database,
     tenantId: TransactionScope,
     units?: UnitScope,
+    private readonly options: TransactionOptions = {},
   ) {
-    this.scope = sessionScope(tenantId, units);
+    this.scope = sessionScope(tenantId, units, options.readOnly);
+    this.fallback = options.fallback;
     this.scopeKey = tenantId ?? 'system';
   }
 
@@ -264,11 +289,16 @@ export class LazyTransaction implements ScopedDb {
       () => false,
     );
     this.begun = undefined;
+    let lsn: string | undefined;
     if (client) {
       if (!begun) commit = false;
       let broken: unknown;
       try {
-        const ended = await client.query(commit ? 'commit' : 'rollback');
+        const ending = client.query(commit ? 'commit' : 'rollback');
+        const position = commit && this.options.onCommitted ? client.query<{ lsn: string }>(walPosition) : undefined;
+        position?.catch(() => undefined);
+        const ended = await ending;
+        if (position && ended.command === 'COMMIT') lsn = (await position.catch(() => undefined))?.rows[0]?.lsn;
         // `commit` of a transaction that failed answers `ROLLBACK`: the session keeps the scope it had.
         if (this.setsScope && ended.command === 'COMMIT') this.database.sessionScopes.record(client, this.scope.key);
       } catch (error) {
@@ -279,13 +309,20 @@ export class LazyTransaction implements ScopedDb {
         await this.database.release(client, broken);
       }
     }
+    if (lsn !== undefined) await this.options.onCommitted!(lsn);
     if (commit) for (const fn of this.committed.splice(0)) await fn();
   }
 
   /** Every statement of the unit: a plain read before anything else runs alone, the rest in the unit's transaction. */
   private run(config: pg.QueryConfig): Promise<pg.QueryResult> {
     assertNoSessionChange(config.text);
-    return !this.opening && isStandaloneRead(config.text) ? this.readAlone(config) : this.send(config);
+    if (tracing) return statementSpan(config.text, this.scopeKey, () => this.runStatement(config));
+    return this.runStatement(config);
+  }
+
+  private runStatement(config: pg.QueryConfig): Promise<pg.QueryResult> {
+    const result = !this.opening && isStandaloneRead(config.text) ? this.readAlone(config) : this.send(config);
+    return this.options.readOnly ? result.catch((error: unknown) => Promise.reject(readOnlyRefusal(error))) : result;
   }
 
   private connection(): Promise<pg.Client> {
@@ -345,11 +382,12 @@ export class LazyTransaction implements ScopedDb {
    * every caller sees the preamble's error.
    */
   private async open(): Promise<pg.Client> {
-    const client = await this.database.acquireAnyScope();
+    const client = await this.acquire();
     this.corked = socketOf(client);
     this.corked?.cork();
     this.setsScope = this.database.sessionScopes.of(client) !== this.scope.key;
-    this.begun = sendPreamble(this.database, client, this.setsScope ? [begin, this.scope.statement] : [begin]);
+    const opening = this.beginOn(client);
+    this.begun = sendPreamble(this.database, client, this.setsScope ? [opening, this.scope.statement] : [opening]);
     this.begun.catch(() => undefined);
     return client;
   }
@@ -361,11 +399,11 @@ export class LazyTransaction implements ScopedDb {
    * before it can be rolled back with it, and anything after it opens the unit's transaction as usual.
    */
   private async readAlone(config: pg.QueryConfig, retrying = false): Promise<pg.QueryResult> {
-    const client = await this.database.acquireAnyScope();
+    const client = await this.acquire();
     const setsScope = this.database.sessionScopes.of(client) !== this.scope.key;
     const socket = socketOf(client);
     socket?.cork();
-    const begun = sendPreamble(this.database, client, setsScope ? [begin, this.scope.statement] : []);
+    const begun = sendPreamble(this.database, client, setsScope ? [this.beginOn(client), this.scope.statement] : []);
     const named = this.database.statements.named(client, config);
     const result = client.query(named);
     const ended = setsScope ? client.query('commit') : undefined;
@@ -381,6 +419,29 @@ export class LazyTransaction implements ScopedDb {
     const first = preamble.status === 'rejected' ? preamble.reason : read.status === 'rejected' ? read.reason : undefined;
     if (!retrying && first !== undefined && (endedBeforeRunning(first) || staleStatement(first, named))) return this.readAlone(config, true);
     throw failure!.reason;
+  }
+
+  /** How the transaction begins on `client`: read only, or read-write even where the session's default is read only. */
+  private beginOn(client: pg.Client): pg.QueryConfig {
+    if (this.options.readOnly) return beginReadOnly;
+    return this.database.sessionScopes.of(client)?.endsWith(':ro') ? beginReadWrite : begin;
+  }
+
+  /**
+   * A connection of the transaction's database, whatever its session's scope; when none can be had and there is a
+   * fallback (a replica down: the primary), one of the fallback, which the transaction uses from then on.
+   */
+  private async acquire(): Promise<pg.Client> {
+    try {
+      return await this.database.acquireAnyScope();
+    } catch (error) {
+      const fallback = this.fallback;
+      if (!fallback) throw error;
+      this.fallback = undefined;
+      fallback.onUse(error);
+      this.database = fallback.database;
+      return this.database.acquireAnyScope();
+    }
   }
 
   /** Sends what the socket holds (the preamble and the first statement). */

@@ -2,6 +2,7 @@ import type { DeliveredEvent, EventName, TenantInfo } from '@plinth/sdk';
 import type { Database } from '../db/database.js';
 import { runAsSystem, runInTenant, type ScopedDb } from '../db/scoped-db.js';
 import { tenantInfo, type TenantDirectory } from '../tenancy/tenant-directory.js';
+import { deliverySpan } from '../telemetry/spans.js';
 
 /** One handler an event is delivered to: recorded as done under `id` (`<plugin>:<handler id>`). */
 export interface EventHandlerSlot {
@@ -50,14 +51,16 @@ export async function dispatchEvent(host: EventDeliveryHost, tenantId: string, e
   let failures = 0;
   for (const handler of handlers) {
     try {
-      await runInTenant(database, tenantId, async (db) => {
-        const claimed = await db.query(
-          'insert into plinth_event_deliveries (tenant_id, event_id, handler) values ($1, $2, $3) on conflict do nothing returning id',
-          [tenantId, event.id, handler.id],
-        );
-        if (claimed.length === 0) return;
-        await handler.handle(db, delivered, info);
-      });
+      await deliverySpan(event, handler, tenantId, () =>
+        runInTenant(database, tenantId, async (db) => {
+          const claimed = await db.query(
+            'insert into plinth_event_deliveries (tenant_id, event_id, handler) values ($1, $2, $3) on conflict do nothing returning id',
+            [tenantId, event.id, handler.id],
+          );
+          if (claimed.length === 0) return;
+          await handler.handle(db, delivered, info);
+        }),
+      );
     } catch (error) {
       failures++;
       host.onFailure(handler.plugin, error);

@@ -1,6 +1,7 @@
 import type { Database } from '../db/database.js';
 import { runAsSystem } from '../db/scoped-db.js';
 import type { Jobs } from '../jobs/jobs.js';
+import { traceKey, type TraceCarrier } from '../telemetry/tracing.js';
 import { dispatchJob } from './outbox.js';
 
 /** The recurring job that queues stalled work again (events here; the plugin host adds the job outbox). */
@@ -20,8 +21,8 @@ const sweepFailedAfterMinutes = 10;
  */
 export async function sweepEvents(database: Database, jobs: Pick<Jobs, 'find' | 'enqueue'>): Promise<number> {
   const candidates = await runAsSystem(database, (db) =>
-    db.query<{ id: string; tenant_id: string; failed: boolean }>(
-      `select id, tenant_id, coalesce(enqueued_at, created_at) < now() - make_interval(mins => $2) as failed
+    db.query<{ id: string; tenant_id: string; failed: boolean; trace: TraceCarrier | null }>(
+      `select id, tenant_id, trace, coalesce(enqueued_at, created_at) < now() - make_interval(mins => $2) as failed
          from plinth_events where dispatched_at is null and coalesce(enqueued_at, created_at) < now() - make_interval(secs => $1)
         order by created_at limit 1000`,
       [sweepLostAfterSeconds, sweepFailedAfterMinutes],
@@ -43,6 +44,7 @@ export async function sweepEvents(database: Database, jobs: Pick<Jobs, 'find' | 
       db.query('update plinth_events set enqueued_at = now() where id = any($1::uuid[])', [stalled.map((event) => event.id)]),
     );
   }
-  for (const row of stalled) await jobs.enqueue(dispatchJob, { tenantId: row.tenant_id, eventId: row.id });
+  // The delivery continues the trace the event was emitted in, not the sweeper's.
+  for (const row of stalled) await jobs.enqueue(dispatchJob, { tenantId: row.tenant_id, eventId: row.id, ...(row.trace ? { [traceKey]: row.trace } : {}) });
   return stalled.length;
 }

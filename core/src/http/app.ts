@@ -9,6 +9,8 @@ import { assertAnswered, writeError } from './error-handler.js';
 import type { Metrics } from './metrics.js';
 import { requestIdFrom } from './request-id.js';
 import { securityHeaders, tlsSecurityHeaders } from './security-headers.js';
+import { tracedRequests } from '../telemetry/http-spans.js';
+import { tracing } from '../telemetry/tracing.js';
 
 export interface HttpApp {
   app: Koa<PlinthState>;
@@ -61,7 +63,8 @@ export function createHttpApp(config: PlinthConfig, logger: Logger, metrics: Met
       if (--inFlight === 0) onIdle?.();
     }
   };
-  app.use(requestFrame);
+  // With tracing on, every request runs in a server span (telemetry/http-spans.ts); off, nothing is added.
+  app.use(tracing ? tracedRequests(requestFrame) : requestFrame);
   if (config.corsOrigins.length > 0) app.use(corsFor(config.corsOrigins) as unknown as PlinthMiddleware);
   let hostRouting: PlinthMiddleware | undefined;
   app.use((ctx, next) => (hostRouting ? hostRouting(ctx as never, next) : next()));

@@ -1,18 +1,29 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { PoolStats } from '../db/database.js';
 import type { PlinthContext } from './context.js';
+import { createJobMetrics, type JobStatsRow } from '../metrics/job-metrics.js';
 
 /** The kernel's Prometheus registry (one per kernel, so several kernels can share a process). */
 export interface Metrics {
   registry: Registry;
   /** Counts an answered request and observes its duration, by method, matched route and status. */
   observeRequest(ctx: PlinthContext, startedMs: number): void;
-  jobSucceeded(name: string): void;
-  jobFailed(name: string): void;
+  /** A job run succeeded (`seconds`: how long it ran). */
+  jobSucceeded(name: string, seconds?: number): void;
+  jobFailed(name: string, seconds?: number): void;
+  /** A job type this process defines: job metrics label these names (others as `other`). */
+  jobDefined(name: string): void;
   pluginFailed(plugin: string, kind: string): void;
 }
 
-export function createMetrics(poolStats: () => PoolStats | undefined): Metrics {
+export interface MetricsOptions {
+  /** Job counts by name and state, read at scrape time (core/src/metrics/job-metrics.ts). */
+  jobStats?: () => Promise<JobStatsRow[]>;
+  /** Receives what failed while collecting (the job counts query): the scrape answers without those values. */
+  onCollectError?: (error: unknown) => void;
+}
+
+export function createMetrics(poolStats: () => PoolStats | undefined, options: MetricsOptions = {}): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'plinth_' });
   const requests = new Counter({
@@ -49,6 +60,8 @@ export function createMetrics(poolStats: () => PoolStats | undefined): Metrics {
     registers: [registry],
   });
 
+  const jobMetrics = createJobMetrics(registry, options.jobStats, options.onCollectError ?? (() => undefined));
+
   const pluginFailures = new Counter({
     name: 'plinth_plugin_failures_total',
     help: 'Exceptions thrown by plugins, by plugin and where (route, hook, event, job)',
@@ -75,8 +88,15 @@ export function createMetrics(poolStats: () => PoolStats | undefined): Metrics {
       child.count.inc();
       child.time.observe((performance.now() - startedMs) / 1000);
     },
-    jobSucceeded: (name) => jobs.inc({ name, outcome: 'succeeded' }),
-    jobFailed: (name) => jobs.inc({ name, outcome: 'failed' }),
+    jobSucceeded(name, seconds) {
+      jobs.inc({ name, outcome: 'succeeded' });
+      jobMetrics.finished(name, 'succeeded', seconds);
+    },
+    jobFailed(name, seconds) {
+      jobs.inc({ name, outcome: 'failed' });
+      jobMetrics.finished(name, 'failed', seconds);
+    },
+    jobDefined: (name) => jobMetrics.defined(name),
     pluginFailed: (plugin, kind) => pluginFailures.inc({ plugin, kind }),
   };
 }

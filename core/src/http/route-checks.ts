@@ -11,6 +11,8 @@ export function checkRoutes(routes: readonly CoreRoute[], routerOf: (route: Core
   for (const route of routes) {
     compileRouteSchemas(route);
     assertRateLimit(route);
+    if (route.readOnly && route.method !== 'GET')
+      throw new Error(`${where(route)}route ${route.method} ${route.path} is flagged readOnly: only GET routes may be`);
   }
   const byRouter = new Map<unknown, CoreRoute[]>();
   for (const route of routes) {

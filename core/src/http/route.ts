@@ -130,6 +130,8 @@ interface RouteFields<S extends RouteSchemas, D extends KernelDepRefs> {
   rateLimit?: RouteRateLimit;
   /** A signed-in user must have verified their email (`403 email_unverified`; API tokens are not affected). */
   verifiedEmail?: boolean;
+  /** The handler only reads (`GET` only): its transaction is read only, on the read replica when there is one (ADR 0013). */
+  readOnly?: boolean;
   /** A page at the site root (core's customer pages at `/c/:tenant/…`), left out of the OpenAPI document; public routes only. */
   root?: boolean;
   /** A root route's page for requests no tenant serves (default: the JSON 404), in the tenant's or the visitor's language. */
@@ -254,5 +256,7 @@ export interface CoreRoute {
   rateLimit?: RouteRateLimit;
   /** See {@link RouteFields.verifiedEmail}. */
   verifiedEmail?: boolean;
+  /** See {@link RouteFields.readOnly}. */
+  readOnly?: boolean;
   handler(input: HandlerInput): Promise<unknown>;
 }

@@ -1,8 +1,11 @@
 import { PostgresBackend, PostgresNotificationChannel } from '@agendajs/postgres-backend';
+import type { JobPriority } from '@plinth/sdk';
 import { Agenda, backoffStrategies, type Job } from 'agenda';
 import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
 import type { Logger } from '../logger.js';
+import { tracedJobRuns } from '../telemetry/spans.js';
+import { withoutTrace, withTraceOf } from '../telemetry/tracing.js';
 
 /** What a job handler receives. */
 export interface JobRun<Data> {
@@ -22,12 +25,29 @@ export interface JobDefinitionOptions {
   maxRetries?: number;
   /** How long the lock of a run outlives its worker's last heartbeat (default: the host's `jobsLockMs`). */
   lockLifetimeMs?: number;
+  /** The priority of runs queued without one, in processes that define the job (default `normal`). */
+  priority?: JobPriority;
 }
 
-export interface JobCounters {
-  onSucceeded(name: string): void;
-  onFailed(name: string): void;
+/** How a run is queued: its priority, instead of its definition's. */
+export interface QueueOptions {
+  priority?: JobPriority;
 }
+
+/** agenda's numbers for the priority names: due jobs of a name are locked highest first. */
+export const jobPriorities: Record<JobPriority, number> = { lowest: -20, low: -10, normal: 0, high: 10, highest: 20 };
+
+export interface JobCounters {
+  /** A run succeeded; `seconds`: how long it ran. */
+  onSucceeded(name: string, seconds?: number): void;
+  onFailed(name: string, seconds?: number): void;
+  /** A job type this process defines (job metrics label only these names). */
+  onDefined?(name: string): void;
+}
+
+/** How long a run took, from agenda's `lastRunAt` (set as it starts) to `lastFinishedAt` (set on success and on failure). */
+const runSeconds = ({ attrs }: { attrs: { lastRunAt?: Date | null; lastFinishedAt?: Date | null } }) =>
+  attrs.lastRunAt && attrs.lastFinishedAt ? (attrs.lastFinishedAt.getTime() - attrs.lastRunAt.getTime()) / 1000 : undefined;
 
 /**
  * Background jobs on agenda with its PostgreSQL backend, in the application's
@@ -44,9 +64,9 @@ export interface JobCounters {
 export interface Jobs {
   define<Data>(name: string, handler: (run: JobRun<Data>) => Promise<void>, options?: JobDefinitionOptions): void;
   /** Queues a job to run as soon as a worker is free. */
-  enqueue<Data>(name: string, data: Data): Promise<string>;
+  enqueue<Data>(name: string, data: Data, options?: QueueOptions): Promise<string>;
   /** Queues a job to run at `when`. */
-  schedule<Data>(when: Date, name: string, data: Data): Promise<string>;
+  schedule<Data>(when: Date, name: string, data: Data, options?: QueueOptions): Promise<string>;
   /**
    * Repeats a job on a cron expression (read in `timeZone`, an IANA zone; UTC by default) or an interval; one
    * schedule per `unique` match (e.g. `{ 'data.tenantId': id }`).
@@ -78,6 +98,23 @@ export interface JobsOptions {
   processEvery?: number;
   /** How long a running job's lock outlives the last heartbeat of its worker (default 15 s); heartbeats come every third of it. */
   lockLifetimeMs?: number;
+  /** The host's overrides of job types' concurrency, `name=n` or `prefix.*=n` (`PLINTH_JOB_CONCURRENCY`). */
+  concurrency?: readonly string[];
+}
+
+/**
+ * The concurrency `overrides` (`name=n`, `prefix.*=n`) give the job `name`: an exact name first, then the longest
+ * matching prefix; undefined when none matches.
+ */
+export function concurrencyOverride(overrides: readonly string[], name: string): number | undefined {
+  let best: { length: number; runs: number } | undefined;
+  for (const entry of overrides) {
+    const [pattern = '', runs = ''] = entry.split('=');
+    if (pattern === name) return Number(runs);
+    const prefix = pattern.endsWith('.*') ? pattern.slice(0, -1) : undefined;
+    if (prefix && name.startsWith(prefix) && (!best || prefix.length > best.length)) best = { length: prefix.length, runs: Number(runs) };
+  }
+  return best?.runs;
 }
 
 /** Default lock lifetime: a job whose worker died is taken over this long after its last heartbeat. */
@@ -138,6 +175,22 @@ export function createJobs(options: JobsOptions): Jobs {
       job.lockedAt,
     ]);
   };
+  // agenda locks the due job of a name with the earliest run time first, priority only breaking ties: a high
+  // priority run queued after a backlog would wait for all of it. Among the jobs due now, lock the highest priority
+  // first (then the earliest); jobs due later in the scan window, and locks taken over from dead workers, as agenda does.
+  const repository = backend.repository as unknown as { rowToJob(row: unknown): Awaited<ReturnType<typeof backend.repository.getNextJobToRun>> };
+  backend.repository.getNextJobToRun = async (jobName, nextScanAt, lockDeadline, now, lockOptions) => {
+    const { rows } = await pool.query(
+      `update plinth_jobs set locked_at = $1, last_modified_by = $5 where id = (
+         select id from plinth_jobs
+          where name = $2 and disabled = false and ((locked_at is null and next_run_at <= $3) or locked_at <= $4)
+          order by coalesce(next_run_at <= $1, true) desc, priority desc, next_run_at nulls first
+          limit 1 for update skip locked)
+       returning *`,
+      [now ?? new Date(), jobName, nextScanAt, lockDeadline, lockOptions?.lastModifiedBy ?? null],
+    );
+    return rows[0] ? repository.rowToJob(rows[0]) : undefined;
+  };
   // agenda calls connect() from its constructor without a catch: a database that is down at that moment
   // would be an unhandled rejection and a `ready` that never comes. Retry until it answers instead.
   const connect = backend.connect.bind(backend);
@@ -190,11 +243,15 @@ export function createJobs(options: JobsOptions): Jobs {
   agenda.on('ready', () => {
     failed = false;
   });
-  agenda.on('fail', (error: Error | string, job: { attrs: { name: string } }) => {
-    options.counters?.onFailed(job.attrs.name);
+  agenda.on('fail', (error: Error | string, job: Job<unknown>) => {
+    options.counters?.onFailed(job.attrs.name, runSeconds(job));
     logger.warn({ job: job.attrs.name, err: error }, 'job failed');
   });
-  agenda.on('success', (job: { attrs: { name: string } }) => options.counters?.onSucceeded(job.attrs.name));
+  agenda.on('success', (job: Job<unknown>) => options.counters?.onSucceeded(job.attrs.name, runSeconds(job)));
+  // The last retry failed: the job is dead (see job-states.ts) and waits for a host administrator.
+  agenda.on('retry exhausted', (error: Error, job: { attrs: { _id?: unknown; name: string; failCount?: number | null } }) => {
+    logger.error({ job: job.attrs.name, jobId: String(job.attrs._id), attempts: job.attrs.failCount, err: error }, 'job dead: its retries are used up');
+  });
 
   // With a lock limit, agenda locks the next job of a name only when it polls or hears of a new job; a backlog
   // would drain at one lock limit per poll. Once a job is done (and its slot freed, which agenda does in the
@@ -243,11 +300,12 @@ export function createJobs(options: JobsOptions): Jobs {
 
   return {
     define(name, handler, definition = {}) {
+      options.counters?.onDefined?.(name);
       const lifetime = definition.lockLifetimeMs ?? lockLifetimeMs;
-      const concurrency = definition.concurrency ?? 5;
+      const concurrency = concurrencyOverride(options.concurrency ?? [], name) ?? definition.concurrency ?? 5;
       agenda.define(
         name,
-        async (job: Job<unknown>) => {
+        tracedJobRuns(name, async (job: Job<unknown>) => {
           // The heartbeat: a running job keeps its lock however long it runs; it stops before agenda records
           // the outcome, so a late beat never re-locks a finished job.
           let beating: Promise<void> = Promise.resolve();
@@ -256,7 +314,7 @@ export function createJobs(options: JobsOptions): Jobs {
           }, lifetime / 3);
           try {
             await handler({
-              data: job.attrs.data as never,
+              data: withoutTrace(job.attrs.data) as never,
               id: String(job.attrs._id),
               attempt: (job.attrs.failCount ?? 0) + 1,
               repeating: Boolean(job.attrs.repeatInterval),
@@ -268,22 +326,27 @@ export function createJobs(options: JobsOptions): Jobs {
             clearInterval(heartbeat);
             await beating;
           }
-        },
+        }),
         {
           concurrency,
           lockLimit: concurrency,
           lockLifetime: lifetime,
+          ...(definition.priority ? { priority: definition.priority } : {}),
           backoff: backoffStrategies.exponential({ delay: 1000, maxRetries: definition.maxRetries ?? 5 }),
         },
       );
     },
-    async enqueue(name, data) {
-      const job = await agenda.now(name, data);
+    async enqueue(name, data, queue = {}) {
+      const job = agenda.create(name, withTraceOf(data));
+      if (queue.priority) job.priority(queue.priority);
+      await job.schedule(new Date()).save();
       await announce(job);
       return String(job.attrs._id);
     },
-    async schedule(when, name, data) {
-      const job = await agenda.schedule(when, name, data);
+    async schedule(when, name, data, queue = {}) {
+      const job = agenda.create(name, withTraceOf(data));
+      if (queue.priority) job.priority(queue.priority);
+      await job.schedule(when).save();
       await announce(job);
       return String(job.attrs._id);
     },

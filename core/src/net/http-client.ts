@@ -5,6 +5,8 @@ import { isIP, type LookupFunction } from 'node:net';
 import { Readable } from 'node:stream';
 import { RefusedDestinationError, type HttpClient, type HttpRequestInit } from '@plinth/sdk';
 import { refusedAddress } from './address-policy.js';
+import { tracedHttpClient } from '../telemetry/spans.js';
+import { tracing } from '../telemetry/tracing.js';
 
 /** Resolves a host name to its addresses (DNS by default; a test passes its own). */
 export type Resolve = (hostname: string) => Promise<string[]>;
@@ -49,7 +51,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     return { address: chosen, family: isIP(chosen) === 6 ? 6 : 4 };
   }
 
-  return {
+  const client: HttpClient = {
     async fetch(input, init = {}) {
       const url = new URL(input);
       if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new RefusedDestinationError(`${url.protocol} URLs are not allowed`);
@@ -83,6 +85,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       return undefined;
     },
   };
+  return tracing ? tracedHttpClient(client) : client;
 }
 
 /** A `lookup` that always answers the vetted address, so a DNS rebind between check and connect changes nothing. */

@@ -21,6 +21,7 @@ import type { KernelServices } from '../kernel.js';
 import { holds } from '../rbac/permissions.js';
 import { pluginUnits } from '../units/plugin-units.js';
 import { pluginNotify } from '../notifications/plugin-notify.js';
+import { pluginMetrics } from '../metrics/plugin-metrics.js';
 import { pluginJobs } from './plugin-jobs.js';
 import { tablePrefix } from './plugin-registry.js';
 import { PluginMisuseError, type ScopeHost, type UnitOfWork } from './plugin-scope.js';
@@ -77,6 +78,7 @@ export const coreServiceFactories: { [K in CoreServiceName]: (input: CoreService
   audit: ({ plugin, unit }) => pluginAudit(plugin, unit),
   units: ({ unit, services }) => pluginUnits(services, unit.tenant.id),
   notify: ({ plugin, unit, services }) => pluginNotify(plugin, unit, services),
+  metrics: ({ plugin, services }) => pluginMetrics(services.metrics.registry, plugin.name, services.logger),
 };
 
 /** The factory of a core ref, by ref id (`core.db`), or undefined for another plugin's ref. */

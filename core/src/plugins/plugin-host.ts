@@ -106,6 +106,7 @@ export function createPluginHost(input: readonly Plugin[], services: () => Kerne
             ...(job.concurrency ? { concurrency: job.concurrency } : {}),
             ...(job.maxRetries !== undefined ? { maxRetries: job.maxRetries } : {}),
             ...(job.lockLifetimeMs ? { lockLifetimeMs: job.lockLifetimeMs } : {}),
+            ...(job.priority ? { priority: job.priority } : {}),
           });
         }
       }

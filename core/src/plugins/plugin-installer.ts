@@ -2,6 +2,7 @@ import type { MigrationContext, Plugin, PluginMigration } from '@plinth/sdk';
 import type { Knex } from 'knex';
 import semver from 'semver';
 import { checksumOf, migrate, migrationStatus, rollback, type Migration, type MigrationStatus } from '../db/migrator.js';
+import { makeShardReady, revertShardReady } from '../db/shard-keys.js';
 import { createTenantTable, enableUnitScope } from '../db/tenant-tables.js';
 import { withTimeout } from '../util/timeout.js';
 import { PluginError, tablePrefix } from './plugin-registry.js';
@@ -38,6 +39,14 @@ function migrationContext(plugin: Plugin, trx: Knex.Transaction): MigrationConte
         [name, plugin.name, reason],
       );
       await trx.raw(`grant select, insert, update, delete on "${name}" to plinth_app, plinth_system`);
+    },
+    async makeShardReady(spec) {
+      for (const name of [...(spec.tables ?? []), ...(spec.uniques ?? []).map((unique) => unique.table)]) checkName(name);
+      await makeShardReady(trx, spec);
+    },
+    async revertShardReady(spec) {
+      for (const name of [...(spec.tables ?? []), ...(spec.uniques ?? []).map((unique) => unique.table)]) checkName(name);
+      await revertShardReady(trx, spec);
     },
   };
 }

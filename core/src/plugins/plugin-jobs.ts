@@ -2,9 +2,10 @@ import type { EnqueueOptions, Plugin } from '@plinth/sdk';
 import { randomUUID } from 'node:crypto';
 import { runInTenant } from '../db/scoped-db.js';
 import { cancelKey, replaceKey } from '../jobs/job-keys.js';
-import type { Jobs } from '../jobs/jobs.js';
+import { jobPriorities, type Jobs } from '../jobs/jobs.js';
 import type { KernelServices } from '../kernel.js';
 import { PluginMisuseError, type UnitOfWork } from './plugin-scope.js';
+import { withTraceOf } from '../telemetry/tracing.js';
 
 /** What a plugin's job carries in the job system: its tenant and payload, and for a keyed job its key and the token of this run. */
 export interface PluginJobData {
@@ -65,16 +66,24 @@ export function pluginJobs(plugin: Plugin, unit: UnitOfWork, services: KernelSer
       own(name);
       const at = options.at ?? (options.delayMs ? new Date(Date.now() + options.delayMs) : undefined);
       if (options.key !== undefined) checkKey(options.key);
+      const priority = options.priority ?? plugin.jobs.find((job) => job.name === name)?.priority;
+      if (priority !== undefined && !Object.hasOwn(jobPriorities, priority)) {
+        throw new PluginMisuseError(
+          `plugin \`${plugin.name}\` gave job ${name} the priority ${String(priority)}; use one of ${Object.keys(jobPriorities).join(', ')}`,
+        );
+      }
       const keyed = options.key === undefined ? undefined : { key: options.key, token: randomUUID() };
-      const data: PluginJobData = { tenantId, payload, ...keyed, ...(unit.unitScope ? { units: [...unit.unitScope.ids] } : {}) };
+      // The trace context goes with the job from here (the outbox too), so a run the sweeper queues continues the request's trace.
+      const data = withTraceOf<PluginJobData>({ tenantId, payload, ...keyed, ...(unit.unitScope ? { units: [...unit.unitScope.ids] } : {}) });
       if (keyed) discard(name, await replaceKey(unit.db, { tenantId, name, key: keyed.key }, keyed.token));
       const [intent] = await unit.db.query<{ id: string }>(
-        'insert into plinth_job_outbox (tenant_id, name, data, run_at) values ($1, $2, $3, $4) returning id',
-        [tenantId, name, JSON.stringify(data), at ?? null],
+        'insert into plinth_job_outbox (tenant_id, name, data, run_at, priority) values ($1, $2, $3, $4, $5) returning id',
+        [tenantId, name, JSON.stringify(data), at ?? null, priority ?? null],
       );
       unit.db.afterCommit(async () => {
         try {
-          await (at ? services.jobs.schedule(at, name, data) : services.jobs.enqueue(name, data));
+          const queue = priority ? { priority } : {};
+          await (at ? services.jobs.schedule(at, name, data, queue) : services.jobs.enqueue(name, data, queue));
           await runInTenant(services.database, tenantId, (db) => db.query('delete from plinth_job_outbox where id = $1', [intent!.id]));
         } catch (error) {
           services.logger.warn({ err: error, job: name, plugin: plugin.name }, 'job not queued yet; the sweeper will queue it');

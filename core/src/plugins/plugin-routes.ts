@@ -38,6 +38,7 @@ function adapt(plugin: Plugin, route: AnyRoute, host: () => PluginRouteHost): Co
     ...(route.errors ? { errors: route.errors } : {}),
     ...(route.rateLimit ? { rateLimit: route.rateLimit } : {}),
     ...(route.verifiedEmail ? { verifiedEmail: true } : {}),
+    ...(route.readOnly ? { readOnly: true } : {}),
     async handler(input: HandlerInput) {
       const runtime = host();
       const tenant = input.tenant!; // every plugin route has a tenant (`access.tenant` is set on its public ones)

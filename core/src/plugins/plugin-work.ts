@@ -1,4 +1,4 @@
-import type { JobContext, Plugin, TenantInfo } from '@plinth/sdk';
+import type { JobContext, JobPriority, Plugin, TenantInfo } from '@plinth/sdk';
 import type { Database } from '../db/database.js';
 import { namespacedDb, runAsSystem, runInTenant, unitScopeOf, type ScopedDb } from '../db/scoped-db.js';
 import type { EventDeliveryHost, EventHandlerSlot } from '../events/dispatch.js';
@@ -75,14 +75,15 @@ export async function sweepWork(host: PluginWorkHost): Promise<number> {
 async function sweepJobOutbox(host: PluginWorkHost): Promise<void> {
   const { database, jobs } = host.services;
   const left = await runAsSystem(database, (db) =>
-    db.query<{ id: string; name: string; data: PluginJobData; run_at: Date | null }>(
-      `select id, name, data, run_at from plinth_job_outbox where created_at < now() - make_interval(secs => $1) order by created_at limit 1000`,
+    db.query<{ id: string; name: string; data: PluginJobData; run_at: Date | null; priority: JobPriority | null }>(
+      `select id, name, data, run_at, priority from plinth_job_outbox where created_at < now() - make_interval(secs => $1) order by created_at limit 1000`,
       [jobOutboxLostAfterSeconds],
     ),
   );
   for (const intent of left) {
-    if (intent.run_at && intent.run_at.getTime() > Date.now()) await jobs.schedule(intent.run_at, intent.name, intent.data);
-    else await jobs.enqueue(intent.name, intent.data);
+    const queue = intent.priority ? { priority: intent.priority } : {};
+    if (intent.run_at && intent.run_at.getTime() > Date.now()) await jobs.schedule(intent.run_at, intent.name, intent.data, queue);
+    else await jobs.enqueue(intent.name, intent.data, queue);
     await runAsSystem(database, (db) => db.query('delete from plinth_job_outbox where id = $1', [intent.id]));
   }
 }

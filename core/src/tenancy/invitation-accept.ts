@@ -27,7 +27,8 @@ interface InvitationRow {
 
 /** The pending invitation a token names, locked; a clear 404/400 when it is unknown, revoked, used or expired. */
 async function pendingInvitation(db: ScopedDb, token: string): Promise<InvitationRow> {
-  // The system path sees every tenant's invitations: the token hash is the only filter, and it is unique.
+  // The system path sees every tenant's invitations: the token hash is the only filter. It is unique per tenant, and a
+  // hash of 256 random bits never repeats across tenants (when sharded, this lookup asks every shard: ADR 0014).
   const invitation = await db.one<InvitationRow>(
     `select id, tenant_id, email, role_ids, expires_at <= now() as expired, accepted_at, revoked_at
        from invitations where token_hash = $1 for update`,

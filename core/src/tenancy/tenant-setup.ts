@@ -6,7 +6,22 @@ import { builtinRoles } from '../rbac/permissions.js';
 import { tenantColumns, type Tenant } from './tenant-directory.js';
 
 /** Slugs that would collide with host names or routes. */
-const reservedSlugs = new Set(['www', 'api', 'admin', 'app', 'mail', 'static', 'assets', 'console', 'help', 'status', 'docs', 'plinth', 'root', 'system']);
+export const reservedSlugs = new Set([
+  'www',
+  'api',
+  'admin',
+  'app',
+  'mail',
+  'static',
+  'assets',
+  'console',
+  'help',
+  'status',
+  'docs',
+  'plinth',
+  'root',
+  'system',
+]);
 
 export const NewTenant = Type.Object(
   {

@@ -10,6 +10,8 @@ export { auditTrail, type TestAuditEntry } from './audit.js';
 export { runReport, reportFile, reportCsv, parseCsv, type TestReportRun } from './reports.js';
 export { pdfText } from './pdf-text.js';
 export { failFirstEvent } from './failures.js';
+export { parseMetricsText, type MetricsSnapshot, type MetricSample } from '../metrics/metrics-text.js';
 export { setTxtLookupForTests } from '../tenancy/domain-verification.js';
 export { startOidcPeer, type OidcPeer, type OidcPeerOptions, type OidcPeerClient, type OidcPeerAccount } from './oidc-peer.js';
 export { startGithubPeer, type GithubPeer, type GithubPeerUser } from './github-peer.js';
+export { expectShardReady, type ShardProblem } from './shard-readiness.js';

@@ -11,6 +11,7 @@ import type { MailAttachment, Plugin } from '@plinth/sdk';
 import { testCustomer, testPageSession } from './customers.js';
 import { signUp, type TestUser } from './fixtures.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
+import { parseMetricsText, type MetricsSnapshot } from '../metrics/metrics-text.js';
 
 export interface TestKernel {
   kernel: Kernel;
@@ -40,6 +41,8 @@ export interface TestKernel {
   drainEvents(): Promise<{ delivered: number; failed: number }>;
   /** Waits until no job is due or running (bounded): the jobs queued so far have run. */
   drainJobs(timeoutMs?: number): Promise<void>;
+  /** `GET /metrics`, parsed: read a metric's value with `value(name, labels)` (see {@link MetricsSnapshot}). */
+  metrics(): Promise<MetricsSnapshot>;
   /** Writes the rows plugins queued with `coreServices.writeBehind` now (they are otherwise written within a second). */
   flushWrites(): Promise<void>;
   /** Mail the kernel sent (the development outbox), oldest first; only that to `to` when given. Attachments come back as sent. */
@@ -169,6 +172,7 @@ export async function createTestKernel(options: TestKernelOptions = {}): Promise
     },
     drainEvents: () => kernel.services.plugins.drainEvents(),
     drainJobs: (timeoutMs) => drainJobs(kernel, timeoutMs),
+    metrics: async () => parseMetricsText(await (await fetch(`${url}/metrics`)).text()),
     flushWrites: () => kernel.services.writeBehind.flush(),
     async mailbox(to) {
       const { knex } = kernel.services.database;

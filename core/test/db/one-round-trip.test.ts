@@ -147,5 +147,8 @@ describe('the one-round-trip tenant transaction (ADR 0004)', () => {
 /** Breaks `tx`'s scope statement on purpose: it names a role the server does not know (and a scope no session holds). */
 function breakScope(tx: LazyTransaction, tenantId: string): void {
   const target = tx as unknown as { scope: { key: string; statement: pg.QueryConfig } };
-  target.scope = { key: `no_such_role:${tenantId}`, statement: { ...target.scope.statement, values: [tenantId, 'no_such_role', ''] } };
+  target.scope = {
+    key: `no_such_role:${tenantId}`,
+    statement: { ...target.scope.statement, values: [tenantId, 'no_such_role', ...(target.scope.statement.values ?? []).slice(2)] },
+  };
 }

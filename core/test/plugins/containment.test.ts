@@ -80,8 +80,9 @@ describe('a plugin that throws everywhere', () => {
     expect((await call('POST', '/journal/jobs', { label: 'unbothered' })).status).toBe(200);
     await t.drainJobs();
     expect(await failures('job')).toBe(before + 1);
-    const failed = await call('GET', '/jobs?state=failed&name=thrower.explode');
-    expect(failed.body.data[0]).toMatchObject({ name: 'thrower.explode', state: 'failed' });
+    // It has no retries: used up at once, the job is dead.
+    const failed = await call('GET', '/jobs?state=dead&name=thrower.explode');
+    expect(failed.body.data[0]).toMatchObject({ name: 'thrower.explode', state: 'dead' });
     expect(await asSystem((db) => db.query("select 1 from journal_entries where kind = 'job' and label = 'unbothered'"))).toHaveLength(1);
   });
 

@@ -81,17 +81,17 @@ describe('plugin jobs', () => {
     expect(metrics).toMatch(/plinth_jobs_total\{name="journal.record",outcome="failed"\} [1-9]/);
   });
 
-  it('leave a job that used its retries failed, visible to the tenant (its own only) and to host admins', async () => {
+  it('leave a job that used its retries dead, visible to the tenant (its own only) and to host admins', async () => {
     expect((await call(a, 'POST', '/journal/doomed', { label: 'the impossible' })).status).toBe(200);
     await t.drainJobs();
-    const own = await call(a, 'GET', '/jobs?state=failed&name=journal.doomed');
+    const own = await call(a, 'GET', '/jobs?state=dead&name=journal.doomed');
     expect(own.status).toBe(200);
     expect(own.body.data).toHaveLength(1);
-    expect(own.body.data[0]).toMatchObject({ name: 'journal.doomed', state: 'failed', tenant_id: a.tenant!.id });
+    expect(own.body.data[0]).toMatchObject({ name: 'journal.doomed', state: 'dead', tenant_id: a.tenant!.id });
     expect(own.body.data[0].fail_reason).toContain('journal.doomed cannot do the impossible');
-    expect((await call(b, 'GET', '/jobs?state=failed&name=journal.doomed')).body.data).toEqual([]);
+    expect((await call(b, 'GET', '/jobs?state=dead&name=journal.doomed')).body.data).toEqual([]);
     const admin = await signUpSuperAdmin(t);
-    const listed = await t.request('GET', `/api/v1/admin/jobs?state=failed&tenant_id=${a.tenant!.id}`, { headers: admin.headers });
+    const listed = await t.request('GET', `/api/v1/admin/jobs?state=dead&tenant_id=${a.tenant!.id}`, { headers: admin.headers });
     expect(listed.status).toBe(200);
     expect(listed.body.data.map((job: { name: string }) => job.name)).toContain('journal.doomed');
   });

@@ -8,6 +8,7 @@ import { createBioSites } from './migrations/001-create-bio-sites.js';
 import { createBioSitesAnalytics } from './migrations/002-create-bio-sites-analytics.js';
 import { addBioSitesCustomDomains } from './migrations/003-add-bio-sites-custom-domains.js';
 import { addBioSitesAvatarFile } from './migrations/004-add-bio-sites-avatar-file.js';
+import { shardReadyKeys } from './migrations/005-shard-ready-keys.js';
 import { bioSitesPermissions } from './permissions.js';
 import { bioSitesHosts } from './public/host-routing.js';
 import { analyticsReport } from './reports/analytics.report.js';
@@ -36,7 +37,7 @@ export default definePlugin({
     'shop.offers': { access: 'read', what: 'Reads products and their prices for product blocks (when the shop is enabled)' },
   },
   permissions: bioSitesPermissions,
-  migrations: [createBioSites, createBioSitesAnalytics, addBioSitesCustomDomains, addBioSitesAvatarFile],
+  migrations: [createBioSites, createBioSitesAnalytics, addBioSitesCustomDomains, addBioSitesAvatarFile, shardReadyKeys],
   hosts: bioSitesHosts,
   translations,
   web: {

@@ -146,8 +146,8 @@ describe.sequential('the host admin screens', () => {
 
   test("a super-admin reads a failed job's reason, and the host audit log", async () => {
     const { page } = admin;
-    await menu(admin, 'Failed jobs').click();
-    await page.getByRole('cell', { name: 'chores.doomed', exact: true }).waitFor();
+    await menu(admin, 'Background jobs').click();
+    await page.getByRole('cell').getByText('chores.doomed', { exact: true }).waitFor();
     await page.getByText('chores.doomed cannot do the dishes').waitFor();
     await admin.screenshot('admin-failed-jobs');
     await menu(admin, 'Host audit log').click();

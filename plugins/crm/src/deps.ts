@@ -14,6 +14,8 @@ export const deps = {
   audit: coreServices.audit,
   units: coreServices.units,
   notify: coreServices.notify,
+  /** Campaign sends by outcome (services/campaign-metrics.ts). */
+  metrics: coreServices.metrics,
 };
 
 /** The typed builders handed to the CRM's routes, jobs and handlers. */

@@ -15,6 +15,8 @@ import { contactSearchKeys } from './migrations/007-contact-search-keys.js';
 import { importFiles } from './migrations/008-import-files.js';
 import { emailKeys } from './migrations/009-email-keys.js';
 import { units } from './migrations/010-units.js';
+import { shardReadyKeys } from './migrations/011-shard-ready-keys.js';
+import { contactWordsCascade } from './migrations/012-contact-words-cascade.js';
 import { crmNotifications } from './notifications.js';
 import { crmPermissions } from './permissions.js';
 import { campaignResultsReport } from './reports/campaign-results.report.js';
@@ -56,6 +58,8 @@ export default definePlugin({
     importFiles,
     emailKeys,
     units,
+    shardReadyKeys,
+    contactWordsCascade,
   ],
   navigation: [
     { label: 'Contacts', icon: 'contact', path: '/contacts', permission: crmPermissions['contacts.view'] },

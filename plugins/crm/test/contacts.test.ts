@@ -244,6 +244,17 @@ describe('contacts', () => {
     expect((await call('POST', `/contacts/${primary.id}/merge`, { duplicate_ids: [] })).status).toBe(422);
   });
 
+  it('drops a contact’s search words with it when the contact row is deleted (the tenant’s data purged)', async () => {
+    const gone = await create({ email: 'words-gone@example.com', name: 'Zephyrine Quill', tags: ['fleeting'] });
+    const kept = await create({ email: 'words-kept@example.com', name: 'Zephyrine Stay' });
+    const words = (id: string) => t.sql<{ n: number }>('select count(*)::int as n from crm_contact_words where contact_id = $1', [id]);
+    expect((await words(gone.id))[0]!.n).toBeGreaterThan(0);
+    await t.sql('delete from crm_contacts where id = $1', [gone.id]);
+    expect((await words(gone.id))[0]!.n).toBe(0);
+    expect((await words(kept.id))[0]!.n).toBeGreaterThan(0);
+    expect((await call('GET', '/contacts?q=zephyrine')).body.data.map((c: { email: string }) => c.email)).toEqual(['words-kept@example.com']);
+  });
+
   it('emits contact events', async () => {
     const contact = await create({ email: 'events@example.com', name: 'Ev' });
     await call('PATCH', `/contacts/${contact.id}`, { name: 'Eve' });

@@ -18,6 +18,8 @@ export const deps = {
   audit: coreServices.audit,
   /** The kernel's notifications: in-app rules and disabled endpoints reach members' inboxes (and mail) through it. */
   notify: coreServices.notify,
+  /** Webhook delivery latency and failures (webhooks/delivery-metrics.ts). */
+  metrics: coreServices.metrics,
 };
 
 export type Deps = ResolvedDeps<typeof deps>;

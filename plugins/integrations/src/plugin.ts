@@ -6,6 +6,7 @@ import { createWebhooks } from './migrations/001-create-webhooks.js';
 import { createMessaging } from './migrations/002-create-messaging.js';
 import { createInbound } from './migrations/003-create-inbound.js';
 import { dropInbox } from './migrations/004-drop-inbox.js';
+import { shardReadyKeys } from './migrations/005-shard-ready-keys.js';
 import { runtimeOf, type IntegrationsOptions } from './options.js';
 import { integrationsPermissions } from './permissions.js';
 import { deliveryRoutes } from './routes/deliveries.routes.js';
@@ -45,7 +46,7 @@ export function createIntegrationsPlugin(options: IntegrationsOptions = {}): Plu
     permissions: integrationsPermissions,
     settings: IntegrationsSettings,
     translations,
-    migrations: [createWebhooks, createMessaging, createInbound, dropInbox],
+    migrations: [createWebhooks, createMessaging, createInbound, dropInbox, shardReadyKeys],
     notifications: integrationsNotifications,
     navigation: [
       { label: 'Webhooks', icon: 'webhook', path: '/webhooks', permission: integrationsPermissions['webhooks.view'] },

@@ -19,6 +19,8 @@ export const deps = {
   audit: coreServices.audit,
   /** The tenant's organisation units (courses and their enrolments belong to one). */
   units: coreServices.units,
+  /** Enrolments by source (services/metrics.ts). */
+  metrics: coreServices.metrics,
   /** The shop's prices and buy pages for courses it sells (absent without the shop). */
   shop: shopOffers,
 };

@@ -13,6 +13,7 @@ import { createQuizzes } from './migrations/003-create-lms-quizzes.js';
 import { addLessonFiles } from './migrations/004-add-lms-lesson-files.js';
 import { addEnrollmentLearner } from './migrations/005-add-lms-enrollment-learner.js';
 import { addUnits } from './migrations/006-add-lms-units.js';
+import { shardReadyKeys } from './migrations/007-shard-ready-keys.js';
 import { cataloguePages } from './pages/catalogue.pages.js';
 import { certificatePages } from './pages/certificate.pages.js';
 import { learnerPages } from './pages/learner.pages.js';
@@ -51,7 +52,7 @@ export default definePlugin({
   uses: { 'shop.offers': { access: 'read', what: 'Reads the prices and buy pages of courses the shop sells (when the shop is enabled)' } },
   permissions: lmsPermissions,
   settings: LmsSettings,
-  migrations: [createCourses, createEnrollments, createQuizzes, addLessonFiles, addEnrollmentLearner, addUnits],
+  migrations: [createCourses, createEnrollments, createQuizzes, addLessonFiles, addEnrollmentLearner, addUnits, shardReadyKeys],
   translations,
   notifications: lmsNotifications,
   web: {

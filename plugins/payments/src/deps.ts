@@ -14,6 +14,8 @@ export const deps = {
   audit: coreServices.audit,
   /** Tells subscribers and staff of a failed renewal (see notifications.ts). */
   notify: coreServices.notify,
+  /** Intents and refunds by status (services/metrics.ts). */
+  metrics: coreServices.metrics,
 };
 
 export type Deps = ResolvedDeps<typeof deps>;

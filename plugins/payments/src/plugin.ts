@@ -6,6 +6,7 @@ import { createPaymentsIntents } from './migrations/001-create-payments-intents.
 import { createPaymentsSubscriptions } from './migrations/002-create-payments-subscriptions.js';
 import { addPayerSecrets } from './migrations/003-add-payer-secrets.js';
 import { addTransactionFees } from './migrations/004-add-transaction-fees.js';
+import { shardReadyKeys } from './migrations/005-shard-ready-keys.js';
 import { paymentsNotifications } from './notifications.js';
 import { reconciliationReport } from './reports/reconciliation.report.js';
 import { renewSubscriptionsJob } from './jobs/renew-subscriptions.job.js';
@@ -42,7 +43,7 @@ export function createPaymentsPlugin(options: PaymentsOptions = {}): Plugin {
     permissions: paymentsPermissions,
     settings: PaymentsSettings,
     hooks: paymentsHooks,
-    migrations: [createPaymentsIntents, createPaymentsSubscriptions, addPayerSecrets, addTransactionFees],
+    migrations: [createPaymentsIntents, createPaymentsSubscriptions, addPayerSecrets, addTransactionFees, shardReadyKeys],
     translations,
     notifications: paymentsNotifications,
     navigation: [

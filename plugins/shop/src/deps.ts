@@ -17,6 +17,7 @@ export const deps = {
   audit: coreServices.audit,
   units: coreServices.units,
   notify: coreServices.notify,
+  metrics: coreServices.metrics,
   payments: paymentsRef,
 };
 

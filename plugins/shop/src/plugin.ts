@@ -19,6 +19,7 @@ import { addShopOrdersPaidIndex } from './migrations/010-add-shop-orders-paid-in
 import { shopNotifications } from './notifications.js';
 import { myOrdersPages } from './pages/my-orders.pages.js';
 import { addOrderPublicToken } from './migrations/005-order-public-token.js';
+import { shardReadyKeys } from './migrations/011-shard-ready-keys.js';
 import { pageRoutes } from './pages/index.js';
 import { shopPermissions } from './permissions.js';
 import { categoryRoutes } from './routes/categories.routes.js';
@@ -64,6 +65,7 @@ export default definePlugin({
     addShopImageAlt,
     addShopProductUnits,
     addShopOrdersPaidIndex,
+    shardReadyKeys,
   ],
   translations,
   notifications: shopNotifications,

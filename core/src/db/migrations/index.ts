@@ -23,6 +23,9 @@ import { tenantSso } from './027-tenant-sso.js';
 import { passkeys } from './028-passkeys.js';
 import { notifications } from './029-notifications.js';
 import { reports } from './030-reports.js';
+import { eventTrace } from './031-event-trace.js';
+import { jobPriority } from './032-job-priority.js';
+import { shardReadyKeys } from './033-shard-ready-keys.js';
 
 /** Core's migrations, in order. */
 export const coreMigrations: readonly Migration[] = [
@@ -50,4 +53,7 @@ export const coreMigrations: readonly Migration[] = [
   passkeys,
   notifications,
   reports,
+  eventTrace,
+  jobPriority,
+  shardReadyKeys,
 ];

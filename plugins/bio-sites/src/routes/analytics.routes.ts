@@ -35,6 +35,7 @@ export function analyticsRoutes({ route }: Builders): AnyRoute[] {
   return [
     route({
       method: 'GET',
+      readOnly: true,
       path: '/sites/:id/analytics',
       summary: "A site's visits, unique visitors and clicks per day, per link and by referrer, device and country",
       permission: permissions['analytics.view'],
@@ -47,6 +48,7 @@ export function analyticsRoutes({ route }: Builders): AnyRoute[] {
     }),
     route({
       method: 'GET',
+      readOnly: true,
       path: '/sites/:id/links/:linkId/analytics',
       summary: "A link block's clicks and unique clickers per day and by referrer, device and country",
       permission: permissions['analytics.view'],
@@ -58,6 +60,7 @@ export function analyticsRoutes({ route }: Builders): AnyRoute[] {
     }),
     route({
       method: 'GET',
+      readOnly: true,
       path: '/short-links/:id/analytics',
       summary: "A short link's clicks and unique clickers per day and by referrer, device and country",
       permission: permissions['analytics.view'],

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { ApiError, call, get } from './api';
 import { formatBytes } from './format';
-import { LoadedList, pageOf, SearchForm, Table, usePagedList } from './list';
+import { LoadedList, SearchForm, Table, usePagedList } from './list';
 import { adminText } from './admin-messages';
 import { TypeToConfirmDialog } from './confirm-dialog';
 import { navigate, type Location } from './router';
@@ -186,18 +186,6 @@ function QuotaRow(props: { kind: QuotaKind; tenant: AdminTenant; draft: string; 
   );
 }
 
-interface Job {
-  id: string;
-  name: string;
-  state: string;
-  tenant_id: string | null;
-  tenant_slug: string | null;
-  fail_count: number;
-  fail_reason: string | null;
-  failed_at: string | null;
-  next_run_at: string | null;
-}
-
 /** Host administration: every tenant, filterable by status and name. */
 export function AdminTenantsPage({ location }: { location: Location }) {
   const q = location.query.get('q') ?? '';
@@ -341,64 +329,6 @@ export function AdminTenantPage({ id }: { id: string }) {
   );
 }
 
-/** Failed background jobs across tenants. */
-export function AdminJobsPage({ location }: { location: Location }) {
-  const page = pageOf(location);
-  const state = location.query.get('state') ?? 'failed';
-  const jobs = usePagedList<Job>('/admin/jobs', location, { query: { state } });
-  const go = (next: Record<string, string | number>) =>
-    navigate(`/admin/jobs?${new URLSearchParams(Object.entries({ state, page, ...next }).map(([k, v]) => [k, String(v)]))}`);
-  return (
-    <section>
-      <PageHeader title={adminText('jobsTitle')} />
-      <div class="toolbar">
-        <label>
-          {adminText('state')}{' '}
-          <select value={state} onChange={(event) => go({ state: event.currentTarget.value, page: 1 })}>
-            {jobStates.map((value) => (
-              <option key={value} value={value}>
-                {jobStateLabel(value)}
-              </option>
-            ))}
-          </select>
-        </label>
-      </div>
-      <LoadedList list={jobs} items={jobs.data?.data} empty={adminText('noJob', { state: jobStateLabel(state) })}>
-        {(items) => (
-          <Table columns={[adminText('job'), adminText('tenant'), adminText('failures'), adminText('failReason'), adminText('failedAt')]}>
-            {items.map((job) => (
-              <tr key={job.id}>
-                <td>
-                  <code>{job.name}</code>
-                </td>
-                <td>{job.tenant_id ? <a href={`/admin/tenants/${job.tenant_id}`}>{job.tenant_slug ?? job.tenant_id.slice(0, 8)}</a> : '—'}</td>
-                <td>{job.fail_count}</td>
-                <td class="wrap">{job.fail_reason ?? '—'}</td>
-                <td>
-                  <When value={job.failed_at} />
-                </td>
-              </tr>
-            ))}
-          </Table>
-        )}
-      </LoadedList>
-      <Pager pagination={jobs.data?.pagination} onPage={(next) => go({ page: next })} />
-    </section>
-  );
-}
-
 function statusLabel(status: string): string {
   return status === 'active' ? adminText('active') : status === 'suspended' ? adminText('suspended') : status;
-}
-
-const jobStates = ['failed', 'running', 'scheduled', 'completed'] as const;
-
-function jobStateLabel(state: string): string {
-  const labels: Record<string, string> = {
-    failed: adminText('stateFailed'),
-    running: adminText('stateRunning'),
-    scheduled: adminText('stateScheduled'),
-    completed: adminText('stateCompleted'),
-  };
-  return labels[state] ?? state;
 }

@@ -55,7 +55,7 @@ function lazyScreen<P extends object>(load: () => Promise<ComponentType<P>>): Co
 
 const AccountPage = lazyScreen(() => import('./account').then((module) => module.AccountPage));
 const AdminPluginsPage = lazyScreen(() => import('./admin-plugins').then((module) => module.AdminPluginsPage));
-const AdminJobsPage = lazyScreen(() => import('./admin').then((module) => module.AdminJobsPage));
+const AdminJobsPage = lazyScreen(() => import('./admin-jobs').then((module) => module.AdminJobsPage));
 const AdminTenantPage = lazyScreen(() => import('./admin').then((module) => module.AdminTenantPage));
 const AdminTenantsPage = lazyScreen(() => import('./admin').then((module) => module.AdminTenantsPage));
 const AuditPage = lazyScreen(() => import('./audit').then((module) => module.AuditPage));

@@ -1,7 +1,8 @@
-import type { JobContext, JobDefinition, JobName, PluginMailer, TenantDb } from '@plinth/sdk';
+import type { JobContext, JobDefinition, JobName, PluginMailer, PluginMetrics, TenantDb } from '@plinth/sdk';
 import type { Builders, CrmDeps } from '../deps.js';
 import type { BatchOutcome } from './job-types.js';
 import { buildMessages, type CampaignSnapshot, type ClaimedRecipient } from '../services/campaign-messages.js';
+import { countCampaignSend } from '../services/campaign-metrics.js';
 
 /** Claims after which a recipient the mailer keeps refusing is marked failed. */
 const maxAttempts = 5;
@@ -75,7 +76,7 @@ export function sendCampaignJob({ job }: Builders): JobDefinition<JobName, unkno
       // handed to the job system after them, so the payload (`next` itself) carries the outcome `deliver` filled
       // in. Should this process die first, the outbox queues the step without it: the recipients left `sending`
       // are claimed again once their claim is old.
-      db.afterCommit(() => deliver(ctx, deps.mailer, messages, next.outcome));
+      db.afterCommit(() => deliver(ctx, deps, messages, next.outcome));
       await deps.jobs.enqueue('crm.campaign.send', next);
     },
   });
@@ -84,18 +85,20 @@ export function sendCampaignJob({ job }: Builders): JobDefinition<JobName, unkno
 /** Mails each message once (by recipient), recording it `sent` with the key; stops at the mailer's first failure. */
 async function deliver(
   ctx: Pick<JobContext<unknown>, 'once'>,
-  mailer: PluginMailer,
+  { mailer, metrics }: { mailer: PluginMailer; metrics: PluginMetrics },
   messages: { id: string; mail: Parameters<PluginMailer['send']>[0] }[],
   outcome: BatchOutcome,
 ): Promise<void> {
   for (const [index, message] of messages.entries()) {
     const key = `campaign:${message.id}`;
     try {
-      await ctx.once(key, async (db) => {
+      const sent = await ctx.once(key, async (db) => {
         await mailer.send({ ...message.mail, idempotencyKey: key });
         await db.query(`update crm_campaign_recipients set status = 'sent', sent_at = now(), error = null where id = $1 and status = 'sending'`, [message.id]);
       });
+      if (sent) countCampaignSend(metrics, 'sent');
     } catch (error) {
+      countCampaignSend(metrics, 'failed');
       outcome.error = String((error as Error)?.message ?? error).slice(0, 500);
       outcome.released.push(...messages.slice(index).map((rest) => rest.id));
       return;

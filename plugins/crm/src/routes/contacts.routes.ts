@@ -42,6 +42,7 @@ export function contactRoutes({ route }: Builders): AnyRoute[] {
   return [
     route({
       method: 'GET',
+      readOnly: true,
       path: '/contacts',
       summary: 'Contacts: search (`q`), filter, sort, paginate',
       // Search runs as the user types: a generous per-user limit, against scripts looping over it.
@@ -68,6 +69,7 @@ export function contactRoutes({ route }: Builders): AnyRoute[] {
     }),
     route({
       method: 'GET',
+      readOnly: true,
       path: '/contacts/:id',
       summary: 'One contact',
       permission: permissions['contacts.view'],

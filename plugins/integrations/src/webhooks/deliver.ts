@@ -2,6 +2,7 @@ import { RefusedDestinationError } from '@plinth/sdk';
 import type { Deps, Settings } from '../deps.js';
 import type { Runtime } from '../options.js';
 import { messageOf, truncate } from '../util.js';
+import { countAbandoned, recordAttempt, type AttemptFailure } from './delivery-metrics.js';
 import { disableEndpoint } from './disable-endpoint.js';
 import { nextAttemptAt } from './schedule.js';
 import { webhookHeaders } from './signature.js';
@@ -24,7 +25,7 @@ interface DeliveryRow {
   failing_since: Date | null;
 }
 
-type DeliverDeps = Pick<Deps, 'db' | 'jobs' | 'events' | 'notify' | 'logger' | 'secrets' | 'clock' | 'http' | 'audit'>;
+type DeliverDeps = Pick<Deps, 'db' | 'jobs' | 'events' | 'notify' | 'logger' | 'secrets' | 'clock' | 'http' | 'audit' | 'metrics'>;
 
 /** What a receiver answered (the body cut at what the attempt log keeps). */
 interface Answer {
@@ -49,7 +50,10 @@ export async function attemptDelivery(deps: DeliverDeps, runtime: Runtime, setti
   if (!row || (!manual && row.status !== 'pending')) return;
   const now = deps.clock.now();
   if (!row.enabled) {
-    if (row.status === 'pending') await settle(deps, row.id, 'failed', { next: null, status: null, error: 'endpoint disabled' }, now);
+    if (row.status === 'pending') {
+      await settle(deps, row.id, 'failed', { next: null, status: null, error: 'endpoint disabled' }, now);
+      countAbandoned(deps.metrics);
+    }
     return;
   }
   const secrets = [deps.secrets.open(row.secret_sealed)];
@@ -65,14 +69,26 @@ export async function attemptDelivery(deps: DeliverDeps, runtime: Runtime, setti
   const started = Date.now();
   let response: Answer | undefined;
   let error: string | undefined;
+  let refused = false;
   try {
     const answer = await deps.http.fetch(row.url, { method: 'POST', headers, body: row.body, timeoutMs: runtime.deliveryTimeoutMs });
     const answerHeaders: Record<string, string> = {};
     answer.headers.forEach((value, name) => (answerHeaders[name] = value));
     response = { status: answer.status, headers: answerHeaders, body: await readAtMost(answer, LOGGED_RESPONSE_BYTES) };
   } catch (caught) {
-    error = caught instanceof RefusedDestinationError ? `refused destination: ${caught.message}` : messageOf(caught);
+    refused = caught instanceof RefusedDestinationError;
+    error = refused ? `refused destination: ${(caught as Error).message}` : messageOf(caught);
   }
+  const failed: AttemptFailure | null = refused
+    ? 'refused'
+    : !response
+      ? 'no_answer'
+      : response.status === 410
+        ? 'gone'
+        : response.status >= 200 && response.status < 300
+          ? null
+          : 'http_error';
+  recordAttempt(deps.metrics, (Date.now() - started) / 1000, failed);
   await deps.db.query(
     `insert into integrations_delivery_attempts
        (delivery_id, attempt, manual, url, request_headers, request_body, response_status, response_headers, response_body, error, duration_ms, attempted_at)
@@ -102,6 +118,7 @@ export async function attemptDelivery(deps: DeliverDeps, runtime: Runtime, setti
   const failure = error ?? `receiver answered ${status}`;
   if (status === 410) {
     await settle(deps, row.id, 'failed', { next: null, status, error: failure }, now);
+    countAbandoned(deps.metrics);
     await disableEndpoint(deps, { id: row.endpoint_id, url: row.url }, { kind: 'gone' }, now);
     return;
   }
@@ -115,6 +132,7 @@ export async function attemptDelivery(deps: DeliverDeps, runtime: Runtime, setti
     );
     const next = nextAttemptAt(now, automatic?.count ?? attempt);
     await settle(deps, row.id, next ? 'pending' : 'failed', { next: next ?? null, status, error: failure }, now);
+    if (!next) countAbandoned(deps.metrics);
     if (next) await deps.jobs.enqueue('integrations.webhook.deliver', { deliveryId: row.id }, { delayMs: Math.max(0, next.getTime() - now.getTime()) });
   }
   const failingSince = row.failing_since ?? now;

@@ -34,6 +34,7 @@ export function catalogueRoutes({ route }: Builders): AnyRoute[] {
   return [
     route({
       method: 'GET',
+      readOnly: true,
       path: '/catalogue',
       summary: 'Published courses (public): title, description, instructors, price and buy page; `q` searches title and category',
       public: true,
@@ -45,6 +46,7 @@ export function catalogueRoutes({ route }: Builders): AnyRoute[] {
     }),
     route({
       method: 'GET',
+      readOnly: true,
       path: '/catalogue/:slug',
       summary: 'One published course by slug (public), with its outline: modules and published lesson titles',
       public: true,

@@ -112,6 +112,7 @@ export function courseRoutes({ route }: Builders): AnyRoute[] {
   return [
     route({
       method: 'GET',
+      readOnly: true,
       path: '/courses',
       summary: 'Courses: every course for staff; published ones and those one instructs for learners',
       permission: permissions['learning.access'],
@@ -177,6 +178,7 @@ export function courseRoutes({ route }: Builders): AnyRoute[] {
     }),
     route({
       method: 'GET',
+      readOnly: true,
       path: '/courses/:id',
       summary: 'A course with its outline (learners: published lessons only, without content)',
       permission: permissions['learning.access'],

@@ -2,6 +2,7 @@ import {
   Nullable,
   type PluginAudit,
   type PluginEvents,
+  type PluginMetrics,
   type PluginMembers,
   type Static,
   type Stored,
@@ -12,6 +13,7 @@ import {
 } from '@plinth/sdk';
 import type { LearnerInfo } from '../contract.js';
 import { enrollmentLearnerColumns, recordEnrollment } from './audit.js';
+import { countEnrollment } from './metrics.js';
 
 /** An enrolment as the API shows it. */
 export const Enrollment = Type.Object({
@@ -59,7 +61,7 @@ interface EnrollInput {
  * `lms.enrollment.created` only when it creates one; records what changed in the audit log.
  */
 export async function enroll(
-  deps: { db: TenantDb; events: PluginEvents; audit: PluginAudit },
+  deps: { db: TenantDb; events: PluginEvents; audit: PluginAudit; metrics: PluginMetrics },
   input: EnrollInput,
 ): Promise<{ enrollment: EnrollmentRow; created: boolean }> {
   const { db, events } = deps;
@@ -72,6 +74,7 @@ export async function enroll(
   );
   if (created) {
     await recordEnrollment(deps.audit, 'created', { after: { ...created, ...noted } });
+    countEnrollment(deps, input.source);
     await events.emit('lms.enrollment.created', {
       enrollmentId: created.id,
       courseId: input.course.id,

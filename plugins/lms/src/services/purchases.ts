@@ -1,4 +1,4 @@
-import type { PluginAudit, PluginEvents, TenantDb, TenantMember } from '@plinth/sdk';
+import type { PluginAudit, PluginEvents, PluginMetrics, TenantDb, TenantMember } from '@plinth/sdk';
 import { recordPurchase } from './audit.js';
 import { enroll } from './enrollments.js';
 
@@ -15,7 +15,7 @@ interface PendingPurchase {
  * those purchases `enrolled` (or `already_enrolled`). Called when a member opens `my/courses`, and by staff.
  */
 export async function claimPurchases(
-  deps: { db: TenantDb; events: PluginEvents; audit: PluginAudit },
+  deps: { db: TenantDb; events: PluginEvents; audit: PluginAudit; metrics: PluginMetrics },
   member: TenantMember,
   purchaseId?: string,
 ): Promise<number> {

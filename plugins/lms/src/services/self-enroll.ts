@@ -1,4 +1,13 @@
-import { ConflictError, ForbiddenError, type PluginAudit, type PluginEvents, type PluginMembers, type RequestContext, type TenantDb } from '@plinth/sdk';
+import {
+  ConflictError,
+  ForbiddenError,
+  type PluginAudit,
+  type PluginEvents,
+  type PluginMembers,
+  type PluginMetrics,
+  type RequestContext,
+  type TenantDb,
+} from '@plinth/sdk';
 import { callerId, type CourseAccessRow } from './access.js';
 import { enroll, type EnrollmentRow } from './enrollments.js';
 
@@ -8,7 +17,7 @@ import { enroll, type EnrollmentRow } from './enrollments.js';
  * the tenant. Idempotent (`created: false` when already enrolled).
  */
 export async function enrollSelf(
-  deps: { db: TenantDb; events: PluginEvents; members: PluginMembers; audit: PluginAudit },
+  deps: { db: TenantDb; events: PluginEvents; members: PluginMembers; audit: PluginAudit; metrics: PluginMetrics },
   ctx: RequestContext<unknown>,
   course: CourseAccessRow,
 ): Promise<{ enrollment: EnrollmentRow; created: boolean }> {

@@ -6,6 +6,7 @@ import type { Scope } from '../deps.js';
 import { WebhookSignatureError, type ProviderIntentResult, type ProviderReturn, type ProviderWebhookEvent } from '../providers/provider.js';
 import { auditedIntent, checkMoney, intentView, isUuid, payerIntentView, STATUS_RANK, STATUS_VERB, type IntentRow } from './intent-rows.js';
 import { callGateway, type Providers } from './providers.js';
+import { countIntentStatus } from './metrics.js';
 
 /** Where a transition came from, kept in the intent's history (`payer`: the holder of the client secret; `return`: a gateway's browser return). */
 export type TransitionSource = 'api' | 'webhook' | 'manual' | 'renewal' | 'payer' | 'return';
@@ -317,6 +318,7 @@ export class Intents {
       'insert into payments_intent_history (intent_id, from_status, to_status, source, provider_event_id) values ($1, $2, $3, $4, $5)',
       [intentId, from, to, source, eventId],
     );
+    countIntentStatus(this.scope.deps, to);
   }
 }
 

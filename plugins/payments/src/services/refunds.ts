@@ -7,6 +7,7 @@ import type { ProviderWebhookEvent } from '../providers/provider.js';
 import { auditedIntent, metadataErrors, type IntentRow } from './intent-rows.js';
 import type { Intents } from './intents.js';
 import { callGateway, type Providers } from './providers.js';
+import { countRefund } from './metrics.js';
 
 /** A stored refund. */
 export interface RefundRow {
@@ -111,6 +112,7 @@ export class Refunds {
       status,
     ]);
     await this.scope.deps.audit.record({ entity: 'refund', verb: status, target: row.id, before: { ...refundView(row) }, after: { ...refundView(updated!) } });
+    countRefund(this.scope.deps, status);
     if (status === 'failed') {
       await this.reserve(intent, -row.amount, row.id);
       return updated!;

@@ -149,6 +149,7 @@ export function productRoutes({ route }: Builders): AnyRoute[] {
   return [
     route({
       method: 'GET',
+      readOnly: true,
       path: '/products',
       summary: 'List products (search `q` in name, description and SKU; filter by status, category and its subcategories; sort)',
       permission: permissions['products.view'],
@@ -207,6 +208,7 @@ export function productRoutes({ route }: Builders): AnyRoute[] {
     }),
     route({
       method: 'GET',
+      readOnly: true,
       path: '/products/:id',
       summary: "A product with its variants and its stored images' URLs",
       permission: permissions['products.view'],

@@ -85,7 +85,7 @@ export async function setCartLine(db: TenantDb, cartId: string, variantId: strin
   if (variant.stock < quantity) throw outOfStock(variantId, variant.sku);
   await db.query(
     `insert into shop_cart_lines (cart_id, variant_id, quantity) values ($1, $2, $3)
-       on conflict (cart_id, variant_id) do update set quantity = excluded.quantity, updated_at = now()`,
+       on conflict (tenant_id, cart_id, variant_id) do update set quantity = excluded.quantity, updated_at = now()`,
     [cartId, variantId, quantity],
   );
   await db.query('update shop_carts set updated_at = now() where id = $1', [cartId]);

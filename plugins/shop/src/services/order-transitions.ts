@@ -7,6 +7,7 @@ import { queueOrderMail } from './emails.js';
 import { issueInvoice } from './invoices.js';
 import { commitReservation, returnStock, type StockLine } from './inventory.js';
 import { announceRefund, notifyPaid, notifyShipped } from './order-notices.js';
+import { countOrderStatus } from './metrics.js';
 import { loadLines, orderEvent, recordHistory } from './order-views.js';
 
 interface LockedOrder {
@@ -44,6 +45,7 @@ async function setStatus(
 ): Promise<void> {
   await scope.deps.db.query(`update shop_orders set status = $2, updated_at = now()${extra} where id = $1`, [order.id, to]);
   await recordHistory(scope.deps.db, order.id, { kind: 'status', from: order.status, to, note, actorId, amount });
+  countOrderStatus(scope.deps, to);
 }
 
 /**

@@ -5,6 +5,7 @@ import { formatNumber, nextNumber } from './counters.js';
 import { upsertCustomer } from './customers.js';
 import { reserveStock } from './inventory.js';
 import { markPaid } from './order-transitions.js';
+import { countOrderStatus } from './metrics.js';
 import { orderEvent, recordHistory } from './order-views.js';
 import { priceLines, type LineRequest } from './pricing.js';
 import { queueOrderMail } from './emails.js';
@@ -71,6 +72,7 @@ export async function createOrder(
   }
   await reserveStock(scope, priced.lines, { orderId, actorId: input.actorId ?? null });
   await recordHistory(deps.db, orderId, { kind: 'status', to: 'pending', note: 'Order placed', actorId: input.actorId ?? null });
+  countOrderStatus(deps, 'pending');
   // Keyed by the order: paying or cancelling it cancels the expiry.
   await deps.jobs.enqueue('shop.order.expire', { orderId }, { key: orderId, delayMs: settings.reservation_seconds * 1000 });
   const free = priced.total === 0;
