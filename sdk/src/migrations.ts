@@ -101,3 +101,20 @@ export interface PluginMigration {
 export function defineMigration(migration: PluginMigration): PluginMigration {
   return migration;
 }
+
+/**
+ * The migration that makes a plugin's existing tenant tables shard-ready ({@link MigrationContext.makeShardReady}),
+ * reverted by its `down`.
+ *
+ * @example
+ * ```ts
+ * export const shardReadyKeys = shardReadyMigration('005-shard-ready-keys', { tables: ['notes_items', 'notes_tags'] });
+ * ```
+ */
+export function shardReadyMigration(name: string, spec: ShardReadySpec): PluginMigration {
+  return defineMigration({
+    name,
+    up: ({ makeShardReady }) => makeShardReady(spec),
+    down: ({ revertShardReady }) => revertShardReady(spec),
+  });
+}

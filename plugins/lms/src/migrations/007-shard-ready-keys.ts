@@ -1,4 +1,4 @@
-import { defineMigration, type ShardReadySpec } from '@plinth/sdk';
+import { shardReadyMigration, type ShardReadySpec } from '@plinth/sdk';
 
 /**
  * The plugin's tenant tables become distributable by `tenant_id` (ADR 0014 of Plinth): primary keys `(id, tenant_id)`
@@ -25,12 +25,4 @@ const spec: ShardReadySpec = {
   uniques: [{ table: 'lms_certificates', name: 'lms_certificates_code_unique', columns: ['code'] }],
 };
 
-export const shardReadyKeys = defineMigration({
-  name: '007-shard-ready-keys',
-  async up({ makeShardReady }) {
-    await makeShardReady(spec);
-  },
-  async down({ revertShardReady }) {
-    await revertShardReady(spec);
-  },
-});
+export const shardReadyKeys = shardReadyMigration('007-shard-ready-keys', spec);
