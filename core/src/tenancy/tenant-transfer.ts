@@ -88,7 +88,9 @@ export interface TenantTable {
 
 /**
  * The tenant tables of `public` (a `tenant_id` column; `tenants` itself aside), parents before children: a table comes
- * after every table its foreign keys point at. A cycle (none exists today) keeps its tables in name order at the end.
+ * after every table its foreign keys point at. Among tables free to go, those with triggers of their own go first: a
+ * table their triggers fill (the CRM's contact words, written from the contacts) then comes after them, and its
+ * archived rows replace what the triggers wrote. A cycle (none exists today) keeps its tables in that order at the end.
  */
 export async function tenantTables(client: pg.ClientBase): Promise<TenantTable[]> {
   const { rows: tables } = await client.query<{ name: string; columns: string[] }>(
@@ -98,7 +100,7 @@ export async function tenantTables(client: pg.ClientBase): Promise<TenantTable[]
      from pg_class c join pg_namespace n on n.oid = c.relnamespace
      where n.nspname = 'public' and c.relkind in ('r', 'p') and not c.relispartition and c.relname <> 'tenants'
        and exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped)
-     order by c.relname`,
+     order by exists (select 1 from pg_trigger t where t.tgrelid = c.oid and not t.tgisinternal) desc, c.relname`,
   );
   const { rows: edges } = await client.query<{ child: string; parent: string }>(
     `select distinct child.relname as child, parent.relname as parent
