@@ -1,6 +1,6 @@
 import type { ShardReadySpec, TenantScopedUnique } from '@plinth/sdk';
 import type { Knex } from 'knex';
-import { isDistributedTable } from './tenant-tables.js';
+import { hasTenantKey, isDistributedTable } from './tenant-tables.js';
 
 export type { ShardReadySpec, TenantScopedUnique };
 
@@ -105,28 +105,14 @@ export async function revertShardReady(db: Knex.Transaction, spec: ShardReadySpe
     await db.raw(`alter table ${quote(table)} drop constraint ${quote(key.name)}`);
     await db.raw(`alter table ${quote(table)} add constraint ${quote(key.name)} primary key (id)`);
     // A key written `(tenant_id, x_id) → (tenant_id, id)` against the table's own `unique (tenant_id, id)` (units,
-    // bio-sites) may have bound to the new primary key instead: it stays composite, bound to that unique key again.
-    const composite = await hasTenantIdUnique(db, table);
+    // bio-sites) may have bound to the new primary key instead: it stays composite, bound to that unique key again (the
+    // primary key is `(id)` by now, so any key on exactly `tenant_id` and `id` is that unique one).
+    const composite = await hasTenantKey(db, table);
     for (const foreignKey of dependents) {
       const definition = composite ? foreignKey.definition : unscopedForeignKeyDefinition(foreignKey.definition);
       await db.raw(`alter table ${quote(foreignKey.table)} add constraint ${quote(foreignKey.name)} ${definition}`);
     }
   }
-}
-
-/** Whether a table has a unique index on exactly `tenant_id` and `id` besides its primary key. */
-async function hasTenantIdUnique(db: Knex.Transaction, table: string): Promise<boolean> {
-  const row = (
-    await db.raw(
-      `select exists (
-         select 1 from pg_index i
-          where i.indrelid = to_regclass(?) and i.indisunique and not i.indisprimary and i.indpred is null and i.indnkeyatts = 2
-            and (select array_agg(a.attname::text order by a.attname) from pg_attribute a
-                  where a.attrelid = i.indrelid and a.attnum = any(i.indkey::int2[])) = array['id', 'tenant_id']) as found`,
-      [`public.${quote(table)}`],
-    )
-  ).rows[0] as { found: boolean };
-  return row.found;
 }
 
 /** A unique key's kind (constraint or bare index), its key columns and its partial-index predicate. */

@@ -62,7 +62,7 @@ export async function createTenantTable(
  * needs. A table whose keys an older migration made (or a down of the shard-ready migration restored) has not: a key
  * to it stays on `id` until that migration runs again.
  */
-async function hasTenantKey(db: Knex | Knex.Transaction, table: string): Promise<boolean> {
+export async function hasTenantKey(db: Knex | Knex.Transaction, table: string): Promise<boolean> {
   const row = (
     await db.raw(
       `select exists (
