@@ -61,7 +61,9 @@ describe('tracing with an SDK registered', () => {
     const requestId = response.headers.get('x-request-id');
 
     const trace = () => exporter.getFinishedSpans().filter((span) => span.spanContext().traceId === callerTrace);
-    await expect.poll(() => trace().some((span) => span.name === 'job tracer.webhook.send'), { timeout: 20_000, interval: 50 }).toBe(true);
+    // A span is exported when it ends: the webhook's job can end before the dispatch job that queued it does.
+    const ended = (name: string) => trace().some((span) => span.name === name);
+    await expect.poll(() => ended('job tracer.webhook.send') && ended('job core.events.dispatch'), { timeout: 20_000, interval: 50 }).toBe(true);
     const spans = trace();
     const named = (name: string) => spans.filter((span) => span.name === name);
     const one = (name: string) => {
