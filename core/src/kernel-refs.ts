@@ -40,6 +40,8 @@ export const kernelRefs: { readonly [K in keyof KernelServices]-?: KernelRef<K> 
   storage: true,
   files: true,
   notificationStream: true,
+  entitlements: true,
+  billing: true,
 });
 
 function refsFor(names: { readonly [K in keyof KernelServices]-?: true }): { readonly [K in keyof KernelServices]-?: KernelRef<K> } {

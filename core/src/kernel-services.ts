@@ -24,6 +24,9 @@ import { corePermissionList, type PermissionDefinition } from './rbac/permission
 import { createTenantAccess } from './rbac/tenant-access.js';
 import { createSupportAccess } from './support/support-access.js';
 import { createTenantDirectory, defaultQuotas } from './tenancy/tenant-directory.js';
+import { createEntitlements } from './billing/entitlements.js';
+import { createBillingService } from './billing/billing-service.js';
+import { createStripeProvider } from './billing/stripe-provider.js';
 import { systemClock } from './util/clock.js';
 import type { PlinthConfig } from './config/variables.js';
 
@@ -104,6 +107,7 @@ export const defaultFactories: Omit<KernelFactories, 'config' | 'logger' | 'plug
       publicUrl: () => services.publicUrl(),
       defaultMaxBytes: services.config.uploadLimitBytes,
       quotaOf: async (tenantId) => (await services.tenants.byId(tenantId))?.quotas.storage_bytes ?? defaultQuotas.storage_bytes,
+      storageUpgrade: async (tenantId, quota) => (await services.entitlements.upgradeFor(tenantId, 'storage_bytes', quota + 1))?.key,
       // Images get their variants from a job once stored (see file-jobs.ts).
       onStored: async (file) => {
         if (isVariantSource(file.content_type)) await enqueueVariants(services, file);
@@ -111,6 +115,9 @@ export const defaultFactories: Omit<KernelFactories, 'config' | 'logger' | 'plug
       makeVariants: imageVariantMaker,
       isVariantSource,
     }),
+  entitlements: ({ database, cache, tenants, plugins }) =>
+    createEntitlements({ database, cache, tenants, plugins: () => plugins.plugins, tenantPlugins: () => plugins.tenantPlugins }),
+  billing: (services) => createBillingService(services, { stripe: createStripeProvider }),
   notificationStream: ({ config, database, logger, plugins }) =>
     createNotificationStream({ databaseUrl: databaseUrl(config), database, logger, plugins: () => plugins.plugins }),
 };

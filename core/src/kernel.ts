@@ -7,6 +7,7 @@ import type { Clock, HttpClient, Plugin } from '@plinth/sdk';
 import type { Cache } from './cache/cache.js';
 import type { FileService } from './files/file-service.js';
 import { defineAuditWork, scheduleAuditWork } from './audit/audit-retention.js';
+import { defineBillingWork, scheduleBillingWork } from './billing/dunning.js';
 import { defineFileWork, scheduleFileWork } from './files/file-jobs.js';
 import { defineUploadWork, scheduleUploadWork } from './files/resumable-jobs.js';
 import { defineReportWork, scheduleReportWork } from './reports/report-work.js';
@@ -40,6 +41,8 @@ import { createPluginHost, type PluginHost } from './plugins/plugin-host.js';
 import type { TenantAccessService } from './rbac/tenant-access.js';
 import type { SupportAccessService } from './support/support-access.js';
 import type { TenantDirectory } from './tenancy/tenant-directory.js';
+import type { Entitlements } from './billing/entitlements.js';
+import type { BillingService } from './billing/billing-service.js';
 import type { PlinthRouter, PlinthState } from './http/context.js';
 import { healthRoutes, mountOperationalRoutes } from './http/health.js';
 import { createReadiness } from './http/readiness.js';
@@ -92,6 +95,10 @@ export interface KernelServices {
   files: FileService;
   /** Live inbox events for this process's open notification streams (one LISTEN connection, opened with the first stream). */
   notificationStream: NotificationStream;
+  /** Each tenant's plan and what it allows: limits, refusals past them, access to plugins (core/src/billing, docs/billing.md). */
+  entitlements: Entitlements;
+  /** Host billing of tenants: subscriptions, the provider, invoices and dunning (core/src/billing, docs/billing.md). */
+  billing: BillingService;
 }
 
 export interface Kernel {
@@ -248,6 +255,7 @@ async function assembleKernel(config: PlinthConfig, options: KernelOptions, logg
     defineAuditWork(services);
     defineReportWork(services);
     defineNotificationWork(services);
+    defineBillingWork(services);
     if (config.role !== 'api') {
       await jobs.start();
       await pluginHost.scheduleWork();
@@ -256,6 +264,7 @@ async function assembleKernel(config: PlinthConfig, options: KernelOptions, logg
       await scheduleAuditWork(services);
       await scheduleReportWork(services);
       await scheduleNotificationWork(services);
+      await scheduleBillingWork(services);
     }
     readiness.ready();
     if (config.role === 'worker' && config.metricsPort !== undefined) {

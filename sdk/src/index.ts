@@ -27,5 +27,6 @@ export * from './notifications.js';
 export * from './health.js';
 export * from './metrics.js';
 export * from './reports.js';
+export * from './limits.js';
 export * from './pdf-text.js';
 export { Type, type Static, type TSchema, type TObject } from '@sinclair/typebox';

@@ -4,6 +4,7 @@ import type { DeliveredEvent, EventName } from './events.js';
 import type { ReadinessChecks } from './health.js';
 import type { HookName, HookSpec, HookTapFn } from './hooks.js';
 import type { JobName, PlinthJobs } from './jobs.js';
+import type { LimitDefinitions } from './limits.js';
 import type { PluginMigration } from './migrations.js';
 import type { PluginNotificationDeclarations } from './notifications.js';
 import type { ReportDefinition } from './reports.js';
@@ -248,6 +249,16 @@ export interface PluginDefinition<Deps extends DepRefs, SettingsSchema extends T
   notifications?: PluginNotificationDeclarations;
   /** Checks `GET /health/ready` runs in every process, from host-wide services (see {@link ReadinessChecks}). */
   readiness?: ReadinessChecks;
+  /**
+   * What the plugin counts against the tenant's plan (`crm.contacts`), by key: the host sets a maximum per plan,
+   * and the plugin creates under it with `coreServices.limits` (see {@link LimitDefinition}, docs/billing.md).
+   *
+   * @example
+   * ```ts
+   * limits: { contacts: { label: 'Contacts', usage: async ({ db }) => countContacts(db) } },
+   * ```
+   */
+  limits?: LimitDefinitions;
 }
 
 /** A plugin, as the kernel loads it: the definition's data plus its built routes, jobs, handlers, taps and services. */
@@ -291,6 +302,8 @@ export interface Plugin {
   readonly notifications?: PluginNotificationDeclarations;
   /** The plugin's readiness checks, built by the kernel once it has its services; absent when it has none. */
   readonly readiness?: ReadinessChecks;
+  /** What the plugin counts against the tenant's plan, by key. Absent on plugins built before the field existed. */
+  readonly limits?: LimitDefinitions;
 }
 
 /**
@@ -366,6 +379,7 @@ export function definePlugin<
     services: definition.services?.(build) ?? [],
     reports: definition.reports?.(build) ?? [],
     notifications: definition.notifications ?? {},
+    limits: definition.limits ?? {},
     ...(definition.readiness ? { readiness: definition.readiness } : {}),
   };
 }

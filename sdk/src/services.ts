@@ -9,6 +9,7 @@ import type { PluginAudit } from './audit.js';
 import type { PluginUnits } from './units.js';
 import type { PluginNotify } from './notifications.js';
 import type { PluginMetrics } from './metrics.js';
+import type { PluginLimits } from './limits.js';
 
 /**
  * A typed reference to a service. Plugins list the refs they need in `deps`
@@ -304,7 +305,10 @@ export const fileErrors = defineErrors('core', {
   file_empty: { status: 400, description: 'The upload holds no bytes' },
   file_incomplete: { status: 400, description: 'The upload ended before the file was complete (a cut connection or a truncated multipart body)' },
   file_too_large: { status: 413, description: 'The file is larger than this upload accepts' },
-  storage_quota_exceeded: { status: 413, description: 'The file would take the tenant past its storage quota; `errors.storage` gives used and quota bytes' },
+  storage_quota_exceeded: {
+    status: 413,
+    description: 'The file would take the tenant past its storage quota; `errors.storage` gives used and quota bytes, `errors.upgrade` the plan with more room',
+  },
   file_type_not_allowed: {
     status: 415,
     description: 'The bytes of the file are of a type this upload does not accept (what the bytes say wins over the name and header)',
@@ -427,6 +431,8 @@ export const coreServices = {
   notify: createServiceRef<PluginNotify>('core.notify'),
   /** The plugin's own Prometheus counters, gauges and histograms, prefixed `plinth_<plugin>_` (see {@link PluginMetrics}). */
   metrics: createServiceRef<PluginMetrics>('core.metrics'),
+  /** The tenant's plan limits for the plugin's declared `limits`: `ensure` before creating (see {@link PluginLimits}). */
+  limits: createServiceRef<PluginLimits>('core.limits'),
 } as const;
 
 /** The name of a core service ref in {@link coreServices} (`db`, `clock`, …). */

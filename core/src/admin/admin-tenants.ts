@@ -1,6 +1,7 @@
 import { NotFoundError } from '@plinth/sdk';
 import { recordHostAudit, recordTenantAudit, type AuditActor, type AuditEntry } from '../audit/audit.js';
 import type { ScopedDb } from '../db/scoped-db.js';
+import { effectiveQuotas, type LimitValues } from '../billing/effective-limits.js';
 import { defaultQuotas, type Quotas } from '../tenancy/tenant-directory.js';
 
 /** A tenant as host administrators see it. */
@@ -11,6 +12,8 @@ export interface AdminTenantRow {
   status: 'active' | 'suspended';
   plan: string;
   quotas: Partial<Quotas>;
+  /** The limits of the tenant's plan (its subscription's). */
+  plan_limits: LimitValues | null;
   member_count: number;
   api_token_count: number;
   storage_bytes: number;
@@ -20,13 +23,15 @@ export interface AdminTenantRow {
 }
 
 /** Columns of {@link AdminTenantRow} for a query on `tenants t` (on the system path, which sees every tenant's rows). */
-export const adminTenantColumns = `t.id, t.slug, t.name, t.status, t.plan, t.quotas, t.created_at, t.updated_at,
+export const adminTenantColumns = `t.id, t.slug, t.name, t.status, t.quotas, t.created_at, t.updated_at,
+  coalesce((select p.key from tenant_subscriptions b join billing_plans p on p.id = b.plan_id where b.tenant_id = t.id), t.plan) as plan,
+  (select p.limits from tenant_subscriptions b join billing_plans p on p.id = b.plan_id where b.tenant_id = t.id) as plan_limits,
   (select count(*) from memberships m where m.tenant_id = t.id and m.kind = 'staff') as member_count,
   (select count(*) from api_tokens k where k.tenant_id = t.id and k.revoked_at is null and (k.expires_at is null or k.expires_at > now())) as api_token_count,
   coalesce((select s.bytes from storage_usage s where s.tenant_id = t.id), 0)::float8 as storage_bytes,
   coalesce((select s.files from storage_usage s where s.tenant_id = t.id), 0) as file_count`;
 
-/** The API shape: effective quotas (overrides over the host defaults), the overrides alone, and current usage (members, active API tokens, stored bytes and files). */
+/** The API shape: effective quotas (the host defaults ⊕ the plan's ⊕ the overrides), the overrides alone, and current usage (members, active API tokens, stored bytes and files). */
 export function presentAdminTenant(row: AdminTenantRow) {
   return {
     id: row.id,
@@ -34,7 +39,7 @@ export function presentAdminTenant(row: AdminTenantRow) {
     name: row.name,
     status: row.status,
     plan: row.plan,
-    quotas: { ...defaultQuotas, ...row.quotas },
+    quotas: effectiveQuotas(defaultQuotas, row.plan_limits, row.quotas),
     quota_overrides: row.quotas,
     usage: { members: row.member_count, api_tokens: row.api_token_count, storage_bytes: row.storage_bytes, files: row.file_count },
     created_at: row.created_at.toISOString(),

@@ -1,4 +1,4 @@
-import { listPage, commonErrors, ConflictError, NotFoundError, PageQuery, paginate, toJson, ValidationError, type Static, type Stored } from '@plinth/sdk';
+import { listPage, limitErrors, NotFoundError, PageQuery, paginate, toJson, ValidationError, type Static, type Stored } from '@plinth/sdk';
 import { returnedRow } from '../db/rows.js';
 import { Type } from '@sinclair/typebox';
 import { randomToken, sha256 } from '../crypto/secrets.js';
@@ -83,19 +83,22 @@ export const createApiToken = defineRoute({
     ),
     response: withStatus(Exact({ ...ApiToken.properties, token: Type.String({ description: 'The secret, shown once' }) }), 201),
   },
-  deps: { permissionCatalogue: kernelRefs.permissionCatalogue },
-  errors: [commonErrors.conflict],
+  deps: { permissionCatalogue: kernelRefs.permissionCatalogue, entitlements: kernelRefs.entitlements },
+  errors: [limitErrors.limit_reached],
   async handler({ body, db, deps, tenant, permissions, actor, audit }) {
     checkPermissionList(body.permissions, deps.permissionCatalogue());
     assertMayGrant(permissions, body.permissions);
     const expiresAt = body.expires_at ? new Date(body.expires_at) : null;
     if (expiresAt && expiresAt.getTime() <= Date.now()) throw new ValidationError({ expires_at: ['must be in the future'] });
 
-    // Serialise token creation per tenant so concurrent requests cannot overshoot the quota.
-    await db.query("select pg_advisory_xact_lock(hashtext('plinth.api_tokens:' || $1::text))", [tenant.id]);
-    const counted = await returnedRow<{ count: number }>(db, `select count(*)::int as count from api_tokens where ${active}`);
-    const limit = tenant.quotas.api_tokens;
-    if (counted.count >= limit) throw new ConflictError(`This tenant has reached its limit of ${limit} API tokens; revoke one first`);
+    // `ensure` serialises token creation per tenant, so concurrent requests cannot overshoot the plan's limit.
+    await deps.entitlements.ensure(
+      db,
+      tenant.id,
+      'api_tokens',
+      1,
+      async () => (await returnedRow<{ count: number }>(db, `select count(*)::int as count from api_tokens where ${active}`)).count,
+    );
 
     const random = randomToken(32);
     const secret = `${apiTokenPrefix}${random}`;

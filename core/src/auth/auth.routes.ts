@@ -19,6 +19,15 @@ import { Exact, NoContent, Quotas, Tenant, TokenPair, User, withStatus } from '.
 
 const Email = Type.String({ format: 'email', maxLength: 254 });
 const Password = Type.String({ minLength: 1, maxLength: 1024 });
+/** A plan chosen at sign-up, for the tenant created with the account (ignored without one). */
+const SignupPlan = Type.Object(
+  {
+    key: Type.String({ pattern: '^[a-z][a-z0-9-]{1,40}$' }),
+    currency: Type.Optional(Type.String({ pattern: '^[A-Za-z]{3}$' })),
+    interval: Type.Optional(Type.Union([Type.Literal('month'), Type.Literal('year')])),
+  },
+  { additionalProperties: false },
+);
 
 /** The public shape of a user. */
 export const userFields = 'id, email, name, status, is_super_admin, totp_enabled, email_verified_at is not null as email_verified, created_at, updated_at';
@@ -34,10 +43,24 @@ export const register = defineRoute({
   public: true,
   schema: {
     body: Type.Object(
-      { email: Email, password: Password, name: Type.String({ minLength: 1, maxLength: 120 }), tenant: Type.Optional(NewTenant) },
+      {
+        email: Email,
+        password: Password,
+        name: Type.String({ minLength: 1, maxLength: 120 }),
+        tenant: Type.Optional(NewTenant),
+        plan: Type.Optional(SignupPlan),
+      },
       { additionalProperties: false },
     ),
-    response: withStatus(Exact({ user: User, tenant: Type.Optional(Exact({ ...Tenant.properties, quotas: Type.Partial(Quotas) })), tokens: TokenPair }), 201),
+    response: withStatus(
+      Exact({
+        user: User,
+        tenant: Type.Optional(Exact({ ...Tenant.properties, quotas: Type.Partial(Quotas) })),
+        tokens: TokenPair,
+        checkout_url: Type.Optional(Type.String({ description: 'The plan chosen needs a card now: pay here (the tenant stays on the free plan until then)' })),
+      }),
+      201,
+    ),
   },
   deps: {
     accessTokens: kernelRefs.accessTokens,
@@ -48,8 +71,9 @@ export const register = defineRoute({
     mailer: kernelRefs.mailer,
     publicUrl: kernelRefs.publicUrl,
     rateLimiter: kernelRefs.rateLimiter,
+    billing: kernelRefs.billing,
   },
-  errors: [commonErrors.conflict],
+  errors: [commonErrors.conflict, commonErrors.not_found, coreErrors.currency_not_offered, coreErrors.billing_not_configured],
   async handler({ body, db, deps, actor, audit, ctx }) {
     const problems = passwordProblems(body.password, { email: body.email });
     if (problems.length > 0) throw new ValidationError({ password: problems });
@@ -61,13 +85,15 @@ export const register = defineRoute({
     if (!user) throw new ConflictError('An account with this email exists; sign in instead', { errors: { email: ['is already registered'] } });
     const tenant = body.tenant ? await createTenantWithOwner(db, deps, body.tenant, user.id) : undefined;
     if (tenant) await emitEvent(db, deps, tenant.id, 'core.user.registered', { userId: user.id, email: body.email, name: body.name.trim() }, 'core');
+    // A plan chosen at sign-up: a trial starts now, or the answer carries where to pay (docs/billing.md §Subscriptions).
+    const billing = tenant && body.plan ? await deps.billing.subscribeNew(db, tenant.id, { ...body.plan, plan: body.plan.key }) : {};
     await audit({ action: 'auth.registered', targetType: 'user', targetId: user.id, ...(tenant ? { tenantId: tenant.id } : {}) });
     // The first link counts against the account's and the address's hourly allowance of verification mails.
     await deps.rateLimiter.take(verificationMailKeys(user.id, user.email), verificationMailLimit.perHour, verificationMailLimit.windowMs);
     await sendVerification(db, deps, user, errorLanguage(ctx));
     const tokens = await startSession(db, deps, user, { ...actor, userId: user.id }, 'registration');
     const { token_version: _version, ...publicUser } = user;
-    return Reply.created(toJson({ user: publicUser, ...(tenant ? { tenant } : {}), tokens }));
+    return Reply.created(toJson({ user: publicUser, ...(tenant ? { tenant } : {}), tokens, ...billing }));
   },
 });
 

@@ -122,6 +122,8 @@ export const getMyPermissions = defineRoute({
   summary: "The caller's effective permissions in the tenant (roles' grants, wildcards as granted); customers too",
   tag: 'auth',
   member: 'any',
+  // Read by the console before anything else: a tenant suspended by dunning still needs it to reach its billing page.
+  billingExempt: true,
   schema: {
     response: Exact({
       roles: Type.Array(Type.String()),

@@ -81,6 +81,22 @@ export interface PlinthConfig {
   supportMaxMinutes: number;
   /** Days tenants' audit entries are kept; a daily job deletes older ones. */
   auditRetentionDays: number;
+  /** Who bills tenants (docs/billing.md): unset, `test` outside production and `none` in production. */
+  billingProvider?: 'test' | 'stripe' | 'none';
+  /** Days a tenant whose renewal failed keeps full use before it becomes read only. */
+  billingGraceDays: number;
+  /** Days a tenant stays read only (after the grace) before it is suspended. */
+  billingReadOnlyDays: number;
+  /** Tax rates in percent by the tenant's billing country, as JSON (`{"DE": 19, "EG": 14}`). */
+  billingTaxRates: string;
+  /** The host's Stripe secret key for billing tenants (`PLINTH_BILLING_PROVIDER=stripe`). */
+  billingStripeSecretKey?: string;
+  /** The signing secret of the host's Stripe webhook endpoint (`/api/v1/billing/webhooks/stripe`). */
+  billingStripeWebhookSecret?: string;
+  /** Stripe's API base URL (a proxy, or a local stand-in in tests). */
+  billingStripeApiUrl: string;
+  /** Stripe Tax computes the tax of subscriptions and checkouts. */
+  billingStripeAutomaticTax: boolean;
 }
 
 const hostname = '^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$';
@@ -390,5 +406,71 @@ export const configVariables: readonly ConfigVariable[] = [
     description:
       "How long tenants' audit entries are kept: a daily job (`core.audit.retention`) deletes older ones. The application cannot otherwise change or delete an entry.",
     default: 365,
+  },
+  {
+    env: 'PLINTH_BILLING_PROVIDER',
+    key: 'billingProvider',
+    schema: { enum: ['test', 'stripe', 'none'] },
+    allowed: 'one of test, stripe, none',
+    description:
+      "Who charges tenants for their plans (docs/billing.md): `test`, the kernel's own engine with a test card page (development and tests), `stripe` (Stripe Billing), or `none` (no paid plan can be chosen). Unset: `test` outside production, `none` in production.",
+  },
+  {
+    env: 'PLINTH_BILLING_GRACE_DAYS',
+    key: 'billingGraceDays',
+    schema: { type: 'integer', minimum: 0, maximum: 365 },
+    allowed: 'days from 0 to 365',
+    description: 'Days a tenant whose renewal was not paid (`past_due`) keeps full use; then it becomes read only (writes refused `billing_read_only`).',
+    default: 7,
+  },
+  {
+    env: 'PLINTH_BILLING_READ_ONLY_DAYS',
+    key: 'billingReadOnlyDays',
+    schema: { type: 'integer', minimum: 0, maximum: 365 },
+    allowed: 'days from 0 to 365',
+    description:
+      'Days a tenant stays read only after the grace; then it is suspended (everything but billing refused `billing_suspended`). Paying lifts either at once.',
+    default: 14,
+  },
+  {
+    env: 'PLINTH_BILLING_TAX_RATES',
+    key: 'billingTaxRates',
+    schema: { type: 'string', maxLength: 10000 },
+    allowed: 'a JSON object of tax percentages by ISO country code, such as {"DE": 19, "EG": 14}',
+    description: "Tax added to invoices by the tenant's billing country (percent, 0 to 100). A country not listed is invoiced without tax.",
+    default: '{}',
+  },
+  {
+    env: 'PLINTH_BILLING_STRIPE_SECRET_KEY',
+    key: 'billingStripeSecretKey',
+    schema: { type: 'string', pattern: '^(sk|rk)_(test|live)_[A-Za-z0-9_]{8,}$' },
+    allowed: 'a Stripe secret or restricted key such as sk_live_…',
+    description:
+      "The host's Stripe secret key, charging tenants when `PLINTH_BILLING_PROVIDER` is `stripe` (docs/billing.md §Stripe). A `sk_test_…` key bills in Stripe's test mode.",
+  },
+  {
+    env: 'PLINTH_BILLING_STRIPE_WEBHOOK_SECRET',
+    key: 'billingStripeWebhookSecret',
+    schema: { type: 'string', pattern: '^whsec_[A-Za-z0-9_]{8,}$' },
+    allowed: 'a webhook signing secret such as whsec_…',
+    description:
+      'The signing secret of the Stripe webhook endpoint `https://<host>/api/v1/billing/webhooks/stripe`: events whose signature does not verify are refused (`400 webhook_signature_invalid`).',
+  },
+  {
+    env: 'PLINTH_BILLING_STRIPE_API_URL',
+    key: 'billingStripeApiUrl',
+    schema: { type: 'string', pattern: '^https?://[^/\\s]+/?$' },
+    allowed: 'an http(s) origin such as https://api.stripe.com',
+    description: "Stripe's API address for billing: a proxy, or a local stand-in in tests.",
+    default: 'https://api.stripe.com',
+  },
+  {
+    env: 'PLINTH_BILLING_STRIPE_AUTOMATIC_TAX',
+    key: 'billingStripeAutomaticTax',
+    schema: { type: 'boolean' },
+    allowed: 'true or false',
+    description:
+      "Stripe Tax computes the tax of tenants' subscriptions and checkouts (`automatic_tax`; Stripe Tax must be set up in the account). With Stripe, invoices carry the tax Stripe computed; `PLINTH_BILLING_TAX_RATES` is the test provider's.",
+    default: false,
   },
 ];

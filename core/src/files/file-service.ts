@@ -92,6 +92,8 @@ export interface FileServiceOptions {
   publicUrl(): string;
   /** The tenant's storage quota in bytes (its `quotas.storage_bytes`). */
   quotaOf(tenantId: string): Promise<number>;
+  /** The key of the cheapest plan giving the tenant more room than `quota` bytes, named in a refusal (`errors.upgrade`). */
+  storageUpgrade?(tenantId: string, quota: number): Promise<string | undefined>;
   /** Largest file stored when the caller names no limit (default 50 MiB). */
   defaultMaxBytes?: number;
   /** Awaited once a file is stored and committed, before `store` resolves (queues the variants job for images). */
@@ -214,12 +216,14 @@ export function createFileService(options: FileServiceOptions): FileService {
       const maxBytes = input.maxBytes ?? defaultMaxBytes;
       let quota: number;
       let used: number;
+      let upgrade: string | undefined;
       const refuseQuota = () =>
         fileErrors.storage_quota_exceeded(`This file would take the tenant past its storage quota (${used} of ${quota} bytes used)`, {
-          errors: { storage: [`${used} of ${quota} bytes used`] },
+          errors: { storage: [`${used} of ${quota} bytes used`], ...(upgrade ? { upgrade: [upgrade] } : {}) },
         });
       try {
         quota = await options.quotaOf(scope.tenantId);
+        upgrade = await options.storageUpgrade?.(scope.tenantId, quota);
         used = (await service.usage(scope.tenantId)).bytes;
         if (input.declaredLength !== undefined && input.declaredLength > maxBytes) throw tooLarge(maxBytes);
         if (input.declaredLength !== undefined && used + input.declaredLength > quota) throw refuseQuota();

@@ -46,7 +46,7 @@ const UploadView = Exact({
   expires_at: Nullable(Timestamp, { description: 'When an unfinished upload is removed; null once complete' }),
 });
 
-const deps = { files: kernelRefs.files, config: kernelRefs.config, logger: kernelRefs.logger };
+const deps = { files: kernelRefs.files, config: kernelRefs.config, logger: kernelRefs.logger, entitlements: kernelRefs.entitlements };
 
 /** What the upload routes' handlers share of their input. */
 interface UploadInput {
@@ -58,7 +58,14 @@ interface UploadInput {
 }
 
 function callerOf(input: UploadInput, uploadId?: string): UploadCaller {
-  return { tenantId: input.tenant.id, quotaBytes: input.tenant.quotas.storage_bytes, userId: input.actor.userId ?? null, uploadId };
+  const { tenant, deps } = input;
+  return {
+    tenantId: tenant.id,
+    quotaBytes: tenant.quotas.storage_bytes,
+    upgrade: async () => (await deps.entitlements.upgradeFor(tenant.id, 'storage_bytes', tenant.quotas.storage_bytes + 1))?.key,
+    userId: input.actor.userId ?? null,
+    uploadId,
+  };
 }
 
 /** Hands the request to tus and sends its answer; the request that completes the upload records it in the audit log. */

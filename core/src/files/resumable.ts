@@ -24,6 +24,8 @@ export interface UploadCaller {
   tenantId: string;
   /** The tenant's storage quota in bytes: an upload that cannot fit is refused when created. */
   quotaBytes: number;
+  /** The key of the cheapest plan with more room, named in a refusal (`errors.upgrade`). */
+  upgrade?: () => Promise<string | undefined>;
   /** The signed-in user (or the API token's creator): the upload is theirs alone. */
   userId: string | null;
   /** The upload named in the URL (a UUID), on `HEAD`, `PATCH` and `DELETE`. */
@@ -160,8 +162,9 @@ export function createResumableUploads(options: ResumableUploadsOptions): Resuma
     if (size > maxBytes) throw fileErrors.file_too_large(`The file is larger than ${maxBytes} bytes, the most a resumable upload accepts`);
     const used = (await files.usage(caller.tenantId)).bytes;
     if (used + size > caller.quotaBytes) {
+      const upgrade = await caller.upgrade?.();
       throw fileErrors.storage_quota_exceeded(`This file would take the tenant past its storage quota (${used} of ${caller.quotaBytes} bytes used)`, {
-        errors: { storage: [`${used} of ${caller.quotaBytes} bytes used`] },
+        errors: { storage: [`${used} of ${caller.quotaBytes} bytes used`], ...(upgrade ? { upgrade: [upgrade] } : {}) },
       });
     }
     const sent = metadataOf(upload);

@@ -1,5 +1,11 @@
 import { defineErrors, type ErrorRef } from '@plinth/sdk';
 
+/**
+ * `limit_reached` (409): a plan's limit reached, by core (members, API tokens) and plugins alike; defined in the SDK
+ * (`limitErrors`) so a plugin's routes list it too, thrown through `limitReached` (core/src/billing/limit-errors.ts).
+ */
+export { limitErrors } from '@plinth/sdk';
+
 /** Core's own error codes, beside the SDK's `commonErrors`; routes list those they answer in `errors`. */
 export const coreErrors = defineErrors('core', {
   tenant_required: { status: 400, description: 'The request names no tenant: send the X-Tenant header (slug or id) or use the tenant host name' },
@@ -35,6 +41,35 @@ export const coreErrors = defineErrors('core', {
   },
   last_sign_in_method: { status: 409, description: 'This is the account’s last way to sign in: set a password, link another provider or add a passkey first' },
   email_verification_invalid: { status: 400, description: 'The email verification link is unknown, expired or already used: ask for a new one' },
+  // Host billing: subscriptions and dunning (core/src/billing, docs/billing.md).
+  billing_read_only: { status: 402, description: 'The tenant is read only until its unpaid invoice is paid (Billing): reads work, writes are refused' },
+  billing_suspended: { status: 402, description: 'The tenant is suspended until its unpaid invoice is paid: only billing, your account and sign-in work' },
+  subscription_unchanged: {
+    status: 409,
+    description: 'The subscription is already on that plan and price (a concurrent change got there first): nothing was charged',
+  },
+  currency_not_offered: { status: 422, description: 'The plan has no price in that currency and interval' },
+  billing_not_configured: { status: 409, description: 'The host charges no one (no billing provider): only the free plan can be chosen' },
+  payment_method_required: { status: 402, description: 'A paid subscription with a card is needed first: choose a paid plan or add a card' },
+  plan_change_exceeds_limits: {
+    status: 409,
+    description: 'The tenant uses more than the plan allows: `errors` lists each limit (`limits.<key>`) and plugin (`plugins.<name>`) to bring down first',
+  },
+  plan_excludes_plugin: {
+    status: 402,
+    description:
+      'The plan does not include the plugin and the host does not sell it as an add-on: `errors.plugin`, and `errors.upgrade` the plan that includes it',
+  },
+  // Host billing through Stripe (core/src/billing/stripe-*.ts, docs/billing.md §Stripe).
+  webhook_signature_invalid: {
+    status: 400,
+    description: 'The webhook’s signature does not verify with the host’s signing secret (or is too old): nothing was applied',
+  },
+  billing_provider_unavailable: {
+    status: 503,
+    description: 'The billing provider (Stripe) could not be reached or refused the request: nothing was changed, try again',
+    translations: { ar: 'تعذّر الوصول إلى مزوّد الفوترة (Stripe) أو رفض الطلب: لم يتغيّر شيء، حاول مرة أخرى' },
+  },
 });
 
 /** Answers only the kernel gives, never a route's handler on purpose. */

@@ -1,5 +1,11 @@
 import { adminRoutes } from '../admin/admin.routes.js';
 import { auditRoutes } from '../audit/audit.routes.js';
+import { adminBillingRoutes } from '../billing/admin-billing.routes.js';
+import { billingRoutes } from '../billing/billing.routes.js';
+import { planRoutes } from '../billing/plans.routes.js';
+import { pluginPriceRoutes } from '../billing/plugin-prices.routes.js';
+import { testCheckoutRoutes } from '../billing/test-checkout.pages.js';
+import { stripeWebhookRoutes } from '../billing/stripe-webhooks.routes.js';
 import { apiTokenRoutes } from '../auth/api-tokens.routes.js';
 import { authRoutes } from '../auth/auth.routes.js';
 import { signingKeyRoutes } from '../auth/jwks.routes.js';
@@ -74,4 +80,10 @@ export const coreRoutes: readonly CoreRoute[] = [
   ...accountRoutes,
   ...accountPageRoutes,
   ...accountNotificationPageRoutes,
+  ...planRoutes,
+  ...pluginPriceRoutes,
+  ...billingRoutes,
+  ...adminBillingRoutes,
+  ...testCheckoutRoutes,
+  ...stripeWebhookRoutes,
 ];

@@ -40,6 +40,9 @@ export const Tenant = Exact({
   slug: Type.String(),
   name: Type.String(),
   status: Type.Union([Type.Literal('active'), Type.Literal('suspended')]),
+  billing_status: Type.Union([Type.Literal('ok'), Type.Literal('read_only'), Type.Literal('suspended')], {
+    description: 'What dunning does to the tenant: `read_only` (writes refused) or `suspended` (all but billing refused) until it pays',
+  }),
   plan: Type.String(),
   settings: Type.Record(Type.String(), Type.Unknown()),
   quotas: Quotas,

@@ -20,6 +20,8 @@ export function routeErrors(route: CoreRoute): ErrorRef[] {
   // A host operator's read-only support session may not write (core/src/support).
   if (hasBody && ('permission' in access || 'member' in access)) derived.push(coreErrors.support_read_only);
   if (tenantFrom !== undefined) derived.push(coreErrors.tenant_suspended);
+  if (tenantFrom !== undefined && !route.billingExempt) derived.push(coreErrors.billing_suspended);
+  if (tenantFrom !== undefined && !route.billingExempt && !isPublic && !route.root && route.method !== 'GET') derived.push(coreErrors.billing_read_only);
   if (route.path.includes(':') || (tenantFrom !== undefined && tenantFrom !== true) || route.root) derived.push(commonErrors.not_found);
   if (route.plugin && tenantFrom !== undefined) derived.push(coreErrors.plugin_not_enabled);
   if (hasBody) derived.push(commonErrors.payload_too_large, commonErrors.unsupported_media_type);

@@ -67,7 +67,8 @@ export type Stage = (exchange: Exchange) => Promise<void> | void;
 /**
  * A route's request path, chosen once at mount: only the stages the route needs, in this order —
  * `checkInput` (path and query hold nothing hostile) → `resolveTenant` → `authenticate` (the caller, their
- * membership, a suspended tenant) or `admit` (a suspended tenant, for anonymous tenant routes) → `meter` (the
+ * membership, a suspended tenant) or `admit` (a suspended tenant, for anonymous tenant routes) → `billingStanding`
+ * (a tenant read only or suspended by billing's dunning, unless the route is `billingExempt`) → `meter` (the
  * tenant's rate limit) → `gate` (plugin enabled) → `authorize` (permission) → `verifiedEmail` (a signed-in user's
  * address is proved, on routes that ask for it) → `limit` (the route's own rate limit)
  * → `readBody` → `validate` → `run` →
@@ -82,6 +83,7 @@ export function routeStages(route: CoreRoute, services: KernelServices, check?: 
   if (!isPublic) stages.push(authenticateStage(route, services, tenantFrom !== undefined));
   else if (tenantFrom !== undefined && !route.root) stages.push(authenticateIfSent(services));
   else if (tenantFrom !== undefined) stages.push(admitRoot(services));
+  if (tenantFrom !== undefined && !route.billingExempt) stages.push(billingStanding(route, isPublic));
   if (tenantFrom !== undefined && !route.root) stages.push(meter(services));
   if (tenantFrom !== undefined && route.plugin) stages.push(gate(route, services));
   if ('permission' in access) stages.push(authorize(access.permission.name, services));
@@ -383,6 +385,30 @@ function member(x: Exchange, tenantAccess: TenantAccess | undefined, required: b
   if (staffOnly && tenantAccess?.kind === 'customer') throw new ForbiddenError('This route is for staff of the tenant, not customers');
   x.access = tenantAccess;
   x.permissions = tenantAccess?.permissions ?? noPermissions;
+}
+
+const billingSuspendedAr = { translations: { ar: 'هذه المؤسسة معلّقة حتى تُدفع فاتورتها المستحقة' } };
+const billingReadOnlyAr = { translations: { ar: 'هذه المؤسسة للقراءة فقط حتى تُدفع فاتورتها المستحقة' } };
+
+/**
+ * What billing's dunning leaves the tenant (`tenants.billing_status`, core/src/billing/dunning.ts): suspended, only
+ * routes flagged `billingExempt` serve it (402 `billing_suspended`; a root page its 404); read only, writes by members
+ * and API tokens are refused (402 `billing_read_only`) while reads, public routes and root pages are served. Host
+ * administrators pass.
+ */
+function billingStanding(route: CoreRoute, isPublic: boolean): Stage {
+  const writes = route.method !== 'GET' && !isPublic && !route.root;
+  return named('billingStanding', (x) => {
+    const standing = x.tenant!.billing_status;
+    if (standing === undefined || standing === 'ok') return;
+    const principal = x.principal;
+    if (principal?.kind === 'user' && principal.isSuperAdmin) return;
+    if (standing === 'suspended') {
+      if (route.root) throw new RootMiss(x.tenant!.locale);
+      throw coreErrors.billing_suspended('This organisation is suspended until its unpaid invoice is paid', billingSuspendedAr);
+    }
+    if (writes) throw coreErrors.billing_read_only('This organisation is read only until its unpaid invoice is paid', billingReadOnlyAr);
+  });
 }
 
 /** The tenant's requests per minute (429 beyond). */

@@ -132,6 +132,11 @@ interface RouteFields<S extends RouteSchemas, D extends KernelDepRefs> {
   verifiedEmail?: boolean;
   /** The handler only reads (`GET` only): its transaction is read only, on the read replica when there is one (ADR 0013). */
   readOnly?: boolean;
+  /**
+   * Served while the tenant is read only or suspended by billing's dunning (`402 billing_read_only`,
+   * `billing_suspended` otherwise): the billing routes, so that a tenant can always pay (docs/billing.md).
+   */
+  billingExempt?: boolean;
   /** A page at the site root (core's customer pages at `/c/:tenant/…`), left out of the OpenAPI document; public routes only. */
   root?: boolean;
   /** A root route's page for requests no tenant serves (default: the JSON 404), in the tenant's or the visitor's language. */
@@ -258,5 +263,7 @@ export interface CoreRoute {
   verifiedEmail?: boolean;
   /** See {@link RouteFields.readOnly}. */
   readOnly?: boolean;
+  /** See {@link RouteFields.billingExempt}. */
+  billingExempt?: boolean;
   handler(input: HandlerInput): Promise<unknown>;
 }

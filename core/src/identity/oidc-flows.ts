@@ -57,7 +57,7 @@ export type FlowPurpose = 'sign_in' | 'link';
 /** The services the engine uses. */
 export type OidcServices = Pick<
   KernelServices,
-  'database' | 'secretBox' | 'publicUrl' | 'httpClient' | 'tenantAccess' | 'jobs' | 'logger' | 'identity' | 'accessTokens'
+  'database' | 'secretBox' | 'publicUrl' | 'httpClient' | 'tenantAccess' | 'jobs' | 'logger' | 'identity' | 'accessTokens' | 'entitlements'
 >;
 
 /** How long a started flow may come back, and how long the one-time completion code lives. */

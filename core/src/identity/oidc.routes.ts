@@ -97,6 +97,7 @@ export const oidcCallback = defineRoute({
     logger: kernelRefs.logger,
     identity: kernelRefs.identity,
     accessTokens: kernelRefs.accessTokens,
+    entitlements: kernelRefs.entitlements,
   },
   errors: [],
   async handler({ params, query, deps, actor }) {

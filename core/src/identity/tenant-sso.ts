@@ -3,7 +3,6 @@ import { runAsSystem, type ScopedDb } from '../db/scoped-db.js';
 import { emitEvent } from '../events/outbox.js';
 import { coreErrors } from '../http/core-errors.js';
 import type { KernelServices } from '../kernel.js';
-import { defaultQuotas, type Quotas } from '../tenancy/tenant-directory.js';
 import { OidcRefusal, type ProviderClient, type VerifiedClaims } from './oidc-flows.js';
 
 /**
@@ -160,7 +159,7 @@ interface AccountRow {
  */
 export async function signInThroughTenant(
   db: ScopedDb,
-  services: Pick<KernelServices, 'tenantAccess' | 'jobs' | 'logger'>,
+  services: Pick<KernelServices, 'tenantAccess' | 'jobs' | 'logger' | 'entitlements'>,
   tenantSlug: string,
   claims: VerifiedClaims,
   actor: AuditActor = {},
@@ -239,7 +238,7 @@ export async function signInThroughTenant(
 /** Makes the user a staff member of the tenant with the configured role, unless they are one already (just-in-time membership). */
 async function ensureStaffMembership(
   db: ScopedDb,
-  services: Pick<KernelServices, 'tenantAccess' | 'jobs' | 'logger'>,
+  services: Pick<KernelServices, 'tenantAccess' | 'jobs' | 'logger' | 'entitlements'>,
   tenant: TenantConfigRow,
   user: AccountRow,
   newAccount: boolean,
@@ -253,8 +252,9 @@ async function ensureStaffMembership(
   // Locking the tenant row serialises joins (not every sign-in), so concurrent ones cannot overshoot the members quota.
   // `no key update`: the rows this sign-in already wrote (its identity) hold a key-share lock on the tenant through
   // their foreign key; a plain `for update` would wait on the other sign-in's, and it on ours: a deadlock.
-  const locked = await db.one<{ quotas: Partial<Quotas> }>('select quotas from tenants where id = $1 for no key update', [tenant.id]);
-  const limit = { ...defaultQuotas, ...locked?.quotas }.members;
+  await db.query('select 1 from tenants where id = $1 for no key update', [tenant.id]);
+  // The members limit in effect: the plan's, or a host administrator's override (docs/billing.md).
+  const limit = (await services.entitlements.limitsOf(tenant.id)).members ?? Infinity;
   const members = await db.one<{ count: number }>("select count(*)::int as count from memberships where tenant_id = $1 and kind = 'staff'", [tenant.id]);
   if ((members?.count ?? 0) >= limit) {
     throw new OidcRefusal('member_limit', `This organisation has reached its limit of ${limit} members; ask an administrator to make room`);

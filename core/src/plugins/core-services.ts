@@ -22,6 +22,7 @@ import { holds } from '../rbac/permissions.js';
 import { pluginUnits } from '../units/plugin-units.js';
 import { pluginNotify } from '../notifications/plugin-notify.js';
 import { pluginMetrics } from '../metrics/plugin-metrics.js';
+import { pluginLimits } from '../billing/plugin-limits.js';
 import { pluginJobs } from './plugin-jobs.js';
 import { tablePrefix } from './plugin-registry.js';
 import { PluginMisuseError, type ScopeHost, type UnitOfWork } from './plugin-scope.js';
@@ -79,6 +80,7 @@ export const coreServiceFactories: { [K in CoreServiceName]: (input: CoreService
   units: ({ unit, services }) => pluginUnits(services, unit.tenant.id),
   notify: ({ plugin, unit, services }) => pluginNotify(plugin, unit, services),
   metrics: ({ plugin, services }) => pluginMetrics(services.metrics.registry, plugin.name, services.logger),
+  limits: ({ plugin, unit, services }) => pluginLimits(plugin, unit, services),
 };
 
 /** The factory of a core ref, by ref id (`core.db`), or undefined for another plugin's ref. */

@@ -17,87 +17,27 @@ import {
   tenantTablesOf,
 } from './marketplace.js';
 import { Exact, NoContent, Nullable, Timestamp } from '../http/response-schemas.js';
+import { MarketplacePlugin, PluginParams, Settings } from './marketplace-schemas.js';
 import { ExportedFile, exportFiles } from '../files/file-export.js';
-
-const PluginParams = Type.Object({ plugin: Type.String({ pattern: '^[a-z][a-z0-9-]{0,62}$' }) }, { additionalProperties: false });
-
-/** A role every tenant has. */
-const BuiltinRoleName = Type.Union(['owner', 'admin', 'member', 'viewer', 'customer'].map((role) => Type.Literal(role)));
-
-/** A plugin as the marketplace shows it. */
-const MarketplacePlugin = Exact({
-  name: Type.String(),
-  title: Type.String(),
-  description: Type.String(),
-  version: Type.String(),
-  category: Type.String(),
-  icon: Nullable(Type.String()),
-  author: Nullable(Type.String()),
-  permissions: Type.Array(
-    Exact({
-      name: Type.String(),
-      description: Type.String(),
-      grant_to: Type.Array(BuiltinRoleName, {
-        description:
-          'Built-in roles that get it as soon as the plugin is enabled (the owner holds every permission anyway); other roles only if a tenant adds it',
-      }),
-    }),
-    { description: 'What the plugin lets roles do, and who gets it by default: shown before enabling it' },
-  ),
-  requires: Exact({
-    core: Type.String(),
-    plugins: Type.Record(Type.String(), Type.String()),
-    optional_plugins: Type.Record(Type.String(), Type.String()),
-  }),
-  navigation: Type.Array(Exact({ label: Type.String(), icon: Nullable(Type.String()), path: Type.String(), permission: Nullable(Type.String()) })),
-  web: Nullable(Type.String({ description: 'Where its web pages are served' })),
-  screens: Type.Array(
-    Exact({
-      element: Type.String({ description: 'The custom element, defined by `<web><element>.js`' }),
-      label: Type.String(),
-      on: Nullable(Type.String({ description: 'The route whose console page links to the screen' })),
-      primary: Type.Boolean({ description: "The screen opens instead of the generated page of the route's records" }),
-      icon: Nullable(Type.String()),
-      permission: Nullable(Type.String()),
-    }),
-    { description: "The plugin's own console screens (custom elements)" },
-  ),
-  settings_permission: Nullable(Type.String()),
-  uses: Type.Array(
-    Exact({
-      plugin: Type.String({ description: 'The other plugin' }),
-      title: Type.String({ description: "The other plugin's title" }),
-      service: Type.String({ description: 'The service used, `<plugin>.<service>`' }),
-      access: Type.Union([Type.Literal('read'), Type.Literal('write')]),
-      what: Type.String({ description: 'What it reads or writes, in plain words' }),
-      optional: Type.Boolean({ description: 'Used only when the other plugin is enabled' }),
-    }),
-    { description: "Other plugins' data this plugin reads or writes (through their services): shown before enabling it" },
-  ),
-  unit_tables: Type.Array(Type.String(), {
-    description: "The plugin's tables whose records belong to organisation units (the database limits a unit-scoped caller to its units' rows)",
-  }),
-  enabled: Type.Boolean(),
-  has_data: Type.Boolean({ description: 'Whether it keeps rows or files of this tenant (what a purge would delete)' }),
-});
-
-/** A tenant's settings of a plugin, defaults applied (each plugin's settings schema says more). */
-const Settings = Type.Record(Type.String(), Type.Unknown());
+import { addonsToStart, pluginEntitlements, startAddons } from '../billing/plugin-entitlement.js';
 
 const list = defineRoute({
   method: 'GET',
   path: '/marketplace',
-  summary: 'Every installed plugin, with whether this tenant has enabled it',
+  summary: 'Every installed plugin, with whether this tenant has enabled it and what its plan allows of it (`entitlement`)',
   tag: 'marketplace',
   permission: corePermissions['plugins.view'],
-  deps: { plugins: kernelRefs.plugins },
+  deps: { plugins: kernelRefs.plugins, entitlements: kernelRefs.entitlements },
   schema: { response: Type.Array(MarketplacePlugin) },
   errors: [],
   async handler({ deps, tenant, db }) {
     const state = await deps.plugins.tenantPlugins.state(tenant.id);
     const plugins = deps.plugins.plugins.filter((plugin) => plugin.scope === 'tenant');
     const withData = await pluginsWithData(db, plugins, deps.plugins.plugins);
-    return plugins.map((plugin) => presentPlugin(deps, plugin, { enabled: plugin.name in state.settings, hasData: withData.has(plugin.name) }));
+    const entitlements = await pluginEntitlements(deps, tenant.id, plugins);
+    return plugins.map((plugin) =>
+      presentPlugin(deps, plugin, { enabled: plugin.name in state.settings, hasData: withData.has(plugin.name), entitlement: entitlements.get(plugin.name)! }),
+    );
   },
 });
 
@@ -115,15 +55,16 @@ const show = defineRoute({
       settings: Nullable(Settings),
     }),
   },
-  deps: { plugins: kernelRefs.plugins },
+  deps: { plugins: kernelRefs.plugins, entitlements: kernelRefs.entitlements },
   errors: [],
   async handler({ deps, tenant, params, db }) {
     const plugin = installedPlugin(deps, params.plugin);
     const state = await deps.plugins.tenantPlugins.state(tenant.id);
     const enabled = plugin.name in state.settings;
     const hasData = (await pluginsWithData(db, [plugin], deps.plugins.plugins)).has(plugin.name);
+    const entitlement = await deps.entitlements.pluginAccess(tenant.id, plugin.name);
     return {
-      ...presentPlugin(deps, plugin, { enabled, hasData }),
+      ...presentPlugin(deps, plugin, { enabled, hasData, entitlement }),
       settings_schema: plugin.settings ? JSON.parse(JSON.stringify(plugin.settings)) : null,
       settings: state.settings[plugin.name] ?? null,
     };
@@ -133,7 +74,8 @@ const show = defineRoute({
 const enable = defineRoute({
   method: 'POST',
   path: '/marketplace/:plugin/enable',
-  summary: 'Enable a plugin (`?with_dependencies=true` enables what it requires too); 409 dependency_not_enabled names what is missing',
+  summary:
+    'Enable a plugin (`?with_dependencies=true` enables what it requires too); 409 dependency_not_enabled names what is missing; a paid add-on starts with it, a plugin the plan excludes is refused (402)',
   tag: 'marketplace',
   permission: corePermissions['plugins.manage'],
   schema: {
@@ -142,8 +84,14 @@ const enable = defineRoute({
     body: Type.Object({ settings: Type.Optional(Type.Record(Type.String(), Type.Unknown())) }, { additionalProperties: false }),
     response: Exact({ ...MarketplacePlugin.properties, settings: Settings, enabled_dependencies: Type.Array(Type.String()) }),
   },
-  deps: { jobs: kernelRefs.jobs, logger: kernelRefs.logger, plugins: kernelRefs.plugins },
-  errors: [coreErrors.dependency_not_enabled],
+  deps: { jobs: kernelRefs.jobs, logger: kernelRefs.logger, plugins: kernelRefs.plugins, entitlements: kernelRefs.entitlements, billing: kernelRefs.billing },
+  errors: [
+    coreErrors.dependency_not_enabled,
+    coreErrors.plan_excludes_plugin,
+    coreErrors.payment_method_required,
+    coreErrors.currency_not_offered,
+    coreErrors.billing_provider_unavailable,
+  ],
   async handler({ deps, tenant, params, query, body, db, audit }) {
     const plugin = installedPlugin(deps, params.plugin);
     const tenantPlugins = deps.plugins.tenantPlugins;
@@ -152,6 +100,9 @@ const enable = defineRoute({
     const stored = await db.one<{ settings: Record<string, unknown> }>('select settings from tenant_plugins where plugin = $1', [plugin.name]);
     const settings = settingsForEnable(tenantPlugins, plugin, body.settings ?? stored?.settings ?? {});
     const missing = requiredChain(deps, plugin).filter((dependency) => !enabled.has(dependency.name));
+    // The plan must include what is enabled now, or sell it as an add-on (started last, below); an enabled plugin stays as it is.
+    const turningOn = [...(query.with_dependencies ? missing : []), ...(enabled.has(plugin.name) ? [] : [plugin])];
+    const addons = await addonsToStart(deps, tenant.id, turningOn);
     if (missing.length > 0 && !query.with_dependencies) {
       throw coreErrors.dependency_not_enabled(`Enable ${missing.map((dependency) => dependency.name).join(', ')} first (or pass with_dependencies=true)`, {
         errors: { dependencies: missing.map((dependency) => dependency.name) },
@@ -174,19 +125,26 @@ const enable = defineRoute({
     await enablePlugin(db, deps, tenant.id, plugin, settings);
     await audit({ action: 'plugin.enabled', targetType: 'plugin', targetId: plugin.name });
     const hasData = (await pluginsWithData(db, [plugin], deps.plugins.plugins)).has(plugin.name);
-    return { ...presentPlugin(deps, plugin, { enabled: true, hasData }), settings, enabled_dependencies: missing.map((dependency) => dependency.name) };
+    const entitlement = await deps.entitlements.pluginAccess(tenant.id, plugin.name);
+    // Last: a refused add-on rolls the enabling back (billing/plugin-entitlement.ts).
+    await startAddons(deps, tenant.id, addons);
+    return {
+      ...presentPlugin(deps, plugin, { enabled: true, hasData, entitlement }),
+      settings,
+      enabled_dependencies: missing.map((dependency) => dependency.name),
+    };
   },
 });
 
 const disable = defineRoute({
   method: 'POST',
   path: '/marketplace/:plugin/disable',
-  summary: 'Disable a plugin for this tenant (its data stays); 409 while an enabled plugin depends on it',
+  summary: 'Disable a plugin for this tenant (its data stays; its paid add-on ends); 409 while an enabled plugin depends on it',
   tag: 'marketplace',
   permission: corePermissions['plugins.manage'],
   schema: { params: PluginParams, response: MarketplacePlugin },
-  deps: { jobs: kernelRefs.jobs, logger: kernelRefs.logger, plugins: kernelRefs.plugins },
-  errors: [commonErrors.conflict],
+  deps: { jobs: kernelRefs.jobs, logger: kernelRefs.logger, plugins: kernelRefs.plugins, entitlements: kernelRefs.entitlements, billing: kernelRefs.billing },
+  errors: [commonErrors.conflict, coreErrors.billing_provider_unavailable],
   async handler({ deps, tenant, params, db, audit }) {
     const plugin = installedPlugin(deps, params.plugin);
     const tenantPlugins = deps.plugins.tenantPlugins;
@@ -205,7 +163,10 @@ const disable = defineRoute({
       await audit({ action: 'plugin.disabled', targetType: 'plugin', targetId: plugin.name });
     }
     const hasData = (await pluginsWithData(db, [plugin], deps.plugins.plugins)).has(plugin.name);
-    return presentPlugin(deps, plugin, { enabled: false, hasData });
+    const entitlement = await deps.entitlements.pluginAccess(tenant.id, plugin.name);
+    // Last, as on enable: should ending the add-on fail, the plugin stays enabled (nothing runs when no add-on does).
+    await deps.billing.endAddon(tenant.id, plugin.name);
+    return presentPlugin(deps, plugin, { enabled: false, hasData, entitlement });
   },
 });
 

@@ -1,14 +1,19 @@
 import { ConflictError, NotFoundError, type Plugin } from '@plinth/sdk';
 import type { Knex } from 'knex';
 import type { ScopedDb } from '../db/scoped-db.js';
+import type { PluginAccess } from '../billing/entitlements.js';
 import type { KernelServices } from '../kernel.js';
 import { tablePrefix } from './plugin-registry.js';
 import { emitEvent, type OutboxServices } from '../events/outbox.js';
 
-/** What a tenant sees of a plugin beside its definition: whether it is on, whether it keeps data of the tenant. */
+/**
+ * What a tenant sees of a plugin beside its definition: whether it is on, whether it keeps data of the tenant, and
+ * what its plan allows of it (billing/plugin-entitlement.ts).
+ */
 export interface PluginState {
   enabled: boolean;
   hasData: boolean;
+  entitlement: PluginAccess;
 }
 
 /** A plugin as the marketplace lists it. */
@@ -47,6 +52,7 @@ export function presentPlugin(services: Pick<KernelServices, 'plugins'>, plugin:
     unit_tables: [...(services.plugins.unitTables.get(plugin.name) ?? [])],
     enabled: state.enabled,
     has_data: state.hasData,
+    entitlement: state.entitlement,
   };
 }
 

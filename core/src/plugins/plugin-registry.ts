@@ -128,6 +128,7 @@ export function validatePlugin(plugin: Plugin): void {
     if (screen.primary && screen.on) primary.add(screen.on);
   }
   checkTranslations(plugin, fail);
+  checkLimits(plugin, fail);
   checkNotificationDeclarations(plugin, fail);
   checkReports(plugin, fail);
   for (const hook of Object.keys(plugin.hooks)) if (!hook.startsWith(`${plugin.name}.`)) fail(`hook ${hook}`, `must be named ${plugin.name}.<hook>`);
@@ -165,6 +166,20 @@ function checkTranslations(plugin: Plugin, fail: (field: string, problem: string
       if (!english.trim()) fail(`translations ${tag}`, 'has an empty English key');
       if (typeof translated !== 'string' || !translated.trim()) fail(`translations ${tag} ${JSON.stringify(english)}`, 'must be a non-empty string');
     }
+  }
+}
+
+const limitKeyPattern = /^[a-z][a-z0-9_-]{0,40}$/;
+
+/** `limits`: keys a plan can name as `<plugin>.<key>`, each with a label and a `usage` counter (docs/billing.md). */
+function checkLimits(plugin: Plugin, fail: (field: string, problem: string) => never): void {
+  const limits: unknown = plugin.limits ?? {};
+  if (typeof limits !== 'object' || limits === null || Array.isArray(limits)) fail('limits', 'must be an object of key → { label, usage }');
+  for (const [key, definition] of Object.entries(limits as Record<string, unknown>)) {
+    if (!limitKeyPattern.test(key)) fail(`limit ${JSON.stringify(key)}`, 'must be lower case letters, digits, - or _ (starting with a letter, at most 41)');
+    const { label, usage } = (definition ?? {}) as { label?: unknown; usage?: unknown };
+    if (typeof label !== 'string' || !label.trim()) fail(`limit ${key}`, 'needs a label');
+    if (typeof usage !== 'function') fail(`limit ${key}`, 'needs a usage({ db }) function counting what the tenant uses');
   }
 }
 

@@ -26,6 +26,8 @@ export const corePermissions = definePermissions('core', {
   'audit.view': { description: 'Read the audit log (held in a unit: the entries of its units)', grantTo: ['admin'], units: true },
   'plugins.view': { description: 'Browse the marketplace and see enabled plugins and their settings', grantTo: ['admin', 'member', 'viewer'] },
   'plugins.manage': { description: 'Enable, disable and configure plugins, and purge their data', grantTo: ['admin'] },
+  'billing.view': { description: "See the organisation's plan, usage, subscription and invoices", grantTo: ['admin'] },
+  'billing.manage': { description: 'Change the plan, the card and the billing details, and pay invoices', grantTo: ['admin'] },
   'jobs.view': { description: "See the tenant's background jobs and their failures", grantTo: ['admin'] },
   'files.view': { description: "List and download the tenant's files and share them by signed URL", grantTo: ['admin', 'member', 'viewer'] },
   'files.upload': { description: 'Upload files, and delete the ones you uploaded', grantTo: ['admin', 'member'] },

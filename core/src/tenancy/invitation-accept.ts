@@ -1,4 +1,14 @@
-import { BadRequestError, commonErrors, ConflictError, ForbiddenError, NotFoundError, toJson, UnauthenticatedError, ValidationError } from '@plinth/sdk';
+import {
+  BadRequestError,
+  commonErrors,
+  ConflictError,
+  ForbiddenError,
+  limitErrors,
+  NotFoundError,
+  toJson,
+  UnauthenticatedError,
+  ValidationError,
+} from '@plinth/sdk';
 import { returnedRow } from '../db/rows.js';
 import { Type } from '@sinclair/typebox';
 import { recordHostAudit, recordTenantAudit } from '../audit/audit.js';
@@ -12,7 +22,6 @@ import { coreErrors } from '../http/core-errors.js';
 import { authenticate } from '../http/route-pipeline.js';
 import { kernelRefs } from '../kernel-refs.js';
 import { defineRoute, Reply } from '../http/route.js';
-import { defaultQuotas, type Quotas } from './tenant-directory.js';
 import { Exact, TokenPair, User, Uuid, withStatus } from '../http/response-schemas.js';
 
 interface InvitationRow {
@@ -94,12 +103,14 @@ export const acceptInvitation = defineRoute({
     jobs: kernelRefs.jobs,
     logger: kernelRefs.logger,
     tenantAccess: kernelRefs.tenantAccess,
+    entitlements: kernelRefs.entitlements,
   },
   errors: [
     commonErrors.unauthenticated,
     commonErrors.forbidden,
     commonErrors.not_found,
     commonErrors.conflict,
+    limitErrors.limit_reached,
     coreErrors.tenant_suspended,
     coreErrors.email_unverified,
   ],
@@ -125,8 +136,8 @@ export const acceptInvitation = defineRoute({
     }
 
     // Locking the tenant row serialises acceptances, so concurrent ones cannot overshoot the members quota.
-    const tenant = await db.one<{ id: string; slug: string; name: string; status: string; quotas: Partial<Quotas> }>(
-      'select id, slug, name, status, quotas from tenants where id = $1 for update',
+    const tenant = await db.one<{ id: string; slug: string; name: string; status: string }>(
+      'select id, slug, name, status from tenants where id = $1 for update',
       [invitation.tenant_id],
     );
     if (!tenant) throw new NotFoundError('This invitation does not exist or was revoked');
@@ -136,11 +147,14 @@ export const acceptInvitation = defineRoute({
       user.id,
     ]);
     if (existing?.kind === 'staff') throw new ConflictError('You are already a member of this tenant');
-    const limit = { ...defaultQuotas, ...tenant.quotas }.members;
-    const members = await returnedRow<{ count: number }>(db, "select count(*)::int as count from memberships where tenant_id = $1 and kind = 'staff'", [
+    await deps.entitlements.ensure(
+      db,
       tenant.id,
-    ]);
-    if (members.count >= limit) throw new ConflictError(`This tenant has reached its limit of ${limit} members; ask an administrator to make room`);
+      'members',
+      1,
+      async () =>
+        (await returnedRow<{ count: number }>(db, "select count(*)::int as count from memberships where tenant_id = $1 and kind = 'staff'", [tenant.id])).count,
+    );
 
     let membership: { id: string } | undefined;
     if (existing) {

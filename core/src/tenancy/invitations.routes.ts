@@ -1,4 +1,4 @@
-import { listPage, commonErrors, ConflictError, NotFoundError, PageQuery, paginate, toJson, type Static, type Stored } from '@plinth/sdk';
+import { listPage, commonErrors, ConflictError, limitErrors, NotFoundError, PageQuery, paginate, toJson, type Static, type Stored } from '@plinth/sdk';
 import { returnedRow } from '../db/rows.js';
 import { Type } from '@sinclair/typebox';
 import { randomToken, sha256 } from '../crypto/secrets.js';
@@ -62,8 +62,9 @@ export const createInvitation = defineRoute({
     mailer: kernelRefs.mailer,
     publicUrl: kernelRefs.publicUrl,
     tenantAccess: kernelRefs.tenantAccess,
+    entitlements: kernelRefs.entitlements,
   },
-  errors: [commonErrors.conflict],
+  errors: [commonErrors.conflict, limitErrors.limit_reached],
   async handler({ body, db, deps, tenant, permissions, actor, audit }) {
     const roles = await rolesByIds(db, body.roles);
     assertStaffRoles(roles);
@@ -74,8 +75,13 @@ export const createInvitation = defineRoute({
     if (await db.one(`select 1 from invitations i where lower(i.email) = lower($1) and ${pending}`, [body.email])) {
       throw new ConflictError('This email has a pending invitation; revoke it to invite again', { errors: { email: ['has a pending invitation'] } });
     }
-    const members = await returnedRow<{ count: number }>(db, "select count(*)::int as count from memberships where kind = 'staff'");
-    if (members.count >= tenant.quotas.members) throw new ConflictError(`This tenant has reached its limit of ${tenant.quotas.members} members`);
+    await deps.entitlements.ensure(
+      db,
+      tenant.id,
+      'members',
+      1,
+      async () => (await returnedRow<{ count: number }>(db, "select count(*)::int as count from memberships where kind = 'staff'")).count,
+    );
 
     const token = randomToken(32);
     const created = await returnedRow<{ id: string }>(

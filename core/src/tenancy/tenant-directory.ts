@@ -3,8 +3,12 @@ import type { Cache } from '../cache/cache.js';
 import type { Database } from '../db/database.js';
 import { isUuid, runAsSystem } from '../db/scoped-db.js';
 import { andThen, type MaybePromise } from '../util/maybe-promise.js';
+import { effectiveQuotas, tenantEntitlementsKey, type LimitValues } from '../billing/effective-limits.js';
 
-/** Per-tenant limits; unset keys fall back to the host defaults. */
+/**
+ * A tenant's core limits in effect: the host defaults ⊕ its plan's limits ⊕ a host administrator's overrides
+ * (`tenants.quotas`; docs/billing.md). A plan's unlimited (`null`) is `Number.MAX_SAFE_INTEGER` here.
+ */
 export interface Quotas {
   members: number;
   api_tokens: number;
@@ -20,6 +24,8 @@ export interface Tenant {
   slug: string;
   name: string;
   status: 'active' | 'suspended';
+  /** What dunning does to the tenant (core/src/billing/dunning.ts), apart from a host administrator's `status`. */
+  billing_status: 'ok' | 'read_only' | 'suspended';
   plan: string;
   settings: Record<string, unknown>;
   quotas: Quotas;
@@ -34,7 +40,8 @@ export interface Tenant {
 }
 
 /** The columns of a {@link Tenant}, for `select` and `returning`. */
-export const tenantColumns = 'id, slug, name, status, plan, settings, quotas, time_zone, locale, currency, logo_file_id, created_at, updated_at';
+export const tenantColumns =
+  'id, slug, name, status, billing_status, plan, settings, quotas, time_zone, locale, currency, logo_file_id, created_at, updated_at';
 
 /** What a plugin's handlers see of a tenant (`ctx.tenant`). */
 export function tenantInfo(tenant: Tenant): TenantInfo {
@@ -55,11 +62,15 @@ export interface TenantDirectory {
   isPlatformHost(host: string): boolean;
   /** The tenant whose own host name `host` is (`<slug>.<base domain>`, or a custom domain it verified); none for the platform's. */
   ownerOfHost(host: string): Promise<Tenant | undefined>;
-  /** Drops cached copies after a change (name, status, quotas, time zone, locale, currency, domains). */
+  /** Drops cached copies after a change (name, status, quotas, plan, time zone, locale, currency, domains), the tenant's entitlements too. */
   forget(tenant: Pick<Tenant, 'id' | 'slug'>, domains?: string[]): Promise<void>;
 }
 
 const ttlMs = 60_000;
+const qualifiedColumns = tenantColumns
+  .split(', ')
+  .map((column) => `t.${column}`)
+  .join(', ');
 const slugPattern = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 const found = (tenant: Tenant | undefined) => {
@@ -77,10 +88,21 @@ export function createTenantDirectory(
   baseDomain: string | undefined,
   platformHosts: readonly string[] = [],
 ): TenantDirectory {
+  // The plan's limits come with the tenant, so the quotas every caller reads (members, API tokens, storage, the
+  // request meter) follow the plan; a plan or subscription change drops the entry (`forget`).
   const load = (column: 'id' | 'slug', value: string) =>
-    runAsSystem(database, (db) => db.one<Tenant>(`select ${tenantColumns} from tenants where ${column} = $1`, [value])).then((row) =>
-      row ? { ...row, quotas: { ...defaultQuotas, ...row.quotas } } : undefined,
-    );
+    runAsSystem(database, (db) =>
+      db.one<Tenant & { plan_limits: LimitValues | null }>(
+        `select ${qualifiedColumns}, p.limits as plan_limits
+           from tenants t left join tenant_subscriptions s on s.tenant_id = t.id left join billing_plans p on p.id = s.plan_id
+          where t.${column} = $1`,
+        [value],
+      ),
+    ).then((row) => {
+      if (!row) return undefined;
+      const { plan_limits: planLimits, ...tenant } = row;
+      return { ...tenant, quotas: effectiveQuotas(defaultQuotas, planLimits, tenant.quotas) };
+    });
   const cached = (column: 'id' | 'slug', value: string) => {
     const key = `tenant:${column}:${value}`;
     return cache.peek<Tenant>(key) ?? cache.getOrLoad(key, ttlMs, () => load(column, value));
@@ -124,6 +146,7 @@ export function createTenantDirectory(
       await Promise.all([
         cache.delete(`tenant:id:${tenant.id}`),
         cache.delete(`tenant:slug:${tenant.slug}`),
+        cache.delete(tenantEntitlementsKey(tenant.id)),
         ...domains.map((domain) => cache.delete(`tenant:domain:${domain}`)),
       ]);
     },

@@ -32,7 +32,7 @@ export const NewTenant = Type.Object(
 );
 
 /**
- * Creates a tenant with its built-in roles and makes `ownerId` its owner, and
+ * Creates a tenant with its built-in roles and its subscription to the default plan, makes `ownerId` its owner, and
  * emits `core.tenant.created`. `db` is on the system path (the tenant does not
  * exist yet to scope to).
  */
@@ -53,6 +53,8 @@ export async function createTenantWithOwner(db: ScopedDb, services: OutboxServic
   const [membership] = await db.query<{ id: string }>('insert into memberships (tenant_id, user_id) values ($1, $2) returning id', [tenant.id, ownerId]);
   const owner = roles.find((role) => role.builtin === 'owner')!;
   await db.query('insert into membership_roles (tenant_id, membership_id, role_id) values ($1, $2, $3)', [tenant.id, membership!.id, owner.id]);
+  // Every tenant has one subscription: the host's default plan until it chooses another (docs/billing.md).
+  await db.query('insert into tenant_subscriptions (tenant_id, plan_id) select $1, id from billing_plans where is_default', [tenant.id]);
   await emitEvent(db, services, tenant.id, 'core.tenant.created', { tenantId: tenant.id, slug: tenant.slug, name: tenant.name }, 'core');
   const user = await db.one<{ email: string; name: string }>('select email, name from users where id = $1', [ownerId]);
   await emitEvent(db, services, tenant.id, 'core.member.joined', { userId: ownerId, email: user!.email, name: user!.name, roles: ['owner'] }, 'core');

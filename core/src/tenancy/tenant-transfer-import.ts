@@ -5,6 +5,7 @@ import { assertKey } from '../files/storage-keys.js';
 import type { ObjectStorage } from '../files/storage.js';
 import { reservedSlugs } from './tenant-setup.js';
 import { hashed, linesOf, readArchive, TransferError, type ReadEntry } from './tenant-transfer-archive.js';
+import { adaptBillingRows } from '../billing/transfer-billing.js';
 import {
   appliedMigrations,
   archiveFormat,
@@ -341,6 +342,8 @@ async function insertTable(state: Applying, table: string, count: number): Promi
   const { client, tenantId } = state;
   state.columns ??= new Map((await tenantTables(client)).map((candidate) => [candidate.name, candidate.columns]));
   const columns = state.columns.get(table)!.map(ident);
+  const warning = await adaptBillingRows(client, table, tenantId);
+  if (warning) state.summary.warnings.push(warning);
   try {
     await client.query(`delete from public.${ident(table)} where tenant_id = $1`, [tenantId]);
     const inserted = await client.query(

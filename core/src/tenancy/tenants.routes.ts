@@ -69,6 +69,8 @@ export const getTenant = defineRoute({
   summary: 'The current tenant',
   tag: 'tenancy',
   permission: corePermissions['tenant.view'],
+  // A tenant suspended by dunning still shows who it is, so its console can lead to the billing page.
+  billingExempt: true,
   schema: { response: CurrentTenant },
   errors: [],
   async handler({ tenant }) {

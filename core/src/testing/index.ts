@@ -5,6 +5,7 @@ export { addMember } from './members.js';
 export { solidPng } from './png.js';
 export { leftoverEnglish, type Catalogues } from './languages.js';
 export { planAsTenant } from './plans.js';
+export { savePlan, putOnPlan, pricePlugin, type TestPlan } from './billing.js';
 export { translatableStrings, missingTranslations, placeholderMismatches } from '../plugins/plugin-strings.js';
 export { auditTrail, type TestAuditEntry } from './audit.js';
 export { runReport, reportFile, reportCsv, parseCsv, type TestReportRun } from './reports.js';

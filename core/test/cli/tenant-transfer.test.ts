@@ -186,6 +186,10 @@ describe('plinth tenant export / import', { timeout: 90_000 }, () => {
     expect(after).toEqual(before);
     expect(before.memberships).toBe(3);
     expect(before.files).toBeGreaterThanOrEqual(1);
+    // Its subscription moves with it, on the default plan (core/test/billing/transfer-billing.test.ts: another host's plan).
+    expect(await target.sql('select p.key from tenant_subscriptions s join billing_plans p on p.id = s.plan_id where s.tenant_id = $1', [tenantId])).toEqual([
+      { key: 'free' },
+    ]);
 
     // The member signs in on the new host with the password of the old one and reads each plugin's data.
     const headers = await signIn(target, member, slug);

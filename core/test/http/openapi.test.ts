@@ -84,6 +84,7 @@ describe('the OpenAPI document', () => {
     expect(codesOf(checkout)).toEqual({
       400: ['bad_request', 'tenant_required'],
       401: ['unauthenticated'],
+      402: ['billing_suspended'],
       403: ['tenant_suspended'],
       404: ['not_found', 'plugin_not_enabled'],
       409: ['cart_closed', 'out_of_stock'],
@@ -99,6 +100,7 @@ describe('the OpenAPI document', () => {
     expect(codesOf(search)).toEqual({
       400: ['tenant_required'],
       401: ['unauthenticated'],
+      402: ['billing_suspended'],
       403: ['forbidden', 'tenant_suspended'],
       404: ['plugin_not_enabled'],
       422: ['validation_failed'],

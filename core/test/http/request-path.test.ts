@@ -115,8 +115,10 @@ describe('stages chosen at mount', () => {
         access: { permission: definePermissions('crm', { 'contacts.manage': { description: 'x' } })['contacts.manage'] },
         schema: { body: Body },
       }),
-    ).toEqual(['checkInput', 'resolveTenant', 'authenticate', 'meter', 'gate', 'authorize', 'readBody', 'validate', 'run', 'reply']);
-    expect(stagesOf({ access: { member: true } })).toEqual(['checkInput', 'resolveTenant', 'authenticate', 'meter', 'run', 'reply']);
+    ).toEqual(['checkInput', 'resolveTenant', 'authenticate', 'billingStanding', 'meter', 'gate', 'authorize', 'readBody', 'validate', 'run', 'reply']);
+    expect(stagesOf({ access: { member: true } })).toEqual(['checkInput', 'resolveTenant', 'authenticate', 'billingStanding', 'meter', 'run', 'reply']);
+    // A route a tenant in dunning can always reach (billing's own) skips the billing standing.
+    expect(stagesOf({ access: { member: true }, billingExempt: true })).toEqual(['checkInput', 'resolveTenant', 'authenticate', 'meter', 'run', 'reply']);
   });
 
   it('a public webhook naming its tenant keeps its raw body; a root page has no credentials and no rate limit', () => {
@@ -124,6 +126,7 @@ describe('stages chosen at mount', () => {
       'checkInput',
       'resolveTenant',
       'authenticate',
+      'billingStanding',
       'meter',
       'gate',
       'readBody',
@@ -134,6 +137,7 @@ describe('stages chosen at mount', () => {
       'checkInput',
       'resolveTenant',
       'admit',
+      'billingStanding',
       'gate',
       'run',
       'reply',
@@ -145,6 +149,7 @@ describe('stages chosen at mount', () => {
       'checkInput',
       'resolveTenant',
       'authenticate',
+      'billingStanding',
       'meter',
       'gate',
       'limit',

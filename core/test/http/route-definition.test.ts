@@ -163,6 +163,8 @@ describe("core's permissions", () => {
       'core.audit.view',
       'core.plugins.view',
       'core.plugins.manage',
+      'core.billing.view',
+      'core.billing.manage',
       'core.jobs.view',
       'core.files.view',
       'core.files.upload',

@@ -172,6 +172,7 @@ describe('refusals: audited, nothing linked or created', () => {
     const domain = uniqueDomain();
     await configureSso(t, owner, peer, { domains: [domain] });
     await t.sql('update tenants set quotas = $2 where id = $1', [owner.tenant!.id, { members: 1 }]);
+    await t.kernel.services.tenants.forget(owner.tenant!);
     const email = `late@${domain}`;
     expect(await ssoSignIn(owner.tenant!.slug, person(email))).toEqual({ refused: 'member_limit' });
     expect(await usersWithEmail(email)).toEqual([]);
@@ -183,6 +184,7 @@ describe('refusals: audited, nothing linked or created', () => {
     const domain = uniqueDomain();
     await configureSso(t, owner, peer, { domains: [domain] });
     await t.sql('update tenants set quotas = $2 where id = $1', [owner.tenant!.id, { members: 2 }]);
+    await t.kernel.services.tenants.forget(owner.tenant!);
     const callbacks = [];
     for (const email of [`first@${domain}`, `second@${domain}`]) {
       const start = await fetch(`${t.url}/api/v1/auth/oidc/sso-${owner.tenant!.slug}/start`, { redirect: 'manual' });

@@ -258,6 +258,27 @@ export const tenantResources: TenantResource[] = [
     snapshot: rowOf('report_schedules'),
   },
   {
+    // An invoice of the host to the tenant (issue 26): B can neither read, download, pay nor count A's.
+    name: 'billing-invoices',
+    list: '/billing/invoices',
+    seed: async (t, tenant) =>
+      asSystem(t, async (db) => {
+        const [invoice] = await db.query<{ id: string }>(
+          `insert into billing_invoices (tenant_id, number, status, currency, subtotal, total, lines, provider)
+           values ($1, 'INV-' || nextval('billing_invoice_numbers'), 'open', 'USD', 1900, 1900,
+                   '[{"kind": "plan", "description": "Pro", "amount": 1900, "period_start": null, "period_end": null}]', 'test') returning id`,
+          [tenant.id],
+        );
+        return invoice!.id;
+      }),
+    items: [
+      { method: 'GET', route: '/billing/invoices/:id' },
+      { method: 'GET', route: '/billing/invoices/:id/pdf' },
+      { method: 'POST', route: '/billing/invoices/:id/pay' },
+    ],
+    snapshot: rowOf('billing_invoices'),
+  },
+  {
     // An email domain of the tenant's single sign-on (issue 23): B can neither verify A's nor learn it exists.
     name: 'tenant/sso/domains',
     seed: async (t, tenant) => {
@@ -344,6 +365,14 @@ export const recordlessTenantRoutes = new Set([
   'POST /reports',
   'POST /report-schedules',
   'PATCH /report-schedules/:id',
+  // The caller's own tenant's subscription (one row per tenant, no id to aim at): core/test/billing/billing-isolation.test.ts
+  // checks B's overview, details and plan changes never read or touch A's, and entitlements-isolation.test.ts its limits.
+  'GET /billing',
+  'PUT /billing/details',
+  'POST /billing/subscription',
+  'POST /billing/subscription/cancel',
+  'POST /billing/subscription/resume',
+  'POST /billing/payment-method',
 ]);
 
 /** Replaces the route's parameter with `id`. */

@@ -49,6 +49,7 @@ describe('notification declarations', () => {
       'core.security',
       'core.reports',
       'core.support',
+      'core.billing',
       'bell.news',
       'bell.summary',
       'bell.texts',

@@ -56,6 +56,8 @@ describe('browsing', () => {
       unit_tables: [],
       enabled: false,
       has_data: false,
+      // The default plan includes every plugin the host does not sell (core/test/billing/marketplace-entitlements.test.ts).
+      entitlement: { included: true, addon: null, upgrade: null },
     });
     expect(await enabledIn(owner)).toEqual({ notes: false, tags: false, journal: false });
   });

@@ -82,7 +82,7 @@ describe('POST /api-tokens', () => {
     expect(Object.keys(response.body.errors)).toContain(field);
   });
 
-  it('answers 409 at the api_tokens quota, counting only active tokens', async () => {
+  it('answers 409 limit_reached at the api_tokens quota, counting only active tokens', async () => {
     const owner = await signUp(t, { tenant: true });
     await systemRows(t, 'update tenants set quotas = $2 where id = $1', [owner.tenant!.id, { api_tokens: 2 }]);
     await t.kernel.services.tenants.forget(owner.tenant!);
@@ -90,7 +90,8 @@ describe('POST /api-tokens', () => {
     const expired = await createToken(t, owner, ['core.members.view']);
     const over = await t.request('POST', '/api/v1/api-tokens', { headers: owner.headers, body: { name: 'third', permissions: ['core.members.view'] } });
     expect(over.status).toBe(409);
-    expect(over.body.message).toMatch(/limit of 2 API tokens/);
+    expect(over.body).toMatchObject({ code: 'limit_reached', errors: { limit: ['api_tokens'], max: ['2'], used: ['2'] } });
+    expect(over.body.message).toMatch(/plan limit of 2 API tokens/);
     await systemRows(t, "update api_tokens set expires_at = now() - interval '1 second' where id = $1", [expired.id]);
     await createToken(t, owner, ['core.members.view']);
     expect((await t.request('DELETE', `/api/v1/api-tokens/${first.id}`, { headers: owner.headers })).status).toBe(204);

@@ -81,18 +81,19 @@ describe('POST /invitations/accept as a signed-in user', () => {
     expect(used.body.message).toMatch(/already been used/);
   });
 
-  it('answers 409 when joining would exceed the members quota', async () => {
+  it('answers 409 limit_reached when joining would exceed the members quota', async () => {
     const owner = await signUp(t, { tenant: true });
     const first = await signUp(t);
     const second = await signUp(t);
     const firstToken = await invite(t, owner, first.email, ['viewer']);
     const secondToken = await invite(t, owner, second.email, ['viewer']);
     await systemRows(t, 'update tenants set quotas = $2 where id = $1', [owner.tenant!.id, { members: 2 }]);
+    await t.kernel.services.tenants.forget(owner.tenant!);
     expect((await accept({ token: firstToken }, first.headers)).status).toBe(201);
     const over = await accept({ token: secondToken }, second.headers);
     expect(over.status).toBe(409);
-    expect(over.body.code).toBe('conflict');
-    expect(over.body.message).toMatch(/limit of 2 members/);
+    expect(over.body).toMatchObject({ code: 'limit_reached', errors: { limit: ['members'], max: ['2'], used: ['2'] } });
+    expect(over.body.message).toMatch(/plan limit of 2 members/);
     expect(await systemRows(t, 'select 1 from memberships where user_id = $1', [second.id])).toEqual([]);
   });
 
@@ -159,7 +160,8 @@ describe('POST /invitations/accept as a new user', () => {
     const to = email();
     const token = await invite(t, owner, to, ['viewer']);
     await systemRows(t, 'update tenants set quotas = $2 where id = $1', [owner.tenant!.id, { members: 1 }]);
-    expect((await accept({ token, name: 'Late', password: testPassword() })).status).toBe(409);
+    await t.kernel.services.tenants.forget(owner.tenant!);
+    expect((await accept({ token, name: 'Late', password: testPassword() })).body.code).toBe('limit_reached');
     expect(await systemRows(t, 'select 1 from users where email = $1', [to])).toEqual([]);
   });
 

@@ -73,7 +73,7 @@ describe('POST /invitations', () => {
     expect(again.body.errors.email).toEqual(['has a pending invitation']);
   });
 
-  it('answers 409 when the tenant is at its members quota', async () => {
+  it('answers 409 limit_reached when the tenant is at its members quota', async () => {
     const owner = await signUp(t, { tenant: true });
     await setQuota(owner, { members: 1 });
     const response = await t.request('POST', '/api/v1/invitations', {
@@ -81,7 +81,8 @@ describe('POST /invitations', () => {
       body: { email: email(), roles: [await roleId(t, owner, 'viewer')] },
     });
     expect(response.status).toBe(409);
-    expect(response.body.message).toMatch(/limit of 1 members/);
+    expect(response.body).toMatchObject({ code: 'limit_reached', errors: { limit: ['members'], max: ['1'], used: ['1'] } });
+    expect(response.body.message).toMatch(/plan limit of 1 members/);
   });
 
   it('answers 422 for bad bodies and roles of another tenant', async () => {

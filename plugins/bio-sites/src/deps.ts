@@ -20,6 +20,8 @@ export const deps = {
   shop: shopOffersRef,
   /** The tenant's audit log: every change to sites, blocks, short links and subscribers (never visits or clicks). */
   audit: coreServices.audit,
+  /** The plan's site limit (services/sites.ts): checked before a site is created. */
+  limits: coreServices.limits,
 };
 
 /** The typed builders handed to Bio Sites' routes, jobs and handlers. */

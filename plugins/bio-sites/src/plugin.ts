@@ -19,6 +19,7 @@ import { publicRoutes } from './routes/public.routes.js';
 import { shortLinkRoutes } from './routes/short-links.routes.js';
 import { siteRoutes } from './routes/sites.routes.js';
 import { subscriberRoutes } from './routes/subscribers.routes.js';
+import { countSites, sitesLimit } from './services/sites.js';
 import { translations } from './translations.js';
 
 /** Bio Sites: link-in-bio pages, short links, and privacy-friendly visit and click analytics. */
@@ -37,6 +38,7 @@ export default definePlugin({
     'shop.offers': { access: 'read', what: 'Reads products and their prices for product blocks (when the shop is enabled)' },
   },
   permissions: bioSitesPermissions,
+  limits: { [sitesLimit]: { label: 'Sites', usage: ({ db }) => countSites(db) } },
   migrations: [createBioSites, createBioSitesAnalytics, addBioSitesCustomDomains, addBioSitesAvatarFile, shardReadyKeys],
   hosts: bioSitesHosts,
   translations,

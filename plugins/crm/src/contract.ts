@@ -26,7 +26,12 @@ export interface ContactUpsert {
 
 /** Contacts, within the current tenant and unit of work. */
 export interface CrmContactsApi {
-  /** Creates the contact, or updates the existing one with the same email (case-insensitive; fills blanks, adds tags). */
+  /**
+   * Creates the contact, or updates the existing one with the same email (case-insensitive; fills blanks, adds tags).
+   * Creating counts against the tenant's plan: when its contacts are all used, it throws 409 `limit_reached`
+   * (an update never does). Automatic callers catch it rather than fail what they were doing (bio-sites keeps the
+   * subscriber in its own list).
+   */
   upsert(input: ContactUpsert): Promise<{ contactId: string; created: boolean }>;
 }
 

@@ -16,6 +16,8 @@ export const deps = {
   notify: coreServices.notify,
   /** Campaign sends by outcome (services/campaign-metrics.ts). */
   metrics: coreServices.metrics,
+  /** The plan's contact limit (services/contact-limit.ts): checked before any contact is created. */
+  limits: coreServices.limits,
 };
 
 /** The typed builders handed to the CRM's routes, jobs and handlers. */

@@ -29,6 +29,7 @@ import { interactionRoutes } from './routes/interactions.routes.js';
 import { segmentRoutes } from './routes/segments.routes.js';
 import { templateRoutes } from './routes/templates.routes.js';
 import { trackingRoutes } from './routes/tracking.routes.js';
+import { crmLimits } from './services/contact-limit.js';
 import { contactsApi } from './services/contact-upsert.js';
 import { CrmSettings } from './settings.js';
 import { translations } from './translations.js';
@@ -46,6 +47,7 @@ export default definePlugin({
   deps,
   permissions: crmPermissions,
   settings: CrmSettings,
+  limits: crmLimits,
   translations,
   migrations: [
     createContacts,

@@ -132,6 +132,9 @@ export const translations = {
     'Would create': 'سيُنشأ',
     'Would update': 'سيُحدَّث',
     'Would skip': 'سيُتخطّى',
+    'Beyond limit': 'تتجاوز حدّ الخطة',
+    'New contacts beyond what the plan still allows: the import is refused (409 limit_reached) unless it is 0':
+      'جهات الاتصال الجديدة التي تتجاوز ما تسمح به الخطة بعد: يُرفض الاستيراد (409 limit_reached) ما لم يكن العدد 0',
     'Ignored columns': 'الأعمدة المتجاهلة',
     'Ignored column': 'عمود متجاهل',
     Errors: 'الأخطاء',

@@ -21,6 +21,8 @@ export const deps = {
   units: coreServices.units,
   /** Enrolments by source (services/metrics.ts). */
   metrics: coreServices.metrics,
+  /** The plan's course limit (services/course-limit.ts): checked before a course is created. */
+  limits: coreServices.limits,
   /** The shop's prices and buy pages for courses it sells (absent without the shop). */
   shop: shopOffers,
 };

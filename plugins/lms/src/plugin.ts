@@ -35,6 +35,7 @@ import { operationRoutes } from './routes/operations.routes.js';
 import { quizRoutes } from './routes/quizzes.routes.js';
 import { reportRoutes } from './routes/reports.routes.js';
 import { submissionRoutes } from './routes/submissions.routes.js';
+import { lmsLimits } from './services/course-limit.js';
 import { LmsSettings } from './settings.js';
 import { translations } from './translations.js';
 
@@ -52,6 +53,7 @@ export default definePlugin({
   uses: { 'shop.offers': { access: 'read', what: 'Reads the prices and buy pages of courses the shop sells (when the shop is enabled)' } },
   permissions: lmsPermissions,
   settings: LmsSettings,
+  limits: lmsLimits,
   migrations: [createCourses, createEnrollments, createQuizzes, addLessonFiles, addEnrollmentLearner, addUnits, shardReadyKeys],
   translations,
   notifications: lmsNotifications,

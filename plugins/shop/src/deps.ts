@@ -18,6 +18,8 @@ export const deps = {
   units: coreServices.units,
   notify: coreServices.notify,
   metrics: coreServices.metrics,
+  /** The plan's product limit (services/product-limit.ts): checked before a product is created or synced in. */
+  limits: coreServices.limits,
   payments: paymentsRef,
 };
 

@@ -33,6 +33,7 @@ import { storeCartRoutes } from './routes/store-carts.routes.js';
 import { storefrontRoutes } from './routes/storefront.routes.js';
 import { variantRoutes } from './routes/variants.routes.js';
 import { createShopOffers } from './services/offers.js';
+import { shopLimits } from './services/product-limit.js';
 import { createShopSync } from './services/sync.js';
 import { tenantWide } from './services/tenant-wide.js';
 import { ShopSettings } from './settings.js';
@@ -53,6 +54,7 @@ export default definePlugin({
   permissions: shopPermissions,
   settings: ShopSettings,
   settingsPermission: shopPermissions['settings.manage'],
+  limits: shopLimits,
   hooks: shopHooks,
   migrations: [
     createShopCatalogue,

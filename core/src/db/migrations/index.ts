@@ -26,6 +26,7 @@ import { reports } from './030-reports.js';
 import { eventTrace } from './031-event-trace.js';
 import { jobPriority } from './032-job-priority.js';
 import { shardReadyKeys } from './033-shard-ready-keys.js';
+import { billing } from './034-billing.js';
 
 /** Core's migrations, in order. */
 export const coreMigrations: readonly Migration[] = [
@@ -56,4 +57,5 @@ export const coreMigrations: readonly Migration[] = [
   eventTrace,
   jobPriority,
   shardReadyKeys,
+  billing,
 ];

@@ -5,7 +5,7 @@ import { booleanOf, calendarDate, currencyOf, dateOf, isRtl, moneyAmount, number
 import { relieve, type ReportWriter, type WriterColumn } from './report-writer.js';
 
 /** The `dejavu-fonts-ttf` package's faces, core's last resort when the system has no DejaVu Sans. */
-function packagedFonts(): PdfFonts[] {
+export function packagedFonts(): PdfFonts[] {
   try {
     const directory = path.join(path.dirname(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json')), 'ttf');
     return [{ regular: path.join(directory, 'DejaVuSans.ttf'), bold: path.join(directory, 'DejaVuSans-Bold.ttf'), arabic: true }];

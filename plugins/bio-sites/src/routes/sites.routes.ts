@@ -1,4 +1,4 @@
-import { commonErrors, listPage, type AnyRoute, likePattern, NoContent, paginate, Reply, Type, withStatus } from '@plinth/sdk';
+import { commonErrors, limitErrors, listPage, type AnyRoute, likePattern, NoContent, paginate, Reply, Type, withStatus } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { IdParams, Site, SiteInput, SitePatch, SiteQuery } from '../model/schemas.js';
 import { bioSitesPermissions as permissions } from '../permissions.js';
@@ -32,7 +32,7 @@ export function siteRoutes({ route }: Builders): AnyRoute[] {
       method: 'POST',
       path: '/sites',
       summary: 'Create a site (its slug must be free across every tenant)',
-      errors: [commonErrors.conflict],
+      errors: [commonErrors.conflict, limitErrors.limit_reached],
       permission: permissions['sites.manage'],
       schema: { body: SiteInput, response: withStatus(Site, 201) },
       async handler({ body, deps, ctx }) {

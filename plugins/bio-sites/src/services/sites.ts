@@ -6,6 +6,7 @@ import {
   type PluginCache,
   type PluginEvents,
   type PluginFiles,
+  type PluginLimits,
   type TenantDb,
 } from '@plinth/sdk';
 import type { Site, SiteInput, SitePatch } from '../model/schemas.js';
@@ -33,6 +34,15 @@ interface SiteRow {
 }
 
 type Deps = { db: TenantDb; cache: PluginCache; events: PluginEvents; files: PluginFiles; audit: PluginAudit };
+
+/** The key of Bio Sites' plan limit: how many sites a tenant may have (`bio-sites.sites` in a plan). */
+export const sitesLimit = 'sites';
+
+/** The tenant's sites (the plan's limit counts them all, published or not). */
+export async function countSites(db: TenantDb): Promise<number> {
+  const row = await db.one<{ n: string }>('select count(*) as n from bio_sites_sites');
+  return Number(row!.n);
+}
 
 /** The audit verb of a site's change: publishing and unpublishing are named, anything else is an update. */
 function siteVerb(before: SiteRow, after: SiteRow): string {
@@ -94,10 +104,11 @@ function checkSiteFields(input: SitePatch, theme: Partial<Theme>): void {
   if (Object.keys(errors).length > 0) throw new ValidationError(errors);
 }
 
-/** Creates a site and claims its slug in the same transaction. */
-export async function createSite(deps: Deps, tenantId: string, input: SiteInput): Promise<Site> {
+/** Creates a site and claims its slug in the same transaction (409 `limit_reached` when the plan's sites are all used). */
+export async function createSite(deps: Deps & { limits: PluginLimits }, tenantId: string, input: SiteInput): Promise<Site> {
   const theme = input.theme ?? {};
   checkSiteFields(input, theme);
+  await deps.limits.ensure(sitesLimit, 1);
   await claimName(deps.db, 'slug', input.slug, tenantId);
   if (input.custom_domain) await claimDomain(deps.db, input.custom_domain, input.slug, tenantId);
   const status = input.status ?? 'unpublished';

@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { ApiError, call, startSession, type Tokens } from './api';
+import { SignUpPlanPicker, type PlanChoice } from './billing-signup';
 import { navigate, type Location } from './router';
 import { ProviderButtons, SignInErrorBanner } from './sign-in-providers';
 import { PasskeyInstead, PasskeySignIn } from './sign-in-passkey';
@@ -180,13 +181,16 @@ export function SignUpPage({ location, onSignedIn }: PageProps) {
   const [tenantName, setTenantName] = useState('');
   const [slug, setSlug] = useState('');
   const [slugEdited, setSlugEdited] = useState(false);
+  const [plan, setPlan] = useState<PlanChoice>();
   const { busy, error, run } = useAction(async () => {
     const tenant = tenantName.trim() ? { name: tenantName.trim(), slug } : undefined;
-    const { data } = await call<{ tokens: Tokens; tenant?: { slug: string } }>('POST', '/auth/register', {
-      body: { name, email, password, ...(tenant ? { tenant } : {}) },
+    const { data } = await call<{ tokens: Tokens; tenant?: { slug: string }; checkout_url?: string }>('POST', '/auth/register', {
+      body: { name, email, password, ...(tenant ? { tenant } : {}), ...(tenant && plan ? { plan } : {}) },
       anonymous: true,
     });
     startSession(data.tokens);
+    // A paid plan without a trial: its first payment on the provider's page, which comes back to the workspace.
+    if (data.checkout_url) return window.location.assign(data.checkout_url);
     onSignedIn();
     const next = nextPath(location, '/tenants/new');
     navigate(data.tenant ? tenantPath(data.tenant.slug) : next === '/' ? '/tenants/new' : next, { replace: true });
@@ -231,6 +235,7 @@ export function SignUpPage({ location, onSignedIn }: PageProps) {
             hint={t('slugHint')}
             errors={errorsFor(error, 'tenant.slug')}
           />
+          <SignUpPlanPicker onChange={setPlan} />
         </fieldset>
         <Submit busy={busy}>{t('createAccount')}</Submit>
       </Form>

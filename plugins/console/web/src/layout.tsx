@@ -9,6 +9,7 @@ import { tenantPath, useSession, type TenantSession } from './session';
 import { shellText } from './shell-messages';
 import { SupportBanner } from './support-banner';
 import { UnverifiedEmailBanner } from './account-sessions';
+import { BillingStatusBanner, noticeText } from './billing-notice';
 import { supportText } from './support-messages';
 import { NotificationBell } from './notifications-bell';
 import { notificationText } from './notifications-messages';
@@ -83,6 +84,9 @@ export function Shell({ location, children }: { location: Location; children: Co
         { label: shellText('failedJobs'), href: '/admin/jobs', icon: 'warning' },
         { label: shellText('hostAuditLog'), href: '/admin/audit-log', icon: 'activity' },
         { label: shellText('identityProviders'), href: '/admin/identity-providers', icon: 'key' },
+        { label: shellText('billingPlans'), href: '/admin/billing/plans', icon: 'card' },
+        { label: shellText('billingSubscriptions'), href: '/admin/billing/subscriptions', icon: 'receipt' },
+        { label: shellText('billingRevenue'), href: '/admin/billing/revenue', icon: 'chart' },
       ],
     });
 
@@ -162,6 +166,7 @@ export function Shell({ location, children }: { location: Location; children: Co
       <main id="main" class="content" tabIndex={-1}>
         <SupportBanner />
         <UnverifiedEmailBanner path={location.path} />
+        <BillingStatusBanner path={location.path} />
         {children}
       </main>
     </div>
@@ -188,6 +193,7 @@ function coreItems(tenant: TenantSession): NavItem[] {
     { label: shellText('singleSignOn'), href: at('/sso'), icon: 'shield', permission: 'core.sso.manage' },
     { label: supportText('title'), href: at('/support-access'), icon: 'server', permission: 'core.support.manage' },
     { label: notificationText('settingsTitle'), href: at('/notification-settings'), icon: 'bell', permission: 'core.notifications.manage' },
+    { label: noticeText('billing'), href: at('/settings/billing'), icon: 'credit-card', permission: 'core.billing.view' },
   ];
   return items.filter((item) => tenant.can(item.permission));
 }

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, call, get } from './api';
+import { AddonCharge, excludedByPlan, PluginPlanNote, PluginUpgradeAction } from './billing-marketplace';
 import { Icon } from './icons';
 import { Consent, missingChain, titlesOf } from './marketplace-consent';
 import { DisableDialog, PurgeDialog } from './marketplace-dialogs';
@@ -54,6 +55,7 @@ export function MarketplacePage() {
               {plugin.enabled && <span class="badge on">{marketText('enabled')}</span>}
             </div>
             <p>{pluginDescription(plugin)}</p>
+            <PluginPlanNote plugin={plugin} />
             <dl class="facts">
               <dt>{marketText('category')}</dt>
               <dd>{plugin.category}</dd>
@@ -95,9 +97,13 @@ export function MarketplacePage() {
                   </>
                 ) : (
                   <>
-                    <button type="button" onClick={() => setMode({ kind: 'enable', plugin })}>
-                      {marketText('enablePlugin', { title: pluginTitle(plugin) })}
-                    </button>
+                    {excludedByPlan(plugin) ? (
+                      <PluginUpgradeAction plugin={plugin} title={pluginTitle(plugin)} />
+                    ) : (
+                      <button type="button" onClick={() => setMode({ kind: 'enable', plugin })}>
+                        {marketText('enablePlugin', { title: pluginTitle(plugin) })}
+                      </button>
+                    )}
                     {plugin.has_data && (
                       <button type="button" class="danger-link" onClick={() => setMode({ kind: 'purge', plugin })}>
                         <Icon name="trash" /> {marketText('purgeData')}
@@ -201,6 +207,7 @@ function SettingsDialog({ mode, plugin, onClose }: { mode: 'enable' | 'settings'
       ) : (
         <Form noValidate onSubmit={() => run(withNeeded && needed.length > 0)}>
           {!dependencyError && <ErrorBanner error={error} placed={placedKeys(error, fields, prefix)} />}
+          {mode === 'enable' && <AddonCharge plugin={plugin} title={pluginTitle(plugin)} />}
           {mode === 'enable' && <Consent plugin={detail.data ?? plugin} />}
           {mode === 'enable' && needed.length > 0 && (
             <section class="consent-part" aria-labelledby="consent-needs">

@@ -78,6 +78,13 @@ const ReportRunPage = lazyScreen(() => import('./reports').then((module) => modu
 const ReportSchedulesPage = lazyScreen(() => import('./reports').then((module) => module.ReportSchedulesPage));
 const UnitsPage = lazyScreen(() => import('./units').then((module) => module.UnitsPage));
 const TenantSsoPage = lazyScreen(() => import('./tenant-sso').then((module) => module.TenantSsoPage));
+const BillingPage = lazyScreen(() => import('./billing').then((module) => module.BillingPage));
+const InvoicesPage = lazyScreen(() => import('./billing-invoices').then((module) => module.InvoicesPage));
+const InvoicePage = lazyScreen(() => import('./billing-invoices').then((module) => module.InvoicePage));
+const AdminBillingPlansPage = lazyScreen(() => import('./admin-billing-plans').then((module) => module.AdminBillingPlansPage));
+const AdminBillingPlanPage = lazyScreen(() => import('./admin-billing-plan-editor').then((module) => module.AdminBillingPlanPage));
+const AdminBillingSubscriptionsPage = lazyScreen(() => import('./admin-billing-subscriptions').then((module) => module.AdminBillingSubscriptionsPage));
+const AdminBillingRevenuePage = lazyScreen(() => import('./admin-billing-revenue').then((module) => module.AdminBillingRevenuePage));
 const AdminIdentityProvidersPage = lazyScreen(() => import('./admin-identity-providers').then((module) => module.AdminIdentityProvidersPage));
 
 /** The page for a signed-in location. */
@@ -91,6 +98,12 @@ export function routeTenantPage(location: Location, session: AppSession) {
     if (path === '/admin/jobs') return <AdminJobsPage location={location} />;
     if (path === '/admin/audit-log') return <HostAuditPage location={location} />;
     if (path === '/admin/identity-providers') return <AdminIdentityProvidersPage />;
+    if (path === '/admin/billing' || path === '/admin/billing/plans') return <AdminBillingPlansPage location={location} />;
+    if (path === '/admin/billing/plans/new') return <AdminBillingPlanPage />;
+    if (path === '/admin/billing/subscriptions') return <AdminBillingSubscriptionsPage location={location} />;
+    if (path === '/admin/billing/revenue') return <AdminBillingRevenuePage />;
+    const billingPlan = match('/admin/billing/plans/:id', path);
+    if (billingPlan) return <AdminBillingPlanPage id={billingPlan.id!} />;
     const adminTenant = match('/admin/tenants/:id', path);
     if (adminTenant) return <AdminTenantPage id={adminTenant.id!} />;
   }
@@ -112,6 +125,8 @@ export function routeTenantPage(location: Location, session: AppSession) {
       '/reports': () => <ReportsPage location={location} />,
       '/reports/schedules': () => <ReportSchedulesPage />,
       '/sso': () => <TenantSsoPage />,
+      '/settings/billing': () => <BillingPage />,
+      '/settings/billing/invoices': () => <InvoicesPage location={location} />,
     };
     const page = pages[rest];
     if (page) return page();
@@ -119,6 +134,8 @@ export function routeTenantPage(location: Location, session: AppSession) {
     if (plugin) return <PluginPage plugin={plugin.plugin!} path={`/${plugin['*']}`} location={location} />;
     const reportForm = match('/reports/run/:plugin/:name', rest);
     if (reportForm) return <ReportFormPage name={`${reportForm.plugin}.${reportForm.name}`} again={location.query.get('again') ?? undefined} />;
+    const invoice = match('/settings/billing/invoices/:id', rest);
+    if (invoice) return <InvoicePage id={invoice.id!} />;
     const reportRun = match('/reports/:id', rest);
     if (reportRun) return <ReportRunPage id={reportRun.id!} />;
     const component = match('/w/:plugin/:element', rest);

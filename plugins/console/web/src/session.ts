@@ -1,6 +1,6 @@
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
-import { get } from './api';
+import { ApiError, get } from './api';
 
 export interface Membership {
   tenant: { id: string; slug: string; name: string; status: string };
@@ -59,6 +59,15 @@ export interface MarketplaceEntry {
   enabled: boolean;
   /** Whether it keeps rows or files of this tenant (what a purge would delete). */
   has_data: boolean;
+  /** What the tenant's plan says of it (absent on a host that bills no one): included, sold as an add-on, or in a plan to upgrade to. */
+  entitlement?: PluginAccess;
+}
+
+/** A plugin under the tenant's plan: included, or sold as an add-on at these prices, or included in `upgrade`. */
+export interface PluginAccess {
+  included: boolean;
+  addon: { currency: string; interval: 'month' | 'year'; amount: number }[] | null;
+  upgrade: { key: string; name: string } | null;
 }
 
 export interface PluginScreen {
@@ -86,6 +95,8 @@ export interface TenantSession {
   timeZone: string;
   /** The tenant's BCP 47 locale (e.g. `ar-EG`): the console's language when the user has chosen none. */
   locale: string;
+  /** `read_only` or `suspended` while an invoice is unpaid past its grace (dunning); `ok` otherwise. */
+  billingStatus: 'ok' | 'read_only' | 'suspended';
   /**
    * Whether the user may do `permission` somewhere: held in the whole tenant or in at least one unit (the API
    * then limits what they see and change to their units).
@@ -138,22 +149,49 @@ interface TenantRegion {
   time_zone: string;
   locale: string;
   currency: string;
+  billing_status?: TenantSession['billingStatus'];
 }
 
 /** What a tenant page shows money, dates and times in when the tenant cannot be read (no `core.tenant.view`). */
 const defaultRegion: TenantRegion = { time_zone: 'UTC', locale: 'en', currency: 'USD' };
 
-type TenantState = Pick<TenantSession, 'roles' | 'permissions' | 'unitPermissions' | 'plugins' | 'currency' | 'timeZone' | 'locale'>;
+type TenantState = Pick<TenantSession, 'roles' | 'permissions' | 'unitPermissions' | 'plugins' | 'currency' | 'timeZone' | 'locale' | 'billingStatus'>;
 
-/** Loads the tenant's permissions (for the caller), its plugins, and its currency, time zone and locale. */
+/** A tenant suspended by dunning refuses all but billing: what it refused is shown as nothing, not as an error. */
+const unlessSuspended = <T>(request: Promise<T>, instead: T, suspended: { seen: boolean }): Promise<T> =>
+  request.catch((error: unknown) => {
+    if (!(error instanceof ApiError) || error.code !== 'billing_suspended') throw error;
+    suspended.seen = true;
+    return instead;
+  });
+
+/** Loads the tenant's permissions (for the caller), its plugins, its currency, time zone and locale, and its billing status. */
 export async function loadTenantState(slug: string): Promise<TenantState> {
+  const suspended = { seen: false };
+  // The caller's permissions and the tenant are answered even while dunning suspends it (`billingExempt`), so the
+  // console can lead to the billing page; the marketplace is not.
   const mine = await get<{ roles: string[]; permissions: string[]; units?: UnitPermissions[] }>('/me/permissions', { tenant: slug });
   const held = { permissions: mine.permissions, unitPermissions: mine.units ?? [] };
   const [plugins, region] = await Promise.all([
-    permitsAnywhere(held, 'core.plugins.view') ? get<MarketplaceEntry[]>('/marketplace', { tenant: slug }) : [],
-    permitsAnywhere(held, 'core.tenant.view') ? get<TenantRegion>('/tenant', { tenant: slug }) : defaultRegion,
+    permitsAnywhere(held, 'core.plugins.view') ? unlessSuspended(get<MarketplaceEntry[]>('/marketplace', { tenant: slug }), [], suspended) : [],
+    permitsAnywhere(held, 'core.tenant.view') ? unlessSuspended(get<TenantRegion>('/tenant', { tenant: slug }), defaultRegion, suspended) : defaultRegion,
   ]);
-  return { roles: mine.roles, ...held, plugins, currency: region.currency, timeZone: region.time_zone, locale: region.locale };
+  let billingStatus = suspended.seen ? 'suspended' : region.billing_status;
+  // The tenant's record not readable: its billing overview says it, for those who may see billing.
+  if (!billingStatus && permitsAnywhere(held, 'core.billing.view'))
+    billingStatus = await get<{ billing_status: TenantSession['billingStatus'] }>('/billing', { tenant: slug }).then(
+      (overview) => overview.billing_status,
+      () => undefined,
+    );
+  return {
+    roles: mine.roles,
+    ...held,
+    plugins,
+    currency: region.currency,
+    timeZone: region.time_zone,
+    locale: region.locale,
+    billingStatus: billingStatus ?? 'ok',
+  };
 }
 
 /** App URL of a tenant page. */

@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useCallback, useContext, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, describeError, type Pagination } from './api';
+import { BillingErrorNotice, isBillingError } from './billing-notice';
 import { formatDateTime } from './format';
 import { defineMessages } from './i18n';
 import { Icon } from './icons';
@@ -103,6 +104,13 @@ export function ErrorBanner({ error, placed = [] }: { error: unknown; placed?: r
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => ref.current?.scrollIntoView({ block: 'nearest' }), [error]);
   if (!error) return null;
+  // A refusal by the plan or by dunning: explained once, with the way to the billing page (billing-notice.tsx).
+  if (isBillingError(error))
+    return (
+      <div class="banner error" role="alert" ref={ref}>
+        <BillingErrorNotice error={error} />
+      </div>
+    );
   const unplaced = error instanceof ApiError ? Object.entries(error.errors).filter(([field]) => !placed.includes(field)) : [];
   return (
     <div class="banner error" role="alert" ref={ref}>

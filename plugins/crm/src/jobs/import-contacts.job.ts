@@ -2,6 +2,8 @@ import type { JobDefinition, JobName, PluginFiles } from '@plinth/sdk';
 import type { Builders, CrmDeps } from '../deps.js';
 import { membersByEmail } from '../services/members.js';
 import { applyRows, type OnDuplicate } from '../services/import-apply.js';
+import { admitNewRows, beyondLimitError } from '../services/import-limit.js';
+import { keptErrors } from '../services/import-job-state.js';
 import { dropStalePreviews, readCsv } from '../services/import-file.js';
 import { parseChunk, parseChunkText, type ImportRow, type RowOptions } from '../services/import-rows.js';
 
@@ -78,6 +80,7 @@ async function notifyImporter(
  * (`processed_rows`) and the next chunk's job commit together, so a run that fails or is killed rolls back and is
  * retried, and a second run of a chunk already applied does nothing: each row is applied once, and an import
  * resumes after a crash. The member who started the import is notified when it completes (once: the key is the import).
+ * New rows the plan's contact limit no longer admits are failed rows with their line (services/import-limit.ts).
  */
 export function importContactsJob({ job }: Builders): JobDefinition<JobName, unknown, unknown> {
   return job({
@@ -103,15 +106,37 @@ export function importContactsJob({ job }: Builders): JobDefinition<JobName, unk
       });
       // The job runs for the whole tenant: an import into a unit updates only the contacts of that unit and below.
       const unit = state.unit_id ? { id: state.unit_id, reach: await deps.units.subtree(state.unit_id) } : undefined;
-      const counts = await applyRows(deps.db, rows, { onDuplicate: state.on_duplicate, defaultSource: ctx.settings.defaultSource, unit });
+      const counts = await applyRows(deps.db, rows, {
+        onDuplicate: state.on_duplicate,
+        defaultSource: ctx.settings.defaultSource,
+        unit,
+        admit: (count) => admitNewRows(deps.limits, count),
+        refusal: beyondLimitError,
+      });
       const done = end >= state.total_rows;
+      // Rows the plan's limit kept out are failed rows, reported by line with the others (up to `keptErrors`).
       const [totals] = await deps.db.query<{ created: number; updated: number; skipped: number; failed: number }>(
         `update crm_imports set processed_rows = $2, created_count = created_count + $3, updated_count = updated_count + $4,
                 skipped_count = skipped_count + $5, status = $6, csv = case when $7 then null else csv end,
                 file_id = case when $7 then null else file_id end,
-                finished_at = case when $7 then now() end, updated_at = now()
+                finished_at = case when $7 then now() end, updated_at = now(),
+                failed_count = failed_count + $8,
+                errors = case when $8 = 0 then errors else
+                  (select coalesce(jsonb_agg(e.value order by e.n), '[]'::jsonb)
+                     from jsonb_array_elements(errors || $9::jsonb) with ordinality as e(value, n) where e.n <= $10) end
           where id = $1 returning created_count as created, updated_count as updated, skipped_count as skipped, failed_count as failed`,
-        [payload.importId, end, counts.created, counts.updated, counts.skipped, done ? 'completed' : 'running', done],
+        [
+          payload.importId,
+          end,
+          counts.created,
+          counts.updated,
+          counts.skipped,
+          done ? 'completed' : 'running',
+          done,
+          counts.refused.length,
+          JSON.stringify(counts.refused.slice(0, keptErrors)),
+          keptErrors,
+        ],
       );
       // Deleted with this run's commit: the objects go once it commits, and a rolled-back run keeps the file it needs.
       if (done && state.file_id) {

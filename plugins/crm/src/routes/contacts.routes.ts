@@ -1,4 +1,4 @@
-import { actingUserId, type AnyRoute, commonErrors, NoContent, PageQuery, pageWindow, paginate, Reply, Type, withStatus, Ref } from '@plinth/sdk';
+import { actingUserId, type AnyRoute, commonErrors, limitErrors, NoContent, PageQuery, pageWindow, paginate, Reply, Type, withStatus, Ref } from '@plinth/sdk';
 import type { Builders } from '../deps.js';
 import { crmPermissions as permissions } from '../permissions.js';
 import { ContactFilter, pickFilter, resolveFilter } from '../services/contact-filter.js';
@@ -60,7 +60,7 @@ export function contactRoutes({ route }: Builders): AnyRoute[] {
       method: 'POST',
       path: '/contacts',
       summary: 'Create a contact',
-      errors: [commonErrors.conflict],
+      errors: [commonErrors.conflict, limitErrors.limit_reached],
       permission: permissions['contacts.manage'],
       schema: { body: NewContact, response: withStatus(Contact, 201) },
       async handler({ body, deps, ctx }) {
@@ -104,7 +104,7 @@ export function contactRoutes({ route }: Builders): AnyRoute[] {
       method: 'POST',
       path: '/contacts/:id/restore',
       summary: 'Restore a contact from the trash',
-      errors: [commonErrors.conflict],
+      errors: [commonErrors.conflict, limitErrors.limit_reached],
       permission: permissions['contacts.manage'],
       schema: { params: IdParams, response: Contact },
       async handler({ params, deps, ctx }) {

@@ -5,6 +5,7 @@ import {
   type AnyRoute,
   FileRef,
   fileErrors,
+  limitErrors,
   PageQuery,
   paginate,
   Reply,
@@ -16,6 +17,8 @@ import {
 import type { Builders } from '../deps.js';
 import { crmPermissions as permissions } from '../permissions.js';
 import { existingEmails } from '../services/import-apply.js';
+import { contactsLimit } from '../services/contact-limit.js';
+import { ensureImportFits } from '../services/import-limit.js';
 import { findImport, Import, importColumns, keptErrors, toImport } from '../services/import-job-state.js';
 import { parseMapping } from '../services/import-mapping.js';
 import { claimCsvFile, importLimitBytes, previewOwner, readCsv, storeCsv } from '../services/import-file.js';
@@ -38,6 +41,9 @@ const DryRun = Type.Object({
   would_create: Type.Integer(),
   would_update: Type.Integer(),
   would_skip: Type.Integer(),
+  beyond_limit: Type.Integer({
+    description: 'New contacts beyond what the plan still allows: the import is refused (409 limit_reached) unless it is 0',
+  }),
   ignored_columns: Type.Array(Type.String()),
   errors: Type.Array(RowError),
   preview: Type.Array(Type.Record(Type.String(), Type.Unknown())),
@@ -53,7 +59,7 @@ export function importRoutes({ route }: Builders): AnyRoute[] {
       rateLimit: { per: 'principal', max: 30, windowSeconds: 3600 },
       permission: permissions['contacts.import'],
       body: { types: ['text/csv', 'application/json'], limitBytes: importLimitBytes },
-      errors: [fileErrors.storage_quota_exceeded, fileErrors.file_too_large],
+      errors: [fileErrors.storage_quota_exceeded, fileErrors.file_too_large, limitErrors.limit_reached],
       schema: {
         query: Type.Object(
           {
@@ -89,6 +95,7 @@ export function importRoutes({ route }: Builders): AnyRoute[] {
             parsed.rows.map((row) => row.email.toLowerCase()),
           );
           const duplicates = parsed.rows.filter((row) => existing.has(row.email.toLowerCase())).length;
+          const limit = await deps.limits.state(contactsLimit);
           return {
             dry_run: true as const,
             total_rows: parsed.totalRows,
@@ -97,11 +104,14 @@ export function importRoutes({ route }: Builders): AnyRoute[] {
             would_create: parsed.rows.length - duplicates,
             would_update: query.on_duplicate === 'update' ? duplicates : 0,
             would_skip: query.on_duplicate === 'skip' ? duplicates : 0,
+            beyond_limit: limit.max === null ? 0 : Math.max(0, limit.used + parsed.rows.length - duplicates - limit.max),
             ignored_columns: parsed.ignoredColumns,
             errors: parsed.errors.slice(0, keptErrors),
             preview: parsed.rows.slice(0, 20).map(({ index: _index, ...row }) => row),
           };
         }
+        // An import that would pass the plan's contact limit is refused whole, before anything is stored or queued.
+        await ensureImportFits(deps.db, deps.limits, parsed.rows);
         const actor = actingUserId(ctx);
         // A CSV sent as the body is stored only once it passed the checks: a refused file leaves nothing behind.
         const file = claimed ?? (await storeCsv(deps.files, csv, importId));

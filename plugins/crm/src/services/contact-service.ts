@@ -8,6 +8,7 @@ import {
   type FieldErrors,
   type PluginAudit,
   type PluginEvents,
+  type PluginLimits,
   type PluginMembers,
   type Static,
   type TenantDb,
@@ -15,6 +16,7 @@ import {
 import type { CrmSettings } from '../settings.js';
 import { auditedContactColumns, lockContact, recordContact, type AuditedContact } from './contact-audit.js';
 import { contactColumns, toContact, uniqueEmail, type Contact, type ContactRow } from './contact-model.js';
+import { contactsLimit } from './contact-limit.js';
 import { checkCustomFields } from './custom-fields.js';
 
 const Text = (maxLength: number, title: string) => Type.Union([Type.String({ maxLength }), Type.Null()], { title });
@@ -59,6 +61,8 @@ export interface ContactScope {
   events: PluginEvents;
   members: PluginMembers;
   audit: PluginAudit;
+  /** The plan's contact limit: checked before a contact is created or restored. */
+  limits: PluginLimits;
   settings: CrmSettings;
 }
 
@@ -82,9 +86,10 @@ async function checkInput(scope: ContactScope, input: ContactPatch, complete: bo
   return custom;
 }
 
-/** Creates a contact (409 when its email is taken). */
+/** Creates a contact (409 when its email is taken, or `limit_reached` when the plan's contacts are all used). */
 export async function createContact(scope: ContactScope, input: NewContact): Promise<Contact> {
   const custom = await checkInput(scope, input, true);
+  await scope.limits.ensure(contactsLimit, 1);
   const [row] = await uniqueEmail(
     scope.db.query<AuditedContact & { id: string }>(
       `insert into crm_contacts (name, email, phone, company, tags, custom_fields, source, score, owner_id, unit_id)
@@ -151,10 +156,14 @@ export async function deleteContact(scope: ContactScope, id: string): Promise<vo
   await scope.events.emit('crm.contact.deleted', { contactId: id, email: before.email as string });
 }
 
-/** Brings a contact back from the trash (409 when a live contact has taken its email meanwhile). */
+/**
+ * Brings a contact back from the trash (409 when a live contact has taken its email meanwhile, or `limit_reached`:
+ * a restored contact counts against the plan again).
+ */
 export async function restoreContact(scope: ContactScope, id: string): Promise<Contact> {
   const before = await lockContact(scope.db, id, { deleted: true });
   if (!before) throw new NotFoundError('Deleted contact not found');
+  await scope.limits.ensure(contactsLimit, 1);
   const after = await uniqueEmail(
     scope.db.one<AuditedContact>(
       `update crm_contacts set deleted_at = null, merged_into = null, updated_at = now() where id = $1 returning ${auditedContactColumns}`,

@@ -1,17 +1,20 @@
-import { ConflictError, ValidationError, type PluginAudit, type PluginEvents, type TenantDb } from '@plinth/sdk';
+import { ConflictError, ValidationError, type PluginAudit, type PluginEvents, type PluginLimits, type TenantDb } from '@plinth/sdk';
 import type { ContactUpsert, CrmContactsApi } from '../contract.js';
 import { auditedContactColumns, recordContact, type AuditedContact } from './contact-audit.js';
+import { contactsLimit } from './contact-limit.js';
 import { isEmail } from './contact-model.js';
 
 interface UpsertDeps {
   db: TenantDb;
   events: PluginEvents;
   audit: PluginAudit;
+  limits: PluginLimits;
 }
 
 /**
  * The contacts service of the contract (bio-sites' email capture, the shop and LMS handlers): creates the
- * contact or fills the blanks of the live one with the same email, adds tags, records the interaction.
+ * contact or fills the blanks of the live one with the same email, adds tags, records the interaction. A new
+ * contact counts against the plan's contact limit (`limit_reached` when it is used up; updates always pass).
  */
 export function contactsApi(deps: UpsertDeps): CrmContactsApi {
   return { upsert: (input) => upsertContact(deps, input) };
@@ -38,6 +41,7 @@ async function upsertContact(deps: UpsertDeps, input: ContactUpsert, retried = f
     await recordContact(deps.audit, 'updated', id, { before, after, data: { source: input.source } });
     await events.emit('crm.contact.updated', { contactId: id, email, changed: ['upsert'] });
   } else {
+    await deps.limits.ensure(contactsLimit, 1);
     contact = await db.one<AuditedContact & { id: string }>(
       `insert into crm_contacts (name, email, phone, tags, source) values ($1, $2, $3, $4, $5)
        on conflict (tenant_id, email_key) where deleted_at is null do nothing returning id, ${auditedContactColumns}`,

@@ -1,5 +1,5 @@
 import type { TenantDb } from '@plinth/sdk';
-import type { ImportRow } from './import-rows.js';
+import type { ImportRow, RowError } from './import-rows.js';
 
 export type OnDuplicate = 'skip' | 'update';
 
@@ -7,6 +7,14 @@ export interface ApplyCounts {
   created: number;
   updated: number;
   skipped: number;
+  /** New rows the plan's contact limit kept out, each with its error. */
+  refused: RowError[];
+}
+
+/** How many of a batch's new contacts the plan admits, and its maximum (for the refused rows' errors). */
+export interface Admitted {
+  admitted: number;
+  max: number | null;
 }
 
 const batchSize = 5000;
@@ -24,23 +32,31 @@ export interface ApplyOptions {
   onDuplicate: OnDuplicate;
   defaultSource: string;
   unit?: { id: string; reach: readonly string[] } | undefined;
+  /** How many of `count` new contacts may be created (the plan's limit: services/import-limit.ts). */
+  admit(count: number): Promise<Admitted>;
+  /** The error of a row the limit kept out. */
+  refusal(row: ImportRow, max: number | null): RowError;
 }
 
 /**
  * Writes checked rows in batches of multi-row statements: new emails are inserted (in the import's unit), existing
  * ones updated (non-empty cells overwrite, tags and custom fields are added; within the import's unit only, the
- * others are skipped) or skipped.
+ * others are skipped) or skipped. New rows beyond what the plan's contact limit admits (one check per batch) are
+ * refused, in file order.
  */
 export async function applyRows(db: TenantDb, rows: ImportRow[], options: ApplyOptions): Promise<ApplyCounts> {
   const { onDuplicate, defaultSource, unit } = options;
-  const counts: ApplyCounts = { created: 0, updated: 0, skipped: 0 };
+  const counts: ApplyCounts = { created: 0, updated: 0, skipped: 0, refused: [] };
   for (let start = 0; start < rows.length; start += batchSize) {
     const batch = rows.slice(start, start + batchSize);
     const existing = await existingEmails(
       db,
       batch.map((row) => row.email.toLowerCase()),
     );
-    const fresh = batch.filter((row) => !existing.has(row.email.toLowerCase()));
+    const candidates = batch.filter((row) => !existing.has(row.email.toLowerCase()));
+    const { admitted, max } = await options.admit(candidates.length);
+    const fresh = candidates.slice(0, admitted);
+    counts.refused.push(...candidates.slice(admitted).map((row) => options.refusal(row, max)));
     const known = batch.filter((row) => existing.has(row.email.toLowerCase()));
     // A row whose email a concurrent writer inserted first is skipped.
     const inserted = fresh.length ? await insertRows(db, fresh, defaultSource, unit?.id ?? null) : 0;

@@ -1,4 +1,5 @@
 import {
+  limitErrors,
   listPage,
   type AnyRoute,
   type HttpClient,
@@ -201,7 +202,7 @@ export function wooCommerceRoutes({ route }: Builders): AnyRoute[] {
       method: 'POST',
       path: '/woocommerce/:tenant/:connectionId',
       summary: "A store's webhook (order.* and product.* topics), verified by X-WC-Webhook-Signature",
-      errors: [integrationsErrors.invalid_signature, integrationsErrors.shop_not_enabled],
+      errors: [integrationsErrors.invalid_signature, integrationsErrors.shop_not_enabled, limitErrors.limit_reached],
       // Verified by signature; the limit only stops a flood (WooCommerce retries failed deliveries).
       rateLimit: { per: 'ip', max: 600, windowSeconds: 60 },
       public: true,

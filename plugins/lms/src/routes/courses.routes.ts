@@ -6,6 +6,7 @@ import {
   ConflictError,
   ForbiddenError,
   likePattern,
+  limitErrors,
   NoContent,
   NotFoundError,
   Nullable,
@@ -25,6 +26,7 @@ import type { Builders } from '../deps.js';
 import { lmsPermissions as permissions } from '../permissions.js';
 import { canForCourse, canSeeEverything, checkVisible, managedCourse } from '../services/access.js';
 import { courseAuditVerb } from '../services/audit.js';
+import { coursesLimit } from '../services/course-limit.js';
 import { defaultUnit, reachOf, requireUnit, unitDescription, UnitField, unitFilter, UnitQuery } from '../services/units.js';
 import { type Outline, OutlineModule, outlineColumn, visibleOutline } from '../services/outline.js';
 import { requireMembers } from '../services/members.js';
@@ -145,7 +147,7 @@ export function courseRoutes({ route }: Builders): AnyRoute[] {
       method: 'POST',
       path: '/courses',
       summary: 'Create a course',
-      errors: [commonErrors.conflict],
+      errors: [commonErrors.conflict, limitErrors.limit_reached],
       permission: permissions['courses.manage'],
       schema: { body: NewCourse, response: withStatus(Course, 201) },
       async handler({ body, deps, ctx }) {
@@ -154,6 +156,7 @@ export function courseRoutes({ route }: Builders): AnyRoute[] {
         if (body.unit_id) await requireUnit(deps.units, body.unit_id);
         // A unit the caller does not manage: Row Level Security refuses the row (403).
         const unitId = body.unit_id === undefined ? await defaultUnit(deps.units, ctx.units) : body.unit_id;
+        await deps.limits.ensure(coursesLimit, 1);
         const status = body.status ?? 'draft';
         const [course] = await deps.db.query<CourseRow>(
           `insert into lms_courses (title, slug, description, level, category, status, shop_product_id, instructor_ids, unit_id, published_at)

@@ -4,6 +4,7 @@ import {
   commonErrors,
   type Json,
   likePattern,
+  limitErrors,
   listPage,
   NoContent,
   NotFoundError,
@@ -21,6 +22,7 @@ import { shopPermissions as permissions } from '../permissions.js';
 import { loadProduct, Product, productColumns, requireCategory, uniquely, variantsOf, type ProductView, type VariantView } from '../services/catalogue.js';
 import { attachProductImage, deleteProductFiles, releaseProductImages, withImages, type WithImages } from '../services/images.js';
 import { deleteProductRecord, productRecord } from '../services/audit.js';
+import { productsLimit } from '../services/product-limit.js';
 import { slugify } from '../services/slugs.js';
 import { insertVariant } from '../services/variants.js';
 import { checkCompareAt, IdParams, NewProduct, ProductPatch, ProductStatus } from './schemas.js';
@@ -165,12 +167,13 @@ export function productRoutes({ route }: Builders): AnyRoute[] {
       method: 'POST',
       path: '/products',
       summary: 'Create a product, optionally with its variants and stored images (`image_file_ids`: public images uploaded through /api/v1/files)',
-      errors: [commonErrors.conflict],
+      errors: [commonErrors.conflict, limitErrors.limit_reached],
       permission: permissions['products.manage'],
       schema: { body: NewProduct, response: withStatus(Product, 201) },
       async handler({ body, deps, ctx }) {
         await requireCategory(deps.db, body.category_id, 'category_id');
         await checkUnit(deps, ctx, body.unit_id, true);
+        await deps.limits.ensure(productsLimit, 1);
         const slug = body.slug ?? slugify(body.name);
         const [row] = await uniquely(() =>
           deps.db.query<{ id: string }>(

@@ -2,6 +2,7 @@ import { ValidationError } from '@plinth/sdk';
 import type { ExternalOrder, ExternalProduct, ShopSyncApi } from '../contract.js';
 import type { Scope } from '../deps.js';
 import { formatNumber, nextNumber } from './counters.js';
+import { productsLimit } from './product-limit.js';
 import { upsertCustomer } from './customers.js';
 import { recordHistory } from './order-views.js';
 import { slugify } from './slugs.js';
@@ -32,6 +33,8 @@ export function createShopSync(scope: SyncScope): ShopSyncApi {
           [productId, product.name, product.description ?? '', product.status, images],
         );
       } else {
+        // A synced product counts against the plan like one created by hand: the connector reports the refusal.
+        await scope.deps.limits.ensure(productsLimit, 1);
         const slug = await freeSlug(scope, slugify(product.name) || `product-${product.externalId}`);
         const [created] = await db.query<{ id: string }>(
           'insert into shop_products (name, slug, description, status, images, source, external_id) values ($1, $2, $3, $4, $5::jsonb, $6, $7) returning id',
