@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestKernel, pdfText, signUp, type TestKernel, type TestUser } from '../../src/testing/index.js';
+import { addMember, createTestKernel, pdfText, signUp, type TestKernel, type TestUser } from '../../src/testing/index.js';
 import { invoices, movableClock, overview, paidPlan, payOnPage } from './billing-helpers.js';
 
 const reversed = (text: string) => [...text].reverse().join('');
@@ -73,6 +73,24 @@ describe('billing: isolation of invoices, and the host figures', () => {
     const named = await t.request('GET', '/api/v1/billing/invoices', { headers: { ...other.headers, 'x-tenant': payer.tenant!.slug } });
     expect(named.status).toBe(403);
     expect((await overview(t, other)).plan.key).toBe('free');
+  });
+
+  it('a member without the billing permissions can neither see nor change the billing, nor read an invoice', async () => {
+    const member = await addMember(t, payer, ['member']);
+    for (const [method, path, body] of [
+      ['GET', '/api/v1/billing', undefined],
+      ['PUT', '/api/v1/billing/details', { billing_name: 'Not mine', country: 'DE' }],
+      ['POST', '/api/v1/billing/subscription', { plan: 'free' }],
+      ['POST', '/api/v1/billing/subscription/cancel', undefined],
+      ['POST', '/api/v1/billing/payment-method', undefined],
+      ['GET', '/api/v1/billing/invoices', undefined],
+      ['GET', `/api/v1/billing/invoices/${invoiceId}/pdf`, undefined],
+      ['POST', `/api/v1/billing/invoices/${invoiceId}/pay`, undefined],
+    ] as const) {
+      const answer = await t.request(method, path, { headers: member.headers, ...(body ? { body } : {}) });
+      expect([answer.status, answer.body.code], `${method} ${path}`).toEqual([403, 'forbidden']);
+    }
+    expect((await overview(t, payer)).details.billing_name).not.toBe('Not mine');
   });
 
   it('the host sees each subscription with its monthly revenue, and the revenue figures', async () => {
