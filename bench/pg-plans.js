@@ -16,7 +16,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { contactQueries, seedContacts } from './lib/crm-contacts.js';
+import { contactQueries } from './lib/crm-contacts.js';
+import { inParallel, seedPluginData } from './lib/plugin-seed.js';
 import { createBenchItems, scratchDatabase } from './lib/database.js';
 import { call } from './lib/kernel.js';
 import { benchTenant, enablePlugins, firstParty, firstPartyPackages, hostEnvironment, repo, session } from './lib/plinth-hosts.js';
@@ -36,13 +37,6 @@ const only = process.env.PLANS_ROUTES?.split(',');
 /** The list page allows a user 300 requests a minute: its requests come from these members in turn. */
 const listMembers = 8;
 
-/** Runs `task` on each of `values`, `width` at a time. */
-async function inParallel(values, width, task) {
-  const results = [];
-  for (let start = 0; start < values.length; start += width) results.push(...(await Promise.all(values.slice(start, start + width).map(task))));
-  return results;
-}
-
 /** The tenant of plugin-routes.js: contacts, products, courses with 3 modules of 4 lessons, and members reading contacts. */
 async function prepare(plinth, databaseUrl, env) {
   const { tenantId, headers } = await benchTenant(plinth, env, { members: listMembers + 10 });
@@ -51,32 +45,8 @@ async function prepare(plinth, databaseUrl, env) {
     headers,
     firstParty.filter((name) => name !== 'console'),
   );
-  await seedContacts(databaseUrl, tenantId, counts.contacts);
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  const contacts = (await client.query('select id from crm_contacts order by random() limit 1000')).rows.map((contact) => contact.id);
-  await client.end();
-  const auth = await headers();
-  const products = await inParallel([...Array(counts.products).keys()], 20, async (index) => {
-    const body = {
-      name: `Product ${index}`,
-      status: 'active',
-      description: 'A product of the benchmark',
-      variants: [{ sku: `SKU-${index}`, price: 1000 + index, stock: 100 }],
-    };
-    return (await call(plinth, 'POST', '/api/v1/shop/products', body, auth)).data.id;
-  });
-  const courses = await inParallel([...Array(counts.courses).keys()], 10, async (index) => {
-    const course = (await call(plinth, 'POST', '/api/v1/lms/courses', { title: `Course ${index}`, slug: `course-${index}`, status: 'published' }, auth)).data;
-    for (const number of [1, 2, 3]) {
-      const module = (await call(plinth, 'POST', `/api/v1/lms/courses/${course.id}/modules`, { title: `Module ${number}` }, auth)).data;
-      for (const lesson of [1, 2, 3, 4]) {
-        await call(plinth, 'POST', `/api/v1/lms/modules/${module.id}/lessons`, { title: `Lesson ${number}.${lesson}`, status: 'published' }, auth);
-      }
-    }
-    return course.id;
-  });
-  const role = (await call(plinth, 'POST', '/api/v1/roles', { name: 'contact-reader', permissions: ['crm.contacts.view'] }, auth)).data;
+  const ids = await seedPluginData(plinth, databaseUrl, tenantId, headers, counts);
+  const role = (await call(plinth, 'POST', '/api/v1/roles', { name: 'contact-reader', permissions: ['crm.contacts.view'] }, await headers())).data;
   const members = await inParallel([...Array(listMembers).keys()], listMembers, async (index) => {
     const person = { email: `member-${index}@example.test`, password: `member-password-${index}-4821` };
     const invitation = (await call(plinth, 'POST', '/api/v1/invitations', { email: person.email, roles: [role.id] }, await headers())).data;
@@ -84,7 +54,7 @@ async function prepare(plinth, databaseUrl, env) {
     await call(plinth, 'POST', '/api/v1/invitations/accept', { token, name: `Member ${index}`, password: person.password });
     return person;
   });
-  return { headers, members, ids: { contacts, products, courses } };
+  return { headers, members, ids };
 }
 
 /** Sends one GET; throws unless 200. */

@@ -8,8 +8,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
-import { contactQueries, seedContacts } from './lib/crm-contacts.js';
+import { contactQueries } from './lib/crm-contacts.js';
+import { inParallel, seedPluginData } from './lib/plugin-seed.js';
 import { createBenchItems, postgresCpu, scratchDatabase } from './lib/database.js';
 import { call } from './lib/kernel.js';
 import { measureAll, row, settings } from './lib/measure.js';
@@ -24,13 +24,6 @@ const counts = {
   members: Number(process.env.BENCH_MEMBERS ?? 200),
 };
 const items = 1000;
-
-/** Runs `task` on each of `values`, `width` at a time. */
-async function inParallel(values, width, task) {
-  const results = [];
-  for (let start = 0; start < values.length; start += width) results.push(...(await Promise.all(values.slice(start, start + width).map(task))));
-  return results;
-}
 
 /**
  * `counts.members` members of tenant `bench` (a custom role reading contacts: they are customer data, not a
@@ -74,33 +67,8 @@ async function prepare(plinth, databaseUrl, env) {
     firstParty.filter((name) => name !== 'console'),
   );
 
-  await seedContacts(databaseUrl, tenantId, counts.contacts);
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  const contacts = (await client.query('select id from crm_contacts order by random() limit 1000')).rows.map((contact) => contact.id);
-  await client.end();
-
-  const auth = await headers();
-  const products = await inParallel([...Array(counts.products).keys()], 20, async (index) => {
-    const body = {
-      name: `Product ${index}`,
-      status: 'active',
-      description: 'A product of the benchmark',
-      variants: [{ sku: `SKU-${index}`, price: 1000 + index, stock: 100 }],
-    };
-    return (await call(plinth, 'POST', '/api/v1/shop/products', body, auth)).data.id;
-  });
-  const courses = await inParallel([...Array(counts.courses).keys()], 10, async (index) => {
-    const course = (await call(plinth, 'POST', '/api/v1/lms/courses', { title: `Course ${index}`, slug: `course-${index}`, status: 'published' }, auth)).data;
-    for (const number of [1, 2, 3]) {
-      const module = (await call(plinth, 'POST', `/api/v1/lms/courses/${course.id}/modules`, { title: `Module ${number}` }, auth)).data;
-      for (const lesson of [1, 2, 3, 4]) {
-        await call(plinth, 'POST', `/api/v1/lms/modules/${module.id}/lessons`, { title: `Lesson ${number}.${lesson}`, status: 'published' }, auth);
-      }
-    }
-    return course.id;
-  });
-  return { headers, members: await crowd(plinth, headers), ids: { contacts, products, courses } };
+  const ids = await seedPluginData(plinth, databaseUrl, tenantId, headers, counts);
+  return { headers, members: await crowd(plinth, headers), ids };
 }
 
 /** An autocannon request walking through `paths`; `then` may change each request further. */

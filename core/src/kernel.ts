@@ -233,7 +233,7 @@ async function assembleKernel(config: PlinthConfig, options: KernelOptions, logg
   const services = Object.freeze(
     Object.fromEntries(Object.keys(factories).map((name) => [name, resolve(name as keyof KernelServices)])),
   ) as unknown as KernelServices;
-  mountRoutes((route) => (route.root ? http.rootRouter : route.plugin ? http.pluginRouter(route.plugin) : http.apiRouter), routes, services, {
+  mountRoutes((route) => (route.root ? http.rootRouter : route.plugin ? http.pluginRouter(route.plugin, route.path) : http.apiRouter), routes, services, {
     checkResponses: options.checkResponses ?? false,
   });
   const routing = hostRouting({ plugins: pluginHost.plugins, database, tenants: services.tenants });

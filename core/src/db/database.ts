@@ -229,8 +229,12 @@ export class StatementNames {
       }
       name = `plinth_${createHash('sha1').update(text).digest('hex')}`;
       if (statements.dropping.has(name)) return config;
-    } else statements.named.delete(text); // to the end: the most recently used
-    statements.named.set(text, name);
+      statements.named.set(text, name);
+    } else if (statements.named.size >= this.perConnection) {
+      // Moved to the end, the most recently used, only when a name may have to go: below the bound, order is unused.
+      statements.named.delete(text);
+      statements.named.set(text, name);
+    }
     return { ...config, name };
   }
 

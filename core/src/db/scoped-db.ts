@@ -401,6 +401,7 @@ export class LazyTransaction implements ScopedDb {
   private async readAlone(config: pg.QueryConfig, retrying = false): Promise<pg.QueryResult> {
     const client = await this.acquire();
     const setsScope = this.database.sessionScopes.of(client) !== this.scope.key;
+    if (!setsScope) return this.readInScope(client, config, retrying);
     const socket = socketOf(client);
     socket?.cork();
     const begun = sendPreamble(this.database, client, setsScope ? [this.beginOn(client), this.scope.statement] : []);
@@ -419,6 +420,24 @@ export class LazyTransaction implements ScopedDb {
     const first = preamble.status === 'rejected' ? preamble.reason : read.status === 'rejected' ? read.reason : undefined;
     if (!retrying && first !== undefined && (endedBeforeRunning(first) || staleStatement(first, named))) return this.readAlone(config, true);
     throw failure!.reason;
+  }
+
+  /** {@link readAlone} on a connection whose session holds the scope: the statement is all that is sent (the common case). */
+  private async readInScope(client: pg.Client, config: pg.QueryConfig, retrying: boolean): Promise<pg.QueryResult> {
+    for (const drop of this.database.statements.drops(client)) client.query(drop).catch(() => undefined);
+    const named = this.database.statements.named(client, config);
+    let read: pg.QueryResult;
+    try {
+      read = await client.query(named);
+    } catch (error) {
+      if (staleStatement(error, named)) this.database.statements.forget(client, named);
+      await this.database.release(client, isConnectionError(error) ? error : undefined);
+      // Nothing of it ran (the connection was found dead, or the plan of its named statement went stale): once more.
+      if (!retrying && (endedBeforeRunning(error) || staleStatement(error, named))) return this.readAlone(config, true);
+      throw error;
+    }
+    await this.database.release(client);
+    return read;
   }
 
   /** How the transaction begins on `client`: read only, or read-write even where the session's default is read only. */

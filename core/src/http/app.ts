@@ -18,8 +18,11 @@ export interface HttpApp {
   rootRouter: PlinthRouter;
   /** Routes under `/api/v1`. */
   apiRouter: PlinthRouter;
-  /** The router of a plugin's routes (`/api/v1/<plugin>/…`), created on first use. */
-  pluginRouter(plugin: string): PlinthRouter;
+  /**
+   * The router for a plugin's route at `path` (`/<plugin>/<segment>/…`, under `/api/v1`), created on first use: one
+   * per segment after the plugin's name, and one for the plugin's routes whose path has no fixed segment there.
+   */
+  pluginRouter(plugin: string, path: string): PlinthRouter;
   /** Installs the middleware that routes plugins' own host names to their root routes (see `host-routing.ts`). */
   routeHosts(middleware: PlinthMiddleware): void;
   /** Marks the app as shutting down: responses ask clients to close their connection. */
@@ -68,35 +71,62 @@ export function createHttpApp(config: PlinthConfig, logger: Logger, metrics: Met
   if (config.corsOrigins.length > 0) app.use(corsFor(config.corsOrigins) as unknown as PlinthMiddleware);
   let hostRouting: PlinthMiddleware | undefined;
   app.use((ctx, next) => (hostRouting ? hostRouting(ctx as never, next) : next()));
-  app.use(rootRouter.routes());
-  // Plugin routes are found by their first path segment, so matching costs the same with 1 or 100 plugins.
-  const pluginRouters = new Map<string, PlinthMiddleware>();
-  const pluginPath = /^\/api\/v1\/([a-z][a-z0-9-]*)(?:\/|$)/;
+  // Root routes never lie under `/api/` (checkRoutes refuses them there), so API requests skip matching them.
+  const rootRoutes = rootRouter.routes();
+  app.use((ctx, next) => (ctx.path.startsWith('/api/') ? next() : rootRoutes(ctx as never, next)));
+  // Plugin routes are found by the plugin's name and the next segment of the path, so matching tries the few routes
+  // of that segment (`/crm/contacts/…`), the same with 1 or 100 plugins. A plugin's routes with no fixed segment
+  // there (`/<plugin>`, `/<plugin>/:id`) are tried after them, for every path of the plugin.
+  const plugins = new Map<string, PluginRouters>();
+  const pluginPath = /^\/api\/v1\/([a-z][a-z0-9-]*)(?:\/([^/]*)|$)/;
   app.use((ctx, next) => {
     const match = pluginPath.exec(ctx.path);
-    const plugin = match ? pluginRouters.get(match[1]!) : undefined;
-    return plugin ? plugin(ctx as never, next) : next();
+    const routers = match ? plugins.get(match[1]!) : undefined;
+    if (!routers) return next();
+    // Routers match paths case-insensitively, as @koa/router does by default.
+    return (routers.bySegment.get(match![2]?.toLowerCase() ?? '')?.dispatch ?? routers.rest.dispatch)(ctx as never, next);
   });
   app.use(apiRouter.routes());
   app.use(apiRouter.allowedMethods());
-  const routersByPlugin = new Map<string, PlinthRouter>();
   return {
     app,
     rootRouter,
     apiRouter,
-    pluginRouter(plugin) {
-      let router = routersByPlugin.get(plugin);
-      if (!router) {
-        router = new Router<PlinthState>({ prefix: '/api/v1' });
-        routersByPlugin.set(plugin, router);
-        pluginRouters.set(plugin, compose([router.routes(), router.allowedMethods()]) as PlinthMiddleware);
+    pluginRouter(plugin, path) {
+      let routers = plugins.get(plugin);
+      if (!routers) {
+        const router = new Router<PlinthState>({ prefix: '/api/v1' });
+        const rest = { router, dispatch: compose([router.routes(), router.allowedMethods()]) as PlinthMiddleware };
+        plugins.set(plugin, (routers = { bySegment: new Map(), rest }));
       }
-      return router;
+      const segment = path.split('/')[2]?.toLowerCase();
+      if (segment === undefined || segment === '' || segment.startsWith(':')) return routers.rest.router;
+      let found = routers.bySegment.get(segment);
+      if (!found) {
+        const router = new Router<PlinthState>({ prefix: '/api/v1' });
+        const rest = routers.rest.router;
+        // The segment's routes first, then the plugin's other routes; 405 and OPTIONS know the methods of both.
+        found = { router, dispatch: compose([router.routes(), rest.routes(), rest.allowedMethods()]) as PlinthMiddleware };
+        routers.bySegment.set(segment, found);
+      }
+      return found.router;
     },
     routeHosts: (middleware) => (hostRouting = middleware),
     beginDrain: () => (draining = true),
     idle: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => (onIdle = resolve))),
   };
+}
+
+/** A router and the middleware that dispatches to it. */
+interface SegmentRouter {
+  router: PlinthRouter;
+  dispatch: PlinthMiddleware;
+}
+
+/** A plugin's routers: one per segment after its name, and the rest (paths with no fixed segment there). */
+interface PluginRouters {
+  bySegment: Map<string, SegmentRouter>;
+  rest: SegmentRouter;
 }
 
 function corsFor(origins: string[]) {

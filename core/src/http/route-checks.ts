@@ -3,7 +3,7 @@ import { compileSchema } from './validation.js';
 
 /**
  * What stops the boot before a route is served, each error naming plugin and route: a route that does not say who
- * may call it, a request schema ajv refuses, a rate limit that cannot be counted, a static path registered after a parametric sibling that would shadow
+ * may call it, a root route under `/api/`, a request schema ajv refuses, a rate limit that cannot be counted, a static path registered after a parametric sibling that would shadow
  * it. `routerOf` says which router serves a route (routes are matched in registration order within one router).
  */
 export function checkRoutes(routes: readonly CoreRoute[], routerOf: (route: CoreRoute) => unknown): void {
@@ -11,6 +11,10 @@ export function checkRoutes(routes: readonly CoreRoute[], routerOf: (route: Core
   for (const route of routes) {
     compileRouteSchemas(route);
     assertRateLimit(route);
+    if (route.root && (route.path === '/api' || route.path.startsWith('/api/')))
+      throw new Error(
+        `${where(route)}root route ${route.method} ${route.path} lies under /api/, which belongs to the platform's API: API requests never reach root routes`,
+      );
     if (route.readOnly && route.method !== 'GET')
       throw new Error(`${where(route)}route ${route.method} ${route.path} is flagged readOnly: only GET routes may be`);
   }

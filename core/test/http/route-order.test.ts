@@ -5,7 +5,7 @@ import { definePlugin, type Plugin } from '@plinth/sdk';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createKernel, loadConfig } from '../../src/index.js';
-import { assertNoShadowedPaths } from '../../src/http/route-checks.js';
+import { assertNoShadowedPaths, checkRoutes } from '../../src/http/route-checks.js';
 import type { CoreRoute } from '../../src/http/route.js';
 
 const route = (method: CoreRoute['method'], path: string): CoreRoute =>
@@ -68,5 +68,17 @@ describe('a static path registered after a parametric sibling', () => {
         route('GET', '/contacts/:other'),
       ]),
     ).not.toThrow();
+  });
+});
+
+describe('a root route under /api/', () => {
+  // API requests skip the root routes (core/src/http/app.ts), so one there would never be served: the boot says so.
+  it('stops the boot, naming the route', () => {
+    const root = (path: string) => ({ ...route('GET', path), root: true, plugin: 'pages' }) as CoreRoute;
+    expect(() => checkRoutes([root('/api/v1/pages/:slug')], () => 'root')).toThrow(
+      'plugin `pages`: root route GET /api/v1/pages/:slug lies under /api/, which belongs to the platform',
+    );
+    expect(() => checkRoutes([root('/api')], () => 'root')).toThrow(/root route GET \/api lies under \/api\//);
+    expect(() => checkRoutes([root('/apis/:slug'), root('/b/:slug')], () => 'root')).not.toThrow();
   });
 });
