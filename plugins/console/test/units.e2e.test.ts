@@ -352,6 +352,8 @@ describe.sequential('organisation units in the console', () => {
     await page.getByRole('button', { name: 'Add unit' }).click();
     const dialog = page.getByRole('dialog', { name: 'Add unit' });
     const inside = dialog.getByRole('combobox', { name: 'Inside' });
+    // The dialog renders after the click: wait until its choices are there rather than read them at once.
+    await inside.waitFor();
     expect(await inside.locator('option').allTextContents()).toEqual(['College of Science', 'College of Science › Chemistry', 'College of Science › Physics']);
     await dialog.getByRole('textbox', { name: 'Name' }).fill('Astronomy');
     await dialog.getByRole('combobox', { name: 'Kind' }).fill('department');
