@@ -103,18 +103,12 @@ export interface TestKernelOptions {
   database?: TestDatabase;
 }
 
-/**
- * A real kernel for tests: its own fresh database (cloned from the run's
- * migrated template), listening on a free loopback port, logs silenced.
- */
-export async function createTestKernel(options: TestKernelOptions = {}): Promise<TestKernel> {
-  const database = options.database ?? (await createTestDatabase());
-  const ownsDatabase = !options.database;
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'plinth-kernel-'));
+/** The test kernel's configuration and kernel, on the database at `databaseUrl` with its data in `dataDir`. */
+async function boot(databaseUrl: string, dataDir: string, options: TestKernelOptions): Promise<Kernel> {
   const config = await loadConfig({
     env: {
       NODE_ENV: 'test',
-      DATABASE_URL: database.url,
+      DATABASE_URL: databaseUrl,
       PORT: '0',
       HOST: '127.0.0.1',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
@@ -128,7 +122,7 @@ export async function createTestKernel(options: TestKernelOptions = {}): Promise
     },
     cwd: dataDir,
   });
-  const kernel = await createKernel(config, {
+  return createKernel(config, {
     // An answer its route's response schema does not document fails the test that caused it (a 500, logged).
     checkResponses: true,
     ...(options.logger ? { logger: options.logger } : {}),
@@ -136,14 +130,34 @@ export async function createTestKernel(options: TestKernelOptions = {}): Promise
     ...(options.routes ? { routes: options.routes } : {}),
     ...(options.services ? { services: options.services } : {}),
   });
+}
+
+/**
+ * A real kernel for tests: its own fresh database (cloned from the run's
+ * migrated template), listening on a free loopback port, logs silenced.
+ */
+export async function createTestKernel(options: TestKernelOptions = {}): Promise<TestKernel> {
+  const database = options.database ?? (await createTestDatabase());
+  const ownsDatabase = !options.database;
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'plinth-kernel-'));
+  // A refused boot (a bad setting or plugin, a changed migration) leaves no scratch database, folder, pools or workers.
+  const discard = async () => {
+    if (ownsDatabase) await database.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  let kernel: Kernel;
+  try {
+    kernel = await boot(database.url, dataDir, options);
+  } catch (error) {
+    await discard();
+    throw error;
+  }
   try {
     await options.beforeStart?.(kernel);
     await kernel.start();
   } catch (error) {
-    // A refused boot (a bad plugin, a changed migration) must not leave pools and workers behind.
     await kernel.stop();
-    if (ownsDatabase) await database.drop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await discard();
     throw error;
   }
   const url = kernel.url!;
