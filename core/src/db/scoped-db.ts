@@ -400,17 +400,16 @@ export class LazyTransaction implements ScopedDb {
    */
   private async readAlone(config: pg.QueryConfig, retrying = false): Promise<pg.QueryResult> {
     const client = await this.acquire();
-    const setsScope = this.database.sessionScopes.of(client) !== this.scope.key;
-    if (!setsScope) return this.readInScope(client, config, retrying);
+    if (this.database.sessionScopes.of(client) === this.scope.key) return this.readInScope(client, config, retrying);
     const socket = socketOf(client);
     socket?.cork();
-    const begun = sendPreamble(this.database, client, setsScope ? [this.beginOn(client), this.scope.statement] : []);
+    const begun = sendPreamble(this.database, client, [this.beginOn(client), this.scope.statement]);
     const named = this.database.statements.named(client, config);
     const result = client.query(named);
-    const ended = setsScope ? client.query('commit') : undefined;
+    const ended = client.query('commit');
     socket?.uncork();
     const [preamble, read, commit] = await Promise.allSettled([begun, result, ended]);
-    if (commit.status === 'fulfilled' && commit.value?.command === 'COMMIT') this.database.sessionScopes.record(client, this.scope.key);
+    if (commit.status === 'fulfilled' && commit.value.command === 'COMMIT') this.database.sessionScopes.record(client, this.scope.key);
     const failure = preamble.status === 'rejected' ? preamble : read.status === 'rejected' ? read : commit.status === 'rejected' ? commit : undefined;
     if (read.status === 'rejected' && staleStatement(read.reason, named)) this.database.statements.forget(client, named);
     await this.database.release(client, failure && isConnectionError(failure.reason) ? failure.reason : undefined);

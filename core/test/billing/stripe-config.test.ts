@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { billingConfig } from '../../src/billing/billing-config.js';
 import { stripeBillingEvents } from '../../src/billing/stripe-webhooks.js';
 import { ConfigError, loadConfig } from '../../src/index.js';
-import { createTestDatabase, createTestKernel } from '../../src/testing/index.js';
+import { createTestKernel } from '../../src/testing/index.js';
 
 const load = (env: Record<string, string>) =>
   loadConfig({
@@ -51,11 +51,7 @@ describe('Stripe billing settings', () => {
   });
 
   it('a kernel billing with Stripe refuses to boot without its secrets', async () => {
-    const database = await createTestDatabase();
-    try {
-      await expect(createTestKernel({ database, env: { PLINTH_BILLING_PROVIDER: 'stripe' } })).rejects.toThrow(/PLINTH_BILLING_STRIPE_SECRET_KEY/);
-    } finally {
-      await database.drop();
-    }
+    // createTestKernel drops the scratch database of a refused boot (core/test/lifecycle/test-kernel-refused.test.ts).
+    await expect(createTestKernel({ env: { PLINTH_BILLING_PROVIDER: 'stripe' } })).rejects.toThrow(/PLINTH_BILLING_STRIPE_SECRET_KEY/);
   });
 });
