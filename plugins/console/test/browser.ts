@@ -269,7 +269,17 @@ export async function dragTo(page: Page, handle: Locator, to: { x: number; y: nu
   await page.mouse.move(x, y);
   await page.mouse.down();
   for (let step = 1; step <= 20; step += 1) await page.mouse.move(x + ((to.x - x) * step) / 20, y + ((to.y - y) * step) / 20);
-  for (let nudge = 0; nudge < 50 && !(await placed()); nudge += 1) await page.mouse.move(to.x, to.y + (nudge % 2));
-  expect(await placed(), 'the drop placeholder reached its place').toBe(true);
+  // Its animation runs on the clock, so a loaded machine needs the nudges spread over time, not a fixed count of them.
+  let nudge = 0;
+  await expect
+    .poll(
+      async () => {
+        if (await placed()) return true;
+        await page.mouse.move(to.x, to.y + (nudge++ % 2));
+        return placed();
+      },
+      { message: 'the drop placeholder reached its place', timeout: 10_000, interval: 50 },
+    )
+    .toBe(true);
   await page.mouse.up();
 }
