@@ -127,6 +127,11 @@ beforeAll(async () => {
   expect(product.status, JSON.stringify(product.body)).toBe(201);
   const course = await source.request('POST', '/api/v1/lms/courses', { headers: owner.headers, body: { title: 'Pottery', slug: `pottery-${n}` } });
   expect(course.status, JSON.stringify(course.body)).toBe(201);
+  // The course's outline is stored on it and kept by triggers: it must arrive as it left.
+  const module = await source.request('POST', `/api/v1/lms/courses/${course.body.data.id}/modules`, { headers: owner.headers, body: { title: 'Clay' } });
+  expect(module.status, JSON.stringify(module.body)).toBe(201);
+  const lesson = await source.request('POST', `/api/v1/lms/modules/${module.body.data.id}/lessons`, { headers: owner.headers, body: { title: 'Wedging' } });
+  expect(lesson.status, JSON.stringify(lesson.body)).toBe(201);
 
   other = await signUp(source, { tenant: { name: 'Other', slug: `other-${n}` } });
   await source.enable(other, 'crm');
@@ -196,8 +201,15 @@ describe('plinth tenant export / import', { timeout: 90_000 }, () => {
     const contacts = await target.request('GET', '/api/v1/crm/contacts', { headers });
     expect(contacts.status, JSON.stringify(contacts.body)).toBe(200);
     expect(contacts.body.data.map((row: { email: string }) => row.email)).toEqual([`grace-${n}@example.test`]);
-    const courses = await target.request('GET', '/api/v1/lms/courses', { headers: await signIn(target, owner, slug) });
+    const ownerHeaders = await signIn(target, owner, slug);
+    const courses = await target.request('GET', '/api/v1/lms/courses', { headers: ownerHeaders });
     expect(courses.body.data.map((row: { title: string }) => row.title)).toEqual(['Pottery']);
+    const course = await target.request('GET', `/api/v1/lms/courses/${courses.body.data[0].id}`, { headers: ownerHeaders });
+    const outline = course.body.data.modules.map((row: { title: string; lessons: { title: string }[] }) => [
+      row.title,
+      row.lessons.map((lesson) => lesson.title),
+    ]);
+    expect(outline).toEqual([['Clay', ['Wedging']]]);
     const products = await target.request('GET', '/api/v1/shop/products', { headers });
     expect(products.body.data.map((row: { slug: string }) => row.slug)).toEqual([`mug-${n}`]);
 

@@ -14,6 +14,7 @@ import { addLessonFiles } from './migrations/004-add-lms-lesson-files.js';
 import { addEnrollmentLearner } from './migrations/005-add-lms-enrollment-learner.js';
 import { addUnits } from './migrations/006-add-lms-units.js';
 import { shardReadyKeys } from './migrations/007-shard-ready-keys.js';
+import { courseOutline } from './migrations/008-course-outline.js';
 import { cataloguePages } from './pages/catalogue.pages.js';
 import { certificatePages } from './pages/certificate.pages.js';
 import { learnerPages } from './pages/learner.pages.js';
@@ -54,7 +55,7 @@ export default definePlugin({
   permissions: lmsPermissions,
   settings: LmsSettings,
   limits: lmsLimits,
-  migrations: [createCourses, createEnrollments, createQuizzes, addLessonFiles, addEnrollmentLearner, addUnits, shardReadyKeys],
+  migrations: [createCourses, createEnrollments, createQuizzes, addLessonFiles, addEnrollmentLearner, addUnits, shardReadyKeys, courseOutline],
   translations,
   notifications: lmsNotifications,
   web: {

@@ -1,6 +1,7 @@
 import { likePattern, listPage, type ListPage, type PageQuery, type PluginMembers, type TenantDb } from '@plinth/sdk';
 import type { ShopOffer, ShopOffersApi } from '@plinth/plugin-shop';
 import { courseOffers } from './offers.js';
+import { type Outline, outlineColumn, visibleOutline } from './outline.js';
 
 /** A published course as anyone may see it: no drafts, no lesson content, no learner data. */
 export interface CatalogueCourse {
@@ -89,18 +90,16 @@ export async function catalogue(deps: CatalogueDeps, query: PageQuery & { q?: st
 
 /** One published course by its slug, with its outline (modules and published lessons' titles); undefined if none. */
 export async function catalogueCourse(deps: CatalogueDeps, slug: string): Promise<(CatalogueCourse & { modules: CatalogueModule[] }) | undefined> {
-  const row = await deps.db.one<CatalogueRow & { modules: CatalogueModule[] }>(
-    `select ${columns},
-       (select coalesce(json_agg(json_build_object('title', m.title, 'lessons',
-          (select coalesce(json_agg(json_build_object('title', l.title, 'free_preview', l.free_preview, 'duration_seconds', l.duration_seconds)
-                   order by l.position, l.created_at), '[]')
-             from lms_lessons l where l.module_id = m.id and l.status = 'published')) order by m.position, m.created_at), '[]')
-          from lms_modules m where m.course_id = c.id) as modules
-       from lms_courses c where c.slug = $1 and c.status = 'published'`,
+  const row = await deps.db.one<CatalogueRow & { modules: Outline }>(
+    `select ${columns}, ${outlineColumn} from lms_courses c where c.slug = $1 and c.status = 'published'`,
     [slug],
   );
   if (!row) return undefined;
-  const { modules, ...course } = row;
+  const { modules: outline, ...course } = row;
+  const modules = visibleOutline(outline, false).map(({ title, lessons }) => ({
+    title,
+    lessons: lessons.map(({ title, free_preview, duration_seconds }) => ({ title, free_preview, duration_seconds })),
+  }));
   const [presented] = await present(deps, [course]);
   return { ...presented!, modules };
 }
