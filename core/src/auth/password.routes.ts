@@ -5,6 +5,7 @@ import { randomToken, sha256 } from '../crypto/secrets.js';
 import { kernelRefs } from '../kernel-refs.js';
 import { coreErrors } from '../http/core-errors.js';
 import { refuseUnlessPasswordAllowed } from '../identity/tenant-sso.js';
+import type { ScopedDb } from '../db/scoped-db.js';
 import { defineRoute, Reply } from '../http/route.js';
 import { beginAttempt, loginLimit } from './login-limits.js';
 import { hashPassword, passwordProblems } from './passwords.js';
@@ -76,22 +77,21 @@ export const resetPassword = defineRoute({
     const { body, db, deps, actor, ctx } = input;
     const limitKeys = [`password-reset:ip:${ctx.ip}`];
     const attempt = await beginAttempt(input, limitKeys);
-    const reset = await db.one<{ id: string; user_id: string; email: string; is_super_admin: boolean }>(
-      `select r.id, r.user_id, u.email, u.is_super_admin from password_resets r join users u on u.id = r.user_id
-        where r.token_hash = $1 and r.used_at is null and r.expires_at > now() and u.status = 'active'
-        for update of r`,
-      [sha256(body.token)],
-    );
-    if (!reset) {
+    const found = await validReset(db, body.token, false);
+    if (!found) {
       await attempt.failed(null, 'auth.password.reset_failed', {});
-      throw new ValidationError({ token: ['is invalid, expired or already used; ask for a new link'] });
+      throw invalidToken();
     }
     await attempt.end();
-    await refuseUnlessPasswordAllowed(db, deps, { id: reset.user_id, email: reset.email, is_super_admin: reset.is_super_admin }, actor, 'password_reset');
-    const problems = passwordProblems(body.password, { email: reset.email });
+    const problems = passwordProblems(body.password, { email: found.email });
     if (problems.length > 0) throw new ValidationError({ password: problems });
-
+    // Hashed before the request's transaction opens: hashes wait their turn (passwords.ts), and a transaction open
+    // meanwhile would hold a connection and the link's lock, so a burst of resets would starve the pool.
     const passwordHash = await hashPassword(body.password);
+    await refuseUnlessPasswordAllowed(db, deps, { id: found.user_id, email: found.email, is_super_admin: found.is_super_admin }, actor, 'password_reset');
+    // Locked now, and checked again: the link may have been used meanwhile.
+    const reset = await validReset(db, body.token, true);
+    if (!reset) throw invalidToken();
     // The link was mailed to the address: using it proves the address too.
     await db.query(
       'update users set password_hash = $2, token_version = token_version + 1, email_verified_at = coalesce(email_verified_at, now()), updated_at = now() where id = $1',
@@ -109,6 +109,17 @@ export const resetPassword = defineRoute({
     return Reply.noContent();
   },
 });
+
+/** The unused, unexpired reset link `token` names, of an active user (`lock`: until the transaction ends). */
+function validReset(db: ScopedDb, token: string, lock: boolean) {
+  return db.one<{ id: string; user_id: string; email: string; is_super_admin: boolean }>(
+    `select r.id, r.user_id, u.email, u.is_super_admin from password_resets r join users u on u.id = r.user_id
+      where r.token_hash = $1 and r.used_at is null and r.expires_at > now() and u.status = 'active'${lock ? ' for update of r' : ''}`,
+    [sha256(token)],
+  );
+}
+
+const invalidToken = () => new ValidationError({ token: ['is invalid, expired or already used; ask for a new link'] });
 
 function resetMail(to: string, link: string, locale: string) {
   const t = coreMailMessages.translator(locale);

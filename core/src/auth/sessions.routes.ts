@@ -1,4 +1,4 @@
-import { commonErrors, NotFoundError, Reply, Timestamp, toJson, ValidationError } from '@plinth/sdk';
+import { commonErrors, ConflictError, NotFoundError, Reply, Timestamp, toJson, ValidationError } from '@plinth/sdk';
 import { Type } from '@sinclair/typebox';
 import Bowser from 'bowser';
 import { Exact, NoContent, Nullable } from '../http/response-schemas.js';
@@ -106,13 +106,14 @@ export const changePassword = defineRoute({
     response: NoContent,
   },
   deps: { database: kernelRefs.database, identity: kernelRefs.identity, rateLimiter: kernelRefs.rateLimiter },
-  errors: [commonErrors.not_found, commonErrors.rate_limited],
+  errors: [commonErrors.not_found, commonErrors.conflict, commonErrors.rate_limited],
   async handler(input) {
     const { body, db, deps, principal, audit } = input;
-    const user = await db.one<{ id: string; email: string; password_hash: string | null }>(
-      'select id, email, password_hash from users where id = $1 for update',
-      [principal.userId],
-    );
+    // Read, checked and hashed before the request's transaction opens: hashes wait their turn (passwords.ts), and a
+    // transaction open meanwhile would hold a connection, so a burst of changes would starve the pool.
+    const user = await db.one<{ id: string; email: string; password_hash: string | null }>('select id, email, password_hash from users where id = $1', [
+      principal.userId,
+    ]);
     if (!user) throw new NotFoundError('User not found');
     const attempt = await beginAttempt(input, [`password-change:user:${user.id}`]);
     try {
@@ -125,7 +126,13 @@ export const changePassword = defineRoute({
     }
     const problems = passwordProblems(body.new_password, { email: user.email });
     if (problems.length > 0) throw new ValidationError({ new_password: problems });
-    await db.query('update users set password_hash = $2, updated_at = now() where id = $1', [user.id, await hashPassword(body.new_password)]);
+    const passwordHash = await hashPassword(body.new_password);
+    // Only over the password just checked: one changed meanwhile (another session) is not replaced unseen.
+    const changed = await db.query(
+      'update users set password_hash = $2, updated_at = now() where id = $1 and password_hash is not distinct from $3 returning id',
+      [user.id, passwordHash, user.password_hash],
+    );
+    if (changed.length === 0) throw new ConflictError('Your password was changed meanwhile; enter the current one again');
     const ended = await endOtherSessions(db, deps, user.id, principal.sessionId);
     await audit({ action: 'auth.password.changed', targetType: 'user', targetId: user.id, data: { sessions_ended: ended } });
     return Reply.noContent();

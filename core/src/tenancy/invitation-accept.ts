@@ -34,13 +34,16 @@ interface InvitationRow {
   revoked_at: Date | null;
 }
 
-/** The pending invitation a token names, locked; a clear 404/400 when it is unknown, revoked, used or expired. */
-async function pendingInvitation(db: ScopedDb, token: string): Promise<InvitationRow> {
+/**
+ * The pending invitation a token names (`lock`: locked until the request's transaction ends); a clear 404/400 when it
+ * is unknown, revoked, used or expired.
+ */
+async function pendingInvitation(db: ScopedDb, token: string, lock: boolean): Promise<InvitationRow> {
   // The system path sees every tenant's invitations: the token hash is the only filter. It is unique per tenant, and a
   // hash of 256 random bits never repeats across tenants (when sharded, this lookup asks every shard: ADR 0014).
   const invitation = await db.one<InvitationRow>(
     `select id, tenant_id, email, role_ids, expires_at <= now() as expired, accepted_at, revoked_at
-       from invitations where token_hash = $1 for update`,
+       from invitations where token_hash = $1${lock ? ' for update' : ''}`,
     [sha256(token)],
   );
   if (!invitation || invitation.revoked_at) throw new NotFoundError('This invitation does not exist or was revoked');
@@ -49,18 +52,23 @@ async function pendingInvitation(db: ScopedDb, token: string): Promise<Invitatio
   return invitation;
 }
 
-/** Creates the account of an invitee who has none, for the invited email. */
-/** A new account's name and password (422 naming the one missing). */
-function newAccount({ name, password }: { name?: string | undefined; password?: string | undefined }): { name: string; password: string } {
+/**
+ * A new account's name and password hash, for the invitation `token` names: 422 naming a missing name or password, or
+ * a weak one. Run first, before the request's transaction opens: hashes wait their turn (passwords.ts), and a
+ * transaction open meanwhile would hold a connection and the invitation's lock, so a burst of acceptances would starve
+ * the pool.
+ */
+async function newAccount(db: ScopedDb, token: string, { name, password }: { name?: string | undefined; password?: string | undefined }) {
   if (name === undefined || password === undefined)
     throw new ValidationError({ [name === undefined ? 'name' : 'password']: ['is required to create an account'] });
-  return { name, password };
-}
-
-async function registerInvitee(db: ScopedDb, email: string, name: string, password: string) {
+  const { email } = await pendingInvitation(db, token, false);
   const problems = passwordProblems(password, { email });
   if (problems.length > 0) throw new ValidationError({ password: problems });
-  const passwordHash = await hashPassword(password);
+  return { name, passwordHash: await hashPassword(password) };
+}
+
+/** Creates the account of an invitee who has none, for the invited email. */
+async function registerInvitee(db: ScopedDb, email: string, name: string, passwordHash: string) {
   const user = await db.one<UserRow & { token_version: number }>(
     // The invitation was mailed to this address: accepting it proves the address.
     `insert into users (email, name, password_hash, email_verified_at) values ($1, $2, $3, now()) on conflict do nothing returning ${userFields}, token_version`,
@@ -122,9 +130,9 @@ export const acceptInvitation = defineRoute({
     if (!principal && !registering) throw new UnauthenticatedError('Sign in to accept this invitation, or send name and password to create an account');
     // Signed in, the account must have proved its address first (as every route with `verifiedEmail`).
     if (principal && !(await deps.identity.stateOf(principal.userId))?.emailVerified) throw coreErrors.email_unverified('Verify your email address first');
-    const caller = principal ? { principal } : { account: newAccount(body) };
+    const caller = principal ? { principal } : { account: await newAccount(db, body.token, body) };
 
-    const invitation = await pendingInvitation(db, body.token);
+    const invitation = await pendingInvitation(db, body.token, true);
     let user: UserRow & { token_version: number };
     if (caller.principal) {
       const found = await db.one<typeof user>(`select ${userFields}, token_version from users where id = $1`, [caller.principal.userId]);
@@ -132,7 +140,7 @@ export const acceptInvitation = defineRoute({
       if (found.email.toLowerCase() !== invitation.email.toLowerCase()) throw new ForbiddenError('This invitation is for another email address');
       user = found;
     } else {
-      user = await registerInvitee(db, invitation.email, caller.account.name, caller.account.password);
+      user = await registerInvitee(db, invitation.email, caller.account.name, caller.account.passwordHash);
     }
 
     // Locking the tenant row serialises acceptances, so concurrent ones cannot overshoot the members quota.
