@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type pg from 'pg';
-import type { Database } from './database.js';
+import { submit, type Database } from './database.js';
 import { endedBeforeRunning, isConnectionError } from './database-errors.js';
 import { readOnlyRefusal } from './replica.js';
 import { statementSpan } from '../telemetry/spans.js';
@@ -141,7 +141,7 @@ const walPosition: pg.QueryConfig = { text: 'select pg_current_wal_insert_lsn():
  */
 function sendPreamble(database: Database, client: pg.Client, statements: readonly pg.QueryConfig[]): Promise<unknown> {
   for (const drop of database.statements.drops(client)) client.query(drop).catch(() => undefined);
-  const sent = statements.map((statement) => client.query(statement));
+  const sent = statements.map((statement) => submit(client, statement));
   for (const statement of sent) statement.catch(() => undefined);
   return sent.reduce<Promise<unknown>>((previous, statement) => previous.then(() => statement), Promise.resolve());
 }
@@ -295,7 +295,7 @@ export class LazyTransaction implements ScopedDb {
       let broken: unknown;
       try {
         const ending = client.query(commit ? 'commit' : 'rollback');
-        const position = commit && this.options.onCommitted ? client.query<{ lsn: string }>(walPosition) : undefined;
+        const position = commit && this.options.onCommitted ? submit<{ lsn: string }>(client, walPosition) : undefined;
         position?.catch(() => undefined);
         const ended = await ending;
         if (position && ended.command === 'COMMIT') lsn = (await position.catch(() => undefined))?.rows[0]?.lsn;
@@ -342,7 +342,7 @@ export class LazyTransaction implements ScopedDb {
     if (!retrying) this.sent++;
     const client = await this.connection();
     const named = this.database.statements.named(client, config);
-    const result = client.query(named);
+    const result = submit(client, named);
     result.catch(() => undefined); // reported below, after the preamble's own error if it failed
     this.flush();
     const mayRetry = () => !retrying && !this.retried && this.sent === 1;
@@ -405,7 +405,7 @@ export class LazyTransaction implements ScopedDb {
     socket?.cork();
     const begun = sendPreamble(this.database, client, [this.beginOn(client), this.scope.statement]);
     const named = this.database.statements.named(client, config);
-    const result = client.query(named);
+    const result = submit(client, named);
     const ended = client.query('commit');
     socket?.uncork();
     const [preamble, read, commit] = await Promise.allSettled([begun, result, ended]);
@@ -427,7 +427,7 @@ export class LazyTransaction implements ScopedDb {
     const named = this.database.statements.named(client, config);
     let read: pg.QueryResult;
     try {
-      read = await client.query(named);
+      read = await submit(client, named);
     } catch (error) {
       if (staleStatement(error, named)) this.database.statements.forget(client, named);
       await this.database.release(client, isConnectionError(error) ? error : undefined);
