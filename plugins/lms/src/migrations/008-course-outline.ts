@@ -1,9 +1,9 @@
 import { defineMigration } from '@plinth/sdk';
 
 /**
- * The outline of course `course` of tenant `tenant` as JSON: its modules in order, each with all its lessons in order, drafts included,
- * without content. Each lesson's quiz check is one index probe (`offset 0` keeps it from being planned as a hashed
- * subplan over every quiz of the tenant).
+ * The outline of course `course` of tenant `tenant` as JSON: its modules in order, each with all its lessons in order,
+ * drafts included, without content. Each lesson's quiz check is one index probe (`offset 0` keeps it from being
+ * planned as a hashed subplan over every quiz of the tenant).
  */
 const outlineFunction = `create function lms_course_outline(tenant uuid, course uuid) returns json language sql volatile as $$
   select coalesce(json_agg(json_build_object('id', m.id, 'title', m.title, 'position', m.position, 'lessons',
@@ -24,37 +24,29 @@ const refresh = (courses: string) => `
     perform 1 from lms_courses c where (c.tenant_id, c.id) in (${courses}) order by c.id for no key update;
     update lms_courses c set outline = lms_course_outline(c.tenant_id, c.id) where (c.tenant_id, c.id) in (${courses});`;
 
-/** The outline's columns of a module and of a lesson: an update that changes none of them leaves outlines alone. */
-const moduleColumns = (row: string) => `(${['course_id', 'title', 'position'].map((column) => `${row}.${column}`).join(', ')})`;
-const lessonColumns = (row: string) =>
-  `(${['course_id', 'module_id', 'title', 'status', 'free_preview', 'required', 'drip_days', 'duration_seconds', 'position']
-    .map((column) => `${row}.${column}`)
-    .join(', ')})`;
-
 /**
- * The trigger function of `table` (whose rows carry the course as `course` of row `n` or `o`): on insert the new
- * rows' courses, on delete the old rows', on update the courses of rows whose `changed` columns differ, before and
- * after (a lesson may move to another module).
+ * The trigger function of `table` (modules or lessons, whose rows carry `course_id`): on insert the new rows' courses,
+ * on delete the old rows', on update the courses, before and after (a lesson may move to another module), of rows
+ * whose outline `columns` changed: an update that changes none of them leaves outlines alone.
  */
-function touchFunction(name: string, course: (row: string) => string, from: (rows: string, row: string) => string, changed: (row: string) => string): string {
-  const changedRows = `new_rows n join old_rows o on o.id = n.id where ${changed('n')} is distinct from ${changed('o')}`;
-  return `create function ${name}() returns trigger language plpgsql as $$
+function touchFunction(table: string, columns: readonly string[]): string {
+  const shown = (row: string) => `(${columns.map((column) => `${row}.${column}`).join(', ')})`;
+  const changedRows = `new_rows n join old_rows o on o.id = n.id where ${shown('n')} is distinct from ${shown('o')}`;
+  return `create function ${table}_outline() returns trigger language plpgsql as $$
   begin
-    if TG_OP = 'INSERT' then ${refresh(`select n.tenant_id, ${course('n')} from ${from('new_rows', 'n')}`)}
-    elsif TG_OP = 'DELETE' then ${refresh(`select o.tenant_id, ${course('o')} from ${from('old_rows', 'o')}`)}
+    if TG_OP = 'INSERT' then ${refresh('select n.tenant_id, n.course_id from new_rows n')}
+    elsif TG_OP = 'DELETE' then ${refresh('select o.tenant_id, o.course_id from old_rows o')}
     else ${refresh(`select n.tenant_id, n.course_id from ${changedRows} union select o.tenant_id, o.course_id from ${changedRows}`)}
     end if;
     return null;
   end $$`;
 }
 
-const ownCourse = (row: string) => `${row}.course_id`;
-const rowsAs = (rows: string, row: string) => `${rows} ${row}`;
-const quizCourse = (row: string) => `(select l.course_id from lms_lessons l where l.id = ${row}.lesson_id and l.tenant_id = ${row}.tenant_id)`;
 const tables = [
-  { table: 'lms_modules', fn: touchFunction('lms_modules_outline', ownCourse, rowsAs, moduleColumns) },
-  { table: 'lms_lessons', fn: touchFunction('lms_lessons_outline', ownCourse, rowsAs, lessonColumns) },
+  { table: 'lms_modules', columns: ['course_id', 'title', 'position'] },
+  { table: 'lms_lessons', columns: ['course_id', 'module_id', 'title', 'status', 'free_preview', 'required', 'drip_days', 'duration_seconds', 'position'] },
 ];
+const quizCourse = (row: string) => `(select l.course_id from lms_lessons l where l.id = ${row}.lesson_id and l.tenant_id = ${row}.tenant_id)`;
 
 /** A quiz changes its lesson's `has_quiz`: added, removed, or (never through the API) moved to another lesson. */
 const quizFunction = `create function lms_quizzes_outline() returns trigger language plpgsql as $$
@@ -87,7 +79,7 @@ export const courseOutline = defineMigration({
   async up({ db }) {
     await db.raw(`alter table lms_courses add column outline json not null default '[]'`);
     await db.raw(outlineFunction);
-    for (const { fn } of tables) await db.raw(fn);
+    for (const { table, columns } of tables) await db.raw(touchFunction(table, columns));
     await db.raw(quizFunction);
     for (const table of triggered)
       for (const { event, referencing } of events)
