@@ -42,13 +42,49 @@ export class PluginMisuseError extends Error {
  * The deps a plugin's handler receives, resolved for one unit of work:
  * core services bound to the tenant and the unit's transaction, and other
  * plugins' services built on first use with the provider's own deps.
+ * An object whose own enumerable keys are the plugin's deps (so handlers may
+ * destructure and spread it), each resolved when read. A proxy over the unit
+ * with one handler per plugin: defining a getter per dep on every request
+ * cost about as much as the rest of the plugin layer's work on a read by id.
  */
 export function resolveDeps(plugin: Plugin, unit: UnitOfWork, host: ScopeHost): Record<string, unknown> {
-  const deps: Record<string, unknown> = {};
-  for (const [key, ref] of Object.entries(plugin.deps)) {
-    Object.defineProperty(deps, key, { enumerable: true, get: () => resolve(plugin, ref, unit, host) });
-  }
-  return deps;
+  let handler = depsHandlers.get(plugin);
+  if (!handler) depsHandlers.set(plugin, (handler = depsHandler(plugin)));
+  return new Proxy(new DepsTarget(unit, host), handler) as unknown as Record<string, unknown>;
+}
+
+/** What a deps proxy resolves against; not visible through the proxy. */
+class DepsTarget {
+  constructor(
+    readonly unit: UnitOfWork,
+    readonly host: ScopeHost,
+  ) {}
+}
+
+const depsHandlers = new WeakMap<Plugin, ProxyHandler<DepsTarget>>();
+
+/** The traps of `plugin`'s deps: its dep keys, each read as `resolve` returns it; nothing else, and read-only. */
+function depsHandler(plugin: Plugin): ProxyHandler<DepsTarget> {
+  const refs = new Map<string | symbol, ServiceRef<unknown>>(Object.entries(plugin.deps));
+  const keys = [...refs.keys()];
+  const value = (target: DepsTarget, key: string | symbol) => {
+    const ref = refs.get(key);
+    return ref === undefined ? undefined : resolve(plugin, ref, target.unit, target.host);
+  };
+  const readOnly = () => {
+    throw new PluginMisuseError(`plugin \`${plugin.name}\` changed its deps: they are read-only`);
+  };
+  return {
+    get: value,
+    has: (_target, key) => refs.has(key),
+    ownKeys: () => [...keys],
+    getOwnPropertyDescriptor: (target, key) =>
+      // An accessor, as a getter reads it: listing the keys (spreading checks each is enumerable) builds nothing.
+      refs.has(key) ? { get: () => value(target, key), enumerable: true, configurable: true } : undefined,
+    set: readOnly,
+    defineProperty: readOnly,
+    deleteProperty: readOnly,
+  };
 }
 
 function resolve(plugin: Plugin, ref: ServiceRef<unknown>, unit: UnitOfWork, host: ScopeHost): unknown {
