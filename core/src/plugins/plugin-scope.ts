@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import type { UnitScope } from '../db/scoped-db.js';
 import type { Plugin, ServiceRef, TenantInfo } from '@plinth/sdk';
 import type { AuditActor } from '../audit/audit.js';
@@ -53,12 +54,19 @@ export function resolveDeps(plugin: Plugin, unit: UnitOfWork, host: ScopeHost): 
   return new Proxy(new DepsTarget(unit, host), handler) as unknown as Record<string, unknown>;
 }
 
-/** What a deps proxy resolves against; not visible through the proxy. */
+/**
+ * What a deps proxy resolves against; not visible through the proxy. A log of the proxy (`console.log` shows a
+ * proxy's target, calling its custom inspection on the proxy) shows the dep keys only, never the host behind them.
+ */
 class DepsTarget {
   constructor(
     readonly unit: UnitOfWork,
     readonly host: ScopeHost,
   ) {}
+
+  [inspect.custom](this: object): string {
+    return `Deps { ${Object.keys(this).join(', ')} }`;
+  }
 }
 
 const depsHandlers = new WeakMap<Plugin, ProxyHandler<DepsTarget>>();

@@ -1,4 +1,5 @@
 import { coreServices, createServiceRef, optional, type Plugin } from '@plinth/sdk';
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { PluginMisuseError, resolveDeps, type ScopeHost, type UnitOfWork } from '../../src/plugins/plugin-scope.js';
 
@@ -19,6 +20,7 @@ function world() {
   const built = { clock: 0 };
   const host = {
     services: {
+      config: { jwtSecret: 'host-secret-1234' },
       get clock() {
         built.clock += 1;
         return clock;
@@ -75,5 +77,11 @@ describe('a plugin handler’s deps', () => {
     expect(() => delete deps.clock).toThrow(PluginMisuseError);
     expect(() => Object.defineProperty(deps, 'extra', { value: 1 })).toThrow(PluginMisuseError);
     expect(deps.clock).toBe(clock);
+  });
+
+  it('shows its keys in a log line, never the host behind them', () => {
+    const { host, unit } = world();
+    const deps = resolveDeps(plugin, unit(), host);
+    expect(inspect(deps, { depth: 10 })).toBe('Deps { clock, maybe, needed }');
   });
 });
