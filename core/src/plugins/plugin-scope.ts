@@ -85,7 +85,8 @@ function depsHandler(plugin: Plugin): ProxyHandler<DepsTarget> {
   return {
     get: value,
     has: (_target, key) => refs.has(key),
-    ownKeys: () => [...keys],
+    // The engine copies the list a trap returns: the same array serves every request.
+    ownKeys: () => keys,
     getOwnPropertyDescriptor: (target, key) =>
       // An accessor, as a getter reads it: listing the keys (spreading checks each is enumerable) builds nothing.
       refs.has(key) ? { get: () => value(target, key), enumerable: true, configurable: true } : undefined,
